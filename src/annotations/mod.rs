@@ -1,0 +1,1 @@
+//! Expand/contract annotations and suppressions (placeholder).

@@ -1,0 +1,1 @@
+//! Operations × rules → findings (placeholder; implemented by the lint engine work).

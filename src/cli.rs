@@ -1,0 +1,163 @@
+//! Command-line definitions (clap derive). No behaviour lives here: each subcommand's
+//! arguments are handed to its module in `commands/`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "migguard",
+    version,
+    about = "Keeps PostgreSQL schema migrations from breaking production",
+    long_about = "migguard lints TypeORM and SQL migrations (PR gate), checks pending \
+                  migrations before they run (release pre-check) and audits live schemas \
+                  for drift.\n\nExit codes: 0 passed, 1 the gate failed, 2 migguard could \
+                  not do its job."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Configuration file (default: ./migguard.toml when it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Rules file to use instead of the built-in rules/rules.toml.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// When to use colours in human output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Only print failures and errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more detail (every migration read, every op).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Block,
+    Warn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaFormat {
+    Sql,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint migrations: classify risky operations, enforce expand/contract discipline.
+    Lint(LintArgs),
+    /// Before `migration:run`: refuse pending destructive migrations and unmet expands.
+    ReleaseCheck(ReleaseCheckArgs),
+    /// Compare the live schema with the schema the local migrations produce.
+    Drift(DriftArgs),
+    /// Print the expected schema, replayed offline from the migrations.
+    Schema(SchemaArgs),
+    /// Print the live schema, introspected from the database (read-only).
+    Inspect(InspectArgs),
+    /// List the loaded rules.
+    Rules(RulesArgs),
+    /// Explain one rule: what it catches, why it matters, what to do instead.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LintArgs {
+    /// Migration files or directories (default: `migrations` in migguard.toml).
+    pub paths: Vec<PathBuf>,
+    /// Gate only migrations added since merge-base(REF, HEAD); others are grandfathered.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+    /// Lowest severity that fails the gate.
+    #[arg(long, value_enum, default_value_t = FailOn::Block)]
+    pub fail_on: FailOn,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// postgres://user@host:port/db?sslmode=… (else DATABASE_URL, else libpq PG* variables).
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReleaseCheckArgs {
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    /// Allow pending contract (destructive) migrations whose expand migration is applied.
+    #[arg(long, env = "ALLOW_DESTRUCTIVE_MIGRATIONS", value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false, action = clap::ArgAction::SetTrue)]
+    pub allow_destructive: bool,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DriftArgs {
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    /// Differences the pending migrations will reconcile are warnings, not failures.
+    #[arg(long)]
+    pub allow_pending_migrations: bool,
+    /// Schemas to compare (repeatable; default: the configured schema, `public`).
+    #[arg(long = "schema", value_name = "SCHEMA")]
+    pub schemas: Vec<String>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SchemaArgs {
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = SchemaFormat::Sql)]
+    pub format: SchemaFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InspectArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    #[arg(long = "schema", value_name = "SCHEMA")]
+    pub schemas: Vec<String>,
+    #[arg(long, value_enum, default_value_t = SchemaFormat::Json)]
+    pub format: SchemaFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RulesArgs {
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// Rule id, e.g. `drop-column`.
+    pub rule: String,
+}

@@ -1,0 +1,1 @@
+//! `migguard.toml`: project settings (placeholder; implemented by the lint engine work).

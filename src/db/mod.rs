@@ -1,0 +1,1 @@
+//! Database access: connect (TLS, read-only), history ledgers, introspection (placeholder).

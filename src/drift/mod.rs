@@ -1,0 +1,1 @@
+//! Drift: diff expected vs live schema and reconcile with pending migrations (placeholder).

@@ -1,0 +1,122 @@
+//! Findings: the plain data every check produces and every renderer consumes.
+//!
+//! A finding is what a diagnostic is in ruff or oxc: rule id, message, span, help. It
+//! never holds source text; `report/` attaches the source once per file when
+//! rendering. Status says how it counts against the gate (DESIGN §5).
+
+use crate::ir::Span;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// How bad a rule's finding is. `off` rules never produce findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Off,
+    Info,
+    Warn,
+    Block,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Off => "off",
+            Severity::Info => "info",
+            Severity::Warn => "warn",
+            Severity::Block => "block",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    Destructive,
+    BackwardIncompatible,
+    Locking,
+    DataDependent,
+    RuntimeFailure,
+    Integrity,
+    Hygiene,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Destructive => "destructive",
+            Category::BackwardIncompatible => "backward-incompatible",
+            Category::Locking => "locking",
+            Category::DataDependent => "data-dependent",
+            Category::RuntimeFailure => "runtime-failure",
+            Category::Integrity => "integrity",
+            Category::Hygiene => "hygiene",
+        }
+    }
+}
+
+/// Whether a rule's operations expand the schema (additive), contract it (drop,
+/// rename) or neither. A migration with any contract-phase finding is a contract
+/// migration and needs `@destructive` + `@expand-migration`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    Expand,
+    Contract,
+    Neutral,
+}
+
+/// How a finding counts (DESIGN §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Counts against the gate at the current `--fail-on`.
+    Failing,
+    /// A destructive finding in a correctly annotated contract migration.
+    Acknowledged,
+    /// Silenced by a `migguard-ignore` comment with a reason.
+    Suppressed,
+    /// In a migration that existed before `--changed-since`'s base.
+    Grandfathered,
+    /// Reported, does not fail.
+    Warning,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Failing => "failing",
+            Status::Acknowledged => "acknowledged",
+            Status::Suppressed => "suppressed",
+            Status::Grandfathered => "grandfathered",
+            Status::Warning => "warning",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    pub category: Category,
+    pub phase: Phase,
+    pub status: Status,
+    /// Migration name (identity), when the finding belongs to one.
+    pub migration: Option<String>,
+    pub file: Option<PathBuf>,
+    pub span: Option<Span>,
+    /// `schema.table[.column]`, `schema.index`, … when the finding is about one object.
+    pub object: Option<String>,
+    pub message: String,
+    pub help: Option<String>,
+    /// Reason given in the `migguard-ignore` comment, for `suppressed` findings.
+    pub suppression_reason: Option<String>,
+}
+
+impl Finding {
+    /// Sort key for deterministic output: file, position, rule.
+    pub fn sort_key(&self) -> (Option<&PathBuf>, usize, usize, &str) {
+        let (l, c) = self.span.map(|s| (s.line, s.column)).unwrap_or((0, 0));
+        (self.file.as_ref(), l, c, self.rule.as_str())
+    }
+}

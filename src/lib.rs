@@ -1,0 +1,23 @@
+//! migguard: keeps PostgreSQL schema migrations from breaking production.
+//!
+//! Data flow: `source` (discover, load) → `parse` (TypeORM / SQL → `ir`) →
+//! `classify` (ops × `ruleset` → `finding`s) → `annotations` (expand/contract,
+//! suppressions) → `report` (human / json / sarif / github). The live-database side:
+//! `db` (connect, history, introspect) → `schema` (model, replay) → `drift`.
+//! `commands` wires each subcommand; `main` maps outcomes to exit codes.
+
+pub mod annotations;
+pub mod classify;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod db;
+pub mod drift;
+pub mod error;
+pub mod finding;
+pub mod ir;
+pub mod parse;
+pub mod report;
+pub mod ruleset;
+pub mod schema;
+pub mod source;

@@ -1,0 +1,1 @@
+//! SQL reader (placeholder; implemented by the SQL reader work).

@@ -1,0 +1,1 @@
+//! TypeORM reader (placeholder; implemented by the TypeORM reader work).

@@ -1,0 +1,1 @@
+//! Rendering findings: human, json, sarif, github (placeholder).

@@ -1,0 +1,6 @@
+//! The expected and live schema model, replay of migrations onto it, and the
+//! normalisation both producers share.
+
+pub mod model;
+
+pub use model::SchemaModel;

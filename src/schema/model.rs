@@ -1,0 +1,144 @@
+//! The schema model: what a PostgreSQL database's schema is, as far as drift cares.
+//!
+//! Two producers fill the same structures — the replayer (`schema::replay`, from
+//! migrations, offline) and the introspector (`db::introspect`, from pg_catalog) — so
+//! that comparing "expected" and "live" is a structural diff (`drift`). Everything is
+//! in `BTreeMap`s keyed by folded names: output is deterministic.
+//!
+//! Spelling conventions (both producers must follow them so equal schemas compare equal):
+//! - column types in `format_type` spelling: `character varying(255)`, `integer`,
+//!   `timestamp with time zone`, `integer[]`, user types schema-qualified only outside
+//!   `public`… exactly as `pg_catalog.format_type` prints with `search_path = ''`
+//!   *minus* the `public.` prefix for types in the default schema (see `schema::types`);
+//! - defaults, check expressions and index predicates as `pg_get_expr` prints them,
+//!   normalised by `schema::expr` (the one normaliser both sides call);
+//! - indexes that back a PK/UNIQUE/EXCLUDE constraint are *not* listed in `indexes`
+//!   (the constraint names them), so they are reported once.
+
+use crate::ir::{ConstraintKind, Identity, QualifiedName};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SchemaModel {
+    /// User schemas (not `pg_catalog`, `information_schema`, extension-owned).
+    pub schemas: BTreeSet<String>,
+    pub tables: BTreeMap<QualifiedName, Table>,
+    /// Standalone indexes (not backing a constraint), keyed by `schema.index_name`.
+    pub indexes: BTreeMap<QualifiedName, Index>,
+    pub enums: BTreeMap<QualifiedName, EnumType>,
+    pub sequences: BTreeMap<QualifiedName, Sequence>,
+    pub views: BTreeMap<QualifiedName, View>,
+    pub extensions: BTreeMap<String, Extension>,
+    /// Objects whose state the replayer cannot vouch for (touched by unparsed/opaque
+    /// ops), keyed by object name (`schema.table`, …) with the reasons. Drift reports
+    /// these as `unverifiable`, never as clean.
+    pub uncertain: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Table {
+    pub name: QualifiedName,
+    /// In column order (attnum), as PostgreSQL keeps them.
+    pub columns: Vec<Column>,
+    /// Keyed by constraint name.
+    pub constraints: BTreeMap<String, Constraint>,
+    /// `PARTITION BY`, `INHERITS`, … kept as text, not compared structurally.
+    pub unmodelled: Option<String>,
+}
+
+impl Table {
+    pub fn new(name: QualifiedName) -> Self {
+        Table {
+            name,
+            columns: Vec::new(),
+            constraints: BTreeMap::new(),
+            unmodelled: None,
+        }
+    }
+
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Column {
+    pub name: String,
+    /// `format_type` spelling (see module docs).
+    pub data_type: String,
+    pub not_null: bool,
+    /// Normalised default expression (`schema::expr`), `None` when there is none.
+    pub default: Option<String>,
+    pub identity: Option<Identity>,
+    /// Stored generated expression, normalised.
+    pub generated: Option<String>,
+    /// Collation when it differs from the type's default.
+    pub collation: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Constraint {
+    pub name: String,
+    pub kind: ConstraintKind,
+    /// `false` for a constraint added `NOT VALID` and not validated since.
+    pub validated: bool,
+    pub deferrable: bool,
+    pub initially_deferred: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Index {
+    pub name: QualifiedName,
+    pub table: QualifiedName,
+    pub unique: bool,
+    /// Access method: `btree`, `gin`, `gist`, `hash`, `brin`, …
+    pub method: String,
+    /// Key columns or normalised expressions, each with ` DESC`/` NULLS FIRST`/opclass
+    /// suffixes as `pg_get_indexdef` prints them.
+    pub keys: Vec<String>,
+    pub include: Vec<String>,
+    /// Normalised partial-index predicate.
+    pub predicate: Option<String>,
+    pub nulls_not_distinct: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnumType {
+    pub name: QualifiedName,
+    pub labels: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sequence {
+    pub name: QualifiedName,
+    /// `bigint` unless declared otherwise (`integer` for serial).
+    pub data_type: String,
+    pub start: i64,
+    pub increment: i64,
+    pub min_value: i64,
+    pub max_value: i64,
+    pub cache: i64,
+    pub cycle: bool,
+    /// `OWNED BY` table/column (serial columns own theirs).
+    pub owned_by: Option<(QualifiedName, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct View {
+    pub name: QualifiedName,
+    pub materialized: bool,
+    /// Definition as written (replay) or `pg_get_viewdef` (live); not compared
+    /// textually by drift, since PostgreSQL rewrites view SQL.
+    pub definition: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Extension {
+    pub name: String,
+    pub schema: Option<String>,
+}
