@@ -21,3 +21,14 @@ impl Default for ReadOptions {
         }
     }
 }
+
+use crate::ir::Migration;
+use crate::source::{FileKind, SourceFile};
+
+/// Read one discovered file into its migrations, by kind.
+pub fn read_file(file: &SourceFile, kind: FileKind, opts: &ReadOptions) -> Vec<Migration> {
+    match kind {
+        FileKind::Typeorm => typeorm::read_typeorm_file(file, opts),
+        FileKind::Sql => sql::read_sql_file(file, opts),
+    }
+}

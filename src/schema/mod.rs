@@ -4,3 +4,4 @@
 pub mod model;
 
 pub use model::SchemaModel;
+pub mod replay;

@@ -35,3 +35,27 @@ impl SourceFile {
         self.line_index.span(&self.text, start, end)
     }
 }
+
+/// What a discovered file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FileKind {
+    /// `.ts`, `.js`, `.mjs`, `.cjs`
+    Typeorm,
+    /// An SQL migration in one of the supported layouts.
+    Sql,
+}
+
+/// Discover migration files under `paths`, sorted, with their kind.
+/// (Interface stub; the discovery work fills it in.)
+pub fn discover(paths: &[PathBuf]) -> crate::error::Result<Vec<(PathBuf, FileKind)>> {
+    let _ = paths;
+    Ok(Vec::new())
+}
+
+/// Load one file as UTF-8 (clear error for non-UTF-8, binary, unreadable).
+/// (Interface stub; the discovery work fills it in.)
+pub fn load(path: &std::path::Path) -> crate::error::Result<SourceFile> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| crate::error::Error::io(path.display().to_string(), e))?;
+    Ok(SourceFile::new(path.to_path_buf(), text))
+}
