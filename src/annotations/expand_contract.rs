@@ -1,0 +1,1 @@
+//! Expand/contract annotations and checks (interface stub; the expand/contract work fills it in).
