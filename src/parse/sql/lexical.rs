@@ -52,9 +52,8 @@ pub fn scan(sql: &str) -> Vec<Region> {
         } else if c == b'/' && next == Some(b'*') {
             (RegionKind::BlockComment, block_comment_end(b, i))
         } else if c == b'\'' {
-            let escapes = i > 0
-                && matches!(b[i - 1], b'E' | b'e')
-                && (i < 2 || !is_ident_byte(b[i - 2]));
+            let escapes =
+                i > 0 && matches!(b[i - 1], b'E' | b'e') && (i < 2 || !is_ident_byte(b[i - 2]));
             (RegionKind::StringLiteral, quoted_end(b, i, b'\'', escapes))
         } else if c == b'"' {
             (RegionKind::QuotedIdent, quoted_end(b, i, b'"', false))
@@ -299,6 +298,9 @@ mod tests {
     fn comment_lines_strip_markers() {
         let sql = "-- @destructive: drop x\n/**\n * @expand-migration: A\n */\nSELECT 1";
         let c: Vec<String> = comment_lines(sql).into_iter().map(|(_, t)| t).collect();
-        assert_eq!(c, vec!["@destructive: drop x", "", "@expand-migration: A", ""]);
+        assert_eq!(
+            c,
+            vec!["@destructive: drop x", "", "@expand-migration: A", ""]
+        );
     }
 }
