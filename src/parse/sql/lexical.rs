@@ -174,6 +174,32 @@ pub fn blank_comments_and_strings(sql: &str) -> String {
     out
 }
 
+/// Text for the rules' lexical patterns: like [`blank_comments_and_strings`], except
+/// that the dollar-quoted body of a `DO` block is kept as code (recursively blanked),
+/// because it *runs* during the migration — unlike a `CREATE FUNCTION` body.
+pub fn blank_for_patterns(sql: &str) -> String {
+    let blanked = blank_comments_and_strings(sql);
+    let is_do = blanked
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| w.eq_ignore_ascii_case("DO"));
+    if !is_do {
+        return blanked;
+    }
+    let mut out = blanked.into_bytes();
+    for r in scan(sql)
+        .into_iter()
+        .filter(|r| r.kind == RegionKind::DollarQuoted)
+    {
+        let body = &sql[r.range.clone()];
+        let tag_len = dollar_tag(body.as_bytes(), 0).unwrap_or(body.len());
+        let inner_end = body.len().saturating_sub(tag_len).max(tag_len);
+        let inner = blank_for_patterns(&body[tag_len..inner_end]);
+        out[r.range.start + tag_len..r.range.start + inner_end].copy_from_slice(inner.as_bytes());
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// PostgreSQL's whitespace is ASCII only: a non-breaking space is a syntax error, so it
 /// must end up in a statement of its own rather than vanish.
 fn is_sql_whitespace(ch: char) -> bool {
@@ -263,6 +289,16 @@ mod tests {
         assert!(!blanked.to_lowercase().contains("drop table"));
         assert!(blanked.contains("\"Drop\""));
         assert!(blanked.contains('\n'));
+    }
+
+    #[test]
+    fn do_block_bodies_stay_visible_to_patterns() {
+        let sql = "DO $$ BEGIN -- DROP TABLE a\n DROP TABLE b; RAISE NOTICE 'drop table c'; END $$";
+        let t = blank_for_patterns(sql);
+        assert_eq!(t.len(), sql.len());
+        assert_eq!(t.to_lowercase().matches("drop table").count(), 1);
+        let f = "CREATE FUNCTION f() RETURNS void AS $$ DROP TABLE b $$ LANGUAGE sql";
+        assert!(!blank_for_patterns(f).contains("DROP TABLE"));
     }
 
     #[test]
