@@ -52,6 +52,7 @@ pub fn read_statements(input: &SqlInput<'_>, opts: &ReadOptions) -> Vec<Operatio
             text: text.to_string(),
             source: OpSource::Sql,
             dynamic: input.dynamic,
+            anchor_line: span.line,
         };
         for kind in statement_kinds(text, &opts.default_schema) {
             ops.push(make(kind));
