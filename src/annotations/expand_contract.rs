@@ -15,6 +15,11 @@ use crate::ruleset::{strsim, RuleSet};
 
 /// The expand/contract recipe, with the concrete names, for help texts.
 fn recipe(m: &Migration, objects: &[String]) -> String {
+    let c = if m.format == crate::ir::MigrationFormat::Typeorm {
+        "//"
+    } else {
+        "--"
+    };
     let what = if objects.is_empty() {
         "the old objects".to_string()
     } else {
@@ -23,8 +28,8 @@ fn recipe(m: &Migration, objects: &[String]) -> String {
     format!(
         "Expand/contract: 1) ship an additive migration that adds the replacement (and backfills it); \
          2) deploy code that no longer reads {what}; \
-         3) then ship `{}` with `// @destructive: <what it drops, e.g. {}>` and \
-         `// @expand-migration: <the step-1 migration's name>` (or `NONE (<reason>)` if nothing replaces it).",
+         3) then ship `{}` with `{c} @destructive: <what it drops, e.g. {}>` and \
+         `{c} @expand-migration: <the step-1 migration's name>` (or `NONE (<reason>)` if nothing replaces it).",
         m.name,
         objects.first().map(String::as_str).unwrap_or("DROP COLUMN table.column"),
     )

@@ -195,7 +195,14 @@ pub fn read_sql_file(file: &SourceFile, opts: &ReadOptions) -> Vec<Migration> {
         order: identity.order,
         format: identity.format,
         file: file.path.clone(),
-        span: file.span(0, file.text.len().min(first_statement.max(1))),
+        // The file's first statement line stands for the migration (where annotations go).
+        span: {
+            let line_end = file.text[first_statement.min(file.text.len())..]
+                .find('\n')
+                .map(|i| first_statement + i)
+                .unwrap_or(file.text.len());
+            file.span(first_statement.min(line_end), line_end)
+        },
         transactional,
         up,
         down: Vec::new(),
