@@ -14,7 +14,7 @@ use walkdir::WalkDir;
 
 /// Files larger than this are refused: no migration is this big, and reading one
 /// would only hide the real problem (a dump or a binary in the migrations folder).
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 fn kind_of(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
@@ -127,6 +127,9 @@ pub fn load(path: &Path) -> Result<SourceFile> {
             "not valid UTF-8 (first bad byte at line {line}, byte offset {pos}); save the file as UTF-8"
         ))
     })?;
+    if text.trim().is_empty() {
+        return Err(input_err("empty file: a migration file must contain a migration (delete it, or add the migration)".into()));
+    }
     // A UTF-8 BOM is harmless to every migration tool; keep offsets stable by blanking
     // it rather than removing it.
     let text = match text.strip_prefix('\u{feff}') {
