@@ -108,7 +108,7 @@ fn resolve(opts: &ConnectOptions) -> Result<(Config, TlsMode, Option<String>, St
             }
             None => {
                 let mut c = Config::new();
-                c.host(&env("PGHOST").unwrap_or_else(|| "localhost".into()));
+                c.host(env("PGHOST").unwrap_or_else(|| "localhost".into()));
                 if let Some(p) = env("PGPORT") {
                     c.port(p.parse().map_err(|_| {
                         Error::Database(format!("PGPORT `{p}` is not a port number"))
@@ -121,7 +121,7 @@ fn resolve(opts: &ConnectOptions) -> Result<(Config, TlsMode, Option<String>, St
                 if let Some(pw) = env("PGPASSWORD") {
                     c.password(pw);
                 }
-                c.dbname(&env("PGDATABASE").unwrap_or(user));
+                c.dbname(env("PGDATABASE").unwrap_or(user));
                 if let Some(t) = env("PGCONNECT_TIMEOUT").and_then(|t| t.parse::<u64>().ok()) {
                     c.connect_timeout(Duration::from_secs(t.max(1)));
                 }
@@ -129,10 +129,10 @@ fn resolve(opts: &ConnectOptions) -> Result<(Config, TlsMode, Option<String>, St
             }
         };
     if config.get_hosts().is_empty() {
-        config.host(&env("PGHOST").unwrap_or_else(|| "localhost".into()));
+        config.host(env("PGHOST").unwrap_or_else(|| "localhost".into()));
     }
     if config.get_user().is_none() {
-        config.user(&env("PGUSER").unwrap_or_else(|| "postgres".into()));
+        config.user(env("PGUSER").unwrap_or_else(|| "postgres".into()));
     }
     if config.get_password().is_none() {
         if let Some(pw) = env("PGPASSWORD") {
