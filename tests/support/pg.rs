@@ -146,7 +146,9 @@ fn start() -> Cluster {
         pid = std::process::id(),
         dir = dir.display()
     );
-    Command::new("sh")
+    // Deliberately not waited on: the watchdog must outlive this process.
+    #[allow(clippy::zombie_processes)]
+    let _watchdog = Command::new("sh")
         .args(["-c", &script])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
