@@ -26,9 +26,18 @@ pub struct Suppression {
 
 /// Parse the suppressions of a migration's comments.
 pub fn suppressions(m: &Migration) -> Vec<Suppression> {
-    let comment_lines: BTreeSet<usize> = m.comments.iter().map(|c| c.span.line).collect();
+    // A reader may keep the file header (where `migguard-ignore-file` usually sits)
+    // only in `header_comments`; read both, once per position.
+    let mut seen: BTreeSet<(usize, usize)> = BTreeSet::new();
+    let all: Vec<&crate::ir::Comment> = m
+        .header_comments
+        .iter()
+        .chain(&m.comments)
+        .filter(|c| seen.insert((c.span.start, c.span.line)))
+        .collect();
+    let comment_lines: BTreeSet<usize> = all.iter().map(|c| c.span.line).collect();
     let mut out = Vec::new();
-    for c in &m.comments {
+    for c in all {
         let text = c.text.trim();
         let (file_level, rest) = if let Some(r) = text.strip_prefix("migguard-ignore-file") {
             (true, r)
@@ -235,5 +244,168 @@ mod tests {
             "-- migguard-ignore-file drop-table: test fixture reset\nDROP TABLE a;\nDROP TABLE b;",
         );
         assert!(r.iter().all(|x| x.1 == Status::Suppressed), "{r:?}");
+    }
+
+    #[test]
+    fn one_comment_may_name_several_rules() {
+        let r = run("-- migguard-ignore drop-table, truncate-table: reset of a scratch table\nDROP TABLE a;\nTRUNCATE b;");
+        assert!(r.contains(&(
+            "drop-table".into(),
+            Status::Suppressed,
+            Some("reset of a scratch table".into())
+        )));
+        // TRUNCATE is two lines below the comment: not covered, so the truncate-table
+        // half of the suppression is unused.
+        assert!(r.contains(&("truncate-table".into(), Status::Failing, None)));
+        assert!(r.iter().any(|x| x.0 == "unused-suppression"));
+    }
+
+    #[test]
+    fn blank_line_breaks_the_link_to_the_statement() {
+        let r = run("-- migguard-ignore drop-table: old\n\nDROP TABLE a;");
+        assert!(r.contains(&("drop-table".into(), Status::Failing, None)));
+        assert!(r.iter().any(|x| x.0 == "unused-suppression"));
+    }
+
+    /// TypeORM-shaped migration built from the IR: header comments kept apart from
+    /// the body comments, an op whose call starts on its anchor line.
+    fn typeorm_like(header: &[&str], body: &[(usize, &str)], op_line: usize) -> Migration {
+        use crate::ir::{
+            Comment, MigrationFormat, MigrationOrder, OpKind, OpSource, Operation, QualifiedName,
+        };
+        let span = |line: usize| Span {
+            start: line * 100,
+            end: line * 100 + 10,
+            line,
+            column: 1,
+            end_line: line,
+            end_column: 10,
+        };
+        Migration {
+            name: "DropLegacy1779000000000".into(),
+            version: Some("1779000000000".into()),
+            order: MigrationOrder {
+                repeatable: false,
+                version: vec![1_779_000_000_000],
+                name: "DropLegacy1779000000000".into(),
+            },
+            format: MigrationFormat::Typeorm,
+            file: "1779000000000-DropLegacy.ts".into(),
+            span: span(1),
+            transactional: true,
+            up: vec![Operation {
+                kind: OpKind::DropTable {
+                    table: QualifiedName::new("public", "legacy"),
+                    if_exists: false,
+                    cascade: false,
+                },
+                // The span is the table-name argument, on the line after the call.
+                span: Span {
+                    column: 13,
+                    ..span(op_line + 1)
+                },
+                text: "queryRunner.dropTable(\"legacy\")".into(),
+                source: OpSource::Builder {
+                    method: "dropTable".into(),
+                },
+                dynamic: false,
+                anchor_line: op_line,
+            }],
+            down: vec![],
+            header_comments: header
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Comment {
+                    text: t.to_string(),
+                    span: span(i + 1),
+                })
+                .collect(),
+            comments: body
+                .iter()
+                .map(|(l, t)| Comment {
+                    text: t.to_string(),
+                    span: span(*l),
+                })
+                .collect(),
+            read_errors: vec![],
+        }
+    }
+
+    fn statuses(m: &Migration) -> Vec<(String, Status, Option<String>)> {
+        let rules = RuleSet::builtin();
+        let mut f = classify(m, &rules, Severity::Block).findings;
+        apply(m, &rules, &mut f, Severity::Block);
+        f.into_iter()
+            .map(|f| (f.rule, f.status, f.suppression_reason))
+            .collect()
+    }
+
+    #[test]
+    fn line_suppression_uses_the_anchor_line_of_a_multi_line_call() {
+        let m = typeorm_like(
+            &[],
+            &[(7, "migguard-ignore drop-table: table emptied in 2023")],
+            8,
+        );
+        assert_eq!(
+            statuses(&m),
+            vec![(
+                "drop-table".into(),
+                Status::Suppressed,
+                Some("table emptied in 2023".into())
+            )]
+        );
+    }
+
+    #[test]
+    fn file_level_suppression_in_header_comments_only() {
+        let m = typeorm_like(
+            &["migguard-ignore-file drop-table: fixture database"],
+            &[],
+            8,
+        );
+        assert_eq!(statuses(&m)[0].1, Status::Suppressed);
+    }
+
+    #[test]
+    fn a_comment_in_both_lists_is_read_once() {
+        let c = "migguard-ignore-file drop-column: nothing here";
+        let m = typeorm_like(&[c], &[(1, c)], 8);
+        let unused = statuses(&m)
+            .into_iter()
+            .filter(|x| x.0 == "unused-suppression")
+            .count();
+        assert_eq!(unused, 1);
+    }
+
+    #[test]
+    fn messages_about_suppressions() {
+        let m = typeorm_like(
+            &[],
+            &[
+                (2, "migguard-ignore drop-table"),
+                (4, "migguard-ignore drop-tabel: typo"),
+                (5, "migguard-ignore"),
+                (7, "migguard-ignore rename-column: wrong rule"),
+            ],
+            8,
+        );
+        let rules = RuleSet::builtin();
+        let mut f = classify(&m, &rules, Severity::Block).findings;
+        apply(&m, &rules, &mut f, Severity::Block);
+        let lines: Vec<String> = f
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}:{} {} [{}] {}",
+                    f.span.map(|s| s.line).unwrap_or(0),
+                    f.span.map(|s| s.column).unwrap_or(0),
+                    f.rule,
+                    f.status.as_str(),
+                    f.message
+                )
+            })
+            .collect();
+        insta::assert_snapshot!(lines.join("\n"));
     }
 }
