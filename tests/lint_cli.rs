@@ -436,6 +436,9 @@ fn rules_json_has_the_fields_of_each_rule() {
     assert_eq!(drop["category"], "destructive");
     assert_eq!(drop["phase"], "contract");
     assert!(drop["summary"].as_str().is_some_and(|s| !s.is_empty()));
+    assert!(drop["why"].as_str().is_some_and(|s| !s.is_empty()));
+    assert!(drop["instead"].as_str().is_some_and(|s| !s.is_empty()));
+    assert_eq!(drop["ops"][0], "drop_table");
 }
 
 #[test]

@@ -136,6 +136,11 @@ fn alter_column_type_and_set_not_null() {
         "ALTER TABLE u ALTER COLUMN a SET DEFAULT 1",
         "alter-column-type",
     );
+    // Nobody reads a table created earlier in the same migration: no rewrite risk.
+    assert_not_raised(
+        "CREATE TABLE u (a int); ALTER TABLE u ALTER COLUMN a TYPE bigint",
+        "alter-column-type",
+    );
     assert_raises("ALTER TABLE u ALTER COLUMN a SET NOT NULL", "set-not-null");
     assert_not_raised("ALTER TABLE u ALTER COLUMN a DROP NOT NULL", "set-not-null");
 }
@@ -466,4 +471,24 @@ fn table_created_then_renamed_is_still_new() {
         "CREATE TABLE a (x int); CREATE INDEX i ON b (x)",
         "create-index-non-concurrent",
     );
+}
+
+#[test]
+fn status_table() {
+    use Severity::*;
+    let cases = [
+        (Block, Block, Status::Failing),
+        (Warn, Block, Status::Warning),
+        (Info, Block, Status::Warning),
+        (Block, Warn, Status::Failing),
+        (Warn, Warn, Status::Failing),
+        (Info, Warn, Status::Warning),
+    ];
+    for (severity, fail_on, expected) in cases {
+        assert_eq!(
+            status_for(severity, fail_on),
+            expected,
+            "{severity:?} at --fail-on {fail_on:?}"
+        );
+    }
 }
