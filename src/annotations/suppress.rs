@@ -26,13 +26,18 @@ pub struct Suppression {
 
 /// Parse the suppressions of a migration's comments.
 pub fn suppressions(m: &Migration) -> Vec<Suppression> {
+    suppressions_of(&[m])
+}
+
+/// Parse the suppressions in the comments of migrations that share one file.
+fn suppressions_of(ms: &[&Migration]) -> Vec<Suppression> {
     // A reader may keep the file header (where `migguard-ignore-file` usually sits)
-    // only in `header_comments`; read both, once per position.
+    // only in `header_comments`, and several classes of one file may each carry the
+    // file's comments: read every comment once per position.
     let mut seen: BTreeSet<(usize, usize)> = BTreeSet::new();
-    let all: Vec<&crate::ir::Comment> = m
-        .header_comments
+    let all: Vec<&crate::ir::Comment> = ms
         .iter()
-        .chain(&m.comments)
+        .flat_map(|m| m.header_comments.iter().chain(&m.comments))
         .filter(|c| seen.insert((c.span.start, c.span.line)))
         .collect();
     let comment_lines: BTreeSet<usize> = all.iter().map(|c| c.span.line).collect();
@@ -79,8 +84,30 @@ pub fn suppressions(m: &Migration) -> Vec<Suppression> {
 /// Apply suppressions of `m` to its findings (in place) and add the findings about
 /// the suppressions themselves.
 pub fn apply(m: &Migration, rules: &RuleSet, findings: &mut Vec<Finding>, fail_on: Severity) {
+    apply_file(&[m], rules, findings, fail_on);
+}
+
+/// Apply the suppressions of one file holding the migrations `ms` (a TypeORM file may
+/// hold several classes) to their findings. Comments belong to the file, so a
+/// suppression is used if it silences a finding of any of them — judging each class
+/// alone would report a suppression used by its neighbour as unused.
+pub fn apply_file(
+    ms: &[&Migration],
+    rules: &RuleSet,
+    findings: &mut Vec<Finding>,
+    fail_on: Severity,
+) {
+    let Some(first) = ms.first() else {
+        return;
+    };
+    let names: BTreeSet<&str> = ms.iter().map(|m| m.name.as_str()).collect();
     let mut extra = Vec::new();
-    for s in suppressions(m) {
+    for s in suppressions_of(ms) {
+        // Findings about the comment belong to the class it sits in (or the first).
+        let m: &Migration = ms
+            .iter()
+            .find(|m| m.span.line <= s.span.line && s.span.line <= m.span.end_line)
+            .unwrap_or(first);
         let directive = if s.file_level {
             "migguard-ignore-file"
         } else {
@@ -134,14 +161,14 @@ pub fn apply(m: &Migration, rules: &RuleSet, findings: &mut Vec<Finding>, fail_o
             let mut used = false;
             for f in findings.iter_mut() {
                 if f.rule != *id
-                    || f.migration.as_deref() != Some(&m.name)
+                    || !f.migration.as_deref().is_some_and(|n| names.contains(n))
                     || f.status == Status::Suppressed
                 {
                     continue;
                 }
                 let covered = s.file_level
                     || f.span.is_some_and(|sp| {
-                        sp.line == s.target_line || anchor_of(m, sp) == Some(s.target_line)
+                        sp.line == s.target_line || anchor_of(ms, sp) == Some(s.target_line)
                     });
                 if covered {
                     f.status = Status::Suppressed;
@@ -166,8 +193,9 @@ pub fn apply(m: &Migration, rules: &RuleSet, findings: &mut Vec<Finding>, fail_o
 }
 
 /// The anchor line of the op a finding's span belongs to.
-fn anchor_of(m: &Migration, span: Span) -> Option<usize> {
-    m.up.iter()
+fn anchor_of(ms: &[&Migration], span: Span) -> Option<usize> {
+    ms.iter()
+        .flat_map(|m| &m.up)
         .find(|op| op.span == span)
         .map(|op| op.anchor_line)
 }
@@ -376,6 +404,23 @@ mod tests {
             .filter(|x| x.0 == "unused-suppression")
             .count();
         assert_eq!(unused, 1);
+    }
+
+    #[test]
+    fn several_classes_in_one_file_share_its_suppressions() {
+        let comments = [(7, "migguard-ignore drop-table: table emptied in 2023")];
+        let mut a = typeorm_like(&[], &comments, 8);
+        a.span.end_line = 12;
+        let mut b = typeorm_like(&[], &comments, 8);
+        b.name = "Other1779000000001".into();
+        b.up.clear();
+        b.span.line = 14;
+        b.span.end_line = 20;
+        let rules = RuleSet::builtin();
+        let mut f = classify(&a, &rules, Severity::Block).findings;
+        apply_file(&[&a, &b], &rules, &mut f, Severity::Block);
+        let got: Vec<_> = f.iter().map(|f| (f.rule.as_str(), f.status)).collect();
+        assert_eq!(got, vec![("drop-table", Status::Suppressed)]);
     }
 
     #[test]

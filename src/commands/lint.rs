@@ -40,12 +40,19 @@ pub fn lint_project(
         fail_on,
     );
     let mut by_migration: Vec<Finding> = Vec::with_capacity(findings.len());
-    // Suppressions apply per migration (their comments live in its file).
+    // Suppressions apply per file: their comments live there, and one TypeORM file
+    // may hold several migration classes.
+    let mut by_file: std::collections::BTreeMap<&Path, Vec<&crate::ir::Migration>> =
+        std::collections::BTreeMap::new();
     for m in &project.migrations {
+        by_file.entry(m.file.as_path()).or_default().push(m);
+    }
+    for ms in by_file.values() {
+        let names: std::collections::BTreeSet<&str> = ms.iter().map(|m| m.name.as_str()).collect();
         let (mut mine, rest): (Vec<Finding>, Vec<Finding>) = findings
             .into_iter()
-            .partition(|f| f.migration.as_deref() == Some(m.name.as_str()));
-        crate::annotations::suppress::apply(m, rules, &mut mine, fail_on);
+            .partition(|f| f.migration.as_deref().is_some_and(|n| names.contains(n)));
+        crate::annotations::suppress::apply_file(ms, rules, &mut mine, fail_on);
         by_migration.extend(mine);
         findings = rest;
     }
