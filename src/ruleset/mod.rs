@@ -71,16 +71,24 @@ pub struct OpMatcher {
 impl OpMatcher {
     /// Does `op` (with the context attributes the classifier computed) match?
     pub fn matches(&self, op: &Operation, context: &BTreeMap<&'static str, AttrValue>) -> bool {
-        if op.kind.name() != self.kind {
-            return false;
-        }
-        let attrs = op.attributes();
-        self.conditions.iter().all(|c| {
-            attrs
-                .get(c.name.as_str())
-                .or_else(|| context.get(c.name.as_str()))
-                .is_some_and(|v| *v == c.value)
-        })
+        self.matches_attributes(op.kind.name(), &op.attributes(), context)
+    }
+
+    /// [`matches`](Self::matches) with the op's kind name and attributes computed
+    /// once by the caller (the classifier tries every rule against each op).
+    pub fn matches_attributes(
+        &self,
+        kind: &str,
+        attrs: &BTreeMap<&'static str, AttrValue>,
+        context: &BTreeMap<&'static str, AttrValue>,
+    ) -> bool {
+        kind == self.kind
+            && self.conditions.iter().all(|c| {
+                attrs
+                    .get(c.name.as_str())
+                    .or_else(|| context.get(c.name.as_str()))
+                    .is_some_and(|v| *v == c.value)
+            })
     }
 
     /// `create_index (concurrently = false, on_new_table = false)`
