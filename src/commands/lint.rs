@@ -39,23 +39,30 @@ pub fn lint_project(
         &mut findings,
         fail_on,
     );
-    let mut by_migration: Vec<Finding> = Vec::with_capacity(findings.len());
     // Suppressions apply per file: their comments live there, and one TypeORM file
-    // may hold several migration classes.
-    let mut by_file: std::collections::BTreeMap<&Path, Vec<&crate::ir::Migration>> =
-        std::collections::BTreeMap::new();
+    // may hold several migration classes. Bucket findings by file in one pass (a
+    // partition per file would be quadratic on large projects).
+    use std::collections::BTreeMap;
+    let mut by_file: BTreeMap<&Path, (Vec<&crate::ir::Migration>, Vec<Finding>)> = BTreeMap::new();
+    let mut file_of: BTreeMap<&str, &Path> = BTreeMap::new();
     for m in &project.migrations {
-        by_file.entry(m.file.as_path()).or_default().push(m);
+        by_file.entry(m.file.as_path()).or_default().0.push(m);
+        file_of.insert(m.name.as_str(), m.file.as_path());
     }
-    for ms in by_file.values() {
-        let names: std::collections::BTreeSet<&str> = ms.iter().map(|m| m.name.as_str()).collect();
-        let (mut mine, rest): (Vec<Finding>, Vec<Finding>) = findings
-            .into_iter()
-            .partition(|f| f.migration.as_deref().is_some_and(|n| names.contains(n)));
-        crate::annotations::suppress::apply_file(ms, rules, &mut mine, fail_on);
+    let mut rest = Vec::new();
+    for f in findings {
+        let file = f.migration.as_deref().and_then(|n| file_of.get(n).copied());
+        match file.and_then(|p| by_file.get_mut(p)) {
+            Some((_, bucket)) => bucket.push(f),
+            None => rest.push(f),
+        }
+    }
+    let mut by_migration: Vec<Finding> = Vec::with_capacity(rest.len());
+    for (ms, mut mine) in by_file.into_values() {
+        crate::annotations::suppress::apply_file(&ms, rules, &mut mine, fail_on);
         by_migration.extend(mine);
-        findings = rest;
     }
+    let findings = rest;
     by_migration.extend(findings);
     if let Some(rule) = rules.get("read-error") {
         for p in &project.empty_files {
