@@ -313,6 +313,15 @@ fn missing_path_exits_2() {
 }
 
 #[test]
+fn folder_without_migrations_exits_2_instead_of_passing() {
+    let p = Project::new();
+    p.file("dist/README.md", "build output goes here\n");
+    let r = p.run(&["lint", "dist"]);
+    r.assert_code(2);
+    assert!(r.stderr().contains("no migration files"), "{}", r.stderr());
+}
+
+#[test]
 fn no_paths_and_no_config_exits_2_saying_what_to_pass() {
     let p = Project::new();
     let r = p.run(&["lint"]);

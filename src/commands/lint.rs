@@ -99,6 +99,15 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
     let rules = load_rules(global.rules.as_deref(), &config)?;
     let paths = migration_paths(&args.paths, &config)?;
     let project = load_project(&paths, &config)?;
+    if project.sources.is_empty() {
+        // A gate pointed at the wrong folder (or at dist/ before the build) must not
+        // pass by checking nothing.
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(crate::error::Error::Usage(format!(
+            "no migration files found in {} (looked for .ts/.js/.mjs/.cjs TypeORM sources and .sql files)",
+            shown.join(", ")
+        )));
+    }
     let fail_on = fail_on_severity(args.fail_on, &config);
     let mut findings = lint_project(&project, &rules, fail_on);
     if let Some(reference) = &args.changed_since {
