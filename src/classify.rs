@@ -77,8 +77,12 @@ pub fn classify(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Cl
         .collect();
         let lexical = matches!(op.kind, OpKind::Unparsed { .. } | OpKind::Opaque { .. })
             .then(|| blank_for_patterns(&op.text));
+        let (kind, attrs) = (op.kind.name(), op.attributes());
         for rule in &rules.rules {
-            let by_op = rule.ops.iter().any(|m| m.matches(op, &context));
+            let by_op = rule
+                .ops
+                .iter()
+                .any(|m| m.matches_attributes(kind, &attrs, &context));
             let by_text = lexical
                 .as_deref()
                 .is_some_and(|t| rule.sql_patterns.iter().any(|re| re.is_match(t)));

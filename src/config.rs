@@ -80,7 +80,21 @@ pub struct HistoryConfig {
     pub kind: HistoryKind,
 }
 
+/// The `sslmode` values libpq accepts and migguard implements.
+pub const SSLMODES: &[&str] = &["disable", "prefer", "require", "verify-ca", "verify-full"];
+
 impl HistoryConfig {
+    /// The history table as `(schema, table)`: `core._typeorm_migrations` →
+    /// `(Some("core"), "_typeorm_migrations")`; unqualified → `(None, name)`, which
+    /// the database resolves through its `search_path` as the migration tool does.
+    pub fn table_parts(&self) -> (Option<&str>, &str) {
+        match self.table_name().split_once('.') {
+            Some((schema, table)) => (Some(schema), table),
+            None => (None, self.table_name()),
+        }
+    }
+
+    /// The configured table (possibly `schema.table`), else the tool's default.
     pub fn table_name(&self) -> &str {
         self.table.as_deref().unwrap_or(match self.kind {
             HistoryKind::Typeorm => "migrations",
@@ -186,6 +200,28 @@ impl Config {
                 .unwrap_or((1, 1));
             format!("line {line}, column {col}: {}", e.message().trim())
         })?;
+        if let Some(m) = &config.database.sslmode {
+            if !SSLMODES.contains(&m.as_str()) {
+                return Err(format!(
+                    "[database] sslmode = \"{m}\": expected one of {}",
+                    SSLMODES.join(", ")
+                ));
+            }
+        }
+        if config
+            .schema
+            .as_deref()
+            .is_some_and(|s| s.trim().is_empty())
+        {
+            return Err("schema = \"\": name a schema (default \"public\")".into());
+        }
+        if let Some(t) = &config.history.table {
+            if t.trim().is_empty() || t.split('.').count() > 2 || t.split('.').any(str::is_empty) {
+                return Err(format!(
+                    "[history] table = \"{t}\": expected `table` or `schema.table`"
+                ));
+            }
+        }
         if let Some(f) = &config.lint.fail_on {
             if f != "block" && f != "warn" {
                 return Err(format!(
@@ -214,6 +250,32 @@ mod tests {
         assert_eq!(c.history.table_name(), "flyway_schema_history");
         assert_eq!(c.default_schema(), "public");
         assert_eq!(c.database.lock_timeout_ms, 5000);
+    }
+
+    #[test]
+    fn history_table_may_be_schema_qualified() {
+        let c = Config::parse("[history]\ntable = \"core._typeorm_migrations\"\n").unwrap();
+        assert_eq!(
+            c.history.table_parts(),
+            (Some("core"), "_typeorm_migrations")
+        );
+        let c = Config::parse("").unwrap();
+        assert_eq!(c.history.table_parts(), (None, "migrations"));
+        let err = Config::parse("[history]\ntable = \"a.b.c\"\n").unwrap_err();
+        assert!(err.contains("schema.table"), "{err}");
+    }
+
+    #[test]
+    fn values_are_checked() {
+        let err = Config::parse("[database]\nsslmode = \"verify\"\n").unwrap_err();
+        assert!(err.contains("verify-full"), "{err}");
+        assert!(Config::parse("[database]\nsslmode = \"verify-ca\"\n").is_ok());
+        let err = Config::parse("[lint]\nfail_on = \"info\"\n").unwrap_err();
+        assert!(err.contains("fail_on"), "{err}");
+        let err = Config::parse("[history]\nkind = \"liquibase\"\n").unwrap_err();
+        assert!(err.starts_with("line 2, column 8"), "{err}");
+        let err = Config::parse("[database]\nlock_timeout_ms = \"5s\"\n").unwrap_err();
+        assert!(err.starts_with("line 2, column 19"), "{err}");
     }
 
     #[test]

@@ -136,6 +136,11 @@ fn alter_column_type_and_set_not_null() {
         "ALTER TABLE u ALTER COLUMN a SET DEFAULT 1",
         "alter-column-type",
     );
+    // Nobody reads a table created earlier in the same migration: no rewrite risk.
+    assert_not_raised(
+        "CREATE TABLE u (a int); ALTER TABLE u ALTER COLUMN a TYPE bigint",
+        "alter-column-type",
+    );
     assert_raises("ALTER TABLE u ALTER COLUMN a SET NOT NULL", "set-not-null");
     assert_not_raised("ALTER TABLE u ALTER COLUMN a DROP NOT NULL", "set-not-null");
 }
@@ -266,4 +271,224 @@ fn rendered_finding_snapshot() {
         Severity::Block,
     );
     insta::assert_yaml_snapshot!(c.findings);
+}
+
+// ── Ops built directly from the IR: kinds only the TypeORM reader produces, and
+// context the classifier computes. Independent of either reader.
+
+use crate::ir::{ChangeMode, ColumnDef, OpSource, ReadError};
+
+fn op(kind: OpKind, text: &str) -> Operation {
+    Operation {
+        kind,
+        span: Span {
+            start: 0,
+            end: text.len(),
+            line: 5,
+            column: 9,
+            end_line: 5,
+            end_column: 9 + text.len(),
+        },
+        text: text.to_string(),
+        source: OpSource::Builder {
+            method: "changeColumn".into(),
+        },
+        dynamic: false,
+        anchor_line: 5,
+    }
+}
+
+fn with_up(up: Vec<Operation>) -> Migration {
+    let mut m = migration("", true);
+    m.up = up;
+    m
+}
+
+fn ids_of(m: &Migration, rules: &RuleSet) -> Vec<String> {
+    let mut ids: Vec<String> = classify(m, rules, Severity::Block)
+        .findings
+        .into_iter()
+        .map(|f| f.rule)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+fn change_column(mode: ChangeMode, new_name: Option<&str>) -> Operation {
+    op(
+        OpKind::ChangeColumn {
+            table: QualifiedName::new("public", "product"),
+            column: "price".into(),
+            new_column: Some(ColumnDef {
+                name: new_name.unwrap_or("price").into(),
+                data_type: "numeric(12,2)".into(),
+                ..ColumnDef::default()
+            }),
+            new_name: new_name.map(String::from),
+            mode,
+        },
+        "queryRunner.changeColumn(\"product\", \"price\", col)",
+    )
+}
+
+#[test]
+fn change_column_recreate_and_unknown_block_in_place_does_not() {
+    let rules = RuleSet::builtin();
+    for mode in [ChangeMode::Recreate, ChangeMode::Unknown] {
+        let ids = ids_of(&with_up(vec![change_column(mode, None)]), &rules);
+        assert!(
+            ids.contains(&"change-column-recreate".to_string()),
+            "{mode:?}: {ids:?}"
+        );
+    }
+    let ids = ids_of(
+        &with_up(vec![change_column(ChangeMode::InPlace, None)]),
+        &rules,
+    );
+    assert!(
+        !ids.contains(&"change-column-recreate".to_string()),
+        "{ids:?}"
+    );
+    assert!(!ids.contains(&"rename-column".to_string()), "{ids:?}");
+}
+
+#[test]
+fn change_column_with_a_new_name_is_a_rename() {
+    let ids = ids_of(
+        &with_up(vec![change_column(ChangeMode::InPlace, Some("amount"))]),
+        &RuleSet::builtin(),
+    );
+    assert!(ids.contains(&"rename-column".to_string()), "{ids:?}");
+}
+
+#[test]
+fn builder_finding_names_object_method_and_help() {
+    let c = classify(
+        &with_up(vec![change_column(ChangeMode::Recreate, None)]),
+        &RuleSet::builtin(),
+        Severity::Block,
+    );
+    let f = c
+        .findings
+        .iter()
+        .find(|f| f.rule == "change-column-recreate")
+        .expect("finding");
+    assert_eq!(f.object.as_deref(), Some("public.product.price"));
+    assert!(
+        f.message.contains("queryRunner.changeColumn()"),
+        "{}",
+        f.message
+    );
+    assert_eq!(f.span.map(|s| (s.line, s.column)), Some((5, 9)));
+    assert_eq!(f.status, Status::Failing);
+    assert!(f.help.as_deref().is_some_and(|h| h.contains("USING")));
+}
+
+#[test]
+fn opaque_is_reported_and_searched_for_destructive_text() {
+    let rules = RuleSet::builtin();
+    let harmless = op(
+        OpKind::Opaque {
+            reason: "helper call".into(),
+        },
+        "await addAuditColumns(queryRunner)",
+    );
+    let ids = ids_of(&with_up(vec![harmless]), &rules);
+    assert_eq!(ids, vec!["opaque-operation".to_string()]);
+    let hiding = op(
+        OpKind::Opaque {
+            reason: "loop".into(),
+        },
+        "for (const t of tables) await queryRunner.query(`DROP TABLE ${t}`)",
+    );
+    let ids = ids_of(&with_up(vec![hiding]), &rules);
+    assert!(ids.contains(&"opaque-operation".to_string()), "{ids:?}");
+    assert!(ids.contains(&"drop-table".to_string()), "{ids:?}");
+}
+
+#[test]
+fn read_errors_fail_closed() {
+    let mut m = with_up(vec![]);
+    m.read_errors.push(ReadError {
+        message: "syntax error".into(),
+        span: Span::default(),
+    });
+    let c = classify(&m, &RuleSet::builtin(), Severity::Block);
+    assert_eq!(c.findings.len(), 1);
+    assert_eq!(c.findings[0].rule, "read-error");
+    assert_eq!(c.findings[0].status, Status::Failing);
+    assert!(c.findings[0].message.contains("syntax error"));
+}
+
+#[test]
+fn down_ops_are_never_classified() {
+    let mut m = migration("CREATE TABLE x (id int)", true);
+    m.down = migration("DROP TABLE x", true).up;
+    assert!(!m.down.is_empty());
+    assert!(ids_of(&m, &RuleSet::builtin()).is_empty());
+}
+
+#[test]
+fn severity_off_produces_nothing() {
+    let text = DEFAULT_RULES_FOR_TEST.replace("severity = \"block\"", "severity = \"off\"");
+    let rules = RuleSet::load(&text, "test").expect("valid rules");
+    assert!(ids_of(&migration("DROP TABLE x", true), &rules).is_empty());
+    // Off rules still mark the phase: the migration is a contract one.
+    let c = classify(&migration("DROP TABLE x", true), &rules, Severity::Block);
+    assert!(c.phases.contains(&Phase::Contract));
+}
+
+const DEFAULT_RULES_FOR_TEST: &str = crate::ruleset::DEFAULT_RULES;
+
+#[test]
+fn dynamic_drop_is_flagged_as_dynamic() {
+    let mut m = migration("DROP TABLE x", true);
+    m.up[0].dynamic = true;
+    let c = classify(&m, &RuleSet::builtin(), Severity::Block);
+    let dynamic = c
+        .findings
+        .iter()
+        .find(|f| f.rule == "dynamic-sql")
+        .expect("dynamic-sql");
+    assert_eq!(dynamic.status, Status::Warning);
+    let drop = c.findings.iter().find(|f| f.rule == "drop-table").unwrap();
+    assert!(
+        drop.message.contains("built at run time"),
+        "{}",
+        drop.message
+    );
+}
+
+#[test]
+fn table_created_then_renamed_is_still_new() {
+    assert_not_raised(
+        "CREATE TABLE a (x int); ALTER TABLE a RENAME TO b; CREATE INDEX i ON b (x)",
+        "create-index-non-concurrent",
+    );
+    // A table created in another migration is not new.
+    assert_raises(
+        "CREATE TABLE a (x int); CREATE INDEX i ON b (x)",
+        "create-index-non-concurrent",
+    );
+}
+
+#[test]
+fn status_table() {
+    use Severity::*;
+    let cases = [
+        (Block, Block, Status::Failing),
+        (Warn, Block, Status::Warning),
+        (Info, Block, Status::Warning),
+        (Block, Warn, Status::Failing),
+        (Warn, Warn, Status::Failing),
+        (Info, Warn, Status::Warning),
+    ];
+    for (severity, fail_on, expected) in cases {
+        assert_eq!(
+            status_for(severity, fail_on),
+            expected,
+            "{severity:?} at --fail-on {fail_on:?}"
+        );
+    }
 }

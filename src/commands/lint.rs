@@ -39,16 +39,30 @@ pub fn lint_project(
         &mut findings,
         fail_on,
     );
-    let mut by_migration: Vec<Finding> = Vec::with_capacity(findings.len());
-    // Suppressions apply per migration (their comments live in its file).
+    // Suppressions apply per file: their comments live there, and one TypeORM file
+    // may hold several migration classes. Bucket findings by file in one pass (a
+    // partition per file would be quadratic on large projects).
+    use std::collections::BTreeMap;
+    let mut by_file: BTreeMap<&Path, (Vec<&crate::ir::Migration>, Vec<Finding>)> = BTreeMap::new();
+    let mut file_of: BTreeMap<&str, &Path> = BTreeMap::new();
     for m in &project.migrations {
-        let (mut mine, rest): (Vec<Finding>, Vec<Finding>) = findings
-            .into_iter()
-            .partition(|f| f.migration.as_deref() == Some(m.name.as_str()));
-        crate::annotations::suppress::apply(m, rules, &mut mine, fail_on);
-        by_migration.extend(mine);
-        findings = rest;
+        by_file.entry(m.file.as_path()).or_default().0.push(m);
+        file_of.insert(m.name.as_str(), m.file.as_path());
     }
+    let mut rest = Vec::new();
+    for f in findings {
+        let file = f.migration.as_deref().and_then(|n| file_of.get(n).copied());
+        match file.and_then(|p| by_file.get_mut(p)) {
+            Some((_, bucket)) => bucket.push(f),
+            None => rest.push(f),
+        }
+    }
+    let mut by_migration: Vec<Finding> = Vec::with_capacity(rest.len());
+    for (ms, mut mine) in by_file.into_values() {
+        crate::annotations::suppress::apply_file(&ms, rules, &mut mine, fail_on);
+        by_migration.extend(mine);
+    }
+    let findings = rest;
     by_migration.extend(findings);
     if let Some(rule) = rules.get("read-error") {
         for p in &project.empty_files {
@@ -85,6 +99,15 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
     let rules = load_rules(global.rules.as_deref(), &config)?;
     let paths = migration_paths(&args.paths, &config)?;
     let project = load_project(&paths, &config)?;
+    if project.sources.is_empty() {
+        // A gate pointed at the wrong folder (or at dist/ before the build) must not
+        // pass by checking nothing.
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(crate::error::Error::Usage(format!(
+            "no migration files found in {} (looked for .ts/.js/.mjs/.cjs TypeORM sources and .sql files)",
+            shown.join(", ")
+        )));
+    }
     let fail_on = fail_on_severity(args.fail_on, &config);
     let mut findings = lint_project(&project, &rules, fail_on);
     if let Some(reference) = &args.changed_since {

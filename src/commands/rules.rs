@@ -19,8 +19,9 @@ pub fn list(args: &RulesArgs, global: &GlobalArgs) -> Result<Outcome> {
                 .map(|r| {
                     serde_json::json!({
                         "id": r.id, "severity": r.severity.as_str(), "category": r.category.as_str(),
-                        "phase": r.phase, "summary": r.summary,
+                        "phase": r.phase, "summary": r.summary, "why": r.why, "instead": r.instead,
                         "ops": r.ops.iter().map(|o| o.describe()).collect::<Vec<_>>(),
+                        "sql_patterns": r.sql_patterns.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
                     })
                 })
                 .collect();

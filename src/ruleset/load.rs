@@ -29,13 +29,17 @@ struct RawRule {
     category: Spanned<String>,
     phase: Spanned<String>,
     #[serde(default)]
-    ops: Vec<Spanned<toml::Table>>,
+    ops: Vec<Spanned<RawOp>>,
     #[serde(default)]
     sql_patterns: Vec<Spanned<String>>,
     summary: String,
     why: String,
     instead: String,
 }
+
+/// One op matcher as written: `{ kind = "create_index", concurrently = false }`.
+/// Keys and values keep their spans so a bad condition is reported where it is.
+type RawOp = std::collections::BTreeMap<Spanned<String>, Spanned<toml::Value>>;
 
 struct Ctx<'a> {
     text: &'a str,
@@ -139,16 +143,20 @@ pub(super) fn parse(text: &str, origin: &str) -> crate::error::Result<RuleSet> {
     Ok(RuleSet { rules })
 }
 
-fn matcher(ctx: &Ctx<'_>, op: &Spanned<toml::Table>) -> crate::error::Result<OpMatcher> {
+fn matcher(ctx: &Ctx<'_>, op: &Spanned<RawOp>) -> crate::error::Result<OpMatcher> {
     let table = op.get_ref();
-    let kind = match table.get("kind") {
-        Some(toml::Value::String(k)) => k.clone(),
-        Some(_) => return Err(ctx.err(op.span(), "`kind` must be a string")),
+    let kind_entry = table.iter().find(|(k, _)| k.get_ref() == "kind");
+    let kind = match kind_entry {
+        Some((_, v)) => match v.get_ref() {
+            toml::Value::String(k) => k.clone(),
+            _ => return Err(ctx.err(v.span(), "`kind` must be a string")),
+        },
         None => return Err(ctx.err(op.span(), "op matcher needs a `kind`")),
     };
     let Some(allowed) = kind_conditions(&kind) else {
+        let span = kind_entry.map(|(_, v)| v.span()).unwrap_or(op.span());
         return Err(ctx.err(
-            op.span(),
+            span,
             format!(
                 "unknown op kind `{kind}`; valid kinds: {}",
                 ALL_KINDS.join(", ")
@@ -156,7 +164,14 @@ fn matcher(ctx: &Ctx<'_>, op: &Spanned<toml::Table>) -> crate::error::Result<OpM
         ));
     };
     let mut conditions = Vec::new();
-    for (name, value) in table.iter().filter(|(k, _)| k.as_str() != "kind") {
+    // Report in source order, not key order.
+    let mut entries: Vec<_> = table
+        .iter()
+        .filter(|(k, _)| k.get_ref() != "kind")
+        .collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    for (key, value) in entries {
+        let name = key.get_ref();
         let ty = allowed
             .iter()
             .chain(CONTEXT_CONDITIONS)
@@ -169,25 +184,38 @@ fn matcher(ctx: &Ctx<'_>, op: &Spanned<toml::Table>) -> crate::error::Result<OpM
                 .map(|(n, _)| *n)
                 .collect();
             return Err(ctx.err(
-                op.span(),
+                key.span(),
                 format!(
                     "unknown condition `{name}` for op kind `{kind}`; valid: {}",
                     valid.join(", ")
                 ),
             ));
         };
-        let value = match (ty, value) {
+        let value = match (ty, value.get_ref()) {
             (AttrType::Bool, toml::Value::Boolean(b)) => AttrValue::Bool(*b),
-            (AttrType::Str, toml::Value::String(s)) => AttrValue::Str(s.clone()),
+            (AttrType::Str, toml::Value::String(s)) => {
+                if let Some(valid) = string_values(&kind, name) {
+                    if !valid.contains(&s.as_str()) {
+                        return Err(ctx.err(
+                            value.span(),
+                            format!(
+                                "condition `{name}` of `{kind}` cannot be \"{s}\"; valid: {}",
+                                valid.join(", ")
+                            ),
+                        ));
+                    }
+                }
+                AttrValue::Str(s.clone())
+            }
             (AttrType::Bool, _) => {
                 return Err(ctx.err(
-                    op.span(),
+                    value.span(),
                     format!("condition `{name}` of `{kind}` takes true or false"),
                 ))
             }
             (AttrType::Str, _) => {
                 return Err(ctx.err(
-                    op.span(),
+                    value.span(),
                     format!("condition `{name}` of `{kind}` takes a string"),
                 ))
             }
@@ -198,6 +226,17 @@ fn matcher(ctx: &Ctx<'_>, op: &Spanned<toml::Table>) -> crate::error::Result<OpM
         });
     }
     Ok(OpMatcher { kind, conditions })
+}
+
+/// The closed value sets of string conditions (what `Operation::attributes` can
+/// produce), so `mode = "recreat"` is an error rather than a rule that never matches.
+/// `None`: free text (e.g. the `set_option` name).
+fn string_values(kind: &str, condition: &str) -> Option<&'static [&'static str]> {
+    match (kind, condition) {
+        ("add_constraint", "constraint") => Some(&["pk", "unique", "check", "fk", "exclusion"]),
+        ("change_column", "mode") => Some(&["recreate", "in_place", "unknown"]),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -225,7 +264,45 @@ mod tests {
             error_of(&HEAD.replace("\"warn\"", "\"fatal\"")),
             error_of(&format!("{HEAD}colour = \"red\"\n")),
             error_of("[[rule]\nid = 1"),
+            error_of(&HEAD.replace("\"locking\"", "\"scary\"")),
+            error_of(&HEAD.replace("\"neutral\"", "\"cleanup\"")),
+            error_of(&HEAD.replace("summary = \"s\"\n", "")),
+            error_of(&HEAD.replace("\"x\"", "\"Drop_Table\"")),
+            error_of(&format!("{HEAD}ops = [{{ concurrently = false }}]\n")),
+            error_of(&format!("{HEAD}ops = [{{ kind = 3 }}]\n")),
+            error_of(&format!(
+                "{HEAD}ops = [\n  {{ kind = \"drop_table\" }},\n  {{ kind = \"change_column\", mode = true }},\n]\n"
+            )),
+            error_of("[[rule]]\nid = \"x\"\n"),
+            error_of(&format!(
+                "{HEAD}ops = [{{ kind = \"add_constraint\", constraint = \"foreign_key\" }}]\n"
+            )),
         ];
         insta::assert_snapshot!(msgs.join("\n"));
+    }
+
+    #[test]
+    fn string_condition_value_sets_match_what_ops_produce() {
+        // Every value an op can carry for a closed condition is accepted.
+        for v in ["pk", "unique", "check", "fk", "exclusion"] {
+            assert!(parse(
+                &format!("{HEAD}ops = [{{ kind = \"add_constraint\", constraint = \"{v}\" }}]\n"),
+                "t"
+            )
+            .is_ok());
+        }
+        for v in ["recreate", "in_place", "unknown"] {
+            assert!(parse(
+                &format!("{HEAD}ops = [{{ kind = \"change_column\", mode = \"{v}\" }}]\n"),
+                "t"
+            )
+            .is_ok());
+        }
+        // Free-text conditions stay free.
+        assert!(parse(
+            &format!("{HEAD}ops = [{{ kind = \"set_option\", name = \"lock_timeout\" }}]\n"),
+            "t"
+        )
+        .is_ok());
     }
 }

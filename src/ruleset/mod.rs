@@ -71,16 +71,24 @@ pub struct OpMatcher {
 impl OpMatcher {
     /// Does `op` (with the context attributes the classifier computed) match?
     pub fn matches(&self, op: &Operation, context: &BTreeMap<&'static str, AttrValue>) -> bool {
-        if op.kind.name() != self.kind {
-            return false;
-        }
-        let attrs = op.attributes();
-        self.conditions.iter().all(|c| {
-            attrs
-                .get(c.name.as_str())
-                .or_else(|| context.get(c.name.as_str()))
-                .is_some_and(|v| *v == c.value)
-        })
+        self.matches_attributes(op.kind.name(), &op.attributes(), context)
+    }
+
+    /// [`matches`](Self::matches) with the op's kind name and attributes computed
+    /// once by the caller (the classifier tries every rule against each op).
+    pub fn matches_attributes(
+        &self,
+        kind: &str,
+        attrs: &BTreeMap<&'static str, AttrValue>,
+        context: &BTreeMap<&'static str, AttrValue>,
+    ) -> bool {
+        kind == self.kind
+            && self.conditions.iter().all(|c| {
+                attrs
+                    .get(c.name.as_str())
+                    .or_else(|| context.get(c.name.as_str()))
+                    .is_some_and(|v| *v == c.value)
+            })
     }
 
     /// `create_index (concurrently = false, on_new_table = false)`
@@ -132,15 +140,17 @@ impl RuleSet {
     }
 
     /// Load and validate a rules file; errors name `origin` with line and column.
-    /// Required rule ids missing from the file are taken from the built-in rules.
+    ///
+    /// A user file overrides built-in rules by id and may add its own. Every built-in
+    /// rule the file does not define keeps its built-in definition: migguard raises
+    /// several rules by id from code (`read-error`, the annotation checks) and uses
+    /// the expand markers for `mixed-expand-contract`, so dropping a rule by leaving
+    /// it out would fail open. To disable a rule, define it with `severity = "off"`.
     pub fn load(text: &str, origin: &str) -> crate::error::Result<RuleSet> {
         let mut set = load::parse(text, origin)?;
-        let builtin = RuleSet::builtin();
-        for id in REQUIRED_RULES {
-            if set.get(id).is_none() {
-                if let Some(r) = builtin.get(id) {
-                    set.rules.push(r.clone());
-                }
+        for r in RuleSet::builtin().rules {
+            if set.get(&r.id).is_none() {
+                set.rules.push(r);
             }
         }
         Ok(set)
@@ -213,6 +223,43 @@ instead = "i"
         let set = RuleSet::load(text, "custom.toml").unwrap();
         assert_eq!(set.get("drop-column").unwrap().severity, Severity::Warn);
         assert_eq!(set.get("drop-table").unwrap().severity, Severity::Block);
+        // Rules raised by code and the expand markers are kept too (fail closed).
+        for id in ["read-error", "additive-change", "invalid-annotation"] {
+            assert!(set.get(id).is_some(), "{id} dropped from a user rule set");
+        }
+        assert_eq!(set.rules.len(), RuleSet::builtin().rules.len());
+    }
+
+    #[test]
+    fn user_rules_may_add_rules_and_turn_rules_off() {
+        let text = r#"
+[[rule]]
+id = "no-extensions"
+severity = "block"
+category = "hygiene"
+phase = "neutral"
+ops = [{ kind = "create_extension" }]
+summary = "s"
+why = "w"
+instead = "i"
+
+[[rule]]
+id = "drop-index-non-concurrent"
+severity = "off"
+category = "locking"
+phase = "neutral"
+ops = [{ kind = "drop_index", concurrently = false }]
+summary = "s"
+why = "w"
+instead = "i"
+"#;
+        let set = RuleSet::load(text, "custom.toml").unwrap();
+        assert_eq!(set.rules[0].id, "no-extensions");
+        assert_eq!(
+            set.get("drop-index-non-concurrent").unwrap().severity,
+            Severity::Off
+        );
+        assert_eq!(set.rules.len(), RuleSet::builtin().rules.len() + 1);
     }
 
     #[test]

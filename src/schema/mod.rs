@@ -4,6 +4,6 @@
 pub mod model;
 
 pub use model::SchemaModel;
-pub mod replay;
 pub mod naming;
 pub mod normalize;
+pub mod replay;

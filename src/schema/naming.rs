@@ -47,11 +47,17 @@ pub fn typeorm_index(table: &str, columns: &[String], predicate: Option<&str>) -
 }
 
 pub fn typeorm_check(table: &str, expression: &str) -> String {
-    format!("CHK_{}", &sha1_hex(&format!("{}_{expression}", typeorm_table(table)))[..26])
+    format!(
+        "CHK_{}",
+        &sha1_hex(&format!("{}_{expression}", typeorm_table(table)))[..26]
+    )
 }
 
 pub fn typeorm_exclusion(table: &str, expression: &str) -> String {
-    format!("XCL_{}", &sha1_hex(&format!("{}_{expression}", typeorm_table(table)))[..26])
+    format!(
+        "XCL_{}",
+        &sha1_hex(&format!("{}_{expression}", typeorm_table(table)))[..26]
+    )
 }
 
 /// PostgreSQL's makeObjectName: `name1[_name2]_label`, shortening the longer of the
@@ -88,15 +94,27 @@ mod tests {
     #[test]
     fn typeorm_names_match_what_typeorm_generates() {
         // Values TypeORM 0.3 generates for a `user` table.
-        assert_eq!(typeorm_pk("user", &["id".into()]), "PK_cace4a159ff9f2512dd42373760");
-        assert_eq!(typeorm_unique("user", &["email".into()]), "UQ_e12875dfb3b1d92d7d7c5377e22");
-        assert_eq!(typeorm_pk("public.user", &["id".into()]), typeorm_pk("user", &["id".into()]));
+        assert_eq!(
+            typeorm_pk("user", &["id".into()]),
+            "PK_cace4a159ff9f2512dd42373760"
+        );
+        assert_eq!(
+            typeorm_unique("user", &["email".into()]),
+            "UQ_e12875dfb3b1d92d7d7c5377e22"
+        );
+        assert_eq!(
+            typeorm_pk("public.user", &["id".into()]),
+            typeorm_pk("user", &["id".into()])
+        );
         assert_eq!(typeorm_index("user", &["email".into()], None).len(), 30);
     }
 
     #[test]
     fn postgres_names_fit_63_bytes() {
-        assert_eq!(pg_name("orders", Some("customer_id"), "fkey"), "orders_customer_id_fkey");
+        assert_eq!(
+            pg_name("orders", Some("customer_id"), "fkey"),
+            "orders_customer_id_fkey"
+        );
         assert_eq!(pg_name("orders", None, "pkey"), "orders_pkey");
         let long = pg_name(&"t".repeat(50), Some(&"c".repeat(30)), "key");
         assert_eq!(long.len(), 63);

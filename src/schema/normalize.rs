@@ -16,7 +16,11 @@
 
 /// Normalise a type as written to `format_type` spelling. `is_user_type` says whether
 /// an unqualified, unknown name is a user type of the default schema.
-pub fn normalize_type(written: &str, default_schema: &str, is_user_type: &dyn Fn(&str, &str) -> bool) -> String {
+pub fn normalize_type(
+    written: &str,
+    default_schema: &str,
+    is_user_type: &dyn Fn(&str, &str) -> bool,
+) -> String {
     let mut t = written.trim().to_string();
     let mut array = 0;
     loop {
@@ -37,11 +41,17 @@ pub fn normalize_type(written: &str, default_schema: &str, is_user_type: &dyn Fn
         format!("{}.{}", parts[0], parts[1])
     } else {
         let name = parts.first().cloned().unwrap_or_default();
-        let lower = if quoted { name.clone() } else { name.to_ascii_lowercase() };
+        let lower = if quoted {
+            name.clone()
+        } else {
+            name.to_ascii_lowercase()
+        };
         let builtin = builtin_type(&lower);
         match builtin {
             Some(b) => b,
-            None if is_user_type(default_schema, &lower) || quoted => format!("{default_schema}.{lower}"),
+            None if is_user_type(default_schema, &lower) || quoted => {
+                format!("{default_schema}.{lower}")
+            }
             None => lower,
         }
     };
@@ -92,9 +102,20 @@ fn builtin_type(lower: &str) -> Option<String> {
     let (name, modifier) = match compact.find('(') {
         Some(i) => {
             let close = compact.rfind(')').unwrap_or(compact.len());
-            let m: String = compact[i + 1..close].chars().filter(|c| !c.is_whitespace()).collect();
-            let rest = compact[close.min(compact.len())..].trim_start_matches(')').trim().to_string();
-            (format!("{} {}", compact[..i].trim(), rest).trim().to_string(), Some(m))
+            let m: String = compact[i + 1..close]
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let rest = compact[close.min(compact.len())..]
+                .trim_start_matches(')')
+                .trim()
+                .to_string();
+            (
+                format!("{} {}", compact[..i].trim(), rest)
+                    .trim()
+                    .to_string(),
+                Some(m),
+            )
         }
         None => (compact.clone(), None),
     };
@@ -125,7 +146,8 @@ fn builtin_type(lower: &str) -> Option<String> {
         "timestamp" | "timestamp without time zone" => time("timestamp", "without time zone"),
         "timetz" | "time with time zone" => time("time", "with time zone"),
         "time" | "time without time zone" => time("time", "without time zone"),
-        "date" | "json" | "jsonb" | "uuid" | "bytea" | "inet" | "cidr" | "macaddr" | "money" | "xml" | "tsvector" | "tsquery" | "oid" | "point" | "interval" => with(&name),
+        "date" | "json" | "jsonb" | "uuid" | "bytea" | "inet" | "cidr" | "macaddr" | "money"
+        | "xml" | "tsvector" | "tsquery" | "oid" | "point" | "interval" => with(&name),
         "bit" => with("bit"),
         "varbit" | "bit varying" => with("bit varying"),
         _ => return None,
@@ -185,7 +207,8 @@ pub fn canonical_expr(expr: &str, default_schema: &str) -> String {
             i += 2;
             // type name words (incl. multi-word types), qualification, modifiers, arrays
             loop {
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'.') {
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'.')
+                {
                     i += 1;
                 }
                 if i < b.len() && b[i] == b'(' {
@@ -199,9 +222,15 @@ pub fn canonical_expr(expr: &str, default_schema: &str) -> String {
                 }
                 // multi-word types
                 let rest = &s[i..];
-                let next_word = ["varying", "precision", "with time zone", "without time zone", "zone"]
-                    .iter()
-                    .find(|w| rest.starts_with(&format!(" {w}")));
+                let next_word = [
+                    "varying",
+                    "precision",
+                    "with time zone",
+                    "without time zone",
+                    "zone",
+                ]
+                .iter()
+                .find(|w| rest.starts_with(&format!(" {w}")));
                 match next_word {
                     Some(w) => i += w.len() + 1,
                     None => break,
@@ -278,8 +307,12 @@ fn strip_simple_parens(s: &str) -> String {
             }
             '(' if !in_str => {
                 let before = out.trim_end();
-                let prev_word = before.rsplit(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or("");
-                let keyword = ["and", "or", "not", "when", "then", "else", "between"].contains(&prev_word);
+                let prev_word = before
+                    .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .next()
+                    .unwrap_or("");
+                let keyword =
+                    ["and", "or", "not", "when", "then", "else", "between"].contains(&prev_word);
                 let prev = before.chars().last();
                 let is_call = !keyword && prev.is_some_and(|p| p.is_alphanumeric() || p == '_');
                 let is_in_list = out.trim_end().ends_with(" in");
@@ -325,11 +358,17 @@ mod tests {
         assert_eq!(ty("CHARACTER VARYING"), "character varying");
         assert_eq!(ty("timestamptz"), "timestamp with time zone");
         assert_eq!(ty("TIMESTAMP"), "timestamp without time zone");
-        assert_eq!(ty("timestamp(3) with time zone"), "timestamp(3) with time zone");
+        assert_eq!(
+            ty("timestamp(3) with time zone"),
+            "timestamp(3) with time zone"
+        );
         assert_eq!(ty("NUMERIC(12, 2)"), "numeric(12,2)");
         assert_eq!(ty("int[]"), "integer[]");
         assert_eq!(ty("_int4"), "integer[]");
-        assert_eq!(ty("\"public\".\"product_status_enum\""), "public.product_status_enum");
+        assert_eq!(
+            ty("\"public\".\"product_status_enum\""),
+            "public.product_status_enum"
+        );
         assert_eq!(ty("mood"), "public.mood");
         assert_eq!(ty("\"order_status_enum\""), "public.order_status_enum");
         assert_eq!(ty("bool"), "boolean");
@@ -340,9 +379,15 @@ mod tests {
     fn expressions_compare_like_postgres() {
         let c = |e: &str| canonical_expr(e, "public");
         assert_eq!(c("'x'::character varying"), c("'x'"));
-        assert_eq!(c("(status = 'active'::public.mood)"), c("\"status\" = 'active'"));
+        assert_eq!(
+            c("(status = 'active'::public.mood)"),
+            c("\"status\" = 'active'")
+        );
         assert_eq!(c("public.uuid_generate_v4()"), c("uuid_generate_v4()"));
-        assert_eq!(c("nextval('public.t_id_seq'::regclass)"), c("nextval('t_id_seq'::regclass)"));
+        assert_eq!(
+            c("nextval('public.t_id_seq'::regclass)"),
+            c("nextval('t_id_seq'::regclass)")
+        );
         assert_eq!(c("'0'::numeric"), "0");
         assert_eq!(c("'-1'::integer"), "-1");
         assert_eq!(c("NOW()"), "now()");
