@@ -251,7 +251,10 @@ pub fn canonical_expr(expr: &str, default_schema: &str) -> String {
     s = s.replace("( ", "(").replace(" )", ")");
     let mut s = strip_outer_parens(s.trim());
     if let Some(inner) = s.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')) {
-        if (!inner.is_empty() && inner.parse::<f64>().is_ok()) || inner == "true" || inner == "false" {
+        if (!inner.is_empty() && inner.parse::<f64>().is_ok())
+            || inner == "true"
+            || inner == "false"
+        {
             s = inner.to_string();
         }
     }
