@@ -267,3 +267,33 @@ fn fifty_megabytes() {
         (file.text.matches(";\n").count() as f64) / elapsed.as_secs_f64()
     );
 }
+
+#[test]
+fn transaction_mode_follows_each_tool() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let cases: &[(&str, &str, bool)] = &[
+        // golang-migrate: one statement runs alone, several form an implicit transaction.
+        ("go/1_a.up.sql", "CREATE INDEX CONCURRENTLY i ON t (a);", false),
+        ("go/2_b.up.sql", "CREATE INDEX CONCURRENTLY i ON t (a); SELECT 1;", true),
+        // Flyway runs scripts with non-transactional statements outside a transaction.
+        ("fw/V1__a.sql", "CREATE INDEX CONCURRENTLY i ON t (a);", false),
+        ("fw/V2__b.sql", "CREATE INDEX i ON t (a);", true),
+        ("conf/V3__c.sql", "CREATE INDEX i ON t (a);", false),
+        ("diesel/2024-01-01-000000_x/up.sql", "CREATE INDEX i ON t (a);", false),
+        ("diesel/2024-01-02-000000_y/up.sql", "CREATE INDEX i ON t (a);", true),
+        // Unknown tool: assumed transactional.
+        ("plain/0001_a.sql", "CREATE INDEX CONCURRENTLY i ON t (a);", true),
+    ];
+    write(root, "conf/V3__c.sql.conf", b"executeInTransaction = false\n");
+    write(
+        root,
+        "diesel/2024-01-01-000000_x/metadata.toml",
+        b"run_in_transaction = false\n",
+    );
+    for (rel, sql, expected) in cases {
+        let path = write(root, rel, sql.as_bytes());
+        let m = read_file(&load(&path).unwrap(), FileKind::Sql, &ReadOptions::default());
+        assert_eq!(m[0].transactional, *expected, "{rel}");
+    }
+}

@@ -136,6 +136,39 @@ fn read_down_side(file: &SourceFile, id: &SqlIdentity, opts: &ReadOptions) -> Ve
     }
 }
 
+/// Whether the tool runs the file's `up` side inside a transaction (what decides
+/// whether `CONCURRENTLY` fails at run time).
+///
+/// - golang-migrate sends the whole file as one simple query; PostgreSQL runs a
+///   multi-statement query as one implicit transaction, a single statement alone.
+/// - Flyway wraps each migration in a transaction unless the script's `.conf` says
+///   `executeInTransaction=false`, and runs a script outside one when it detects a
+///   non-transactional statement such as `CREATE INDEX CONCURRENTLY`.
+/// - diesel wraps each migration unless `metadata.toml` says `run_in_transaction = false`.
+/// - An unknown tool (plain numbered files) is assumed to use a transaction, so
+///   `CONCURRENTLY` is flagged rather than trusted (fail closed).
+pub fn runs_in_transaction(id: &SqlIdentity, up: &[Operation], opted_out: bool) -> bool {
+    use crate::ir::MigrationFormat;
+    if opted_out {
+        return false;
+    }
+    let concurrent = up.iter().any(|o| {
+        matches!(
+            &o.kind,
+            OpKind::CreateIndex(d) if d.concurrently
+        ) || matches!(&o.kind, OpKind::DropIndex { concurrently: true, .. })
+    });
+    match id.format {
+        MigrationFormat::GolangMigrate => {
+            let statements: std::collections::BTreeSet<usize> =
+                up.iter().map(|o| o.span.start).collect();
+            statements.len() > 1
+        }
+        MigrationFormat::FlywayVersioned | MigrationFormat::FlywayRepeatable => !concurrent,
+        _ => true,
+    }
+}
+
 /// Read a `.sql` migration file (identity from its file name, `up` side only; a
 /// golang-migrate `.down.sql` / Flyway `U…` file yields a migration whose ops are `down`).
 pub fn read_sql_file(file: &SourceFile, opts: &ReadOptions) -> Vec<Migration> {
@@ -144,10 +177,12 @@ pub fn read_sql_file(file: &SourceFile, opts: &ReadOptions) -> Vec<Migration> {
     let lexed = lexical::scan(&file.text);
     let (header_comments, comments) = file_comments(file, &lexed);
     let ops = ops_of_file(file, opts);
+    let settings = crate::source::read_tool_settings(&file.path, &id);
     let (up, down) = match id.side {
         Side::Up => (ops, read_down_side(file, &id, opts)),
         Side::Down => (Vec::new(), ops),
     };
+    let transactional = runs_in_transaction(&id, &up, settings.no_transaction);
     vec![Migration {
         name: id.name.clone(),
         version: id.version.clone(),
@@ -155,11 +190,7 @@ pub fn read_sql_file(file: &SourceFile, opts: &ReadOptions) -> Vec<Migration> {
         format: id.format,
         file: file.path.clone(),
         span: file.span(0, file.text.len()),
-        // golang-migrate sends the file as one multi-statement query, which PostgreSQL
-        // runs as one implicit transaction; Flyway and diesel wrap each migration in a
-        // transaction by default; an unknown tool is assumed to as well, so that
-        // CONCURRENTLY is flagged rather than trusted (fail closed).
-        transactional: true,
+        transactional,
         up,
         down,
         header_comments,

@@ -200,6 +200,39 @@ pub fn decode(bytes: &[u8]) -> Result<String, String> {
     }
 }
 
+/// Per-migration settings a tool keeps beside the SQL file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ToolSettings {
+    /// Flyway `V3__x.sql.conf` `executeInTransaction=false`, diesel `metadata.toml`
+    /// `run_in_transaction = false`.
+    pub no_transaction: bool,
+}
+
+/// Read the tool's per-migration settings file, if there is one. Unreadable or
+/// malformed settings are ignored: the default (transactional) is the stricter case.
+pub fn read_tool_settings(path: &Path, id: &layout::SqlIdentity) -> ToolSettings {
+    use crate::ir::MigrationFormat;
+    let read = |p: PathBuf| std::fs::read_to_string(p).ok();
+    let no_transaction = match id.format {
+        MigrationFormat::FlywayVersioned | MigrationFormat::FlywayRepeatable => {
+            let mut conf = path.as_os_str().to_owned();
+            conf.push(".conf");
+            read(PathBuf::from(conf)).is_some_and(|t| {
+                t.lines().any(|l| {
+                    let l: String = l.chars().filter(|c| !c.is_whitespace()).collect();
+                    l.eq_ignore_ascii_case("executeInTransaction=false")
+                })
+            })
+        }
+        MigrationFormat::Diesel => read(path.with_file_name("metadata.toml"))
+            .and_then(|t| t.parse::<toml::Table>().ok())
+            .and_then(|t| t.get("run_in_transaction").and_then(|v| v.as_bool()))
+            .is_some_and(|v| !v),
+        _ => false,
+    };
+    ToolSettings { no_transaction }
+}
+
 /// A Flyway undo file (`U3__x.sql`) next to its versioned twin (`V3__x.sql`).
 pub fn find_flyway_undo(path: &Path, id: &layout::SqlIdentity) -> Option<PathBuf> {
     if id.format != crate::ir::MigrationFormat::FlywayVersioned || id.side != layout::Side::Up {
