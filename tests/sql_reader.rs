@@ -297,3 +297,17 @@ fn transaction_mode_follows_each_tool() {
         assert_eq!(m[0].transactional, *expected, "{rel}");
     }
 }
+
+#[test]
+fn one_huge_line_is_not_quadratic() {
+    // 40,000 statements on one line: every span's column must not rescan the line.
+    let sql = "DELETE FROM t WHERE id = 1;".repeat(40_000);
+    let tmp = tempfile::tempdir().unwrap();
+    let path = write(tmp.path(), "1_line.sql", sql.as_bytes());
+    let started = std::time::Instant::now();
+    let m = read_file(&load(&path).unwrap(), FileKind::Sql, &ReadOptions::default());
+    let elapsed = started.elapsed();
+    assert_eq!(m[0].up.len(), 40_000);
+    assert_eq!(m[0].up[39_999].span.column, 27 * 39_999 + 1);
+    assert!(elapsed.as_secs() < 30, "took {elapsed:?}");
+}
