@@ -274,18 +274,46 @@ fn transaction_mode_follows_each_tool() {
     let root = tmp.path();
     let cases: &[(&str, &str, bool)] = &[
         // golang-migrate: one statement runs alone, several form an implicit transaction.
-        ("go/1_a.up.sql", "CREATE INDEX CONCURRENTLY i ON t (a);", false),
-        ("go/2_b.up.sql", "CREATE INDEX CONCURRENTLY i ON t (a); SELECT 1;", true),
+        (
+            "go/1_a.up.sql",
+            "CREATE INDEX CONCURRENTLY i ON t (a);",
+            false,
+        ),
+        (
+            "go/2_b.up.sql",
+            "CREATE INDEX CONCURRENTLY i ON t (a); SELECT 1;",
+            true,
+        ),
         // Flyway runs scripts with non-transactional statements outside a transaction.
-        ("fw/V1__a.sql", "CREATE INDEX CONCURRENTLY i ON t (a);", false),
+        (
+            "fw/V1__a.sql",
+            "CREATE INDEX CONCURRENTLY i ON t (a);",
+            false,
+        ),
         ("fw/V2__b.sql", "CREATE INDEX i ON t (a);", true),
         ("conf/V3__c.sql", "CREATE INDEX i ON t (a);", false),
-        ("diesel/2024-01-01-000000_x/up.sql", "CREATE INDEX i ON t (a);", false),
-        ("diesel/2024-01-02-000000_y/up.sql", "CREATE INDEX i ON t (a);", true),
+        (
+            "diesel/2024-01-01-000000_x/up.sql",
+            "CREATE INDEX i ON t (a);",
+            false,
+        ),
+        (
+            "diesel/2024-01-02-000000_y/up.sql",
+            "CREATE INDEX i ON t (a);",
+            true,
+        ),
         // Unknown tool: assumed transactional.
-        ("plain/0001_a.sql", "CREATE INDEX CONCURRENTLY i ON t (a);", true),
+        (
+            "plain/0001_a.sql",
+            "CREATE INDEX CONCURRENTLY i ON t (a);",
+            true,
+        ),
     ];
-    write(root, "conf/V3__c.sql.conf", b"executeInTransaction = false\n");
+    write(
+        root,
+        "conf/V3__c.sql.conf",
+        b"executeInTransaction = false\n",
+    );
     write(
         root,
         "diesel/2024-01-01-000000_x/metadata.toml",
@@ -293,7 +321,11 @@ fn transaction_mode_follows_each_tool() {
     );
     for (rel, sql, expected) in cases {
         let path = write(root, rel, sql.as_bytes());
-        let m = read_file(&load(&path).unwrap(), FileKind::Sql, &ReadOptions::default());
+        let m = read_file(
+            &load(&path).unwrap(),
+            FileKind::Sql,
+            &ReadOptions::default(),
+        );
         assert_eq!(m[0].transactional, *expected, "{rel}");
     }
 }
@@ -305,7 +337,11 @@ fn one_huge_line_is_not_quadratic() {
     let tmp = tempfile::tempdir().unwrap();
     let path = write(tmp.path(), "1_line.sql", sql.as_bytes());
     let started = std::time::Instant::now();
-    let m = read_file(&load(&path).unwrap(), FileKind::Sql, &ReadOptions::default());
+    let m = read_file(
+        &load(&path).unwrap(),
+        FileKind::Sql,
+        &ReadOptions::default(),
+    );
     let elapsed = started.elapsed();
     assert_eq!(m[0].up.len(), 40_000);
     assert_eq!(m[0].up[39_999].span.column, 27 * 39_999 + 1);

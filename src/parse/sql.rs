@@ -74,9 +74,27 @@ pub fn read_statements(input: &SqlInput<'_>, opts: &ReadOptions) -> Vec<Operatio
         else {
             continue;
         };
-        let (fs, fe) = input.map.map_range(start, end);
-        let span = input.file.span(fs, fe);
-        for kind in statement_kinds(text, blanked, opts) {
+        let span_of = |s: usize, e: usize| {
+            let (fs, fe) = input.map.map_range(s, e);
+            input.file.span(fs, fe)
+        };
+        let span = span_of(start, end);
+        let kinds = statement_kinds(text, blanked, opts);
+        // Each action of a multi-action ALTER TABLE gets its own span, so a finding on
+        // `DROP COLUMN` points at that line, not at the whole statement.
+        let parts = if kinds.len() > 1 && to_ops::leading_words(blanked, 2) == "ALTER TABLE" {
+            lexical::top_level_parts(blanked)
+        } else {
+            Vec::new()
+        };
+        let per_action = parts.len() == kinds.len();
+        for (i, kind) in kinds.into_iter().enumerate() {
+            let span = match parts.get(i) {
+                Some(&(s, e)) if per_action => {
+                    span_of(start + if i == 0 { 0 } else { s }, start + e)
+                }
+                _ => span,
+            };
             ops.push(Operation {
                 kind,
                 span,
@@ -156,7 +174,13 @@ pub fn runs_in_transaction(id: &SqlIdentity, up: &[Operation], opted_out: bool) 
         matches!(
             &o.kind,
             OpKind::CreateIndex(d) if d.concurrently
-        ) || matches!(&o.kind, OpKind::DropIndex { concurrently: true, .. })
+        ) || matches!(
+            &o.kind,
+            OpKind::DropIndex {
+                concurrently: true,
+                ..
+            }
+        )
     });
     match id.format {
         MigrationFormat::GolangMigrate => {

@@ -212,6 +212,26 @@ fn statement_ranges(blanked: &[u8], cuts: &[usize]) -> Vec<(usize, usize)> {
     ranges
 }
 
+/// Ranges of the comma-separated parts of blanked statement text, split at commas
+/// outside parentheses, trimmed. `ALTER TABLE t ADD a int, DROP b` → the header with
+/// the first action, then each further action: lets each op point at its own action.
+pub fn top_level_parts(blanked: &str) -> Vec<(usize, usize)> {
+    let bytes = blanked.as_bytes();
+    let mut cuts = Vec::new();
+    let mut depth = 0i64;
+    let mut in_ident = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'"' => in_ident = !in_ident,
+            b'(' if !in_ident => depth += 1,
+            b')' if !in_ident => depth -= 1,
+            b',' if !in_ident && depth == 0 => cuts.push(i),
+            _ => {}
+        }
+    }
+    statement_ranges(bytes, &cuts)
+}
+
 /// The text of one comment, line by line, without markers: `(byte offset, text)`.
 /// Lines of a block comment lose a leading `*` (the usual ` * ` gutter).
 pub fn comment_lines(sql: &str, range: (usize, usize)) -> Vec<(usize, usize, String)> {
@@ -294,6 +314,23 @@ mod tests {
     fn dollar_params_and_identifiers_are_not_quotes() {
         let sql = "UPDATE a$b SET x = $1; DELETE FROM c";
         assert_eq!(pieces(sql), vec!["UPDATE a$b SET x = $1", "DELETE FROM c"]);
+    }
+
+    #[test]
+    fn top_level_parts_ignore_nested_commas() {
+        let sql = "ALTER TABLE t ADD a numeric(12, 2), DROP \"b,c\" ,  DROP d";
+        let parts: Vec<&str> = top_level_parts(sql)
+            .iter()
+            .map(|&(s, e)| &sql[s..e])
+            .collect();
+        assert_eq!(
+            parts,
+            vec![
+                "ALTER TABLE t ADD a numeric(12, 2)",
+                "DROP \"b,c\"",
+                "DROP d"
+            ]
+        );
     }
 
     #[test]
