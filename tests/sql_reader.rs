@@ -347,3 +347,52 @@ fn one_huge_line_is_not_quadratic() {
     assert_eq!(m[0].up[39_999].span.column, 27 * 39_999 + 1);
     assert!(elapsed.as_secs() < 30, "took {elapsed:?}");
 }
+
+/// Parse rate over a directory of real migrations, for the report:
+/// `MIGGUARD_CORPUS=/path cargo test --test sql_reader corpus -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn corpus_parse_rate() {
+    let Some(root) = std::env::var_os("MIGGUARD_CORPUS") else {
+        return;
+    };
+    let files = discover(&[PathBuf::from(root)]).unwrap();
+    let started = std::time::Instant::now();
+    let (mut ops, mut unparsed, mut statements) = (0usize, 0usize, 0usize);
+    let mut reasons = std::collections::BTreeMap::<String, usize>::new();
+    for (path, kind) in files.iter().filter(|(_, k)| *k == FileKind::Sql) {
+        let Ok(file) = load(path) else { continue };
+        for m in read_file(&file, *kind, &ReadOptions::default()) {
+            let starts: std::collections::BTreeSet<usize> =
+                m.up.iter().chain(&m.down).map(|o| o.span.start).collect();
+            statements += starts.len();
+            for o in m.up.iter().chain(&m.down) {
+                ops += 1;
+                if let migguard::ir::OpKind::Unparsed { reason } = &o.kind {
+                    unparsed += 1;
+                    let head: String = o
+                        .text
+                        .split_whitespace()
+                        .take(3)
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    *reasons
+                        .entry(format!("{head} | {}", &reason[..reason.len().min(70)]))
+                        .or_default() += 1;
+                    if std::env::var_os("MIGGUARD_CORPUS_VERBOSE").is_some() {
+                        eprintln!("--- {}:{}\n{}", path.display(), o.span.line, o.text);
+                    }
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{} files, {statements} statements, {ops} ops, {unparsed} unparsed ({:.2}% of ops read), {:?}",
+        files.len(),
+        100.0 * (ops - unparsed) as f64 / ops.max(1) as f64,
+        started.elapsed()
+    );
+    for (r, n) in &reasons {
+        eprintln!("{n:5} {r}");
+    }
+}

@@ -99,19 +99,130 @@ fn without_identity_options(text: &str, blanked: &str) -> Option<String> {
     }
 }
 
-/// Parse one statement's text into op kinds; never fails (unparsed at worst).
-pub fn statement_kinds(text: &str, blanked: &str, opts: &ReadOptions) -> Vec<OpKind> {
-    match parse_one(text) {
-        Ok(stmt) => to_ops::statement_ops(&stmt, blanked, opts),
-        Err(e) => {
-            if let Some(stmt) =
-                without_identity_options(text, blanked).and_then(|t| parse_one(&t).ok())
-            {
-                return to_ops::statement_ops(&stmt, blanked, opts);
+/// `CREATE TABLE t (…, CONSTRAINT n NOT NULL col, …)`: table-level NOT NULL
+/// constraints (PostgreSQL 18, and what pg_dump 18 writes), which sqlparser 0.63
+/// rejects. Returns the text with those elements blanked (same length) and the
+/// folded columns they make NOT NULL.
+fn without_table_not_null(text: &str, blanked: &str) -> Option<(String, Vec<String>)> {
+    if to_ops::leading_words(blanked, 2) != "CREATE TABLE" {
+        return None;
+    }
+    let open = blanked.find('(')?;
+    let mut depth = 0usize;
+    let mut close = None;
+    for (i, b) in blanked.bytes().enumerate().skip(open) {
+        match b {
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    close = Some(i);
+                    break;
+                }
             }
-            fallback::recognise(blanked, &e, opts)
+            _ => {}
         }
     }
+    let inner_start = open + 1;
+    let inner = blanked.get(inner_start..close?)?;
+    let mut out = text.as_bytes().to_vec();
+    let mut columns = Vec::new();
+    for (s, e) in lexical::top_level_parts(inner) {
+        let words: Vec<&str> = inner[s..e].split_whitespace().collect();
+        let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
+        let rest = match upper.first().map(String::as_str) {
+            Some("CONSTRAINT") if words.len() >= 2 => 2,
+            _ => 0,
+        };
+        let tail: Vec<&str> = upper[rest..].iter().map(String::as_str).collect();
+        let col = match tail.as_slice() {
+            ["NOT", "NULL", _] | ["NOT", "NULL", _, "NO", "INHERIT"] => words[rest + 2],
+            _ => continue,
+        };
+        columns.push(crate::ir::fold_sql_ident(col));
+        // Blank the element and the comma before it (or after it, for the first).
+        let (from, to) = (inner_start + s, inner_start + e);
+        let before = blanked[..from].rfind(',').filter(|&c| c >= inner_start);
+        let (from, to) = match before {
+            Some(c) => (c, to),
+            None => (
+                from,
+                blanked[to..].find(',').map(|c| to + c + 1).unwrap_or(to),
+            ),
+        };
+        out[from..to].fill(b' ');
+    }
+    if columns.is_empty() {
+        return None;
+    }
+    String::from_utf8(out).ok().map(|t| (t, columns))
+}
+
+/// Parse one statement's text into op kinds; never fails (unparsed at worst).
+pub fn statement_kinds(text: &str, blanked: &str, opts: &ReadOptions) -> Vec<OpKind> {
+    let e = match parse_one(text) {
+        Ok(stmt) => return to_ops::statement_ops(&stmt, blanked, opts),
+        Err(e) => e,
+    };
+    // Retries with clauses sqlparser lacks blanked out; each keeps byte offsets.
+    let mut retry_text = text.to_string();
+    let mut not_null_columns = Vec::new();
+    if let Some(t) = without_identity_options(&retry_text, blanked) {
+        retry_text = t;
+    }
+    let retry_blanked = lexical::blank_comments_and_strings(&retry_text);
+    if let Some((t, cols)) = without_table_not_null(&retry_text, &retry_blanked) {
+        retry_text = t;
+        not_null_columns = cols;
+    }
+    if retry_text != text {
+        if let Ok(stmt) = parse_one(&retry_text) {
+            let mut kinds = to_ops::statement_ops(&stmt, blanked, opts);
+            for kind in &mut kinds {
+                if let OpKind::CreateTable { columns, .. } = kind {
+                    for c in columns.iter_mut() {
+                        if not_null_columns.contains(&c.name) {
+                            c.not_null = true;
+                        }
+                    }
+                }
+            }
+            return kinds;
+        }
+    }
+    if let Some(kinds) = alter_table_by_action(text, blanked, opts) {
+        return kinds;
+    }
+    fallback::recognise(blanked, &e, opts)
+}
+
+/// An `ALTER TABLE` with several actions that sqlparser rejected as a whole: read
+/// each action on its own (`ALTER TABLE t <action>`), by the parser or the
+/// fallback, so one unsupported action (`ALTER CONSTRAINT`, PostgreSQL 18 `ADD
+/// CONSTRAINT n NOT NULL c`) costs one unparsed op, not its neighbours. Yields one
+/// op per action, in order, so each gets its own span.
+fn alter_table_by_action(text: &str, blanked: &str, opts: &ReadOptions) -> Option<Vec<OpKind>> {
+    let parts = lexical::top_level_parts(blanked);
+    if parts.len() < 2 {
+        return None;
+    }
+    let (table, head_len) = fallback::alter_table_head(blanked, opts)?;
+    let head = text.get(..head_len)?;
+    let mut kinds = Vec::new();
+    for (i, &(s, e)) in parts.iter().enumerate() {
+        let s = if i == 0 { head_len } else { s };
+        let (action, action_blanked) = (text.get(s..e)?, blanked.get(s..e)?);
+        let parsed = parse_one(&format!("{head} {action}"));
+        let mut got = match parsed {
+            Ok(stmt) => to_ops::statement_ops(&stmt, blanked, opts),
+            Err(err) => match fallback::alter_table_action_kind(action_blanked, &table) {
+                Some(kind) => vec![kind],
+                None => vec![OpKind::Unparsed { reason: err }],
+            },
+        };
+        kinds.append(&mut got);
+    }
+    Some(kinds)
 }
 
 /// Read every statement of `input` into operations (unparsable ones as `unparsed`).
@@ -145,10 +256,27 @@ pub fn read_statements(input: &SqlInput<'_>, opts: &ReadOptions) -> Vec<Operatio
                 }
                 _ => span,
             };
+            // An unparsed action is matched lexically on its own text (with the
+            // `ALTER TABLE t` head), not on its parsed neighbours'.
+            let op_text = match (&kind, parts.get(i)) {
+                (OpKind::Unparsed { .. }, Some(&(s, e))) if per_action && i > 0 => {
+                    let head_end = parts[0].1.min(text.len());
+                    let head = fallback::alter_table_head(blanked, opts)
+                        .and_then(|(_, len)| text.get(..len.min(head_end)));
+                    match (head, text.get(s..e)) {
+                        (Some(h), Some(a)) => format!("{h} {a}"),
+                        _ => text.to_string(),
+                    }
+                }
+                (OpKind::Unparsed { .. }, Some(&(_, e))) if per_action => {
+                    text.get(..e).unwrap_or(text).to_string()
+                }
+                _ => text.to_string(),
+            };
             ops.push(Operation {
                 kind,
                 span,
-                text: text.to_string(),
+                text: op_text,
                 source: OpSource::Sql,
                 dynamic: input.dynamic,
             });
@@ -464,6 +592,47 @@ mod tests {
         let ops = read(&deep);
         assert_eq!(ops.len(), 1);
         assert_eq!(ops[0].kind.name(), "unparsed");
+    }
+
+    #[test]
+    fn table_level_not_null_constraints_pg18() {
+        let ops = read(
+            "CREATE TABLE t (\n  CONSTRAINT t_id_not_null NOT NULL id,\n  id int GENERATED BY DEFAULT AS IDENTITY (START WITH 1 INCREMENT BY 1),\n  \"Name\" text,\n  NOT NULL \"Name\" NO INHERIT\n)",
+        );
+        let OpKind::CreateTable { columns, .. } = &ops[0].kind else {
+            panic!("{:?}", ops[0].kind)
+        };
+        let cols: Vec<(&str, bool)> = columns
+            .iter()
+            .map(|c| (c.name.as_str(), c.not_null))
+            .collect();
+        assert_eq!(cols, vec![("id", true), ("Name", true)]);
+    }
+
+    #[test]
+    fn one_unsupported_alter_table_action_costs_one_op() {
+        let sql = "ALTER TABLE ONLY t\n    ADD COLUMN a int,\n    ALTER CONSTRAINT t_fk NOT DEFERRABLE,\n    ADD CONSTRAINT a_nn NOT NULL a,\n    DROP COLUMN b,\n    FROBNICATE c";
+        let ops = read(sql);
+        let got: Vec<String> = ops
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} {} {}",
+                    at(&o.span),
+                    o.kind.name(),
+                    o.text.replace('\n', " ")
+                )
+            })
+            .collect();
+        assert_eq!(
+            got[0],
+            format!("1:1-2:21 add_column {}", sql.replace('\n', " "))
+        );
+        assert!(got[1].starts_with("3:5-3:41 other "), "{}", got[1]);
+        assert!(got[2].starts_with("4:5-4:35 set_not_null "), "{}", got[2]);
+        assert!(got[3].starts_with("5:5-5:18 drop_column "), "{}", got[3]);
+        assert_eq!(got[4], "6:5-6:17 unparsed ALTER TABLE ONLY t FROBNICATE c");
+        assert_eq!(ops.len(), 5);
     }
 
     #[test]

@@ -22,6 +22,14 @@ enum Tok<'a> {
 }
 
 fn tokens(blanked: &str) -> Vec<Tok<'_>> {
+    tokens_with_ends(blanked)
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect()
+}
+
+/// Tokens with the byte offset where each ends.
+fn tokens_with_ends(blanked: &str) -> Vec<(Tok<'_>, usize)> {
     let bytes = blanked.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -42,7 +50,7 @@ fn tokens(blanked: &str) -> Vec<Tok<'_>> {
                 j += 1;
             }
             let end = (j + 1).min(bytes.len());
-            out.push(Tok::Word(&blanked[i..end]));
+            out.push((Tok::Word(&blanked[i..end]), end));
             i = end;
         } else if b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80 {
             let mut j = i;
@@ -54,11 +62,11 @@ fn tokens(blanked: &str) -> Vec<Tok<'_>> {
             {
                 j += 1;
             }
-            out.push(Tok::Word(&blanked[i..j]));
+            out.push((Tok::Word(&blanked[i..j]), j));
             i = j;
         } else {
             // Multi-byte characters are words above; only ASCII reaches here.
-            out.push(Tok::Punct(b as char));
+            out.push((Tok::Punct(b as char), i + 1));
             i += 1;
         }
     }
@@ -155,6 +163,12 @@ pub fn recognise(blanked: &str, parser_error: &str, opts: &ReadOptions) -> Vec<O
             reason: "DO block: its body runs during the migration and cannot be read \
                      statically; classified by its text"
                 .to_string(),
+        }];
+    }
+    if c.toks.len() == 1 && c.peek_is("SELECT") {
+        // `SELECT;` is valid PostgreSQL (no columns): a no-op down migration.
+        return vec![OpKind::Other {
+            what: "SELECT".to_string(),
         }];
     }
     match recognise_inner(&mut c, opts) {
@@ -372,6 +386,34 @@ fn alter_table_actions(c: &mut Cursor<'_>, table: &QualifiedName) -> Option<Vec<
     Some(ops)
 }
 
+/// One action of an `ALTER TABLE` (blanked text, without the `ALTER TABLE t` head)
+/// that sqlparser rejected, if recognised.
+pub fn alter_table_action_kind(action_blanked: &str, table: &QualifiedName) -> Option<OpKind> {
+    let mut a = Cursor {
+        toks: tokens(action_blanked),
+        pos: 0,
+    };
+    alter_table_action(&mut a, table)
+}
+
+/// The table an `ALTER TABLE [IF EXISTS] [ONLY] name [*]` head names, and the byte
+/// length of that head in `blanked`.
+pub fn alter_table_head(blanked: &str, opts: &ReadOptions) -> Option<(QualifiedName, usize)> {
+    let mut c = Cursor {
+        toks: tokens(blanked),
+        pos: 0,
+    };
+    if !c.eat(&["ALTER", "TABLE"]) {
+        return None;
+    }
+    c.eat(&["IF", "EXISTS"]);
+    c.eat(&["ONLY"]);
+    let table = c.qname(opts)?;
+    c.eat_punct('*');
+    let offset = tokens_with_ends(blanked).get(c.pos.checked_sub(1)?)?.1;
+    Some((table, offset))
+}
+
 fn alter_table_action(a: &mut Cursor<'_>, table: &QualifiedName) -> Option<OpKind> {
     let other = |what: &str| {
         Some(OpKind::Other {
@@ -386,6 +428,21 @@ fn alter_table_action(a: &mut Cursor<'_>, table: &QualifiedName) -> Option<OpKin
     }
     if a.eat(&["ALTER", "CONSTRAINT"]) {
         return other("ALTER CONSTRAINT");
+    }
+    if a.eat(&["ADD"]) {
+        // PostgreSQL 18: `ADD [CONSTRAINT n] NOT NULL col` is SET NOT NULL with a name.
+        if a.eat(&["CONSTRAINT"]) {
+            a.word()?;
+        }
+        if a.eat(&["NOT", "NULL"]) {
+            let column = fold_sql_ident(a.word()?);
+            a.eat(&["NO", "INHERIT"]);
+            return a.at_end().then(|| OpKind::SetNotNull {
+                table: table.clone(),
+                column,
+            });
+        }
+        return None;
     }
     if a.eat(&["VALIDATE", "CONSTRAINT"]) {
         let name = fold_sql_ident(a.word()?);
