@@ -23,6 +23,8 @@ pub struct Lexed {
     pub statements: Vec<(usize, usize)>,
     /// Byte ranges of the comments, markers included.
     pub comments: Vec<(usize, usize)>,
+    /// Byte ranges of the bodies of dollar-quoted strings (between the tags).
+    pub dollar_bodies: Vec<(usize, usize)>,
 }
 
 /// The text with comments and string literals (incl. dollar-quoted, E'' strings, quoted
@@ -30,6 +32,29 @@ pub struct Lexed {
 /// rules file never match inside `-- DROP TABLE x` or `'drop table'`.
 pub fn blank_comments_and_strings(sql: &str) -> String {
     scan(sql).blanked
+}
+
+/// Text for the rules' lexical patterns: like [`blank_comments_and_strings`], except
+/// that the dollar-quoted body of a `DO` block is kept as code (itself blanked the
+/// same way), because it *runs* during the migration — unlike a `CREATE FUNCTION`
+/// body, which only defines code.
+pub fn blank_for_patterns(sql: &str) -> String {
+    let lexed = scan(sql);
+    let is_do = lexed
+        .blanked
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| w.eq_ignore_ascii_case("DO"));
+    if !is_do {
+        return lexed.blanked;
+    }
+    let mut out = lexed.blanked.into_bytes();
+    for &(s, e) in &lexed.dollar_bodies {
+        if let Some(body) = sql.get(s..e) {
+            out[s..e].copy_from_slice(blank_for_patterns(body).as_bytes());
+        }
+    }
+    String::from_utf8(out).unwrap_or_default()
 }
 
 fn is_ident_byte(b: u8) -> bool {
@@ -68,6 +93,7 @@ pub fn scan(sql: &str) -> Lexed {
     let n = bytes.len();
     let mut out = bytes.to_vec();
     let mut comments = Vec::new();
+    let mut dollar_bodies = Vec::new();
     let mut cuts = Vec::new();
     let blank = |out: &mut Vec<u8>, from: usize, to: usize| {
         for b in &mut out[from..to] {
@@ -159,10 +185,12 @@ pub fn scan(sql: &str) -> Lexed {
                     match find_from(bytes, i + tag_len, tag) {
                         Some(close) => {
                             blank(&mut out, i + tag_len, close);
+                            dollar_bodies.push((i + tag_len, close));
                             i = close + tag_len;
                         }
                         None => {
                             blank(&mut out, i + tag_len, n);
+                            dollar_bodies.push((i + tag_len, n));
                             i = n;
                         }
                     }
@@ -189,6 +217,7 @@ pub fn scan(sql: &str) -> Lexed {
         blanked,
         statements,
         comments,
+        dollar_bodies,
     }
 }
 
@@ -331,6 +360,17 @@ mod tests {
                 "DROP d"
             ]
         );
+    }
+
+    #[test]
+    fn do_bodies_stay_visible_to_patterns_function_bodies_do_not() {
+        let d = blank_for_patterns("DO $$ BEGIN DROP TABLE x; PERFORM 'drop table y'; END $$");
+        assert!(d.contains("DROP TABLE x"), "{d}");
+        assert!(!d.contains("drop table y"), "{d}");
+        let f = blank_for_patterns(
+            "CREATE FUNCTION f() RETURNS void AS $$ DROP TABLE x $$ LANGUAGE sql",
+        );
+        assert!(!f.contains("DROP TABLE"), "{f}");
     }
 
     #[test]

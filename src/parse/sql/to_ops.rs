@@ -311,8 +311,11 @@ pub fn leading_words(blanked: &str, n: usize) -> String {
     words.join(" ")
 }
 
+/// `Other { what }` in lower case, the spelling the TypeORM reader uses too.
 fn other(what: impl Into<String>) -> OpKind {
-    OpKind::Other { what: what.into() }
+    OpKind::Other {
+        what: what.into().to_lowercase(),
+    }
 }
 
 /// Map one parsed statement to its operations. `blanked` is the statement text with
@@ -615,8 +618,14 @@ pub fn statement_ops(stmt: &Statement, blanked: &str, opts: &ReadOptions) -> Vec
             if qualify {
                 target.insert(0, opts.default_schema.clone());
             }
+            // `column public.user.email`: the object kind, then the folded name
+            // (the TypeORM reader writes `table public.user` the same way).
             vec![OpKind::Comment {
-                target: target.join("."),
+                target: format!(
+                    "{} {}",
+                    object_type.to_string().to_lowercase(),
+                    target.join(".")
+                ),
             }]
         }
         Statement::Set(s) => set_ops(s, opts),
@@ -632,9 +641,10 @@ pub fn statement_ops(stmt: &Statement, blanked: &str, opts: &ReadOptions) -> Vec
 }
 
 fn set_ops(s: &ast::Set, _opts: &ReadOptions) -> Vec<OpKind> {
+    // `SET lock_timeout = '5s'` and `TO 5s` mean the same: the value without quotes.
     let value = |vals: &[Expr]| {
         vals.iter()
-            .map(|v| v.to_string())
+            .map(|v| v.to_string().trim_matches('\'').to_string())
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -649,7 +659,7 @@ fn set_ops(s: &ast::Set, _opts: &ReadOptions) -> Vec<OpKind> {
             .iter()
             .map(|a| OpKind::SetOption {
                 name: parts(&a.name).join("."),
-                value: a.value.to_string(),
+                value: a.value.to_string().trim_matches('\'').to_string(),
             })
             .collect(),
         ast::Set::SetTimeZone { value: v, .. } => vec![OpKind::SetOption {
