@@ -377,7 +377,10 @@ fn corpus_parse_rate() {
                         .collect::<Vec<_>>()
                         .join(" ");
                     *reasons
-                        .entry(format!("{head} | {}", &reason[..reason.len().min(70)]))
+                        .entry(format!(
+                            "{head} | {}",
+                            reason.chars().take(70).collect::<String>()
+                        ))
                         .or_default() += 1;
                     if std::env::var_os("MIGGUARD_CORPUS_VERBOSE").is_some() {
                         eprintln!("--- {}:{}\n{}", path.display(), o.span.line, o.text);

@@ -250,6 +250,7 @@ pub fn read_statements(input: &SqlInput<'_>, opts: &ReadOptions) -> Vec<Operatio
             Vec::new()
         };
         let per_action = parts.len() == kinds.len();
+        let mut stmt_ops = Vec::with_capacity(kinds.len());
         for (i, kind) in kinds.into_iter().enumerate() {
             let span = match parts.get(i) {
                 Some(&(s, e)) if per_action => {
@@ -274,7 +275,7 @@ pub fn read_statements(input: &SqlInput<'_>, opts: &ReadOptions) -> Vec<Operatio
                 }
                 _ => text.to_string(),
             };
-            ops.push(Operation {
+            stmt_ops.push(Operation {
                 kind,
                 span,
                 text: op_text,
@@ -284,8 +285,47 @@ pub fn read_statements(input: &SqlInput<'_>, opts: &ReadOptions) -> Vec<Operatio
                 anchor_line,
             });
         }
+        merge_unparsed(&mut stmt_ops);
+        ops.append(&mut stmt_ops);
     }
     ops
+}
+
+/// Several unsupported actions of one statement are one problem to report, not one
+/// per action: keep the first unparsed op, give it every unparsed action's text (so
+/// the rules' patterns still see them all) and say how many there were.
+fn merge_unparsed(ops: &mut Vec<Operation>) {
+    let idx: Vec<usize> = ops
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| matches!(o.kind, OpKind::Unparsed { .. }))
+        .map(|(i, _)| i)
+        .collect();
+    let [first, rest @ ..] = idx.as_slice() else {
+        return;
+    };
+    if rest.is_empty() {
+        return;
+    }
+    let texts: Vec<String> = rest.iter().map(|&i| ops[i].text.clone()).collect();
+    let end = ops[*rest.last().unwrap_or(first)].span;
+    let head = &mut ops[*first];
+    for t in texts {
+        head.text.push('\n');
+        head.text.push_str(&t);
+    }
+    head.span.end = end.end;
+    head.span.end_line = end.end_line;
+    head.span.end_column = end.end_column;
+    if let OpKind::Unparsed { reason } = &mut head.kind {
+        reason.push_str(&format!(
+            " (and {} more unsupported actions in this statement)",
+            rest.len()
+        ));
+    }
+    for &i in rest.iter().rev() {
+        ops.remove(i);
+    }
 }
 
 /// Every comment line of a `.sql` file, and the leading block (comments before the
@@ -642,14 +682,29 @@ mod tests {
             got[0],
             format!("1:1-2:21 add_column {}", sql.replace('\n', " "))
         );
+        // The two unsupported actions (lines 3 and 6) are one unparsed op.
         assert_eq!(
             got[1],
-            "3:5-3:41 unparsed ALTER TABLE ONLY t ALTER CONSTRAINT t_fk NOT DEFERRABLE"
+            "3:5-6:17 unparsed ALTER TABLE ONLY t ALTER CONSTRAINT t_fk NOT DEFERRABLE ALTER TABLE ONLY t FROBNICATE c"
         );
         assert!(got[2].starts_with("4:5-4:35 set_not_null "), "{}", got[2]);
         assert!(got[3].starts_with("5:5-5:18 drop_column "), "{}", got[3]);
-        assert_eq!(got[4], "6:5-6:17 unparsed ALTER TABLE ONLY t FROBNICATE c");
-        assert_eq!(ops.len(), 5);
+        assert_eq!(ops.len(), 4);
+    }
+
+    #[test]
+    fn several_unsupported_actions_are_one_unparsed_op() {
+        let sql = "ALTER TABLE t\n  ALTER CONSTRAINT a NOT DEFERRABLE,\n  DROP COLUMN x,\n  ALTER CONSTRAINT b NOT DEFERRABLE";
+        let ops = read(sql);
+        let kinds: Vec<&str> = ops.iter().map(|o| o.kind.name()).collect();
+        assert_eq!(kinds, vec!["unparsed", "drop_column"]);
+        let u = &ops[0];
+        assert_eq!(at(&u.span), "1:1-4:36");
+        assert!(u.text.contains("ALTER CONSTRAINT a") && u.text.contains("ALTER CONSTRAINT b"));
+        assert!(
+            matches!(&u.kind, OpKind::Unparsed { reason } if reason.ends_with("(and 1 more unsupported actions in this statement)"))
+        );
+        assert_eq!(at(&ops[1].span), "3:3-3:16");
     }
 
     #[test]
