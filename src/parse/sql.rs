@@ -99,6 +99,28 @@ fn without_identity_options(text: &str, blanked: &str) -> Option<String> {
     }
 }
 
+/// `CREATE INDEX … ON ONLY t` (pg_dump's form for partitioned tables): the index on
+/// the parent alone. sqlparser 0.63 rejects `ONLY` there; blanked, the index reads
+/// the same for the schema model.
+fn without_on_only(text: &str, blanked: &str) -> Option<String> {
+    let lead = to_ops::leading_words(blanked, 2);
+    if lead != "CREATE INDEX" && lead != "CREATE UNIQUE" {
+        return None;
+    }
+    let upper = blanked.to_ascii_uppercase();
+    let words: Vec<(usize, &str)> = upper
+        .split_ascii_whitespace()
+        .map(|w| (w.as_ptr() as usize - upper.as_ptr() as usize, w))
+        .collect();
+    let at = words
+        .windows(2)
+        .find(|w| w[0].1 == "ON" && w[1].1 == "ONLY")
+        .map(|w| w[1].0)?;
+    let mut out = text.as_bytes().to_vec();
+    out.get_mut(at..at + 4)?.fill(b' ');
+    String::from_utf8(out).ok()
+}
+
 /// `CREATE TABLE t (…, CONSTRAINT n NOT NULL col, …)`: table-level NOT NULL
 /// constraints (PostgreSQL 18, and what pg_dump 18 writes), which sqlparser 0.63
 /// rejects. Returns the text with those elements blanked (same length) and the
@@ -168,6 +190,9 @@ pub fn statement_kinds(text: &str, blanked: &str, opts: &ReadOptions) -> Vec<OpK
     let mut retry_text = text.to_string();
     let mut not_null_columns = Vec::new();
     if let Some(t) = without_identity_options(&retry_text, blanked) {
+        retry_text = t;
+    }
+    if let Some(t) = without_on_only(&retry_text, blanked) {
         retry_text = t;
     }
     let retry_blanked = lexical::blank_comments_and_strings(&retry_text);

@@ -173,6 +173,10 @@ pub fn recognise(blanked: &str, parser_error: &str, opts: &ReadOptions) -> Vec<O
         (&["ALTER", "STATISTICS"][..], "alter statistics"),
         (&["DROP", "STATISTICS"][..], "drop statistics"),
         (&["ALTER", "TRIGGER"][..], "alter trigger"),
+        (
+            &["ALTER", "DEFAULT", "PRIVILEGES"][..],
+            "alter default privileges",
+        ),
     ] {
         if c.eat(kws) {
             return vec![OpKind::Other {
@@ -637,7 +641,7 @@ mod tests {
     #[test]
     fn unknown_statements_stay_unparsed_with_the_error() {
         assert_eq!(
-            ops("CLUSTER t USING idx"),
+            ops("CREATE RULE r AS ON INSERT TO t DO INSTEAD NOTHING"),
             vec![OpKind::Unparsed {
                 reason: "parser error".to_string()
             }]
