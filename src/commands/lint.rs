@@ -115,6 +115,7 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
             })
             .collect(),
         notes: Vec::new(),
+        history: None,
     };
     let opts = RenderOptions {
         format: args.format,

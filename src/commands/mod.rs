@@ -3,6 +3,7 @@
 
 pub mod lint;
 pub mod project;
+pub mod release_check;
 pub mod rules;
 
 use crate::cli::{Cli, Command};
@@ -12,7 +13,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let g = &cli.global;
     match &cli.command {
         Command::Lint(a) => lint::run(a, g),
-        Command::ReleaseCheck(_) => Err(Error::Usage("release-check: not implemented yet".into())),
+        Command::ReleaseCheck(a) => release_check::run(a, g),
         Command::Drift(_) => Err(Error::Usage("drift: not implemented yet".into())),
         Command::Schema(_) => Err(Error::Usage("schema: not implemented yet".into())),
         Command::Inspect(_) => Err(Error::Usage("inspect: not implemented yet".into())),

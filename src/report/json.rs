@@ -65,14 +65,18 @@ pub fn to_value(report: &FindingsReport) -> Value {
             })
         })
         .collect();
-    json!({
+    let mut v = json!({
         "schema_version": 1,
         "command": report.command,
         "status": if report.passed { "pass" } else { "fail" },
         "findings": findings,
         "migrations": migrations,
         "summary": report.summary(),
-    })
+    });
+    if let Some(h) = &report.history {
+        v["history"] = h.clone();
+    }
+    v
 }
 
 pub fn render(report: &FindingsReport, out: &mut dyn Write) -> io::Result<()> {

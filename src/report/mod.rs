@@ -37,6 +37,8 @@ pub struct FindingsReport {
     pub migrations: Vec<MigrationSummary>,
     /// Extra lines for the human summary (e.g. release-check's pending list).
     pub notes: Vec<String>,
+    /// release-check: `{applied, pending, unknown_applied, out_of_order}` for JSON.
+    pub history: Option<serde_json::Value>,
 }
 
 /// Counts by status, for summaries.
