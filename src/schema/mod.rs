@@ -5,3 +5,5 @@ pub mod model;
 
 pub use model::SchemaModel;
 pub mod replay;
+pub mod naming;
+pub mod normalize;
