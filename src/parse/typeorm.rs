@@ -21,7 +21,7 @@ use crate::ir::{
 };
 use crate::parse::sql::{read_statements, SqlInput};
 use crate::source::SourceFile;
-use js::{eval, text, unwrap_expr, Env, JsVal, Sql};
+use js::{eval, preorder, text, unwrap_expr, Env, JsVal, Sql};
 use std::cell::RefCell;
 use tree_sitter::{Node, Parser};
 
@@ -111,17 +111,14 @@ fn looks_like_migration(text: &str) -> bool {
 
 fn collect_comments(root: Node<'_>, file: &SourceFile) -> Vec<Comment> {
     let mut out = Vec::new();
-    let mut stack = vec![root];
     let mut nodes = Vec::new();
-    while let Some(n) = stack.pop() {
+    preorder(root, |n| {
         if n.kind() == "comment" {
             nodes.push(n);
-            continue;
+            return false;
         }
-        let mut c = n.walk();
-        stack.extend(n.children(&mut c));
-    }
-    nodes.sort_by_key(|n| n.start_byte());
+        true
+    });
     for n in nodes {
         let raw = &file.text[n.byte_range()];
         let mut pos = n.start_byte();
@@ -426,13 +423,13 @@ impl<'t> Ctx<'_, 't> {
     }
 
     fn walk(&self, n: Node<'t>, ops: &mut Vec<Operation>) {
-        if n.kind() == "call_expression" && self.call(n, ops) {
-            return;
-        }
-        let mut c = n.walk();
-        for child in n.named_children(&mut c) {
-            self.walk(child, ops);
-        }
+        preorder(n, |node| {
+            if !node.is_named() {
+                return false;
+            }
+            // A migration call is handled whole: do not look inside its arguments.
+            !(node.kind() == "call_expression" && self.call(node, ops))
+        });
     }
 
     fn is_runner(&self, obj: Node<'t>) -> bool {

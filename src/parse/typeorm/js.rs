@@ -78,11 +78,36 @@ pub struct Env<'t> {
     bindings: BTreeMap<String, Option<Node<'t>>>,
 }
 
+/// Visit `root` and its descendants in source order with one tree cursor (a cursor
+/// per node would allocate per node: this walk is the reader's hot path). `f`
+/// returns whether to descend into the node's children.
+pub fn preorder<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>) -> bool) {
+    let mut cursor = root.walk();
+    let mut descend = f(cursor.node());
+    loop {
+        if descend && cursor.goto_first_child() {
+            descend = f(cursor.node());
+            continue;
+        }
+        loop {
+            if cursor.node().id() == root.id() {
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                descend = f(cursor.node());
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
 impl<'t> Env<'t> {
     pub fn collect(root: Node<'t>, src: &[u8]) -> Self {
         let mut env = Env::default();
-        let mut stack = vec![root];
-        while let Some(n) = stack.pop() {
+        preorder(root, |n| {
             if n.kind() == "lexical_declaration" && n.child(0).is_some_and(|c| c.kind() == "const")
             {
                 let mut c = n.walk();
@@ -104,9 +129,8 @@ impl<'t> Env<'t> {
                     }
                 }
             }
-            let mut c = n.walk();
-            stack.extend(n.named_children(&mut c));
-        }
+            n.is_named()
+        });
         env
     }
 
