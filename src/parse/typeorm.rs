@@ -1,12 +1,820 @@
 //! TypeORM reader: migration classes in TypeScript or compiled JavaScript.
-//! (Interface stub; the TypeORM reader work fills it in.)
+//!
+//! The release image only carries `dist/`, so the same reader must handle `.ts`
+//! sources and tsc output (CommonJS `exports.X = X`, `module.exports = class …`,
+//! downlevel `__awaiter(…, function* () { yield … })`). tree-sitter's TypeScript
+//! grammar parses both. One parse per file, one thread-local parser per thread.
+//!
+//! What a migration does is read from its `up()`/`down()` bodies: `query(...)` calls
+//! are assembled to SQL ([`strings`]) and handed to the SQL reader; QueryRunner
+//! builder calls are mapped to ops ([`builder`]); anything else that could change the
+//! schema and cannot be read statically becomes an `opaque` op (fail closed).
+
+mod builder;
+mod comments;
+mod strings;
+mod values;
 
 use super::ReadOptions;
-use crate::ir::Migration;
+use crate::ir::{
+    Comment, Migration, MigrationFormat, MigrationOrder, OpKind, OpSource, Operation, ReadError,
+    Span,
+};
+use crate::parse::sql::{read_statements, SqlInput};
 use crate::source::SourceFile;
+use builder::{builder_call, Builder, READ_ONLY_METHODS};
+use std::cell::RefCell;
+use std::collections::HashMap;
+pub(crate) use strings::EmbeddedSql;
+use tree_sitter::{Node, Parser, Tree};
+
+thread_local! {
+    /// Parsers are expensive to create and not `Sync`: one per rayon worker thread.
+    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+/// At most this many syntax errors are reported per file; the rest add nothing.
+const MAX_SYNTAX_ERRORS: usize = 20;
 
 /// Every migration class in the file (a file may hold several).
 pub fn read_typeorm_file(file: &SourceFile, opts: &ReadOptions) -> Vec<Migration> {
-    let _ = (file, opts);
-    Vec::new()
+    read(file, opts).0
 }
+
+/// The SQL assembled from every `query(...)` call of the file, in source order:
+/// the step between the TypeScript and the SQL reader, exposed for tests.
+#[cfg(test)]
+pub(crate) fn embedded_sql(file: &SourceFile, opts: &ReadOptions) -> Vec<EmbeddedSql> {
+    read(file, opts).1
+}
+
+fn parse(text: &str) -> Option<Tree> {
+    PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            parser
+                .set_language(&tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into())
+                .ok()?;
+            *slot = Some(parser);
+        }
+        slot.as_mut()?.parse(text, None)
+    })
+}
+
+/// The file being read: text, options and the constants that strings may refer to.
+pub(crate) struct Doc<'a> {
+    pub src: &'a str,
+    pub file: &'a SourceFile,
+    pub opts: &'a ReadOptions,
+    /// Name → value of variables bound once and never reassigned (`None`: ambiguous).
+    consts: HashMap<&'a str, Option<Node<'a>>>,
+}
+
+impl<'a> Doc<'a> {
+    pub fn text(&self, node: Node) -> &'a str {
+        self.src.get(node.byte_range()).unwrap_or("")
+    }
+
+    pub fn const_value(&self, name: &str) -> Option<Node<'a>> {
+        self.consts.get(name).copied().flatten()
+    }
+
+    fn span(&self, node: Node) -> Span {
+        self.file.span(node.start_byte(), node.end_byte())
+    }
+}
+
+/// What the first walk over the tree collects.
+#[derive(Default)]
+struct Collected<'a> {
+    comments: Vec<Node<'a>>,
+    errors: Vec<Node<'a>>,
+    classes: Vec<Node<'a>>,
+    /// (name, value, declared with `const`)
+    bindings: Vec<(&'a str, Node<'a>, bool)>,
+    reassigned: Vec<&'a str>,
+}
+
+fn collect<'a>(root: Node<'a>, src: &'a str) -> Collected<'a> {
+    let mut c = Collected::default();
+    let text = |n: Node| src.get(n.byte_range()).unwrap_or("");
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if node.is_error() || node.is_missing() {
+            c.errors.push(node);
+            if node.is_missing() {
+                continue;
+            }
+        }
+        match node.kind() {
+            "comment" => c.comments.push(node),
+            "class_declaration" | "class" | "abstract_class_declaration"
+                if has_up_method(node, src) =>
+            {
+                c.classes.push(node);
+            }
+            "variable_declarator" => {
+                if let (Some(name), Some(value)) = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("value"),
+                ) {
+                    if name.kind() == "identifier" {
+                        let is_const = node
+                            .parent()
+                            .and_then(|p| p.child(0))
+                            .is_some_and(|k| k.kind() == "const");
+                        c.bindings.push((text(name), value, is_const));
+                    }
+                }
+            }
+            "assignment_expression" | "augmented_assignment_expression" => {
+                if let Some(left) = node.child_by_field_name("left") {
+                    if left.kind() == "identifier" {
+                        c.reassigned.push(text(left));
+                    }
+                }
+            }
+            _ => {}
+        }
+        // Push children in reverse so they pop in source order.
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    c.comments.sort_by_key(|n| n.start_byte());
+    c.errors.sort_by_key(|n| n.start_byte());
+    c
+}
+
+fn has_up_method(class: Node, src: &str) -> bool {
+    let Some(body) = class.child_by_field_name("body") else {
+        return false;
+    };
+    let mut cursor = body.walk();
+    let found = body.named_children(&mut cursor).any(|m| {
+        m.kind() == "method_definition"
+            && m.child_by_field_name("name")
+                .and_then(|n| src.get(n.byte_range()))
+                == Some("up")
+    });
+    found
+}
+
+fn read(file: &SourceFile, opts: &ReadOptions) -> (Vec<Migration>, Vec<EmbeddedSql>) {
+    let src = file.text.as_str();
+    let Some(tree) = parse(src) else {
+        let m = fallback_migration(
+            file,
+            vec![ReadError {
+                message: "the TypeScript parser gave up on this file".into(),
+                span: file.span(0, 0),
+            }],
+        );
+        return (vec![m], Vec::new());
+    };
+    let root = tree.root_node();
+    let col = collect(root, src);
+
+    let mut consts: HashMap<&str, Option<Node>> = HashMap::new();
+    for (name, value, is_const) in &col.bindings {
+        let usable = *is_const || !col.reassigned.contains(name);
+        consts
+            .entry(*name)
+            .and_modify(|v| *v = None)
+            .or_insert(if usable { Some(*value) } else { None });
+    }
+    for name in &col.reassigned {
+        if let Some(v) = consts.get_mut(name) {
+            *v = None;
+        }
+    }
+    let doc = Doc {
+        src,
+        file,
+        opts,
+        consts,
+    };
+
+    let mut all_comments = Vec::new();
+    for c in &col.comments {
+        comments::comment_lines(file, *c, &mut all_comments);
+    }
+    let errors: Vec<(usize, ReadError)> = col
+        .errors
+        .iter()
+        .take(MAX_SYNTAX_ERRORS)
+        .map(|n| (n.start_byte(), syntax_error(&doc, *n)))
+        .collect();
+
+    let mut migrations = Vec::new();
+    let mut embedded = Vec::new();
+    for class in &col.classes {
+        let mut m = read_class(&doc, *class, &mut embedded);
+        m.comments = all_comments.clone();
+        m.header_comments = header_comments(&doc, *class, root);
+        // An error inside this class belongs to it; one outside any class could hide
+        // anything, so every migration of the file carries it.
+        for (at, e) in &errors {
+            let inside_other = col
+                .classes
+                .iter()
+                .any(|c| c != class && c.byte_range().contains(at));
+            if !inside_other {
+                m.read_errors.push(e.clone());
+            }
+        }
+        migrations.push(m);
+    }
+    if migrations.is_empty() && !errors.is_empty() {
+        // A syntax error may be what hides the migration class: report, don't skip.
+        let mut m = fallback_migration(file, errors.into_iter().map(|(_, e)| e).collect());
+        m.comments = all_comments;
+        migrations.push(m);
+    }
+    (migrations, embedded)
+}
+
+fn fallback_migration(file: &SourceFile, read_errors: Vec<ReadError>) -> Migration {
+    let name = file
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Migration {
+        order: MigrationOrder {
+            repeatable: false,
+            version: Vec::new(),
+            name: name.clone(),
+        },
+        name,
+        version: None,
+        format: MigrationFormat::Typeorm,
+        file: file.path.clone(),
+        span: file.span(0, 0),
+        transactional: true,
+        up: Vec::new(),
+        down: Vec::new(),
+        header_comments: Vec::new(),
+        comments: Vec::new(),
+        read_errors,
+    }
+}
+
+fn syntax_error(doc: &Doc, node: Node) -> ReadError {
+    let message = if node.is_missing() {
+        format!("syntax error: missing `{}`", node.kind())
+    } else {
+        let snippet: String = doc
+            .text(node)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .chars()
+            .take(60)
+            .collect();
+        format!("syntax error: cannot parse `{snippet}`")
+    };
+    ReadError {
+        message,
+        span: doc.span(node),
+    }
+}
+
+/// TypeORM's rule: the timestamp is the last 13 characters of the name, read as a
+/// number; a name without one is refused when migrations are loaded.
+fn timestamp(name: &str) -> Option<u128> {
+    let chars: Vec<char> = name.chars().collect();
+    let tail: String = chars[chars.len().saturating_sub(13)..].iter().collect();
+    let digits: String = tail.chars().take_while(|c| c.is_ascii_digit()).collect();
+    digits.parse::<u128>().ok().filter(|v| *v != 0)
+}
+
+fn read_class(doc: &Doc, class: Node, embedded: &mut Vec<EmbeddedSql>) -> Migration {
+    let class_name = class
+        .child_by_field_name("name")
+        .map(|n| doc.text(n).to_string())
+        .or_else(|| binding_name(doc, class));
+    let mut name_prop = None;
+    let mut transactional = true;
+    let mut up = Vec::new();
+    let mut down = Vec::new();
+    if let Some(body) = class.child_by_field_name("body") {
+        let mut cursor = body.walk();
+        for member in body.named_children(&mut cursor) {
+            let member_name = member
+                .child_by_field_name("name")
+                .map(|n| doc.text(n))
+                .unwrap_or("");
+            match (member.kind(), member_name) {
+                ("public_field_definition" | "field_definition", "name") => {
+                    if let Some(v) = member.child_by_field_name("value") {
+                        name_prop = strings::resolve_string(doc, v).or(name_prop);
+                    }
+                }
+                ("public_field_definition" | "field_definition", "transaction") => {
+                    if let Some(v) = member.child_by_field_name("value") {
+                        if values::eval(doc, v) == values::Val::Bool(false) {
+                            transactional = false;
+                        }
+                    }
+                }
+                ("method_definition", "constructor") => {
+                    if let Some(b) = member.child_by_field_name("body") {
+                        constructor_props(doc, b, &mut name_prop, &mut transactional);
+                    }
+                }
+                ("method_definition", "up") => up = read_method(doc, member, embedded),
+                ("method_definition", "down") => down = read_method(doc, member, embedded),
+                _ => {}
+            }
+        }
+    }
+    let mut read_errors = Vec::new();
+    let header_end = class
+        .child_by_field_name("body")
+        .map(|b| b.start_byte())
+        .unwrap_or(class.end_byte());
+    let header = doc.src[class.start_byte()..header_end].trim_end();
+    let span = doc
+        .file
+        .span(class.start_byte(), class.start_byte() + header.len());
+    let name = match name_prop.or(class_name) {
+        Some(n) => n,
+        None => {
+            read_errors.push(ReadError {
+                message: "migration class has no name and no `name` property".into(),
+                span,
+            });
+            String::new()
+        }
+    };
+    let ts = timestamp(&name);
+    if ts.is_none() && !name.is_empty() {
+        read_errors.push(ReadError {
+            message: format!(
+                "migration name `{name}` does not end in a 13-digit timestamp; TypeORM refuses to run it"
+            ),
+            span,
+        });
+    }
+    Migration {
+        order: MigrationOrder {
+            repeatable: false,
+            version: ts.into_iter().collect(),
+            name: name.clone(),
+        },
+        version: ts.map(|t| t.to_string()),
+        name,
+        format: MigrationFormat::Typeorm,
+        file: doc.file.path.clone(),
+        span,
+        transactional,
+        up,
+        down,
+        header_comments: Vec::new(),
+        comments: Vec::new(),
+        read_errors,
+    }
+}
+
+/// The name a class expression is bound to: `const X = class {…}`,
+/// `exports.X = class {…}`.
+fn binding_name(doc: &Doc, class: Node) -> Option<String> {
+    let parent = class.parent()?;
+    match parent.kind() {
+        "variable_declarator" => parent
+            .child_by_field_name("name")
+            .map(|n| doc.text(n).to_string()),
+        "assignment_expression" => {
+            let left = parent.child_by_field_name("left")?;
+            let prop = left.child_by_field_name("property")?;
+            let p = doc.text(prop);
+            (p != "exports").then(|| p.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// `this.name = '…'` and `this.transaction = false` in a constructor (tsc output).
+fn constructor_props(doc: &Doc, body: Node, name: &mut Option<String>, transactional: &mut bool) {
+    let mut stack = vec![body];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "assignment_expression" {
+            let left = node.child_by_field_name("left");
+            let right = node.child_by_field_name("right");
+            if let (Some(l), Some(r)) = (left, right) {
+                match doc.text(l).replace(' ', "").as_str() {
+                    "this.name" => {
+                        if let Some(s) = strings::resolve_string(doc, r) {
+                            *name = Some(s);
+                        }
+                    }
+                    "this.transaction" if values::eval(doc, r) == values::Val::Bool(false) => {
+                        *transactional = false;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.named_children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
+}
+
+/// Comment lines directly above the class (across `export` and decorators), else the
+/// file's leading comment block.
+fn header_comments(doc: &Doc, class: Node, root: Node) -> Vec<Comment> {
+    let mut anchor = class;
+    while let Some(p) = anchor.parent() {
+        if p.id() == root.id() || p.kind() == "statement_block" || p.kind() == "class_body" {
+            break;
+        }
+        anchor = p;
+    }
+    let mut nodes = Vec::new();
+    let mut prev = anchor.prev_sibling();
+    while let Some(p) = prev {
+        if p.kind() != "comment" {
+            break;
+        }
+        nodes.push(p);
+        prev = p.prev_sibling();
+    }
+    // A class's own decorators precede `class` inside the declaration.
+    if nodes.is_empty() {
+        let mut cursor = anchor.walk();
+        for child in anchor.children(&mut cursor) {
+            match child.kind() {
+                "comment" => nodes.push(child),
+                "decorator" | "export" => {}
+                _ => break,
+            }
+        }
+    }
+    if nodes.is_empty() {
+        let mut cursor = root.walk();
+        for child in root.children(&mut cursor) {
+            match child.kind() {
+                "comment" => nodes.push(child),
+                "expression_statement" if is_directive(doc, child) => {}
+                _ => break,
+            }
+        }
+    }
+    nodes.sort_by_key(|n| n.start_byte());
+    let mut out = Vec::new();
+    for n in nodes {
+        comments::comment_lines(doc.file, n, &mut out);
+    }
+    out
+}
+
+/// `"use strict";` at the top of tsc output.
+fn is_directive(doc: &Doc, stmt: Node) -> bool {
+    stmt.named_child(0).is_some_and(|e| e.kind() == "string")
+        && doc.text(stmt).trim_end_matches(';').len() < 20
+}
+
+fn read_method(doc: &Doc, method: Node, embedded: &mut Vec<EmbeddedSql>) -> Vec<Operation> {
+    let mut walker = Walker {
+        doc,
+        runners: Vec::new(),
+        query_fns: Vec::new(),
+        derived: Vec::new(),
+        ops: Vec::new(),
+        embedded,
+    };
+    if let Some(params) = method.child_by_field_name("parameters") {
+        if let Some(first) = params.named_child(0) {
+            let pattern = first.child_by_field_name("pattern").unwrap_or(first);
+            walker.bind_pattern(pattern);
+        }
+    }
+    if let Some(body) = method.child_by_field_name("body") {
+        walker.walk(body);
+    }
+    walker.ops
+}
+
+/// Walks one method body in source order, turning calls into operations.
+struct Walker<'d, 'a, 'e> {
+    doc: &'d Doc<'a>,
+    /// Names bound to the query runner (the parameter, aliases, `manager`, `connection`).
+    runners: Vec<String>,
+    /// Names bound to its `query` function (`const { query } = queryRunner`).
+    query_fns: Vec<String>,
+    /// Names bound to something reached through it (`manager.getRepository(X)`).
+    derived: Vec<String>,
+    ops: Vec<Operation>,
+    embedded: &'e mut Vec<EmbeddedSql>,
+}
+
+/// A callee flattened: `queryRunner.manager.getRepository(X).delete` →
+/// root `queryRunner`, path `[manager, getRepository, delete]`.
+struct Chain<'a> {
+    root: Node<'a>,
+    path: Vec<&'a str>,
+}
+
+fn chain<'a>(doc: &Doc<'a>, mut node: Node<'a>) -> Chain<'a> {
+    let mut path = Vec::new();
+    loop {
+        match node.kind() {
+            "member_expression" => {
+                if let Some(p) = node.child_by_field_name("property") {
+                    path.push(doc.text(p));
+                }
+                match node.child_by_field_name("object") {
+                    Some(o) => node = o,
+                    None => break,
+                }
+            }
+            "call_expression" => match node.child_by_field_name("function") {
+                Some(f) => node = f,
+                None => break,
+            },
+            "parenthesized_expression"
+            | "non_null_expression"
+            | "as_expression"
+            | "await_expression" => match node.named_child(0) {
+                Some(i) => node = i,
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    path.reverse();
+    Chain { root: node, path }
+}
+
+/// Methods on `queryRunner.manager…` chains that only read (or only hand out a
+/// repository, whose own calls are checked).
+const READ_ONLY_CHAIN_METHODS: &[&str] = &[
+    "getRepository",
+    "getTreeRepository",
+    "find",
+    "findOne",
+    "findBy",
+    "findOneBy",
+    "findAndCount",
+    "findOneOrFail",
+    "findOneByOrFail",
+    "count",
+    "countBy",
+    "exist",
+    "exists",
+    "existsBy",
+    "hasMetadata",
+    "getMetadata",
+];
+
+impl<'a> Walker<'_, 'a, '_> {
+    fn is_runner(&self, node: Node) -> bool {
+        node.kind() == "identifier" && self.runners.iter().any(|r| r == self.doc.text(node))
+    }
+
+    /// Bind a parameter or declaration pattern whose value is the query runner.
+    fn bind_pattern(&mut self, pattern: Node) {
+        match pattern.kind() {
+            "identifier" => self.runners.push(self.doc.text(pattern).to_string()),
+            "object_pattern" => {
+                let mut cursor = pattern.walk();
+                for p in pattern.named_children(&mut cursor) {
+                    let (key, local) = match p.kind() {
+                        "shorthand_property_identifier_pattern" => {
+                            (self.doc.text(p), self.doc.text(p))
+                        }
+                        "pair_pattern" => {
+                            match (p.child_by_field_name("key"), p.child_by_field_name("value")) {
+                                (Some(k), Some(v)) => (self.doc.text(k), self.doc.text(v)),
+                                _ => continue,
+                            }
+                        }
+                        _ => continue,
+                    };
+                    match key {
+                        "query" => self.query_fns.push(local.to_string()),
+                        "manager" | "connection" => self.runners.push(local.to_string()),
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn walk(&mut self, node: Node<'a>) {
+        match node.kind() {
+            "comment" => return,
+            "variable_declarator" => {
+                if let (Some(name), Some(value)) = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("value"),
+                ) {
+                    let c = chain(self.doc, value);
+                    let aliases_runner = self.is_runner(c.root)
+                        && (c.path.is_empty()
+                            || matches!(c.path.as_slice(), ["manager"] | ["connection"]));
+                    if aliases_runner {
+                        self.bind_pattern(name);
+                    } else if self.is_runner(c.root) && name.kind() == "identifier" {
+                        self.derived.push(self.doc.text(name).to_string());
+                    }
+                }
+            }
+            "call_expression" if self.call(node) => return,
+            "new_expression" => {
+                if let Some(args) = node.child_by_field_name("arguments") {
+                    if self.passes_runner(args) {
+                        self.opaque(
+                            node,
+                            "the query runner is passed to a constructor: what it runs cannot be read statically".into(),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.children(&mut cursor).collect();
+        for child in children {
+            self.walk(child);
+        }
+    }
+
+    fn passes_runner(&self, args: Node) -> bool {
+        let mut cursor = args.walk();
+        let found = args.named_children(&mut cursor).any(|a| {
+            self.is_runner(a)
+                || (a.kind() == "identifier"
+                    && self.query_fns.iter().any(|q| q == self.doc.text(a)))
+        });
+        found
+    }
+
+    /// Handle one call; true when it was fully handled (its children need no walk).
+    fn call(&mut self, node: Node<'a>) -> bool {
+        let Some(callee) = node.child_by_field_name("function") else {
+            return false;
+        };
+        let args: Vec<Node<'a>> = node
+            .child_by_field_name("arguments")
+            .map(|a| {
+                let mut cursor = a.walk();
+                a.named_children(&mut cursor)
+                    .filter(|c| c.kind() != "comment")
+                    .collect()
+            })
+            .unwrap_or_default();
+        let c = chain(self.doc, callee);
+        let root_text = self.doc.text(c.root);
+        let is_query_fn = c.path.is_empty()
+            && c.root.kind() == "identifier"
+            && self.query_fns.iter().any(|q| q == root_text);
+        if self.is_runner(c.root) || is_query_fn {
+            let path = c.path.as_slice();
+            let is_query = is_query_fn
+                || matches!(
+                    path,
+                    ["query"] | ["manager", "query"] | ["connection", "query"]
+                );
+            if is_query {
+                self.query(node, args.first().copied());
+                return true;
+            }
+            if let [method] = path {
+                if READ_ONLY_METHODS.contains(method) {
+                    return false;
+                }
+                match builder_call(self.doc, method, &args) {
+                    Builder::Ops(kinds) => {
+                        for kind in kinds {
+                            self.push(
+                                node,
+                                kind,
+                                OpSource::Builder {
+                                    method: method.to_string(),
+                                },
+                            );
+                        }
+                    }
+                    Builder::Opaque(reason) => self.opaque(node, reason),
+                    Builder::Unknown => self.opaque(
+                        node,
+                        format!("`{method}` on the query runner is not a method migguard can read"),
+                    ),
+                }
+                return true;
+            }
+            let last = path.last().copied().unwrap_or("");
+            if READ_ONLY_CHAIN_METHODS.contains(&last) {
+                return true;
+            }
+            self.opaque(
+                node,
+                format!(
+                    "`{}` runs through the query runner and cannot be read statically",
+                    self.doc.text(callee)
+                ),
+            );
+            return true;
+        }
+        let is_derived =
+            c.root.kind() == "identifier" && self.derived.iter().any(|d| d == root_text);
+        if is_derived && !c.path.is_empty() {
+            let last = c.path.last().copied().unwrap_or("");
+            if READ_ONLY_CHAIN_METHODS.contains(&last) {
+                return true;
+            }
+            self.opaque(
+                node,
+                format!(
+                    "`{}` runs through the query runner and cannot be read statically",
+                    self.doc.text(callee)
+                ),
+            );
+            return true;
+        }
+        if let Some(args_node) = node.child_by_field_name("arguments") {
+            if self.passes_runner(args_node) {
+                self.opaque(
+                    node,
+                    format!(
+                        "`{}` receives the query runner: what it runs cannot be read statically",
+                        self.doc.text(callee)
+                    ),
+                );
+            }
+        }
+        false
+    }
+
+    fn query(&mut self, call: Node<'a>, arg0: Option<Node<'a>>) {
+        let Some(arg) = arg0 else {
+            self.opaque(call, "query() without SQL".into());
+            return;
+        };
+        let Some(asm) = strings::assemble_sql(self.doc, arg) else {
+            self.opaque(
+                call,
+                format!(
+                    "the SQL `{}` is built at run time and cannot be read statically",
+                    short(self.doc.text(arg))
+                ),
+            );
+            return;
+        };
+        let e = EmbeddedSql {
+            sql: asm.sql,
+            map: asm.map,
+            dynamic: asm.dynamic,
+            call_span: self.doc.span(call),
+        };
+        let input = SqlInput {
+            sql: &e.sql,
+            map: &e.map,
+            file: self.doc.file,
+            dynamic: e.dynamic,
+        };
+        self.ops.extend(read_statements(&input, self.doc.opts));
+        self.embedded.push(e);
+    }
+
+    fn push(&mut self, node: Node, kind: OpKind, source: OpSource) {
+        self.ops.push(Operation {
+            kind,
+            span: self.doc.span(node),
+            text: self.doc.text(node).to_string(),
+            source,
+            dynamic: false,
+        });
+    }
+
+    fn opaque(&mut self, node: Node, reason: String) {
+        let method = node
+            .child_by_field_name("function")
+            .or_else(|| node.child_by_field_name("constructor"))
+            .map(|f| self.doc.text(f).to_string())
+            .unwrap_or_default();
+        self.push(
+            node,
+            OpKind::Opaque { reason },
+            OpSource::Builder { method },
+        );
+    }
+}
+
+fn short(s: &str) -> String {
+    let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 60 {
+        format!("{}…", one_line.chars().take(60).collect::<String>())
+    } else {
+        one_line
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,214 @@
+//! Snapshot tests over the TypeORM fixtures in `tests/fixtures/typeorm/`.
+
+use super::*;
+use serde::Serialize;
+use std::path::PathBuf;
+
+fn load(name: &str) -> SourceFile {
+    let rel = PathBuf::from("tests/fixtures/typeorm").join(name);
+    let text = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(&rel))
+        .expect("fixture exists");
+    SourceFile::new(rel, text)
+}
+
+fn read_fixture(name: &str) -> Vec<Migration> {
+    read_typeorm_file(&load(name), &ReadOptions::default())
+}
+
+/// One `query()` argument as assembled, with its map rendered as line:column ranges.
+#[derive(Serialize)]
+struct EmbeddedView {
+    call_line: usize,
+    sql: String,
+    dynamic: bool,
+    segments: Vec<String>,
+}
+
+fn embedded_view(name: &str) -> Vec<EmbeddedView> {
+    let file = load(name);
+    embedded_sql(&file, &ReadOptions::default())
+        .into_iter()
+        .map(|e| {
+            let segments = e
+                .map
+                .segments()
+                .iter()
+                .map(|s| {
+                    let sql = &e.sql[s.sql_start..s.sql_start + s.sql_len];
+                    let src = &file.text[s.file_start..s.file_end];
+                    // A verbatim segment must be the very bytes of the file.
+                    if s.verbatim {
+                        assert_eq!(sql, src, "verbatim segment differs from the file");
+                    }
+                    let sp = file.span(s.file_start, s.file_end);
+                    format!(
+                        "{:?} <- {}:{}-{}:{} {}",
+                        sql,
+                        sp.line,
+                        sp.column,
+                        sp.end_line,
+                        sp.end_column,
+                        if s.verbatim { "verbatim" } else { "mapped" }
+                    )
+                })
+                .collect();
+            EmbeddedView {
+                call_line: e.call_span.line,
+                sql: e.sql,
+                dynamic: e.dynamic,
+                segments,
+            }
+        })
+        .collect()
+}
+
+/// A compact view of the ops: kind name, line and the op itself.
+fn ops_view(ops: &[Operation]) -> Vec<String> {
+    ops.iter()
+        .map(|o| {
+            format!(
+                "{}:{}-{}:{} {} {}",
+                o.span.line,
+                o.span.column,
+                o.span.end_line,
+                o.span.end_column,
+                serde_json::to_string(&o.kind).unwrap_or_default(),
+                if o.dynamic { "(dynamic)" } else { "" }
+            )
+            .trim_end()
+            .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn timestamp_is_last_13_digits() {
+    assert_eq!(timestamp("AddX1700000000000"), Some(1_700_000_000_000));
+    assert_eq!(timestamp("AddX"), None);
+    assert_eq!(timestamp("1700000000000-AddX"), None);
+}
+
+#[test]
+fn raw_sql_assembly() {
+    insta::assert_yaml_snapshot!(embedded_view("raw_sql.ts"));
+}
+
+#[test]
+fn raw_sql_unreadable_arguments_are_opaque_or_dynamic() {
+    let m = read_fixture("raw_sql.ts");
+    assert_eq!(m.len(), 1);
+    let e = embedded_view("raw_sql.ts");
+    // `${tenant}` (a call result) is a placeholder, the rest resolves.
+    let dynamic: Vec<_> = e.iter().filter(|e| e.dynamic).map(|e| &e.sql).collect();
+    assert_eq!(dynamic, vec!["DROP TABLE __migguard_dynamic_1__.audit"]);
+    assert!(e
+        .iter()
+        .any(|e| e.sql.contains("ALTER TABLE public.product")));
+}
+
+#[test]
+fn builder_methods() {
+    let m = read_fixture("builders.ts");
+    insta::assert_yaml_snapshot!(ops_view(&m[0].up));
+}
+
+#[test]
+fn builder_create_table_detail() {
+    let m = read_fixture("builders.ts");
+    insta::assert_yaml_snapshot!(m[0].up.first());
+}
+
+#[test]
+fn change_column_modes() {
+    let m = read_fixture("change_column.ts");
+    insta::assert_yaml_snapshot!(ops_view(&m[0].up));
+}
+
+#[test]
+fn compiled_commonjs() {
+    insta::assert_yaml_snapshot!(read_fixture("compiled_commonjs.js"));
+}
+
+#[test]
+fn downlevel_awaiter_and_module_exports() {
+    let m = read_fixture("downlevel_awaiter.js");
+    insta::assert_yaml_snapshot!(m);
+    insta::assert_yaml_snapshot!(embedded_view("downlevel_awaiter.js"));
+}
+
+#[test]
+fn several_classes_name_property_and_transaction() {
+    let m = read_fixture("multi_class.ts");
+    let view: Vec<_> = m
+        .iter()
+        .map(|m| {
+            (
+                m.name.clone(),
+                m.version.clone(),
+                m.transactional,
+                m.span,
+                m.header_comments
+                    .iter()
+                    .map(|c| c.text.clone())
+                    .collect::<Vec<_>>(),
+                ops_view(&m.up),
+            )
+        })
+        .collect();
+    insta::assert_yaml_snapshot!(view);
+}
+
+#[test]
+fn helpers_and_unreadable_calls_are_opaque() {
+    let m = read_fixture("opaque.ts");
+    let ops: Vec<_> = m[0]
+        .up
+        .iter()
+        .map(|o| {
+            format!(
+                "{} {}",
+                o.span.line,
+                serde_json::to_string(&o.kind).unwrap_or_default()
+            )
+        })
+        .collect();
+    insta::assert_yaml_snapshot!(ops);
+    insta::assert_yaml_snapshot!(embedded_view("opaque.ts"));
+    // A repository taken from the manager: reads are harmless, writes are opaque.
+    let repo_ops: Vec<_> = m[1]
+        .up
+        .iter()
+        .map(|o| (o.span.line, o.kind.name()))
+        .collect();
+    assert_eq!(repo_ops, vec![(43, "opaque")]);
+}
+
+#[test]
+fn malformed_source_is_a_read_error_with_its_line() {
+    let m = read_fixture("malformed.ts");
+    assert_eq!(m.len(), 1);
+    assert!(!m[0].read_errors.is_empty());
+    assert_eq!(m[0].read_errors[0].span.line, 6);
+    insta::assert_yaml_snapshot!(m[0].read_errors);
+}
+
+#[test]
+fn down_only_drops_stay_in_down() {
+    let m = read_fixture("down_only.ts");
+    assert!(m[0].up.iter().all(|o| o.kind.name() == "create_table"));
+    assert_eq!(m[0].down.len(), 1);
+    assert_eq!(m[0].down[0].kind.name(), "drop_table");
+}
+
+#[test]
+fn name_without_timestamp_is_a_read_error() {
+    let m = read_fixture("no_timestamp.ts");
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0].version, None);
+    insta::assert_yaml_snapshot!(m[0].read_errors);
+}
+
+#[test]
+fn file_without_migration_class_has_no_migrations() {
+    assert!(read_fixture("no_migration.ts").is_empty());
+}
