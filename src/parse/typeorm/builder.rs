@@ -456,7 +456,7 @@ fn change_column(doc: &Doc, table: &QualifiedName, old: &Val, new: &Val) -> R<Op
     let mode = if readable(old) && readable(new) {
         let s = |v: &Val, k: &str| v.get(k).and_then(Val::as_text).unwrap_or_default();
         let b = |v: &Val, k: &str| v.get(k).and_then(Val::as_bool).unwrap_or(false);
-        let stored = s(new, "generatedType").eq_ignore_ascii_case("STORED");
+        let stored = s(new, "generatedType") == "STORED";
         let differs = s(old, "type") != s(new, "type")
             || s(old, "length") != s(new, "length")
             || b(old, "isArray") != b(new, "isArray")
@@ -535,9 +535,9 @@ fn column_def(table: &QualifiedName, c: &Val) -> R<ColumnDef> {
         }
         full_type(c, &ty, is_array)
     };
+    // PostgreSQL only has stored generated columns; TypeORM ignores anything else.
     let generated_expr = match (s("generatedType"), s("asExpression")) {
-        (Some(t), Some(e)) if t.eq_ignore_ascii_case("STORED") => Some(e),
-        (None, Some(e)) => Some(e),
+        (Some(t), Some(e)) if t == "STORED" => Some(e),
         _ => None,
     };
     let mut constraints = Vec::new();
