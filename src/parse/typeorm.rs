@@ -754,11 +754,11 @@ impl<'a> Walker<'_, 'a, '_> {
 
     fn query(&mut self, call: Node<'a>, arg0: Option<Node<'a>>) {
         let Some(arg) = arg0 else {
-            self.opaque(call, "query() without SQL".into());
+            self.opaque_sql(call, "query() without SQL".into());
             return;
         };
         let Some(asm) = strings::assemble_sql(self.doc, arg) else {
-            self.opaque(
+            self.opaque_sql(
                 call,
                 format!(
                     "the SQL `{}` is built at run time and cannot be read statically",
@@ -779,7 +779,17 @@ impl<'a> Walker<'_, 'a, '_> {
             file: self.doc.file,
             dynamic: e.dynamic,
         };
-        self.ops.extend(read_statements(&input, self.doc.opts));
+        // A `migguard-ignore` comment goes above the call, wherever the statement
+        // sits inside the string.
+        let anchor = e.call_span.line;
+        self.ops.extend(
+            read_statements(&input, self.doc.opts)
+                .into_iter()
+                .map(|mut op| {
+                    op.anchor_line = anchor;
+                    op
+                }),
+        );
         self.embedded.push(e);
     }
 
@@ -790,20 +800,38 @@ impl<'a> Walker<'_, 'a, '_> {
             text: self.doc.text(node).to_string(),
             source,
             dynamic: false,
+            anchor_line: self.doc.span(node).line,
         });
     }
 
+    /// Schema work we cannot read: a helper, an unknown method, run-time SQL.
     fn opaque(&mut self, node: Node, reason: String) {
         let method = node
             .child_by_field_name("function")
             .or_else(|| node.child_by_field_name("constructor"))
-            .map(|f| self.doc.text(f).to_string())
+            .map(|f| {
+                let c = chain(self.doc, f);
+                // `queryRunner.addColumn` → `addColumn`; a helper keeps its own name.
+                if self.is_runner(c.root) && c.path.len() == 1 {
+                    c.path[0].to_string()
+                } else {
+                    self.doc.text(f).to_string()
+                }
+            })
             .unwrap_or_default();
         self.push(
             node,
             OpKind::Opaque { reason },
             OpSource::Builder { method },
         );
+    }
+
+    /// A `query()` whose SQL only exists at run time.
+    fn opaque_sql(&mut self, node: Node, reason: String) {
+        self.push(node, OpKind::Opaque { reason }, OpSource::Sql);
+        if let Some(op) = self.ops.last_mut() {
+            op.dynamic = true;
+        }
     }
 }
 

@@ -4,4 +4,6 @@
 pub mod model;
 
 pub use model::SchemaModel;
+pub mod naming;
+pub mod normalize;
 pub mod replay;

@@ -5,6 +5,7 @@
 //! and says what each file is: a TypeORM source or an SQL migration of one of the
 //! supported layouts. Loading reads it as UTF-8 with a clear error otherwise.
 
+pub mod discover;
 pub mod line_index;
 
 pub use line_index::LineIndex;
@@ -45,17 +46,4 @@ pub enum FileKind {
     Sql,
 }
 
-/// Discover migration files under `paths`, sorted, with their kind.
-/// (Interface stub; the discovery work fills it in.)
-pub fn discover(paths: &[PathBuf]) -> crate::error::Result<Vec<(PathBuf, FileKind)>> {
-    let _ = paths;
-    Ok(Vec::new())
-}
-
-/// Load one file as UTF-8 (clear error for non-UTF-8, binary, unreadable).
-/// (Interface stub; the discovery work fills it in.)
-pub fn load(path: &std::path::Path) -> crate::error::Result<SourceFile> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| crate::error::Error::io(path.display().to_string(), e))?;
-    Ok(SourceFile::new(path.to_path_buf(), text))
-}
+pub use discover::{discover, load};

@@ -212,3 +212,128 @@ fn name_without_timestamp_is_a_read_error() {
 fn file_without_migration_class_has_no_migrations() {
     assert!(read_fixture("no_migration.ts").is_empty());
 }
+
+/// One line per op: position, anchor, kind, object, how it was written, details.
+fn summary(ms: &[Migration]) -> String {
+    let mut out = Vec::new();
+    for m in ms {
+        out.push(format!(
+            "migration {} version={:?} transactional={} line={}",
+            m.name, m.version, m.transactional, m.span.line
+        ));
+        for c in &m.header_comments {
+            out.push(format!("  header {}: {}", c.span.line, c.text));
+        }
+        for e in &m.read_errors {
+            out.push(format!("  read-error {}: {}", e.span.line, e.message));
+        }
+        for (side, ops) in [("up", &m.up), ("down", &m.down)] {
+            for op in ops {
+                let via = match &op.source {
+                    OpSource::Builder { method } => format!("builder {method}"),
+                    OpSource::Sql => "sql".into(),
+                };
+                let extra = match &op.kind {
+                    OpKind::Opaque { reason } | OpKind::Unparsed { reason } => {
+                        format!(" ({reason})")
+                    }
+                    OpKind::ChangeColumn { mode, new_name, .. } => {
+                        format!(" mode={mode:?} new_name={new_name:?}")
+                    }
+                    OpKind::AddColumn { column, .. } => format!(
+                        " type={} not_null={} default={:?}",
+                        column.data_type, column.not_null, column.default
+                    ),
+                    OpKind::CreateTable {
+                        columns,
+                        constraints,
+                        indexes,
+                        ..
+                    } => format!(
+                        " columns=[{}] constraints={} indexes={}",
+                        columns
+                            .iter()
+                            .map(|c| format!(
+                                "{} {}{}{}",
+                                c.name,
+                                c.data_type,
+                                if c.not_null { " not null" } else { "" },
+                                c.default
+                                    .as_ref()
+                                    .map(|d| format!(" default {d}"))
+                                    .unwrap_or_default()
+                            ))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        constraints.len(),
+                        indexes.len()
+                    ),
+                    _ => String::new(),
+                };
+                out.push(format!(
+                    "  {side} {}:{}-{}:{} anchor={} {} {} {}{}{}",
+                    op.span.line,
+                    op.span.column,
+                    op.span.end_line,
+                    op.span.end_column,
+                    op.anchor_line,
+                    op.kind.name(),
+                    op.kind.object().unwrap_or_default(),
+                    via,
+                    if op.dynamic { " dynamic" } else { "" },
+                    extra
+                ));
+            }
+        }
+    }
+    out.join("\n")
+}
+
+#[test]
+fn end_to_end_raw_sql_spans_point_into_the_ts_file() {
+    let file = load("1700000000000-RawSql.ts");
+    let ms = read_typeorm_file(&file, &ReadOptions::default());
+    insta::assert_snapshot!(summary(&ms));
+    // The DROP COLUMN span is the statement inside the template literal.
+    let drop = &ms[0].up[0];
+    assert_eq!(
+        &file.text[drop.span.start..drop.span.end],
+        "ALTER TABLE \"${TABLE}\" DROP COLUMN \"${LEGACY}\""
+    );
+    // The second statement of a multi-statement template is on its own line.
+    assert_eq!(ms[0].up[2].span.line, 15);
+}
+
+#[test]
+fn end_to_end_builder() {
+    insta::assert_snapshot!(summary(&read_fixture("1700000000001-Builder.ts")));
+}
+
+#[test]
+fn end_to_end_compiled_javascript() {
+    let ms = read_fixture("1700000000002-compiled.js");
+    insta::assert_snapshot!(summary(&ms));
+    assert_eq!(ms.len(), 2);
+    assert!(!ms[0].transactional);
+}
+
+#[test]
+fn end_to_end_broken_source() {
+    let ms = read_fixture("1700000000004-Broken.ts");
+    insta::assert_snapshot!(summary(&ms));
+    assert!(ms.iter().any(|m| !m.read_errors.is_empty()));
+}
+
+#[test]
+fn end_to_end_own_fixtures() {
+    for name in [
+        "raw_sql.ts",
+        "compiled_commonjs.js",
+        "downlevel_awaiter.js",
+        "multi_class.ts",
+        "opaque.ts",
+        "down_only.ts",
+    ] {
+        insta::assert_snapshot!(name, summary(&read_fixture(name)));
+    }
+}

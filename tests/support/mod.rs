@@ -1,0 +1,3 @@
+//! Shared test support: a real PostgreSQL started by the harness.
+#![allow(dead_code)]
+pub mod pg;
