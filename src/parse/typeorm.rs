@@ -99,13 +99,13 @@ struct Collected<'a> {
 fn collect<'a>(root: Node<'a>, src: &'a str) -> Collected<'a> {
     let mut c = Collected::default();
     let text = |n: Node| src.get(n.byte_range()).unwrap_or("");
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
+    // One cursor for the whole tree: no allocation per node.
+    let mut cursor = root.walk();
+    let mut depth = 0usize;
+    loop {
+        let node = cursor.node();
         if node.is_error() || node.is_missing() {
             c.errors.push(node);
-            if node.is_missing() {
-                continue;
-            }
         }
         match node.kind() {
             "comment" => c.comments.push(node),
@@ -137,14 +137,32 @@ fn collect<'a>(root: Node<'a>, src: &'a str) -> Collected<'a> {
             }
             _ => {}
         }
-        // Push children in reverse so they pop in source order.
-        let mut cursor = node.walk();
-        let children: Vec<Node> = node.children(&mut cursor).collect();
-        stack.extend(children.into_iter().rev());
+        if cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        if !next_node(&mut cursor, &mut depth) {
+            break;
+        }
     }
     c.comments.sort_by_key(|n| n.start_byte());
     c.errors.sort_by_key(|n| n.start_byte());
     c
+}
+
+/// Move to the next node in pre-order that is not a descendant of the current one;
+/// false when the walk (rooted at depth 0) is over.
+fn next_node(cursor: &mut tree_sitter::TreeCursor, depth: &mut usize) -> bool {
+    loop {
+        if *depth == 0 {
+            return false;
+        }
+        if cursor.goto_next_sibling() {
+            return true;
+        }
+        cursor.goto_parent();
+        *depth -= 1;
+    }
 }
 
 fn has_up_method(class: Node, src: &str) -> bool {
@@ -606,9 +624,25 @@ impl<'a> Walker<'_, 'a, '_> {
         }
     }
 
-    fn walk(&mut self, node: Node<'a>) {
+    /// Pre-order walk of `root` in source order; a handled call's subtree is skipped.
+    fn walk(&mut self, root: Node<'a>) {
+        let mut cursor = root.walk();
+        let mut depth = 0usize;
+        loop {
+            if self.visit(cursor.node()) && cursor.goto_first_child() {
+                depth += 1;
+                continue;
+            }
+            if !next_node(&mut cursor, &mut depth) {
+                break;
+            }
+        }
+    }
+
+    /// Look at one node; false when its children need no walk.
+    fn visit(&mut self, node: Node<'a>) -> bool {
         match node.kind() {
-            "comment" => return,
+            "comment" => return false,
             "variable_declarator" => {
                 if let (Some(name), Some(value)) = (
                     node.child_by_field_name("name"),
@@ -625,7 +659,7 @@ impl<'a> Walker<'_, 'a, '_> {
                     }
                 }
             }
-            "call_expression" if self.call(node) => return,
+            "call_expression" if self.call(node) => return false,
             "new_expression" => {
                 if let Some(args) = node.child_by_field_name("arguments") {
                     if self.passes_runner(args) {
@@ -638,11 +672,7 @@ impl<'a> Walker<'_, 'a, '_> {
             }
             _ => {}
         }
-        let mut cursor = node.walk();
-        let children: Vec<Node> = node.children(&mut cursor).collect();
-        for child in children {
-            self.walk(child);
-        }
+        true
     }
 
     fn passes_runner(&self, args: Node) -> bool {
