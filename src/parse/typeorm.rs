@@ -67,8 +67,16 @@ pub(crate) struct Doc<'a> {
     pub src: &'a str,
     pub file: &'a SourceFile,
     pub opts: &'a ReadOptions,
-    /// Name → value of variables bound once and never reassigned (`None`: ambiguous).
-    consts: HashMap<&'a str, Option<Node<'a>>>,
+    /// Name → every binding of it in the file, resolved by scope at the use site.
+    consts: HashMap<&'a str, Vec<Binding<'a>>>,
+}
+
+/// `const X = …` (or a `let`/`var` never reassigned in its scope).
+struct Binding<'a> {
+    /// Byte range of the block the declaration is visible in.
+    scope: (usize, usize),
+    value: Node<'a>,
+    usable: bool,
 }
 
 impl<'a> Doc<'a> {
@@ -76,8 +84,27 @@ impl<'a> Doc<'a> {
         self.src.get(node.byte_range()).unwrap_or("")
     }
 
-    pub fn const_value(&self, name: &str) -> Option<Node<'a>> {
-        self.consts.get(name).copied().flatten()
+    /// The value an identifier is bound to: the innermost binding whose scope holds
+    /// the use (`const table` in `up()` and another in `down()` do not clash).
+    pub fn const_value(&self, ident: Node) -> Option<Node<'a>> {
+        let at = ident.start_byte();
+        let mut best: Option<&Binding> = None;
+        let mut ambiguous = false;
+        for b in self.consts.get(self.text(ident))? {
+            if !(b.scope.0 <= at && at < b.scope.1) {
+                continue;
+            }
+            match best {
+                Some(cur) if cur.scope == b.scope => ambiguous = true,
+                Some(cur) if cur.scope.0 >= b.scope.0 => {}
+                _ => {
+                    best = Some(b);
+                    ambiguous = false;
+                }
+            }
+        }
+        let b = best?;
+        (b.usable && !ambiguous).then_some(b.value)
     }
 
     fn span(&self, node: Node) -> Span {
@@ -91,9 +118,10 @@ struct Collected<'a> {
     comments: Vec<Node<'a>>,
     errors: Vec<Node<'a>>,
     classes: Vec<Node<'a>>,
-    /// (name, value, declared with `const`)
-    bindings: Vec<(&'a str, Node<'a>, bool)>,
-    reassigned: Vec<&'a str>,
+    /// (name, value, declared with `const`, scope)
+    bindings: Vec<(&'a str, Node<'a>, bool, (usize, usize))>,
+    /// (name, where) of every assignment to a plain identifier.
+    reassigned: Vec<(&'a str, usize)>,
 }
 
 fn collect<'a>(root: Node<'a>, src: &'a str) -> Collected<'a> {
@@ -124,14 +152,15 @@ fn collect<'a>(root: Node<'a>, src: &'a str) -> Collected<'a> {
                             .parent()
                             .and_then(|p| p.child(0))
                             .is_some_and(|k| k.kind() == "const");
-                        c.bindings.push((text(name), value, is_const));
+                        c.bindings
+                            .push((text(name), value, is_const, scope_of(node)));
                     }
                 }
             }
             "assignment_expression" | "augmented_assignment_expression" => {
                 if let Some(left) = node.child_by_field_name("left") {
                     if left.kind() == "identifier" {
-                        c.reassigned.push(text(left));
+                        c.reassigned.push((text(left), left.start_byte()));
                     }
                 }
             }
@@ -148,6 +177,21 @@ fn collect<'a>(root: Node<'a>, src: &'a str) -> Collected<'a> {
     c.comments.sort_by_key(|n| n.start_byte());
     c.errors.sort_by_key(|n| n.start_byte());
     c
+}
+
+/// The block a declaration is visible in.
+fn scope_of(declarator: Node) -> (usize, usize) {
+    let mut n = declarator;
+    while let Some(p) = n.parent() {
+        if matches!(
+            p.kind(),
+            "statement_block" | "program" | "for_statement" | "for_in_statement" | "switch_body"
+        ) {
+            return (p.start_byte(), p.end_byte());
+        }
+        n = p;
+    }
+    (0, usize::MAX)
 }
 
 /// Move to the next node in pre-order that is not a descendant of the current one;
@@ -194,18 +238,17 @@ fn read(file: &SourceFile, opts: &ReadOptions) -> (Vec<Migration>, Vec<EmbeddedS
     let root = tree.root_node();
     let col = collect(root, src);
 
-    let mut consts: HashMap<&str, Option<Node>> = HashMap::new();
-    for (name, value, is_const) in &col.bindings {
-        let usable = *is_const || !col.reassigned.contains(name);
-        consts
-            .entry(*name)
-            .and_modify(|v| *v = None)
-            .or_insert(if usable { Some(*value) } else { None });
-    }
-    for name in &col.reassigned {
-        if let Some(v) = consts.get_mut(name) {
-            *v = None;
-        }
+    let mut consts: HashMap<&str, Vec<Binding>> = HashMap::new();
+    for (name, value, is_const, scope) in &col.bindings {
+        let reassigned = col
+            .reassigned
+            .iter()
+            .any(|(n, at)| n == name && scope.0 <= *at && *at < scope.1);
+        consts.entry(*name).or_default().push(Binding {
+            scope: *scope,
+            value: *value,
+            usable: *is_const || !reassigned,
+        });
     }
     let doc = Doc {
         src,

@@ -133,7 +133,7 @@ fn append(
             }
             true
         }
-        "identifier" => match doc.const_value(doc.text(node)) {
+        "identifier" => match doc.const_value(node) {
             Some(value) => {
                 let a = anchor.unwrap_or((node.start_byte(), node.end_byte()));
                 append(doc, value, asm, Some(a), depth + 1)
@@ -166,7 +166,7 @@ fn append_join(
         return false;
     };
     let obj = match obj.kind() {
-        "identifier" => match doc.const_value(doc.text(obj)) {
+        "identifier" => match doc.const_value(obj) {
             Some(v) => v,
             None => return false,
         },

@@ -381,3 +381,21 @@ fn throughput_probe() {
     );
     assert!(ops > 0);
 }
+
+#[test]
+fn consts_resolve_by_scope() {
+    let sql: Vec<String> = embedded_sql(&load("scoped_consts.ts"), &ReadOptions::default())
+        .into_iter()
+        .map(|e| e.sql)
+        .collect();
+    assert_eq!(
+        sql,
+        vec![
+            r#"ALTER TABLE core.invoice ADD "paid" boolean"#,
+            // A reassigned `let` is not a constant.
+            "SELECT __migguard_dynamic_1__",
+            "TRUNCATE shadowed",
+            r#"ALTER TABLE core.receipt DROP COLUMN "paid""#,
+        ]
+    );
+}

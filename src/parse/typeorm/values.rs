@@ -139,7 +139,7 @@ fn eval_at(doc: &Doc, node: Node, depth: usize) -> Val {
             if name == "undefined" {
                 return Val::Undefined;
             }
-            match doc.const_value(name) {
+            match doc.const_value(node) {
                 Some(v) => eval_at(doc, v, depth + 1),
                 None => Val::Unknown(name.to_string()),
             }
@@ -182,7 +182,7 @@ fn eval_at(doc: &Doc, node: Node, depth: usize) -> Val {
                     "shorthand_property_identifier" => {
                         let name = doc.text(child).to_string();
                         let v = eval_at(doc, child, depth + 1);
-                        let v = match (&v, doc.const_value(&name)) {
+                        let v = match (&v, doc.const_value(child)) {
                             (Val::Unknown(_), Some(n)) => eval_at(doc, n, depth + 1),
                             _ => v,
                         };
