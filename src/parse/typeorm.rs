@@ -118,6 +118,8 @@ struct Collected<'a> {
     comments: Vec<Node<'a>>,
     errors: Vec<Node<'a>>,
     classes: Vec<Node<'a>>,
+    /// `X.prototype.up = function …` assignments (tsc ES5 output).
+    es5_ups: Vec<Node<'a>>,
     /// (name, value, declared with `const`, scope)
     bindings: Vec<(&'a str, Node<'a>, bool, (usize, usize))>,
     /// (name, where) of every assignment to a plain identifier.
@@ -161,6 +163,13 @@ fn collect<'a>(root: Node<'a>, src: &'a str) -> Collected<'a> {
                 if let Some(left) = node.child_by_field_name("left") {
                     if left.kind() == "identifier" {
                         c.reassigned.push((text(left), left.start_byte()));
+                    } else if node.kind() == "assignment_expression"
+                        && text(left).ends_with(".prototype.up")
+                        && node
+                            .child_by_field_name("right")
+                            .is_some_and(|r| matches!(r.kind(), "function_expression" | "function"))
+                    {
+                        c.es5_ups.push(node);
                     }
                 }
             }
@@ -270,17 +279,29 @@ fn read(file: &SourceFile, opts: &ReadOptions) -> (Vec<Migration>, Vec<EmbeddedS
 
     let mut migrations = Vec::new();
     let mut embedded = Vec::new();
+    // Each migration with the node whose range it owns (for syntax errors).
+    let mut read: Vec<(Migration, Node)> = Vec::new();
     for class in &col.classes {
         let mut m = read_class(&doc, *class, &mut embedded);
-        m.comments = all_comments.clone();
         m.header_comments = header_comments(&doc, *class, root);
+        read.push((m, *class));
+    }
+    for up in &col.es5_ups {
+        let mut m = read_es5_class(&doc, *up, &mut embedded);
+        let stmt = top_level_statement(*up, root);
+        m.header_comments = header_comments(&doc, stmt, root);
+        read.push((m, stmt));
+    }
+    let owners: Vec<std::ops::Range<usize>> = read.iter().map(|(_, n)| n.byte_range()).collect();
+    for (i, (mut m, _)) in read.into_iter().enumerate() {
+        m.comments = all_comments.clone();
         // An error inside this class belongs to it; one outside any class could hide
         // anything, so every migration of the file carries it.
         for (at, e) in &errors {
-            let inside_other = col
-                .classes
+            let inside_other = owners
                 .iter()
-                .any(|c| c != class && c.byte_range().contains(at));
+                .enumerate()
+                .any(|(j, r)| j != i && r.contains(at));
             if !inside_other {
                 m.read_errors.push(e.clone());
             }
@@ -392,7 +413,6 @@ fn read_class(doc: &Doc, class: Node, embedded: &mut Vec<EmbeddedSql>) -> Migrat
             }
         }
     }
-    let mut read_errors = Vec::new();
     let header_end = class
         .child_by_field_name("body")
         .map(|b| b.start_byte())
@@ -401,7 +421,21 @@ fn read_class(doc: &Doc, class: Node, embedded: &mut Vec<EmbeddedSql>) -> Migrat
     let span = doc
         .file
         .span(class.start_byte(), class.start_byte() + header.len());
-    let name = match name_prop.or(class_name) {
+    build_migration(doc, name_prop.or(class_name), transactional, up, down, span)
+}
+
+/// The migration as TypeORM identifies it: `name` property else class name, and the
+/// timestamp in its last 13 characters.
+fn build_migration(
+    doc: &Doc,
+    name: Option<String>,
+    transactional: bool,
+    up: Vec<Operation>,
+    down: Vec<Operation>,
+    span: Span,
+) -> Migration {
+    let mut read_errors = Vec::new();
+    let name = match name {
         Some(n) => n,
         None => {
             read_errors.push(ReadError {
@@ -438,6 +472,105 @@ fn read_class(doc: &Doc, class: Node, embedded: &mut Vec<EmbeddedSql>) -> Migrat
         comments: Vec::new(),
         read_errors,
     }
+}
+
+/// tsc `--target es5` output: `function X() { this.name = … }` plus
+/// `X.prototype.up = function (queryRunner) { … }` inside an IIFE.
+fn read_es5_class(doc: &Doc, up_assign: Node, embedded: &mut Vec<EmbeddedSql>) -> Migration {
+    let left = up_assign.child_by_field_name("left");
+    let class_name = left
+        .and_then(|l| l.child_by_field_name("object"))
+        .and_then(|o| o.child_by_field_name("object"))
+        .map(|n| doc.text(n).to_string())
+        .unwrap_or_default();
+    let container = es5_container(up_assign);
+    let mut name_prop = None;
+    let mut transactional = true;
+    let mut span = left.map(|l| doc.span(l)).unwrap_or_default();
+    let mut down_fn = None;
+    let mut cursor = container.walk();
+    for stmt in container.named_children(&mut cursor) {
+        match stmt.kind() {
+            "function_declaration"
+                if stmt.child_by_field_name("name").map(|n| doc.text(n))
+                    == Some(class_name.as_str()) =>
+            {
+                if let Some(b) = stmt.child_by_field_name("body") {
+                    constructor_props(doc, b, &mut name_prop, &mut transactional);
+                    let header = doc.src[stmt.start_byte()..b.start_byte()].trim_end();
+                    span = doc
+                        .file
+                        .span(stmt.start_byte(), stmt.start_byte() + header.len());
+                }
+            }
+            "expression_statement" => {
+                if let Some((cls, method, f)) = es5_method(doc, stmt) {
+                    if cls == class_name && method == "down" {
+                        down_fn = Some(f);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let up = up_assign
+        .child_by_field_name("right")
+        .map(|f| read_method(doc, f, embedded))
+        .unwrap_or_default();
+    let down = down_fn
+        .map(|f| read_method(doc, f, embedded))
+        .unwrap_or_default();
+    let name = name_prop.or((!class_name.is_empty()).then_some(class_name));
+    build_migration(doc, name, transactional, up, down, span)
+}
+
+/// `X.prototype.m = function (…) {…};` → (X, m, the function).
+fn es5_method<'a>(doc: &Doc<'a>, stmt: Node<'a>) -> Option<(&'a str, &'a str, Node<'a>)> {
+    let assign = stmt.named_child(0)?;
+    if assign.kind() != "assignment_expression" {
+        return None;
+    }
+    let left = assign.child_by_field_name("left")?;
+    let right = assign.child_by_field_name("right")?;
+    if !matches!(
+        right.kind(),
+        "function_expression" | "function" | "arrow_function"
+    ) {
+        return None;
+    }
+    let method = doc.text(left.child_by_field_name("property")?);
+    let proto = left.child_by_field_name("object")?;
+    if proto.kind() != "member_expression"
+        || proto.child_by_field_name("property").map(|p| doc.text(p)) != Some("prototype")
+    {
+        return None;
+    }
+    let cls = doc.text(proto.child_by_field_name("object")?);
+    Some((cls, method, right))
+}
+
+/// The block holding an ES5 class's constructor and prototype assignments.
+fn es5_container(up_assign: Node) -> Node {
+    let mut n = up_assign;
+    while let Some(p) = n.parent() {
+        if matches!(p.kind(), "statement_block" | "program") {
+            return p;
+        }
+        n = p;
+    }
+    n
+}
+
+/// The top-level statement that holds `node` (for comments above it).
+fn top_level_statement<'a>(node: Node<'a>, root: Node<'a>) -> Node<'a> {
+    let mut n = node;
+    while let Some(p) = n.parent() {
+        if p.id() == root.id() {
+            return n;
+        }
+        n = p;
+    }
+    n
 }
 
 /// The name a class expression is bound to: `const X = class {…}`,

@@ -333,6 +333,7 @@ fn end_to_end_own_fixtures() {
         "multi_class.ts",
         "opaque.ts",
         "down_only.ts",
+        "es5_target.js",
     ] {
         insta::assert_snapshot!(name, summary(&read_fixture(name)));
     }
