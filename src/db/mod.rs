@@ -3,6 +3,7 @@
 
 pub mod connect;
 pub mod history;
+pub mod introspect;
 pub mod redact;
 
 pub use connect::{connect, ConnectOptions};

@@ -1,27 +1,30 @@
-//! sqlparser AST → operations.
+//! sqlparser AST → operation kinds.
 //!
-//! One parsed statement becomes zero or more [`OpKind`]s (an `ALTER TABLE` with three
-//! actions is three ops; `DROP TABLE a, b` is two). Names are folded the PostgreSQL
-//! way here, once, so nothing downstream compares raw identifiers.
+//! The one place that knows sqlparser's AST. Every statement maps to one or more
+//! [`OpKind`]s (an `ALTER TABLE` with three actions is three ops; `DROP TABLE a, b`
+//! is two), with names folded the way PostgreSQL folds them. Statements outside the
+//! schema model become `Other { what }`: a `CREATE FUNCTION` body does not run when
+//! the migration runs, so it is never classified as the operations it contains.
 
 use crate::ir::{
     fold_ident, ColumnDef, ConstraintDef, ConstraintKind, Identity, IndexDef, IndexKey, OpKind,
     QualifiedName, SequenceOptions,
 };
+use crate::parse::ReadOptions;
 use sqlparser::ast::{
-    self, AlterColumnOperation, AlterTableOperation, AlterTypeOperation, ColumnOption,
-    CreateTableLikeKind, Expr, Ident, ObjectName, ObjectNamePart, ObjectType, Statement,
-    TableConstraint, TableFactor, UserDefinedTypeRepresentation,
+    self, AlterColumnOperation, AlterTableOperation, AlterTypeAddValuePosition, AlterTypeOperation,
+    ColumnOption, DropBehavior, Expr, FromTable, GeneratedAs, Ident, IndexColumn, ObjectName,
+    ObjectNamePart, ObjectType, ReferentialAction, SchemaName, Statement, TableConstraint,
+    TableFactor, UserDefinedTypeRepresentation,
 };
 
-/// Fold a parsed identifier (quoted keeps case).
+/// Fold an sqlparser identifier (quoted keeps case).
 pub fn ident(i: &Ident) -> String {
     fold_ident(&i.value, i.quote_style.is_some())
 }
 
-fn parts(name: &ObjectName) -> Vec<String> {
-    name.0
-        .iter()
+fn parts(n: &ObjectName) -> Vec<String> {
+    n.0.iter()
         .map(|p| match p {
             ObjectNamePart::Identifier(i) => ident(i),
             other => other.to_string(),
@@ -29,282 +32,383 @@ fn parts(name: &ObjectName) -> Vec<String> {
         .collect()
 }
 
-/// `[db.]schema.name` or `name` → qualified name in the default schema.
-pub fn qualified(name: &ObjectName, default_schema: &str) -> QualifiedName {
-    let p = parts(name);
-    match p.len() {
-        0 => QualifiedName::new(default_schema, ""),
-        1 => QualifiedName::new(default_schema, p[0].clone()),
-        n => QualifiedName::new(p[n - 2].clone(), p[n - 1].clone()),
+/// `[db.]schema.name` or `name` → folded qualified name in the default schema.
+pub fn qname(n: &ObjectName, opts: &ReadOptions) -> QualifiedName {
+    let p = parts(n);
+    match p.as_slice() {
+        [] => QualifiedName::new(opts.default_schema.clone(), String::new()),
+        [name] => QualifiedName::new(opts.default_schema.clone(), name.clone()),
+        [.., schema, name] => QualifiedName::new(schema.clone(), name.clone()),
     }
 }
 
-fn last_part(name: &ObjectName) -> String {
-    parts(name).pop().unwrap_or_default()
+fn last(n: &ObjectName) -> String {
+    parts(n).pop().unwrap_or_default()
 }
 
-fn idents(list: &[Ident]) -> Vec<String> {
-    list.iter().map(ident).collect()
+fn index_col_name(c: &IndexColumn) -> String {
+    match &c.column.expr {
+        Expr::Identifier(i) => ident(i),
+        e => e.to_string(),
+    }
 }
 
-fn index_column_names(cols: &[ast::IndexColumn]) -> Vec<String> {
-    cols.iter()
-        .map(|c| match &c.column.expr {
-            Expr::Identifier(i) => ident(i),
-            other => other.to_string(),
-        })
-        .collect()
-}
-
-fn action(a: &Option<ast::ReferentialAction>) -> Option<String> {
-    a.as_ref().map(|a| a.to_string())
+fn index_cols(cols: &[IndexColumn]) -> Vec<String> {
+    cols.iter().map(index_col_name).collect()
 }
 
 fn characteristics(c: &Option<ast::ConstraintCharacteristics>) -> (bool, bool) {
     match c {
         Some(c) => (
-            c.deferrable.unwrap_or(false),
+            c.deferrable == Some(true),
             matches!(c.initially, Some(ast::DeferrableInitial::Deferred)),
         ),
         None => (false, false),
     }
 }
 
-/// A table constraint → IR constraint (`None` for kinds we do not model).
-fn table_constraint(c: &TableConstraint, default_schema: &str) -> Option<ConstraintDef> {
-    let (name, kind, ch) = match c {
+fn action(a: &Option<ReferentialAction>) -> Option<String> {
+    a.as_ref().map(|a| a.to_string())
+}
+
+fn fk_kind(
+    fk: &ast::ForeignKeyConstraint,
+    columns: Vec<String>,
+    opts: &ReadOptions,
+) -> ConstraintKind {
+    ConstraintKind::ForeignKey {
+        columns,
+        ref_table: qname(&fk.foreign_table, opts),
+        ref_columns: fk.referred_columns.iter().map(ident).collect(),
+        on_delete: action(&fk.on_delete),
+        on_update: action(&fk.on_update),
+    }
+}
+
+/// A table-level constraint; `None` for MySQL-only index forms PostgreSQL never sees.
+fn table_constraint(
+    tc: &TableConstraint,
+    not_valid: bool,
+    opts: &ReadOptions,
+) -> Option<ConstraintDef> {
+    let (name, kind, chars, using_index) = match tc {
         TableConstraint::PrimaryKey(pk) => (
-            pk.name.as_ref().map(ident),
+            pk.name.as_ref(),
             ConstraintKind::PrimaryKey {
-                columns: index_column_names(&pk.columns),
+                columns: index_cols(&pk.columns),
             },
             &pk.characteristics,
+            None,
         ),
         TableConstraint::Unique(u) => (
-            u.name.as_ref().map(ident),
+            u.name.as_ref(),
             ConstraintKind::Unique {
-                columns: index_column_names(&u.columns),
+                columns: index_cols(&u.columns),
                 nulls_not_distinct: matches!(
                     u.nulls_distinct,
                     ast::NullsDistinctOption::NotDistinct
                 ),
             },
             &u.characteristics,
+            None,
         ),
         TableConstraint::ForeignKey(fk) => (
-            fk.name.as_ref().map(ident),
-            ConstraintKind::ForeignKey {
-                columns: idents(&fk.columns),
-                ref_table: qualified(&fk.foreign_table, default_schema),
-                ref_columns: idents(&fk.referred_columns),
-                on_delete: action(&fk.on_delete),
-                on_update: action(&fk.on_update),
-            },
+            fk.name.as_ref(),
+            fk_kind(fk, fk.columns.iter().map(ident).collect(), opts),
             &fk.characteristics,
+            None,
         ),
-        TableConstraint::Check(ck) => (
-            ck.name.as_ref().map(ident),
+        TableConstraint::Check(c) => (
+            c.name.as_ref(),
             ConstraintKind::Check {
-                expr: ck.expr.to_string(),
+                expr: c.expr.to_string(),
             },
             &None,
+            None,
         ),
-        _ => return None,
+        TableConstraint::Exclude(x) => (
+            x.name.as_ref(),
+            ConstraintKind::Exclusion {
+                definition: tc.to_string(),
+            },
+            &x.characteristics,
+            None,
+        ),
+        TableConstraint::PrimaryKeyUsingIndex(u) => (
+            u.name.as_ref(),
+            ConstraintKind::PrimaryKey { columns: vec![] },
+            &u.characteristics,
+            Some(ident(&u.index_name)),
+        ),
+        TableConstraint::UniqueUsingIndex(u) => (
+            u.name.as_ref(),
+            ConstraintKind::Unique {
+                columns: vec![],
+                nulls_not_distinct: false,
+            },
+            &u.characteristics,
+            Some(ident(&u.index_name)),
+        ),
+        TableConstraint::Index(_) | TableConstraint::FulltextOrSpatial(_) => return None,
     };
-    let (deferrable, initially_deferred) = characteristics(ch);
+    let (deferrable, initially_deferred) = characteristics(chars);
     Some(ConstraintDef {
-        name,
+        name: name.map(ident),
         kind,
-        not_valid: false,
+        not_valid,
         deferrable,
         initially_deferred,
-        using_index: None,
+        using_index,
     })
 }
 
-/// A column definition; inline constraints become single-column table constraints.
-fn column_def(c: &ast::ColumnDef, default_schema: &str) -> ColumnDef {
+fn column_def(c: &ast::ColumnDef, opts: &ReadOptions) -> ColumnDef {
     let name = ident(&c.name);
     let mut col = ColumnDef {
         name: name.clone(),
         data_type: c.data_type.to_string(),
         ..ColumnDef::default()
     };
-    for opt in &c.options {
-        let cname = opt.name.as_ref().map(ident);
-        let single = |kind: ConstraintKind| ConstraintDef {
-            name: cname.clone(),
-            kind,
-            not_valid: false,
-            deferrable: false,
-            initially_deferred: false,
-            using_index: None,
+    for o in &c.options {
+        let named = o.name.as_ref().map(ident);
+        let mut push = |kind: ConstraintKind, chars: &Option<ast::ConstraintCharacteristics>| {
+            let (deferrable, initially_deferred) = characteristics(chars);
+            col.constraints.push(ConstraintDef {
+                name: named.clone(),
+                kind,
+                not_valid: false,
+                deferrable,
+                initially_deferred,
+                using_index: None,
+            });
         };
-        match &opt.option {
+        match &o.option {
             ColumnOption::NotNull => col.not_null = true,
             ColumnOption::Null => col.not_null = false,
             ColumnOption::Default(e) => col.default = Some(e.to_string()),
-            ColumnOption::Collation(n) => col.collation = Some(n.to_string()),
-            ColumnOption::PrimaryKey(_) => {
+            ColumnOption::PrimaryKey(pk) => {
+                push(
+                    ConstraintKind::PrimaryKey {
+                        columns: vec![name.clone()],
+                    },
+                    &pk.characteristics,
+                );
                 col.not_null = true;
-                col.constraints.push(single(ConstraintKind::PrimaryKey {
-                    columns: vec![name.clone()],
-                }));
             }
-            ColumnOption::Unique(u) => col.constraints.push(single(ConstraintKind::Unique {
-                columns: vec![name.clone()],
-                nulls_not_distinct: matches!(
-                    u.nulls_distinct,
-                    ast::NullsDistinctOption::NotDistinct
-                ),
-            })),
+            ColumnOption::Unique(u) => push(
+                ConstraintKind::Unique {
+                    columns: vec![name.clone()],
+                    nulls_not_distinct: matches!(
+                        u.nulls_distinct,
+                        ast::NullsDistinctOption::NotDistinct
+                    ),
+                },
+                &u.characteristics,
+            ),
             ColumnOption::ForeignKey(fk) => {
-                col.constraints.push(single(ConstraintKind::ForeignKey {
-                    columns: vec![name.clone()],
-                    ref_table: qualified(&fk.foreign_table, default_schema),
-                    ref_columns: idents(&fk.referred_columns),
-                    on_delete: action(&fk.on_delete),
-                    on_update: action(&fk.on_update),
-                }))
+                push(fk_kind(fk, vec![name.clone()], opts), &fk.characteristics)
             }
-            ColumnOption::Check(ck) => col.constraints.push(single(ConstraintKind::Check {
-                expr: ck.expr.to_string(),
-            })),
+            ColumnOption::Check(c) => push(
+                ConstraintKind::Check {
+                    expr: c.expr.to_string(),
+                },
+                &None,
+            ),
+            ColumnOption::Collation(n) => col.collation = Some(n.to_string()),
             ColumnOption::Generated {
                 generated_as,
                 generation_expr,
                 ..
-            } => match generation_expr {
-                Some(e) => col.generated = Some(e.to_string()),
-                None => {
-                    col.identity = Some(match generated_as {
-                        ast::GeneratedAs::Always => Identity::Always,
-                        _ => Identity::ByDefault,
-                    });
-                    col.not_null = true;
-                }
+            } => match (generation_expr, generated_as) {
+                (Some(e), _) => col.generated = Some(e.to_string()),
+                (None, GeneratedAs::ByDefault) => col.identity = Some(Identity::ByDefault),
+                (None, _) => col.identity = Some(Identity::Always),
             },
             _ => {}
         }
     }
+    if col.identity.is_some() {
+        col.not_null = true;
+    }
     col
 }
 
-fn index_keys(cols: &[ast::IndexColumn]) -> Vec<IndexKey> {
-    cols.iter()
-        .map(|c| {
-            let (expr, is_expression) = match &c.column.expr {
-                Expr::Identifier(i) => (ident(i), false),
-                other => (other.to_string(), true),
-            };
-            IndexKey {
-                expr,
-                is_expression,
-                descending: matches!(c.column.options.sort, Some(ast::OrderBySort::Desc)),
-                nulls_first: c.column.options.nulls_first,
-                opclass: c.operator_class.as_ref().map(|o| o.to_string()),
-            }
-        })
-        .collect()
+fn cascade(b: &Option<DropBehavior>) -> bool {
+    matches!(b, Some(DropBehavior::Cascade))
 }
 
-fn seq_options(opts: &[ast::SequenceOptions], data_type: Option<String>) -> SequenceOptions {
+fn expr_i64(e: &Expr) -> Option<i64> {
+    e.to_string().replace(' ', "").parse().ok()
+}
+
+fn sequence_options(
+    data_type: Option<String>,
+    opts_in: &[ast::SequenceOptions],
+    owned_by: Option<&ObjectName>,
+    opts: &ReadOptions,
+) -> SequenceOptions {
     let mut s = SequenceOptions {
         data_type,
-        ..Default::default()
+        ..SequenceOptions::default()
     };
-    let num = |e: &Expr| e.to_string().replace(' ', "").parse::<i64>().ok();
-    for o in opts {
+    for o in opts_in {
         match o {
-            ast::SequenceOptions::IncrementBy(e, _) => s.increment = num(e),
-            ast::SequenceOptions::MinValue(Some(e)) => s.min_value = num(e),
-            ast::SequenceOptions::MaxValue(Some(e)) => s.max_value = num(e),
-            ast::SequenceOptions::StartWith(e, _) => s.start = num(e),
-            ast::SequenceOptions::Cache(e) => s.cache = num(e),
-            ast::SequenceOptions::Cycle(no) => s.cycle = Some(!*no),
-            _ => {}
+            ast::SequenceOptions::IncrementBy(e, _) => s.increment = expr_i64(e),
+            ast::SequenceOptions::MinValue(e) => s.min_value = e.as_ref().and_then(expr_i64),
+            ast::SequenceOptions::MaxValue(e) => s.max_value = e.as_ref().and_then(expr_i64),
+            ast::SequenceOptions::StartWith(e, _) => s.start = expr_i64(e),
+            ast::SequenceOptions::Cache(e) => s.cache = expr_i64(e),
+            ast::SequenceOptions::Cycle(no) => s.cycle = Some(!no),
         }
+    }
+    if let Some(n) = owned_by {
+        s.owned_by = Some(owned_by_target(&parts(n), opts));
     }
     s
 }
 
-fn table_of(twj: &ast::TableWithJoins, default_schema: &str) -> Option<QualifiedName> {
-    match &twj.relation {
-        TableFactor::Table { name, .. } => Some(qualified(name, default_schema)),
+/// `OWNED BY [schema.]table.column` or `OWNED BY NONE`.
+pub fn owned_by_target(p: &[String], opts: &ReadOptions) -> Option<(QualifiedName, String)> {
+    match p {
+        [t, c] => Some((
+            QualifiedName::new(opts.default_schema.clone(), t.clone()),
+            c.clone(),
+        )),
+        [.., s, t, c] => Some((QualifiedName::new(s.clone(), t.clone()), c.clone())),
         _ => None,
     }
 }
 
-/// Map one parsed statement to ops. `Err` = a statement kind we parse but cannot map
-/// faithfully (the caller keeps it as `unparsed` so lexical rules still see it).
-pub fn statement_ops(stmt: &Statement, default_schema: &str) -> Result<Vec<OpKind>, String> {
-    let ds = default_schema;
-    let other = |what: &str| {
-        Ok(vec![OpKind::Other {
-            what: what.to_string(),
-        }])
-    };
+fn table_factor_name(t: &TableFactor, opts: &ReadOptions) -> Option<QualifiedName> {
+    match t {
+        TableFactor::Table { name, .. } => Some(qname(name, opts)),
+        _ => None,
+    }
+}
+
+/// The leading keywords of a statement, upper-cased, for `Other { what }`: at most
+/// two, stopping at the first word that is not an SQL keyword (a name), with
+/// `OR REPLACE` skipped (`CREATE FUNCTION`, `GRANT SELECT`, `SELECT`).
+pub fn leading_words(blanked: &str, n: usize) -> String {
+    let mut words: Vec<String> = Vec::new();
+    for w in blanked.split(|c: char| !c.is_ascii_alphanumeric() && c != '_') {
+        if w.is_empty() {
+            continue;
+        }
+        let up = w.to_ascii_uppercase();
+        if words.len() == n
+            || sqlparser::keywords::ALL_KEYWORDS
+                .binary_search(&up.as_str())
+                .is_err()
+        {
+            break;
+        }
+        if words.len() == 1 && (up == "OR" || up == "REPLACE") {
+            continue;
+        }
+        words.push(up);
+    }
+    words.join(" ")
+}
+
+/// `Other { what }` in lower case, the spelling the TypeORM reader uses too.
+fn other(what: impl Into<String>) -> OpKind {
+    OpKind::Other {
+        what: what.into().to_lowercase(),
+    }
+}
+
+/// Map one parsed statement to its operations. `blanked` is the statement text with
+/// comments and strings blanked (used only to name `Other` statements).
+pub fn statement_ops(stmt: &Statement, blanked: &str, opts: &ReadOptions) -> Vec<OpKind> {
+    let what = || other(leading_words(blanked, 2));
     match stmt {
         Statement::CreateTable(ct) => {
-            let table = qualified(&ct.name, ds);
-            let mut columns: Vec<ColumnDef> =
-                ct.columns.iter().map(|c| column_def(c, ds)).collect();
-            let constraints: Vec<ConstraintDef> = ct
+            let table = qname(&ct.name, opts);
+            let columns: Vec<ColumnDef> = ct.columns.iter().map(|c| column_def(c, opts)).collect();
+            let constraints = ct
                 .constraints
                 .iter()
-                .filter_map(|c| table_constraint(c, ds))
+                .filter_map(|c| table_constraint(c, false, opts))
                 .collect();
-            // A table-level PRIMARY KEY makes its columns NOT NULL.
-            for c in &constraints {
-                if let ConstraintKind::PrimaryKey { columns: pk } = &c.kind {
-                    for col in columns.iter_mut().filter(|col| pk.contains(&col.name)) {
-                        col.not_null = true;
-                    }
-                }
-            }
             let mut unmodelled = Vec::new();
             if let Some(p) = &ct.partition_by {
                 unmodelled.push(format!("PARTITION BY {p}"));
             }
-            if let Some(i) = &ct.inherits {
-                unmodelled.push(format!(
-                    "INHERITS ({})",
-                    i.iter()
-                        .map(|n| n.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
-            if let Some(l) = &ct.like {
-                let n = match l {
-                    CreateTableLikeKind::Parenthesized(l) | CreateTableLikeKind::Plain(l) => {
-                        l.name.to_string()
-                    }
-                };
-                unmodelled.push(format!("LIKE {n}"));
-            }
-            if ct.query.is_some() {
-                unmodelled.push("AS SELECT".into());
-            }
             if let Some(p) = &ct.partition_of {
                 unmodelled.push(format!("PARTITION OF {p}"));
             }
-            Ok(vec![OpKind::CreateTable {
+            if let Some(i) = &ct.inherits {
+                let names: Vec<String> = i.iter().map(|n| n.to_string()).collect();
+                unmodelled.push(format!("INHERITS ({})", names.join(", ")));
+            }
+            if let Some(l) = &ct.like {
+                let (ast::CreateTableLikeKind::Parenthesized(l)
+                | ast::CreateTableLikeKind::Plain(l)) = l;
+                unmodelled.push(format!("LIKE {}", l.name));
+            }
+            if ct.query.is_some() {
+                unmodelled.push("AS query".to_string());
+            }
+            if ct.temporary {
+                unmodelled.push("TEMPORARY".to_string());
+            }
+            vec![OpKind::CreateTable {
                 table,
                 columns,
                 constraints,
                 if_not_exists: ct.if_not_exists,
                 indexes: vec![],
-                unmodelled: (!unmodelled.is_empty()).then(|| unmodelled.join(" ")),
-            }])
+                unmodelled: (!unmodelled.is_empty()).then(|| unmodelled.join("; ")),
+            }]
         }
         Statement::AlterTable(at) => {
-            let table = qualified(&at.name, ds);
-            let mut ops = Vec::new();
-            for op in &at.operations {
-                ops.push(alter_table_op(&table, op, ds)?);
-            }
-            Ok(ops)
+            let table = qname(&at.name, opts);
+            at.operations
+                .iter()
+                .flat_map(|op| alter_table_op(&table, op, opts))
+                .collect()
+        }
+        Statement::CreateIndex(ci) => {
+            let table = qname(&ci.table_name, opts);
+            let keys = ci
+                .columns
+                .iter()
+                .map(|c| {
+                    let is_expression = !matches!(c.column.expr, Expr::Identifier(_));
+                    IndexKey {
+                        expr: if is_expression {
+                            let e = c.column.expr.to_string();
+                            if e.starts_with('(') {
+                                e
+                            } else {
+                                format!("({e})")
+                            }
+                        } else {
+                            index_col_name(c)
+                        },
+                        is_expression,
+                        descending: matches!(c.column.options.sort, Some(ast::OrderBySort::Desc)),
+                        nulls_first: c.column.options.nulls_first,
+                        opclass: c.operator_class.as_ref().map(|o| o.to_string()),
+                    }
+                })
+                .collect();
+            vec![OpKind::CreateIndex(IndexDef {
+                name: ci.name.as_ref().map(last),
+                table,
+                unique: ci.unique,
+                concurrently: ci.concurrently,
+                if_not_exists: ci.if_not_exists,
+                method: ci
+                    .using
+                    .as_ref()
+                    .map(|m| m.to_string().to_ascii_lowercase()),
+                keys,
+                include: ci.include.iter().map(ident).collect(),
+                predicate: ci.predicate.as_ref().map(|p| p.to_string()),
+                nulls_not_distinct: ci.nulls_distinct == Some(false),
+            })]
         }
         Statement::Drop {
             object_type,
@@ -317,8 +421,8 @@ pub fn statement_ops(stmt: &Statement, default_schema: &str) -> Result<Vec<OpKin
             names
                 .iter()
                 .map(|n| {
-                    let q = qualified(n, ds);
-                    Ok(match object_type {
+                    let q = qname(n, opts);
+                    match object_type {
                         ObjectType::Table => OpKind::DropTable {
                             table: q,
                             if_exists,
@@ -337,12 +441,12 @@ pub fn statement_ops(stmt: &Statement, default_schema: &str) -> Result<Vec<OpKin
                             cascade,
                         },
                         ObjectType::Schema => OpKind::DropSchema {
-                            name: last_part(n),
+                            name: last(n),
                             if_exists,
                             cascade,
                         },
                         ObjectType::Database => OpKind::DropDatabase {
-                            name: Some(last_part(n)),
+                            name: Some(last(n)),
                         },
                         ObjectType::Sequence => OpKind::DropSequence {
                             name: q,
@@ -354,55 +458,68 @@ pub fn statement_ops(stmt: &Statement, default_schema: &str) -> Result<Vec<OpKin
                             if_exists,
                             cascade,
                         },
-                        other => OpKind::Other {
-                            what: format!("drop {}", other.to_string().to_lowercase()),
-                        },
-                    })
+                        other_type => other(format!("DROP {other_type}")),
+                    }
                 })
                 .collect()
         }
-        Statement::CreateIndex(ci) => {
-            let table = qualified(&ci.table_name, ds);
-            Ok(vec![OpKind::CreateIndex(IndexDef {
-                name: ci.name.as_ref().map(last_part),
-                table,
-                unique: ci.unique,
-                concurrently: ci.concurrently,
-                if_not_exists: ci.if_not_exists,
-                method: ci.using.as_ref().map(|u| u.to_string().to_lowercase()),
-                keys: index_keys(&ci.columns),
-                include: idents(&ci.include),
-                predicate: ci.predicate.as_ref().map(|p| p.to_string()),
-                nulls_not_distinct: ci.nulls_distinct == Some(false),
-            })])
+        Statement::Truncate(t) => t
+            .table_names
+            .iter()
+            .map(|t| OpKind::Truncate {
+                table: qname(&t.name, opts),
+            })
+            .collect(),
+        Statement::Delete(d) => {
+            let from = match &d.from {
+                FromTable::WithFromKeyword(v) | FromTable::WithoutKeyword(v) => v,
+            };
+            match from
+                .first()
+                .and_then(|t| table_factor_name(&t.relation, opts))
+            {
+                Some(table) => vec![OpKind::Delete {
+                    table,
+                    has_where: d.selection.is_some(),
+                }],
+                None => vec![OpKind::Unparsed {
+                    reason: "DELETE whose target is not a plain table".to_string(),
+                }],
+            }
         }
+        Statement::Update(u) => match table_factor_name(&u.table.relation, opts) {
+            Some(table) => vec![OpKind::Update {
+                table,
+                has_where: u.selection.is_some(),
+            }],
+            None => vec![OpKind::Unparsed {
+                reason: "UPDATE whose target is not a plain table".to_string(),
+            }],
+        },
+        Statement::Insert(i) => match &i.table {
+            ast::TableObject::TableName(n) => vec![OpKind::Insert {
+                table: qname(n, opts),
+            }],
+            _ => vec![what()],
+        },
         Statement::CreateType {
             name,
-            representation,
-        } => match representation {
-            Some(UserDefinedTypeRepresentation::Enum { labels }) => {
-                Ok(vec![OpKind::CreateTypeEnum {
-                    name: qualified(name, ds),
-                    labels: labels.iter().map(|l| l.value.clone()).collect(),
-                }])
-            }
-            _ => other("create type"),
-        },
+            representation: Some(UserDefinedTypeRepresentation::Enum { labels }),
+        } => vec![OpKind::CreateTypeEnum {
+            name: qname(name, opts),
+            labels: labels.iter().map(|l| l.value.clone()).collect(),
+        }],
         Statement::AlterType(at) => {
-            let name = qualified(&at.name, ds);
-            Ok(vec![match &at.operation {
+            let name = qname(&at.name, opts);
+            vec![match &at.operation {
                 AlterTypeOperation::Rename(r) => OpKind::RenameType {
                     new_name: QualifiedName::new(name.schema.clone(), ident(&r.new_name)),
                     name,
                 },
                 AlterTypeOperation::AddValue(v) => {
                     let (before, after) = match &v.position {
-                        Some(ast::AlterTypeAddValuePosition::Before(b)) => {
-                            (Some(b.value.clone()), None)
-                        }
-                        Some(ast::AlterTypeAddValuePosition::After(a)) => {
-                            (None, Some(a.value.clone()))
-                        }
+                        Some(AlterTypeAddValuePosition::Before(b)) => (Some(b.value.clone()), None),
+                        Some(AlterTypeAddValuePosition::After(a)) => (None, Some(a.value.clone())),
                         None => (None, None),
                     };
                     OpKind::AddEnumValue {
@@ -413,255 +530,237 @@ pub fn statement_ops(stmt: &Statement, default_schema: &str) -> Result<Vec<OpKin
                         if_not_exists: v.if_not_exists,
                     }
                 }
-                AlterTypeOperation::RenameValue(v) => OpKind::RenameEnumValue {
+                AlterTypeOperation::RenameValue(r) => OpKind::RenameEnumValue {
                     name,
-                    value: v.from.value.clone(),
-                    new_value: v.to.value.clone(),
+                    value: r.from.value.clone(),
+                    new_value: r.to.value.clone(),
                 },
-            }])
+            }]
         }
-        Statement::CreateExtension(ce) => Ok(vec![OpKind::CreateExtension {
-            name: ident(&ce.name),
-            schema: ce.schema.as_ref().map(ident),
-            if_not_exists: ce.if_not_exists,
-        }]),
-        Statement::DropExtension(de) => Ok(de
+        Statement::CreateExtension(e) => vec![OpKind::CreateExtension {
+            name: ident(&e.name),
+            schema: e.schema.as_ref().map(ident),
+            if_not_exists: e.if_not_exists,
+        }],
+        Statement::DropExtension(d) => d
             .names
             .iter()
             .map(|n| OpKind::DropExtension {
                 name: ident(n),
-                if_exists: de.if_exists,
-                cascade: matches!(
-                    de.cascade_or_restrict,
-                    Some(ast::ReferentialAction::Cascade)
-                ),
+                if_exists: d.if_exists,
+                cascade: matches!(d.cascade_or_restrict, Some(ReferentialAction::Cascade)),
             })
-            .collect()),
+            .collect(),
         Statement::CreateSequence {
             if_not_exists,
             name,
             data_type,
-            sequence_options,
+            sequence_options: so,
             owned_by,
             ..
-        } => {
-            let mut options =
-                seq_options(sequence_options, data_type.as_ref().map(|d| d.to_string()));
-            if let Some(o) = owned_by {
-                let p = parts(o);
-                options.owned_by = Some(if p.len() >= 2 {
-                    let col = p[p.len() - 1].clone();
-                    let tbl = ObjectName(o.0[..o.0.len() - 1].to_vec());
-                    Some((qualified(&tbl, ds), col))
-                } else {
-                    None
-                });
-            }
-            Ok(vec![OpKind::CreateSequence {
-                name: qualified(name, ds),
-                options,
-                if_not_exists: *if_not_exists,
-            }])
-        }
-        Statement::CreateView(cv) => Ok(vec![OpKind::CreateView {
-            name: qualified(&cv.name, ds),
-            materialized: cv.materialized,
-            or_replace: cv.or_replace,
-            query: cv.query.to_string(),
-        }]),
+        } => vec![OpKind::CreateSequence {
+            name: qname(name, opts),
+            options: sequence_options(
+                data_type.as_ref().map(|d| d.to_string()),
+                so,
+                owned_by.as_ref(),
+                opts,
+            ),
+            if_not_exists: *if_not_exists,
+        }],
+        Statement::CreateView(v) => vec![OpKind::CreateView {
+            name: qname(&v.name, opts),
+            materialized: v.materialized,
+            or_replace: v.or_replace,
+            query: v.query.to_string(),
+        }],
         Statement::CreateSchema {
             schema_name,
             if_not_exists,
             ..
         } => {
             let name = match schema_name {
-                ast::SchemaName::Simple(n) | ast::SchemaName::NamedAuthorization(n, _) => {
-                    last_part(n)
-                }
-                ast::SchemaName::UnnamedAuthorization(i) => ident(i),
+                SchemaName::Simple(n) | SchemaName::NamedAuthorization(n, _) => last(n),
+                SchemaName::UnnamedAuthorization(i) => ident(i),
             };
-            Ok(vec![OpKind::CreateSchema {
+            vec![OpKind::CreateSchema {
                 name,
                 if_not_exists: *if_not_exists,
-            }])
+            }]
         }
-        Statement::Truncate(t) => Ok(t
-            .table_names
-            .iter()
-            .map(|t| OpKind::Truncate {
-                table: qualified(&t.name, ds),
-            })
-            .collect()),
-        Statement::Delete(d) => {
-            let tables = match &d.from {
-                ast::FromTable::WithFromKeyword(t) | ast::FromTable::WithoutKeyword(t) => t,
-            };
-            let table = tables
-                .first()
-                .and_then(|t| table_of(t, ds))
-                .ok_or("DELETE target is not a table")?;
-            Ok(vec![OpKind::Delete {
-                table,
-                has_where: d.selection.is_some(),
-            }])
-        }
-        Statement::Update(u) => {
-            let table = table_of(&u.table, ds).ok_or("UPDATE target is not a table")?;
-            Ok(vec![OpKind::Update {
-                table,
-                has_where: u.selection.is_some(),
-            }])
-        }
-        Statement::Insert(i) => match &i.table {
-            ast::TableObject::TableName(n) => Ok(vec![OpKind::Insert {
-                table: qualified(n, ds),
-            }]),
-            _ => other("insert"),
-        },
+        Statement::AlterIndex {
+            name,
+            operation: ast::AlterIndexOperation::RenameIndex { index_name },
+        } => vec![OpKind::RenameIndex {
+            index: qname(name, opts),
+            new_name: last(index_name),
+        }],
         Statement::Comment {
             object_type,
             object_name,
             ..
-        } => Ok(vec![OpKind::Comment {
-            target: format!(
-                "{} {}",
-                object_type.to_string().to_lowercase(),
-                parts(object_name).join(".")
-            ),
-        }]),
-        Statement::Set(ast::Set::SingleAssignment {
-            variable, values, ..
-        }) => Ok(vec![OpKind::SetOption {
-            name: parts(variable).join(".").to_lowercase(),
-            value: values
-                .iter()
-                .map(|v| v.to_string().trim_matches('\'').to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-        }]),
+        } => {
+            let p = parts(object_name);
+            let qualify = match object_type {
+                ast::CommentObject::Column => p.len() == 2,
+                ast::CommentObject::Table
+                | ast::CommentObject::View
+                | ast::CommentObject::MaterializedView
+                | ast::CommentObject::Type
+                | ast::CommentObject::Sequence
+                | ast::CommentObject::Index
+                | ast::CommentObject::Function
+                | ast::CommentObject::Procedure
+                | ast::CommentObject::Domain => p.len() == 1,
+                _ => false,
+            };
+            let mut target = p;
+            if qualify {
+                target.insert(0, opts.default_schema.clone());
+            }
+            // `column public.user.email`: the object kind, then the folded name
+            // (the TypeORM reader writes `table public.user` the same way).
+            vec![OpKind::Comment {
+                target: format!(
+                    "{} {}",
+                    object_type.to_string().to_lowercase(),
+                    target.join(".")
+                ),
+            }]
+        }
+        Statement::Set(s) => set_ops(s, opts),
         Statement::StartTransaction { .. }
         | Statement::Commit { .. }
         | Statement::Rollback { .. }
         | Statement::Savepoint { .. }
-        | Statement::ReleaseSavepoint { .. } => Ok(vec![OpKind::TransactionControl {
-            statement: stmt.to_string(),
-        }]),
-        Statement::CreateFunction(_) => other("create function"),
-        Statement::CreateProcedure { .. } => other("create procedure"),
-        Statement::CreateTrigger(_) => other("create trigger"),
-        Statement::DropTrigger(_) => other("drop trigger"),
-        Statement::DropFunction(_) => other("drop function"),
-        Statement::CreatePolicy(_) => other("create policy"),
-        Statement::DropPolicy(_) => other("drop policy"),
-        Statement::Grant(_) => other("grant"),
-        Statement::Revoke(_) => other("revoke"),
-        Statement::Query(_) => other("select"),
-        Statement::CreateRole(_) => other("create role"),
-        Statement::Call(_) => other("call"),
-        Statement::Analyze(_) => other("analyze"),
-        Statement::CreateDomain(_) => other("create domain"),
-        Statement::AlterIndex { name, operation } => match operation {
-            ast::AlterIndexOperation::RenameIndex { index_name } => Ok(vec![OpKind::RenameIndex {
-                index: qualified(name, ds),
-                new_name: last_part(index_name),
-            }]),
-        },
-        Statement::AlterView { .. } => Err("ALTER VIEW is not modelled".into()),
-        _ => Err(format!(
-            "statement kind not modelled by migguard: {}",
-            stmt.to_string()
+        | Statement::ReleaseSavepoint { .. } => vec![OpKind::TransactionControl {
+            statement: leading_words(blanked, 2),
+        }],
+        _ => vec![what()],
+    }
+}
+
+fn set_ops(s: &ast::Set, _opts: &ReadOptions) -> Vec<OpKind> {
+    // `SET lock_timeout = '5s'` and `TO 5s` mean the same: the value without quotes.
+    let value = |vals: &[Expr]| {
+        vals.iter()
+            .map(|v| v.to_string().trim_matches('\'').to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match s {
+        ast::Set::SingleAssignment {
+            variable, values, ..
+        } => vec![OpKind::SetOption {
+            name: parts(variable).join("."),
+            value: value(values),
+        }],
+        ast::Set::MultipleAssignments { assignments } => assignments
+            .iter()
+            .map(|a| OpKind::SetOption {
+                name: parts(&a.name).join("."),
+                value: a.value.to_string().trim_matches('\'').to_string(),
+            })
+            .collect(),
+        ast::Set::SetTimeZone { value: v, .. } => vec![OpKind::SetOption {
+            name: "timezone".to_string(),
+            value: v.to_string(),
+        }],
+        other_set => vec![OpKind::SetOption {
+            name: other_set
+                .to_string()
+                .trim_start_matches("SET ")
                 .split_whitespace()
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" ")
-        )),
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase(),
+            value: other_set.to_string(),
+        }],
     }
 }
 
 fn alter_table_op(
     table: &QualifiedName,
     op: &AlterTableOperation,
-    ds: &str,
-) -> Result<OpKind, String> {
+    opts: &ReadOptions,
+) -> Vec<OpKind> {
     let t = || table.clone();
-    Ok(match op {
+    match op {
+        AlterTableOperation::AddConstraint {
+            constraint,
+            not_valid,
+        } => match table_constraint(constraint, *not_valid, opts) {
+            Some(c) => vec![OpKind::AddConstraint {
+                table: t(),
+                constraint: c,
+            }],
+            None => vec![other(format!("ALTER TABLE ADD {constraint}"))],
+        },
         AlterTableOperation::AddColumn {
             if_not_exists,
-            column_def: c,
+            column_def: def,
             ..
-        } => OpKind::AddColumn {
+        } => vec![OpKind::AddColumn {
             table: t(),
-            column: column_def(c, ds),
+            column: column_def(def, opts),
             if_not_exists: *if_not_exists,
-        },
+        }],
+        AlterTableOperation::DropConstraint {
+            if_exists,
+            name,
+            drop_behavior,
+        } => vec![OpKind::DropConstraint {
+            table: t(),
+            name: Some(ident(name)),
+            if_exists: *if_exists,
+            cascade: cascade(drop_behavior),
+        }],
         AlterTableOperation::DropColumn {
             column_names,
             if_exists,
             drop_behavior,
             ..
-        } => {
-            // sqlparser 0.63 accepts `DROP COLUMN a, b` (not PostgreSQL); take the first
-            // and keep the rest visible through the statement text.
-            let column = column_names.first().map(ident).unwrap_or_default();
-            OpKind::DropColumn {
+        } => column_names
+            .iter()
+            .map(|c| OpKind::DropColumn {
                 table: t(),
-                column,
+                column: ident(c),
                 if_exists: *if_exists,
-                cascade: matches!(drop_behavior, Some(ast::DropBehavior::Cascade)),
-            }
-        }
+                cascade: cascade(drop_behavior),
+            })
+            .collect(),
         AlterTableOperation::RenameColumn {
             old_column_name,
             new_column_name,
-        } => OpKind::RenameColumn {
+        } => vec![OpKind::RenameColumn {
             table: t(),
             column: ident(old_column_name),
             new_name: ident(new_column_name),
-        },
+        }],
         AlterTableOperation::RenameTable { table_name } => {
             let n = match table_name {
                 ast::RenameTableNameKind::As(n) | ast::RenameTableNameKind::To(n) => n,
             };
-            // RENAME TO never changes the schema in PostgreSQL.
-            OpKind::RenameTable {
+            // PostgreSQL keeps the table in its schema: RENAME TO takes a bare name.
+            vec![OpKind::RenameTable {
                 table: t(),
-                new_name: QualifiedName::new(table.schema.clone(), last_part(n)),
-            }
+                new_name: QualifiedName::new(table.schema.clone(), last(n)),
+            }]
         }
-        AlterTableOperation::RenameConstraint { old_name, new_name } => OpKind::RenameConstraint {
-            table: t(),
-            name: ident(old_name),
-            new_name: ident(new_name),
-        },
-        AlterTableOperation::AddConstraint {
-            constraint,
-            not_valid,
-        } => {
-            let mut c = table_constraint(constraint, ds)
-                .ok_or_else(|| format!("constraint not modelled: {constraint}"))?;
-            c.not_valid = *not_valid;
-            OpKind::AddConstraint {
+        AlterTableOperation::RenameConstraint { old_name, new_name } => {
+            vec![OpKind::RenameConstraint {
                 table: t(),
-                constraint: c,
-            }
+                name: ident(old_name),
+                new_name: ident(new_name),
+            }]
         }
-        AlterTableOperation::DropConstraint {
-            if_exists,
-            name,
-            drop_behavior,
-        } => OpKind::DropConstraint {
-            table: t(),
-            name: Some(ident(name)),
-            if_exists: *if_exists,
-            cascade: matches!(drop_behavior, Some(ast::DropBehavior::Cascade)),
-        },
-        AlterTableOperation::ValidateConstraint { name } => OpKind::ValidateConstraint {
+        AlterTableOperation::ValidateConstraint { name } => vec![OpKind::ValidateConstraint {
             table: t(),
             name: ident(name),
-        },
+        }],
         AlterTableOperation::AlterColumn { column_name, op } => {
             let column = ident(column_name);
-            match op {
+            vec![match op {
                 AlterColumnOperation::SetNotNull => OpKind::SetNotNull { table: t(), column },
                 AlterColumnOperation::DropNotNull => OpKind::DropNotNull { table: t(), column },
                 AlterColumnOperation::SetDefault { value } => OpKind::SetDefault {
@@ -679,35 +778,13 @@ fn alter_table_op(
                     using: using.as_ref().map(|u| u.to_string()),
                 },
                 AlterColumnOperation::AddGenerated { .. } => {
-                    return Err("ALTER COLUMN … ADD GENERATED is not modelled".into())
+                    other("ALTER TABLE ALTER COLUMN ADD GENERATED")
                 }
-            }
+            }]
         }
-        AlterTableOperation::EnableRowLevelSecurity
-        | AlterTableOperation::DisableRowLevelSecurity
-        | AlterTableOperation::ForceRowLevelSecurity
-        | AlterTableOperation::NoForceRowLevelSecurity
-        | AlterTableOperation::EnableTrigger { .. }
-        | AlterTableOperation::DisableTrigger { .. }
-        | AlterTableOperation::OwnerTo { .. }
-        | AlterTableOperation::ReplicaIdentity { .. }
-        | AlterTableOperation::SetLogged
-        | AlterTableOperation::SetUnlogged => OpKind::Other {
-            what: format!("alter table {}", op.to_string().to_lowercase()),
-        },
-        other => return Err(format!("ALTER TABLE action not modelled: {other}")),
-    })
-}
-
-/// Parsed statement → ops, with the token recogniser as a second chance for the
-/// statements sqlparser parses but we do not map (e.g. ALTER TABLE … SET SCHEMA).
-pub fn statement_kinds_or_fallback(
-    stmt: &Statement,
-    blanked: &str,
-    default_schema: &str,
-) -> Result<Vec<OpKind>, String> {
-    match statement_ops(stmt, default_schema) {
-        Ok(k) => Ok(k),
-        Err(reason) => super::fallback::recognise(blanked, default_schema).ok_or(reason),
+        other_op => {
+            let text = other_op.to_string();
+            vec![other(format!("ALTER TABLE {}", leading_words(&text, 3)))]
+        }
     }
 }

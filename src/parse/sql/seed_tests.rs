@@ -1,4 +1,4 @@
-//! Snapshot and behaviour tests of the SQL reader.
+//! Snapshot and behaviour tests of the SQL reader (first written for main's seed reader).
 
 use super::*;
 use crate::ir::{Segment, TextMap};
