@@ -828,6 +828,14 @@ impl<'a> Walker<'_, 'a, '_> {
                     let aliases_runner = self.is_runner(c.root)
                         && (c.path.is_empty()
                             || matches!(c.path.as_slice(), ["manager"] | ["connection"]));
+                    let bound_query = self.is_runner(c.root)
+                        && matches!(c.path.as_slice(), ["query", "bind"])
+                        && name.kind() == "identifier";
+                    if bound_query {
+                        // `const q = queryRunner.query.bind(queryRunner)`
+                        self.query_fns.push(self.doc.text(name).to_string());
+                        return false;
+                    }
                     if aliases_runner {
                         self.bind_pattern(name);
                     } else if self.is_runner(c.root) && name.kind() == "identifier" {
@@ -854,9 +862,11 @@ impl<'a> Walker<'_, 'a, '_> {
     fn passes_runner(&self, args: Node) -> bool {
         let mut cursor = args.walk();
         let found = args.named_children(&mut cursor).any(|a| {
+            let t = self.doc.text(a);
             self.is_runner(a)
                 || (a.kind() == "identifier"
-                    && self.query_fns.iter().any(|q| q == self.doc.text(a)))
+                    && (self.query_fns.iter().any(|q| q == t)
+                        || self.derived.iter().any(|d| d == t)))
         });
         found
     }
@@ -930,7 +940,7 @@ impl<'a> Walker<'_, 'a, '_> {
         }
         let is_derived =
             c.root.kind() == "identifier" && self.derived.iter().any(|d| d == root_text);
-        if is_derived && !c.path.is_empty() {
+        if is_derived {
             let last = c.path.last().copied().unwrap_or("");
             if READ_ONLY_CHAIN_METHODS.contains(&last) {
                 return true;
