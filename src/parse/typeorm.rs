@@ -744,6 +744,33 @@ fn chain<'a>(doc: &Doc<'a>, mut node: Node<'a>) -> Chain<'a> {
     Chain { root: node, path }
 }
 
+/// Whether a value taken from the query runner can act on the database (a repository,
+/// a query builder, a method reference) rather than being data it returned.
+fn is_handle(value: Node, c: &Chain) -> bool {
+    let mut v = value;
+    while matches!(
+        v.kind(),
+        "await_expression" | "parenthesized_expression" | "as_expression" | "non_null_expression"
+    ) {
+        match v.named_child(0) {
+            Some(inner) => v = inner,
+            None => break,
+        }
+    }
+    v.kind() != "call_expression"
+        || c.path.last().is_some_and(|m| {
+            [
+                "getRepository",
+                "getTreeRepository",
+                "getMongoRepository",
+                "getCustomRepository",
+                "withRepository",
+                "createQueryBuilder",
+            ]
+            .contains(m)
+        })
+}
+
 /// Methods on `queryRunner.manager…` chains that only read (or only hand out a
 /// repository, whose own calls are checked).
 const READ_ONLY_CHAIN_METHODS: &[&str] = &[
@@ -838,7 +865,10 @@ impl<'a> Walker<'_, 'a, '_> {
                     }
                     if aliases_runner {
                         self.bind_pattern(name);
-                    } else if self.is_runner(c.root) && name.kind() == "identifier" {
+                    } else if self.is_runner(c.root)
+                        && name.kind() == "identifier"
+                        && is_handle(value, &c)
+                    {
                         self.derived.push(self.doc.text(name).to_string());
                     }
                 }
