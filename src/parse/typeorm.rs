@@ -224,12 +224,28 @@ fn has_up_method(class: Node, src: &str) -> bool {
     };
     let mut cursor = body.walk();
     let found = body.named_children(&mut cursor).any(|m| {
-        m.kind() == "method_definition"
-            && m.child_by_field_name("name")
-                .and_then(|n| src.get(n.byte_range()))
-                == Some("up")
+        m.child_by_field_name("name")
+            .and_then(|n| src.get(n.byte_range()))
+            == Some("up")
+            && (m.kind() == "method_definition" || field_function(m).is_some())
     });
     found
+}
+
+/// `up = async (queryRunner) => {…}`: a class field holding a function.
+fn field_function(member: Node) -> Option<Node> {
+    if !matches!(
+        member.kind(),
+        "public_field_definition" | "field_definition"
+    ) {
+        return None;
+    }
+    let v = member.child_by_field_name("value")?;
+    matches!(
+        v.kind(),
+        "arrow_function" | "function_expression" | "function"
+    )
+    .then_some(v)
 }
 
 fn read(file: &SourceFile, opts: &ReadOptions) -> (Vec<Migration>, Vec<EmbeddedSql>) {
@@ -409,6 +425,16 @@ fn read_class(doc: &Doc, class: Node, embedded: &mut Vec<EmbeddedSql>) -> Migrat
                 }
                 ("method_definition", "up") => up = read_method(doc, member, embedded),
                 ("method_definition", "down") => down = read_method(doc, member, embedded),
+                (_, "up" | "down") => {
+                    if let Some(f) = field_function(member) {
+                        let ops = read_method(doc, f, embedded);
+                        if member_name == "up" {
+                            up = ops;
+                        } else {
+                            down = ops;
+                        }
+                    }
+                }
                 _ => {}
             }
         }
@@ -686,6 +712,9 @@ fn read_method(doc: &Doc, method: Node, embedded: &mut Vec<EmbeddedSql>) -> Vec<
             let pattern = first.child_by_field_name("pattern").unwrap_or(first);
             walker.bind_pattern(pattern);
         }
+    } else if let Some(single) = method.child_by_field_name("parameter") {
+        // `queryRunner => …`
+        walker.bind_pattern(single);
     }
     if let Some(body) = method.child_by_field_name("body") {
         walker.walk(body);

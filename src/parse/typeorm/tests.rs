@@ -334,6 +334,7 @@ fn end_to_end_own_fixtures() {
         "opaque.ts",
         "down_only.ts",
         "es5_target.js",
+        "arrow_fields.ts",
     ] {
         insta::assert_snapshot!(name, summary(&read_fixture(name)));
     }
