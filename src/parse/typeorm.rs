@@ -389,7 +389,7 @@ fn timestamp(name: &str) -> Option<u128> {
     digits.parse::<u128>().ok().filter(|v| *v != 0)
 }
 
-fn read_class(doc: &Doc, class: Node, embedded: &mut Vec<EmbeddedSql>) -> Migration {
+fn read_class<'a>(doc: &Doc<'a>, class: Node<'a>, embedded: &mut Vec<EmbeddedSql>) -> Migration {
     let class_name = class
         .child_by_field_name("name")
         .map(|n| doc.text(n).to_string())
@@ -398,7 +398,19 @@ fn read_class(doc: &Doc, class: Node, embedded: &mut Vec<EmbeddedSql>) -> Migrat
     let mut transactional = true;
     let mut up = Vec::new();
     let mut down = Vec::new();
+    let mut methods: Methods = HashMap::new();
     if let Some(body) = class.child_by_field_name("body") {
+        let mut cursor = body.walk();
+        for member in body.named_children(&mut cursor) {
+            let f = if member.kind() == "method_definition" {
+                Some(member)
+            } else {
+                field_function(member)
+            };
+            if let (Some(f), Some(n)) = (f, member.child_by_field_name("name")) {
+                methods.insert(doc.text(n), f);
+            }
+        }
         let mut cursor = body.walk();
         for member in body.named_children(&mut cursor) {
             let member_name = member
@@ -423,11 +435,13 @@ fn read_class(doc: &Doc, class: Node, embedded: &mut Vec<EmbeddedSql>) -> Migrat
                         constructor_props(doc, b, &mut name_prop, &mut transactional);
                     }
                 }
-                ("method_definition", "up") => up = read_method(doc, member, embedded),
-                ("method_definition", "down") => down = read_method(doc, member, embedded),
+                ("method_definition", "up") => up = read_method(doc, member, &methods, embedded),
+                ("method_definition", "down") => {
+                    down = read_method(doc, member, &methods, embedded)
+                }
                 (_, "up" | "down") => {
                     if let Some(f) = field_function(member) {
-                        let ops = read_method(doc, f, embedded);
+                        let ops = read_method(doc, f, &methods, embedded);
                         if member_name == "up" {
                             up = ops;
                         } else {
@@ -502,7 +516,11 @@ fn build_migration(
 
 /// tsc `--target es5` output: `function X() { this.name = … }` plus
 /// `X.prototype.up = function (queryRunner) { … }` inside an IIFE.
-fn read_es5_class(doc: &Doc, up_assign: Node, embedded: &mut Vec<EmbeddedSql>) -> Migration {
+fn read_es5_class<'a>(
+    doc: &Doc<'a>,
+    up_assign: Node<'a>,
+    embedded: &mut Vec<EmbeddedSql>,
+) -> Migration {
     let left = up_assign.child_by_field_name("left");
     let class_name = left
         .and_then(|l| l.child_by_field_name("object"))
@@ -514,6 +532,7 @@ fn read_es5_class(doc: &Doc, up_assign: Node, embedded: &mut Vec<EmbeddedSql>) -
     let mut transactional = true;
     let mut span = left.map(|l| doc.span(l)).unwrap_or_default();
     let mut down_fn = None;
+    let mut methods: Methods = HashMap::new();
     let mut cursor = container.walk();
     for stmt in container.named_children(&mut cursor) {
         match stmt.kind() {
@@ -531,8 +550,11 @@ fn read_es5_class(doc: &Doc, up_assign: Node, embedded: &mut Vec<EmbeddedSql>) -
             }
             "expression_statement" => {
                 if let Some((cls, method, f)) = es5_method(doc, stmt) {
-                    if cls == class_name && method == "down" {
-                        down_fn = Some(f);
+                    if cls == class_name {
+                        methods.insert(method, f);
+                        if method == "down" {
+                            down_fn = Some(f);
+                        }
                     }
                 }
             }
@@ -541,10 +563,10 @@ fn read_es5_class(doc: &Doc, up_assign: Node, embedded: &mut Vec<EmbeddedSql>) -
     }
     let up = up_assign
         .child_by_field_name("right")
-        .map(|f| read_method(doc, f, embedded))
+        .map(|f| read_method(doc, f, &methods, embedded))
         .unwrap_or_default();
     let down = down_fn
-        .map(|f| read_method(doc, f, embedded))
+        .map(|f| read_method(doc, f, &methods, embedded))
         .unwrap_or_default();
     let name = name_prop.or((!class_name.is_empty()).then_some(class_name));
     build_migration(doc, name, transactional, up, down, span)
@@ -698,7 +720,18 @@ fn is_directive(doc: &Doc, stmt: Node) -> bool {
         && doc.text(stmt).trim_end_matches(';').len() < 20
 }
 
-fn read_method(doc: &Doc, method: Node, embedded: &mut Vec<EmbeddedSql>) -> Vec<Operation> {
+/// Methods of the class being read, by name: helpers `this.m(queryRunner)` calls.
+type Methods<'a> = HashMap<&'a str, Node<'a>>;
+
+/// How deep `this.helper(queryRunner)` calls are followed.
+const MAX_INLINE_DEPTH: usize = 4;
+
+fn read_method<'a>(
+    doc: &Doc<'a>,
+    method: Node<'a>,
+    methods: &Methods<'a>,
+    embedded: &mut Vec<EmbeddedSql>,
+) -> Vec<Operation> {
     let mut walker = Walker {
         doc,
         runners: Vec::new(),
@@ -706,6 +739,8 @@ fn read_method(doc: &Doc, method: Node, embedded: &mut Vec<EmbeddedSql>) -> Vec<
         derived: Vec::new(),
         ops: Vec::new(),
         embedded,
+        methods,
+        inlining: Vec::new(),
     };
     if let Some(params) = method.child_by_field_name("parameters") {
         if let Some(first) = params.named_child(0) {
@@ -733,6 +768,9 @@ struct Walker<'d, 'a, 'e> {
     derived: Vec<String>,
     ops: Vec<Operation>,
     embedded: &'e mut Vec<EmbeddedSql>,
+    methods: &'d Methods<'a>,
+    /// Helper methods being followed (cycle and depth guard).
+    inlining: Vec<&'a str>,
 }
 
 /// A callee flattened: `queryRunner.manager.getRepository(X).delete` →
@@ -771,6 +809,12 @@ fn chain<'a>(doc: &Doc<'a>, mut node: Node<'a>) -> Chain<'a> {
     }
     path.reverse();
     Chain { root: node, path }
+}
+
+/// `manager`, `connection`, `dataSource`: objects on the query runner whose `query`
+/// runs SQL just like its own.
+fn is_runner_part(p: &str) -> bool {
+    matches!(p, "manager" | "connection" | "dataSource")
 }
 
 /// Whether a value taken from the query runner can act on the database (a repository,
@@ -847,7 +891,9 @@ impl<'a> Walker<'_, 'a, '_> {
                     };
                     match key {
                         "query" => self.query_fns.push(local.to_string()),
-                        "manager" | "connection" => self.runners.push(local.to_string()),
+                        "manager" | "connection" | "dataSource" => {
+                            self.runners.push(local.to_string())
+                        }
                         _ => {}
                     }
                 }
@@ -882,8 +928,7 @@ impl<'a> Walker<'_, 'a, '_> {
                 ) {
                     let c = chain(self.doc, value);
                     let aliases_runner = self.is_runner(c.root)
-                        && (c.path.is_empty()
-                            || matches!(c.path.as_slice(), ["manager"] | ["connection"]));
+                        && (c.path.is_empty() || c.path.iter().all(|p| is_runner_part(p)));
                     let bound_query = self.is_runner(c.root)
                         && matches!(c.path.as_slice(), ["query", "bind"])
                         && name.kind() == "identifier";
@@ -903,6 +948,28 @@ impl<'a> Walker<'_, 'a, '_> {
                 }
             }
             "call_expression" if self.call(node) => return false,
+            "switch_statement"
+                if node
+                    .child_by_field_name("value")
+                    .is_some_and(|v| is_db_type(self.doc.text(v))) =>
+            {
+                self.walk_db_switch(node);
+                return false;
+            }
+            "if_statement" => {
+                let cond = node.child_by_field_name("condition");
+                if let Some(cons_is_pg) = cond.and_then(|c| db_branch(self.doc.text(c))) {
+                    let branch = if cons_is_pg {
+                        node.child_by_field_name("consequence")
+                    } else {
+                        node.child_by_field_name("alternative")
+                    };
+                    if let Some(b) = branch {
+                        self.walk(b);
+                    }
+                    return false;
+                }
+            }
             "new_expression" => {
                 if let Some(args) = node.child_by_field_name("arguments") {
                     if self.passes_runner(args) {
@@ -916,6 +983,95 @@ impl<'a> Walker<'_, 'a, '_> {
             _ => {}
         }
         true
+    }
+
+    /// `this.helper(queryRunner)` with `helper` a method of the same class: read its
+    /// body with the query runner bound to the matching parameter.
+    fn inline(&mut self, name: &'a str, args: &[Node<'a>]) -> bool {
+        let Some(func) = self.methods.get(name).copied() else {
+            return false;
+        };
+        if self.inlining.len() >= MAX_INLINE_DEPTH || self.inlining.contains(&name) {
+            return false;
+        }
+        let params: Vec<Node<'a>> = func
+            .child_by_field_name("parameters")
+            .map(|p| {
+                let mut cursor = p.walk();
+                p.named_children(&mut cursor)
+                    .filter(|c| c.kind() != "comment")
+                    .collect()
+            })
+            .unwrap_or_default();
+        let runner_params: Vec<Node<'a>> = args
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| self.is_runner(**a))
+            .filter_map(|(i, _)| params.get(i).copied())
+            .collect();
+        if runner_params.is_empty() {
+            return false;
+        }
+        let mut inlining = self.inlining.clone();
+        inlining.push(name);
+        let mut sub = Walker {
+            doc: self.doc,
+            runners: Vec::new(),
+            query_fns: Vec::new(),
+            derived: Vec::new(),
+            ops: Vec::new(),
+            embedded: &mut *self.embedded,
+            methods: self.methods,
+            inlining,
+        };
+        for p in runner_params {
+            sub.bind_pattern(p.child_by_field_name("pattern").unwrap_or(p));
+        }
+        if let Some(body) = func.child_by_field_name("body") {
+            sub.walk(body);
+        }
+        let ops = sub.ops;
+        self.ops.extend(ops);
+        true
+    }
+
+    /// `switch (queryRunner.connection.options.type)`: only the PostgreSQL cases (and
+    /// what falls through into them) run here; `default` only when no case names
+    /// PostgreSQL.
+    fn walk_db_switch(&mut self, node: Node<'a>) {
+        let Some(body) = node.child_by_field_name("body") else {
+            return;
+        };
+        let mut cursor = body.walk();
+        let cases: Vec<Node<'a>> = body.named_children(&mut cursor).collect();
+        let doc = self.doc;
+        let names_pg = |c: &Node| {
+            c.child_by_field_name("value")
+                .is_some_and(|v| doc.text(v).to_ascii_lowercase().contains("postgres"))
+        };
+        let any_pg = cases.iter().any(names_pg);
+        let mut falling = false;
+        for case in cases {
+            let active = match case.kind() {
+                "switch_case" => falling || names_pg(&case),
+                "switch_default" => falling || !any_pg,
+                _ => false,
+            };
+            let mut cursor = case.walk();
+            let stmts: Vec<Node<'a>> = case.children_by_field_name("body", &mut cursor).collect();
+            if active {
+                for s in &stmts {
+                    self.walk(*s);
+                }
+            }
+            falling = active
+                && !stmts.iter().any(|s| {
+                    matches!(
+                        s.kind(),
+                        "break_statement" | "return_statement" | "throw_statement"
+                    )
+                });
+        }
     }
 
     fn passes_runner(&self, args: Node) -> bool {
@@ -952,10 +1108,9 @@ impl<'a> Walker<'_, 'a, '_> {
         if self.is_runner(c.root) || is_query_fn {
             let path = c.path.as_slice();
             let is_query = is_query_fn
-                || matches!(
-                    path,
-                    ["query"] | ["manager", "query"] | ["connection", "query"]
-                );
+                || path.split_last().is_some_and(|(last, rest)| {
+                    *last == "query" && rest.iter().all(|p| is_runner_part(p))
+                });
             if is_query {
                 self.query(node, args.first().copied());
                 return true;
@@ -995,6 +1150,9 @@ impl<'a> Walker<'_, 'a, '_> {
                     self.doc.text(callee)
                 ),
             );
+            return true;
+        }
+        if c.root.kind() == "this" && c.path.len() == 1 && self.inline(c.path[0], &args) {
             return true;
         }
         let is_derived =
@@ -1108,6 +1266,58 @@ impl<'a> Walker<'_, 'a, '_> {
             op.dynamic = true;
         }
     }
+}
+
+/// Database drivers other than PostgreSQL, as multi-database migrations name them.
+const OTHER_DATABASES: &[&str] = &[
+    "sqlite",
+    "mysql",
+    "mariadb",
+    "mssql",
+    "oracle",
+    "sap",
+    "spanner",
+    "cockroach",
+    "mongodb",
+    "sqljs",
+    "cordova",
+    "capacitor",
+    "expo",
+    "nativescript",
+    "react-native",
+];
+
+/// An expression that reads which database the migration runs against.
+fn is_db_type(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    [
+        "options.type",
+        "databasetype",
+        "dbtype",
+        "db_type",
+        "driver.options",
+    ]
+    .iter()
+    .any(|k| t.contains(k))
+}
+
+/// For `if (<database type test>)`: whether the consequence is the PostgreSQL path;
+/// `None` when the condition is not such a test or is too complex to tell.
+fn db_branch(cond: &str) -> Option<bool> {
+    if !is_db_type(cond) || cond.contains("&&") {
+        return None;
+    }
+    let t = cond.to_ascii_lowercase();
+    let pg = t.contains("postgres");
+    let other = OTHER_DATABASES.iter().any(|d| t.contains(d));
+    if pg == other {
+        return None;
+    }
+    let negated = t.contains("!=") || t.trim_start_matches('(').trim_start().starts_with('!');
+    if negated && t.contains("||") {
+        return None;
+    }
+    Some(negated != pg)
 }
 
 fn short(s: &str) -> String {

@@ -335,6 +335,7 @@ fn end_to_end_own_fixtures() {
         "down_only.ts",
         "es5_target.js",
         "arrow_fields.ts",
+        "multi_database.ts",
     ] {
         insta::assert_snapshot!(name, summary(&read_fixture(name)));
     }
