@@ -402,3 +402,27 @@ fn consts_resolve_by_scope() {
         ]
     );
 }
+
+#[test]
+fn database_type_conditions() {
+    let t = "queryRunner.connection.options.type";
+    assert_eq!(db_branch(&format!("({t} === 'postgres')")), Some(true));
+    assert_eq!(db_branch(&format!("({t} === 'sqlite')")), Some(false));
+    assert_eq!(db_branch(&format!("({t} !== 'postgres')")), Some(false));
+    assert_eq!(db_branch(&format!("({t} !== 'mysql')")), Some(true));
+    assert_eq!(
+        db_branch(&format!("({t} === 'sqlite' || {t} === 'better-sqlite3')")),
+        Some(false)
+    );
+    assert_eq!(
+        db_branch(&format!("(!['sqlite', 'mysql'].includes({t}))")),
+        Some(true)
+    );
+    // Too complex, or not about the database: every branch is read.
+    assert_eq!(db_branch(&format!("({t} === 'sqlite' && flag)")), None);
+    assert_eq!(
+        db_branch(&format!("({t} === 'postgres' || {t} === 'mysql')")),
+        None
+    );
+    assert_eq!(db_branch("(process.env.FAST === 'sqlite')"), None);
+}
