@@ -96,3 +96,48 @@ fn typeorm_raw_sql_migrations_replay_to_the_live_schema() {
     assert!(conflicts.is_empty(), "{conflicts:?}");
     assert_same(expected, introspect(&db.url));
 }
+
+#[test]
+fn schema_sql_output_applies_and_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run_in(
+        dir.path(),
+        &[
+            "schema",
+            repo_root()
+                .join("tests/fixtures/fidelity")
+                .to_str()
+                .unwrap(),
+            "--format",
+            "sql",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let db = cluster().create_database("fid_roundtrip");
+    db.execute(&r.stdout);
+    let migrations = load("tests/fixtures/fidelity");
+    let refs: Vec<&Migration> = migrations.iter().collect();
+    let (expected, _) = migguard::schema::replay::replay(&refs, "public");
+    assert_same(expected, introspect(&db.url));
+    let r = run_in(
+        dir.path(),
+        &[
+            "schema",
+            repo_root()
+                .join("tests/fixtures/fidelity")
+                .to_str()
+                .unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    let v = r.json();
+    assert_eq!(v["schema_version"], 1);
+    assert!(
+        v["tables"]["public.order"]["columns"]
+            .as_array()
+            .unwrap()
+            .len()
+            == 6
+    );
+}
