@@ -457,7 +457,11 @@ fn read_class<'a>(doc: &Doc<'a>, class: Node<'a>, embedded: &mut Vec<EmbeddedSql
         .child_by_field_name("body")
         .map(|b| b.start_byte())
         .unwrap_or(class.end_byte());
-    let header = doc.src[class.start_byte()..header_end].trim_end();
+    let header = doc
+        .src
+        .get(class.start_byte()..header_end)
+        .unwrap_or("")
+        .trim_end();
     let span = doc
         .file
         .span(class.start_byte(), class.start_byte() + header.len());
@@ -542,7 +546,11 @@ fn read_es5_class<'a>(
             {
                 if let Some(b) = stmt.child_by_field_name("body") {
                     constructor_props(doc, b, &mut name_prop, &mut transactional);
-                    let header = doc.src[stmt.start_byte()..b.start_byte()].trim_end();
+                    let header = doc
+                        .src
+                        .get(stmt.start_byte()..b.start_byte())
+                        .unwrap_or("")
+                        .trim_end();
                     span = doc
                         .file
                         .span(stmt.start_byte(), stmt.start_byte() + header.len());

@@ -224,7 +224,7 @@ fn append_literal(
     let mut cursor = node.walk();
     let verbatim_run = |asm: &mut Assembly, from: usize, to: usize| {
         if to > from {
-            let t = &doc.src[from..to];
+            let t = doc.src.get(from..to).unwrap_or("");
             asm.literal_bytes += t.len();
             match anchor {
                 Some((s, e)) => asm.push(t, s, e, false),

@@ -426,3 +426,36 @@ fn database_type_conditions() {
     );
     assert_eq!(db_branch("(process.env.FAST === 'sqlite')"), None);
 }
+
+/// Truncated and spliced sources (what an editor or a bad merge leaves behind) are
+/// read without panicking, and a cut inside a class is reported, not skipped.
+#[test]
+fn truncated_sources_never_panic_and_fail_closed() {
+    for name in [
+        "builders.ts",
+        "raw_sql.ts",
+        "es5_target.js",
+        "multi_database.ts",
+    ] {
+        let full = load(name).text;
+        let mut cut = 0;
+        while cut < full.len() {
+            cut += 37;
+            let mut end = cut.min(full.len());
+            while !full.is_char_boundary(end) {
+                end -= 1;
+            }
+            let file = SourceFile::new(PathBuf::from(name), full[..end].to_string());
+            let ms = read_typeorm_file(&file, &ReadOptions::default());
+            // Between the `up` parameter and the `down` method we are inside a class.
+            let inside_from = full.find("queryRunner").unwrap_or(full.len()) + 20;
+            let inside_to = full.rfind("down").unwrap_or(0);
+            if end > inside_from && end < inside_to {
+                assert!(
+                    ms.iter().any(|m| !m.read_errors.is_empty()),
+                    "{name} cut at {end}: no read error"
+                );
+            }
+        }
+    }
+}
