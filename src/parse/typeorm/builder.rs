@@ -687,6 +687,9 @@ fn index_def(table: &QualifiedName, v: &Val) -> R<IndexDef> {
 }
 
 fn drop_index(table: &QualifiedName, v: &Val) -> R<OpKind> {
+    if matches!(v, Val::Unknown(_) | Val::Undefined) {
+        return Err(format!("index: {}", unknown_text(v)));
+    }
     let (name, concurrently) = match v {
         Val::Str(s) => (Some(s.clone()), false),
         _ => (

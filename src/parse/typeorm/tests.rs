@@ -336,6 +336,7 @@ fn end_to_end_own_fixtures() {
         "es5_target.js",
         "arrow_fields.ts",
         "multi_database.ts",
+        "get_table.ts",
     ] {
         insta::assert_snapshot!(name, summary(&read_fixture(name)));
     }
@@ -436,6 +437,7 @@ fn truncated_sources_never_panic_and_fail_closed() {
         "raw_sql.ts",
         "es5_target.js",
         "multi_database.ts",
+        "get_table.ts",
     ] {
         let full = load(name).text;
         let mut cut = 0;

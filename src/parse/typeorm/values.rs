@@ -127,9 +127,29 @@ fn eval_at(doc: &Doc, node: Node, depth: usize) -> Val {
                 _ => Val::Unknown(doc.text(node).to_string()),
             }
         }
+        // `await queryRunner.getTable("user")`: TypeORM loads the table by name, which
+        // is all a builder call needs from it.
+        "call_expression" => {
+            let callee = node.child_by_field_name("function");
+            let is_get_table = callee
+                .and_then(|f| f.child_by_field_name("property"))
+                .is_some_and(|p| doc.text(p) == "getTable");
+            let name = node
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0))
+                .and_then(|a| resolve_string(doc, a));
+            match (is_get_table, name) {
+                (true, Some(name)) => Val::New {
+                    class: "Table".to_string(),
+                    arg: Box::new(Val::Object(vec![("name".to_string(), Val::Str(name))])),
+                },
+                _ => Val::Unknown(doc.text(node).to_string()),
+            }
+        }
         "parenthesized_expression"
         | "as_expression"
         | "non_null_expression"
+        | "await_expression"
         | "satisfies_expression" => match node.named_child(0) {
             Some(inner) => eval_at(doc, inner, depth + 1),
             None => Val::Unknown(doc.text(node).to_string()),
