@@ -59,16 +59,21 @@ pub fn changed_since(cwd: &Path, reference: &str) -> Result<ChangeSet> {
     )
     .is_err()
     {
+        let shallow = is_shallow(&root);
         return Err(Error::Git(format!(
-            "unknown ref `{reference}`: fetch it first (e.g. `git fetch origin {}`)",
-            reference.trim_start_matches("origin/")
+            "unknown ref `{reference}`: fetch it first (e.g. `git fetch origin {}`){}",
+            reference.trim_start_matches("origin/"),
+            if shallow {
+                "; this is a shallow clone, so fetch full history too (actions/checkout `fetch-depth: 0`, or `git fetch --unshallow`)"
+            } else {
+                ""
+            }
         )));
     }
     let base = match git(&root, &["merge-base", reference, "HEAD"]) {
         Ok(b) => b,
         Err(_) => {
-            let shallow =
-                git(&root, &["rev-parse", "--is-shallow-repository"]).unwrap_or_default() == "true";
+            let shallow = is_shallow(&root);
             return Err(Error::Git(if shallow {
                 format!("no merge base between `{reference}` and HEAD in this shallow clone: fetch full history (actions/checkout `fetch-depth: 0`, or `git fetch --unshallow`)")
             } else {
@@ -76,40 +81,64 @@ pub fn changed_since(cwd: &Path, reference: &str) -> Result<ChangeSet> {
             }));
         }
     };
-    let diff = git(&root, &["diff", "--name-status", "-M", "--no-color", &base])?;
-    let untracked = git(&root, &["ls-files", "--others", "--exclude-standard"])?;
+    // `-z`: paths raw and NUL-separated (no C-quoting of spaces or non-ASCII names).
+    let diff = git(
+        &root,
+        &["diff", "--name-status", "-M", "--no-color", "-z", &base],
+    )?;
+    let untracked = git(&root, &["ls-files", "--others", "--exclude-standard", "-z"])?;
+    Ok(parse_changes(&root, base, &diff, &untracked))
+}
+
+/// Turn `git diff --name-status -M -z` and `git ls-files --others -z` output into a
+/// change set with absolute paths under `root`. Untracked files are additions (a
+/// developer's new, not yet committed migration is gated like a PR's).
+fn parse_changes(root: &Path, base: String, diff: &str, untracked: &str) -> ChangeSet {
     let abs = |p: &str| root.join(p);
     let mut cs = ChangeSet {
         base,
         ..ChangeSet::default()
     };
-    for line in diff.lines() {
-        let parts: Vec<&str> = line.split('\t').collect();
-        let status = parts.first().copied().unwrap_or("");
-        match (status.chars().next(), parts.as_slice()) {
-            (Some('A'), [_, p]) => {
-                cs.added.insert(abs(p));
-            }
-            (Some('M') | Some('T'), [_, p]) => {
-                cs.modified.insert(abs(p));
-            }
-            (Some('D'), [_, p]) => {
-                cs.deleted.insert(abs(p));
-            }
-            (Some('R') | Some('C'), [_, from, to]) => {
+    let mut fields = diff.split('\0').filter(|f| !f.is_empty());
+    while let Some(status) = fields.next() {
+        match status.chars().next() {
+            Some('R') | Some('C') => {
+                let (Some(from), Some(to)) = (fields.next(), fields.next()) else {
+                    break;
+                };
                 if status.starts_with('C') {
                     cs.added.insert(abs(to));
                 } else {
                     cs.renamed.push((abs(from), abs(to)));
                 }
             }
-            _ => {}
+            Some(kind) => {
+                let Some(p) = fields.next() else { break };
+                match kind {
+                    'A' => {
+                        cs.added.insert(abs(p));
+                    }
+                    'D' => {
+                        cs.deleted.insert(abs(p));
+                    }
+                    // M, T (type change), U (unmerged), X: the file exists on the base
+                    // and differs now. Fail closed: treat as modified.
+                    _ => {
+                        cs.modified.insert(abs(p));
+                    }
+                }
+            }
+            None => {}
         }
     }
-    for p in untracked.lines().filter(|l| !l.is_empty()) {
+    for p in untracked.split('\0').filter(|l| !l.is_empty()) {
         cs.added.insert(abs(p));
     }
-    Ok(cs)
+    cs
+}
+
+fn is_shallow(root: &Path) -> bool {
+    git(root, &["rev-parse", "--is-shallow-repository"]).unwrap_or_default() == "true"
 }
 
 fn canonical(p: &Path) -> PathBuf {
@@ -223,4 +252,52 @@ fn is_migration_path(p: &Path) -> bool {
 
 fn short(sha: &str) -> &str {
     &sha[..sha.len().min(10)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(diff: &str, untracked: &str) -> ChangeSet {
+        parse_changes(Path::new("/r"), "abc".into(), diff, untracked)
+    }
+
+    #[test]
+    fn name_status_z_output_maps_to_absolute_paths() {
+        let cs = parse(
+            "A\0m/3.sql\0M\0m/1.sql\0D\0m/2.sql\0R087\0m/old.ts\0m/new.ts\0T\0m/link.sql\0",
+            "m/4 new.sql\0",
+        );
+        assert_eq!(cs.base, "abc");
+        let set = |v: &[&str]| v.iter().map(PathBuf::from).collect::<BTreeSet<_>>();
+        assert_eq!(cs.added, set(&["/r/m/3.sql", "/r/m/4 new.sql"]));
+        assert_eq!(cs.modified, set(&["/r/m/1.sql", "/r/m/link.sql"]));
+        assert_eq!(cs.deleted, set(&["/r/m/2.sql"]));
+        assert_eq!(
+            cs.renamed,
+            vec![(PathBuf::from("/r/m/old.ts"), PathBuf::from("/r/m/new.ts"))]
+        );
+    }
+
+    #[test]
+    fn names_with_tabs_quotes_and_non_ascii_stay_raw() {
+        let cs = parse("A\0m/0003_caf\u{e9} \"x\".sql\0", "");
+        assert!(cs
+            .added
+            .contains(Path::new("/r/m/0003_caf\u{e9} \"x\".sql")));
+    }
+
+    #[test]
+    fn copies_are_additions_and_truncated_output_is_not_a_panic() {
+        let cs = parse("C100\0m/a.sql\0m/b.sql\0R100\0m/c.sql", "");
+        assert!(cs.added.contains(Path::new("/r/m/b.sql")));
+        assert!(cs.renamed.is_empty());
+        assert!(parse("", "").added.is_empty());
+    }
+
+    #[test]
+    fn unknown_status_letters_fail_closed_as_modified() {
+        let cs = parse("U\0m/1.sql\0", "");
+        assert!(cs.modified.contains(Path::new("/r/m/1.sql")));
+    }
 }

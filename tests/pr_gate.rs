@@ -585,3 +585,69 @@ fn the_documented_github_actions_commands_work() {
     let all = format!("{}{}", human.stdout, human.stderr);
     assert!(all.contains("missing-destructive-annotation"), "{all}");
 }
+
+/// actions/checkout's default: depth 1 and only the PR's ref, so `origin/<base>` does
+/// not even exist. The error says both what to fetch and that history is missing.
+#[test]
+fn default_shallow_checkout_without_the_base_ref_says_fetch_depth_0() {
+    let repo = typeorm_base();
+    let d = repo.path();
+    write(
+        d,
+        "src/migrations/1700000200000-AddSmileCode.ts",
+        &add_smile_ts(),
+    );
+    commit_all(d, "feature");
+    let clones = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", d.display());
+    git(
+        clones.path(),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            "--single-branch",
+            "--branch",
+            "feature",
+            &url,
+            "c",
+        ],
+    );
+    let c = clones.path().join("c");
+    let r = run_in(&c, &["lint", "--changed-since", "origin/main"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("git fetch origin main"), "{}", r.stderr);
+    assert!(r.stderr.contains("fetch-depth: 0"), "{}", r.stderr);
+}
+
+/// Migration files whose names git would C-quote (space, non-ASCII) are still matched
+/// to their migrations: an edit to one is caught.
+#[test]
+fn edited_migration_with_an_unusual_file_name_is_caught() {
+    let base = [
+        ("migguard.toml", "migrations = [\"db\"]\n".to_string()),
+        (
+            "db/0001_init café.sql",
+            "CREATE TABLE product (id int PRIMARY KEY);\n".to_string(),
+        ),
+    ];
+    let repo = repo_with_base(&base);
+    let d = repo.path();
+    write(
+        d,
+        "db/0001_init café.sql",
+        "CREATE TABLE product (id bigint PRIMARY KEY);\n",
+    );
+    commit_all(d, "edit");
+    let r = gate(d);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert!(
+        triples(&v)
+            .iter()
+            .any(|(rule, s, _)| rule == "edited-migration" && s == "failing"),
+        "{}",
+        r.stdout
+    );
+}
