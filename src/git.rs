@@ -23,6 +23,10 @@ pub struct ChangeSet {
     /// (old path, new path)
     pub renamed: Vec<(PathBuf, PathBuf)>,
     pub deleted: BTreeSet<PathBuf>,
+    /// Every file in the base commit's tree. Only a migration proven to exist there
+    /// (unchanged, or renamed from there) is grandfathered; anything else — including
+    /// files git ignores, such as compiled `dist/` migrations — is gated as new.
+    pub at_base: BTreeSet<PathBuf>,
 }
 
 fn git(cwd: &Path, args: &[&str]) -> Result<String> {
@@ -47,7 +51,9 @@ pub fn changed_since(cwd: &Path, reference: &str) -> Result<ChangeSet> {
             cwd.display()
         ))
     })?;
-    let root = PathBuf::from(root);
+    // Canonical, so root-relative paths from git compare equal to canonicalised
+    // migration paths (e.g. a temp dir behind a symlink).
+    let root = canonical(Path::new(&root));
     if git(
         &root,
         &[
@@ -87,7 +93,14 @@ pub fn changed_since(cwd: &Path, reference: &str) -> Result<ChangeSet> {
         &["diff", "--name-status", "-M", "--no-color", "-z", &base],
     )?;
     let untracked = git(&root, &["ls-files", "--others", "--exclude-standard", "-z"])?;
-    Ok(parse_changes(&root, base, &diff, &untracked))
+    let tree = git(&root, &["ls-tree", "-r", "-z", "--name-only", &base])?;
+    let mut cs = parse_changes(&root, base, &diff, &untracked);
+    cs.at_base = tree
+        .split('\0')
+        .filter(|p| !p.is_empty())
+        .map(|p| root.join(p))
+        .collect();
+    Ok(cs)
 }
 
 /// Turn `git diff --name-status -M -z` and `git ls-files --others -z` output into a
@@ -170,10 +183,12 @@ pub fn apply_changed_since(
         .iter()
         .map(|(_, to)| canonical(to))
         .collect();
+    // New = added since the base, or not provably on the base at all (fail closed:
+    // a file git ignores or does not know is gated, not grandfathered).
     let new_files: BTreeSet<PathBuf> = migrations
         .iter()
         .map(|m| canonical(&m.file))
-        .filter(|f| added.contains(f))
+        .filter(|f| added.contains(f) || !(changes.at_base.contains(f) || renamed_to.contains(f)))
         .collect();
     for f in findings.iter_mut() {
         let is_new = f

@@ -651,3 +651,27 @@ fn edited_migration_with_an_unusual_file_name_is_caught() {
         r.stdout
     );
 }
+
+/// Build output git ignores (compiled `dist/` migrations) cannot be shown to exist on
+/// the base, so its findings are gated, not grandfathered: fail closed.
+#[test]
+fn migrations_git_ignores_are_gated_not_grandfathered() {
+    let repo = repo_with_base(&[
+        ("migguard.toml", "migrations = [\"build/db\"]\n".to_string()),
+        (".gitignore", "build/\n".to_string()),
+    ]);
+    let d = repo.path();
+    write(
+        d,
+        "build/db/0001_drop_old_flag.sql",
+        "ALTER TABLE product DROP COLUMN old_flag;\n",
+    );
+    let r = gate(d);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(has(
+        &r.json(),
+        "drop-column",
+        "failing",
+        "0001_drop_old_flag"
+    ));
+}
