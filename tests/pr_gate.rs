@@ -675,3 +675,40 @@ fn migrations_git_ignores_are_gated_not_grandfathered() {
         "0001_drop_old_flag"
     ));
 }
+
+/// A PR branch that merged the base branch back in: the merge base moves up, so
+/// migrations that came in through the merge are not this branch's additions.
+#[test]
+fn a_branch_that_merged_main_gates_only_its_own_migrations() {
+    let repo = typeorm_base();
+    let d = repo.path();
+    write(
+        d,
+        "src/migrations/1700000200000-AddSmileCode.ts",
+        &add_smile_ts(),
+    );
+    commit_all(d, "feature");
+    git(d, &["checkout", "-q", "main"]);
+    write(
+        d,
+        "src/migrations/1700000150000-DropOther.ts",
+        &ts_migration(
+            "DropOther1700000150000",
+            "",
+            r#"ALTER TABLE "product" DROP COLUMN "id""#,
+        ),
+    );
+    commit_all(d, "main moves on with an unannotated drop");
+    git(d, &["checkout", "-q", "feature"]);
+    git(d, &["merge", "-q", "--no-edit", "main"]);
+    let r = gate(d);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert!(has(
+        &v,
+        "drop-column",
+        "grandfathered",
+        "DropOther1700000150000"
+    ));
+    assert!(!triples(&v).iter().any(|(_, s, _)| s == "failing"));
+}
