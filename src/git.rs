@@ -158,11 +158,17 @@ fn canonical(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
-/// Is `p` under one of the migration roots (for deleted files, which no longer exist)?
-fn under_roots(p: &Path, roots: &[PathBuf]) -> bool {
-    roots.iter().any(|r| {
-        let r = canonical(r);
-        p.starts_with(&r) || p == r
+/// A deleted file (which no longer exists, so cannot be canonicalised) under one of
+/// the migration roots, spelt like the discovered migrations (`src/migrations/x.ts`,
+/// relative as the root was given) so reports show one kind of path.
+fn under_roots(p: &Path, roots: &[PathBuf]) -> Option<PathBuf> {
+    roots.iter().find_map(|r| {
+        let rest = p.strip_prefix(canonical(r)).ok()?;
+        Some(if rest.as_os_str().is_empty() {
+            r.clone()
+        } else {
+            r.join(rest)
+        })
     })
 }
 
@@ -234,9 +240,12 @@ pub fn apply_changed_since(
         findings.push(f);
     }
     for p in &changes.deleted {
-        if !under_roots(p, roots) || !is_migration_path(p) {
+        if !is_migration_path(p) {
             continue;
         }
+        let Some(p) = under_roots(p, roots) else {
+            continue;
+        };
         findings.push(Finding {
             rule: rule.id.clone(),
             severity: rule.severity,
