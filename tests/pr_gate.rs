@@ -713,3 +713,50 @@ fn a_branch_that_merged_main_gates_only_its_own_migrations() {
     ));
     assert!(!triples(&v).iter().any(|(_, s, _)| s == "failing"));
 }
+
+/// Run from a subdirectory with a relative path: git reports root-relative paths,
+/// migguard's are cwd-relative; both must meet.
+#[test]
+fn run_from_a_subdirectory_matches_paths() {
+    let repo = typeorm_base();
+    let d = repo.path();
+    write(
+        d,
+        "src/migrations/1700000300000-DropLegacyCode.ts",
+        &drop_legacy_ts(""),
+    );
+    let edited = legacy_drop_ts().replace("old_flag", "older_flag");
+    write(d, "src/migrations/1700000100000-DropOldFlag.ts", &edited);
+    commit_all(d, "feature");
+    let r = run_in(
+        &d.join("src"),
+        &[
+            "lint",
+            "migrations",
+            "--changed-since",
+            "main",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert!(has(
+        &v,
+        "missing-destructive-annotation",
+        "failing",
+        "DropLegacyCode1700000300000"
+    ));
+    assert!(has(
+        &v,
+        "edited-migration",
+        "failing",
+        "DropOldFlag1700000100000"
+    ));
+    assert!(has(
+        &v,
+        "drop-column",
+        "grandfathered",
+        "DropOldFlag1700000100000"
+    ));
+}
