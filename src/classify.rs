@@ -64,6 +64,31 @@ pub fn finding(
     }
 }
 
+/// A finding with no source position (a history row, a deleted file, a file with no
+/// migration in it), help from the rule.
+pub fn unlocated(
+    rule: &Rule,
+    migration: Option<String>,
+    file: Option<std::path::PathBuf>,
+    message: String,
+    fail_on: Severity,
+) -> Finding {
+    Finding {
+        rule: rule.id.clone(),
+        severity: rule.severity,
+        category: rule.category,
+        phase: rule.phase,
+        status: status_for(rule.severity, fail_on),
+        migration,
+        file,
+        span: None,
+        object: None,
+        message,
+        help: Some(rule.instead.clone()),
+        suppression_reason: None,
+    }
+}
+
 pub fn classify(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Classified {
     let mut out = Classified::default();
     let mut created: BTreeSet<QualifiedName> = BTreeSet::new();

@@ -5,7 +5,7 @@
 //! (`git diff --name-status -M <base>`), so a developer's uncommitted edits count too;
 //! on a CI checkout that is the same as base..HEAD.
 
-use crate::classify::{finding, status_for};
+use crate::classify::{finding, status_for, unlocated};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Severity, Status};
 use crate::ir::Migration;
@@ -246,24 +246,17 @@ pub fn apply_changed_since(
         let Some(p) = under_roots(p, roots) else {
             continue;
         };
-        findings.push(Finding {
-            rule: rule.id.clone(),
-            severity: rule.severity,
-            category: rule.category,
-            phase: rule.phase,
-            status: status_for(rule.severity, fail_on),
-            migration: None,
-            file: Some(p.clone()),
-            span: None,
-            object: None,
-            message: format!(
+        findings.push(unlocated(
+            rule,
+            None,
+            Some(p.clone()),
+            format!(
                 "migration file {} was deleted since {} — databases that ran it keep its changes",
                 p.display(),
                 short(&changes.base)
             ),
-            help: Some(rule.instead.clone()),
-            suppression_reason: None,
-        });
+            fail_on,
+        ));
     }
 }
 

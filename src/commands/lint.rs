@@ -66,20 +66,15 @@ pub fn lint_project(
     by_migration.extend(findings);
     if let Some(rule) = rules.get("read-error") {
         for p in &project.empty_files {
-            by_migration.push(Finding {
-                rule: rule.id.clone(),
-                severity: rule.severity,
-                category: rule.category,
-                phase: rule.phase,
-                status: crate::classify::status_for(rule.severity, fail_on),
-                migration: None,
-                file: Some(p.clone()),
-                span: None,
-                object: None,
-                message: "no migration class (a class with an `up` method) found in this file".into(),
-                help: Some("migguard reads TypeORM migration classes; move other code out of the migrations folder or exclude it from `migrations`.".into()),
-                suppression_reason: None,
-            });
+            let mut f = crate::classify::unlocated(
+                rule,
+                None,
+                Some(p.clone()),
+                "no migration class (a class with an `up` method) found in this file".into(),
+                fail_on,
+            );
+            f.help = Some("migguard reads TypeORM migration classes; move other code out of the migrations folder or exclude it from `migrations`.".into());
+            by_migration.push(f);
         }
     }
     by_migration.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -130,12 +125,7 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
         migrations: project
             .migrations
             .iter()
-            .map(|m| MigrationSummary {
-                name: m.name.clone(),
-                file: m.file.clone(),
-                version: m.version.clone(),
-                kind: m.format,
-            })
+            .map(MigrationSummary::of)
             .collect(),
         notes: Vec::new(),
         history: None,

@@ -10,7 +10,7 @@
 
 use super::project::{load_project, load_rules, migration_paths};
 use crate::annotations::{annotations, ExpandRef};
-use crate::classify::{classify, finding, status_for};
+use crate::classify::{classify, finding, unlocated};
 use crate::cli::{GlobalArgs, ReleaseCheckArgs};
 use crate::config::Config;
 use crate::db::connect::{connect, describe, runtime, ConnectOptions};
@@ -104,38 +104,18 @@ pub fn check(
     }
     if let Some(r) = rule("unknown-applied-migration") {
         for name in &cmp.unknown_applied {
-            out.push(Finding {
-                rule: r.id.clone(),
-                severity: r.severity,
-                category: r.category,
-                phase: r.phase,
-                status: status_for(r.severity, fail_on),
-                migration: Some(name.clone()),
-                file: None,
-                span: None,
-                object: None,
-                message: format!("the database has applied `{name}`, which is not in this build"),
-                help: Some(r.instead.clone()),
-                suppression_reason: None,
-            });
+            out.push(unlocated(
+                r,
+                Some(name.clone()),
+                None,
+                format!("the database has applied `{name}`, which is not in this build"),
+                fail_on,
+            ));
         }
     }
     if let Some(r) = rule("history-problem") {
         for p in &cmp.problems {
-            out.push(Finding {
-                rule: r.id.clone(),
-                severity: r.severity,
-                category: r.category,
-                phase: r.phase,
-                status: status_for(r.severity, fail_on),
-                migration: None,
-                file: None,
-                span: None,
-                object: None,
-                message: p.clone(),
-                help: Some(r.instead.clone()),
-                suppression_reason: None,
-            });
+            out.push(unlocated(r, None, None, p.clone(), fail_on));
         }
     }
     out
@@ -187,12 +167,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
         migrations: project
             .migrations
             .iter()
-            .map(|m| MigrationSummary {
-                name: m.name.clone(),
-                file: m.file.clone(),
-                version: m.version.clone(),
-                kind: m.format,
-            })
+            .map(MigrationSummary::of)
             .collect(),
         notes,
         history: Some(serde_json::json!({

@@ -330,42 +330,38 @@ pub fn describe(e: &tokio_postgres::Error, target: &str) -> String {
     redact(&format!("could not connect to {target}: {msg}"))
 }
 
+/// Open the connection with either connector, bounded by `overall`, and drive it on
+/// the caller's runtime.
+async fn open<T>(config: &Config, tls: T, overall: Duration, target: &str) -> Result<Client>
+where
+    T: tokio_postgres::tls::MakeTlsConnect<tokio_postgres::Socket> + 'static,
+    T::Stream: Send + 'static,
+{
+    let (client, conn) = tokio::time::timeout(overall, config.connect(tls))
+        .await
+        .map_err(|_| {
+            Error::Database(format!(
+                "could not connect to {target}: timed out after {}s",
+                overall.as_secs()
+            ))
+        })?
+        .map_err(|e| Error::Database(describe(&e, target)))?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(client)
+}
+
 /// Connect, set the session read-only with timeouts, and hand back the client. The
 /// connection task runs on the caller's runtime.
 pub async fn connect(opts: &ConnectOptions) -> Result<Client> {
     let (config, mode, root, target) = resolve(opts)?;
     let overall = opts.connect_timeout + Duration::from_secs(1);
     let client = if mode == TlsMode::Disable {
-        let fut = config.connect(tokio_postgres::NoTls);
-        let (client, conn) = tokio::time::timeout(overall, fut)
-            .await
-            .map_err(|_| {
-                Error::Database(format!(
-                    "could not connect to {target}: timed out after {}s",
-                    overall.as_secs()
-                ))
-            })?
-            .map_err(|e| Error::Database(describe(&e, &target)))?;
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-        client
+        open(&config, tokio_postgres::NoTls, overall, &target).await?
     } else {
         let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config(mode, root.as_deref())?);
-        let fut = config.connect(tls);
-        let (client, conn) = tokio::time::timeout(overall, fut)
-            .await
-            .map_err(|_| {
-                Error::Database(format!(
-                    "could not connect to {target}: timed out after {}s",
-                    overall.as_secs()
-                ))
-            })?
-            .map_err(|e| Error::Database(describe(&e, &target)))?;
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-        client
+        open(&config, tls, overall, &target).await?
     };
     let setup = format!(
         "SET default_transaction_read_only = on; SET statement_timeout = {}; SET lock_timeout = {}; SET idle_in_transaction_session_timeout = {}",

@@ -27,6 +27,17 @@ pub struct MigrationSummary {
     pub kind: MigrationFormat,
 }
 
+impl MigrationSummary {
+    pub fn of(m: &crate::ir::Migration) -> Self {
+        MigrationSummary {
+            name: m.name.clone(),
+            file: m.file.clone(),
+            version: m.version.clone(),
+            kind: m.format,
+        }
+    }
+}
+
 /// Everything a findings renderer needs (lint, release-check).
 #[derive(Debug, Clone)]
 pub struct FindingsReport {
