@@ -1,13 +1,198 @@
 //! Operations × rules → findings.
-//! (Interface stub; the lint engine work fills it in.)
+//!
+//! Pure: a migration and the rule set in, findings and the migration's phases out.
+//! The classifier knows the context a single op does not: whether the target table
+//! was created earlier in the same migration (`on_new_table` — no "non-concurrent
+//! index" warning on a table nobody can be using yet) and whether the migration runs
+//! in a transaction (`in_transaction`). SQL it could not parse is matched by the
+//! rules' `sql_patterns` on text with comments and literals blanked (fail closed).
 
-use crate::finding::Finding;
-use crate::ir::Migration;
-use crate::ruleset::RuleSet;
+use crate::finding::{Finding, Phase, Severity, Status};
+use crate::ir::{AttrValue, Migration, OpKind, Operation, QualifiedName};
+use crate::parse::sql::lexical::blank_for_patterns;
+use crate::ruleset::{Rule, RuleSet};
+use std::collections::{BTreeMap, BTreeSet};
 
-/// Findings for one migration's `up()` ops (status `failing`/`warning` by severity;
-/// annotations, suppressions and `--changed-since` adjust statuses afterwards).
-pub fn classify_migration(migration: &Migration, rules: &RuleSet) -> Vec<Finding> {
-    let _ = (migration, rules);
-    Vec::new()
+/// What classifying one migration found.
+#[derive(Debug, Clone, Default)]
+pub struct Classified {
+    pub findings: Vec<Finding>,
+    /// Phases of every rule that matched an op, including `off` rules (the expand
+    /// markers): what makes a migration expand, contract or both.
+    pub phases: BTreeSet<Phase>,
+    /// Objects the contract-phase matches touch (for annotation-mismatch messages).
+    pub contract_objects: BTreeSet<String>,
 }
+
+/// Findings for one migration's `up()` ops, each with status `failing` or `warning`
+/// for `fail_on`; annotations, suppressions and `--changed-since` adjust statuses later.
+pub fn classify_migration(migration: &Migration, rules: &RuleSet) -> Vec<Finding> {
+    classify(migration, rules, Severity::Block).findings
+}
+
+/// The status a finding of `severity` gets when the gate fails at `fail_on`.
+pub fn status_for(severity: Severity, fail_on: Severity) -> Status {
+    if severity >= fail_on && severity >= Severity::Warn {
+        Status::Failing
+    } else {
+        Status::Warning
+    }
+}
+
+/// Build a finding for `rule` at an op (or a migration position).
+pub fn finding(
+    rule: &Rule,
+    migration: &Migration,
+    span: Option<crate::ir::Span>,
+    object: Option<String>,
+    message: String,
+    fail_on: Severity,
+) -> Finding {
+    Finding {
+        rule: rule.id.clone(),
+        severity: rule.severity,
+        category: rule.category,
+        phase: rule.phase,
+        status: status_for(rule.severity, fail_on),
+        migration: Some(migration.name.clone()),
+        file: Some(migration.file.clone()),
+        span,
+        object,
+        message,
+        help: Some(rule.instead.clone()),
+        suppression_reason: None,
+    }
+}
+
+/// A finding with no source position (a history row, a deleted file, a file with no
+/// migration in it), help from the rule.
+pub fn unlocated(
+    rule: &Rule,
+    migration: Option<String>,
+    file: Option<std::path::PathBuf>,
+    message: String,
+    fail_on: Severity,
+) -> Finding {
+    Finding {
+        rule: rule.id.clone(),
+        severity: rule.severity,
+        category: rule.category,
+        phase: rule.phase,
+        status: status_for(rule.severity, fail_on),
+        migration,
+        file,
+        span: None,
+        object: None,
+        message,
+        help: Some(rule.instead.clone()),
+        suppression_reason: None,
+    }
+}
+
+pub fn classify(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Classified {
+    let mut out = Classified::default();
+    let mut created: BTreeSet<QualifiedName> = BTreeSet::new();
+    for op in &migration.up {
+        let on_new_table = op.kind.table().is_some_and(|t| created.contains(t));
+        let context: BTreeMap<&'static str, AttrValue> = [
+            ("on_new_table", AttrValue::Bool(on_new_table)),
+            ("in_transaction", AttrValue::Bool(migration.transactional)),
+        ]
+        .into_iter()
+        .collect();
+        let lexical = matches!(op.kind, OpKind::Unparsed { .. } | OpKind::Opaque { .. })
+            .then(|| blank_for_patterns(&op.text));
+        let (kind, attrs) = (op.kind.name(), op.attributes());
+        for rule in &rules.rules {
+            let by_op = rule
+                .ops
+                .iter()
+                .any(|m| m.matches_attributes(kind, &attrs, &context));
+            let by_text = lexical
+                .as_deref()
+                .is_some_and(|t| rule.sql_patterns.iter().any(|re| re.is_match(t)));
+            if !(by_op || by_text) {
+                continue;
+            }
+            out.phases.insert(rule.phase);
+            let object = op.kind.object();
+            if rule.phase == crate::finding::Phase::Contract {
+                if let Some(o) = &object {
+                    out.contract_objects.insert(o.clone());
+                }
+            }
+            if rule.severity == Severity::Off {
+                continue;
+            }
+            let message = message_for(rule, op, object.as_deref(), by_op);
+            out.findings.push(finding(
+                rule,
+                migration,
+                Some(op.span),
+                object,
+                message,
+                fail_on,
+            ));
+        }
+        if let OpKind::CreateTable { table, .. } = &op.kind {
+            created.insert(table.clone());
+        }
+        if let OpKind::RenameTable { table, new_name } = &op.kind {
+            if created.remove(table) {
+                created.insert(new_name.clone());
+            }
+        }
+    }
+    if let Some(rule) = rules
+        .get("read-error")
+        .filter(|r| r.severity != Severity::Off)
+    {
+        for e in &migration.read_errors {
+            out.findings.push(finding(
+                rule,
+                migration,
+                Some(e.span),
+                None,
+                format!("could not read the migration: {}", e.message),
+                fail_on,
+            ));
+        }
+    }
+    out
+}
+
+/// "drop-column: DROP COLUMN public.product.legacy_code" style message.
+fn message_for(rule: &Rule, op: &Operation, object: Option<&str>, by_op: bool) -> String {
+    let what = match (&op.kind, by_op) {
+        (OpKind::Unparsed { reason }, _) if !by_op => {
+            format!("unparsed SQL matches `{}` ({reason})", rule.id)
+        }
+        (OpKind::Opaque { reason }, _) if !by_op => {
+            format!("opaque code matches `{}` ({reason})", rule.id)
+        }
+        (OpKind::Unparsed { reason }, true) => format!("could not parse statement: {reason}"),
+        (OpKind::Opaque { reason }, true) => format!("cannot read statically: {reason}"),
+        (kind, _) => {
+            let verb = kind.name().replace('_', " ");
+            match &op.source {
+                crate::ir::OpSource::Builder { method } => {
+                    format!("{verb} via queryRunner.{method}()")
+                }
+                crate::ir::OpSource::Sql => verb,
+            }
+        }
+    };
+    let mut msg = match object {
+        Some(o) => format!("{what}: {o}"),
+        None => what,
+    };
+    if op.dynamic {
+        msg.push_str(" (SQL built at run time: object names may be incomplete)");
+    }
+    msg.push_str(" — ");
+    msg.push_str(&rule.summary);
+    msg
+}
+
+#[cfg(test)]
+mod tests;

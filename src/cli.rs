@@ -92,9 +92,9 @@ pub struct LintArgs {
     /// Gate only migrations added since merge-base(REF, HEAD); others are grandfathered.
     #[arg(long, value_name = "REF")]
     pub changed_since: Option<String>,
-    /// Lowest severity that fails the gate.
-    #[arg(long, value_enum, default_value_t = FailOn::Block)]
-    pub fail_on: FailOn,
+    /// Lowest severity that fails the gate (default: `[lint] fail_on` in migguard.toml, else block).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }

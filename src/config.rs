@@ -1,1 +1,294 @@
-//! `migguard.toml`: project settings (placeholder; implemented by the lint engine work).
+//! `migguard.toml`: project settings.
+//!
+//! Looked up at `--config PATH`, else `./migguard.toml` when it exists; every key is
+//! optional and unknown keys are rejected with their line and column (a typo in a
+//! gate's configuration must not silently disable it). Relative paths are resolved
+//! against the directory of the config file, so `migguard --config app/migguard.toml`
+//! works from anywhere.
+//!
+//! ```toml
+//! migrations = ["src/migrations"]      # files or directories to read
+//! rules = "migguard-rules.toml"        # instead of the built-in rules
+//! schema = "public"                    # schema for unqualified names
+//!
+//! [lint]
+//! fail_on = "block"                    # or "warn"
+//!
+//! [history]
+//! table = "migrations"                 # or "core._typeorm_migrations"
+//! kind = "typeorm"                     # typeorm | golang-migrate | flyway
+//!
+//! [database]
+//! connect_timeout_secs = 10
+//! statement_timeout_ms = 30000
+//! lock_timeout_ms = 5000
+//! sslmode = "prefer"                   # disable | prefer | require | verify-ca | verify-full
+//! sslrootcert = "ca.pem"
+//!
+//! [drift]
+//! ignore = ["public.tmp_*"]            # objects drift never reports
+//! ```
+
+use crate::error::{Error, Result};
+use crate::source::LineIndex;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Migration files or directories (relative to the config file).
+    #[serde(default)]
+    pub migrations: Vec<PathBuf>,
+    /// A rules file to use instead of the built-in one.
+    pub rules: Option<PathBuf>,
+    /// Schema for unqualified names (default `public`).
+    pub schema: Option<String>,
+    #[serde(default)]
+    pub lint: LintConfig,
+    #[serde(default)]
+    pub history: HistoryConfig,
+    #[serde(default)]
+    pub database: DatabaseConfig,
+    #[serde(default)]
+    pub drift: DriftConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LintConfig {
+    /// `block` (default) or `warn`; `--fail-on` overrides it.
+    pub fail_on: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HistoryKind {
+    #[default]
+    Typeorm,
+    GolangMigrate,
+    Flyway,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryConfig {
+    /// History table, optionally schema-qualified (`core._typeorm_migrations`).
+    /// Default per kind: `migrations`, `schema_migrations`, `flyway_schema_history`.
+    pub table: Option<String>,
+    #[serde(default)]
+    pub kind: HistoryKind,
+}
+
+/// The `sslmode` values libpq accepts and migguard implements.
+pub const SSLMODES: &[&str] = &["disable", "prefer", "require", "verify-ca", "verify-full"];
+
+impl HistoryConfig {
+    /// The history table as `(schema, table)`: `core._typeorm_migrations` →
+    /// `(Some("core"), "_typeorm_migrations")`; unqualified → `(None, name)`, which
+    /// the database resolves through its `search_path` as the migration tool does.
+    pub fn table_parts(&self) -> (Option<&str>, &str) {
+        match self.table_name().split_once('.') {
+            Some((schema, table)) => (Some(schema), table),
+            None => (None, self.table_name()),
+        }
+    }
+
+    /// The configured table (possibly `schema.table`), else the tool's default.
+    pub fn table_name(&self) -> &str {
+        self.table.as_deref().unwrap_or(match self.kind {
+            HistoryKind::Typeorm => "migrations",
+            HistoryKind::GolangMigrate => "schema_migrations",
+            HistoryKind::Flyway => "flyway_schema_history",
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    #[serde(default = "default_connect_timeout")]
+    pub connect_timeout_secs: u64,
+    #[serde(default = "default_statement_timeout")]
+    pub statement_timeout_ms: u64,
+    #[serde(default = "default_lock_timeout")]
+    pub lock_timeout_ms: u64,
+    pub sslmode: Option<String>,
+    pub sslrootcert: Option<PathBuf>,
+}
+
+fn default_connect_timeout() -> u64 {
+    10
+}
+fn default_statement_timeout() -> u64 {
+    30_000
+}
+fn default_lock_timeout() -> u64 {
+    5_000
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            connect_timeout_secs: default_connect_timeout(),
+            statement_timeout_ms: default_statement_timeout(),
+            lock_timeout_ms: default_lock_timeout(),
+            sslmode: None,
+            sslrootcert: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DriftConfig {
+    /// Object patterns drift ignores (`*` matches any run of characters).
+    #[serde(default)]
+    pub ignore: Vec<String>,
+}
+
+impl Config {
+    /// The schema for unqualified names.
+    pub fn default_schema(&self) -> &str {
+        self.schema.as_deref().unwrap_or("public")
+    }
+
+    /// Load `--config PATH`, else `./migguard.toml` when present, else defaults.
+    pub fn discover(explicit: Option<&Path>) -> Result<Config> {
+        match explicit {
+            Some(p) => Config::load(p),
+            None => {
+                let p = Path::new("migguard.toml");
+                if p.is_file() {
+                    Config::load(p)
+                } else {
+                    Ok(Config::default())
+                }
+            }
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let mut config = Config::parse(&text).map_err(|message| Error::Config {
+            path: path.to_path_buf(),
+            message,
+        })?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        let resolve = |p: &PathBuf| {
+            if p.is_absolute() || base.as_os_str().is_empty() {
+                p.clone()
+            } else {
+                base.join(p)
+            }
+        };
+        config.migrations = config.migrations.iter().map(resolve).collect();
+        config.rules = config.rules.as_ref().map(resolve);
+        config.database.sslrootcert = config.database.sslrootcert.as_ref().map(resolve);
+        Ok(config)
+    }
+
+    /// Parse config text; the error message carries line and column.
+    pub fn parse(text: &str) -> std::result::Result<Config, String> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let (line, col) = e
+                .span()
+                .map(|s| LineIndex::new(text).line_col(text, s.start))
+                .unwrap_or((1, 1));
+            format!("line {line}, column {col}: {}", e.message().trim())
+        })?;
+        if let Some(m) = &config.database.sslmode {
+            if !SSLMODES.contains(&m.as_str()) {
+                return Err(format!(
+                    "[database] sslmode = \"{m}\": expected one of {}",
+                    SSLMODES.join(", ")
+                ));
+            }
+        }
+        if config
+            .schema
+            .as_deref()
+            .is_some_and(|s| s.trim().is_empty())
+        {
+            return Err("schema = \"\": name a schema (default \"public\")".into());
+        }
+        if let Some(t) = &config.history.table {
+            if t.trim().is_empty() || t.split('.').count() > 2 || t.split('.').any(str::is_empty) {
+                return Err(format!(
+                    "[history] table = \"{t}\": expected `table` or `schema.table`"
+                ));
+            }
+        }
+        if let Some(f) = &config.lint.fail_on {
+            if f != "block" && f != "warn" {
+                return Err(format!(
+                    "[lint] fail_on = \"{f}\": expected \"block\" or \"warn\""
+                ));
+            }
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_rejected_with_position() {
+        let err = Config::parse("migrations = []\n[history]\ntabel = \"x\"\n").unwrap_err();
+        assert!(err.starts_with("line 3, column 1"), "{err}");
+        assert!(err.contains("unknown field `tabel`"), "{err}");
+    }
+
+    #[test]
+    fn defaults_and_history_tables() {
+        let c = Config::parse("[history]\nkind = \"flyway\"\n").unwrap();
+        assert_eq!(c.history.table_name(), "flyway_schema_history");
+        assert_eq!(c.default_schema(), "public");
+        assert_eq!(c.database.lock_timeout_ms, 5000);
+    }
+
+    #[test]
+    fn history_table_may_be_schema_qualified() {
+        let c = Config::parse("[history]\ntable = \"core._typeorm_migrations\"\n").unwrap();
+        assert_eq!(
+            c.history.table_parts(),
+            (Some("core"), "_typeorm_migrations")
+        );
+        let c = Config::parse("").unwrap();
+        assert_eq!(c.history.table_parts(), (None, "migrations"));
+        let err = Config::parse("[history]\ntable = \"a.b.c\"\n").unwrap_err();
+        assert!(err.contains("schema.table"), "{err}");
+    }
+
+    #[test]
+    fn values_are_checked() {
+        let err = Config::parse("[database]\nsslmode = \"verify\"\n").unwrap_err();
+        assert!(err.contains("verify-full"), "{err}");
+        assert!(Config::parse("[database]\nsslmode = \"verify-ca\"\n").is_ok());
+        let err = Config::parse("[lint]\nfail_on = \"info\"\n").unwrap_err();
+        assert!(err.contains("fail_on"), "{err}");
+        let err = Config::parse("[history]\nkind = \"liquibase\"\n").unwrap_err();
+        assert!(err.starts_with("line 2, column 8"), "{err}");
+        let err = Config::parse("[database]\nlock_timeout_ms = \"5s\"\n").unwrap_err();
+        assert!(err.starts_with("line 2, column 19"), "{err}");
+    }
+
+    #[test]
+    fn relative_paths_resolve_against_the_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("migguard.toml");
+        std::fs::write(
+            &p,
+            "migrations = [\"src/migrations\"]\nrules = \"r.toml\"\n",
+        )
+        .unwrap();
+        let c = Config::load(&p).unwrap();
+        assert_eq!(c.migrations, vec![dir.path().join("src/migrations")]);
+        assert_eq!(c.rules, Some(dir.path().join("r.toml")));
+    }
+}

@@ -15,6 +15,7 @@ pub mod db;
 pub mod drift;
 pub mod error;
 pub mod finding;
+pub mod git;
 pub mod ir;
 pub mod parse;
 pub mod report;

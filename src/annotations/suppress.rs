@@ -1,1 +1,456 @@
-//! `migguard-ignore` suppressions (interface stub; the lint engine work fills it in).
+//! `migguard-ignore` suppressions.
+//!
+//! `migguard-ignore <rule>[, <rule>]: <reason>` on the line(s) directly before a
+//! statement or call silences those rules for the operations that start on the next
+//! code line; `migguard-ignore-file <rule>: <reason>` silences a rule for the whole
+//! file. A reason is mandatory (`suppression-without-reason`, and the suppression is
+//! then not applied: fail closed); one that silences nothing, or names an unknown
+//! rule, is reported (`unused-suppression`). Suppressed findings stay in the output
+//! with `status: suppressed` and the reason.
+
+use crate::classify::finding;
+use crate::finding::{Finding, Severity, Status};
+use crate::ir::{Migration, Span};
+use crate::ruleset::RuleSet;
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    pub rules: Vec<String>,
+    pub reason: Option<String>,
+    pub file_level: bool,
+    pub span: Span,
+    /// The code line the suppression applies to (line-level only).
+    pub target_line: usize,
+}
+
+/// Parse the suppressions of a migration's comments.
+pub fn suppressions(m: &Migration) -> Vec<Suppression> {
+    suppressions_of(&[m])
+}
+
+/// Parse the suppressions in the comments of migrations that share one file.
+fn suppressions_of(ms: &[&Migration]) -> Vec<Suppression> {
+    // A reader may keep the file header (where `migguard-ignore-file` usually sits)
+    // only in `header_comments`, and several classes of one file may each carry the
+    // file's comments: read every comment once per position.
+    let mut seen: BTreeSet<(usize, usize)> = BTreeSet::new();
+    let all: Vec<&crate::ir::Comment> = ms
+        .iter()
+        .flat_map(|m| m.header_comments.iter().chain(&m.comments))
+        .filter(|c| seen.insert((c.span.start, c.span.line)))
+        .collect();
+    let comment_lines: BTreeSet<usize> = all.iter().map(|c| c.span.line).collect();
+    let mut out = Vec::new();
+    for c in all {
+        let text = c.text.trim();
+        let (file_level, rest) = if let Some(r) = text.strip_prefix("migguard-ignore-file") {
+            (true, r)
+        } else if let Some(r) = text.strip_prefix("migguard-ignore") {
+            (false, r)
+        } else {
+            continue;
+        };
+        if !(rest.is_empty() || rest.starts_with(char::is_whitespace)) {
+            continue;
+        }
+        let (ids, reason) = match rest.split_once(':') {
+            Some((ids, reason)) => (
+                ids,
+                Some(reason.trim().to_string()).filter(|r| !r.is_empty()),
+            ),
+            None => (rest, None),
+        };
+        let rules: Vec<String> = ids
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        let mut target_line = c.span.end_line + 1;
+        while comment_lines.contains(&target_line) {
+            target_line += 1;
+        }
+        out.push(Suppression {
+            rules,
+            reason,
+            file_level,
+            span: c.span,
+            target_line,
+        });
+    }
+    out
+}
+
+/// Apply suppressions of `m` to its findings (in place) and add the findings about
+/// the suppressions themselves.
+pub fn apply(m: &Migration, rules: &RuleSet, findings: &mut Vec<Finding>, fail_on: Severity) {
+    apply_file(&[m], rules, findings, fail_on);
+}
+
+/// Apply the suppressions of one file holding the migrations `ms` (a TypeORM file may
+/// hold several classes) to their findings. Comments belong to the file, so a
+/// suppression is used if it silences a finding of any of them — judging each class
+/// alone would report a suppression used by its neighbour as unused.
+pub fn apply_file(
+    ms: &[&Migration],
+    rules: &RuleSet,
+    findings: &mut Vec<Finding>,
+    fail_on: Severity,
+) {
+    let Some(first) = ms.first() else {
+        return;
+    };
+    let names: BTreeSet<&str> = ms.iter().map(|m| m.name.as_str()).collect();
+    let mut extra = Vec::new();
+    for s in suppressions_of(ms) {
+        // Findings about the comment belong to the class it sits in (or the first).
+        let m: &Migration = ms
+            .iter()
+            .find(|m| m.span.line <= s.span.line && s.span.line <= m.span.end_line)
+            .unwrap_or(first);
+        let directive = if s.file_level {
+            "migguard-ignore-file"
+        } else {
+            "migguard-ignore"
+        };
+        if s.rules.is_empty() {
+            push(
+                rules,
+                "unused-suppression",
+                m,
+                s.span,
+                format!("`{directive}` names no rule"),
+                fail_on,
+                &mut extra,
+            );
+            continue;
+        }
+        let Some(reason) = s.reason.clone() else {
+            push(
+                rules,
+                "suppression-without-reason",
+                m,
+                s.span,
+                format!(
+                    "`{directive} {}` has no reason: write `{directive} {}: <why this is safe>`",
+                    s.rules.join(", "),
+                    s.rules.join(", ")
+                ),
+                fail_on,
+                &mut extra,
+            );
+            continue;
+        };
+        for id in &s.rules {
+            if rules.get(id).is_none() {
+                let hint = rules
+                    .closest(id)
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                push(
+                    rules,
+                    "unused-suppression",
+                    m,
+                    s.span,
+                    format!("`{directive}` names unknown rule `{id}`{hint}"),
+                    fail_on,
+                    &mut extra,
+                );
+                continue;
+            }
+            let mut used = false;
+            for f in findings.iter_mut() {
+                if f.rule != *id
+                    || !f.migration.as_deref().is_some_and(|n| names.contains(n))
+                    || f.status == Status::Suppressed
+                {
+                    continue;
+                }
+                let covered = s.file_level
+                    || f.span.is_some_and(|sp| {
+                        sp.line == s.target_line || anchor_of(ms, sp) == Some(s.target_line)
+                    });
+                if covered {
+                    f.status = Status::Suppressed;
+                    f.suppression_reason = Some(reason.clone());
+                    used = true;
+                }
+            }
+            if !used {
+                push(
+                    rules,
+                    "unused-suppression",
+                    m,
+                    s.span,
+                    format!("`{directive} {id}` suppresses nothing"),
+                    fail_on,
+                    &mut extra,
+                );
+            }
+        }
+    }
+    findings.extend(extra);
+}
+
+/// The anchor line of the op a finding's span belongs to.
+fn anchor_of(ms: &[&Migration], span: Span) -> Option<usize> {
+    ms.iter()
+        .flat_map(|m| &m.up)
+        .find(|op| op.span == span)
+        .map(|op| op.anchor_line)
+}
+
+fn push(
+    rules: &RuleSet,
+    id: &str,
+    m: &Migration,
+    span: Span,
+    message: String,
+    fail_on: Severity,
+    out: &mut Vec<Finding>,
+) {
+    if let Some(rule) = rules.get(id).filter(|r| r.severity != Severity::Off) {
+        out.push(finding(rule, m, Some(span), None, message, fail_on));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::classify;
+    use crate::parse::sql::read_sql_file;
+    use crate::parse::ReadOptions;
+    use crate::source::SourceFile;
+
+    fn run(sql: &str) -> Vec<(String, Status, Option<String>)> {
+        let file = SourceFile::new("0001_x.sql".into(), sql.to_string());
+        let m = read_sql_file(&file, &ReadOptions::default()).remove(0);
+        let rules = RuleSet::builtin();
+        let mut f = classify(&m, &rules, Severity::Block).findings;
+        apply(&m, &rules, &mut f, Severity::Block);
+        f.into_iter()
+            .map(|f| (f.rule, f.status, f.suppression_reason))
+            .collect()
+    }
+
+    #[test]
+    fn line_suppression_with_reason() {
+        let r = run(
+            "-- migguard-ignore drop-table: emptied in 2023, unused\nDROP TABLE a;\nDROP TABLE b;",
+        );
+        assert_eq!(
+            r[0],
+            (
+                "drop-table".into(),
+                Status::Suppressed,
+                Some("emptied in 2023, unused".into())
+            )
+        );
+        assert_eq!(r[1].1, Status::Failing);
+    }
+
+    #[test]
+    fn suppression_without_reason_is_not_applied() {
+        let r = run("SELECT 1;\n-- migguard-ignore drop-table\nDROP TABLE a;");
+        assert!(r.contains(&("drop-table".into(), Status::Failing, None)));
+        assert!(r
+            .iter()
+            .any(|x| x.0 == "suppression-without-reason" && x.1 == Status::Failing));
+    }
+
+    #[test]
+    fn unused_and_unknown_suppressions_are_reported() {
+        let r = run("SELECT 1;\n-- migguard-ignore drop-table: x\nSELECT 2;\n-- migguard-ignore drop-colum: y\nALTER TABLE a DROP COLUMN b;");
+        let unused: Vec<_> = r.iter().filter(|x| x.0 == "unused-suppression").collect();
+        assert_eq!(unused.len(), 2);
+        assert!(r.contains(&("drop-column".into(), Status::Failing, None)));
+    }
+
+    #[test]
+    fn file_level_suppression() {
+        let r = run(
+            "-- migguard-ignore-file drop-table: test fixture reset\nDROP TABLE a;\nDROP TABLE b;",
+        );
+        assert!(r.iter().all(|x| x.1 == Status::Suppressed), "{r:?}");
+    }
+
+    #[test]
+    fn one_comment_may_name_several_rules() {
+        let r = run("-- migguard-ignore drop-table, truncate-table: reset of a scratch table\nDROP TABLE a;\nTRUNCATE b;");
+        assert!(r.contains(&(
+            "drop-table".into(),
+            Status::Suppressed,
+            Some("reset of a scratch table".into())
+        )));
+        // TRUNCATE is two lines below the comment: not covered, so the truncate-table
+        // half of the suppression is unused.
+        assert!(r.contains(&("truncate-table".into(), Status::Failing, None)));
+        assert!(r.iter().any(|x| x.0 == "unused-suppression"));
+    }
+
+    #[test]
+    fn blank_line_breaks_the_link_to_the_statement() {
+        let r = run("-- migguard-ignore drop-table: old\n\nDROP TABLE a;");
+        assert!(r.contains(&("drop-table".into(), Status::Failing, None)));
+        assert!(r.iter().any(|x| x.0 == "unused-suppression"));
+    }
+
+    /// TypeORM-shaped migration built from the IR: header comments kept apart from
+    /// the body comments, an op whose call starts on its anchor line.
+    fn typeorm_like(header: &[&str], body: &[(usize, &str)], op_line: usize) -> Migration {
+        use crate::ir::{
+            Comment, MigrationFormat, MigrationOrder, OpKind, OpSource, Operation, QualifiedName,
+        };
+        let span = |line: usize| Span {
+            start: line * 100,
+            end: line * 100 + 10,
+            line,
+            column: 1,
+            end_line: line,
+            end_column: 10,
+        };
+        Migration {
+            name: "DropLegacy1779000000000".into(),
+            version: Some("1779000000000".into()),
+            order: MigrationOrder {
+                repeatable: false,
+                version: vec![1_779_000_000_000],
+                name: "DropLegacy1779000000000".into(),
+            },
+            format: MigrationFormat::Typeorm,
+            file: "1779000000000-DropLegacy.ts".into(),
+            span: span(1),
+            transactional: true,
+            up: vec![Operation {
+                kind: OpKind::DropTable {
+                    table: QualifiedName::new("public", "legacy"),
+                    if_exists: false,
+                    cascade: false,
+                },
+                // The span is the table-name argument, on the line after the call.
+                span: Span {
+                    column: 13,
+                    ..span(op_line + 1)
+                },
+                text: "queryRunner.dropTable(\"legacy\")".into(),
+                source: OpSource::Builder {
+                    method: "dropTable".into(),
+                },
+                dynamic: false,
+                anchor_line: op_line,
+            }],
+            down: vec![],
+            header_comments: header
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Comment {
+                    text: t.to_string(),
+                    span: span(i + 1),
+                })
+                .collect(),
+            comments: body
+                .iter()
+                .map(|(l, t)| Comment {
+                    text: t.to_string(),
+                    span: span(*l),
+                })
+                .collect(),
+            read_errors: vec![],
+        }
+    }
+
+    fn statuses(m: &Migration) -> Vec<(String, Status, Option<String>)> {
+        let rules = RuleSet::builtin();
+        let mut f = classify(m, &rules, Severity::Block).findings;
+        apply(m, &rules, &mut f, Severity::Block);
+        f.into_iter()
+            .map(|f| (f.rule, f.status, f.suppression_reason))
+            .collect()
+    }
+
+    #[test]
+    fn line_suppression_uses_the_anchor_line_of_a_multi_line_call() {
+        let m = typeorm_like(
+            &[],
+            &[(7, "migguard-ignore drop-table: table emptied in 2023")],
+            8,
+        );
+        assert_eq!(
+            statuses(&m),
+            vec![(
+                "drop-table".into(),
+                Status::Suppressed,
+                Some("table emptied in 2023".into())
+            )]
+        );
+    }
+
+    #[test]
+    fn file_level_suppression_in_header_comments_only() {
+        let m = typeorm_like(
+            &["migguard-ignore-file drop-table: fixture database"],
+            &[],
+            8,
+        );
+        assert_eq!(statuses(&m)[0].1, Status::Suppressed);
+    }
+
+    #[test]
+    fn a_comment_in_both_lists_is_read_once() {
+        let c = "migguard-ignore-file drop-column: nothing here";
+        let m = typeorm_like(&[c], &[(1, c)], 8);
+        let unused = statuses(&m)
+            .into_iter()
+            .filter(|x| x.0 == "unused-suppression")
+            .count();
+        assert_eq!(unused, 1);
+    }
+
+    #[test]
+    fn several_classes_in_one_file_share_its_suppressions() {
+        let comments = [(7, "migguard-ignore drop-table: table emptied in 2023")];
+        let mut a = typeorm_like(&[], &comments, 8);
+        a.span.end_line = 12;
+        let mut b = typeorm_like(&[], &comments, 8);
+        b.name = "Other1779000000001".into();
+        b.up.clear();
+        b.span.line = 14;
+        b.span.end_line = 20;
+        let rules = RuleSet::builtin();
+        let mut f = classify(&a, &rules, Severity::Block).findings;
+        apply_file(&[&a, &b], &rules, &mut f, Severity::Block);
+        let got: Vec<_> = f.iter().map(|f| (f.rule.as_str(), f.status)).collect();
+        assert_eq!(got, vec![("drop-table", Status::Suppressed)]);
+    }
+
+    #[test]
+    fn messages_about_suppressions() {
+        let m = typeorm_like(
+            &[],
+            &[
+                (2, "migguard-ignore drop-table"),
+                (4, "migguard-ignore drop-tabel: typo"),
+                (5, "migguard-ignore"),
+                (7, "migguard-ignore rename-column: wrong rule"),
+            ],
+            8,
+        );
+        let rules = RuleSet::builtin();
+        let mut f = classify(&m, &rules, Severity::Block).findings;
+        apply(&m, &rules, &mut f, Severity::Block);
+        let lines: Vec<String> = f
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}:{} {} [{}] {}",
+                    f.span.map(|s| s.line).unwrap_or(0),
+                    f.span.map(|s| s.column).unwrap_or(0),
+                    f.rule,
+                    f.status.as_str(),
+                    f.message
+                )
+            })
+            .collect();
+        insta::assert_snapshot!(lines.join("\n"));
+    }
+}

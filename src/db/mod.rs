@@ -1,1 +1,9 @@
-//! Database access: connect (TLS, read-only), history ledgers, introspection (placeholder).
+//! Database access: connect (TLS, read-only, timeouts), migration history ledgers,
+//! and introspection into the schema model. Everything here only reads.
+
+pub mod connect;
+pub mod history;
+pub mod introspect;
+pub mod redact;
+
+pub use connect::{connect, ConnectOptions};

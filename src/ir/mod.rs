@@ -125,6 +125,10 @@ pub struct Operation {
     pub source: OpSource,
     /// Part of the SQL came from a `${…}` that could not be resolved.
     pub dynamic: bool,
+    /// 1-based line where the construct showing the op begins: the SQL statement, or
+    /// the `queryRunner.query(…)`/builder call that carries it. A `migguard-ignore`
+    /// comment on the line before it applies to the op.
+    pub anchor_line: usize,
 }
 
 /// A column as a CREATE TABLE / ADD COLUMN / TypeORM `TableColumn` defines it.
@@ -899,6 +903,7 @@ mod tests {
             text: String::new(),
             source: OpSource::Sql,
             dynamic: false,
+            anchor_line: 1,
         };
         let declared = kind_conditions(op.kind.name()).unwrap();
         for key in op.attributes().keys() {

@@ -1,11 +1,28 @@
 //! SQL reader: SQL text → operations, statement by statement, with exact spans.
-//! (Interface stub; the SQL reader work fills it in.)
+//!
+//! The text is split into statements by our own lexer (`lexical`), then each piece
+//! is tokenized and parsed by sqlparser on its own, and the parser must reach the end
+//! of the piece (sqlparser's `parse_statement` can stop early without an error). A
+//! piece it rejects goes to `fallback`, which recognises the schema-changing
+//! statements sqlparser 0.63 lacks and leaves the rest `unparsed` with the parser's
+//! error. One bad statement never costs the others: squawk skips a whole file on a
+//! syntax error and so reports none of the `DROP TABLE`s in it.
 
+pub mod fallback;
 pub mod lexical;
+pub mod to_ops;
 
 use super::ReadOptions;
-use crate::ir::{Migration, Operation, TextMap};
+use crate::ir::{Comment, Migration, OpKind, OpSource, Operation, TextMap};
+use crate::source::layout::{self, Side, SqlIdentity};
 use crate::source::SourceFile;
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Token, Tokenizer};
+
+/// Deep enough for any real migration, shallow enough that a hostile or generated
+/// file cannot overflow the stack.
+const RECURSION_LIMIT: usize = 64;
 
 /// SQL text to read and where it came from.
 pub struct SqlInput<'a> {
@@ -20,15 +37,707 @@ pub struct SqlInput<'a> {
     pub dynamic: bool,
 }
 
+/// Parse one statement with sqlparser, requiring it to consume the whole text.
+fn parse_one(text: &str) -> Result<sqlparser::ast::Statement, String> {
+    let dialect = PostgreSqlDialect {};
+    let tokens = Tokenizer::new(&dialect, text)
+        .tokenize_with_location()
+        .map_err(|e| e.to_string())?;
+    let mut parser = Parser::new(&dialect)
+        .with_recursion_limit(RECURSION_LIMIT)
+        .with_tokens_with_locations(tokens);
+    let parsed = parser.parse_statement().and_then(|stmt| {
+        let next = parser.peek_token();
+        if next.token == Token::EOF {
+            Ok(stmt)
+        } else {
+            Err(sqlparser::parser::ParserError::ParserError(format!(
+                "unexpected {} after the end of the statement at line {}, column {}",
+                next.token, next.span.start.line, next.span.start.column
+            )))
+        }
+    });
+    parsed.map_err(|e| e.to_string())
+}
+
+/// `GENERATED … AS IDENTITY (START WITH 1 INCREMENT BY 1)` as pg_dump writes it: the
+/// sequence options sqlparser 0.63 rejects, blanked (same length), so the rest of
+/// the statement (usually a whole CREATE TABLE) is still read. The options only
+/// tune the identity's sequence; the column and its identity are kept.
+fn without_identity_options(text: &str, blanked: &str) -> Option<String> {
+    let upper = blanked.to_ascii_uppercase();
+    let mut out = text.as_bytes().to_vec();
+    let mut changed = false;
+    let mut from = 0;
+    while let Some(pos) = upper[from..].find("IDENTITY") {
+        let after = from + pos + "IDENTITY".len();
+        let rest = &upper[after..];
+        let open = after + (rest.len() - rest.trim_start().len());
+        if upper.as_bytes().get(open) == Some(&b'(') {
+            let mut depth = 0usize;
+            for (i, b) in upper.bytes().enumerate().skip(open) {
+                match b {
+                    b'(' => depth += 1,
+                    b')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            out[open..=i].fill(b' ');
+                            changed = true;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        from = after;
+    }
+    if changed {
+        String::from_utf8(out).ok()
+    } else {
+        None
+    }
+}
+
+/// `CREATE INDEX … ON ONLY t` (pg_dump's form for partitioned tables): the index on
+/// the parent alone. sqlparser 0.63 rejects `ONLY` there; blanked, the index reads
+/// the same for the schema model.
+fn without_on_only(text: &str, blanked: &str) -> Option<String> {
+    let lead = to_ops::leading_words(blanked, 2);
+    if lead != "CREATE INDEX" && lead != "CREATE UNIQUE" {
+        return None;
+    }
+    let upper = blanked.to_ascii_uppercase();
+    let words: Vec<(usize, &str)> = upper
+        .split_ascii_whitespace()
+        .map(|w| (w.as_ptr() as usize - upper.as_ptr() as usize, w))
+        .collect();
+    let at = words
+        .windows(2)
+        .find(|w| w[0].1 == "ON" && w[1].1 == "ONLY")
+        .map(|w| w[1].0)?;
+    let mut out = text.as_bytes().to_vec();
+    out.get_mut(at..at + 4)?.fill(b' ');
+    String::from_utf8(out).ok()
+}
+
+/// `CREATE TABLE t (…, CONSTRAINT n NOT NULL col, …)`: table-level NOT NULL
+/// constraints (PostgreSQL 18, and what pg_dump 18 writes), which sqlparser 0.63
+/// rejects. Returns the text with those elements blanked (same length) and the
+/// folded columns they make NOT NULL.
+fn without_table_not_null(text: &str, blanked: &str) -> Option<(String, Vec<String>)> {
+    if to_ops::leading_words(blanked, 2) != "CREATE TABLE" {
+        return None;
+    }
+    let open = blanked.find('(')?;
+    let mut depth = 0usize;
+    let mut close = None;
+    for (i, b) in blanked.bytes().enumerate().skip(open) {
+        match b {
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    close = Some(i);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let inner_start = open + 1;
+    let inner = blanked.get(inner_start..close?)?;
+    let mut out = text.as_bytes().to_vec();
+    let mut columns = Vec::new();
+    for (s, e) in lexical::top_level_parts(inner) {
+        let words: Vec<&str> = inner[s..e].split_whitespace().collect();
+        let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
+        let rest = match upper.first().map(String::as_str) {
+            Some("CONSTRAINT") if words.len() >= 2 => 2,
+            _ => 0,
+        };
+        let tail: Vec<&str> = upper[rest..].iter().map(String::as_str).collect();
+        let col = match tail.as_slice() {
+            ["NOT", "NULL", _] | ["NOT", "NULL", _, "NO", "INHERIT"] => words[rest + 2],
+            _ => continue,
+        };
+        columns.push(crate::ir::fold_sql_ident(col));
+        // Blank the element and the comma before it (or after it, for the first).
+        let (from, to) = (inner_start + s, inner_start + e);
+        let before = blanked[..from].rfind(',').filter(|&c| c >= inner_start);
+        let (from, to) = match before {
+            Some(c) => (c, to),
+            None => (
+                from,
+                blanked[to..].find(',').map(|c| to + c + 1).unwrap_or(to),
+            ),
+        };
+        out[from..to].fill(b' ');
+    }
+    if columns.is_empty() {
+        return None;
+    }
+    String::from_utf8(out).ok().map(|t| (t, columns))
+}
+
+/// Parse one statement's text into op kinds; never fails (unparsed at worst).
+pub fn statement_kinds(text: &str, blanked: &str, opts: &ReadOptions) -> Vec<OpKind> {
+    let e = match parse_one(text) {
+        Ok(stmt) => return to_ops::statement_ops(&stmt, blanked, opts),
+        Err(e) => e,
+    };
+    // Retries with clauses sqlparser lacks blanked out; each keeps byte offsets.
+    let mut retry_text = text.to_string();
+    let mut not_null_columns = Vec::new();
+    if let Some(t) = without_identity_options(&retry_text, blanked) {
+        retry_text = t;
+    }
+    if let Some(t) = without_on_only(&retry_text, blanked) {
+        retry_text = t;
+    }
+    let retry_blanked = lexical::blank_comments_and_strings(&retry_text);
+    if let Some((t, cols)) = without_table_not_null(&retry_text, &retry_blanked) {
+        retry_text = t;
+        not_null_columns = cols;
+    }
+    if retry_text != text {
+        if let Ok(stmt) = parse_one(&retry_text) {
+            let mut kinds = to_ops::statement_ops(&stmt, blanked, opts);
+            for kind in &mut kinds {
+                if let OpKind::CreateTable { columns, .. } = kind {
+                    for c in columns.iter_mut() {
+                        if not_null_columns.contains(&c.name) {
+                            c.not_null = true;
+                        }
+                    }
+                }
+            }
+            return kinds;
+        }
+    }
+    if let Some(kinds) = alter_table_by_action(text, blanked, opts) {
+        return kinds;
+    }
+    fallback::recognise(blanked, &e, opts)
+}
+
+/// An `ALTER TABLE` with several actions that sqlparser rejected as a whole: read
+/// each action on its own (`ALTER TABLE t <action>`), by the parser or the
+/// fallback, so one unsupported action (`ALTER CONSTRAINT`, PostgreSQL 18 `ADD
+/// CONSTRAINT n NOT NULL c`) costs one unparsed op, not its neighbours. Yields one
+/// op per action, in order, so each gets its own span.
+fn alter_table_by_action(text: &str, blanked: &str, opts: &ReadOptions) -> Option<Vec<OpKind>> {
+    let parts = lexical::top_level_parts(blanked);
+    if parts.len() < 2 {
+        return None;
+    }
+    let (table, head_len) = fallback::alter_table_head(blanked, opts)?;
+    let head = text.get(..head_len)?;
+    let mut kinds = Vec::new();
+    for (i, &(s, e)) in parts.iter().enumerate() {
+        let s = if i == 0 { head_len } else { s };
+        let (action, action_blanked) = (text.get(s..e)?, blanked.get(s..e)?);
+        let parsed = parse_one(&format!("{head} {action}"));
+        let mut got = match parsed {
+            Ok(stmt) => to_ops::statement_ops(&stmt, blanked, opts),
+            Err(err) => match fallback::alter_table_action_kind(action_blanked, &table) {
+                Some(kind) => vec![kind],
+                None => vec![OpKind::Unparsed { reason: err }],
+            },
+        };
+        kinds.append(&mut got);
+    }
+    Some(kinds)
+}
+
 /// Read every statement of `input` into operations (unparsable ones as `unparsed`).
 pub fn read_statements(input: &SqlInput<'_>, opts: &ReadOptions) -> Vec<Operation> {
-    let _ = (input, opts);
-    Vec::new()
+    let lexed = lexical::scan(input.sql);
+    let mut ops = Vec::new();
+    for &(start, end) in &lexed.statements {
+        let (Some(text), Some(blanked)) =
+            (input.sql.get(start..end), lexed.blanked.get(start..end))
+        else {
+            continue;
+        };
+        let span_of = |s: usize, e: usize| {
+            let (fs, fe) = input.map.map_range(s, e);
+            input.file.span(fs, fe)
+        };
+        let span = span_of(start, end);
+        let anchor_line = span.line;
+        let kinds = statement_kinds(text, blanked, opts);
+        // Each action of a multi-action ALTER TABLE gets its own span, so a finding on
+        // `DROP COLUMN` points at that line, not at the whole statement.
+        let parts = if kinds.len() > 1 && to_ops::leading_words(blanked, 2) == "ALTER TABLE" {
+            lexical::top_level_parts(blanked)
+        } else {
+            Vec::new()
+        };
+        let per_action = parts.len() == kinds.len();
+        let mut stmt_ops = Vec::with_capacity(kinds.len());
+        for (i, kind) in kinds.into_iter().enumerate() {
+            let span = match parts.get(i) {
+                Some(&(s, e)) if per_action => {
+                    span_of(start + if i == 0 { 0 } else { s }, start + e)
+                }
+                _ => span,
+            };
+            // An unparsed action is matched lexically on its own text (with the
+            // `ALTER TABLE t` head), not on its parsed neighbours'.
+            let op_text = match (&kind, parts.get(i)) {
+                (OpKind::Unparsed { .. }, Some(&(s, e))) if per_action && i > 0 => {
+                    let head_end = parts[0].1.min(text.len());
+                    let head = fallback::alter_table_head(blanked, opts)
+                        .and_then(|(_, len)| text.get(..len.min(head_end)));
+                    match (head, text.get(s..e)) {
+                        (Some(h), Some(a)) => format!("{h} {a}"),
+                        _ => text.to_string(),
+                    }
+                }
+                (OpKind::Unparsed { .. }, Some(&(_, e))) if per_action => {
+                    text.get(..e).unwrap_or(text).to_string()
+                }
+                _ => text.to_string(),
+            };
+            stmt_ops.push(Operation {
+                kind,
+                span,
+                text: op_text,
+                source: OpSource::Sql,
+                dynamic: input.dynamic,
+                // A `migguard-ignore` above the statement covers all its actions.
+                anchor_line,
+            });
+        }
+        merge_unparsed(&mut stmt_ops);
+        ops.append(&mut stmt_ops);
+    }
+    ops
+}
+
+/// Several unsupported actions of one statement are one problem to report, not one
+/// per action: keep the first unparsed op, give it every unparsed action's text (so
+/// the rules' patterns still see them all) and say how many there were.
+fn merge_unparsed(ops: &mut Vec<Operation>) {
+    let idx: Vec<usize> = ops
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| matches!(o.kind, OpKind::Unparsed { .. }))
+        .map(|(i, _)| i)
+        .collect();
+    let [first, rest @ ..] = idx.as_slice() else {
+        return;
+    };
+    if rest.is_empty() {
+        return;
+    }
+    let texts: Vec<String> = rest.iter().map(|&i| ops[i].text.clone()).collect();
+    let end = ops[*rest.last().unwrap_or(first)].span;
+    let head = &mut ops[*first];
+    for t in texts {
+        head.text.push('\n');
+        head.text.push_str(&t);
+    }
+    head.span.end = end.end;
+    head.span.end_line = end.end_line;
+    head.span.end_column = end.end_column;
+    if let OpKind::Unparsed { reason } = &mut head.kind {
+        reason.push_str(&format!(
+            " (and {} more unsupported actions in this statement)",
+            rest.len()
+        ));
+    }
+    for &i in rest.iter().rev() {
+        ops.remove(i);
+    }
+}
+
+/// Every comment line of a `.sql` file, and the leading block (comments before the
+/// first statement, where `@destructive` / `@expand-migration` live).
+fn file_comments(file: &SourceFile, lexed: &lexical::Lexed) -> (Vec<Comment>, Vec<Comment>) {
+    let first_stmt = lexed.statements.first().map(|s| s.0).unwrap_or(usize::MAX);
+    let mut all = Vec::new();
+    let mut header = Vec::new();
+    for &range in &lexed.comments {
+        for (s, e, text) in lexical::comment_lines(&file.text, range) {
+            let c = Comment {
+                text,
+                span: file.span(s, e),
+            };
+            if range.0 < first_stmt {
+                header.push(c.clone());
+            }
+            all.push(c);
+        }
+    }
+    (header, all)
+}
+
+fn ops_of_file(file: &SourceFile, opts: &ReadOptions) -> Vec<Operation> {
+    let map = TextMap::identity(0, file.text.len());
+    read_statements(
+        &SqlInput {
+            sql: &file.text,
+            map: &map,
+            file,
+            dynamic: false,
+        },
+        opts,
+    )
+}
+
+/// The down side kept next to an up file (golang-migrate `.down.sql`, diesel
+/// `down.sql`, Flyway `U…`). It is never gated, so a missing or unreadable one is
+/// simply absent.
+fn read_down_side(file: &SourceFile, id: &SqlIdentity, opts: &ReadOptions) -> Vec<Operation> {
+    let path = layout::down_sibling(&file.path, id)
+        .filter(|p| p.is_file())
+        .or_else(|| crate::source::find_flyway_undo(&file.path, id));
+    match path.and_then(|p| crate::source::load(&p).ok()) {
+        Some(down) => ops_of_file(&down, opts),
+        None => Vec::new(),
+    }
+}
+
+/// Whether the tool runs the file's `up` side inside a transaction (what decides
+/// whether `CONCURRENTLY` fails at run time).
+///
+/// - golang-migrate sends the whole file as one simple query; PostgreSQL runs a
+///   multi-statement query as one implicit transaction, a single statement alone.
+/// - Flyway wraps each migration in a transaction unless the script's `.conf` says
+///   `executeInTransaction=false`, and runs a script outside one when it detects a
+///   non-transactional statement such as `CREATE INDEX CONCURRENTLY`.
+/// - diesel wraps each migration unless `metadata.toml` says `run_in_transaction = false`.
+/// - An unknown tool (plain numbered files) is assumed to use a transaction, so
+///   `CONCURRENTLY` is flagged rather than trusted (fail closed).
+pub fn runs_in_transaction(id: &SqlIdentity, up: &[Operation], opted_out: bool) -> bool {
+    use crate::ir::MigrationFormat;
+    if opted_out {
+        return false;
+    }
+    let concurrent = up.iter().any(|o| {
+        matches!(
+            &o.kind,
+            OpKind::CreateIndex(d) if d.concurrently
+        ) || matches!(
+            &o.kind,
+            OpKind::DropIndex {
+                concurrently: true,
+                ..
+            }
+        )
+    });
+    match id.format {
+        MigrationFormat::GolangMigrate => {
+            let statements: std::collections::BTreeSet<usize> =
+                up.iter().map(|o| o.span.start).collect();
+            statements.len() > 1
+        }
+        MigrationFormat::FlywayVersioned | MigrationFormat::FlywayRepeatable => !concurrent,
+        _ => true,
+    }
 }
 
 /// Read a `.sql` migration file (identity from its file name, `up` side only; a
 /// golang-migrate `.down.sql` / Flyway `U…` file yields a migration whose ops are `down`).
 pub fn read_sql_file(file: &SourceFile, opts: &ReadOptions) -> Vec<Migration> {
-    let _ = (file, opts);
-    Vec::new()
+    let id =
+        layout::sql_identity(&file.path).unwrap_or_else(|| layout::fallback_identity(&file.path));
+    let lexed = lexical::scan(&file.text);
+    let (header_comments, comments) = file_comments(file, &lexed);
+    let ops = ops_of_file(file, opts);
+    let settings = crate::source::read_tool_settings(&file.path, &id);
+    let (up, down) = match id.side {
+        Side::Up => (ops, read_down_side(file, &id, opts)),
+        Side::Down => (Vec::new(), ops),
+    };
+    // `-- migguard:no-transaction` in the header: the runner is configured not to use
+    // a transaction in a way migguard cannot see (a CLI flag, a global setting).
+    let opted_out = settings.no_transaction
+        || header_comments
+            .iter()
+            .any(|c| c.text.eq_ignore_ascii_case("migguard:no-transaction"));
+    let transactional = runs_in_transaction(&id, &up, opted_out);
+    vec![Migration {
+        name: id.name.clone(),
+        version: id.version.clone(),
+        order: id.order.clone(),
+        format: id.format,
+        file: file.path.clone(),
+        span: file.span(0, file.text.len()),
+        transactional,
+        up,
+        down,
+        header_comments,
+        comments,
+        read_errors: Vec::new(),
+    }]
+}
+
+/// Behaviour tests written against the first reader on main, kept as a second,
+/// independent check of the same contract.
+#[cfg(test)]
+mod seed_tests;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Segment, Span};
+    use serde::Serialize;
+    use std::path::PathBuf;
+
+    /// A compact view of an op for snapshots: where it is, what it is.
+    #[derive(Serialize)]
+    struct View {
+        at: String,
+        #[serde(flatten)]
+        kind: OpKind,
+    }
+
+    fn at(span: &Span) -> String {
+        format!(
+            "{}:{}-{}:{}",
+            span.line, span.column, span.end_line, span.end_column
+        )
+    }
+
+    fn views(ops: &[Operation]) -> Vec<View> {
+        ops.iter()
+            .map(|o| View {
+                at: at(&o.span),
+                kind: o.kind.clone(),
+            })
+            .collect()
+    }
+
+    fn file(name: &str, text: &str) -> SourceFile {
+        SourceFile::new(PathBuf::from(name), text.to_string())
+    }
+
+    fn read(text: &str) -> Vec<Operation> {
+        let f = file("m.sql", text);
+        ops_of_file(&f, &ReadOptions::default())
+    }
+
+    fn fixture(name: &str) -> SourceFile {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/sql")
+            .join(name);
+        let text = std::fs::read_to_string(&path).expect("fixture exists");
+        SourceFile::new(PathBuf::from(name), text)
+    }
+
+    #[test]
+    fn every_op_kind() {
+        let f = fixture("all_kinds.sql");
+        let ops = ops_of_file(&f, &ReadOptions::default());
+        insta::assert_yaml_snapshot!(views(&ops));
+    }
+
+    #[test]
+    fn fallback_statements() {
+        let f = fixture("fallback.sql");
+        let ops = ops_of_file(&f, &ReadOptions::default());
+        insta::assert_yaml_snapshot!(views(&ops));
+    }
+
+    #[test]
+    fn typeorm_and_pg_dump_output() {
+        let f = fixture("generated.sql");
+        let ops = ops_of_file(&f, &ReadOptions::default());
+        insta::assert_yaml_snapshot!(views(&ops));
+    }
+
+    #[test]
+    fn statement_in_the_middle_has_exact_span_and_text() {
+        let sql = "CREATE TABLE a (id int);\n\n  -- note\n  DROP TABLE a;\nSELECT 1;";
+        let ops = read(sql);
+        let drop = &ops[1];
+        assert_eq!(drop.kind.name(), "drop_table");
+        assert_eq!(drop.text, "DROP TABLE a");
+        assert_eq!(&sql[drop.span.start..drop.span.end], "DROP TABLE a");
+        assert_eq!(at(&drop.span), "4:3-4:15");
+    }
+
+    #[test]
+    fn embedded_sql_spans_map_into_the_file() {
+        // `await queryRunner.query("DROP TABLE " + T)` with T = "users" from a const.
+        let ts = "await queryRunner.query(\"DROP TABLE \" + T);\nconst T = \"users\";";
+        let f = file("m.ts", ts);
+        let mut map = TextMap::default();
+        map.push(Segment {
+            sql_start: 0,
+            sql_len: 11,
+            file_start: 25,
+            file_end: 36,
+            verbatim: true,
+        });
+        map.push(Segment {
+            sql_start: 11,
+            sql_len: 5,
+            file_start: 40,
+            file_end: 41,
+            verbatim: false,
+        });
+        let ops = read_statements(
+            &SqlInput {
+                sql: "DROP TABLE users",
+                map: &map,
+                file: &f,
+                dynamic: true,
+            },
+            &ReadOptions::default(),
+        );
+        assert_eq!(ops.len(), 1);
+        assert_eq!(ops[0].kind.object().as_deref(), Some("public.users"));
+        assert_eq!((ops[0].span.start, ops[0].span.end), (25, 41));
+        assert_eq!(at(&ops[0].span), "1:26-1:42");
+        assert!(ops[0].dynamic);
+    }
+
+    #[test]
+    fn comments_and_strings_are_not_operations() {
+        let ops = read("-- DROP TABLE x;\n/* DROP TABLE y; */\nINSERT INTO log VALUES ('drop table z; truncate w');");
+        let kinds: Vec<&str> = ops.iter().map(|o| o.kind.name()).collect();
+        assert_eq!(kinds, vec!["insert"]);
+    }
+
+    #[test]
+    fn last_statement_without_semicolon_is_kept() {
+        let ops = read("ALTER TABLE a ADD COLUMN b int;\nDROP TABLE c");
+        let kinds: Vec<&str> = ops.iter().map(|o| o.kind.name()).collect();
+        assert_eq!(kinds, vec!["add_column", "drop_table"]);
+    }
+
+    #[test]
+    fn nbsp_after_last_semicolon_costs_one_unparsed_op() {
+        let mut sql = String::new();
+        for i in 0..100 {
+            sql.push_str(&format!("DROP TABLE t{i};\n"));
+        }
+        sql.push('\u{a0}');
+        let ops = read(&sql);
+        assert_eq!(
+            ops.iter().filter(|o| o.kind.name() == "drop_table").count(),
+            100
+        );
+        let unparsed: Vec<&Operation> =
+            ops.iter().filter(|o| o.kind.name() == "unparsed").collect();
+        assert_eq!(unparsed.len(), 1);
+        assert_eq!(unparsed[0].span.line, 101);
+    }
+
+    #[test]
+    fn names_fold_like_postgresql() {
+        let ops = read("DROP TABLE Core.\"UserAccount\", Product");
+        let objects: Vec<String> = ops.iter().filter_map(|o| o.kind.object()).collect();
+        assert_eq!(objects, vec!["core.UserAccount", "public.product"]);
+        let opts = ReadOptions {
+            default_schema: "app".to_string(),
+        };
+        let f = file("m.sql", "TRUNCATE t");
+        let map = TextMap::identity(0, f.text.len());
+        let ops = read_statements(
+            &SqlInput {
+                sql: &f.text,
+                map: &map,
+                file: &f,
+                dynamic: false,
+            },
+            &opts,
+        );
+        assert_eq!(ops[0].kind.object().as_deref(), Some("app.t"));
+    }
+
+    #[test]
+    fn unterminated_and_garbage_input_never_panics() {
+        for sql in [
+            "SELECT 'abc",
+            "/* never closed",
+            "$$",
+            "CREATE TABLE (",
+            "\u{feff}DROP TABLE x",
+            ";;;",
+            "\"",
+            "E'\\",
+        ] {
+            let ops = read(sql);
+            for o in &ops {
+                assert!(o.span.end <= sql.len());
+            }
+        }
+        let deep = format!("SELECT {}1{}", "(".repeat(5000), ")".repeat(5000));
+        let ops = read(&deep);
+        assert_eq!(ops.len(), 1);
+        assert_eq!(ops[0].kind.name(), "unparsed");
+    }
+
+    #[test]
+    fn table_level_not_null_constraints_pg18() {
+        let ops = read(
+            "CREATE TABLE t (\n  CONSTRAINT t_id_not_null NOT NULL id,\n  id int GENERATED BY DEFAULT AS IDENTITY (START WITH 1 INCREMENT BY 1),\n  \"Name\" text,\n  NOT NULL \"Name\" NO INHERIT\n)",
+        );
+        let OpKind::CreateTable { columns, .. } = &ops[0].kind else {
+            panic!("{:?}", ops[0].kind)
+        };
+        let cols: Vec<(&str, bool)> = columns
+            .iter()
+            .map(|c| (c.name.as_str(), c.not_null))
+            .collect();
+        assert_eq!(cols, vec![("id", true), ("Name", true)]);
+    }
+
+    #[test]
+    fn one_unsupported_alter_table_action_costs_one_op() {
+        let sql = "ALTER TABLE ONLY t\n    ADD COLUMN a int,\n    ALTER CONSTRAINT t_fk NOT DEFERRABLE,\n    ADD CONSTRAINT a_nn NOT NULL a,\n    DROP COLUMN b,\n    FROBNICATE c";
+        let ops = read(sql);
+        let got: Vec<String> = ops
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} {} {}",
+                    at(&o.span),
+                    o.kind.name(),
+                    o.text.replace('\n', " ")
+                )
+            })
+            .collect();
+        assert_eq!(
+            got[0],
+            format!("1:1-2:21 add_column {}", sql.replace('\n', " "))
+        );
+        // The two unsupported actions (lines 3 and 6) are one unparsed op.
+        assert_eq!(
+            got[1],
+            "3:5-6:17 unparsed ALTER TABLE ONLY t ALTER CONSTRAINT t_fk NOT DEFERRABLE ALTER TABLE ONLY t FROBNICATE c"
+        );
+        assert!(got[2].starts_with("4:5-4:35 set_not_null "), "{}", got[2]);
+        assert!(got[3].starts_with("5:5-5:18 drop_column "), "{}", got[3]);
+        assert_eq!(ops.len(), 4);
+    }
+
+    #[test]
+    fn several_unsupported_actions_are_one_unparsed_op() {
+        let sql = "ALTER TABLE t\n  ALTER CONSTRAINT a NOT DEFERRABLE,\n  DROP COLUMN x,\n  ALTER CONSTRAINT b NOT DEFERRABLE";
+        let ops = read(sql);
+        let kinds: Vec<&str> = ops.iter().map(|o| o.kind.name()).collect();
+        assert_eq!(kinds, vec!["unparsed", "drop_column"]);
+        let u = &ops[0];
+        assert_eq!(at(&u.span), "1:1-4:36");
+        assert!(u.text.contains("ALTER CONSTRAINT a") && u.text.contains("ALTER CONSTRAINT b"));
+        assert!(
+            matches!(&u.kind, OpKind::Unparsed { reason } if reason.ends_with("(and 1 more unsupported actions in this statement)"))
+        );
+        assert_eq!(at(&ops[1].span), "3:3-3:16");
+    }
+
+    #[test]
+    fn bom_is_not_a_statement() {
+        let kinds: Vec<&str> = read("\u{feff}DROP TABLE x")
+            .iter()
+            .map(|o| o.kind.name())
+            .collect();
+        assert_eq!(kinds, vec!["drop_table"]);
+    }
 }

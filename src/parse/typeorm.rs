@@ -1,12 +1,361 @@
 //! TypeORM reader: migration classes in TypeScript or compiled JavaScript.
-//! (Interface stub; the TypeORM reader work fills it in.)
+//!
+//! The release image only carries `dist/`, so the same reader must handle `.ts`
+//! sources and tsc output (CommonJS `exports.X = X`, `module.exports = class …`,
+//! downlevel `__awaiter(…, function* () { yield … })`). tree-sitter's TypeScript
+//! grammar parses both. One parse per file, one thread-local parser per thread.
+//!
+//! This module parses, collects what the whole file knows (constants, comments,
+//! syntax errors) and finds the migration classes ([`classes`]). What a migration does
+//! is read from its `up()`/`down()` bodies ([`walker`]): `query(...)` calls are
+//! assembled to SQL ([`strings`]) and handed to the SQL reader; QueryRunner builder
+//! calls are mapped to ops ([`builder`], over statically evaluated values, [`values`]);
+//! anything else that could change the schema and cannot be read statically becomes an
+//! `opaque` op (fail closed).
+
+mod builder;
+mod classes;
+mod comments;
+mod strings;
+mod values;
+mod walker;
 
 use super::ReadOptions;
-use crate::ir::Migration;
+use crate::ir::{Migration, MigrationFormat, MigrationOrder, ReadError, Span};
 use crate::source::SourceFile;
+use classes::{has_up_method, header_comments, read_class, read_es5_class, top_level_statement};
+use std::cell::RefCell;
+use std::collections::HashMap;
+pub(crate) use strings::EmbeddedSql;
+use tree_sitter::{Node, Parser, Tree};
+#[cfg(test)]
+use {
+    crate::ir::{OpKind, OpSource, Operation},
+    classes::timestamp,
+    walker::db_branch,
+};
+
+thread_local! {
+    /// Parsers are expensive to create and not `Sync`: one per rayon worker thread.
+    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+/// At most this many syntax errors are reported per file; the rest add nothing.
+const MAX_SYNTAX_ERRORS: usize = 20;
 
 /// Every migration class in the file (a file may hold several).
 pub fn read_typeorm_file(file: &SourceFile, opts: &ReadOptions) -> Vec<Migration> {
-    let _ = (file, opts);
-    Vec::new()
+    read(file, opts).0
 }
+
+/// The SQL assembled from every `query(...)` call of the file, in source order:
+/// the step between the TypeScript and the SQL reader, exposed for tests.
+#[cfg(test)]
+pub(crate) fn embedded_sql(file: &SourceFile, opts: &ReadOptions) -> Vec<EmbeddedSql> {
+    read(file, opts).1
+}
+
+fn parse(text: &str) -> Option<Tree> {
+    PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            parser
+                .set_language(&tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into())
+                .ok()?;
+            *slot = Some(parser);
+        }
+        slot.as_mut()?.parse(text, None)
+    })
+}
+
+/// The file being read: text, options and the constants that strings may refer to.
+pub(crate) struct Doc<'a> {
+    pub src: &'a str,
+    pub file: &'a SourceFile,
+    pub opts: &'a ReadOptions,
+    /// Name → every binding of it in the file, resolved by scope at the use site.
+    consts: HashMap<&'a str, Vec<Binding<'a>>>,
+}
+
+/// `const X = …` (or a `let`/`var` never reassigned in its scope).
+struct Binding<'a> {
+    /// Byte range of the block the declaration is visible in.
+    scope: (usize, usize),
+    value: Node<'a>,
+    usable: bool,
+}
+
+impl<'a> Doc<'a> {
+    pub fn text(&self, node: Node) -> &'a str {
+        self.src.get(node.byte_range()).unwrap_or("")
+    }
+
+    /// The value an identifier is bound to: the innermost binding whose scope holds
+    /// the use (`const table` in `up()` and another in `down()` do not clash).
+    pub fn const_value(&self, ident: Node) -> Option<Node<'a>> {
+        let at = ident.start_byte();
+        let mut best: Option<&Binding> = None;
+        let mut ambiguous = false;
+        for b in self.consts.get(self.text(ident))? {
+            if !(b.scope.0 <= at && at < b.scope.1) {
+                continue;
+            }
+            match best {
+                Some(cur) if cur.scope == b.scope => ambiguous = true,
+                Some(cur) if cur.scope.0 >= b.scope.0 => {}
+                _ => {
+                    best = Some(b);
+                    ambiguous = false;
+                }
+            }
+        }
+        let b = best?;
+        (b.usable && !ambiguous).then_some(b.value)
+    }
+
+    fn span(&self, node: Node) -> Span {
+        self.file.span(node.start_byte(), node.end_byte())
+    }
+}
+
+/// What the first walk over the tree collects.
+#[derive(Default)]
+struct Collected<'a> {
+    comments: Vec<Node<'a>>,
+    errors: Vec<Node<'a>>,
+    classes: Vec<Node<'a>>,
+    /// `X.prototype.up = function …` assignments (tsc ES5 output).
+    es5_ups: Vec<Node<'a>>,
+    /// (name, value, declared with `const`, scope)
+    bindings: Vec<(&'a str, Node<'a>, bool, (usize, usize))>,
+    /// (name, where) of every assignment to a plain identifier.
+    reassigned: Vec<(&'a str, usize)>,
+}
+
+fn collect<'a>(root: Node<'a>, src: &'a str) -> Collected<'a> {
+    let mut c = Collected::default();
+    let text = |n: Node| src.get(n.byte_range()).unwrap_or("");
+    // One cursor for the whole tree: no allocation per node.
+    let mut cursor = root.walk();
+    let mut depth = 0usize;
+    loop {
+        let node = cursor.node();
+        if node.is_error() || node.is_missing() {
+            c.errors.push(node);
+        }
+        match node.kind() {
+            "comment" => c.comments.push(node),
+            "class_declaration" | "class" | "abstract_class_declaration"
+                if has_up_method(node, src) =>
+            {
+                c.classes.push(node);
+            }
+            "variable_declarator" => {
+                if let (Some(name), Some(value)) = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("value"),
+                ) {
+                    if name.kind() == "identifier" {
+                        let is_const = node
+                            .parent()
+                            .and_then(|p| p.child(0))
+                            .is_some_and(|k| k.kind() == "const");
+                        c.bindings
+                            .push((text(name), value, is_const, scope_of(node)));
+                    }
+                }
+            }
+            "assignment_expression" | "augmented_assignment_expression" => {
+                if let Some(left) = node.child_by_field_name("left") {
+                    if left.kind() == "identifier" {
+                        c.reassigned.push((text(left), left.start_byte()));
+                    } else if node.kind() == "assignment_expression"
+                        && text(left).ends_with(".prototype.up")
+                        && node
+                            .child_by_field_name("right")
+                            .is_some_and(|r| matches!(r.kind(), "function_expression" | "function"))
+                    {
+                        c.es5_ups.push(node);
+                    }
+                }
+            }
+            _ => {}
+        }
+        if cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        if !next_node(&mut cursor, &mut depth) {
+            break;
+        }
+    }
+    c.comments.sort_by_key(|n| n.start_byte());
+    c.errors.sort_by_key(|n| n.start_byte());
+    c
+}
+
+/// The block a declaration is visible in.
+fn scope_of(declarator: Node) -> (usize, usize) {
+    let mut n = declarator;
+    while let Some(p) = n.parent() {
+        if matches!(
+            p.kind(),
+            "statement_block" | "program" | "for_statement" | "for_in_statement" | "switch_body"
+        ) {
+            return (p.start_byte(), p.end_byte());
+        }
+        n = p;
+    }
+    (0, usize::MAX)
+}
+
+/// Move to the next node in pre-order that is not a descendant of the current one;
+/// false when the walk (rooted at depth 0) is over.
+fn next_node(cursor: &mut tree_sitter::TreeCursor, depth: &mut usize) -> bool {
+    loop {
+        if *depth == 0 {
+            return false;
+        }
+        if cursor.goto_next_sibling() {
+            return true;
+        }
+        cursor.goto_parent();
+        *depth -= 1;
+    }
+}
+
+fn read(file: &SourceFile, opts: &ReadOptions) -> (Vec<Migration>, Vec<EmbeddedSql>) {
+    let src = file.text.as_str();
+    let Some(tree) = parse(src) else {
+        let m = fallback_migration(
+            file,
+            vec![ReadError {
+                message: "the TypeScript parser gave up on this file".into(),
+                span: file.span(0, 0),
+            }],
+        );
+        return (vec![m], Vec::new());
+    };
+    let root = tree.root_node();
+    let col = collect(root, src);
+
+    let mut consts: HashMap<&str, Vec<Binding>> = HashMap::new();
+    for (name, value, is_const, scope) in &col.bindings {
+        let reassigned = col
+            .reassigned
+            .iter()
+            .any(|(n, at)| n == name && scope.0 <= *at && *at < scope.1);
+        consts.entry(*name).or_default().push(Binding {
+            scope: *scope,
+            value: *value,
+            usable: *is_const || !reassigned,
+        });
+    }
+    let doc = Doc {
+        src,
+        file,
+        opts,
+        consts,
+    };
+
+    let mut all_comments = Vec::new();
+    for c in &col.comments {
+        comments::comment_lines(file, *c, &mut all_comments);
+    }
+    let errors: Vec<(usize, ReadError)> = col
+        .errors
+        .iter()
+        .take(MAX_SYNTAX_ERRORS)
+        .map(|n| (n.start_byte(), syntax_error(&doc, *n)))
+        .collect();
+
+    let mut migrations = Vec::new();
+    let mut embedded = Vec::new();
+    // Each migration with the node whose range it owns (for syntax errors).
+    let mut read: Vec<(Migration, Node)> = Vec::new();
+    for class in &col.classes {
+        let mut m = read_class(&doc, *class, &mut embedded);
+        m.header_comments = header_comments(&doc, *class, root);
+        read.push((m, *class));
+    }
+    for up in &col.es5_ups {
+        let mut m = read_es5_class(&doc, *up, &mut embedded);
+        let stmt = top_level_statement(*up, root);
+        m.header_comments = header_comments(&doc, stmt, root);
+        read.push((m, stmt));
+    }
+    let owners: Vec<std::ops::Range<usize>> = read.iter().map(|(_, n)| n.byte_range()).collect();
+    for (i, (mut m, _)) in read.into_iter().enumerate() {
+        m.comments = all_comments.clone();
+        // An error inside this class belongs to it; one outside any class could hide
+        // anything, so every migration of the file carries it.
+        for (at, e) in &errors {
+            let inside_other = owners
+                .iter()
+                .enumerate()
+                .any(|(j, r)| j != i && r.contains(at));
+            if !inside_other {
+                m.read_errors.push(e.clone());
+            }
+        }
+        migrations.push(m);
+    }
+    if migrations.is_empty() && !errors.is_empty() {
+        // A syntax error may be what hides the migration class: report, don't skip.
+        let mut m = fallback_migration(file, errors.into_iter().map(|(_, e)| e).collect());
+        m.comments = all_comments;
+        migrations.push(m);
+    }
+    (migrations, embedded)
+}
+
+fn fallback_migration(file: &SourceFile, read_errors: Vec<ReadError>) -> Migration {
+    let name = file
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Migration {
+        order: MigrationOrder {
+            repeatable: false,
+            version: Vec::new(),
+            name: name.clone(),
+        },
+        name,
+        version: None,
+        format: MigrationFormat::Typeorm,
+        file: file.path.clone(),
+        span: file.span(0, 0),
+        transactional: true,
+        up: Vec::new(),
+        down: Vec::new(),
+        header_comments: Vec::new(),
+        comments: Vec::new(),
+        read_errors,
+    }
+}
+
+fn syntax_error(doc: &Doc, node: Node) -> ReadError {
+    let message = if node.is_missing() {
+        format!("syntax error: missing `{}`", node.kind())
+    } else {
+        let snippet: String = doc
+            .text(node)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .chars()
+            .take(60)
+            .collect();
+        format!("syntax error: cannot parse `{snippet}`")
+    };
+    ReadError {
+        message,
+        span: doc.span(node),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,10 +1,20 @@
 //! Rendering: the same findings as human code frames (miette), JSON, SARIF 2.1.0 or
-//! GitHub workflow annotations. Renderers attach source text once per file; checks
-//! never format output themselves.
+//! GitHub workflow annotations. Checks never format output themselves; renderers
+//! attach source text once per file, late, as ruff and oxc do.
 
-use crate::finding::Finding;
+pub mod github;
+pub mod human;
+pub mod json;
+pub mod sarif;
+
+use crate::cli::{ColorChoice, Format};
+use crate::finding::{Finding, Status};
 use crate::ir::MigrationFormat;
+use crate::ruleset::RuleSet;
+use crate::source::SourceFile;
 use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 /// One migration read, for the `migrations` array of the JSON output.
@@ -17,6 +27,17 @@ pub struct MigrationSummary {
     pub kind: MigrationFormat,
 }
 
+impl MigrationSummary {
+    pub fn of(m: &crate::ir::Migration) -> Self {
+        MigrationSummary {
+            name: m.name.clone(),
+            file: m.file.clone(),
+            version: m.version.clone(),
+            kind: m.format,
+        }
+    }
+}
+
 /// Everything a findings renderer needs (lint, release-check).
 #[derive(Debug, Clone)]
 pub struct FindingsReport {
@@ -25,4 +46,92 @@ pub struct FindingsReport {
     pub passed: bool,
     pub findings: Vec<Finding>,
     pub migrations: Vec<MigrationSummary>,
+    /// Extra lines for the human summary (e.g. release-check's pending list).
+    pub notes: Vec<String>,
+    /// release-check: `{applied, pending, unknown_applied, out_of_order}` for JSON.
+    pub history: Option<serde_json::Value>,
+}
+
+/// Counts by status, for summaries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub failing: usize,
+    pub warnings: usize,
+    pub acknowledged: usize,
+    pub suppressed: usize,
+    pub grandfathered: usize,
+    pub migrations: usize,
+}
+
+impl FindingsReport {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary {
+            migrations: self.migrations.len(),
+            ..Summary::default()
+        };
+        for f in &self.findings {
+            match f.status {
+                Status::Failing => s.failing += 1,
+                Status::Warning => s.warnings += 1,
+                Status::Acknowledged => s.acknowledged += 1,
+                Status::Suppressed => s.suppressed += 1,
+                Status::Grandfathered => s.grandfathered += 1,
+            }
+        }
+        s
+    }
+}
+
+/// Render options that are not part of the data.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderOptions {
+    pub format: Format,
+    pub color: ColorChoice,
+    pub verbose: u8,
+    pub quiet: bool,
+}
+
+/// Render a findings report in the requested format.
+pub fn render_findings(
+    report: &FindingsReport,
+    rules: &RuleSet,
+    sources: &BTreeMap<PathBuf, SourceFile>,
+    opts: RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match opts.format {
+        Format::Json => json::render(report, out),
+        Format::Sarif => sarif::render(report, rules, out),
+        Format::Github => github::render(&report.findings, out),
+        Format::Human => {
+            if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+                github::render(&report.findings, out)?;
+            }
+            human::render(report, sources, opts, out)
+        }
+    }
+}
+
+/// Whether to colour: `always`, `never`, or `auto` = a terminal and no `NO_COLOR`.
+pub fn use_color(choice: ColorChoice) -> bool {
+    use std::io::IsTerminal;
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && io::stdout().is_terminal(),
+    }
+}
+
+/// Path as shown to users and in SARIF: relative, forward slashes.
+pub fn display_path(p: &std::path::Path) -> String {
+    let s = p.strip_prefix("./").unwrap_or(p).display().to_string();
+    s.replace('\\', "/")
+}
+
+/// A closed pipe (`migguard lint | head`) is not an error, as in ripgrep.
+pub fn ignore_broken_pipe(r: io::Result<()>) -> crate::error::Result<()> {
+    match r {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(|e| crate::error::Error::io("writing output", e)),
+    }
 }

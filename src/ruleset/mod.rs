@@ -1,17 +1,64 @@
 //! The rules: loaded from `rules/rules.toml` (embedded) or a user's file, validated,
-//! and matched against operations. Nothing about what is destructive lives elsewhere.
+//! and matched against operations. Nothing about what is destructive lives elsewhere:
+//! the lint gate, release-check, the expand/contract checks and drift all read the
+//! one [`RuleSet`] loaded here.
+
+mod load;
 
 use crate::finding::{Category, Phase, Severity};
+use crate::ir::{AttrValue, Operation};
 use regex::Regex;
+use std::collections::BTreeMap;
 
 /// The default rules file, embedded in the binary.
 pub const DEFAULT_RULES: &str = include_str!("../../rules/rules.toml");
+
+/// Rule ids the product contract requires (DESIGN §3). A user rules file may omit
+/// any of them; the built-in definition is used then, so code that raises a rule by
+/// id always finds it.
+pub const REQUIRED_RULES: &[&str] = &[
+    "drop-table",
+    "drop-column",
+    "rename-column",
+    "rename-table",
+    "drop-schema",
+    "drop-database",
+    "truncate-table",
+    "delete-without-where",
+    "change-column-recreate",
+    "alter-column-type",
+    "set-not-null",
+    "add-column-not-null-without-default",
+    "create-index-non-concurrent",
+    "drop-index-non-concurrent",
+    "concurrent-index-in-transaction",
+    "add-foreign-key-validating",
+    "add-check-validating",
+    "add-unique-constraint",
+    "drop-constraint",
+    "drop-type",
+    "update-without-where",
+    "unparsed-sql",
+    "opaque-operation",
+    "missing-destructive-annotation",
+    "missing-expand-annotation",
+    "unknown-expand-migration",
+    "expand-not-before-contract",
+    "mixed-expand-contract",
+    "edited-migration",
+    "annotation-mismatch",
+    "suppression-without-reason",
+    "unused-suppression",
+    "destructive-pending",
+    "expand-not-applied",
+    "unknown-applied-migration",
+];
 
 /// One condition of an op matcher, e.g. `concurrently = false`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Condition {
     pub name: String,
-    pub value: crate::ir::AttrValue,
+    pub value: AttrValue,
 }
 
 /// Matches one op kind under conditions.
@@ -19,6 +66,46 @@ pub struct Condition {
 pub struct OpMatcher {
     pub kind: String,
     pub conditions: Vec<Condition>,
+}
+
+impl OpMatcher {
+    /// Does `op` (with the context attributes the classifier computed) match?
+    pub fn matches(&self, op: &Operation, context: &BTreeMap<&'static str, AttrValue>) -> bool {
+        self.matches_attributes(op.kind.name(), &op.attributes(), context)
+    }
+
+    /// [`matches`](Self::matches) with the op's kind name and attributes computed
+    /// once by the caller (the classifier tries every rule against each op).
+    pub fn matches_attributes(
+        &self,
+        kind: &str,
+        attrs: &BTreeMap<&'static str, AttrValue>,
+        context: &BTreeMap<&'static str, AttrValue>,
+    ) -> bool {
+        kind == self.kind
+            && self.conditions.iter().all(|c| {
+                attrs
+                    .get(c.name.as_str())
+                    .or_else(|| context.get(c.name.as_str()))
+                    .is_some_and(|v| *v == c.value)
+            })
+    }
+
+    /// `create_index (concurrently = false, on_new_table = false)`
+    pub fn describe(&self) -> String {
+        if self.conditions.is_empty() {
+            return self.kind.clone();
+        }
+        let conds: Vec<String> = self
+            .conditions
+            .iter()
+            .map(|c| match &c.value {
+                AttrValue::Bool(b) => format!("{} = {b}", c.name),
+                AttrValue::Str(s) => format!("{} = \"{s}\"", c.name),
+            })
+            .collect();
+        format!("{} ({})", self.kind, conds.join(", "))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -45,19 +132,142 @@ impl RuleSet {
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }
-}
 
-impl RuleSet {
-    /// The embedded default rules. (Interface stub; the lint engine work fills it in.)
+    /// The embedded default rules.
     pub fn builtin() -> RuleSet {
-        RuleSet::load(DEFAULT_RULES, "rules/rules.toml (built in)")
-            .expect("built-in rules file is valid")
+        load::parse(DEFAULT_RULES, "rules/rules.toml (built in)")
+            .expect("the built-in rules file is valid (checked by a test)")
     }
 
     /// Load and validate a rules file; errors name `origin` with line and column.
-    /// (Interface stub; the lint engine work fills it in.)
+    ///
+    /// A user file overrides built-in rules by id and may add its own. Every built-in
+    /// rule the file does not define keeps its built-in definition: migguard raises
+    /// several rules by id from code (`read-error`, the annotation checks) and uses
+    /// the expand markers for `mixed-expand-contract`, so dropping a rule by leaving
+    /// it out would fail open. To disable a rule, define it with `severity = "off"`.
     pub fn load(text: &str, origin: &str) -> crate::error::Result<RuleSet> {
-        let _ = (text, origin);
-        Ok(RuleSet { rules: Vec::new() })
+        let mut set = load::parse(text, origin)?;
+        for r in RuleSet::builtin().rules {
+            if set.get(&r.id).is_none() {
+                set.rules.push(r);
+            }
+        }
+        Ok(set)
+    }
+
+    /// Closest rule id to `id`, for "did you mean" messages.
+    pub fn closest(&self, id: &str) -> Option<&str> {
+        self.rules
+            .iter()
+            .map(|r| (strsim(id, &r.id), r.id.as_str()))
+            .filter(|(d, _)| *d <= 3)
+            .min()
+            .map(|(_, id)| id)
+    }
+}
+
+/// Levenshtein distance (small strings only: rule and migration names).
+pub fn strsim(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_load_and_contain_every_required_id() {
+        let set = RuleSet::builtin();
+        for id in REQUIRED_RULES {
+            assert!(set.get(id).is_some(), "{id} missing from rules/rules.toml");
+        }
+    }
+
+    #[test]
+    fn every_builtin_rule_is_documented() {
+        for r in RuleSet::builtin().rules {
+            assert!(
+                !r.summary.trim().is_empty()
+                    && !r.why.trim().is_empty()
+                    && !r.instead.trim().is_empty(),
+                "{}",
+                r.id
+            );
+        }
+    }
+
+    #[test]
+    fn user_file_may_omit_required_rules() {
+        let text = r#"
+[[rule]]
+id = "drop-column"
+severity = "warn"
+category = "destructive"
+phase = "contract"
+ops = [{ kind = "drop_column" }]
+summary = "s"
+why = "w"
+instead = "i"
+"#;
+        let set = RuleSet::load(text, "custom.toml").unwrap();
+        assert_eq!(set.get("drop-column").unwrap().severity, Severity::Warn);
+        assert_eq!(set.get("drop-table").unwrap().severity, Severity::Block);
+        // Rules raised by code and the expand markers are kept too (fail closed).
+        for id in ["read-error", "additive-change", "invalid-annotation"] {
+            assert!(set.get(id).is_some(), "{id} dropped from a user rule set");
+        }
+        assert_eq!(set.rules.len(), RuleSet::builtin().rules.len());
+    }
+
+    #[test]
+    fn user_rules_may_add_rules_and_turn_rules_off() {
+        let text = r#"
+[[rule]]
+id = "no-extensions"
+severity = "block"
+category = "hygiene"
+phase = "neutral"
+ops = [{ kind = "create_extension" }]
+summary = "s"
+why = "w"
+instead = "i"
+
+[[rule]]
+id = "drop-index-non-concurrent"
+severity = "off"
+category = "locking"
+phase = "neutral"
+ops = [{ kind = "drop_index", concurrently = false }]
+summary = "s"
+why = "w"
+instead = "i"
+"#;
+        let set = RuleSet::load(text, "custom.toml").unwrap();
+        assert_eq!(set.rules[0].id, "no-extensions");
+        assert_eq!(
+            set.get("drop-index-non-concurrent").unwrap().severity,
+            Severity::Off
+        );
+        assert_eq!(set.rules.len(), RuleSet::builtin().rules.len() + 1);
+    }
+
+    #[test]
+    fn closest_suggests_a_near_miss() {
+        assert_eq!(
+            RuleSet::builtin().closest("drop-colum"),
+            Some("drop-column")
+        );
+        assert_eq!(RuleSet::builtin().closest("zzzzzzzzzzzzz"), None);
     }
 }

@@ -4,4 +4,7 @@
 pub mod model;
 
 pub use model::SchemaModel;
+pub mod naming;
+pub mod normalize;
+pub mod render_sql;
 pub mod replay;

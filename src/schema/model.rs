@@ -142,3 +142,25 @@ pub struct Extension {
     pub name: String,
     pub schema: Option<String>,
 }
+
+/// JSON for `schema`/`inspect --format json`: maps keyed by `schema.name` strings.
+pub fn to_json(m: &SchemaModel) -> serde_json::Value {
+    fn keyed<T: Serialize>(map: &BTreeMap<QualifiedName, T>) -> serde_json::Value {
+        serde_json::Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.to_string(), serde_json::to_value(v).unwrap_or_default()))
+                .collect(),
+        )
+    }
+    serde_json::json!({
+        "schema_version": 1,
+        "schemas": m.schemas,
+        "extensions": m.extensions,
+        "enums": keyed(&m.enums),
+        "sequences": keyed(&m.sequences),
+        "tables": keyed(&m.tables),
+        "indexes": keyed(&m.indexes),
+        "views": keyed(&m.views),
+        "uncertain": m.uncertain,
+    })
+}

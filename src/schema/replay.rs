@@ -1,8 +1,23 @@
 //! Replay of migration operations onto the schema model.
-//! (Interface stub; the expected-schema work fills it in.)
+//!
+//! Applies each migration's `up()` ops in run order with PostgreSQL's semantics
+//! (identifier folding already done by the readers; default names, serial
+//! sequences, PRIMARY KEY ⇒ NOT NULL, DROP COLUMN removing dependent indexes and
+//! constraints, DROP TABLE removing what it owns) and TypeORM's for builder calls
+//! (DefaultNamingStrategy names, enum types named `<table>_<column>_enum`,
+//! `changeColumn` recreate vs in place). An op that cannot apply (dropping what is not
+//! there, adding what exists) is a [`Conflict`], never a panic; unparsed and opaque
+//! ops make the objects they mention `uncertain`. Replay never invents objects.
 
-use super::model::SchemaModel;
-use crate::ir::Migration;
+use super::model::{
+    Column, Constraint, EnumType, Extension, Index, SchemaModel, Sequence, Table, View,
+};
+use super::naming;
+use super::normalize::{canonical_default, canonical_expr, normalize_type, serial_base};
+use crate::ir::{
+    ChangeMode, ColumnDef, ConstraintDef, ConstraintKind, IndexDef, Migration, OpKind, OpSource,
+    Operation, QualifiedName,
+};
 
 /// One migration that could not be applied cleanly to the model (e.g. drops a
 /// column that is not there): drift reports these as `conflicts-with-pending`.
@@ -19,8 +34,20 @@ pub fn replay_onto(
     migrations: &[&Migration],
     default_schema: &str,
 ) -> Vec<Conflict> {
-    let _ = (model, migrations, default_schema);
-    Vec::new()
+    let mut r = Replayer {
+        model,
+        ds: default_schema.to_string(),
+        conflicts: Vec::new(),
+        migration: String::new(),
+    };
+    r.model.schemas.insert(default_schema.to_string());
+    for m in migrations {
+        r.migration = m.name.clone();
+        for op in &m.up {
+            r.apply(op);
+        }
+    }
+    r.conflicts
 }
 
 /// Replay migrations into an empty database's schema.
@@ -29,3 +56,1079 @@ pub fn replay(migrations: &[&Migration], default_schema: &str) -> (SchemaModel, 
     let conflicts = replay_onto(&mut model, migrations, default_schema);
     (model, conflicts)
 }
+
+struct Replayer<'a> {
+    model: &'a mut SchemaModel,
+    ds: String,
+    conflicts: Vec<Conflict>,
+    migration: String,
+}
+
+fn fk_action(a: &Option<String>) -> Option<String> {
+    a.as_ref()
+        .map(|s| s.to_ascii_uppercase())
+        .filter(|s| s != "NO ACTION")
+}
+
+impl Replayer<'_> {
+    fn conflict(&mut self, object: impl Into<String>, message: impl Into<String>) {
+        self.conflicts.push(Conflict {
+            migration: self.migration.clone(),
+            object: object.into(),
+            message: message.into(),
+        });
+    }
+
+    fn uncertain(&mut self, object: String, reason: String) {
+        let list = self.model.uncertain.entry(object).or_default();
+        if !list.contains(&reason) {
+            list.push(reason);
+        }
+    }
+
+    fn user_type_exists(&self, schema: &str, name: &str) -> bool {
+        self.model
+            .enums
+            .contains_key(&QualifiedName::new(schema, name))
+    }
+
+    fn norm_type(&self, written: &str) -> String {
+        let enums = &self.model.enums;
+        normalize_type(written, &self.ds, &|s, n| {
+            enums.contains_key(&QualifiedName::new(s, n))
+        })
+    }
+
+    fn apply(&mut self, op: &Operation) {
+        let typeorm = matches!(op.source, OpSource::Builder { .. });
+        match &op.kind {
+            OpKind::CreateTable {
+                table,
+                columns,
+                constraints,
+                if_not_exists,
+                indexes,
+                unmodelled,
+            } => {
+                if self.model.tables.contains_key(table) {
+                    if !if_not_exists {
+                        self.conflict(
+                            table.to_string(),
+                            format!("CREATE TABLE {table}: the table already exists"),
+                        );
+                    }
+                    return;
+                }
+                self.model.schemas.insert(table.schema.clone());
+                self.model.tables.insert(
+                    table.clone(),
+                    Table {
+                        unmodelled: unmodelled.clone(),
+                        ..Table::new(table.clone())
+                    },
+                );
+                if unmodelled.is_some() {
+                    self.uncertain(
+                        table.to_string(),
+                        format!(
+                            "CREATE TABLE with {}",
+                            unmodelled.clone().unwrap_or_default()
+                        ),
+                    );
+                }
+                for c in columns {
+                    self.add_column(table, c, typeorm);
+                }
+                for c in constraints {
+                    self.add_constraint(table, c, typeorm);
+                }
+                for i in indexes {
+                    self.create_index(i, typeorm);
+                }
+            }
+            OpKind::DropTable {
+                table, if_exists, ..
+            } => self.drop_table(table, *if_exists),
+            OpKind::RenameTable { table, new_name } => self.rename_table(table, new_name, typeorm),
+            OpKind::AddColumn {
+                table,
+                column,
+                if_not_exists,
+            } => {
+                let exists = self
+                    .model
+                    .tables
+                    .get(table)
+                    .map(|t| t.column(&column.name).is_some());
+                match exists {
+                    None => self.conflict(
+                        table.to_string(),
+                        format!("ADD COLUMN {}: table {table} does not exist", column.name),
+                    ),
+                    Some(true) if *if_not_exists => {}
+                    Some(true) => self.conflict(
+                        format!("{table}.{}", column.name),
+                        format!("ADD COLUMN {}: the column already exists", column.name),
+                    ),
+                    Some(false) => self.add_column(table, column, typeorm),
+                }
+            }
+            OpKind::DropColumn {
+                table,
+                column,
+                if_exists,
+                ..
+            } => self.drop_column(table, column, *if_exists),
+            OpKind::RenameColumn {
+                table,
+                column,
+                new_name,
+            } => self.rename_column(table, column, new_name),
+            OpKind::AlterColumnType {
+                table,
+                column,
+                data_type,
+                ..
+            } => {
+                let ty = self.norm_type(data_type);
+                if let Some(c) = self.column_mut(table, column) {
+                    c.data_type = ty;
+                }
+            }
+            OpKind::SetNotNull { table, column } => {
+                if let Some(c) = self.column_mut(table, column) {
+                    c.not_null = true;
+                }
+            }
+            OpKind::DropNotNull { table, column } => {
+                if let Some(c) = self.column_mut(table, column) {
+                    c.not_null = false;
+                }
+            }
+            OpKind::SetDefault {
+                table,
+                column,
+                default,
+            } => {
+                let d = canonical_default(Some(default), &self.ds);
+                if let Some(c) = self.column_mut(table, column) {
+                    c.default = d;
+                }
+            }
+            OpKind::DropDefault { table, column } => {
+                if let Some(c) = self.column_mut(table, column) {
+                    c.default = None;
+                }
+            }
+            OpKind::AddConstraint { table, constraint } => {
+                if !self.model.tables.contains_key(table) {
+                    self.conflict(
+                        table.to_string(),
+                        format!("ADD CONSTRAINT: table {table} does not exist"),
+                    );
+                    return;
+                }
+                self.add_constraint(table, constraint, typeorm);
+            }
+            OpKind::DropConstraint {
+                table,
+                name,
+                if_exists,
+                ..
+            } => {
+                let Some(t) = self.model.tables.get_mut(table) else {
+                    self.conflict(
+                        table.to_string(),
+                        format!("DROP CONSTRAINT: table {table} does not exist"),
+                    );
+                    return;
+                };
+                let name = match name {
+                    Some(n) => Some(n.clone()),
+                    // dropPrimaryKey() without a name: the table's PK.
+                    None => t
+                        .constraints
+                        .values()
+                        .find(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. }))
+                        .map(|c| c.name.clone()),
+                };
+                match name {
+                    Some(n) if t.constraints.remove(&n).is_some() => {
+                        if let Some(ConstraintKind::PrimaryKey { .. }) = None::<ConstraintKind> {}
+                    }
+                    Some(_) if *if_exists => {}
+                    Some(n) => self.conflict(
+                        format!("{table}.{n}"),
+                        format!("DROP CONSTRAINT {n}: no such constraint on {table}"),
+                    ),
+                    None if *if_exists => {}
+                    None => self.conflict(
+                        table.to_string(),
+                        "DROP CONSTRAINT: the constraint cannot be identified",
+                    ),
+                }
+            }
+            OpKind::ValidateConstraint { table, name } => {
+                if let Some(c) = self
+                    .model
+                    .tables
+                    .get_mut(table)
+                    .and_then(|t| t.constraints.get_mut(name))
+                {
+                    c.validated = true;
+                }
+            }
+            OpKind::RenameConstraint {
+                table,
+                name,
+                new_name,
+            } => {
+                let Some(t) = self.model.tables.get_mut(table) else {
+                    return;
+                };
+                match t.constraints.remove(name) {
+                    Some(mut c) => {
+                        c.name = new_name.clone();
+                        t.constraints.insert(new_name.clone(), c);
+                    }
+                    None => self.conflict(
+                        format!("{table}.{name}"),
+                        format!("RENAME CONSTRAINT {name}: no such constraint"),
+                    ),
+                }
+            }
+            OpKind::CreateIndex(def) => self.create_index(def, typeorm),
+            OpKind::DropIndex {
+                index, if_exists, ..
+            } => {
+                if self.model.indexes.remove(index).is_none() {
+                    // An index backing a constraint cannot be dropped with DROP INDEX;
+                    // a missing one is a conflict unless IF EXISTS.
+                    if !if_exists {
+                        self.conflict(
+                            index.to_string(),
+                            format!("DROP INDEX {index}: no such index"),
+                        );
+                    }
+                }
+            }
+            OpKind::RenameIndex { index, new_name } => {
+                if let Some(mut i) = self.model.indexes.remove(index) {
+                    i.name = QualifiedName::new(index.schema.clone(), new_name.clone());
+                    self.model.indexes.insert(i.name.clone(), i);
+                } else {
+                    // Renaming a constraint's index renames the constraint.
+                    let renamed = self.model.tables.values_mut().find_map(|t| {
+                        let c = t.constraints.remove(&index.name)?;
+                        Some((t, c))
+                    });
+                    match renamed {
+                        Some((t, mut c)) => {
+                            c.name = new_name.clone();
+                            t.constraints.insert(new_name.clone(), c);
+                        }
+                        None => self.conflict(
+                            index.to_string(),
+                            format!("ALTER INDEX {index} RENAME: no such index"),
+                        ),
+                    }
+                }
+            }
+            OpKind::CreateTypeEnum { name, labels } => {
+                if self.model.enums.contains_key(name) {
+                    self.conflict(
+                        name.to_string(),
+                        format!("CREATE TYPE {name}: the type already exists"),
+                    );
+                    return;
+                }
+                self.model.enums.insert(
+                    name.clone(),
+                    EnumType {
+                        name: name.clone(),
+                        labels: labels.clone(),
+                    },
+                );
+            }
+            OpKind::AddEnumValue {
+                name,
+                value,
+                before,
+                after,
+                if_not_exists,
+            } => {
+                let Some(e) = self.model.enums.get_mut(name) else {
+                    self.conflict(
+                        name.to_string(),
+                        format!("ALTER TYPE {name} ADD VALUE: no such type"),
+                    );
+                    return;
+                };
+                if e.labels.contains(value) {
+                    if !if_not_exists {
+                        self.conflict(
+                            name.to_string(),
+                            format!("enum label {value} already exists"),
+                        );
+                    }
+                    return;
+                }
+                let pos = match (before, after) {
+                    (Some(b), _) => e.labels.iter().position(|l| l == b),
+                    (_, Some(a)) => e.labels.iter().position(|l| l == a).map(|p| p + 1),
+                    _ => None,
+                };
+                match pos {
+                    Some(p) => e.labels.insert(p, value.clone()),
+                    None => e.labels.push(value.clone()),
+                }
+            }
+            OpKind::RenameEnumValue {
+                name,
+                value,
+                new_value,
+            } => {
+                if let Some(l) = self
+                    .model
+                    .enums
+                    .get_mut(name)
+                    .and_then(|e| e.labels.iter_mut().find(|l| *l == value))
+                {
+                    *l = new_value.clone();
+                }
+            }
+            OpKind::RenameType { name, new_name } => {
+                if let Some(mut e) = self.model.enums.remove(name) {
+                    e.name = new_name.clone();
+                    self.model.enums.insert(new_name.clone(), e);
+                    // Columns of the type follow the rename.
+                    let (old, new) = (name.to_string(), new_name.to_string());
+                    for t in self.model.tables.values_mut() {
+                        for c in &mut t.columns {
+                            if let Some(rest) = c.data_type.strip_prefix(&old) {
+                                if rest.is_empty() || rest.starts_with('[') {
+                                    c.data_type = format!("{new}{rest}");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            OpKind::DropType {
+                name, if_exists, ..
+            } => {
+                if self.model.enums.remove(name).is_none() && !if_exists {
+                    self.conflict(name.to_string(), format!("DROP TYPE {name}: no such type"));
+                }
+            }
+            OpKind::CreateExtension { name, schema, .. } => {
+                self.model.extensions.insert(
+                    name.clone(),
+                    Extension {
+                        name: name.clone(),
+                        schema: schema.clone().or_else(|| Some(self.ds.clone())),
+                    },
+                );
+            }
+            OpKind::DropExtension {
+                name, if_exists, ..
+            } => {
+                if self.model.extensions.remove(name).is_none() && !if_exists {
+                    self.conflict(
+                        name.clone(),
+                        format!("DROP EXTENSION {name}: not installed"),
+                    );
+                }
+            }
+            OpKind::CreateSequence {
+                name,
+                options,
+                if_not_exists,
+            } => {
+                if self.model.sequences.contains_key(name) {
+                    if !if_not_exists {
+                        self.conflict(
+                            name.to_string(),
+                            format!("CREATE SEQUENCE {name}: already exists"),
+                        );
+                    }
+                    return;
+                }
+                let data_type = options
+                    .data_type
+                    .as_deref()
+                    .map(|t| self.norm_type(t))
+                    .unwrap_or_else(|| "bigint".into());
+                let max = options.max_value.unwrap_or(match data_type.as_str() {
+                    "integer" => i32::MAX as i64,
+                    "smallint" => i16::MAX as i64,
+                    _ => i64::MAX,
+                });
+                self.model.sequences.insert(
+                    name.clone(),
+                    Sequence {
+                        name: name.clone(),
+                        data_type,
+                        start: options.start.unwrap_or(1),
+                        increment: options.increment.unwrap_or(1),
+                        min_value: options.min_value.unwrap_or(1),
+                        max_value: max,
+                        cache: options.cache.unwrap_or(1),
+                        cycle: options.cycle.unwrap_or(false),
+                        owned_by: options.owned_by.clone().flatten(),
+                    },
+                );
+            }
+            OpKind::AlterSequence {
+                name,
+                options,
+                new_name,
+            } => {
+                let Some(mut s) = self.model.sequences.remove(name) else {
+                    self.uncertain(
+                        name.to_string(),
+                        "ALTER SEQUENCE on a sequence migguard does not know".into(),
+                    );
+                    return;
+                };
+                if let Some(o) = &options.owned_by {
+                    s.owned_by = o.clone();
+                }
+                if let Some(i) = options.increment {
+                    s.increment = i;
+                }
+                if let Some(n) = new_name {
+                    s.name = n.clone();
+                }
+                self.model.sequences.insert(s.name.clone(), s);
+            }
+            OpKind::DropSequence {
+                name, if_exists, ..
+            } => {
+                if self.model.sequences.remove(name).is_none() && !if_exists {
+                    self.conflict(
+                        name.to_string(),
+                        format!("DROP SEQUENCE {name}: no such sequence"),
+                    );
+                }
+            }
+            OpKind::CreateView {
+                name,
+                materialized,
+                query,
+                or_replace,
+            } => {
+                if self.model.views.contains_key(name) && !or_replace {
+                    self.conflict(
+                        name.to_string(),
+                        format!("CREATE VIEW {name}: already exists"),
+                    );
+                }
+                self.model.views.insert(
+                    name.clone(),
+                    View {
+                        name: name.clone(),
+                        materialized: *materialized,
+                        definition: Some(query.clone()),
+                    },
+                );
+            }
+            OpKind::DropView {
+                name, if_exists, ..
+            } => {
+                if self.model.views.remove(name).is_none() && !if_exists {
+                    self.conflict(name.to_string(), format!("DROP VIEW {name}: no such view"));
+                }
+            }
+            OpKind::CreateSchema {
+                name,
+                if_not_exists,
+            } => {
+                if !self.model.schemas.insert(name.clone()) && !if_not_exists {
+                    self.conflict(
+                        name.clone(),
+                        format!("CREATE SCHEMA {name}: already exists"),
+                    );
+                }
+            }
+            OpKind::DropSchema {
+                name, if_exists, ..
+            } => {
+                if !self.model.schemas.remove(name) && !if_exists {
+                    self.conflict(name.clone(), format!("DROP SCHEMA {name}: no such schema"));
+                }
+                let n = name.clone();
+                self.model.tables.retain(|k, _| k.schema != n);
+                self.model.indexes.retain(|k, _| k.schema != n);
+                self.model.enums.retain(|k, _| k.schema != n);
+                self.model.sequences.retain(|k, _| k.schema != n);
+                self.model.views.retain(|k, _| k.schema != n);
+            }
+            OpKind::ChangeColumn {
+                table,
+                column,
+                new_column,
+                new_name: _,
+                mode,
+            } => {
+                let Some(new) = new_column else {
+                    self.uncertain(
+                        format!("{table}.{column}"),
+                        "changeColumn with a column definition migguard cannot read".into(),
+                    );
+                    return;
+                };
+                match mode {
+                    ChangeMode::InPlace | ChangeMode::Unknown => {
+                        let ty = self.col_type(table, new, true);
+                        let default = canonical_default(new.default.as_deref(), &self.ds);
+                        if let Some(c) = self.column_mut(table, column) {
+                            c.data_type = ty;
+                            c.not_null = new.not_null;
+                            c.default = default;
+                            c.name = new.name.clone();
+                        } else {
+                            self.conflict(
+                                format!("{table}.{column}"),
+                                "changeColumn: no such column",
+                            );
+                        }
+                    }
+                    ChangeMode::Recreate => {
+                        self.drop_column(table, column, false);
+                        self.add_column(table, new, true);
+                    }
+                }
+            }
+            OpKind::Unparsed { .. } | OpKind::Opaque { .. } => {
+                let reason = match &op.kind {
+                    OpKind::Unparsed { reason } | OpKind::Opaque { reason } => reason.clone(),
+                    _ => String::new(),
+                };
+                let mentioned = self.mentioned_tables(&op.text);
+                let why = format!("{} in {}: {reason}", op.kind.name(), self.migration);
+                if mentioned.is_empty() {
+                    self.uncertain("*".into(), why);
+                } else {
+                    for t in mentioned {
+                        self.uncertain(t, why.clone());
+                    }
+                }
+            }
+            OpKind::DropDatabase { .. } => {
+                self.uncertain("*".into(), format!("DROP DATABASE in {}", self.migration))
+            }
+            OpKind::Truncate { .. }
+            | OpKind::Delete { .. }
+            | OpKind::Update { .. }
+            | OpKind::Insert { .. }
+            | OpKind::Comment { .. }
+            | OpKind::SetOption { .. }
+            | OpKind::TransactionControl { .. }
+            | OpKind::Other { .. } => {}
+        }
+    }
+
+    /// Tables of the model whose names appear as words in the (blanked) text.
+    fn mentioned_tables(&self, text: &str) -> Vec<String> {
+        // Raw text, strings included: dynamic SQL in EXECUTE '…' names tables too.
+        let t = text.to_lowercase().replace('"', " ");
+        let words: std::collections::BTreeSet<&str> = t
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .collect();
+        self.model
+            .tables
+            .keys()
+            .filter(|k| words.contains(k.name.to_lowercase().as_str()))
+            .map(|k| k.to_string())
+            .collect()
+    }
+
+    fn column_mut(&mut self, table: &QualifiedName, column: &str) -> Option<&mut Column> {
+        let exists = self
+            .model
+            .tables
+            .get(table)
+            .map(|t| t.column(column).is_some());
+        match exists {
+            Some(true) => self
+                .model
+                .tables
+                .get_mut(table)
+                .and_then(|t| t.column_mut(column)),
+            Some(false) => {
+                self.conflict(
+                    format!("{table}.{column}"),
+                    format!("column {column} of {table} does not exist"),
+                );
+                None
+            }
+            None => {
+                self.conflict(table.to_string(), format!("table {table} does not exist"));
+                None
+            }
+        }
+    }
+
+    /// Normalised type of a column, creating TypeORM's enum type when needed.
+    fn col_type(&mut self, table: &QualifiedName, c: &ColumnDef, typeorm: bool) -> String {
+        if let Some(values) = &c.enum_values {
+            let written = c.data_type.trim_end_matches("[]");
+            let parts: Vec<String> = written
+                .split('.')
+                .map(|p| p.trim_matches('"').to_string())
+                .collect();
+            let name = match parts.as_slice() {
+                [s, n] => QualifiedName::new(s.clone(), n.clone()),
+                _ => QualifiedName::new(
+                    table.schema.clone(),
+                    parts.last().cloned().unwrap_or_default(),
+                ),
+            };
+            if typeorm && !self.user_type_exists(&name.schema, &name.name) {
+                self.model.enums.insert(
+                    name.clone(),
+                    EnumType {
+                        name: name.clone(),
+                        labels: values.clone(),
+                    },
+                );
+            }
+            let arr = if c.data_type.ends_with("[]") {
+                "[]"
+            } else {
+                ""
+            };
+            return format!("{name}{arr}");
+        }
+        self.norm_type(&c.data_type)
+    }
+
+    fn add_column(&mut self, table: &QualifiedName, c: &ColumnDef, typeorm: bool) {
+        let mut data_type = self.col_type(table, c, typeorm);
+        let mut default = canonical_default(c.default.as_deref(), &self.ds);
+        let mut not_null = c.not_null;
+        if let Some(base) = serial_base(&c.data_type) {
+            data_type = base.to_string();
+            let seq_name = QualifiedName::new(
+                table.schema.clone(),
+                naming::pg_name(&table.name, Some(&c.name), "seq"),
+            );
+            let max = match base {
+                "integer" => i32::MAX as i64,
+                "smallint" => i16::MAX as i64,
+                _ => i64::MAX,
+            };
+            self.model.sequences.insert(
+                seq_name.clone(),
+                Sequence {
+                    name: seq_name.clone(),
+                    data_type: base.into(),
+                    start: 1,
+                    increment: 1,
+                    min_value: 1,
+                    max_value: max,
+                    cache: 1,
+                    cycle: false,
+                    owned_by: Some((table.clone(), c.name.clone())),
+                },
+            );
+            let qualified = if table.schema == self.ds {
+                seq_name.name.clone()
+            } else {
+                seq_name.to_string()
+            };
+            default =
+                canonical_default(Some(&format!("nextval('{qualified}'::regclass)")), &self.ds);
+            not_null = true;
+        }
+        if c.identity.is_some() {
+            not_null = true;
+        }
+        let column = Column {
+            name: c.name.clone(),
+            data_type,
+            not_null,
+            default,
+            identity: c.identity,
+            generated: c.generated.as_deref().map(|g| canonical_expr(g, &self.ds)),
+            collation: None,
+        };
+        let Some(t) = self.model.tables.get_mut(table) else {
+            return;
+        };
+        t.columns.push(column);
+        for k in &c.constraints {
+            self.add_constraint(table, k, typeorm);
+        }
+    }
+
+    fn add_constraint(&mut self, table: &QualifiedName, c: &ConstraintDef, typeorm: bool) {
+        let tname = &table.name;
+        let name = c.name.clone().unwrap_or_else(|| match (&c.kind, typeorm) {
+            (ConstraintKind::PrimaryKey { columns }, true) => naming::typeorm_pk(tname, columns),
+            (ConstraintKind::Unique { columns, .. }, true) => {
+                naming::typeorm_unique(tname, columns)
+            }
+            (ConstraintKind::ForeignKey { columns, .. }, true) => {
+                naming::typeorm_fk(tname, columns)
+            }
+            (ConstraintKind::Check { expr }, true) => naming::typeorm_check(tname, expr),
+            (ConstraintKind::Exclusion { definition }, true) => {
+                naming::typeorm_exclusion(tname, definition)
+            }
+            (ConstraintKind::PrimaryKey { .. }, false) => naming::pg_name(tname, None, "pkey"),
+            (ConstraintKind::Unique { columns, .. }, false) => {
+                naming::pg_name(tname, Some(&columns.join("_")), "key")
+            }
+            (ConstraintKind::ForeignKey { columns, .. }, false) => {
+                naming::pg_name(tname, Some(&columns.join("_")), "fkey")
+            }
+            (ConstraintKind::Check { expr }, false) => {
+                let t = self.model.tables.get(table);
+                let col = t.and_then(|t| {
+                    let e = canonical_expr(expr, &self.ds);
+                    let words: Vec<&str> = e
+                        .split(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
+                        .collect();
+                    words
+                        .iter()
+                        .find(|w| t.column(w).is_some())
+                        .map(|w| w.to_string())
+                });
+                naming::pg_name(tname, col.as_deref(), "check")
+            }
+            (ConstraintKind::Exclusion { .. }, false) => naming::pg_name(tname, None, "excl"),
+        });
+        let kind = match &c.kind {
+            ConstraintKind::Check { expr } => ConstraintKind::Check {
+                expr: canonical_expr(expr, &self.ds),
+            },
+            ConstraintKind::ForeignKey {
+                columns,
+                ref_table,
+                ref_columns,
+                on_delete,
+                on_update,
+            } => {
+                // REFERENCES t without columns means t's primary key.
+                let ref_columns = if ref_columns.is_empty() {
+                    self.model
+                        .tables
+                        .get(ref_table)
+                        .and_then(|t| {
+                            t.constraints.values().find_map(|k| match &k.kind {
+                                ConstraintKind::PrimaryKey { columns } => Some(columns.clone()),
+                                _ => None,
+                            })
+                        })
+                        .unwrap_or_default()
+                } else {
+                    ref_columns.clone()
+                };
+                ConstraintKind::ForeignKey {
+                    columns: columns.clone(),
+                    ref_table: ref_table.clone(),
+                    ref_columns,
+                    on_delete: fk_action(on_delete),
+                    on_update: fk_action(on_update),
+                }
+            }
+            other => other.clone(),
+        };
+        let Some(t) = self.model.tables.get_mut(table) else {
+            return;
+        };
+        if let ConstraintKind::PrimaryKey { columns } = &kind {
+            for col in t
+                .columns
+                .iter_mut()
+                .filter(|col| columns.contains(&col.name))
+            {
+                col.not_null = true;
+            }
+        }
+        if t.constraints.contains_key(&name) {
+            self.conflict(
+                format!("{table}.{name}"),
+                format!("constraint {name} already exists"),
+            );
+            return;
+        }
+        // NOT VALID is ignored inside CREATE TABLE; only ALTER TABLE ADD keeps it.
+        t.constraints.insert(
+            name.clone(),
+            Constraint {
+                name,
+                kind,
+                validated: !c.not_valid,
+                deferrable: c.deferrable,
+                initially_deferred: c.initially_deferred,
+            },
+        );
+    }
+
+    fn create_index(&mut self, def: &IndexDef, typeorm: bool) {
+        let cols: Vec<String> = def.keys.iter().map(|k| k.expr.clone()).collect();
+        let name = def.name.clone().unwrap_or_else(|| {
+            if typeorm {
+                naming::typeorm_index(&def.table.name, &cols, def.predicate.as_deref())
+            } else {
+                let part = if def.keys.iter().any(|k| k.is_expression) {
+                    "expr".to_string()
+                } else {
+                    cols.join("_")
+                };
+                naming::pg_name(&def.table.name, Some(&part), "idx")
+            }
+        });
+        let qname = QualifiedName::new(def.table.schema.clone(), name);
+        if self.model.indexes.contains_key(&qname) {
+            if !def.if_not_exists {
+                self.conflict(
+                    qname.to_string(),
+                    format!("CREATE INDEX {qname}: already exists"),
+                );
+            }
+            return;
+        }
+        if !self.model.tables.contains_key(&def.table) {
+            self.conflict(
+                def.table.to_string(),
+                format!("CREATE INDEX {qname}: table {} does not exist", def.table),
+            );
+            return;
+        }
+        let keys = def
+            .keys
+            .iter()
+            .map(|k| {
+                let mut s = if k.is_expression {
+                    canonical_expr(&k.expr, &self.ds)
+                } else {
+                    k.expr.clone()
+                };
+                if let Some(o) = &k.opclass {
+                    s.push(' ');
+                    s.push_str(&o.to_lowercase());
+                }
+                if k.descending {
+                    s.push_str(" desc");
+                }
+                s
+            })
+            .collect();
+        self.model.indexes.insert(
+            qname.clone(),
+            Index {
+                name: qname,
+                table: def.table.clone(),
+                unique: def.unique,
+                method: def.method.clone().unwrap_or_else(|| "btree".into()),
+                keys,
+                include: def.include.clone(),
+                predicate: def
+                    .predicate
+                    .as_deref()
+                    .map(|p| canonical_expr(p, &self.ds)),
+                nulls_not_distinct: def.nulls_not_distinct,
+            },
+        );
+    }
+
+    fn drop_table(&mut self, table: &QualifiedName, if_exists: bool) {
+        if self.model.tables.remove(table).is_none() {
+            if !if_exists {
+                self.conflict(
+                    table.to_string(),
+                    format!("DROP TABLE {table}: no such table"),
+                );
+            }
+            return;
+        }
+        self.model.indexes.retain(|_, i| i.table != *table);
+        self.model
+            .sequences
+            .retain(|_, s| s.owned_by.as_ref().is_none_or(|(t, _)| t != table));
+        // FKs of other tables pointing here go with CASCADE; without it PostgreSQL
+        // refuses — either way they cannot remain.
+        for t in self.model.tables.values_mut() {
+            t.constraints.retain(|_, c| !matches!(&c.kind, ConstraintKind::ForeignKey { ref_table, .. } if ref_table == table));
+        }
+    }
+
+    fn rename_table(&mut self, table: &QualifiedName, new_name: &QualifiedName, typeorm: bool) {
+        let Some(mut t) = self.model.tables.remove(table) else {
+            self.conflict(table.to_string(), format!("RENAME {table}: no such table"));
+            return;
+        };
+        if self.model.tables.contains_key(new_name) {
+            self.conflict(
+                new_name.to_string(),
+                format!("RENAME {table} TO {new_name}: the target exists"),
+            );
+        }
+        t.name = new_name.clone();
+        if typeorm {
+            // TypeORM renames constraints and indexes that carry its default names.
+            let renames: Vec<(String, String)> = t
+                .constraints
+                .values()
+                .filter_map(|c| {
+                    let expected = match &c.kind {
+                        ConstraintKind::PrimaryKey { columns } => (
+                            naming::typeorm_pk(&table.name, columns),
+                            naming::typeorm_pk(&new_name.name, columns),
+                        ),
+                        ConstraintKind::Unique { columns, .. } => (
+                            naming::typeorm_unique(&table.name, columns),
+                            naming::typeorm_unique(&new_name.name, columns),
+                        ),
+                        ConstraintKind::ForeignKey { columns, .. } => (
+                            naming::typeorm_fk(&table.name, columns),
+                            naming::typeorm_fk(&new_name.name, columns),
+                        ),
+                        _ => return None,
+                    };
+                    (expected.0 == c.name).then_some(expected)
+                })
+                .collect();
+            for (old, new) in renames {
+                if let Some(mut c) = t.constraints.remove(&old) {
+                    c.name = new.clone();
+                    t.constraints.insert(new, c);
+                }
+            }
+        }
+        self.model.tables.insert(new_name.clone(), t);
+        for i in self
+            .model
+            .indexes
+            .values_mut()
+            .filter(|i| i.table == *table)
+        {
+            i.table = new_name.clone();
+        }
+        for s in self.model.sequences.values_mut() {
+            if let Some((t, _)) = &mut s.owned_by {
+                if t == table {
+                    *t = new_name.clone();
+                }
+            }
+        }
+        for t in self.model.tables.values_mut() {
+            for c in t.constraints.values_mut() {
+                if let ConstraintKind::ForeignKey { ref_table, .. } = &mut c.kind {
+                    if ref_table == table {
+                        *ref_table = new_name.clone();
+                    }
+                }
+            }
+        }
+    }
+
+    fn drop_column(&mut self, table: &QualifiedName, column: &str, if_exists: bool) {
+        let Some(t) = self.model.tables.get_mut(table) else {
+            self.conflict(
+                table.to_string(),
+                format!("DROP COLUMN {column}: table {table} does not exist"),
+            );
+            return;
+        };
+        let before = t.columns.len();
+        t.columns.retain(|c| c.name != column);
+        if t.columns.len() == before {
+            if !if_exists {
+                self.conflict(
+                    format!("{table}.{column}"),
+                    format!("DROP COLUMN {column}: no such column on {table}"),
+                );
+            }
+            return;
+        }
+        let col = column.to_string();
+        t.constraints.retain(|_, c| !constraint_uses(&c.kind, &col));
+        self.model
+            .indexes
+            .retain(|_, i| !(i.table == *table && i.keys.iter().any(|k| key_uses(k, &col))));
+        self.model.sequences.retain(|_, s| {
+            s.owned_by
+                .as_ref()
+                .is_none_or(|(t, c)| !(t == table && *c == col))
+        });
+        for other in self.model.tables.values_mut() {
+            other.constraints.retain(|_, c| !matches!(&c.kind, ConstraintKind::ForeignKey { ref_table, ref_columns, .. } if ref_table == table && ref_columns.contains(&col)));
+        }
+    }
+
+    fn rename_column(&mut self, table: &QualifiedName, column: &str, new_name: &str) {
+        if self.column_mut(table, column).is_none() {
+            return;
+        }
+        let Some(t) = self.model.tables.get_mut(table) else {
+            return;
+        };
+        if let Some(c) = t.column_mut(column) {
+            c.name = new_name.to_string();
+        }
+        let rename = |cols: &mut Vec<String>| {
+            for c in cols.iter_mut().filter(|c| *c == column) {
+                *c = new_name.to_string();
+            }
+        };
+        for c in t.constraints.values_mut() {
+            match &mut c.kind {
+                ConstraintKind::PrimaryKey { columns }
+                | ConstraintKind::Unique { columns, .. }
+                | ConstraintKind::ForeignKey { columns, .. } => rename(columns),
+                _ => {}
+            }
+        }
+        for i in self
+            .model
+            .indexes
+            .values_mut()
+            .filter(|i| i.table == *table)
+        {
+            for k in &mut i.keys {
+                if k == column {
+                    *k = new_name.to_string();
+                }
+            }
+        }
+        for other in self.model.tables.values_mut() {
+            for c in other.constraints.values_mut() {
+                if let ConstraintKind::ForeignKey {
+                    ref_table,
+                    ref_columns,
+                    ..
+                } = &mut c.kind
+                {
+                    if ref_table == table {
+                        rename(ref_columns);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn constraint_uses(kind: &ConstraintKind, col: &str) -> bool {
+    match kind {
+        ConstraintKind::PrimaryKey { columns }
+        | ConstraintKind::Unique { columns, .. }
+        | ConstraintKind::ForeignKey { columns, .. } => columns.iter().any(|c| c == col),
+        ConstraintKind::Check { expr } => expr
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|w| w == col),
+        ConstraintKind::Exclusion { definition } => definition.contains(col),
+    }
+}
+
+fn key_uses(key: &str, col: &str) -> bool {
+    key.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .any(|w| w == col)
+}
+
+#[cfg(test)]
+mod tests;

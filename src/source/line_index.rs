@@ -8,19 +8,30 @@
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// Lines with only ASCII bytes: their column is a subtraction, so spans on a
+    /// huge single-line file (minified or generated SQL) stay O(1) each.
+    ascii_lines: Vec<bool>,
     len: usize,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
+        let mut ascii_lines = Vec::new();
+        let mut ascii = true;
         for (i, b) in text.bytes().enumerate() {
             if b == b'\n' {
                 line_starts.push(i + 1);
+                ascii_lines.push(ascii);
+                ascii = true;
+            } else if !b.is_ascii() {
+                ascii = false;
             }
         }
+        ascii_lines.push(ascii);
         LineIndex {
             line_starts,
+            ascii_lines,
             len: text.len(),
         }
     }
@@ -34,6 +45,9 @@ impl LineIndex {
             Err(i) => i - 1,
         };
         let start = self.line_starts[line];
+        if self.ascii_lines.get(line).copied().unwrap_or(false) {
+            return (line + 1, offset - start + 1);
+        }
         let col = text
             .get(start..offset)
             .map(|s| s.chars().count())

@@ -1,4 +1,3 @@
-//! Shared helpers for integration tests that need a live PostgreSQL server.
+//! Shared test support: a real PostgreSQL started by the harness.
 #![allow(dead_code)]
-
 pub mod pg;

@@ -1,59 +1,47 @@
-//! A throwaway PostgreSQL cluster per test binary.
+//! A throwaway PostgreSQL cluster for the tests: `initdb` + `pg_ctl` in a temp dir on
+//! a free port, started once per test binary, one database per test.
 //!
-//! Tests against a real server catch what mocks cannot (auth, catalogs, read-only
-//! sessions), but a shared long-lived server would leak state between runs. So each
-//! test binary starts its own cluster in a temp dir on a free port and stops it when
-//! the process exits (an `atexit` hook), leaving no postgres behind.
-#![allow(dead_code)]
+//! As root the server must run as `postgres` (it refuses root), so the data dir is
+//! chowned and the server binaries run under `runuser -u postgres --`. Password
+//! authentication (scram) on TCP, so wrong-password tests are real. A watchdog shell
+//! stops the cluster when the test process exits: no postgres is left behind.
+//! If PostgreSQL is not installed the tests fail — never skip — with the install hint.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
-/// Superuser name and password of every test cluster; the password is what the
-/// wrong-password tests must never see echoed.
 pub const SUPERUSER: &str = "postgres";
-pub const SUPERUSER_PASSWORD: &str = "s3cret-superuser-pw";
+pub const PASSWORD: &str = "s3cret-Test-Pw";
 
 pub struct Cluster {
-    bin: PathBuf,
-    /// Kept alive so the directory outlives the server; removed at exit.
-    dir: PathBuf,
-    data: PathBuf,
-    socket_dir: PathBuf,
     pub port: u16,
-    as_postgres: bool,
-    counter: AtomicU32,
+    pub bin: PathBuf,
+    pub dir: PathBuf,
 }
 
-/// A database created for one test.
-#[derive(Debug, Clone)]
 pub struct TestDb {
-    pub url: String,
     pub name: String,
-    port: u16,
-    socket_dir: PathBuf,
-    bin: PathBuf,
+    pub url: String,
+    pub port: u16,
 }
 
-static CLUSTER: OnceLock<Cluster> = OnceLock::new();
-/// Directory and data dir of the running cluster, for the exit hook.
-static STOP: Mutex<Option<(PathBuf, PathBuf, PathBuf, bool)>> = Mutex::new(None);
-
-/// The cluster of this test binary, started on first use.
-pub fn cluster() -> &'static Cluster {
-    CLUSTER.get_or_init(Cluster::start)
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
 }
 
-fn pg_bin_dir() -> PathBuf {
+fn pg_bin() -> PathBuf {
     let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
         .into_iter()
         .flatten()
         .flatten()
         .filter_map(|e| {
-            let v: u32 = e.file_name().to_str()?.parse().ok()?;
+            let v = e.file_name().to_string_lossy().parse::<u32>().ok()?;
             let bin = e.path().join("bin");
             bin.join("initdb").exists().then_some((v, bin))
         })
@@ -62,162 +50,165 @@ fn pg_bin_dir() -> PathBuf {
     match versions.pop() {
         Some((_, bin)) => bin,
         None => panic!(
-            "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: \
-             install it: apt-get install postgresql"
+            "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: install them (Debian/Ubuntu: `apt-get install postgresql`). Database tests never skip."
         ),
     }
 }
 
-fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
+/// Run a server binary, as `postgres` when we are root.
+fn pg_cmd(bin: &Path, tool: &str, root: bool) -> Command {
+    if root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(bin.join(tool));
+        c
+    } else {
+        Command::new(bin.join(tool))
+    }
 }
 
 fn free_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    l.local_addr().expect("local addr").port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
-/// Runs a server tool, as `postgres` when we are root (initdb refuses root).
-fn tool(bin: &Path, name: &str, as_postgres: bool) -> Command {
-    let exe = bin.join(name);
-    if as_postgres {
-        let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--"]).arg(exe);
-        c
-    } else {
-        Command::new(exe)
+fn start() -> Cluster {
+    let bin = pg_bin();
+    let root = is_root();
+    let dir = std::env::temp_dir().join(format!(
+        "migguard-pg-{}-{}",
+        std::process::id(),
+        free_port()
+    ));
+    let data = dir.join("data");
+    std::fs::create_dir_all(&dir).unwrap();
+    let pwfile = dir.join("pw");
+    std::fs::write(&pwfile, PASSWORD).unwrap();
+    if root {
+        let ok = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(&dir)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "chown of the test cluster dir to postgres failed");
     }
+    let out = pg_cmd(&bin, "initdb", root)
+        .arg("-D")
+        .arg(&data)
+        .args([
+            "-U",
+            SUPERUSER,
+            "--auth=scram-sha-256",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+        ])
+        .arg(format!("--pwfile={}", pwfile.display()))
+        .output()
+        .expect("run initdb");
+    assert!(
+        out.status.success(),
+        "initdb failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let port = free_port();
+    let opts = format!(
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100",
+        dir.display()
+    );
+    let out = pg_cmd(&bin, "pg_ctl", root)
+        .arg("-D")
+        .arg(&data)
+        .args(["-o", &opts, "-w", "-t", "60", "-l"])
+        .arg(dir.join("server.log"))
+        .arg("start")
+        .output()
+        .expect("run pg_ctl");
+    assert!(
+        out.status.success(),
+        "pg_ctl start failed: {}{}",
+        String::from_utf8_lossy(&out.stderr),
+        std::fs::read_to_string(dir.join("server.log")).unwrap_or_default()
+    );
+    // Watchdog: stop the cluster and remove it when this test process exits.
+    let stop = format!(
+        "{} '{}' -D '{}' stop -m immediate",
+        if root { "runuser -u postgres --" } else { "" },
+        bin.join("pg_ctl").display(),
+        data.display()
+    );
+    let script = format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 0.3; done; {stop} >/dev/null 2>&1; rm -rf '{dir}'",
+        pid = std::process::id(),
+        dir = dir.display()
+    );
+    // Deliberately not waited on: the watchdog must outlive this process.
+    #[allow(clippy::zombie_processes)]
+    let _watchdog = Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn watchdog");
+    Cluster { port, bin, dir }
 }
 
-fn check(what: &str, out: Output) -> Output {
-    if !out.status.success() {
-        panic!(
-            "{what} failed ({}):\nstdout: {}\nstderr: {}",
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    out
+pub fn cluster() -> &'static Cluster {
+    static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+    CLUSTER.get_or_init(start)
 }
 
-extern "C" fn stop_at_exit() {
-    let Ok(mut guard) = STOP.lock() else { return };
-    if let Some((bin, data, dir, as_postgres)) = guard.take() {
-        let _ = tool(&bin, "pg_ctl", as_postgres)
-            .arg("stop")
-            .arg("-D")
-            .arg(&data)
-            .args(["-m", "immediate", "-w"])
-            .output();
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-}
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 impl Cluster {
-    fn start() -> Cluster {
-        let bin = pg_bin_dir();
-        let as_postgres = is_root();
-        let dir = tempfile::Builder::new()
-            .prefix("migguard-pg-")
-            .tempdir()
-            .expect("create temp dir")
-            .keep();
-        let data = dir.join("data");
-        let socket_dir = dir.join("sock");
-        std::fs::create_dir_all(&socket_dir).expect("socket dir");
-        let pwfile = dir.join("pw");
-        std::fs::write(&pwfile, SUPERUSER_PASSWORD).expect("write pwfile");
-        if as_postgres {
-            check(
-                "chown",
-                Command::new("chown")
-                    .args(["-R", "postgres:postgres"])
-                    .arg(&dir)
-                    .output()
-                    .expect("run chown"),
-            );
-        }
-        check(
-            "initdb",
-            tool(&bin, "initdb", as_postgres)
-                .arg("-D")
-                .arg(&data)
-                .args(["-U", SUPERUSER, "-E", "UTF8", "--locale=C"])
-                .args(["--auth-local=trust", "--auth-host=scram-sha-256"])
-                .arg(format!("--pwfile={}", pwfile.display()))
-                .output()
-                .expect("run initdb"),
-        );
-        // Retry on a port race with another test binary.
-        let mut last = None;
-        for _ in 0..5 {
-            let port = free_port();
-            let opts = format!(
-                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
-                 -c full_page_writes=off -c synchronous_commit=off",
-                socket_dir.display()
-            );
-            *STOP.lock().expect("stop lock") =
-                Some((bin.clone(), data.clone(), dir.clone(), as_postgres));
-            // SAFETY: registering a plain extern "C" fn with no captured state.
-            static REGISTERED: OnceLock<()> = OnceLock::new();
-            REGISTERED.get_or_init(|| unsafe {
-                libc::atexit(stop_at_exit);
-            });
-            let out = tool(&bin, "pg_ctl", as_postgres)
-                .arg("start")
-                .arg("-D")
-                .arg(&data)
-                .arg("-l")
-                .arg(dir.join("log"))
-                .args(["-w", "-t", "60", "-o", &opts])
-                .output()
-                .expect("run pg_ctl");
-            if out.status.success() {
-                return Cluster {
-                    bin,
-                    dir,
-                    data,
-                    socket_dir,
-                    port,
-                    as_postgres,
-                    counter: AtomicU32::new(0),
-                };
-            }
-            last = Some(out);
-        }
-        let log = std::fs::read_to_string(dir.join("log")).unwrap_or_default();
-        check("pg_ctl start", last.expect("attempted"));
-        panic!("pg_ctl start failed: {log}");
-    }
-
-    /// Superuser URL for a database.
-    pub fn url(&self, db: &str) -> String {
-        self.url_as(SUPERUSER, SUPERUSER_PASSWORD, db)
-    }
-
-    pub fn url_as(&self, user: &str, password: &str, db: &str) -> String {
+    pub fn url(&self, user: &str, password: &str, db: &str) -> String {
         format!(
             "postgres://{user}:{password}@127.0.0.1:{}/{db}?sslmode=disable",
             self.port
         )
     }
 
-    /// Runs SQL in the `postgres` database as the superuser.
-    pub fn execute(&self, sql: &str) {
-        self.psql("postgres", sql);
+    /// Run SQL with psql as the superuser against `db`; panics with the error.
+    pub fn psql(&self, db: &str, sql: &str) -> String {
+        let out = Command::new(self.bin.join("psql"))
+            .args([
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-t",
+                "-A",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                SUPERUSER,
+                "-d",
+                db,
+                "-c",
+                sql,
+            ])
+            .env("PGPASSWORD", PASSWORD)
+            .output()
+            .expect("run psql");
+        assert!(
+            out.status.success(),
+            "psql failed on {sql:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    fn psql(&self, db: &str, sql: &str) -> String {
-        psql(&self.bin, &self.socket_dir, self.port, db, sql)
-    }
-
-    /// Creates a fresh database with a unique name derived from `hint`.
-    pub fn create_database(&self, hint: &str) -> TestDb {
-        let n = self.counter.fetch_add(1, Ordering::SeqCst);
-        let clean: String = hint
+    /// A fresh database named after the test.
+    pub fn create_database(&self, prefix: &str) -> TestDb {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let name: String = format!("{}_{}_{}", prefix, std::process::id(), n)
             .chars()
             .map(|c| {
                 if c.is_ascii_alphanumeric() {
@@ -226,59 +217,42 @@ impl Cluster {
                     '_'
                 }
             })
-            .take(40)
             .collect();
-        let name = format!("t{n}_{clean}");
-        self.execute(&format!("CREATE DATABASE \"{name}\""));
+        self.psql("postgres", &format!("CREATE DATABASE \"{name}\""));
         TestDb {
-            url: self.url(&name),
+            url: self.url(SUPERUSER, PASSWORD, &name),
             name,
             port: self.port,
-            socket_dir: self.socket_dir.clone(),
-            bin: self.bin.clone(),
         }
     }
-
-    /// Creates a login role (cluster-wide; name it uniquely per test).
-    pub fn create_role(&self, name: &str, password: &str) {
-        self.execute(&format!(
-            "DROP ROLE IF EXISTS \"{name}\"; CREATE ROLE \"{name}\" LOGIN PASSWORD '{password}'"
-        ));
-    }
-
-    /// Stops the server now (for "server went away" tests); later use panics.
-    pub fn stop(&self) {
-        stop_at_exit();
-    }
-}
-
-fn psql(bin: &Path, socket_dir: &Path, port: u16, db: &str, sql: &str) -> String {
-    let out = Command::new(bin.join("psql"))
-        .arg("-h")
-        .arg(socket_dir)
-        .args(["-p", &port.to_string(), "-U", SUPERUSER, "-d", db])
-        .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql])
-        .output()
-        .expect("run psql");
-    let out = check(&format!("psql {sql}"), out);
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 impl TestDb {
-    /// Runs a batch of SQL as the superuser; panics on the first error.
-    pub fn execute(&self, sql: &str) {
-        psql(&self.bin, &self.socket_dir, self.port, &self.name, sql);
-    }
-
-    /// Runs a query and returns psql's unaligned, tuples-only output.
-    pub fn query(&self, sql: &str) -> String {
-        psql(&self.bin, &self.socket_dir, self.port, &self.name, sql)
+    /// Execute a SQL script (several statements) as the superuser.
+    pub fn execute(&self, sql: &str) -> String {
+        cluster().psql(&self.name, sql)
     }
 
     pub fn url_for(&self, user: &str, password: &str) -> String {
-        format!(
-            "postgres://{user}:{password}@127.0.0.1:{}/{}?sslmode=disable",
-            self.port, self.name
-        )
+        cluster().url(user, password, &self.name)
+    }
+}
+
+impl Cluster {
+    /// A login role with a password (cluster-wide: give it a name unique to the test).
+    pub fn create_role(&self, name: &str, password: &str) {
+        self.psql(
+            "postgres",
+            &format!(
+                "DROP ROLE IF EXISTS \"{name}\"; CREATE ROLE \"{name}\" LOGIN PASSWORD '{password}'"
+            ),
+        );
+    }
+}
+
+impl TestDb {
+    /// A query's rows in psql's unaligned, tuples-only form.
+    pub fn query(&self, sql: &str) -> String {
+        cluster().psql(&self.name, sql)
     }
 }

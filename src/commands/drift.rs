@@ -1,0 +1,58 @@
+//! `migguard drift`: live schema vs the replay of all local migrations, each
+//! difference reconciled against the pending migrations (see `drift`).
+
+use super::project::{load_project, migration_paths};
+use crate::cli::{DriftArgs, GlobalArgs};
+use crate::config::Config;
+use crate::db::connect::{connect, describe, runtime, ConnectOptions};
+use crate::db::history::{self, compare};
+use crate::drift::{analyse, render::render, DriftStatus, HistoryView, IgnoreList};
+use crate::error::{Outcome, Result};
+
+pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
+    let config = Config::discover(global.config.as_deref())?;
+    let project = load_project(&migration_paths(&args.paths, &config)?, &config)?;
+    let ds = config.default_schema().to_string();
+    let schemas = if args.schemas.is_empty() {
+        vec![ds.clone()]
+    } else {
+        args.schemas.clone()
+    };
+    let opts = ConnectOptions::from_config(args.db.database_url.as_deref(), &config);
+    let table = config.history.table_name().to_string();
+    let (h, live) = runtime()?.block_on(async {
+        let client = connect(&opts).await?;
+        let h = history::read(&client, config.history.kind, &table, |e| {
+            describe(e, "the database")
+        })
+        .await?;
+        let live = crate::db::introspect::introspect(&client, &schemas).await?;
+        Ok::<_, crate::error::Error>((h, live))
+    })?;
+    let cmp = compare(&project.migrations, &h);
+    let view = HistoryView {
+        applied: cmp.applied,
+        pending: cmp.pending,
+        unknown_applied: cmp.unknown_applied,
+        out_of_order: cmp.out_of_order,
+    };
+    let ignore = IgnoreList::new(&table, &ds, &config.drift.ignore);
+    let report = analyse(&project.migrations, &live, view, &ds, &ignore);
+    if h.table_missing {
+        eprintln!(
+            "warning: history table `{table}` does not exist: treating every migration as pending"
+        );
+    }
+    let mut out = std::io::stdout().lock();
+    crate::report::ignore_broken_pipe(render(
+        &report,
+        args.format,
+        args.allow_pending_migrations,
+        &mut out,
+    ))?;
+    Ok(match report.status {
+        DriftStatus::Clean => Outcome::Pass,
+        DriftStatus::Reconcilable if args.allow_pending_migrations => Outcome::Pass,
+        _ => Outcome::Fail,
+    })
+}

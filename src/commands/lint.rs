@@ -1,0 +1,149 @@
+//! `migguard lint`: the PR gate.
+//!
+//! Read every migration, classify its `up()` against the rules, check expand/contract
+//! annotations and suppressions, and with `--changed-since` gate only what the branch
+//! adds (and fail edits to migrations that already shipped).
+
+use super::project::{load_project, load_rules, migration_paths};
+use crate::classify::{classify, Classified};
+use crate::cli::{FailOn, GlobalArgs, LintArgs};
+use crate::config::Config;
+use crate::error::{Outcome, Result};
+use crate::finding::{Finding, Severity, Status};
+use crate::report::{render_findings, FindingsReport, MigrationSummary, RenderOptions};
+use crate::ruleset::RuleSet;
+use std::path::Path;
+
+/// Classify a loaded project: findings of every migration, with annotations and
+/// suppressions applied. Pure apart from nothing: the lint command and the benchmark
+/// both call it.
+pub fn lint_project(
+    project: &super::project::Project,
+    rules: &RuleSet,
+    fail_on: Severity,
+) -> Vec<Finding> {
+    use rayon::prelude::*;
+    let classified: Vec<Classified> = project
+        .migrations
+        .par_iter()
+        .map(|m| classify(m, rules, fail_on))
+        .collect();
+    let mut findings: Vec<Finding> = classified
+        .iter()
+        .flat_map(|c| c.findings.iter().cloned())
+        .collect();
+    crate::annotations::expand_contract::check(
+        &project.migrations,
+        &classified,
+        rules,
+        &mut findings,
+        fail_on,
+    );
+    // Suppressions apply per file: their comments live there, and one TypeORM file
+    // may hold several migration classes. Bucket findings by file in one pass (a
+    // partition per file would be quadratic on large projects).
+    use std::collections::BTreeMap;
+    let mut by_file: BTreeMap<&Path, (Vec<&crate::ir::Migration>, Vec<Finding>)> = BTreeMap::new();
+    let mut file_of: BTreeMap<&str, &Path> = BTreeMap::new();
+    for m in &project.migrations {
+        by_file.entry(m.file.as_path()).or_default().0.push(m);
+        file_of.insert(m.name.as_str(), m.file.as_path());
+    }
+    let mut rest = Vec::new();
+    for f in findings {
+        let file = f.migration.as_deref().and_then(|n| file_of.get(n).copied());
+        match file.and_then(|p| by_file.get_mut(p)) {
+            Some((_, bucket)) => bucket.push(f),
+            None => rest.push(f),
+        }
+    }
+    let mut by_migration: Vec<Finding> = Vec::with_capacity(rest.len());
+    for (ms, mut mine) in by_file.into_values() {
+        crate::annotations::suppress::apply_file(&ms, rules, &mut mine, fail_on);
+        by_migration.extend(mine);
+    }
+    let findings = rest;
+    by_migration.extend(findings);
+    if let Some(rule) = rules.get("read-error") {
+        for p in &project.empty_files {
+            let mut f = crate::classify::unlocated(
+                rule,
+                None,
+                Some(p.clone()),
+                "no migration class (a class with an `up` method) found in this file".into(),
+                fail_on,
+            );
+            f.help = Some("migguard reads TypeORM migration classes; move other code out of the migrations folder or exclude it from `migrations`.".into());
+            by_migration.push(f);
+        }
+    }
+    by_migration.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    by_migration
+}
+
+/// `--fail-on`, else `[lint] fail_on`, else block.
+pub fn fail_on_severity(flag: Option<FailOn>, config: &Config) -> Severity {
+    match (flag, config.lint.fail_on.as_deref()) {
+        (Some(FailOn::Warn), _) | (None, Some("warn")) => Severity::Warn,
+        _ => Severity::Block,
+    }
+}
+
+pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
+    let config = Config::discover(global.config.as_deref())?;
+    let rules = load_rules(global.rules.as_deref(), &config)?;
+    let paths = migration_paths(&args.paths, &config)?;
+    let project = load_project(&paths, &config)?;
+    if project.sources.is_empty() {
+        // A gate pointed at the wrong folder (or at dist/ before the build) must not
+        // pass by checking nothing.
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(crate::error::Error::Usage(format!(
+            "no migration files found in {} (looked for .ts/.js/.mjs/.cjs TypeORM sources and .sql files)",
+            shown.join(", ")
+        )));
+    }
+    let fail_on = fail_on_severity(args.fail_on, &config);
+    let mut findings = lint_project(&project, &rules, fail_on);
+    if let Some(reference) = &args.changed_since {
+        let changes = crate::git::changed_since(Path::new("."), reference)?;
+        crate::git::apply_changed_since(
+            &changes,
+            &project.migrations,
+            &paths,
+            &rules,
+            &mut findings,
+            fail_on,
+        );
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
+    let passed = !findings.iter().any(|f| f.status == Status::Failing);
+    let report = FindingsReport {
+        command: "lint",
+        passed,
+        findings,
+        migrations: project
+            .migrations
+            .iter()
+            .map(MigrationSummary::of)
+            .collect(),
+        notes: Vec::new(),
+        history: None,
+    };
+    let opts = RenderOptions {
+        format: args.format,
+        color: global.color,
+        verbose: global.verbose,
+        quiet: global.quiet,
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    crate::report::ignore_broken_pipe(render_findings(
+        &report,
+        &rules,
+        &project.sources,
+        opts,
+        &mut out,
+    ))?;
+    Ok(if passed { Outcome::Pass } else { Outcome::Fail })
+}

@@ -1,0 +1,103 @@
+//! Loading a project's migrations: discover → load → read, shared by every command
+//! that needs the local migrations (lint, release-check, drift, schema).
+//!
+//! Files are read in parallel (rayon) and the result is sorted into the order the
+//! migration tool runs them, so everything downstream is deterministic.
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::ir::Migration;
+use crate::parse::{read_file, ReadOptions};
+use crate::ruleset::RuleSet;
+use crate::source::{discover, load, SourceFile};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The migrations of a project, with their source files (for code frames).
+#[derive(Debug, Default)]
+pub struct Project {
+    pub sources: BTreeMap<PathBuf, SourceFile>,
+    /// In run order (`MigrationOrder`).
+    pub migrations: Vec<Migration>,
+    /// Files that held no migration class (TypeORM) — reported, never silently passed.
+    pub empty_files: Vec<PathBuf>,
+}
+
+/// Paths to read: the command line's, else `migrations` from the config.
+pub fn migration_paths(cli_paths: &[PathBuf], config: &Config) -> Result<Vec<PathBuf>> {
+    if !cli_paths.is_empty() {
+        return Ok(cli_paths.to_vec());
+    }
+    if !config.migrations.is_empty() {
+        return Ok(config.migrations.clone());
+    }
+    Err(Error::Usage(
+        "no migrations to read: pass paths (`migguard lint src/migrations`) or set `migrations = [...]` in migguard.toml".into(),
+    ))
+}
+
+/// Discover, load and read every migration under `paths`.
+pub fn load_project(paths: &[PathBuf], config: &Config) -> Result<Project> {
+    let files = discover(paths)?;
+    let opts = ReadOptions {
+        default_schema: config.default_schema().to_string(),
+    };
+    let read: Vec<Result<(SourceFile, Vec<Migration>)>> = files
+        .par_iter()
+        .map(|(path, kind)| {
+            let source = load(path)?;
+            let migrations = read_file(&source, *kind, &opts);
+            Ok((source, migrations))
+        })
+        .collect();
+    let mut project = Project::default();
+    for r in read {
+        let (source, migrations) = r?;
+        if migrations.is_empty() && !source.text.trim().is_empty() {
+            project.empty_files.push(source.path.clone());
+        }
+        project.migrations.extend(migrations);
+        project.sources.insert(source.path.clone(), source);
+    }
+    project
+        .migrations
+        .sort_by(|a, b| a.order.cmp(&b.order).then(a.file.cmp(&b.file)));
+    check_duplicate_names(&project.migrations)?;
+    Ok(project)
+}
+
+/// Two migrations with the same identity would make history matching ambiguous.
+fn check_duplicate_names(ms: &[Migration]) -> Result<()> {
+    let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
+    for m in ms {
+        if let Some(first) = seen.insert(&m.name, &m.file) {
+            return Err(Error::Input {
+                path: m.file.clone(),
+                message: format!(
+                    "migration name `{}` is also used by {} — a history table could not tell them apart (is the same migration both in src/ and dist/?)",
+                    m.name,
+                    first.display()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The rule set: `--rules`, else `rules` from the config, else the built-in rules.
+pub fn load_rules(cli_rules: Option<&Path>, config: &Config) -> Result<RuleSet> {
+    match cli_rules
+        .map(Path::to_path_buf)
+        .or_else(|| config.rules.clone())
+    {
+        None => Ok(RuleSet::builtin()),
+        Some(path) => {
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::Rules {
+                origin: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            RuleSet::load(&text, &path.display().to_string())
+        }
+    }
+}

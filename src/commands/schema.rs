@@ -1,0 +1,56 @@
+//! `migguard schema`: the expected schema, replayed offline (no Node, no database),
+//! and `migguard inspect`: the live schema, introspected read-only. Same model, same
+//! output formats, so the two can be diffed by eye or by tools.
+
+use super::project::{load_project, migration_paths};
+use crate::cli::{GlobalArgs, InspectArgs, SchemaArgs, SchemaFormat};
+use crate::config::Config;
+use crate::db::connect::{connect, runtime, ConnectOptions};
+use crate::error::{Error, Outcome, Result};
+use crate::ir::Migration;
+use crate::schema::{render_sql, replay::replay, SchemaModel};
+use std::io::Write;
+
+fn print(model: &SchemaModel, format: SchemaFormat) -> Result<()> {
+    let text = match format {
+        SchemaFormat::Sql => render_sql::render(model),
+        SchemaFormat::Json => {
+            let v = crate::schema::model::to_json(model);
+            serde_json::to_string_pretty(&v).map_err(|e| Error::io("rendering JSON", e.into()))?
+                + "\n"
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    crate::report::ignore_broken_pipe(out.write_all(text.as_bytes()))
+}
+
+pub fn schema(args: &SchemaArgs, global: &GlobalArgs) -> Result<Outcome> {
+    let config = Config::discover(global.config.as_deref())?;
+    let project = load_project(&migration_paths(&args.paths, &config)?, &config)?;
+    let refs: Vec<&Migration> = project.migrations.iter().collect();
+    let (model, conflicts) = replay(&refs, config.default_schema());
+    for c in &conflicts {
+        eprintln!("warning: {}: {} ({})", c.migration, c.message, c.object);
+    }
+    for (o, reasons) in &model.uncertain {
+        eprintln!("warning: {o} is uncertain: {}", reasons.join("; "));
+    }
+    print(&model, args.format)?;
+    Ok(Outcome::Pass)
+}
+
+pub fn inspect(args: &InspectArgs, global: &GlobalArgs) -> Result<Outcome> {
+    let config = Config::discover(global.config.as_deref())?;
+    let schemas = if args.schemas.is_empty() {
+        vec![config.default_schema().to_string()]
+    } else {
+        args.schemas.clone()
+    };
+    let opts = ConnectOptions::from_config(args.db.database_url.as_deref(), &config);
+    let model = runtime()?.block_on(async {
+        let client = connect(&opts).await?;
+        crate::db::introspect::introspect(&client, &schemas).await
+    })?;
+    print(&model, args.format)?;
+    Ok(Outcome::Pass)
+}

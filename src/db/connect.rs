@@ -1,0 +1,424 @@
+//! Connecting to PostgreSQL: where the settings come from, TLS, and the read-only
+//! session every migguard command uses.
+//!
+//! Settings: `--database-url`, else `DATABASE_URL`, else libpq's `PG*` variables.
+//! `sslmode` is handled here (tokio-postgres only knows disable/prefer/require):
+//! `require`/`prefer` encrypt without verifying the certificate, like libpq;
+//! `verify-ca` checks the chain against `sslrootcert` (or the web PKI roots),
+//! `verify-full` also the host name. rustls with the ring provider: no cmake needed.
+//! Every session runs `SET default_transaction_read_only = on` plus statement and lock
+//! timeouts, so nothing migguard sends can write or wait on a lock for long.
+
+use super::redact::redact;
+use crate::error::{Error, Result};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_postgres::config::SslMode;
+use tokio_postgres::{Client, Config};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    Disable,
+    Prefer,
+    Require,
+    VerifyCa,
+    VerifyFull,
+}
+
+impl TlsMode {
+    pub fn parse(s: &str) -> Result<TlsMode> {
+        Ok(match s {
+            "disable" | "allow" => TlsMode::Disable,
+            "prefer" => TlsMode::Prefer,
+            "require" => TlsMode::Require,
+            "verify-ca" => TlsMode::VerifyCa,
+            "verify-full" => TlsMode::VerifyFull,
+            other => {
+                return Err(Error::Database(format!(
+                    "unknown sslmode `{other}` (disable, prefer, require, verify-ca, verify-full)"
+                )))
+            }
+        })
+    }
+}
+
+/// How to reach the database and how long to wait.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// URL or key=value string from the flag or DATABASE_URL; `None` = PG* variables.
+    pub url: Option<String>,
+    pub connect_timeout: Duration,
+    pub statement_timeout_ms: u64,
+    pub lock_timeout_ms: u64,
+    pub sslmode: Option<String>,
+    pub sslrootcert: Option<std::path::PathBuf>,
+}
+
+impl ConnectOptions {
+    pub fn from_config(url_flag: Option<&str>, config: &crate::config::Config) -> ConnectOptions {
+        let env_url = std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty());
+        ConnectOptions {
+            url: url_flag.map(String::from).or(env_url),
+            connect_timeout: Duration::from_secs(config.database.connect_timeout_secs.max(1)),
+            statement_timeout_ms: config.database.statement_timeout_ms,
+            lock_timeout_ms: config.database.lock_timeout_ms,
+            sslmode: config.database.sslmode.clone(),
+            sslrootcert: config.database.sslrootcert.clone(),
+        }
+    }
+}
+
+/// Split `sslmode`/`sslrootcert` out of a URL's query (tokio-postgres rejects verify-*).
+fn take_ssl_params(url: &str) -> (String, Option<String>, Option<String>) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_string(), None, None);
+    };
+    let mut mode = None;
+    let mut root = None;
+    let mut keep = Vec::new();
+    for kv in query.split('&') {
+        match kv.split_once('=') {
+            Some(("sslmode", v)) => mode = Some(v.to_string()),
+            Some(("sslrootcert", v)) => root = Some(v.to_string()),
+            _ => keep.push(kv),
+        }
+    }
+    let url = if keep.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", keep.join("&"))
+    };
+    (url, mode, root)
+}
+
+/// The tokio-postgres config plus TLS mode and a printable target (no password).
+fn resolve(opts: &ConnectOptions) -> Result<(Config, TlsMode, Option<String>, String)> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let (mut config, url_mode, url_root) =
+        match &opts.url {
+            Some(url) => {
+                let (url, mode, root) = take_ssl_params(url);
+                let config: Config = url.parse().map_err(|e| {
+                    Error::Database(format!("invalid database URL {}: {e}", redact(&url)))
+                })?;
+                (config, mode, root)
+            }
+            None => {
+                let mut c = Config::new();
+                c.host(env("PGHOST").unwrap_or_else(|| "localhost".into()));
+                if let Some(p) = env("PGPORT") {
+                    c.port(p.parse().map_err(|_| {
+                        Error::Database(format!("PGPORT `{p}` is not a port number"))
+                    })?);
+                }
+                let user = env("PGUSER")
+                    .or_else(|| env("USER"))
+                    .unwrap_or_else(|| "postgres".into());
+                c.user(&user);
+                if let Some(pw) = env("PGPASSWORD") {
+                    c.password(pw);
+                }
+                c.dbname(env("PGDATABASE").unwrap_or(user));
+                if let Some(t) = env("PGCONNECT_TIMEOUT").and_then(|t| t.parse::<u64>().ok()) {
+                    c.connect_timeout(Duration::from_secs(t.max(1)));
+                }
+                (c, env("PGSSLMODE"), env("PGSSLROOTCERT"))
+            }
+        };
+    if config.get_hosts().is_empty() {
+        config.host(env("PGHOST").unwrap_or_else(|| "localhost".into()));
+    }
+    if config.get_user().is_none() {
+        config.user(env("PGUSER").unwrap_or_else(|| "postgres".into()));
+    }
+    if config.get_password().is_none() {
+        if let Some(pw) = env("PGPASSWORD") {
+            config.password(pw);
+        }
+    }
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(opts.connect_timeout);
+    }
+    config.application_name("migguard");
+    let mode = TlsMode::parse(
+        url_mode
+            .as_deref()
+            .or(opts.sslmode.as_deref())
+            .unwrap_or("prefer"),
+    )?;
+    let root = url_root.or_else(|| opts.sslrootcert.as_ref().map(|p| p.display().to_string()));
+    config.ssl_mode(match mode {
+        TlsMode::Disable => SslMode::Disable,
+        TlsMode::Prefer => SslMode::Prefer,
+        _ => SslMode::Require,
+    });
+    let host = config
+        .get_hosts()
+        .first()
+        .map(|h| match h {
+            tokio_postgres::config::Host::Tcp(h) => h.clone(),
+            #[cfg(unix)]
+            tokio_postgres::config::Host::Unix(p) => p.display().to_string(),
+        })
+        .unwrap_or_default();
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let target = format!(
+        "{}@{host}:{port}/{}",
+        config.get_user().unwrap_or(""),
+        config.get_dbname().unwrap_or("")
+    );
+    Ok((config, mode, root, target))
+}
+
+#[derive(Debug)]
+struct NoVerify(Arc<rustls::crypto::CryptoProvider>);
+
+impl ServerCertVerifier for NoVerify {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+    fn verify_tls12_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(m, c, d, &self.0.signature_verification_algorithms)
+    }
+    fn verify_tls13_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(m, c, d, &self.0.signature_verification_algorithms)
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// verify-ca: the chain must verify, the host name need not match.
+#[derive(Debug)]
+struct ChainOnly(Arc<rustls::client::WebPkiServerVerifier>);
+
+impl ServerCertVerifier for ChainOnly {
+    fn verify_server_cert(
+        &self,
+        e: &CertificateDer<'_>,
+        i: &[CertificateDer<'_>],
+        n: &ServerName<'_>,
+        o: &[u8],
+        t: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        match self.0.verify_server_cert(e, i, n, o, t) {
+            Err(rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForName))
+            | Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::NotValidForNameContext { .. },
+            )) => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+    fn verify_tls12_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(m, c, d)
+    }
+    fn verify_tls13_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(m, c, d)
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_verify_schemes()
+    }
+}
+
+fn tls_config(mode: TlsMode, root: Option<&str>) -> Result<rustls::ClientConfig> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::Database(format!("TLS setup: {e}")))?;
+    if matches!(mode, TlsMode::Prefer | TlsMode::Require | TlsMode::Disable) {
+        return Ok(builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(NoVerify(provider)))
+            .with_no_client_auth());
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    match root {
+        Some(path) => {
+            let pem = std::fs::read(path)
+                .map_err(|e| Error::Database(format!("sslrootcert {path}: {e}")))?;
+            for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
+                let cert = cert.map_err(|e| Error::Database(format!("sslrootcert {path}: {e}")))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| Error::Database(format!("sslrootcert {path}: {e}")))?;
+            }
+        }
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+    }
+    if mode == TlsMode::VerifyFull {
+        return Ok(builder.with_root_certificates(roots).with_no_client_auth());
+    }
+    let verifier =
+        rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+            .build()
+            .map_err(|e| Error::Database(format!("TLS setup: {e}")))?;
+    Ok(builder
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(ChainOnly(verifier)))
+        .with_no_client_auth())
+}
+
+/// Turn a driver error into one clear line (never with a password).
+pub fn describe(e: &tokio_postgres::Error, target: &str) -> String {
+    if let Some(db) = e.as_db_error() {
+        let code = db.code().code();
+        let what = match code {
+            "28P01" | "28000" => format!("authentication failed for {target} ({})", db.message()),
+            "3D000" => format!("database does not exist: {}", db.message()),
+            "42501" => format!(
+                "permission denied: {} — grant SELECT to the migguard role",
+                db.message()
+            ),
+            "57014" => format!(
+                "statement timeout: {} (raise [database] statement_timeout_ms)",
+                db.message()
+            ),
+            "55P03" => format!("lock timeout: {}", db.message()),
+            "57P01" | "57P02" | "57P03" => format!(
+                "the server is shutting down or unavailable: {}",
+                db.message()
+            ),
+            _ => format!("{} (SQLSTATE {code})", db.message()),
+        };
+        return redact(&what);
+    }
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    if msg.contains("connection closed") || msg.contains("unexpected EOF") {
+        return redact(&format!(
+            "the connection to {target} was closed by the server ({msg})"
+        ));
+    }
+    if msg.contains("timed out") || msg.contains("timeout") {
+        return redact(&format!("could not connect to {target}: timed out ({msg})"));
+    }
+    redact(&format!("could not connect to {target}: {msg}"))
+}
+
+/// Open the connection with either connector, bounded by `overall`, and drive it on
+/// the caller's runtime.
+async fn open<T>(config: &Config, tls: T, overall: Duration, target: &str) -> Result<Client>
+where
+    T: tokio_postgres::tls::MakeTlsConnect<tokio_postgres::Socket> + 'static,
+    T::Stream: Send + 'static,
+{
+    let (client, conn) = tokio::time::timeout(overall, config.connect(tls))
+        .await
+        .map_err(|_| {
+            Error::Database(format!(
+                "could not connect to {target}: timed out after {}s",
+                overall.as_secs()
+            ))
+        })?
+        .map_err(|e| Error::Database(describe(&e, target)))?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(client)
+}
+
+/// Connect, set the session read-only with timeouts, and hand back the client. The
+/// connection task runs on the caller's runtime.
+pub async fn connect(opts: &ConnectOptions) -> Result<Client> {
+    let (config, mode, root, target) = resolve(opts)?;
+    let overall = opts.connect_timeout + Duration::from_secs(1);
+    let client = if mode == TlsMode::Disable {
+        open(&config, tokio_postgres::NoTls, overall, &target).await?
+    } else {
+        let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config(mode, root.as_deref())?);
+        open(&config, tls, overall, &target).await?
+    };
+    let setup = format!(
+        "SET default_transaction_read_only = on; SET statement_timeout = {}; SET lock_timeout = {}; SET idle_in_transaction_session_timeout = {}",
+        opts.statement_timeout_ms, opts.lock_timeout_ms, opts.statement_timeout_ms.max(1000)
+    );
+    client
+        .batch_execute(&setup)
+        .await
+        .map_err(|e| Error::Database(describe(&e, &target)))?;
+    Ok(client)
+}
+
+/// A current-thread runtime for one command (no global runtime).
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("starting the async runtime", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ssl_params_are_taken_out_of_the_url() {
+        let (u, m, r) = take_ssl_params(
+            "postgres://a@h/db?sslmode=verify-full&sslrootcert=/ca.pem&connect_timeout=3",
+        );
+        assert_eq!(u, "postgres://a@h/db?connect_timeout=3");
+        assert_eq!(m.as_deref(), Some("verify-full"));
+        assert_eq!(r.as_deref(), Some("/ca.pem"));
+    }
+
+    #[test]
+    fn invalid_urls_do_not_leak_the_password() {
+        let opts = ConnectOptions {
+            url: Some("postgres://u:topsecret@host:notaport/db".into()),
+            connect_timeout: Duration::from_secs(1),
+            statement_timeout_ms: 1000,
+            lock_timeout_ms: 1000,
+            sslmode: None,
+            sslrootcert: None,
+        };
+        let err = resolve(&opts).err().unwrap().to_string();
+        assert!(!err.contains("topsecret"), "{err}");
+    }
+
+    #[test]
+    fn tls_configs_build_for_every_mode() {
+        for m in [
+            TlsMode::Prefer,
+            TlsMode::Require,
+            TlsMode::VerifyCa,
+            TlsMode::VerifyFull,
+        ] {
+            assert!(tls_config(m, None).is_ok());
+        }
+    }
+}

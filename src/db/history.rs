@@ -1,0 +1,317 @@
+//! Migration history ledgers: which migrations a database has applied.
+//!
+//! | tool | table (default) | what a row means |
+//! | --- | --- | --- |
+//! | TypeORM | `migrations` (`id, timestamp, name`) | the migration `name` ran |
+//! | golang-migrate | `schema_migrations` (`version, dirty`) | every version ≤ `version` ran; `dirty` = the last one failed halfway |
+//! | Flyway | `flyway_schema_history` (`version, description, success`) | that version ran (or failed: `success = false`) |
+//!
+//! Reading is one round trip; matching against the local migrations is pure
+//! ([`compare`]) so release-check and drift share it.
+
+use crate::config::HistoryKind;
+use crate::error::{Error, Result};
+use crate::ir::{Migration, MigrationFormat};
+use tokio_postgres::Client;
+
+/// One history row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedMigration {
+    /// TypeORM name; for SQL tools the version (matching is by version).
+    pub key: String,
+    /// The row failed (Flyway `success = false`).
+    pub failed: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct History {
+    pub kind: Option<HistoryKind>,
+    pub table: String,
+    pub table_missing: bool,
+    pub applied: Vec<AppliedMigration>,
+    /// golang-migrate: the single current version.
+    pub current_version: Option<u128>,
+    pub dirty: bool,
+}
+
+/// Quote `schema.table` / `table` for SQL.
+fn quote_table(table: &str) -> String {
+    table
+        .split('.')
+        .map(|p| format!("\"{}\"", p.trim_matches('"').replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// Read the history table (missing table = nothing applied, `table_missing` set).
+pub async fn read(
+    client: &Client,
+    kind: HistoryKind,
+    table: &str,
+    describe: impl Fn(&tokio_postgres::Error) -> String,
+) -> Result<History> {
+    let err = |e: tokio_postgres::Error| {
+        Error::Database(format!("reading history table {table}: {}", describe(&e)))
+    };
+    let mut h = History {
+        kind: Some(kind),
+        table: table.to_string(),
+        ..History::default()
+    };
+    let exists: Option<String> = client
+        .query_one("SELECT to_regclass($1)::text", &[&quote_table(table)])
+        .await
+        .map_err(err)?
+        .get(0);
+    if exists.is_none() {
+        h.table_missing = true;
+        return Ok(h);
+    }
+    let q = quote_table(table);
+    match kind {
+        HistoryKind::Typeorm => {
+            for row in client
+                .query(&format!("SELECT name FROM {q} ORDER BY id"), &[])
+                .await
+                .map_err(err)?
+            {
+                h.applied.push(AppliedMigration {
+                    key: row.get(0),
+                    failed: false,
+                });
+            }
+        }
+        HistoryKind::GolangMigrate => {
+            if let Some(row) = client
+                .query_opt(
+                    &format!("SELECT version::text, dirty FROM {q} LIMIT 1"),
+                    &[],
+                )
+                .await
+                .map_err(err)?
+            {
+                let v: String = row.get(0);
+                h.current_version = v.parse().ok();
+                h.dirty = row.get(1);
+            }
+        }
+        HistoryKind::Flyway => {
+            let sql = format!("SELECT version, success FROM {q} WHERE version IS NOT NULL ORDER BY installed_rank");
+            for row in client.query(&sql, &[]).await.map_err(err)? {
+                let v: String = row.get(0);
+                let ok: bool = row.get(1);
+                h.applied.push(AppliedMigration {
+                    key: v,
+                    failed: !ok,
+                });
+            }
+        }
+    }
+    Ok(h)
+}
+
+/// Local migrations against the history.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Comparison {
+    /// Local migrations that are applied (names, run order).
+    pub applied: Vec<String>,
+    /// Local migrations not applied (names, run order).
+    pub pending: Vec<String>,
+    /// History entries with no local migration.
+    pub unknown_applied: Vec<String>,
+    /// Pending migrations that sort before the newest applied one.
+    pub out_of_order: Vec<String>,
+    /// History problems (dirty version, failed rows).
+    pub problems: Vec<String>,
+}
+
+fn version_key(m: &Migration) -> Option<String> {
+    m.version.as_ref().map(|v| {
+        // Flyway stores 3.1 for V3_1; golang-migrate the integer.
+        let norm = v.replace('_', ".");
+        let trimmed = norm.trim_start_matches('0');
+        if trimmed.is_empty() {
+            "0".into()
+        } else {
+            trimmed.to_string()
+        }
+    })
+}
+
+fn norm_version(v: &str) -> String {
+    let t = v.trim().replace('_', ".");
+    let t = t.trim_start_matches('0');
+    if t.is_empty() {
+        "0".into()
+    } else {
+        t.to_string()
+    }
+}
+
+/// Match local migrations (in run order) with the history. Pure.
+pub fn compare(local: &[Migration], h: &History) -> Comparison {
+    let mut c = Comparison::default();
+    let kind = h.kind.unwrap_or_default();
+    let is_applied = |m: &Migration| -> bool {
+        match kind {
+            HistoryKind::Typeorm => h.applied.iter().any(|a| a.key == m.name),
+            HistoryKind::Flyway => {
+                m.format == MigrationFormat::FlywayRepeatable
+                    || version_key(m).is_some_and(|v| {
+                        h.applied
+                            .iter()
+                            .any(|a| !a.failed && norm_version(&a.key) == v)
+                    })
+            }
+            HistoryKind::GolangMigrate => match (h.current_version, m.order.version.first()) {
+                (Some(cur), Some(v)) => *v <= cur,
+                _ => false,
+            },
+        }
+    };
+    let mut newest_applied = None;
+    for m in local {
+        if is_applied(m) {
+            c.applied.push(m.name.clone());
+            newest_applied = Some(&m.order);
+        }
+    }
+    for m in local {
+        if !is_applied(m) {
+            c.pending.push(m.name.clone());
+            if newest_applied.is_some_and(|n| m.order < *n) {
+                c.out_of_order.push(m.name.clone());
+            }
+        }
+    }
+    match kind {
+        HistoryKind::Typeorm => {
+            for a in &h.applied {
+                if !local.iter().any(|m| m.name == a.key) {
+                    c.unknown_applied.push(a.key.clone());
+                }
+            }
+        }
+        HistoryKind::Flyway => {
+            for a in &h.applied {
+                if a.failed {
+                    c.problems.push(format!("Flyway history has a failed migration, version {} (run `flyway repair` after checking the schema)", a.key));
+                } else if !local
+                    .iter()
+                    .any(|m| version_key(m).as_deref() == Some(norm_version(&a.key).as_str()))
+                {
+                    c.unknown_applied.push(a.key.clone());
+                }
+            }
+        }
+        HistoryKind::GolangMigrate => {
+            if let Some(cur) = h.current_version {
+                if !local.iter().any(|m| m.order.version.first() == Some(&cur)) {
+                    c.unknown_applied.push(cur.to_string());
+                }
+            }
+            if h.dirty {
+                c.problems.push(format!(
+                    "golang-migrate history is dirty at version {}: the last migration failed halfway (fix the schema, then `migrate force`)",
+                    h.current_version.map(|v| v.to_string()).unwrap_or_default()
+                ));
+            }
+        }
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{MigrationOrder, Span};
+
+    fn m(name: &str, version: u128, format: MigrationFormat, v: &str) -> Migration {
+        Migration {
+            name: name.into(),
+            version: Some(v.into()),
+            order: MigrationOrder {
+                repeatable: false,
+                version: vec![version],
+                name: name.into(),
+            },
+            format,
+            file: "x".into(),
+            span: Span::default(),
+            transactional: true,
+            up: vec![],
+            down: vec![],
+            header_comments: vec![],
+            comments: vec![],
+            read_errors: vec![],
+        }
+    }
+
+    #[test]
+    fn typeorm_by_name_with_unknown_and_out_of_order() {
+        let local = vec![
+            m("A1", 1, MigrationFormat::Typeorm, "1"),
+            m("B2", 2, MigrationFormat::Typeorm, "2"),
+            m("C3", 3, MigrationFormat::Typeorm, "3"),
+        ];
+        let h = History {
+            kind: Some(HistoryKind::Typeorm),
+            applied: ["A1", "C3", "Z9"]
+                .iter()
+                .map(|k| AppliedMigration {
+                    key: k.to_string(),
+                    failed: false,
+                })
+                .collect(),
+            ..History::default()
+        };
+        let c = compare(&local, &h);
+        assert_eq!(c.applied, vec!["A1", "C3"]);
+        assert_eq!(c.pending, vec!["B2"]);
+        assert_eq!(c.out_of_order, vec!["B2"]);
+        assert_eq!(c.unknown_applied, vec!["Z9"]);
+    }
+
+    #[test]
+    fn golang_migrate_by_current_version() {
+        let local = vec![
+            m("1_a", 1, MigrationFormat::GolangMigrate, "1"),
+            m("2_b", 2, MigrationFormat::GolangMigrate, "2"),
+        ];
+        let h = History {
+            kind: Some(HistoryKind::GolangMigrate),
+            current_version: Some(1),
+            dirty: true,
+            ..History::default()
+        };
+        let c = compare(&local, &h);
+        assert_eq!(
+            (c.applied, c.pending),
+            (vec!["1_a".to_string()], vec!["2_b".to_string()])
+        );
+        assert_eq!(c.problems.len(), 1);
+    }
+
+    #[test]
+    fn flyway_versions_normalise() {
+        let local = vec![m("V3_1__a", 3, MigrationFormat::FlywayVersioned, "3.1")];
+        let h = History {
+            kind: Some(HistoryKind::Flyway),
+            applied: vec![
+                AppliedMigration {
+                    key: "3.1".into(),
+                    failed: false,
+                },
+                AppliedMigration {
+                    key: "4".into(),
+                    failed: true,
+                },
+            ],
+            ..History::default()
+        };
+        let c = compare(&local, &h);
+        assert_eq!(c.applied, vec!["V3_1__a"]);
+        assert_eq!(c.problems.len(), 1);
+        assert!(c.unknown_applied.is_empty());
+    }
+}

@@ -1,0 +1,354 @@
+//! Introspection: the live schema from pg_catalog into the same model the replayer
+//! builds (read-only; `search_path = ''` so every type and function name is
+//! qualified the same way every time), normalised by `schema::normalize`.
+//!
+//! Queries follow `shared/reference/pg-catalog-queries.sql`: extension-owned objects
+//! are left out, indexes that back a PK/UNIQUE/EXCLUDE constraint are reported once
+//! (as the constraint), identity columns' internal sequences are not listed.
+
+use crate::error::{Error, Result};
+use crate::ir::{ConstraintKind, Identity, QualifiedName};
+use crate::schema::model::{
+    Column, Constraint, EnumType, Extension, Index, SchemaModel, Sequence, Table, View,
+};
+use crate::schema::normalize::{canonical_default, canonical_expr, normalize_type};
+use std::collections::BTreeMap;
+use tokio_postgres::Client;
+
+fn db_err(what: &str) -> impl Fn(tokio_postgres::Error) -> Error + '_ {
+    move |e| {
+        Error::Database(format!(
+            "introspecting {what}: {}",
+            crate::db::connect::describe(&e, "the database")
+        ))
+    }
+}
+
+fn split_qualified(s: &str, ds: &str) -> QualifiedName {
+    let parts: Vec<&str> = s.split('.').collect();
+    let unq = |p: &str| p.trim_matches('"').to_string();
+    match parts.as_slice() {
+        [a, b] => QualifiedName::new(unq(a), unq(b)),
+        _ => QualifiedName::new(ds, unq(s)),
+    }
+}
+
+fn fk_action(c: i8) -> Option<String> {
+    match c as u8 {
+        b'r' => Some("RESTRICT".into()),
+        b'c' => Some("CASCADE".into()),
+        b'n' => Some("SET NULL".into()),
+        b'd' => Some("SET DEFAULT".into()),
+        _ => None,
+    }
+}
+
+/// Introspect `schemas` (the first one is the default schema for normalisation).
+pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaModel> {
+    let ds = schemas.first().cloned().unwrap_or_else(|| "public".into());
+    client
+        .batch_execute("SET search_path = ''")
+        .await
+        .map_err(db_err("session"))?;
+    let mut m = SchemaModel::default();
+    let schema_rows = client
+        .query(
+            "SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY($1)",
+            &[&schemas],
+        )
+        .await
+        .map_err(db_err("schemas"))?;
+    for r in schema_rows {
+        m.schemas.insert(r.get(0));
+    }
+    // Enums first: types are normalised against them.
+    let enum_rows = client
+        .query(
+            "SELECT n.nspname, t.typname, array_agg(e.enumlabel::text ORDER BY e.enumsortorder)
+             FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+             JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid
+             WHERE t.typtype = 'e' AND n.nspname = ANY($1)
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+             GROUP BY n.nspname, t.typname",
+            &[&schemas],
+        )
+        .await
+        .map_err(db_err("enums"))?;
+    for r in enum_rows {
+        let name = QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1));
+        m.enums.insert(
+            name.clone(),
+            EnumType {
+                name,
+                labels: r.get(2),
+            },
+        );
+    }
+    let enums = m.enums.clone();
+    let is_user = |s: &str, n: &str| enums.contains_key(&QualifiedName::new(s, n));
+    let norm = |t: &str| normalize_type(t, &ds, &is_user);
+
+    let rels = client
+        .query(
+            "SELECT c.oid, n.nspname, c.relname, c.relkind::text,
+                    CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,
+                    CASE WHEN c.relkind IN ('v','m') THEN pg_catalog.pg_get_viewdef(c.oid, true) END
+             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relkind IN ('r','p','v','m','f') AND n.nspname = ANY($1)
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+             ORDER BY 2, 3",
+            &[&schemas],
+        )
+        .await
+        .map_err(db_err("relations"))?;
+    let mut by_oid: BTreeMap<u32, QualifiedName> = BTreeMap::new();
+    for r in rels {
+        let oid: u32 = r.get(0);
+        let name = QualifiedName::new(r.get::<_, String>(1), r.get::<_, String>(2));
+        let kind: String = r.get(3);
+        match kind.as_str() {
+            "v" | "m" => {
+                m.views.insert(
+                    name.clone(),
+                    View {
+                        name,
+                        materialized: kind == "m",
+                        definition: r.get(5),
+                    },
+                );
+            }
+            _ => {
+                let partkey: Option<String> = r.get(4);
+                m.tables.insert(
+                    name.clone(),
+                    Table {
+                        unmodelled: partkey.map(|p| format!("PARTITION BY {p}")),
+                        ..Table::new(name.clone())
+                    },
+                );
+                by_oid.insert(oid, name);
+            }
+        }
+    }
+    let oids: Vec<u32> = by_oid.keys().copied().collect();
+    let cols = client
+        .query(
+            "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attidentity::text, a.attgenerated::text,
+                    pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)
+             FROM pg_catalog.pg_attribute a
+             LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+             WHERE a.attrelid = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
+             ORDER BY a.attrelid, a.attnum",
+            &[&oids],
+        )
+        .await
+        .map_err(db_err("columns"))?;
+    for r in cols {
+        let Some(t) = by_oid
+            .get(&r.get::<_, u32>(0))
+            .and_then(|n| m.tables.get_mut(n))
+        else {
+            continue;
+        };
+        let identity: String = r.get(4);
+        let generated: String = r.get(5);
+        let expr: Option<String> = r.get(6);
+        t.columns.push(Column {
+            name: r.get(1),
+            data_type: norm(&r.get::<_, String>(2)),
+            not_null: r.get(3),
+            default: if generated.is_empty() {
+                canonical_default(expr.as_deref(), &ds)
+            } else {
+                None
+            },
+            identity: match identity.as_str() {
+                "a" => Some(Identity::Always),
+                "d" => Some(Identity::ByDefault),
+                _ => None,
+            },
+            generated: if generated.is_empty() {
+                None
+            } else {
+                expr.map(|e| canonical_expr(&e, &ds))
+            },
+            collation: None,
+        });
+    }
+    let cons = client
+        .query(
+            "SELECT con.conrelid, con.conname, con.contype::text, con.convalidated, con.condeferrable, con.condeferred,
+                    (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
+                       JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum),
+                    NULLIF(con.confrelid, 0)::regclass::text,
+                    (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
+                       JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum),
+                    con.confupdtype::text, con.confdeltype::text,
+                    CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid, true) END,
+                    pg_catalog.pg_get_constraintdef(con.oid, true)
+             FROM pg_catalog.pg_constraint con WHERE con.conrelid = ANY($1) AND con.contype IN ('p','u','f','c','x')",
+            &[&oids],
+        )
+        .await
+        .map_err(db_err("constraints"))?;
+    for r in cons {
+        let Some(t) = by_oid
+            .get(&r.get::<_, u32>(0))
+            .and_then(|n| m.tables.get_mut(n))
+        else {
+            continue;
+        };
+        let columns: Vec<String> = r.get::<_, Option<Vec<String>>>(6).unwrap_or_default();
+        let ty: String = r.get(2);
+        let action = |s: String| fk_action(s.as_bytes().first().copied().unwrap_or(b'a') as i8);
+        let kind = match ty.as_str() {
+            "p" => ConstraintKind::PrimaryKey { columns },
+            "u" => ConstraintKind::Unique {
+                columns,
+                nulls_not_distinct: r.get::<_, String>(12).contains("NULLS NOT DISTINCT"),
+            },
+            "f" => ConstraintKind::ForeignKey {
+                columns,
+                ref_table: split_qualified(&r.get::<_, Option<String>>(7).unwrap_or_default(), &ds),
+                ref_columns: r.get::<_, Option<Vec<String>>>(8).unwrap_or_default(),
+                on_update: action(r.get(9)),
+                on_delete: action(r.get(10)),
+            },
+            "c" => ConstraintKind::Check {
+                expr: canonical_expr(&r.get::<_, Option<String>>(11).unwrap_or_default(), &ds),
+            },
+            _ => ConstraintKind::Exclusion {
+                definition: r.get(12),
+            },
+        };
+        let name: String = r.get(1);
+        t.constraints.insert(
+            name.clone(),
+            Constraint {
+                name,
+                kind,
+                validated: r.get(3),
+                deferrable: r.get(4),
+                initially_deferred: r.get(5),
+            },
+        );
+    }
+    let idx = client
+        .query(
+            "SELECT i.indrelid, n.nspname, ic.relname, am.amname, i.indisunique, i.indnkeyatts,
+                    ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnatts) k),
+                    pg_catalog.pg_get_expr(i.indpred, i.indrelid, true), i.indnullsnotdistinct,
+                    i.indoption::int2[]
+             FROM pg_catalog.pg_index i
+             JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+             JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace
+             JOIN pg_catalog.pg_am am ON am.oid = ic.relam
+             WHERE i.indrelid = ANY($1)
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p','u','x'))",
+            &[&oids],
+        )
+        .await
+        .map_err(db_err("indexes"))?;
+    for r in idx {
+        let Some(table) = by_oid.get(&r.get::<_, u32>(0)).cloned() else {
+            continue;
+        };
+        let nkey = r.get::<_, i16>(5) as usize;
+        let all: Vec<String> = r.get(6);
+        let options: Vec<i16> = r.get(9);
+        let keys = all
+            .iter()
+            .take(nkey)
+            .enumerate()
+            .map(|(i, k)| {
+                let simple = k.trim_matches('"');
+                let mut s = if simple.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    simple.to_string()
+                } else {
+                    canonical_expr(k, &ds)
+                };
+                if options.get(i).is_some_and(|o| o & 1 == 1) {
+                    s.push_str(" desc");
+                }
+                s
+            })
+            .collect();
+        let name = QualifiedName::new(r.get::<_, String>(1), r.get::<_, String>(2));
+        m.indexes.insert(
+            name.clone(),
+            Index {
+                name,
+                table,
+                unique: r.get(4),
+                method: r.get(3),
+                keys,
+                include: all
+                    .iter()
+                    .skip(nkey)
+                    .map(|s| s.trim_matches('"').to_string())
+                    .collect(),
+                predicate: r
+                    .get::<_, Option<String>>(7)
+                    .map(|p| canonical_expr(&p, &ds)),
+                nulls_not_distinct: r.get(8),
+            },
+        );
+    }
+    let seqs = client
+        .query(
+            "SELECT n.nspname, c.relname, pg_catalog.format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
+                    d.deptype::text, d.refobjid::regclass::text, a.attname::text
+             FROM pg_catalog.pg_sequence s
+             JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             LEFT JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = s.seqrelid
+                  AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a','i')
+             LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+             WHERE n.nspname = ANY($1)
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x WHERE x.classid = 'pg_catalog.pg_class'::regclass AND x.objid = s.seqrelid AND x.deptype = 'e')",
+            &[&schemas],
+        )
+        .await
+        .map_err(db_err("sequences"))?;
+    for r in seqs {
+        let dep: Option<String> = r.get(9);
+        if dep.as_deref() == Some("i") {
+            continue; // identity column's internal sequence: part of the column
+        }
+        let name = QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1));
+        let owner: Option<String> = r.get(10);
+        let owned_by = match (owner, r.get::<_, Option<String>>(11)) {
+            (Some(t), Some(c)) => Some((split_qualified(&t, &ds), c)),
+            _ => None,
+        };
+        m.sequences.insert(
+            name.clone(),
+            Sequence {
+                name,
+                data_type: r.get(2),
+                start: r.get(3),
+                increment: r.get(4),
+                min_value: r.get(5),
+                max_value: r.get(6),
+                cache: r.get(7),
+                cycle: r.get(8),
+                owned_by,
+            },
+        );
+    }
+    let exts = client
+        .query("SELECT e.extname, n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'", &[])
+        .await
+        .map_err(db_err("extensions"))?;
+    for r in exts {
+        let name: String = r.get(0);
+        m.extensions.insert(
+            name.clone(),
+            Extension {
+                name,
+                schema: Some(r.get(1)),
+            },
+        );
+    }
+    Ok(m)
+}

@@ -1,0 +1,724 @@
+//! QueryRunner builder calls → operations.
+//!
+//! `queryRunner.dropColumn("product", "legacy_code")` and friends change the schema
+//! without any SQL in the source. Each method is mapped to the op(s) that TypeORM 0.3's
+//! PostgresQueryRunner would execute, reading `new Table/TableColumn/TableIndex/
+//! TableForeignKey/...({...})` arguments (or plain object literals, or consts bound to
+//! them) statically. An argument we cannot read makes the call opaque — never safe.
+
+use super::values::{eval, Val};
+use super::Doc;
+use crate::ir::{
+    ChangeMode, ColumnDef, ConstraintDef, ConstraintKind, Identity, IndexDef, IndexKey, OpKind,
+    QualifiedName,
+};
+use tree_sitter::Node;
+
+/// What a method call on the query runner turned out to be.
+#[derive(Debug)]
+pub(crate) enum Builder {
+    /// Not a schema-changing builder method.
+    Unknown,
+    Ops(Vec<OpKind>),
+    /// A builder method whose arguments cannot be read; the reason.
+    Opaque(String),
+}
+
+/// QueryRunner methods that only read (or manage the connection): no op.
+pub(crate) const READ_ONLY_METHODS: &[&str] = &[
+    "hasTable",
+    "hasColumn",
+    "hasSchema",
+    "hasDatabase",
+    "hasEnumType",
+    "getTable",
+    "getTables",
+    "getView",
+    "getViews",
+    "getDatabases",
+    "getSchemas",
+    "getCurrentDatabase",
+    "getCurrentSchema",
+    "getReplicationMode",
+    "isTransactionActive",
+    "connect",
+    "release",
+    "getMemorySql",
+    "enableSqlMemory",
+    "disableSqlMemory",
+    "clearSqlMemory",
+    "getCachedTable",
+    "loadTables",
+];
+
+type R<T> = Result<T, String>;
+
+/// Map `method(args...)` on the query runner.
+pub(crate) fn builder_call(doc: &Doc, method: &str, args: &[Node]) -> Builder {
+    let vals: Vec<Val> = args.iter().map(|a| eval(doc, *a)).collect();
+    let arg = |i: usize| vals.get(i).cloned().unwrap_or(Val::Undefined);
+    let result = match method {
+        "createTable" => create_table(doc, &arg(0), &arg(1), &arg(2), &arg(3)),
+        "dropTable" => table_ref(doc, &arg(0)).map(|table| {
+            vec![OpKind::DropTable {
+                table,
+                if_exists: arg(1).as_bool().unwrap_or(false),
+                cascade: false,
+            }]
+        }),
+        "renameTable" => rename_table(doc, &arg(0), &arg(1)),
+        "addColumn" => {
+            let table = table_ref(doc, &arg(0));
+            table.and_then(|t| Ok(vec![add_column(doc, &t, &arg(1))?]))
+        }
+        "addColumns" => table_ref(doc, &arg(0)).and_then(|t| {
+            list(&arg(1), "columns")?
+                .iter()
+                .map(|c| add_column(doc, &t, c))
+                .collect()
+        }),
+        "dropColumn" => table_ref(doc, &arg(0)).and_then(|t| {
+            Ok(vec![drop_column(
+                &t,
+                &arg(1),
+                arg(2).as_bool().unwrap_or(false),
+            )?])
+        }),
+        "dropColumns" => table_ref(doc, &arg(0)).and_then(|t| {
+            let if_exists = arg(2).as_bool().unwrap_or(false);
+            list(&arg(1), "columns")?
+                .iter()
+                .map(|c| drop_column(&t, c, if_exists))
+                .collect()
+        }),
+        "renameColumn" => table_ref(doc, &arg(0)).and_then(|table| {
+            Ok(vec![OpKind::RenameColumn {
+                table,
+                column: column_name(&arg(1))?,
+                new_name: column_name(&arg(2))?,
+            }])
+        }),
+        "changeColumn" => table_ref(doc, &arg(0))
+            .and_then(|t| Ok(vec![change_column(doc, &t, &arg(1), &arg(2))?])),
+        "changeColumns" => table_ref(doc, &arg(0)).and_then(|t| {
+            list(&arg(1), "changed columns")?
+                .iter()
+                .map(|c| {
+                    let old = c.get("oldColumn").cloned().unwrap_or(Val::Undefined);
+                    let new = c.get("newColumn").cloned().unwrap_or(Val::Undefined);
+                    change_column(doc, &t, &old, &new)
+                })
+                .collect()
+        }),
+        "createPrimaryKey" => table_ref(doc, &arg(0)).and_then(|table| {
+            let columns = arg(1)
+                .str_list()
+                .ok_or("primary key column names are not static")?;
+            Ok(vec![OpKind::AddConstraint {
+                table,
+                constraint: constraint(opt_str(&arg(2)), ConstraintKind::PrimaryKey { columns }),
+            }])
+        }),
+        "updatePrimaryKeys" => table_ref(doc, &arg(0)).and_then(|table| {
+            let mut columns = Vec::new();
+            for c in list(&arg(1), "columns")? {
+                if c.get("isPrimary").and_then(Val::as_bool) == Some(true) {
+                    columns.push(column_name(c)?);
+                }
+            }
+            Ok(vec![
+                OpKind::DropConstraint {
+                    table: table.clone(),
+                    name: None,
+                    if_exists: false,
+                    cascade: false,
+                },
+                OpKind::AddConstraint {
+                    table,
+                    constraint: constraint(None, ConstraintKind::PrimaryKey { columns }),
+                },
+            ])
+        }),
+        "dropPrimaryKey" => table_ref(doc, &arg(0)).map(|table| {
+            vec![OpKind::DropConstraint {
+                table,
+                name: opt_str(&arg(1)),
+                if_exists: false,
+                cascade: false,
+            }]
+        }),
+        "createUniqueConstraint"
+        | "createCheckConstraint"
+        | "createExclusionConstraint"
+        | "createForeignKey" => {
+            let kind = method_constraint_kind(method);
+            table_ref(doc, &arg(0)).and_then(|t| {
+                Ok(vec![OpKind::AddConstraint {
+                    constraint: table_constraint(doc, &t, kind, &arg(1))?,
+                    table: t,
+                }])
+            })
+        }
+        "createUniqueConstraints"
+        | "createCheckConstraints"
+        | "createExclusionConstraints"
+        | "createForeignKeys" => {
+            let kind = method_constraint_kind(method);
+            table_ref(doc, &arg(0)).and_then(|t| {
+                list(&arg(1), "constraints")?
+                    .iter()
+                    .map(|c| {
+                        Ok(OpKind::AddConstraint {
+                            constraint: table_constraint(doc, &t, kind, c)?,
+                            table: t.clone(),
+                        })
+                    })
+                    .collect()
+            })
+        }
+        "dropUniqueConstraint"
+        | "dropCheckConstraint"
+        | "dropExclusionConstraint"
+        | "dropForeignKey" => table_ref(doc, &arg(0)).map(|t| vec![drop_constraint(&t, &arg(1))]),
+        "dropUniqueConstraints"
+        | "dropCheckConstraints"
+        | "dropExclusionConstraints"
+        | "dropForeignKeys" => table_ref(doc, &arg(0)).and_then(|t| {
+            Ok(list(&arg(1), "constraints")?
+                .iter()
+                .map(|c| drop_constraint(&t, c))
+                .collect())
+        }),
+        "createIndex" => table_ref(doc, &arg(0))
+            .and_then(|t| Ok(vec![OpKind::CreateIndex(index_def(&t, &arg(1))?)])),
+        "createIndices" => table_ref(doc, &arg(0)).and_then(|t| {
+            list(&arg(1), "indices")?
+                .iter()
+                .map(|i| Ok(OpKind::CreateIndex(index_def(&t, i)?)))
+                .collect()
+        }),
+        "dropIndex" => table_ref(doc, &arg(0)).and_then(|t| Ok(vec![drop_index(&t, &arg(1))?])),
+        "dropIndices" => table_ref(doc, &arg(0)).and_then(|t| {
+            list(&arg(1), "indices")?
+                .iter()
+                .map(|i| drop_index(&t, i))
+                .collect()
+        }),
+        "clearTable" => table_ref(doc, &arg(0)).map(|table| vec![OpKind::Truncate { table }]),
+        "createView" => create_view(doc, &arg(0)),
+        "dropView" => table_ref(doc, &arg(0)).map(|name| {
+            let materialized = arg(0).get("materialized").and_then(Val::as_bool) == Some(true);
+            vec![OpKind::DropView {
+                name,
+                materialized,
+                if_exists: false,
+                cascade: false,
+            }]
+        }),
+        "createSchema" => schema_name(&arg(0)).map(|name| {
+            vec![OpKind::CreateSchema {
+                name,
+                if_not_exists: arg(1).as_bool().unwrap_or(false),
+            }]
+        }),
+        "dropSchema" => schema_name(&arg(0)).map(|name| {
+            vec![OpKind::DropSchema {
+                name,
+                if_exists: arg(1).as_bool().unwrap_or(false),
+                cascade: arg(2).as_bool().unwrap_or(false),
+            }]
+        }),
+        // The database name does not matter for the gate: this drops everything.
+        "dropDatabase" => Ok(vec![OpKind::DropDatabase {
+            name: opt_str(&arg(0)),
+        }]),
+        "clearDatabase" => Ok(vec![OpKind::DropDatabase {
+            name: opt_str(&arg(0)),
+        }]),
+        "changeTableComment" => table_ref(doc, &arg(0)).map(|t| {
+            vec![OpKind::Comment {
+                target: t.to_string(),
+            }]
+        }),
+        "startTransaction" => Ok(vec![OpKind::TransactionControl {
+            statement: "BEGIN".into(),
+        }]),
+        "commitTransaction" => Ok(vec![OpKind::TransactionControl {
+            statement: "COMMIT".into(),
+        }]),
+        "rollbackTransaction" => Ok(vec![OpKind::TransactionControl {
+            statement: "ROLLBACK".into(),
+        }]),
+        "createDatabase" => Ok(vec![OpKind::Other {
+            what: "create database".into(),
+        }]),
+        _ => return Builder::Unknown,
+    };
+    match result {
+        Ok(ops) => Builder::Ops(ops),
+        Err(reason) => Builder::Opaque(format!("{method}: {reason}")),
+    }
+}
+
+fn method_constraint_kind(method: &str) -> &'static str {
+    if method.contains("Unique") {
+        "unique"
+    } else if method.contains("Check") {
+        "check"
+    } else if method.contains("Exclusion") {
+        "exclusion"
+    } else {
+        "fk"
+    }
+}
+
+fn unknown_text(v: &Val) -> String {
+    match v {
+        Val::Unknown(t) => format!("`{t}` is not statically readable"),
+        Val::Undefined => "argument missing".to_string(),
+        _ => "argument has an unexpected shape".to_string(),
+    }
+}
+
+/// A table given as a path string, `new Table({name})` or an object with `name`.
+fn table_ref(doc: &Doc, v: &Val) -> R<QualifiedName> {
+    let path = match v {
+        Val::Str(s) => s.clone(),
+        Val::New { .. } | Val::Object(_) => {
+            let name = v
+                .get("name")
+                .and_then(Val::as_str)
+                .ok_or("table name is not static")?;
+            match v.get("schema").and_then(Val::as_str) {
+                Some(schema) if !name.contains('.') => format!("{schema}.{name}"),
+                _ => name.to_string(),
+            }
+        }
+        other => return Err(format!("table: {}", unknown_text(other))),
+    };
+    Ok(QualifiedName::from_typeorm_path(
+        &path,
+        &doc.opts.default_schema,
+    ))
+}
+
+fn list<'v>(v: &'v Val, what: &str) -> R<&'v [Val]> {
+    match v {
+        Val::Array(a) => Ok(a),
+        other => Err(format!("{what}: {}", unknown_text(other))),
+    }
+}
+
+fn opt_str(v: &Val) -> Option<String> {
+    v.as_str().map(str::to_string)
+}
+
+fn constraint(name: Option<String>, kind: ConstraintKind) -> ConstraintDef {
+    ConstraintDef {
+        name,
+        kind,
+        not_valid: false,
+        deferrable: false,
+        initially_deferred: false,
+        using_index: None,
+    }
+}
+
+fn column_name(v: &Val) -> R<String> {
+    match v {
+        Val::Str(s) => Ok(s.clone()),
+        _ => v
+            .get("name")
+            .and_then(Val::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| format!("column: {}", unknown_text(v))),
+    }
+}
+
+fn schema_name(v: &Val) -> R<String> {
+    let path = v
+        .as_str()
+        .ok_or_else(|| format!("schema: {}", unknown_text(v)))?;
+    // TypeORM accepts `database.schema`; PostgreSQL only sees the schema part.
+    Ok(path.rsplit('.').next().unwrap_or(path).to_string())
+}
+
+fn create_table(doc: &Doc, table: &Val, if_not: &Val, fks: &Val, idx: &Val) -> R<Vec<OpKind>> {
+    if table.props().is_none() {
+        return Err(format!("table: {}", unknown_text(table)));
+    }
+    if let Some(Val::Unknown(t)) = table.get("[spread]").or(table.get("[computed]")) {
+        return Err(format!("table definition `{t}` is not statically readable"));
+    }
+    let name = table_ref(doc, table)?;
+    let mut columns = Vec::new();
+    let mut constraints = Vec::new();
+    let mut pk = Vec::new();
+    if let Some(cols) = table.get("columns") {
+        for c in list(cols, "columns")? {
+            let mut col = column_def(&name, c)?;
+            // In CREATE TABLE, TypeORM writes key and unique constraints at table level.
+            let mut inline = std::mem::take(&mut col.constraints);
+            for con in inline.drain(..) {
+                match con.kind {
+                    ConstraintKind::PrimaryKey { .. } => pk.push(col.name.clone()),
+                    _ => constraints.push(con),
+                }
+            }
+            columns.push(col);
+        }
+    }
+    if !pk.is_empty() {
+        constraints.insert(
+            0,
+            constraint(None, ConstraintKind::PrimaryKey { columns: pk }),
+        );
+    }
+    for (key, kind) in [
+        ("uniques", "unique"),
+        ("checks", "check"),
+        ("exclusions", "exclusion"),
+    ] {
+        if let Some(items) = table.get(key) {
+            for item in list(items, key)? {
+                constraints.push(table_constraint(doc, &name, kind, item)?);
+            }
+        }
+    }
+    if fks.as_bool() != Some(false) {
+        if let Some(items) = table.get("foreignKeys") {
+            for item in list(items, "foreignKeys")? {
+                constraints.push(table_constraint(doc, &name, "fk", item)?);
+            }
+        }
+    }
+    let mut indexes = Vec::new();
+    if idx.as_bool() != Some(false) {
+        if let Some(items) = table.get("indices") {
+            for item in list(items, "indices")? {
+                indexes.push(index_def(&name, item)?);
+            }
+        }
+    }
+    Ok(vec![OpKind::CreateTable {
+        table: name,
+        columns,
+        constraints,
+        if_not_exists: if_not.as_bool().unwrap_or(false),
+        indexes,
+        unmodelled: None,
+    }])
+}
+
+fn rename_table(doc: &Doc, old: &Val, new: &Val) -> R<Vec<OpKind>> {
+    let table = table_ref(doc, old)?;
+    let new_path = new
+        .as_str()
+        .ok_or_else(|| format!("new table name: {}", unknown_text(new)))?;
+    // PostgresQueryRunner renames within the old table's schema.
+    let new_name = QualifiedName::new(
+        table.schema.clone(),
+        QualifiedName::from_typeorm_path(new_path, &table.schema).name,
+    );
+    Ok(vec![OpKind::RenameTable { table, new_name }])
+}
+
+fn add_column(doc: &Doc, table: &QualifiedName, c: &Val) -> R<OpKind> {
+    let _ = doc;
+    Ok(OpKind::AddColumn {
+        table: table.clone(),
+        column: column_def(table, c)?,
+        if_not_exists: false,
+    })
+}
+
+fn drop_column(table: &QualifiedName, c: &Val, if_exists: bool) -> R<OpKind> {
+    Ok(OpKind::DropColumn {
+        table: table.clone(),
+        column: column_name(c)?,
+        if_exists,
+        cascade: false,
+    })
+}
+
+/// PostgresQueryRunner.changeColumn drops and re-adds the column when the type,
+/// length, array-ness or a stored generated expression changes.
+fn change_column(doc: &Doc, table: &QualifiedName, old: &Val, new: &Val) -> R<OpKind> {
+    let _ = doc;
+    let column = column_name(old)?;
+    let readable = |v: &Val| v.props().is_some() && !v.has_unknown();
+    let new_column = if readable(new) {
+        Some(column_def(table, new)?)
+    } else {
+        None
+    };
+    let new_col_name = new.get("name").and_then(Val::as_str);
+    let mode = if readable(old) && readable(new) {
+        let s = |v: &Val, k: &str| v.get(k).and_then(Val::as_text).unwrap_or_default();
+        let b = |v: &Val, k: &str| v.get(k).and_then(Val::as_bool).unwrap_or(false);
+        let stored = s(new, "generatedType") == "STORED";
+        let differs = s(old, "type") != s(new, "type")
+            || s(old, "length") != s(new, "length")
+            || b(old, "isArray") != b(new, "isArray")
+            || (s(old, "generatedType").is_empty() && stored)
+            || (s(old, "asExpression") != s(new, "asExpression") && stored);
+        if differs {
+            ChangeMode::Recreate
+        } else {
+            ChangeMode::InPlace
+        }
+    } else {
+        ChangeMode::Unknown
+    };
+    let new_name = new_col_name.filter(|n| *n != column).map(str::to_string);
+    Ok(OpKind::ChangeColumn {
+        table: table.clone(),
+        column,
+        new_column,
+        new_name,
+        mode,
+    })
+}
+
+/// `new TableColumn({...})` → the column PostgresQueryRunner.buildCreateColumnSql writes.
+fn column_def(table: &QualifiedName, c: &Val) -> R<ColumnDef> {
+    if c.props().is_none() {
+        return Err(format!("column: {}", unknown_text(c)));
+    }
+    let s = |k: &str| c.get(k).and_then(Val::as_text);
+    let b = |k: &str| c.get(k).and_then(Val::as_bool);
+    let name = s("name").ok_or("column name is not static")?;
+    let ty = s("type").ok_or_else(|| format!("type of column `{name}` is not static"))?;
+    let is_array = b("isArray") == Some(true);
+    let generated = b("isGenerated") == Some(true);
+    let strategy = s("generationStrategy").unwrap_or_else(|| "increment".into());
+    let mut identity = None;
+    let mut default = match c.get("default") {
+        None | Some(Val::Null) | Some(Val::Undefined) => None,
+        Some(Val::Str(s)) => Some(s.clone()),
+        Some(Val::Num(n)) => Some(n.clone()),
+        Some(Val::Bool(b)) => Some(b.to_string()),
+        Some(Val::Unknown(t)) => Some(t.clone()),
+        Some(_) => return Err(format!("default of column `{name}` is not static")),
+    };
+    let mut enum_values = None;
+    let data_type = if ty == "enum" || ty == "simple-enum" {
+        enum_values = c.get("enum").and_then(Val::str_list);
+        let enum_name =
+            s("enumName").unwrap_or_else(|| format!("{}_{}_enum", table.name, name.to_lowercase()));
+        let qualified = if table.schema == "public" || enum_name.contains('.') {
+            enum_name
+        } else {
+            format!("{}.{}", table.schema, enum_name)
+        };
+        if is_array {
+            format!("{qualified}[]")
+        } else {
+            qualified
+        }
+    } else if generated && strategy == "increment" {
+        match ty.as_str() {
+            "int" | "integer" | "int4" => "serial".to_string(),
+            "smallint" | "int2" => "smallserial".to_string(),
+            "bigint" | "int8" => "bigserial".to_string(),
+            _ => full_type(c, &ty, is_array),
+        }
+    } else {
+        if generated && strategy == "identity" {
+            identity = Some(match s("generatedIdentity").as_deref() {
+                Some("ALWAYS") => Identity::Always,
+                _ => Identity::ByDefault,
+            });
+        }
+        if generated && strategy == "uuid" && default.is_none() {
+            default = Some("uuid_generate_v4()".to_string());
+        }
+        full_type(c, &ty, is_array)
+    };
+    // PostgreSQL only has stored generated columns; TypeORM ignores anything else.
+    let generated_expr = match (s("generatedType"), s("asExpression")) {
+        (Some(t), Some(e)) if t == "STORED" => Some(e),
+        _ => None,
+    };
+    let mut constraints = Vec::new();
+    if b("isPrimary") == Some(true) {
+        constraints.push(constraint(
+            None,
+            ConstraintKind::PrimaryKey {
+                columns: vec![name.clone()],
+            },
+        ));
+    }
+    if b("isUnique") == Some(true) {
+        constraints.push(constraint(
+            None,
+            ConstraintKind::Unique {
+                columns: vec![name.clone()],
+                nulls_not_distinct: false,
+            },
+        ));
+    }
+    Ok(ColumnDef {
+        // TypeORM's default is NOT NULL: only `isNullable: true` allows NULL.
+        not_null: b("isNullable") != Some(true),
+        name,
+        data_type,
+        default,
+        identity,
+        generated: generated_expr,
+        collation: s("collation"),
+        constraints,
+        enum_values,
+    })
+}
+
+/// PostgresDriver.createFullType: type plus length or precision/scale, plus array.
+fn full_type(c: &Val, ty: &str, is_array: bool) -> String {
+    let s = |k: &str| c.get(k).and_then(Val::as_text).filter(|v| !v.is_empty());
+    let mut t = ty.to_string();
+    if let Some(len) = s("length") {
+        t = format!("{t}({len})");
+    } else if let (Some(p), Some(sc)) = (s("precision"), s("scale")) {
+        t = format!("{t}({p},{sc})");
+    } else if let Some(p) = s("precision") {
+        t = format!("{t}({p})");
+    }
+    if is_array {
+        t.push_str("[]");
+    }
+    t
+}
+
+fn table_constraint(doc: &Doc, table: &QualifiedName, kind: &str, v: &Val) -> R<ConstraintDef> {
+    if v.props().is_none() {
+        return Err(format!("constraint: {}", unknown_text(v)));
+    }
+    let name = v.get("name").and_then(Val::as_str).map(str::to_string);
+    let cols = |k: &str| {
+        v.get(k)
+            .and_then(Val::str_list)
+            .ok_or_else(|| format!("{k} are not static"))
+    };
+    let text = |k: &str| {
+        v.get(k)
+            .and_then(Val::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| format!("{k} is not static"))
+    };
+    let ckind = match kind {
+        "unique" => ConstraintKind::Unique {
+            columns: cols("columnNames")?,
+            nulls_not_distinct: false,
+        },
+        "check" => ConstraintKind::Check {
+            expr: text("expression")?,
+        },
+        "exclusion" => ConstraintKind::Exclusion {
+            definition: format!("EXCLUDE {}", text("expression")?),
+        },
+        _ => {
+            let ref_path = text("referencedTableName")?;
+            let mut ref_table = QualifiedName::from_typeorm_path(&ref_path, &table.schema);
+            if let Some(schema) = v.get("referencedSchema").and_then(Val::as_str) {
+                ref_table.schema = schema.to_string();
+            }
+            let _ = doc;
+            ConstraintKind::ForeignKey {
+                columns: cols("columnNames")?,
+                ref_table,
+                ref_columns: cols("referencedColumnNames")?,
+                on_delete: v.get("onDelete").and_then(Val::as_str).map(str::to_string),
+                on_update: v.get("onUpdate").and_then(Val::as_str).map(str::to_string),
+            }
+        }
+    };
+    let mut def = constraint(name, ckind);
+    if let Some(d) = v.get("deferrable").and_then(Val::as_str) {
+        def.deferrable = true;
+        def.initially_deferred = d.to_ascii_uppercase().contains("DEFERRED");
+    }
+    Ok(def)
+}
+
+fn drop_constraint(table: &QualifiedName, v: &Val) -> OpKind {
+    // A constraint given without a readable name still drops *something*: keep the op.
+    let name = match v {
+        Val::Str(s) => Some(s.clone()),
+        _ => v.get("name").and_then(Val::as_str).map(str::to_string),
+    };
+    OpKind::DropConstraint {
+        table: table.clone(),
+        name,
+        if_exists: false,
+        cascade: false,
+    }
+}
+
+fn index_def(table: &QualifiedName, v: &Val) -> R<IndexDef> {
+    if v.props().is_none() {
+        return Err(format!("index: {}", unknown_text(v)));
+    }
+    let b = |k: &str| v.get(k).and_then(Val::as_bool) == Some(true);
+    let columns = v
+        .get("columnNames")
+        .and_then(Val::str_list)
+        .ok_or("index columnNames are not static")?;
+    Ok(IndexDef {
+        name: v.get("name").and_then(Val::as_str).map(str::to_string),
+        table: table.clone(),
+        unique: b("isUnique"),
+        concurrently: b("isConcurrent"),
+        if_not_exists: false,
+        method: b("isSpatial").then(|| "gist".to_string()),
+        keys: columns
+            .into_iter()
+            .map(|c| IndexKey {
+                expr: c,
+                is_expression: false,
+                descending: false,
+                nulls_first: None,
+                opclass: None,
+            })
+            .collect(),
+        include: Vec::new(),
+        predicate: v.get("where").and_then(Val::as_str).map(str::to_string),
+        nulls_not_distinct: false,
+    })
+}
+
+fn drop_index(table: &QualifiedName, v: &Val) -> R<OpKind> {
+    if matches!(v, Val::Unknown(_) | Val::Undefined) {
+        return Err(format!("index: {}", unknown_text(v)));
+    }
+    let (name, concurrently) = match v {
+        Val::Str(s) => (Some(s.clone()), false),
+        _ => (
+            v.get("name").and_then(Val::as_str).map(str::to_string),
+            v.get("isConcurrent").and_then(Val::as_bool) == Some(true),
+        ),
+    };
+    let name = name.ok_or_else(|| {
+        "index name not given (TypeORM computes it from the naming strategy)".to_string()
+    })?;
+    Ok(OpKind::DropIndex {
+        index: QualifiedName::from_typeorm_path(&name, &table.schema),
+        concurrently,
+        if_exists: false,
+        cascade: false,
+    })
+}
+
+fn create_view(doc: &Doc, v: &Val) -> R<Vec<OpKind>> {
+    let name = table_ref(doc, v)?;
+    let query = match v.get("expression") {
+        Some(Val::Str(s)) => s.clone(),
+        Some(Val::Unknown(t)) => t.clone(),
+        _ => String::new(),
+    };
+    Ok(vec![OpKind::CreateView {
+        name,
+        materialized: v.get("materialized").and_then(Val::as_bool) == Some(true),
+        or_replace: false,
+        query,
+    }])
+}

@@ -1,0 +1,66 @@
+//! GitHub Actions workflow-command annotations (`::error file=…,line=…::message`).
+//! Failing findings are errors, warnings are warnings; acknowledged, suppressed and
+//! grandfathered findings are not annotated (they do not need attention).
+
+use super::display_path;
+use crate::finding::{Finding, Status};
+use std::io::{self, Write};
+
+/// Escape the message part (`%`, CR, LF).
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escape a property value (additionally `:` and `,`).
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn render(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+    for f in findings {
+        let level = match f.status {
+            Status::Failing => "error",
+            Status::Warning => "warning",
+            _ => continue,
+        };
+        let mut props = Vec::new();
+        if let Some(file) = &f.file {
+            props.push(format!("file={}", escape_property(&display_path(file))));
+        }
+        if let Some(s) = f.span {
+            props.push(format!("line={}", s.line));
+            props.push(format!("col={}", s.column));
+            props.push(format!("endLine={}", s.end_line));
+            props.push(format!("endColumn={}", s.end_column));
+        }
+        props.push(format!(
+            "title={}",
+            escape_property(&format!("migguard {}", f.rule))
+        ));
+        let mut message = f.message.clone();
+        if let Some(h) = &f.help {
+            message.push_str("\n\n");
+            message.push_str(h);
+        }
+        writeln!(
+            out,
+            "::{level} {}::{}",
+            props.join(","),
+            escape_data(&message)
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_follows_github_rules() {
+        assert_eq!(escape_data("a%b\r\nc"), "a%25b%0D%0Ac");
+        assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+    }
+}

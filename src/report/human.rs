@@ -1,0 +1,114 @@
+//! Human output: miette code frames for what needs attention, one line for the rest.
+//!
+//! Failing findings get a full frame pointing at the statement inside the migration
+//! file (also for SQL inside a TypeORM string: spans are file offsets). Warnings get
+//! a frame too; acknowledged, suppressed and grandfathered findings are listed one
+//! per line with `-v` and counted in the summary otherwise.
+
+use super::{display_path, use_color, FindingsReport, RenderOptions};
+use crate::finding::{Finding, Phase, Status};
+use crate::source::SourceFile;
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource,
+    Severity as MSeverity,
+};
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+fn frame(
+    f: &Finding,
+    sources: &BTreeMap<PathBuf, SourceFile>,
+    handler: &GraphicalReportHandler,
+) -> String {
+    let mut d = MietteDiagnostic::new(f.message.clone())
+        .with_code(format!("migguard::{}", f.rule))
+        .with_severity(match f.status {
+            Status::Failing => MSeverity::Error,
+            _ => MSeverity::Warning,
+        });
+    if let Some(h) = &f.help {
+        d = d.with_help(h.clone());
+    }
+    let source = f.file.as_ref().and_then(|p| sources.get(p));
+    if let (Some(span), Some(_)) = (f.span, source) {
+        let len = span.end.saturating_sub(span.start).max(1);
+        let label = f.object.clone().unwrap_or_else(|| f.rule.clone());
+        d = d.with_labels(vec![LabeledSpan::at(span.start..span.start + len, label)]);
+    }
+    let mut out = String::new();
+    let report = match source {
+        Some(s) => miette::Report::new(d)
+            .with_source_code(NamedSource::new(display_path(&s.path), s.text.clone())),
+        None => miette::Report::new(d),
+    };
+    let _ = handler.render_report(&mut out, report.as_ref());
+    out
+}
+
+pub fn render(
+    report: &FindingsReport,
+    sources: &BTreeMap<PathBuf, SourceFile>,
+    opts: RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let theme = if use_color(opts.color) {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let mut contract_failing = false;
+    for f in &report.findings {
+        let show_frame = match f.status {
+            Status::Failing => true,
+            Status::Warning => !opts.quiet,
+            _ => false,
+        };
+        if show_frame {
+            write!(out, "{}", frame(f, sources, &handler))?;
+            writeln!(out)?;
+            contract_failing |= f.status == Status::Failing && f.phase == Phase::Contract;
+        } else if opts.verbose > 0 {
+            let place = match (&f.file, f.span) {
+                (Some(p), Some(s)) => format!("{}:{}:{}", display_path(p), s.line, s.column),
+                (Some(p), None) => display_path(p),
+                _ => String::new(),
+            };
+            let why = f
+                .suppression_reason
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {:<13} {} {place}: {}{why}",
+                f.status.as_str(),
+                f.rule,
+                f.object.as_deref().unwrap_or("")
+            )?;
+        }
+    }
+    for n in &report.notes {
+        writeln!(out, "{n}")?;
+    }
+    let s = report.summary();
+    if contract_failing {
+        writeln!(
+            out,
+            "hint: a contract migration (drop/rename) ships after its expand migration: annotate it with\n      `// @destructive: <what>` and `// @expand-migration: <ExpandMigrationName>` once the code no longer uses what it removes (see `migguard explain drop-column`)."
+        )?;
+    }
+    writeln!(
+        out,
+        "migguard {}: {} — {} failing, {} warnings, {} acknowledged, {} suppressed, {} grandfathered in {} migrations",
+        report.command,
+        if report.passed { "passed" } else { "FAILED" },
+        s.failing,
+        s.warnings,
+        s.acknowledged,
+        s.suppressed,
+        s.grandfathered,
+        s.migrations
+    )
+}

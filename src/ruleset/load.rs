@@ -1,0 +1,308 @@
+//! Parsing and validating a rules file, with line and column in every error.
+//!
+//! Syntax errors come from the TOML parser with their span; semantic errors (an op
+//! kind that does not exist, a condition the kind does not have, a bad regex, a
+//! duplicate id) are located with `toml::Spanned`. A typo must be an error with a
+//! position, never a rule that silently matches nothing.
+
+use super::{Condition, OpMatcher, Rule, RuleSet};
+use crate::error::Error;
+use crate::finding::{Category, Phase, Severity};
+use crate::ir::{kind_conditions, AttrType, AttrValue, ALL_KINDS, CONTEXT_CONDITIONS};
+use crate::source::LineIndex;
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use toml::Spanned;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    rule: Vec<Spanned<RawRule>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: Spanned<String>,
+    severity: Spanned<String>,
+    category: Spanned<String>,
+    phase: Spanned<String>,
+    #[serde(default)]
+    ops: Vec<Spanned<RawOp>>,
+    #[serde(default)]
+    sql_patterns: Vec<Spanned<String>>,
+    summary: String,
+    why: String,
+    instead: String,
+}
+
+/// One op matcher as written: `{ kind = "create_index", concurrently = false }`.
+/// Keys and values keep their spans so a bad condition is reported where it is.
+type RawOp = std::collections::BTreeMap<Spanned<String>, Spanned<toml::Value>>;
+
+struct Ctx<'a> {
+    text: &'a str,
+    index: LineIndex,
+    origin: &'a str,
+}
+
+impl Ctx<'_> {
+    fn err(&self, span: std::ops::Range<usize>, message: impl std::fmt::Display) -> Error {
+        let (line, col) = self.index.line_col(self.text, span.start);
+        Error::Rules {
+            origin: self.origin.to_string(),
+            message: format!("line {line}, column {col}: {message}"),
+        }
+    }
+}
+
+pub(super) fn parse(text: &str, origin: &str) -> crate::error::Result<RuleSet> {
+    let ctx = Ctx {
+        text,
+        index: LineIndex::new(text),
+        origin,
+    };
+    let raw: RawFile = toml::from_str(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        ctx.err(span, e.message().trim())
+    })?;
+    let mut seen = BTreeSet::new();
+    let mut rules = Vec::new();
+    for spanned in raw.rule {
+        let r = spanned.into_inner();
+        let id = r.id.get_ref();
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(ctx.err(r.id.span(), format!("rule id `{id}` must be kebab-case")));
+        }
+        if !seen.insert(id.clone()) {
+            return Err(ctx.err(r.id.span(), format!("duplicate rule id `{id}`")));
+        }
+        let severity = match r.severity.get_ref().as_str() {
+            "block" => Severity::Block,
+            "warn" => Severity::Warn,
+            "info" => Severity::Info,
+            "off" => Severity::Off,
+            other => {
+                return Err(ctx.err(
+                    r.severity.span(),
+                    format!("unknown severity `{other}` (expected block, warn, info or off)"),
+                ))
+            }
+        };
+        let category = match r.category.get_ref().as_str() {
+            "destructive" => Category::Destructive,
+            "backward-incompatible" => Category::BackwardIncompatible,
+            "locking" => Category::Locking,
+            "data-dependent" => Category::DataDependent,
+            "runtime-failure" => Category::RuntimeFailure,
+            "integrity" => Category::Integrity,
+            "hygiene" => Category::Hygiene,
+            other => return Err(ctx.err(
+                r.category.span(),
+                format!("unknown category `{other}` (expected destructive, backward-incompatible, locking, data-dependent, runtime-failure, integrity or hygiene)"),
+            )),
+        };
+        let phase = match r.phase.get_ref().as_str() {
+            "expand" => Phase::Expand,
+            "contract" => Phase::Contract,
+            "neutral" => Phase::Neutral,
+            other => {
+                return Err(ctx.err(
+                    r.phase.span(),
+                    format!("unknown phase `{other}` (expected expand, contract or neutral)"),
+                ))
+            }
+        };
+        let mut ops = Vec::new();
+        for op in &r.ops {
+            ops.push(matcher(&ctx, op)?);
+        }
+        let mut sql_patterns = Vec::new();
+        for p in &r.sql_patterns {
+            let re = regex::Regex::new(p.get_ref())
+                .map_err(|e| ctx.err(p.span(), format!("invalid regex in sql_patterns: {e}")))?;
+            sql_patterns.push(re);
+        }
+        rules.push(Rule {
+            id: id.clone(),
+            severity,
+            category,
+            phase,
+            ops,
+            sql_patterns,
+            summary: r.summary.trim().to_string(),
+            why: r.why.trim().to_string(),
+            instead: r.instead.trim().to_string(),
+        });
+    }
+    Ok(RuleSet { rules })
+}
+
+fn matcher(ctx: &Ctx<'_>, op: &Spanned<RawOp>) -> crate::error::Result<OpMatcher> {
+    let table = op.get_ref();
+    let kind_entry = table.iter().find(|(k, _)| k.get_ref() == "kind");
+    let kind = match kind_entry {
+        Some((_, v)) => match v.get_ref() {
+            toml::Value::String(k) => k.clone(),
+            _ => return Err(ctx.err(v.span(), "`kind` must be a string")),
+        },
+        None => return Err(ctx.err(op.span(), "op matcher needs a `kind`")),
+    };
+    let Some(allowed) = kind_conditions(&kind) else {
+        let span = kind_entry.map(|(_, v)| v.span()).unwrap_or(op.span());
+        return Err(ctx.err(
+            span,
+            format!(
+                "unknown op kind `{kind}`; valid kinds: {}",
+                ALL_KINDS.join(", ")
+            ),
+        ));
+    };
+    let mut conditions = Vec::new();
+    // Report in source order, not key order.
+    let mut entries: Vec<_> = table
+        .iter()
+        .filter(|(k, _)| k.get_ref() != "kind")
+        .collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    for (key, value) in entries {
+        let name = key.get_ref();
+        let ty = allowed
+            .iter()
+            .chain(CONTEXT_CONDITIONS)
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| *t);
+        let Some(ty) = ty else {
+            let valid: Vec<&str> = allowed
+                .iter()
+                .chain(CONTEXT_CONDITIONS)
+                .map(|(n, _)| *n)
+                .collect();
+            return Err(ctx.err(
+                key.span(),
+                format!(
+                    "unknown condition `{name}` for op kind `{kind}`; valid: {}",
+                    valid.join(", ")
+                ),
+            ));
+        };
+        let value = match (ty, value.get_ref()) {
+            (AttrType::Bool, toml::Value::Boolean(b)) => AttrValue::Bool(*b),
+            (AttrType::Str, toml::Value::String(s)) => {
+                if let Some(valid) = string_values(&kind, name) {
+                    if !valid.contains(&s.as_str()) {
+                        return Err(ctx.err(
+                            value.span(),
+                            format!(
+                                "condition `{name}` of `{kind}` cannot be \"{s}\"; valid: {}",
+                                valid.join(", ")
+                            ),
+                        ));
+                    }
+                }
+                AttrValue::Str(s.clone())
+            }
+            (AttrType::Bool, _) => {
+                return Err(ctx.err(
+                    value.span(),
+                    format!("condition `{name}` of `{kind}` takes true or false"),
+                ))
+            }
+            (AttrType::Str, _) => {
+                return Err(ctx.err(
+                    value.span(),
+                    format!("condition `{name}` of `{kind}` takes a string"),
+                ))
+            }
+        };
+        conditions.push(Condition {
+            name: name.clone(),
+            value,
+        });
+    }
+    Ok(OpMatcher { kind, conditions })
+}
+
+/// The closed value sets of string conditions (what `Operation::attributes` can
+/// produce), so `mode = "recreat"` is an error rather than a rule that never matches.
+/// `None`: free text (e.g. the `set_option` name).
+fn string_values(kind: &str, condition: &str) -> Option<&'static [&'static str]> {
+    match (kind, condition) {
+        ("add_constraint", "constraint") => Some(&["pk", "unique", "check", "fk", "exclusion"]),
+        ("change_column", "mode") => Some(&["recreate", "in_place", "unknown"]),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_of(text: &str) -> String {
+        parse(text, "bad.toml").unwrap_err().to_string()
+    }
+
+    const HEAD: &str = "[[rule]]\nid = \"x\"\nseverity = \"warn\"\ncategory = \"locking\"\nphase = \"neutral\"\nsummary = \"s\"\nwhy = \"w\"\ninstead = \"i\"\n";
+
+    #[test]
+    fn errors_point_at_line_and_column() {
+        let msgs = [
+            error_of(&format!("{HEAD}ops = [{{ kind = \"drop_everything\" }}]\n")),
+            error_of(&format!(
+                "{HEAD}ops = [{{ kind = \"create_index\", concurently = false }}]\n"
+            )),
+            error_of(&format!(
+                "{HEAD}ops = [{{ kind = \"create_index\", concurrently = \"no\" }}]\n"
+            )),
+            error_of(&format!("{HEAD}sql_patterns = ['(unclosed']\n")),
+            error_of(&format!("{HEAD}{HEAD}")),
+            error_of(&HEAD.replace("\"warn\"", "\"fatal\"")),
+            error_of(&format!("{HEAD}colour = \"red\"\n")),
+            error_of("[[rule]\nid = 1"),
+            error_of(&HEAD.replace("\"locking\"", "\"scary\"")),
+            error_of(&HEAD.replace("\"neutral\"", "\"cleanup\"")),
+            error_of(&HEAD.replace("summary = \"s\"\n", "")),
+            error_of(&HEAD.replace("\"x\"", "\"Drop_Table\"")),
+            error_of(&format!("{HEAD}ops = [{{ concurrently = false }}]\n")),
+            error_of(&format!("{HEAD}ops = [{{ kind = 3 }}]\n")),
+            error_of(&format!(
+                "{HEAD}ops = [\n  {{ kind = \"drop_table\" }},\n  {{ kind = \"change_column\", mode = true }},\n]\n"
+            )),
+            error_of("[[rule]]\nid = \"x\"\n"),
+            error_of(&format!(
+                "{HEAD}ops = [{{ kind = \"add_constraint\", constraint = \"foreign_key\" }}]\n"
+            )),
+        ];
+        insta::assert_snapshot!(msgs.join("\n"));
+    }
+
+    #[test]
+    fn string_condition_value_sets_match_what_ops_produce() {
+        // Every value an op can carry for a closed condition is accepted.
+        for v in ["pk", "unique", "check", "fk", "exclusion"] {
+            assert!(parse(
+                &format!("{HEAD}ops = [{{ kind = \"add_constraint\", constraint = \"{v}\" }}]\n"),
+                "t"
+            )
+            .is_ok());
+        }
+        for v in ["recreate", "in_place", "unknown"] {
+            assert!(parse(
+                &format!("{HEAD}ops = [{{ kind = \"change_column\", mode = \"{v}\" }}]\n"),
+                "t"
+            )
+            .is_ok());
+        }
+        // Free-text conditions stay free.
+        assert!(parse(
+            &format!("{HEAD}ops = [{{ kind = \"set_option\", name = \"lock_timeout\" }}]\n"),
+            "t"
+        )
+        .is_ok());
+    }
+}

@@ -1,0 +1,399 @@
+//! The one normaliser both schema producers call, so "expected" and "live" compare
+//! equal when PostgreSQL would consider them the same.
+//!
+//! - Types: aliases → `format_type` spelling (`int4` → `integer`, `timestamptz` →
+//!   `timestamp with time zone`, `varchar(n)` → `character varying(n)`, serial →
+//!   integer…). User types (enums) are always schema-qualified (`public.mood`), which
+//!   is what `format_type` prints with `search_path = ''`.
+//! - Expressions (defaults, predicates, index expressions): a canonical form in which
+//!   casts, redundant parentheses, identifier quotes, the default schema's
+//!   qualification and letter case outside string literals are dropped. Applied to
+//!   both the migrations' text and `pg_get_expr`'s output, it makes `'x'` equal
+//!   `'x'::character varying`, `"status" = 'active'` equal
+//!   `(status = 'active'::public.mood)`, `uuid_generate_v4()` equal
+//!   `public.uuid_generate_v4()`. `now()` and `CURRENT_TIMESTAMP` stay different, as
+//!   PostgreSQL keeps them.
+
+/// Normalise a type as written to `format_type` spelling. `is_user_type` says whether
+/// an unqualified, unknown name is a user type of the default schema.
+pub fn normalize_type(
+    written: &str,
+    default_schema: &str,
+    is_user_type: &dyn Fn(&str, &str) -> bool,
+) -> String {
+    let mut t = written.trim().to_string();
+    let mut array = 0;
+    loop {
+        let trimmed = t.trim_end();
+        if let Some(s) = trimmed.strip_suffix("[]") {
+            t = s.to_string();
+            array += 1;
+        } else if trimmed.to_ascii_lowercase().ends_with(" array") {
+            t = trimmed[..trimmed.len() - 6].to_string();
+            array += 1;
+        } else {
+            break;
+        }
+    }
+    let quoted = t.contains('"');
+    let parts: Vec<String> = split_qualified(&t);
+    let base = if parts.len() == 2 {
+        format!("{}.{}", parts[0], parts[1])
+    } else {
+        let name = parts.first().cloned().unwrap_or_default();
+        let lower = if quoted {
+            name.clone()
+        } else {
+            name.to_ascii_lowercase()
+        };
+        let builtin = builtin_type(&lower);
+        match builtin {
+            Some(b) => b,
+            None if is_user_type(default_schema, &lower) || quoted => {
+                format!("{default_schema}.{lower}")
+            }
+            None => lower,
+        }
+    };
+    let mut out = base;
+    if let Some(stripped) = out.strip_prefix("pg_catalog.") {
+        out = builtin_type(stripped).unwrap_or_else(|| stripped.to_string());
+    }
+    if out.starts_with('_') && array == 0 {
+        // `_int4` is the array type of int4.
+        if let Some(b) = builtin_type(&out[1..]) {
+            out = b;
+            array = 1;
+        }
+    }
+    for _ in 0..array {
+        out.push_str("[]");
+    }
+    out
+}
+
+fn split_qualified(t: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let mut in_q = false;
+    let mut depth = 0;
+    for c in t.chars() {
+        match c {
+            '"' => in_q = !in_q,
+            '(' if !in_q => {
+                depth += 1;
+                cur.push(c)
+            }
+            ')' if !in_q => {
+                depth -= 1;
+                cur.push(c)
+            }
+            '.' if !in_q && depth == 0 => parts.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    parts.push(cur);
+    parts.into_iter().map(|p| p.trim().to_string()).collect()
+}
+
+/// `format_type` name of a built-in type written in any alias, with its modifiers.
+fn builtin_type(lower: &str) -> Option<String> {
+    let compact: String = lower.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (name, modifier) = match compact.find('(') {
+        Some(i) => {
+            let close = compact.rfind(')').unwrap_or(compact.len());
+            let m: String = compact[i + 1..close]
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let rest = compact[close.min(compact.len())..]
+                .trim_start_matches(')')
+                .trim()
+                .to_string();
+            (
+                format!("{} {}", compact[..i].trim(), rest)
+                    .trim()
+                    .to_string(),
+                Some(m),
+            )
+        }
+        None => (compact.clone(), None),
+    };
+    let with = |base: &str| match &modifier {
+        Some(m) => format!("{base}({m})"),
+        None => base.to_string(),
+    };
+    let time = |base: &str, tz: &str| match &modifier {
+        Some(m) => format!("{base}({m}) {tz}"),
+        None => format!("{base} {tz}"),
+    };
+    Some(match name.as_str() {
+        "int" | "int4" | "integer" | "serial" | "serial4" => "integer".into(),
+        "int8" | "bigint" | "bigserial" | "serial8" => "bigint".into(),
+        "int2" | "smallint" | "smallserial" | "serial2" => "smallint".into(),
+        "varchar" | "character varying" => with("character varying"),
+        "char" | "character" | "bpchar" => match &modifier {
+            Some(m) => format!("character({m})"),
+            None if name == "bpchar" => "character".into(),
+            None => "character(1)".into(),
+        },
+        "text" => "text".into(),
+        "bool" | "boolean" => "boolean".into(),
+        "float8" | "double precision" | "float" => "double precision".into(),
+        "float4" | "real" => "real".into(),
+        "numeric" | "decimal" => with("numeric"),
+        "timestamptz" | "timestamp with time zone" => time("timestamp", "with time zone"),
+        "timestamp" | "timestamp without time zone" => time("timestamp", "without time zone"),
+        "timetz" | "time with time zone" => time("time", "with time zone"),
+        "time" | "time without time zone" => time("time", "without time zone"),
+        "date" | "json" | "jsonb" | "uuid" | "bytea" | "inet" | "cidr" | "macaddr" | "money"
+        | "xml" | "tsvector" | "tsquery" | "oid" | "point" | "interval" => with(&name),
+        "bit" => with("bit"),
+        "varbit" | "bit varying" => with("bit varying"),
+        _ => return None,
+    })
+}
+
+/// The serial family: (underlying type, is serial).
+pub fn serial_base(written: &str) -> Option<&'static str> {
+    match written.trim().to_ascii_lowercase().as_str() {
+        "serial" | "serial4" => Some("integer"),
+        "bigserial" | "serial8" => Some("bigint"),
+        "smallserial" | "serial2" => Some("smallint"),
+        _ => None,
+    }
+}
+
+/// Canonical form of an SQL expression (see the module docs).
+pub fn canonical_expr(expr: &str, default_schema: &str) -> String {
+    // 1. Lower-case outside string literals; drop identifier quotes; collapse spaces.
+    let mut s = String::with_capacity(expr.len());
+    let mut chars = expr.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                s.push(c);
+                while let Some(d) = chars.next() {
+                    s.push(d);
+                    if d == '\'' {
+                        if chars.peek() == Some(&'\'') {
+                            s.push(chars.next().unwrap_or('\''));
+                        } else {
+                            break;
+                        }
+                    }
+                }
+            }
+            '"' => {}
+            c if c.is_whitespace() => {
+                if !s.ends_with(' ') {
+                    s.push(' ');
+                }
+            }
+            c => s.push(c.to_ascii_lowercase()),
+        }
+    }
+    // 2. Drop casts: `::type`, `::type(…)`, `::a.b`, `::type[]`, `::character varying`.
+    let mut out = String::with_capacity(s.len());
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut in_str = false;
+    while i < b.len() {
+        let c = b[i] as char;
+        if c == '\'' {
+            in_str = !in_str;
+        }
+        if !in_str && c == ':' && b.get(i + 1) == Some(&b':') {
+            i += 2;
+            // type name words (incl. multi-word types), qualification, modifiers, arrays
+            loop {
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'.')
+                {
+                    i += 1;
+                }
+                if i < b.len() && b[i] == b'(' {
+                    while i < b.len() && b[i] != b')' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                while i + 1 < b.len() && b[i] == b'[' && b[i + 1] == b']' {
+                    i += 2;
+                }
+                // multi-word types
+                let rest = &s[i..];
+                let next_word = [
+                    "varying",
+                    "precision",
+                    "with time zone",
+                    "without time zone",
+                    "zone",
+                ]
+                .iter()
+                .find(|w| rest.starts_with(&format!(" {w}")));
+                match next_word {
+                    Some(w) => i += w.len() + 1,
+                    None => break,
+                }
+            }
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    let mut s = out;
+    // 3. Default-schema qualification of functions and regclass literals.
+    for q in [format!("{default_schema}."), format!("'{default_schema}.")] {
+        let replacement = if q.starts_with('\'') { "'" } else { "" };
+        s = s.replace(&q, replacement);
+    }
+    // 4. Quoted numbers and booleans are plain literals; drop spaces around parens.
+    s = s.replace("( ", "(").replace(" )", ")");
+    let mut s = strip_outer_parens(s.trim());
+    if let Some(inner) = s.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')) {
+        if (!inner.is_empty() && inner.parse::<f64>().is_ok())
+            || inner == "true"
+            || inner == "false"
+        {
+            s = inner.to_string();
+        }
+    }
+    // 5. Parenthesised comparison operands pg_get_expr adds: ((a = 1) and (b = 2))
+    strip_simple_parens(&s)
+}
+
+fn strip_outer_parens(s: &str) -> String {
+    let mut s = s.trim().to_string();
+    loop {
+        if s.starts_with('(') && s.ends_with(')') && matching_close(&s) == Some(s.len() - 1) {
+            s = s[1..s.len() - 1].trim().to_string();
+        } else {
+            return s;
+        }
+    }
+}
+
+fn matching_close(s: &str) -> Option<usize> {
+    let mut depth = 0;
+    let mut in_str = false;
+    for (i, c) in s.char_indices() {
+        match c {
+            '\'' => in_str = !in_str,
+            '(' if !in_str => depth += 1,
+            ')' if !in_str => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Remove parentheses that wrap a comparison inside AND/OR chains (pg_get_expr adds
+/// them): `(a = 1) and (b is null)` → `a = 1 and b is null`. Function-call
+/// parentheses are kept (preceded by an identifier character).
+fn strip_simple_parens(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let chars: Vec<char> = s.chars().collect();
+    let mut in_str = false;
+    let mut stack: Vec<bool> = Vec::new(); // true = removed
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '\'' => {
+                in_str = !in_str;
+                out.push(c)
+            }
+            '(' if !in_str => {
+                let before = out.trim_end();
+                let prev_word = before
+                    .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .next()
+                    .unwrap_or("");
+                let keyword =
+                    ["and", "or", "not", "when", "then", "else", "between"].contains(&prev_word);
+                let prev = before.chars().last();
+                let is_call = !keyword && prev.is_some_and(|p| p.is_alphanumeric() || p == '_');
+                let is_in_list = out.trim_end().ends_with(" in");
+                let remove = !is_call && !is_in_list && i + 1 < chars.len();
+                stack.push(remove);
+                if !remove {
+                    out.push(c);
+                }
+            }
+            ')' if !in_str => {
+                if !stack.pop().unwrap_or(false) {
+                    out.push(c);
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Canonical default for a column (`None` stays `None`).
+pub fn canonical_default(expr: Option<&str>, default_schema: &str) -> Option<String> {
+    let e = expr?.trim();
+    if e.is_empty() || e.eq_ignore_ascii_case("null") {
+        return None;
+    }
+    Some(canonical_expr(e, default_schema))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ty(t: &str) -> String {
+        normalize_type(t, "public", &|_, n| n == "mood")
+    }
+
+    #[test]
+    fn types_take_format_type_spelling() {
+        assert_eq!(ty("int4"), "integer");
+        assert_eq!(ty("SERIAL"), "integer");
+        assert_eq!(ty("varchar(255)"), "character varying(255)");
+        assert_eq!(ty("CHARACTER VARYING"), "character varying");
+        assert_eq!(ty("timestamptz"), "timestamp with time zone");
+        assert_eq!(ty("TIMESTAMP"), "timestamp without time zone");
+        assert_eq!(
+            ty("timestamp(3) with time zone"),
+            "timestamp(3) with time zone"
+        );
+        assert_eq!(ty("NUMERIC(12, 2)"), "numeric(12,2)");
+        assert_eq!(ty("int[]"), "integer[]");
+        assert_eq!(ty("_int4"), "integer[]");
+        assert_eq!(
+            ty("\"public\".\"product_status_enum\""),
+            "public.product_status_enum"
+        );
+        assert_eq!(ty("mood"), "public.mood");
+        assert_eq!(ty("\"order_status_enum\""), "public.order_status_enum");
+        assert_eq!(ty("bool"), "boolean");
+        assert_eq!(ty("char"), "character(1)");
+    }
+
+    #[test]
+    fn expressions_compare_like_postgres() {
+        let c = |e: &str| canonical_expr(e, "public");
+        assert_eq!(c("'x'::character varying"), c("'x'"));
+        assert_eq!(
+            c("(status = 'active'::public.mood)"),
+            c("\"status\" = 'active'")
+        );
+        assert_eq!(c("public.uuid_generate_v4()"), c("uuid_generate_v4()"));
+        assert_eq!(
+            c("nextval('public.t_id_seq'::regclass)"),
+            c("nextval('t_id_seq'::regclass)")
+        );
+        assert_eq!(c("'0'::numeric"), "0");
+        assert_eq!(c("'-1'::integer"), "-1");
+        assert_eq!(c("NOW()"), "now()");
+        assert_ne!(c("now()"), c("CURRENT_TIMESTAMP"));
+        assert_eq!(c("((a > 0) AND (b IS NULL))"), c("a > 0 AND b IS NULL"));
+        assert_eq!(c("lower((name)::text)"), c("lower(\"name\")"));
+    }
+}

@@ -1,0 +1,99 @@
+//! Replay on SQL read by the real reader.
+
+use super::*;
+use crate::parse::sql::read_sql_file;
+use crate::parse::ReadOptions;
+use crate::source::SourceFile;
+
+fn migs(files: &[(&str, &str)]) -> Vec<Migration> {
+    files
+        .iter()
+        .flat_map(|(p, sql)| {
+            read_sql_file(
+                &SourceFile::new((*p).into(), sql.to_string()),
+                &ReadOptions::default(),
+            )
+        })
+        .collect()
+}
+
+fn run(files: &[(&str, &str)]) -> (SchemaModel, Vec<Conflict>) {
+    let ms = migs(files);
+    let refs: Vec<&Migration> = ms.iter().collect();
+    replay(&refs, "public")
+}
+
+#[test]
+fn serial_pk_and_defaults() {
+    let (m, c) = run(&[("0001_a.sql", "CREATE TABLE t (id serial PRIMARY KEY, name varchar(20) NOT NULL DEFAULT 'x', n int DEFAULT '1')")]);
+    assert!(c.is_empty(), "{c:?}");
+    let t = &m.tables[&QualifiedName::new("public", "t")];
+    assert_eq!(t.columns[0].data_type, "integer");
+    assert_eq!(t.columns[0].default.as_deref(), Some("nextval('t_id_seq')"));
+    assert!(t.constraints.contains_key("t_pkey"));
+    assert_eq!(t.columns[1].data_type, "character varying(20)");
+    assert_eq!(t.columns[1].default.as_deref(), Some("'x'"));
+    assert_eq!(t.columns[2].default.as_deref(), Some("1"));
+    assert!(m
+        .sequences
+        .contains_key(&QualifiedName::new("public", "t_id_seq")));
+}
+
+#[test]
+fn rename_chain_and_drop_cascade_of_dependents() {
+    let (m, c) = run(&[
+        ("0001_a.sql", "CREATE TABLE a (id int PRIMARY KEY, code text); CREATE INDEX a_code ON a (code); CREATE TABLE b (id int, a_id int REFERENCES a (id))"),
+        ("0002_b.sql", "ALTER TABLE a RENAME COLUMN code TO sku; ALTER TABLE a RENAME TO items; ALTER TABLE items DROP COLUMN sku"),
+    ]);
+    assert!(c.is_empty(), "{c:?}");
+    assert!(m
+        .tables
+        .contains_key(&QualifiedName::new("public", "items")));
+    assert!(
+        m.indexes.is_empty(),
+        "index on the dropped column must go: {:?}",
+        m.indexes
+    );
+    let b = &m.tables[&QualifiedName::new("public", "b")];
+    let fk = b.constraints.values().next().unwrap();
+    assert!(
+        matches!(&fk.kind, ConstraintKind::ForeignKey { ref_table, .. } if ref_table.name == "items")
+    );
+}
+
+#[test]
+fn conflicts_are_reported_not_applied() {
+    let (_, c) = run(&[(
+        "0001_a.sql",
+        "CREATE TABLE a (id int); ALTER TABLE a DROP COLUMN nope; ALTER TABLE a ADD COLUMN id int",
+    )]);
+    assert_eq!(c.len(), 2, "{c:?}");
+    assert_eq!(c[0].migration, "0001_a");
+}
+
+#[test]
+fn enum_rebuild() {
+    let (m, c) = run(&[
+        ("0001_a.sql", "CREATE TYPE mood AS ENUM ('a', 'b'); CREATE TABLE t (m mood NOT NULL DEFAULT 'a')"),
+        ("0002_b.sql", "ALTER TYPE mood RENAME TO mood_old; CREATE TYPE mood AS ENUM ('a', 'c'); ALTER TABLE t ALTER COLUMN m DROP DEFAULT; ALTER TABLE t ALTER COLUMN m TYPE mood USING m::text::mood; ALTER TABLE t ALTER COLUMN m SET DEFAULT 'a'; DROP TYPE mood_old"),
+    ]);
+    assert!(c.is_empty(), "{c:?}");
+    assert_eq!(m.enums.len(), 1);
+    assert_eq!(
+        m.enums[&QualifiedName::new("public", "mood")].labels,
+        vec!["a", "c"]
+    );
+    assert_eq!(
+        m.tables[&QualifiedName::new("public", "t")].columns[0].data_type,
+        "public.mood"
+    );
+}
+
+#[test]
+fn opaque_sql_marks_tables_uncertain() {
+    let (m, _) = run(&[(
+        "0001_a.sql",
+        "CREATE TABLE t (id int); DO $$ BEGIN EXECUTE 'ALTER TABLE t ADD x int'; END $$",
+    )]);
+    assert!(m.uncertain.contains_key("public.t"), "{:?}", m.uncertain);
+}

@@ -1,0 +1,286 @@
+//! SQL migration identities: which tool's layout a `.sql` file follows, and the
+//! version, name and order that tool gives it.
+//!
+//! | layout | file | version | name |
+//! | --- | --- | --- | --- |
+//! | plain | `0003_add_x.sql` | `0003` (as written) | `0003_add_x` |
+//! | golang-migrate | `3_add_x.up.sql` / `.down.sql` | `3` (its bigint) | `3_add_x` |
+//! | Flyway versioned | `V3_1__add_x.sql` | `3.1` (as Flyway stores it) | `V3_1__add_x`, description `add x` |
+//! | Flyway undo | `U3_1__add_x.sql` | `3.1` | the down side of `V3_1__…` |
+//! | Flyway repeatable | `R__views.sql` | none (sorts after all versioned) | `R__views` |
+//! | diesel | `2024-01-01-120000_add_x/up.sql` | `20240101120000` | `2024-01-01-120000_add_x` |
+//!
+//! A `.sql` file that matches none of these and does not start with a digit is not a
+//! migration for discovery (seeds, schema dumps, helper scripts live next to
+//! migrations); given explicitly on the command line it is read as a plain migration
+//! named after its file stem, without a version. Pure: names in, identities out.
+
+use crate::ir::{MigrationFormat, MigrationOrder};
+use std::path::Path;
+
+/// Which side of a migration a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Up,
+    /// golang-migrate `.down.sql`, Flyway `U…`, diesel `down.sql`: never gated.
+    Down,
+}
+
+/// A SQL migration's identity as its tool records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlIdentity {
+    pub name: String,
+    pub version: Option<String>,
+    pub format: MigrationFormat,
+    pub order: MigrationOrder,
+    pub side: Side,
+    /// Flyway's description (`add x` for `V3__add_x.sql`).
+    pub description: Option<String>,
+}
+
+/// Numeric order parts of a version string (`3.1` → `[3, 1]`).
+pub fn version_parts(version: &str) -> Vec<u128> {
+    version
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse::<u128>().unwrap_or(u128::MAX))
+        .collect()
+}
+
+fn identity(
+    name: String,
+    version: Option<String>,
+    format: MigrationFormat,
+    side: Side,
+    description: Option<String>,
+) -> SqlIdentity {
+    let order = MigrationOrder {
+        repeatable: format == MigrationFormat::FlywayRepeatable,
+        version: version.as_deref().map(version_parts).unwrap_or_default(),
+        name: name.clone(),
+    };
+    SqlIdentity {
+        name,
+        version,
+        format,
+        order,
+        side,
+        description,
+    }
+}
+
+/// Flyway `V3_1__add_x` / `U3__x` → (`3.1`, `add x`).
+fn flyway_versioned(stem: &str, prefix: char) -> Option<(String, String)> {
+    let rest = stem.strip_prefix(prefix)?;
+    let (ver, desc) = rest.split_once("__")?;
+    if ver.is_empty()
+        || !ver.starts_with(|c: char| c.is_ascii_digit())
+        || !ver
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '_' || c == '.')
+    {
+        return None;
+    }
+    Some((ver.replace('_', "."), desc.replace('_', " ")))
+}
+
+/// The identity of a `.sql` file by the layout its name follows; `None` when the
+/// name follows no layout (see the module doc for what discovery does then).
+pub fn sql_identity(path: &Path) -> Option<SqlIdentity> {
+    let file_name = path.file_name()?.to_str()?;
+    let stem = file_name.strip_suffix(".sql")?;
+
+    // diesel: `<version>_<name>/up.sql`
+    if stem == "up" || stem == "down" {
+        let dir = path.parent()?.file_name()?.to_str()?;
+        let ver_len = dir
+            .find(|c: char| !(c.is_ascii_digit() || c == '-'))
+            .unwrap_or(dir.len());
+        if ver_len == 0 || !dir[ver_len..].starts_with('_') && ver_len != dir.len() {
+            return None;
+        }
+        let version: String = dir[..ver_len]
+            .chars()
+            .filter(|c| c.is_ascii_digit())
+            .collect();
+        let side = if stem == "up" { Side::Up } else { Side::Down };
+        return Some(identity(
+            dir.to_string(),
+            Some(version),
+            MigrationFormat::Diesel,
+            side,
+            None,
+        ));
+    }
+
+    // golang-migrate: `<digits>_<name>.up.sql` / `.down.sql`
+    for (suffix, side) in [(".up", Side::Up), (".down", Side::Down)] {
+        if let Some(base) = stem.strip_suffix(suffix) {
+            let digits: String = base.chars().take_while(|c| c.is_ascii_digit()).collect();
+            if !digits.is_empty() {
+                // golang-migrate stores the version as a bigint: `0003` is 3.
+                let trimmed = digits.trim_start_matches('0');
+                let version = if trimmed.is_empty() { "0" } else { trimmed };
+                return Some(identity(
+                    base.to_string(),
+                    Some(version.to_string()),
+                    MigrationFormat::GolangMigrate,
+                    side,
+                    None,
+                ));
+            }
+        }
+    }
+
+    // Flyway
+    if let Some(desc) = stem.strip_prefix("R__") {
+        return Some(identity(
+            stem.to_string(),
+            None,
+            MigrationFormat::FlywayRepeatable,
+            Side::Up,
+            Some(desc.replace('_', " ")),
+        ));
+    }
+    for (prefix, side) in [('V', Side::Up), ('U', Side::Down)] {
+        if let Some((version, desc)) = flyway_versioned(stem, prefix) {
+            // The undo file's identity is its versioned twin's, so the sides pair up.
+            let name = format!("V{}", &stem[1..]);
+            return Some(identity(
+                name,
+                Some(version),
+                MigrationFormat::FlywayVersioned,
+                side,
+                Some(desc),
+            ));
+        }
+    }
+
+    // plain numbered: `0003_add_x.sql`, `20240101_x.sql`, `0003.sql`
+    let digits: String = stem.chars().take_while(|c| c.is_ascii_digit()).collect();
+    if !digits.is_empty() {
+        return Some(identity(
+            stem.to_string(),
+            Some(digits),
+            MigrationFormat::SqlPlain,
+            Side::Up,
+            None,
+        ));
+    }
+    None
+}
+
+/// Identity for a file given explicitly that follows no layout.
+pub fn fallback_identity(path: &Path) -> SqlIdentity {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    identity(stem, None, MigrationFormat::SqlPlain, Side::Up, None)
+}
+
+/// Where the down side of an up file lives, if its layout has one. The caller checks
+/// whether it exists. Flyway undo files share the version, not the file name, so they
+/// are found by listing the directory (see `source::find_flyway_undo`).
+pub fn down_sibling(path: &Path, id: &SqlIdentity) -> Option<std::path::PathBuf> {
+    if id.side != Side::Up {
+        return None;
+    }
+    match id.format {
+        MigrationFormat::Diesel => Some(path.with_file_name("down.sql")),
+        MigrationFormat::GolangMigrate => {
+            Some(path.with_file_name(format!("{}.down.sql", id.name)))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Seen = (String, Option<String>, MigrationFormat, Side, Vec<u128>);
+
+    fn id(p: &str) -> Option<Seen> {
+        sql_identity(Path::new(p)).map(|i| (i.name, i.version, i.format, i.side, i.order.version))
+    }
+
+    #[test]
+    fn layouts() {
+        use MigrationFormat::*;
+        assert_eq!(
+            id("m/0003_add_x.sql"),
+            Some((
+                "0003_add_x".into(),
+                Some("0003".into()),
+                SqlPlain,
+                Side::Up,
+                vec![3]
+            ))
+        );
+        assert_eq!(
+            id("m/0003_add_x.up.sql"),
+            Some((
+                "0003_add_x".into(),
+                Some("3".into()),
+                GolangMigrate,
+                Side::Up,
+                vec![3]
+            ))
+        );
+        assert_eq!(
+            id("m/3_add_x.down.sql"),
+            Some((
+                "3_add_x".into(),
+                Some("3".into()),
+                GolangMigrate,
+                Side::Down,
+                vec![3]
+            ))
+        );
+        assert_eq!(
+            id("m/V3_1__add_x.sql"),
+            Some((
+                "V3_1__add_x".into(),
+                Some("3.1".into()),
+                FlywayVersioned,
+                Side::Up,
+                vec![3, 1]
+            ))
+        );
+        assert_eq!(
+            id("m/U3_1__add_x.sql"),
+            Some((
+                "V3_1__add_x".into(),
+                Some("3.1".into()),
+                FlywayVersioned,
+                Side::Down,
+                vec![3, 1]
+            ))
+        );
+        assert_eq!(
+            id("m/2024-01-01-120000_add_x/up.sql"),
+            Some((
+                "2024-01-01-120000_add_x".into(),
+                Some("20240101120000".into()),
+                Diesel,
+                Side::Up,
+                vec![20240101120000]
+            ))
+        );
+        assert_eq!(id("m/seed.sql"), None);
+        assert_eq!(id("m/Vx__bad.sql"), None);
+        assert_eq!(id("m/readme.txt"), None);
+    }
+
+    #[test]
+    fn repeatables_sort_after_versioned_and_versions_numerically() {
+        let r = sql_identity(Path::new("R__views.sql")).unwrap();
+        let v = sql_identity(Path::new("V999__x.sql")).unwrap();
+        let v3_2 = sql_identity(Path::new("V3_2__x.sql")).unwrap();
+        let v3_10 = sql_identity(Path::new("V3_10__x.sql")).unwrap();
+        assert!(r.order > v.order);
+        assert!(v3_2.order < v3_10.order);
+        assert_eq!(r.description.as_deref(), Some("views"));
+    }
+}

@@ -1,0 +1,174 @@
+//! Database faults give one clear line and exit 2, quickly, without a password.
+
+mod support;
+mod util;
+use std::time::{Duration, Instant};
+use support::pg::{cluster, PASSWORD};
+use util::*;
+
+fn release_check(url: &str, env: &[(&str, &str)]) -> Run {
+    let m = repo_root().join("fixtures/src/migrations");
+    let dir = tempfile::tempdir().unwrap();
+    run_env(
+        dir.path(),
+        &["release-check", m.to_str().unwrap(), "--database-url", url],
+        env,
+    )
+}
+
+#[test]
+fn unreachable_host_fails_fast() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let start = Instant::now();
+    let r = release_check(
+        &format!("postgres://app:pw@127.0.0.1:{port}/x?sslmode=disable"),
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("could not connect to app@127.0.0.1"),
+        "{}",
+        r.stderr
+    );
+    assert!(start.elapsed() < Duration::from_secs(15));
+}
+
+#[test]
+fn wrong_password_never_prints_a_password() {
+    let db = cluster().create_database("f_pw");
+    let r = release_check(&db.url_for("postgres", "WrongPassword123"), &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("authentication failed"), "{}", r.stderr);
+    for secret in ["WrongPassword123", PASSWORD] {
+        assert!(
+            !r.stderr.contains(secret) && !r.stdout.contains(secret),
+            "{}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn missing_database() {
+    let c = cluster();
+    let r = release_check(&c.url("postgres", PASSWORD, "no_such_db"), &[]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("does not exist"), "{}", r.stderr);
+}
+
+#[test]
+fn pg_environment_variables_are_used() {
+    let db = cluster().create_database("f_env");
+    let m = repo_root().join("fixtures/src/migrations");
+    let dir = tempfile::tempdir().unwrap();
+    let port = db.port.to_string();
+    let r = run_env(
+        dir.path(),
+        &["release-check", m.to_str().unwrap(), "--format", "json"],
+        &[
+            ("PGHOST", "127.0.0.1"),
+            ("PGPORT", &port),
+            ("PGUSER", "postgres"),
+            ("PGPASSWORD", PASSWORD),
+            ("PGDATABASE", &db.name),
+            ("PGSSLMODE", "disable"),
+            ("DATABASE_URL", ""),
+        ],
+    );
+    // No history table: everything pending; the contract migration fails without permission.
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["history"]["table_missing"], true);
+}
+
+#[test]
+fn role_without_select_on_history_is_a_clear_error() {
+    let db = cluster().create_database("f_priv");
+    db.execute("CREATE TABLE migrations (id serial PRIMARY KEY, timestamp bigint NOT NULL, name varchar NOT NULL)");
+    db.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'noselect') THEN CREATE ROLE noselect LOGIN PASSWORD 'np'; END IF; END $$");
+    db.execute(&format!(
+        "GRANT CONNECT ON DATABASE \"{}\" TO noselect",
+        db.name
+    ));
+    let r = release_check(&db.url_for("noselect", "np"), &[]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("permission denied"), "{}", r.stderr);
+}
+
+#[test]
+fn read_only_role_works_and_sessions_are_read_only() {
+    let db = cluster().create_database("f_ro");
+    db.execute("CREATE TABLE migrations (id serial PRIMARY KEY, timestamp bigint NOT NULL, name varchar NOT NULL)");
+    db.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'reader') THEN CREATE ROLE reader LOGIN PASSWORD 'rp'; END IF; END $$");
+    db.execute("GRANT USAGE ON SCHEMA public TO reader; GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader");
+    let r = release_check(
+        &db.url_for("reader", "rp"),
+        &[("ALLOW_DESTRUCTIVE_MIGRATIONS", "false")],
+    );
+    // Works (all pending → destructive-pending), nothing written.
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(db.execute("SELECT count(*) FROM migrations").trim(), "0");
+    // The session migguard opens refuses writes even for a superuser.
+    let err = migguard::db::connect::runtime().unwrap().block_on(async {
+        let opts = migguard::db::ConnectOptions {
+            url: Some(db.url.clone()),
+            connect_timeout: Duration::from_secs(5),
+            statement_timeout_ms: 5000,
+            lock_timeout_ms: 1000,
+            sslmode: None,
+            sslrootcert: None,
+        };
+        let client = migguard::db::connect(&opts).await.unwrap();
+        client
+            .batch_execute("INSERT INTO migrations (timestamp, name) VALUES (1, 'x')")
+            .await
+            .unwrap_err()
+    });
+    assert!(
+        err.to_string().contains("read-only") || format!("{err:?}").contains("25006"),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn lock_timeout_is_an_error_not_a_hang() {
+    let db = cluster().create_database("f_lock");
+    db.execute("CREATE TABLE migrations (id serial PRIMARY KEY, timestamp bigint NOT NULL, name varchar NOT NULL)");
+    // Hold an ACCESS EXCLUSIVE lock in another session for a few seconds.
+    let c = cluster();
+    let mut holder = std::process::Command::new(c.bin.join("psql"))
+        .args([
+            "-X",
+            "-q",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &c.port.to_string(),
+            "-U",
+            "postgres",
+            "-d",
+            &db.name,
+            "-c",
+            "BEGIN; LOCK TABLE migrations IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(4); COMMIT;",
+        ])
+        .env("PGPASSWORD", PASSWORD)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    let dir = project(&[(
+        "migguard.toml",
+        &format!(
+            "migrations = [\"{}\"]\n[database]\nlock_timeout_ms = 300\n",
+            repo_root().join("fixtures/src/migrations").display()
+        ),
+    )]);
+    let start = Instant::now();
+    let r = run_in(dir.path(), &["release-check", "--database-url", &db.url]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("lock timeout"), "{}", r.stderr);
+    assert!(start.elapsed() < Duration::from_secs(3));
+    let _ = holder.wait();
+}

@@ -1,0 +1,182 @@
+//! `drift` and `inspect` against a real PostgreSQL started by the harness.
+
+mod support;
+mod util;
+use support::pg::{cluster, TestDb};
+use util::*;
+
+const HISTORY: &str = "CREATE TABLE migrations (id serial PRIMARY KEY, timestamp bigint NOT NULL, name varchar NOT NULL)";
+
+/// A project of plain SQL migrations (TypeORM-style history rows) applied up to `applied`.
+fn setup(prefix: &str, files: &[(&str, &str)], applied: usize) -> (TestDb, tempfile::TempDir) {
+    let db = cluster().create_database(prefix);
+    db.execute(HISTORY);
+    for (i, (path, sql)) in files.iter().enumerate().take(applied) {
+        db.execute(sql);
+        let name = std::path::Path::new(path)
+            .file_stem()
+            .unwrap()
+            .to_str()
+            .unwrap();
+        db.execute(&format!(
+            "INSERT INTO migrations (timestamp, name) VALUES ({i}, '{name}')"
+        ));
+    }
+    let mut all: Vec<(String, String)> = files
+        .iter()
+        .map(|(p, s)| (format!("m/{p}"), s.to_string()))
+        .collect();
+    all.push(("migguard.toml".into(), "migrations = [\"m\"]\n".into()));
+    let refs: Vec<(&str, &str)> = all.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    (db, project(&refs))
+}
+
+const M1: (&str, &str) = ("0001_init.sql", "CREATE TYPE mood AS ENUM ('happy', 'sad');\nCREATE TABLE person (id serial PRIMARY KEY, name varchar(50) NOT NULL DEFAULT 'anon', mood mood);\nCREATE INDEX person_name_idx ON person (name);");
+const M2: (&str, &str) = (
+    "0002_email.sql",
+    "ALTER TABLE person ADD COLUMN email text;",
+);
+
+fn drift(dir: &std::path::Path, db: &TestDb, extra: &[&str]) -> Run {
+    let mut args = vec!["drift", "--database-url", &db.url, "--format", "json"];
+    args.extend_from_slice(extra);
+    run_in(dir, &args)
+}
+
+fn item_kinds(v: &serde_json::Value) -> Vec<(String, bool)> {
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["kind"].as_str().unwrap().to_string(),
+                i["reconcilable"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn clean_after_applying_the_migrations() {
+    let (db, dir) = setup("d_clean", &[M1, M2], 2);
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["status"], "clean", "{v}");
+    assert_eq!(v["command"], "drift");
+    assert_eq!(v["history"]["applied"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn each_hand_edit_is_real_drift() {
+    let (db, dir) = setup("d_edits", &[M1, M2], 2);
+    db.execute("ALTER TABLE person ADD COLUMN hotfix int; ALTER TABLE person ALTER COLUMN email TYPE varchar(200); DROP INDEX person_name_idx; ALTER TABLE person ALTER COLUMN name SET DEFAULT 'x'; ALTER TYPE mood ADD VALUE 'meh'; INSERT INTO migrations (timestamp, name) VALUES (9, '0009_elsewhere')");
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["status"], "drift");
+    let kinds = item_kinds(&v);
+    for want in [
+        "unexpected-column",
+        "column-type-mismatch",
+        "missing-index",
+        "column-default-mismatch",
+        "enum-values-mismatch",
+        "unknown-applied-migration",
+    ] {
+        assert!(
+            kinds.contains(&(want.to_string(), false)),
+            "{want} missing in {kinds:?}"
+        );
+    }
+    let objects: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["object"].as_str().unwrap())
+        .collect();
+    assert!(
+        objects.contains(&"public.person.hotfix")
+            && objects.contains(&"public.person_name_idx")
+            && objects.contains(&"public.mood"),
+        "{objects:?}"
+    );
+    // Human output lists real drift first.
+    let h = run_in(dir.path(), &["drift", "--database-url", &db.url]);
+    assert!(h.stdout.starts_with("Real drift"), "{}", h.stdout);
+}
+
+#[test]
+fn pending_migration_makes_it_reconcilable() {
+    let (db, dir) = setup("d_pending", &[M1, M2], 1);
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["status"], "reconcilable");
+    assert_eq!(
+        item_kinds(&v),
+        vec![
+            ("missing-column".into(), true),
+            ("pending-migration".into(), true)
+        ]
+    );
+    assert_eq!(v["items"][0]["resolved_by"], "0002_email");
+    assert_eq!(
+        drift(dir.path(), &db, &["--allow-pending-migrations"]).code,
+        0
+    );
+    // A hand edit on top stays real drift even with pending migrations allowed.
+    db.execute("ALTER TABLE person ADD COLUMN hotfix int");
+    let r = drift(dir.path(), &db, &["--allow-pending-migrations"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.json()["status"], "drift");
+}
+
+#[test]
+fn pending_migration_that_conflicts_with_the_live_schema() {
+    let (db, dir) = setup(
+        "d_conflict",
+        &[
+            M1,
+            ("0002_drop.sql", "ALTER TABLE person DROP COLUMN mood;"),
+        ],
+        1,
+    );
+    db.execute("ALTER TABLE person DROP COLUMN mood");
+    let r = drift(dir.path(), &db, &["--allow-pending-migrations"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let kinds = item_kinds(&r.json());
+    assert!(
+        kinds.contains(&("conflicts-with-pending".into(), false)),
+        "{kinds:?}"
+    );
+}
+
+#[test]
+fn inspect_prints_the_live_model() {
+    let (db, dir) = setup("d_inspect", &[M1], 1);
+    let r = run_in(
+        dir.path(),
+        &["inspect", "--database-url", &db.url, "--format", "json"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(
+        v["tables"]["public.person"]["columns"][1]["data_type"],
+        "character varying(50)"
+    );
+    assert_eq!(
+        v["enums"]["public.mood"]["labels"],
+        serde_json::json!(["happy", "sad"])
+    );
+    let r = run_in(
+        dir.path(),
+        &["inspect", "--database-url", &db.url, "--format", "sql"],
+    );
+    assert!(
+        r.stdout.contains("CREATE TABLE \"public\".\"person\""),
+        "{}",
+        r.stdout
+    );
+}

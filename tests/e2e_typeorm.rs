@@ -1,0 +1,99 @@
+//! End to end with the real client: TypeORM itself (0.3, via ts-node) runs the
+//! bundled example's migrations — raw SQL and builder calls — against the test
+//! PostgreSQL and writes its own history table. Then migguard must find no drift and
+//! release-check must pass: the replay of TypeORM's builder semantics (naming
+//! strategy, serial, enum types, FKs) is checked against what TypeORM really did.
+
+mod support;
+mod util;
+use std::path::PathBuf;
+use std::process::Command;
+use support::pg::cluster;
+use util::*;
+
+/// npm packages installed once into target/e2e-node (reinstalled when package.json changes).
+fn node_modules() -> PathBuf {
+    for tool in ["node", "npm"] {
+        let ok = Command::new(tool)
+            .arg("--version")
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
+        assert!(ok, "`{tool}` not found: install Node.js and npm (Debian/Ubuntu: `apt-get install nodejs npm`). This test never skips.");
+    }
+    let dir = repo_root().join("target/e2e-node");
+    std::fs::create_dir_all(&dir).unwrap();
+    let wanted = std::fs::read_to_string(repo_root().join("tests/e2e/package.json")).unwrap();
+    let installed = std::fs::read_to_string(dir.join("package.json")).unwrap_or_default();
+    if wanted != installed || !dir.join("node_modules/typeorm").exists() {
+        std::fs::write(dir.join("package.json"), &wanted).unwrap();
+        let out = Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "npm install failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    dir.join("node_modules")
+}
+
+#[test]
+fn typeorm_runs_the_fixtures_then_drift_is_clean_and_release_check_passes() {
+    let modules = node_modules();
+    let db = cluster().create_database("e2e_typeorm");
+    let out = Command::new("node")
+        .arg(repo_root().join("tests/e2e/run-migrations.js"))
+        .arg("fixtures/src/migrations/*.ts")
+        .current_dir(repo_root())
+        .env("NODE_PATH", &modules)
+        .env("DATABASE_URL", &db.url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "TypeORM failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ran 4 migrations"));
+    // TypeORM's own history table.
+    assert_eq!(db.execute("SELECT count(*) FROM migrations").trim(), "4");
+
+    let r = run_in(
+        &repo_root(),
+        &[
+            "drift",
+            "--config",
+            "fixtures/migguard.toml",
+            "--database-url",
+            &db.url,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        r.code, 0,
+        "drift after TypeORM ran the migrations:\n{}{}",
+        r.stdout, r.stderr
+    );
+    assert_eq!(r.json()["status"], "clean");
+
+    let r = run_in(
+        &repo_root(),
+        &[
+            "release-check",
+            "--config",
+            "fixtures/migguard.toml",
+            "--database-url",
+            &db.url,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["history"]["pending"].as_array().unwrap().len(), 0);
+}

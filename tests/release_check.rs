@@ -1,0 +1,253 @@
+//! `release-check` against a real PostgreSQL started by the harness.
+
+mod support;
+mod util;
+use support::pg::{cluster, TestDb};
+use util::*;
+
+const TYPEORM_HISTORY: &str = r#"CREATE TABLE "migrations" ("id" SERIAL NOT NULL, "timestamp" bigint NOT NULL, "name" character varying NOT NULL, CONSTRAINT "PK_migrations" PRIMARY KEY ("id"))"#;
+
+fn db_with_history(prefix: &str, applied: &[&str]) -> TestDb {
+    let db = cluster().create_database(prefix);
+    db.execute(TYPEORM_HISTORY);
+    for name in applied {
+        let ts = &name[name.len() - 13..];
+        db.execute(&format!(
+            "INSERT INTO migrations (timestamp, name) VALUES ({ts}, '{name}')"
+        ));
+    }
+    db
+}
+
+fn check(db: &TestDb, extra: &[&str], env: &[(&str, &str)]) -> Run {
+    let migrations = repo_root().join("fixtures/src/migrations");
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "release-check",
+        migrations.to_str().unwrap(),
+        "--database-url",
+        &db.url,
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    run_env(dir.path(), &args, env)
+}
+
+const ALL: [&str; 4] = [
+    "Init1700000000000",
+    "AddSmileCode1700000100000",
+    "DropLegacyCode1700000200000",
+    "BuilderApi1700000300000",
+];
+
+#[test]
+fn nothing_pending_passes() {
+    let db = db_with_history("rc_all", &ALL);
+    let r = check(&db, &[], &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["command"], "release-check");
+    assert_eq!(v["history"]["pending"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn pending_contract_needs_permission() {
+    let db = db_with_history("rc_perm", &ALL[..2]);
+    let r = check(&db, &[], &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        rules_with_status(&r.json(), "failing"),
+        vec!["destructive-pending"]
+    );
+    let r = check(&db, &["--allow-destructive"], &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = check(&db, &[], &[("ALLOW_DESTRUCTIVE_MIGRATIONS", "true")]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn expand_pending_in_the_same_batch_is_not_enough() {
+    let db = db_with_history("rc_batch", &ALL[..1]);
+    let r = check(&db, &["--allow-destructive"], &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(rules_with_status(&v, "failing"), vec!["expand-not-applied"]);
+    let msg = v["findings"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("still pending"), "{msg}");
+}
+
+#[test]
+fn unknown_applied_migration_fails() {
+    let mut applied = ALL.to_vec();
+    applied.push("HotfixFromAnotherBranch1700000250000");
+    let db = db_with_history("rc_unknown", &applied);
+    let r = check(&db, &[], &[]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        rules_with_status(&r.json(), "failing"),
+        vec!["unknown-applied-migration"]
+    );
+}
+
+#[test]
+fn missing_history_table_means_nothing_applied() {
+    let db = cluster().create_database("rc_missing");
+    let r = check(&db, &["--allow-destructive"], &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["history"]["table_missing"], true);
+    assert_eq!(v["history"]["pending"].as_array().unwrap().len(), 4);
+    assert_eq!(rules_with_status(&v, "failing"), vec!["expand-not-applied"]);
+    // Human output says so.
+    let dir = tempfile::tempdir().unwrap();
+    let m = repo_root().join("fixtures/src/migrations");
+    let r = run_in(
+        dir.path(),
+        &[
+            "release-check",
+            m.to_str().unwrap(),
+            "--database-url",
+            &db.url,
+        ],
+    );
+    assert!(r.stdout.contains("does not exist"), "{}", r.stdout);
+}
+
+#[test]
+fn custom_history_table_in_another_schema() {
+    let db = cluster().create_database("rc_custom");
+    db.execute("CREATE SCHEMA core");
+    db.execute(&TYPEORM_HISTORY.replace("\"migrations\"", "core._typeorm_migrations"));
+    for n in ALL {
+        db.execute(&format!(
+            "INSERT INTO core._typeorm_migrations (timestamp, name) VALUES ({}, '{n}')",
+            &n[n.len() - 13..]
+        ));
+    }
+    let dir = project(&[(
+        "migguard.toml",
+        &format!(
+            "migrations = [\"{}\"]\n[history]\ntable = \"core._typeorm_migrations\"\n",
+            repo_root().join("fixtures/src/migrations").display()
+        ),
+    )]);
+    let r = run_in(
+        dir.path(),
+        &[
+            "release-check",
+            "--database-url",
+            &db.url,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["history"]["applied"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn golang_migrate_and_flyway_ledgers() {
+    let sql = repo_root().join("fixtures/sql");
+    let db = cluster().create_database("rc_golang");
+    db.execute("CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (2, false)");
+    let dir = project(&[(
+        "migguard.toml",
+        &format!(
+            "migrations = [\"{}\"]\n[history]\nkind = \"golang-migrate\"\n",
+            sql.display()
+        ),
+    )]);
+    let r = run_in(
+        dir.path(),
+        &[
+            "release-check",
+            "--database-url",
+            &db.url,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(
+        v["history"]["pending"],
+        serde_json::json!(["000003_drop_legacy_flag"])
+    );
+    assert_eq!(
+        rules_with_status(&v, "failing"),
+        vec!["destructive-pending"]
+    );
+    assert_eq!(
+        run_in(
+            dir.path(),
+            &[
+                "release-check",
+                "--database-url",
+                &db.url,
+                "--allow-destructive"
+            ]
+        )
+        .code,
+        0
+    );
+    db.execute("UPDATE schema_migrations SET dirty = true");
+    let r = run_in(
+        dir.path(),
+        &[
+            "release-check",
+            "--database-url",
+            &db.url,
+            "--allow-destructive",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        rules_with_status(&r.json(), "failing"),
+        vec!["history-problem"]
+    );
+
+    let fw = project(&[
+        ("db/V1__init.sql", "CREATE TABLE a (id int);"),
+        (
+            "db/V1_1__drop.sql",
+            "-- @destructive: DROP TABLE a\n-- @expand-migration: NONE (unused)\nDROP TABLE a;",
+        ),
+    ]);
+    let db = cluster().create_database("rc_flyway");
+    db.execute("CREATE TABLE flyway_schema_history (installed_rank int PRIMARY KEY, version varchar(50), description varchar(200), script varchar(1000), success boolean NOT NULL); INSERT INTO flyway_schema_history VALUES (1, '1', 'init', 'V1__init.sql', true)");
+    std::fs::write(
+        fw.path().join("migguard.toml"),
+        "migrations = [\"db\"]\n[history]\nkind = \"flyway\"\n",
+    )
+    .unwrap();
+    let r = run_in(
+        fw.path(),
+        &[
+            "release-check",
+            "--database-url",
+            &db.url,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        r.json()["history"]["pending"],
+        serde_json::json!(["V1_1__drop"])
+    );
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        run_in(
+            fw.path(),
+            &[
+                "release-check",
+                "--database-url",
+                &db.url,
+                "--allow-destructive"
+            ]
+        )
+        .code,
+        0
+    );
+}
