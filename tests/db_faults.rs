@@ -172,3 +172,72 @@ fn lock_timeout_is_an_error_not_a_hang() {
     assert!(start.elapsed() < Duration::from_secs(3));
     let _ = holder.wait();
 }
+
+/// A history "table" that is a view sleeping longer than the statement timeout: the
+/// one read release-check makes must be cut off by `statement_timeout`, not hang.
+#[test]
+fn statement_timeout_is_an_error_not_a_hang() {
+    let db = cluster().create_database("f_stmt");
+    db.execute(
+        "CREATE TABLE real_migrations (id serial PRIMARY KEY, timestamp bigint NOT NULL, name varchar NOT NULL); \
+         INSERT INTO real_migrations (timestamp, name) VALUES (1700000000000, 'Init1700000000000'); \
+         CREATE VIEW migrations AS SELECT id, timestamp, name FROM real_migrations, pg_sleep(5)",
+    );
+    let dir = project(&[(
+        "migguard.toml",
+        &format!(
+            "migrations = [\"{}\"]\n[database]\nstatement_timeout_ms = 300\n",
+            repo_root().join("fixtures/src/migrations").display()
+        ),
+    )]);
+    let start = Instant::now();
+    let r = run_in(dir.path(), &["release-check", "--database-url", &db.url]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("statement timeout"), "{}", r.stderr);
+    assert!(
+        start.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+/// libpq applies PGSSLMODE even when the URL has no sslmode; the test server has no
+/// TLS, so `require` must fail (exit 2) and `disable` must connect.
+#[test]
+fn pgsslmode_applies_under_a_url_without_sslmode() {
+    let db = cluster().create_database("f_sslenv");
+    let url = db.url.replace("?sslmode=disable", "");
+    let r = release_check(&url, &[("PGSSLMODE", "require")]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.to_lowercase().contains("tls"), "{}", r.stderr);
+    assert!(!r.stderr.contains(PASSWORD), "{}", r.stderr);
+    let r = release_check(&url, &[("PGSSLMODE", "disable")]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    // The URL's own sslmode wins over the environment.
+    let r = release_check(&db.url, &[("PGSSLMODE", "require")]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+}
+
+/// Passwords with URL-special characters (percent-encoded, as libpq requires) work,
+/// and a wrong one of the same shape is never echoed, encoded or not.
+#[test]
+fn special_character_passwords_are_never_printed() {
+    let db = cluster().create_database("f_special");
+    cluster().create_role("f_special_user", "Sp/ec?i@l");
+    db.execute("GRANT USAGE ON SCHEMA public TO f_special_user");
+    let good = db.url_for("f_special_user", "Sp%2Fec%3Fi%40l");
+    let r = release_check(&good, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let bad_raw = "Wr/ong?p@ss";
+    for url in [
+        db.url_for("f_special_user", "Wr%2Fong%3Fp%40ss"),
+        db.url_for("f_special_user", bad_raw),
+    ] {
+        let r = release_check(&url, &[]);
+        assert_eq!(r.code, 2, "{url}: {}{}", r.stdout, r.stderr);
+        let all = format!("{}{}", r.stdout, r.stderr);
+        for secret in ["Wr%2Fong", "Wr/ong", "ong?p", "Sp/ec", "Sp%2Fec"] {
+            assert!(!all.contains(secret), "{secret} leaked: {all}");
+        }
+    }
+}

@@ -143,6 +143,16 @@ fn resolve(opts: &ConnectOptions) -> Result<(Config, TlsMode, Option<String>, St
         config.connect_timeout(opts.connect_timeout);
     }
     config.application_name("migguard");
+    // libpq reads PGSSLMODE/PGSSLROOTCERT as defaults under a URL too; the URL wins,
+    // then the environment, then migguard.toml.
+    let (url_mode, url_root) = if opts.url.is_some() {
+        (
+            url_mode.or_else(|| env("PGSSLMODE")),
+            url_root.or_else(|| env("PGSSLROOTCERT")),
+        )
+    } else {
+        (url_mode, url_root)
+    };
     let mode = TlsMode::parse(
         url_mode
             .as_deref()
