@@ -6,7 +6,7 @@
 
 mod support;
 mod util;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use support::pg::cluster;
 use util::*;
@@ -96,4 +96,113 @@ fn typeorm_runs_the_fixtures_then_drift_is_clean_and_release_check_passes() {
     );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(r.json()["history"]["pending"].as_array().unwrap().len(), 0);
+}
+
+/// Runs TypeORM on `migrations` (files or globs, relative to the repository root),
+/// writing its history into `table`; returns its stdout.
+fn typeorm_run(modules: &Path, url: &str, table: &str, migrations: &[&str]) -> String {
+    let out = Command::new("node")
+        .arg(repo_root().join("tests/e2e/run-migrations.js"))
+        .args(migrations)
+        .current_dir(repo_root())
+        .env("NODE_PATH", modules)
+        .env("DATABASE_URL", url)
+        .env("MIGRATIONS_TABLE", table)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "TypeORM failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The deploy flow release-check guards, step by step, with TypeORM's history in a
+/// custom schema-qualified table: a contract migration is refused while its expand
+/// migration only would run in the same batch, refused without permission once the
+/// expand is applied, allowed with permission, and nothing is pending at the end.
+#[test]
+fn expand_contract_deploy_flow_with_a_custom_history_table() {
+    let modules = node_modules();
+    let db = cluster().create_database("e2e_flow");
+    db.execute("CREATE SCHEMA core");
+    let table = "core._typeorm_migrations";
+    let project = project(&[(
+        "migguard.toml",
+        &format!(
+            "migrations = [\"{}\"]\n[history]\ntable = \"{table}\"\n",
+            repo_root().join("fixtures/src/migrations").display()
+        ),
+    )]);
+    let check = |allow: &str| {
+        run_env(
+            project.path(),
+            &[
+                "release-check",
+                "--database-url",
+                &db.url,
+                "--format",
+                "json",
+            ],
+            &[("ALLOW_DESTRUCTIVE_MIGRATIONS", allow)],
+        )
+    };
+
+    // Release 1 only ran Init: AddSmileCode (expand) and DropLegacyCode (contract)
+    // would run in the same batch — refused even with permission.
+    let ran = typeorm_run(
+        &modules,
+        &db.url,
+        table,
+        &["fixtures/src/migrations/1700000000000-Init.ts"],
+    );
+    assert!(ran.contains("ran 1 migrations"), "{ran}");
+    assert_eq!(
+        db.query("SELECT name FROM core._typeorm_migrations").trim(),
+        "Init1700000000000"
+    );
+    let r = check("true");
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        rules_with_status(&r.json(), "failing"),
+        vec!["expand-not-applied"]
+    );
+    assert_eq!(r.json()["history"]["table_missing"], false);
+
+    // Release 2 ran the expand migration: the contract is allowed only with permission.
+    typeorm_run(
+        &modules,
+        &db.url,
+        table,
+        &[
+            "fixtures/src/migrations/1700000000000-Init.ts",
+            "fixtures/src/migrations/1700000100000-AddSmileCode.ts",
+        ],
+    );
+    let r = check("false");
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        rules_with_status(&r.json(), "failing"),
+        vec!["destructive-pending"]
+    );
+    let r = check("true");
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+
+    // Release 3 ran everything: nothing pending, passes without permission.
+    let ran = typeorm_run(&modules, &db.url, table, &["fixtures/src/migrations/*.ts"]);
+    assert!(ran.contains("ran 2 migrations"), "{ran}");
+    let r = check("false");
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.json()["history"]["pending"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    // TypeORM wrote only its own table in `core`: the default one was never created.
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_tables WHERE tablename = 'migrations'")
+            .trim(),
+        "0"
+    );
 }
