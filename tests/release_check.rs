@@ -251,3 +251,58 @@ fn golang_migrate_and_flyway_ledgers() {
         0
     );
 }
+
+/// Flyway's real table shape: a `BASELINE` row stands for every version up to it (no
+/// file needed, not unknown), an undone version is pending again, and a failed row
+/// blocks the release.
+#[test]
+fn flyway_baseline_undo_and_failed_rows() {
+    const FLYWAY_HISTORY: &str = r#"CREATE TABLE "flyway_schema_history" ("installed_rank" INT NOT NULL PRIMARY KEY, "version" VARCHAR(50), "description" VARCHAR(200) NOT NULL, "type" VARCHAR(20) NOT NULL, "script" VARCHAR(1000) NOT NULL, "checksum" INT, "installed_by" VARCHAR(100) NOT NULL, "installed_on" TIMESTAMP NOT NULL DEFAULT now(), "execution_time" INT NOT NULL, "success" BOOLEAN NOT NULL)"#;
+    let fw = project(&[
+        ("db/V1__init.sql", "CREATE TABLE a (id int);"),
+        ("db/V2__more.sql", "CREATE TABLE b (id int);"),
+        ("db/V3__add.sql", "ALTER TABLE a ADD COLUMN x int;"),
+        ("db/V4__add_y.sql", "ALTER TABLE a ADD COLUMN y int;"),
+        (
+            "migguard.toml",
+            "migrations = [\"db\"]\n[history]\nkind = \"flyway\"\n",
+        ),
+    ]);
+    let db = cluster().create_database("rc_flyway_baseline");
+    db.execute(FLYWAY_HISTORY);
+    db.execute(
+        "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, installed_by, execution_time, success) VALUES \
+         (1, '2', '<< Flyway Baseline >>', 'BASELINE', '<< Flyway Baseline >>', 'ci', 0, true), \
+         (2, '3', 'add', 'SQL', 'V3__add.sql', 'ci', 5, true), \
+         (3, '3', 'add', 'UNDO_SQL', 'U3__add.sql', 'ci', 5, true)",
+    );
+    let run = || {
+        run_in(
+            fw.path(),
+            &[
+                "release-check",
+                "--database-url",
+                &db.url,
+                "--format",
+                "json",
+            ],
+        )
+    };
+    let r = run();
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let h = &r.json()["history"];
+    assert_eq!(h["applied"], serde_json::json!(["V1__init", "V2__more"]));
+    assert_eq!(h["pending"], serde_json::json!(["V3__add", "V4__add_y"]));
+    assert_eq!(h["unknown_applied"], serde_json::json!([]));
+
+    db.execute(
+        "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, installed_by, execution_time, success) VALUES \
+         (4, '3', 'add', 'SQL', 'V3__add.sql', 'ci', 5, false)",
+    );
+    let r = run();
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        rules_with_status(&r.json(), "failing"),
+        vec!["history-problem"]
+    );
+}

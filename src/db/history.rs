@@ -21,6 +21,45 @@ pub struct AppliedMigration {
     pub key: String,
     /// The row failed (Flyway `success = false`).
     pub failed: bool,
+    /// Flyway `BASELINE` row: every version up to this one counts as applied.
+    pub baseline: bool,
+}
+
+/// Flyway history rows `(version, success, type)` in `installed_rank` order → what
+/// stands applied. Pure. `BASELINE` marks every version up to it as applied; an
+/// `UNDO_SQL` or `DELETE` row (Flyway undo / `repair` of a missing migration)
+/// withdraws its version again.
+pub fn flyway_applied(rows: Vec<(String, bool, Option<String>)>) -> Vec<AppliedMigration> {
+    let mut applied: Vec<AppliedMigration> = Vec::new();
+    for (version, success, kind) in rows {
+        let kind = kind.unwrap_or_default().to_ascii_uppercase();
+        match kind.as_str() {
+            "UNDO_SQL" | "UNDO_JDBC" | "UNDO_SCRIPT" | "DELETE" if success => {
+                let v = norm_version(&version);
+                applied.retain(|a| norm_version(&a.key) != v);
+            }
+            "SCHEMA" => {}
+            _ => applied.push(AppliedMigration {
+                key: version,
+                failed: !success,
+                baseline: kind == "BASELINE",
+            }),
+        }
+    }
+    applied
+}
+
+/// `3.1` / `3_1` / `0003` → `[3, 1]` / `[3]`, for comparing with a baseline.
+fn version_parts(v: &str) -> Option<Vec<u128>> {
+    v.split(['.', '_'])
+        .map(|p| p.parse::<u128>().ok())
+        .collect::<Option<Vec<_>>>()
+        .map(|mut parts| {
+            while parts.len() > 1 && parts.last() == Some(&0) {
+                parts.pop();
+            }
+            parts
+        })
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -78,6 +117,7 @@ pub async fn read(
                 h.applied.push(AppliedMigration {
                     key: row.get(0),
                     failed: false,
+                    baseline: false,
                 });
             }
         }
@@ -96,15 +136,17 @@ pub async fn read(
             }
         }
         HistoryKind::Flyway => {
-            let sql = format!("SELECT version, success FROM {q} WHERE version IS NOT NULL ORDER BY installed_rank");
-            for row in client.query(&sql, &[]).await.map_err(err)? {
-                let v: String = row.get(0);
-                let ok: bool = row.get(1);
-                h.applied.push(AppliedMigration {
-                    key: v,
-                    failed: !ok,
-                });
-            }
+            // `type` through to_jsonb: minimal or old tables without the column still read.
+            let sql = format!(
+                "SELECT version, success, to_jsonb(h) ->> 'type' FROM {q} h \
+                 WHERE version IS NOT NULL ORDER BY installed_rank"
+            );
+            let rows = client.query(&sql, &[]).await.map_err(err)?;
+            h.applied = flyway_applied(
+                rows.iter()
+                    .map(|r| (r.get(0), r.get(1), r.get(2)))
+                    .collect(),
+            );
         }
     }
     Ok(h)
@@ -152,6 +194,18 @@ fn norm_version(v: &str) -> String {
 pub fn compare(local: &[Migration], h: &History) -> Comparison {
     let mut c = Comparison::default();
     let kind = h.kind.unwrap_or_default();
+    let baseline = h
+        .applied
+        .iter()
+        .filter(|a| a.baseline && !a.failed)
+        .filter_map(|a| version_parts(&a.key))
+        .max();
+    let below_baseline = |m: &Migration| -> bool {
+        match (&baseline, m.version.as_deref().and_then(version_parts)) {
+            (Some(b), Some(v)) => v <= *b,
+            _ => false,
+        }
+    };
     let is_applied = |m: &Migration| -> bool {
         match kind {
             HistoryKind::Typeorm => h.applied.iter().any(|a| a.key == m.name),
@@ -162,6 +216,7 @@ pub fn compare(local: &[Migration], h: &History) -> Comparison {
                             .iter()
                             .any(|a| !a.failed && norm_version(&a.key) == v)
                     })
+                    || below_baseline(m)
             }
             HistoryKind::GolangMigrate => match (h.current_version, m.order.version.first()) {
                 (Some(cur), Some(v)) => *v <= cur,
@@ -196,6 +251,8 @@ pub fn compare(local: &[Migration], h: &History) -> Comparison {
             for a in &h.applied {
                 if a.failed {
                     c.problems.push(format!("Flyway history has a failed migration, version {} (run `flyway repair` after checking the schema)", a.key));
+                } else if a.baseline {
+                    // A baseline stands for what existed before Flyway: no file needed.
                 } else if !local
                     .iter()
                     .any(|m| version_key(m).as_deref() == Some(norm_version(&a.key).as_str()))
@@ -261,6 +318,7 @@ mod tests {
                 .map(|k| AppliedMigration {
                     key: k.to_string(),
                     failed: false,
+                    baseline: false,
                 })
                 .collect(),
             ..History::default()
@@ -301,10 +359,12 @@ mod tests {
                 AppliedMigration {
                     key: "3.1".into(),
                     failed: false,
+                    baseline: false,
                 },
                 AppliedMigration {
                     key: "4".into(),
                     failed: true,
+                    baseline: false,
                 },
             ],
             ..History::default()
@@ -313,5 +373,50 @@ mod tests {
         assert_eq!(c.applied, vec!["V3_1__a"]);
         assert_eq!(c.problems.len(), 1);
         assert!(c.unknown_applied.is_empty());
+    }
+
+    fn row(v: &str, ok: bool, kind: &str) -> (String, bool, Option<String>) {
+        (v.to_string(), ok, Some(kind.to_string()))
+    }
+
+    #[test]
+    fn flyway_baseline_covers_older_versions_and_undo_withdraws() {
+        let applied = flyway_applied(vec![
+            row("2", true, "BASELINE"),
+            row("3", true, "SQL"),
+            row("4", true, "SQL"),
+            row("4", true, "UNDO_SQL"),
+            row("5", true, "DELETE"),
+        ]);
+        let keys: Vec<(&str, bool)> = applied
+            .iter()
+            .map(|a| (a.key.as_str(), a.baseline))
+            .collect();
+        assert_eq!(keys, vec![("2", true), ("3", false)]);
+        let local = vec![
+            m("V1__a", 1, MigrationFormat::FlywayVersioned, "1"),
+            m("V1_5__b", 1, MigrationFormat::FlywayVersioned, "1.5"),
+            m("V3__c", 3, MigrationFormat::FlywayVersioned, "3"),
+            m("V4__d", 4, MigrationFormat::FlywayVersioned, "4"),
+        ];
+        let h = History {
+            kind: Some(HistoryKind::Flyway),
+            applied,
+            ..History::default()
+        };
+        let c = compare(&local, &h);
+        assert_eq!(c.applied, vec!["V1__a", "V1_5__b", "V3__c"]);
+        assert_eq!(c.pending, vec!["V4__d"]);
+        assert!(c.unknown_applied.is_empty(), "{:?}", c.unknown_applied);
+        assert!(c.problems.is_empty());
+    }
+
+    #[test]
+    fn version_parts_ignore_trailing_zeros_and_reject_text() {
+        assert_eq!(version_parts("3.1"), Some(vec![3, 1]));
+        assert_eq!(version_parts("3_1"), Some(vec![3, 1]));
+        assert_eq!(version_parts("0003"), Some(vec![3]));
+        assert_eq!(version_parts("3.0"), Some(vec![3]));
+        assert_eq!(version_parts("abc"), None);
     }
 }
