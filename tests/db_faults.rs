@@ -241,3 +241,49 @@ fn special_character_passwords_are_never_printed() {
         }
     }
 }
+
+/// The server ends migguard's session mid-query (what a shutdown or an operator's
+/// `pg_terminate_backend` does): exit 2 with one clear line, not a hang or a pass.
+/// Finding the session by `application_name` also shows migguard names itself.
+#[test]
+fn session_terminated_mid_run_is_an_error() {
+    let db = cluster().create_database("f_term");
+    db.execute(
+        "CREATE TABLE real_migrations (id serial PRIMARY KEY, timestamp bigint NOT NULL, name varchar NOT NULL); \
+         INSERT INTO real_migrations (timestamp, name) VALUES (1700000000000, 'Init1700000000000'); \
+         CREATE VIEW migrations AS SELECT id, timestamp, name FROM real_migrations, pg_sleep(10)",
+    );
+    let name = db.name.clone();
+    let killer = std::thread::spawn(move || {
+        // Poll until migguard's session is inside the slow read, then end it.
+        for _ in 0..100 {
+            std::thread::sleep(Duration::from_millis(100));
+            let killed = cluster().psql(
+                "postgres",
+                &format!(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+                     WHERE application_name = 'migguard' AND datname = '{name}' AND state = 'active'"
+                ),
+            );
+            if killed.trim() != "0" {
+                return true;
+            }
+        }
+        false
+    });
+    let start = Instant::now();
+    let r = release_check(&db.url, &[]);
+    assert!(killer.join().unwrap(), "migguard's session never showed up");
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("terminat") || r.stderr.contains("closed"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert!(
+        start.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        start.elapsed()
+    );
+}
