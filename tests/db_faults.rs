@@ -2,8 +2,9 @@
 
 mod support;
 mod util;
+use std::path::Path;
 use std::time::{Duration, Instant};
-use support::pg::{cluster, PASSWORD};
+use support::pg::{cluster, TestDb, PASSWORD};
 use util::*;
 
 fn release_check(url: &str, env: &[(&str, &str)]) -> Run {
@@ -201,21 +202,94 @@ fn statement_timeout_is_an_error_not_a_hang() {
     );
 }
 
-/// libpq applies PGSSLMODE even when the URL has no sslmode; the test server has no
-/// TLS, so `require` must fail (exit 2) and `disable` must connect.
+/// libpq applies PGSSLMODE even when the URL has no sslmode. The test server's
+/// certificate is signed by a private CA, so `verify-full` against the web PKI roots
+/// must fail (exit 2), while `disable` connects — and the URL's own sslmode wins.
 #[test]
 fn pgsslmode_applies_under_a_url_without_sslmode() {
     let db = cluster().create_database("f_sslenv");
     let url = db.url.replace("?sslmode=disable", "");
-    let r = release_check(&url, &[("PGSSLMODE", "require")]);
+    let r = release_check(&url, &[("PGSSLMODE", "verify-full")]);
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
-    assert!(r.stderr.to_lowercase().contains("tls"), "{}", r.stderr);
+    assert!(r.stderr.contains("could not connect"), "{}", r.stderr);
     assert!(!r.stderr.contains(PASSWORD), "{}", r.stderr);
     let r = release_check(&url, &[("PGSSLMODE", "disable")]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
-    // The URL's own sslmode wins over the environment.
-    let r = release_check(&db.url, &[("PGSSLMODE", "require")]);
+    let r = release_check(&db.url, &[("PGSSLMODE", "verify-full")]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+}
+
+/// Connects in-process with an sslmode and reports whether the session is encrypted
+/// (`pg_stat_ssl`), or the error line.
+fn tls_session(db: &TestDb, host: &str, mode: &str, root: Option<&Path>) -> Result<bool, String> {
+    let mut url = format!(
+        "postgres://postgres:{PASSWORD}@{host}:{}/{}?sslmode={mode}",
+        db.port, db.name
+    );
+    if let Some(root) = root {
+        url.push_str(&format!("&sslrootcert={}", root.display()));
+    }
+    let opts = migguard::db::ConnectOptions {
+        url: Some(url),
+        connect_timeout: Duration::from_secs(5),
+        statement_timeout_ms: 5000,
+        lock_timeout_ms: 1000,
+        sslmode: None,
+        sslrootcert: None,
+    };
+    migguard::db::connect::runtime().unwrap().block_on(async {
+        let client = migguard::db::connect(&opts)
+            .await
+            .map_err(|e| e.to_string())?;
+        let row = client
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(row.get::<_, bool>(0))
+    })
+}
+
+/// sslmode semantics against a server with a private-CA certificate for `localhost`:
+/// disable is plain; prefer/require encrypt without verifying (like libpq);
+/// verify-ca checks the chain only; verify-full also the host name.
+#[test]
+fn sslmodes_encrypt_and_verify_like_libpq() {
+    let db = cluster().create_database("f_tls");
+    let c = cluster();
+    let ca = Some(c.ca_cert.as_path());
+    let other = Some(c.other_ca_cert.as_path());
+    assert_eq!(tls_session(&db, "127.0.0.1", "disable", None), Ok(false));
+    assert_eq!(tls_session(&db, "127.0.0.1", "prefer", None), Ok(true));
+    assert_eq!(tls_session(&db, "127.0.0.1", "require", None), Ok(true));
+    assert_eq!(tls_session(&db, "127.0.0.1", "verify-ca", ca), Ok(true));
+    assert_eq!(tls_session(&db, "localhost", "verify-full", ca), Ok(true));
+    // The certificate names localhost, not 127.0.0.1: only verify-full cares.
+    let e = tls_session(&db, "127.0.0.1", "verify-full", ca).unwrap_err();
+    assert!(e.contains("could not connect"), "{e}");
+    // A chain to a CA we were not told to trust fails both verifying modes.
+    for (host, mode) in [("127.0.0.1", "verify-ca"), ("localhost", "verify-full")] {
+        let e = tls_session(&db, host, mode, other).unwrap_err();
+        assert!(e.contains("could not connect"), "{mode}: {e}");
+        assert!(!e.contains(PASSWORD), "{e}");
+    }
+    // Through the CLI: exit 2, one line, no password.
+    let url = format!(
+        "postgres://postgres:{PASSWORD}@localhost:{}/{}?sslmode=verify-full&sslrootcert={}",
+        db.port,
+        db.name,
+        c.other_ca_cert.display()
+    );
+    let r = release_check(&url, &[]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(!r.stderr.contains(PASSWORD), "{}", r.stderr);
+    let url = url.replace(
+        &c.other_ca_cert.display().to_string(),
+        &c.ca_cert.display().to_string(),
+    );
+    assert_eq!(release_check(&url, &[]).code, 1);
 }
 
 /// Passwords with URL-special characters (percent-encoded, as libpq requires) work,

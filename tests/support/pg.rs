@@ -19,6 +19,93 @@ pub struct Cluster {
     pub port: u16,
     pub bin: PathBuf,
     pub dir: PathBuf,
+    /// CA that signed the server certificate (CN/SAN `localhost` only, not
+    /// 127.0.0.1), for sslmode tests: the server accepts TLS and plain connections.
+    pub ca_cert: PathBuf,
+    /// A CA that signed nothing the server uses: verification against it must fail.
+    pub other_ca_cert: PathBuf,
+}
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run openssl (install it: apt-get install openssl)");
+    assert!(
+        out.status.success(),
+        "openssl {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A throwaway CA, a server certificate for `localhost` signed by it, and an
+/// unrelated second CA.
+fn make_certs(tls: &Path) {
+    std::fs::create_dir_all(tls).unwrap();
+    for ca in ["ca", "other-ca"] {
+        openssl(
+            tls,
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                &format!("/CN=migguard test {ca}"),
+                "-keyout",
+                &format!("{ca}.key"),
+                "-out",
+                &format!("{ca}.crt"),
+            ],
+        );
+    }
+    openssl(
+        tls,
+        &[
+            "req",
+            "-new",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+        ],
+    );
+    std::fs::write(tls.join("ext.cnf"), "subjectAltName=DNS:localhost\n").unwrap();
+    openssl(
+        tls,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+            "-out",
+            "server.crt",
+        ],
+    );
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        tls.join("server.key"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
 }
 
 pub struct TestDb {
@@ -84,6 +171,8 @@ fn start() -> Cluster {
     ));
     let data = dir.join("data");
     std::fs::create_dir_all(&dir).unwrap();
+    let tls = dir.join("tls");
+    make_certs(&tls);
     let pwfile = dir.join("pw");
     std::fs::write(&pwfile, PASSWORD).unwrap();
     if root {
@@ -117,8 +206,10 @@ fn start() -> Cluster {
     );
     let port = free_port();
     let opts = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100",
-        dir.display()
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100 -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+        dir.display(),
+        tls.join("server.crt").display(),
+        tls.join("server.key").display()
     );
     let out = pg_cmd(&bin, "pg_ctl", root)
         .arg("-D")
@@ -155,7 +246,13 @@ fn start() -> Cluster {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn watchdog");
-    Cluster { port, bin, dir }
+    Cluster {
+        port,
+        bin,
+        ca_cert: tls.join("ca.crt"),
+        other_ca_cert: tls.join("other-ca.crt"),
+        dir,
+    }
 }
 
 pub fn cluster() -> &'static Cluster {
