@@ -306,3 +306,64 @@ fn flyway_baseline_undo_and_failed_rows() {
         vec!["history-problem"]
     );
 }
+
+/// Fail closed: a pending migration migguard cannot read statically (a helper call,
+/// a `DO` block it cannot see into) may be destructive, so it needs the same
+/// permission as a contract migration; with permission it passes.
+#[test]
+fn unreadable_pending_migration_needs_permission() {
+    let p = project(&[
+        (
+            "migrations/1700000000000-Init.ts",
+            "import { MigrationInterface, QueryRunner } from \"typeorm\";\nexport class Init1700000000000 implements MigrationInterface {\n    public async up(queryRunner: QueryRunner): Promise<void> {\n        await queryRunner.query(`CREATE TABLE \"a\" (\"id\" integer)`);\n    }\n    public async down(queryRunner: QueryRunner): Promise<void> {}\n}\n",
+        ),
+        (
+            "migrations/1700000100000-Helper.ts",
+            "import { MigrationInterface, QueryRunner } from \"typeorm\";\nimport { cleanup } from \"./helpers\";\nexport class Helper1700000100000 implements MigrationInterface {\n    public async up(queryRunner: QueryRunner): Promise<void> {\n        await cleanup(queryRunner);\n    }\n    public async down(queryRunner: QueryRunner): Promise<void> {}\n}\n",
+        ),
+    ]);
+    let db = db_with_history("rc_opaque", &["Init1700000000000"]);
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "release-check",
+            "migrations",
+            "--database-url",
+            &db.url,
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        run_in(p.path(), &args)
+    };
+    let r = run(&[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(
+        rules_with_status(&v, "failing"),
+        vec!["destructive-pending"]
+    );
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "destructive-pending")
+        .unwrap();
+    assert_eq!(f["migration"], "Helper1700000100000");
+    // Points at the helper call, not just the class.
+    assert_eq!(f["line"], 5, "{f}");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot read statically"),
+        "{f}"
+    );
+    let r = run(&["--allow-destructive"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+
+    // Applied, it no longer matters.
+    db.execute(
+        "INSERT INTO migrations (timestamp, name) VALUES (1700000100000, 'Helper1700000100000')",
+    );
+    assert_eq!(run(&[]).code, 0);
+}

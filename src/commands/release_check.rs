@@ -17,7 +17,7 @@ use crate::db::connect::{connect, describe, runtime, ConnectOptions};
 use crate::db::history::{self, compare, Comparison};
 use crate::error::{Outcome, Result};
 use crate::finding::{Finding, Phase, Severity, Status};
-use crate::ir::Migration;
+use crate::ir::{Migration, OpKind, Span};
 use crate::report::{render_findings, FindingsReport, MigrationSummary, RenderOptions};
 use crate::ruleset::RuleSet;
 
@@ -37,19 +37,29 @@ pub fn check(
             continue;
         };
         let c = classify(m, rules, fail_on);
-        if !c.phases.contains(&Phase::Contract) {
+        let contract = c.phases.contains(&Phase::Contract);
+        // Fail closed: what cannot be read statically may drop or rename, so such a
+        // pending migration needs the same permission as a contract migration.
+        let unreadable = unreadable_parts(m);
+        if !contract && unreadable.is_empty() {
             continue;
         }
         let objects: Vec<String> = c.contract_objects.iter().cloned().collect();
         let a = annotations(m);
         if !allow_destructive {
             if let Some(r) = rule("destructive-pending") {
+                let (span, message) = if contract {
+                    (m.span, format!("pending migration `{}` drops or renames {} and destructive migrations are not allowed in this release", m.name, objects.join(", ")))
+                } else {
+                    let (span, what) = &unreadable[0];
+                    (*span, format!("pending migration `{}` has {} part(s) migguard cannot read statically ({what}): they may be destructive, and destructive migrations are not allowed in this release", m.name, unreadable.len()))
+                };
                 out.push(finding(
                     r,
                     m,
-                    Some(m.span),
+                    Some(span),
                     objects.first().cloned(),
-                    format!("pending migration `{}` drops or renames {} and destructive migrations are not allowed in this release", m.name, objects.join(", ")),
+                    message,
                     fail_on,
                 ));
             }
@@ -76,6 +86,9 @@ pub fn check(
             }
         }
         // The PR gate owns annotation discipline; here a missing one is only a warning.
+        if !contract {
+            continue;
+        }
         for (id, missing) in [
             ("missing-destructive-annotation", a.destructive.is_none()),
             ("missing-expand-annotation", a.expand.is_none()),
@@ -119,6 +132,26 @@ pub fn check(
         }
     }
     out
+}
+
+/// Where a migration could not be read statically: opaque calls, unparsed SQL and
+/// reader errors, with a short reason each (source order).
+fn unreadable_parts(m: &Migration) -> Vec<(Span, String)> {
+    let mut parts: Vec<(Span, String)> =
+        m.up.iter()
+            .filter_map(|op| match &op.kind {
+                OpKind::Opaque { reason } => Some((op.span, format!("opaque: {reason}"))),
+                OpKind::Unparsed { reason } => Some((op.span, format!("unparsed SQL: {reason}"))),
+                _ => None,
+            })
+            .chain(
+                m.read_errors
+                    .iter()
+                    .map(|e| (e.span, format!("read error: {}", e.message))),
+            )
+            .collect();
+    parts.sort_by_key(|(span, _)| (span.line, span.column));
+    parts
 }
 
 pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
