@@ -367,3 +367,40 @@ fn unreadable_pending_migration_needs_permission() {
     );
     assert_eq!(run(&[]).code, 0);
 }
+
+/// A configured history table whose schema does not exist yet (first deploy of a
+/// project that keeps TypeORM's table in `core`) is "nothing applied", like a missing
+/// table — not an error; and the same for golang-migrate and Flyway ledgers.
+#[test]
+fn missing_history_schema_means_nothing_applied() {
+    let db = cluster().create_database("rc_noschema");
+    for (kind, table) in [
+        ("typeorm", "core._typeorm_migrations"),
+        ("golang-migrate", "schema_migrations"),
+        ("flyway", "flyway_schema_history"),
+    ] {
+        let dir = project(&[
+            ("db/V1__init.sql", "CREATE TABLE a (id int);"),
+            (
+                "migguard.toml",
+                &format!(
+                    "migrations = [\"db\"]\n[history]\nkind = \"{kind}\"\ntable = \"{table}\"\n"
+                ),
+            ),
+        ]);
+        let r = run_in(
+            dir.path(),
+            &[
+                "release-check",
+                "--database-url",
+                &db.url,
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(r.code, 0, "{kind}: {}{}", r.stdout, r.stderr);
+        let h = &r.json()["history"];
+        assert_eq!(h["table_missing"], true, "{kind}");
+        assert_eq!(h["pending"], serde_json::json!(["V1__init"]), "{kind}");
+    }
+}

@@ -12,7 +12,8 @@
 use crate::config::HistoryKind;
 use crate::error::{Error, Result};
 use crate::ir::{Migration, MigrationFormat};
-use tokio_postgres::Client;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{Client, SimpleQueryMessage};
 
 /// One history row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +83,19 @@ fn quote_table(table: &str) -> String {
         .join(".")
 }
 
+/// The data rows of a simple query, every column as optional text.
+fn text_rows(messages: Vec<SimpleQueryMessage>) -> Vec<Vec<Option<String>>> {
+    messages
+        .into_iter()
+        .filter_map(|m| match m {
+            SimpleQueryMessage::Row(r) => {
+                Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// Read the history table (missing table = nothing applied, `table_missing` set).
 pub async fn read(
     client: &Client,
@@ -97,54 +111,57 @@ pub async fn read(
         table: table.to_string(),
         ..History::default()
     };
-    let exists: Option<String> = client
-        .query_one("SELECT to_regclass($1)::text", &[&quote_table(table)])
-        .await
-        .map_err(err)?
-        .get(0);
-    if exists.is_none() {
-        h.table_missing = true;
-        return Ok(h);
-    }
     let q = quote_table(table);
+    // One simple-protocol query, one round trip: a missing table (or schema) is the
+    // query's own error, not a separate existence check.
+    let sql = match kind {
+        HistoryKind::Typeorm => format!("SELECT name FROM {q} ORDER BY id"),
+        HistoryKind::GolangMigrate => format!("SELECT version::text, dirty::text FROM {q} LIMIT 1"),
+        // `type` through to_jsonb: minimal or old tables without the column still read.
+        HistoryKind::Flyway => format!(
+            "SELECT version, success::text, to_jsonb(h) ->> 'type' FROM {q} h \
+             WHERE version IS NOT NULL ORDER BY installed_rank"
+        ),
+    };
+    let rows = match client.simple_query(&sql).await {
+        Ok(messages) => text_rows(messages),
+        Err(e)
+            if e.code() == Some(&SqlState::UNDEFINED_TABLE)
+                || e.code() == Some(&SqlState::INVALID_SCHEMA_NAME) =>
+        {
+            h.table_missing = true;
+            return Ok(h);
+        }
+        Err(e) => return Err(err(e)),
+    };
+    let is_true = |v: &Option<String>| v.as_deref() == Some("true");
     match kind {
         HistoryKind::Typeorm => {
-            for row in client
-                .query(&format!("SELECT name FROM {q} ORDER BY id"), &[])
-                .await
-                .map_err(err)?
-            {
-                h.applied.push(AppliedMigration {
-                    key: row.get(0),
+            h.applied = rows
+                .into_iter()
+                .filter_map(|mut r| r.swap_remove(0))
+                .map(|key| AppliedMigration {
+                    key,
                     failed: false,
                     baseline: false,
-                });
-            }
+                })
+                .collect();
         }
         HistoryKind::GolangMigrate => {
-            if let Some(row) = client
-                .query_opt(
-                    &format!("SELECT version::text, dirty FROM {q} LIMIT 1"),
-                    &[],
-                )
-                .await
-                .map_err(err)?
-            {
-                let v: String = row.get(0);
-                h.current_version = v.parse().ok();
-                h.dirty = row.get(1);
+            if let Some(r) = rows.first() {
+                h.current_version = r[0].as_deref().and_then(|v| v.parse().ok());
+                h.dirty = is_true(&r[1]);
             }
         }
         HistoryKind::Flyway => {
-            // `type` through to_jsonb: minimal or old tables without the column still read.
-            let sql = format!(
-                "SELECT version, success, to_jsonb(h) ->> 'type' FROM {q} h \
-                 WHERE version IS NOT NULL ORDER BY installed_rank"
-            );
-            let rows = client.query(&sql, &[]).await.map_err(err)?;
             h.applied = flyway_applied(
-                rows.iter()
-                    .map(|r| (r.get(0), r.get(1), r.get(2)))
+                rows.into_iter()
+                    .filter_map(|r| {
+                        let ok = is_true(&r[1]);
+                        let mut r = r.into_iter();
+                        let version = r.next().flatten()?;
+                        Some((version, ok, r.nth(1).flatten()))
+                    })
                     .collect(),
             );
         }
