@@ -1,9 +1,11 @@
 //! Drift analysis on hand-edited live models (no database needed).
 
 use super::*;
+use crate::ir::Migration;
 use crate::parse::sql::read_sql_file;
 use crate::parse::ReadOptions;
 use crate::schema::replay::replay;
+use crate::schema::SchemaModel;
 use crate::source::SourceFile;
 
 fn migs(files: &[(&str, &str)]) -> Vec<Migration> {
