@@ -50,6 +50,16 @@ pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
         args.allow_pending_migrations,
         &mut out,
     ))?;
+    // DESIGN §5: inside GitHub Actions human output also annotates the PR.
+    if args.format == crate::cli::Format::Human
+        && std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
+    {
+        crate::report::ignore_broken_pipe(crate::drift::render::github(
+            &report,
+            args.allow_pending_migrations,
+            &mut out,
+        ))?;
+    }
     Ok(match report.status {
         DriftStatus::Clean => Outcome::Pass,
         DriftStatus::Reconcilable if args.allow_pending_migrations => Outcome::Pass,
