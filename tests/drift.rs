@@ -355,3 +355,21 @@ fn unreachable_database_is_an_error_without_the_password() {
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     assert!(!r.stderr.contains("s3cr3t-pw") && !r.stdout.contains("s3cr3t-pw"));
 }
+
+#[test]
+fn tables_in_other_schemas_are_compared_there() {
+    let m = (
+        "0002_audit.sql",
+        "CREATE SCHEMA audit;\nCREATE TABLE audit.event (id int PRIMARY KEY, at timestamptz NOT NULL DEFAULT now());",
+    );
+    let (db, dir) = setup("d_schemas", &[M1, m], 2);
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    db.execute("ALTER TABLE audit.event ADD COLUMN who text");
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(r.json()["items"][0]["object"], "audit.event.who");
+    // Restricted to `public`, the audit schema is neither compared nor missing.
+    let r = drift(dir.path(), &db, &["--schema", "public"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}

@@ -14,9 +14,13 @@ use std::fmt;
 
 /// Objects drift never reports: the history table, `typeorm_metadata`, and the
 /// user's `[drift] ignore` patterns (`*` matches any run of characters).
+///
+/// `schemas` limits the comparison to the schemas that were introspected (empty =
+/// all): an expected table in a schema nobody looked at is not "missing".
 #[derive(Debug, Clone, Default)]
 pub struct IgnoreList {
     pub patterns: Vec<String>,
+    pub schemas: Vec<String>,
 }
 
 impl IgnoreList {
@@ -33,11 +37,29 @@ impl IgnoreList {
             "*.typeorm_metadata.*".into(),
         ];
         patterns.extend(user.iter().cloned());
-        IgnoreList { patterns }
+        IgnoreList {
+            patterns,
+            schemas: Vec::new(),
+        }
+    }
+
+    /// Compare only objects in these schemas.
+    pub fn with_schemas(mut self, schemas: &[String]) -> Self {
+        self.schemas = schemas.to_vec();
+        self
     }
 
     pub fn matches(&self, object: &str) -> bool {
         self.patterns.iter().any(|p| glob(p, object))
+    }
+
+    pub fn in_scope(&self, schema: &str) -> bool {
+        self.schemas.is_empty() || self.schemas.iter().any(|s| s == schema)
+    }
+
+    /// Ignored by pattern, or in a schema outside the comparison.
+    fn skips(&self, name: &QualifiedName) -> bool {
+        !self.in_scope(&name.schema) || self.matches(&name.to_string())
     }
 }
 
@@ -234,7 +256,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
     let skip = |o: &str| ignore.matches(o);
     for (name, e) in &expected.tables {
         let obj = name.to_string();
-        if skip(&obj) {
+        if ignore.skips(name) {
             continue;
         }
         let Some(l) = live.tables.get(name) else {
@@ -365,7 +387,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
     }
     for name in live.tables.keys() {
         let obj = name.to_string();
-        if !expected.tables.contains_key(name) && !skip(&obj) {
+        if !expected.tables.contains_key(name) && !ignore.skips(name) {
             out.push(d(
                 Kind::UnexpectedTable,
                 obj.clone(),
@@ -375,10 +397,10 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
             ));
         }
     }
-    let table_skipped = |t: &QualifiedName| skip(&t.to_string());
+    let table_skipped = |t: &QualifiedName| ignore.skips(t);
     for (name, e) in &expected.indexes {
         let obj = name.to_string();
-        if skip(&obj) || table_skipped(&e.table) {
+        if ignore.skips(name) || table_skipped(&e.table) {
             continue;
         }
         match live.indexes.get(name) {
@@ -407,7 +429,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
     }
     for (name, l) in &live.indexes {
         let obj = name.to_string();
-        if !expected.indexes.contains_key(name) && !skip(&obj) && !table_skipped(&l.table) {
+        if !expected.indexes.contains_key(name) && !ignore.skips(name) && !table_skipped(&l.table) {
             out.push(d_on(
                 &l.table.to_string(),
                 Kind::UnexpectedIndex,
@@ -423,7 +445,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
     }
     for (name, e) in &expected.enums {
         let obj = name.to_string();
-        if skip(&obj) {
+        if ignore.skips(name) {
             continue;
         }
         match live.enums.get(name) {
@@ -450,7 +472,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
     }
     for (name, l) in &live.enums {
         let obj = name.to_string();
-        if !expected.enums.contains_key(name) && !skip(&obj) {
+        if !expected.enums.contains_key(name) && !ignore.skips(name) {
             out.push(d(
                 Kind::UnexpectedEnum,
                 obj.clone(),
@@ -462,7 +484,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
     }
     for name in expected.views.keys() {
         let obj = name.to_string();
-        if !live.views.contains_key(name) && !skip(&obj) {
+        if !live.views.contains_key(name) && !ignore.skips(name) {
             out.push(d(
                 Kind::MissingView,
                 obj.clone(),
@@ -474,7 +496,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
     }
     for name in live.views.keys() {
         let obj = name.to_string();
-        if !expected.views.contains_key(name) && !skip(&obj) {
+        if !expected.views.contains_key(name) && !ignore.skips(name) {
             out.push(d(
                 Kind::UnexpectedView,
                 obj.clone(),
@@ -488,7 +510,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
     for (name, s) in &expected.sequences {
         let obj = name.to_string();
         if !live.sequences.contains_key(name)
-            && !skip(&obj)
+            && !ignore.skips(name)
             && !s.owned_by.as_ref().is_some_and(|(t, _)| table_skipped(t))
         {
             out.push(Difference {
@@ -506,7 +528,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
     for (name, s) in &live.sequences {
         let obj = name.to_string();
         if !expected.sequences.contains_key(name)
-            && !skip(&obj)
+            && !ignore.skips(name)
             && !s.owned_by.as_ref().is_some_and(|(t, _)| table_skipped(t))
         {
             out.push(Difference {
@@ -555,7 +577,10 @@ fn fold_uncertain(
     let uncertain: Vec<(&String, &Vec<String>)> = expected
         .uncertain
         .iter()
-        .filter(|(o, _)| !ignore.matches(o))
+        .filter(|(o, _)| {
+            !ignore.matches(o)
+                && (o.as_str() == "*" || o.split('.').next().is_some_and(|s| ignore.in_scope(s)))
+        })
         .collect();
     let mut absorbed: Vec<Vec<String>> = vec![Vec::new(); uncertain.len()];
     let mut out = Vec::with_capacity(diffs.len() + uncertain.len());
@@ -911,6 +936,26 @@ mod tests {
         assert!(diff(&e, &l, &ignore).is_empty());
         let ignore = IgnoreList::new("migrations", "public", &[]);
         assert_eq!(diff(&e, &l, &ignore).len(), 1);
+    }
+
+    #[test]
+    fn only_compared_schemas_count() {
+        let mut e = base();
+        let audit = QualifiedName::new("audit", "log");
+        e.tables.insert(audit.clone(), Table::new(audit));
+        e.uncertain.insert("audit.log".into(), vec!["DO".into()]);
+        let mut l = base();
+        let other = QualifiedName::new("scratch", "t");
+        l.tables.insert(other.clone(), Table::new(other));
+        let scoped = IgnoreList::default().with_schemas(&["public".into()]);
+        assert!(diff(&e, &l, &scoped).is_empty());
+        assert_eq!(
+            found(&diff(&e, &l, &IgnoreList::default())),
+            pairs(&[
+                ("unexpected-table", "scratch.t"),
+                ("unverifiable", "audit.log")
+            ])
+        );
     }
 
     #[test]

@@ -13,9 +13,11 @@ pub mod diff;
 pub mod reconcile;
 pub mod render;
 
+use crate::schema::SchemaModel;
 pub use diff::{diff, Difference, IgnoreList};
 pub use reconcile::analyse;
 use serde::Serialize;
+use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DriftItem {
@@ -58,6 +60,18 @@ pub struct DriftReport {
     pub status: DriftStatus,
     pub items: Vec<DriftItem>,
     pub history: HistoryView,
+}
+
+/// Every schema the model has objects in: what `drift` introspects when the user
+/// names no `--schema`, so a project with tables in `core` is compared in `core`.
+pub fn schemas_used(model: &SchemaModel) -> BTreeSet<String> {
+    let mut s = model.schemas.clone();
+    s.extend(model.tables.keys().map(|q| q.schema.clone()));
+    s.extend(model.indexes.keys().map(|q| q.schema.clone()));
+    s.extend(model.enums.keys().map(|q| q.schema.clone()));
+    s.extend(model.sequences.keys().map(|q| q.schema.clone()));
+    s.extend(model.views.keys().map(|q| q.schema.clone()));
+    s
 }
 
 #[cfg(test)]
