@@ -23,6 +23,10 @@ pub struct ChangeSet {
     /// (old path, new path)
     pub renamed: Vec<(PathBuf, PathBuf)>,
     pub deleted: BTreeSet<PathBuf>,
+    /// Every file in the base commit's tree. Only a migration proven to exist there
+    /// (unchanged, or renamed from there) is grandfathered; anything else — including
+    /// files git ignores, such as compiled `dist/` migrations — is gated as new.
+    pub at_base: BTreeSet<PathBuf>,
 }
 
 fn git(cwd: &Path, args: &[&str]) -> Result<String> {
@@ -47,7 +51,9 @@ pub fn changed_since(cwd: &Path, reference: &str) -> Result<ChangeSet> {
             cwd.display()
         ))
     })?;
-    let root = PathBuf::from(root);
+    // Canonical, so root-relative paths from git compare equal to canonicalised
+    // migration paths (e.g. a temp dir behind a symlink).
+    let root = canonical(Path::new(&root));
     if git(
         &root,
         &[
@@ -59,16 +65,21 @@ pub fn changed_since(cwd: &Path, reference: &str) -> Result<ChangeSet> {
     )
     .is_err()
     {
+        let shallow = is_shallow(&root);
         return Err(Error::Git(format!(
-            "unknown ref `{reference}`: fetch it first (e.g. `git fetch origin {}`)",
-            reference.trim_start_matches("origin/")
+            "unknown ref `{reference}`: fetch it first (e.g. `git fetch origin {}`){}",
+            reference.trim_start_matches("origin/"),
+            if shallow {
+                "; this is a shallow clone, so fetch full history too (actions/checkout `fetch-depth: 0`, or `git fetch --unshallow`)"
+            } else {
+                ""
+            }
         )));
     }
     let base = match git(&root, &["merge-base", reference, "HEAD"]) {
         Ok(b) => b,
         Err(_) => {
-            let shallow =
-                git(&root, &["rev-parse", "--is-shallow-repository"]).unwrap_or_default() == "true";
+            let shallow = is_shallow(&root);
             return Err(Error::Git(if shallow {
                 format!("no merge base between `{reference}` and HEAD in this shallow clone: fetch full history (actions/checkout `fetch-depth: 0`, or `git fetch --unshallow`)")
             } else {
@@ -76,51 +87,88 @@ pub fn changed_since(cwd: &Path, reference: &str) -> Result<ChangeSet> {
             }));
         }
     };
-    let diff = git(&root, &["diff", "--name-status", "-M", "--no-color", &base])?;
-    let untracked = git(&root, &["ls-files", "--others", "--exclude-standard"])?;
+    // `-z`: paths raw and NUL-separated (no C-quoting of spaces or non-ASCII names).
+    let diff = git(
+        &root,
+        &["diff", "--name-status", "-M", "--no-color", "-z", &base],
+    )?;
+    let untracked = git(&root, &["ls-files", "--others", "--exclude-standard", "-z"])?;
+    let tree = git(&root, &["ls-tree", "-r", "-z", "--name-only", &base])?;
+    let mut cs = parse_changes(&root, base, &diff, &untracked);
+    cs.at_base = tree
+        .split('\0')
+        .filter(|p| !p.is_empty())
+        .map(|p| root.join(p))
+        .collect();
+    Ok(cs)
+}
+
+/// Turn `git diff --name-status -M -z` and `git ls-files --others -z` output into a
+/// change set with absolute paths under `root`. Untracked files are additions (a
+/// developer's new, not yet committed migration is gated like a PR's).
+fn parse_changes(root: &Path, base: String, diff: &str, untracked: &str) -> ChangeSet {
     let abs = |p: &str| root.join(p);
     let mut cs = ChangeSet {
         base,
         ..ChangeSet::default()
     };
-    for line in diff.lines() {
-        let parts: Vec<&str> = line.split('\t').collect();
-        let status = parts.first().copied().unwrap_or("");
-        match (status.chars().next(), parts.as_slice()) {
-            (Some('A'), [_, p]) => {
-                cs.added.insert(abs(p));
-            }
-            (Some('M') | Some('T'), [_, p]) => {
-                cs.modified.insert(abs(p));
-            }
-            (Some('D'), [_, p]) => {
-                cs.deleted.insert(abs(p));
-            }
-            (Some('R') | Some('C'), [_, from, to]) => {
+    let mut fields = diff.split('\0').filter(|f| !f.is_empty());
+    while let Some(status) = fields.next() {
+        match status.chars().next() {
+            Some('R') | Some('C') => {
+                let (Some(from), Some(to)) = (fields.next(), fields.next()) else {
+                    break;
+                };
                 if status.starts_with('C') {
                     cs.added.insert(abs(to));
                 } else {
                     cs.renamed.push((abs(from), abs(to)));
                 }
             }
-            _ => {}
+            Some(kind) => {
+                let Some(p) = fields.next() else { break };
+                match kind {
+                    'A' => {
+                        cs.added.insert(abs(p));
+                    }
+                    'D' => {
+                        cs.deleted.insert(abs(p));
+                    }
+                    // M, T (type change), U (unmerged), X: the file exists on the base
+                    // and differs now. Fail closed: treat as modified.
+                    _ => {
+                        cs.modified.insert(abs(p));
+                    }
+                }
+            }
+            None => {}
         }
     }
-    for p in untracked.lines().filter(|l| !l.is_empty()) {
+    for p in untracked.split('\0').filter(|l| !l.is_empty()) {
         cs.added.insert(abs(p));
     }
-    Ok(cs)
+    cs
+}
+
+fn is_shallow(root: &Path) -> bool {
+    git(root, &["rev-parse", "--is-shallow-repository"]).unwrap_or_default() == "true"
 }
 
 fn canonical(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
-/// Is `p` under one of the migration roots (for deleted files, which no longer exist)?
-fn under_roots(p: &Path, roots: &[PathBuf]) -> bool {
-    roots.iter().any(|r| {
-        let r = canonical(r);
-        p.starts_with(&r) || p == r
+/// A deleted file (which no longer exists, so cannot be canonicalised) under one of
+/// the migration roots, spelt like the discovered migrations (`src/migrations/x.ts`,
+/// relative as the root was given) so reports show one kind of path.
+fn under_roots(p: &Path, roots: &[PathBuf]) -> Option<PathBuf> {
+    roots.iter().find_map(|r| {
+        let rest = p.strip_prefix(canonical(r)).ok()?;
+        Some(if rest.as_os_str().is_empty() {
+            r.clone()
+        } else {
+            r.join(rest)
+        })
     })
 }
 
@@ -141,10 +189,12 @@ pub fn apply_changed_since(
         .iter()
         .map(|(_, to)| canonical(to))
         .collect();
+    // New = added since the base, or not provably on the base at all (fail closed:
+    // a file git ignores or does not know is gated, not grandfathered).
     let new_files: BTreeSet<PathBuf> = migrations
         .iter()
         .map(|m| canonical(&m.file))
-        .filter(|f| added.contains(f))
+        .filter(|f| added.contains(f) || !(changes.at_base.contains(f) || renamed_to.contains(f)))
         .collect();
     for f in findings.iter_mut() {
         let is_new = f
@@ -190,9 +240,12 @@ pub fn apply_changed_since(
         findings.push(f);
     }
     for p in &changes.deleted {
-        if !under_roots(p, roots) || !is_migration_path(p) {
+        if !is_migration_path(p) {
             continue;
         }
+        let Some(p) = under_roots(p, roots) else {
+            continue;
+        };
         findings.push(Finding {
             rule: rule.id.clone(),
             severity: rule.severity,
@@ -223,4 +276,52 @@ fn is_migration_path(p: &Path) -> bool {
 
 fn short(sha: &str) -> &str {
     &sha[..sha.len().min(10)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(diff: &str, untracked: &str) -> ChangeSet {
+        parse_changes(Path::new("/r"), "abc".into(), diff, untracked)
+    }
+
+    #[test]
+    fn name_status_z_output_maps_to_absolute_paths() {
+        let cs = parse(
+            "A\0m/3.sql\0M\0m/1.sql\0D\0m/2.sql\0R087\0m/old.ts\0m/new.ts\0T\0m/link.sql\0",
+            "m/4 new.sql\0",
+        );
+        assert_eq!(cs.base, "abc");
+        let set = |v: &[&str]| v.iter().map(PathBuf::from).collect::<BTreeSet<_>>();
+        assert_eq!(cs.added, set(&["/r/m/3.sql", "/r/m/4 new.sql"]));
+        assert_eq!(cs.modified, set(&["/r/m/1.sql", "/r/m/link.sql"]));
+        assert_eq!(cs.deleted, set(&["/r/m/2.sql"]));
+        assert_eq!(
+            cs.renamed,
+            vec![(PathBuf::from("/r/m/old.ts"), PathBuf::from("/r/m/new.ts"))]
+        );
+    }
+
+    #[test]
+    fn names_with_tabs_quotes_and_non_ascii_stay_raw() {
+        let cs = parse("A\0m/0003_caf\u{e9} \"x\".sql\0", "");
+        assert!(cs
+            .added
+            .contains(Path::new("/r/m/0003_caf\u{e9} \"x\".sql")));
+    }
+
+    #[test]
+    fn copies_are_additions_and_truncated_output_is_not_a_panic() {
+        let cs = parse("C100\0m/a.sql\0m/b.sql\0R100\0m/c.sql", "");
+        assert!(cs.added.contains(Path::new("/r/m/b.sql")));
+        assert!(cs.renamed.is_empty());
+        assert!(parse("", "").added.is_empty());
+    }
+
+    #[test]
+    fn unknown_status_letters_fail_closed_as_modified() {
+        let cs = parse("U\0m/1.sql\0", "");
+        assert!(cs.modified.contains(Path::new("/r/m/1.sql")));
+    }
 }

@@ -13,8 +13,9 @@ use crate::finding::{Finding, Phase, Severity, Status};
 use crate::ir::Migration;
 use crate::ruleset::{strsim, RuleSet};
 
-/// The expand/contract recipe, with the concrete names, for help texts.
-fn recipe(m: &Migration, objects: &[String]) -> String {
+/// The expand/contract recipe, with the concrete names, for help texts. `expand_hint`
+/// is the latest earlier migration that only expands, the likely step 1.
+fn recipe(m: &Migration, objects: &[String], expand_hint: Option<&str>) -> String {
     let c = if m.format == crate::ir::MigrationFormat::Typeorm {
         "//"
     } else {
@@ -25,14 +26,39 @@ fn recipe(m: &Migration, objects: &[String]) -> String {
     } else {
         objects.join(", ")
     };
+    let (expand_name, which) = match expand_hint {
+        Some(n) => (
+            n,
+            " (the latest earlier additive migration, if that is the one that added the replacement)",
+        ),
+        None => ("<the step-1 migration's name>", ""),
+    };
     format!(
         "Expand/contract: 1) ship an additive migration that adds the replacement (and backfills it); \
          2) deploy code that no longer reads {what}; \
-         3) then ship `{}` with `{c} @destructive: <what it drops, e.g. {}>` and \
-         `{c} @expand-migration: <the step-1 migration's name>` (or `NONE (<reason>)` if nothing replaces it).",
+         3) then ship `{}` with `{c} @destructive: <what it drops or renames, e.g. {}> (<why>)` and \
+         `{c} @expand-migration: {expand_name}`{which}, or `NONE (<reason>)` if nothing replaces it.",
         m.name,
-        objects.first().map(String::as_str).unwrap_or("DROP COLUMN table.column"),
+        objects.first().map(String::as_str).unwrap_or("table.column"),
     )
+}
+
+/// The latest migration that runs before `m` and only expands: the likely expand step.
+fn expand_before<'a>(
+    m: &Migration,
+    migrations: &'a [Migration],
+    classified: &[Classified],
+) -> Option<&'a str> {
+    migrations
+        .iter()
+        .zip(classified)
+        .filter(|(x, c)| {
+            x.order < m.order
+                && c.phases.contains(&Phase::Expand)
+                && !c.phases.contains(&Phase::Contract)
+        })
+        .max_by(|(a, _), (b, _)| a.order.cmp(&b.order))
+        .map(|(x, _)| x.name.as_str())
 }
 
 /// Run the checks over all migrations (sorted in run order) and their classification
@@ -63,7 +89,14 @@ pub fn check(
         if !is_contract {
             continue;
         }
-        let objects: Vec<String> = c.contract_objects.iter().cloned().collect();
+        let objects: Vec<String> = c
+            .contract_objects
+            .iter()
+            .map(|o| shown_object(o))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let hint = expand_before(m, migrations, classified);
         let mut ok = true;
         if is_expand {
             ok = false;
@@ -85,7 +118,7 @@ pub fn check(
                         m.name,
                         objects.join(", ")
                     ),
-                    Some(recipe(m, &objects)),
+                    Some(recipe(m, &objects, hint)),
                 );
             }
             Some(d) => {
@@ -109,7 +142,7 @@ pub fn check(
                         "`{}` is a contract migration but names no `@expand-migration:`",
                         m.name
                     ),
-                    Some(recipe(m, &objects)),
+                    Some(recipe(m, &objects, hint)),
                 );
             }
             Some(e) => match &e.value {
@@ -150,6 +183,12 @@ pub fn check(
             }
         }
     }
+}
+
+/// Objects as a user writes them: `product.legacy_code`, not
+/// `public.product.legacy_code` (the default schema adds nothing to a help text).
+fn shown_object(o: &str) -> String {
+    o.strip_prefix("public.").unwrap_or(o).to_string()
 }
 
 /// Does the annotation text mention one of the objects (as `table.column`, `column`
@@ -281,5 +320,426 @@ mod tests {
         assert!(mentions_any("DROP COLUMN product.legacy_code", &objs));
         assert!(mentions_any("drop legacy_code (moved)", &objs));
         assert!(!mentions_any("drop legacy_codes", &objs));
+    }
+}
+
+/// The checks over hand-built migrations and classifications: no reader involved, so
+/// each case shows exactly which input produces which finding.
+#[cfg(test)]
+mod in_memory {
+    use super::*;
+    use crate::ir::{Comment, MigrationFormat, MigrationOrder, Span};
+    use std::collections::BTreeSet;
+
+    fn migration(name: &str, version: u128, header: &[&str]) -> Migration {
+        Migration {
+            name: name.into(),
+            version: Some(version.to_string()),
+            order: MigrationOrder {
+                repeatable: false,
+                version: vec![version],
+                name: name.into(),
+            },
+            format: MigrationFormat::Typeorm,
+            file: format!("src/migrations/{version}-{name}.ts").into(),
+            span: Span {
+                line: 10,
+                column: 1,
+                ..Span::default()
+            },
+            transactional: true,
+            up: vec![],
+            down: vec![],
+            header_comments: header
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Comment {
+                    text: t.to_string(),
+                    span: Span {
+                        line: i + 1,
+                        column: 1,
+                        ..Span::default()
+                    },
+                })
+                .collect(),
+            comments: vec![],
+            read_errors: vec![],
+        }
+    }
+
+    /// A migration classified as dropping `object` (contract) and/or adding (expand).
+    fn classified(m: &Migration, rules: &RuleSet, drops: Option<&str>, adds: bool) -> Classified {
+        let mut c = Classified {
+            findings: vec![],
+            phases: BTreeSet::new(),
+            contract_objects: BTreeSet::new(),
+        };
+        if let Some(obj) = drops {
+            let rule = rules.get("drop-column").expect("builtin drop-column");
+            c.findings.push(finding(
+                rule,
+                m,
+                Some(m.span),
+                Some(obj.to_string()),
+                format!("drops {obj}"),
+                Severity::Block,
+            ));
+            c.phases.insert(Phase::Contract);
+            c.contract_objects.insert(obj.to_string());
+        }
+        if adds {
+            c.phases.insert(Phase::Expand);
+        }
+        c
+    }
+
+    struct Case {
+        migrations: Vec<Migration>,
+        classified: Vec<Classified>,
+    }
+
+    impl Case {
+        fn new() -> Self {
+            Case {
+                migrations: vec![],
+                classified: vec![],
+            }
+        }
+        fn with(mut self, m: Migration, drops: Option<&str>, adds: bool) -> Self {
+            let rules = RuleSet::builtin();
+            self.classified.push(classified(&m, &rules, drops, adds));
+            self.migrations.push(m);
+            self
+        }
+        fn run(self) -> Vec<Finding> {
+            let rules = RuleSet::builtin();
+            let mut findings: Vec<Finding> = self
+                .classified
+                .iter()
+                .flat_map(|c| c.findings.clone())
+                .collect();
+            check(
+                &self.migrations,
+                &self.classified,
+                &rules,
+                &mut findings,
+                Severity::Block,
+            );
+            findings
+        }
+    }
+
+    fn expand() -> Migration {
+        migration("AddSmileCode1700000100000", 1700000100000, &[])
+    }
+
+    const OBJ: &str = "public.product.legacy_code";
+
+    fn statuses(fs: &[Finding]) -> Vec<(&str, Status)> {
+        fs.iter().map(|f| (f.rule.as_str(), f.status)).collect()
+    }
+
+    #[test]
+    fn annotated_with_an_earlier_expand_is_acknowledged() {
+        let fs = Case::new()
+            .with(expand(), None, true)
+            .with(
+                migration(
+                    "DropLegacy1700000200000",
+                    1700000200000,
+                    &[
+                        "@destructive: DROP COLUMN product.legacy_code",
+                        "@expand-migration: AddSmileCode1700000100000",
+                    ],
+                ),
+                Some(OBJ),
+                false,
+            )
+            .run();
+        assert_eq!(statuses(&fs), vec![("drop-column", Status::Acknowledged)]);
+    }
+
+    #[test]
+    fn none_with_a_reason_satisfies_the_expand_annotation() {
+        let fs = Case::new()
+            .with(
+                migration(
+                    "DropLegacy1700000200000",
+                    1700000200000,
+                    &[
+                        "@destructive: drop legacy_code",
+                        "@expand-migration: NONE (never read by application code)",
+                    ],
+                ),
+                Some(OBJ),
+                false,
+            )
+            .run();
+        assert_eq!(statuses(&fs), vec![("drop-column", Status::Acknowledged)]);
+    }
+
+    #[test]
+    fn missing_annotations_fail_with_the_recipe_naming_the_object() {
+        let fs = Case::new()
+            .with(
+                migration("DropLegacy1700000200000", 1700000200000, &[]),
+                Some(OBJ),
+                false,
+            )
+            .run();
+        assert_eq!(
+            statuses(&fs),
+            vec![
+                ("drop-column", Status::Failing),
+                ("missing-destructive-annotation", Status::Failing),
+                ("missing-expand-annotation", Status::Failing),
+            ]
+        );
+        let help = fs[1].help.as_deref().unwrap_or("");
+        assert!(
+            help.contains("no longer reads product.legacy_code"),
+            "{help}"
+        );
+        assert!(help.contains("// @expand-migration:"), "{help}");
+        assert_eq!(fs[1].span.map(|s| s.line), Some(10));
+    }
+
+    #[test]
+    fn only_destructive_missing_still_fails() {
+        let fs = Case::new()
+            .with(
+                migration(
+                    "DropLegacy1700000200000",
+                    1700000200000,
+                    &["@expand-migration: NONE (unused)"],
+                ),
+                Some(OBJ),
+                false,
+            )
+            .run();
+        assert_eq!(
+            statuses(&fs),
+            vec![
+                ("drop-column", Status::Failing),
+                ("missing-destructive-annotation", Status::Failing),
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_expand_migration_suggests_the_closest_name() {
+        let fs = Case::new()
+            .with(expand(), None, true)
+            .with(
+                migration(
+                    "DropLegacy1700000200000",
+                    1700000200000,
+                    &[
+                        "@destructive: DROP COLUMN product.legacy_code",
+                        "@expand-migration: AddSmilCode1700000100000",
+                    ],
+                ),
+                Some(OBJ),
+                false,
+            )
+            .run();
+        let unknown: Vec<&Finding> = fs
+            .iter()
+            .filter(|f| f.rule == "unknown-expand-migration")
+            .collect();
+        assert_eq!(unknown.len(), 1);
+        assert!(unknown[0]
+            .message
+            .contains("did you mean `AddSmileCode1700000100000`"));
+        assert_eq!(unknown[0].span.map(|s| s.line), Some(2));
+        assert!(fs
+            .iter()
+            .any(|f| f.rule == "drop-column" && f.status == Status::Failing));
+    }
+
+    #[test]
+    fn expand_running_after_the_contract_fails() {
+        let fs = Case::new()
+            .with(
+                migration(
+                    "DropLegacy1700000200000",
+                    1700000200000,
+                    &[
+                        "@destructive: DROP COLUMN product.legacy_code",
+                        "@expand-migration: AddSmileCode1700000300000",
+                    ],
+                ),
+                Some(OBJ),
+                false,
+            )
+            .with(
+                migration("AddSmileCode1700000300000", 1700000300000, &[]),
+                None,
+                true,
+            )
+            .run();
+        assert!(fs
+            .iter()
+            .any(|f| f.rule == "expand-not-before-contract" && f.status == Status::Failing));
+        // Naming itself is not "before" either.
+        let fs = Case::new()
+            .with(
+                migration(
+                    "DropLegacy1700000200000",
+                    1700000200000,
+                    &[
+                        "@destructive: DROP COLUMN product.legacy_code",
+                        "@expand-migration: DropLegacy1700000200000",
+                    ],
+                ),
+                Some(OBJ),
+                false,
+            )
+            .run();
+        assert!(fs.iter().any(|f| f.rule == "expand-not-before-contract"));
+    }
+
+    #[test]
+    fn expand_and_contract_in_one_migration_must_be_split() {
+        let fs = Case::new()
+            .with(
+                migration(
+                    "Both1700000200000",
+                    1700000200000,
+                    &[
+                        "@destructive: DROP COLUMN product.legacy_code",
+                        "@expand-migration: NONE (not read)",
+                    ],
+                ),
+                Some(OBJ),
+                true,
+            )
+            .run();
+        assert_eq!(
+            statuses(&fs),
+            vec![
+                ("drop-column", Status::Failing),
+                ("mixed-expand-contract", Status::Failing),
+            ]
+        );
+        assert!(fs[1].message.contains("split"));
+    }
+
+    #[test]
+    fn destructive_text_naming_nothing_dropped_is_a_warning_only() {
+        let fs = Case::new()
+            .with(
+                migration(
+                    "DropLegacy1700000200000",
+                    1700000200000,
+                    &[
+                        "@destructive: remove the old stuff",
+                        "@expand-migration: NONE (not read)",
+                    ],
+                ),
+                Some(OBJ),
+                false,
+            )
+            .run();
+        assert_eq!(
+            statuses(&fs),
+            vec![
+                ("drop-column", Status::Acknowledged),
+                ("annotation-mismatch", Status::Warning),
+            ]
+        );
+        // Table.column, column, case-insensitive all count as naming it.
+        for text in ["drop PRODUCT.LEGACY_CODE", "Legacy_Code is gone"] {
+            let header = format!("@destructive: {text}");
+            let fs = Case::new()
+                .with(
+                    migration(
+                        "DropLegacy1700000200000",
+                        1700000200000,
+                        &[&header, "@expand-migration: NONE (not read)"],
+                    ),
+                    Some(OBJ),
+                    false,
+                )
+                .run();
+            assert!(
+                !fs.iter().any(|f| f.rule == "annotation-mismatch"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_annotations_are_invalid_annotation_findings_at_their_line() {
+        let fs = Case::new()
+            .with(
+                migration(
+                    "DropLegacy1700000200000",
+                    1700000200000,
+                    &[
+                        "@destructive:",
+                        "@expand-migration: NONE",
+                        "@destructve: x",
+                        "@expand-migrations: y",
+                    ],
+                ),
+                None,
+                false,
+            )
+            .run();
+        let lines: Vec<Option<usize>> = fs
+            .iter()
+            .filter(|f| f.rule == "invalid-annotation")
+            .map(|f| f.span.map(|s| s.line))
+            .collect();
+        assert_eq!(lines, vec![Some(1), Some(2), Some(3), Some(4)]);
+        assert!(fs
+            .iter()
+            .all(|f| f.rule != "invalid-annotation" || f.status == Status::Failing));
+    }
+
+    #[test]
+    fn a_migration_that_only_expands_needs_no_annotation() {
+        let fs = Case::new().with(expand(), None, true).run();
+        assert!(fs.is_empty(), "{fs:?}");
+    }
+
+    #[test]
+    fn messages_and_help_snapshot() {
+        let fs = Case::new()
+            .with(expand(), None, true)
+            .with(
+                migration("DropLegacy1700000200000", 1700000200000, &[]),
+                Some(OBJ),
+                false,
+            )
+            .with(
+                migration(
+                    "DropMore1700000300000",
+                    1700000300000,
+                    &[
+                        "@destructive: old things",
+                        "@expand-migration: AddSmileCod1700000100000",
+                    ],
+                ),
+                Some("public.product.other_code"),
+                true,
+            )
+            .run();
+        let text: Vec<String> = fs
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} [{}] {}:{} {}\n  help: {}",
+                    f.rule,
+                    f.status.as_str(),
+                    f.migration.as_deref().unwrap_or("-"),
+                    f.span.map(|s| s.line).unwrap_or(0),
+                    f.message,
+                    f.help.as_deref().unwrap_or("-")
+                )
+            })
+            .collect();
+        insta::assert_snapshot!(text.join("\n"));
     }
 }

@@ -1,38 +1,63 @@
 //! TypeORM reader: migration classes in TypeScript or compiled JavaScript.
 //!
-//! tree-sitter parses `.ts` and tsc's `.js` output alike (ES classes, CommonJS
-//! `exports.X = X`, `module.exports = class …`, downlevel `__awaiter` generators),
-//! because a release image carries only `dist/`. Every class with an `up` method is a
-//! migration; its identity is the `name` property if set, else the class name, and
-//! its timestamp the last 13 digits of that (TypeORM's own rule).
+//! The release image only carries `dist/`, so the same reader must handle `.ts`
+//! sources and tsc output (CommonJS `exports.X = X`, `module.exports = class …`,
+//! downlevel `__awaiter(…, function* () { yield … })`). tree-sitter's TypeScript
+//! grammar parses both. One parse per file, one thread-local parser per thread.
 //!
-//! Inside `up()`/`down()`, `query(…)` arguments are assembled into SQL (literals,
-//! templates, `+`, `const`s — `js`) and read by the SQL reader with a map back into
-//! this file; schema builder calls become ops with TypeORM's semantics (`builder`);
-//! anything else that hands the query runner to code we cannot see is `opaque`.
+//! This module parses, collects what the whole file knows (constants, comments,
+//! syntax errors) and finds the migration classes ([`classes`]). What a migration does
+//! is read from its `up()`/`down()` bodies ([`walker`]): `query(...)` calls are
+//! assembled to SQL ([`strings`]) and handed to the SQL reader; QueryRunner builder
+//! calls are mapped to ops ([`builder`], over statically evaluated values, [`values`]);
+//! anything else that could change the schema and cannot be read statically becomes an
+//! `opaque` op (fail closed).
 
 mod builder;
-mod js;
+mod classes;
+mod comments;
+mod strings;
+mod values;
+mod walker;
 
 use super::ReadOptions;
-use crate::ir::{
-    Comment, Migration, MigrationFormat, MigrationOrder, OpKind, OpSource, Operation, ReadError,
-    Span,
-};
-use crate::parse::sql::{read_statements, SqlInput};
+use crate::ir::{Migration, MigrationFormat, MigrationOrder, ReadError, Span};
 use crate::source::SourceFile;
-use js::{eval, text, unwrap_expr, Env, JsVal, Sql};
+use classes::{has_up_method, header_comments, read_class, read_es5_class, top_level_statement};
 use std::cell::RefCell;
-use tree_sitter::{Node, Parser};
+use std::collections::HashMap;
+pub(crate) use strings::EmbeddedSql;
+use tree_sitter::{Node, Parser, Tree};
+#[cfg(test)]
+use {
+    crate::ir::{OpKind, OpSource, Operation},
+    classes::timestamp,
+    walker::db_branch,
+};
 
 thread_local! {
-    // One parser per rayon worker: creating one per file costs more than parsing.
+    /// Parsers are expensive to create and not `Sync`: one per rayon worker thread.
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
 }
 
-fn parse(text: &str) -> Option<tree_sitter::Tree> {
-    PARSER.with(|p| {
-        let mut slot = p.borrow_mut();
+/// At most this many syntax errors are reported per file; the rest add nothing.
+const MAX_SYNTAX_ERRORS: usize = 20;
+
+/// Every migration class in the file (a file may hold several).
+pub fn read_typeorm_file(file: &SourceFile, opts: &ReadOptions) -> Vec<Migration> {
+    read(file, opts).0
+}
+
+/// The SQL assembled from every `query(...)` call of the file, in source order:
+/// the step between the TypeScript and the SQL reader, exposed for tests.
+#[cfg(test)]
+pub(crate) fn embedded_sql(file: &SourceFile, opts: &ReadOptions) -> Vec<EmbeddedSql> {
+    read(file, opts).1
+}
+
+fn parse(text: &str) -> Option<Tree> {
+    PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
         if slot.is_none() {
             let mut parser = Parser::new();
             parser
@@ -44,542 +69,291 @@ fn parse(text: &str) -> Option<tree_sitter::Tree> {
     })
 }
 
-/// Every migration class in the file (a file may hold several).
-pub fn read_typeorm_file(file: &SourceFile, opts: &ReadOptions) -> Vec<Migration> {
-    let Some(tree) = parse(&file.text) else {
-        return Vec::new();
-    };
-    let src = file.text.as_bytes();
-    let root = tree.root_node();
-    let env = Env::collect(root, src);
-    let comments = collect_comments(root, file);
-    let errors = read_errors(root, file);
-    let mut out = Vec::new();
-    let mut stack = vec![root];
-    let mut classes = Vec::new();
-    while let Some(n) = stack.pop() {
-        if matches!(
-            n.kind(),
-            "class_declaration" | "class" | "abstract_class_declaration"
-        ) {
-            classes.push(n);
-        }
-        let mut c = n.walk();
-        stack.extend(n.named_children(&mut c));
-    }
-    classes.sort_by_key(|n| n.start_byte());
-    for class in classes {
-        if let Some(m) = read_class(class, file, &env, &comments, opts) {
-            out.push(m);
-        }
-    }
-    // Read errors belong to every migration of the file (we cannot tell whose code
-    // the broken part was); with no class found they still must not pass silently.
-    if let Some(first) = out.first_mut() {
-        first.read_errors.extend(errors);
-    } else if !errors.is_empty() && looks_like_migration(&file.text) {
-        out.push(Migration {
-            name: file
-                .path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or("unknown")
-                .to_string(),
-            version: None,
-            order: MigrationOrder {
-                repeatable: false,
-                version: vec![],
-                name: String::new(),
-            },
-            format: MigrationFormat::Typeorm,
-            file: file.path.clone(),
-            span: errors[0].span,
-            transactional: true,
-            up: Vec::new(),
-            down: Vec::new(),
-            header_comments: Vec::new(),
-            comments,
-            read_errors: errors,
-        });
-    }
-    out
+/// The file being read: text, options and the constants that strings may refer to.
+pub(crate) struct Doc<'a> {
+    pub src: &'a str,
+    pub file: &'a SourceFile,
+    pub opts: &'a ReadOptions,
+    /// Name → every binding of it in the file, resolved by scope at the use site.
+    consts: HashMap<&'a str, Vec<Binding<'a>>>,
 }
 
-fn looks_like_migration(text: &str) -> bool {
-    text.contains("queryRunner") || text.contains("MigrationInterface") || text.contains(" up(")
+/// `const X = …` (or a `let`/`var` never reassigned in its scope).
+struct Binding<'a> {
+    /// Byte range of the block the declaration is visible in.
+    scope: (usize, usize),
+    value: Node<'a>,
+    usable: bool,
 }
 
-fn collect_comments(root: Node<'_>, file: &SourceFile) -> Vec<Comment> {
-    let mut out = Vec::new();
-    let mut stack = vec![root];
-    let mut nodes = Vec::new();
-    while let Some(n) = stack.pop() {
-        if n.kind() == "comment" {
-            nodes.push(n);
-            continue;
-        }
-        let mut c = n.walk();
-        stack.extend(n.children(&mut c));
+impl<'a> Doc<'a> {
+    pub fn text(&self, node: Node) -> &'a str {
+        self.src.get(node.byte_range()).unwrap_or("")
     }
-    nodes.sort_by_key(|n| n.start_byte());
-    for n in nodes {
-        let raw = &file.text[n.byte_range()];
-        let mut pos = n.start_byte();
-        for line in raw.split_inclusive('\n') {
-            let content = line.trim_end_matches(['\n', '\r']);
-            let t = content
-                .trim()
-                .trim_start_matches("//")
-                .trim_start_matches("/*")
-                .trim_end_matches("*/")
-                .trim()
-                .trim_start_matches('*')
-                .trim();
-            out.push(Comment {
-                text: t.to_string(),
-                span: file.span(pos, pos + content.len()),
-            });
-            pos += line.len();
-        }
-    }
-    out
-}
 
-fn read_errors(root: Node<'_>, file: &SourceFile) -> Vec<ReadError> {
-    if !root.has_error() {
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        if n.is_error() || n.is_missing() {
-            let span = file.span(
-                n.start_byte(),
-                n.end_byte().max(n.start_byte() + 1).min(file.text.len()),
-            );
-            let message = if n.is_missing() {
-                format!("syntax error: missing `{}` at line {}", n.kind(), span.line)
-            } else {
-                format!("syntax error at line {}, column {}", span.line, span.column)
-            };
-            out.push(ReadError { message, span });
-            continue;
-        }
-        if n.has_error() {
-            let mut c = n.walk();
-            stack.extend(n.children(&mut c));
-        }
-    }
-    out.sort_by_key(|e| e.span.start);
-    out.truncate(5);
-    out
-}
-
-/// The last 13 digits of a migration name (TypeORM: `name.substr(-13)` must be a number).
-fn timestamp_of(name: &str) -> Option<u128> {
-    let tail: String = name
-        .chars()
-        .rev()
-        .take(13)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    (tail.len() == 13 && tail.chars().all(|c| c.is_ascii_digit()))
-        .then(|| tail.parse().ok())
-        .flatten()
-}
-
-fn read_class(
-    class: Node<'_>,
-    file: &SourceFile,
-    env: &Env<'_>,
-    comments: &[Comment],
-    opts: &ReadOptions,
-) -> Option<Migration> {
-    let src = file.text.as_bytes();
-    let body = class.child_by_field_name("body")?;
-    let mut up = None;
-    let mut down = None;
-    let mut name_prop = None;
-    let mut transactional = true;
-    let mut c = body.walk();
-    for member in body.named_children(&mut c) {
-        match member.kind() {
-            "method_definition" => {
-                let mname = member
-                    .child_by_field_name("name")
-                    .map(|n| text(n, src))
-                    .unwrap_or("");
-                match mname {
-                    "up" => up = Some(member),
-                    "down" => down = Some(member),
-                    "constructor" => {
-                        // tsc output: `this.name = '…'; this.transaction = false;`
-                        if let Some(b) = member.child_by_field_name("body") {
-                            for (k, v) in this_assignments(b, src) {
-                                match (k.as_str(), eval(v, src, env)) {
-                                    ("name", JsVal::Str(s)) => name_prop = Some(s),
-                                    ("transaction", JsVal::Bool(false)) => transactional = false,
-                                    _ => {}
-                                }
-                            }
-                        }
-                    }
-                    _ => {}
+    /// The value an identifier is bound to: the innermost binding whose scope holds
+    /// the use (`const table` in `up()` and another in `down()` do not clash).
+    pub fn const_value(&self, ident: Node) -> Option<Node<'a>> {
+        let at = ident.start_byte();
+        let mut best: Option<&Binding> = None;
+        let mut ambiguous = false;
+        for b in self.consts.get(self.text(ident))? {
+            if !(b.scope.0 <= at && at < b.scope.1) {
+                continue;
+            }
+            match best {
+                Some(cur) if cur.scope == b.scope => ambiguous = true,
+                Some(cur) if cur.scope.0 >= b.scope.0 => {}
+                _ => {
+                    best = Some(b);
+                    ambiguous = false;
                 }
             }
-            "public_field_definition" | "field_definition" => {
-                let key = member
-                    .child_by_field_name("name")
-                    .or_else(|| member.child_by_field_name("property"))
-                    .map(|n| text(n, src))
-                    .unwrap_or("");
-                if let Some(v) = member.child_by_field_name("value") {
-                    match (key, eval(v, src, env)) {
-                        ("name", JsVal::Str(s)) => name_prop = Some(s),
-                        ("transaction", JsVal::Bool(false)) => transactional = false,
-                        _ => {}
+        }
+        let b = best?;
+        (b.usable && !ambiguous).then_some(b.value)
+    }
+
+    fn span(&self, node: Node) -> Span {
+        self.file.span(node.start_byte(), node.end_byte())
+    }
+}
+
+/// What the first walk over the tree collects.
+#[derive(Default)]
+struct Collected<'a> {
+    comments: Vec<Node<'a>>,
+    errors: Vec<Node<'a>>,
+    classes: Vec<Node<'a>>,
+    /// `X.prototype.up = function …` assignments (tsc ES5 output).
+    es5_ups: Vec<Node<'a>>,
+    /// (name, value, declared with `const`, scope)
+    bindings: Vec<(&'a str, Node<'a>, bool, (usize, usize))>,
+    /// (name, where) of every assignment to a plain identifier.
+    reassigned: Vec<(&'a str, usize)>,
+}
+
+fn collect<'a>(root: Node<'a>, src: &'a str) -> Collected<'a> {
+    let mut c = Collected::default();
+    let text = |n: Node| src.get(n.byte_range()).unwrap_or("");
+    // One cursor for the whole tree: no allocation per node.
+    let mut cursor = root.walk();
+    let mut depth = 0usize;
+    loop {
+        let node = cursor.node();
+        if node.is_error() || node.is_missing() {
+            c.errors.push(node);
+        }
+        match node.kind() {
+            "comment" => c.comments.push(node),
+            "class_declaration" | "class" | "abstract_class_declaration"
+                if has_up_method(node, src) =>
+            {
+                c.classes.push(node);
+            }
+            "variable_declarator" => {
+                if let (Some(name), Some(value)) = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("value"),
+                ) {
+                    if name.kind() == "identifier" {
+                        let is_const = node
+                            .parent()
+                            .and_then(|p| p.child(0))
+                            .is_some_and(|k| k.kind() == "const");
+                        c.bindings
+                            .push((text(name), value, is_const, scope_of(node)));
+                    }
+                }
+            }
+            "assignment_expression" | "augmented_assignment_expression" => {
+                if let Some(left) = node.child_by_field_name("left") {
+                    if left.kind() == "identifier" {
+                        c.reassigned.push((text(left), left.start_byte()));
+                    } else if node.kind() == "assignment_expression"
+                        && text(left).ends_with(".prototype.up")
+                        && node
+                            .child_by_field_name("right")
+                            .is_some_and(|r| matches!(r.kind(), "function_expression" | "function"))
+                    {
+                        c.es5_ups.push(node);
                     }
                 }
             }
             _ => {}
         }
+        if cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        if !next_node(&mut cursor, &mut depth) {
+            break;
+        }
     }
-    let up = up?;
-    let class_name = class
-        .child_by_field_name("name")
-        .map(|n| text(n, src).to_string());
-    let name = name_prop
-        .or(class_name.clone())
-        .unwrap_or_else(|| "anonymous".into());
-    let header_end = class
-        .child_by_field_name("name")
-        .map(|n| n.end_byte())
-        .unwrap_or(body.start_byte());
-    let span = file.span(class.start_byte(), header_end);
-    let mut read_errors = Vec::new();
-    let ts = timestamp_of(&name);
-    if ts.is_none() {
-        read_errors.push(ReadError {
-            message: format!("migration name `{name}` does not end in a 13-digit timestamp: TypeORM refuses to run it"),
-            span,
+    c.comments.sort_by_key(|n| n.start_byte());
+    c.errors.sort_by_key(|n| n.start_byte());
+    c
+}
+
+/// The block a declaration is visible in.
+fn scope_of(declarator: Node) -> (usize, usize) {
+    let mut n = declarator;
+    while let Some(p) = n.parent() {
+        if matches!(
+            p.kind(),
+            "statement_block" | "program" | "for_statement" | "for_in_statement" | "switch_body"
+        ) {
+            return (p.start_byte(), p.end_byte());
+        }
+        n = p;
+    }
+    (0, usize::MAX)
+}
+
+/// Move to the next node in pre-order that is not a descendant of the current one;
+/// false when the walk (rooted at depth 0) is over.
+fn next_node(cursor: &mut tree_sitter::TreeCursor, depth: &mut usize) -> bool {
+    loop {
+        if *depth == 0 {
+            return false;
+        }
+        if cursor.goto_next_sibling() {
+            return true;
+        }
+        cursor.goto_parent();
+        *depth -= 1;
+    }
+}
+
+fn read(file: &SourceFile, opts: &ReadOptions) -> (Vec<Migration>, Vec<EmbeddedSql>) {
+    let src = file.text.as_str();
+    let Some(tree) = parse(src) else {
+        let m = fallback_migration(
+            file,
+            vec![ReadError {
+                message: "the TypeScript parser gave up on this file".into(),
+                span: file.span(0, 0),
+            }],
+        );
+        return (vec![m], Vec::new());
+    };
+    let root = tree.root_node();
+    let col = collect(root, src);
+
+    let mut consts: HashMap<&str, Vec<Binding>> = HashMap::new();
+    for (name, value, is_const, scope) in &col.bindings {
+        let reassigned = col
+            .reassigned
+            .iter()
+            .any(|(n, at)| n == name && scope.0 <= *at && *at < scope.1);
+        consts.entry(*name).or_default().push(Binding {
+            scope: *scope,
+            value: *value,
+            usable: *is_const || !reassigned,
         });
     }
-    let ctx = Ctx {
+    let doc = Doc {
+        src,
         file,
-        env,
         opts,
-        runner: runner_name(up, src),
+        consts,
     };
-    let up_ops = ctx.body_ops(up);
-    let down_ops = down
-        .map(|d| {
-            Ctx {
-                runner: runner_name(d, src),
-                ..ctx.clone()
+
+    let mut all_comments = Vec::new();
+    for c in &col.comments {
+        comments::comment_lines(file, *c, &mut all_comments);
+    }
+    let errors: Vec<(usize, ReadError)> = col
+        .errors
+        .iter()
+        .take(MAX_SYNTAX_ERRORS)
+        .map(|n| (n.start_byte(), syntax_error(&doc, *n)))
+        .collect();
+
+    let mut migrations = Vec::new();
+    let mut embedded = Vec::new();
+    // Each migration with the node whose range it owns (for syntax errors).
+    let mut read: Vec<(Migration, Node)> = Vec::new();
+    for class in &col.classes {
+        let mut m = read_class(&doc, *class, &mut embedded);
+        m.header_comments = header_comments(&doc, *class, root);
+        read.push((m, *class));
+    }
+    for up in &col.es5_ups {
+        let mut m = read_es5_class(&doc, *up, &mut embedded);
+        let stmt = top_level_statement(*up, root);
+        m.header_comments = header_comments(&doc, stmt, root);
+        read.push((m, stmt));
+    }
+    let owners: Vec<std::ops::Range<usize>> = read.iter().map(|(_, n)| n.byte_range()).collect();
+    for (i, (mut m, _)) in read.into_iter().enumerate() {
+        m.comments = all_comments.clone();
+        // An error inside this class belongs to it; one outside any class could hide
+        // anything, so every migration of the file carries it.
+        for (at, e) in &errors {
+            let inside_other = owners
+                .iter()
+                .enumerate()
+                .any(|(j, r)| j != i && r.contains(at));
+            if !inside_other {
+                m.read_errors.push(e.clone());
             }
-            .body_ops(d)
-        })
+        }
+        migrations.push(m);
+    }
+    if migrations.is_empty() && !errors.is_empty() {
+        // A syntax error may be what hides the migration class: report, don't skip.
+        let mut m = fallback_migration(file, errors.into_iter().map(|(_, e)| e).collect());
+        m.comments = all_comments;
+        migrations.push(m);
+    }
+    (migrations, embedded)
+}
+
+fn fallback_migration(file: &SourceFile, read_errors: Vec<ReadError>) -> Migration {
+    let name = file
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    Some(Migration {
-        version: ts.map(|t| format!("{t:013}")),
+    Migration {
         order: MigrationOrder {
             repeatable: false,
-            version: ts.into_iter().collect(),
+            version: Vec::new(),
             name: name.clone(),
         },
         name,
+        version: None,
         format: MigrationFormat::Typeorm,
         file: file.path.clone(),
-        span,
-        transactional,
-        up: up_ops,
-        down: down_ops,
-        header_comments: header_comments(class, file, comments),
-        comments: comments.to_vec(),
+        span: file.span(0, 0),
+        transactional: true,
+        up: Vec::new(),
+        down: Vec::new(),
+        header_comments: Vec::new(),
+        comments: Vec::new(),
         read_errors,
-    })
+    }
 }
 
-/// `this.key = value` statements directly in a block.
-fn this_assignments<'t>(block: Node<'t>, src: &[u8]) -> Vec<(String, Node<'t>)> {
-    let mut out = Vec::new();
-    let mut c = block.walk();
-    for stmt in block.named_children(&mut c) {
-        let Some(e) = stmt
-            .named_child(0)
-            .filter(|_| stmt.kind() == "expression_statement")
-        else {
-            continue;
-        };
-        if e.kind() != "assignment_expression" {
-            continue;
-        }
-        let (Some(l), Some(r)) = (
-            e.child_by_field_name("left"),
-            e.child_by_field_name("right"),
-        ) else {
-            continue;
-        };
-        if l.kind() == "member_expression"
-            && l.child_by_field_name("object")
-                .is_some_and(|o| o.kind() == "this")
-        {
-            if let Some(p) = l.child_by_field_name("property") {
-                out.push((text(p, src).to_string(), r));
-            }
-        }
-    }
-    out
-}
-
-/// Name of the method's first parameter (`queryRunner`, `qr`, …).
-fn runner_name(method: Node<'_>, src: &[u8]) -> Option<String> {
-    let params = method.child_by_field_name("parameters")?;
-    let first = params.named_child(0)?;
-    let pat = first.child_by_field_name("pattern").unwrap_or(first);
-    (pat.kind() == "identifier").then(|| text(pat, src).to_string())
-}
-
-/// Comment lines directly above the class (through `export`, decorators, blank lines
-/// between comment lines excluded), else the file's leading comment block.
-fn header_comments(class: Node<'_>, file: &SourceFile, comments: &[Comment]) -> Vec<Comment> {
-    let mut top = class;
-    while let Some(p) = top.parent() {
-        if matches!(
-            p.kind(),
-            "export_statement"
-                | "expression_statement"
-                | "assignment_expression"
-                | "lexical_declaration"
-                | "variable_declarator"
-        ) {
-            top = p;
-        } else {
-            break;
-        }
-    }
-    let class_line = file.line_index.line_col(&file.text, top.start_byte()).0;
-    let mut block: Vec<Comment> = Vec::new();
-    let mut expect = class_line.saturating_sub(1);
-    for c in comments.iter().rev() {
-        if c.span.end_line == expect && c.span.line <= expect {
-            block.push(c.clone());
-            expect = c.span.line - 1;
-        } else if c.span.line >= class_line {
-            continue;
-        } else {
-            break;
-        }
-    }
-    block.reverse();
-    if block.iter().any(|c| c.text.starts_with('@')) {
-        return block;
-    }
-    // File header: comments before the first code.
-    let first_code = {
-        let root = {
-            let mut n = class;
-            while let Some(p) = n.parent() {
-                n = p;
-            }
-            n
-        };
-        let mut c = root.walk();
-        let first = root
-            .named_children(&mut c)
-            .find(|n| n.kind() != "comment")
-            .map(|n| n.start_byte())
-            .unwrap_or(usize::MAX);
-        first
+fn syntax_error(doc: &Doc, node: Node) -> ReadError {
+    let message = if node.is_missing() {
+        format!("syntax error: missing `{}`", node.kind())
+    } else {
+        let snippet: String = doc
+            .text(node)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .chars()
+            .take(60)
+            .collect();
+        format!("syntax error: cannot parse `{snippet}`")
     };
-    let mut header: Vec<Comment> = comments
-        .iter()
-        .filter(|c| c.span.start < first_code)
-        .cloned()
-        .collect();
-    header.extend(block);
-    header
-}
-
-#[derive(Clone)]
-struct Ctx<'a, 't> {
-    file: &'a SourceFile,
-    env: &'a Env<'t>,
-    opts: &'a ReadOptions,
-    runner: Option<String>,
-}
-
-impl<'t> Ctx<'_, 't> {
-    fn src(&self) -> &[u8] {
-        self.file.text.as_bytes()
-    }
-
-    /// Ops of a method body, in source order.
-    fn body_ops(&self, method: Node<'t>) -> Vec<Operation> {
-        let mut ops = Vec::new();
-        if let Some(b) = method.child_by_field_name("body") {
-            self.walk(b, &mut ops);
-        }
-        ops
-    }
-
-    fn walk(&self, n: Node<'t>, ops: &mut Vec<Operation>) {
-        if n.kind() == "call_expression" && self.call(n, ops) {
-            return;
-        }
-        let mut c = n.walk();
-        for child in n.named_children(&mut c) {
-            self.walk(child, ops);
-        }
-    }
-
-    fn is_runner(&self, obj: Node<'t>) -> bool {
-        let obj = unwrap_expr(obj);
-        let t = text(obj, self.src());
-        self.runner.as_deref() == Some(t)
-            || t == "queryRunner"
-            || t.ends_with(".queryRunner")
-            || t == "qr"
-    }
-
-    /// Handle a call; true when it was a migration call (don't descend into it).
-    fn call(&self, call: Node<'t>, ops: &mut Vec<Operation>) -> bool {
-        let src = self.src();
-        let Some(func) = call.child_by_field_name("function") else {
-            return false;
-        };
-        let args: Vec<Node<'t>> = call
-            .child_by_field_name("arguments")
-            .map(|a| {
-                let mut c = a.walk();
-                a.named_children(&mut c)
-                    .filter(|x| x.kind() != "comment")
-                    .collect()
-            })
-            .unwrap_or_default();
-        let (object, method) = match func.kind() {
-            "member_expression" => (
-                func.child_by_field_name("object"),
-                func.child_by_field_name("property")
-                    .map(|p| text(p, src))
-                    .unwrap_or(""),
-            ),
-            "identifier" => (None, text(func, src)),
-            _ => return false,
-        };
-        let anchor = self.file.span(call.start_byte(), call.end_byte());
-        if method == "query" {
-            match args.first() {
-                Some(arg) => self.query(call, *arg, anchor, ops),
-                None => ops.push(self.opaque(call, "query() without SQL".into())),
-            }
-            return true;
-        }
-        let on_runner = object.is_some_and(|o| self.is_runner(o));
-        if on_runner && builder::BUILDER_METHODS.contains(&method) {
-            let values: Vec<JsVal> = args.iter().map(|a| eval(*a, src, self.env)).collect();
-            match builder::builder_ops(method, &values, &self.opts.default_schema) {
-                Ok(kinds) => {
-                    for kind in kinds {
-                        ops.push(Operation {
-                            kind,
-                            span: anchor,
-                            text: text(call, src).to_string(),
-                            source: OpSource::Builder {
-                                method: method.to_string(),
-                            },
-                            dynamic: false,
-                            anchor_line: anchor.line,
-                        });
-                    }
-                }
-                Err(reason) => {
-                    ops.push(self.opaque(call, format!("queryRunner.{method}(): {reason}")))
-                }
-            }
-            return true;
-        }
-        // Repository / entity-manager data changes through the query runner.
-        let callee = text(func, src);
-        if [
-            "delete",
-            "update",
-            "save",
-            "insert",
-            "remove",
-            "clear",
-            "softDelete",
-            "upsert",
-            "increment",
-            "decrement",
-        ]
-        .contains(&method)
-            && (callee.contains(".manager")
-                || callee.contains("getRepository")
-                || callee.contains("createQueryBuilder"))
-        {
-            ops.push(self.opaque(
-                call,
-                format!("data change through TypeORM's `{method}()` cannot be read statically"),
-            ));
-            return true;
-        }
-        // The query runner handed to code we cannot see.
-        let passes_runner = args
-            .iter()
-            .any(|a| self.is_runner(*a) || text(*a, src) == "this");
-        if passes_runner
-            && !matches!(
-                method,
-                "__awaiter" | "log" | "warn" | "info" | "error" | "debug"
-            )
-        {
-            ops.push(self.opaque(
-                call,
-                format!(
-                    "`{}` receives the query runner; migguard cannot see what it runs",
-                    callee.chars().take(60).collect::<String>()
-                ),
-            ));
-            return true;
-        }
-        false
-    }
-
-    fn opaque(&self, call: Node<'t>, reason: String) -> Operation {
-        let span = self.file.span(call.start_byte(), call.end_byte());
-        Operation {
-            kind: OpKind::Opaque { reason },
-            span,
-            text: text(call, self.src()).to_string(),
-            source: OpSource::Sql,
-            dynamic: true,
-            anchor_line: span.line,
-        }
-    }
-
-    fn query(&self, call: Node<'t>, arg: Node<'t>, anchor: Span, ops: &mut Vec<Operation>) {
-        let mut sql = Sql::default();
-        if !js::assemble(arg, self.src(), self.env, &mut sql, 0) {
-            let what = text(unwrap_expr(arg), self.src())
-                .chars()
-                .take(60)
-                .collect::<String>();
-            ops.push(self.opaque(call, format!("the SQL passed to query() (`{what}`) is not a literal or constant migguard can read")));
-            return;
-        }
-        let input = SqlInput {
-            sql: &sql.text,
-            map: &sql.map,
-            file: self.file,
-            dynamic: sql.dynamic,
-        };
-        for mut op in read_statements(&input, self.opts) {
-            op.anchor_line = anchor.line;
-            ops.push(op);
-        }
+    ReadError {
+        message,
+        span: doc.span(node),
     }
 }
 

@@ -1,191 +1,316 @@
-//! TypeORM QueryRunner builder calls → operations, with TypeORM's own semantics.
+//! QueryRunner builder calls → operations.
 //!
-//! What each call does is what TypeORM 0.3's `PostgresQueryRunner` emits: columns are
-//! NOT NULL unless `isNullable: true`, `isPrimary` columns form one primary key,
-//! `generationStrategy: "increment"` is a serial column, `"uuid"` defaults to
-//! `uuid_generate_v4()`, enum columns get a type named `<table>_<column>_enum` unless
-//! `enumName` says otherwise, and `changeColumn` drops and re-adds the column when
-//! type, length, array-ness or a stored generated expression changes.
-//! Names TypeORM would generate (PK_…, FK_…, IDX_…) are left `None`: the replayer
-//! computes them with the DefaultNamingStrategy.
+//! `queryRunner.dropColumn("product", "legacy_code")` and friends change the schema
+//! without any SQL in the source. Each method is mapped to the op(s) that TypeORM 0.3's
+//! PostgresQueryRunner would execute, reading `new Table/TableColumn/TableIndex/
+//! TableForeignKey/...({...})` arguments (or plain object literals, or consts bound to
+//! them) statically. An argument we cannot read makes the call opaque — never safe.
 
-use super::js::JsVal;
+use super::values::{eval, Val};
+use super::Doc;
 use crate::ir::{
     ChangeMode, ColumnDef, ConstraintDef, ConstraintKind, Identity, IndexDef, IndexKey, OpKind,
     QualifiedName,
 };
+use tree_sitter::Node;
 
-/// The builder methods that change the schema (or its data wholesale).
-pub const BUILDER_METHODS: &[&str] = &[
-    "createTable",
-    "dropTable",
-    "renameTable",
-    "addColumn",
-    "addColumns",
-    "dropColumn",
-    "dropColumns",
-    "renameColumn",
-    "changeColumn",
-    "changeColumns",
-    "createPrimaryKey",
-    "updatePrimaryKeys",
-    "dropPrimaryKey",
-    "createUniqueConstraint",
-    "createUniqueConstraints",
-    "dropUniqueConstraint",
-    "dropUniqueConstraints",
-    "createCheckConstraint",
-    "createCheckConstraints",
-    "dropCheckConstraint",
-    "dropCheckConstraints",
-    "createExclusionConstraint",
-    "createExclusionConstraints",
-    "dropExclusionConstraint",
-    "dropExclusionConstraints",
-    "createForeignKey",
-    "createForeignKeys",
-    "dropForeignKey",
-    "dropForeignKeys",
-    "createIndex",
-    "createIndices",
-    "dropIndex",
-    "dropIndices",
-    "clearTable",
-    "createView",
-    "dropView",
-    "createSchema",
-    "dropSchema",
-    "dropDatabase",
-    "clearDatabase",
-    "changeTableComment",
-    "createDatabase",
+/// What a method call on the query runner turned out to be.
+#[derive(Debug)]
+pub(crate) enum Builder {
+    /// Not a schema-changing builder method.
+    Unknown,
+    Ops(Vec<OpKind>),
+    /// A builder method whose arguments cannot be read; the reason.
+    Opaque(String),
+}
+
+/// QueryRunner methods that only read (or manage the connection): no op.
+pub(crate) const READ_ONLY_METHODS: &[&str] = &[
+    "hasTable",
+    "hasColumn",
+    "hasSchema",
+    "hasDatabase",
+    "hasEnumType",
+    "getTable",
+    "getTables",
+    "getView",
+    "getViews",
+    "getDatabases",
+    "getSchemas",
+    "getCurrentDatabase",
+    "getCurrentSchema",
+    "getReplicationMode",
+    "isTransactionActive",
+    "connect",
+    "release",
+    "getMemorySql",
+    "enableSqlMemory",
+    "disableSqlMemory",
+    "clearSqlMemory",
+    "getCachedTable",
+    "loadTables",
 ];
 
-fn unknown(what: &str, v: &JsVal) -> String {
-    match v {
-        JsVal::Unknown(t) => format!(
-            "{what} `{}` is not a literal migguard can read",
-            t.chars().take(60).collect::<String>()
-        ),
-        _ => format!("{what} is not in a form migguard can read"),
-    }
-}
+type R<T> = Result<T, String>;
 
-/// Table name from a `Table | string` argument.
-fn table_name(v: &JsVal, ds: &str) -> Result<QualifiedName, String> {
-    match v {
-        JsVal::Str(s) => Ok(QualifiedName::from_typeorm_path(s, ds)),
-        other => other
-            .str("name")
-            .map(|s| QualifiedName::from_typeorm_path(&s, ds))
-            .ok_or_else(|| unknown("table argument", v)),
-    }
-}
-
-fn name_of(v: &JsVal) -> Option<String> {
-    match v {
-        JsVal::Str(s) => Some(s.clone()),
-        other => other.str("name"),
-    }
-}
-
-fn items(v: &JsVal) -> Vec<JsVal> {
-    match v {
-        JsVal::Array(a) => a.clone(),
-        other => vec![other.clone()],
-    }
-}
-
-/// TypeORM column type + length/precision/array → SQL type as written.
-fn column_type(c: &JsVal, table: &QualifiedName, name: &str) -> String {
-    let ty = c.str("type").unwrap_or_else(|| "character varying".into());
-    let lower = ty.to_ascii_lowercase();
-    let mut t = if lower == "enum" || lower == "simple-enum" && c.get("enum").is_some() {
-        let enum_name = c
-            .str("enumName")
-            .unwrap_or_else(|| format!("{}_{}_enum", table.name, name));
-        if table.schema != "public" && !enum_name.contains('.') {
-            format!("\"{}\".\"{}\"", table.schema, enum_name)
-        } else {
-            format!("\"{enum_name}\"")
+/// Map `method(args...)` on the query runner.
+pub(crate) fn builder_call(doc: &Doc, method: &str, args: &[Node]) -> Builder {
+    let vals: Vec<Val> = args.iter().map(|a| eval(doc, *a)).collect();
+    let arg = |i: usize| vals.get(i).cloned().unwrap_or(Val::Undefined);
+    let result = match method {
+        "createTable" => create_table(doc, &arg(0), &arg(1), &arg(2), &arg(3)),
+        "dropTable" => table_ref(doc, &arg(0)).map(|table| {
+            vec![OpKind::DropTable {
+                table,
+                if_exists: arg(1).as_bool().unwrap_or(false),
+                cascade: false,
+            }]
+        }),
+        "renameTable" => rename_table(doc, &arg(0), &arg(1)),
+        "addColumn" => {
+            let table = table_ref(doc, &arg(0));
+            table.and_then(|t| Ok(vec![add_column(doc, &t, &arg(1))?]))
         }
-    } else if let Some(len) = c.str("length").filter(|l| !l.is_empty()) {
-        format!("{ty}({len})")
-    } else if let Some(p) = c.str("precision") {
-        match c.str("scale") {
-            Some(s) => format!("{ty}({p},{s})"),
-            None => format!("{ty}({p})"),
+        "addColumns" => table_ref(doc, &arg(0)).and_then(|t| {
+            list(&arg(1), "columns")?
+                .iter()
+                .map(|c| add_column(doc, &t, c))
+                .collect()
+        }),
+        "dropColumn" => table_ref(doc, &arg(0)).and_then(|t| {
+            Ok(vec![drop_column(
+                &t,
+                &arg(1),
+                arg(2).as_bool().unwrap_or(false),
+            )?])
+        }),
+        "dropColumns" => table_ref(doc, &arg(0)).and_then(|t| {
+            let if_exists = arg(2).as_bool().unwrap_or(false);
+            list(&arg(1), "columns")?
+                .iter()
+                .map(|c| drop_column(&t, c, if_exists))
+                .collect()
+        }),
+        "renameColumn" => table_ref(doc, &arg(0)).and_then(|table| {
+            Ok(vec![OpKind::RenameColumn {
+                table,
+                column: column_name(&arg(1))?,
+                new_name: column_name(&arg(2))?,
+            }])
+        }),
+        "changeColumn" => table_ref(doc, &arg(0))
+            .and_then(|t| Ok(vec![change_column(doc, &t, &arg(1), &arg(2))?])),
+        "changeColumns" => table_ref(doc, &arg(0)).and_then(|t| {
+            list(&arg(1), "changed columns")?
+                .iter()
+                .map(|c| {
+                    let old = c.get("oldColumn").cloned().unwrap_or(Val::Undefined);
+                    let new = c.get("newColumn").cloned().unwrap_or(Val::Undefined);
+                    change_column(doc, &t, &old, &new)
+                })
+                .collect()
+        }),
+        "createPrimaryKey" => table_ref(doc, &arg(0)).and_then(|table| {
+            let columns = arg(1)
+                .str_list()
+                .ok_or("primary key column names are not static")?;
+            Ok(vec![OpKind::AddConstraint {
+                table,
+                constraint: constraint(opt_str(&arg(2)), ConstraintKind::PrimaryKey { columns }),
+            }])
+        }),
+        "updatePrimaryKeys" => table_ref(doc, &arg(0)).and_then(|table| {
+            let mut columns = Vec::new();
+            for c in list(&arg(1), "columns")? {
+                if c.get("isPrimary").and_then(Val::as_bool) == Some(true) {
+                    columns.push(column_name(c)?);
+                }
+            }
+            Ok(vec![
+                OpKind::DropConstraint {
+                    table: table.clone(),
+                    name: None,
+                    if_exists: false,
+                    cascade: false,
+                },
+                OpKind::AddConstraint {
+                    table,
+                    constraint: constraint(None, ConstraintKind::PrimaryKey { columns }),
+                },
+            ])
+        }),
+        "dropPrimaryKey" => table_ref(doc, &arg(0)).map(|table| {
+            vec![OpKind::DropConstraint {
+                table,
+                name: opt_str(&arg(1)),
+                if_exists: false,
+                cascade: false,
+            }]
+        }),
+        "createUniqueConstraint"
+        | "createCheckConstraint"
+        | "createExclusionConstraint"
+        | "createForeignKey" => {
+            let kind = method_constraint_kind(method);
+            table_ref(doc, &arg(0)).and_then(|t| {
+                Ok(vec![OpKind::AddConstraint {
+                    constraint: table_constraint(doc, &t, kind, &arg(1))?,
+                    table: t,
+                }])
+            })
         }
+        "createUniqueConstraints"
+        | "createCheckConstraints"
+        | "createExclusionConstraints"
+        | "createForeignKeys" => {
+            let kind = method_constraint_kind(method);
+            table_ref(doc, &arg(0)).and_then(|t| {
+                list(&arg(1), "constraints")?
+                    .iter()
+                    .map(|c| {
+                        Ok(OpKind::AddConstraint {
+                            constraint: table_constraint(doc, &t, kind, c)?,
+                            table: t.clone(),
+                        })
+                    })
+                    .collect()
+            })
+        }
+        "dropUniqueConstraint"
+        | "dropCheckConstraint"
+        | "dropExclusionConstraint"
+        | "dropForeignKey" => table_ref(doc, &arg(0)).map(|t| vec![drop_constraint(&t, &arg(1))]),
+        "dropUniqueConstraints"
+        | "dropCheckConstraints"
+        | "dropExclusionConstraints"
+        | "dropForeignKeys" => table_ref(doc, &arg(0)).and_then(|t| {
+            Ok(list(&arg(1), "constraints")?
+                .iter()
+                .map(|c| drop_constraint(&t, c))
+                .collect())
+        }),
+        "createIndex" => table_ref(doc, &arg(0))
+            .and_then(|t| Ok(vec![OpKind::CreateIndex(index_def(&t, &arg(1))?)])),
+        "createIndices" => table_ref(doc, &arg(0)).and_then(|t| {
+            list(&arg(1), "indices")?
+                .iter()
+                .map(|i| Ok(OpKind::CreateIndex(index_def(&t, i)?)))
+                .collect()
+        }),
+        "dropIndex" => table_ref(doc, &arg(0)).and_then(|t| Ok(vec![drop_index(&t, &arg(1))?])),
+        "dropIndices" => table_ref(doc, &arg(0)).and_then(|t| {
+            list(&arg(1), "indices")?
+                .iter()
+                .map(|i| drop_index(&t, i))
+                .collect()
+        }),
+        "clearTable" => table_ref(doc, &arg(0)).map(|table| vec![OpKind::Truncate { table }]),
+        "createView" => create_view(doc, &arg(0)),
+        "dropView" => table_ref(doc, &arg(0)).map(|name| {
+            let materialized = arg(0).get("materialized").and_then(Val::as_bool) == Some(true);
+            vec![OpKind::DropView {
+                name,
+                materialized,
+                if_exists: false,
+                cascade: false,
+            }]
+        }),
+        "createSchema" => schema_name(&arg(0)).map(|name| {
+            vec![OpKind::CreateSchema {
+                name,
+                if_not_exists: arg(1).as_bool().unwrap_or(false),
+            }]
+        }),
+        "dropSchema" => schema_name(&arg(0)).map(|name| {
+            vec![OpKind::DropSchema {
+                name,
+                if_exists: arg(1).as_bool().unwrap_or(false),
+                cascade: arg(2).as_bool().unwrap_or(false),
+            }]
+        }),
+        // The database name does not matter for the gate: this drops everything.
+        "dropDatabase" => Ok(vec![OpKind::DropDatabase {
+            name: opt_str(&arg(0)),
+        }]),
+        "clearDatabase" => Ok(vec![OpKind::DropDatabase {
+            name: opt_str(&arg(0)),
+        }]),
+        "changeTableComment" => table_ref(doc, &arg(0)).map(|t| {
+            vec![OpKind::Comment {
+                target: t.to_string(),
+            }]
+        }),
+        "startTransaction" => Ok(vec![OpKind::TransactionControl {
+            statement: "BEGIN".into(),
+        }]),
+        "commitTransaction" => Ok(vec![OpKind::TransactionControl {
+            statement: "COMMIT".into(),
+        }]),
+        "rollbackTransaction" => Ok(vec![OpKind::TransactionControl {
+            statement: "ROLLBACK".into(),
+        }]),
+        "createDatabase" => Ok(vec![OpKind::Other {
+            what: "create database".into(),
+        }]),
+        _ => return Builder::Unknown,
+    };
+    match result {
+        Ok(ops) => Builder::Ops(ops),
+        Err(reason) => Builder::Opaque(format!("{method}: {reason}")),
+    }
+}
+
+fn method_constraint_kind(method: &str) -> &'static str {
+    if method.contains("Unique") {
+        "unique"
+    } else if method.contains("Check") {
+        "check"
+    } else if method.contains("Exclusion") {
+        "exclusion"
     } else {
-        ty
-    };
-    if c.bool("isArray") == Some(true) {
-        t.push_str("[]");
+        "fk"
     }
-    t
 }
 
-/// A `TableColumn`/column options object → column definition.
-pub fn column_def(c: &JsVal, table: &QualifiedName) -> Result<ColumnDef, String> {
-    let name = c.str("name").ok_or_else(|| unknown("column", c))?;
-    let mut col = ColumnDef {
-        name: name.clone(),
-        data_type: column_type(c, table, &name),
-        not_null: c.bool("isNullable") != Some(true),
-        ..ColumnDef::default()
-    };
-    if let Some(d) = c.get("default") {
-        col.default = match d {
-            JsVal::Str(s) | JsVal::Num(s) => Some(s.clone()),
-            JsVal::Bool(b) => Some(b.to_string()),
-            JsVal::Null | JsVal::Undefined => None,
-            other => return Err(unknown("column default", other)),
-        };
+fn unknown_text(v: &Val) -> String {
+    match v {
+        Val::Unknown(t) => format!("`{t}` is not statically readable"),
+        Val::Undefined => "argument missing".to_string(),
+        _ => "argument has an unexpected shape".to_string(),
     }
-    if c.bool("isGenerated") == Some(true) {
-        match c
-            .str("generationStrategy")
-            .as_deref()
-            .unwrap_or("increment")
-        {
-            "uuid" => {
-                col.default
-                    .get_or_insert_with(|| "uuid_generate_v4()".into());
-            }
-            "identity" => {
-                col.identity = Some(if c.str("generatedIdentity").as_deref() == Some("ALWAYS") {
-                    Identity::Always
-                } else {
-                    Identity::ByDefault
-                });
-            }
-            "rowid" => {}
-            _ => {
-                col.data_type = match col.data_type.to_ascii_lowercase().as_str() {
-                    "bigint" | "int8" => "bigserial".into(),
-                    "smallint" | "int2" => "smallserial".into(),
-                    _ => "serial".into(),
-                };
+}
+
+/// A table given as a path string, `new Table({name})` or an object with `name`.
+fn table_ref(doc: &Doc, v: &Val) -> R<QualifiedName> {
+    let path = match v {
+        Val::Str(s) => s.clone(),
+        Val::New { .. } | Val::Object(_) => {
+            let name = v
+                .get("name")
+                .and_then(Val::as_str)
+                .ok_or("table name is not static")?;
+            match v.get("schema").and_then(Val::as_str) {
+                Some(schema) if !name.contains('.') => format!("{schema}.{name}"),
+                _ => name.to_string(),
             }
         }
+        other => return Err(format!("table: {}", unknown_text(other))),
+    };
+    Ok(QualifiedName::from_typeorm_path(
+        &path,
+        &doc.opts.default_schema,
+    ))
+}
+
+fn list<'v>(v: &'v Val, what: &str) -> R<&'v [Val]> {
+    match v {
+        Val::Array(a) => Ok(a),
+        other => Err(format!("{what}: {}", unknown_text(other))),
     }
-    if c.get("enum").is_some() {
-        let values = c.strings("enum");
-        col.enum_values = Some(values);
-    }
-    if c.str("generatedType").as_deref() == Some("STORED") {
-        col.generated = c.str("asExpression");
-    }
-    if c.bool("isUnique") == Some(true) {
-        col.constraints.push(constraint(
-            None,
-            ConstraintKind::Unique {
-                columns: vec![name.clone()],
-                nulls_not_distinct: false,
-            },
-        ));
-    }
-    Ok(col)
+}
+
+fn opt_str(v: &Val) -> Option<String> {
+    v.as_str().map(str::to_string)
 }
 
 fn constraint(name: Option<String>, kind: ConstraintKind) -> ConstraintDef {
@@ -199,45 +324,353 @@ fn constraint(name: Option<String>, kind: ConstraintKind) -> ConstraintDef {
     }
 }
 
-fn foreign_key(fk: &JsVal, ds: &str) -> Result<ConstraintDef, String> {
-    let ref_table = fk
-        .str("referencedTableName")
-        .ok_or_else(|| unknown("foreign key", fk))?;
-    let ref_table = match fk.str("referencedSchema") {
-        Some(s) if !ref_table.contains('.') => QualifiedName::new(s, ref_table),
-        _ => QualifiedName::from_typeorm_path(&ref_table, ds),
-    };
-    let mut c = constraint(
-        fk.str("name"),
-        ConstraintKind::ForeignKey {
-            columns: fk.strings("columnNames"),
-            ref_table,
-            ref_columns: fk.strings("referencedColumnNames"),
-            on_delete: fk.str("onDelete"),
-            on_update: fk.str("onUpdate"),
-        },
-    );
-    if let Some(d) = fk.str("deferrable") {
-        c.deferrable = true;
-        c.initially_deferred = d.to_ascii_uppercase().contains("DEFERRED");
+fn column_name(v: &Val) -> R<String> {
+    match v {
+        Val::Str(s) => Ok(s.clone()),
+        _ => v
+            .get("name")
+            .and_then(Val::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| format!("column: {}", unknown_text(v))),
     }
-    Ok(c)
 }
 
-fn index_def(i: &JsVal, table: &QualifiedName) -> IndexDef {
-    IndexDef {
-        name: i.str("name"),
+fn schema_name(v: &Val) -> R<String> {
+    let path = v
+        .as_str()
+        .ok_or_else(|| format!("schema: {}", unknown_text(v)))?;
+    // TypeORM accepts `database.schema`; PostgreSQL only sees the schema part.
+    Ok(path.rsplit('.').next().unwrap_or(path).to_string())
+}
+
+fn create_table(doc: &Doc, table: &Val, if_not: &Val, fks: &Val, idx: &Val) -> R<Vec<OpKind>> {
+    if table.props().is_none() {
+        return Err(format!("table: {}", unknown_text(table)));
+    }
+    if let Some(Val::Unknown(t)) = table.get("[spread]").or(table.get("[computed]")) {
+        return Err(format!("table definition `{t}` is not statically readable"));
+    }
+    let name = table_ref(doc, table)?;
+    let mut columns = Vec::new();
+    let mut constraints = Vec::new();
+    let mut pk = Vec::new();
+    if let Some(cols) = table.get("columns") {
+        for c in list(cols, "columns")? {
+            let mut col = column_def(&name, c)?;
+            // In CREATE TABLE, TypeORM writes key and unique constraints at table level.
+            let mut inline = std::mem::take(&mut col.constraints);
+            for con in inline.drain(..) {
+                match con.kind {
+                    ConstraintKind::PrimaryKey { .. } => pk.push(col.name.clone()),
+                    _ => constraints.push(con),
+                }
+            }
+            columns.push(col);
+        }
+    }
+    if !pk.is_empty() {
+        constraints.insert(
+            0,
+            constraint(None, ConstraintKind::PrimaryKey { columns: pk }),
+        );
+    }
+    for (key, kind) in [
+        ("uniques", "unique"),
+        ("checks", "check"),
+        ("exclusions", "exclusion"),
+    ] {
+        if let Some(items) = table.get(key) {
+            for item in list(items, key)? {
+                constraints.push(table_constraint(doc, &name, kind, item)?);
+            }
+        }
+    }
+    if fks.as_bool() != Some(false) {
+        if let Some(items) = table.get("foreignKeys") {
+            for item in list(items, "foreignKeys")? {
+                constraints.push(table_constraint(doc, &name, "fk", item)?);
+            }
+        }
+    }
+    let mut indexes = Vec::new();
+    if idx.as_bool() != Some(false) {
+        if let Some(items) = table.get("indices") {
+            for item in list(items, "indices")? {
+                indexes.push(index_def(&name, item)?);
+            }
+        }
+    }
+    Ok(vec![OpKind::CreateTable {
+        table: name,
+        columns,
+        constraints,
+        if_not_exists: if_not.as_bool().unwrap_or(false),
+        indexes,
+        unmodelled: None,
+    }])
+}
+
+fn rename_table(doc: &Doc, old: &Val, new: &Val) -> R<Vec<OpKind>> {
+    let table = table_ref(doc, old)?;
+    let new_path = new
+        .as_str()
+        .ok_or_else(|| format!("new table name: {}", unknown_text(new)))?;
+    // PostgresQueryRunner renames within the old table's schema.
+    let new_name = QualifiedName::new(
+        table.schema.clone(),
+        QualifiedName::from_typeorm_path(new_path, &table.schema).name,
+    );
+    Ok(vec![OpKind::RenameTable { table, new_name }])
+}
+
+fn add_column(doc: &Doc, table: &QualifiedName, c: &Val) -> R<OpKind> {
+    let _ = doc;
+    Ok(OpKind::AddColumn {
         table: table.clone(),
-        unique: i.bool("isUnique") == Some(true),
-        concurrently: i.bool("isConcurrent") == Some(true),
+        column: column_def(table, c)?,
         if_not_exists: false,
-        method: if i.bool("isSpatial") == Some(true) {
-            Some("gist".into())
+    })
+}
+
+fn drop_column(table: &QualifiedName, c: &Val, if_exists: bool) -> R<OpKind> {
+    Ok(OpKind::DropColumn {
+        table: table.clone(),
+        column: column_name(c)?,
+        if_exists,
+        cascade: false,
+    })
+}
+
+/// PostgresQueryRunner.changeColumn drops and re-adds the column when the type,
+/// length, array-ness or a stored generated expression changes.
+fn change_column(doc: &Doc, table: &QualifiedName, old: &Val, new: &Val) -> R<OpKind> {
+    let _ = doc;
+    let column = column_name(old)?;
+    let readable = |v: &Val| v.props().is_some() && !v.has_unknown();
+    let new_column = if readable(new) {
+        Some(column_def(table, new)?)
+    } else {
+        None
+    };
+    let new_col_name = new.get("name").and_then(Val::as_str);
+    let mode = if readable(old) && readable(new) {
+        let s = |v: &Val, k: &str| v.get(k).and_then(Val::as_text).unwrap_or_default();
+        let b = |v: &Val, k: &str| v.get(k).and_then(Val::as_bool).unwrap_or(false);
+        let stored = s(new, "generatedType") == "STORED";
+        let differs = s(old, "type") != s(new, "type")
+            || s(old, "length") != s(new, "length")
+            || b(old, "isArray") != b(new, "isArray")
+            || (s(old, "generatedType").is_empty() && stored)
+            || (s(old, "asExpression") != s(new, "asExpression") && stored);
+        if differs {
+            ChangeMode::Recreate
         } else {
-            None
+            ChangeMode::InPlace
+        }
+    } else {
+        ChangeMode::Unknown
+    };
+    let new_name = new_col_name.filter(|n| *n != column).map(str::to_string);
+    Ok(OpKind::ChangeColumn {
+        table: table.clone(),
+        column,
+        new_column,
+        new_name,
+        mode,
+    })
+}
+
+/// `new TableColumn({...})` → the column PostgresQueryRunner.buildCreateColumnSql writes.
+fn column_def(table: &QualifiedName, c: &Val) -> R<ColumnDef> {
+    if c.props().is_none() {
+        return Err(format!("column: {}", unknown_text(c)));
+    }
+    let s = |k: &str| c.get(k).and_then(Val::as_text);
+    let b = |k: &str| c.get(k).and_then(Val::as_bool);
+    let name = s("name").ok_or("column name is not static")?;
+    let ty = s("type").ok_or_else(|| format!("type of column `{name}` is not static"))?;
+    let is_array = b("isArray") == Some(true);
+    let generated = b("isGenerated") == Some(true);
+    let strategy = s("generationStrategy").unwrap_or_else(|| "increment".into());
+    let mut identity = None;
+    let mut default = match c.get("default") {
+        None | Some(Val::Null) | Some(Val::Undefined) => None,
+        Some(Val::Str(s)) => Some(s.clone()),
+        Some(Val::Num(n)) => Some(n.clone()),
+        Some(Val::Bool(b)) => Some(b.to_string()),
+        Some(Val::Unknown(t)) => Some(t.clone()),
+        Some(_) => return Err(format!("default of column `{name}` is not static")),
+    };
+    let mut enum_values = None;
+    let data_type = if ty == "enum" || ty == "simple-enum" {
+        enum_values = c.get("enum").and_then(Val::str_list);
+        let enum_name =
+            s("enumName").unwrap_or_else(|| format!("{}_{}_enum", table.name, name.to_lowercase()));
+        let qualified = if table.schema == "public" || enum_name.contains('.') {
+            enum_name
+        } else {
+            format!("{}.{}", table.schema, enum_name)
+        };
+        if is_array {
+            format!("{qualified}[]")
+        } else {
+            qualified
+        }
+    } else if generated && strategy == "increment" {
+        match ty.as_str() {
+            "int" | "integer" | "int4" => "serial".to_string(),
+            "smallint" | "int2" => "smallserial".to_string(),
+            "bigint" | "int8" => "bigserial".to_string(),
+            _ => full_type(c, &ty, is_array),
+        }
+    } else {
+        if generated && strategy == "identity" {
+            identity = Some(match s("generatedIdentity").as_deref() {
+                Some("ALWAYS") => Identity::Always,
+                _ => Identity::ByDefault,
+            });
+        }
+        if generated && strategy == "uuid" && default.is_none() {
+            default = Some("uuid_generate_v4()".to_string());
+        }
+        full_type(c, &ty, is_array)
+    };
+    // PostgreSQL only has stored generated columns; TypeORM ignores anything else.
+    let generated_expr = match (s("generatedType"), s("asExpression")) {
+        (Some(t), Some(e)) if t == "STORED" => Some(e),
+        _ => None,
+    };
+    let mut constraints = Vec::new();
+    if b("isPrimary") == Some(true) {
+        constraints.push(constraint(
+            None,
+            ConstraintKind::PrimaryKey {
+                columns: vec![name.clone()],
+            },
+        ));
+    }
+    if b("isUnique") == Some(true) {
+        constraints.push(constraint(
+            None,
+            ConstraintKind::Unique {
+                columns: vec![name.clone()],
+                nulls_not_distinct: false,
+            },
+        ));
+    }
+    Ok(ColumnDef {
+        // TypeORM's default is NOT NULL: only `isNullable: true` allows NULL.
+        not_null: b("isNullable") != Some(true),
+        name,
+        data_type,
+        default,
+        identity,
+        generated: generated_expr,
+        collation: s("collation"),
+        constraints,
+        enum_values,
+    })
+}
+
+/// PostgresDriver.createFullType: type plus length or precision/scale, plus array.
+fn full_type(c: &Val, ty: &str, is_array: bool) -> String {
+    let s = |k: &str| c.get(k).and_then(Val::as_text).filter(|v| !v.is_empty());
+    let mut t = ty.to_string();
+    if let Some(len) = s("length") {
+        t = format!("{t}({len})");
+    } else if let (Some(p), Some(sc)) = (s("precision"), s("scale")) {
+        t = format!("{t}({p},{sc})");
+    } else if let Some(p) = s("precision") {
+        t = format!("{t}({p})");
+    }
+    if is_array {
+        t.push_str("[]");
+    }
+    t
+}
+
+fn table_constraint(doc: &Doc, table: &QualifiedName, kind: &str, v: &Val) -> R<ConstraintDef> {
+    if v.props().is_none() {
+        return Err(format!("constraint: {}", unknown_text(v)));
+    }
+    let name = v.get("name").and_then(Val::as_str).map(str::to_string);
+    let cols = |k: &str| {
+        v.get(k)
+            .and_then(Val::str_list)
+            .ok_or_else(|| format!("{k} are not static"))
+    };
+    let text = |k: &str| {
+        v.get(k)
+            .and_then(Val::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| format!("{k} is not static"))
+    };
+    let ckind = match kind {
+        "unique" => ConstraintKind::Unique {
+            columns: cols("columnNames")?,
+            nulls_not_distinct: false,
         },
-        keys: i
-            .strings("columnNames")
+        "check" => ConstraintKind::Check {
+            expr: text("expression")?,
+        },
+        "exclusion" => ConstraintKind::Exclusion {
+            definition: format!("EXCLUDE {}", text("expression")?),
+        },
+        _ => {
+            let ref_path = text("referencedTableName")?;
+            let mut ref_table = QualifiedName::from_typeorm_path(&ref_path, &table.schema);
+            if let Some(schema) = v.get("referencedSchema").and_then(Val::as_str) {
+                ref_table.schema = schema.to_string();
+            }
+            let _ = doc;
+            ConstraintKind::ForeignKey {
+                columns: cols("columnNames")?,
+                ref_table,
+                ref_columns: cols("referencedColumnNames")?,
+                on_delete: v.get("onDelete").and_then(Val::as_str).map(str::to_string),
+                on_update: v.get("onUpdate").and_then(Val::as_str).map(str::to_string),
+            }
+        }
+    };
+    let mut def = constraint(name, ckind);
+    if let Some(d) = v.get("deferrable").and_then(Val::as_str) {
+        def.deferrable = true;
+        def.initially_deferred = d.to_ascii_uppercase().contains("DEFERRED");
+    }
+    Ok(def)
+}
+
+fn drop_constraint(table: &QualifiedName, v: &Val) -> OpKind {
+    // A constraint given without a readable name still drops *something*: keep the op.
+    let name = match v {
+        Val::Str(s) => Some(s.clone()),
+        _ => v.get("name").and_then(Val::as_str).map(str::to_string),
+    };
+    OpKind::DropConstraint {
+        table: table.clone(),
+        name,
+        if_exists: false,
+        cascade: false,
+    }
+}
+
+fn index_def(table: &QualifiedName, v: &Val) -> R<IndexDef> {
+    if v.props().is_none() {
+        return Err(format!("index: {}", unknown_text(v)));
+    }
+    let b = |k: &str| v.get(k).and_then(Val::as_bool) == Some(true);
+    let columns = v
+        .get("columnNames")
+        .and_then(Val::str_list)
+        .ok_or("index columnNames are not static")?;
+    Ok(IndexDef {
+        name: v.get("name").and_then(Val::as_str).map(str::to_string),
+        table: table.clone(),
+        unique: b("isUnique"),
+        concurrently: b("isConcurrent"),
+        if_not_exists: false,
+        method: b("isSpatial").then(|| "gist".to_string()),
+        keys: columns
             .into_iter()
             .map(|c| IndexKey {
                 expr: c,
@@ -248,393 +681,44 @@ fn index_def(i: &JsVal, table: &QualifiedName) -> IndexDef {
             })
             .collect(),
         include: Vec::new(),
-        predicate: i.str("where").filter(|w| !w.is_empty()),
+        predicate: v.get("where").and_then(Val::as_str).map(str::to_string),
         nulls_not_distinct: false,
-    }
-}
-
-/// The ops of one builder call; `Err(reason)` = cannot be read (the caller emits an
-/// opaque op, failing closed).
-pub fn builder_ops(method: &str, args: &[JsVal], ds: &str) -> Result<Vec<OpKind>, String> {
-    let arg = |i: usize| args.get(i).cloned().unwrap_or(JsVal::Undefined);
-    let flag = |i: usize, default: bool| match args.get(i) {
-        Some(JsVal::Bool(b)) => *b,
-        _ => default,
-    };
-    let table = || table_name(&arg(0), ds);
-    Ok(match method {
-        "createTable" => {
-            let t = arg(0);
-            let name = table_name(&t, ds)?;
-            let mut columns = Vec::new();
-            let mut pk = Vec::new();
-            for c in items(t.get("columns").unwrap_or(&JsVal::Array(vec![]))) {
-                if c.bool("isPrimary") == Some(true) {
-                    pk.push(c.str("name").unwrap_or_default());
-                }
-                columns.push(column_def(&c, &name)?);
-            }
-            let mut constraints = Vec::new();
-            if !pk.is_empty() {
-                for col in columns.iter_mut().filter(|c| pk.contains(&c.name)) {
-                    col.not_null = true;
-                }
-                constraints.push(constraint(None, ConstraintKind::PrimaryKey { columns: pk }));
-            }
-            for u in items(t.get("uniques").unwrap_or(&JsVal::Array(vec![]))) {
-                constraints.push(constraint(
-                    u.str("name"),
-                    ConstraintKind::Unique {
-                        columns: u.strings("columnNames"),
-                        nulls_not_distinct: false,
-                    },
-                ));
-            }
-            for c in items(t.get("checks").unwrap_or(&JsVal::Array(vec![]))) {
-                constraints.push(constraint(
-                    c.str("name"),
-                    ConstraintKind::Check {
-                        expr: c.str("expression").unwrap_or_default(),
-                    },
-                ));
-            }
-            for x in items(t.get("exclusions").unwrap_or(&JsVal::Array(vec![]))) {
-                constraints.push(constraint(
-                    x.str("name"),
-                    ConstraintKind::Exclusion {
-                        definition: x.str("expression").unwrap_or_default(),
-                    },
-                ));
-            }
-            if flag(2, true) {
-                for fk in items(t.get("foreignKeys").unwrap_or(&JsVal::Array(vec![]))) {
-                    constraints.push(foreign_key(&fk, ds)?);
-                }
-            }
-            let indexes = if flag(3, true) {
-                items(t.get("indices").unwrap_or(&JsVal::Array(vec![])))
-                    .iter()
-                    .map(|i| index_def(i, &name))
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            vec![OpKind::CreateTable {
-                table: name,
-                columns,
-                constraints,
-                if_not_exists: flag(1, false),
-                indexes,
-                unmodelled: None,
-            }]
-        }
-        "dropTable" => vec![OpKind::DropTable {
-            table: table()?,
-            if_exists: flag(1, false),
-            cascade: false,
-        }],
-        "renameTable" => {
-            let old = table()?;
-            let new = name_of(&arg(1)).ok_or_else(|| unknown("new table name", &arg(1)))?;
-            let new = QualifiedName::from_typeorm_path(&new, &old.schema);
-            vec![OpKind::RenameTable {
-                table: old,
-                new_name: new,
-            }]
-        }
-        "addColumn" | "addColumns" => {
-            let t = table()?;
-            let cols = if method == "addColumn" {
-                vec![arg(1)]
-            } else {
-                items(&arg(1))
-            };
-            cols.iter()
-                .map(|c| {
-                    Ok(OpKind::AddColumn {
-                        table: t.clone(),
-                        column: column_def(c, &t)?,
-                        if_not_exists: false,
-                    })
-                })
-                .collect::<Result<_, String>>()?
-        }
-        "dropColumn" | "dropColumns" => {
-            let t = table()?;
-            let cols = if method == "dropColumn" {
-                vec![arg(1)]
-            } else {
-                items(&arg(1))
-            };
-            cols.iter()
-                .map(|c| {
-                    Ok(OpKind::DropColumn {
-                        table: t.clone(),
-                        column: name_of(c).ok_or_else(|| unknown("column", c))?,
-                        if_exists: false,
-                        cascade: false,
-                    })
-                })
-                .collect::<Result<_, String>>()?
-        }
-        "renameColumn" => {
-            let t = table()?;
-            let old = name_of(&arg(1)).ok_or_else(|| unknown("column", &arg(1)))?;
-            let new = name_of(&arg(2)).ok_or_else(|| unknown("new column name", &arg(2)))?;
-            vec![OpKind::RenameColumn {
-                table: t,
-                column: old,
-                new_name: new,
-            }]
-        }
-        "changeColumn" | "changeColumns" => {
-            let t = table()?;
-            let pairs: Vec<(JsVal, JsVal)> = if method == "changeColumn" {
-                vec![(arg(1), arg(2))]
-            } else {
-                items(&arg(1))
-                    .into_iter()
-                    .map(|p| {
-                        (
-                            p.get("oldColumn").cloned().unwrap_or(JsVal::Undefined),
-                            p.get("newColumn").cloned().unwrap_or(JsVal::Undefined),
-                        )
-                    })
-                    .collect()
-            };
-            let mut ops = Vec::new();
-            for (old, new) in pairs {
-                let old_name = name_of(&old).ok_or_else(|| unknown("old column", &old))?;
-                let new_col = column_def(&new, &t).ok();
-                let mode = change_mode(&old, &new);
-                let new_name = new_col
-                    .as_ref()
-                    .map(|c| c.name.clone())
-                    .filter(|n| *n != old_name);
-                ops.push(OpKind::ChangeColumn {
-                    table: t.clone(),
-                    column: old_name,
-                    new_column: new_col,
-                    new_name,
-                    mode,
-                });
-            }
-            ops
-        }
-        "createPrimaryKey" => {
-            let t = table()?;
-            let cols: Vec<String> = items(&arg(1))
-                .iter()
-                .filter_map(|c| c.as_str().map(String::from))
-                .collect();
-            vec![OpKind::AddConstraint {
-                table: t,
-                constraint: constraint(
-                    arg(2).as_str().map(String::from),
-                    ConstraintKind::PrimaryKey { columns: cols },
-                ),
-            }]
-        }
-        "updatePrimaryKeys" => {
-            let t = table()?;
-            let cols: Vec<String> = items(&arg(1))
-                .iter()
-                .filter(|c| c.bool("isPrimary") == Some(true))
-                .filter_map(|c| c.str("name"))
-                .collect();
-            vec![
-                OpKind::DropConstraint {
-                    table: t.clone(),
-                    name: None,
-                    if_exists: true,
-                    cascade: false,
-                },
-                OpKind::AddConstraint {
-                    table: t,
-                    constraint: constraint(None, ConstraintKind::PrimaryKey { columns: cols }),
-                },
-            ]
-        }
-        "dropPrimaryKey" => vec![OpKind::DropConstraint {
-            table: table()?,
-            name: arg(1).as_str().map(String::from),
-            if_exists: false,
-            cascade: false,
-        }],
-        "createUniqueConstraint"
-        | "createUniqueConstraints"
-        | "createCheckConstraint"
-        | "createCheckConstraints"
-        | "createExclusionConstraint"
-        | "createExclusionConstraints"
-        | "createForeignKey"
-        | "createForeignKeys" => {
-            let t = table()?;
-            let many = method.ends_with('s');
-            let list = if many { items(&arg(1)) } else { vec![arg(1)] };
-            list.iter()
-                .map(|c| {
-                    let def = if method.starts_with("createUnique") {
-                        constraint(
-                            c.str("name"),
-                            ConstraintKind::Unique {
-                                columns: c.strings("columnNames"),
-                                nulls_not_distinct: false,
-                            },
-                        )
-                    } else if method.starts_with("createCheck") {
-                        constraint(
-                            c.str("name"),
-                            ConstraintKind::Check {
-                                expr: c.str("expression").ok_or_else(|| unknown("check", c))?,
-                            },
-                        )
-                    } else if method.starts_with("createExclusion") {
-                        constraint(
-                            c.str("name"),
-                            ConstraintKind::Exclusion {
-                                definition: c
-                                    .str("expression")
-                                    .ok_or_else(|| unknown("exclusion", c))?,
-                            },
-                        )
-                    } else {
-                        foreign_key(c, ds)?
-                    };
-                    Ok(OpKind::AddConstraint {
-                        table: t.clone(),
-                        constraint: def,
-                    })
-                })
-                .collect::<Result<_, String>>()?
-        }
-        "dropUniqueConstraint"
-        | "dropUniqueConstraints"
-        | "dropCheckConstraint"
-        | "dropCheckConstraints"
-        | "dropExclusionConstraint"
-        | "dropExclusionConstraints"
-        | "dropForeignKey"
-        | "dropForeignKeys" => {
-            let t = table()?;
-            let list = if method.ends_with('s') {
-                items(&arg(1))
-            } else {
-                vec![arg(1)]
-            };
-            list.iter()
-                .map(|c| OpKind::DropConstraint {
-                    table: t.clone(),
-                    name: name_of(c),
-                    if_exists: false,
-                    cascade: false,
-                })
-                .collect()
-        }
-        "createIndex" | "createIndices" => {
-            let t = table()?;
-            let list = if method == "createIndex" {
-                vec![arg(1)]
-            } else {
-                items(&arg(1))
-            };
-            list.iter()
-                .map(|i| OpKind::CreateIndex(index_def(i, &t)))
-                .collect()
-        }
-        "dropIndex" | "dropIndices" => {
-            let t = table()?;
-            let list = if method == "dropIndex" {
-                vec![arg(1)]
-            } else {
-                items(&arg(1))
-            };
-            list.iter()
-                .map(|i| {
-                    let name = name_of(i).ok_or_else(|| {
-                        unknown("index (an index without a name cannot be located)", i)
-                    })?;
-                    Ok(OpKind::DropIndex {
-                        index: QualifiedName::new(t.schema.clone(), name),
-                        concurrently: false,
-                        if_exists: false,
-                        cascade: false,
-                    })
-                })
-                .collect::<Result<_, String>>()?
-        }
-        "clearTable" => vec![OpKind::Truncate { table: table()? }],
-        "createView" => {
-            let v = arg(0);
-            let name = v.str("name").ok_or_else(|| unknown("view", &v))?;
-            vec![OpKind::CreateView {
-                name: QualifiedName::from_typeorm_path(&name, ds),
-                materialized: v.bool("materialized") == Some(true),
-                or_replace: false,
-                query: v.str("expression").unwrap_or_default(),
-            }]
-        }
-        "dropView" => {
-            let v = arg(0);
-            let name = name_of(&v).ok_or_else(|| unknown("view", &v))?;
-            vec![OpKind::DropView {
-                name: QualifiedName::from_typeorm_path(&name, ds),
-                materialized: v.bool("materialized") == Some(true),
-                if_exists: false,
-                cascade: false,
-            }]
-        }
-        "createSchema" => {
-            let n = arg(0)
-                .as_str()
-                .map(String::from)
-                .ok_or_else(|| unknown("schema", &arg(0)))?;
-            vec![OpKind::CreateSchema {
-                name: n.rsplit('.').next().unwrap_or(&n).to_string(),
-                if_not_exists: flag(1, false),
-            }]
-        }
-        "dropSchema" => {
-            let n = arg(0)
-                .as_str()
-                .map(String::from)
-                .ok_or_else(|| unknown("schema", &arg(0)))?;
-            vec![OpKind::DropSchema {
-                name: n.rsplit('.').next().unwrap_or(&n).to_string(),
-                if_exists: flag(1, false),
-                cascade: flag(2, false),
-            }]
-        }
-        "dropDatabase" => vec![OpKind::DropDatabase {
-            name: arg(0).as_str().map(String::from),
-        }],
-        "clearDatabase" => vec![OpKind::DropDatabase { name: None }],
-        "createDatabase" => vec![OpKind::Other {
-            what: "create database".into(),
-        }],
-        "changeTableComment" => vec![OpKind::Comment {
-            target: format!("table {}", table()?),
-        }],
-        other => return Err(format!("unknown builder method {other}")),
     })
 }
 
-/// PostgresQueryRunner.changeColumn recreates the column when any of these differ.
-fn change_mode(old: &JsVal, new: &JsVal) -> ChangeMode {
-    let literal = |v: &JsVal| matches!(v, JsVal::Object(_) | JsVal::New(..));
-    if !literal(old) || !literal(new) {
-        return ChangeMode::Unknown;
+fn drop_index(table: &QualifiedName, v: &Val) -> R<OpKind> {
+    if matches!(v, Val::Unknown(_) | Val::Undefined) {
+        return Err(format!("index: {}", unknown_text(v)));
     }
-    let differs = |k: &str| old.get(k) != new.get(k);
-    let stored_new = new.str("generatedType").as_deref() == Some("STORED");
-    if differs("type")
-        || differs("length")
-        || old.bool("isArray").unwrap_or(false) != new.bool("isArray").unwrap_or(false)
-        || (old.get("generatedType").is_none() && stored_new)
-        || (differs("asExpression") && stored_new)
-    {
-        ChangeMode::Recreate
-    } else {
-        ChangeMode::InPlace
-    }
+    let (name, concurrently) = match v {
+        Val::Str(s) => (Some(s.clone()), false),
+        _ => (
+            v.get("name").and_then(Val::as_str).map(str::to_string),
+            v.get("isConcurrent").and_then(Val::as_bool) == Some(true),
+        ),
+    };
+    let name = name.ok_or_else(|| {
+        "index name not given (TypeORM computes it from the naming strategy)".to_string()
+    })?;
+    Ok(OpKind::DropIndex {
+        index: QualifiedName::from_typeorm_path(&name, &table.schema),
+        concurrently,
+        if_exists: false,
+        cascade: false,
+    })
+}
+
+fn create_view(doc: &Doc, v: &Val) -> R<Vec<OpKind>> {
+    let name = table_ref(doc, v)?;
+    let query = match v.get("expression") {
+        Some(Val::Str(s)) => s.clone(),
+        Some(Val::Unknown(t)) => t.clone(),
+        _ => String::new(),
+    };
+    Ok(vec![OpKind::CreateView {
+        name,
+        materialized: v.get("materialized").and_then(Val::as_bool) == Some(true),
+        or_replace: false,
+        query,
+    }])
 }

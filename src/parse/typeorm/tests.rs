@@ -1,34 +1,231 @@
-//! Snapshot tests of the TypeORM reader over the fixtures in tests/fixtures/typeorm.
+//! Snapshot tests over the TypeORM fixtures in `tests/fixtures/typeorm/`.
 
 use super::*;
-use std::fmt::Write;
+use serde::Serialize;
 use std::path::PathBuf;
 
-fn read_fixture(name: &str) -> (SourceFile, Vec<Migration>) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/typeorm")
-        .join(name);
-    let text = std::fs::read_to_string(&path).unwrap();
-    let file = SourceFile::new(PathBuf::from(name), text);
-    let ms = read_typeorm_file(&file, &ReadOptions::default());
-    (file, ms)
+fn load(name: &str) -> SourceFile {
+    let rel = PathBuf::from("tests/fixtures/typeorm").join(name);
+    let text = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(&rel))
+        .expect("fixture exists");
+    SourceFile::new(rel, text)
 }
 
-/// A compact, reviewable rendering: one line per op.
+fn read_fixture(name: &str) -> Vec<Migration> {
+    read_typeorm_file(&load(name), &ReadOptions::default())
+}
+
+/// One `query()` argument as assembled, with its map rendered as line:column ranges.
+#[derive(Serialize)]
+struct EmbeddedView {
+    call_line: usize,
+    sql: String,
+    dynamic: bool,
+    segments: Vec<String>,
+}
+
+fn embedded_view(name: &str) -> Vec<EmbeddedView> {
+    let file = load(name);
+    embedded_sql(&file, &ReadOptions::default())
+        .into_iter()
+        .map(|e| {
+            let segments = e
+                .map
+                .segments()
+                .iter()
+                .map(|s| {
+                    let sql = &e.sql[s.sql_start..s.sql_start + s.sql_len];
+                    let src = &file.text[s.file_start..s.file_end];
+                    // A verbatim segment must be the very bytes of the file.
+                    if s.verbatim {
+                        assert_eq!(sql, src, "verbatim segment differs from the file");
+                    }
+                    let sp = file.span(s.file_start, s.file_end);
+                    format!(
+                        "{:?} <- {}:{}-{}:{} {}",
+                        sql,
+                        sp.line,
+                        sp.column,
+                        sp.end_line,
+                        sp.end_column,
+                        if s.verbatim { "verbatim" } else { "mapped" }
+                    )
+                })
+                .collect();
+            EmbeddedView {
+                call_line: e.call_span.line,
+                sql: e.sql,
+                dynamic: e.dynamic,
+                segments,
+            }
+        })
+        .collect()
+}
+
+/// A compact view of the ops: kind name, line and the op itself.
+fn ops_view(ops: &[Operation]) -> Vec<String> {
+    ops.iter()
+        .map(|o| {
+            format!(
+                "{}:{}-{}:{} {} {}",
+                o.span.line,
+                o.span.column,
+                o.span.end_line,
+                o.span.end_column,
+                serde_json::to_string(&o.kind).unwrap_or_default(),
+                if o.dynamic { "(dynamic)" } else { "" }
+            )
+            .trim_end()
+            .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn timestamp_is_last_13_digits() {
+    assert_eq!(timestamp("AddX1700000000000"), Some(1_700_000_000_000));
+    assert_eq!(timestamp("AddX"), None);
+    assert_eq!(timestamp("1700000000000-AddX"), None);
+}
+
+#[test]
+fn raw_sql_assembly() {
+    insta::assert_yaml_snapshot!(embedded_view("raw_sql.ts"));
+}
+
+#[test]
+fn raw_sql_unreadable_arguments_are_opaque_or_dynamic() {
+    let m = read_fixture("raw_sql.ts");
+    assert_eq!(m.len(), 1);
+    let e = embedded_view("raw_sql.ts");
+    // `${tenant}` (a call result) is a placeholder, the rest resolves.
+    let dynamic: Vec<_> = e.iter().filter(|e| e.dynamic).map(|e| &e.sql).collect();
+    assert_eq!(dynamic, vec!["DROP TABLE __migguard_dynamic_1__.audit"]);
+    assert!(e
+        .iter()
+        .any(|e| e.sql.contains("ALTER TABLE public.product")));
+}
+
+#[test]
+fn builder_methods() {
+    let m = read_fixture("builders.ts");
+    insta::assert_yaml_snapshot!(ops_view(&m[0].up));
+}
+
+#[test]
+fn builder_create_table_detail() {
+    let m = read_fixture("builders.ts");
+    insta::assert_yaml_snapshot!(m[0].up.first());
+}
+
+#[test]
+fn change_column_modes() {
+    let m = read_fixture("change_column.ts");
+    insta::assert_yaml_snapshot!(ops_view(&m[0].up));
+}
+
+#[test]
+fn compiled_commonjs() {
+    insta::assert_yaml_snapshot!(read_fixture("compiled_commonjs.js"));
+}
+
+#[test]
+fn downlevel_awaiter_and_module_exports() {
+    let m = read_fixture("downlevel_awaiter.js");
+    insta::assert_yaml_snapshot!(m);
+    insta::assert_yaml_snapshot!(embedded_view("downlevel_awaiter.js"));
+}
+
+#[test]
+fn several_classes_name_property_and_transaction() {
+    let m = read_fixture("multi_class.ts");
+    let view: Vec<_> = m
+        .iter()
+        .map(|m| {
+            (
+                m.name.clone(),
+                m.version.clone(),
+                m.transactional,
+                m.span,
+                m.header_comments
+                    .iter()
+                    .map(|c| c.text.clone())
+                    .collect::<Vec<_>>(),
+                ops_view(&m.up),
+            )
+        })
+        .collect();
+    insta::assert_yaml_snapshot!(view);
+}
+
+#[test]
+fn helpers_and_unreadable_calls_are_opaque() {
+    let m = read_fixture("opaque.ts");
+    let ops: Vec<_> = m[0]
+        .up
+        .iter()
+        .map(|o| {
+            format!(
+                "{} {}",
+                o.span.line,
+                serde_json::to_string(&o.kind).unwrap_or_default()
+            )
+        })
+        .collect();
+    insta::assert_yaml_snapshot!(ops);
+    insta::assert_yaml_snapshot!(embedded_view("opaque.ts"));
+    // A repository taken from the manager: reads are harmless, writes are opaque.
+    let repo_ops: Vec<_> = m[1]
+        .up
+        .iter()
+        .map(|o| (o.span.line, o.kind.name()))
+        .collect();
+    assert_eq!(repo_ops, vec![(43, "opaque")]);
+}
+
+#[test]
+fn malformed_source_is_a_read_error_with_its_line() {
+    let m = read_fixture("malformed.ts");
+    assert_eq!(m.len(), 1);
+    assert!(!m[0].read_errors.is_empty());
+    assert_eq!(m[0].read_errors[0].span.line, 6);
+    insta::assert_yaml_snapshot!(m[0].read_errors);
+}
+
+#[test]
+fn down_only_drops_stay_in_down() {
+    let m = read_fixture("down_only.ts");
+    assert!(m[0].up.iter().all(|o| o.kind.name() == "create_table"));
+    assert_eq!(m[0].down.len(), 1);
+    assert_eq!(m[0].down[0].kind.name(), "drop_table");
+}
+
+#[test]
+fn name_without_timestamp_is_a_read_error() {
+    let m = read_fixture("no_timestamp.ts");
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0].version, None);
+    insta::assert_yaml_snapshot!(m[0].read_errors);
+}
+
+#[test]
+fn file_without_migration_class_has_no_migrations() {
+    assert!(read_fixture("no_migration.ts").is_empty());
+}
+
+/// One line per op: position, anchor, kind, object, how it was written, details.
 fn summary(ms: &[Migration]) -> String {
-    let mut s = String::new();
+    let mut out = Vec::new();
     for m in ms {
-        writeln!(
-            s,
+        out.push(format!(
             "migration {} version={:?} transactional={} line={}",
             m.name, m.version, m.transactional, m.span.line
-        )
-        .unwrap();
+        ));
         for c in &m.header_comments {
-            writeln!(s, "  header {}: {}", c.span.line, c.text).unwrap();
+            out.push(format!("  header {}: {}", c.span.line, c.text));
         }
         for e in &m.read_errors {
-            writeln!(s, "  read-error {}: {}", e.span.line, e.message).unwrap();
+            out.push(format!("  read-error {}: {}", e.span.line, e.message));
         }
         for (side, ops) in [("up", &m.up), ("down", &m.down)] {
             for op in ops {
@@ -73,8 +270,7 @@ fn summary(ms: &[Migration]) -> String {
                     ),
                     _ => String::new(),
                 };
-                writeln!(
-                    s,
+                out.push(format!(
                     "  {side} {}:{}-{}:{} anchor={} {} {} {}{}{}",
                     op.span.line,
                     op.span.column,
@@ -86,49 +282,182 @@ fn summary(ms: &[Migration]) -> String {
                     via,
                     if op.dynamic { " dynamic" } else { "" },
                     extra
-                )
-                .unwrap();
+                ));
             }
         }
     }
-    s
+    out.join("\n")
 }
 
 #[test]
-fn raw_sql_migration() {
-    let (file, ms) = read_fixture("1700000000000-RawSql.ts");
+fn end_to_end_raw_sql_spans_point_into_the_ts_file() {
+    let file = load("1700000000000-RawSql.ts");
+    let ms = read_typeorm_file(&file, &ReadOptions::default());
     insta::assert_snapshot!(summary(&ms));
-    // The DROP COLUMN span is the statement inside the template literal, in the .ts file.
+    // The DROP COLUMN span is the statement inside the template literal.
     let drop = &ms[0].up[0];
     assert_eq!(
         &file.text[drop.span.start..drop.span.end],
         "ALTER TABLE \"${TABLE}\" DROP COLUMN \"${LEGACY}\""
     );
+    // The second statement of a multi-statement template is on its own line.
+    assert_eq!(ms[0].up[2].span.line, 15);
 }
 
 #[test]
-fn builder_migration() {
-    let (_, ms) = read_fixture("1700000000001-Builder.ts");
-    insta::assert_snapshot!(summary(&ms));
+fn end_to_end_builder() {
+    insta::assert_snapshot!(summary(&read_fixture("1700000000001-Builder.ts")));
 }
 
 #[test]
-fn compiled_javascript() {
-    let (_, ms) = read_fixture("1700000000002-compiled.js");
+fn end_to_end_compiled_javascript() {
+    let ms = read_fixture("1700000000002-compiled.js");
     insta::assert_snapshot!(summary(&ms));
     assert_eq!(ms.len(), 2);
     assert!(!ms[0].transactional);
 }
 
 #[test]
-fn malformed_source_reports_read_errors() {
-    let (_, ms) = read_fixture("1700000000004-Broken.ts");
+fn end_to_end_broken_source() {
+    let ms = read_fixture("1700000000004-Broken.ts");
     insta::assert_snapshot!(summary(&ms));
     assert!(ms.iter().any(|m| !m.read_errors.is_empty()));
 }
 
 #[test]
-fn timestamps_are_the_last_13_digits() {
-    assert_eq!(timestamp_of("AddX1700000000000"), Some(1_700_000_000_000));
-    assert_eq!(timestamp_of("AddX17000"), None);
+fn end_to_end_own_fixtures() {
+    for name in [
+        "raw_sql.ts",
+        "compiled_commonjs.js",
+        "downlevel_awaiter.js",
+        "multi_class.ts",
+        "opaque.ts",
+        "down_only.ts",
+        "es5_target.js",
+        "arrow_fields.ts",
+        "multi_database.ts",
+        "get_table.ts",
+    ] {
+        insta::assert_snapshot!(name, summary(&read_fixture(name)));
+    }
+}
+
+/// Rough throughput probe (debug build: pessimistic). Run with `--ignored --nocapture`.
+#[test]
+#[ignore]
+fn throughput_probe() {
+    let files: Vec<SourceFile> = [
+        "1700000000000-RawSql.ts",
+        "builders.ts",
+        "compiled_commonjs.js",
+    ]
+    .iter()
+    .map(|n| load(n))
+    .collect();
+    let n = 3000;
+    let start = std::time::Instant::now();
+    let mut ops = 0;
+    for i in 0..n {
+        let f = &files[i % files.len()];
+        ops += read_typeorm_file(f, &ReadOptions::default())
+            .iter()
+            .map(|m| m.up.len())
+            .sum::<usize>();
+    }
+    let per = start.elapsed() / n as u32;
+    println!("{n} files, {ops} ops, {per:?} per file");
+    let start = std::time::Instant::now();
+    for i in 0..n {
+        assert!(parse(&files[i % files.len()].text).is_some());
+    }
+    println!(
+        "tree-sitter parse alone: {:?} per file",
+        start.elapsed() / n as u32
+    );
+    let start = std::time::Instant::now();
+    let mut sql = 0;
+    for i in 0..n {
+        sql += embedded_sql(&files[i % files.len()], &ReadOptions::default()).len();
+    }
+    println!(
+        "{sql} sql, read without sql ops: {:?} per file",
+        start.elapsed() / n as u32
+    );
+    assert!(ops > 0);
+}
+
+#[test]
+fn consts_resolve_by_scope() {
+    let sql: Vec<String> = embedded_sql(&load("scoped_consts.ts"), &ReadOptions::default())
+        .into_iter()
+        .map(|e| e.sql)
+        .collect();
+    assert_eq!(
+        sql,
+        vec![
+            r#"ALTER TABLE core.invoice ADD "paid" boolean"#,
+            // A reassigned `let` is not a constant.
+            "SELECT __migguard_dynamic_1__",
+            "TRUNCATE shadowed",
+            r#"ALTER TABLE core.receipt DROP COLUMN "paid""#,
+        ]
+    );
+}
+
+#[test]
+fn database_type_conditions() {
+    let t = "queryRunner.connection.options.type";
+    assert_eq!(db_branch(&format!("({t} === 'postgres')")), Some(true));
+    assert_eq!(db_branch(&format!("({t} === 'sqlite')")), Some(false));
+    assert_eq!(db_branch(&format!("({t} !== 'postgres')")), Some(false));
+    assert_eq!(db_branch(&format!("({t} !== 'mysql')")), Some(true));
+    assert_eq!(
+        db_branch(&format!("({t} === 'sqlite' || {t} === 'better-sqlite3')")),
+        Some(false)
+    );
+    assert_eq!(
+        db_branch(&format!("(!['sqlite', 'mysql'].includes({t}))")),
+        Some(true)
+    );
+    // Too complex, or not about the database: every branch is read.
+    assert_eq!(db_branch(&format!("({t} === 'sqlite' && flag)")), None);
+    assert_eq!(
+        db_branch(&format!("({t} === 'postgres' || {t} === 'mysql')")),
+        None
+    );
+    assert_eq!(db_branch("(process.env.FAST === 'sqlite')"), None);
+}
+
+/// Truncated and spliced sources (what an editor or a bad merge leaves behind) are
+/// read without panicking, and a cut inside a class is reported, not skipped.
+#[test]
+fn truncated_sources_never_panic_and_fail_closed() {
+    for name in [
+        "builders.ts",
+        "raw_sql.ts",
+        "es5_target.js",
+        "multi_database.ts",
+        "get_table.ts",
+    ] {
+        let full = load(name).text;
+        let mut cut = 0;
+        while cut < full.len() {
+            cut += 37;
+            let mut end = cut.min(full.len());
+            while !full.is_char_boundary(end) {
+                end -= 1;
+            }
+            let file = SourceFile::new(PathBuf::from(name), full[..end].to_string());
+            let ms = read_typeorm_file(&file, &ReadOptions::default());
+            // Between the `up` parameter and the `down` method we are inside a class.
+            let inside_from = full.find("queryRunner").unwrap_or(full.len()) + 20;
+            let inside_to = full.rfind("down").unwrap_or(0);
+            if end > inside_from && end < inside_to {
+                assert!(
+                    ms.iter().any(|m| !m.read_errors.is_empty()),
+                    "{name} cut at {end}: no read error"
+                );
+            }
+        }
+    }
 }

@@ -1,0 +1,624 @@
+//! `up()`/`down()` bodies → operations, walking calls in source order.
+//!
+//! The walker knows which names stand for the query runner (the parameter, aliases,
+//! destructured `query`, `manager`/`connection`), turns `query(...)` calls into SQL for
+//! the SQL reader, builder calls into ops, reads same-class helpers inline, follows
+//! only the PostgreSQL path of database-type branches, and reports everything else that
+//! goes through the query runner as `opaque`.
+
+use super::builder::{builder_call, Builder, READ_ONLY_METHODS};
+use super::strings;
+use super::{next_node, Doc, EmbeddedSql};
+use crate::ir::{OpKind, OpSource, Operation};
+use crate::parse::sql::{read_statements, SqlInput};
+use std::collections::HashMap;
+use tree_sitter::Node;
+
+/// Methods of the class being read, by name: helpers `this.m(queryRunner)` calls.
+pub(super) type Methods<'a> = HashMap<&'a str, Node<'a>>;
+
+/// How deep `this.helper(queryRunner)` calls are followed.
+const MAX_INLINE_DEPTH: usize = 4;
+
+pub(super) fn read_method<'a>(
+    doc: &Doc<'a>,
+    method: Node<'a>,
+    methods: &Methods<'a>,
+    embedded: &mut Vec<EmbeddedSql>,
+) -> Vec<Operation> {
+    let mut walker = Walker {
+        doc,
+        runners: Vec::new(),
+        query_fns: Vec::new(),
+        derived: Vec::new(),
+        ops: Vec::new(),
+        embedded,
+        methods,
+        inlining: Vec::new(),
+    };
+    if let Some(params) = method.child_by_field_name("parameters") {
+        if let Some(first) = params.named_child(0) {
+            let pattern = first.child_by_field_name("pattern").unwrap_or(first);
+            walker.bind_pattern(pattern);
+        }
+    } else if let Some(single) = method.child_by_field_name("parameter") {
+        // `queryRunner => …`
+        walker.bind_pattern(single);
+    }
+    if let Some(body) = method.child_by_field_name("body") {
+        walker.walk(body);
+    }
+    walker.ops
+}
+
+/// Walks one method body in source order, turning calls into operations.
+struct Walker<'d, 'a, 'e> {
+    doc: &'d Doc<'a>,
+    /// Names bound to the query runner (the parameter, aliases, `manager`, `connection`).
+    runners: Vec<String>,
+    /// Names bound to its `query` function (`const { query } = queryRunner`).
+    query_fns: Vec<String>,
+    /// Names bound to something reached through it (`manager.getRepository(X)`).
+    derived: Vec<String>,
+    ops: Vec<Operation>,
+    embedded: &'e mut Vec<EmbeddedSql>,
+    methods: &'d Methods<'a>,
+    /// Helper methods being followed (cycle and depth guard).
+    inlining: Vec<&'a str>,
+}
+
+/// A callee flattened: `queryRunner.manager.getRepository(X).delete` →
+/// root `queryRunner`, path `[manager, getRepository, delete]`.
+struct Chain<'a> {
+    root: Node<'a>,
+    path: Vec<&'a str>,
+}
+
+fn chain<'a>(doc: &Doc<'a>, mut node: Node<'a>) -> Chain<'a> {
+    let mut path = Vec::new();
+    loop {
+        match node.kind() {
+            "member_expression" => {
+                if let Some(p) = node.child_by_field_name("property") {
+                    path.push(doc.text(p));
+                }
+                match node.child_by_field_name("object") {
+                    Some(o) => node = o,
+                    None => break,
+                }
+            }
+            "call_expression" => match node.child_by_field_name("function") {
+                Some(f) => node = f,
+                None => break,
+            },
+            "parenthesized_expression"
+            | "non_null_expression"
+            | "as_expression"
+            | "await_expression" => match node.named_child(0) {
+                Some(i) => node = i,
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    path.reverse();
+    Chain { root: node, path }
+}
+
+/// `manager`, `connection`, `dataSource`: objects on the query runner whose `query`
+/// runs SQL just like its own.
+fn is_runner_part(p: &str) -> bool {
+    matches!(p, "manager" | "connection" | "dataSource")
+}
+
+/// Whether a value taken from the query runner can act on the database (a repository,
+/// a query builder, a method reference) rather than being data it returned.
+fn is_handle(value: Node, c: &Chain) -> bool {
+    let mut v = value;
+    while matches!(
+        v.kind(),
+        "await_expression" | "parenthesized_expression" | "as_expression" | "non_null_expression"
+    ) {
+        match v.named_child(0) {
+            Some(inner) => v = inner,
+            None => break,
+        }
+    }
+    v.kind() != "call_expression"
+        || c.path.last().is_some_and(|m| {
+            [
+                "getRepository",
+                "getTreeRepository",
+                "getMongoRepository",
+                "getCustomRepository",
+                "withRepository",
+                "createQueryBuilder",
+            ]
+            .contains(m)
+        })
+}
+
+/// Methods on `queryRunner.manager…` chains that only read (or only hand out a
+/// repository, whose own calls are checked).
+const READ_ONLY_CHAIN_METHODS: &[&str] = &[
+    "getRepository",
+    "getTreeRepository",
+    "find",
+    "findOne",
+    "findBy",
+    "findOneBy",
+    "findAndCount",
+    "findOneOrFail",
+    "findOneByOrFail",
+    "count",
+    "countBy",
+    "exist",
+    "exists",
+    "existsBy",
+    "hasMetadata",
+    "getMetadata",
+];
+
+impl<'a> Walker<'_, 'a, '_> {
+    fn is_runner(&self, node: Node) -> bool {
+        node.kind() == "identifier" && self.runners.iter().any(|r| r == self.doc.text(node))
+    }
+
+    /// Bind a parameter or declaration pattern whose value is the query runner.
+    fn bind_pattern(&mut self, pattern: Node) {
+        match pattern.kind() {
+            "identifier" => self.runners.push(self.doc.text(pattern).to_string()),
+            "object_pattern" => {
+                let mut cursor = pattern.walk();
+                for p in pattern.named_children(&mut cursor) {
+                    let (key, local) = match p.kind() {
+                        "shorthand_property_identifier_pattern" => {
+                            (self.doc.text(p), self.doc.text(p))
+                        }
+                        "pair_pattern" => {
+                            match (p.child_by_field_name("key"), p.child_by_field_name("value")) {
+                                (Some(k), Some(v)) => (self.doc.text(k), self.doc.text(v)),
+                                _ => continue,
+                            }
+                        }
+                        _ => continue,
+                    };
+                    match key {
+                        "query" => self.query_fns.push(local.to_string()),
+                        "manager" | "connection" | "dataSource" => {
+                            self.runners.push(local.to_string())
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Pre-order walk of `root` in source order; a handled call's subtree is skipped.
+    fn walk(&mut self, root: Node<'a>) {
+        let mut cursor = root.walk();
+        let mut depth = 0usize;
+        loop {
+            if self.visit(cursor.node()) && cursor.goto_first_child() {
+                depth += 1;
+                continue;
+            }
+            if !next_node(&mut cursor, &mut depth) {
+                break;
+            }
+        }
+    }
+
+    /// Look at one node; false when its children need no walk.
+    fn visit(&mut self, node: Node<'a>) -> bool {
+        match node.kind() {
+            "comment" => return false,
+            "variable_declarator" => {
+                if let (Some(name), Some(value)) = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("value"),
+                ) {
+                    let c = chain(self.doc, value);
+                    let aliases_runner = self.is_runner(c.root)
+                        && (c.path.is_empty() || c.path.iter().all(|p| is_runner_part(p)));
+                    let bound_query = self.is_runner(c.root)
+                        && matches!(c.path.as_slice(), ["query", "bind"])
+                        && name.kind() == "identifier";
+                    if bound_query {
+                        // `const q = queryRunner.query.bind(queryRunner)`
+                        self.query_fns.push(self.doc.text(name).to_string());
+                        return false;
+                    }
+                    if aliases_runner {
+                        self.bind_pattern(name);
+                    } else if self.is_runner(c.root)
+                        && name.kind() == "identifier"
+                        && is_handle(value, &c)
+                    {
+                        self.derived.push(self.doc.text(name).to_string());
+                    }
+                }
+            }
+            "call_expression" if self.call(node) => return false,
+            "switch_statement"
+                if node
+                    .child_by_field_name("value")
+                    .is_some_and(|v| is_db_type(self.doc.text(v))) =>
+            {
+                self.walk_db_switch(node);
+                return false;
+            }
+            "if_statement" => {
+                let cond = node.child_by_field_name("condition");
+                if let Some(cons_is_pg) = cond.and_then(|c| db_branch(self.doc.text(c))) {
+                    let branch = if cons_is_pg {
+                        node.child_by_field_name("consequence")
+                    } else {
+                        node.child_by_field_name("alternative")
+                    };
+                    if let Some(b) = branch {
+                        self.walk(b);
+                    }
+                    return false;
+                }
+            }
+            "new_expression" => {
+                if let Some(args) = node.child_by_field_name("arguments") {
+                    if self.passes_runner(args) {
+                        self.opaque(
+                            node,
+                            "the query runner is passed to a constructor: what it runs cannot be read statically".into(),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+        true
+    }
+
+    /// `this.helper(queryRunner)` with `helper` a method of the same class: read its
+    /// body with the query runner bound to the matching parameter.
+    fn inline(&mut self, name: &'a str, args: &[Node<'a>]) -> bool {
+        let Some(func) = self.methods.get(name).copied() else {
+            return false;
+        };
+        if self.inlining.len() >= MAX_INLINE_DEPTH || self.inlining.contains(&name) {
+            return false;
+        }
+        let params: Vec<Node<'a>> = func
+            .child_by_field_name("parameters")
+            .map(|p| {
+                let mut cursor = p.walk();
+                p.named_children(&mut cursor)
+                    .filter(|c| c.kind() != "comment")
+                    .collect()
+            })
+            .unwrap_or_default();
+        let runner_params: Vec<Node<'a>> = args
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| self.is_runner(**a))
+            .filter_map(|(i, _)| params.get(i).copied())
+            .collect();
+        if runner_params.is_empty() {
+            return false;
+        }
+        let mut inlining = self.inlining.clone();
+        inlining.push(name);
+        let mut sub = Walker {
+            doc: self.doc,
+            runners: Vec::new(),
+            query_fns: Vec::new(),
+            derived: Vec::new(),
+            ops: Vec::new(),
+            embedded: &mut *self.embedded,
+            methods: self.methods,
+            inlining,
+        };
+        for p in runner_params {
+            sub.bind_pattern(p.child_by_field_name("pattern").unwrap_or(p));
+        }
+        if let Some(body) = func.child_by_field_name("body") {
+            sub.walk(body);
+        }
+        let ops = sub.ops;
+        self.ops.extend(ops);
+        true
+    }
+
+    /// `switch (queryRunner.connection.options.type)`: only the PostgreSQL cases (and
+    /// what falls through into them) run here; `default` only when no case names
+    /// PostgreSQL.
+    fn walk_db_switch(&mut self, node: Node<'a>) {
+        let Some(body) = node.child_by_field_name("body") else {
+            return;
+        };
+        let mut cursor = body.walk();
+        let cases: Vec<Node<'a>> = body.named_children(&mut cursor).collect();
+        let doc = self.doc;
+        let names_pg = |c: &Node| {
+            c.child_by_field_name("value")
+                .is_some_and(|v| doc.text(v).to_ascii_lowercase().contains("postgres"))
+        };
+        let any_pg = cases.iter().any(names_pg);
+        let mut falling = false;
+        for case in cases {
+            let active = match case.kind() {
+                "switch_case" => falling || names_pg(&case),
+                "switch_default" => falling || !any_pg,
+                _ => false,
+            };
+            let mut cursor = case.walk();
+            let stmts: Vec<Node<'a>> = case.children_by_field_name("body", &mut cursor).collect();
+            if active {
+                for s in &stmts {
+                    self.walk(*s);
+                }
+            }
+            falling = active
+                && !stmts.iter().any(|s| {
+                    matches!(
+                        s.kind(),
+                        "break_statement" | "return_statement" | "throw_statement"
+                    )
+                });
+        }
+    }
+
+    fn passes_runner(&self, args: Node) -> bool {
+        let mut cursor = args.walk();
+        let found = args.named_children(&mut cursor).any(|a| {
+            let t = self.doc.text(a);
+            self.is_runner(a)
+                || (a.kind() == "identifier"
+                    && (self.query_fns.iter().any(|q| q == t)
+                        || self.derived.iter().any(|d| d == t)))
+        });
+        found
+    }
+
+    /// Handle one call; true when it was fully handled (its children need no walk).
+    fn call(&mut self, node: Node<'a>) -> bool {
+        let Some(callee) = node.child_by_field_name("function") else {
+            return false;
+        };
+        let args: Vec<Node<'a>> = node
+            .child_by_field_name("arguments")
+            .map(|a| {
+                let mut cursor = a.walk();
+                a.named_children(&mut cursor)
+                    .filter(|c| c.kind() != "comment")
+                    .collect()
+            })
+            .unwrap_or_default();
+        let c = chain(self.doc, callee);
+        let root_text = self.doc.text(c.root);
+        let is_query_fn = c.path.is_empty()
+            && c.root.kind() == "identifier"
+            && self.query_fns.iter().any(|q| q == root_text);
+        if self.is_runner(c.root) || is_query_fn {
+            let path = c.path.as_slice();
+            let is_query = is_query_fn
+                || path.split_last().is_some_and(|(last, rest)| {
+                    *last == "query" && rest.iter().all(|p| is_runner_part(p))
+                });
+            if is_query {
+                self.query(node, args.first().copied());
+                return true;
+            }
+            if let [method] = path {
+                if READ_ONLY_METHODS.contains(method) {
+                    return false;
+                }
+                match builder_call(self.doc, method, &args) {
+                    Builder::Ops(kinds) => {
+                        for kind in kinds {
+                            self.push(
+                                node,
+                                kind,
+                                OpSource::Builder {
+                                    method: method.to_string(),
+                                },
+                            );
+                        }
+                    }
+                    Builder::Opaque(reason) => self.opaque(node, reason),
+                    Builder::Unknown => self.opaque(
+                        node,
+                        format!("`{method}` on the query runner is not a method migguard can read"),
+                    ),
+                }
+                return true;
+            }
+            let last = path.last().copied().unwrap_or("");
+            if READ_ONLY_CHAIN_METHODS.contains(&last) {
+                return true;
+            }
+            self.opaque(
+                node,
+                format!(
+                    "`{}` runs through the query runner and cannot be read statically",
+                    self.doc.text(callee)
+                ),
+            );
+            return true;
+        }
+        if c.root.kind() == "this" && c.path.len() == 1 && self.inline(c.path[0], &args) {
+            return true;
+        }
+        let is_derived =
+            c.root.kind() == "identifier" && self.derived.iter().any(|d| d == root_text);
+        if is_derived {
+            let last = c.path.last().copied().unwrap_or("");
+            if READ_ONLY_CHAIN_METHODS.contains(&last) {
+                return true;
+            }
+            self.opaque(
+                node,
+                format!(
+                    "`{}` runs through the query runner and cannot be read statically",
+                    self.doc.text(callee)
+                ),
+            );
+            return true;
+        }
+        if let Some(args_node) = node.child_by_field_name("arguments") {
+            if self.passes_runner(args_node) {
+                self.opaque(
+                    node,
+                    format!(
+                        "`{}` receives the query runner: what it runs cannot be read statically",
+                        self.doc.text(callee)
+                    ),
+                );
+            }
+        }
+        false
+    }
+
+    fn query(&mut self, call: Node<'a>, arg0: Option<Node<'a>>) {
+        let Some(arg) = arg0 else {
+            self.opaque_sql(call, "query() without SQL".into());
+            return;
+        };
+        let Some(asm) = strings::assemble_sql(self.doc, arg) else {
+            self.opaque_sql(
+                call,
+                format!(
+                    "the SQL `{}` is built at run time and cannot be read statically",
+                    short(self.doc.text(arg))
+                ),
+            );
+            return;
+        };
+        let e = EmbeddedSql {
+            sql: asm.sql,
+            map: asm.map,
+            dynamic: asm.dynamic,
+            call_span: self.doc.span(call),
+        };
+        let input = SqlInput {
+            sql: &e.sql,
+            map: &e.map,
+            file: self.doc.file,
+            dynamic: e.dynamic,
+        };
+        // A `migguard-ignore` comment goes above the call, wherever the statement
+        // sits inside the string.
+        let anchor = e.call_span.line;
+        self.ops.extend(
+            read_statements(&input, self.doc.opts)
+                .into_iter()
+                .map(|mut op| {
+                    op.anchor_line = anchor;
+                    op
+                }),
+        );
+        self.embedded.push(e);
+    }
+
+    fn push(&mut self, node: Node, kind: OpKind, source: OpSource) {
+        self.ops.push(Operation {
+            kind,
+            span: self.doc.span(node),
+            text: self.doc.text(node).to_string(),
+            source,
+            dynamic: false,
+            anchor_line: self.doc.span(node).line,
+        });
+    }
+
+    /// Schema work we cannot read: a helper, an unknown method, run-time SQL.
+    fn opaque(&mut self, node: Node, reason: String) {
+        let method = node
+            .child_by_field_name("function")
+            .or_else(|| node.child_by_field_name("constructor"))
+            .map(|f| {
+                let c = chain(self.doc, f);
+                // `queryRunner.addColumn` → `addColumn`; a helper keeps its own name.
+                if self.is_runner(c.root) && c.path.len() == 1 {
+                    c.path[0].to_string()
+                } else {
+                    self.doc.text(f).to_string()
+                }
+            })
+            .unwrap_or_default();
+        self.push(
+            node,
+            OpKind::Opaque { reason },
+            OpSource::Builder { method },
+        );
+    }
+
+    /// A `query()` whose SQL only exists at run time.
+    fn opaque_sql(&mut self, node: Node, reason: String) {
+        self.push(node, OpKind::Opaque { reason }, OpSource::Sql);
+        if let Some(op) = self.ops.last_mut() {
+            op.dynamic = true;
+        }
+    }
+}
+
+/// Database drivers other than PostgreSQL, as multi-database migrations name them.
+const OTHER_DATABASES: &[&str] = &[
+    "sqlite",
+    "mysql",
+    "mariadb",
+    "mssql",
+    "oracle",
+    "sap",
+    "spanner",
+    "cockroach",
+    "mongodb",
+    "sqljs",
+    "cordova",
+    "capacitor",
+    "expo",
+    "nativescript",
+    "react-native",
+];
+
+/// An expression that reads which database the migration runs against.
+fn is_db_type(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    [
+        "options.type",
+        "databasetype",
+        "dbtype",
+        "db_type",
+        "driver.options",
+    ]
+    .iter()
+    .any(|k| t.contains(k))
+}
+
+/// For `if (<database type test>)`: whether the consequence is the PostgreSQL path;
+/// `None` when the condition is not such a test or is too complex to tell.
+pub(super) fn db_branch(cond: &str) -> Option<bool> {
+    if !is_db_type(cond) || cond.contains("&&") {
+        return None;
+    }
+    let t = cond.to_ascii_lowercase();
+    let pg = t.contains("postgres");
+    let other = OTHER_DATABASES.iter().any(|d| t.contains(d));
+    if pg == other {
+        return None;
+    }
+    let negated = t.contains("!=") || t.trim_start_matches('(').trim_start().starts_with('!');
+    if negated && t.contains("||") {
+        return None;
+    }
+    Some(negated != pg)
+}
+
+fn short(s: &str) -> String {
+    let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 60 {
+        format!("{}…", one_line.chars().take(60).collect::<String>())
+    } else {
+        one_line
+    }
+}

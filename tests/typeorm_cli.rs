@@ -1,0 +1,144 @@
+//! TypeORM migrations end to end: the real binary over `.ts` sources and tsc output.
+
+mod util;
+use util::*;
+
+/// (rule, status, line) of every finding.
+fn findings(v: &serde_json::Value) -> Vec<(String, String, u64)> {
+    v["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| {
+                    (
+                        f["rule"].as_str().unwrap_or("").to_string(),
+                        f["status"].as_str().unwrap_or("").to_string(),
+                        f["line"].as_u64().unwrap_or(0),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+const DIST_DROP: &str = r#""use strict";
+var __awaiter = (this && this.__awaiter) || function () {};
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.DropLegacy1700000000001 = void 0;
+class DropLegacy1700000000001 {
+    constructor() {
+        this.name = 'DropLegacy1700000000001';
+    }
+    up(queryRunner) {
+        return __awaiter(this, void 0, void 0, function* () {
+            yield queryRunner.query(`
+                ALTER TABLE "product"
+                    DROP COLUMN "legacy_code"`);
+        });
+    }
+    down(queryRunner) {
+        return __awaiter(this, void 0, void 0, function* () { });
+    }
+}
+exports.DropLegacy1700000000001 = DropLegacy1700000000001;
+"#;
+
+#[test]
+fn compiled_dist_drop_column_fails_at_its_line_in_the_js_file() {
+    let dir = project(&[("dist/migrations/1700000000001-DropLegacy.js", DIST_DROP)]);
+    let r = run_in(dir.path(), &["lint", "dist/migrations", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["migrations"][0]["name"], "DropLegacy1700000000001");
+    let drop = findings(&v)
+        .into_iter()
+        .find(|f| f.0 == "drop-column")
+        .expect("drop-column finding");
+    assert_eq!(drop.1, "failing");
+    // The statement starts on line 12 of the .js file, inside the template literal.
+    assert_eq!(drop.2, 12);
+}
+
+#[test]
+fn ignore_comment_above_the_query_call_suppresses_with_reason() {
+    let src = DIST_DROP.replace(
+        "            yield queryRunner.query(`",
+        "            // migguard-ignore drop-column: column unused since v2\n            yield queryRunner.query(`",
+    );
+    let dir = project(&[("dist/migrations/1700000000001-DropLegacy.js", &src)]);
+    let r = run_in(dir.path(), &["lint", "dist/migrations", "--format", "json"]);
+    // The finding is suppressed; the migration is still a contract one without its
+    // annotations, which is another rule's business.
+    let f = findings(&r.json());
+    assert!(
+        f.iter()
+            .any(|f| f.0 == "drop-column" && f.1 == "suppressed"),
+        "{f:?}"
+    );
+    assert!(!f.iter().any(|f| f.0 == "drop-column" && f.1 == "failing"));
+    assert!(!f.iter().any(|f| f.0 == "unused-suppression"));
+}
+
+#[test]
+fn helper_receiving_the_query_runner_is_an_opaque_warning() {
+    let src = r#"import { MigrationInterface, QueryRunner } from "typeorm";
+import { createAuditTable } from "../helpers";
+
+export class Audit1700000000002 implements MigrationInterface {
+    public async up(queryRunner: QueryRunner): Promise<void> {
+        await createAuditTable(queryRunner);
+    }
+    public async down(queryRunner: QueryRunner): Promise<void> {}
+}
+"#;
+    let dir = project(&[("migrations/1700000000002-Audit.ts", src)]);
+    let r = run_in(dir.path(), &["lint", "migrations", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(findings(&r.json()).contains(&("opaque-operation".into(), "warning".into(), 6)));
+    // Fail closed when asked to: the opaque call fails a `--fail-on warn` gate.
+    let r = run_in(
+        dir.path(),
+        &[
+            "lint",
+            "migrations",
+            "--format",
+            "json",
+            "--fail-on",
+            "warn",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn malformed_typescript_fails_closed_with_its_line() {
+    let src = r#"export class Broken1700000000003 {
+    async up(queryRunner) {
+        await queryRunner.dropTable("a";
+    }
+}
+"#;
+    let dir = project(&[("migrations/1700000000003-Broken.ts", src)]);
+    let r = run_in(dir.path(), &["lint", "migrations", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(findings(&r.json())
+        .iter()
+        .any(|f| f.0 == "read-error" && f.1 == "failing" && f.2 == 3));
+}
+
+#[test]
+fn builder_drop_table_blocks_and_down_is_not_gated() {
+    let src = r#"export class Swap1700000000004 {
+    async up(queryRunner) {
+        await queryRunner.createTable({ name: "note", columns: [{ name: "id", type: "int", isPrimary: true }] });
+    }
+    async down(queryRunner) {
+        await queryRunner.dropTable("note");
+    }
+}
+"#;
+    let dir = project(&[("migrations/1700000000004-Swap.js", src)]);
+    let r = run_in(dir.path(), &["lint", "migrations", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(!findings(&r.json()).iter().any(|f| f.0 == "drop-table"));
+}
