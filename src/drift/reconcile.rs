@@ -50,6 +50,13 @@ pub fn analyse(
     // difference was still there.
     let mut last_seen: std::collections::BTreeMap<Key, usize> =
         keys(&now).into_iter().map(|k| (k, 0)).collect();
+    // Each step diffs only the objects of L's differences: a fresh database with
+    // hundreds of pending migrations must not cost hundreds of whole-schema diffs.
+    let relevant: BTreeSet<&str> = now
+        .iter()
+        .flat_map(|d| std::iter::once(d.object.as_str()).chain(d.table.as_deref()))
+        .collect();
+    let expected_part = restrict(&expected, &relevant);
     let mut projected = live.clone();
     let mut conflicts = Vec::new();
     for (k, m) in pending.iter().enumerate() {
@@ -57,7 +64,11 @@ pub fn analyse(
         if last_seen.is_empty() {
             continue;
         }
-        let after = keys(&diff(&expected, &projected, ignore));
+        let after = keys(&diff(
+            &expected_part,
+            &restrict(&projected, &relevant),
+            ignore,
+        ));
         for (key, seen) in last_seen.iter_mut() {
             if after.contains(key) {
                 *seen = k + 1;
@@ -68,6 +79,16 @@ pub fn analyse(
     let mut items = Vec::new();
     for d in &now {
         let seen = last_seen.get(&(d.kind, d.object.clone())).copied();
+        // An unverifiable item points at the (last) migration its reasons name, so
+        // annotations land on the file with the unreadable SQL.
+        let unreadable = (d.kind == Kind::Unverifiable)
+            .then(|| {
+                all.iter()
+                    .rev()
+                    .find(|m| d.message.contains(&format!(" in {}:", m.name)))
+                    .map(|m| m.file.clone())
+            })
+            .flatten();
         let resolver = match seen {
             Some(k) if k < pending.len() && d.kind != Kind::Unverifiable => Some(pending[k]),
             _ => None,
@@ -83,7 +104,7 @@ pub fn analyse(
                 Some(m) => format!("{} (pending migration {} fixes this)", d.message, m.name),
                 None => d.message.clone(),
             },
-            file: resolver.map(|m| m.file.clone()),
+            file: resolver.map(|m| m.file.clone()).or(unreadable),
         });
     }
     for c in conflicts {
@@ -154,6 +175,56 @@ pub fn analyse(
         status,
         items,
         history,
+    }
+}
+
+/// The part of `model` a diff of `relevant` objects (and tables) looks at.
+fn restrict(model: &SchemaModel, relevant: &BTreeSet<&str>) -> SchemaModel {
+    let has = |q: &crate::ir::QualifiedName| relevant.contains(q.to_string().as_str());
+    SchemaModel {
+        schemas: model.schemas.clone(),
+        tables: model
+            .tables
+            .iter()
+            .filter(|(n, _)| has(n))
+            .map(|(n, t)| (n.clone(), t.clone()))
+            .collect(),
+        indexes: model
+            .indexes
+            .iter()
+            .filter(|(n, i)| has(n) || has(&i.table))
+            .map(|(n, i)| (n.clone(), i.clone()))
+            .collect(),
+        enums: model
+            .enums
+            .iter()
+            .filter(|(n, _)| has(n))
+            .map(|(n, e)| (n.clone(), e.clone()))
+            .collect(),
+        sequences: model
+            .sequences
+            .iter()
+            .filter(|(n, s)| has(n) || s.owned_by.as_ref().is_some_and(|(t, _)| has(t)))
+            .map(|(n, s)| (n.clone(), s.clone()))
+            .collect(),
+        views: model
+            .views
+            .iter()
+            .filter(|(n, _)| has(n))
+            .map(|(n, v)| (n.clone(), v.clone()))
+            .collect(),
+        extensions: model
+            .extensions
+            .iter()
+            .filter(|(n, _)| relevant.contains(n.as_str()))
+            .map(|(n, e)| (n.clone(), e.clone()))
+            .collect(),
+        uncertain: model
+            .uncertain
+            .iter()
+            .filter(|(o, _)| relevant.contains(o.as_str()))
+            .map(|(o, r)| (o.clone(), r.clone()))
+            .collect(),
     }
 }
 

@@ -353,10 +353,46 @@ fn unverifiable_is_never_reconcilable_even_when_pending() {
         &IgnoreList::default(),
     );
     assert_eq!(r.status, DriftStatus::Drift, "{:?}", kinds(&r));
-    assert!(r
+    let item = r
         .items
         .iter()
-        .any(|i| i.kind == "unverifiable" && !i.reconcilable && i.resolved_by.is_none()));
+        .find(|i| i.kind == "unverifiable")
+        .expect("unverifiable item");
+    assert!(!item.reconcilable && item.resolved_by.is_none());
+    assert_eq!(item.file, Some("0002_do.sql".into()));
+}
+
+#[test]
+fn fresh_database_everything_is_pending() {
+    let ms = migs(&[
+        M1,
+        M2,
+        (
+            "0003_pets.sql",
+            "CREATE TABLE pet (id int PRIMARY KEY); CREATE INDEX pet_id_idx ON pet (id);",
+        ),
+    ]);
+    let r = analyse(
+        &ms,
+        &SchemaModel::default(),
+        history(&[], &["0001_init", "0002_more", "0003_pets"]),
+        "public",
+        &IgnoreList::default(),
+    );
+    assert_eq!(r.status, DriftStatus::Reconcilable, "{:?}", kinds(&r));
+    let by = |object: &str| {
+        r.items
+            .iter()
+            .find(|i| i.object == object)
+            .and_then(|i| i.resolved_by.clone())
+            .unwrap_or_else(|| panic!("{object} not resolved: {:?}", kinds(&r)))
+    };
+    // The table counts as missing once; 0002 only adds to what 0001 created.
+    assert_eq!(by("public.t"), "0001_init");
+    assert_eq!(by("public.mood"), "0001_init");
+    assert_eq!(by("public.t_name_idx"), "0001_init");
+    assert_eq!(by("public.pet"), "0003_pets");
+    assert_eq!(by("public.pet_id_idx"), "0003_pets");
 }
 
 fn sample_report() -> DriftReport {
