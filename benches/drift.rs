@@ -157,6 +157,28 @@ fn bench(c: &mut Criterion) {
             )
         })
     });
+    // A fresh database: the same schema as 100 pending migrations of 10 tables each,
+    // the worst case for step-by-step reconciliation.
+    let mut fresh_ms = Vec::new();
+    for (i, chunk) in ms[0].up.chunks(20).enumerate() {
+        fresh_ms.push(migration(i + 1, chunk.to_vec()));
+    }
+    let fresh_history = HistoryView {
+        pending: fresh_ms.iter().map(|m| m.name.clone()).collect(),
+        ..HistoryView::default()
+    };
+    let empty = migguard::schema::SchemaModel::default();
+    group.bench_function("analyse fresh database, 100 pending", |b| {
+        b.iter(|| {
+            analyse(
+                black_box(&fresh_ms),
+                black_box(&empty),
+                fresh_history.clone(),
+                "public",
+                &ignore,
+            )
+        })
+    });
     group.finish();
 }
 

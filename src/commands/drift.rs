@@ -20,7 +20,13 @@ pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
         let (expected, _) = crate::schema::replay::replay(&all, &ds);
         schemas.extend(schemas_used(&expected).into_iter().filter(|s| s != &ds));
     } else {
-        schemas = args.schemas.clone();
+        // Keep the configured schema first when it is among them (type spelling).
+        schemas.retain(|s| args.schemas.contains(s));
+        for s in &args.schemas {
+            if !schemas.contains(s) {
+                schemas.push(s.clone());
+            }
+        }
     }
     let opts = ConnectOptions::from_config(args.db.database_url.as_deref(), &config);
     let table = config.history.table_name().to_string();
