@@ -50,13 +50,15 @@ pub fn analyse(
     // difference was still there.
     let mut last_seen: std::collections::BTreeMap<Key, usize> =
         keys(&now).into_iter().map(|k| (k, 0)).collect();
-    // Each step diffs only the objects of L's differences: a fresh database with
-    // hundreds of pending migrations must not cost hundreds of whole-schema diffs.
+    // Each step diffs only the objects the step's migration names (or, after an op
+    // whose reach migguard cannot bound, every object that differed in L): a fresh
+    // database with hundreds of pending migrations must not cost hundreds of
+    // whole-schema diffs. An object no op of the step names cannot change in it.
     let relevant: BTreeSet<&str> = now
         .iter()
         .flat_map(|d| std::iter::once(d.object.as_str()).chain(d.table.as_deref()))
         .collect();
-    let expected_part = restrict(&expected, &relevant);
+    let mut present: BTreeSet<Key> = last_seen.keys().cloned().collect();
     let mut projected = live.clone();
     let mut conflicts = Vec::new();
     for (k, m) in pending.iter().enumerate() {
@@ -64,13 +66,38 @@ pub fn analyse(
         if last_seen.is_empty() {
             continue;
         }
-        let after = keys(&diff(
-            &expected_part,
-            &restrict(&projected, &relevant),
-            ignore,
-        ));
+        let step: BTreeSet<&str> = match named_targets(m) {
+            None => relevant.clone(),
+            Some(targets) => now
+                .iter()
+                .filter(|d| {
+                    targets.contains(&d.object)
+                        || d.table.as_ref().is_some_and(|t| targets.contains(t))
+                })
+                .flat_map(|d| std::iter::once(d.object.as_str()).chain(d.table.as_deref()))
+                .collect(),
+        };
+        if !step.is_empty() {
+            let after = keys(&diff(
+                &restrict(&expected, &step),
+                &restrict(&projected, &step),
+                ignore,
+            ));
+            for d in &now {
+                let checked = step.contains(d.object.as_str())
+                    || d.table.as_deref().is_some_and(|t| step.contains(t));
+                if checked {
+                    let key = (d.kind, d.object.clone());
+                    if after.contains(&key) {
+                        present.insert(key);
+                    } else {
+                        present.remove(&key);
+                    }
+                }
+            }
+        }
         for (key, seen) in last_seen.iter_mut() {
-            if after.contains(key) {
+            if present.contains(key) {
                 *seen = k + 1;
             }
         }
@@ -176,6 +203,52 @@ pub fn analyse(
         items,
         history,
     }
+}
+
+/// The objects (`object()` and `table()`) a migration's ops name, when every op is
+/// one whose effect stays on the objects it names; `None` when some op can reach
+/// further (CASCADE, renames, schema drops, unreadable SQL…).
+pub(crate) fn named_targets(m: &Migration) -> Option<BTreeSet<String>> {
+    use crate::ir::OpKind::*;
+    let mut out = BTreeSet::new();
+    for op in &m.up {
+        let bounded = match &op.kind {
+            // A TypeORM enum column also creates its enum type.
+            CreateTable { columns, .. } => columns.iter().all(|c| c.enum_values.is_none()),
+            AddColumn { column, .. } => column.enum_values.is_none(),
+            AlterColumnType { .. }
+            | SetNotNull { .. }
+            | DropNotNull { .. }
+            | SetDefault { .. }
+            | DropDefault { .. }
+            | AddConstraint { .. }
+            | ValidateConstraint { .. }
+            | CreateIndex(_)
+            | CreateTypeEnum { .. }
+            | AddEnumValue { .. }
+            | CreateExtension { .. }
+            | CreateSequence { .. }
+            | CreateView { .. }
+            | Comment { .. }
+            | SetOption { .. }
+            | TransactionControl { .. }
+            | Other { .. }
+            | Insert { .. }
+            | Update { .. }
+            | Delete { .. }
+            | Truncate { .. } => true,
+            DropColumn { cascade, .. }
+            | DropConstraint { cascade, .. }
+            | DropIndex { cascade, .. } => !cascade,
+            _ => false,
+        };
+        if !bounded {
+            return None;
+        }
+        out.extend(op.kind.object());
+        out.extend(op.kind.table().map(|t| t.to_string()));
+    }
+    Some(out)
 }
 
 /// The part of `model` a diff of `relevant` objects (and tables) looks at.

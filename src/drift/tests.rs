@@ -459,3 +459,39 @@ fn clean_human_output_says_so() {
     assert!(s.starts_with("migguard drift: clean"), "{s}");
     assert!(!s.contains("what to do"), "{s}");
 }
+
+#[test]
+fn step_targets_are_bounded_only_for_ops_that_stay_on_their_objects() {
+    let ms = migs(&[
+        M1,
+        ("0002_cascade.sql", "DROP TABLE t CASCADE;"),
+        ("0003_rename.sql", "ALTER TABLE t RENAME TO u;"),
+    ]);
+    let t = reconcile::named_targets(&ms[0]).expect("plain DDL is bounded");
+    assert!(t.contains("public.t") && t.contains("public.mood") && t.contains("public.t_name_idx"));
+    assert_eq!(reconcile::named_targets(&ms[1]), None);
+    assert_eq!(reconcile::named_targets(&ms[2]), None);
+}
+
+#[test]
+fn reconcile_after_an_unbounded_step_still_resolves() {
+    // 0003 renames a table (unbounded): every difference is re-checked at that step.
+    let ms = migs(&[M1, M2, ("0003_rename.sql", "ALTER TABLE t RENAME TO u;")]);
+    let live = live_after(&ms[..1]);
+    let r = analyse(
+        &ms,
+        &live,
+        history(&["0001_init"], &["0002_more", "0003_rename"]),
+        "public",
+        &IgnoreList::default(),
+    );
+    assert_eq!(r.status, DriftStatus::Reconcilable, "{:?}", kinds(&r));
+    let by = |o: &str| {
+        r.items
+            .iter()
+            .find(|i| i.object == o)
+            .and_then(|i| i.resolved_by.clone())
+    };
+    assert_eq!(by("public.u").as_deref(), Some("0003_rename"));
+    assert_eq!(by("public.t").as_deref(), Some("0003_rename"));
+}
