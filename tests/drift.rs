@@ -9,6 +9,16 @@ const HISTORY: &str = "CREATE TABLE migrations (id serial PRIMARY KEY, timestamp
 
 /// A project of plain SQL migrations (TypeORM-style history rows) applied up to `applied`.
 fn setup(prefix: &str, files: &[(&str, &str)], applied: usize) -> (TestDb, tempfile::TempDir) {
+    setup_with(prefix, files, applied, "")
+}
+
+/// `setup` with extra `migguard.toml` lines.
+fn setup_with(
+    prefix: &str,
+    files: &[(&str, &str)],
+    applied: usize,
+    config: &str,
+) -> (TestDb, tempfile::TempDir) {
     let db = cluster().create_database(prefix);
     db.execute(HISTORY);
     for (i, (path, sql)) in files.iter().enumerate().take(applied) {
@@ -26,7 +36,10 @@ fn setup(prefix: &str, files: &[(&str, &str)], applied: usize) -> (TestDb, tempf
         .iter()
         .map(|(p, s)| (format!("m/{p}"), s.to_string()))
         .collect();
-    all.push(("migguard.toml".into(), "migrations = [\"m\"]\n".into()));
+    all.push((
+        "migguard.toml".into(),
+        format!("migrations = [\"m\"]\n{config}"),
+    ));
     let refs: Vec<(&str, &str)> = all.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     (db, project(&refs))
 }
@@ -38,7 +51,10 @@ const M2: (&str, &str) = (
 );
 
 fn drift(dir: &std::path::Path, db: &TestDb, extra: &[&str]) -> Run {
-    let mut args = vec!["drift", "--database-url", &db.url, "--format", "json"];
+    let mut args = vec!["drift", "--database-url", &db.url];
+    if !extra.contains(&"--format") {
+        args.extend(["--format", "json"]);
+    }
     args.extend_from_slice(extra);
     run_in(dir, &args)
 }
@@ -179,4 +195,181 @@ fn inspect_prints_the_live_model() {
         "{}",
         r.stdout
     );
+}
+
+const M3: (&str, &str) = (
+    "0003_pets.sql",
+    "CREATE TABLE pet (id int PRIMARY KEY, owner int REFERENCES person (id));\nCREATE INDEX pet_owner_idx ON pet (owner);",
+);
+
+#[test]
+fn each_difference_names_the_pending_migration_that_fixes_it() {
+    let (db, dir) = setup("d_resolved", &[M1, M2, M3], 1);
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["status"], "reconcilable", "{v}");
+    let by: Vec<(String, String)> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["object"].as_str().unwrap().to_string(),
+                i["resolved_by"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for (object, migration) in [
+        ("public.person.email", "0002_email"),
+        ("public.pet", "0003_pets"),
+        ("public.pet_owner_idx", "0003_pets"),
+        ("0002_email", "0002_email"),
+        ("0003_pets", "0003_pets"),
+    ] {
+        assert!(
+            by.contains(&(object.to_string(), migration.to_string())),
+            "{object} by {migration} not in {by:?}"
+        );
+    }
+    assert_eq!(
+        v["history"]["pending"],
+        serde_json::json!(["0002_email", "0003_pets"])
+    );
+    // GitHub annotations point at the pending migration's file.
+    let g = drift(dir.path(), &db, &["--format", "github"]);
+    assert!(
+        g.stdout
+            .lines()
+            .any(|l| l.starts_with("::warning file=m/0003_pets.sql,")
+                && l.contains("public.pet_owner_idx")),
+        "{}",
+        g.stdout
+    );
+    let g = drift(
+        dir.path(),
+        &db,
+        &["--format", "github", "--allow-pending-migrations"],
+    );
+    assert_eq!(g.code, 0);
+    assert!(
+        g.stdout.lines().all(|l| l.starts_with("::notice ")),
+        "{}",
+        g.stdout
+    );
+}
+
+#[test]
+fn ignore_patterns_from_the_config() {
+    let (db, dir) = setup_with(
+        "d_ignore",
+        &[M1],
+        1,
+        "[drift]\nignore = [\"public.tmp_*\", \"*.audit_log\"]\n",
+    );
+    db.execute("CREATE TABLE tmp_import (x int); CREATE TABLE audit_log (id int); CREATE INDEX tmp_import_x ON tmp_import (x)");
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["status"], "clean");
+    // The same hand edit without the patterns is drift.
+    let (db, dir) = setup("d_noignore", &[M1], 1);
+    db.execute("CREATE TABLE tmp_import (x int)");
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        item_kinds(&r.json()),
+        vec![("unexpected-table".to_string(), false)]
+    );
+}
+
+#[test]
+fn unreadable_migration_is_unverifiable_not_clean() {
+    let m2 = (
+        "0002_do.sql",
+        "DO $$ BEGIN EXECUTE 'ALTER TABLE person ADD COLUMN x int'; END $$;",
+    );
+    let (db, dir) = setup("d_unverif", &[M1, m2], 2);
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["status"], "drift");
+    let items = v["items"].as_array().unwrap();
+    // The column the DO block added folds into the unverifiable item.
+    assert!(
+        items.iter().any(|i| i["kind"] == "unverifiable"
+            && i["object"] == "public.person"
+            && i["actual"]
+                .as_str()
+                .is_some_and(|a| a.contains("public.person.x"))),
+        "{v}"
+    );
+    assert!(
+        !items.iter().any(|i| i["kind"] == "unexpected-column"),
+        "{v}"
+    );
+    // Listing it under [drift] ignore after checking by hand makes it clean.
+    std::fs::write(
+        dir.path().join("migguard.toml"),
+        "migrations = [\"m\"]\n[drift]\nignore = [\"public.person\"]\n",
+    )
+    .unwrap();
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
+
+#[test]
+fn sarif_output_lists_every_item() {
+    let (db, dir) = setup("d_sarif", &[M1, M2], 1);
+    db.execute("ALTER TABLE person ADD COLUMN hotfix int");
+    let r = drift(dir.path(), &db, &["--format", "sarif"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(v["version"], "2.1.0");
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let rules: Vec<&str> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        vec!["unexpected-column", "missing-column", "pending-migration"]
+    );
+    assert_eq!(results[0]["level"], "error");
+    assert_eq!(results[1]["level"], "warning");
+}
+
+#[test]
+fn unreachable_database_is_an_error_without_the_password() {
+    let dir = project(&[
+        ("m/0001_init.sql", M1.1),
+        ("migguard.toml", "migrations = [\"m\"]\n"),
+    ]);
+    let r = run_in(
+        dir.path(),
+        &[
+            "drift",
+            "--database-url",
+            "postgres://app:s3cr3t-pw@127.0.0.1:1/app?connect_timeout=2",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(!r.stderr.contains("s3cr3t-pw") && !r.stdout.contains("s3cr3t-pw"));
+}
+
+#[test]
+fn tables_in_other_schemas_are_compared_there() {
+    let m = (
+        "0002_audit.sql",
+        "CREATE SCHEMA audit;\nCREATE TABLE audit.event (id int PRIMARY KEY, at timestamptz NOT NULL DEFAULT now());",
+    );
+    let (db, dir) = setup("d_schemas", &[M1, m], 2);
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    db.execute("ALTER TABLE audit.event ADD COLUMN who text");
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(r.json()["items"][0]["object"], "audit.event.who");
+    // Restricted to `public`, the audit schema is neither compared nor missing.
+    let r = drift(dir.path(), &db, &["--schema", "public"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }

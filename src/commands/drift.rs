@@ -6,18 +6,28 @@ use crate::cli::{DriftArgs, GlobalArgs};
 use crate::config::Config;
 use crate::db::connect::{connect, describe, runtime, ConnectOptions};
 use crate::db::history::{self, compare};
-use crate::drift::{analyse, render::render, DriftStatus, HistoryView, IgnoreList};
+use crate::drift::{analyse, render::render, schemas_used, DriftStatus, HistoryView, IgnoreList};
 use crate::error::{Outcome, Result};
 
 pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
     let config = Config::discover(global.config.as_deref())?;
     let project = load_project(&migration_paths(&args.paths, &config)?, &config)?;
     let ds = config.default_schema().to_string();
-    let schemas = if args.schemas.is_empty() {
-        vec![ds.clone()]
+    // The configured schema first: introspection spells types relative to it.
+    let mut schemas = vec![ds.clone()];
+    if args.schemas.is_empty() {
+        let all: Vec<&crate::ir::Migration> = project.migrations.iter().collect();
+        let (expected, _) = crate::schema::replay::replay(&all, &ds);
+        schemas.extend(schemas_used(&expected).into_iter().filter(|s| s != &ds));
     } else {
-        args.schemas.clone()
-    };
+        // Keep the configured schema first when it is among them (type spelling).
+        schemas.retain(|s| args.schemas.contains(s));
+        for s in &args.schemas {
+            if !schemas.contains(s) {
+                schemas.push(s.clone());
+            }
+        }
+    }
     let opts = ConnectOptions::from_config(args.db.database_url.as_deref(), &config);
     let table = config.history.table_name().to_string();
     let (h, live) = runtime()?.block_on(async {
@@ -36,7 +46,7 @@ pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
         unknown_applied: cmp.unknown_applied,
         out_of_order: cmp.out_of_order,
     };
-    let ignore = IgnoreList::new(&table, &ds, &config.drift.ignore);
+    let ignore = IgnoreList::new(&table, &ds, &config.drift.ignore).with_schemas(&schemas);
     let report = analyse(&project.migrations, &live, view, &ds, &ignore);
     if h.table_missing {
         eprintln!(
@@ -50,6 +60,16 @@ pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
         args.allow_pending_migrations,
         &mut out,
     ))?;
+    // DESIGN §5: inside GitHub Actions human output also annotates the PR.
+    if args.format == crate::cli::Format::Human
+        && std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
+    {
+        crate::report::ignore_broken_pipe(crate::drift::render::github(
+            &report,
+            args.allow_pending_migrations,
+            &mut out,
+        ))?;
+    }
     Ok(match report.status {
         DriftStatus::Clean => Outcome::Pass,
         DriftStatus::Reconcilable if args.allow_pending_migrations => Outcome::Pass,

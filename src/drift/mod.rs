@@ -10,13 +10,14 @@
 //! could not read are `unverifiable`, never silently clean.
 
 pub mod diff;
+pub mod reconcile;
 pub mod render;
 
-use crate::ir::Migration;
-use crate::schema::replay::replay_onto;
 use crate::schema::SchemaModel;
 pub use diff::{diff, Difference, IgnoreList};
+pub use reconcile::analyse;
 use serde::Serialize;
+use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DriftItem {
@@ -35,7 +36,8 @@ pub struct DriftItem {
     pub file: Option<std::path::PathBuf>,
 }
 
-/// History facts drift needs (from `db::history::compare`).
+/// History facts drift needs (from `db::history::compare`): a plain input, so the
+/// analysis stays pure and testable without a database.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct HistoryView {
     pub applied: Vec<String>,
@@ -60,158 +62,16 @@ pub struct DriftReport {
     pub history: HistoryView,
 }
 
-/// Which pending migration touches `object` (`schema.table[.x]`), if any.
-fn touching<'a>(pending: &[&'a Migration], object: &str) -> Option<&'a Migration> {
-    let table_of = |o: &str| o.split('.').take(2).collect::<Vec<_>>().join(".");
-    let target = table_of(object);
-    pending.iter().rev().copied().find(|m| {
-        m.up.iter().any(|op| {
-            op.kind
-                .object()
-                .is_some_and(|o| o == object || table_of(&o) == target)
-                || op.kind.table().is_some_and(|t| t.to_string() == target)
-        })
-    })
-}
-
-/// The whole drift analysis, pure.
-pub fn analyse(
-    local: &[Migration],
-    live: &SchemaModel,
-    history: HistoryView,
-    default_schema: &str,
-    ignore: &IgnoreList,
-) -> DriftReport {
-    let all: Vec<&Migration> = local.iter().collect();
-    let pending: Vec<&Migration> = local
-        .iter()
-        .filter(|m| history.pending.contains(&m.name))
-        .collect();
-    let mut expected = SchemaModel::default();
-    let _ = replay_onto(&mut expected, &all, default_schema);
-    let mut projected = live.clone();
-    let conflicts = replay_onto(&mut projected, &pending, default_schema);
-    // The replay of the pending migrations onto L must not make L's own extra
-    // objects look uncertain: uncertainty comes from E only.
-    let now = diff(&expected, live, ignore);
-    let after = diff(&expected, &projected, ignore);
-    let mut items = Vec::new();
-    for d in &now {
-        let still = after
-            .iter()
-            .any(|a| a.kind == d.kind && a.object == d.object);
-        let by = if still {
-            None
-        } else {
-            touching(&pending, &d.object)
-        };
-        let reconcilable = !still;
-        items.push(DriftItem {
-            kind: d.kind.to_string(),
-            object: d.object.clone(),
-            reconcilable,
-            resolved_by: by.map(|m| m.name.clone()).or_else(|| {
-                (reconcilable)
-                    .then(|| pending.first().map(|m| m.name.clone()))
-                    .flatten()
-            }),
-            expected: d.expected.clone(),
-            actual: d.actual.clone(),
-            message: if reconcilable {
-                format!("{} (the pending migrations fix this)", d.message)
-            } else {
-                d.message.clone()
-            },
-            file: by.map(|m| m.file.clone()),
-        });
-    }
-    for c in conflicts {
-        let file = local
-            .iter()
-            .find(|m| m.name == c.migration)
-            .map(|m| m.file.clone());
-        items.push(DriftItem {
-            kind: "conflicts-with-pending".into(),
-            object: c.object,
-            reconcilable: false,
-            resolved_by: None,
-            expected: None,
-            actual: None,
-            message: format!(
-                "pending migration {} cannot apply to the live schema: {}",
-                c.migration, c.message
-            ),
-            file,
-        });
-    }
-    for (object, reasons) in &expected.uncertain {
-        if ignore.matches(object) {
-            continue;
-        }
-        items.push(DriftItem {
-            kind: "unverifiable".into(),
-            object: object.clone(),
-            reconcilable: false,
-            resolved_by: None,
-            expected: None,
-            actual: None,
-            message: format!("migguard cannot verify this object: {}", reasons.join("; ")),
-            file: None,
-        });
-    }
-    for m in &pending {
-        items.push(DriftItem {
-            kind: "pending-migration".into(),
-            object: m.name.clone(),
-            reconcilable: true,
-            resolved_by: Some(m.name.clone()),
-            expected: None,
-            actual: None,
-            message: format!("migration {} is not applied yet", m.name),
-            file: Some(m.file.clone()),
-        });
-    }
-    for name in &history.unknown_applied {
-        items.push(DriftItem {
-            kind: "unknown-applied-migration".into(),
-            object: name.clone(),
-            reconcilable: false,
-            resolved_by: None,
-            expected: None,
-            actual: Some(name.clone()),
-            message: format!(
-                "the database has applied {name}, which is not among the local migrations"
-            ),
-            file: None,
-        });
-    }
-    for name in &history.out_of_order {
-        items.push(DriftItem {
-            kind: "out-of-order-migration".into(),
-            object: name.clone(),
-            reconcilable: false,
-            resolved_by: None,
-            expected: None,
-            actual: None,
-            message: format!("{name} is pending but older than migrations already applied: it was skipped or merged late"),
-            file: local.iter().find(|m| &m.name == name).map(|m| m.file.clone()),
-        });
-    }
-    items.sort_by(|a, b| {
-        (a.reconcilable, &a.kind, &a.object).cmp(&(b.reconcilable, &b.kind, &b.object))
-    });
-    let status = if items.iter().any(|i| !i.reconcilable) {
-        DriftStatus::Drift
-    } else if items.is_empty() {
-        DriftStatus::Clean
-    } else {
-        DriftStatus::Reconcilable
-    };
-    DriftReport {
-        status,
-        items,
-        history,
-    }
+/// Every schema the model has objects in: what `drift` introspects when the user
+/// names no `--schema`, so a project with tables in `core` is compared in `core`.
+pub fn schemas_used(model: &SchemaModel) -> BTreeSet<String> {
+    let mut s = model.schemas.clone();
+    s.extend(model.tables.keys().map(|q| q.schema.clone()));
+    s.extend(model.indexes.keys().map(|q| q.schema.clone()));
+    s.extend(model.enums.keys().map(|q| q.schema.clone()));
+    s.extend(model.sequences.keys().map(|q| q.schema.clone()));
+    s.extend(model.views.keys().map(|q| q.schema.clone()));
+    s
 }
 
 #[cfg(test)]

@@ -1,4 +1,8 @@
-//! Drift output: JSON (DESIGN §6 shape), human (real drift first), GitHub annotations.
+//! Drift output: JSON (DESIGN §6 shape), human (real drift first, then what the
+//! pending migrations will fix, then what to do), GitHub annotations and SARIF.
+//!
+//! Rendering is separate from the analysis so one `DriftReport` serves every format
+//! and the renderers can be snapshot-tested on hand-built reports.
 
 use super::{DriftItem, DriftReport, DriftStatus};
 use crate::cli::Format;
@@ -6,10 +10,10 @@ use crate::report::{
     display_path,
     github::{escape_data, escape_property},
 };
-use serde_json::json;
+use serde_json::{json, Value};
 use std::io::{self, Write};
 
-pub fn to_json(r: &DriftReport) -> serde_json::Value {
+pub fn to_json(r: &DriftReport) -> Value {
     json!({
         "schema_version": 1,
         "command": "drift",
@@ -19,7 +23,19 @@ pub fn to_json(r: &DriftReport) -> serde_json::Value {
     })
 }
 
-fn line(i: &DriftItem) -> String {
+/// How loud an item is: real drift is an error; a reconcilable item is a warning,
+/// or only a notice once the user allowed pending migrations.
+fn level(i: &DriftItem, allow_pending: bool) -> &'static str {
+    if !i.reconcilable {
+        "error"
+    } else if allow_pending {
+        "notice"
+    } else {
+        "warning"
+    }
+}
+
+fn human_item(i: &DriftItem) -> String {
     let mut s = format!("  {:<28} {}", i.kind, i.object);
     match (&i.expected, &i.actual) {
         (Some(e), Some(a)) => s.push_str(&format!("\n      expected: {e}\n      actual:   {a}")),
@@ -27,13 +43,138 @@ fn line(i: &DriftItem) -> String {
         (None, Some(a)) if a != &i.object => s.push_str(&format!("\n      actual:   {a}")),
         _ => {}
     }
-    if let Some(by) = &i.resolved_by {
-        if i.kind != "pending-migration" {
-            s.push_str(&format!("\n      resolved by: {by}"));
-        }
+    if let Some(f) = &i.file {
+        s.push_str(&format!("\n      file: {}", display_path(f)));
     }
     s.push_str(&format!("\n      {}", i.message));
     s
+}
+
+fn human(r: &DriftReport, allow_pending: bool, out: &mut dyn Write) -> io::Result<()> {
+    let real: Vec<&DriftItem> = r.items.iter().filter(|i| !i.reconcilable).collect();
+    let rec: Vec<&DriftItem> = r.items.iter().filter(|i| i.reconcilable).collect();
+    if !real.is_empty() {
+        writeln!(
+            out,
+            "Real drift ({}): the live schema differs from what the migrations produce, and no pending migration fixes it",
+            real.len()
+        )?;
+        for i in &real {
+            writeln!(out, "{}", human_item(i))?;
+        }
+        writeln!(out)?;
+    }
+    if !rec.is_empty() {
+        writeln!(
+            out,
+            "{} ({}): the pending migrations will fix these",
+            if allow_pending {
+                "Warnings, reconcilable"
+            } else {
+                "Reconcilable"
+            },
+            rec.len(),
+        )?;
+        for i in &rec {
+            writeln!(out, "{}", human_item(i))?;
+        }
+        writeln!(out)?;
+    }
+    let (verdict, todo) = match r.status {
+        DriftStatus::Clean => ("clean: the live schema matches the migrations", ""),
+        DriftStatus::Reconcilable if allow_pending => (
+            "reconcilable (allowed)",
+            "run the pending migrations to bring the schema in line",
+        ),
+        DriftStatus::Reconcilable => (
+            "reconcilable",
+            "run the pending migrations, or pass --allow-pending-migrations if that is expected here",
+        ),
+        DriftStatus::Drift => (
+            "DRIFT",
+            "the schema or its history changed outside this build's migrations: write a migration that makes the change explicit, or revert the hand edit",
+        ),
+    };
+    let unverifiable = real.iter().any(|i| i.kind == "unverifiable");
+    writeln!(
+        out,
+        "migguard drift: {verdict} ({} real, {} reconcilable; {} applied, {} pending, {} unknown applied)",
+        real.len(),
+        rec.len(),
+        r.history.applied.len(),
+        r.history.pending.len(),
+        r.history.unknown_applied.len()
+    )?;
+    if !todo.is_empty() {
+        writeln!(out, "what to do: {todo}")?;
+    }
+    if unverifiable {
+        writeln!(
+            out,
+            "unverifiable objects were changed by SQL migguard cannot read: compare them by hand, then list them under [drift] ignore in migguard.toml"
+        )?;
+    }
+    Ok(())
+}
+
+/// GitHub workflow commands, one per item; anchored at the pending migration's file
+/// when the item has one.
+pub fn github(r: &DriftReport, allow_pending: bool, out: &mut dyn Write) -> io::Result<()> {
+    for i in &r.items {
+        let file = i
+            .file
+            .as_ref()
+            .map(|f| format!("file={},", escape_property(&display_path(f))))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "::{} {file}title={}::{}",
+            level(i, allow_pending),
+            escape_property(&format!("migguard {}", i.kind)),
+            escape_data(&format!("{}: {}", i.object, i.message))
+        )?;
+    }
+    Ok(())
+}
+
+/// SARIF 2.1.0: one result per item, rule id = item kind.
+pub fn to_sarif(r: &DriftReport, allow_pending: bool) -> Value {
+    let kinds: std::collections::BTreeSet<&str> = r.items.iter().map(|i| i.kind.as_str()).collect();
+    let rules: Vec<Value> = kinds
+        .iter()
+        .map(|k| json!({ "id": k, "name": k, "shortDescription": { "text": format!("drift: {k}") } }))
+        .collect();
+    let results: Vec<Value> = r
+        .items
+        .iter()
+        .map(|i| {
+            let level = match level(i, allow_pending) {
+                "notice" => "note",
+                l => l,
+            };
+            let mut v = json!({
+                "ruleId": i.kind,
+                "level": level,
+                "message": { "text": format!("{}: {}", i.object, i.message) },
+                "properties": { "object": i.object, "reconcilable": i.reconcilable },
+            });
+            if let Some(by) = &i.resolved_by {
+                v["properties"]["resolved_by"] = json!(by);
+            }
+            if let Some(f) = &i.file {
+                v["locations"] = json!([{ "physicalLocation": { "artifactLocation": { "uri": display_path(f) } } }]);
+            }
+            v
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": { "name": "migguard", "informationUri": "https://github.com/migguard/migguard", "version": env!("CARGO_PKG_VERSION"), "rules": rules } },
+            "results": results,
+        }],
+    })
 }
 
 pub fn render(
@@ -43,67 +184,15 @@ pub fn render(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        Format::Json | Format::Sarif => {
+        Format::Json => {
             serde_json::to_writer_pretty(&mut *out, &to_json(r))?;
             writeln!(out)
         }
-        Format::Github => {
-            for i in &r.items {
-                let level = if !i.reconcilable {
-                    "error"
-                } else if allow_pending {
-                    "notice"
-                } else {
-                    "warning"
-                };
-                let file = i
-                    .file
-                    .as_ref()
-                    .map(|f| format!("file={},", escape_property(&display_path(f))))
-                    .unwrap_or_default();
-                writeln!(
-                    out,
-                    "::{level} {file}title={}::{}",
-                    escape_property(&format!("migguard {}", i.kind)),
-                    escape_data(&format!("{}: {}", i.object, i.message))
-                )?;
-            }
-            Ok(())
+        Format::Sarif => {
+            serde_json::to_writer_pretty(&mut *out, &to_sarif(r, allow_pending))?;
+            writeln!(out)
         }
-        Format::Human => {
-            let real: Vec<&DriftItem> = r.items.iter().filter(|i| !i.reconcilable).collect();
-            let rec: Vec<&DriftItem> = r.items.iter().filter(|i| i.reconcilable).collect();
-            if !real.is_empty() {
-                writeln!(out, "Real drift ({}): the live schema differs from what the migrations produce, and no pending migration fixes it", real.len())?;
-                for i in &real {
-                    writeln!(out, "{}", line(i))?;
-                }
-                writeln!(out)?;
-            }
-            if !rec.is_empty() {
-                writeln!(
-                    out,
-                    "Reconcilable ({}): the pending migrations will fix these{}",
-                    rec.len(),
-                    if allow_pending { " (allowed)" } else { "" }
-                )?;
-                for i in &rec {
-                    writeln!(out, "{}", line(i))?;
-                }
-                writeln!(out)?;
-            }
-            let what = match r.status {
-                DriftStatus::Clean => "clean: the live schema matches the migrations".to_string(),
-                DriftStatus::Reconcilable => format!("reconcilable: run the {} pending migration(s) to match", r.history.pending.len()),
-                DriftStatus::Drift => "DRIFT: someone changed the schema outside the migrations (or the history is wrong); write a migration that makes it explicit, or revert the hand edit".to_string(),
-            };
-            writeln!(
-                out,
-                "migguard drift: {what} — {} applied, {} pending, {} unknown applied",
-                r.history.applied.len(),
-                r.history.pending.len(),
-                r.history.unknown_applied.len()
-            )
-        }
+        Format::Github => github(r, allow_pending, out),
+        Format::Human => human(r, allow_pending, out),
     }
 }

@@ -1,9 +1,11 @@
 //! Drift analysis on hand-edited live models (no database needed).
 
 use super::*;
+use crate::ir::Migration;
 use crate::parse::sql::read_sql_file;
 use crate::parse::ReadOptions;
 use crate::schema::replay::replay;
+use crate::schema::SchemaModel;
 use crate::source::SourceFile;
 
 fn migs(files: &[(&str, &str)]) -> Vec<Migration> {
@@ -198,4 +200,298 @@ fn unreadable_migrations_are_unverifiable() {
         "{:?}",
         kinds(&r)
     );
+}
+
+#[test]
+fn resolved_by_names_the_pending_migration_that_fixes_it() {
+    // Two pending migrations touch the same table; each difference names its own.
+    let ms = migs(&[
+        M1,
+        M2,
+        (
+            "0003_other.sql",
+            "ALTER TABLE t ADD COLUMN other int; CREATE INDEX t_other_idx ON t (other);",
+        ),
+    ]);
+    let live = live_after(&ms[..1]);
+    let r = analyse(
+        &ms,
+        &live,
+        history(&["0001_init"], &["0002_more", "0003_other"]),
+        "public",
+        &IgnoreList::default(),
+    );
+    assert_eq!(r.status, DriftStatus::Reconcilable, "{:?}", kinds(&r));
+    let by = |object: &str| {
+        r.items
+            .iter()
+            .find(|i| i.object == object)
+            .and_then(|i| i.resolved_by.clone())
+    };
+    assert_eq!(by("public.t.extra").as_deref(), Some("0002_more"));
+    assert_eq!(by("public.t.other").as_deref(), Some("0003_other"));
+    assert_eq!(by("public.t_other_idx").as_deref(), Some("0003_other"));
+    assert_eq!(by("0003_other").as_deref(), Some("0003_other"));
+    let file = r
+        .items
+        .iter()
+        .find(|i| i.object == "public.t.other")
+        .and_then(|i| i.file.clone());
+    assert_eq!(file, Some("0003_other.sql".into()));
+}
+
+#[test]
+fn pending_migrations_replay_in_version_order() {
+    // Listed out of order: 0003 alters the column 0002 adds. Replaying in list order
+    // would conflict; in version order it reconciles.
+    let ms = migs(&[
+        (
+            "0003_widen.sql",
+            "ALTER TABLE t ALTER COLUMN extra TYPE bigint;",
+        ),
+        M1,
+        M2,
+    ]);
+    let live = live_after(&migs(&[M1]));
+    let r = analyse(
+        &ms,
+        &live,
+        history(&["0001_init"], &["0002_more", "0003_widen"]),
+        "public",
+        &IgnoreList::default(),
+    );
+    assert_eq!(r.status, DriftStatus::Reconcilable, "{:?}", kinds(&r));
+    assert_eq!(
+        r.items
+            .iter()
+            .find(|i| i.kind == "missing-column")
+            .and_then(|i| i.resolved_by.as_deref()),
+        Some("0002_more")
+    );
+}
+
+#[test]
+fn partly_fixed_difference_stays_real_drift() {
+    // Pending 0002 adds `extra`, but someone already added it by hand with another
+    // type: the migration conflicts and the type mismatch is real drift.
+    let ms = migs(&[M1, M2]);
+    let mut live = live_after(&ms[..1]);
+    live.tables
+        .values_mut()
+        .next()
+        .unwrap()
+        .columns
+        .push(crate::schema::model::Column {
+            name: "extra".into(),
+            data_type: "text".into(),
+            not_null: false,
+            default: None,
+            identity: None,
+            generated: None,
+            collation: None,
+        });
+    let r = analyse(
+        &ms,
+        &live,
+        history(&["0001_init"], &["0002_more"]),
+        "public",
+        &IgnoreList::default(),
+    );
+    assert_eq!(r.status, DriftStatus::Drift);
+    let k = kinds(&r);
+    assert!(
+        k.contains(&(
+            "column-type-mismatch".into(),
+            "public.t.extra".into(),
+            false
+        )),
+        "{k:?}"
+    );
+    assert!(
+        k.iter()
+            .any(|(kind, _, rec)| kind == "conflicts-with-pending" && !rec),
+        "{k:?}"
+    );
+    // Real drift sorts before reconcilable items.
+    let first_rec = r.items.iter().position(|i| i.reconcilable).unwrap();
+    assert!(r.items[..first_rec].iter().all(|i| !i.reconcilable));
+    assert!(r.items[first_rec..].iter().all(|i| i.reconcilable));
+}
+
+#[test]
+fn out_of_order_is_real_drift() {
+    let ms = migs(&[M1, M2]);
+    let live = live_after(&ms[..1]);
+    let mut h = history(&["0001_init"], &["0002_more"]);
+    h.out_of_order.push("0002_more".into());
+    let r = analyse(&ms, &live, h, "public", &IgnoreList::default());
+    assert_eq!(r.status, DriftStatus::Drift);
+    let item = r
+        .items
+        .iter()
+        .find(|i| i.kind == "out-of-order-migration")
+        .unwrap();
+    assert!(!item.reconcilable);
+    assert_eq!(item.file, Some("0002_more.sql".into()));
+}
+
+#[test]
+fn unverifiable_is_never_reconcilable_even_when_pending() {
+    let ms = migs(&[
+        M1,
+        (
+            "0002_do.sql",
+            "DO $$ BEGIN EXECUTE 'ALTER TABLE t ADD x int'; END $$;",
+        ),
+    ]);
+    let live = live_after(&ms[..1]);
+    let r = analyse(
+        &ms,
+        &live,
+        history(&["0001_init"], &["0002_do"]),
+        "public",
+        &IgnoreList::default(),
+    );
+    assert_eq!(r.status, DriftStatus::Drift, "{:?}", kinds(&r));
+    let item = r
+        .items
+        .iter()
+        .find(|i| i.kind == "unverifiable")
+        .expect("unverifiable item");
+    assert!(!item.reconcilable && item.resolved_by.is_none());
+    assert_eq!(item.file, Some("0002_do.sql".into()));
+}
+
+#[test]
+fn fresh_database_everything_is_pending() {
+    let ms = migs(&[
+        M1,
+        M2,
+        (
+            "0003_pets.sql",
+            "CREATE TABLE pet (id int PRIMARY KEY); CREATE INDEX pet_id_idx ON pet (id);",
+        ),
+    ]);
+    let r = analyse(
+        &ms,
+        &SchemaModel::default(),
+        history(&[], &["0001_init", "0002_more", "0003_pets"]),
+        "public",
+        &IgnoreList::default(),
+    );
+    assert_eq!(r.status, DriftStatus::Reconcilable, "{:?}", kinds(&r));
+    let by = |object: &str| {
+        r.items
+            .iter()
+            .find(|i| i.object == object)
+            .and_then(|i| i.resolved_by.clone())
+            .unwrap_or_else(|| panic!("{object} not resolved: {:?}", kinds(&r)))
+    };
+    // The table counts as missing once; 0002 only adds to what 0001 created.
+    assert_eq!(by("public.t"), "0001_init");
+    assert_eq!(by("public.mood"), "0001_init");
+    assert_eq!(by("public.t_name_idx"), "0001_init");
+    assert_eq!(by("public.pet"), "0003_pets");
+    assert_eq!(by("public.pet_id_idx"), "0003_pets");
+}
+
+fn sample_report() -> DriftReport {
+    let ms = migs(&[M1, M2]);
+    let mut live = live_after(&ms[..1]);
+    live.enums
+        .values_mut()
+        .next()
+        .unwrap()
+        .labels
+        .push("c".into());
+    let mut h = history(&["0001_init"], &["0002_more"]);
+    h.unknown_applied.push("0099_hotfix".into());
+    analyse(&ms, &live, h, "public", &IgnoreList::default())
+}
+
+fn rendered(r: &DriftReport, format: crate::cli::Format, allow: bool) -> String {
+    let mut out = Vec::new();
+    render::render(r, format, allow, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn renders_human() {
+    let r = sample_report();
+    insta::assert_snapshot!(rendered(&r, crate::cli::Format::Human, false));
+}
+
+#[test]
+fn renders_json() {
+    let r = sample_report();
+    insta::assert_snapshot!(rendered(&r, crate::cli::Format::Json, false));
+}
+
+#[test]
+fn renders_github_with_allowed_pending_as_notices() {
+    let r = sample_report();
+    insta::assert_snapshot!(rendered(&r, crate::cli::Format::Github, true));
+}
+
+#[test]
+fn renders_sarif() {
+    let r = sample_report();
+    let v: serde_json::Value =
+        serde_json::from_str(&rendered(&r, crate::cli::Format::Sarif, false)).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), r.items.len());
+    assert_eq!(results[0]["level"], "error");
+    assert_eq!(results.last().unwrap()["level"], "warning");
+}
+
+#[test]
+fn clean_human_output_says_so() {
+    let ms = migs(&[M1]);
+    let r = analyse(
+        &ms,
+        &live_after(&ms),
+        history(&["0001_init"], &[]),
+        "public",
+        &IgnoreList::default(),
+    );
+    let s = rendered(&r, crate::cli::Format::Human, false);
+    assert!(s.starts_with("migguard drift: clean"), "{s}");
+    assert!(!s.contains("what to do"), "{s}");
+}
+
+#[test]
+fn step_targets_are_bounded_only_for_ops_that_stay_on_their_objects() {
+    let ms = migs(&[
+        M1,
+        ("0002_cascade.sql", "DROP TABLE t CASCADE;"),
+        ("0003_rename.sql", "ALTER TABLE t RENAME TO u;"),
+    ]);
+    let t = reconcile::named_targets(&ms[0]).expect("plain DDL is bounded");
+    assert!(t.contains("public.t") && t.contains("public.mood") && t.contains("public.t_name_idx"));
+    assert_eq!(reconcile::named_targets(&ms[1]), None);
+    assert_eq!(reconcile::named_targets(&ms[2]), None);
+}
+
+#[test]
+fn reconcile_after_an_unbounded_step_still_resolves() {
+    // 0003 renames a table (unbounded): every difference is re-checked at that step.
+    let ms = migs(&[M1, M2, ("0003_rename.sql", "ALTER TABLE t RENAME TO u;")]);
+    let live = live_after(&ms[..1]);
+    let r = analyse(
+        &ms,
+        &live,
+        history(&["0001_init"], &["0002_more", "0003_rename"]),
+        "public",
+        &IgnoreList::default(),
+    );
+    assert_eq!(r.status, DriftStatus::Reconcilable, "{:?}", kinds(&r));
+    let by = |o: &str| {
+        r.items
+            .iter()
+            .find(|i| i.object == o)
+            .and_then(|i| i.resolved_by.clone())
+    };
+    assert_eq!(by("public.u").as_deref(), Some("0003_rename"));
+    assert_eq!(by("public.t").as_deref(), Some("0003_rename"));
 }

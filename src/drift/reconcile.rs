@@ -1,0 +1,313 @@
+//! Reconciliation: which differences between the live schema and the expected one the
+//! pending migrations will fix, and which are real drift (DESIGN §6).
+//!
+//! Kept apart from the diff because it is about *time* — what the database will look
+//! like after the release — rather than structure. Pure: the command hands it the
+//! live model and the history facts it read.
+
+use super::diff::{diff, Difference, IgnoreList, Kind};
+use super::{DriftItem, DriftReport, DriftStatus, HistoryView};
+use crate::ir::Migration;
+use crate::schema::replay::replay_onto;
+use crate::schema::SchemaModel;
+use std::collections::BTreeSet;
+
+type Key = (Kind, String);
+
+fn keys(diffs: &[Difference]) -> BTreeSet<Key> {
+    diffs.iter().map(|d| (d.kind, d.object.clone())).collect()
+}
+
+/// The whole drift analysis. `local` are all migrations of this build, `history`
+/// says which are applied and which pending.
+///
+/// E = replay of every local migration, L = `live`, P_k = L after the first k pending
+/// migrations. A difference of L vs E that is absent from P_n vs E is reconcilable;
+/// its `resolved_by` is the pending migration after which it stays gone — the one
+/// whose ops actually fix it, even when several pending migrations touch the table.
+pub fn analyse(
+    local: &[Migration],
+    live: &SchemaModel,
+    history: HistoryView,
+    default_schema: &str,
+    ignore: &IgnoreList,
+) -> DriftReport {
+    let mut all: Vec<&Migration> = local.iter().collect();
+    // The tools apply in version order whatever order the files were listed in.
+    all.sort_by(|a, b| a.order.cmp(&b.order));
+    let pending: Vec<&Migration> = all
+        .iter()
+        .copied()
+        .filter(|m| history.pending.contains(&m.name))
+        .collect();
+    let mut expected = SchemaModel::default();
+    // Conflicts while replaying E are the schema engineer's replay-fidelity concern;
+    // drift judges L, so only conflicts of the pending migrations against L count.
+    let _ = replay_onto(&mut expected, &all, default_schema);
+
+    let now = diff(&expected, live, ignore);
+    // last_seen[key] = how many pending migrations had been applied the last time the
+    // difference was still there.
+    let mut last_seen: std::collections::BTreeMap<Key, usize> =
+        keys(&now).into_iter().map(|k| (k, 0)).collect();
+    // Each step diffs only the objects the step's migration names (or, after an op
+    // whose reach migguard cannot bound, every object that differed in L): a fresh
+    // database with hundreds of pending migrations must not cost hundreds of
+    // whole-schema diffs. An object no op of the step names cannot change in it.
+    let relevant: BTreeSet<&str> = now
+        .iter()
+        .flat_map(|d| std::iter::once(d.object.as_str()).chain(d.table.as_deref()))
+        .collect();
+    let mut present: BTreeSet<Key> = last_seen.keys().cloned().collect();
+    let mut projected = live.clone();
+    let mut conflicts = Vec::new();
+    for (k, m) in pending.iter().enumerate() {
+        conflicts.extend(replay_onto(&mut projected, &[*m], default_schema));
+        if last_seen.is_empty() {
+            continue;
+        }
+        let step: BTreeSet<&str> = match named_targets(m) {
+            None => relevant.clone(),
+            Some(targets) => now
+                .iter()
+                .filter(|d| {
+                    targets.contains(&d.object)
+                        || d.table.as_ref().is_some_and(|t| targets.contains(t))
+                })
+                .flat_map(|d| std::iter::once(d.object.as_str()).chain(d.table.as_deref()))
+                .collect(),
+        };
+        if !step.is_empty() {
+            let after = keys(&diff(
+                &restrict(&expected, &step),
+                &restrict(&projected, &step),
+                ignore,
+            ));
+            for d in &now {
+                let checked = step.contains(d.object.as_str())
+                    || d.table.as_deref().is_some_and(|t| step.contains(t));
+                if checked {
+                    let key = (d.kind, d.object.clone());
+                    if after.contains(&key) {
+                        present.insert(key);
+                    } else {
+                        present.remove(&key);
+                    }
+                }
+            }
+        }
+        for (key, seen) in last_seen.iter_mut() {
+            if present.contains(key) {
+                *seen = k + 1;
+            }
+        }
+    }
+
+    let mut items = Vec::new();
+    for d in &now {
+        let seen = last_seen.get(&(d.kind, d.object.clone())).copied();
+        // An unverifiable item points at the (last) migration its reasons name, so
+        // annotations land on the file with the unreadable SQL.
+        let unreadable = (d.kind == Kind::Unverifiable)
+            .then(|| {
+                all.iter()
+                    .rev()
+                    .find(|m| d.message.contains(&format!(" in {}:", m.name)))
+                    .map(|m| m.file.clone())
+            })
+            .flatten();
+        let resolver = match seen {
+            Some(k) if k < pending.len() && d.kind != Kind::Unverifiable => Some(pending[k]),
+            _ => None,
+        };
+        items.push(DriftItem {
+            kind: d.kind.to_string(),
+            object: d.object.clone(),
+            reconcilable: resolver.is_some(),
+            resolved_by: resolver.map(|m| m.name.clone()),
+            expected: d.expected.clone(),
+            actual: d.actual.clone(),
+            message: match resolver {
+                Some(m) => format!("{} (pending migration {} fixes this)", d.message, m.name),
+                None => d.message.clone(),
+            },
+            file: resolver.map(|m| m.file.clone()).or(unreadable),
+        });
+    }
+    for c in conflicts {
+        let file = local
+            .iter()
+            .find(|m| m.name == c.migration)
+            .map(|m| m.file.clone());
+        items.push(DriftItem {
+            kind: "conflicts-with-pending".into(),
+            object: c.object,
+            reconcilable: false,
+            resolved_by: None,
+            expected: None,
+            actual: None,
+            message: format!(
+                "pending migration {} cannot apply to the live schema: {}",
+                c.migration, c.message
+            ),
+            file,
+        });
+    }
+    for m in &pending {
+        items.push(DriftItem {
+            kind: "pending-migration".into(),
+            object: m.name.clone(),
+            reconcilable: true,
+            resolved_by: Some(m.name.clone()),
+            expected: None,
+            actual: None,
+            message: format!("migration {} is not applied yet", m.name),
+            file: Some(m.file.clone()),
+        });
+    }
+    for name in &history.unknown_applied {
+        items.push(DriftItem {
+            kind: "unknown-applied-migration".into(),
+            object: name.clone(),
+            reconcilable: false,
+            resolved_by: None,
+            expected: None,
+            actual: Some(name.clone()),
+            message: format!(
+                "the database has applied {name}, which is not among the local migrations"
+            ),
+            file: None,
+        });
+    }
+    for name in &history.out_of_order {
+        items.push(DriftItem {
+            kind: "out-of-order-migration".into(),
+            object: name.clone(),
+            reconcilable: false,
+            resolved_by: None,
+            expected: None,
+            actual: None,
+            message: format!(
+                "{name} is pending but older than migrations already applied: it was skipped or merged late"
+            ),
+            file: local.iter().find(|m| &m.name == name).map(|m| m.file.clone()),
+        });
+    }
+    items.sort_by(|a, b| {
+        (a.reconcilable, &a.kind, &a.object).cmp(&(b.reconcilable, &b.kind, &b.object))
+    });
+    items.dedup_by(|a, b| a.kind == b.kind && a.object == b.object && a.message == b.message);
+    let status = status_of(&items);
+    DriftReport {
+        status,
+        items,
+        history,
+    }
+}
+
+/// The objects (`object()` and `table()`) a migration's ops name, when every op is
+/// one whose effect stays on the objects it names; `None` when some op can reach
+/// further (CASCADE, renames, schema drops, unreadable SQL…).
+pub(crate) fn named_targets(m: &Migration) -> Option<BTreeSet<String>> {
+    use crate::ir::OpKind::*;
+    let mut out = BTreeSet::new();
+    for op in &m.up {
+        let bounded = match &op.kind {
+            // A TypeORM enum column also creates its enum type.
+            CreateTable { columns, .. } => columns.iter().all(|c| c.enum_values.is_none()),
+            AddColumn { column, .. } => column.enum_values.is_none(),
+            AlterColumnType { .. }
+            | SetNotNull { .. }
+            | DropNotNull { .. }
+            | SetDefault { .. }
+            | DropDefault { .. }
+            | AddConstraint { .. }
+            | ValidateConstraint { .. }
+            | CreateIndex(_)
+            | CreateTypeEnum { .. }
+            | AddEnumValue { .. }
+            | CreateExtension { .. }
+            | CreateSequence { .. }
+            | CreateView { .. }
+            | Comment { .. }
+            | SetOption { .. }
+            | TransactionControl { .. }
+            | Other { .. }
+            | Insert { .. }
+            | Update { .. }
+            | Delete { .. }
+            | Truncate { .. } => true,
+            DropColumn { cascade, .. }
+            | DropConstraint { cascade, .. }
+            | DropIndex { cascade, .. } => !cascade,
+            _ => false,
+        };
+        if !bounded {
+            return None;
+        }
+        out.extend(op.kind.object());
+        out.extend(op.kind.table().map(|t| t.to_string()));
+    }
+    Some(out)
+}
+
+/// The part of `model` a diff of `relevant` objects (and tables) looks at.
+fn restrict(model: &SchemaModel, relevant: &BTreeSet<&str>) -> SchemaModel {
+    let has = |q: &crate::ir::QualifiedName| relevant.contains(q.to_string().as_str());
+    SchemaModel {
+        schemas: model.schemas.clone(),
+        tables: model
+            .tables
+            .iter()
+            .filter(|(n, _)| has(n))
+            .map(|(n, t)| (n.clone(), t.clone()))
+            .collect(),
+        indexes: model
+            .indexes
+            .iter()
+            .filter(|(n, i)| has(n) || has(&i.table))
+            .map(|(n, i)| (n.clone(), i.clone()))
+            .collect(),
+        enums: model
+            .enums
+            .iter()
+            .filter(|(n, _)| has(n))
+            .map(|(n, e)| (n.clone(), e.clone()))
+            .collect(),
+        sequences: model
+            .sequences
+            .iter()
+            .filter(|(n, s)| has(n) || s.owned_by.as_ref().is_some_and(|(t, _)| has(t)))
+            .map(|(n, s)| (n.clone(), s.clone()))
+            .collect(),
+        views: model
+            .views
+            .iter()
+            .filter(|(n, _)| has(n))
+            .map(|(n, v)| (n.clone(), v.clone()))
+            .collect(),
+        extensions: model
+            .extensions
+            .iter()
+            .filter(|(n, _)| relevant.contains(n.as_str()))
+            .map(|(n, e)| (n.clone(), e.clone()))
+            .collect(),
+        uncertain: model
+            .uncertain
+            .iter()
+            .filter(|(o, _)| relevant.contains(o.as_str()))
+            .map(|(o, r)| (o.clone(), r.clone()))
+            .collect(),
+    }
+}
+
+/// Clean when nothing differs; reconcilable when every item is; drift otherwise.
+pub fn status_of(items: &[DriftItem]) -> DriftStatus {
+    if items.iter().any(|i| !i.reconcilable) {
+        DriftStatus::Drift
+    } else if items.is_empty() {
+        DriftStatus::Clean
+    } else {
+        DriftStatus::Reconcilable
+    }
+}
