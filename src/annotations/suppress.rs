@@ -338,6 +338,7 @@ mod tests {
                 },
                 dynamic: false,
                 anchor_line: op_line,
+                condition: None,
             }],
             down: vec![],
             header_comments: header

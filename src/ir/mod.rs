@@ -129,6 +129,12 @@ pub struct Operation {
     /// the `queryRunner.query(…)`/builder call that carries it. A `migguard-ignore`
     /// comment on the line before it applies to the op.
     pub anchor_line: usize,
+    /// The op sits in an `if` whose condition only the running migration can evaluate
+    /// (a query result, an environment variable…): it may not run at all. Holds the
+    /// condition's text. Lint still judges the op (fail closed); replay cannot vouch
+    /// for what it touches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
 }
 
 /// A column as a CREATE TABLE / ADD COLUMN / TypeORM `TableColumn` defines it.
@@ -635,6 +641,22 @@ pub enum AttrType {
 
 impl OpKind {
     /// The snake_case kind name used by `rules.toml` (matches the serde tag).
+    /// Whether the op can change the schema model: data statements, comments, session
+    /// settings and statements outside the model cannot.
+    pub fn changes_schema(&self) -> bool {
+        !matches!(
+            self,
+            OpKind::Insert { .. }
+                | OpKind::Update { .. }
+                | OpKind::Delete { .. }
+                | OpKind::Truncate { .. }
+                | OpKind::Comment { .. }
+                | OpKind::SetOption { .. }
+                | OpKind::TransactionControl { .. }
+                | OpKind::Other { .. }
+        )
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             OpKind::CreateTable { .. } => "create_table",
@@ -904,6 +926,7 @@ mod tests {
             source: OpSource::Sql,
             dynamic: false,
             anchor_line: 1,
+            condition: None,
         };
         let declared = kind_conditions(op.kind.name()).unwrap();
         for key in op.attributes().keys() {

@@ -308,6 +308,7 @@ pub fn read_statements(input: &SqlInput<'_>, opts: &ReadOptions) -> Vec<Operatio
                 dynamic: input.dynamic,
                 // A `migguard-ignore` above the statement covers all its actions.
                 anchor_line,
+                condition: None,
             });
         }
         merge_unparsed(&mut stmt_ops);

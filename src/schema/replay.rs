@@ -44,7 +44,10 @@ pub fn replay_onto(
     for m in migrations {
         r.migration = m.name.clone();
         for op in &m.up {
-            r.apply(op);
+            match &op.condition {
+                None => r.apply(op),
+                Some(condition) => r.apply_conditional(op, condition),
+            }
         }
     }
     r.conflicts
@@ -97,6 +100,31 @@ impl Replayer<'_> {
         normalize_type(written, &self.ds, &|s, n| {
             enums.contains_key(&QualifiedName::new(s, n))
         })
+    }
+
+    /// An op under a run-time condition: replayed as a best guess, never vouched for.
+    /// Where it cannot apply, the guard presumably kept it from running (`if
+    /// (statusExists) DROP COLUMN status` on a database without the column), so that
+    /// is no conflict; either way what it touches becomes uncertain — drift reports it
+    /// as unverifiable rather than inventing or hiding a difference.
+    fn apply_conditional(&mut self, op: &Operation, condition: &str) {
+        if !op.kind.changes_schema() {
+            return self.apply(op);
+        }
+        let conflicts_before = self.conflicts.len();
+        self.apply(op);
+        self.conflicts.truncate(conflicts_before);
+        let touched = op
+            .kind
+            .table()
+            .map(|t| t.to_string())
+            .or_else(|| op.kind.object())
+            .unwrap_or_else(|| "*".into());
+        let why = format!(
+            "changed in {}: only if `{condition}`, which migguard cannot evaluate",
+            self.migration
+        );
+        self.uncertain(touched, why);
     }
 
     fn apply(&mut self, op: &Operation) {

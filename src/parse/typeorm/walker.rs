@@ -263,6 +263,24 @@ impl<'a> Walker<'_, 'a, '_> {
                     }
                     return false;
                 }
+                // Any other condition is only known when the migration runs (`if
+                // (columnExists[0].exists)`): both branches are read — lint judges
+                // everything that might run — and their ops carry the condition so
+                // replay does not take them for certain.
+                if let Some(c) = cond {
+                    self.walk(c);
+                }
+                let first = self.ops.len();
+                for field in ["consequence", "alternative"] {
+                    if let Some(b) = node.child_by_field_name(field) {
+                        self.walk(b);
+                    }
+                }
+                let text = cond.map(|c| short(self.doc.text(c))).unwrap_or_default();
+                for op in &mut self.ops[first..] {
+                    op.condition.get_or_insert_with(|| text.clone());
+                }
+                return false;
             }
             "new_expression" => {
                 if let Some(args) = node.child_by_field_name("arguments") {
@@ -528,6 +546,7 @@ impl<'a> Walker<'_, 'a, '_> {
             source,
             dynamic: false,
             anchor_line: self.doc.span(node).line,
+            condition: None,
         });
     }
 

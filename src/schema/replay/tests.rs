@@ -97,3 +97,74 @@ fn opaque_sql_marks_tables_uncertain() {
     )]);
     assert!(m.uncertain.contains_key("public.t"), "{:?}", m.uncertain);
 }
+
+/// medusa's `extendedBatchJob` pattern: schema work behind a query result. Replay
+/// cannot know whether the branch ran, so nothing it touches is vouched for, and a
+/// guarded op that cannot apply is no conflict. A database-type branch is static.
+#[test]
+fn ops_under_a_run_time_condition_make_their_objects_uncertain() {
+    use crate::parse::typeorm::read_typeorm_file;
+    let ts = r#"
+import { MigrationInterface, QueryRunner } from "typeorm";
+export class Guarded1700000000002 implements MigrationInterface {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    const statusExists = await queryRunner.query(`SELECT exists (SELECT FROM information_schema.columns WHERE table_name = 'job' AND column_name = 'status')`);
+    if (statusExists[0].exists) {
+      await queryRunner.query(`ALTER TABLE "job" DROP COLUMN "status"`);
+      await queryRunner.query(`ALTER TABLE "job" ADD "done_at" TIMESTAMP WITH TIME ZONE`);
+    } else {
+      await queryRunner.query(`UPDATE "job" SET "id" = "id"`);
+    }
+    if (queryRunner.connection.options.type === "postgres") {
+      await queryRunner.query(`CREATE INDEX "job_id_idx" ON "job" ("id")`);
+    }
+  }
+  public async down(): Promise<void> {}
+}
+"#;
+    let mut ms = migs(&[("1700000000001_job.sql", "CREATE TABLE job (id int)")]);
+    ms.extend(read_typeorm_file(
+        &SourceFile::new("1700000000002-Guarded.ts".into(), ts.into()),
+        &ReadOptions::default(),
+    ));
+    let conditions: Vec<(&str, Option<&str>)> = ms[1]
+        .up
+        .iter()
+        .map(|op| (op.kind.name(), op.condition.as_deref()))
+        .collect();
+    let guard = Some("(statusExists[0].exists)");
+    assert_eq!(
+        conditions,
+        vec![
+            ("other", None),
+            ("drop_column", guard),
+            ("add_column", guard),
+            ("update", guard),
+            ("create_index", None),
+        ]
+    );
+
+    let refs: Vec<&Migration> = ms.iter().collect();
+    let (m, c) = replay(&refs, "public");
+    assert!(
+        c.is_empty(),
+        "a guarded op that cannot apply is no conflict: {c:?}"
+    );
+    let job = &m.tables[&QualifiedName::new("public", "job")];
+    assert!(
+        job.columns.iter().any(|c| c.name == "done_at"),
+        "best guess: the guarded ADD COLUMN is replayed"
+    );
+    let why = m.uncertain.get("public.job").expect("job is uncertain");
+    assert_eq!(
+        why,
+        &vec![
+            "changed in Guarded1700000000002: only if `(statusExists[0].exists)`, which migguard cannot evaluate"
+                .to_string()
+        ]
+    );
+    assert!(m
+        .indexes
+        .contains_key(&QualifiedName::new("public", "job_id_idx")));
+    assert_eq!(m.uncertain.len(), 1, "{:?}", m.uncertain);
+}
