@@ -24,7 +24,7 @@ fn op(kind: OpKind) -> Operation {
         source: OpSource::Sql,
         dynamic: false,
         anchor_line: 1,
-        condition: None,
+        guard: None,
     }
 }
 

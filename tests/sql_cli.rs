@@ -82,16 +82,28 @@ fn non_utf8_migration_exits_2_naming_the_position() {
 }
 
 #[test]
-fn do_block_bodies_are_classified_by_their_text() {
+fn do_block_bodies_are_read_or_classified_by_their_text() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::create_dir(tmp.path().join("m")).unwrap();
+    // A plain body is SQL: read exactly, no unparsed finding.
     std::fs::write(
         tmp.path().join("m/0001_do.sql"),
-        "DO $$ BEGIN ALTER TABLE users RENAME COLUMN a TO b; END $$;\n",
+        "DO $$ BEGIN ALTER TABLE users RENAME COLUMN a TO b; \
+         EXCEPTION WHEN undefined_column THEN NULL; END $$;\n",
+    )
+    .unwrap();
+    let r = rules(&lint(tmp.path(), &["m"]));
+    assert!(r.iter().any(|r| r == "rename-column"), "{r:?}");
+    assert!(!r.iter().any(|r| r == "unparsed-sql"), "{r:?}");
+
+    // PL/pgSQL cannot be read, but it runs: the rules' patterns still see the drop.
+    std::fs::write(
+        tmp.path().join("m/0002_do.sql"),
+        "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'old') THEN \
+         DROP TABLE old; END IF; END $$;\n",
     )
     .unwrap();
     let r = rules(&lint(tmp.path(), &["m"]));
     assert!(r.iter().any(|r| r == "unparsed-sql"), "{r:?}");
-    // The body runs, so the rename inside it is caught by the rules' patterns.
-    assert!(r.iter().any(|r| r == "rename-column"), "{r:?}");
+    assert!(r.iter().any(|r| r == "drop-table"), "{r:?}");
 }

@@ -338,7 +338,7 @@ mod tests {
                 },
                 dynamic: false,
                 anchor_line: op_line,
-                condition: None,
+                guard: None,
             }],
             down: vec![],
             header_comments: header

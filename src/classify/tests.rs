@@ -295,7 +295,7 @@ fn op(kind: OpKind, text: &str) -> Operation {
         },
         dynamic: false,
         anchor_line: 5,
-        condition: None,
+        guard: None,
     }
 }
 

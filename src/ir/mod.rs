@@ -112,6 +112,21 @@ pub enum OpSource {
     Builder { method: String },
 }
 
+/// Why an operation might not take effect even though its migration runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "text", rename_all = "snake_case")]
+pub enum Guard {
+    /// In an `if` (or a DO block of several statements under an EXCEPTION handler)
+    /// whose outcome only the running migration knows — a query result, an
+    /// environment variable. Lint still judges the op (fail closed); replay cannot
+    /// vouch for what it touches. Holds the condition as written.
+    Condition(String),
+    /// The only statement of a DO block whose EXCEPTION handler swallows these errors:
+    /// it applies where it can and is a no-op where it would fail, exactly what
+    /// replay can model. Holds the conditions (`duplicate_object`).
+    Swallowed(String),
+}
+
 /// One schema (or data) operation with its target and source position.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Operation {
@@ -129,12 +144,10 @@ pub struct Operation {
     /// the `queryRunner.query(…)`/builder call that carries it. A `migguard-ignore`
     /// comment on the line before it applies to the op.
     pub anchor_line: usize,
-    /// The op sits in an `if` whose condition only the running migration can evaluate
-    /// (a query result, an environment variable…): it may not run at all. Holds the
-    /// condition's text. Lint still judges the op (fail closed); replay cannot vouch
-    /// for what it touches.
+    /// The op may not run, or may fail harmlessly: see [`Guard`]. `None` for an op
+    /// that runs whenever its migration does.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub condition: Option<String>,
+    pub guard: Option<Guard>,
 }
 
 /// A column as a CREATE TABLE / ADD COLUMN / TypeORM `TableColumn` defines it.
@@ -926,7 +939,7 @@ mod tests {
             source: OpSource::Sql,
             dynamic: false,
             anchor_line: 1,
-            condition: None,
+            guard: None,
         };
         let declared = kind_conditions(op.kind.name()).unwrap();
         for key in op.attributes().keys() {

@@ -8,12 +8,13 @@
 //! error. One bad statement never costs the others: squawk skips a whole file on a
 //! syntax error and so reports none of the `DROP TABLE`s in it.
 
+pub mod do_block;
 pub mod fallback;
 pub mod lexical;
 pub mod to_ops;
 
 use super::ReadOptions;
-use crate::ir::{Comment, Migration, OpKind, OpSource, Operation, TextMap};
+use crate::ir::{Comment, Guard, Migration, OpKind, OpSource, Operation, TextMap};
 use crate::source::layout::{self, Side, SqlIdentity};
 use crate::source::SourceFile;
 use sqlparser::dialect::PostgreSqlDialect;
@@ -252,12 +253,23 @@ fn alter_table_by_action(text: &str, blanked: &str, opts: &ReadOptions) -> Optio
 
 /// Read every statement of `input` into operations (unparsable ones as `unparsed`).
 pub fn read_statements(input: &SqlInput<'_>, opts: &ReadOptions) -> Vec<Operation> {
-    let lexed = lexical::scan(input.sql);
+    read_range(input, 0, input.sql.len(), opts)
+}
+
+/// The statements of `input.sql[from..to]`; offsets stay those of `input.sql`, so
+/// spans map through `input.map` unchanged.
+fn read_range(input: &SqlInput<'_>, from: usize, to: usize, opts: &ReadOptions) -> Vec<Operation> {
+    let Some(sql) = input.sql.get(from..to) else {
+        return Vec::new();
+    };
+    let lexed = lexical::scan(sql);
     let mut ops = Vec::new();
-    for &(start, end) in &lexed.statements {
-        let (Some(text), Some(blanked)) =
-            (input.sql.get(start..end), lexed.blanked.get(start..end))
-        else {
+    for &(rel_start, rel_end) in &lexed.statements {
+        let (start, end) = (from + rel_start, from + rel_end);
+        let (Some(text), Some(blanked)) = (
+            input.sql.get(start..end),
+            lexed.blanked.get(rel_start..rel_end),
+        ) else {
             continue;
         };
         let span_of = |s: usize, e: usize| {
@@ -266,6 +278,10 @@ pub fn read_statements(input: &SqlInput<'_>, opts: &ReadOptions) -> Vec<Operatio
         };
         let span = span_of(start, end);
         let anchor_line = span.line;
+        if let Some(block) = do_block::simple_do_block(text) {
+            ops.extend(read_do_block(input, start, &block, anchor_line, opts));
+            continue;
+        }
         let kinds = statement_kinds(text, blanked, opts);
         // Each action of a multi-action ALTER TABLE gets its own span, so a finding on
         // `DROP COLUMN` points at that line, not at the whole statement.
@@ -308,11 +324,41 @@ pub fn read_statements(input: &SqlInput<'_>, opts: &ReadOptions) -> Vec<Operatio
                 dynamic: input.dynamic,
                 // A `migguard-ignore` above the statement covers all its actions.
                 anchor_line,
-                condition: None,
+                guard: None,
             });
         }
         merge_unparsed(&mut stmt_ops);
         ops.append(&mut stmt_ops);
+    }
+    ops
+}
+
+/// The statements of a plain DO body, read like any others. Under an EXCEPTION
+/// handler a single statement is `Swallowed` (it applies or is skipped, as PostgreSQL
+/// does); several are a `Condition`, because an error in a later one rolls back the
+/// earlier ones and replay cannot tell which ran.
+fn read_do_block(
+    input: &SqlInput<'_>,
+    start: usize,
+    block: &do_block::DoBlock,
+    anchor_line: usize,
+    opts: &ReadOptions,
+) -> Vec<Operation> {
+    let mut ops = read_range(input, start + block.body.0, start + block.body.1, opts);
+    let swallowed = block.swallows.join(" OR ");
+    let guard = match (block.swallows.is_empty(), block.statements) {
+        (true, _) => None,
+        (false, 1) => Some(Guard::Swallowed(swallowed)),
+        (false, _) => Some(Guard::Condition(format!(
+            "no statement of the DO block raises {swallowed}"
+        ))),
+    };
+    for op in &mut ops {
+        // A `migguard-ignore` above the DO covers what runs inside it.
+        op.anchor_line = anchor_line;
+        if op.guard.is_none() {
+            op.guard = guard.clone();
+        }
     }
     ops
 }
@@ -740,5 +786,40 @@ mod tests {
             .map(|o| o.kind.name())
             .collect();
         assert_eq!(kinds, vec!["drop_table"]);
+    }
+
+    /// The guarded-DDL idiom is read as its statement, with the guard replay needs;
+    /// PL/pgSQL stays unreadable.
+    #[test]
+    fn do_blocks_with_a_plain_body_are_read_as_their_statements() {
+        let ops = read(
+            "DO $$ BEGIN ALTER TABLE t ADD COLUMN a int; END $$;\n\
+             DO $$\nBEGIN\n  CREATE TYPE mood AS ENUM ('a');\nEXCEPTION\n  WHEN duplicate_object THEN null;\nEND $$;\n\
+             DO $$ BEGIN CREATE TYPE x AS ENUM ('a'); CREATE TYPE y AS ENUM ('b'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+             DO $$ BEGIN IF true THEN DROP TABLE t; END IF; END $$;",
+        );
+        let got: Vec<(&str, usize, usize, Option<Guard>)> = ops
+            .iter()
+            .map(|o| (o.kind.name(), o.span.line, o.anchor_line, o.guard.clone()))
+            .collect();
+        let both = Some(Guard::Condition(
+            "no statement of the DO block raises duplicate_object".into(),
+        ));
+        assert_eq!(
+            got,
+            vec![
+                ("add_column", 1, 1, None),
+                // The span is the inner statement's; a suppression goes above the DO.
+                (
+                    "create_type_enum",
+                    4,
+                    2,
+                    Some(Guard::Swallowed("duplicate_object".into()))
+                ),
+                ("create_type_enum", 8, 8, both.clone()),
+                ("create_type_enum", 8, 8, both),
+                ("unparsed", 9, 9, None),
+            ]
+        );
     }
 }

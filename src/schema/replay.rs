@@ -15,8 +15,8 @@ use super::model::{
 use super::naming;
 use super::normalize::{canonical_default, canonical_expr, normalize_type, serial_base};
 use crate::ir::{
-    ChangeMode, ColumnDef, ConstraintDef, ConstraintKind, IndexDef, Migration, OpKind, OpSource,
-    Operation, QualifiedName,
+    ChangeMode, ColumnDef, ConstraintDef, ConstraintKind, Guard, IndexDef, Migration, OpKind,
+    OpSource, Operation, QualifiedName,
 };
 
 /// One migration that could not be applied cleanly to the model (e.g. drops a
@@ -44,9 +44,10 @@ pub fn replay_onto(
     for m in migrations {
         r.migration = m.name.clone();
         for op in &m.up {
-            match &op.condition {
+            match &op.guard {
                 None => r.apply(op),
-                Some(condition) => r.apply_conditional(op, condition),
+                Some(Guard::Swallowed(_)) => r.apply_unless_conflicting(op),
+                Some(Guard::Condition(condition)) => r.apply_conditional(op, condition),
             }
         }
     }
@@ -102,18 +103,24 @@ impl Replayer<'_> {
         })
     }
 
+    /// An op whose failure is swallowed (a DO block's EXCEPTION handler): where it
+    /// cannot apply, PostgreSQL skips it too, so that is no conflict.
+    fn apply_unless_conflicting(&mut self, op: &Operation) {
+        let conflicts_before = self.conflicts.len();
+        self.apply(op);
+        self.conflicts.truncate(conflicts_before);
+    }
+
     /// An op under a run-time condition: replayed as a best guess, never vouched for.
     /// Where it cannot apply, the guard presumably kept it from running (`if
     /// (statusExists) DROP COLUMN status` on a database without the column), so that
     /// is no conflict; either way what it touches becomes uncertain — drift reports it
     /// as unverifiable rather than inventing or hiding a difference.
     fn apply_conditional(&mut self, op: &Operation, condition: &str) {
+        self.apply_unless_conflicting(op);
         if !op.kind.changes_schema() {
-            return self.apply(op);
+            return;
         }
-        let conflicts_before = self.conflicts.len();
-        self.apply(op);
-        self.conflicts.truncate(conflicts_before);
         let touched = op
             .kind
             .table()

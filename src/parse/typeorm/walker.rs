@@ -9,7 +9,7 @@
 use super::builder::{builder_call, Builder, READ_ONLY_METHODS};
 use super::strings;
 use super::{next_node, Doc, EmbeddedSql};
-use crate::ir::{OpKind, OpSource, Operation};
+use crate::ir::{Guard, OpKind, OpSource, Operation};
 use crate::parse::sql::{read_statements, SqlInput};
 use std::collections::HashMap;
 use tree_sitter::Node;
@@ -278,7 +278,9 @@ impl<'a> Walker<'_, 'a, '_> {
                 }
                 let text = cond.map(|c| short(self.doc.text(c))).unwrap_or_default();
                 for op in &mut self.ops[first..] {
-                    op.condition.get_or_insert_with(|| text.clone());
+                    if !matches!(op.guard, Some(Guard::Condition(_))) {
+                        op.guard = Some(Guard::Condition(text.clone()));
+                    }
                 }
                 return false;
             }
@@ -546,7 +548,7 @@ impl<'a> Walker<'_, 'a, '_> {
             source,
             dynamic: false,
             anchor_line: self.doc.span(node).line,
-            condition: None,
+            guard: None,
         });
     }
 

@@ -130,7 +130,10 @@ export class Guarded1700000000002 implements MigrationInterface {
     let conditions: Vec<(&str, Option<&str>)> = ms[1]
         .up
         .iter()
-        .map(|op| (op.kind.name(), op.condition.as_deref()))
+        .map(|op| match &op.guard {
+            Some(Guard::Condition(c)) => (op.kind.name(), Some(c.as_str())),
+            _ => (op.kind.name(), None),
+        })
         .collect();
     let guard = Some("(statusExists[0].exists)");
     assert_eq!(
@@ -167,4 +170,42 @@ export class Guarded1700000000002 implements MigrationInterface {
         .indexes
         .contains_key(&QualifiedName::new("public", "job_id_idx")));
     assert_eq!(m.uncertain.len(), 1, "{:?}", m.uncertain);
+}
+
+/// An EXCEPTION handler that swallows the error makes a single statement idempotent:
+/// replay applies it where it can and skips it where PostgreSQL would raise, without
+/// a conflict and without doubt. Several statements under one handler roll back
+/// together, so replay cannot tell which ran.
+#[test]
+fn do_block_guards_replay_like_postgres() {
+    let (m, c) = run(&[
+        ("0001_a.sql", "CREATE TABLE piv (id int, quantity int); CREATE TYPE mood AS ENUM ('a')"),
+        (
+            "0002_b.sql",
+            "DO $$ BEGIN ALTER TABLE piv RENAME COLUMN quantity TO required_quantity; \
+             EXCEPTION WHEN undefined_column THEN END $$; \
+             DO $$ BEGIN ALTER TABLE piv RENAME COLUMN quantity TO required_quantity; \
+             EXCEPTION WHEN undefined_column THEN END $$; \
+             DO $$ BEGIN CREATE TYPE mood AS ENUM ('b'); EXCEPTION WHEN duplicate_object THEN null; END $$",
+        ),
+    ]);
+    assert!(c.is_empty(), "{c:?}");
+    assert!(m.uncertain.is_empty(), "{:?}", m.uncertain);
+    let piv = &m.tables[&QualifiedName::new("public", "piv")];
+    let names: Vec<&str> = piv.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["id", "required_quantity"]);
+    assert_eq!(m.enums[&QualifiedName::new("public", "mood")].labels, ["a"]);
+
+    let (m, c) = run(&[(
+        "0001_a.sql",
+        "CREATE TABLE t (id int); \
+         DO $$ BEGIN ALTER TABLE t ADD COLUMN a int; ALTER TABLE t ADD COLUMN id int; \
+         EXCEPTION WHEN duplicate_column THEN NULL; END $$",
+    )]);
+    assert!(c.is_empty(), "{c:?}");
+    assert!(
+        m.uncertain["public.t"][0].contains("no statement of the DO block raises duplicate_column"),
+        "{:?}",
+        m.uncertain
+    );
 }

@@ -1,0 +1,272 @@
+//! The guarded-DDL idiom `DO $$ BEGIN <DDL>; EXCEPTION WHEN duplicate_object THEN NULL;
+//! END $$`, read as the statements it runs.
+//!
+//! Real migration sets use DO blocks mostly to make one DDL statement idempotent
+//! (medusa's `RENAME COLUMN … EXCEPTION WHEN undefined_column`, the enum guard `CREATE
+//! TYPE … EXCEPTION WHEN duplicate_object`). Such a body is plain SQL, so treating it
+//! as unreadable would lose the exact rule for the DDL and the replay of its effect.
+//! Only that shape is accepted: a body with declarations, control flow (`IF`, loops),
+//! `EXECUTE`, `PERFORM`, assignments or a handler that does anything but `NULL` /
+//! `RAISE NOTICE` stays unreadable — the caller falls back to the lexical reading.
+
+use super::lexical;
+
+/// A DO block whose body is a plain list of SQL statements.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoBlock {
+    /// Byte range of the statements between `BEGIN` and `EXCEPTION`/`END`, relative to
+    /// the text given to [`simple_do_block`].
+    pub body: (usize, usize),
+    /// How many statements the body holds.
+    pub statements: usize,
+    /// The error conditions the EXCEPTION clause swallows, as written
+    /// (`duplicate_object`, `SQLSTATE '42P07'`); empty without a clause.
+    pub swallows: Vec<String>,
+}
+
+/// Statements a plain body may hold: SQL, not PL/pgSQL.
+const SQL_STATEMENTS: &[&str] = &[
+    "ALTER", "CREATE", "DROP", "COMMENT", "GRANT", "REVOKE", "INSERT", "UPDATE", "DELETE",
+    "TRUNCATE",
+];
+
+/// Words that make a handler more than "ignore the error".
+fn handler_action_is_ignore(words: &[&str]) -> bool {
+    match words {
+        ["NULL"] => true,
+        ["RAISE", level, ..] => {
+            matches!(*level, "NOTICE" | "INFO" | "LOG" | "DEBUG" | "WARNING")
+        }
+        _ => false,
+    }
+}
+
+/// Words of `blanked[from..to]` with their byte offsets (absolute), upper-cased.
+fn words(blanked: &str, from: usize, to: usize) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let bytes = blanked.as_bytes();
+    let mut i = from;
+    while i < to {
+        if bytes[i] == b'$' {
+            // A dollar-quote tag (`$body$`) is no word.
+            i += 1;
+            while i < to && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+        } else if bytes[i].is_ascii_alphabetic() || bytes[i] == b'_' {
+            let s = i;
+            while i < to && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            out.push((s, blanked[s..i].to_ascii_uppercase()));
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// `text` is one statement (without its `;`). Returns the block when it is `DO
+/// [LANGUAGE plpgsql] $tag$ BEGIN … [EXCEPTION WHEN … THEN NULL;] END[;] $tag$
+/// [LANGUAGE plpgsql]` with a plain SQL body.
+pub fn simple_do_block(text: &str) -> Option<DoBlock> {
+    let outer = lexical::scan(text);
+    let head = words(&outer.blanked, 0, outer.blanked.len());
+    if head.first().map(|(_, w)| w.as_str()) != Some("DO") {
+        return None;
+    }
+    // Exactly one dollar-quoted string: the body; around it only `LANGUAGE plpgsql`.
+    let [(body_start, body_end)] = outer.dollar_bodies.as_slice() else {
+        return None;
+    };
+    let outside: Vec<&str> = head
+        .iter()
+        .filter(|(at, _)| *at < *body_start || *at >= *body_end)
+        .map(|(_, w)| w.as_str())
+        .collect();
+    if !matches!(outside.as_slice(), ["DO"] | ["DO", "LANGUAGE", "PLPGSQL"]) {
+        return None;
+    }
+    // Nothing but whitespace and the quote tags may sit outside the words above.
+    let stray = outer.blanked[..*body_start]
+        .chars()
+        .chain(outer.blanked[*body_end..].chars())
+        .any(|c| !(c.is_whitespace() || c.is_ascii_alphanumeric() || c == '_' || c == '$'));
+    if stray {
+        return None;
+    }
+
+    let body = &text[*body_start..*body_end];
+    let inner = lexical::scan(body);
+    let bw = words(&inner.blanked, 0, inner.blanked.len());
+    let (Some((begin_at, first)), Some((end_at, last))) = (bw.first(), bw.last()) else {
+        return None;
+    };
+    if first != "BEGIN" || last != "END" {
+        return None;
+    }
+    // After END only `;` and whitespace.
+    if inner.blanked[end_at + 3..]
+        .chars()
+        .any(|c| !(c.is_whitespace() || c == ';'))
+    {
+        return None;
+    }
+    let stmts_from = begin_at + "BEGIN".len();
+    let exception_at = bw
+        .iter()
+        .find(|(at, w)| *at > *begin_at && *at < *end_at && w == "EXCEPTION")
+        .map(|(at, _)| *at);
+    let stmts_to = exception_at.unwrap_or(*end_at);
+
+    // The body's statements: each must be SQL.
+    let region = &inner.blanked[stmts_from..stmts_to];
+    let split = lexical::scan(region);
+    if split.statements.is_empty() {
+        return None;
+    }
+    for &(s, e) in &split.statements {
+        let first_word = words(region, s, e).into_iter().next().map(|(_, w)| w);
+        if !first_word.is_some_and(|w| SQL_STATEMENTS.contains(&w.as_str())) {
+            return None;
+        }
+    }
+    if region.contains(":=") {
+        return None;
+    }
+
+    let swallows = match exception_at {
+        None => Vec::new(),
+        Some(at) => handler_conditions(body, &inner.blanked, at + "EXCEPTION".len(), *end_at)?,
+    };
+    Some(DoBlock {
+        body: (body_start + stmts_from, body_start + stmts_to),
+        statements: split.statements.len(),
+        swallows,
+    })
+}
+
+/// `WHEN c [OR c] THEN NULL; [WHEN …]` → the conditions, or `None` when a handler does
+/// more than ignore the error.
+fn handler_conditions(raw: &str, blanked: &str, from: usize, to: usize) -> Option<Vec<String>> {
+    let ws = words(blanked, from, to);
+    let mut conditions = Vec::new();
+    let mut i = 0;
+    while i < ws.len() {
+        if ws[i].1 != "WHEN" {
+            return None;
+        }
+        let then = ws[i..].iter().position(|(_, w)| w == "THEN")? + i;
+        // Conditions as written (SQLSTATE '…' keeps its string).
+        let cond_text = raw[ws[i].0 + 4..ws[then].0].trim();
+        conditions.extend(
+            cond_text
+                .split(|c: char| c.is_whitespace())
+                .collect::<Vec<_>>()
+                .join(" ")
+                .split(" OR ")
+                .flat_map(|c| c.split(" or "))
+                .map(str::to_string),
+        );
+        // Actions up to the next WHEN (or the end): `;`-separated statements.
+        let next = ws[then + 1..]
+            .iter()
+            .position(|(_, w)| w == "WHEN")
+            .map_or(ws.len(), |p| p + then + 1);
+        let actions_to = ws.get(next).map_or(to, |(at, _)| *at);
+        let actions = &blanked[ws[then].0 + 4..actions_to];
+        for action in actions.split(';').map(str::trim).filter(|a| !a.is_empty()) {
+            let aw: Vec<String> = words(action, 0, action.len())
+                .into_iter()
+                .map(|(_, w)| w)
+                .collect();
+            let aw: Vec<&str> = aw.iter().map(String::as_str).collect();
+            if !handler_action_is_ignore(&aw) {
+                return None;
+            }
+        }
+        i = next;
+    }
+    (!conditions.is_empty()).then_some(conditions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body_of(text: &str) -> Option<(String, usize, Vec<String>)> {
+        simple_do_block(text).map(|b| {
+            (
+                text[b.body.0..b.body.1].trim().to_string(),
+                b.statements,
+                b.swallows,
+            )
+        })
+    }
+
+    #[test]
+    fn plain_body_is_read() {
+        assert_eq!(
+            body_of("DO $$ BEGIN ALTER TABLE t ADD COLUMN a int; END $$"),
+            Some(("ALTER TABLE t ADD COLUMN a int;".into(), 1, vec![]))
+        );
+    }
+
+    #[test]
+    fn exception_guard_is_read_with_its_conditions() {
+        let text = "DO\n$$\n  BEGIN\n    ALTER TABLE piv\n      RENAME COLUMN quantity TO required_quantity;\n  EXCEPTION\n    WHEN undefined_column THEN\n  END;\n$$";
+        assert_eq!(
+            body_of(text),
+            Some((
+                "ALTER TABLE piv\n      RENAME COLUMN quantity TO required_quantity;".into(),
+                1,
+                vec!["undefined_column".into()]
+            ))
+        );
+        let enum_guard = "DO LANGUAGE plpgsql $body$ BEGIN CREATE TYPE mood AS ENUM ('a', 'b'); \
+                          EXCEPTION WHEN duplicate_object OR SQLSTATE '42710' THEN null; \
+                          WHEN others THEN RAISE NOTICE 'skipped %', SQLERRM; END $body$";
+        assert_eq!(
+            body_of(enum_guard).map(|b| b.2),
+            Some(vec![
+                "duplicate_object".into(),
+                "SQLSTATE '42710'".into(),
+                "others".into()
+            ])
+        );
+    }
+
+    #[test]
+    fn plpgsql_stays_unreadable() {
+        for text in [
+            // control flow
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'm') THEN CREATE TYPE m AS ENUM ('a'); END IF; END $$",
+            // declarations and assignments
+            "DO $$ DECLARE n int; BEGIN n := 1; ALTER TABLE t ADD COLUMN a int; END $$",
+            // dynamic SQL
+            "DO $$ BEGIN EXECUTE 'DROP TABLE ' || 't'; END $$",
+            "DO $$ BEGIN PERFORM pg_sleep(1); END $$",
+            // a handler that does something
+            "DO $$ BEGIN ALTER TABLE t ADD COLUMN a int; EXCEPTION WHEN duplicate_column THEN ALTER TABLE t DROP COLUMN a; END $$",
+            "DO $$ BEGIN ALTER TABLE t ADD COLUMN a int; EXCEPTION WHEN others THEN RAISE EXCEPTION 'no'; END $$",
+            // another language, a labelled block, a quoted body
+            "DO LANGUAGE plpython3u $$ BEGIN DROP TABLE t; END $$",
+            "DO $$ <<outer>> BEGIN DROP TABLE t; END $$",
+            "DO 'BEGIN DROP TABLE t; END'",
+            // empty body
+            "DO $$ BEGIN END $$",
+        ] {
+            assert_eq!(simple_do_block(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn several_statements_are_counted() {
+        let b = simple_do_block(
+            "DO $$ BEGIN CREATE TYPE a AS ENUM ('x'); CREATE TYPE b AS ENUM ('y'); EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+        )
+        .unwrap();
+        assert_eq!(b.statements, 2);
+        assert_eq!(b.swallows, vec!["duplicate_object".to_string()]);
+    }
+}
