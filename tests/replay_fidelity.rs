@@ -65,9 +65,14 @@ fn sql_migrations_replay_to_the_live_schema() {
     let (expected, conflicts) = migguard::schema::replay::replay(&refs, "public");
     assert!(conflicts.is_empty(), "{conflicts:?}");
     // Not two empty models: the objects the migrations leave behind are all there.
-    assert_eq!(expected.tables.len(), 4);
-    assert_eq!(expected.indexes.len(), 3);
-    assert_eq!(expected.enums.values().next().unwrap().labels.len(), 4);
+    assert_eq!(expected.tables.len(), 5);
+    assert_eq!(expected.indexes.len(), 6);
+    let labels = |name: &str| {
+        expected.enums[&migguard::ir::QualifiedName::new("public", name)]
+            .labels
+            .len()
+    };
+    assert_eq!((labels("order_status_enum"), labels("place_kind")), (4, 2));
     assert_eq!(expected.sequences.len(), 1);
     assert_same(expected, introspect(&db.url));
 }

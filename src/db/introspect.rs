@@ -11,7 +11,7 @@ use crate::ir::{ConstraintKind, Identity, QualifiedName};
 use crate::schema::model::{
     Column, Constraint, EnumType, Extension, Index, SchemaModel, Sequence, Table, View,
 };
-use crate::schema::normalize::{canonical_default, canonical_expr, normalize_type};
+use crate::schema::normalize::{canonical_default, canonical_expr, index_key, normalize_type};
 use std::collections::BTreeMap;
 use tokio_postgres::Client;
 
@@ -238,7 +238,12 @@ pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaMod
             "SELECT i.indrelid, n.nspname, ic.relname, am.amname, i.indisunique, i.indnkeyatts,
                     ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnatts) k),
                     pg_catalog.pg_get_expr(i.indpred, i.indrelid, true), i.indnullsnotdistinct,
-                    i.indoption::int2[]
+                    i.indoption::int2[],
+                    i.indkey::int2[],
+                    ARRAY(SELECT CASE WHEN oc.opcdefault THEN '' ELSE oc.opcname::text END
+                          FROM unnest(i.indclass::oid[]) WITH ORDINALITY AS u(opc, k)
+                          JOIN pg_catalog.pg_opclass oc ON oc.oid = u.opc
+                          ORDER BY u.k)
              FROM pg_catalog.pg_index i
              JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
              JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace
@@ -256,21 +261,26 @@ pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaMod
         let nkey = r.get::<_, i16>(5) as usize;
         let all: Vec<String> = r.get(6);
         let options: Vec<i16> = r.get(9);
+        let attnums: Vec<i16> = r.get(10);
+        let opclasses: Vec<String> = r.get(11);
         let keys = all
             .iter()
             .take(nkey)
             .enumerate()
             .map(|(i, k)| {
-                let simple = k.trim_matches('"');
-                let mut s = if simple.chars().all(|c| c.is_alphanumeric() || c == '_') {
-                    simple.to_string()
-                } else {
-                    canonical_expr(k, &ds)
-                };
-                if options.get(i).is_some_and(|o| o & 1 == 1) {
-                    s.push_str(" desc");
-                }
-                s
+                // indoption bit 0 = DESC, bit 1 = NULLS FIRST; attnum 0 = expression.
+                let option = options.get(i).copied().unwrap_or(0);
+                index_key(
+                    k,
+                    attnums.get(i).is_none_or(|a| *a == 0),
+                    opclasses
+                        .get(i)
+                        .map(String::as_str)
+                        .filter(|o| !o.is_empty()),
+                    option & 1 == 1,
+                    Some(option & 2 == 2),
+                    &ds,
+                )
             })
             .collect();
         let name = QualifiedName::new(r.get::<_, String>(1), r.get::<_, String>(2));

@@ -221,6 +221,7 @@ pub(crate) fn named_targets(m: &Migration) -> Option<BTreeSet<String>> {
             | DropNotNull { .. }
             | SetDefault { .. }
             | DropDefault { .. }
+            | AddIdentity { .. }
             | AddConstraint { .. }
             | ValidateConstraint { .. }
             | CreateIndex(_)

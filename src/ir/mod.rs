@@ -112,6 +112,10 @@ pub enum OpSource {
     Builder { method: String },
 }
 
+/// What stands in SQL for a `${…}` the TypeORM reader could not resolve; the SQL
+/// reader parses around it, so an op's fields can hold it.
+pub const DYNAMIC_PLACEHOLDER: &str = "__migguard_dynamic_";
+
 /// Why an operation might not take effect even though its migration runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "text", rename_all = "snake_case")]
@@ -357,6 +361,12 @@ pub enum OpKind {
         table: QualifiedName,
         column: String,
     },
+    /// `ALTER COLUMN c ADD GENERATED {ALWAYS | BY DEFAULT} AS IDENTITY`
+    AddIdentity {
+        table: QualifiedName,
+        column: String,
+        identity: Identity,
+    },
     /// `ALTER TABLE t ADD CONSTRAINT …` / `createPrimaryKey`, `createUniqueConstraint`,
     /// `createCheckConstraint`, `createExclusionConstraint`, `createForeignKey(s)`
     AddConstraint {
@@ -564,6 +574,7 @@ pub fn kind_conditions(kind: &str) -> Option<&'static [(&'static str, AttrType)]
         | "drop_not_null"
         | "set_default"
         | "drop_default"
+        | "add_identity"
         | "validate_constraint"
         | "rename_constraint"
         | "rename_index"
@@ -611,6 +622,7 @@ pub const ALL_KINDS: &[&str] = &[
     "drop_not_null",
     "set_default",
     "drop_default",
+    "add_identity",
     "add_constraint",
     "drop_constraint",
     "validate_constraint",
@@ -683,6 +695,7 @@ impl OpKind {
             OpKind::DropNotNull { .. } => "drop_not_null",
             OpKind::SetDefault { .. } => "set_default",
             OpKind::DropDefault { .. } => "drop_default",
+            OpKind::AddIdentity { .. } => "add_identity",
             OpKind::AddConstraint { .. } => "add_constraint",
             OpKind::DropConstraint { .. } => "drop_constraint",
             OpKind::ValidateConstraint { .. } => "validate_constraint",
@@ -733,6 +746,7 @@ impl OpKind {
             | OpKind::DropNotNull { table, .. }
             | OpKind::SetDefault { table, .. }
             | OpKind::DropDefault { table, .. }
+            | OpKind::AddIdentity { table, .. }
             | OpKind::AddConstraint { table, .. }
             | OpKind::DropConstraint { table, .. }
             | OpKind::ValidateConstraint { table, .. }
@@ -766,6 +780,7 @@ impl OpKind {
             | OpKind::DropNotNull { table, column }
             | OpKind::SetDefault { table, column, .. }
             | OpKind::DropDefault { table, column }
+            | OpKind::AddIdentity { table, column, .. }
             | OpKind::ChangeColumn { table, column, .. } => format!("{table}.{column}"),
             OpKind::AddConstraint { table, constraint } => match &constraint.name {
                 Some(n) => format!("{table}.{n}"),

@@ -334,6 +334,53 @@ fn strip_simple_parens(s: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// One index key as the model keeps it, the way `CREATE INDEX` writes it: a column
+/// name or a parenthesised canonical expression, then the operator class when one is
+/// named, then `desc` and a non-default `nulls first|last`. Replay and introspection
+/// both build keys here so they compare equal, and the SQL renderer can take them apart
+/// again ([`split_index_key`]).
+pub fn index_key(
+    expr: &str,
+    is_expression: bool,
+    opclass: Option<&str>,
+    descending: bool,
+    nulls_first: Option<bool>,
+    default_schema: &str,
+) -> String {
+    let mut key = if is_expression {
+        format!("({})", canonical_expr(expr, default_schema))
+    } else {
+        expr.trim_matches('"').to_string()
+    };
+    if let Some(o) = opclass {
+        // `public.gin_trgm_ops`, `"pg_catalog"."text_pattern_ops"` → `gin_trgm_ops`
+        let bare = o.rsplit('.').next().unwrap_or(o).trim_matches('"');
+        key.push(' ');
+        key.push_str(&bare.to_ascii_lowercase());
+    }
+    if descending {
+        key.push_str(" desc");
+    }
+    // PostgreSQL's default: NULLS LAST ascending, NULLS FIRST descending.
+    match nulls_first {
+        Some(true) if !descending => key.push_str(" nulls first"),
+        Some(false) if descending => key.push_str(" nulls last"),
+        _ => {}
+    }
+    key
+}
+
+/// A key from [`index_key`] → (column or parenthesised expression, the words after it).
+pub fn split_index_key(key: &str) -> (&str, Vec<&str>) {
+    let end = if key.starts_with('(') {
+        matching_close(key).map_or(key.len(), |i| i + 1)
+    } else {
+        key.find(' ').unwrap_or(key.len())
+    };
+    let (head, rest) = key.split_at(end);
+    (head, rest.split_whitespace().collect())
+}
+
 /// Canonical default for a column (`None` stays `None`).
 pub fn canonical_default(expr: Option<&str>, default_schema: &str) -> Option<String> {
     let e = expr?.trim();

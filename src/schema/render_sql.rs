@@ -5,11 +5,30 @@
 //! database as is.
 
 use super::model::SchemaModel;
+use super::normalize::split_index_key;
 use crate::ir::{ConstraintKind, Identity, QualifiedName};
 use std::fmt::Write;
 
 fn q(ident: &str) -> String {
     format!("\"{}\"", ident.replace('"', "\"\""))
+}
+
+/// A model index key (`normalize::index_key`) as `CREATE INDEX` SQL.
+fn render_index_key(key: &str) -> String {
+    let (head, words) = split_index_key(key);
+    let mut out = if head.starts_with('(') {
+        head.to_string()
+    } else {
+        q(head)
+    };
+    for w in words {
+        out.push(' ');
+        match w {
+            "desc" | "nulls" | "first" | "last" => out.push_str(&w.to_ascii_uppercase()),
+            opclass => out.push_str(opclass),
+        }
+    }
+    out
 }
 
 fn qn(n: &QualifiedName) -> String {
@@ -135,21 +154,7 @@ pub fn render(m: &SchemaModel) -> String {
         }
     }
     for i in m.indexes.values() {
-        let keys: Vec<String> = i
-            .keys
-            .iter()
-            .map(|k| {
-                if k.chars().all(|c| c.is_alphanumeric() || c == '_') {
-                    q(k)
-                } else {
-                    format!("({k})").replace("(( ", "((")
-                }
-            })
-            .collect();
-        let keys: Vec<String> = keys
-            .into_iter()
-            .map(|k| k.replace(" desc)", ") DESC"))
-            .collect();
+        let keys: Vec<String> = i.keys.iter().map(|k| render_index_key(k)).collect();
         let _ = writeln!(
             out,
             "CREATE {}INDEX {} ON {} USING {} ({}){}{};",

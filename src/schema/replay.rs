@@ -13,10 +13,12 @@ use super::model::{
     Column, Constraint, EnumType, Extension, Index, SchemaModel, Sequence, Table, View,
 };
 use super::naming;
-use super::normalize::{canonical_default, canonical_expr, normalize_type, serial_base};
+use super::normalize::{
+    canonical_default, canonical_expr, index_key, normalize_type, serial_base, split_index_key,
+};
 use crate::ir::{
     ChangeMode, ColumnDef, ConstraintDef, ConstraintKind, Guard, IndexDef, Migration, OpKind,
-    OpSource, Operation, QualifiedName,
+    OpSource, Operation, QualifiedName, DYNAMIC_PLACEHOLDER,
 };
 
 /// One migration that could not be applied cleanly to the model (e.g. drops a
@@ -44,11 +46,7 @@ pub fn replay_onto(
     for m in migrations {
         r.migration = m.name.clone();
         for op in &m.up {
-            match &op.guard {
-                None => r.apply(op),
-                Some(Guard::Swallowed(_)) => r.apply_unless_conflicting(op),
-                Some(Guard::Condition(condition)) => r.apply_conditional(op, condition),
-            }
+            r.replay_op(op);
         }
     }
     r.conflicts
@@ -101,6 +99,49 @@ impl Replayer<'_> {
         normalize_type(written, &self.ds, &|s, n| {
             enums.contains_key(&QualifiedName::new(s, n))
         })
+    }
+
+    fn replay_op(&mut self, op: &Operation) {
+        if op.dynamic && op.kind.changes_schema() && !self.replay_dynamic(op) {
+            return;
+        }
+        match &op.guard {
+            None => self.apply(op),
+            Some(Guard::Swallowed(_)) => self.apply_unless_conflicting(op),
+            Some(Guard::Condition(condition)) => self.apply_conditional(op, condition),
+        }
+    }
+
+    /// A schema op with parts built at run time (`vector(${dim})`, `CREATE EXTENSION
+    /// ${name}`): whatever the placeholder stands for is unknown, so what the op
+    /// touches is uncertain; when it is the target's *name*, the op could touch any
+    /// object and is not applied (replay never invents objects). Returns whether to
+    /// apply the op.
+    fn replay_dynamic(&mut self, op: &Operation) -> bool {
+        // Every field the SQL reader filled, names and definitions alike.
+        if !format!("{:?}", op.kind).contains(DYNAMIC_PLACEHOLDER) {
+            return true;
+        }
+        let why = format!(
+            "{} in {}: part of it is built at run time and cannot be read statically",
+            op.kind.name(),
+            self.migration
+        );
+        let target = op
+            .kind
+            .table()
+            .map(|t| t.to_string())
+            .or_else(|| op.kind.object());
+        match target {
+            Some(t) if !t.contains(DYNAMIC_PLACEHOLDER) => {
+                self.uncertain(t, why);
+                true
+            }
+            _ => {
+                self.uncertain("*".into(), why);
+                false
+            }
+        }
     }
 
     /// An op whose failure is swallowed (a DO block's EXCEPTION handler): where it
@@ -253,6 +294,24 @@ impl Replayer<'_> {
             OpKind::DropDefault { table, column } => {
                 if let Some(c) = self.column_mut(table, column) {
                     c.default = None;
+                }
+            }
+            OpKind::AddIdentity {
+                table,
+                column,
+                identity,
+            } => {
+                if let Some(c) = self.column_mut(table, column) {
+                    // PostgreSQL refuses an identity on a column with a default.
+                    if c.default.is_some() || c.identity.is_some() {
+                        self.conflict(
+                            format!("{table}.{column}"),
+                            format!("ADD GENERATED AS IDENTITY: column {column} already has a default or identity"),
+                        );
+                    } else {
+                        c.identity = Some(*identity);
+                        c.not_null = true;
+                    }
                 }
             }
             OpKind::AddConstraint { table, constraint } => {
@@ -938,19 +997,14 @@ impl Replayer<'_> {
             .keys
             .iter()
             .map(|k| {
-                let mut s = if k.is_expression {
-                    canonical_expr(&k.expr, &self.ds)
-                } else {
-                    k.expr.clone()
-                };
-                if let Some(o) = &k.opclass {
-                    s.push(' ');
-                    s.push_str(&o.to_lowercase());
-                }
-                if k.descending {
-                    s.push_str(" desc");
-                }
-                s
+                index_key(
+                    &k.expr,
+                    k.is_expression,
+                    k.opclass.as_deref(),
+                    k.descending,
+                    k.nulls_first,
+                    &self.ds,
+                )
             })
             .collect();
         self.model.indexes.insert(
@@ -1116,6 +1170,7 @@ impl Replayer<'_> {
                 ConstraintKind::PrimaryKey { columns }
                 | ConstraintKind::Unique { columns, .. }
                 | ConstraintKind::ForeignKey { columns, .. } => rename(columns),
+                ConstraintKind::Check { expr } => *expr = rename_in_expr(expr, column, new_name),
                 _ => {}
             }
         }
@@ -1126,9 +1181,21 @@ impl Replayer<'_> {
             .filter(|i| i.table == *table)
         {
             for k in &mut i.keys {
-                if k == column {
-                    *k = new_name.to_string();
-                }
+                let (head, rest) = split_index_key(k);
+                let renamed = if head.starts_with('(') {
+                    rename_in_expr(head, column, new_name)
+                } else if head == column {
+                    new_name.to_string()
+                } else {
+                    continue;
+                };
+                *k = std::iter::once(renamed.as_str())
+                    .chain(rest)
+                    .collect::<Vec<_>>()
+                    .join(" ");
+            }
+            if let Some(p) = &mut i.predicate {
+                *p = rename_in_expr(p, column, new_name);
             }
         }
         for other in self.model.tables.values_mut() {
@@ -1158,6 +1225,35 @@ fn constraint_uses(kind: &ConstraintKind, col: &str) -> bool {
             .any(|w| w == col),
         ConstraintKind::Exclusion { definition } => definition.contains(col),
     }
+}
+
+/// `expr` (canonical: identifiers lower-case, unquoted) with the column `old` renamed
+/// to `new`, as PostgreSQL rewrites the expressions that use a renamed column.
+fn rename_in_expr(expr: &str, old: &str, new: &str) -> String {
+    let mut out = String::with_capacity(expr.len());
+    let mut word = String::new();
+    let mut in_str = false;
+    let flush = |word: &mut String, out: &mut String| {
+        if word.eq_ignore_ascii_case(old) {
+            out.push_str(&new.to_lowercase());
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in expr.chars() {
+        if !in_str && (c.is_alphanumeric() || c == '_') {
+            word.push(c);
+            continue;
+        }
+        flush(&mut word, &mut out);
+        if c == '\'' {
+            in_str = !in_str;
+        }
+        out.push(c);
+    }
+    flush(&mut word, &mut out);
+    out
 }
 
 fn key_uses(key: &str, col: &str) -> bool {

@@ -777,9 +777,14 @@ fn alter_table_op(
                     data_type: data_type.to_string(),
                     using: using.as_ref().map(|u| u.to_string()),
                 },
-                AlterColumnOperation::AddGenerated { .. } => {
-                    other("ALTER TABLE ALTER COLUMN ADD GENERATED")
-                }
+                AlterColumnOperation::AddGenerated { generated_as, .. } => OpKind::AddIdentity {
+                    table: t(),
+                    column,
+                    identity: match generated_as {
+                        Some(GeneratedAs::ByDefault) => Identity::ByDefault,
+                        _ => Identity::Always,
+                    },
+                },
             }]
         }
         other_op => {

@@ -53,7 +53,7 @@ impl Assembly {
     fn placeholder(&mut self, node: Node) {
         self.placeholders += 1;
         self.dynamic = true;
-        let p = format!("__migguard_dynamic_{}__", self.placeholders);
+        let p = format!("{}{}__", crate::ir::DYNAMIC_PLACEHOLDER, self.placeholders);
         self.push(&p, node.start_byte(), node.end_byte(), false);
     }
 }

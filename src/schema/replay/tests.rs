@@ -209,3 +209,64 @@ fn do_block_guards_replay_like_postgres() {
         m.uncertain
     );
 }
+
+/// PostgreSQL rewrites every expression that uses a renamed column: index keys
+/// (with their operator class and order), predicates and CHECKs.
+#[test]
+fn rename_column_rewrites_expressions_that_use_it() {
+    let (m, c) = run(&[(
+        "0001_a.sql",
+        "CREATE TABLE p (id int, code text CHECK (code <> 'code'), decode text); \
+         CREATE INDEX p_lower ON p (lower(code) text_pattern_ops DESC) WHERE code IS NOT NULL; \
+         CREATE INDEX p_plain ON p (code varchar_pattern_ops, decode); \
+         ALTER TABLE p RENAME COLUMN code TO sku",
+    )]);
+    assert!(c.is_empty(), "{c:?}");
+    let lower = &m.indexes[&QualifiedName::new("public", "p_lower")];
+    assert_eq!(lower.keys, ["(lower(sku)) text_pattern_ops desc"]);
+    assert_eq!(lower.predicate.as_deref(), Some("sku is not null"));
+    let plain = &m.indexes[&QualifiedName::new("public", "p_plain")];
+    assert_eq!(plain.keys, ["sku varchar_pattern_ops", "decode"]);
+    let check = m.tables[&QualifiedName::new("public", "p")]
+        .constraints
+        .values()
+        .find_map(|c| match &c.kind {
+            ConstraintKind::Check { expr } => Some(expr.clone()),
+            _ => None,
+        })
+        .unwrap();
+    // The string literal is data, not the column.
+    assert!(check.contains("sku") && check.contains("'code'"), "{check}");
+}
+
+/// `${…}` the reader could not resolve: a definition built at run time makes its
+/// object uncertain; a *name* built at run time could be any object, so the op is not
+/// replayed at all (replay never invents `__migguard_dynamic_1__`).
+#[test]
+fn run_time_parts_make_objects_uncertain_and_never_invent_names() {
+    use crate::parse::typeorm::read_typeorm_file;
+    let ts = r#"
+import { MigrationInterface, QueryRunner } from "typeorm";
+export class Vectors1700000000001 implements MigrationInterface {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE EXTENSION IF NOT EXISTS ${await getVectorExtension(queryRunner)}`);
+    await queryRunner.query(`CREATE TABLE smart_search ("assetId" uuid PRIMARY KEY, embedding vector(${dimSize}) NOT NULL)`);
+  }
+  public async down(): Promise<void> {}
+}
+"#;
+    let ms = read_typeorm_file(
+        &SourceFile::new("1700000000001-Vectors.ts".into(), ts.into()),
+        &ReadOptions::default(),
+    );
+    let refs: Vec<&Migration> = ms.iter().collect();
+    let (m, _) = replay(&refs, "public");
+    assert!(m.extensions.is_empty(), "{:?}", m.extensions);
+    assert!(m
+        .tables
+        .contains_key(&QualifiedName::new("public", "smart_search")));
+    assert!(m.uncertain["public.smart_search"][0].contains("built at run time"));
+    assert!(m.uncertain["*"]
+        .iter()
+        .any(|r| r.starts_with("create_extension in Vectors1700000000001")));
+}
