@@ -173,6 +173,8 @@ pub fn recognise(blanked: &str, parser_error: &str, opts: &ReadOptions) -> Vec<O
         (&["ALTER", "STATISTICS"][..], "alter statistics"),
         (&["DROP", "STATISTICS"][..], "drop statistics"),
         (&["ALTER", "TRIGGER"][..], "alter trigger"),
+        // Database-level settings (`SET search_path`, owner): nothing in a schema.
+        (&["ALTER", "DATABASE"][..], "alter database"),
         (
             &["ALTER", "DEFAULT", "PRIVILEGES"][..],
             "alter default privileges",
@@ -650,6 +652,12 @@ mod tests {
             ops("REINDEX TABLE t"),
             vec![OpKind::Other {
                 what: "reindex".to_string()
+            }]
+        );
+        assert_eq!(
+            ops("ALTER DATABASE immich SET search_path TO \"$user\", public, vectors"),
+            vec![OpKind::Other {
+                what: "alter database".to_string()
             }]
         );
         assert!(
