@@ -114,9 +114,16 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// Sort key for deterministic output: file, position, rule.
-    pub fn sort_key(&self) -> (Option<&PathBuf>, usize, usize, &str) {
+    /// Sort key for deterministic output: file, position, rule. The path compares as
+    /// bytes: `Path`'s component-wise comparison made sorting 30,000 findings a
+    /// visible share of `lint`'s time, and any fixed order is deterministic.
+    pub fn sort_key(&self) -> (Option<&[u8]>, usize, usize, &str) {
         let (l, c) = self.span.map(|s| (s.line, s.column)).unwrap_or((0, 0));
-        (self.file.as_ref(), l, c, self.rule.as_str())
+        (
+            self.file.as_ref().map(|p| p.as_os_str().as_encoded_bytes()),
+            l,
+            c,
+            self.rule.as_str(),
+        )
     }
 }

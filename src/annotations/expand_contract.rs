@@ -12,6 +12,7 @@ use crate::classify::{finding, Classified};
 use crate::finding::{Finding, Phase, Severity, Status};
 use crate::ir::Migration;
 use crate::ruleset::{strsim, RuleSet};
+use std::collections::{HashMap, HashSet};
 
 /// The expand/contract recipe, with the concrete names, for help texts. `expand_hint`
 /// is the latest earlier migration that only expands, the likely step 1.
@@ -44,21 +45,32 @@ fn recipe(m: &Migration, objects: &[String], expand_hint: Option<&str>) -> Strin
 }
 
 /// The latest migration that runs before `m` and only expands: the likely expand step.
-fn expand_before<'a>(
-    m: &Migration,
-    migrations: &'a [Migration],
-    classified: &[Classified],
-) -> Option<&'a str> {
-    migrations
-        .iter()
-        .zip(classified)
-        .filter(|(x, c)| {
-            x.order < m.order
-                && c.phases.contains(&Phase::Expand)
-                && !c.phases.contains(&Phase::Contract)
-        })
-        .max_by(|(a, _), (b, _)| a.order.cmp(&b.order))
-        .map(|(x, _)| x.name.as_str())
+/// The latest purely additive migration before each point in run order: the hint for
+/// a contract migration that names no expand migration. Sorted once, so a project of
+/// thousands of migrations is not scanned once per contract migration.
+struct ExpandIndex<'a> {
+    /// Purely additive migrations, sorted by run order.
+    expands: Vec<&'a Migration>,
+}
+
+impl<'a> ExpandIndex<'a> {
+    fn new(migrations: &'a [Migration], classified: &[Classified]) -> Self {
+        let mut expands: Vec<&Migration> = migrations
+            .iter()
+            .zip(classified)
+            .filter(|(_, c)| {
+                c.phases.contains(&Phase::Expand) && !c.phases.contains(&Phase::Contract)
+            })
+            .map(|(m, _)| m)
+            .collect();
+        expands.sort_by(|a, b| a.order.cmp(&b.order));
+        ExpandIndex { expands }
+    }
+
+    fn before(&self, m: &Migration) -> Option<&'a str> {
+        let n = self.expands.partition_point(|x| x.order < m.order);
+        n.checked_sub(1).map(|i| self.expands[i].name.as_str())
+    }
 }
 
 /// Run the checks over all migrations (sorted in run order) and their classification
@@ -70,6 +82,10 @@ pub fn check(
     findings: &mut Vec<Finding>,
     fail_on: Severity,
 ) {
+    let expands = ExpandIndex::new(migrations, classified);
+    let by_name: HashMap<&str, &Migration> =
+        migrations.iter().map(|m| (m.name.as_str(), m)).collect();
+    let mut acknowledged: HashSet<&str> = HashSet::new();
     for (m, c) in migrations.iter().zip(classified) {
         let a = annotations(m);
         let mut add = |id: &str, span, message: String, help: Option<String>| {
@@ -96,7 +112,7 @@ pub fn check(
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
-        let hint = expand_before(m, migrations, classified);
+        let hint = expands.before(m);
         let mut ok = true;
         if is_expand {
             ok = false;
@@ -147,7 +163,7 @@ pub fn check(
             }
             Some(e) => match &e.value {
                 ExpandRef::None { .. } => {}
-                ExpandRef::Migration(name) => match migrations.iter().find(|x| &x.name == name) {
+                ExpandRef::Migration(name) => match by_name.get(name.as_str()) {
                     None => {
                         ok = false;
                         let closest = migrations
@@ -173,14 +189,19 @@ pub fn check(
             },
         }
         if ok {
-            for f in findings.iter_mut() {
-                if f.migration.as_deref() == Some(&m.name)
-                    && f.phase == Phase::Contract
-                    && f.status != Status::Suppressed
-                {
-                    f.status = Status::Acknowledged;
-                }
-            }
+            acknowledged.insert(&m.name);
+        }
+    }
+    // The discipline's own findings are neutral, so acknowledging after the loop
+    // touches exactly the findings it would have touched inside it.
+    for f in findings.iter_mut() {
+        if f.phase == Phase::Contract
+            && f.status != Status::Suppressed
+            && f.migration
+                .as_deref()
+                .is_some_and(|n| acknowledged.contains(n))
+        {
+            f.status = Status::Acknowledged;
         }
     }
 }

@@ -53,23 +53,16 @@ pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
             "warning: history table `{table}` does not exist: treating every migration as pending"
         );
     }
-    let mut out = std::io::stdout().lock();
-    crate::report::ignore_broken_pipe(render(
-        &report,
-        args.format,
-        args.allow_pending_migrations,
-        &mut out,
-    ))?;
     // DESIGN §5: inside GitHub Actions human output also annotates the PR.
-    if args.format == crate::cli::Format::Human
-        && std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
-    {
-        crate::report::ignore_broken_pipe(crate::drift::render::github(
-            &report,
-            args.allow_pending_migrations,
-            &mut out,
-        ))?;
-    }
+    let annotate = args.format == crate::cli::Format::Human
+        && std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    crate::report::write_stdout(|out| {
+        render(&report, args.format, args.allow_pending_migrations, out)?;
+        if annotate {
+            crate::drift::render::github(&report, args.allow_pending_migrations, out)?;
+        }
+        Ok(())
+    })?;
     Ok(match report.status {
         DriftStatus::Clean => Outcome::Pass,
         DriftStatus::Reconcilable if args.allow_pending_migrations => Outcome::Pass,

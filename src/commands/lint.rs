@@ -42,9 +42,10 @@ pub fn lint_project(
     // Suppressions apply per file: their comments live there, and one TypeORM file
     // may hold several migration classes. Bucket findings by file in one pass (a
     // partition per file would be quadratic on large projects).
-    use std::collections::BTreeMap;
-    let mut by_file: BTreeMap<&Path, (Vec<&crate::ir::Migration>, Vec<Finding>)> = BTreeMap::new();
-    let mut file_of: BTreeMap<&str, &Path> = BTreeMap::new();
+    // Hashed, not ordered: the findings are sorted once at the end.
+    use std::collections::HashMap;
+    let mut by_file: HashMap<&Path, (Vec<&crate::ir::Migration>, Vec<Finding>)> = HashMap::new();
+    let mut file_of: HashMap<&str, &Path> = HashMap::new();
     for m in &project.migrations {
         by_file.entry(m.file.as_path()).or_default().0.push(m);
         file_of.insert(m.name.as_str(), m.file.as_path());
@@ -136,14 +137,8 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
         verbose: global.verbose,
         quiet: global.quiet,
     };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    crate::report::ignore_broken_pipe(render_findings(
-        &report,
-        &rules,
-        &project.sources,
-        opts,
-        &mut out,
-    ))?;
+    crate::report::write_stdout(|out| {
+        render_findings(&report, &rules, &project.sources, opts, out)
+    })?;
     Ok(if passed { Outcome::Pass } else { Outcome::Fail })
 }

@@ -218,13 +218,8 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
         verbose: global.verbose,
         quiet: global.quiet,
     };
-    let mut out = std::io::stdout().lock();
-    crate::report::ignore_broken_pipe(render_findings(
-        &report,
-        &rules,
-        &project.sources,
-        render,
-        &mut out,
-    ))?;
+    crate::report::write_stdout(|out| {
+        render_findings(&report, &rules, &project.sources, render, out)
+    })?;
     Ok(if passed { Outcome::Pass } else { Outcome::Fail })
 }

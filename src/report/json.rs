@@ -25,62 +25,99 @@
 //! characters.
 
 use super::{display_path, FindingsReport};
-use serde_json::{json, Value};
+use crate::finding::Phase;
+use serde::Serialize;
+use serde_json::Value;
 use std::io::{self, Write};
 
-pub fn to_value(report: &FindingsReport) -> Value {
-    let findings: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| {
-            json!({
-                "rule": f.rule,
-                "severity": f.severity.as_str(),
-                "category": f.category.as_str(),
-                "phase": f.phase,
-                "status": f.status.as_str(),
-                "migration": f.migration,
-                "file": f.file.as_deref().map(display_path),
-                "line": f.span.map(|s| s.line),
-                "column": f.span.map(|s| s.column),
-                "end_line": f.span.map(|s| s.end_line),
-                "end_column": f.span.map(|s| s.end_column),
-                "object": f.object,
-                "message": f.message,
-                "help": f.help,
-                "suppression_reason": f.suppression_reason,
+// The report is written straight from these borrowed views rather than through a
+// `serde_json::Value` per finding (a map of 15 allocated keys each: a visible share of
+// `lint`'s time on 30,000 findings). Fields are in alphabetical order, the order the
+// Value maps produced, so the output is byte-for-byte what it was.
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    command: &'a str,
+    findings: Vec<JsonFinding<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<&'a Value>,
+    migrations: Vec<JsonMigration<'a>>,
+    schema_version: u32,
+    status: &'a str,
+    summary: Value,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    category: &'a str,
+    column: Option<usize>,
+    end_column: Option<usize>,
+    end_line: Option<usize>,
+    file: Option<String>,
+    help: Option<&'a str>,
+    line: Option<usize>,
+    message: &'a str,
+    migration: Option<&'a str>,
+    object: Option<&'a str>,
+    phase: Phase,
+    rule: &'a str,
+    severity: &'a str,
+    status: &'a str,
+    suppression_reason: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonMigration<'a> {
+    file: String,
+    kind: &'a crate::ir::MigrationFormat,
+    name: &'a str,
+    timestamp: Option<&'a str>,
+    version: Option<&'a str>,
+}
+
+fn view(report: &FindingsReport) -> JsonReport<'_> {
+    JsonReport {
+        command: report.command,
+        findings: report
+            .findings
+            .iter()
+            .map(|f| JsonFinding {
+                category: f.category.as_str(),
+                column: f.span.map(|s| s.column),
+                end_column: f.span.map(|s| s.end_column),
+                end_line: f.span.map(|s| s.end_line),
+                file: f.file.as_deref().map(display_path),
+                help: f.help.as_deref(),
+                line: f.span.map(|s| s.line),
+                message: &f.message,
+                migration: f.migration.as_deref(),
+                object: f.object.as_deref(),
+                phase: f.phase,
+                rule: &f.rule,
+                severity: f.severity.as_str(),
+                status: f.status.as_str(),
+                suppression_reason: f.suppression_reason.as_deref(),
             })
-        })
-        .collect();
-    let migrations: Vec<Value> = report
-        .migrations
-        .iter()
-        .map(|m| {
-            json!({
-                "name": m.name,
-                "file": display_path(&m.file),
-                "version": m.version,
-                "timestamp": m.version,
-                "kind": m.kind,
+            .collect(),
+        history: report.history.as_ref(),
+        migrations: report
+            .migrations
+            .iter()
+            .map(|m| JsonMigration {
+                file: display_path(&m.file),
+                kind: &m.kind,
+                name: &m.name,
+                timestamp: m.version.as_deref(),
+                version: m.version.as_deref(),
             })
-        })
-        .collect();
-    let mut v = json!({
-        "schema_version": 1,
-        "command": report.command,
-        "status": if report.passed { "pass" } else { "fail" },
-        "findings": findings,
-        "migrations": migrations,
-        "summary": report.summary(),
-    });
-    if let Some(h) = &report.history {
-        v["history"] = h.clone();
+            .collect(),
+        schema_version: 1,
+        status: if report.passed { "pass" } else { "fail" },
+        summary: serde_json::to_value(report.summary()).unwrap_or_default(),
     }
-    v
 }
 
 pub fn render(report: &FindingsReport, out: &mut dyn Write) -> io::Result<()> {
-    let v = to_value(report);
-    serde_json::to_writer_pretty(&mut *out, &v)?;
+    serde_json::to_writer_pretty(&mut *out, &view(report))?;
     writeln!(out)
 }

@@ -128,6 +128,16 @@ pub fn display_path(p: &std::path::Path) -> String {
     s.replace('\\', "/")
 }
 
+/// Write a command's output to stdout through one buffer, then flush. Rust's stdout
+/// is line-buffered: a pretty-printed report of thousands of findings would otherwise
+/// cost one write(2) per line (a third of `lint`'s wall time on 10,000 files).
+pub fn write_stdout(
+    write: impl FnOnce(&mut io::BufWriter<io::StdoutLock<'static>>) -> io::Result<()>,
+) -> crate::error::Result<()> {
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    ignore_broken_pipe(write(&mut out).and_then(|()| io::Write::flush(&mut out)))
+}
+
 /// A closed pipe (`migguard lint | head`) is not an error, as in ripgrep.
 pub fn ignore_broken_pipe(r: io::Result<()>) -> crate::error::Result<()> {
     match r {

@@ -70,6 +70,14 @@ fn words(blanked: &str, from: usize, to: usize) -> Vec<(usize, String)> {
 /// [LANGUAGE plpgsql] $tag$ BEGIN … [EXCEPTION WHEN … THEN NULL;] END[;] $tag$
 /// [LANGUAGE plpgsql]` with a plain SQL body.
 pub fn simple_do_block(text: &str) -> Option<DoBlock> {
+    // Every statement comes through here: reject the others without scanning.
+    let head = text.trim_start().as_bytes();
+    if !(head.len() > 2
+        && head[..2].eq_ignore_ascii_case(b"DO")
+        && (head[2].is_ascii_whitespace() || head[2] == b'$'))
+    {
+        return None;
+    }
     let outer = lexical::scan(text);
     let head = words(&outer.blanked, 0, outer.blanked.len());
     if head.first().map(|(_, w)| w.as_str()) != Some("DO") {
