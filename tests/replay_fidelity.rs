@@ -66,7 +66,8 @@ fn sql_migrations_replay_to_the_live_schema() {
     assert!(conflicts.is_empty(), "{conflicts:?}");
     // Not two empty models: the objects the migrations leave behind are all there.
     assert_eq!(expected.tables.len(), 5);
-    assert_eq!(expected.indexes.len(), 6);
+    assert_eq!(expected.indexes.len(), 7);
+    assert_eq!(expected.views.len(), 2);
     let labels = |name: &str| {
         expected.enums[&migguard::ir::QualifiedName::new("public", name)]
             .labels

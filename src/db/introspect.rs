@@ -102,12 +102,17 @@ pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaMod
         .await
         .map_err(db_err("relations"))?;
     let mut by_oid: BTreeMap<u32, QualifiedName> = BTreeMap::new();
+    // Indexes can sit on materialized views too.
+    let mut index_owners: BTreeMap<u32, QualifiedName> = BTreeMap::new();
     for r in rels {
         let oid: u32 = r.get(0);
         let name = QualifiedName::new(r.get::<_, String>(1), r.get::<_, String>(2));
         let kind: String = r.get(3);
         match kind.as_str() {
             "v" | "m" => {
+                if kind == "m" {
+                    index_owners.insert(oid, name.clone());
+                }
                 m.views.insert(
                     name.clone(),
                     View {
@@ -126,6 +131,7 @@ pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaMod
                         ..Table::new(name.clone())
                     },
                 );
+                index_owners.insert(oid, name.clone());
                 by_oid.insert(oid, name);
             }
         }
@@ -250,12 +256,12 @@ pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaMod
              JOIN pg_catalog.pg_am am ON am.oid = ic.relam
              WHERE i.indrelid = ANY($1)
                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p','u','x'))",
-            &[&oids],
+            &[&index_owners.keys().copied().collect::<Vec<u32>>()],
         )
         .await
         .map_err(db_err("indexes"))?;
     for r in idx {
-        let Some(table) = by_oid.get(&r.get::<_, u32>(0)).cloned() else {
+        let Some(table) = index_owners.get(&r.get::<_, u32>(0)).cloned() else {
             continue;
         };
         let nkey = r.get::<_, i16>(5) as usize;

@@ -4,13 +4,35 @@
 //! CONCURRENTLY), views, and sequence ownership. `psql -f` applies it to an empty
 //! database as is.
 
-use super::model::SchemaModel;
+use super::model::{Index, SchemaModel};
 use super::normalize::split_index_key;
 use crate::ir::{ConstraintKind, Identity, QualifiedName};
 use std::fmt::Write;
 
 fn q(ident: &str) -> String {
     format!("\"{}\"", ident.replace('"', "\"\""))
+}
+
+fn render_index(out: &mut String, i: &Index) {
+    let keys: Vec<String> = i.keys.iter().map(|k| render_index_key(k)).collect();
+    let _ = writeln!(
+        out,
+        "CREATE {}INDEX {} ON {} USING {} ({}){}{};",
+        if i.unique { "UNIQUE " } else { "" },
+        q(&i.name.name),
+        qn(&i.table),
+        i.method,
+        keys.join(", "),
+        if i.include.is_empty() {
+            String::new()
+        } else {
+            format!(" INCLUDE ({})", cols(&i.include))
+        },
+        i.predicate
+            .as_ref()
+            .map(|p| format!(" WHERE {p}"))
+            .unwrap_or_default()
+    );
 }
 
 /// A model index key (`normalize::index_key`) as `CREATE INDEX` SQL.
@@ -153,26 +175,13 @@ pub fn render(m: &SchemaModel) -> String {
             }
         }
     }
-    for i in m.indexes.values() {
-        let keys: Vec<String> = i.keys.iter().map(|k| render_index_key(k)).collect();
-        let _ = writeln!(
-            out,
-            "CREATE {}INDEX {} ON {} USING {} ({}){}{};",
-            if i.unique { "UNIQUE " } else { "" },
-            q(&i.name.name),
-            qn(&i.table),
-            i.method,
-            keys.join(", "),
-            if i.include.is_empty() {
-                String::new()
-            } else {
-                format!(" INCLUDE ({})", cols(&i.include))
-            },
-            i.predicate
-                .as_ref()
-                .map(|p| format!(" WHERE {p}"))
-                .unwrap_or_default()
-        );
+    // Indexes on materialized views come after the views they need.
+    let (on_views, on_tables): (Vec<&Index>, Vec<&Index>) = m
+        .indexes
+        .values()
+        .partition(|i| m.views.contains_key(&i.table));
+    for i in on_tables {
+        render_index(&mut out, i);
     }
     for v in m.views.values() {
         if let Some(d) = &v.definition {
@@ -183,6 +192,9 @@ pub fn render(m: &SchemaModel) -> String {
                 qn(&v.name)
             );
         }
+    }
+    for i in on_views {
+        render_index(&mut out, i);
     }
     for s in m.sequences.values() {
         if let Some((t, c)) = &s.owned_by {

@@ -986,7 +986,12 @@ impl Replayer<'_> {
             }
             return;
         }
-        if !self.model.tables.contains_key(&def.table) {
+        let materialized = self
+            .model
+            .views
+            .get(&def.table)
+            .is_some_and(|v| v.materialized);
+        if !self.model.tables.contains_key(&def.table) && !materialized {
             self.conflict(
                 def.table.to_string(),
                 format!("CREATE INDEX {qname}: table {} does not exist", def.table),
@@ -1047,6 +1052,23 @@ impl Replayer<'_> {
     }
 
     fn rename_table(&mut self, table: &QualifiedName, new_name: &QualifiedName, typeorm: bool) {
+        if !self.model.tables.contains_key(table) {
+            if let Some(mut v) = self.model.views.remove(table) {
+                // `ALTER VIEW … RENAME TO` (or ALTER TABLE on a view); a materialized
+                // view's indexes follow it.
+                v.name = new_name.clone();
+                self.model.views.insert(new_name.clone(), v);
+                for i in self
+                    .model
+                    .indexes
+                    .values_mut()
+                    .filter(|i| i.table == *table)
+                {
+                    i.table = new_name.clone();
+                }
+                return;
+            }
+        }
         let Some(mut t) = self.model.tables.remove(table) else {
             self.conflict(table.to_string(), format!("RENAME {table}: no such table"));
             return;

@@ -209,6 +209,23 @@ pub fn recognise(blanked: &str, parser_error: &str, opts: &ReadOptions) -> Vec<O
 }
 
 fn recognise_inner(c: &mut Cursor<'_>, opts: &ReadOptions) -> Option<Vec<OpKind>> {
+    // `ALTER [MATERIALIZED] VIEW v RENAME TO w`: a rename of a relation, as `ALTER
+    // TABLE v RENAME TO w` (which PostgreSQL also accepts for views) — the same rule
+    // and the same replay.
+    if c.eat(&["ALTER", "VIEW"]) || c.eat(&["ALTER", "MATERIALIZED", "VIEW"]) {
+        c.eat(&["IF", "EXISTS"]);
+        let table = c.qname(opts)?;
+        if !c.eat(&["RENAME", "TO"]) {
+            return None;
+        }
+        let new = fold_sql_ident(c.word()?);
+        return c.at_end().then(|| {
+            vec![OpKind::RenameTable {
+                new_name: QualifiedName::new(table.schema.clone(), new),
+                table,
+            }]
+        });
+    }
     if c.eat(&["DROP", "INDEX"]) {
         let concurrently = c.eat(&["CONCURRENTLY"]);
         let if_exists = c.eat(&["IF", "EXISTS"]);
@@ -654,6 +671,19 @@ mod tests {
                 what: "reindex".to_string()
             }]
         );
+        for sql in [
+            "ALTER VIEW v RENAME TO w",
+            "ALTER MATERIALIZED VIEW IF EXISTS public.v RENAME TO \"w\"",
+        ] {
+            assert_eq!(
+                ops(sql),
+                vec![OpKind::RenameTable {
+                    table: QualifiedName::new("public", "v"),
+                    new_name: QualifiedName::new("public", "w"),
+                }],
+                "{sql}"
+            );
+        }
         assert_eq!(
             ops("ALTER DATABASE immich SET search_path TO \"$user\", public, vectors"),
             vec![OpKind::Other {
