@@ -123,6 +123,32 @@ fn each_hand_edit_is_real_drift() {
     assert!(h.stdout.starts_with("Real drift"), "{}", h.stdout);
 }
 
+/// CHECKs are compared by expression: PostgreSQL's stored form of `IN`/`BETWEEN`
+/// equals what the migration wrote (clean), a hand-edited bound does not.
+#[test]
+fn check_constraints_compare_by_expression() {
+    let m = (
+        "0001_rank.sql",
+        "CREATE TABLE rank (id int PRIMARY KEY, n int, kind text, \
+         CONSTRAINT rank_n CHECK (n BETWEEN 1 AND 10), \
+         CONSTRAINT rank_kind CHECK (kind IN ('a', 'b') OR kind IS NULL))",
+    );
+    let (db, dir) = setup("d_check", &[m], 1);
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+
+    db.execute("ALTER TABLE rank DROP CONSTRAINT rank_n; ALTER TABLE rank ADD CONSTRAINT rank_n CHECK (n BETWEEN 1 AND 100)");
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{v}");
+    assert_eq!(items[0]["kind"], "constraint-mismatch");
+    assert_eq!(items[0]["object"], "public.rank.rank_n");
+    assert_eq!(items[0]["expected"], "CHECK ((n >= 1) and (n <= 10))");
+    assert_eq!(items[0]["actual"], "CHECK ((n >= 1) and (n <= 100))");
+}
+
 #[test]
 fn pending_migration_makes_it_reconcilable() {
     let (db, dir) = setup("d_pending", &[M1, M2], 1);

@@ -195,9 +195,9 @@ fn describe_constraint(c: &Constraint) -> String {
                 .map(|a| format!(" ON UPDATE {a}"))
                 .unwrap_or_default()
         ),
-        // PostgreSQL rewrites CHECK expressions (BETWEEN → >= AND <=): compared by
-        // presence and validation state only.
-        ConstraintKind::Check { .. } => "CHECK (…)".into(),
+        // Both sides are canonical (`schema::expr`): PostgreSQL's rewrites of IN,
+        // BETWEEN and LIKE and its parentheses compare equal to what was written.
+        ConstraintKind::Check { expr } => format!("CHECK ({expr})"),
         ConstraintKind::Exclusion { .. } => "EXCLUDE (…)".into(),
     };
     if c.deferrable {

@@ -258,8 +258,10 @@ pub fn canonical_expr(expr: &str, default_schema: &str) -> String {
             s = inner.to_string();
         }
     }
-    // 5. Parenthesised comparison operands pg_get_expr adds: ((a = 1) and (b = 2))
-    strip_simple_parens(&s)
+    // 5. One printing of the parsed tree for both sides: PostgreSQL's parentheses
+    //    and rewrites (`IN` → `= ANY`, `BETWEEN`, `LIKE` → `~~`) compare equal to
+    //    what a migration writes. Text sqlparser cannot read stays as it is.
+    super::expr::canonical(&s).unwrap_or(s)
 }
 
 fn strip_outer_parens(s: &str) -> String {
@@ -290,48 +292,6 @@ fn matching_close(s: &str) -> Option<usize> {
         }
     }
     None
-}
-
-/// Remove parentheses that wrap a comparison inside AND/OR chains (pg_get_expr adds
-/// them): `(a = 1) and (b is null)` → `a = 1 and b is null`. Function-call
-/// parentheses are kept (preceded by an identifier character).
-fn strip_simple_parens(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let chars: Vec<char> = s.chars().collect();
-    let mut in_str = false;
-    let mut stack: Vec<bool> = Vec::new(); // true = removed
-    for (i, &c) in chars.iter().enumerate() {
-        match c {
-            '\'' => {
-                in_str = !in_str;
-                out.push(c)
-            }
-            '(' if !in_str => {
-                let before = out.trim_end();
-                let prev_word = before
-                    .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
-                    .next()
-                    .unwrap_or("");
-                let keyword =
-                    ["and", "or", "not", "when", "then", "else", "between"].contains(&prev_word);
-                let prev = before.chars().last();
-                let is_call = !keyword && prev.is_some_and(|p| p.is_alphanumeric() || p == '_');
-                let is_in_list = out.trim_end().ends_with(" in");
-                let remove = !is_call && !is_in_list && i + 1 < chars.len();
-                stack.push(remove);
-                if !remove {
-                    out.push(c);
-                }
-            }
-            ')' if !in_str => {
-                if !stack.pop().unwrap_or(false) {
-                    out.push(c);
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// One index key as the model keeps it, the way `CREATE INDEX` writes it: a column

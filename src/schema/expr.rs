@@ -1,0 +1,267 @@
+//! Canonical text of an SQL expression, printed from sqlparser's AST.
+//!
+//! PostgreSQL stores expressions (defaults, CHECKs, index keys and predicates) in its
+//! own deparsed form: every operator parenthesised, `IN (…)` as `= ANY (ARRAY[…])`,
+//! `BETWEEN` as two comparisons, `LIKE` as `~~`. A migration writes them the way a
+//! person does. Printing both from the parsed tree — every operator parenthesised,
+//! those rewrites applied — makes equal expressions equal text without losing
+//! precedence: `a > 0 AND (b IS NULL OR b > a)` never collapses into a different
+//! expression, and the text stays valid SQL for `migguard schema --format sql`.
+//!
+//! The caller has already lower-cased the text, dropped identifier quotes and casts
+//! (`normalize::canonical_expr`); what sqlparser cannot parse is left to its textual
+//! fallback.
+
+use sqlparser::ast::{
+    BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, UnaryOperator,
+};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+
+/// The canonical text of `sql`, or `None` when sqlparser cannot read it as one
+/// expression.
+pub fn canonical(sql: &str) -> Option<String> {
+    let dialect = PostgreSqlDialect {};
+    let mut parser = Parser::new(&dialect).try_with_sql(sql).ok()?;
+    let expr = parser.parse_expr().ok()?;
+    // The whole text must be the expression (no trailing tokens).
+    if parser.peek_token().token != sqlparser::tokenizer::Token::EOF {
+        return None;
+    }
+    let text = print(&expr);
+    Some(strip_parens(&text).to_string())
+}
+
+/// One pair of outer parentheses, when they enclose the whole text.
+fn strip_parens(s: &str) -> &str {
+    let Some(inner) = s.strip_prefix('(').and_then(|x| x.strip_suffix(')')) else {
+        return s;
+    };
+    let mut depth = 0i32;
+    let mut in_str = false;
+    for c in inner.chars() {
+        match c {
+            '\'' => in_str = !in_str,
+            '(' if !in_str => depth += 1,
+            ')' if !in_str => {
+                depth -= 1;
+                if depth < 0 {
+                    return s;
+                }
+            }
+            _ => {}
+        }
+    }
+    inner
+}
+
+fn binary(left: &Expr, op: &str, right: &Expr) -> String {
+    format!("({} {op} {})", print(left), print(right))
+}
+
+fn list(items: &[Expr]) -> String {
+    items.iter().map(print).collect::<Vec<_>>().join(", ")
+}
+
+fn op_text(op: &BinaryOperator) -> String {
+    op.to_string().to_lowercase()
+}
+
+fn print(e: &Expr) -> String {
+    match e {
+        Expr::Nested(inner) => print(inner),
+        Expr::Cast { expr, .. } => print(expr),
+        Expr::BinaryOp { left, op, right } => binary(left, &op_text(op), right),
+        Expr::UnaryOp { op, expr } => match op {
+            UnaryOperator::Not => format!("(not {})", print(expr)),
+            UnaryOperator::Minus | UnaryOperator::Plus
+                if matches!(**expr, Expr::Value(_) | Expr::Identifier(_)) =>
+            {
+                format!("{op}{}", print(expr))
+            }
+            _ => format!("({op}{})", print(expr)),
+        },
+        Expr::IsNull(x) => format!("({} is null)", print(x)),
+        Expr::IsNotNull(x) => format!("({} is not null)", print(x)),
+        // PostgreSQL: `a BETWEEN x AND y` is stored as `a >= x AND a <= y`.
+        Expr::Between {
+            expr,
+            negated,
+            low,
+            high,
+        } => {
+            let (lo, hi, join) = if *negated {
+                (binary(expr, "<", low), binary(expr, ">", high), "or")
+            } else {
+                (binary(expr, ">=", low), binary(expr, "<=", high), "and")
+            };
+            format!("({lo} {join} {hi})")
+        }
+        // `a IN (x)` is `a = x`; `a IN (x, y)` is `a = ANY (ARRAY[x, y])`.
+        Expr::InList {
+            expr,
+            list: items,
+            negated,
+        } => match (items.as_slice(), negated) {
+            ([one], false) => binary(expr, "=", one),
+            ([one], true) => binary(expr, "<>", one),
+            (_, false) => format!("({} = any (array[{}]))", print(expr), list(items)),
+            (_, true) => format!("({} <> all (array[{}]))", print(expr), list(items)),
+        },
+        Expr::Like {
+            negated,
+            any: false,
+            expr,
+            pattern,
+            escape_char: None,
+        } => binary(expr, if *negated { "!~~" } else { "~~" }, pattern),
+        Expr::ILike {
+            negated,
+            any: false,
+            expr,
+            pattern,
+            escape_char: None,
+        } => binary(expr, if *negated { "!~~*" } else { "~~*" }, pattern),
+        Expr::AnyOp {
+            left,
+            compare_op,
+            right,
+            ..
+        } => format!(
+            "({} {} any ({}))",
+            print(left),
+            op_text(compare_op),
+            print(right)
+        ),
+        Expr::AllOp {
+            left,
+            compare_op,
+            right,
+        } => format!(
+            "({} {} all ({}))",
+            print(left),
+            op_text(compare_op),
+            print(right)
+        ),
+        Expr::Array(a) => format!("array[{}]", list(&a.elem)),
+        Expr::AtTimeZone {
+            timestamp,
+            time_zone,
+        } => format!("({} at time zone {})", print(timestamp), print(time_zone)),
+        Expr::IsDistinctFrom(a, b) => binary(a, "is distinct from", b),
+        Expr::IsNotDistinctFrom(a, b) => binary(a, "is not distinct from", b),
+        Expr::Case {
+            operand,
+            conditions,
+            else_result,
+            ..
+        } => {
+            let mut out = String::from("case");
+            if let Some(o) = operand {
+                out.push(' ');
+                out.push_str(&print(o));
+            }
+            for w in conditions {
+                out.push_str(&format!(
+                    " when {} then {}",
+                    print(&w.condition),
+                    print(&w.result)
+                ));
+            }
+            if let Some(e) = else_result {
+                out.push_str(&format!(" else {}", print(e)));
+            }
+            out.push_str(" end");
+            out
+        }
+        Expr::Function(f)
+            if f.filter.is_none()
+                && f.over.is_none()
+                && f.within_group.is_empty()
+                && f.null_treatment.is_none()
+                && matches!(f.parameters, FunctionArguments::None) =>
+        {
+            match &f.args {
+                FunctionArguments::List(l)
+                    if l.duplicate_treatment.is_none() && l.clauses.is_empty() =>
+                {
+                    let args: Option<Vec<String>> = l
+                        .args
+                        .iter()
+                        .map(|a| match a {
+                            FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) => Some(print(x)),
+                            _ => None,
+                        })
+                        .collect();
+                    match args {
+                        Some(args) => format!("{}({})", f.name, args.join(", ")),
+                        None => e.to_string(),
+                    }
+                }
+                _ => e.to_string(),
+            }
+        }
+        _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical;
+
+    fn c(s: &str) -> String {
+        canonical(s).unwrap_or_else(|| panic!("unparsed: {s}"))
+    }
+
+    /// Each pair: what a migration writes, what `pg_get_constraintdef` /
+    /// `pg_get_expr` print (after `canonical_expr` lower-cased it and dropped casts).
+    #[test]
+    fn postgres_rewrites_compare_equal() {
+        for (written, stored) in [
+            ("b in ('x', 'y')", "(b = any (array['x', 'y']))"),
+            ("b not in ('z')", "(b <> 'z')"),
+            ("b not in ('z', 'w')", "(b <> all (array['z', 'w']))"),
+            ("a between 1 and 10", "((a >= 1) and (a <= 10))"),
+            ("a not between 1 and 10", "((a < 1) or (a > 10))"),
+            ("b like 'p%'", "(b ~~ 'p%')"),
+            ("b ilike 'q%' or b is null", "((b ~~* 'q%') or (b is null))"),
+            ("a != 3", "(a <> 3)"),
+            (
+                "a > 0 and (g is null or g > a)",
+                "((a > 0) and ((g is null) or (g > a)))",
+            ),
+            ("a + g * 2 < 100", "((a + (g * 2)) < 100)"),
+            ("lower(email)", "lower((email))"),
+            ("coalesce(a, 0) >= 0", "(coalesce(a, 0) >= 0)"),
+            ("not (a = 5)", "(not (a = 5))"),
+            (
+                "date_trunc('month', t at time zone 'utc') at time zone 'utc'",
+                "(date_trunc('month', (t at time zone 'utc')) at time zone 'utc')",
+            ),
+            (
+                "case when a > 0 then 'p' else 'n' end = 'p'",
+                "(case when (a > 0) then 'p' else 'n' end = 'p')",
+            ),
+        ] {
+            assert_eq!(c(written), c(stored), "{written}");
+        }
+    }
+
+    #[test]
+    fn precedence_is_never_lost() {
+        assert_ne!(c("a > 0 and (b or c)"), c("(a > 0 and b) or c"));
+        assert_ne!(c("(a + g) * 2"), c("a + g * 2"));
+        assert_eq!(c("(a + g) * 2"), "(a + g) * 2");
+        assert_eq!(c("a > 0 and (b or c)"), "(a > 0) and (b or c)");
+    }
+
+    #[test]
+    fn simple_values_print_as_written() {
+        assert_eq!(c("now()"), "now()");
+        assert_eq!(c("'x'"), "'x'");
+        assert_eq!(c("-1"), "-1");
+        assert_eq!(c("nextval('t_id_seq')"), "nextval('t_id_seq')");
+        assert_eq!(c("deleted_at is null"), "deleted_at is null");
+        assert_eq!(canonical("a b c"), None);
+    }
+}
