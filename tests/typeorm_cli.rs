@@ -142,3 +142,28 @@ fn builder_drop_table_blocks_and_down_is_not_gated() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(!findings(&r.json()).iter().any(|f| f.0 == "drop-table"));
 }
+
+/// The bundled `dist/` (tsc CommonJS output) is the same migrations as `src/`: the
+/// reader must see the same operations in both, as the release image and the PR see
+/// one project.
+#[test]
+fn compiled_fixtures_read_like_their_typescript() {
+    let config = migguard::config::Config::default();
+    let ops = |dir: &str| -> Vec<(String, Vec<String>)> {
+        migguard::commands::project::load_project(&[repo_root().join(dir)], &config)
+            .unwrap()
+            .migrations
+            .iter()
+            .map(|m| {
+                let kinds = m.up.iter().map(|o| format!("{:?}", o.kind)).collect();
+                (m.name.clone(), kinds)
+            })
+            .collect()
+    };
+    let (ts, js) = (
+        ops("fixtures/src/migrations"),
+        ops("fixtures/dist/migrations"),
+    );
+    assert_eq!(ts.len(), 4);
+    assert_eq!(ts, js);
+}

@@ -37,7 +37,7 @@ fn recipe(m: &Migration, objects: &[String], expand_hint: Option<&str>) -> Strin
     format!(
         "Expand/contract: 1) ship an additive migration that adds the replacement (and backfills it); \
          2) deploy code that no longer reads {what}; \
-         3) then ship `{}` with `{c} @destructive: <what it drops or renames, e.g. {}> (<why>)` and \
+         3) then ship `{}` with `{c} @destructive: <what it drops, renames or empties, e.g. {}> (<why>)` and \
          `{c} @expand-migration: {expand_name}`{which}, or `NONE (<reason>)` if nothing replaces it.",
         m.name,
         objects.first().map(String::as_str).unwrap_or("table.column"),
@@ -119,7 +119,7 @@ pub fn check(
             add(
                 "mixed-expand-contract",
                 Some(m.span),
-                format!("`{}` both adds and drops/renames ({}): split it into an expand migration and a later contract migration", m.name, objects.join(", ")),
+                format!("`{}` both adds and drops, renames or empties ({}): split it into an expand migration and a later contract migration", m.name, objects.join(", ")),
                 None,
             );
         }
@@ -130,7 +130,7 @@ pub fn check(
                     "missing-destructive-annotation",
                     Some(m.span),
                     format!(
-                        "`{}` drops or renames {} but has no `@destructive:` annotation",
+                        "`{}` drops, renames or empties {} but has no `@destructive:` annotation",
                         m.name,
                         objects.join(", ")
                     ),
@@ -142,7 +142,7 @@ pub fn check(
                     add(
                         "annotation-mismatch",
                         Some(d.span),
-                        format!("`@destructive: {}` does not name what the migration drops or renames: {}", d.value, objects.join(", ")),
+                        format!("`@destructive: {}` does not name what the migration drops, renames or empties: {}", d.value, objects.join(", ")),
                         None,
                     );
                 }

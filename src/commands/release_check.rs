@@ -49,7 +49,7 @@ pub fn check(
         if !allow_destructive {
             if let Some(r) = rule("destructive-pending") {
                 let (span, message) = if contract {
-                    (m.span, format!("pending migration `{}` drops or renames {} and destructive migrations are not allowed in this release", m.name, objects.join(", ")))
+                    (m.span, format!("pending migration `{}` drops, renames or empties {} and destructive migrations are not allowed in this release", m.name, objects.join(", ")))
                 } else {
                     let (span, what) = &unreadable[0];
                     (*span, format!("pending migration `{}` has {} part(s) migguard cannot read statically ({what}): they may be destructive, and destructive migrations are not allowed in this release", m.name, unreadable.len()))

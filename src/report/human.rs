@@ -96,12 +96,12 @@ pub fn render(
     if contract_failing {
         writeln!(
             out,
-            "hint: a contract migration (drop/rename) ships after its expand migration: annotate it with\n      `// @destructive: <what>` and `// @expand-migration: <ExpandMigrationName>` once the code no longer uses what it removes (see `migguard explain drop-column`)."
+            "hint: a contract migration (drop/rename) ships after its expand migration: once the code no\n      longer uses what it removes, annotate it with `// @destructive: <what>` and\n      `// @expand-migration: <ExpandMigrationName>` (see `migguard explain drop-column`)."
         )?;
     }
     writeln!(
         out,
-        "migguard {}: {} — {} failing, {} warnings, {} acknowledged, {} suppressed, {} grandfathered in {} migrations",
+        "migguard {}: {} — {} failing, {} warnings, {} acknowledged, {} suppressed, {} grandfathered in {} migration{}",
         report.command,
         if report.passed { "passed" } else { "FAILED" },
         s.failing,
@@ -109,6 +109,7 @@ pub fn render(
         s.acknowledged,
         s.suppressed,
         s.grandfathered,
-        s.migrations
+        s.migrations,
+        if s.migrations == 1 { "" } else { "s" }
     )
 }
