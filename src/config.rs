@@ -27,6 +27,9 @@
 //!
 //! [drift]
 //! ignore = ["public.tmp_*"]            # objects drift never reports
+//!
+//! [typeorm]
+//! read_only_helpers = ["getVectorExtension"]  # get the query runner, only read
 //! ```
 
 use crate::error::{Error, Result};
@@ -52,6 +55,19 @@ pub struct Config {
     pub database: DatabaseConfig,
     #[serde(default)]
     pub drift: DriftConfig,
+    #[serde(default)]
+    pub typeorm: TypeormConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeormConfig {
+    /// Functions that receive the query runner but only read through it (e.g. a
+    /// helper that asks which extension is installed). Their calls are not
+    /// operations; any other helper given the runner is `opaque` (fail closed). A
+    /// reviewer's claim, so keep the list short and name exact functions.
+    #[serde(default)]
+    pub read_only_helpers: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -167,3 +167,37 @@ fn compiled_fixtures_read_like_their_typescript() {
     assert_eq!(ts.len(), 4);
     assert_eq!(ts, js);
 }
+
+/// `[typeorm] read_only_helpers`: a helper the team vouches only reads through the
+/// query runner is no operation; any other helper given the runner stays opaque.
+#[test]
+fn read_only_helpers_from_the_config_are_not_operations() {
+    let ts = r#"import { MigrationInterface, QueryRunner } from "typeorm";
+export class Vectors1700000000001 implements MigrationInterface {
+    public async up(queryRunner: QueryRunner): Promise<void> {
+        const ext = await getVectorExtension(queryRunner);
+        await reindexEverything(queryRunner);
+    }
+    public async down(): Promise<void> {}
+}
+"#;
+    let opaque_calls = |config: &str| -> Vec<u64> {
+        let dir = project(&[
+            ("m/1700000000001-Vectors.ts", ts),
+            ("migguard.toml", config),
+        ]);
+        let r = run_in(dir.path(), &["lint", "--format", "json"]);
+        findings(&r.json())
+            .into_iter()
+            .filter(|(rule, _, _)| rule == "opaque-operation")
+            .map(|(_, _, line)| line)
+            .collect()
+    };
+    assert_eq!(opaque_calls("migrations = [\"m\"]\n"), vec![4, 5]);
+    assert_eq!(
+        opaque_calls(
+            "migrations = [\"m\"]\n[typeorm]\nread_only_helpers = [\"getVectorExtension\"]\n"
+        ),
+        vec![5]
+    );
+}

@@ -42,6 +42,7 @@ pub fn load_project(paths: &[PathBuf], config: &Config) -> Result<Project> {
     let files = discover(paths)?;
     let opts = ReadOptions {
         default_schema: config.default_schema().to_string(),
+        read_only_helpers: config.typeorm.read_only_helpers.clone(),
     };
     let read: Vec<Result<(SourceFile, Vec<Migration>)>> = files
         .par_iter()

@@ -579,7 +579,8 @@ fn fold_uncertain(
         .iter()
         .filter(|(o, _)| {
             !ignore.matches(o)
-                && (o.as_str() == "*" || o.split('.').next().is_some_and(|s| ignore.in_scope(s)))
+                // `*` and `extension ${…}` belong to no schema: always in scope.
+                && (!o.contains('.') || o.split('.').next().is_some_and(|s| ignore.in_scope(s)))
         })
         .collect();
     let mut absorbed: Vec<Vec<String>> = vec![Vec::new(); uncertain.len()];

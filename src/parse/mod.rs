@@ -12,12 +12,16 @@ pub mod typeorm;
 pub struct ReadOptions {
     /// Schema for unqualified names (`public` unless configured).
     pub default_schema: String,
+    /// `[typeorm] read_only_helpers`: functions whose calls with the query runner
+    /// are not operations.
+    pub read_only_helpers: Vec<String>,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             default_schema: "public".to_string(),
+            read_only_helpers: Vec::new(),
         }
     }
 }

@@ -682,6 +682,7 @@ mod tests {
         assert_eq!(objects, vec!["core.UserAccount", "public.product"]);
         let opts = ReadOptions {
             default_schema: "app".to_string(),
+            ..ReadOptions::default()
         };
         let f = file("m.sql", "TRUNCATE t");
         let map = TextMap::identity(0, f.text.len());

@@ -487,6 +487,19 @@ impl<'a> Walker<'_, 'a, '_> {
         }
         if let Some(args_node) = node.child_by_field_name("arguments") {
             if self.passes_runner(args_node) {
+                // `getVectorExtension(queryRunner)` or `this.db.getVectorExtension(…)`
+                // with `getVectorExtension` declared read-only in the config.
+                let name = self.doc.text(callee);
+                let last = name.rsplit('.').next().unwrap_or(name);
+                if self
+                    .doc
+                    .opts
+                    .read_only_helpers
+                    .iter()
+                    .any(|h| h == name || h == last)
+                {
+                    return true;
+                }
                 self.opaque(
                     node,
                     format!(
