@@ -65,7 +65,7 @@ fn sql_migrations_replay_to_the_live_schema() {
     let (expected, conflicts) = migguard::schema::replay::replay(&refs, "public");
     assert!(conflicts.is_empty(), "{conflicts:?}");
     // Not two empty models: the objects the migrations leave behind are all there.
-    assert_eq!(expected.tables.len(), 5);
+    assert_eq!(expected.tables.len(), 6);
     assert_eq!(expected.indexes.len(), 7);
     assert_eq!(expected.views.len(), 2);
     let labels = |name: &str| {

@@ -221,7 +221,7 @@ pub(crate) fn named_targets(m: &Migration) -> Option<BTreeSet<String>> {
             | DropNotNull { .. }
             | SetDefault { .. }
             | DropDefault { .. }
-            | AddIdentity { .. }
+            | SetIdentity { .. }
             | AddConstraint { .. }
             | ValidateConstraint { .. }
             | CreateIndex(_)

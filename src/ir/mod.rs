@@ -361,11 +361,13 @@ pub enum OpKind {
         table: QualifiedName,
         column: String,
     },
-    /// `ALTER COLUMN c ADD GENERATED {ALWAYS | BY DEFAULT} AS IDENTITY`
-    AddIdentity {
+    /// `ALTER COLUMN c ADD GENERATED {ALWAYS | BY DEFAULT} AS IDENTITY` or `SET
+    /// GENERATED …` (`Some`), `DROP IDENTITY [IF EXISTS]` (`None`)
+    SetIdentity {
         table: QualifiedName,
         column: String,
-        identity: Identity,
+        identity: Option<Identity>,
+        if_exists: bool,
     },
     /// `ALTER TABLE t ADD CONSTRAINT …` / `createPrimaryKey`, `createUniqueConstraint`,
     /// `createCheckConstraint`, `createExclusionConstraint`, `createForeignKey(s)`
@@ -574,7 +576,7 @@ pub fn kind_conditions(kind: &str) -> Option<&'static [(&'static str, AttrType)]
         | "drop_not_null"
         | "set_default"
         | "drop_default"
-        | "add_identity"
+        | "set_identity"
         | "validate_constraint"
         | "rename_constraint"
         | "rename_index"
@@ -622,7 +624,7 @@ pub const ALL_KINDS: &[&str] = &[
     "drop_not_null",
     "set_default",
     "drop_default",
-    "add_identity",
+    "set_identity",
     "add_constraint",
     "drop_constraint",
     "validate_constraint",
@@ -695,7 +697,7 @@ impl OpKind {
             OpKind::DropNotNull { .. } => "drop_not_null",
             OpKind::SetDefault { .. } => "set_default",
             OpKind::DropDefault { .. } => "drop_default",
-            OpKind::AddIdentity { .. } => "add_identity",
+            OpKind::SetIdentity { .. } => "set_identity",
             OpKind::AddConstraint { .. } => "add_constraint",
             OpKind::DropConstraint { .. } => "drop_constraint",
             OpKind::ValidateConstraint { .. } => "validate_constraint",
@@ -746,7 +748,7 @@ impl OpKind {
             | OpKind::DropNotNull { table, .. }
             | OpKind::SetDefault { table, .. }
             | OpKind::DropDefault { table, .. }
-            | OpKind::AddIdentity { table, .. }
+            | OpKind::SetIdentity { table, .. }
             | OpKind::AddConstraint { table, .. }
             | OpKind::DropConstraint { table, .. }
             | OpKind::ValidateConstraint { table, .. }
@@ -780,7 +782,7 @@ impl OpKind {
             | OpKind::DropNotNull { table, column }
             | OpKind::SetDefault { table, column, .. }
             | OpKind::DropDefault { table, column }
-            | OpKind::AddIdentity { table, column, .. }
+            | OpKind::SetIdentity { table, column, .. }
             | OpKind::ChangeColumn { table, column, .. } => format!("{table}.{column}"),
             OpKind::AddConstraint { table, constraint } => match &constraint.name {
                 Some(n) => format!("{table}.{n}"),

@@ -306,22 +306,34 @@ impl Replayer<'_> {
                     c.default = None;
                 }
             }
-            OpKind::AddIdentity {
+            OpKind::SetIdentity {
                 table,
                 column,
                 identity,
+                if_exists,
             } => {
-                if let Some(c) = self.column_mut(table, column) {
+                let Some(c) = self.column_mut(table, column) else {
+                    return;
+                };
+                match identity {
                     // PostgreSQL refuses an identity on a column with a default.
-                    if c.default.is_some() || c.identity.is_some() {
+                    Some(_) if c.default.is_some() => {
                         self.conflict(
                             format!("{table}.{column}"),
-                            format!("ADD GENERATED AS IDENTITY: column {column} already has a default or identity"),
+                            format!("GENERATED AS IDENTITY: column {column} has a default"),
                         );
-                    } else {
-                        c.identity = Some(*identity);
+                    }
+                    Some(id) => {
+                        c.identity = Some(*id);
                         c.not_null = true;
                     }
+                    None if c.identity.is_none() && !if_exists => {
+                        self.conflict(
+                            format!("{table}.{column}"),
+                            format!("DROP IDENTITY: column {column} is not an identity column"),
+                        );
+                    }
+                    None => c.identity = None,
                 }
             }
             OpKind::AddConstraint { table, constraint } => {

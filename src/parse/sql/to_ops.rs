@@ -777,13 +777,14 @@ fn alter_table_op(
                     data_type: data_type.to_string(),
                     using: using.as_ref().map(|u| u.to_string()),
                 },
-                AlterColumnOperation::AddGenerated { generated_as, .. } => OpKind::AddIdentity {
+                AlterColumnOperation::AddGenerated { generated_as, .. } => OpKind::SetIdentity {
                     table: t(),
                     column,
-                    identity: match generated_as {
+                    identity: Some(match generated_as {
                         Some(GeneratedAs::ByDefault) => Identity::ByDefault,
                         _ => Identity::Always,
-                    },
+                    }),
+                    if_exists: false,
                 },
             }]
         }
