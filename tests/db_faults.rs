@@ -361,3 +361,117 @@ fn session_terminated_mid_run_is_an_error() {
         start.elapsed()
     );
 }
+
+/// The whole server stops while migguard is inside introspection (not just its
+/// session): a clear one-line error and exit 2 within seconds, never a hang; then a
+/// run against the stopped server fails fast. Deterministic: another session holds an
+/// ACCESS EXCLUSIVE lock on a table the catalog reads need, migguard waits on it
+/// (long lock timeout), and the server is stopped once `pg_stat_activity` shows it
+/// waiting. A dedicated cluster, so the shared one stays up.
+#[test]
+fn server_stopping_mid_introspection_is_an_error_not_a_hang() {
+    use std::process::{Command, Stdio};
+    use support::pg::{Cluster, SUPERUSER};
+    for mode in ["fast", "immediate"] {
+        let pg = Cluster::start_dedicated();
+        let db = pg.create_database("f_stop");
+        pg.psql(
+            &db.name,
+            "CREATE TABLE t (id int PRIMARY KEY, a int CHECK (a > 0)); CREATE VIEW v AS SELECT * FROM t",
+        );
+        let psql_args = |sql: &str| -> Vec<String> {
+            [
+                "-X",
+                "-q",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &pg.port.to_string(),
+                "-U",
+                SUPERUSER,
+                "-d",
+                &db.name,
+                "-c",
+                sql,
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+        };
+        let mut holder = Command::new(pg.bin.join("psql"))
+            .args(psql_args(
+                "BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120)",
+            ))
+            .env("PGPASSWORD", PASSWORD)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("psql holding the lock");
+        let poll = |what: &str, sql: &str| {
+            for _ in 0..200 {
+                if pg.psql(&db.name, sql).trim() == "1" {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            panic!("{what} never happened");
+        };
+        poll(
+            "the lock",
+            "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND granted AND relation = 't'::regclass",
+        );
+        let dir = project(&[(
+            "migguard.toml",
+            "[database]\nlock_timeout_ms = 60000\nstatement_timeout_ms = 120000\n",
+        )]);
+        let mut child = Command::new(bin())
+            .args(["inspect", "--database-url", &db.url, "--format", "json"])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run migguard");
+        poll(
+            "migguard waiting inside introspection",
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'migguard' AND wait_event_type = 'Lock'",
+        );
+        let stopped = Instant::now();
+        pg.stop(mode);
+        while child.try_wait().expect("poll migguard").is_none() {
+            if stopped.elapsed() > Duration::from_secs(20) {
+                let _ = child.kill();
+                panic!("migguard hung after the server stopped (-m {mode})");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let out = child.wait_with_output().expect("migguard output");
+        let _ = holder.kill();
+        let _ = holder.wait();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        eprintln!("-m {mode}: {}", stderr.trim());
+        assert_eq!(out.status.code(), Some(2), "-m {mode}: {stderr}");
+        assert!(
+            stopped.elapsed() < Duration::from_secs(10),
+            "-m {mode}: {:?}",
+            stopped.elapsed()
+        );
+        assert_eq!(stderr.trim().lines().count(), 1, "-m {mode}: {stderr}");
+        assert!(stderr.contains("introspecting"), "-m {mode}: {stderr}");
+        assert!(
+            ["terminat", "closed", "shut"]
+                .iter()
+                .any(|w| stderr.contains(w)),
+            "-m {mode}: the cause is named: {stderr}"
+        );
+        assert!(!stderr.contains(PASSWORD), "{stderr}");
+
+        // The server is gone: the next run fails fast with the same one-line shape.
+        let t = Instant::now();
+        let r = run_in(dir.path(), &["inspect", "--database-url", &db.url]);
+        eprintln!("after the stop: {}", r.stderr.trim());
+        assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+        assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    }
+}

@@ -255,6 +255,31 @@ fn start() -> Cluster {
     }
 }
 
+impl Cluster {
+    /// A cluster of its own, for a test that stops the server: the shared one must
+    /// stay up for the other tests of the binary. The same watchdog removes it when the
+    /// test process exits.
+    pub fn start_dedicated() -> Cluster {
+        start()
+    }
+
+    /// Stop the server: `fast` terminates the sessions, `immediate` drops them without
+    /// a shutdown checkpoint (like a crash).
+    pub fn stop(&self, mode: &str) {
+        let out = pg_cmd(&self.bin, "pg_ctl", is_root())
+            .arg("-D")
+            .arg(self.dir.join("data"))
+            .args(["stop", "-w", "-t", "30", "-m", mode])
+            .output()
+            .expect("run pg_ctl stop");
+        assert!(
+            out.status.success(),
+            "pg_ctl stop -m {mode} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 pub fn cluster() -> &'static Cluster {
     static CLUSTER: OnceLock<Cluster> = OnceLock::new();
     CLUSTER.get_or_init(start)
@@ -272,28 +297,41 @@ impl Cluster {
 
     /// Run SQL with psql as the superuser against `db`; panics with the error.
     pub fn psql(&self, db: &str, sql: &str) -> String {
-        let out = Command::new(self.bin.join("psql"))
-            .args([
-                "-X",
-                "-q",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-t",
-                "-A",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                SUPERUSER,
-                "-d",
-                db,
-                "-c",
-                sql,
-            ])
-            .env("PGPASSWORD", PASSWORD)
-            .output()
-            .expect("run psql");
+        // Large scripts (benchmark schemas) go through stdin: an argument that long
+        // exceeds the OS limit. Small ones keep `-c` (one implicit transaction).
+        let via_stdin = sql.len() > 64 * 1024;
+        let mut cmd = Command::new(self.bin.join("psql"));
+        cmd.args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-t",
+            "-A",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &self.port.to_string(),
+            "-U",
+            SUPERUSER,
+            "-d",
+            db,
+        ])
+        .env("PGPASSWORD", PASSWORD);
+        if via_stdin {
+            cmd.args(["-f", "-"]).stdin(std::process::Stdio::piped());
+        } else {
+            cmd.args(["-c", sql]);
+        }
+        cmd.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().expect("run psql");
+        if via_stdin {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().expect("psql stdin");
+            stdin.write_all(sql.as_bytes()).expect("write SQL to psql");
+        }
+        let out = child.wait_with_output().expect("run psql");
         assert!(
             out.status.success(),
             "psql failed on {sql:?}: {}",
