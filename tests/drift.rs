@@ -150,6 +150,46 @@ fn check_constraints_compare_by_expression() {
 }
 
 #[test]
+fn views_compare_by_their_output_columns() {
+    let m1 = (
+        "0001_people.sql",
+        "CREATE TABLE people (id int PRIMARY KEY, name text); \
+         CREATE VIEW people_names AS SELECT * FROM people",
+    );
+    let m2 = (
+        "0002_nickname.sql",
+        "ALTER TABLE people ADD COLUMN nick text; \
+         CREATE OR REPLACE VIEW people_names AS SELECT id, name, nick FROM people",
+    );
+    let (db, dir) = setup("d_view", &[m1, m2], 1);
+    // The view is replaced by the pending migration: reconcilable, resolved by it.
+    let v = drift(dir.path(), &db, &[]).json();
+    let view = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["object"] == "public.people_names")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(view["kind"], "view-mismatch");
+    assert_eq!(view["expected"], "VIEW (id, name, nick)");
+    assert_eq!(view["actual"], "VIEW (id, name)");
+    assert_eq!(view["reconcilable"], true);
+    assert_eq!(view["resolved_by"], "0002_nickname");
+
+    // Applied as written: clean. Then a hand edit adds a column to the view.
+    let (db, dir) = setup("d_view_edit", &[m1, m2], 2);
+    assert_eq!(drift(dir.path(), &db, &[]).code, 0);
+    db.execute(
+        "CREATE OR REPLACE VIEW people_names AS SELECT id, name, nick, 1 AS debug FROM people",
+    );
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(item_kinds(&v), vec![("view-mismatch".into(), false)], "{v}");
+    assert_eq!(v["items"][0]["actual"], "VIEW (id, name, nick, debug)");
+}
+
+#[test]
 fn pending_migration_makes_it_reconcilable() {
     let (db, dir) = setup("d_pending", &[M1, M2], 1);
     let r = drift(dir.path(), &db, &[]);

@@ -231,6 +231,10 @@ fn drop_type_and_unparsed() {
     assert_raises("DROP TYPE mood", "drop-type");
     assert_not_raised("CREATE TYPE mood AS ENUM ('a')", "drop-type");
     assert_raises(
+        "ALTER TABLE t ALTER CONSTRAINT c NOT DEFERRABLE INITIALLY DEFERRED",
+        "unparsed-sql",
+    );
+    assert_not_raised(
         "ALTER TABLE t ALTER CONSTRAINT c DEFERRABLE",
         "unparsed-sql",
     );

@@ -102,6 +102,7 @@ pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaMod
         .await
         .map_err(db_err("relations"))?;
     let mut by_oid: BTreeMap<u32, QualifiedName> = BTreeMap::new();
+    let mut views_by_oid: BTreeMap<u32, QualifiedName> = BTreeMap::new();
     // Indexes can sit on materialized views too.
     let mut index_owners: BTreeMap<u32, QualifiedName> = BTreeMap::new();
     for r in rels {
@@ -113,12 +114,14 @@ pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaMod
                 if kind == "m" {
                     index_owners.insert(oid, name.clone());
                 }
+                views_by_oid.insert(oid, name.clone());
                 m.views.insert(
                     name.clone(),
                     View {
                         name,
                         materialized: kind == "m",
                         definition: r.get(5),
+                        columns: Some(Vec::new()),
                     },
                 );
             }
@@ -136,7 +139,7 @@ pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaMod
             }
         }
     }
-    let oids: Vec<u32> = by_oid.keys().copied().collect();
+    let oids: Vec<u32> = by_oid.keys().chain(views_by_oid.keys()).copied().collect();
     let cols = client
         .query(
             "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attidentity::text, a.attgenerated::text,
@@ -150,10 +153,12 @@ pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaMod
         .await
         .map_err(db_err("columns"))?;
     for r in cols {
-        let Some(t) = by_oid
-            .get(&r.get::<_, u32>(0))
-            .and_then(|n| m.tables.get_mut(n))
-        else {
+        let oid: u32 = r.get(0);
+        if let Some(v) = views_by_oid.get(&oid).and_then(|n| m.views.get_mut(n)) {
+            v.columns.get_or_insert_with(Vec::new).push(r.get(1));
+            continue;
+        }
+        let Some(t) = by_oid.get(&oid).and_then(|n| m.tables.get_mut(n)) else {
             continue;
         };
         let identity: String = r.get(4);

@@ -9,7 +9,7 @@
 //! whether the unreadable migration explains them, and it never calls them clean.
 
 use crate::ir::{ConstraintKind, Identity, QualifiedName};
-use crate::schema::model::{Column, Constraint, Index, SchemaModel, Sequence};
+use crate::schema::model::{Column, Constraint, Index, SchemaModel, Sequence, View};
 use std::fmt;
 
 /// Objects drift never reports: the history table, `typeorm_metadata`, and the
@@ -107,6 +107,7 @@ pub enum Kind {
     EnumValuesMismatch,
     MissingView,
     UnexpectedView,
+    ViewMismatch,
     MissingSequence,
     UnexpectedSequence,
     MissingExtension,
@@ -171,6 +172,14 @@ fn d_on(
     }
 }
 
+fn describe_view(v: &View) -> String {
+    format!(
+        "{}VIEW ({})",
+        if v.materialized { "MATERIALIZED " } else { "" },
+        v.columns.as_ref().map_or("…".to_string(), |c| c.join(", "))
+    )
+}
+
 fn describe_constraint(c: &Constraint) -> String {
     let cols = |c: &[String]| c.join(", ");
     let mut s = match &c.kind {
@@ -200,15 +209,7 @@ fn describe_constraint(c: &Constraint) -> String {
         ConstraintKind::Check { expr } => format!("CHECK ({expr})"),
         ConstraintKind::Exclusion { .. } => "EXCLUDE (…)".into(),
     };
-    if c.deferrable {
-        s.push_str(" DEFERRABLE");
-        if c.initially_deferred {
-            s.push_str(" INITIALLY DEFERRED");
-        }
-    }
-    if !c.validated {
-        s.push_str(" NOT VALID");
-    }
+    s.push_str(&c.attributes_sql());
     s
 }
 
@@ -482,16 +483,33 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
             ));
         }
     }
-    for name in expected.views.keys() {
+    for (name, e) in &expected.views {
         let obj = name.to_string();
-        if !live.views.contains_key(name) && !ignore.skips(name) {
-            out.push(d(
+        if ignore.skips(name) {
+            continue;
+        }
+        match live.views.get(name) {
+            None => out.push(d(
                 Kind::MissingView,
                 obj.clone(),
                 Some(obj.clone()),
                 None,
                 format!("view {obj} is missing"),
-            ));
+            )),
+            Some(l) => {
+                // Columns count only when replay could name them (`view_columns`).
+                let columns_differ =
+                    matches!((&e.columns, &l.columns), (Some(a), Some(b)) if a != b);
+                if columns_differ || e.materialized != l.materialized {
+                    out.push(d(
+                        Kind::ViewMismatch,
+                        obj.clone(),
+                        Some(describe_view(e)),
+                        Some(describe_view(l)),
+                        format!("view {obj} differs from what the migrations create"),
+                    ));
+                }
+            }
         }
     }
     for name in live.views.keys() {
@@ -711,6 +729,7 @@ mod tests {
                 name: q("pet_names"),
                 materialized: false,
                 definition: None,
+                columns: Some(vec!["name".into()]),
             },
         );
         m.extensions.insert(
@@ -793,6 +812,28 @@ mod tests {
                 ("unexpected-view", "public.pet_names"),
                 ("unexpected-sequence", "public.pet_id_seq"),
             ])
+        );
+    }
+
+    #[test]
+    fn views_differ_by_columns_only_when_replay_could_name_them() {
+        let e = base();
+        let mut l = base();
+        let v = l.views.get_mut(&q("pet_names")).unwrap();
+        v.columns = Some(vec!["name".into(), "added_by_hand".into()]);
+        let ds = diff(&e, &l, &IgnoreList::default());
+        assert_eq!(found(&ds), pairs(&[("view-mismatch", "public.pet_names")]));
+        assert_eq!(ds[0].expected.as_deref(), Some("VIEW (name)"));
+        assert_eq!(ds[0].actual.as_deref(), Some("VIEW (name, added_by_hand)"));
+        // Replay could not name the columns: compared by name (and kind) only.
+        let mut e = base();
+        e.views.get_mut(&q("pet_names")).unwrap().columns = None;
+        assert!(diff(&e, &l, &IgnoreList::default()).is_empty());
+        l.views.get_mut(&q("pet_names")).unwrap().materialized = true;
+        let ds = diff(&e, &l, &IgnoreList::default());
+        assert_eq!(
+            ds[0].actual.as_deref(),
+            Some("MATERIALIZED VIEW (name, added_by_hand)")
         );
     }
 

@@ -224,6 +224,7 @@ pub(crate) fn named_targets(m: &Migration) -> Option<BTreeSet<String>> {
             | SetIdentity { .. }
             | AddConstraint { .. }
             | ValidateConstraint { .. }
+            | AlterConstraint { .. }
             | CreateIndex(_)
             | CreateTypeEnum { .. }
             | AddEnumValue { .. }

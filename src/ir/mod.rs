@@ -182,6 +182,17 @@ pub enum Identity {
     ByDefault,
 }
 
+/// What an `ALTER COLUMN` identity action does. PostgreSQL tells them apart: `ADD`
+/// refuses a column that already is an identity, `SET` and `DROP` (without `IF
+/// EXISTS`) refuse one that is not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum IdentityChange {
+    Add { identity: Identity },
+    Set { identity: Identity },
+    Drop { if_exists: bool },
+}
+
 /// Constraint payload: the five kinds the rules distinguish.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -361,13 +372,12 @@ pub enum OpKind {
         table: QualifiedName,
         column: String,
     },
-    /// `ALTER COLUMN c ADD GENERATED {ALWAYS | BY DEFAULT} AS IDENTITY` or `SET
-    /// GENERATED …` (`Some`), `DROP IDENTITY [IF EXISTS]` (`None`)
+    /// `ALTER COLUMN c ADD GENERATED … AS IDENTITY`, `SET GENERATED …`, `DROP
+    /// IDENTITY [IF EXISTS]`
     SetIdentity {
         table: QualifiedName,
         column: String,
-        identity: Option<Identity>,
-        if_exists: bool,
+        change: IdentityChange,
     },
     /// `ALTER TABLE t ADD CONSTRAINT …` / `createPrimaryKey`, `createUniqueConstraint`,
     /// `createCheckConstraint`, `createExclusionConstraint`, `createForeignKey(s)`
@@ -385,6 +395,15 @@ pub enum OpKind {
     },
     /// `ALTER TABLE t VALIDATE CONSTRAINT c`
     ValidateConstraint { table: QualifiedName, name: String },
+    /// `ALTER TABLE t ALTER CONSTRAINT c [NOT] DEFERRABLE [INITIALLY …]`: PostgreSQL
+    /// sets both attributes, an omitted one to its default (`INITIALLY DEFERRED`
+    /// implies `DEFERRABLE`).
+    AlterConstraint {
+        table: QualifiedName,
+        name: String,
+        deferrable: bool,
+        initially_deferred: bool,
+    },
     /// `ALTER TABLE t RENAME CONSTRAINT a TO b`
     RenameConstraint {
         table: QualifiedName,
@@ -470,6 +489,8 @@ pub enum OpKind {
         name: QualifiedName,
         materialized: bool,
         or_replace: bool,
+        /// `CREATE VIEW v (a, b) AS …`: names for the first output columns.
+        columns: Vec<String>,
         query: String,
     },
     /// `DROP [MATERIALIZED] VIEW` / `dropView`
@@ -578,6 +599,7 @@ pub fn kind_conditions(kind: &str) -> Option<&'static [(&'static str, AttrType)]
         | "drop_default"
         | "set_identity"
         | "validate_constraint"
+        | "alter_constraint"
         | "rename_constraint"
         | "rename_index"
         | "create_type_enum"
@@ -628,6 +650,7 @@ pub const ALL_KINDS: &[&str] = &[
     "add_constraint",
     "drop_constraint",
     "validate_constraint",
+    "alter_constraint",
     "rename_constraint",
     "create_index",
     "drop_index",
@@ -701,6 +724,7 @@ impl OpKind {
             OpKind::AddConstraint { .. } => "add_constraint",
             OpKind::DropConstraint { .. } => "drop_constraint",
             OpKind::ValidateConstraint { .. } => "validate_constraint",
+            OpKind::AlterConstraint { .. } => "alter_constraint",
             OpKind::RenameConstraint { .. } => "rename_constraint",
             OpKind::CreateIndex(_) => "create_index",
             OpKind::DropIndex { .. } => "drop_index",
@@ -752,6 +776,7 @@ impl OpKind {
             | OpKind::AddConstraint { table, .. }
             | OpKind::DropConstraint { table, .. }
             | OpKind::ValidateConstraint { table, .. }
+            | OpKind::AlterConstraint { table, .. }
             | OpKind::RenameConstraint { table, .. }
             | OpKind::Truncate { table }
             | OpKind::Delete { table, .. }
@@ -793,6 +818,7 @@ impl OpKind {
                 None => table.to_string(),
             },
             OpKind::ValidateConstraint { table, name }
+            | OpKind::AlterConstraint { table, name, .. }
             | OpKind::RenameConstraint { table, name, .. } => format!("{table}.{name}"),
             OpKind::CreateIndex(def) => match &def.name {
                 Some(n) => format!("{}.{n}", def.table.schema),

@@ -738,7 +738,7 @@ mod tests {
 
     #[test]
     fn one_unsupported_alter_table_action_costs_one_op() {
-        let sql = "ALTER TABLE ONLY t\n    ADD COLUMN a int,\n    ALTER CONSTRAINT t_fk NOT DEFERRABLE,\n    ADD CONSTRAINT a_nn NOT NULL a,\n    DROP COLUMN b,\n    FROBNICATE c";
+        let sql = "ALTER TABLE ONLY t\n    ADD COLUMN a int,\n    ALTER CONSTRAINT t_fk NOT ENFORCED,\n    ADD CONSTRAINT a_nn NOT NULL a,\n    DROP COLUMN b,\n    FROBNICATE c";
         let ops = read(sql);
         let got: Vec<String> = ops
             .iter()
@@ -758,7 +758,7 @@ mod tests {
         // The two unsupported actions (lines 3 and 6) are one unparsed op.
         assert_eq!(
             got[1],
-            "3:5-6:17 unparsed ALTER TABLE ONLY t ALTER CONSTRAINT t_fk NOT DEFERRABLE ALTER TABLE ONLY t FROBNICATE c"
+            "3:5-6:17 unparsed ALTER TABLE ONLY t ALTER CONSTRAINT t_fk NOT ENFORCED ALTER TABLE ONLY t FROBNICATE c"
         );
         assert!(got[2].starts_with("4:5-4:35 set_not_null "), "{}", got[2]);
         assert!(got[3].starts_with("5:5-5:18 drop_column "), "{}", got[3]);
@@ -767,12 +767,12 @@ mod tests {
 
     #[test]
     fn several_unsupported_actions_are_one_unparsed_op() {
-        let sql = "ALTER TABLE t\n  ALTER CONSTRAINT a NOT DEFERRABLE,\n  DROP COLUMN x,\n  ALTER CONSTRAINT b NOT DEFERRABLE";
+        let sql = "ALTER TABLE t\n  ALTER CONSTRAINT a NOT ENFORCED,\n  DROP COLUMN x,\n  ALTER CONSTRAINT b NOT ENFORCED";
         let ops = read(sql);
         let kinds: Vec<&str> = ops.iter().map(|o| o.kind.name()).collect();
         assert_eq!(kinds, vec!["unparsed", "drop_column"]);
         let u = &ops[0];
-        assert_eq!(at(&u.span), "1:1-4:36");
+        assert_eq!(at(&u.span), "1:1-4:34");
         assert!(u.text.contains("ALTER CONSTRAINT a") && u.text.contains("ALTER CONSTRAINT b"));
         assert!(
             matches!(&u.kind, OpKind::Unparsed { reason } if reason.ends_with("(and 1 more unsupported actions in this statement)"))

@@ -9,3 +9,4 @@ pub mod naming;
 pub mod normalize;
 pub mod render_sql;
 pub mod replay;
+pub mod view_columns;

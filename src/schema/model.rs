@@ -91,6 +91,24 @@ pub struct Constraint {
     pub initially_deferred: bool,
 }
 
+impl Constraint {
+    /// The attributes written after a constraint's definition, in PostgreSQL's own
+    /// order: ` DEFERRABLE`, ` INITIALLY DEFERRED`, ` NOT VALID`.
+    pub fn attributes_sql(&self) -> String {
+        let mut s = String::new();
+        if self.deferrable {
+            s.push_str(" DEFERRABLE");
+            if self.initially_deferred {
+                s.push_str(" INITIALLY DEFERRED");
+            }
+        }
+        if !self.validated {
+            s.push_str(" NOT VALID");
+        }
+        s
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Index {
     pub name: QualifiedName,
@@ -135,6 +153,9 @@ pub struct View {
     /// Definition as written (replay) or `pg_get_viewdef` (live); not compared
     /// textually by drift, since PostgreSQL rewrites view SQL.
     pub definition: Option<String>,
+    /// Output column names in order (`view_columns`); `None` when replay cannot
+    /// name them for certain, and drift then compares the view by name only.
+    pub columns: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

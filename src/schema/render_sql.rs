@@ -1,12 +1,14 @@
 //! The schema model as a DDL script, like `pg_dump --schema-only`: schemas,
 //! extensions, enums, sequences, tables with their columns and PK/UNIQUE/CHECK
-//! constraints, then foreign keys (so table order never matters), indexes (never
+//! constraints, then foreign keys and NOT VALID constraints (so table order never
+//! matters, and NOT VALID is not ignored as it is inside CREATE TABLE), indexes (never
 //! CONCURRENTLY), views, and sequence ownership. `psql -f` applies it to an empty
 //! database as is.
 
-use super::model::{Index, SchemaModel};
+use super::model::{Constraint, Index, SchemaModel, View};
 use super::normalize::split_index_key;
 use crate::ir::{ConstraintKind, Identity, QualifiedName};
+use std::collections::BTreeSet;
 use std::fmt::Write;
 
 fn q(ident: &str) -> String {
@@ -123,28 +125,15 @@ pub fn render(m: &SchemaModel) -> String {
                 l
             })
             .collect();
-        for c in t.constraints.values() {
-            let def = match &c.kind {
-                ConstraintKind::PrimaryKey { columns } => {
-                    format!("PRIMARY KEY ({})", cols(columns))
-                }
-                ConstraintKind::Unique {
-                    columns,
-                    nulls_not_distinct,
-                } => format!(
-                    "UNIQUE{} ({})",
-                    if *nulls_not_distinct {
-                        " NULLS NOT DISTINCT"
-                    } else {
-                        ""
-                    },
-                    cols(columns)
-                ),
-                ConstraintKind::Check { expr } => format!("CHECK ({expr})"),
-                ConstraintKind::Exclusion { definition } => definition.clone(),
-                ConstraintKind::ForeignKey { .. } => continue,
-            };
-            lines.push(format!("    CONSTRAINT {} {def}", q(&c.name)));
+        // Inside CREATE TABLE PostgreSQL ignores NOT VALID, and a foreign key may
+        // name a table created later: both are added afterwards.
+        for c in t.constraints.values().filter(|c| !added_after(c)) {
+            lines.push(format!(
+                "    CONSTRAINT {} {}{}",
+                q(&c.name),
+                constraint_sql(&c.kind),
+                c.attributes_sql()
+            ));
         }
         let _ = writeln!(
             out,
@@ -154,25 +143,15 @@ pub fn render(m: &SchemaModel) -> String {
         );
     }
     for t in m.tables.values() {
-        for c in t.constraints.values() {
-            if let ConstraintKind::ForeignKey {
-                columns,
-                ref_table,
-                ref_columns,
-                on_delete,
-                on_update,
-            } = &c.kind
-            {
-                let _ =
-                    writeln!(
-                    out,
-                    "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}){}{}{};",
-                    qn(&t.name), q(&c.name), cols(columns), qn(ref_table), cols(ref_columns),
-                    on_delete.as_ref().map(|a| format!(" ON DELETE {a}")).unwrap_or_default(),
-                    on_update.as_ref().map(|a| format!(" ON UPDATE {a}")).unwrap_or_default(),
-                    if c.validated { "" } else { " NOT VALID" }
-                );
-            }
+        for c in t.constraints.values().filter(|c| added_after(c)) {
+            let _ = writeln!(
+                out,
+                "ALTER TABLE {} ADD CONSTRAINT {} {}{};",
+                qn(&t.name),
+                q(&c.name),
+                constraint_sql(&c.kind),
+                c.attributes_sql()
+            );
         }
     }
     // Indexes on materialized views come after the views they need.
@@ -183,13 +162,18 @@ pub fn render(m: &SchemaModel) -> String {
     for i in on_tables {
         render_index(&mut out, i);
     }
-    for v in m.views.values() {
+    for v in views_in_dependency_order(m) {
         if let Some(d) = &v.definition {
+            // The column list carries names given by `CREATE VIEW v (a, b)`.
             let _ = writeln!(
                 out,
-                "CREATE {}VIEW {} AS {d};",
+                "CREATE {}VIEW {}{} AS {d};",
                 if v.materialized { "MATERIALIZED " } else { "" },
-                qn(&v.name)
+                qn(&v.name),
+                v.columns
+                    .as_ref()
+                    .map(|c| format!(" ({})", cols(c)))
+                    .unwrap_or_default()
             );
         }
     }
@@ -208,4 +192,96 @@ pub fn render(m: &SchemaModel) -> String {
         }
     }
     out
+}
+
+/// Views in name order, except that a view comes after the views its definition
+/// names (a view on a view). A name is matched as a whole word of the definition:
+/// a false match only reorders, and a cycle keeps name order.
+fn views_in_dependency_order(m: &SchemaModel) -> Vec<&View> {
+    let words = |d: &str| -> BTreeSet<String> {
+        d.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map(|w| w.to_lowercase())
+            .collect()
+    };
+    let deps: Vec<(&View, BTreeSet<&QualifiedName>)> = m
+        .views
+        .values()
+        .map(|v| {
+            let used = v.definition.as_deref().map(words).unwrap_or_default();
+            let on = m
+                .views
+                .keys()
+                .filter(|other| *other != &v.name && used.contains(&other.name.to_lowercase()))
+                .collect();
+            (v, on)
+        })
+        .collect();
+    let mut done: BTreeSet<&QualifiedName> = BTreeSet::new();
+    let mut out = Vec::new();
+    while out.len() < deps.len() {
+        let ready: Vec<&View> = deps
+            .iter()
+            .filter(|(v, on)| !done.contains(&v.name) && on.iter().all(|d| done.contains(d)))
+            .map(|(v, _)| *v)
+            .collect();
+        let next = if ready.is_empty() {
+            // A cycle (or a false match): the rest in name order.
+            deps.iter()
+                .map(|(v, _)| *v)
+                .filter(|v| !done.contains(&v.name))
+                .collect()
+        } else {
+            ready
+        };
+        for v in next {
+            done.insert(&v.name);
+            out.push(v);
+        }
+    }
+    out
+}
+
+fn added_after(c: &Constraint) -> bool {
+    !c.validated || matches!(c.kind, ConstraintKind::ForeignKey { .. })
+}
+
+/// A constraint's definition as `ADD CONSTRAINT name …` takes it.
+fn constraint_sql(kind: &ConstraintKind) -> String {
+    match kind {
+        ConstraintKind::PrimaryKey { columns } => format!("PRIMARY KEY ({})", cols(columns)),
+        ConstraintKind::Unique {
+            columns,
+            nulls_not_distinct,
+        } => format!(
+            "UNIQUE{} ({})",
+            if *nulls_not_distinct {
+                " NULLS NOT DISTINCT"
+            } else {
+                ""
+            },
+            cols(columns)
+        ),
+        ConstraintKind::Check { expr } => format!("CHECK ({expr})"),
+        ConstraintKind::Exclusion { definition } => definition.clone(),
+        ConstraintKind::ForeignKey {
+            columns,
+            ref_table,
+            ref_columns,
+            on_delete,
+            on_update,
+        } => format!(
+            "FOREIGN KEY ({}) REFERENCES {} ({}){}{}",
+            cols(columns),
+            qn(ref_table),
+            cols(ref_columns),
+            on_delete
+                .as_ref()
+                .map(|a| format!(" ON DELETE {a}"))
+                .unwrap_or_default(),
+            on_update
+                .as_ref()
+                .map(|a| format!(" ON UPDATE {a}"))
+                .unwrap_or_default()
+        ),
+    }
 }

@@ -16,9 +16,10 @@ use super::naming;
 use super::normalize::{
     canonical_default, canonical_expr, index_key, normalize_type, serial_base, split_index_key,
 };
+use super::view_columns::view_shape;
 use crate::ir::{
-    ChangeMode, ColumnDef, ConstraintDef, ConstraintKind, Guard, IndexDef, Migration, OpKind,
-    OpSource, Operation, QualifiedName, DYNAMIC_PLACEHOLDER,
+    ChangeMode, ColumnDef, ConstraintDef, ConstraintKind, Guard, IdentityChange, IndexDef,
+    Migration, OpKind, OpSource, Operation, QualifiedName, DYNAMIC_PLACEHOLDER,
 };
 
 /// One migration that could not be applied cleanly to the model (e.g. drops a
@@ -309,31 +310,37 @@ impl Replayer<'_> {
             OpKind::SetIdentity {
                 table,
                 column,
-                identity,
-                if_exists,
+                change,
             } => {
                 let Some(c) = self.column_mut(table, column) else {
                     return;
                 };
-                match identity {
+                let refused = match change {
                     // PostgreSQL refuses an identity on a column with a default.
-                    Some(_) if c.default.is_some() => {
-                        self.conflict(
-                            format!("{table}.{column}"),
-                            format!("GENERATED AS IDENTITY: column {column} has a default"),
-                        );
+                    IdentityChange::Add { .. } if c.default.is_some() => Some("has a default"),
+                    IdentityChange::Add { .. } if c.identity.is_some() => {
+                        Some("is already an identity column")
                     }
-                    Some(id) => {
-                        c.identity = Some(*id);
+                    IdentityChange::Set { .. } | IdentityChange::Drop { if_exists: false }
+                        if c.identity.is_none() =>
+                    {
+                        Some("is not an identity column")
+                    }
+                    IdentityChange::Add { identity } | IdentityChange::Set { identity } => {
+                        c.identity = Some(*identity);
                         c.not_null = true;
+                        None
                     }
-                    None if c.identity.is_none() && !if_exists => {
-                        self.conflict(
-                            format!("{table}.{column}"),
-                            format!("DROP IDENTITY: column {column} is not an identity column"),
-                        );
+                    IdentityChange::Drop { .. } => {
+                        c.identity = None;
+                        None
                     }
-                    None => c.identity = None,
+                };
+                if let Some(why) = refused {
+                    self.conflict(
+                        format!("{table}.{column}"),
+                        format!("identity change refused: column {column} {why}"),
+                    );
                 }
             }
             OpKind::AddConstraint { table, constraint } => {
@@ -393,6 +400,30 @@ impl Replayer<'_> {
                 {
                     c.validated = true;
                 }
+            }
+            OpKind::AlterConstraint {
+                table,
+                name,
+                deferrable,
+                initially_deferred,
+            } => {
+                let Some(t) = self.model.tables.get_mut(table) else {
+                    return;
+                };
+                let refused = match t.constraints.get_mut(name) {
+                    // PostgreSQL 15–17 alter only foreign keys this way.
+                    Some(c) if matches!(c.kind, ConstraintKind::ForeignKey { .. }) => {
+                        c.deferrable = *deferrable;
+                        c.initially_deferred = *initially_deferred;
+                        return;
+                    }
+                    Some(_) => "is not a foreign key constraint",
+                    None => "does not exist",
+                };
+                self.conflict(
+                    format!("{table}.{name}"),
+                    format!("ALTER CONSTRAINT: constraint {name} {refused}"),
+                );
             }
             OpKind::RenameConstraint {
                 table,
@@ -631,6 +662,7 @@ impl Replayer<'_> {
             OpKind::CreateView {
                 name,
                 materialized,
+                columns,
                 query,
                 or_replace,
             } => {
@@ -640,12 +672,14 @@ impl Replayer<'_> {
                         format!("CREATE VIEW {name}: already exists"),
                     );
                 }
+                let shape = view_shape(query, columns, self.model, &self.ds);
                 self.model.views.insert(
                     name.clone(),
                     View {
                         name: name.clone(),
                         materialized: *materialized,
-                        definition: Some(query.clone()),
+                        definition: Some(shape.as_ref().map_or(query, |s| &s.query).clone()),
+                        columns: shape.map(|s| s.columns),
                     },
                 );
             }

@@ -8,7 +8,7 @@
 //! Anything not recognised in full stays `Unparsed` with the parser's error: its text
 //! is still matched by the rules' lexical patterns (fail closed, never "safe").
 
-use crate::ir::{fold_sql_ident, Identity, OpKind, QualifiedName, SequenceOptions};
+use crate::ir::{fold_sql_ident, Identity, IdentityChange, OpKind, QualifiedName, SequenceOptions};
 use crate::parse::ReadOptions;
 
 use super::to_ops::owned_by_target;
@@ -480,10 +480,8 @@ fn alter_table_action(a: &mut Cursor<'_>, table: &QualifiedName) -> Option<OpKin
     if a.eat(&["DETACH", "PARTITION"]) {
         return other("DETACH PARTITION");
     }
-    if a.peek_is("ALTER") && a.kw_at(a.pos + 1).as_deref() == Some("CONSTRAINT") {
-        // Changes a constraint's deferrability/enforcement, which the schema model does
-        // not hold: stays unparsed so it is reported, never silently accepted.
-        return None;
+    if a.eat(&["ALTER", "CONSTRAINT"]) {
+        return alter_constraint(a, table);
     }
     if a.eat(&["ADD"]) {
         // PostgreSQL 18: `ADD [CONSTRAINT n] NOT NULL col` is SET NOT NULL with a name.
@@ -535,6 +533,42 @@ fn alter_table_action(a: &mut Cursor<'_>, table: &QualifiedName) -> Option<OpKin
     None
 }
 
+/// `ALTER CONSTRAINT c` followed by deferrability, PostgreSQL 15's grammar: anything
+/// else (PostgreSQL 18's `[NOT] ENFORCED`, `[NO] INHERIT`) stays unparsed.
+fn alter_constraint(a: &mut Cursor<'_>, table: &QualifiedName) -> Option<OpKind> {
+    let name = fold_sql_ident(a.word()?);
+    let (mut deferrable, mut initially) = (None, None);
+    while !a.at_end() {
+        let (slot, value) = if a.eat(&["DEFERRABLE"]) {
+            (&mut deferrable, true)
+        } else if a.eat(&["NOT", "DEFERRABLE"]) {
+            (&mut deferrable, false)
+        } else if a.eat(&["INITIALLY", "DEFERRED"]) {
+            (&mut initially, true)
+        } else if a.eat(&["INITIALLY", "IMMEDIATE"]) {
+            (&mut initially, false)
+        } else {
+            return None;
+        };
+        if slot.replace(value).is_some() {
+            return None; // said twice: PostgreSQL rejects it
+        }
+    }
+    let initially_deferred = initially.unwrap_or(false);
+    if deferrable.is_none() && initially.is_none()
+        || deferrable == Some(false) && initially_deferred
+    {
+        // Nothing to alter, or what PostgreSQL rejects.
+        return None;
+    }
+    Some(OpKind::AlterConstraint {
+        table: table.clone(),
+        name,
+        deferrable: deferrable.unwrap_or(initially_deferred),
+        initially_deferred,
+    })
+}
+
 /// `SET GENERATED {ALWAYS | BY DEFAULT}`, `ADD GENERATED … AS IDENTITY [(…)]`, `DROP
 /// IDENTITY [IF EXISTS]` after `ALTER COLUMN c`: `Some(None)` when the action is one of
 /// them but malformed (stays unparsed).
@@ -543,11 +577,10 @@ fn identity_action(
     table: &QualifiedName,
     column: &str,
 ) -> Option<Option<OpKind>> {
-    let op = |identity, if_exists| OpKind::SetIdentity {
+    let op = |change| OpKind::SetIdentity {
         table: table.clone(),
         column: column.to_string(),
-        identity,
-        if_exists,
+        change,
     };
     let kind = |a: &mut Cursor<'_>| {
         if a.eat(&["ALWAYS"]) {
@@ -560,18 +593,18 @@ fn identity_action(
     };
     if a.eat(&["DROP", "IDENTITY"]) {
         let if_exists = a.eat(&["IF", "EXISTS"]);
-        return Some(a.at_end().then(|| op(None, if_exists)));
+        return Some(a.at_end().then(|| op(IdentityChange::Drop { if_exists })));
     }
     if a.eat(&["SET", "GENERATED"]) {
         let id = kind(a);
         // `SET GENERATED …` may be followed by sequence options (`SET INCREMENT BY`).
-        return Some(id.map(|id| op(Some(id), false)));
+        return Some(id.map(|identity| op(IdentityChange::Set { identity })));
     }
     if a.eat(&["ADD", "GENERATED"]) {
         let id = kind(a);
         return Some(
             id.filter(|_| a.eat(&["AS", "IDENTITY"]))
-                .map(|id| op(Some(id), false)),
+                .map(|identity| op(IdentityChange::Add { identity })),
         );
     }
     None
@@ -676,6 +709,33 @@ mod tests {
     }
 
     #[test]
+    fn alter_constraint_deferrability_as_postgres_sets_it() {
+        let deferrability = |sql: &str| match ops(sql).as_slice() {
+            [OpKind::AlterConstraint {
+                deferrable,
+                initially_deferred,
+                ..
+            }] => Some((*deferrable, *initially_deferred)),
+            _ => None,
+        };
+        let head = "ALTER TABLE t ALTER CONSTRAINT c ";
+        for (tail, want) in [
+            ("DEFERRABLE", Some((true, false))),
+            ("INITIALLY DEFERRED", Some((true, true))),
+            ("DEFERRABLE INITIALLY DEFERRED", Some((true, true))),
+            ("INITIALLY IMMEDIATE", Some((false, false))),
+            ("NOT DEFERRABLE", Some((false, false))),
+            // What PostgreSQL 15 rejects or does not know stays unparsed.
+            ("NOT DEFERRABLE INITIALLY DEFERRED", None),
+            ("DEFERRABLE DEFERRABLE", None),
+            ("NOT ENFORCED", None),
+            ("", None),
+        ] {
+            assert_eq!(deferrability(&format!("{head}{tail}")), want, "{tail}");
+        }
+    }
+
+    #[test]
     fn alter_sequence_owned_by_and_rename() {
         let got = ops("ALTER SEQUENCE s OWNED BY core.t.id");
         let OpKind::AlterSequence { options, .. } = &got[0] else {
@@ -729,19 +789,20 @@ mod tests {
                 "{sql}"
             );
         }
-        let identity = |identity, if_exists| OpKind::SetIdentity {
+        let identity = |change| OpKind::SetIdentity {
             table: QualifiedName::new("public", "t"),
             column: "a".into(),
-            identity,
-            if_exists,
+            change,
         };
         assert_eq!(
             ops("ALTER TABLE t ALTER COLUMN a DROP IDENTITY IF EXISTS"),
-            vec![identity(None, true)]
+            vec![identity(IdentityChange::Drop { if_exists: true })]
         );
         assert_eq!(
             ops("ALTER TABLE t ALTER a SET GENERATED BY DEFAULT"),
-            vec![identity(Some(Identity::ByDefault), false)]
+            vec![identity(IdentityChange::Set {
+                identity: Identity::ByDefault
+            })]
         );
         assert_eq!(
             ops("DROP CAST IF EXISTS (text AS int)"),

@@ -7,8 +7,8 @@
 //! the migration runs, so it is never classified as the operations it contains.
 
 use crate::ir::{
-    fold_ident, ColumnDef, ConstraintDef, ConstraintKind, Identity, IndexDef, IndexKey, OpKind,
-    QualifiedName, SequenceOptions,
+    fold_ident, ColumnDef, ConstraintDef, ConstraintKind, Identity, IdentityChange, IndexDef,
+    IndexKey, OpKind, QualifiedName, SequenceOptions,
 };
 use crate::parse::ReadOptions;
 use sqlparser::ast::{
@@ -23,7 +23,8 @@ pub fn ident(i: &Ident) -> String {
     fold_ident(&i.value, i.quote_style.is_some())
 }
 
-fn parts(n: &ObjectName) -> Vec<String> {
+/// The folded parts of a dotted name.
+pub fn parts(n: &ObjectName) -> Vec<String> {
     n.0.iter()
         .map(|p| match p {
             ObjectNamePart::Identifier(i) => ident(i),
@@ -572,6 +573,7 @@ pub fn statement_ops(stmt: &Statement, blanked: &str, opts: &ReadOptions) -> Vec
             name: qname(&v.name, opts),
             materialized: v.materialized,
             or_replace: v.or_replace,
+            columns: v.columns.iter().map(|c| ident(&c.name)).collect(),
             query: v.query.to_string(),
         }],
         Statement::CreateSchema {
@@ -780,11 +782,12 @@ fn alter_table_op(
                 AlterColumnOperation::AddGenerated { generated_as, .. } => OpKind::SetIdentity {
                     table: t(),
                     column,
-                    identity: Some(match generated_as {
-                        Some(GeneratedAs::ByDefault) => Identity::ByDefault,
-                        _ => Identity::Always,
-                    }),
-                    if_exists: false,
+                    change: IdentityChange::Add {
+                        identity: match generated_as {
+                            Some(GeneratedAs::ByDefault) => Identity::ByDefault,
+                            _ => Identity::Always,
+                        },
+                    },
                 },
             }]
         }

@@ -719,6 +719,7 @@ fn create_view(doc: &Doc, v: &Val) -> R<Vec<OpKind>> {
         name,
         materialized: v.get("materialized").and_then(Val::as_bool) == Some(true),
         or_replace: false,
+        columns: Vec::new(),
         query,
     }])
 }
