@@ -16,7 +16,7 @@ use super::naming;
 use super::normalize::{
     canonical_default, canonical_expr, index_key, normalize_type, serial_base, split_index_key,
 };
-use super::view_columns::view_shape;
+use super::view_columns::{relations_used, view_shape};
 use crate::ir::{
     ChangeMode, ColumnDef, ConstraintDef, ConstraintKind, Guard, IdentityChange, IndexDef,
     Migration, OpKind, OpSource, Operation, QualifiedName, DYNAMIC_PLACEHOLDER,
@@ -686,7 +686,10 @@ impl Replayer<'_> {
             OpKind::DropView {
                 name, if_exists, ..
             } => {
-                if self.model.views.remove(name).is_none() && !if_exists {
+                if self.model.views.contains_key(name) {
+                    self.drop_relation_dependents(name);
+                    self.model.views.remove(name);
+                } else if !if_exists {
                     self.conflict(name.to_string(), format!("DROP VIEW {name}: no such view"));
                 }
             }
@@ -1096,7 +1099,7 @@ impl Replayer<'_> {
             }
             return;
         }
-        self.model.indexes.retain(|_, i| i.table != *table);
+        self.drop_relation_dependents(table);
         self.model
             .sequences
             .retain(|_, s| s.owned_by.as_ref().is_none_or(|(t, _)| t != table));
@@ -1104,6 +1107,30 @@ impl Replayer<'_> {
         // refuses — either way they cannot remain.
         for t in self.model.tables.values_mut() {
             t.constraints.retain(|_, c| !matches!(&c.kind, ConstraintKind::ForeignKey { ref_table, .. } if ref_table == table));
+        }
+    }
+
+    /// What goes with a dropped table or view: its indexes, and the views that
+    /// select from it (and views on those). With CASCADE PostgreSQL drops them;
+    /// without it PostgreSQL refuses — either way they cannot remain.
+    fn drop_relation_dependents(&mut self, relation: &QualifiedName) {
+        self.model.indexes.retain(|_, i| i.table != *relation);
+        let dependents: Vec<QualifiedName> = self
+            .model
+            .views
+            .values()
+            .filter(|v| {
+                v.name != *relation
+                    && v.definition
+                        .as_deref()
+                        .is_some_and(|d| relations_used(d, &self.ds).contains(relation))
+            })
+            .map(|v| v.name.clone())
+            .collect();
+        for view in dependents {
+            if self.model.views.remove(&view).is_some() {
+                self.drop_relation_dependents(&view);
+            }
         }
     }
 
@@ -1229,6 +1256,20 @@ impl Replayer<'_> {
     }
 
     fn rename_column(&mut self, table: &QualifiedName, column: &str, new_name: &str) {
+        if let Some(v) = self.model.views.get_mut(table) {
+            // A view's output column (`ALTER VIEW v RENAME COLUMN`, or ALTER TABLE).
+            let Some(columns) = v.columns.as_mut() else {
+                return;
+            };
+            match columns.iter_mut().find(|c| *c == column) {
+                Some(c) => *c = new_name.to_string(),
+                None => self.conflict(
+                    format!("{table}.{column}"),
+                    format!("RENAME COLUMN: view {table} has no column {column}"),
+                ),
+            }
+            return;
+        }
         if self.column_mut(table, column).is_none() {
             return;
         }

@@ -12,12 +12,15 @@
 use super::model::SchemaModel;
 use crate::ir::QualifiedName;
 use crate::parse::sql::to_ops::{ident, parts};
+use sqlparser::ast::visit_relations;
 use sqlparser::ast::{
     Expr, Ident, JoinConstraint, JoinOperator, Query, Select, SelectItem,
     SelectItemQualifiedWildcardKind, SetExpr, TableFactor, TableWithJoins,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
+use std::collections::BTreeSet;
+use std::ops::ControlFlow;
 
 /// What replay learns from a view's query: its output column names and the query
 /// with `*` written out, as `pg_dump` prints it (PostgreSQL expands `*` once, when
@@ -53,6 +56,39 @@ pub fn view_shape(
         columns,
         query: query.to_string(),
     })
+}
+
+/// The tables and views `query` reads (as PostgreSQL records the view's
+/// dependencies), names resolved against `default_schema`; empty when it does not
+/// parse. A CTE's name is not a relation.
+pub fn relations_used(query: &str, default_schema: &str) -> BTreeSet<QualifiedName> {
+    let Ok(query) = Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(query)
+        .and_then(|mut p| p.parse_query())
+    else {
+        return BTreeSet::new();
+    };
+    let ctes: BTreeSet<String> = query
+        .with
+        .iter()
+        .flat_map(|w| &w.cte_tables)
+        .map(|c| ident(&c.alias.name))
+        .collect();
+    let mut out = BTreeSet::new();
+    let _ = visit_relations(&query, |name| {
+        match parts(name).as_slice() {
+            [one] if ctes.contains(one) => {}
+            [one] => {
+                out.insert(QualifiedName::new(default_schema, one.as_str()));
+            }
+            [.., schema, one] => {
+                out.insert(QualifiedName::new(schema.as_str(), one.as_str()));
+            }
+            [] => {}
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    out
 }
 
 /// Output names of `query`; its first `SELECT`'s wildcards are written out in place.
@@ -292,6 +328,18 @@ mod tests {
 
     fn cols(query: &str, explicit: &[&str]) -> Option<Vec<String>> {
         shape(query, explicit).map(|s| s.columns)
+    }
+
+    #[test]
+    fn relations_a_view_reads() {
+        let used = relations_used(
+            "WITH x AS (SELECT 1) SELECT * FROM pet p JOIN core.owner o ON true \
+             WHERE EXISTS (SELECT 1 FROM tag) AND p.id IN (SELECT id FROM x)",
+            "public",
+        );
+        let names: Vec<String> = used.iter().map(|q| q.to_string()).collect();
+        assert_eq!(names, ["core.owner", "public.pet", "public.tag"]);
+        assert!(relations_used("not sql", "public").is_empty());
     }
 
     #[test]

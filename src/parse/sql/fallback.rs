@@ -214,12 +214,28 @@ pub fn recognise(blanked: &str, parser_error: &str, opts: &ReadOptions) -> Vec<O
 fn recognise_inner(c: &mut Cursor<'_>, opts: &ReadOptions) -> Option<Vec<OpKind>> {
     // `ALTER [MATERIALIZED] VIEW v RENAME TO w`: a rename of a relation, as `ALTER
     // TABLE v RENAME TO w` (which PostgreSQL also accepts for views) — the same rule
-    // and the same replay.
+    // and the same replay; `RENAME COLUMN` likewise.
     if c.eat(&["ALTER", "VIEW"]) || c.eat(&["ALTER", "MATERIALIZED", "VIEW"]) {
         c.eat(&["IF", "EXISTS"]);
         let table = c.qname(opts)?;
-        if !c.eat(&["RENAME", "TO"]) {
+        if !c.eat(&["RENAME"]) {
             return None;
+        }
+        if !c.eat(&["TO"]) {
+            // `RENAME [COLUMN] a TO b`: a view's output column.
+            c.eat(&["COLUMN"]);
+            let column = fold_sql_ident(c.word()?);
+            if !c.eat(&["TO"]) {
+                return None;
+            }
+            let new_name = fold_sql_ident(c.word()?);
+            return c.at_end().then(|| {
+                vec![OpKind::RenameColumn {
+                    table,
+                    column,
+                    new_name,
+                }]
+            });
         }
         let new = fold_sql_ident(c.word()?);
         return c.at_end().then(|| {
