@@ -119,6 +119,15 @@ fn drop_schema_database_truncate() {
 fn delete_and_update_without_where() {
     assert_raises("DELETE FROM sessions", "delete-without-where");
     assert_not_raised("DELETE FROM sessions WHERE id = 1", "delete-without-where");
+    // A data-modifying CTE runs as much as a plain statement does.
+    assert_raises(
+        "WITH gone AS (DELETE FROM sessions RETURNING id) SELECT count(*) FROM gone",
+        "delete-without-where",
+    );
+    assert_raises(
+        "WITH a AS (WITH b AS (UPDATE users SET x = 1 RETURNING id) SELECT * FROM b) SELECT 1",
+        "update-without-where",
+    );
     assert_raises("UPDATE users SET active = true", "update-without-where");
     assert_not_raised(
         "UPDATE users SET active = true WHERE id < 1000",

@@ -100,14 +100,18 @@ fn without_identity_options(text: &str, blanked: &str) -> Option<String> {
     }
 }
 
-/// `CREATE INDEX … ON ONLY t` (pg_dump's form for partitioned tables): the index on
-/// the parent alone. sqlparser 0.63 rejects `ONLY` there; blanked, the index reads
-/// the same for the schema model.
-fn without_on_only(text: &str, blanked: &str) -> Option<String> {
+/// `CREATE INDEX … ON ONLY t` (pg_dump's form for partitioned tables), `UPDATE ONLY
+/// t`, `DELETE FROM ONLY t`: the parent table alone. sqlparser 0.63 rejects (or
+/// misreads) `ONLY` there; blanked, the statement reads the same for the rules and
+/// the schema model.
+fn without_only(text: &str, blanked: &str) -> Option<String> {
     let lead = to_ops::leading_words(blanked, 2);
-    if lead != "CREATE INDEX" && lead != "CREATE UNIQUE" {
-        return None;
-    }
+    let before_only: &[&str] = match lead.split(' ').next() {
+        _ if lead == "CREATE INDEX" || lead == "CREATE UNIQUE" => &["ON"],
+        Some("UPDATE") => &["UPDATE"],
+        Some("DELETE") => &["FROM"],
+        _ => return None,
+    };
     let upper = blanked.to_ascii_uppercase();
     let words: Vec<(usize, &str)> = upper
         .split_ascii_whitespace()
@@ -115,7 +119,7 @@ fn without_on_only(text: &str, blanked: &str) -> Option<String> {
         .collect();
     let at = words
         .windows(2)
-        .find(|w| w[0].1 == "ON" && w[1].1 == "ONLY")
+        .find(|w| before_only.contains(&w[0].1) && w[1].1 == "ONLY")
         .map(|w| w[1].0)?;
     let mut out = text.as_bytes().to_vec();
     out.get_mut(at..at + 4)?.fill(b' ');
@@ -193,7 +197,7 @@ pub fn statement_kinds(text: &str, blanked: &str, opts: &ReadOptions) -> Vec<OpK
     if let Some(t) = without_identity_options(&retry_text, blanked) {
         retry_text = t;
     }
-    if let Some(t) = without_on_only(&retry_text, blanked) {
+    if let Some(t) = without_only(&retry_text, blanked) {
         retry_text = t;
     }
     let retry_blanked = lexical::blank_comments_and_strings(&retry_text);
@@ -778,6 +782,26 @@ mod tests {
             matches!(&u.kind, OpKind::Unparsed { reason } if reason.ends_with("(and 1 more unsupported actions in this statement)"))
         );
         assert_eq!(at(&ops[1].span), "3:3-3:16");
+    }
+
+    #[test]
+    fn only_names_the_table_after_it() {
+        let targets: Vec<String> = read(
+            "DELETE FROM ONLY u; UPDATE ONLY public.v SET a = 1; DELETE FROM ONLY core.w WHERE x; \
+             DELETE FROM only_log",
+        )
+        .iter()
+        .map(|o| format!("{} {}", o.kind.name(), o.kind.object().unwrap_or_default()))
+        .collect();
+        assert_eq!(
+            targets,
+            [
+                "delete public.u",
+                "update public.v",
+                "delete core.w",
+                "delete public.only_log"
+            ]
+        );
     }
 
     #[test]

@@ -282,6 +282,21 @@ pub fn owned_by_target(p: &[String], opts: &ReadOptions) -> Option<(QualifiedNam
 
 fn table_factor_name(t: &TableFactor, opts: &ReadOptions) -> Option<QualifiedName> {
     match t {
+        // sqlparser reads `DELETE FROM ONLY u` / `UPDATE ONLY u` as table `ONLY`
+        // aliased `u`; PostgreSQL's ONLY (not the descendants) names table `u`.
+        TableFactor::Table {
+            name,
+            alias: Some(alias),
+            ..
+        } if alias.columns.is_empty()
+            && matches!(name.0.as_slice(), [ObjectNamePart::Identifier(i)]
+                if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("only")) =>
+        {
+            Some(QualifiedName::new(
+                opts.default_schema.clone(),
+                ident(&alias.name),
+            ))
+        }
         TableFactor::Table { name, .. } => Some(qname(name, opts)),
         _ => None,
     }
@@ -630,6 +645,11 @@ pub fn statement_ops(stmt: &Statement, blanked: &str, opts: &ReadOptions) -> Vec
                 ),
             }]
         }
+        // `WITH x AS (DELETE FROM t RETURNING *) SELECT …`: the data-modifying CTEs
+        // run too, and are what the rules care about.
+        Statement::Query(q) if modifying_ctes(q).next().is_some() => modifying_ctes(q)
+            .flat_map(|s| statement_ops(s, blanked, opts))
+            .collect(),
         Statement::Set(s) => set_ops(s, opts),
         Statement::StartTransaction { .. }
         | Statement::Commit { .. }
@@ -640,6 +660,17 @@ pub fn statement_ops(stmt: &Statement, blanked: &str, opts: &ReadOptions) -> Vec
         }],
         _ => vec![what()],
     }
+}
+
+/// The DELETE/UPDATE/INSERT statements in a query's `WITH` list (nested ones too).
+fn modifying_ctes(q: &ast::Query) -> Box<dyn Iterator<Item = &Statement> + '_> {
+    Box::new(q.with.iter().flat_map(|w| &w.cte_tables).flat_map(|cte| {
+        let own = match cte.query.body.as_ref() {
+            ast::SetExpr::Delete(s) | ast::SetExpr::Update(s) | ast::SetExpr::Insert(s) => Some(s),
+            _ => None,
+        };
+        own.into_iter().chain(modifying_ctes(&cte.query))
+    }))
 }
 
 fn set_ops(s: &ast::Set, _opts: &ReadOptions) -> Vec<OpKind> {
