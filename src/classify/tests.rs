@@ -168,6 +168,11 @@ fn add_column_not_null_without_default() {
         "ALTER TABLE u ADD COLUMN a int",
         "add-column-not-null-without-default",
     );
+    // serial fills existing rows from its sequence.
+    assert_not_raised(
+        "ALTER TABLE u ADD COLUMN a bigserial NOT NULL",
+        "add-column-not-null-without-default",
+    );
     assert_not_raised(
         "CREATE TABLE u (id int); ALTER TABLE u ADD COLUMN a int NOT NULL",
         "add-column-not-null-without-default",

@@ -882,11 +882,13 @@ impl Operation {
                 a.insert("cascade", Bool(*cascade));
             }
             OpKind::AddColumn { column, .. } => {
+                // A serial column's default is `nextval(…)`: present, and volatile.
+                let serial = crate::schema::normalize::serial_base(&column.data_type).is_some();
                 a.insert("not_null", Bool(column.not_null));
-                a.insert("has_default", Bool(column.default.is_some()));
+                a.insert("has_default", Bool(column.default.is_some() || serial));
                 a.insert(
                     "volatile_default",
-                    Bool(column.default.as_deref().is_some_and(is_volatile_default)),
+                    Bool(serial || column.default.as_deref().is_some_and(is_volatile_default)),
                 );
                 a.insert("identity", Bool(column.identity.is_some()));
                 a.insert("generated", Bool(column.generated.is_some()));
