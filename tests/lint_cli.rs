@@ -235,6 +235,47 @@ fn malformed_typescript_fails_closed() {
 }
 
 #[test]
+fn files_beside_the_migrations_are_skipped_unless_they_look_like_one() {
+    let good = "export class A1700000000001 {\n  async up(queryRunner) {\n    await queryRunner.query(`CREATE TABLE a (id int)`);\n  }\n}\n";
+    let dir = project(&[
+        ("m/1700000000001-A.ts", good),
+        // A barrel and a constants module, as tsc also copies them into dist/.
+        ("m/index.ts", "import { A1700000000001 } from \"./1700000000001-A\";\nexport default [A1700000000001];\n"),
+        ("m/constants.ts", "export const TABLE = \"a\";\n"),
+    ]);
+    let r = run_in(dir.path(), &["lint", "m", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.json()["findings"].as_array().unwrap().len(),
+        0,
+        "{}",
+        r.stdout
+    );
+
+    // Code that uses a query runner but holds no migration class fails closed,
+    // with a position every output format can show.
+    let dir = project(&[
+        ("m/1700000000001-A.ts", good),
+        (
+            "m/helpers.ts",
+            "// shared\nexport const drop = (queryRunner) => queryRunner.query(`DROP TABLE a`);\n",
+        ),
+    ]);
+    let r = run_in(dir.path(), &["lint", "m", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    let f = &v["findings"][0];
+    assert_eq!(f["rule"], "read-error");
+    assert!(f["file"].as_str().unwrap().ends_with("helpers.ts"), "{f}");
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let human = run_in(dir.path(), &["lint", "m", "--color", "never"]);
+    assert!(human.stdout.contains("helpers.ts:1:1"), "{}", human.stdout);
+}
+
+#[test]
 fn bad_inputs_exit_2_with_a_clear_message() {
     let dir = project(&[
         ("bad_rules.toml", "[[rule]]\nid = \"x\"\nseverity = \"fatal\"\ncategory = \"locking\"\nphase = \"neutral\"\nsummary = \"s\"\nwhy = \"w\"\ninstead = \"i\"\n"),

@@ -74,6 +74,11 @@ pub fn lint_project(
                 "no migration class (a class with an `up` method) found in this file".into(),
                 fail_on,
             );
+            // Point at the first line, so every output format names a position.
+            f.span = project.sources.get(p).map(|s| {
+                let first_line = s.text.find('\n').unwrap_or(s.text.len());
+                s.span(0, first_line)
+            });
             f.help = Some("migguard reads TypeORM migration classes; move other code out of the migrations folder or exclude it from `migrations`.".into());
             by_migration.push(f);
         }

@@ -20,8 +20,27 @@ pub struct Project {
     pub sources: BTreeMap<PathBuf, SourceFile>,
     /// In run order (`MigrationOrder`).
     pub migrations: Vec<Migration>,
-    /// Files that held no migration class (TypeORM) — reported, never silently passed.
+    /// Files that held no migration class (TypeORM) but look as if they were meant
+    /// to — reported, never silently passed.
     pub empty_files: Vec<PathBuf>,
+}
+
+/// Whether a source file with no readable migration class still looks like one
+/// (it mentions `up`, a query runner or `MigrationInterface`), so that it is reported
+/// rather than skipped. A barrel `index.ts` or a constants module next to the
+/// migrations (tsc copies both into `dist/`) is not a migration.
+fn might_be_a_migration(text: &str) -> bool {
+    let code = text.to_ascii_lowercase();
+    [
+        "queryrunner",
+        "migrationinterface",
+        "up(",
+        "up (",
+        "up =",
+        "up:",
+    ]
+    .iter()
+    .any(|hint| code.contains(hint))
 }
 
 /// Paths to read: the command line's, else `migrations` from the config.
@@ -55,7 +74,7 @@ pub fn load_project(paths: &[PathBuf], config: &Config) -> Result<Project> {
     let mut project = Project::default();
     for r in read {
         let (source, migrations) = r?;
-        if migrations.is_empty() && !source.text.trim().is_empty() {
+        if migrations.is_empty() && might_be_a_migration(&source.text) {
             project.empty_files.push(source.path.clone());
         }
         project.migrations.extend(migrations);
