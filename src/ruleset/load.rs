@@ -25,16 +25,16 @@ struct RawFile {
 #[serde(deny_unknown_fields)]
 struct RawRule {
     id: Spanned<String>,
-    severity: Spanned<String>,
-    category: Spanned<String>,
-    phase: Spanned<String>,
-    #[serde(default)]
-    ops: Vec<Spanned<RawOp>>,
-    #[serde(default)]
-    sql_patterns: Vec<Spanned<String>>,
-    summary: String,
-    why: String,
-    instead: String,
+    // Optional where a built-in rule of the same id supplies them: a user file may
+    // override one field (`severity = "off"`) and keep the rest.
+    severity: Option<Spanned<String>>,
+    category: Option<Spanned<String>>,
+    phase: Option<Spanned<String>>,
+    ops: Option<Vec<Spanned<RawOp>>>,
+    sql_patterns: Option<Vec<Spanned<String>>>,
+    summary: Option<String>,
+    why: Option<String>,
+    instead: Option<String>,
 }
 
 /// One op matcher as written: `{ kind = "create_index", concurrently = false }`.
@@ -57,7 +57,13 @@ impl Ctx<'_> {
     }
 }
 
-pub(super) fn parse(text: &str, origin: &str) -> crate::error::Result<RuleSet> {
+/// Parse `text`; a field a rule leaves out is taken from `base`'s rule of the same
+/// id, and is an error (at the rule's id) when there is none.
+pub(super) fn parse(
+    text: &str,
+    origin: &str,
+    base: Option<&RuleSet>,
+) -> crate::error::Result<RuleSet> {
     let ctx = Ctx {
         text,
         index: LineIndex::new(text),
@@ -82,62 +88,95 @@ pub(super) fn parse(text: &str, origin: &str) -> crate::error::Result<RuleSet> {
         if !seen.insert(id.clone()) {
             return Err(ctx.err(r.id.span(), format!("duplicate rule id `{id}`")));
         }
-        let severity = match r.severity.get_ref().as_str() {
-            "block" => Severity::Block,
-            "warn" => Severity::Warn,
-            "info" => Severity::Info,
-            "off" => Severity::Off,
-            other => {
-                return Err(ctx.err(
-                    r.severity.span(),
-                    format!("unknown severity `{other}` (expected block, warn, info or off)"),
-                ))
-            }
+        let inherited = base.and_then(|b| b.get(id));
+        let missing = |field: &str| {
+            ctx.err(
+                r.id.span(),
+                format!("rule `{id}` needs `{field}` (it is not a built-in rule to inherit from)"),
+            )
         };
-        let category = match r.category.get_ref().as_str() {
-            "destructive" => Category::Destructive,
-            "backward-incompatible" => Category::BackwardIncompatible,
-            "locking" => Category::Locking,
-            "data-dependent" => Category::DataDependent,
-            "runtime-failure" => Category::RuntimeFailure,
-            "integrity" => Category::Integrity,
-            "hygiene" => Category::Hygiene,
-            other => return Err(ctx.err(
-                r.category.span(),
-                format!("unknown category `{other}` (expected destructive, backward-incompatible, locking, data-dependent, runtime-failure, integrity or hygiene)"),
-            )),
+        let severity = match &r.severity {
+            None => inherited.ok_or_else(|| missing("severity"))?.severity,
+            Some(s) => match s.get_ref().as_str() {
+                "block" => Severity::Block,
+                "warn" => Severity::Warn,
+                "info" => Severity::Info,
+                "off" => Severity::Off,
+                other => {
+                    return Err(ctx.err(
+                        s.span(),
+                        format!("unknown severity `{other}` (expected block, warn, info or off)"),
+                    ))
+                }
+            },
         };
-        let phase = match r.phase.get_ref().as_str() {
-            "expand" => Phase::Expand,
-            "contract" => Phase::Contract,
-            "neutral" => Phase::Neutral,
-            other => {
-                return Err(ctx.err(
-                    r.phase.span(),
-                    format!("unknown phase `{other}` (expected expand, contract or neutral)"),
-                ))
-            }
+        let category = match &r.category {
+            None => inherited.ok_or_else(|| missing("category"))?.category,
+            Some(c) => match c.get_ref().as_str() {
+                "destructive" => Category::Destructive,
+                "backward-incompatible" => Category::BackwardIncompatible,
+                "locking" => Category::Locking,
+                "data-dependent" => Category::DataDependent,
+                "runtime-failure" => Category::RuntimeFailure,
+                "integrity" => Category::Integrity,
+                "hygiene" => Category::Hygiene,
+                other => return Err(ctx.err(
+                    c.span(),
+                    format!("unknown category `{other}` (expected destructive, backward-incompatible, locking, data-dependent, runtime-failure, integrity or hygiene)"),
+                )),
+            },
         };
-        let mut ops = Vec::new();
-        for op in &r.ops {
-            ops.push(matcher(&ctx, op)?);
-        }
-        let mut sql_patterns = Vec::new();
-        for p in &r.sql_patterns {
-            let re = regex::Regex::new(p.get_ref())
-                .map_err(|e| ctx.err(p.span(), format!("invalid regex in sql_patterns: {e}")))?;
-            sql_patterns.push(re);
-        }
+        let phase = match &r.phase {
+            None => inherited.ok_or_else(|| missing("phase"))?.phase,
+            Some(p) => match p.get_ref().as_str() {
+                "expand" => Phase::Expand,
+                "contract" => Phase::Contract,
+                "neutral" => Phase::Neutral,
+                other => {
+                    return Err(ctx.err(
+                        p.span(),
+                        format!("unknown phase `{other}` (expected expand, contract or neutral)"),
+                    ))
+                }
+            },
+        };
+        let ops = match &r.ops {
+            None => inherited.map(|b| b.ops.clone()).unwrap_or_default(),
+            Some(written) => written
+                .iter()
+                .map(|op| matcher(&ctx, op))
+                .collect::<crate::error::Result<Vec<_>>>()?,
+        };
+        let sql_patterns = match &r.sql_patterns {
+            None => inherited
+                .map(|b| b.sql_patterns.clone())
+                .unwrap_or_default(),
+            Some(written) => written
+                .iter()
+                .map(|p| {
+                    regex::Regex::new(p.get_ref()).map_err(|e| {
+                        ctx.err(p.span(), format!("invalid regex in sql_patterns: {e}"))
+                    })
+                })
+                .collect::<crate::error::Result<Vec<_>>>()?,
+        };
+        let text_field = |own: &Option<String>, field: &str, from: fn(&Rule) -> &String| match (
+            own, inherited,
+        ) {
+            (Some(t), _) => Ok(t.trim().to_string()),
+            (None, Some(b)) => Ok(from(b).clone()),
+            (None, None) => Err(missing(field)),
+        };
         rules.push(Rule {
+            summary: text_field(&r.summary, "summary", |b| &b.summary)?,
+            why: text_field(&r.why, "why", |b| &b.why)?,
+            instead: text_field(&r.instead, "instead", |b| &b.instead)?,
             id: id.clone(),
             severity,
             category,
             phase,
             ops,
             sql_patterns,
-            summary: r.summary.trim().to_string(),
-            why: r.why.trim().to_string(),
-            instead: r.instead.trim().to_string(),
         });
     }
     Ok(RuleSet { rules })
@@ -244,7 +283,7 @@ mod tests {
     use super::*;
 
     fn error_of(text: &str) -> String {
-        parse(text, "bad.toml").unwrap_err().to_string()
+        parse(text, "bad.toml", None).unwrap_err().to_string()
     }
 
     const HEAD: &str = "[[rule]]\nid = \"x\"\nseverity = \"warn\"\ncategory = \"locking\"\nphase = \"neutral\"\nsummary = \"s\"\nwhy = \"w\"\ninstead = \"i\"\n";
@@ -287,21 +326,24 @@ mod tests {
         for v in ["pk", "unique", "check", "fk", "exclusion"] {
             assert!(parse(
                 &format!("{HEAD}ops = [{{ kind = \"add_constraint\", constraint = \"{v}\" }}]\n"),
-                "t"
+                "t",
+                None
             )
             .is_ok());
         }
         for v in ["recreate", "in_place", "unknown"] {
             assert!(parse(
                 &format!("{HEAD}ops = [{{ kind = \"change_column\", mode = \"{v}\" }}]\n"),
-                "t"
+                "t",
+                None
             )
             .is_ok());
         }
         // Free-text conditions stay free.
         assert!(parse(
             &format!("{HEAD}ops = [{{ kind = \"set_option\", name = \"lock_timeout\" }}]\n"),
-            "t"
+            "t",
+            None
         )
         .is_ok());
     }

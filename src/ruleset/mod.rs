@@ -135,7 +135,7 @@ impl RuleSet {
 
     /// The embedded default rules.
     pub fn builtin() -> RuleSet {
-        load::parse(DEFAULT_RULES, "rules/rules.toml (built in)")
+        load::parse(DEFAULT_RULES, "rules/rules.toml (built in)", None)
             .expect("the built-in rules file is valid (checked by a test)")
     }
 
@@ -145,10 +145,12 @@ impl RuleSet {
     /// rule the file does not define keeps its built-in definition: migguard raises
     /// several rules by id from code (`read-error`, the annotation checks) and uses
     /// the expand markers for `mixed-expand-contract`, so dropping a rule by leaving
-    /// it out would fail open. To disable a rule, define it with `severity = "off"`.
+    /// it out would fail open. To disable a rule, define it with `severity = "off"`;
+    /// any field an overriding rule leaves out keeps its built-in value.
     pub fn load(text: &str, origin: &str) -> crate::error::Result<RuleSet> {
-        let mut set = load::parse(text, origin)?;
-        for r in RuleSet::builtin().rules {
+        let builtin = RuleSet::builtin();
+        let mut set = load::parse(text, origin, Some(&builtin))?;
+        for r in builtin.rules {
             if set.get(&r.id).is_none() {
                 set.rules.push(r);
             }
@@ -260,6 +262,42 @@ instead = "i"
             Severity::Off
         );
         assert_eq!(set.rules.len(), RuleSet::builtin().rules.len() + 1);
+    }
+
+    #[test]
+    fn an_override_may_name_only_what_it_changes() {
+        let set = RuleSet::load(
+            "[[rule]]\nid = \"drop-table\"\nseverity = \"off\"\n\n[[rule]]\nid = \"drop-column\"\nwhy = \"Our ORM reads every column.\"\n",
+            "custom.toml",
+        )
+        .unwrap();
+        let builtin = RuleSet::builtin();
+        let (off, why) = (
+            set.get("drop-table").unwrap(),
+            set.get("drop-column").unwrap(),
+        );
+        let (b_off, b_why) = (
+            builtin.get("drop-table").unwrap(),
+            builtin.get("drop-column").unwrap(),
+        );
+        assert_eq!(off.severity, Severity::Off);
+        assert_eq!((off.category, off.phase), (b_off.category, b_off.phase));
+        assert_eq!(off.ops.len(), b_off.ops.len());
+        assert_eq!(off.sql_patterns.len(), b_off.sql_patterns.len());
+        assert_eq!(off.summary, b_off.summary);
+        assert_eq!(why.severity, b_why.severity);
+        assert_eq!(why.why, "Our ORM reads every column.");
+        // A new rule has nothing to inherit: the missing field is an error at its id.
+        let err = RuleSet::load(
+            "[[rule]]\nid = \"mine\"\nseverity = \"warn\"\n",
+            "custom.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("line 2, column 6: rule `mine` needs `category`"),
+            "{err}"
+        );
     }
 
     #[test]
