@@ -102,12 +102,17 @@ pub fn classify(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Cl
         .collect();
         let lexical = matches!(op.kind, OpKind::Unparsed { .. } | OpKind::Opaque { .. })
             .then(|| blank_for_patterns(&op.text));
-        let (kind, attrs) = (op.kind.name(), op.attributes());
+        let inline = inline_constraints(op);
         for rule in &rules.rules {
-            let by_op = rule
-                .ops
-                .iter()
-                .any(|m| m.matches_attributes(kind, &attrs, &context));
+            // An op, or one of the constraints it adds inline, that the rule names.
+            let matched = std::iter::once(op).chain(&inline).find(|o| {
+                let (kind, attrs) = (o.kind.name(), o.attributes());
+                rule.ops
+                    .iter()
+                    .any(|m| m.matches_attributes(kind, &attrs, &context))
+            });
+            let by_op = matched.is_some();
+            let op = matched.unwrap_or(op);
             let by_text = lexical
                 .as_deref()
                 .is_some_and(|t| rule.sql_patterns.iter().any(|re| re.is_match(t)));
@@ -159,6 +164,26 @@ pub fn classify(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Cl
         }
     }
     out
+}
+
+/// `ADD COLUMN c int REFERENCES p` (or `UNIQUE`, `CHECK`, TypeORM `isUnique`) adds
+/// a constraint as surely as `ADD CONSTRAINT` does, with the same locks and scans:
+/// each is classified as that `add_constraint` too.
+fn inline_constraints(op: &Operation) -> Vec<Operation> {
+    let OpKind::AddColumn { table, column, .. } = &op.kind else {
+        return Vec::new();
+    };
+    column
+        .constraints
+        .iter()
+        .map(|c| Operation {
+            kind: OpKind::AddConstraint {
+                table: table.clone(),
+                constraint: c.clone(),
+            },
+            ..op.clone()
+        })
+        .collect()
 }
 
 /// "drop-column: DROP COLUMN public.product.legacy_code" style message.

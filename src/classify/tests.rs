@@ -155,6 +155,29 @@ fn alter_column_type_and_set_not_null() {
 }
 
 #[test]
+fn constraints_added_inline_with_a_column_are_classified_as_constraints() {
+    for (sql, rule) in [
+        (
+            "ALTER TABLE o ADD COLUMN p int REFERENCES p (id)",
+            "add-foreign-key-validating",
+        ),
+        (
+            "ALTER TABLE o ADD COLUMN c text UNIQUE",
+            "add-unique-constraint",
+        ),
+        (
+            "ALTER TABLE o ADD COLUMN n int CHECK (n > 0)",
+            "add-check-validating",
+        ),
+    ] {
+        assert_raises(sql, rule);
+        // On a table the migration creates there is nothing to scan or lock.
+        assert_not_raised(&format!("CREATE TABLE o (id int); {sql}"), rule);
+    }
+    assert_not_raised("ALTER TABLE o ADD COLUMN n int", "add-check-validating");
+}
+
+#[test]
 fn add_column_not_null_without_default() {
     assert_raises(
         "ALTER TABLE u ADD COLUMN a int NOT NULL",
