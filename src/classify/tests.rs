@@ -369,6 +369,7 @@ fn change_column(mode: ChangeMode, new_name: Option<&str>) -> Operation {
             }),
             new_name: new_name.map(String::from),
             mode,
+            sets_not_null: false,
         },
         "queryRunner.changeColumn(\"product\", \"price\", col)",
     )
@@ -402,6 +403,18 @@ fn change_column_with_a_new_name_is_a_rename() {
         &RuleSet::builtin(),
     );
     assert!(ids.contains(&"rename-column".to_string()), "{ids:?}");
+}
+
+#[test]
+fn change_column_that_sets_not_null_is_set_not_null() {
+    let mut op = change_column(ChangeMode::InPlace, None);
+    let ids = ids_of(&with_up(vec![op.clone()]), &RuleSet::builtin());
+    assert!(!ids.contains(&"set-not-null".to_string()), "{ids:?}");
+    if let OpKind::ChangeColumn { sets_not_null, .. } = &mut op.kind {
+        *sets_not_null = true;
+    }
+    let ids = ids_of(&with_up(vec![op]), &RuleSet::builtin());
+    assert!(ids.contains(&"set-not-null".to_string()), "{ids:?}");
 }
 
 #[test]

@@ -532,6 +532,9 @@ pub enum OpKind {
         /// Set when the new column has a different name (a rename through changeColumn).
         new_name: Option<String>,
         mode: ChangeMode,
+        /// In place, from `isNullable: true` to NOT NULL: TypeORM runs `ALTER COLUMN
+        /// … SET NOT NULL`, with the same full-table scan.
+        sets_not_null: bool,
     },
     /// `COMMENT ON …` / `changeTableComment`
     Comment { target: String },
@@ -588,7 +591,7 @@ pub fn kind_conditions(kind: &str) -> Option<&'static [(&'static str, AttrType)]
             ("cascade", Bool),
         ],
         "delete" | "update" => &[("has_where", Bool)],
-        "change_column" => &[("mode", Str), ("renames", Bool)],
+        "change_column" => &[("mode", Str), ("renames", Bool), ("sets_not_null", Bool)],
         "set_option" => &[("name", Str)],
         "rename_table"
         | "rename_column"
@@ -915,7 +918,12 @@ impl Operation {
             OpKind::Delete { has_where, .. } | OpKind::Update { has_where, .. } => {
                 a.insert("has_where", Bool(*has_where));
             }
-            OpKind::ChangeColumn { mode, new_name, .. } => {
+            OpKind::ChangeColumn {
+                mode,
+                new_name,
+                sets_not_null,
+                ..
+            } => {
                 let m = match mode {
                     ChangeMode::Recreate => "recreate",
                     ChangeMode::InPlace => "in_place",
@@ -923,6 +931,7 @@ impl Operation {
                 };
                 a.insert("mode", Str(m.to_string()));
                 a.insert("renames", Bool(new_name.is_some()));
+                a.insert("sets_not_null", Bool(*sets_not_null));
             }
             OpKind::SetOption { name, .. } => {
                 a.insert("name", Str(name.clone()));

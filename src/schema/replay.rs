@@ -722,6 +722,7 @@ impl Replayer<'_> {
                 column,
                 new_column,
                 new_name: _,
+                sets_not_null: _,
                 mode,
             } => {
                 let Some(new) = new_column else {

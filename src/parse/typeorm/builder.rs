@@ -471,7 +471,9 @@ fn change_column(doc: &Doc, table: &QualifiedName, old: &Val, new: &Val) -> R<Op
         ChangeMode::Unknown
     };
     let new_name = new_col_name.filter(|n| *n != column).map(str::to_string);
+    let nullable = |v: &Val| v.get("isNullable").and_then(Val::as_bool) == Some(true);
     Ok(OpKind::ChangeColumn {
+        sets_not_null: mode == ChangeMode::InPlace && nullable(old) && !nullable(new),
         table: table.clone(),
         column,
         new_column,
