@@ -276,6 +276,40 @@ fn files_beside_the_migrations_are_skipped_unless_they_look_like_one() {
 }
 
 #[test]
+fn an_sql_comment_inside_a_query_string_suppresses_the_statement_below_it() {
+    let dir = project(&[(
+        "m/1700000000001-Backfill.ts",
+        "export class Backfill1700000000001 {\n  async up(queryRunner) {\n    await queryRunner.query(`\n      -- migguard-ignore update-without-where: lookup table, 5 rows\n      UPDATE a SET x = 1;\n      UPDATE b SET x = 1;\n    `);\n  }\n}\n",
+    )]);
+    let r = run_in(dir.path(), &["lint", "m", "--format", "json"]);
+    let v = r.json();
+    let seen: Vec<(String, String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["status"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("update-without-where".into(), "suppressed".into(), 5),
+            ("update-without-where".into(), "warning".into(), 6)
+        ],
+        "{v}"
+    );
+    assert_eq!(
+        v["findings"][0]["suppression_reason"],
+        "lookup table, 5 rows"
+    );
+}
+
+#[test]
 fn bad_inputs_exit_2_with_a_clear_message() {
     let dir = project(&[
         ("bad_rules.toml", "[[rule]]\nid = \"x\"\nseverity = \"fatal\"\ncategory = \"locking\"\nphase = \"neutral\"\nsummary = \"s\"\nwhy = \"w\"\ninstead = \"i\"\n"),

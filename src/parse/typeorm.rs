@@ -285,6 +285,8 @@ fn read(file: &SourceFile, opts: &ReadOptions) -> (Vec<Migration>, Vec<EmbeddedS
         m.header_comments = header_comments(&doc, stmt, root);
         read.push((m, stmt));
     }
+    // `-- migguard-ignore …` inside a `query()` string, above the statement it means.
+    all_comments.extend(embedded.iter().flat_map(|e| sql_comments(file, e)));
     let owners: Vec<std::ops::Range<usize>> = read.iter().map(|(_, n)| n.byte_range()).collect();
     for (i, (mut m, _)) in read.into_iter().enumerate() {
         m.comments = all_comments.clone();
@@ -308,6 +310,23 @@ fn read(file: &SourceFile, opts: &ReadOptions) -> (Vec<Migration>, Vec<EmbeddedS
         migrations.push(m);
     }
     (migrations, embedded)
+}
+
+/// The SQL comments of one `query()` string, one per line, positioned in the file.
+fn sql_comments(file: &SourceFile, e: &EmbeddedSql) -> Vec<crate::ir::Comment> {
+    let lexed = crate::parse::sql::lexical::scan(&e.sql);
+    lexed
+        .comments
+        .iter()
+        .flat_map(|&range| crate::parse::sql::lexical::comment_lines(&e.sql, range))
+        .map(|(start, end, text)| {
+            let (start, end) = e.map.map_range(start, end);
+            crate::ir::Comment {
+                text,
+                span: file.span(start, end),
+            }
+        })
+        .collect()
 }
 
 fn fallback_migration(file: &SourceFile, read_errors: Vec<ReadError>) -> Migration {
