@@ -297,6 +297,17 @@ fn transaction_mode_follows_each_tool() {
             false,
         ),
         ("fw/V2__b.sql", "CREATE INDEX i ON t (a);", true),
+        // … but refuses a script that mixes them (`mixed = false`, its default).
+        (
+            "fw/V4__d.sql",
+            "SET lock_timeout = '5s'; CREATE INDEX CONCURRENTLY i ON t (a); DROP INDEX CONCURRENTLY j;",
+            false,
+        ),
+        (
+            "fw/V5__e.sql",
+            "ALTER TABLE t ADD y int; CREATE INDEX CONCURRENTLY j ON t (y);",
+            true,
+        ),
         ("conf/V3__c.sql", "CREATE INDEX i ON t (a);", false),
         (
             "diesel/2024-01-01-000000_x/up.sql",

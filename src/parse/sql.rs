@@ -458,7 +458,8 @@ fn read_down_side(file: &SourceFile, id: &SqlIdentity, opts: &ReadOptions) -> Ve
 ///   multi-statement query as one implicit transaction, a single statement alone.
 /// - Flyway wraps each migration in a transaction unless the script's `.conf` says
 ///   `executeInTransaction=false`, and runs a script outside one when it detects a
-///   non-transactional statement such as `CREATE INDEX CONCURRENTLY`.
+///   non-transactional statement such as `CREATE INDEX CONCURRENTLY` — but only when
+///   every statement is one (`mixed = false`, the default, refuses a mix).
 /// - diesel wraps each migration unless `metadata.toml` says `run_in_transaction = false`.
 /// - An unknown tool (plain numbered files) is assumed to use a transaction, so
 ///   `CONCURRENTLY` is flagged rather than trusted (fail closed).
@@ -467,7 +468,7 @@ pub fn runs_in_transaction(id: &SqlIdentity, up: &[Operation], opted_out: bool) 
     if opted_out {
         return false;
     }
-    let concurrent = up.iter().any(|o| {
+    let is_concurrent = |o: &Operation| {
         matches!(
             &o.kind,
             OpKind::CreateIndex(d) if d.concurrently
@@ -478,14 +479,27 @@ pub fn runs_in_transaction(id: &SqlIdentity, up: &[Operation], opted_out: bool) 
                 ..
             }
         )
-    });
+    };
+    let concurrent = up.iter().any(is_concurrent);
+    // Statements Flyway neither counts as transactional nor as the opposite.
+    let neutral = |o: &Operation| {
+        matches!(
+            o.kind,
+            OpKind::SetOption { .. } | OpKind::TransactionControl { .. } | OpKind::Comment { .. }
+        )
+    };
     match id.format {
         MigrationFormat::GolangMigrate => {
             let statements: std::collections::BTreeSet<usize> =
                 up.iter().map(|o| o.span.start).collect();
             statements.len() > 1
         }
-        MigrationFormat::FlywayVersioned | MigrationFormat::FlywayRepeatable => !concurrent,
+        // With `mixed = false` (Flyway's default) a script that also holds
+        // transactional statements is refused at run time rather than run outside a
+        // transaction: as broken as CONCURRENTLY inside one.
+        MigrationFormat::FlywayVersioned | MigrationFormat::FlywayRepeatable => {
+            !concurrent || up.iter().any(|o| !is_concurrent(o) && !neutral(o))
+        }
         _ => true,
     }
 }
