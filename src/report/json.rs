@@ -71,7 +71,9 @@ struct JsonMigration<'a> {
     file: String,
     kind: &'a crate::ir::MigrationFormat,
     name: &'a str,
-    timestamp: Option<&'a str>,
+    /// The version as a number when it is one (TypeORM's 13-digit timestamp, a
+    /// numbered file's number); `version` keeps it as written (`3.1`, `000001`).
+    timestamp: Option<u64>,
     version: Option<&'a str>,
 }
 
@@ -107,7 +109,7 @@ fn view(report: &FindingsReport) -> JsonReport<'_> {
                 file: display_path(&m.file),
                 kind: &m.kind,
                 name: &m.name,
-                timestamp: m.version.as_deref(),
+                timestamp: m.version.as_deref().and_then(|v| v.parse().ok()),
                 version: m.version.as_deref(),
             })
             .collect(),
