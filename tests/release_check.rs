@@ -99,6 +99,8 @@ fn missing_history_table_means_nothing_applied() {
     assert_eq!(v["history"]["table_missing"], true);
     assert_eq!(v["history"]["pending"].as_array().unwrap().len(), 4);
     assert_eq!(rules_with_status(&v, "failing"), vec!["expand-not-applied"]);
+    // … with a warning every format carries.
+    assert_eq!(rules_with_status(&v, "warning"), vec!["history-problem"]);
     // Human output says so.
     let dir = tempfile::tempdir().unwrap();
     let m = repo_root().join("fixtures/src/migrations");

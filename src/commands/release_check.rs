@@ -170,14 +170,25 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
     })?;
     let cmp = compare(&project.migrations, &history);
     let mut findings = check(&project.migrations, &cmp, &rules, args.allow_destructive);
+    // DESIGN §7: a missing history table is "nothing applied", with a warning —
+    // a finding, so that JSON and SARIF consumers see it too.
+    if let Some(r) = rules
+        .get("history-problem")
+        .filter(|r| history.table_missing && r.severity != Severity::Off)
+    {
+        let mut f = unlocated(
+            r,
+            None,
+            None,
+            format!("history table `{table}` does not exist: treating every migration as pending"),
+            Severity::Block,
+        );
+        f.status = Status::Warning;
+        findings.push(f);
+    }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let passed = !findings.iter().any(|f| f.status == Status::Failing);
     let mut notes = Vec::new();
-    if history.table_missing {
-        notes.push(format!(
-            "warning: history table `{table}` does not exist: treating every migration as pending"
-        ));
-    }
     notes.push(format!(
         "{} applied, {} pending{}{}",
         cmp.applied.len(),
