@@ -201,3 +201,48 @@ export class Vectors1700000000001 implements MigrationInterface {
         vec![5]
     );
 }
+
+#[test]
+fn every_way_of_reaching_query_is_read() {
+    let src = r#"export class Reach1700000000001 {
+    async up(queryRunner) {
+        await exec(`DROP TABLE hoisted`);
+        async function exec(sql) { await queryRunner.query(sql); }
+        const q = async (s) => { return await queryRunner.manager.query(s); };
+        await q(`DROP TABLE via_arrow`);
+        const { connection: { manager: m } } = queryRunner;
+        await m.query(`DROP TABLE via_nested_pattern`);
+        await queryRunner["query"](`DROP TABLE via_subscript`);
+    }
+}
+"#;
+    let dir = project(&[("m/1700000000001-Reach.ts", src)]);
+    let r = run_in(dir.path(), &["lint", "m", "--format", "json"]);
+    let v = r.json();
+    let dropped: Vec<(String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "drop-table")
+        .map(|f| {
+            (
+                f["object"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        dropped,
+        [
+            ("public.hoisted".to_string(), 3),
+            ("public.via_arrow".to_string(), 6),
+            ("public.via_nested_pattern".to_string(), 8),
+            ("public.via_subscript".to_string(), 9),
+        ],
+        "{v}"
+    );
+    assert!(
+        !findings(&v).iter().any(|f| f.0 == "opaque-operation"),
+        "{v}"
+    );
+}

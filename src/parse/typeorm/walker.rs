@@ -87,6 +87,21 @@ fn chain<'a>(doc: &Doc<'a>, mut node: Node<'a>) -> Chain<'a> {
                     None => break,
                 }
             }
+            // `queryRunner["query"]`: a member written as a string subscript.
+            "subscript_expression" => {
+                let index = node.child_by_field_name("index");
+                let key = index.filter(|i| i.kind() == "string").map(|i| {
+                    doc.text(i)
+                        .trim_matches(|c| c == '"' || c == '\'' || c == '`')
+                });
+                match (key, node.child_by_field_name("object")) {
+                    (Some(k), Some(o)) => {
+                        path.push(k);
+                        node = o;
+                    }
+                    _ => break,
+                }
+            }
             "call_expression" => match node.child_by_field_name("function") {
                 Some(f) => node = f,
                 None => break,
@@ -177,6 +192,14 @@ impl<'a> Walker<'_, 'a, '_> {
                         }
                         "pair_pattern" => {
                             match (p.child_by_field_name("key"), p.child_by_field_name("value")) {
+                                // `{ connection: { manager: m } }`: bind inside.
+                                (Some(k), Some(v))
+                                    if v.kind() == "object_pattern"
+                                        && is_runner_part(self.doc.text(k)) =>
+                                {
+                                    self.bind_pattern(v);
+                                    continue;
+                                }
                                 (Some(k), Some(v)) => (self.doc.text(k), self.doc.text(v)),
                                 _ => continue,
                             }
@@ -226,8 +249,10 @@ impl<'a> Walker<'_, 'a, '_> {
                     let bound_query = self.is_runner(c.root)
                         && matches!(c.path.as_slice(), ["query", "bind"])
                         && name.kind() == "identifier";
-                    if bound_query {
-                        // `const q = queryRunner.query.bind(queryRunner)`
+                    if bound_query || (name.kind() == "identifier" && self.forwards_sql(value)) {
+                        // `const q = queryRunner.query.bind(queryRunner)`, or
+                        // `const q = (sql) => queryRunner.query(sql)`: calls of `q` are
+                        // `query()` calls, read at the call site.
                         self.query_fns.push(self.doc.text(name).to_string());
                         return false;
                     }
@@ -241,6 +266,19 @@ impl<'a> Walker<'_, 'a, '_> {
                     }
                 }
             }
+            // `async function exec(sql) { await queryRunner.query(sql); }` is hoisted:
+            // registered when its block is entered, so a call above it is read too.
+            "statement_block" => {
+                let mut cursor = node.walk();
+                let wrappers: Vec<String> = node
+                    .named_children(&mut cursor)
+                    .filter(|f| f.kind() == "function_declaration" && self.forwards_sql(*f))
+                    .filter_map(|f| f.child_by_field_name("name"))
+                    .map(|n| self.doc.text(n).to_string())
+                    .collect();
+                self.query_fns.extend(wrappers);
+            }
+            "function_declaration" if self.forwards_sql(node) => return false,
             "call_expression" if self.call(node) => return false,
             "switch_statement"
                 if node
@@ -386,6 +424,72 @@ impl<'a> Walker<'_, 'a, '_> {
                     )
                 });
         }
+    }
+
+    /// Whether `f` is a local function that only hands its first parameter to the
+    /// query runner's `query` (`(sql) => queryRunner.query(sql)`, a one-statement
+    /// block, `async` or not): a wrapper whose calls can be read like `query()`.
+    fn forwards_sql(&self, f: Node) -> bool {
+        if !matches!(
+            f.kind(),
+            "arrow_function" | "function_expression" | "function" | "function_declaration"
+        ) {
+            return false;
+        }
+        let param = f.child_by_field_name("parameter").or_else(|| {
+            let params = f.child_by_field_name("parameters")?;
+            let mut cursor = params.walk();
+            let first = params.named_children(&mut cursor).next()?;
+            Some(first.child_by_field_name("pattern").unwrap_or(first))
+        });
+        let Some(param) = param.filter(|p| p.kind() == "identifier") else {
+            return false;
+        };
+        let Some(mut body) = f.child_by_field_name("body") else {
+            return false;
+        };
+        if body.kind() == "statement_block" {
+            let mut cursor = body.walk();
+            let stmts: Vec<Node> = body
+                .named_children(&mut cursor)
+                .filter(|n| n.kind() != "comment")
+                .collect();
+            match stmts.as_slice() {
+                [s] if matches!(s.kind(), "expression_statement" | "return_statement") => {
+                    match s.named_child(0) {
+                        Some(e) => body = e,
+                        None => return false,
+                    }
+                }
+                _ => return false,
+            }
+        }
+        while body.kind() == "await_expression" {
+            match body.named_child(0) {
+                Some(e) => body = e,
+                None => return false,
+            }
+        }
+        if body.kind() != "call_expression" {
+            return false;
+        }
+        let Some(callee) = body.child_by_field_name("function") else {
+            return false;
+        };
+        let c = chain(self.doc, callee);
+        let calls_query = self.is_runner(c.root)
+            && c.path.split_last().is_some_and(|(last, rest)| {
+                *last == "query" && rest.iter().all(|p| is_runner_part(p))
+            });
+        let first_arg = body.child_by_field_name("arguments").and_then(|a| {
+            let mut cursor = a.walk();
+            let first = a.named_children(&mut cursor).next();
+            first
+        });
+        calls_query
+            && first_arg.is_some_and(|a| {
+                a.kind() == "identifier" && self.doc.text(a) == self.doc.text(param)
+            })
     }
 
     fn passes_runner(&self, args: Node) -> bool {
