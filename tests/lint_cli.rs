@@ -310,6 +310,27 @@ fn an_sql_comment_inside_a_query_string_suppresses_the_statement_below_it() {
 }
 
 #[test]
+fn a_contract_match_in_unparsed_sql_says_it_cannot_name_the_object() {
+    let dir = project(&[(
+        "m/0001_a.sql",
+        "DO $$ BEGIN IF true THEN DROP TABLE real_drop; END IF; END $$;\n",
+    )]);
+    let r = run_in(dir.path(), &["lint", "m", "--format", "json"]);
+    assert_eq!(r.code, 1);
+    let v = r.json();
+    let missing = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "missing-destructive-annotation")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(
+        missing["message"],
+        "`0001_a` drops, renames or empties objects migguard cannot name (unparsed or run-time SQL) but has no `@destructive:` annotation"
+    );
+}
+
+#[test]
 fn bad_inputs_exit_2_with_a_clear_message() {
     let dir = project(&[
         ("bad_rules.toml", "[[rule]]\nid = \"x\"\nseverity = \"fatal\"\ncategory = \"locking\"\nphase = \"neutral\"\nsummary = \"s\"\nwhy = \"w\"\ninstead = \"i\"\n"),

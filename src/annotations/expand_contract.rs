@@ -119,7 +119,7 @@ pub fn check(
             add(
                 "mixed-expand-contract",
                 Some(m.span),
-                format!("`{}` both adds and drops, renames or empties ({}): split it into an expand migration and a later contract migration", m.name, objects.join(", ")),
+                format!("`{}` both adds and drops, renames or empties ({}): split it into an expand migration and a later contract migration", m.name, contract_targets(&objects)),
                 None,
             );
         }
@@ -132,7 +132,7 @@ pub fn check(
                     format!(
                         "`{}` drops, renames or empties {} but has no `@destructive:` annotation",
                         m.name,
-                        objects.join(", ")
+                        contract_targets(&objects)
                     ),
                     Some(recipe(m, &objects, hint)),
                 );
@@ -210,6 +210,17 @@ pub fn check(
 /// `public.product.legacy_code` (the default schema adds nothing to a help text).
 fn shown_object(o: &str) -> String {
     o.strip_prefix("public.").unwrap_or(o).to_string()
+}
+
+/// What a contract migration drops, renames or empties, for messages: the objects,
+/// or a plain statement that they could not be named (a match in unparsed or
+/// run-time SQL names no object).
+pub fn contract_targets(objects: &[String]) -> String {
+    if objects.is_empty() {
+        "objects migguard cannot name (unparsed or run-time SQL)".to_string()
+    } else {
+        objects.join(", ")
+    }
 }
 
 /// Does the annotation text mention one of the objects (as `table.column`, `column`

@@ -9,6 +9,7 @@
 //! History rows with no migration in this build fail too.
 
 use super::project::{load_project, load_rules, migration_paths};
+use crate::annotations::expand_contract::contract_targets;
 use crate::annotations::{annotations, ExpandRef};
 use crate::classify::{classify, finding, unlocated};
 use crate::cli::{GlobalArgs, ReleaseCheckArgs};
@@ -49,7 +50,7 @@ pub fn check(
         if !allow_destructive {
             if let Some(r) = rule("destructive-pending") {
                 let (span, message) = if contract {
-                    (m.span, format!("pending migration `{}` drops, renames or empties {} and destructive migrations are not allowed in this release", m.name, objects.join(", ")))
+                    (m.span, format!("pending migration `{}` drops, renames or empties {} and destructive migrations are not allowed in this release", m.name, contract_targets(&objects)))
                 } else {
                     let (span, what) = &unreadable[0];
                     (*span, format!("pending migration `{}` has {} part(s) migguard cannot read statically ({what}): they may be destructive, and destructive migrations are not allowed in this release", m.name, unreadable.len()))
