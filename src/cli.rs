@@ -35,7 +35,8 @@ pub struct GlobalArgs {
     /// Only print failures and errors.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
-    /// Print more detail (every migration read, every op).
+    /// Print more detail: acknowledged, suppressed and grandfathered findings one per
+    /// line, every migration read, and rules that are off (`rules`).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 }

@@ -331,6 +331,31 @@ fn a_contract_match_in_unparsed_sql_says_it_cannot_name_the_object() {
 }
 
 #[test]
+fn verbose_lists_quiet_findings_and_every_migration_read() {
+    let r = run_in(
+        &repo_root().join("fixtures"),
+        &["lint", "-v", "--color", "never"],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("acknowledged  drop-column"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("read Init1700000000000") && r.stdout.contains("1700000000000-Init.ts"),
+        "{}",
+        r.stdout
+    );
+    let quiet = run_in(&repo_root().join("fixtures"), &["lint", "--color", "never"]);
+    assert!(
+        !quiet.stdout.contains("read Init1700000000000"),
+        "{}",
+        quiet.stdout
+    );
+}
+
+#[test]
 fn bad_inputs_exit_2_with_a_clear_message() {
     let dir = project(&[
         ("bad_rules.toml", "[[rule]]\nid = \"x\"\nseverity = \"fatal\"\ncategory = \"locking\"\nphase = \"neutral\"\nsummary = \"s\"\nwhy = \"w\"\ninstead = \"i\"\n"),

@@ -89,6 +89,11 @@ pub fn render(
             )?;
         }
     }
+    if opts.verbose > 0 {
+        for m in &report.migrations {
+            writeln!(out, "  read {:<40} {}", m.name, display_path(&m.file))?;
+        }
+    }
     for n in &report.notes {
         writeln!(out, "{n}")?;
     }
