@@ -39,6 +39,37 @@ fn unreachable_host_fails_fast() {
 }
 
 #[test]
+fn a_server_that_never_answers_is_bounded_by_the_url_connect_timeout() {
+    // Accepts the TCP connection and then says nothing: the handshake must time out.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = std::thread::spawn(move || {
+        let conns: Vec<_> = listener.incoming().take(1).collect();
+        std::thread::sleep(Duration::from_secs(4));
+        drop(conns);
+    });
+    let start = Instant::now();
+    let r = release_check(
+        &format!("postgres://app:pa@ss@127.0.0.1:{port}/x?sslmode=disable&connect_timeout=1"),
+        &[],
+    );
+    let took = start.elapsed();
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(took < Duration::from_secs(5), "took {took:?}: {}", r.stderr);
+    assert!(
+        r.stderr.contains("could not connect to app@127.0.0.1") && r.stderr.contains("timed out"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("pa@ss") && !r.stderr.contains("ss@"),
+        "{}",
+        r.stderr
+    );
+    let _ = held.join();
+}
+
+#[test]
 fn wrong_password_never_prints_a_password() {
     let db = cluster().create_database("f_pw");
     let r = release_check(&db.url_for("postgres", "WrongPassword123"), &[]);

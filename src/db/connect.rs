@@ -94,13 +94,43 @@ fn take_ssl_params(url: &str) -> (String, Option<String>, Option<String>) {
     (url, mode, root)
 }
 
+/// Percent-encode what a hand-written URL's user info may hold unencoded (`@`, `/`,
+/// `?`, `#`, and `:` inside the password). The user info ends at the *last* `@`, as
+/// `redact` assumes: otherwise `postgres://bob:pa@ss@host/db` would connect to host
+/// `ss@host` and print the password's tail in every error.
+fn encode_userinfo(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_string();
+    };
+    let Some(at) = url[scheme_end..].rfind('@').map(|i| scheme_end + i) else {
+        return url.to_string();
+    };
+    let encode = |s: &str, colon: bool| {
+        s.chars()
+            .map(|c| match c {
+                '@' => "%40".to_string(),
+                '/' => "%2F".to_string(),
+                '?' => "%3F".to_string(),
+                '#' => "%23".to_string(),
+                ':' if colon => "%3A".to_string(),
+                c => c.to_string(),
+            })
+            .collect::<String>()
+    };
+    let userinfo = match url[scheme_end..at].split_once(':') {
+        Some((user, password)) => format!("{}:{}", encode(user, true), encode(password, true)),
+        None => encode(&url[scheme_end..at], true),
+    };
+    format!("{}{userinfo}{}", &url[..scheme_end], &url[at..])
+}
+
 /// The tokio-postgres config plus TLS mode and a printable target (no password).
 fn resolve(opts: &ConnectOptions) -> Result<(Config, TlsMode, Option<String>, String)> {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let (mut config, url_mode, url_root) =
         match &opts.url {
             Some(url) => {
-                let (url, mode, root) = take_ssl_params(url);
+                let (url, mode, root) = take_ssl_params(&encode_userinfo(url));
                 let config: Config = url.parse().map_err(|e| {
                     Error::Database(format!("invalid database URL {}: {e}", redact(&url)))
                 })?;
@@ -366,7 +396,14 @@ where
 /// connection task runs on the caller's runtime.
 pub async fn connect(opts: &ConnectOptions) -> Result<Client> {
     let (config, mode, root, target) = resolve(opts)?;
-    let overall = opts.connect_timeout + Duration::from_secs(1);
+    // The connect timeout (URL `connect_timeout`, PGCONNECT_TIMEOUT or the config)
+    // bounds the whole handshake, not only the TCP connect: a server that accepts
+    // and never answers must not hang the deploy.
+    let overall = config
+        .get_connect_timeout()
+        .copied()
+        .unwrap_or(opts.connect_timeout)
+        + Duration::from_secs(1);
     let client = if mode == TlsMode::Disable {
         open(&config, tokio_postgres::NoTls, overall, &target).await?
     } else {
@@ -395,6 +432,48 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unencoded_characters_in_the_password_stay_in_the_password() {
+        for (url, password, host) in [
+            (
+                "postgres://bob:hunter2@xyzzyTail@db.example:5433/app",
+                "hunter2@xyzzyTail",
+                "db.example",
+            ),
+            (
+                "postgres://bob:pa/ss?w#rd@db.example/app",
+                "pa/ss?w#rd",
+                "db.example",
+            ),
+            (
+                "postgres://bob:a:b%40c@db.example/app",
+                "a:b@c",
+                "db.example",
+            ),
+            (
+                "postgres://bob:plain@db.example/app?sslmode=disable",
+                "plain",
+                "db.example",
+            ),
+        ] {
+            let opts = ConnectOptions {
+                url: Some(url.to_string()),
+                ..ConnectOptions::from_config(None, &crate::config::Config::default())
+            };
+            let (config, _, _, target) = resolve(&opts).unwrap();
+            assert_eq!(config.get_password(), Some(password.as_bytes()), "{url}");
+            assert_eq!(
+                target,
+                format!("bob@{host}:{}/app", config.get_ports()[0]),
+                "{url}"
+            );
+            assert!(
+                !target.contains("xyzzy") && !target.contains("rd"),
+                "{target}"
+            );
+        }
+    }
 
     #[test]
     fn ssl_params_are_taken_out_of_the_url() {
