@@ -11,9 +11,14 @@ use crate::ir::Migration;
 use crate::schema::{render_sql, replay::replay, SchemaModel};
 use std::io::Write;
 
-fn print(model: &SchemaModel, format: SchemaFormat) -> Result<()> {
+fn print(
+    model: &SchemaModel,
+    format: SchemaFormat,
+    title: &str,
+    default_schema: &str,
+) -> Result<()> {
     let text = match format {
-        SchemaFormat::Sql => render_sql::render(model),
+        SchemaFormat::Sql => render_sql::render(model, title, default_schema),
         SchemaFormat::Json => {
             let v = crate::schema::model::to_json(model);
             serde_json::to_string_pretty(&v).map_err(|e| Error::io("rendering JSON", e.into()))?
@@ -35,22 +40,41 @@ pub fn schema(args: &SchemaArgs, global: &GlobalArgs) -> Result<Outcome> {
     for (o, reasons) in &model.uncertain {
         eprintln!("warning: {o} is uncertain: {}", reasons.join("; "));
     }
-    print(&model, args.format)?;
+    print(
+        &model,
+        args.format,
+        "Expected schema, replayed by migguard from the migrations.",
+        config.default_schema(),
+    )?;
     Ok(Outcome::Pass)
 }
 
 pub fn inspect(args: &InspectArgs, global: &GlobalArgs) -> Result<Outcome> {
     let config = Config::discover(global.config.as_deref())?;
-    let schemas = if args.schemas.is_empty() {
-        vec![config.default_schema().to_string()]
-    } else {
-        args.schemas.clone()
-    };
     let opts = ConnectOptions::from_config(args.db.database_url.as_deref(), &config);
     let model = runtime()?.block_on(async {
         let client = connect(&opts).await?;
+        // Without `--schema`, every schema of the database that is not the system's
+        // (the configured one first: it resolves unqualified names).
+        let schemas = if args.schemas.is_empty() {
+            let mut s = vec![config.default_schema().to_string()];
+            s.extend(
+                crate::db::introspect::user_schemas(&client)
+                    .await?
+                    .into_iter()
+                    .filter(|n| n != config.default_schema()),
+            );
+            s
+        } else {
+            args.schemas.clone()
+        };
         crate::db::introspect::introspect(&client, &schemas).await
     })?;
-    print(&model, args.format)?;
+    print(
+        &model,
+        args.format,
+        "Live schema, introspected by migguard (read-only).",
+        config.default_schema(),
+    )?;
     Ok(Outcome::Pass)
 }

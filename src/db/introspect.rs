@@ -44,6 +44,24 @@ fn fk_action(c: i8) -> Option<String> {
 }
 
 /// Introspect `schemas` (the first one is the default schema for normalisation).
+/// The database's own schemas: not PostgreSQL's (`pg_*`, `information_schema`) and
+/// not created by an extension. Sorted.
+pub async fn user_schemas(client: &Client) -> Result<Vec<String>> {
+    let rows = client
+        .query(
+            "SELECT n.nspname FROM pg_catalog.pg_namespace n
+             WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                               WHERE d.classid = 'pg_catalog.pg_namespace'::regclass
+                                 AND d.objid = n.oid AND d.deptype = 'e')
+             ORDER BY 1",
+            &[],
+        )
+        .await
+        .map_err(db_err("schemas"))?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
 pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaModel> {
     let ds = schemas.first().cloned().unwrap_or_else(|| "public".into());
     client

@@ -59,6 +59,33 @@ fn binary(left: &Expr, op: &str, right: &Expr) -> String {
     format!("({} {op} {})", print(left), print(right))
 }
 
+/// The operands of a chain of `op` (AND or OR), flattened through parentheses and
+/// through the comparisons a BETWEEN (AND) or NOT BETWEEN (OR) stands for.
+fn chain_terms(e: &Expr, op: &BinaryOperator, out: &mut Vec<String>) {
+    match e {
+        Expr::Nested(inner) => chain_terms(inner, op, out),
+        Expr::BinaryOp {
+            left,
+            op: inner,
+            right,
+        } if inner == op => {
+            chain_terms(left, op, out);
+            chain_terms(right, op, out);
+        }
+        Expr::Between {
+            expr,
+            negated,
+            low,
+            high,
+        } if *negated == (*op == BinaryOperator::Or) => {
+            let (lo, hi) = if *negated { ("<", ">") } else { (">=", "<=") };
+            out.push(binary(expr, lo, low));
+            out.push(binary(expr, hi, high));
+        }
+        other => out.push(print(other)),
+    }
+}
+
 fn list(items: &[Expr]) -> String {
     items.iter().map(print).collect::<Vec<_>>().join(", ")
 }
@@ -71,6 +98,16 @@ fn print(e: &Expr) -> String {
     match e {
         Expr::Nested(inner) => print(inner),
         Expr::Cast { expr, .. } => print(expr),
+        // AND and OR are associative: PostgreSQL stores a chain flat (and puts a
+        // BETWEEN's two comparisons into it), so both sides print one flat chain.
+        Expr::BinaryOp {
+            op: op @ (BinaryOperator::And | BinaryOperator::Or),
+            ..
+        } => {
+            let mut terms = Vec::new();
+            chain_terms(e, op, &mut terms);
+            format!("({})", terms.join(&format!(" {} ", op_text(op))))
+        }
         Expr::BinaryOp { left, op, right } => binary(left, &op_text(op), right),
         Expr::UnaryOp { op, expr } => match op {
             UnaryOperator::Not => format!("(not {})", print(expr)),
@@ -222,6 +259,12 @@ mod tests {
             ("b not in ('z')", "(b <> 'z')"),
             ("b not in ('z', 'w')", "(b <> all (array['z', 'w']))"),
             ("a between 1 and 10", "((a >= 1) and (a <= 10))"),
+            // PostgreSQL stores an AND chain flat, a BETWEEN's comparisons in it.
+            (
+                "a in (1,2,3) and b between 0 and 10",
+                "((a = any (array[1, 2, 3])) and (b >= 0) and (b <= 10))",
+            ),
+            ("(a or b) or c", "(a or (b or c))"),
             ("a not between 1 and 10", "((a < 1) or (a > 10))"),
             ("b like 'p%'", "(b ~~ 'p%')"),
             ("b ilike 'q%' or b is null", "((b ~~* 'q%') or (b is null))"),
@@ -250,6 +293,7 @@ mod tests {
     #[test]
     fn precedence_is_never_lost() {
         assert_ne!(c("a > 0 and (b or c)"), c("(a > 0 and b) or c"));
+        assert_ne!(c("a and b or c"), c("a and (b or c)"));
         assert_ne!(c("(a + g) * 2"), c("a + g * 2"));
         assert_eq!(c("(a + g) * 2"), "(a + g) * 2");
         assert_eq!(c("a > 0 and (b or c)"), "(a > 0) and (b or c)");

@@ -60,6 +60,50 @@ pub fn typeorm_exclusion(table: &str, expression: &str) -> String {
     )
 }
 
+/// The names PostgreSQL builds an unnamed exclusion constraint's name from
+/// (ChooseIndexColumnNames): each element's column, or the function an expression
+/// calls, else `expr` — from `EXCLUDE [USING m] (room WITH =, during WITH &&) …`.
+pub fn exclusion_name_parts(definition: &str) -> Vec<String> {
+    let Some(open) = definition.find('(') else {
+        return Vec::new();
+    };
+    let (mut depth, mut start, mut parts) = (0i32, open + 1, Vec::new());
+    for (i, c) in definition.char_indices().skip_while(|(i, _)| *i < open) {
+        match c {
+            '(' => depth += 1,
+            ')' | ',' if depth == 1 => {
+                let element = definition[start..i].trim();
+                let head = element
+                    .rsplit_once(" WITH ")
+                    .or_else(|| element.rsplit_once(" with "))
+                    .map_or(element, |(h, _)| h)
+                    .trim();
+                let ident = |s: &str| {
+                    s.chars()
+                        .all(|c| c.is_alphanumeric() || c == '_' || c == '"')
+                };
+                parts.push(if ident(head) {
+                    crate::ir::fold_sql_ident(head)
+                } else {
+                    match head.split_once('(') {
+                        Some((f, _)) if ident(f.trim()) && !f.trim().is_empty() => {
+                            crate::ir::fold_sql_ident(f.trim())
+                        }
+                        _ => "expr".to_string(),
+                    }
+                });
+                start = i + 1;
+                if c == ')' {
+                    break;
+                }
+            }
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    parts
+}
+
 /// PostgreSQL's makeObjectName: `name1[_name2]_label`, shortening the longer of the
 /// two parts until it fits 63 bytes.
 pub fn pg_name(name1: &str, name2: Option<&str>, label: &str) -> String {
@@ -90,6 +134,18 @@ pub fn pg_name(name1: &str, name2: Option<&str>, label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exclusion_names_come_from_the_elements() {
+        assert_eq!(
+            exclusion_name_parts("EXCLUDE USING gist (room WITH =, during WITH &&)"),
+            ["room", "during"]
+        );
+        assert_eq!(
+            exclusion_name_parts("EXCLUDE USING gist (lower(name) WITH =, (a + b) WITH =)"),
+            ["lower", "expr"]
+        );
+    }
 
     #[test]
     fn typeorm_names_match_what_typeorm_generates() {

@@ -46,7 +46,12 @@ pub fn normalize_type(
         } else {
             name.to_ascii_lowercase()
         };
-        let builtin = builtin_type(&lower);
+        // `"char"` (quoted) is PostgreSQL's one-byte internal type, not char(1).
+        let builtin = if quoted && name == "char" {
+            Some("\"char\"".to_string())
+        } else {
+            builtin_type(&lower)
+        };
         match builtin {
             Some(b) => b,
             None if is_user_type(default_schema, &lower) || quoted => {
@@ -141,7 +146,11 @@ fn builtin_type(lower: &str) -> Option<String> {
         "bool" | "boolean" => "boolean".into(),
         "float8" | "double precision" | "float" => "double precision".into(),
         "float4" | "real" => "real".into(),
-        "numeric" | "decimal" => with("numeric"),
+        // `numeric(5)` is `numeric(5,0)`: PostgreSQL prints the scale.
+        "numeric" | "decimal" => match &modifier {
+            Some(m) if !m.contains(',') => format!("numeric({m},0)"),
+            _ => with("numeric"),
+        },
         "timestamptz" | "timestamp with time zone" => time("timestamp", "with time zone"),
         "timestamp" | "timestamp without time zone" => time("timestamp", "without time zone"),
         "timetz" | "time with time zone" => time("time", "with time zone"),
@@ -242,10 +251,16 @@ pub fn canonical_expr(expr: &str, default_schema: &str) -> String {
         i += 1;
     }
     let mut s = out;
-    // 3. Default-schema qualification of functions and regclass literals.
-    for q in [format!("{default_schema}."), format!("'{default_schema}.")] {
-        let replacement = if q.starts_with('\'') { "'" } else { "" };
-        s = s.replace(&q, replacement);
+    // 3. Qualification of functions and regclass literals by a schema on the
+    //    migrations' search path: the default schema, and `public`, where
+    //    extensions such as uuid-ossp and pgcrypto usually live (`search_path` is
+    //    `"$user", public`), so `core.t.id DEFAULT uuid_generate_v4()` reads back
+    //    as `public.uuid_generate_v4()`.
+    for schema in [default_schema, "public"] {
+        for q in [format!("{schema}."), format!("'{schema}.")] {
+            let replacement = if q.starts_with('\'') { "'" } else { "" };
+            s = s.replace(&q, replacement);
+        }
     }
     // 4. Quoted numbers and booleans are plain literals; drop spaces around parens.
     s = s.replace("( ", "(").replace(" )", ")");
@@ -371,6 +386,10 @@ mod tests {
             "timestamp(3) with time zone"
         );
         assert_eq!(ty("NUMERIC(12, 2)"), "numeric(12,2)");
+        assert_eq!(ty("decimal(5)"), "numeric(5,0)");
+        assert_eq!(ty("numeric"), "numeric");
+        assert_eq!(ty("\"char\""), "\"char\"");
+        assert_eq!(ty("char"), "character(1)");
         assert_eq!(ty("int[]"), "integer[]");
         assert_eq!(ty("_int4"), "integer[]");
         assert_eq!(
@@ -392,6 +411,11 @@ mod tests {
             c("\"status\" = 'active'")
         );
         assert_eq!(c("public.uuid_generate_v4()"), c("uuid_generate_v4()"));
+        // In another schema the extension's function is still `public.…`.
+        assert_eq!(
+            canonical_expr("public.uuid_generate_v4()", "core"),
+            canonical_expr("uuid_generate_v4()", "core")
+        );
         assert_eq!(
             c("nextval('public.t_id_seq'::regclass)"),
             c("nextval('t_id_seq'::regclass)")

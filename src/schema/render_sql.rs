@@ -19,7 +19,7 @@ fn render_index(out: &mut String, i: &Index) {
     let keys: Vec<String> = i.keys.iter().map(|k| render_index_key(k)).collect();
     let _ = writeln!(
         out,
-        "CREATE {}INDEX {} ON {} USING {} ({}){}{};",
+        "CREATE {}INDEX {} ON {} USING {} ({}){}{}{};",
         if i.unique { "UNIQUE " } else { "" },
         q(&i.name.name),
         qn(&i.table),
@@ -29,6 +29,11 @@ fn render_index(out: &mut String, i: &Index) {
             String::new()
         } else {
             format!(" INCLUDE ({})", cols(&i.include))
+        },
+        if i.nulls_not_distinct {
+            " NULLS NOT DISTINCT"
+        } else {
+            ""
         },
         i.predicate
             .as_ref()
@@ -67,12 +72,18 @@ fn quote_lit(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-pub fn render(m: &SchemaModel) -> String {
-    let mut out = String::from("-- Expected schema, replayed by migguard from the migrations.\n\n");
+/// `title` heads the script as a comment; `default_schema` is the schema the model's
+/// unqualified names (sequences in defaults) were resolved in, put first on the
+/// script's `search_path` so they resolve there again.
+pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
+    let mut out = format!("-- {title}\n\n");
     for s in &m.schemas {
         if s != "public" {
             let _ = writeln!(out, "CREATE SCHEMA IF NOT EXISTS {};", q(s));
         }
+    }
+    if default_schema != "public" {
+        let _ = writeln!(out, "SET search_path = {}, public;", q(default_schema));
     }
     for e in m.extensions.values() {
         let _ = writeln!(
@@ -107,7 +118,7 @@ pub fn render(m: &SchemaModel) -> String {
             .columns
             .iter()
             .map(|c| {
-                let mut l = format!("    {} {}", q(&c.name), c.data_type);
+                let mut l = format!("    {} {}", q(&c.name), render_type(m, &c.data_type));
                 if let Some(g) = &c.generated {
                     let _ = write!(l, " GENERATED ALWAYS AS ({g}) STORED");
                 }
@@ -167,13 +178,15 @@ pub fn render(m: &SchemaModel) -> String {
             // The column list carries names given by `CREATE VIEW v (a, b)`.
             let _ = writeln!(
                 out,
-                "CREATE {}VIEW {}{} AS {d};",
+                "CREATE {}VIEW {}{} AS {};",
                 if v.materialized { "MATERIALIZED " } else { "" },
                 qn(&v.name),
                 v.columns
                     .as_ref()
                     .map(|c| format!(" ({})", cols(c)))
-                    .unwrap_or_default()
+                    .unwrap_or_default(),
+                // `pg_get_viewdef` ends its text with `;`.
+                d.trim_end().trim_end_matches(';')
             );
         }
     }
@@ -239,6 +252,21 @@ fn views_in_dependency_order(m: &SchemaModel) -> Vec<&View> {
         }
     }
     out
+}
+
+/// A column type as DDL: an enum of the model (`public.Weird Type`, `core.mood[]`)
+/// is quoted part by part; built-in types are already in `format_type` spelling.
+fn render_type(m: &SchemaModel, data_type: &str) -> String {
+    let base = data_type.trim_end_matches("[]");
+    let arrays = &data_type[base.len()..];
+    let user_type = m
+        .enums
+        .keys()
+        .find(|e| format!("{}.{}", e.schema, e.name) == base);
+    match user_type {
+        Some(e) => format!("{}{arrays}", qn(e)),
+        None => data_type.to_string(),
+    }
 }
 
 fn added_after(c: &Constraint) -> bool {

@@ -606,19 +606,30 @@ impl Replayer<'_> {
                     .as_deref()
                     .map(|t| self.norm_type(t))
                     .unwrap_or_else(|| "bigint".into());
-                let max = options.max_value.unwrap_or(match data_type.as_str() {
-                    "integer" => i32::MAX as i64,
-                    "smallint" => i16::MAX as i64,
-                    _ => i64::MAX,
-                });
+                // PostgreSQL's defaults: an ascending sequence runs from 1 to the
+                // type's maximum, a descending one from -1 down to its minimum, and
+                // starts at the end it counts from.
+                let (type_min, type_max) = match data_type.as_str() {
+                    "integer" => (i32::MIN as i64, i32::MAX as i64),
+                    "smallint" => (i16::MIN as i64, i16::MAX as i64),
+                    _ => (i64::MIN, i64::MAX),
+                };
+                let increment = options.increment.unwrap_or(1);
+                let ascending = increment > 0;
+                let min = options
+                    .min_value
+                    .unwrap_or(if ascending { 1 } else { type_min });
+                let max = options
+                    .max_value
+                    .unwrap_or(if ascending { type_max } else { -1 });
                 self.model.sequences.insert(
                     name.clone(),
                     Sequence {
                         name: name.clone(),
                         data_type,
-                        start: options.start.unwrap_or(1),
-                        increment: options.increment.unwrap_or(1),
-                        min_value: options.min_value.unwrap_or(1),
+                        start: options.start.unwrap_or(if ascending { min } else { max }),
+                        increment,
+                        min_value: min,
                         max_value: max,
                         cache: options.cache.unwrap_or(1),
                         cycle: options.cycle.unwrap_or(false),
@@ -940,19 +951,28 @@ impl Replayer<'_> {
             }
             (ConstraintKind::Check { expr }, false) => {
                 let t = self.model.tables.get(table);
+                // PostgreSQL names the column only when the check uses exactly one.
                 let col = t.and_then(|t| {
                     let e = canonical_expr(expr, &self.ds);
-                    let words: Vec<&str> = e
+                    let used: std::collections::BTreeSet<&str> = e
                         .split(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
+                        .filter(|w| t.column(w).is_some())
                         .collect();
-                    words
-                        .iter()
-                        .find(|w| t.column(w).is_some())
-                        .map(|w| w.to_string())
+                    match used.into_iter().collect::<Vec<_>>().as_slice() {
+                        [one] => Some(one.to_string()),
+                        _ => None,
+                    }
                 });
                 naming::pg_name(tname, col.as_deref(), "check")
             }
-            (ConstraintKind::Exclusion { .. }, false) => naming::pg_name(tname, None, "excl"),
+            (ConstraintKind::Exclusion { definition }, false) => {
+                let parts = naming::exclusion_name_parts(definition).join("_");
+                naming::pg_name(
+                    tname,
+                    Some(parts.as_str()).filter(|p| !p.is_empty()),
+                    "excl",
+                )
+            }
         });
         let kind = match &c.kind {
             ConstraintKind::Check { expr } => ConstraintKind::Check {
@@ -1329,6 +1349,14 @@ impl Replayer<'_> {
                     if ref_table == table {
                         rename(ref_columns);
                     }
+                }
+            }
+        }
+        // A serial's sequence stays owned by the renamed column.
+        for s in self.model.sequences.values_mut() {
+            if let Some((t, c)) = &mut s.owned_by {
+                if t == table && c == column {
+                    *c = new_name.to_string();
                 }
             }
         }
