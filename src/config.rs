@@ -92,8 +92,9 @@ pub struct HistoryConfig {
     /// History table, optionally schema-qualified (`core._typeorm_migrations`).
     /// Default per kind: `migrations`, `schema_migrations`, `flyway_schema_history`.
     pub table: Option<String>,
+    /// When not configured: what the migrations' layout says (`HistoryConfig::for_migrations`).
     #[serde(default)]
-    pub kind: HistoryKind,
+    pub kind: Option<HistoryKind>,
 }
 
 /// The `sslmode` values libpq accepts and migguard implements.
@@ -110,9 +111,45 @@ impl HistoryConfig {
         }
     }
 
+    /// The ledger to read for these migrations: the configured kind; else the one a
+    /// configured table name gives away (`schema_migrations`,
+    /// `flyway_schema_history`); else the tool every migration's layout belongs to
+    /// (all golang-migrate files → golang-migrate, all Flyway scripts → Flyway);
+    /// else TypeORM, the default.
+    pub fn for_migrations(&self, migrations: &[crate::ir::Migration]) -> HistoryConfig {
+        use crate::ir::MigrationFormat as F;
+        let by_table = match self
+            .table
+            .as_deref()
+            .map(|t| t.rsplit('.').next().unwrap_or(t))
+        {
+            Some("schema_migrations") => Some(HistoryKind::GolangMigrate),
+            Some("flyway_schema_history") => Some(HistoryKind::Flyway),
+            _ => None,
+        };
+        let all = |f: &dyn Fn(F) -> bool| {
+            !migrations.is_empty() && migrations.iter().all(|m| f(m.format))
+        };
+        let by_layout = if all(&|f| f == F::GolangMigrate) {
+            Some(HistoryKind::GolangMigrate)
+        } else if all(&|f| matches!(f, F::FlywayVersioned | F::FlywayRepeatable)) {
+            Some(HistoryKind::Flyway)
+        } else {
+            None
+        };
+        HistoryConfig {
+            table: self.table.clone(),
+            kind: Some(self.kind.or(by_table).or(by_layout).unwrap_or_default()),
+        }
+    }
+
+    pub fn kind(&self) -> HistoryKind {
+        self.kind.unwrap_or_default()
+    }
+
     /// The configured table (possibly `schema.table`), else the tool's default.
     pub fn table_name(&self) -> &str {
-        self.table.as_deref().unwrap_or(match self.kind {
+        self.table.as_deref().unwrap_or(match self.kind() {
             HistoryKind::Typeorm => "migrations",
             HistoryKind::GolangMigrate => "schema_migrations",
             HistoryKind::Flyway => "flyway_schema_history",

@@ -180,6 +180,30 @@ fn golang_migrate_and_flyway_ledgers() {
         rules_with_status(&v, "failing"),
         vec!["destructive-pending"]
     );
+    // The bundled example names no history kind: the golang-migrate layout of every
+    // migration says which ledger to read.
+    let r = run_in(
+        &repo_root().join("fixtures"),
+        &[
+            "--config",
+            "sql.toml",
+            "release-check",
+            "--database-url",
+            &db.url,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        r.json()["history"]["table"],
+        "schema_migrations",
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        r.json()["history"]["pending"],
+        serde_json::json!(["000003_drop_legacy_flag"])
+    );
     assert_eq!(
         run_in(
             dir.path(),

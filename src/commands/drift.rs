@@ -29,10 +29,11 @@ pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
         }
     }
     let opts = ConnectOptions::from_config(args.db.database_url.as_deref(), &config);
-    let table = config.history.table_name().to_string();
+    let history_config = config.history.for_migrations(&project.migrations);
+    let table = history_config.table_name().to_string();
     let (h, live) = runtime()?.block_on(async {
         let client = connect(&opts).await?;
-        let h = history::read(&client, config.history.kind, &table, |e| {
+        let h = history::read(&client, history_config.kind(), &table, |e| {
             describe(e, "the database")
         })
         .await?;

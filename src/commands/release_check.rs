@@ -161,10 +161,11 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
     let paths = migration_paths(&args.paths, &config)?;
     let project = load_project(&paths, &config)?;
     let opts = ConnectOptions::from_config(args.db.database_url.as_deref(), &config);
-    let table = config.history.table_name().to_string();
+    let history_config = config.history.for_migrations(&project.migrations);
+    let table = history_config.table_name().to_string();
     let history = runtime()?.block_on(async {
         let client = connect(&opts).await?;
-        history::read(&client, config.history.kind, &table, |e| {
+        history::read(&client, history_config.kind(), &table, |e| {
             describe(e, "the database")
         })
         .await
