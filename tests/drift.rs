@@ -236,6 +236,40 @@ fn pending_migration_that_conflicts_with_the_live_schema() {
 }
 
 #[test]
+fn a_migration_that_cannot_apply_fixes_nothing() {
+    // 0002 adds a column that a hand edit already added (it fails there) and an
+    // index: the missing index is not "fixed by 0002", since 0002 never commits.
+    let (db, dir) = setup(
+        "d_blocked",
+        &[
+            M1,
+            (
+                "0002_email.sql",
+                "ALTER TABLE person ADD COLUMN email text; CREATE INDEX person_email ON person (email);",
+            ),
+        ],
+        1,
+    );
+    db.execute("ALTER TABLE person ADD COLUMN email text");
+    let v = drift(dir.path(), &db, &["--allow-pending-migrations"]).json();
+    let index = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "missing-index")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(index["reconcilable"], false, "{index}");
+    assert!(index.get("resolved_by").is_none(), "{index}");
+    assert!(
+        index["message"]
+            .as_str()
+            .unwrap()
+            .contains("but 0002_email cannot apply"),
+        "{index}"
+    );
+}
+
+#[test]
 fn inspect_prints_the_live_model() {
     let (db, dir) = setup("d_inspect", &[M1], 1);
     let r = run_in(

@@ -116,9 +116,19 @@ pub fn analyse(
                     .map(|m| m.file.clone())
             })
             .flatten();
-        let resolver = match seen {
-            Some(k) if k < pending.len() && d.kind != Kind::Unverifiable => Some(pending[k]),
-            _ => None,
+        // A pending migration that cannot apply fails, and the tool stops there: it
+        // and every later one fix nothing.
+        let blocked = |k: usize| {
+            pending[..=k]
+                .iter()
+                .find(|m| conflicts.iter().any(|c| c.migration == m.name))
+        };
+        let (resolver, blocked_by) = match seen {
+            Some(k) if k < pending.len() && d.kind != Kind::Unverifiable => match blocked(k) {
+                None => (Some(pending[k]), None),
+                Some(b) => (None, Some((pending[k], *b))),
+            },
+            _ => (None, None),
         };
         items.push(DriftItem {
             kind: d.kind.to_string(),
@@ -127,9 +137,13 @@ pub fn analyse(
             resolved_by: resolver.map(|m| m.name.clone()),
             expected: d.expected.clone(),
             actual: d.actual.clone(),
-            message: match resolver {
-                Some(m) => format!("{} (pending migration {} fixes this)", d.message, m.name),
-                None => d.message.clone(),
+            message: match (resolver, blocked_by) {
+                (Some(m), _) => format!("{} (pending migration {} fixes this)", d.message, m.name),
+                (None, Some((fixer, failing))) => format!(
+                    "{} (pending migration {} would fix this, but {} cannot apply to the live schema)",
+                    d.message, fixer.name, failing.name
+                ),
+                (None, None) => d.message.clone(),
             },
             file: resolver.map(|m| m.file.clone()).or(unreadable),
         });
