@@ -339,7 +339,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
                     cobj.clone(),
                     None,
                     Some(lc.data_type.clone()),
-                    format!("column {cobj} exists but no migration creates it"),
+                    format!("column {cobj} exists but is not in the schema the migrations produce"),
                 ));
             }
         }
@@ -381,7 +381,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
                     cobj.clone(),
                     None,
                     Some(describe_constraint(lc)),
-                    format!("constraint {cobj} exists but no migration creates it"),
+                    format!("constraint {cobj} exists but is not in the schema the migrations produce"),
                 ));
             }
         }
@@ -394,7 +394,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
                 obj.clone(),
                 None,
                 Some(obj.clone()),
-                format!("table {obj} exists but no migration creates it"),
+                format!("table {obj} exists but is not in the schema the migrations produce"),
             ));
         }
     }
@@ -438,7 +438,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
                 None,
                 Some(describe_index(l)),
                 format!(
-                    "index {obj} on {} exists but no migration creates it",
+                    "index {obj} on {} exists but is not in the schema the migrations produce",
                     l.table
                 ),
             ));
@@ -479,7 +479,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
                 obj.clone(),
                 None,
                 Some(l.labels.join(", ")),
-                format!("enum type {obj} exists but no migration creates it"),
+                format!("enum type {obj} exists but is not in the schema the migrations produce"),
             ));
         }
     }
@@ -520,7 +520,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
                 obj.clone(),
                 None,
                 Some(obj.clone()),
-                format!("view {obj} exists but no migration creates it"),
+                format!("view {obj} exists but is not in the schema the migrations produce"),
             ));
         }
     }
@@ -556,7 +556,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
                     obj.clone(),
                     None,
                     Some(obj.clone()),
-                    format!("sequence {obj} exists but no migration creates it"),
+                    format!("sequence {obj} exists but is not in the schema the migrations produce"),
                 )
             });
         }
