@@ -381,7 +381,9 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
                     cobj.clone(),
                     None,
                     Some(describe_constraint(lc)),
-                    format!("constraint {cobj} exists but is not in the schema the migrations produce"),
+                    format!(
+                        "constraint {cobj} exists but is not in the schema the migrations produce"
+                    ),
                 ));
             }
         }
@@ -556,7 +558,9 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
                     obj.clone(),
                     None,
                     Some(obj.clone()),
-                    format!("sequence {obj} exists but is not in the schema the migrations produce"),
+                    format!(
+                        "sequence {obj} exists but is not in the schema the migrations produce"
+                    ),
                 )
             });
         }
