@@ -760,3 +760,40 @@ fn run_from_a_subdirectory_matches_paths() {
         "DropOldFlag1700000100000"
     ));
 }
+
+#[test]
+fn the_gate_finds_the_repository_of_the_migrations_not_of_the_working_directory() {
+    let repo = typeorm_base();
+    let d = repo.path();
+    write(
+        d,
+        "src/migrations/1700000300000-DropLegacyCode.ts",
+        &drop_legacy_ts(""),
+    );
+    let elsewhere = tempfile::tempdir().unwrap();
+    let config = d.join("migguard.toml");
+    let migrations = d.join("src/migrations");
+    for args in [
+        vec!["--config", config.to_str().unwrap(), "lint"],
+        vec!["lint", migrations.to_str().unwrap()],
+    ] {
+        let mut args = args;
+        args.extend(["--changed-since", "main", "--format", "json"]);
+        let r = run_in(elsewhere.path(), &args);
+        assert_eq!(r.code, 1, "{args:?}: {}{}", r.stdout, r.stderr);
+        let v = r.json();
+        assert!(
+            has(
+                &v,
+                "drop-column",
+                "grandfathered",
+                "DropOldFlag1700000100000"
+            ),
+            "{args:?}: {v}"
+        );
+        assert!(
+            has(&v, "drop-column", "failing", "DropLegacyCode1700000300000"),
+            "{args:?}: {v}"
+        );
+    }
+}

@@ -112,7 +112,21 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
     let fail_on = fail_on_severity(args.fail_on, &config);
     let mut findings = lint_project(&project, &rules, fail_on);
     if let Some(reference) = &args.changed_since {
-        let changes = crate::git::changed_since(Path::new("."), reference)?;
+        // The repository is the one holding the migrations, wherever migguard runs
+        // from (`--config app/migguard.toml`, an absolute path from a CI step).
+        let repo_dir = paths
+            .iter()
+            .find(|p| p.exists())
+            .map(|p| {
+                if p.is_dir() {
+                    p.clone()
+                } else {
+                    p.parent().map(Path::to_path_buf).unwrap_or_default()
+                }
+            })
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| std::path::PathBuf::from("."));
+        let changes = crate::git::changed_since(&repo_dir, reference)?;
         crate::git::apply_changed_since(
             &changes,
             &project.migrations,
