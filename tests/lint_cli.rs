@@ -356,6 +356,28 @@ fn verbose_lists_quiet_findings_and_every_migration_read() {
 }
 
 #[test]
+fn every_format_counts_columns_in_characters() {
+    let dir = project(&[("m/0001_a.sql", "/* é 🚀 */ UPDATE a SET x = 1;\n")]);
+    let json = run_in(dir.path(), &["lint", "m", "--format", "json"]).json();
+    assert_eq!(json["findings"][0]["column"], 11, "{json}");
+    let human = run_in(dir.path(), &["lint", "m", "--color", "never"]);
+    assert!(
+        human.stdout.contains("0001_a.sql:1:11]"),
+        "{}",
+        human.stdout
+    );
+    let sarif = run_in(dir.path(), &["lint", "m", "--format", "sarif"]).json();
+    let run = &sarif["runs"][0];
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    assert_eq!(
+        run["results"][0]["locations"][0]["physicalLocation"]["region"]["startColumn"],
+        11
+    );
+    let github = run_in(dir.path(), &["lint", "m", "--format", "github"]);
+    assert!(github.stdout.contains("col=11"), "{}", github.stdout);
+}
+
+#[test]
 fn bad_inputs_exit_2_with_a_clear_message() {
     let dir = project(&[
         ("bad_rules.toml", "[[rule]]\nid = \"x\"\nseverity = \"fatal\"\ncategory = \"locking\"\nphase = \"neutral\"\nsummary = \"s\"\nwhy = \"w\"\ninstead = \"i\"\n"),

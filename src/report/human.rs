@@ -9,12 +9,52 @@ use super::{display_path, use_color, FindingsReport, RenderOptions};
 use crate::finding::{Finding, Phase, Status};
 use crate::source::SourceFile;
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource,
-    Severity as MSeverity,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
+    MietteSpanContents, Severity as MSeverity, SourceCode, SourceSpan, SpanContents,
 };
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::PathBuf;
+
+/// A migration file as miette reads it, except that the `file:line:column` miette
+/// prints for a frame counts the column in characters, as JSON, SARIF and GitHub
+/// output do (miette counts bytes: one `é` before the statement would make the
+/// formats disagree).
+struct CharColumns {
+    name: String,
+    text: String,
+}
+
+impl SourceCode for CharColumns {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        // miette reads the primary label without context for the header's position.
+        let column = if context_lines_before == 0 && context_lines_after == 0 {
+            let at = span.offset().min(self.text.len());
+            let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
+            self.text
+                .get(line_start..at)
+                .map_or(inner.column(), |l| l.chars().count())
+        } else {
+            inner.column()
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )))
+    }
+}
 
 fn frame(
     f: &Finding,
@@ -38,8 +78,10 @@ fn frame(
     }
     let mut out = String::new();
     let report = match source {
-        Some(s) => miette::Report::new(d)
-            .with_source_code(NamedSource::new(display_path(&s.path), s.text.clone())),
+        Some(s) => miette::Report::new(d).with_source_code(CharColumns {
+            name: display_path(&s.path),
+            text: s.text.clone(),
+        }),
         None => miette::Report::new(d),
     };
     let _ = handler.render_report(&mut out, report.as_ref());

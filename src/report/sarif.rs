@@ -92,6 +92,8 @@ pub fn to_value(report: &FindingsReport, rules: &RuleSet) -> Value {
                 "version": env!("CARGO_PKG_VERSION"),
                 "rules": sarif_rules,
             }},
+            // Our columns count characters (code points), not UTF-16 units.
+            "columnKind": "unicodeCodePoints",
             "results": results,
         }],
     })
