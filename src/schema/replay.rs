@@ -16,7 +16,7 @@ use super::naming;
 use super::normalize::{
     canonical_default, canonical_expr, index_key, normalize_type, serial_base, split_index_key,
 };
-use super::view_columns::{relations_used, view_shape};
+use super::view_columns::{relations_used, rename_column_in_query, view_shape};
 use crate::ir::{
     ChangeMode, ColumnDef, ConstraintDef, ConstraintKind, Guard, IdentityChange, IndexDef,
     Migration, OpKind, OpSource, Operation, QualifiedName, DYNAMIC_PLACEHOLDER,
@@ -1349,6 +1349,19 @@ impl Replayer<'_> {
                     if ref_table == table {
                         rename(ref_columns);
                     }
+                }
+            }
+        }
+        // Views on this table alone keep working: their text follows the rename
+        // (their output column names do not change).
+        for v in self.model.views.values_mut() {
+            let Some(d) = v.definition.as_deref() else {
+                continue;
+            };
+            let used = relations_used(d, &self.ds);
+            if used.len() == 1 && used.contains(table) {
+                if let Some(renamed) = rename_column_in_query(d, column, new_name) {
+                    v.definition = Some(renamed);
                 }
             }
         }

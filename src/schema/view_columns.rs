@@ -12,7 +12,7 @@
 use super::model::SchemaModel;
 use crate::ir::QualifiedName;
 use crate::parse::sql::to_ops::{ident, parts};
-use sqlparser::ast::visit_relations;
+use sqlparser::ast::{visit_expressions_mut, visit_relations};
 use sqlparser::ast::{
     Expr, Ident, JoinConstraint, JoinOperator, Query, Select, SelectItem,
     SelectItemQualifiedWildcardKind, SetExpr, TableFactor, TableWithJoins,
@@ -89,6 +89,31 @@ pub fn relations_used(query: &str, default_schema: &str) -> BTreeSet<QualifiedNa
         ControlFlow::<()>::Continue(())
     });
     out
+}
+
+/// `query` with references to `column` renamed to `new_name`, as PostgreSQL's stored
+/// view follows a renamed column (it keeps column numbers, not names). Only for a
+/// view that reads that one table: with several, a same-named column of another
+/// one could be renamed by mistake, and then `None` (the text stays as it was).
+pub fn rename_column_in_query(query: &str, column: &str, new_name: &str) -> Option<String> {
+    let mut q = Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(query)
+        .ok()?
+        .parse_query()
+        .ok()?;
+    let _ = visit_expressions_mut(&mut q, |e| {
+        match e {
+            Expr::Identifier(i) if ident(i) == column => *i = quoted(new_name),
+            Expr::CompoundIdentifier(ids) => {
+                if let Some(last) = ids.last_mut().filter(|l| ident(l) == column) {
+                    *last = quoted(new_name);
+                }
+            }
+            _ => {}
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    Some(q.to_string())
 }
 
 /// Output names of `query`; its first `SELECT`'s wildcards are written out in place.
@@ -328,6 +353,19 @@ mod tests {
 
     fn cols(query: &str, explicit: &[&str]) -> Option<Vec<String>> {
         shape(query, explicit).map(|s| s.columns)
+    }
+
+    #[test]
+    fn a_renamed_column_is_renamed_in_the_query() {
+        assert_eq!(
+            rename_column_in_query(
+                "SELECT id, title FROM item WHERE item.title <> ''",
+                "title",
+                "name"
+            )
+            .as_deref(),
+            Some("SELECT id, \"name\" FROM item WHERE item.\"name\" <> ''")
+        );
     }
 
     #[test]
