@@ -1311,7 +1311,19 @@ impl Replayer<'_> {
                 | ConstraintKind::Unique { columns, .. }
                 | ConstraintKind::ForeignKey { columns, .. } => rename(columns),
                 ConstraintKind::Check { expr } => *expr = rename_in_expr(expr, column, new_name),
-                _ => {}
+                // The definition is DDL text, quoted as PostgreSQL prints it.
+                ConstraintKind::Exclusion { definition } => {
+                    let plain = new_name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+                        && new_name
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                    let written = if plain {
+                        new_name.to_string()
+                    } else {
+                        format!("\"{}\"", new_name.replace('"', "\"\""))
+                    };
+                    *definition = replace_word(definition, column, &written);
+                }
             }
         }
         for i in self
@@ -1391,12 +1403,17 @@ fn constraint_uses(kind: &ConstraintKind, col: &str) -> bool {
 /// `expr` (canonical: identifiers lower-case, unquoted) with the column `old` renamed
 /// to `new`, as PostgreSQL rewrites the expressions that use a renamed column.
 fn rename_in_expr(expr: &str, old: &str, new: &str) -> String {
+    replace_word(expr, old, &new.to_lowercase())
+}
+
+/// Every whole word `old` outside string literals replaced by `replacement`.
+fn replace_word(expr: &str, old: &str, replacement: &str) -> String {
     let mut out = String::with_capacity(expr.len());
     let mut word = String::new();
     let mut in_str = false;
     let flush = |word: &mut String, out: &mut String| {
         if word.eq_ignore_ascii_case(old) {
-            out.push_str(&new.to_lowercase());
+            out.push_str(replacement);
         } else {
             out.push_str(word);
         }
