@@ -161,8 +161,11 @@ pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaMod
     let cols = client
         .query(
             "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attidentity::text, a.attgenerated::text,
-                    pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)
+                    pg_catalog.pg_get_expr(ad.adbin, ad.adrelid),
+                    CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END
              FROM pg_catalog.pg_attribute a
+             JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+             LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
              LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
              WHERE a.attrelid = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
              ORDER BY a.attrelid, a.attnum",
@@ -201,7 +204,7 @@ pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaMod
             } else {
                 expr.map(|e| canonical_expr(&e, &ds))
             },
-            collation: None,
+            collation: r.get(7),
         });
     }
     let cons = client

@@ -172,6 +172,14 @@ fn d_on(
     }
 }
 
+/// A column's type with its collation when it has its own (`text COLLATE "C"`).
+fn column_type(c: &Column) -> String {
+    match &c.collation {
+        Some(co) => format!("{} COLLATE \"{co}\"", c.data_type),
+        None => c.data_type.clone(),
+    }
+}
+
 fn describe_view(v: &View) -> String {
     format!(
         "{}VIEW ({})",
@@ -286,17 +294,15 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
                 ));
                 continue;
             };
-            if ec.data_type != lc.data_type {
+            if ec.data_type != lc.data_type || ec.collation != lc.collation {
+                let (et, lt) = (column_type(ec), column_type(lc));
                 out.push(d_on(
                     &obj,
                     Kind::ColumnTypeMismatch,
                     cobj.clone(),
-                    Some(ec.data_type.clone()),
-                    Some(lc.data_type.clone()),
-                    format!(
-                        "column {cobj} is {} but the migrations make it {}",
-                        lc.data_type, ec.data_type
-                    ),
+                    Some(et.clone()),
+                    Some(lt.clone()),
+                    format!("column {cobj} is {lt} but the migrations make it {et}"),
                 ));
             }
             if ec.not_null != lc.not_null {

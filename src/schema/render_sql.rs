@@ -119,6 +119,9 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
             .iter()
             .map(|c| {
                 let mut l = format!("    {} {}", q(&c.name), render_type(m, &c.data_type));
+                if let Some(co) = &c.collation {
+                    let _ = write!(l, " COLLATE {}", q(co));
+                }
                 if let Some(g) = &c.generated {
                     let _ = write!(l, " GENERATED ALWAYS AS ({g}) STORED");
                 }

@@ -280,6 +280,8 @@ impl Replayer<'_> {
                 let ty = self.norm_type(data_type);
                 if let Some(c) = self.column_mut(table, column) {
                     c.data_type = ty;
+                    // Without COLLATE, a type change takes the new type's default.
+                    c.collation = None;
                 }
             }
             OpKind::SetNotNull { table, column } => {
@@ -917,7 +919,7 @@ impl Replayer<'_> {
             default,
             identity: c.identity,
             generated: c.generated.as_deref().map(|g| canonical_expr(g, &self.ds)),
-            collation: None,
+            collation: c.collation.as_deref().and_then(collation_name),
         };
         let Some(t) = self.model.tables.get_mut(table) else {
             return;
@@ -1402,6 +1404,14 @@ fn constraint_uses(kind: &ConstraintKind, col: &str) -> bool {
 
 /// `expr` (canonical: identifiers lower-case, unquoted) with the column `old` renamed
 /// to `new`, as PostgreSQL rewrites the expressions that use a renamed column.
+/// A column's `COLLATE` as `pg_collation.collname` has it (`"C"` → `C`, `pg_catalog."POSIX"`
+/// → `POSIX`); `default` is no collation of its own.
+fn collation_name(written: &str) -> Option<String> {
+    let last = written.rsplit('.').next().unwrap_or(written);
+    let name = crate::ir::fold_sql_ident(last);
+    (name != "default").then_some(name)
+}
+
 fn rename_in_expr(expr: &str, old: &str, new: &str) -> String {
     replace_word(expr, old, &new.to_lowercase())
 }

@@ -568,7 +568,8 @@ fn column_def(table: &QualifiedName, c: &Val) -> R<ColumnDef> {
         default,
         identity,
         generated: generated_expr,
-        collation: s("collation"),
+        // TypeORM writes `COLLATE "<collation>"`: the name is quoted.
+        collation: s("collation").map(|c| format!("\"{c}\"")),
         constraints,
         enum_values,
     })
