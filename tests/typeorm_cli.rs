@@ -246,3 +246,64 @@ fn every_way_of_reaching_query_is_read() {
         "{v}"
     );
 }
+
+#[test]
+fn loops_over_literal_sql_are_read_once_per_element() {
+    let src = r#"export class Loop1700000000001 {
+    async up(queryRunner) {
+        const statements = [`DROP TABLE a`, `DROP TABLE b`];
+        for (const sql of statements) {
+            await queryRunner.query(sql);
+        }
+        [`DELETE FROM c`].forEach((s) => queryRunner.query(s));
+        const tables = ["d", "e"];
+        for (const t of tables) await queryRunner.query(`DROP TABLE ${t}`);
+        for (const s of loadStatements()) await queryRunner.query(s);
+    }
+}
+"#;
+    let dir = project(&[("m/1700000000001-Loop.ts", src)]);
+    let v = run_in(dir.path(), &["lint", "m", "--format", "json"]).json();
+    let seen: Vec<(String, String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["migration"] == "Loop1700000000001"
+                && !f["rule"].as_str().unwrap().starts_with("missing-")
+        })
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["object"].as_str().unwrap_or("").to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("drop-table".to_string(), "public.a".to_string(), 3),
+            ("drop-table".to_string(), "public.b".to_string(), 3),
+            (
+                "delete-without-where".to_string(),
+                "public.c".to_string(),
+                7
+            ),
+            // Names spliced into SQL: read once, as SQL built at run time.
+            (
+                "drop-table".to_string(),
+                "public.__migguard_dynamic_1__".to_string(),
+                9
+            ),
+            (
+                "dynamic-sql".to_string(),
+                "public.__migguard_dynamic_1__".to_string(),
+                9
+            ),
+            // An array from a function: not readable, fails closed.
+            ("opaque-operation".to_string(), String::new(), 10),
+        ],
+        "{v}"
+    );
+}

@@ -35,6 +35,7 @@ pub(super) fn read_method<'a>(
         embedded,
         methods,
         inlining: Vec::new(),
+        loop_values: Vec::new(),
     };
     if let Some(params) = method.child_by_field_name("parameters") {
         if let Some(first) = params.named_child(0) {
@@ -65,7 +66,13 @@ struct Walker<'d, 'a, 'e> {
     methods: &'d Methods<'a>,
     /// Helper methods being followed (cycle and depth guard).
     inlining: Vec<&'a str>,
+    /// Loop variables over a literal array of SQL strings, bound to the element of
+    /// the iteration being read (`for (const sql of [...])`, `xs.forEach(sql => …)`).
+    loop_values: Vec<(&'a str, Node<'a>)>,
 }
+
+/// Longest literal array whose loop body is read once per element.
+const MAX_LOOP_ELEMENTS: usize = 200;
 
 /// A callee flattened: `queryRunner.manager.getRepository(X).delete` →
 /// root `queryRunner`, path `[manager, getRepository, delete]`.
@@ -118,6 +125,30 @@ fn chain<'a>(doc: &Doc<'a>, mut node: Node<'a>) -> Chain<'a> {
     }
     path.reverse();
     Chain { root: node, path }
+}
+
+/// Whether some call under `node` has the identifier `name` as its first argument.
+fn passes_as_first_argument(doc: &Doc, node: Node, name: &str) -> bool {
+    let mut cursor = node.walk();
+    let mut depth = 0usize;
+    loop {
+        let n = cursor.node();
+        if n.kind() == "call_expression" {
+            let first = n
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0));
+            if first.is_some_and(|f| f.kind() == "identifier" && doc.text(f) == name) {
+                return true;
+            }
+        }
+        if cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        if !next_node(&mut cursor, &mut depth) {
+            return false;
+        }
+    }
 }
 
 /// `manager`, `connection`, `dataSource`: objects on the query runner whose `query`
@@ -279,6 +310,11 @@ impl<'a> Walker<'_, 'a, '_> {
                 self.query_fns.extend(wrappers);
             }
             "function_declaration" if self.forwards_sql(node) => return false,
+            // `for (const sql of [...]) await queryRunner.query(sql)`: the body is
+            // read once per element, with `sql` standing for it.
+            "for_in_statement" if self.walk_literal_loop(node) => return false,
+            // `[...].forEach((sql) => queryRunner.query(sql))`, `.map(…)` likewise.
+            "call_expression" if self.walk_literal_callback(node) => return false,
             "call_expression" if self.call(node) => return false,
             "switch_statement"
                 if node
@@ -375,6 +411,7 @@ impl<'a> Walker<'_, 'a, '_> {
             embedded: &mut *self.embedded,
             methods: self.methods,
             inlining,
+            loop_values: Vec::new(),
         };
         for p in runner_params {
             sub.bind_pattern(p.child_by_field_name("pattern").unwrap_or(p));
@@ -490,6 +527,108 @@ impl<'a> Walker<'_, 'a, '_> {
             && first_arg.is_some_and(|a| {
                 a.kind() == "identifier" && self.doc.text(a) == self.doc.text(param)
             })
+    }
+
+    /// The elements of a literal array of strings (written inline or bound to a
+    /// const), when every element is text the SQL reader can take.
+    fn literal_elements(&self, node: Node<'a>) -> Option<Vec<Node<'a>>> {
+        let array = match node.kind() {
+            "array" => node,
+            "identifier" => self.doc.const_value(node).filter(|v| v.kind() == "array")?,
+            _ => return None,
+        };
+        let mut cursor = array.walk();
+        let elements: Vec<Node<'a>> = array
+            .named_children(&mut cursor)
+            .filter(|e| e.kind() != "comment")
+            .collect();
+        let all_text = elements
+            .iter()
+            .all(|e| strings::assemble_sql(self.doc, *e).is_some());
+        (all_text && !elements.is_empty() && elements.len() <= MAX_LOOP_ELEMENTS)
+            .then_some(elements)
+    }
+
+    /// Walk `body` once per element with `name` bound to it; false (nothing walked)
+    /// unless the body hands `name` itself to some call as its first argument — a
+    /// loop over table names that builds SQL around them is read once, as before.
+    fn walk_per_element(&mut self, name: &'a str, elements: Vec<Node<'a>>, body: Node<'a>) -> bool {
+        if !passes_as_first_argument(self.doc, body, name) {
+            return false;
+        }
+        for e in elements {
+            self.loop_values.push((name, e));
+            self.walk(body);
+            self.loop_values.pop();
+        }
+        true
+    }
+
+    fn walk_literal_loop(&mut self, node: Node<'a>) -> bool {
+        let of = node
+            .child_by_field_name("operator")
+            .is_some_and(|o| self.doc.text(o) == "of");
+        let (Some(left), Some(right), Some(body)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("right"),
+            node.child_by_field_name("body"),
+        ) else {
+            return false;
+        };
+        if !of || left.kind() != "identifier" {
+            return false;
+        }
+        let Some(elements) = self.literal_elements(right) else {
+            return false;
+        };
+        self.walk_per_element(self.doc.text(left), elements, body)
+    }
+
+    fn walk_literal_callback(&mut self, node: Node<'a>) -> bool {
+        let Some(callee) = node
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "member_expression")
+        else {
+            return false;
+        };
+        let method = callee
+            .child_by_field_name("property")
+            .map(|p| self.doc.text(p));
+        if !matches!(method, Some("forEach" | "map")) {
+            return false;
+        }
+        let Some(elements) = callee
+            .child_by_field_name("object")
+            .and_then(|o| self.literal_elements(o))
+        else {
+            return false;
+        };
+        let callback = node.child_by_field_name("arguments").and_then(|a| {
+            let mut cursor = a.walk();
+            let first = a.named_children(&mut cursor).next();
+            first
+        });
+        let Some(f) = callback.filter(|f| {
+            matches!(
+                f.kind(),
+                "arrow_function" | "function_expression" | "function"
+            )
+        }) else {
+            return false;
+        };
+        let param = f.child_by_field_name("parameter").or_else(|| {
+            let params = f.child_by_field_name("parameters")?;
+            let mut cursor = params.walk();
+            let first = params.named_children(&mut cursor).next()?;
+            Some(first.child_by_field_name("pattern").unwrap_or(first))
+        });
+        let (Some(param), Some(body)) = (
+            param.filter(|p| p.kind() == "identifier"),
+            f.child_by_field_name("body"),
+        ) else {
+            return false;
+        };
+        self.walk_per_element(self.doc.text(param), elements, body)
     }
 
     fn passes_runner(&self, args: Node) -> bool {
@@ -620,6 +759,16 @@ impl<'a> Walker<'_, 'a, '_> {
         let Some(arg) = arg0 else {
             self.opaque_sql(call, "query() without SQL".into());
             return;
+        };
+        // A loop variable stands for the element of the iteration being read.
+        let arg = match self
+            .loop_values
+            .iter()
+            .rev()
+            .find(|(name, _)| arg.kind() == "identifier" && self.doc.text(arg) == *name)
+        {
+            Some((_, element)) => *element,
+            None => arg,
         };
         let Some(asm) = strings::assemble_sql(self.doc, arg) else {
             self.opaque_sql(
