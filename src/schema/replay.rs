@@ -264,8 +264,8 @@ impl Replayer<'_> {
                 table,
                 column,
                 if_exists,
-                ..
-            } => self.drop_column(table, column, *if_exists),
+                cascade,
+            } => self.drop_column(table, column, *if_exists, *cascade),
             OpKind::RenameColumn {
                 table,
                 column,
@@ -762,7 +762,8 @@ impl Replayer<'_> {
                         }
                     }
                     ChangeMode::Recreate => {
-                        self.drop_column(table, column, false);
+                        // TypeORM's DROP COLUMN has no CASCADE.
+                        self.drop_column(table, column, false, false);
                         self.add_column(table, new, true);
                     }
                 }
@@ -1244,7 +1245,7 @@ impl Replayer<'_> {
         }
     }
 
-    fn drop_column(&mut self, table: &QualifiedName, column: &str, if_exists: bool) {
+    fn drop_column(&mut self, table: &QualifiedName, column: &str, if_exists: bool, cascade: bool) {
         let Some(t) = self.model.tables.get_mut(table) else {
             self.conflict(
                 table.to_string(),
@@ -1275,6 +1276,32 @@ impl Replayer<'_> {
         });
         for other in self.model.tables.values_mut() {
             other.constraints.retain(|_, c| !matches!(&c.kind, ConstraintKind::ForeignKey { ref_table, ref_columns, .. } if ref_table == table && ref_columns.contains(&col)));
+        }
+        // Views that read the column go with CASCADE; without it PostgreSQL refuses
+        // the DROP — a conflict — and either way they cannot remain.
+        let readers: Vec<QualifiedName> = self
+            .model
+            .views
+            .values()
+            .filter(|v| {
+                v.definition.as_deref().is_some_and(|d| {
+                    relations_used(d, &self.ds).contains(table)
+                        && d.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                            .any(|w| w.eq_ignore_ascii_case(&col))
+                })
+            })
+            .map(|v| v.name.clone())
+            .collect();
+        for view in readers {
+            if !cascade {
+                self.conflict(
+                    format!("{table}.{col}"),
+                    format!("DROP COLUMN {col}: view {view} depends on it (PostgreSQL refuses without CASCADE)"),
+                );
+            }
+            if self.model.views.remove(&view).is_some() {
+                self.drop_relation_dependents(&view);
+            }
         }
     }
 

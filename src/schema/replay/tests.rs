@@ -105,6 +105,22 @@ fn identity_and_constraint_changes_postgres_refuses_are_conflicts() {
 }
 
 #[test]
+fn dropping_a_column_a_view_reads_needs_cascade() {
+    let (m, c) = run(&[(
+        "0001_a.sql",
+        "CREATE TABLE t (a int, b int); CREATE VIEW v AS SELECT a FROM t; \
+         CREATE VIEW w AS SELECT b FROM t; ALTER TABLE t DROP COLUMN a",
+    )]);
+    let messages: Vec<&str> = c.iter().map(|c| c.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        ["DROP COLUMN a: view public.v depends on it (PostgreSQL refuses without CASCADE)"]
+    );
+    let views: Vec<String> = m.views.keys().map(|k| k.to_string()).collect();
+    assert_eq!(views, ["public.w"]);
+}
+
+#[test]
 fn enum_rebuild() {
     let (m, c) = run(&[
         ("0001_a.sql", "CREATE TYPE mood AS ENUM ('a', 'b'); CREATE TABLE t (m mood NOT NULL DEFAULT 'a')"),
