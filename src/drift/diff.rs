@@ -237,25 +237,12 @@ fn describe_default(c: &Column) -> Option<String> {
 
 fn describe_index(i: &Index) -> String {
     format!(
-        "{}INDEX ON {} USING {} ({}){}{}{}",
+        "{}INDEX ON {} USING {} ({}){}",
         if i.unique { "UNIQUE " } else { "" },
         i.table,
         i.method,
         i.keys.join(", "),
-        if i.include.is_empty() {
-            String::new()
-        } else {
-            format!(" INCLUDE ({})", i.include.join(", "))
-        },
-        if i.nulls_not_distinct {
-            " NULLS NOT DISTINCT"
-        } else {
-            ""
-        },
-        i.predicate
-            .as_ref()
-            .map(|p| format!(" WHERE {p}"))
-            .unwrap_or_default()
+        i.tail_sql(|c| c.join(", "))
     )
 }
 

@@ -125,6 +125,24 @@ pub struct Index {
     pub nulls_not_distinct: bool,
 }
 
+impl Index {
+    /// What follows an index's key list, in PostgreSQL's order: ` INCLUDE (…)`,
+    /// ` NULLS NOT DISTINCT`, ` WHERE …`; `cols` prints a column list.
+    pub fn tail_sql(&self, cols: impl Fn(&[String]) -> String) -> String {
+        let mut s = String::new();
+        if !self.include.is_empty() {
+            s.push_str(&format!(" INCLUDE ({})", cols(&self.include)));
+        }
+        if self.nulls_not_distinct {
+            s.push_str(" NULLS NOT DISTINCT");
+        }
+        if let Some(p) = &self.predicate {
+            s.push_str(&format!(" WHERE {p}"));
+        }
+        s
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EnumType {
     pub name: QualifiedName,

@@ -19,26 +19,13 @@ fn render_index(out: &mut String, i: &Index) {
     let keys: Vec<String> = i.keys.iter().map(|k| render_index_key(k)).collect();
     let _ = writeln!(
         out,
-        "CREATE {}INDEX {} ON {} USING {} ({}){}{}{};",
+        "CREATE {}INDEX {} ON {} USING {} ({}){};",
         if i.unique { "UNIQUE " } else { "" },
         q(&i.name.name),
         qn(&i.table),
         i.method,
         keys.join(", "),
-        if i.include.is_empty() {
-            String::new()
-        } else {
-            format!(" INCLUDE ({})", cols(&i.include))
-        },
-        if i.nulls_not_distinct {
-            " NULLS NOT DISTINCT"
-        } else {
-            ""
-        },
-        i.predicate
-            .as_ref()
-            .map(|p| format!(" WHERE {p}"))
-            .unwrap_or_default()
+        i.tail_sql(cols)
     );
 }
 

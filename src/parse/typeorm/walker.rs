@@ -127,6 +127,16 @@ fn chain<'a>(doc: &Doc<'a>, mut node: Node<'a>) -> Chain<'a> {
     Chain { root: node, path }
 }
 
+/// A function's first parameter (`x => …`, `(x: string) => …`, `function (x) {…}`).
+fn first_param(f: Node) -> Option<Node> {
+    f.child_by_field_name("parameter").or_else(|| {
+        let params = f.child_by_field_name("parameters")?;
+        let mut cursor = params.walk();
+        let first = params.named_children(&mut cursor).next()?;
+        Some(first.child_by_field_name("pattern").unwrap_or(first))
+    })
+}
+
 /// Whether some call under `node` has the identifier `name` as its first argument.
 fn passes_as_first_argument(doc: &Doc, node: Node, name: &str) -> bool {
     let mut cursor = node.walk();
@@ -473,12 +483,7 @@ impl<'a> Walker<'_, 'a, '_> {
         ) {
             return false;
         }
-        let param = f.child_by_field_name("parameter").or_else(|| {
-            let params = f.child_by_field_name("parameters")?;
-            let mut cursor = params.walk();
-            let first = params.named_children(&mut cursor).next()?;
-            Some(first.child_by_field_name("pattern").unwrap_or(first))
-        });
+        let param = first_param(f);
         let Some(param) = param.filter(|p| p.kind() == "identifier") else {
             return false;
         };
@@ -616,12 +621,7 @@ impl<'a> Walker<'_, 'a, '_> {
         }) else {
             return false;
         };
-        let param = f.child_by_field_name("parameter").or_else(|| {
-            let params = f.child_by_field_name("parameters")?;
-            let mut cursor = params.walk();
-            let first = params.named_children(&mut cursor).next()?;
-            Some(first.child_by_field_name("pattern").unwrap_or(first))
-        });
+        let param = first_param(f);
         let (Some(param), Some(body)) = (
             param.filter(|p| p.kind() == "identifier"),
             f.child_by_field_name("body"),
