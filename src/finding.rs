@@ -2,7 +2,7 @@
 //!
 //! A finding is what a diagnostic is in ruff or oxc: rule id, message, span, help. It
 //! never holds source text; `report/` attaches the source once per file when
-//! rendering. Status says how it counts against the gate (DESIGN §5).
+//! rendering. Status says how it counts against the gate (docs/contract.md).
 
 use crate::ir::Span;
 use serde::Serialize;
@@ -66,7 +66,17 @@ pub enum Phase {
     Neutral,
 }
 
-/// How a finding counts (DESIGN §5).
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Expand => "expand",
+            Phase::Contract => "contract",
+            Phase::Neutral => "neutral",
+        }
+    }
+}
+
+/// How a finding counts (docs/contract.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {

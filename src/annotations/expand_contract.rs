@@ -1,4 +1,4 @@
-//! Expand/contract discipline (DESIGN §4).
+//! Expand/contract discipline (docs/contract.md, "Expand/contract").
 //!
 //! A migration is a *contract* migration when any of its operations matches a rule
 //! with `phase = "contract"` (drop, rename, truncate…). It must say so with

@@ -54,7 +54,7 @@ pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
             "warning: history table `{table}` does not exist: treating every migration as pending"
         );
     }
-    // DESIGN §5: inside GitHub Actions human output also annotates the PR.
+    // Contract: inside GitHub Actions human output also annotates the PR.
     let annotate = args.format == crate::cli::Format::Human
         && std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     crate::report::write_stdout(|out| {

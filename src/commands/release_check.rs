@@ -172,7 +172,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
     })?;
     let cmp = compare(&project.migrations, &history);
     let mut findings = check(&project.migrations, &cmp, &rules, args.allow_destructive);
-    // DESIGN §7: a missing history table is "nothing applied", with a warning —
+    // Contract: a missing history table is "nothing applied", with a warning —
     // a finding, so that JSON and SARIF consumers see it too.
     if let Some(r) = rules
         .get("history-problem")

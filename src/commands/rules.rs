@@ -46,10 +46,7 @@ pub fn list(args: &RulesArgs, global: &GlobalArgs) -> Result<Outcome> {
                     r.id,
                     r.severity.as_str(),
                     r.category.as_str(),
-                    serde_json::to_value(r.phase)
-                        .ok()
-                        .and_then(|v| v.as_str().map(String::from))
-                        .unwrap_or_default(),
+                    r.phase.as_str(),
                     r.summary
                 )
                 .map_err(w)?;
@@ -73,10 +70,7 @@ pub fn explain(args: &ExplainArgs, global: &GlobalArgs) -> Result<Outcome> {
         )));
     };
     let mut out = std::io::stdout().lock();
-    let phase = serde_json::to_value(r.phase)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default();
+    let phase = r.phase.as_str();
     let ops: Vec<String> = r.ops.iter().map(|o| o.describe()).collect();
     let text = format!(
         "{id} ({sev}, {cat}, {phase} phase)\n\n{summary}\n\nWhy it matters:\n{why}\n\nDo this instead:\n{instead}\n\nMatches: {ops}\n{patterns}",

@@ -2,7 +2,7 @@
 //! builds (read-only; `search_path = ''` so every type and function name is
 //! qualified the same way every time), normalised by `schema::normalize`.
 //!
-//! Queries follow `shared/reference/pg-catalog-queries.sql`: extension-owned objects
+//! The queries follow a set tested against PostgreSQL: extension-owned objects
 //! are left out, indexes that back a PK/UNIQUE/EXCLUDE constraint are reported once
 //! (as the constraint), identity columns' internal sequences are not listed.
 

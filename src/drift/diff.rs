@@ -2,7 +2,7 @@
 //!
 //! Drift needs a list of named, typed differences it can compare twice (L vs E, then
 //! P vs E) and render: so every difference has a stable `kind` and an `object` name in
-//! DESIGN §6 spelling (`schema.table`, `schema.table.column`,
+//! the contract's spelling (`schema.table`, `schema.table.column`,
 //! `schema.table.constraint`, `schema.index`, `schema.type`). Objects the replay could
 //! not vouch for (`expected.uncertain`) come out as one `unverifiable` difference that
 //! absorbs the differences found under them: whatever they are, migguard cannot tell

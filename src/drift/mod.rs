@@ -1,5 +1,5 @@
 //! Drift: compare the live schema with the one the local migrations produce, and
-//! separate what the pending migrations will reconcile from real drift (DESIGN §6).
+//! separate what the pending migrations will reconcile from real drift (docs/contract.md, "drift").
 //!
 //! L = live, E = replay of *all* local migrations (what the code being deployed
 //! expects), P = L with the pending migrations replayed onto it. A difference between

@@ -1,5 +1,5 @@
 //! Reconciliation: which differences between the live schema and the expected one the
-//! pending migrations will fix, and which are real drift (DESIGN §6).
+//! pending migrations will fix, and which are real drift (docs/contract.md, "drift").
 //!
 //! Kept apart from the diff because it is about *time* — what the database will look
 //! like after the release — rather than structure. Pure: the command hands it the

@@ -1,4 +1,4 @@
-//! Drift output: JSON (DESIGN §6 shape), human (real drift first, then what the
+//! Drift output: JSON (the shape docs/json.md documents), human (real drift first, then what the
 //! pending migrations will fix, then what to do), GitHub annotations and SARIF.
 //!
 //! Rendering is separate from the analysis so one `DriftReport` serves every format

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 /// The default rules file, embedded in the binary.
 pub const DEFAULT_RULES: &str = include_str!("../../rules/rules.toml");
 
-/// Rule ids the product contract requires (DESIGN §3). A user rules file may omit
+/// Rule ids the product contract requires (docs/contract.md). A user rules file may omit
 /// any of them; the built-in definition is used then, so code that raises a rule by
 /// id always finds it.
 pub const REQUIRED_RULES: &[&str] = &[
@@ -156,6 +156,30 @@ impl RuleSet {
             }
         }
         Ok(set)
+    }
+
+    /// The rules as a Markdown reference page (`docs/rules.md` is this text; a test
+    /// keeps the two equal, so the documentation cannot drift from the rules file).
+    pub fn reference_markdown(&self) -> String {
+        let mut out = String::from(
+            "# Rules\n\n\
+             Generated from `rules/rules.toml` (the built-in rules); `migguard rules` prints\n\
+             the same list and `migguard explain <id>` one rule's full text. Do not edit by\n\
+             hand: `MIGGUARD_BLESS=1 cargo test --test docs` rewrites it.\n\n\
+             | rule | severity | category | phase | summary |\n\
+             | --- | --- | --- | --- | --- |\n",
+        );
+        for r in &self.rules {
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} | {} |\n",
+                r.id,
+                r.severity.as_str(),
+                r.category.as_str(),
+                r.phase.as_str(),
+                r.summary.replace('|', "\\|")
+            ));
+        }
+        out
     }
 
     /// Closest rule id to `id`, for "did you mean" messages.

@@ -1,3 +1,4 @@
 //! Shared test support: a real PostgreSQL started by the harness.
 #![allow(dead_code)]
+pub mod node;
 pub mod pg;

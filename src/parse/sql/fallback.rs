@@ -1,6 +1,6 @@
 //! A small recogniser for schema-changing statements sqlparser 0.63 rejects.
 //!
-//! Measured on real migrations (DESIGN §9), about 1% of statements fail to parse, and
+//! Measured on real migrations (eight projects, 16,110 statements), about 1% of statements fail to parse, and
 //! some of those change the schema: `DROP INDEX CONCURRENTLY`, `ALTER SEQUENCE`,
 //! `ALTER TABLE … SET SCHEMA`, pg_dump-style `CREATE SEQUENCE`, `ALTER INDEX IF EXISTS
 //! … RENAME TO`. Those are recognised here from words and punctuation of the blanked
