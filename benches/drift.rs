@@ -54,8 +54,8 @@ fn column(name: String, i: usize) -> ColumnDef {
     ColumnDef {
         name,
         data_type: ["integer", "text", "varchar(255)", "timestamptz", "boolean"][i % 5].into(),
-        not_null: i % 3 == 0,
-        default: (i % 4 == 0).then(|| "0".to_string()),
+        not_null: i.is_multiple_of(3),
+        default: i.is_multiple_of(4).then(|| "0".to_string()),
         ..ColumnDef::default()
     }
 }
