@@ -19,8 +19,13 @@ impl LineIndex {
         let mut line_starts = vec![0];
         let mut ascii_lines = Vec::new();
         let mut ascii = true;
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
+        let bytes = text.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            // LF, CRLF and a bare CR each end a line: PostgreSQL's lexer ends a `--`
+            // comment at a bare CR, so the statement after it is on a line of its own
+            // (and a `migguard-ignore` comment before it targets that line).
+            let bare_cr = b == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+            if b == b'\n' || bare_cr {
                 line_starts.push(i + 1);
                 ascii_lines.push(ascii);
                 ascii = true;
@@ -95,5 +100,20 @@ mod tests {
         // 'ç' is two bytes: offset 5 is 'd', the second character of line 2.
         assert_eq!(idx.line_col(text, 5), (2, 2));
         assert_eq!(idx.line_col(text, 999), (3, 1));
+    }
+
+    #[test]
+    fn a_bare_cr_ends_a_line_and_crlf_ends_one() {
+        let text = "-- note\rDROP TABLE a;\r\nDROP TABLE b;";
+        let idx = LineIndex::new(text);
+        assert_eq!(
+            idx.line_col(text, text.find("DROP TABLE a").unwrap()),
+            (2, 1)
+        );
+        assert_eq!(
+            idx.line_col(text, text.find("DROP TABLE b").unwrap()),
+            (3, 1)
+        );
+        assert_eq!(idx.line_count(), 3);
     }
 }

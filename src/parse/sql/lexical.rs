@@ -57,22 +57,34 @@ pub fn blank_for_patterns(sql: &str) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-fn is_ident_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+/// Bytes that may start an identifier or keyword (PostgreSQL's `ident_start`: any
+/// byte of a non-ASCII character counts).
+fn is_ident_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
+}
+
+/// Bytes that continue an identifier (`ident_cont`): `$` included, so `a$b$` is one
+/// identifier and never opens a dollar quote.
+fn is_ident_cont(b: u8) -> bool {
+    is_ident_start(b) || b.is_ascii_digit() || b == b'$'
+}
+
+/// PostgreSQL's lexer ends a `--` comment at either newline byte (`newline [\n\r]`
+/// in scan.l): a bare CR ends it as surely as LF does.
+fn is_newline(b: u8) -> bool {
+    b == b'\n' || b == b'\r'
 }
 
 /// Length of a dollar-quote tag (`$$`, `$body$`) starting at `i`, if one starts there.
+/// scan.l: `\$({dolq_start}{dolq_cont}*)?\$`, where non-ASCII bytes count as letters
+/// (so `$ä$` is a tag). The caller never calls this inside an identifier.
 fn dollar_tag_len(bytes: &[u8], i: usize) -> Option<usize> {
-    // `$1` is a parameter and `a$b` an identifier, not a quote.
-    if i > 0 && is_ident_byte(bytes[i - 1]) {
-        return None;
-    }
     let mut j = i + 1;
-    if j < bytes.len() && bytes[j].is_ascii_digit() {
-        return None;
-    }
-    while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
+    if j < bytes.len() && is_ident_start(bytes[j]) {
         j += 1;
+        while j < bytes.len() && is_ident_cont(bytes[j]) && bytes[j] != b'$' {
+            j += 1;
+        }
     }
     (j < bytes.len() && bytes[j] == b'$').then_some(j + 1 - i)
 }
@@ -87,17 +99,99 @@ fn find_from(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
         .map(|p| p + from)
 }
 
+/// End of a quoted string whose opening quote is at `open`: the index of the closing
+/// quote, or `None` when it never closes. `''` is a quote inside the string; with
+/// `backslash_escapes` (`E'…'`, or any plain string once `standard_conforming_strings`
+/// is off) a backslash escapes the next byte.
+fn string_end(bytes: &[u8], open: usize, backslash_escapes: bool) -> Option<usize> {
+    let mut j = open + 1;
+    while j < bytes.len() {
+        match bytes[j] {
+            b'\\' if backslash_escapes => j += 2,
+            b'\'' if bytes.get(j + 1) == Some(&b'\'') => j += 2,
+            b'\'' => return Some(j),
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+/// What a finished statement does to `standard_conforming_strings`, which decides
+/// whether a backslash escapes a quote in a plain `'…'` string for every statement
+/// after it (the server's lexer and psql's both follow the setting). `Some(false)`
+/// turns backslash escapes on. `SET [SESSION|LOCAL] standard_conforming_strings
+/// {TO|=} value`, `… TO DEFAULT`, `RESET standard_conforming_strings` and `RESET ALL`
+/// are read; `SET LOCAL` is taken to last (its transaction usually spans the rest of
+/// the migration).
+fn conforming_strings_setting(raw: &str, blanked: &str) -> Option<bool> {
+    let words: Vec<(usize, String)> = blanked
+        .split(|c: char| c.is_ascii_whitespace() || c == '=')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            (
+                w.as_ptr() as usize - blanked.as_ptr() as usize,
+                w.to_ascii_lowercase(),
+            )
+        })
+        .collect();
+    let word = |k: usize| words.get(k).map(|(_, w)| w.as_str());
+    match word(0)? {
+        "reset" => match word(1)? {
+            "standard_conforming_strings" | "all" => Some(true),
+            _ => None,
+        },
+        "set" => {
+            let k = if matches!(word(1)?, "session" | "local") {
+                2
+            } else {
+                1
+            };
+            if word(k)? != "standard_conforming_strings" {
+                return None;
+            }
+            let v = if word(k + 1)? == "to" { k + 2 } else { k + 1 };
+            let (at, _) = words.get(v)?;
+            // The value may be quoted (blanked in `blanked`): read it from the raw text.
+            let value: String = raw
+                .get(*at..)?
+                .trim_start_matches(['\'', '"'])
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            match value.as_str() {
+                "off" | "false" | "no" | "0" | "of" | "f" | "n" => Some(false),
+                _ => Some(true),
+            }
+        }
+        _ => None,
+    }
+}
+
 /// Scan `sql` once: blanked text, statement ranges and comment ranges.
+///
+/// The rules are PostgreSQL 15's scan.l (and psql's psqlscan.l, which mirrors it):
+/// `--` comments end at LF or CR; `/* */` nest; an identifier runs over letters,
+/// digits, `_`, `$` and non-ASCII bytes, so `a$x$` is a name, not a dollar quote;
+/// `E'…'` strings take backslash escapes, `U&'…'`, `B'…'`, `X'…'`, `N'…'` and plain
+/// strings double their quotes; plain strings also take backslash escapes after
+/// `SET standard_conforming_strings = off`; dollar-quote tags are case-sensitive and
+/// may hold non-ASCII letters. A backslash outside any quote is a psql meta-command
+/// running to the end of its line (`\gexec`, `\i`, `\echo '`): it is cut out as a
+/// statement of its own (which then reads as unparsed), and `\;` separates
+/// statements as psql sends them.
 pub fn scan(sql: &str) -> Lexed {
     let bytes = sql.as_bytes();
     let n = bytes.len();
     let mut out = bytes.to_vec();
     let mut comments = Vec::new();
     let mut dollar_bodies = Vec::new();
-    let mut cuts = Vec::new();
+    // (end of a statement, start of the next one)
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    let mut plain_strings_escape = false;
     let blank = |out: &mut Vec<u8>, from: usize, to: usize| {
         for b in &mut out[from..to] {
-            if *b != b'\n' && *b != b'\r' {
+            if !is_newline(*b) {
                 *b = b' ';
             }
         }
@@ -108,11 +202,26 @@ pub fn scan(sql: &str) -> Lexed {
         out[..3].copy_from_slice(b"   ");
         i = 3;
     }
+    let mut quoted = |out: &mut Vec<u8>, open: usize, escapes: bool| -> usize {
+        match string_end(bytes, open, escapes) {
+            Some(close) => {
+                blank(out, open + 1, close);
+                close + 1
+            }
+            None => {
+                blank(out, open + 1, n);
+                n
+            }
+        }
+    };
     while i < n {
         let b = bytes[i];
         match b {
             b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                let end = find_from(bytes, i, b"\n").unwrap_or(n);
+                let end = bytes[i..]
+                    .iter()
+                    .position(|&c| is_newline(c))
+                    .map_or(n, |p| i + p);
                 blank(&mut out, i, end);
                 comments.push((i, end));
                 i = end;
@@ -139,30 +248,7 @@ pub fn scan(sql: &str) -> Lexed {
                 comments.push((i, end));
                 i = end;
             }
-            b'\'' => {
-                let escapes = i > 0
-                    && matches!(bytes[i - 1], b'e' | b'E')
-                    && (i < 2 || !is_ident_byte(bytes[i - 2]));
-                let mut j = i + 1;
-                let mut closed = false;
-                while j < n {
-                    if escapes && bytes[j] == b'\\' {
-                        j += 2;
-                    } else if bytes[j] == b'\'' {
-                        if bytes.get(j + 1) == Some(&b'\'') {
-                            j += 2;
-                        } else {
-                            closed = true;
-                            break;
-                        }
-                    } else {
-                        j += 1;
-                    }
-                }
-                let inner_end = j.min(n);
-                blank(&mut out, i + 1, inner_end);
-                i = if closed { j + 1 } else { n };
-            }
+            b'\'' => i = quoted(&mut out, i, plain_strings_escape),
             b'"' => {
                 // Quoted identifiers stay visible; skip them so a `;` or `--` inside
                 // one is not taken for syntax.
@@ -178,6 +264,13 @@ pub fn scan(sql: &str) -> Lexed {
                     j += 1;
                 }
                 i = (j + 1).min(n);
+            }
+            b'$' if bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => {
+                // `$1`: a parameter.
+                i += 1;
+                while i < n && bytes[i].is_ascii_digit() {
+                    i += 1;
+                }
             }
             b'$' => match dollar_tag_len(bytes, i) {
                 Some(tag_len) => {
@@ -197,9 +290,59 @@ pub fn scan(sql: &str) -> Lexed {
                 }
                 None => i += 1,
             },
+            b'\\' if bytes.get(i + 1) == Some(&b';') => {
+                cuts.push((i, i + 2));
+                i += 2;
+            }
+            b'\\' => {
+                // A psql meta-command: the query so far ends here, the command runs
+                // to the end of the line (quotes in it do not span lines).
+                let end = bytes[i..]
+                    .iter()
+                    .position(|&c| is_newline(c))
+                    .map_or(n, |p| i + p);
+                cuts.push((i, i));
+                cuts.push((end, end));
+                i = end;
+            }
             b';' => {
-                cuts.push(i);
+                let from = cuts.last().map_or(0, |c| c.1);
+                if let (Some(raw), Ok(blanked)) =
+                    (sql.get(from..i), std::str::from_utf8(&out[from..i]))
+                {
+                    if let Some(conforming) = conforming_strings_setting(raw, blanked) {
+                        plain_strings_escape = !conforming;
+                    }
+                }
+                cuts.push((i, i + 1));
                 i += 1;
+            }
+            c if is_ident_start(c) => {
+                let start = i;
+                while i < n && is_ident_cont(bytes[i]) {
+                    i += 1;
+                }
+                let word = &bytes[start..i];
+                let next = bytes.get(i).copied();
+                if next == Some(b'\'') && word.eq_ignore_ascii_case(b"e") {
+                    i = quoted(&mut out, i, true);
+                } else if next == Some(b'&')
+                    && bytes.get(i + 1) == Some(&b'\'')
+                    && word.eq_ignore_ascii_case(b"u")
+                {
+                    // U&'…' never takes backslash escapes (PostgreSQL refuses it when
+                    // standard_conforming_strings is off).
+                    i = quoted(&mut out, i + 1, false);
+                }
+            }
+            c if c.is_ascii_digit() => {
+                // A number (`1e5`, `1.5`): `$` is not part of it, so `1$a$` opens a
+                // dollar quote after the number, as in PostgreSQL.
+                while i < n
+                    && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'.')
+                {
+                    i += 1;
+                }
             }
             _ => i += 1,
         }
@@ -222,13 +365,17 @@ pub fn scan(sql: &str) -> Lexed {
 }
 
 /// Pieces between the cuts (and the end of the text: the last statement often has no
-/// `;`), trimmed of whitespace and blanked comments. Only ASCII whitespace is trimmed:
-/// a non-breaking space is not whitespace to PostgreSQL either.
-fn statement_ranges(blanked: &[u8], cuts: &[usize]) -> Vec<(usize, usize)> {
+/// `;`), trimmed of whitespace and blanked comments. Each cut is the end of one piece
+/// and the start of the next. Only ASCII whitespace is trimmed: a non-breaking space
+/// is not whitespace to PostgreSQL either.
+fn statement_ranges(blanked: &[u8], cuts: &[(usize, usize)]) -> Vec<(usize, usize)> {
     let mut ranges = Vec::new();
     let mut start = 0;
-    for &end in cuts.iter().chain(std::iter::once(&blanked.len())) {
-        let piece = &blanked[start..end];
+    for &(end, next) in cuts
+        .iter()
+        .chain(std::iter::once(&(blanked.len(), blanked.len())))
+    {
+        let piece = &blanked[start.min(end)..end];
         if let Some(first) = piece.iter().position(|b| !b.is_ascii_whitespace()) {
             let last = piece
                 .iter()
@@ -236,7 +383,7 @@ fn statement_ranges(blanked: &[u8], cuts: &[usize]) -> Vec<(usize, usize)> {
                 .unwrap_or(first);
             ranges.push((start + first, start + last + 1));
         }
-        start = end + 1;
+        start = next;
     }
     ranges
 }
@@ -254,7 +401,7 @@ pub fn top_level_parts(blanked: &str) -> Vec<(usize, usize)> {
             b'"' => in_ident = !in_ident,
             b'(' if !in_ident => depth += 1,
             b')' if !in_ident => depth -= 1,
-            b',' if !in_ident && depth == 0 => cuts.push(i),
+            b',' if !in_ident && depth == 0 => cuts.push((i, i + 1)),
             _ => {}
         }
     }
@@ -273,7 +420,8 @@ pub fn comment_lines(sql: &str, range: (usize, usize)) -> Vec<(usize, usize, Str
     }
     let mut lines = Vec::new();
     let mut offset = start;
-    for line in raw.split_inclusive('\n') {
+    // A bare CR ends a line too (as it ends a `--` comment).
+    for line in raw.split_inclusive(['\n', '\r']) {
         let line_end = offset + line.trim_end_matches(['\n', '\r']).len();
         let mut text = line.trim();
         text = text.strip_prefix("/*").unwrap_or(text);
@@ -371,6 +519,118 @@ mod tests {
             "CREATE FUNCTION f() RETURNS void AS $$ DROP TABLE x $$ LANGUAGE sql",
         );
         assert!(!f.contains("DROP TABLE"), "{f}");
+    }
+
+    /// Each case was run through `psql -f` on PostgreSQL 15; the pieces are what it
+    /// executes (or rejects) one by one.
+    #[test]
+    fn a_bare_cr_ends_a_line_comment() {
+        assert_eq!(
+            pieces("-- note\rDROP TABLE users;\n"),
+            vec!["DROP TABLE users"]
+        );
+        let lexed = scan("-- note\rDROP TABLE users");
+        assert_eq!(lexed.comments, vec![(0, 7)]);
+    }
+
+    #[test]
+    fn dollars_inside_identifiers_do_not_open_quotes() {
+        // `a$$x$` is one identifier; the DROP runs.
+        assert_eq!(
+            pieces("SELECT a$$x$ ; DROP TABLE users; SELECT $x$;"),
+            vec!["SELECT a$$x$", "DROP TABLE users", "SELECT $x$"]
+        );
+        // `a$E` is an identifier, so `'\'` is a plain string ending at its second quote.
+        assert_eq!(
+            pieces(r"SELECT 1 AS a$E'\'; DROP TABLE users; --';"),
+            vec![r"SELECT 1 AS a$E'\'", "DROP TABLE users"]
+        );
+        // After a number, `$x$` does open a quote (PostgreSQL then rejects the statement).
+        assert_eq!(pieces("SELECT 1$x$; DROP TABLE users; $x$;").len(), 1);
+    }
+
+    #[test]
+    fn dollar_tags_hold_non_ascii_letters_and_are_case_sensitive() {
+        assert_eq!(
+            pieces("SELECT $\u{e4}$ $x$ $\u{e4}$; DROP TABLE users; SELECT $x$;"),
+            vec![
+                "SELECT $\u{e4}$ $x$ $\u{e4}$",
+                "DROP TABLE users",
+                "SELECT $x$"
+            ]
+        );
+        assert_eq!(
+            pieces("SELECT $a$ $A$; DROP TABLE users; $A$ $a$;"),
+            vec!["SELECT $a$ $A$; DROP TABLE users; $A$ $a$"]
+        );
+    }
+
+    #[test]
+    fn escape_strings_and_unicode_strings() {
+        // E'\'' is one quote character; the DROP runs.
+        assert_eq!(
+            pieces(r"SELECT E'\''; DROP TABLE users; --';"),
+            vec![r"SELECT E'\''", "DROP TABLE users"]
+        );
+        // U&'\' takes no backslash escape for its quote (PostgreSQL rejects the
+        // escape, then runs the DROP).
+        assert_eq!(
+            pieces(r"SELECT U&'\'; DROP TABLE users; --';"),
+            vec![r"SELECT U&'\'", "DROP TABLE users"]
+        );
+        assert_eq!(
+            pieces(r#"SELECT U&"a;b" FROM t; DROP TABLE users"#),
+            vec![r#"SELECT U&"a;b" FROM t"#, "DROP TABLE users"]
+        );
+    }
+
+    #[test]
+    fn nested_block_comments_hide_what_they_enclose() {
+        assert_eq!(
+            pieces("/* a /* b */ DROP TABLE users; */ SELECT 1;"),
+            vec!["SELECT 1"]
+        );
+    }
+
+    #[test]
+    fn standard_conforming_strings_off_makes_backslash_escape_quotes() {
+        // PostgreSQL: one string, nothing dropped.
+        assert_eq!(
+            pieces("SET standard_conforming_strings = off;\nSELECT 'a\\'; DROP TABLE users; --';"),
+            vec![
+                "SET standard_conforming_strings = off",
+                "SELECT 'a\\'; DROP TABLE users; --'"
+            ]
+        );
+        // Back on (RESET), the backslash is a plain character again.
+        assert_eq!(
+            pieces(
+                r"SET LOCAL standard_conforming_strings TO 'off'; RESET standard_conforming_strings; SELECT 'a\'; DROP TABLE users"
+            ),
+            vec![
+                "SET LOCAL standard_conforming_strings TO 'off'",
+                "RESET standard_conforming_strings",
+                r"SELECT 'a\'",
+                "DROP TABLE users"
+            ]
+        );
+    }
+
+    #[test]
+    fn psql_meta_commands_end_at_the_end_of_their_line() {
+        // psql: `\echo '` is an unterminated quote in the meta-command; the DROP runs.
+        assert_eq!(
+            pieces("\\echo '\nDROP TABLE users;\n-- '\n"),
+            vec!["\\echo '", "DROP TABLE users"]
+        );
+        assert_eq!(
+            pieces("SELECT 'DROP TABLE users' \\gexec\nSELECT 1"),
+            vec!["SELECT 'DROP TABLE users'", "\\gexec", "SELECT 1"]
+        );
+        assert_eq!(
+            pieces("DROP TABLE a \\; DROP TABLE b;"),
+            vec!["DROP TABLE a", "DROP TABLE b"]
+        );
     }
 
     #[test]
