@@ -10,6 +10,7 @@
 use crate::finding::{Finding, Phase, Severity, Status};
 use crate::ir::{AttrValue, Migration, OpKind, Operation, QualifiedName};
 use crate::parse::sql::lexical::blank_for_patterns;
+pub use crate::ruleset::UNREADABLE_RULES;
 use crate::ruleset::{Rule, RuleSet};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -164,6 +165,52 @@ pub fn classify(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Cl
         }
     }
     out
+}
+
+/// Which unreadable rule an op falls under, if any.
+pub fn unreadable_rule(op: &Operation) -> Option<&'static str> {
+    match op.kind {
+        OpKind::Opaque { .. } => Some("opaque-operation"),
+        OpKind::Unparsed { .. } => Some("unparsed-sql"),
+        _ => None,
+    }
+}
+
+/// The parts of `m` migguard cannot read statically and nobody acknowledged, with a
+/// short reason each, in source order. `findings` are the migration's lint findings
+/// with its suppressions applied: a part is acknowledged when the finding its rule
+/// raised at its position was suppressed (with a reason — the only way a suppression
+/// applies).
+pub fn unacknowledged_unreadable(
+    m: &Migration,
+    findings: &[Finding],
+) -> Vec<(crate::ir::Span, String)> {
+    let acknowledged = |rule: &str, span: crate::ir::Span| {
+        findings
+            .iter()
+            .any(|f| f.rule == rule && f.span == Some(span) && f.status == Status::Suppressed)
+    };
+    let mut parts: Vec<(crate::ir::Span, String)> =
+        m.up.iter()
+            .filter_map(|op| {
+                let rule = unreadable_rule(op)?;
+                if acknowledged(rule, op.span) {
+                    return None;
+                }
+                Some(match &op.kind {
+                    OpKind::Opaque { reason } => (op.span, format!("opaque: {reason}")),
+                    OpKind::Unparsed { reason } => (op.span, format!("unparsed SQL: {reason}")),
+                    _ => return None,
+                })
+            })
+            .chain(
+                m.read_errors
+                    .iter()
+                    .map(|e| (e.span, format!("read error: {}", e.message))),
+            )
+            .collect();
+    parts.sort_by_key(|(span, _)| (span.line, span.column));
+    parts
 }
 
 /// `ADD COLUMN c int REFERENCES p` (or `UNIQUE`, `CHECK`, TypeORM `isUnique`) adds

@@ -183,7 +183,7 @@ fn missing_path_is_an_input_error() {
 
 #[cfg(unix)]
 #[test]
-fn symlinks_out_of_the_tree_are_not_followed() {
+fn symlinks_are_followed_like_the_migration_tools_follow_them() {
     let outside = tempfile::tempdir().unwrap();
     let secret = write(outside.path(), "1_secret.up.sql", b"DROP TABLE x;");
     let outside_dir = write(outside.path(), "d/2_x.up.sql", b"DROP TABLE y;");
@@ -194,9 +194,15 @@ fn symlinks_out_of_the_tree_are_not_followed() {
     std::os::unix::fs::symlink(outside_dir.parent().unwrap(), root.join("d")).unwrap();
     std::os::unix::fs::symlink(root.join("3_in.up.sql"), root.join("4_alias.up.sql")).unwrap();
     let found = discover(&[root.to_path_buf()]).unwrap();
+    // Issue 10: golang-migrate runs what the links point to, even outside the tree.
     assert_eq!(
         names(&found, root),
-        vec!["3_in.up.sql Sql", "4_alias.up.sql Sql"]
+        vec![
+            "1_secret.up.sql Sql",
+            "3_in.up.sql Sql",
+            "4_alias.up.sql Sql",
+            "d/2_x.up.sql Sql"
+        ]
     );
 }
 

@@ -6,7 +6,8 @@
 //! file. A reason is mandatory (`suppression-without-reason`, and the suppression is
 //! then not applied: fail closed); one that silences nothing, or names an unknown
 //! rule, is reported (`unused-suppression`). Suppressed findings stay in the output
-//! with `status: suppressed` and the reason.
+//! with `status: suppressed` and the reason. `read-error` is never suppressed (line
+//! or file): what migguard could not read must not pass the gate or release-check.
 
 use crate::classify::finding;
 use crate::finding::{Finding, Severity, Status};
@@ -153,6 +154,20 @@ pub fn apply_file(
                     m,
                     s.span,
                     format!("`{directive}` names unknown rule `{id}`{hint}"),
+                    fail_on,
+                    &mut extra,
+                );
+                continue;
+            }
+            if id == "read-error" {
+                // What migguard could not read it cannot acknowledge: a file-level
+                // suppression would hide it from release-check too.
+                push(
+                    rules,
+                    "unused-suppression",
+                    m,
+                    s.span,
+                    format!("`{directive} read-error` is not applied: a read error cannot be suppressed (fix the source so migguard can read it)"),
                     fail_on,
                     &mut extra,
                 );

@@ -65,24 +65,7 @@ pub fn lint_project(
     }
     let findings = rest;
     by_migration.extend(findings);
-    if let Some(rule) = rules.get("read-error") {
-        for p in &project.empty_files {
-            let mut f = crate::classify::unlocated(
-                rule,
-                None,
-                Some(p.clone()),
-                "no migration class (a class with an `up` method) found in this file".into(),
-                fail_on,
-            );
-            // Point at the first line, so every output format names a position.
-            f.span = project.sources.get(p).map(|s| {
-                let first_line = s.text.find('\n').unwrap_or(s.text.len());
-                s.span(0, first_line)
-            });
-            f.help = Some("migguard reads TypeORM migration classes; move other code out of the migrations folder or exclude it from `migrations`.".into());
-            by_migration.push(f);
-        }
-    }
+    by_migration.extend(project.unreadable_file_findings(rules, fail_on));
     by_migration.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     by_migration
 }
@@ -100,15 +83,6 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
     let rules = load_rules(global.rules.as_deref(), &config)?;
     let paths = migration_paths(&args.paths, &config)?;
     let project = load_project(&paths, &config)?;
-    if project.sources.is_empty() {
-        // A gate pointed at the wrong folder (or at dist/ before the build) must not
-        // pass by checking nothing.
-        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        return Err(crate::error::Error::Usage(format!(
-            "no migration files found in {} (looked for .ts/.js/.mjs/.cjs TypeORM sources and .sql files)",
-            shown.join(", ")
-        )));
-    }
     let fail_on = fail_on_severity(args.fail_on, &config);
     let mut findings = lint_project(&project, &rules, fail_on);
     if let Some(reference) = &args.changed_since {

@@ -25,6 +25,39 @@ pub struct Project {
     pub empty_files: Vec<PathBuf>,
 }
 
+impl Project {
+    /// A `read-error` finding for each file that looks like a migration but holds
+    /// no class migguard can read: lint and release-check both fail on them.
+    pub fn unreadable_file_findings(
+        &self,
+        rules: &crate::ruleset::RuleSet,
+        fail_on: crate::finding::Severity,
+    ) -> Vec<crate::finding::Finding> {
+        let Some(rule) = rules.get("read-error") else {
+            return Vec::new();
+        };
+        self.empty_files
+            .iter()
+            .map(|p| {
+                let mut f = crate::classify::unlocated(
+                    rule,
+                    None,
+                    Some(p.clone()),
+                    "no migration class (a class with an `up` method) found in this file".into(),
+                    fail_on,
+                );
+                // Point at the first line, so every output format names a position.
+                f.span = self.sources.get(p).map(|s| {
+                    let first_line = s.text.find('\n').unwrap_or(s.text.len());
+                    s.span(0, first_line)
+                });
+                f.help = Some("migguard reads TypeORM migration classes; move other code out of the migrations folder or exclude it from `migrations`.".into());
+                f
+            })
+            .collect()
+    }
+}
+
 /// Whether a source file with no readable migration class still looks like one
 /// (it mentions `up`, a query runner or `MigrationInterface`), so that it is reported
 /// rather than skipped. A barrel `index.ts` or a constants module next to the
@@ -79,6 +112,24 @@ pub fn load_project(paths: &[PathBuf], config: &Config) -> Result<Project> {
         }
         project.migrations.extend(migrations);
         project.sources.insert(source.path.clone(), source);
+    }
+    if project.migrations.is_empty() && project.empty_files.is_empty() {
+        // A gate pointed at the wrong folder (or at dist/ before the build, or at a
+        // folder of server code) must not pass by checking nothing — in any command.
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        let message = if project.sources.is_empty() {
+            format!(
+                "no migration files found in {} (looked for .ts/.js/.mjs/.cjs TypeORM sources and .sql files)",
+                shown.join(", ")
+            )
+        } else {
+            format!(
+                "no migration found in {}: {} file(s) read, none holds a TypeORM migration class or an SQL migration",
+                shown.join(", "),
+                project.sources.len()
+            )
+        };
+        return Err(Error::Usage(message));
     }
     project
         .migrations

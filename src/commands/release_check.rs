@@ -11,14 +11,14 @@
 use super::project::{load_project, load_rules, migration_paths};
 use crate::annotations::expand_contract::contract_targets;
 use crate::annotations::{annotations, ExpandRef};
-use crate::classify::{classify, finding, unlocated};
+use crate::classify::{classify, finding, unacknowledged_unreadable, unlocated};
 use crate::cli::{GlobalArgs, ReleaseCheckArgs};
 use crate::config::Config;
 use crate::db::connect::{connect, describe, runtime, ConnectOptions};
 use crate::db::history::{self, compare, Comparison};
 use crate::error::{Outcome, Result};
 use crate::finding::{Finding, Phase, Severity, Status};
-use crate::ir::{Migration, OpKind, Span};
+use crate::ir::Migration;
 use crate::report::{render_findings, FindingsReport, MigrationSummary, RenderOptions};
 use crate::ruleset::RuleSet;
 
@@ -40,8 +40,12 @@ pub fn check(
         let c = classify(m, rules, fail_on);
         let contract = c.phases.contains(&Phase::Contract);
         // Fail closed: what cannot be read statically may drop or rename, so such a
-        // pending migration needs the same permission as a contract migration.
-        let unreadable = unreadable_parts(m);
+        // pending migration needs the same permission as a contract migration —
+        // unless each such part was acknowledged with a reasoned `migguard-ignore`,
+        // exactly as the PR gate honours it (one definition: `classify`).
+        let mut lint_findings = c.findings.clone();
+        crate::annotations::suppress::apply(m, rules, &mut lint_findings, fail_on);
+        let unreadable = unacknowledged_unreadable(m, &lint_findings);
         if !contract && unreadable.is_empty() {
             continue;
         }
@@ -135,26 +139,6 @@ pub fn check(
     out
 }
 
-/// Where a migration could not be read statically: opaque calls, unparsed SQL and
-/// reader errors, with a short reason each (source order).
-fn unreadable_parts(m: &Migration) -> Vec<(Span, String)> {
-    let mut parts: Vec<(Span, String)> =
-        m.up.iter()
-            .filter_map(|op| match &op.kind {
-                OpKind::Opaque { reason } => Some((op.span, format!("opaque: {reason}"))),
-                OpKind::Unparsed { reason } => Some((op.span, format!("unparsed SQL: {reason}"))),
-                _ => None,
-            })
-            .chain(
-                m.read_errors
-                    .iter()
-                    .map(|e| (e.span, format!("read error: {}", e.message))),
-            )
-            .collect();
-    parts.sort_by_key(|(span, _)| (span.line, span.column));
-    parts
-}
-
 pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
     let config = Config::discover(global.config.as_deref())?;
     let rules = load_rules(global.rules.as_deref(), &config)?;
@@ -172,6 +156,9 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
     })?;
     let cmp = compare(&project.migrations, &history);
     let mut findings = check(&project.migrations, &cmp, &rules, args.allow_destructive);
+    // A file that looks like a migration but could not be read may be one that runs
+    // in this release: fail closed, as the PR gate does.
+    findings.extend(project.unreadable_file_findings(&rules, Severity::Block));
     // Contract: a missing history table is "nothing applied", with a warning —
     // a finding, so that JSON and SARIF consumers see it too.
     if let Some(r) = rules

@@ -16,6 +16,7 @@
 mod builder;
 mod classes;
 mod comments;
+mod inherit;
 mod strings;
 mod values;
 mod walker;
@@ -87,6 +88,33 @@ struct Binding<'a> {
 }
 
 impl<'a> Doc<'a> {
+    /// The file with its constants bound by scope (a reassigned `let` is not one).
+    fn new(
+        src: &'a str,
+        file: &'a SourceFile,
+        opts: &'a ReadOptions,
+        col: &Collected<'a>,
+    ) -> Doc<'a> {
+        let mut consts: HashMap<&str, Vec<Binding>> = HashMap::new();
+        for (name, value, is_const, scope) in &col.bindings {
+            let reassigned = col
+                .reassigned
+                .iter()
+                .any(|(n, at)| n == name && scope.0 <= *at && *at < scope.1);
+            consts.entry(*name).or_default().push(Binding {
+                scope: *scope,
+                value: *value,
+                usable: *is_const || !reassigned,
+            });
+        }
+        Doc {
+            src,
+            file,
+            opts,
+            consts,
+        }
+    }
+
     pub fn text(&self, node: Node) -> &'a str {
         self.src.get(node.byte_range()).unwrap_or("")
     }
@@ -147,7 +175,7 @@ fn collect<'a>(root: Node<'a>, src: &'a str) -> Collected<'a> {
         match node.kind() {
             "comment" => c.comments.push(node),
             "class_declaration" | "class" | "abstract_class_declaration"
-                if has_up_method(node, src) =>
+                if has_up_method(node, src) || inherit::looks_like_migration(node, src) =>
             {
                 c.classes.push(node);
             }
@@ -240,24 +268,7 @@ fn read(file: &SourceFile, opts: &ReadOptions) -> (Vec<Migration>, Vec<EmbeddedS
     let root = tree.root_node();
     let col = collect(root, src);
 
-    let mut consts: HashMap<&str, Vec<Binding>> = HashMap::new();
-    for (name, value, is_const, scope) in &col.bindings {
-        let reassigned = col
-            .reassigned
-            .iter()
-            .any(|(n, at)| n == name && scope.0 <= *at && *at < scope.1);
-        consts.entry(*name).or_default().push(Binding {
-            scope: *scope,
-            value: *value,
-            usable: *is_const || !reassigned,
-        });
-    }
-    let doc = Doc {
-        src,
-        file,
-        opts,
-        consts,
-    };
+    let doc = Doc::new(src, file, opts, &col);
 
     let mut all_comments = Vec::new();
     for c in &col.comments {

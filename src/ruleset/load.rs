@@ -110,6 +110,14 @@ pub(super) fn parse(
                 }
             },
         };
+        if let Some(s) = r.severity.as_ref().filter(|_| {
+            super::UNREADABLE_RULES.contains(&id.as_str()) && severity != Severity::Block
+        }) {
+            return Err(ctx.err(
+                s.span(),
+                format!("`{id}` is always `block`: release-check blocks what migguard cannot read, and the PR gate must not be more lenient (acknowledge a checked case with `migguard-ignore {id}: <reason>`)"),
+            ));
+        }
         let category = match &r.category {
             None => inherited.ok_or_else(|| missing("category"))?.category,
             Some(c) => match c.get_ref().as_str() {

@@ -54,6 +54,14 @@ pub const REQUIRED_RULES: &[&str] = &[
     "unknown-applied-migration",
 ];
 
+/// The rules that flag what migguard cannot read statically: an `opaque` op (code),
+/// an `unparsed` op (SQL) and a reader error. The one definition of "unreadable" the
+/// PR gate and release-check share: their severity is always `block` (the loader
+/// refuses less), so lint fails where release-check would, and a reasoned
+/// `migguard-ignore opaque-operation|unparsed-sql: <why>` acknowledges the part in
+/// both. `read-error` cannot be suppressed at all.
+pub const UNREADABLE_RULES: [&str; 3] = ["opaque-operation", "unparsed-sql", "read-error"];
+
 /// One condition of an op matcher, e.g. `concurrently = false`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Condition {

@@ -1,8 +1,7 @@
 //! Finding and loading migration sources.
 //!
-//! Discovery walks the given paths (sorted, deterministic, no symlinks out of the
-//! tree, skipping `node_modules`, `.git`, `*.d.ts`, `*.spec.*`, `*.test.*`, `*.map`)
-//! and says what each file is: a TypeORM source or an SQL migration of one of the
+//! Discovery walks the given paths (sorted, deterministic, following symlinks,
+//! skipping `node_modules`, `.git`, `*.d.ts`, `*.spec.*`, `*.test.*`, `*.map`) and says what each file is: a TypeORM source or an SQL migration of one of the
 //! supported layouts. Loading reads it as UTF-8 with a clear error otherwise.
 //!
 //! Decisions: a path that does not exist is an input error (exit 2), never "nothing
@@ -11,8 +10,10 @@
 //! Inside directories, a `.sql` file counts only when its name follows a layout (see
 //! `layout`) — seeds and dumps next to the migrations are not migrations — and down
 //! sides (`.down.sql`, diesel `down.sql`, Flyway `U…`) are not reported on their own:
-//! the reader of the up file reads them. Symlinks are not followed into directories;
-//! a symlinked file is kept only when its target lies inside the walked root.
+//! the reader of the up file reads them. Symlinked files and folders are followed
+//! (TypeORM's glob and golang-migrate follow them, so what they point to runs, even
+//! outside the root); a symlink loop or a dangling link is an input error naming the
+//! link — never a silent skip.
 
 pub mod layout;
 pub mod line_index;
@@ -126,11 +127,11 @@ pub fn discover(paths: &[PathBuf]) -> crate::error::Result<Vec<(PathBuf, FileKin
             }
             continue;
         }
-        let canon_root = root
-            .canonicalize()
-            .map_err(|e| Error::io(root.display().to_string(), e))?;
+        // Symlinks are followed like TypeORM's glob and golang-migrate follow them:
+        // a migration linked in from elsewhere runs, so it is read. walkdir tells
+        // loops (a link to an ancestor) apart; a link to nothing is refused too.
         let walker = walkdir::WalkDir::new(root)
-            .follow_links(false)
+            .follow_links(true)
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| {
@@ -138,27 +139,14 @@ pub fn discover(paths: &[PathBuf]) -> crate::error::Result<Vec<(PathBuf, FileKin
                     || !(e.file_type().is_dir() && e.file_name().to_str().is_some_and(skipped_dir))
             });
         for entry in walker {
-            let entry = entry.map_err(|e| {
-                let context = e.path().unwrap_or(root.as_path()).display().to_string();
-                match e.into_io_error() {
-                    Some(io) => Error::io(context, io),
-                    None => input_error(root, "filesystem loop"),
-                }
-            })?;
-            let path = entry.path();
-            if entry.file_type().is_symlink() {
-                // Only a link to a file inside the tree: never read outside the root.
-                let inside = path
-                    .canonicalize()
-                    .ok()
-                    .filter(|t| t.starts_with(&canon_root) && t.is_file());
-                if inside.is_none() {
-                    continue;
-                }
-            } else if !entry.file_type().is_file() {
+            let entry = entry.map_err(|e| walk_error(root, e))?;
+            if !entry.file_type().is_file() {
                 continue;
             }
+            let path = entry.path();
             if let Some(kind) = is_discoverable(path) {
+                // Keyed by the path as reached: a link under another name is another
+                // migration to the tool (golang-migrate runs `4_alias.up.sql` too).
                 if seen.insert(path.to_path_buf()) {
                     out.push((path.to_path_buf(), kind));
                 }
@@ -166,6 +154,36 @@ pub fn discover(paths: &[PathBuf]) -> crate::error::Result<Vec<(PathBuf, FileKin
         }
     }
     Ok(out)
+}
+
+/// A walk error as an input error naming the link or file at fault: a symlink loop
+/// names the link and the ancestor it leads back to; a link to nothing is dangling.
+fn walk_error(root: &Path, e: walkdir::Error) -> Error {
+    let at = e.path().unwrap_or(root).to_path_buf();
+    if let Some(ancestor) = e.loop_ancestor() {
+        return input_error(
+            &at,
+            format!(
+                "symlink loop: this link leads back to {}, which contains it",
+                ancestor.display()
+            ),
+        );
+    }
+    let dangling = std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink())
+        && std::fs::metadata(&at).is_err();
+    if dangling {
+        let target = std::fs::read_link(&at)
+            .map(|t| t.display().to_string())
+            .unwrap_or_default();
+        return input_error(
+            &at,
+            format!("dangling symlink (points to `{target}`, which does not exist)"),
+        );
+    }
+    match e.into_io_error() {
+        Some(io) => Error::io(at.display().to_string(), io),
+        None => input_error(&at, "cannot walk this path"),
+    }
 }
 
 /// Files larger than this are refused: no migration is this big, and reading one

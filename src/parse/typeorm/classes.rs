@@ -6,6 +6,7 @@
 //! wrapping transaction. The annotations and suppressions live in the comments above it.
 
 use super::comments;
+use super::inherit;
 use super::strings;
 use super::values;
 use super::walker::{read_method, Methods};
@@ -66,19 +67,8 @@ pub(super) fn read_class<'a>(
     let mut transactional = true;
     let mut up = Vec::new();
     let mut down = Vec::new();
-    let mut methods: Methods = HashMap::new();
+    let methods = class_methods(doc, class);
     if let Some(body) = class.child_by_field_name("body") {
-        let mut cursor = body.walk();
-        for member in body.named_children(&mut cursor) {
-            let f = if member.kind() == "method_definition" {
-                Some(member)
-            } else {
-                field_function(member)
-            };
-            if let (Some(f), Some(n)) = (f, member.child_by_field_name("name")) {
-                methods.insert(doc.text(n), f);
-            }
-        }
         let mut cursor = body.walk();
         for member in body.named_children(&mut cursor) {
             let member_name = member
@@ -121,6 +111,25 @@ pub(super) fn read_class<'a>(
             }
         }
     }
+    let span = class_header_span(doc, class);
+    let mut errors = Vec::new();
+    // No `up` of its own: TypeORM calls the one it inherits, so that is what runs.
+    if !has_up_method(class, doc.src) {
+        match inherit::inherited_up(doc, class, 0, &mut Vec::new()) {
+            Ok(ops) => up = ops,
+            Err(message) => errors.push(ReadError {
+                message: format!("no `up` migguard can read: {message}"),
+                span,
+            }),
+        }
+    }
+    let mut m = build_migration(doc, name_prop.or(class_name), transactional, up, down, span);
+    m.read_errors.extend(errors);
+    m
+}
+
+/// `export class X extends Y implements Z`: where findings about the class point.
+pub(super) fn class_header_span(doc: &Doc, class: Node) -> Span {
     let header_end = class
         .child_by_field_name("body")
         .map(|b| b.start_byte())
@@ -130,10 +139,41 @@ pub(super) fn read_class<'a>(
         .get(class.start_byte()..header_end)
         .unwrap_or("")
         .trim_end();
-    let span = doc
-        .file
-        .span(class.start_byte(), class.start_byte() + header.len());
-    build_migration(doc, name_prop.or(class_name), transactional, up, down, span)
+    doc.file
+        .span(class.start_byte(), class.start_byte() + header.len())
+}
+
+/// A class's methods (and function-valued fields) by name.
+fn class_methods<'a>(doc: &Doc<'a>, class: Node<'a>) -> Methods<'a> {
+    let mut methods: Methods = HashMap::new();
+    if let Some(body) = class.child_by_field_name("body") {
+        let mut cursor = body.walk();
+        for member in body.named_children(&mut cursor) {
+            let f = if member.kind() == "method_definition" {
+                Some(member)
+            } else {
+                field_function(member)
+            };
+            if let (Some(f), Some(n)) = (f, member.child_by_field_name("name")) {
+                methods.insert(doc.text(n), f);
+            }
+        }
+    }
+    methods
+}
+
+/// The ops of a class's `up`, its own or (up to a depth) the one it inherits.
+pub(super) fn read_up_of_class<'a>(
+    doc: &Doc<'a>,
+    class: Node<'a>,
+    depth: usize,
+    embedded: &mut Vec<EmbeddedSql>,
+) -> Result<Vec<Operation>, String> {
+    let methods = class_methods(doc, class);
+    match methods.get("up") {
+        Some(up) => Ok(read_method(doc, *up, &methods, embedded)),
+        None => inherit::inherited_up(doc, class, depth, embedded),
+    }
 }
 
 /// The migration as TypeORM identifies it: `name` property else class name, and the

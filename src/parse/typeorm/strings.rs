@@ -300,9 +300,41 @@ pub(crate) fn decode_escape(esc: &str) -> String {
     }
 }
 
+/// An identifier as JavaScript reads it: `q\u0075eryRunner` is `queryRunner`
+/// (identifiers may contain `\uXXXX` and `\u{X}` escapes).
+pub(crate) fn decode_identifier(ident: &str) -> std::borrow::Cow<'_, str> {
+    if !ident.contains('\\') {
+        return std::borrow::Cow::Borrowed(ident);
+    }
+    let mut out = String::with_capacity(ident.len());
+    let mut rest = ident;
+    while let Some(at) = rest.find("\\u") {
+        out.push_str(&rest[..at]);
+        let esc = &rest[at..];
+        let len = if esc[2..].starts_with('{') {
+            esc.find('}').map(|e| e + 1).unwrap_or(esc.len())
+        } else {
+            (2 + 4).min(esc.len())
+        };
+        let piece = esc.get(..len).unwrap_or(esc);
+        out.push_str(&decode_escape(piece));
+        rest = &esc[piece.len()..];
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::decode_escape;
+
+    #[test]
+    fn decodes_identifier_escapes() {
+        use super::decode_identifier;
+        assert_eq!(decode_identifier("q\\u0075eryRunner"), "queryRunner");
+        assert_eq!(decode_identifier("\\u{71}uery"), "query");
+        assert_eq!(decode_identifier("plain"), "plain");
+    }
 
     #[test]
     fn decodes_common_escapes() {

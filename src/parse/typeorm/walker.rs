@@ -87,7 +87,7 @@ fn chain<'a>(doc: &Doc<'a>, mut node: Node<'a>) -> Chain<'a> {
         match node.kind() {
             "member_expression" => {
                 if let Some(p) = node.child_by_field_name("property") {
-                    path.push(doc.text(p));
+                    path.push(member_name(doc.text(p)));
                 }
                 match node.child_by_field_name("object") {
                     Some(o) => node = o,
@@ -125,6 +125,32 @@ fn chain<'a>(doc: &Doc<'a>, mut node: Node<'a>) -> Chain<'a> {
     }
     path.reverse();
     Chain { root: node, path }
+}
+
+/// Member names the walker matches on, as written with unicode escapes
+/// (`queryRunner.q\u0075ery`): the escaped spelling means the same member.
+const MATCHED_MEMBERS: &[&str] = &[
+    "query",
+    "execute",
+    "manager",
+    "connection",
+    "dataSource",
+    "bind",
+    "call",
+    "apply",
+    "createQueryBuilder",
+];
+
+fn member_name(written: &str) -> &str {
+    if !written.contains('\\') {
+        return written;
+    }
+    let decoded = strings::decode_identifier(written);
+    MATCHED_MEMBERS
+        .iter()
+        .find(|m| **m == decoded)
+        .copied()
+        .unwrap_or(written)
 }
 
 /// A function's first parameter (`x => …`, `(x: string) => …`, `function (x) {…}`).
@@ -217,13 +243,39 @@ const READ_ONLY_CHAIN_METHODS: &[&str] = &[
 
 impl<'a> Walker<'_, 'a, '_> {
     fn is_runner(&self, node: Node) -> bool {
-        node.kind() == "identifier" && self.runners.iter().any(|r| r == self.doc.text(node))
+        node.kind() == "identifier" && self.runners.iter().any(|r| *r == self.name(node))
+    }
+
+    /// An identifier as JavaScript reads it (unicode escapes decoded).
+    fn name(&self, node: Node) -> std::borrow::Cow<'a, str> {
+        strings::decode_identifier(self.doc.text(node))
+    }
+
+    /// Whether a call's callee mentions the query runner (or something taken from
+    /// it) anywhere: `(0, queryRunner.query)(…)`, `queryRunner[method](…)`,
+    /// `Reflect.apply(queryRunner.query, …)` hand it on in ways no rule reads.
+    fn mentions_runner(&self, node: Node) -> bool {
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            if n.kind() == "identifier" {
+                let name = self.name(n);
+                if self.runners.iter().any(|r| *r == name)
+                    || self.query_fns.iter().any(|q| *q == name)
+                    || self.derived.iter().any(|d| *d == name)
+                {
+                    return true;
+                }
+            }
+            let mut cursor = n.walk();
+            stack.extend(n.named_children(&mut cursor));
+        }
+        false
     }
 
     /// Bind a parameter or declaration pattern whose value is the query runner.
     fn bind_pattern(&mut self, pattern: Node) {
         match pattern.kind() {
-            "identifier" => self.runners.push(self.doc.text(pattern).to_string()),
+            "identifier" => self.runners.push(self.name(pattern).into_owned()),
             "object_pattern" => {
                 let mut cursor = pattern.walk();
                 for p in pattern.named_children(&mut cursor) {
@@ -366,6 +418,17 @@ impl<'a> Walker<'_, 'a, '_> {
                         op.guard = Some(Guard::Condition(text.clone()));
                     }
                 }
+                return false;
+            }
+            "new_expression"
+                if node
+                    .child_by_field_name("constructor")
+                    .is_some_and(|c| self.doc.text(c) == "Function") =>
+            {
+                self.opaque(
+                    node,
+                    "`new Function(…)` builds code at run time: migguard cannot read it".into(),
+                );
                 return false;
             }
             "new_expression" => {
@@ -634,11 +697,12 @@ impl<'a> Walker<'_, 'a, '_> {
     fn passes_runner(&self, args: Node) -> bool {
         let mut cursor = args.walk();
         let found = args.named_children(&mut cursor).any(|a| {
-            let t = self.doc.text(a);
+            let t = self.name(a);
             self.is_runner(a)
+                || self.is_runner(chain(self.doc, a).root)
                 || (a.kind() == "identifier"
-                    && (self.query_fns.iter().any(|q| q == t)
-                        || self.derived.iter().any(|d| d == t)))
+                    && (self.query_fns.iter().any(|q| *q == t)
+                        || self.derived.iter().any(|d| *d == t)))
         });
         found
     }
@@ -658,7 +722,8 @@ impl<'a> Walker<'_, 'a, '_> {
             })
             .unwrap_or_default();
         let c = chain(self.doc, callee);
-        let root_text = self.doc.text(c.root);
+        let root_name = self.name(c.root);
+        let root_text: &str = &root_name;
         let is_query_fn = c.path.is_empty()
             && c.root.kind() == "identifier"
             && self.query_fns.iter().any(|q| q == root_text);
@@ -700,6 +765,12 @@ impl<'a> Walker<'_, 'a, '_> {
             if READ_ONLY_CHAIN_METHODS.contains(&last) {
                 return true;
             }
+            // `….execute('<SQL>')`, a query builder's `execute()`: read where possible.
+            if matches!(last, "query" | "execute")
+                && self.other_handle_call(node, callee, &c, &args)
+            {
+                return true;
+            }
             self.opaque(
                 node,
                 format!(
@@ -726,6 +797,9 @@ impl<'a> Walker<'_, 'a, '_> {
                     self.doc.text(callee)
                 ),
             );
+            return true;
+        }
+        if self.other_handle_call(node, callee, &c, &args) {
             return true;
         }
         if let Some(args_node) = node.child_by_field_name("arguments") {
@@ -755,13 +829,80 @@ impl<'a> Walker<'_, 'a, '_> {
         false
     }
 
-    fn query(&mut self, call: Node<'a>, arg0: Option<Node<'a>>) {
-        let Some(arg) = arg0 else {
-            self.opaque_sql(call, "query() without SQL".into());
-            return;
-        };
-        // A loop variable stands for the element of the iteration being read.
-        let arg = match self
+    /// Calls that reach the database without the query runner, or run code no rule
+    /// can read: `AppDataSource.query(…)`, `this.dataSource.query`, a `pg` client's
+    /// `query`, a query builder's `execute()`, `eval`, `new Function`, a child
+    /// process, `import()`. True when handled.
+    fn other_handle_call(
+        &mut self,
+        node: Node<'a>,
+        callee: Node<'a>,
+        c: &Chain<'a>,
+        args: &[Node<'a>],
+    ) -> bool {
+        let callee_text = self.doc.text(callee);
+        let last = c.path.last().copied();
+        if matches!(last, Some("query" | "execute")) {
+            let literal = args
+                .first()
+                .filter(|a| strings::assemble_sql(self.doc, self.loop_value(**a)).is_some());
+            if let Some(arg) = literal {
+                // Literal SQL, whatever the handle: read it like queryRunner.query.
+                self.query(node, Some(*arg));
+                return true;
+            }
+            if let Some(kind) = query_builder_write(self.doc, node) {
+                // The SQL the query builder sends, shown at the call.
+                self.push(node, kind, OpSource::Sql);
+                return true;
+            }
+            if last == Some("query") {
+                self.opaque_sql(
+                    node,
+                    format!("`{}` runs SQL built at run time", short(callee_text)),
+                );
+            } else {
+                self.opaque(
+                    node,
+                    format!("`{}` runs a query migguard cannot read", short(callee_text)),
+                );
+            }
+            return true;
+        }
+        let code_at_run_time = match callee.kind() {
+            "identifier" => matches!(callee_text, "eval" | "Function"),
+            "import" => true,
+            _ => false,
+        } || c.root.kind() == "identifier"
+            && c.path.len() == 1
+            && self.doc.text(c.root) == "Reflect"
+            && self.mentions_runner(node);
+        if code_at_run_time || self.mentions_runner(callee) {
+            self.opaque(
+                node,
+                format!(
+                    "`{}` runs code migguard cannot read statically",
+                    short(callee_text)
+                ),
+            );
+            return true;
+        }
+        if is_child_process(self.doc, callee, c) {
+            self.opaque(
+                node,
+                format!(
+                    "`{}` runs another program (psql?), which migguard cannot read",
+                    short(callee_text)
+                ),
+            );
+            return true;
+        }
+        false
+    }
+
+    /// A loop variable stands for the element of the iteration being read.
+    fn loop_value(&self, arg: Node<'a>) -> Node<'a> {
+        match self
             .loop_values
             .iter()
             .rev()
@@ -769,7 +910,15 @@ impl<'a> Walker<'_, 'a, '_> {
         {
             Some((_, element)) => *element,
             None => arg,
+        }
+    }
+
+    fn query(&mut self, call: Node<'a>, arg0: Option<Node<'a>>) {
+        let Some(arg) = arg0 else {
+            self.opaque_sql(call, "query() without SQL".into());
+            return;
         };
+        let arg = self.loop_value(arg);
         let Some(asm) = strings::assemble_sql(self.doc, arg) else {
             self.opaque_sql(
                 call,
@@ -847,6 +996,88 @@ impl<'a> Walker<'_, 'a, '_> {
             op.dynamic = true;
         }
     }
+}
+
+/// `exec`, `execSync`, `spawn`… of `child_process` (imported or `require`d), or
+/// any call on `require("child_process")`.
+fn is_child_process(doc: &Doc, callee: Node, c: &Chain) -> bool {
+    const RUNNERS: &[&str] = &[
+        "exec",
+        "execSync",
+        "execFile",
+        "execFileSync",
+        "spawn",
+        "spawnSync",
+        "fork",
+    ];
+    let text = doc.text(callee);
+    if text.contains("child_process") {
+        return true;
+    }
+    let last = c.path.last().copied().unwrap_or(text);
+    RUNNERS.contains(&last) && doc.src.contains("child_process")
+}
+
+/// A TypeORM query builder's write, `createQueryBuilder().delete().from(User)
+/// .where(…).execute()`: DELETE, UPDATE or INSERT of the table it names (an entity
+/// class stands for its table), with or without a WHERE — classified like the SQL
+/// TypeORM sends.
+fn query_builder_write(doc: &Doc, execute_call: Node) -> Option<OpKind> {
+    // (method, first argument) of every call down the chain.
+    let mut calls: Vec<(&str, Option<Node>)> = Vec::new();
+    let mut n = execute_call;
+    loop {
+        match n.kind() {
+            "call_expression" => {
+                let f = n.child_by_field_name("function")?;
+                let first = n
+                    .child_by_field_name("arguments")
+                    .and_then(|a| a.named_child(0));
+                if let Some(p) = f.child_by_field_name("property") {
+                    calls.push((member_name(doc.text(p)), first));
+                }
+                n = f;
+            }
+            "member_expression" => n = n.child_by_field_name("object")?,
+            "await_expression" | "parenthesized_expression" | "non_null_expression" => {
+                n = n.named_child(0)?
+            }
+            _ => break,
+        }
+    }
+    if !calls.iter().any(|(m, _)| *m == "createQueryBuilder") {
+        return None;
+    }
+    let has_where = calls
+        .iter()
+        .any(|(m, _)| m.contains("where") || m.contains("Where"));
+    let table_of = |method: &str| {
+        calls
+            .iter()
+            .find(|(m, _)| *m == method)
+            .and_then(|(_, a)| *a)
+            .map(|a| {
+                doc.text(a)
+                    .trim_matches(|c| c == '"' || c == '\'' || c == '`')
+            })
+            .map(|t| crate::ir::QualifiedName::from_typeorm_path(t, &doc.opts.default_schema))
+    };
+    if calls
+        .iter()
+        .any(|(m, _)| matches!(*m, "delete" | "softDelete"))
+    {
+        let table = table_of("from").or_else(|| table_of("createQueryBuilder"))?;
+        return Some(OpKind::Delete { table, has_where });
+    }
+    if calls.iter().any(|(m, _)| *m == "update") {
+        let table = table_of("update").or_else(|| table_of("createQueryBuilder"))?;
+        return Some(OpKind::Update { table, has_where });
+    }
+    if calls.iter().any(|(m, _)| *m == "insert") {
+        let table = table_of("into").or_else(|| table_of("createQueryBuilder"))?;
+        return Some(OpKind::Insert { table });
+    }
+    None
 }
 
 /// Database drivers other than PostgreSQL, as multi-database migrations name them.
