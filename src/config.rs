@@ -97,6 +97,10 @@ pub struct HistoryConfig {
     pub kind: Option<HistoryKind>,
 }
 
+/// Config and rules files larger than this are refused (the built-in rules are
+/// about 25 KB): a device or a runaway generated file must not be read into memory.
+pub const MAX_SETTINGS_FILE_BYTES: u64 = 1024 * 1024;
+
 /// The `sslmode` values libpq accepts and migguard implements.
 pub const SSLMODES: &[&str] = &["disable", "prefer", "require", "verify-ca", "verify-full"];
 
@@ -222,10 +226,14 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
+        let config_error = |message: String| Error::Config {
             path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
+            message,
+        };
+        let bytes = crate::source::read_bounded(path, MAX_SETTINGS_FILE_BYTES, "config file")
+            .map_err(|e| config_error(e.to_string()))?;
+        let text =
+            String::from_utf8(bytes).map_err(|e| config_error(format!("not valid UTF-8 ({e})")))?;
         let mut config = Config::parse(&text).map_err(|message| Error::Config {
             path: path.to_path_buf(),
             message,

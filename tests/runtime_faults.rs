@@ -51,3 +51,85 @@ fn a_panic_is_exit_2_with_one_line() {
         r.stderr
     );
 }
+
+/// Runs `args` in `dir` with a hard deadline: the old binary read `/dev/zero` forever.
+fn run_bounded(dir: &std::path::Path, args: &[&str], limit: std::time::Duration) -> Run {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run migguard");
+    let start = std::time::Instant::now();
+    while child.try_wait().expect("poll").is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("migguard {args:?} still running after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Devices, FIFOs, directories and oversized files as config or rules (or a FIFO
+/// named as a migration): refused at once, one line, exit 2.
+#[test]
+fn config_rules_and_sources_must_be_bounded_regular_files() {
+    let dir = project(&[("m/0001_a.sql", "CREATE TABLE a (id int);\n")]);
+    let fifo = dir.path().join("fifo.toml");
+    let sql_fifo = dir.path().join("p/0002_pipe.sql");
+    std::fs::create_dir(dir.path().join("p")).unwrap();
+    for f in [&fifo, &sql_fifo] {
+        assert!(std::process::Command::new("mkfifo")
+            .arg(f)
+            .status()
+            .unwrap()
+            .success());
+    }
+    let big = dir.path().join("big.toml");
+    std::fs::write(&big, format!("# {}\n", "x".repeat(2 * 1024 * 1024))).unwrap();
+    let fifo = fifo.to_str().unwrap();
+    let big = big.to_str().unwrap();
+    let second = std::time::Duration::from_secs(10);
+    for (args, what) in [
+        (
+            vec!["lint", "m", "--rules", "/dev/zero"],
+            "not a regular file",
+        ),
+        (
+            vec!["lint", "m", "--config", "/dev/urandom"],
+            "not a regular file",
+        ),
+        (vec!["lint", "m", "--config", fifo], "not a regular file"),
+        (vec!["lint", "m", "--rules", fifo], "not a regular file"),
+        (vec!["lint", "m", "--config", "m"], "not a regular file"),
+        (vec!["lint", "m", "--config", big], "limit"),
+        (vec!["lint", "m", "--rules", big], "limit"),
+        // Discovery only lists regular files: a FIFO is not a migration (exit 2, no hang).
+        (vec!["lint", "p/0002_pipe.sql"], "no migration files found"),
+    ] {
+        let r = run_bounded(dir.path(), &args, second);
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert_eq!(r.stderr.trim().lines().count(), 1, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(what), "{args:?}: {}", r.stderr);
+    }
+    // A normal config and rules file still work.
+    std::fs::write(dir.path().join("c.toml"), "migrations = [\"m\"]\n").unwrap();
+    std::fs::write(dir.path().join("r.toml"), "").unwrap();
+    let r = run_bounded(
+        dir.path(),
+        &["lint", "--config", "c.toml", "--rules", "r.toml"],
+        second,
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
