@@ -57,6 +57,7 @@ fn bench(c: &mut Criterion) {
         lock_timeout_ms: 5_000,
         sslmode: None,
         sslrootcert: None,
+        command_timeout: Duration::from_secs(600),
     };
     let rt = runtime().expect("runtime");
     let client = rt.block_on(connect(&opts)).expect("connect");

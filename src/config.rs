@@ -22,6 +22,7 @@
 //! connect_timeout_secs = 10
 //! statement_timeout_ms = 30000
 //! lock_timeout_ms = 5000
+//! command_timeout_secs = 120           # client-side bound on all database work
 //! sslmode = "prefer"                   # disable | prefer | require | verify-ca | verify-full
 //! sslrootcert = "ca.pem"
 //!
@@ -97,6 +98,10 @@ pub struct HistoryConfig {
     pub kind: Option<HistoryKind>,
 }
 
+/// Config and rules files larger than this are refused (the built-in rules are
+/// about 25 KB): a device or a runaway generated file must not be read into memory.
+pub const MAX_SETTINGS_FILE_BYTES: u64 = 1024 * 1024;
+
 /// The `sslmode` values libpq accepts and migguard implements.
 pub const SSLMODES: &[&str] = &["disable", "prefer", "require", "verify-ca", "verify-full"];
 
@@ -166,6 +171,11 @@ pub struct DatabaseConfig {
     pub statement_timeout_ms: u64,
     #[serde(default = "default_lock_timeout")]
     pub lock_timeout_ms: u64,
+    /// Client-side deadline for everything a command does with the database
+    /// (connecting included); each query also has its own, `statement_timeout_ms`
+    /// + 2 s. The server's timeouts cannot fire when it stops answering.
+    #[serde(default = "default_command_timeout")]
+    pub command_timeout_secs: u64,
     pub sslmode: Option<String>,
     pub sslrootcert: Option<PathBuf>,
 }
@@ -179,6 +189,9 @@ fn default_statement_timeout() -> u64 {
 fn default_lock_timeout() -> u64 {
     5_000
 }
+fn default_command_timeout() -> u64 {
+    120
+}
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
@@ -186,6 +199,7 @@ impl Default for DatabaseConfig {
             connect_timeout_secs: default_connect_timeout(),
             statement_timeout_ms: default_statement_timeout(),
             lock_timeout_ms: default_lock_timeout(),
+            command_timeout_secs: default_command_timeout(),
             sslmode: None,
             sslrootcert: None,
         }
@@ -222,10 +236,14 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
+        let config_error = |message: String| Error::Config {
             path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
+            message,
+        };
+        let bytes = crate::source::read_bounded(path, MAX_SETTINGS_FILE_BYTES, "config file")
+            .map_err(|e| config_error(e.to_string()))?;
+        let text =
+            String::from_utf8(bytes).map_err(|e| config_error(format!("not valid UTF-8 ({e})")))?;
         let mut config = Config::parse(&text).map_err(|message| Error::Config {
             path: path.to_path_buf(),
             message,
@@ -258,6 +276,20 @@ impl Config {
                 return Err(format!(
                     "[database] sslmode = \"{m}\": expected one of {}",
                     SSLMODES.join(", ")
+                ));
+            }
+        }
+        let db = &config.database;
+        for (key, value) in [
+            ("connect_timeout_secs", db.connect_timeout_secs),
+            ("statement_timeout_ms", db.statement_timeout_ms),
+            ("lock_timeout_ms", db.lock_timeout_ms),
+            ("command_timeout_secs", db.command_timeout_secs),
+        ] {
+            // PostgreSQL reads 0 as "no timeout": a gate must never wait forever.
+            if value == 0 {
+                return Err(format!(
+                    "[database] {key} = 0: a timeout must be positive (0 would mean no timeout)"
                 ));
             }
         }

@@ -152,6 +152,7 @@ fn read_only_role_works_and_sessions_are_read_only() {
             lock_timeout_ms: 1000,
             sslmode: None,
             sslrootcert: None,
+            command_timeout: Duration::from_secs(30),
         };
         let client = migguard::db::connect(&opts).await.unwrap();
         client
@@ -267,6 +268,7 @@ fn tls_session(db: &TestDb, host: &str, mode: &str, root: Option<&Path>) -> Resu
         lock_timeout_ms: 1000,
         sslmode: None,
         sslrootcert: None,
+        command_timeout: Duration::from_secs(30),
     };
     migguard::db::connect::runtime().unwrap().block_on(async {
         let client = migguard::db::connect(&opts)
@@ -505,4 +507,289 @@ fn server_stopping_mid_introspection_is_an_error_not_a_hang() {
         assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
         assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
     }
+}
+
+/// A TCP proxy on 127.0.0.1 in front of the test server that relays the start-up
+/// and authentication, then stops relaying the client's first query (simple `Q` or
+/// extended `P`) and holds the connection open: a server or middlebox that stalls
+/// after the handshake. `statement_timeout` cannot fire, the server never sees the
+/// query. Returns the proxy's port.
+fn stalling_proxy(upstream_port: u16) -> u16 {
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(mut client) = client else { return };
+            let Ok(mut server) = TcpStream::connect(("127.0.0.1", upstream_port)) else {
+                return;
+            };
+            let (mut from_server, mut to_client) =
+                (server.try_clone().unwrap(), client.try_clone().unwrap());
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut from_server, &mut to_client);
+            });
+            std::thread::spawn(move || {
+                let read_exact = |c: &mut TcpStream, n: usize| {
+                    let mut b = vec![0; n];
+                    c.read_exact(&mut b).ok().map(|_| b)
+                };
+                // Start-up message: length (including itself), then the body.
+                let Some(len) = read_exact(&mut client, 4) else {
+                    return;
+                };
+                let n = u32::from_be_bytes(len[..4].try_into().unwrap()) as usize;
+                let Some(body) = read_exact(&mut client, n - 4) else {
+                    return;
+                };
+                let _ = server.write_all(&len);
+                let _ = server.write_all(&body);
+                loop {
+                    let Some(head) = read_exact(&mut client, 5) else {
+                        return;
+                    };
+                    if matches!(head[0], b'Q' | b'P') {
+                        // Stall: keep both sockets open, relay nothing more.
+                        std::thread::sleep(Duration::from_secs(60));
+                        return;
+                    }
+                    let n = u32::from_be_bytes(head[1..5].try_into().unwrap()) as usize;
+                    let Some(body) = read_exact(&mut client, n - 4) else {
+                        return;
+                    };
+                    let _ = server.write_all(&head);
+                    let _ = server.write_all(&body);
+                }
+            });
+        }
+    });
+    port
+}
+
+fn proxied_url(db: &TestDb, proxy_port: u16) -> String {
+    db.url
+        .replace(&format!(":{}/", db.port), &format!(":{proxy_port}/"))
+}
+
+/// Past the handshake the proxy stops relaying: every query has a client-side
+/// deadline (statement_timeout + 2 s), so the command ends with exit 2 and one line
+/// instead of waiting forever — for each command that talks to the database.
+#[test]
+fn a_connection_that_stalls_after_the_handshake_hits_the_query_deadline() {
+    let db = cluster().create_database("f_stall");
+    let url = proxied_url(&db, stalling_proxy(db.port));
+    let dir = project(&[(
+        "migguard.toml",
+        &format!(
+            "migrations = [\"{}\"]\n[database]\nstatement_timeout_ms = 500\n",
+            repo_root().join("fixtures/src/migrations").display()
+        ),
+    )]);
+    for cmd in ["release-check", "drift", "inspect"] {
+        let start = Instant::now();
+        let r = run_with_deadline(
+            dir.path(),
+            &[cmd, "--database-url", &url],
+            &[],
+            Duration::from_secs(20),
+        );
+        let took = start.elapsed();
+        assert_eq!(r.code, 2, "{cmd}: {}{}", r.stdout, r.stderr);
+        assert_eq!(r.stderr.trim().lines().count(), 1, "{cmd}: {}", r.stderr);
+        assert!(r.stderr.contains("no answer"), "{cmd}: {}", r.stderr);
+        assert!(r.stderr.contains("2.5s"), "{cmd}: {}", r.stderr);
+        assert!(!r.stderr.contains(PASSWORD), "{}", r.stderr);
+        assert!(took < Duration::from_secs(5), "{cmd}: took {took:?}");
+    }
+}
+
+/// The whole command has a deadline of its own (`command_timeout_secs`), whatever
+/// the per-query deadlines add up to.
+#[test]
+fn the_whole_command_has_a_deadline() {
+    let db = cluster().create_database("f_cmd");
+    let url = proxied_url(&db, stalling_proxy(db.port));
+    let dir = project(&[(
+        "migguard.toml",
+        &format!(
+            "migrations = [\"{}\"]\n[database]\nstatement_timeout_ms = 60000\ncommand_timeout_secs = 2\n",
+            repo_root().join("fixtures/src/migrations").display()
+        ),
+    )]);
+    let start = Instant::now();
+    let r = run_with_deadline(
+        dir.path(),
+        &["release-check", "--database-url", &url],
+        &[],
+        Duration::from_secs(20),
+    );
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("command_timeout_secs"), "{}", r.stderr);
+    assert!(
+        start.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+/// migguard's backend is SIGSTOPped while it waits on a lock: the server's own
+/// timers cannot fire in a stopped process, so only the client-side deadline ends
+/// the run.
+#[test]
+fn a_stopped_backend_hits_the_query_deadline() {
+    let db = cluster().create_database("f_sigstop");
+    db.execute("CREATE TABLE migrations (id serial PRIMARY KEY, timestamp bigint NOT NULL, name varchar NOT NULL)");
+    let c = cluster();
+    let mut holder = std::process::Command::new(c.bin.join("psql"))
+        .args(["-X", "-q", "-h", "127.0.0.1", "-p", &c.port.to_string()])
+        .args(["-U", "postgres", "-d", &db.name, "-c"])
+        .arg("BEGIN; LOCK TABLE migrations IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(30); COMMIT;")
+        .env("PGPASSWORD", PASSWORD)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let dir = project(&[(
+        "migguard.toml",
+        &format!(
+            "migrations = [\"{}\"]\n[database]\nstatement_timeout_ms = 3000\nlock_timeout_ms = 60000\n",
+            repo_root().join("fixtures/src/migrations").display()
+        ),
+    )]);
+    let name = db.name.clone();
+    let stopper = std::thread::spawn(move || {
+        for _ in 0..100 {
+            let pid = cluster().psql(
+                "postgres",
+                &format!(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = 'migguard' \
+                     AND datname = '{name}' AND wait_event_type = 'Lock'"
+                ),
+            );
+            let pid = pid.trim().to_string();
+            if !pid.is_empty() {
+                let ok = std::process::Command::new("kill")
+                    .args(["-STOP", &pid])
+                    .status()
+                    .unwrap()
+                    .success();
+                return ok.then_some(pid);
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        None
+    });
+    let start = Instant::now();
+    let r = run_with_deadline(
+        dir.path(),
+        &["release-check", "--database-url", &db.url],
+        &[],
+        Duration::from_secs(20),
+    );
+    let took = start.elapsed();
+    let stopped = stopper.join().unwrap();
+    if let Some(pid) = &stopped {
+        let _ = std::process::Command::new("kill")
+            .args(["-CONT", pid])
+            .status();
+        cluster().psql("postgres", &format!("SELECT pg_terminate_backend({pid})"));
+    }
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert!(
+        stopped.is_some(),
+        "migguard's backend was never seen waiting"
+    );
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("no answer"), "{}", r.stderr);
+    assert!(took < Duration::from_secs(8), "took {took:?}");
+}
+
+/// A timeout of 0 would mean "wait forever" (PostgreSQL's statement_timeout = 0) or
+/// "give up at once": refused with the key's name.
+#[test]
+fn zero_timeouts_are_refused() {
+    for key in [
+        "connect_timeout_secs",
+        "statement_timeout_ms",
+        "lock_timeout_ms",
+        "command_timeout_secs",
+    ] {
+        let dir = project(&[("migguard.toml", &format!("[database]\n{key} = 0\n"))]);
+        let r = run_in(
+            dir.path(),
+            &["inspect", "--database-url", "postgres://u@127.0.0.1:1/x"],
+        );
+        assert_eq!(r.code, 2, "{key}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(key), "{key}: {}", r.stderr);
+        assert!(r.stderr.contains("0"), "{key}: {}", r.stderr);
+    }
+}
+
+/// Introspection reads the catalog inside one transaction (`REPEATABLE READ READ
+/// ONLY`, opened at connect): while migguard waits inside a catalog read, its
+/// transaction started before that query, i.e. the earlier reads share its snapshot.
+#[test]
+fn introspection_reads_one_snapshot() {
+    let db = cluster().create_database("f_snap");
+    db.execute("CREATE TABLE t (id int PRIMARY KEY, a int CHECK (a > 0)); CREATE VIEW v AS SELECT * FROM t");
+    let c = cluster();
+    let mut holder = std::process::Command::new(c.bin.join("psql"))
+        .args(["-X", "-q", "-h", "127.0.0.1", "-p", &c.port.to_string()])
+        .args(["-U", "postgres", "-d", &db.name, "-c"])
+        .arg("BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(30); COMMIT;")
+        .env("PGPASSWORD", PASSWORD)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        let held = db.query("SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND granted AND relation = 't'::regclass");
+        if held.trim() == "1" {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let dir = project(&[(
+        "migguard.toml",
+        "[database]\nlock_timeout_ms = 20000\nstatement_timeout_ms = 20000\n",
+    )]);
+    let child = std::process::Command::new(bin())
+        .args(["inspect", "--database-url", &db.url, "--format", "json"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut seen = String::new();
+    for _ in 0..200 {
+        seen = db.query(
+            "SELECT xact_start < query_start, backend_xmin IS NOT NULL FROM pg_stat_activity \
+             WHERE application_name = 'migguard' AND wait_event_type = 'Lock'",
+        );
+        if !seen.trim().is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = holder.kill();
+    let _ = holder.wait();
+    cluster().psql(
+        "postgres",
+        &format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{}' AND application_name <> 'migguard' AND pid <> pg_backend_pid()",
+            db.name
+        ),
+    );
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        seen.trim(),
+        "t|t",
+        "migguard's session while it waited: {seen:?}"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

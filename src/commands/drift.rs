@@ -4,7 +4,7 @@
 use super::project::{load_project, migration_paths};
 use crate::cli::{DriftArgs, GlobalArgs};
 use crate::config::Config;
-use crate::db::connect::{connect, describe, runtime, ConnectOptions};
+use crate::db::connect::{block_on_within, connect, describe, ConnectOptions};
 use crate::db::history::{self, compare};
 use crate::drift::{analyse, render::render, schemas_used, DriftStatus, HistoryView, IgnoreList};
 use crate::error::{Outcome, Result};
@@ -31,7 +31,7 @@ pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
     let opts = ConnectOptions::from_config(args.db.database_url.as_deref(), &config);
     let history_config = config.history.for_migrations(&project.migrations);
     let table = history_config.table_name().to_string();
-    let (h, live) = runtime()?.block_on(async {
+    let (h, live) = block_on_within(&opts, async {
         let client = connect(&opts).await?;
         let h = history::read(&client, history_config.kind(), &table, |e| {
             describe(e, "the database")

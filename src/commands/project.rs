@@ -164,10 +164,18 @@ pub fn load_rules(cli_rules: Option<&Path>, config: &Config) -> Result<RuleSet> 
     {
         None => Ok(RuleSet::builtin()),
         Some(path) => {
-            let text = std::fs::read_to_string(&path).map_err(|e| Error::Rules {
+            let rules_error = |message: String| Error::Rules {
                 origin: path.display().to_string(),
-                message: e.to_string(),
-            })?;
+                message,
+            };
+            let bytes = crate::source::read_bounded(
+                &path,
+                crate::config::MAX_SETTINGS_FILE_BYTES,
+                "rules file",
+            )
+            .map_err(|e| rules_error(e.to_string()))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|e| rules_error(format!("not valid UTF-8 ({e})")))?;
             RuleSet::load(&text, &path.display().to_string())
         }
     }

@@ -14,7 +14,7 @@ use crate::annotations::{annotations, ExpandRef};
 use crate::classify::{classify, finding, unacknowledged_unreadable, unlocated};
 use crate::cli::{GlobalArgs, ReleaseCheckArgs};
 use crate::config::Config;
-use crate::db::connect::{connect, describe, runtime, ConnectOptions};
+use crate::db::connect::{block_on_within, connect, describe, ConnectOptions};
 use crate::db::history::{self, compare, Comparison};
 use crate::error::{Outcome, Result};
 use crate::finding::{Finding, Phase, Severity, Status};
@@ -147,7 +147,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
     let opts = ConnectOptions::from_config(args.db.database_url.as_deref(), &config);
     let history_config = config.history.for_migrations(&project.migrations);
     let table = history_config.table_name().to_string();
-    let history = runtime()?.block_on(async {
+    let history = block_on_within(&opts, async {
         let client = connect(&opts).await?;
         history::read(&client, history_config.kind(), &table, |e| {
             describe(e, "the database")

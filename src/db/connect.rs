@@ -8,6 +8,13 @@
 //! `verify-full` also the host name. rustls with the ring provider: no cmake needed.
 //! Every session runs `SET default_transaction_read_only = on` plus statement and lock
 //! timeouts, so nothing migguard sends can write or wait on a lock for long.
+//!
+//! Those timeouts are the server's: a server, proxy or network that stops answering
+//! (a SIGSTOPped backend, a half-open connection) never sends the cancellation. So
+//! migguard keeps client-side deadlines too: the handshake is bounded by the connect
+//! timeout, every query by `statement_timeout` + [`QUERY_DEADLINE_GRACE`] (the server
+//! normally answers first, with its own message), and the whole database part of a
+//! command by `[database] command_timeout_secs` ([`block_on_within`]).
 
 use super::redact::redact;
 use crate::error::{Error, Result};
@@ -55,7 +62,13 @@ pub struct ConnectOptions {
     pub lock_timeout_ms: u64,
     pub sslmode: Option<String>,
     pub sslrootcert: Option<std::path::PathBuf>,
+    /// Client-side deadline for everything a command does with the database.
+    pub command_timeout: Duration,
 }
+
+/// How much longer than `statement_timeout` migguard waits for an answer before it
+/// gives up on its own: enough for the server's cancellation to arrive first.
+pub const QUERY_DEADLINE_GRACE: Duration = Duration::from_secs(2);
 
 impl ConnectOptions {
     pub fn from_config(url_flag: Option<&str>, config: &crate::config::Config) -> ConnectOptions {
@@ -67,8 +80,84 @@ impl ConnectOptions {
             lock_timeout_ms: config.database.lock_timeout_ms,
             sslmode: config.database.sslmode.clone(),
             sslrootcert: config.database.sslrootcert.clone(),
+            command_timeout: Duration::from_secs(config.database.command_timeout_secs.max(1)),
         }
     }
+
+    /// The client-side deadline of one query.
+    pub fn query_deadline(&self) -> Duration {
+        Duration::from_millis(self.statement_timeout_ms) + QUERY_DEADLINE_GRACE
+    }
+}
+
+/// `2.5s`, `32s`: durations in messages.
+fn seconds(d: Duration) -> String {
+    format!("{}s", d.as_secs_f64())
+}
+
+/// A connected, read-only session whose queries have a client-side deadline. It
+/// dereferences to the driver's client; queries that must not hang go through
+/// [`Session::run`] or [`Session::bounded`].
+pub struct Session {
+    client: Client,
+    query_deadline: Duration,
+}
+
+impl std::ops::Deref for Session {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl Session {
+    /// Await `query` for at most the query deadline. The outer error is the deadline
+    /// (named after `what`); the inner result is the driver's, for callers that
+    /// handle particular SQLSTATEs.
+    pub async fn bounded<T>(
+        &self,
+        what: &str,
+        query: impl std::future::Future<Output = std::result::Result<T, tokio_postgres::Error>>,
+    ) -> Result<std::result::Result<T, tokio_postgres::Error>> {
+        tokio::time::timeout(self.query_deadline, query)
+            .await
+            .map_err(|_| {
+                Error::Database(format!(
+                    "{what}: no answer from the database within {} (client-side deadline: [database] statement_timeout_ms + {}); the server or the network stopped responding",
+                    seconds(self.query_deadline),
+                    seconds(QUERY_DEADLINE_GRACE)
+                ))
+            })
+    }
+
+    /// [`Session::bounded`], with a driver error described as `what: …`.
+    pub async fn run<T>(
+        &self,
+        what: &str,
+        query: impl std::future::Future<Output = std::result::Result<T, tokio_postgres::Error>>,
+    ) -> Result<T> {
+        self.bounded(what, query)
+            .await?
+            .map_err(|e| Error::Database(format!("{what}: {}", describe(&e, "the database"))))
+    }
+}
+
+/// Run a command's database work on a fresh runtime, bounded as a whole by
+/// `[database] command_timeout_secs`.
+pub fn block_on_within<T>(
+    opts: &ConnectOptions,
+    work: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    runtime()?.block_on(async {
+        tokio::time::timeout(opts.command_timeout, work)
+            .await
+            .unwrap_or_else(|_| {
+                Err(Error::Database(format!(
+                    "no result from the database within {} (client-side deadline: [database] command_timeout_secs)",
+                    seconds(opts.command_timeout)
+                )))
+            })
+    })
 }
 
 /// Split `sslmode`/`sslrootcert` out of a URL's query (tokio-postgres rejects verify-*).
@@ -392,9 +481,10 @@ where
     Ok(client)
 }
 
-/// Connect, set the session read-only with timeouts, and hand back the client. The
-/// connection task runs on the caller's runtime.
-pub async fn connect(opts: &ConnectOptions) -> Result<Client> {
+/// Connect, set the session read-only with timeouts, open the `REPEATABLE READ READ
+/// ONLY` transaction every read of the command shares, and hand back the session.
+/// The connection task runs on the caller's runtime.
+pub async fn connect(opts: &ConnectOptions) -> Result<Session> {
     let (config, mode, root, target) = resolve(opts)?;
     // The connect timeout (URL `connect_timeout`, PGCONNECT_TIMEOUT or the config)
     // bounds the whole handshake, not only the TCP connect: a server that accepts
@@ -414,11 +504,27 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Client> {
         "SET default_transaction_read_only = on; SET statement_timeout = {}; SET lock_timeout = {}; SET idle_in_transaction_session_timeout = {}",
         opts.statement_timeout_ms, opts.lock_timeout_ms, opts.statement_timeout_ms.max(1000)
     );
-    client
-        .batch_execute(&setup)
-        .await
+    let session = Session {
+        client,
+        query_deadline: opts.query_deadline(),
+    };
+    session
+        .bounded(
+            &format!("setting up the session on {target}"),
+            session.batch_execute(&setup),
+        )
+        .await?
         .map_err(|e| Error::Database(describe(&e, &target)))?;
-    Ok(client)
+    // Everything a command reads (history, then the catalog) comes from one
+    // snapshot: a migration committing halfway through introspection must not
+    // yield a model that is half before and half after it.
+    session
+        .run(
+            "starting the read-only snapshot",
+            session.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
+        )
+        .await?;
+    Ok(session)
 }
 
 /// A current-thread runtime for one command (no global runtime).
@@ -494,6 +600,7 @@ mod tests {
             lock_timeout_ms: 1000,
             sslmode: None,
             sslrootcert: None,
+            command_timeout: Duration::from_secs(10),
         };
         let err = resolve(&opts).err().unwrap().to_string();
         assert!(!err.contains("topsecret"), "{err}");

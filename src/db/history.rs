@@ -10,10 +10,11 @@
 //! ([`compare`]) so release-check and drift share it.
 
 use crate::config::HistoryKind;
+use crate::db::connect::Session;
 use crate::error::{Error, Result};
 use crate::ir::{Migration, MigrationFormat};
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{Client, SimpleQueryMessage};
+use tokio_postgres::SimpleQueryMessage;
 
 /// One history row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,7 +99,7 @@ fn text_rows(messages: Vec<SimpleQueryMessage>) -> Vec<Vec<Option<String>>> {
 
 /// Read the history table (missing table = nothing applied, `table_missing` set).
 pub async fn read(
-    client: &Client,
+    client: &Session,
     kind: HistoryKind,
     table: &str,
     describe: impl Fn(&tokio_postgres::Error) -> String,
@@ -123,12 +124,22 @@ pub async fn read(
              WHERE version IS NOT NULL ORDER BY installed_rank"
         ),
     };
-    let rows = match client.simple_query(&sql).await {
+    // The session's snapshot transaction (see `connect`) must survive a missing
+    // table, so the read runs under a savepoint that a failure rolls back to.
+    let what = format!("reading history table {table}");
+    let read = format!("SAVEPOINT migguard_history; {sql}");
+    let rows = match client.bounded(&what, client.simple_query(&read)).await? {
         Ok(messages) => text_rows(messages),
         Err(e)
             if e.code() == Some(&SqlState::UNDEFINED_TABLE)
                 || e.code() == Some(&SqlState::INVALID_SCHEMA_NAME) =>
         {
+            client
+                .run(
+                    &what,
+                    client.batch_execute("ROLLBACK TO SAVEPOINT migguard_history"),
+                )
+                .await?;
             h.table_missing = true;
             return Ok(h);
         }

@@ -6,23 +6,14 @@
 //! are left out, indexes that back a PK/UNIQUE/EXCLUDE constraint are reported once
 //! (as the constraint), identity columns' internal sequences are not listed.
 
-use crate::error::{Error, Result};
+use crate::db::connect::Session;
+use crate::error::Result;
 use crate::ir::{ConstraintKind, Identity, QualifiedName};
 use crate::schema::model::{
     Column, Constraint, EnumType, Extension, Index, SchemaModel, Sequence, Table, View,
 };
 use crate::schema::normalize::{canonical_default, canonical_expr, index_key, normalize_type};
 use std::collections::BTreeMap;
-use tokio_postgres::Client;
-
-fn db_err(what: &str) -> impl Fn(tokio_postgres::Error) -> Error + '_ {
-    move |e| {
-        Error::Database(format!(
-            "introspecting {what}: {}",
-            crate::db::connect::describe(&e, "the database")
-        ))
-    }
-}
 
 fn split_qualified(s: &str, ds: &str) -> QualifiedName {
     let parts: Vec<&str> = s.split('.').collect();
@@ -46,42 +37,50 @@ fn fk_action(c: i8) -> Option<String> {
 /// Introspect `schemas` (the first one is the default schema for normalisation).
 /// The database's own schemas: not PostgreSQL's (`pg_*`, `information_schema`) and
 /// not created by an extension. Sorted.
-pub async fn user_schemas(client: &Client) -> Result<Vec<String>> {
+pub async fn user_schemas(client: &Session) -> Result<Vec<String>> {
     let rows = client
-        .query(
-            "SELECT n.nspname FROM pg_catalog.pg_namespace n
+        .run(
+            "introspecting schemas",
+            client.query(
+                "SELECT n.nspname FROM pg_catalog.pg_namespace n
              WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                                WHERE d.classid = 'pg_catalog.pg_namespace'::regclass
                                  AND d.objid = n.oid AND d.deptype = 'e')
              ORDER BY 1",
-            &[],
+                &[],
+            ),
         )
-        .await
-        .map_err(db_err("schemas"))?;
+        .await?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
-pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaModel> {
+pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaModel> {
     let ds = schemas.first().cloned().unwrap_or_else(|| "public".into());
     client
-        .batch_execute("SET search_path = ''")
-        .await
-        .map_err(db_err("session"))?;
+        .run(
+            "introspecting session",
+            client.batch_execute("SET search_path = ''"),
+        )
+        .await?;
     let mut m = SchemaModel::default();
     let schema_rows = client
-        .query(
-            "SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY($1)",
-            &[&schemas],
+        .run(
+            "introspecting schemas",
+            client.query(
+                "SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY($1)",
+                &[&schemas],
+            ),
         )
-        .await
-        .map_err(db_err("schemas"))?;
+        .await?;
     for r in schema_rows {
         m.schemas.insert(r.get(0));
     }
     // Enums first: types are normalised against them.
     let enum_rows = client
-        .query(
+        .run(
+            "introspecting enums",
+            client.query(
             "SELECT n.nspname, t.typname, array_agg(e.enumlabel::text ORDER BY e.enumsortorder)
              FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
              JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid
@@ -89,9 +88,9 @@ pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaMod
                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
              GROUP BY n.nspname, t.typname",
             &[&schemas],
+        ),
         )
-        .await
-        .map_err(db_err("enums"))?;
+        .await?;
     for r in enum_rows {
         let name = QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1));
         m.enums.insert(
@@ -107,7 +106,9 @@ pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaMod
     let norm = |t: &str| normalize_type(t, &ds, &is_user);
 
     let rels = client
-        .query(
+        .run(
+            "introspecting relations",
+            client.query(
             "SELECT c.oid, n.nspname, c.relname, c.relkind::text,
                     CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,
                     CASE WHEN c.relkind IN ('v','m') THEN pg_catalog.pg_get_viewdef(c.oid, true) END
@@ -116,9 +117,9 @@ pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaMod
                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
              ORDER BY 2, 3",
             &[&schemas],
+        ),
         )
-        .await
-        .map_err(db_err("relations"))?;
+        .await?;
     let mut by_oid: BTreeMap<u32, QualifiedName> = BTreeMap::new();
     let mut views_by_oid: BTreeMap<u32, QualifiedName> = BTreeMap::new();
     // Indexes can sit on materialized views too.
@@ -159,7 +160,9 @@ pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaMod
     }
     let oids: Vec<u32> = by_oid.keys().chain(views_by_oid.keys()).copied().collect();
     let cols = client
-        .query(
+        .run(
+            "introspecting columns",
+            client.query(
             "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attidentity::text, a.attgenerated::text,
                     pg_catalog.pg_get_expr(ad.adbin, ad.adrelid),
                     CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END
@@ -170,9 +173,9 @@ pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaMod
              WHERE a.attrelid = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
              ORDER BY a.attrelid, a.attnum",
             &[&oids],
+        ),
         )
-        .await
-        .map_err(db_err("columns"))?;
+        .await?;
     for r in cols {
         let oid: u32 = r.get(0);
         if let Some(v) = views_by_oid.get(&oid).and_then(|n| m.views.get_mut(n)) {
@@ -208,7 +211,9 @@ pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaMod
         });
     }
     let cons = client
-        .query(
+        .run(
+            "introspecting constraints",
+            client.query(
             "SELECT con.conrelid, con.conname, con.contype::text, con.convalidated, con.condeferrable, con.condeferred,
                     (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
                        JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum),
@@ -220,9 +225,9 @@ pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaMod
                     pg_catalog.pg_get_constraintdef(con.oid, true)
              FROM pg_catalog.pg_constraint con WHERE con.conrelid = ANY($1) AND con.contype IN ('p','u','f','c','x')",
             &[&oids],
+        ),
         )
-        .await
-        .map_err(db_err("constraints"))?;
+        .await?;
     for r in cons {
         let Some(t) = by_oid
             .get(&r.get::<_, u32>(0))
@@ -266,7 +271,9 @@ pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaMod
         );
     }
     let idx = client
-        .query(
+        .run(
+            "introspecting indexes",
+            client.query(
             "SELECT i.indrelid, n.nspname, ic.relname, am.amname, i.indisunique, i.indnkeyatts,
                     ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnatts) k),
                     pg_catalog.pg_get_expr(i.indpred, i.indrelid, true), i.indnullsnotdistinct,
@@ -283,9 +290,9 @@ pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaMod
              WHERE i.indrelid = ANY($1)
                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p','u','x'))",
             &[&index_owners.keys().copied().collect::<Vec<u32>>()],
+        ),
         )
-        .await
-        .map_err(db_err("indexes"))?;
+        .await?;
     for r in idx {
         let Some(table) = index_owners.get(&r.get::<_, u32>(0)).cloned() else {
             continue;
@@ -337,7 +344,9 @@ pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaMod
         );
     }
     let seqs = client
-        .query(
+        .run(
+            "introspecting sequences",
+            client.query(
             "SELECT n.nspname, c.relname, pg_catalog.format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
                     d.deptype::text, d.refobjid::regclass::text, a.attname::text
              FROM pg_catalog.pg_sequence s
@@ -349,9 +358,9 @@ pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaMod
              WHERE n.nspname = ANY($1)
                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x WHERE x.classid = 'pg_catalog.pg_class'::regclass AND x.objid = s.seqrelid AND x.deptype = 'e')",
             &[&schemas],
+        ),
         )
-        .await
-        .map_err(db_err("sequences"))?;
+        .await?;
     for r in seqs {
         let dep: Option<String> = r.get(9);
         if dep.as_deref() == Some("i") {
@@ -379,9 +388,11 @@ pub async fn introspect(client: &Client, schemas: &[String]) -> Result<SchemaMod
         );
     }
     let exts = client
-        .query("SELECT e.extname, n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'", &[])
-        .await
-        .map_err(db_err("extensions"))?;
+        .run(
+            "introspecting extensions",
+            client.query("SELECT e.extname, n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'", &[]),
+        )
+        .await?;
     for r in exts {
         let name: String = r.get(0);
         m.extensions.insert(

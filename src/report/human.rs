@@ -19,10 +19,112 @@ use std::path::PathBuf;
 /// A migration file as miette reads it, except that the `file:line:column` miette
 /// prints for a frame counts the column in characters, as JSON, SARIF and GitHub
 /// output do (miette counts bytes: one `é` before the statement would make the
-/// formats disagree).
+/// formats disagree). `text` may be an [`Excerpt`] of the file: then `line_base`
+/// is the file line its first line is, and `column` the real column of the span.
 struct CharColumns {
     name: String,
     text: String,
+    line_base: usize,
+    column: Option<usize>,
+}
+
+/// Lines longer than this (in characters) are cut around the span in a frame.
+const MAX_FRAME_LINE_CHARS: usize = 240;
+/// How much of a cut line is kept before the span's start.
+const CHARS_BEFORE_SPAN: usize = 60;
+
+/// The lines a frame shows, cut to a readable width, with the span moved into it.
+/// A minified bundle puts a whole migration on one line: miette would print all of
+/// it, and past 65,535 columns its layout overflows `format!`'s width and panics.
+#[derive(Debug, PartialEq)]
+struct Excerpt {
+    text: String,
+    span: std::ops::Range<usize>,
+    /// 0-based line of the file the excerpt starts at.
+    first_line: usize,
+    /// 0-based character column of the span's start in the file.
+    column: usize,
+}
+
+/// `None` when every line the frame shows (the span's, one either side) is short.
+fn excerpt(text: &str, span: std::ops::Range<usize>) -> Option<Excerpt> {
+    let clamp = |o: usize| {
+        let mut o = o.min(text.len());
+        while !text.is_char_boundary(o) {
+            o -= 1;
+        }
+        o
+    };
+    let (start, end) = (clamp(span.start), clamp(span.end.max(span.start)));
+    let line_of = |o: usize| text[..o].matches('\n').count();
+    let line_start = |o: usize| text[..o].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = |o: usize| text[o..].find('\n').map_or(text.len(), |i| o + i);
+    let first_line = line_of(start).saturating_sub(1);
+    let last_line = line_of(end) + 1;
+    // Byte ranges of the shown lines (without their newline).
+    let mut lines = Vec::new();
+    let mut at = if first_line < line_of(start) {
+        line_start(line_start(start).saturating_sub(1))
+    } else {
+        line_start(start)
+    };
+    for _ in first_line..=last_line {
+        let e = line_end(at);
+        lines.push(at..e);
+        if e >= text.len() {
+            break;
+        }
+        at = e + 1;
+    }
+    if lines
+        .iter()
+        .all(|l| text[l.clone()].chars().count() <= MAX_FRAME_LINE_CHARS)
+    {
+        return None;
+    }
+    let column = text[line_start(start)..start].chars().count();
+    let mut out = String::new();
+    let (mut new_start, mut new_end) = (0, 0);
+    for l in &lines {
+        let (mut keep_from, mut keep_to) = (l.start, l.end);
+        if text[l.clone()].chars().count() > MAX_FRAME_LINE_CHARS {
+            let anchor = start.clamp(l.start, l.end);
+            let before: Vec<usize> = text[l.start..anchor]
+                .char_indices()
+                .map(|(i, _)| l.start + i)
+                .collect();
+            keep_from = before
+                .len()
+                .checked_sub(CHARS_BEFORE_SPAN)
+                .map_or(l.start, |i| before[i]);
+            keep_to = text[keep_from..l.end]
+                .char_indices()
+                .nth(MAX_FRAME_LINE_CHARS)
+                .map_or(l.end, |(i, _)| keep_from + i);
+        }
+        if keep_from > l.start {
+            out.push('…');
+        }
+        let kept_at = out.len();
+        out.push_str(&text[keep_from..keep_to]);
+        let map = |o: usize| kept_at + o.clamp(keep_from, keep_to) - keep_from;
+        if (l.start..=l.end).contains(&start) {
+            new_start = map(start);
+        }
+        if (l.start..=l.end).contains(&end) {
+            new_end = map(end);
+        }
+        if keep_to < l.end {
+            out.push('…');
+        }
+        out.push('\n');
+    }
+    Some(Excerpt {
+        text: out,
+        span: new_start..new_end.max(new_start),
+        first_line,
+        column,
+    })
 }
 
 impl SourceCode for CharColumns {
@@ -36,20 +138,23 @@ impl SourceCode for CharColumns {
             .text
             .read_span(span, context_lines_before, context_lines_after)?;
         // miette reads the primary label without context for the header's position.
-        let column = if context_lines_before == 0 && context_lines_after == 0 {
-            let at = span.offset().min(self.text.len());
-            let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
-            self.text
-                .get(line_start..at)
-                .map_or(inner.column(), |l| l.chars().count())
-        } else {
-            inner.column()
-        };
+        let column =
+            if let (Some(c), 0, 0) = (self.column, context_lines_before, context_lines_after) {
+                c
+            } else if context_lines_before == 0 && context_lines_after == 0 {
+                let at = span.offset().min(self.text.len());
+                let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
+                self.text
+                    .get(line_start..at)
+                    .map_or(inner.column(), |l| l.chars().count())
+            } else {
+                inner.column()
+            };
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
             *inner.span(),
-            inner.line(),
+            inner.line() + self.line_base,
             column,
             inner.line_count(),
         )))
@@ -71,18 +176,33 @@ fn frame(
         d = d.with_help(h.clone());
     }
     let source = f.file.as_ref().and_then(|p| sources.get(p));
+    let cut = match (f.span, source) {
+        (Some(span), Some(s)) => excerpt(&s.text, span.start..span.end),
+        _ => None,
+    };
     if let (Some(span), Some(_)) = (f.span, source) {
+        let span = cut
+            .as_ref()
+            .map_or(span.start..span.end, |c| c.span.clone());
         let len = span.end.saturating_sub(span.start).max(1);
         let label = f.object.clone().unwrap_or_else(|| f.rule.clone());
         d = d.with_labels(vec![LabeledSpan::at(span.start..span.start + len, label)]);
     }
     let mut out = String::new();
-    let report = match source {
-        Some(s) => miette::Report::new(d).with_source_code(CharColumns {
+    let report = match (source, cut) {
+        (Some(s), Some(cut)) => miette::Report::new(d).with_source_code(CharColumns {
+            name: display_path(&s.path),
+            text: cut.text,
+            line_base: cut.first_line,
+            column: Some(cut.column),
+        }),
+        (Some(s), None) => miette::Report::new(d).with_source_code(CharColumns {
             name: display_path(&s.path),
             text: s.text.clone(),
+            line_base: 0,
+            column: None,
         }),
-        None => miette::Report::new(d),
+        (None, _) => miette::Report::new(d),
     };
     let _ = handler.render_report(&mut out, report.as_ref());
     out
@@ -159,4 +279,34 @@ pub fn render(
         s.migrations,
         if s.migrations == 1 { "" } else { "s" }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_lines_are_shown_as_they_are() {
+        assert_eq!(excerpt("a\nDROP TABLE x;\nb\n", 2..15), None);
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_span_keeping_its_position() {
+        let long = format!("é{}DROP TABLE x;{}", "y".repeat(1000), "z".repeat(1000));
+        let text = format!("first\n{long}\nlast\n");
+        let start = text.find("DROP").unwrap();
+        let cut = excerpt(&text, start..start + 13).unwrap();
+        assert_eq!(&cut.text[cut.span.clone()], "DROP TABLE x;");
+        assert_eq!(cut.first_line, 0);
+        assert_eq!(cut.column, 1001);
+        let lines: Vec<&str> = cut.text.lines().collect();
+        assert_eq!(lines[0], "first");
+        assert!(
+            lines[1].starts_with('…') && lines[1].ends_with('…'),
+            "{}",
+            lines[1]
+        );
+        assert!(lines[1].chars().count() <= MAX_FRAME_LINE_CHARS + 2);
+        assert_eq!(lines[2], "last");
+    }
 }

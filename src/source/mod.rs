@@ -191,25 +191,95 @@ fn walk_error(root: &Path, e: walkdir::Error) -> Error {
 /// (The reader itself is linear: 50 MB of SQL reads in about 12 s in a debug build.)
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// Why [`read_bounded`] read nothing.
+#[derive(Debug)]
+pub enum BoundedReadError {
+    Io(std::io::Error),
+    /// Not a regular file, or over the limit: the message says which.
+    Refused(String),
+}
+
+impl std::fmt::Display for BoundedReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BoundedReadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                f.write_str("no such file or directory")
+            }
+            BoundedReadError::Io(e) => e.fmt(f),
+            BoundedReadError::Refused(m) => f.write_str(m),
+        }
+    }
+}
+
+/// Read a regular file of at most `limit` bytes. Every file migguard reads goes
+/// through here: `/dev/zero`, `/dev/urandom` or a FIFO report a length of 0 and
+/// would be read forever (or block), and a size checked before reading can grow
+/// while reading, so the read itself stops one byte past the limit.
+pub fn read_bounded(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, BoundedReadError> {
+    use std::io::Read;
+    let refuse = |m: String| BoundedReadError::Refused(m);
+    // Checked before opening: opening a FIFO for reading blocks until a writer comes.
+    let meta = std::fs::metadata(path).map_err(BoundedReadError::Io)?;
+    if !meta.is_file() {
+        return Err(refuse(format!(
+            "not a regular file (a {}): a {what} must be a file",
+            file_type_name(&meta.file_type())
+        )));
+    }
+    let too_big = |len: u64| {
+        refuse(format!(
+            "file is {} KB, larger than the {} KB limit for a {what}",
+            len.div_ceil(1024),
+            limit / 1024
+        ))
+    };
+    if meta.len() > limit {
+        return Err(too_big(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(BoundedReadError::Io)?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(BoundedReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+fn file_type_name(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_char_device() {
+            return "character device";
+        }
+        if t.is_block_device() {
+            return "block device";
+        }
+        if t.is_fifo() {
+            return "FIFO";
+        }
+        if t.is_socket() {
+            return "socket";
+        }
+    }
+    if t.is_dir() {
+        "directory"
+    } else {
+        "special file"
+    }
+}
+
 /// Load one file as UTF-8: non-UTF-8, binary, empty and oversized files are clear
 /// errors naming the file (and the position of the first bad byte).
 pub fn load(path: &Path) -> crate::error::Result<SourceFile> {
-    let io_err = |e: std::io::Error| match e.kind() {
-        std::io::ErrorKind::NotFound => input_error(path, "no such file or directory"),
-        _ => Error::io(path.display().to_string(), e),
-    };
-    let meta = std::fs::metadata(path).map_err(io_err)?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(input_error(
-            path,
-            format!(
-                "file is {} MB, larger than the {} MB limit for a migration source",
-                meta.len() / (1024 * 1024),
-                MAX_FILE_BYTES / (1024 * 1024)
-            ),
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(io_err)?;
+    let bytes = read_bounded(path, MAX_FILE_BYTES, "migration source").map_err(|e| match e {
+        BoundedReadError::Io(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Error::io(path.display().to_string(), e)
+        }
+        e => input_error(path, e.to_string()),
+    })?;
     let text = decode(&bytes).map_err(|m| input_error(path, m))?;
     if text.trim().is_empty() {
         return Err(input_error(

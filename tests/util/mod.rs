@@ -95,3 +95,40 @@ pub fn rules_with_status(v: &serde_json::Value, status: &str) -> Vec<String> {
     ids.sort();
     ids
 }
+
+/// Like [`run_env`], but kills migguard and fails the test when it is still running
+/// after `limit`: for tests of hangs, which must not hang the test suite themselves.
+pub fn run_with_deadline(
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    limit: std::time::Duration,
+) -> Run {
+    use std::process::Stdio;
+    let mut cmd = Command::new(bin());
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("GITHUB_ACTIONS")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("run migguard");
+    let start = std::time::Instant::now();
+    while child.try_wait().expect("poll migguard").is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("migguard {args:?} still running after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().expect("migguard output");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
