@@ -430,3 +430,45 @@ fn missing_history_schema_means_nothing_applied() {
         assert_eq!(h["pending"], serde_json::json!(["V1__init"]), "{kind}");
     }
 }
+
+#[test]
+fn allow_destructive_env_is_strict() {
+    // Additive-only release: only BuilderApi (creates a table) is pending.
+    let additive = db_with_history("rc_env_add", &ALL[..3]);
+    let r = check(&additive, &[], &[("ALLOW_DESTRUCTIVE_MIGRATIONS", "")]);
+    assert_eq!(r.code, 0, "empty = unset: {}{}", r.stdout, r.stderr);
+    // A contract migration pending: only `true` (any case) grants.
+    let contract = db_with_history("rc_env_contract", &ALL[..2]);
+    for granted in ["true", "TRUE", "True"] {
+        let r = check(&contract, &[], &[("ALLOW_DESTRUCTIVE_MIGRATIONS", granted)]);
+        assert_eq!(r.code, 0, "{granted}: {}{}", r.stdout, r.stderr);
+    }
+    for denied in ["false", "FALSE", "0", ""] {
+        let r = check(&contract, &[], &[("ALLOW_DESTRUCTIVE_MIGRATIONS", denied)]);
+        assert_eq!(r.code, 1, "{denied:?}: {}{}", r.stdout, r.stderr);
+        assert_eq!(
+            rules_with_status(&r.json(), "failing"),
+            vec!["destructive-pending"]
+        );
+    }
+    for ambiguous in ["1", "yes", "on", "y", "enable", " true"] {
+        let r = check(
+            &contract,
+            &[],
+            &[("ALLOW_DESTRUCTIVE_MIGRATIONS", ambiguous)],
+        );
+        assert_eq!(r.code, 2, "{ambiguous:?}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains("ALLOW_DESTRUCTIVE_MIGRATIONS") && r.stderr.contains("`true`"),
+            "{}",
+            r.stderr
+        );
+        // Same refusal for an additive-only release: the setting is wrong either way.
+        let r = check(
+            &additive,
+            &[],
+            &[("ALLOW_DESTRUCTIVE_MIGRATIONS", ambiguous)],
+        );
+        assert_eq!(r.code, 2, "{ambiguous:?}: {}{}", r.stdout, r.stderr);
+    }
+}

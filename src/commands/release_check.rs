@@ -16,7 +16,7 @@ use crate::cli::{GlobalArgs, ReleaseCheckArgs};
 use crate::config::Config;
 use crate::db::connect::{connect, describe, runtime, ConnectOptions};
 use crate::db::history::{self, compare, Comparison};
-use crate::error::{Outcome, Result};
+use crate::error::{Error, Outcome, Result};
 use crate::finding::{Finding, Phase, Severity, Status};
 use crate::ir::{Migration, OpKind, Span};
 use crate::report::{render_findings, FindingsReport, MigrationSummary, RenderOptions};
@@ -135,6 +135,31 @@ pub fn check(
     out
 }
 
+/// The environment variable that grants destructive migrations when the flag is absent.
+pub const ALLOW_DESTRUCTIVE_ENV: &str = "ALLOW_DESTRUCTIVE_MIGRATIONS";
+
+/// Whether destructive migrations are allowed: the `--allow-destructive` flag, else
+/// [`ALLOW_DESTRUCTIVE_ENV`]. Pure. A pipeline variable is easy to get subtly wrong,
+/// and a guess either way is costly (a blocked rollback, or a drop let through), so
+/// only `true` (any case) grants; empty (a variable defined but left blank), `false`
+/// and `0` deny; anything else (`1`, `yes`, `on`…) is refused with a message.
+pub fn destructive_permission(flag: bool, env: Option<&std::ffi::OsStr>) -> Result<bool> {
+    if flag {
+        return Ok(true);
+    }
+    let Some(value) = env else {
+        return Ok(false);
+    };
+    match value.to_str() {
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+        Some(v) if v.is_empty() || v.eq_ignore_ascii_case("false") || v == "0" => Ok(false),
+        _ => Err(Error::Usage(format!(
+            "{ALLOW_DESTRUCTIVE_ENV}={:?} is ambiguous: set it to `true` to allow destructive migrations, or to `false` (or leave it empty or unset) to refuse them",
+            value.to_string_lossy()
+        ))),
+    }
+}
+
 /// Where a migration could not be read statically: opaque calls, unparsed SQL and
 /// reader errors, with a short reason each (source order).
 fn unreadable_parts(m: &Migration) -> Vec<(Span, String)> {
@@ -156,6 +181,10 @@ fn unreadable_parts(m: &Migration) -> Vec<(Span, String)> {
 }
 
 pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
+    let allow_destructive = destructive_permission(
+        args.allow_destructive,
+        std::env::var_os(ALLOW_DESTRUCTIVE_ENV).as_deref(),
+    )?;
     let config = Config::discover(global.config.as_deref())?;
     let rules = load_rules(global.rules.as_deref(), &config)?;
     let paths = migration_paths(&args.paths, &config)?;
@@ -171,7 +200,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
         .await
     })?;
     let cmp = compare(&project.migrations, &history);
-    let mut findings = check(&project.migrations, &cmp, &rules, args.allow_destructive);
+    let mut findings = check(&project.migrations, &cmp, &rules, allow_destructive);
     // DESIGN §7: a missing history table is "nothing applied", with a warning —
     // a finding, so that JSON and SARIF consumers see it too.
     if let Some(r) = rules
