@@ -113,7 +113,9 @@ pub struct ReleaseCheckArgs {
     #[command(flatten)]
     pub db: DatabaseArgs,
     /// Allow pending contract (destructive) migrations whose expand migration is applied.
-    #[arg(long, env = "ALLOW_DESTRUCTIVE_MIGRATIONS", value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false, action = clap::ArgAction::SetTrue)]
+    /// Without the flag, `ALLOW_DESTRUCTIVE_MIGRATIONS=true` (any case) allows them;
+    /// empty or unset, `false` and `0` do not; any other value is an error (exit 2).
+    #[arg(long)]
     pub allow_destructive: bool,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

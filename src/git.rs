@@ -4,12 +4,19 @@
 //! users know). The base is `merge-base(REF, HEAD)`; changes are base → working tree
 //! (`git diff --name-status -M <base>`), so a developer's uncommitted edits count too;
 //! on a CI checkout that is the same as base..HEAD.
+//!
+//! A migration that shipped must not change what it executes: databases that ran it
+//! keep the old version. Comments are not execution, so an edited file is compared
+//! with its base version by what it runs (ops and their SQL without comments or
+//! layout), not by bytes: adding an annotation or fixing a comment is not an edit.
 
 use crate::classify::{finding, status_for, unlocated};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Severity, Status};
 use crate::ir::Migration;
+use crate::parse::{read_file, ReadOptions};
 use crate::ruleset::RuleSet;
+use crate::source::{FileKind, SourceFile};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -27,6 +34,11 @@ pub struct ChangeSet {
     /// (unchanged, or renamed from there) is grandfathered; anything else — including
     /// files git ignores, such as compiled `dist/` migrations — is gated as new.
     pub at_base: BTreeSet<PathBuf>,
+    /// The base version's text of each modified migration file, so what it executed
+    /// can be compared with what it executes now. Missing = could not be read: the
+    /// file counts as edited. (A renamed file stays an edit: for SQL tools the name
+    /// is the identity in the history.)
+    pub base_text: std::collections::BTreeMap<PathBuf, String>,
 }
 
 fn git(cwd: &Path, args: &[&str]) -> Result<String> {
@@ -41,6 +53,22 @@ fn git(cwd: &Path, args: &[&str]) -> Result<String> {
         ));
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim_end().to_string())
+}
+
+/// A git command's stdout exactly as written (file contents: no trimming); `None`
+/// for output that is not UTF-8, which the readers would refuse anyway.
+fn git_raw(cwd: &Path, args: &[&str]) -> Result<String> {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .map_err(|e| Error::Git(format!("could not run git: {e}")))?;
+    if !out.status.success() {
+        return Err(Error::Git(
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        ));
+    }
+    String::from_utf8(out.stdout).map_err(|_| Error::Git("not UTF-8".into()))
 }
 
 /// Changes between `merge-base(reference, HEAD)` and the working tree.
@@ -95,6 +123,22 @@ pub fn changed_since(cwd: &Path, reference: &str) -> Result<ChangeSet> {
     let untracked = git(&root, &["ls-files", "--others", "--exclude-standard", "-z"])?;
     let tree = git(&root, &["ls-tree", "-r", "-z", "--name-only", &base])?;
     let mut cs = parse_changes(&root, base, &diff, &untracked);
+    let changed_on_base: Vec<PathBuf> = cs
+        .modified
+        .iter()
+        .cloned()
+        .filter(|p| is_migration_path(p))
+        .collect();
+    for p in changed_on_base {
+        let Ok(rel) = p.strip_prefix(&root) else {
+            continue;
+        };
+        // `git show <base>:<path>` wants `/` separators, relative to the root.
+        let spec = format!("{}:{}", cs.base, rel.to_string_lossy().replace('\\', "/"));
+        if let Ok(text) = git_raw(&root, &["show", &spec]) {
+            cs.base_text.insert(p, text);
+        }
+    }
     cs.at_base = tree
         .split('\0')
         .filter(|p| !p.is_empty())
@@ -172,18 +216,10 @@ fn under_roots(p: &Path, roots: &[PathBuf]) -> Option<PathBuf> {
     })
 }
 
-/// Grandfather findings of migrations not added since the base; add `edited-migration`
-/// for migration files modified, renamed or deleted since the base.
-pub fn apply_changed_since(
-    changes: &ChangeSet,
-    migrations: &[Migration],
-    roots: &[PathBuf],
-    rules: &RuleSet,
-    findings: &mut Vec<Finding>,
-    fail_on: Severity,
-) {
+/// Grandfather findings of migrations not added since the base (`edited-migration`
+/// findings excepted: they are about the edit, which is new).
+pub fn grandfather(changes: &ChangeSet, migrations: &[Migration], findings: &mut [Finding]) {
     let added: BTreeSet<PathBuf> = changes.added.iter().map(|p| canonical(p)).collect();
-    let modified: BTreeSet<PathBuf> = changes.modified.iter().map(|p| canonical(p)).collect();
     let renamed_to: BTreeSet<PathBuf> = changes
         .renamed
         .iter()
@@ -201,27 +237,72 @@ pub fn apply_changed_since(
             .file
             .as_ref()
             .is_some_and(|p| new_files.contains(&canonical(p)));
-        if !is_new && matches!(f.status, Status::Failing | Status::Warning) {
+        if !is_new
+            && f.rule != "edited-migration"
+            && matches!(f.status, Status::Failing | Status::Warning)
+        {
             f.status = Status::Grandfathered;
         }
     }
+}
+
+/// `edited-migration` findings for migration files modified, renamed or deleted since
+/// the base — except a file whose migrations execute exactly what they did on the
+/// base (a comment or layout edit). Returned before suppressions are applied, so a
+/// reasoned `migguard-ignore-file edited-migration: …` in the file silences them.
+pub fn edited_migrations(
+    changes: &ChangeSet,
+    migrations: &[Migration],
+    roots: &[PathBuf],
+    rules: &RuleSet,
+    opts: &ReadOptions,
+    fail_on: Severity,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
     let Some(rule) = rules
         .get("edited-migration")
         .filter(|r| r.severity != Severity::Off)
     else {
-        return;
+        return out;
     };
+    let modified: BTreeSet<PathBuf> = changes.modified.iter().map(|p| canonical(p)).collect();
+    let renamed_to: BTreeSet<PathBuf> = changes
+        .renamed
+        .iter()
+        .map(|(_, to)| canonical(to))
+        .collect();
     let mut seen = BTreeSet::new();
     for m in migrations {
         let file = canonical(&m.file);
-        let what = if modified.contains(&file) {
-            "was modified"
+        let (what, base_path) = if modified.contains(&file) {
+            (
+                "was modified",
+                changes.modified.iter().find(|p| canonical(p) == file),
+            )
         } else if renamed_to.contains(&file) {
-            "was renamed"
+            ("was renamed", None)
         } else {
             continue;
         };
         if !seen.insert(file.clone()) {
+            continue;
+        }
+        let now: Vec<&Migration> = migrations
+            .iter()
+            .filter(|o| canonical(&o.file) == file)
+            .collect();
+        let unchanged = base_path
+            .and_then(|p| changes.base_text.get(p).map(|t| (p, t)))
+            .is_some_and(|(p, text)| {
+                let kind = if m.format == crate::ir::MigrationFormat::Typeorm {
+                    FileKind::Typeorm
+                } else {
+                    FileKind::Sql
+                };
+                let before = read_file(&SourceFile::new(p.clone(), text.clone()), kind, opts);
+                executes_the_same(&before.iter().collect::<Vec<_>>(), &now)
+            });
+        if unchanged {
             continue;
         }
         let mut f = finding(
@@ -230,14 +311,14 @@ pub fn apply_changed_since(
             Some(m.span),
             None,
             format!(
-                "migration `{}` {what} since {} — it already exists on the base branch",
+                "migration `{}` {what} since {} — it already exists on the base branch, and databases that ran it keep the old version (an edit that changes only comments is allowed)",
                 m.name,
                 short(&changes.base)
             ),
             fail_on,
         );
         f.status = status_for(rule.severity, fail_on);
-        findings.push(f);
+        out.push(f);
     }
     for p in &changes.deleted {
         if !is_migration_path(p) {
@@ -246,7 +327,7 @@ pub fn apply_changed_since(
         let Some(p) = under_roots(p, roots) else {
             continue;
         };
-        findings.push(unlocated(
+        out.push(unlocated(
             rule,
             None,
             Some(p.clone()),
@@ -257,6 +338,59 @@ pub fn apply_changed_since(
             ),
             fail_on,
         ));
+    }
+    out
+}
+
+/// Whether two versions of a file's migrations execute the same thing: the same
+/// identities, transaction mode and operations, each op's text compared without
+/// comments and with whitespace collapsed. Pure. Reader errors count as different
+/// (what an unreadable version executes is unknown).
+fn executes_the_same(before: &[&Migration], now: &[&Migration]) -> bool {
+    fn executed(m: &Migration) -> impl PartialEq + '_ {
+        (
+            &m.name,
+            m.transactional,
+            m.read_errors.is_empty(),
+            m.up.iter()
+                .map(|op| {
+                    (
+                        // An unparsed op's reason carries positions inside the
+                        // statement; its text says what it runs.
+                        (!matches!(op.kind, crate::ir::OpKind::Unparsed { .. }))
+                            .then_some(&op.kind),
+                        without_comments(&op.text),
+                        &op.source,
+                        op.dynamic,
+                        &op.guard,
+                    )
+                })
+                .collect::<Vec<_>>(),
+        )
+    }
+    before.len() == now.len()
+        && before.iter().all(|m| m.read_errors.is_empty())
+        && now.iter().all(|m| m.read_errors.is_empty())
+        && before
+            .iter()
+            .zip(now)
+            .all(|(b, n)| executed(b) == executed(n))
+}
+
+/// SQL text as its tokens (sqlparser's PostgreSQL tokenizer) joined by one space:
+/// comments and layout dropped, string literals and quoted identifiers kept as
+/// written. Text the tokenizer refuses (a builder call's TypeScript, broken SQL)
+/// falls back to collapsing whitespace runs, so only an identical text matches.
+fn without_comments(sql: &str) -> String {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    match Tokenizer::new(&sqlparser::dialect::PostgreSqlDialect {}, sql).tokenize() {
+        Ok(tokens) => tokens
+            .iter()
+            .filter(|t| !matches!(t, Token::Whitespace(_)))
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        Err(_) => sql.split_whitespace().collect::<Vec<_>>().join(" "),
     }
 }
 
@@ -316,5 +450,38 @@ mod tests {
     fn unknown_status_letters_fail_closed_as_modified() {
         let cs = parse("U\0m/1.sql\0", "");
         assert!(cs.modified.contains(Path::new("/r/m/1.sql")));
+    }
+}
+
+#[cfg(test)]
+mod execution_tests {
+    use super::*;
+
+    fn read(path: &str, kind: FileKind, text: &str) -> Vec<Migration> {
+        read_file(
+            &SourceFile::new(path.into(), text.to_string()),
+            kind,
+            &ReadOptions::default(),
+        )
+    }
+
+    fn same(path: &str, kind: FileKind, a: &str, b: &str) -> bool {
+        let (a, b) = (read(path, kind, a), read(path, kind, b));
+        executes_the_same(&a.iter().collect::<Vec<_>>(), &b.iter().collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn sql_comments_and_layout_do_not_count_but_string_literals_do() {
+        let base = "CREATE TABLE product (id int PRIMARY KEY, note text DEFAULT 'a -- b');\n";
+        let commented = "-- creates the product table\n/* reviewed */\nCREATE TABLE product (\n  id int PRIMARY KEY, -- key\n  note text DEFAULT 'a -- b'\n);\n";
+        assert!(same("0001_init.sql", FileKind::Sql, base, commented));
+        let changed = base.replace("'a -- b'", "'a -- c'");
+        assert!(!same("0001_init.sql", FileKind::Sql, base, &changed));
+        assert!(!same(
+            "0001_init.sql",
+            FileKind::Sql,
+            base,
+            &format!("{base}CREATE INDEX i ON product (note);\n")
+        ));
     }
 }

@@ -797,3 +797,125 @@ fn the_gate_finds_the_repository_of_the_migrations_not_of_the_working_directory(
         );
     }
 }
+
+#[test]
+fn comment_only_edits_to_a_shipped_migration_are_not_edits() {
+    let repo = typeorm_base();
+    let d = repo.path();
+    // An annotation added above the class, a comment inside up(), a comment and
+    // new line breaks inside the SQL string: nothing it executes changes.
+    let edited = legacy_drop_ts()
+        .replace(
+            "export class",
+            "// @destructive: DROP COLUMN product.old_flag (unused since 2023)\n// @expand-migration: NONE (never read by the app)\nexport class",
+        )
+        .replace(
+            "        await queryRunner.query(",
+            "        // the flag was never read\n        await queryRunner.query(",
+        )
+        .replace(
+            r#"ALTER TABLE "product" DROP COLUMN"#,
+            "-- legacy\n            ALTER TABLE \"product\"\n                DROP COLUMN",
+        );
+    assert_ne!(edited, legacy_drop_ts());
+    write(d, "src/migrations/1700000100000-DropOldFlag.ts", &edited);
+    commit_all(d, "annotate legacy");
+    let r = gate(d);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        !triples(&r.json())
+            .iter()
+            .any(|(rule, _, _)| rule == "edited-migration"),
+        "{}",
+        r.stdout
+    );
+    // Changing what it executes is still an edit, however small.
+    let edited = edited.replace(
+        "DROP COLUMN \"old_flag\"",
+        "DROP COLUMN IF EXISTS \"old_flag\"",
+    );
+    write(d, "src/migrations/1700000100000-DropOldFlag.ts", &edited);
+    let r = gate(d);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(has(
+        &r.json(),
+        "edited-migration",
+        "failing",
+        "DropOldFlag1700000100000"
+    ));
+}
+
+#[test]
+fn comment_only_edit_to_a_shipped_sql_migration_is_not_an_edit() {
+    let repo = repo_with_base(&[
+        ("migguard.toml", "migrations = [\"db\"]\n".to_string()),
+        (
+            "db/0001_init.sql",
+            "CREATE TABLE product (id int PRIMARY KEY, note text DEFAULT 'a -- b');\n".to_string(),
+        ),
+    ]);
+    let d = repo.path();
+    write(
+        d,
+        "db/0001_init.sql",
+        "-- creates the product table\n/* reviewed */\nCREATE TABLE product (\n  id int PRIMARY KEY, -- key\n  note text DEFAULT 'a -- b'\n);\n",
+    );
+    let r = gate(d);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // A change inside a string literal is a change (it looks like a comment, it is not).
+    write(
+        d,
+        "db/0001_init.sql",
+        "CREATE TABLE product (id int PRIMARY KEY, note text DEFAULT 'a -- c');\n",
+    );
+    let r = gate(d);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(has(&r.json(), "edited-migration", "failing", "0001_init"));
+}
+
+#[test]
+fn a_reasoned_file_level_ignore_suppresses_edited_migration() {
+    let repo = typeorm_base();
+    let d = repo.path();
+    let edited = format!(
+        "// migguard-ignore-file edited-migration: every database ran the IF EXISTS form by hand (INC-42)\n{}",
+        legacy_drop_ts().replace("DROP COLUMN \"old_flag\"", "DROP COLUMN IF EXISTS \"old_flag\"")
+    );
+    write(d, "src/migrations/1700000100000-DropOldFlag.ts", &edited);
+    let r = gate(d);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    let f: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "edited-migration")
+        .collect();
+    assert_eq!(f.len(), 1, "{}", r.stdout);
+    assert_eq!(f[0]["status"], "suppressed");
+    assert_eq!(
+        f[0]["suppression_reason"],
+        "every database ran the IF EXISTS form by hand (INC-42)"
+    );
+    assert!(!triples(&v)
+        .iter()
+        .any(|(rule, _, _)| rule == "unused-suppression"));
+    // Without a reason it is not applied: the edit still fails.
+    let unreasoned = edited.replace(
+        ": every database ran the IF EXISTS form by hand (INC-42)",
+        "",
+    );
+    write(
+        d,
+        "src/migrations/1700000100000-DropOldFlag.ts",
+        &unreasoned,
+    );
+    let r = gate(d);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(has(
+        &r.json(),
+        "edited-migration",
+        "failing",
+        "DropOldFlag1700000100000"
+    ));
+}

@@ -430,3 +430,160 @@ fn missing_history_schema_means_nothing_applied() {
         assert_eq!(h["pending"], serde_json::json!(["V1__init"]), "{kind}");
     }
 }
+
+#[test]
+fn allow_destructive_env_is_strict() {
+    // Additive-only release: only BuilderApi (creates a table) is pending.
+    let additive = db_with_history("rc_env_add", &ALL[..3]);
+    let r = check(&additive, &[], &[("ALLOW_DESTRUCTIVE_MIGRATIONS", "")]);
+    assert_eq!(r.code, 0, "empty = unset: {}{}", r.stdout, r.stderr);
+    // A contract migration pending: only `true` (any case) grants.
+    let contract = db_with_history("rc_env_contract", &ALL[..2]);
+    for granted in ["true", "TRUE", "True"] {
+        let r = check(&contract, &[], &[("ALLOW_DESTRUCTIVE_MIGRATIONS", granted)]);
+        assert_eq!(r.code, 0, "{granted}: {}{}", r.stdout, r.stderr);
+    }
+    for denied in ["false", "FALSE", "0", ""] {
+        let r = check(&contract, &[], &[("ALLOW_DESTRUCTIVE_MIGRATIONS", denied)]);
+        assert_eq!(r.code, 1, "{denied:?}: {}{}", r.stdout, r.stderr);
+        assert_eq!(
+            rules_with_status(&r.json(), "failing"),
+            vec!["destructive-pending"]
+        );
+    }
+    for ambiguous in ["1", "yes", "on", "y", "enable", " true"] {
+        let r = check(
+            &contract,
+            &[],
+            &[("ALLOW_DESTRUCTIVE_MIGRATIONS", ambiguous)],
+        );
+        assert_eq!(r.code, 2, "{ambiguous:?}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains("ALLOW_DESTRUCTIVE_MIGRATIONS") && r.stderr.contains("`true`"),
+            "{}",
+            r.stderr
+        );
+        // Same refusal for an additive-only release: the setting is wrong either way.
+        let r = check(
+            &additive,
+            &[],
+            &[("ALLOW_DESTRUCTIVE_MIGRATIONS", ambiguous)],
+        );
+        assert_eq!(r.code, 2, "{ambiguous:?}: {}{}", r.stdout, r.stderr);
+    }
+}
+
+/// A database where every fixture migration ran (its schema replayed by `migguard
+/// schema`, the history rows TypeORM writes).
+fn db_with_full_schema(prefix: &str) -> TestDb {
+    let db = db_with_history(prefix, &ALL);
+    let dir = tempfile::tempdir().unwrap();
+    let m = repo_root().join("fixtures/src/migrations");
+    let r = run_in(
+        dir.path(),
+        &["schema", m.to_str().unwrap(), "--format", "sql"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    db.execute(&r.stdout);
+    db
+}
+
+/// An older image: only the first `n` fixture migrations.
+fn older_image(n: usize) -> tempfile::TempDir {
+    let src = repo_root().join("fixtures/src/migrations");
+    let mut files: Vec<_> = std::fs::read_dir(&src)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("m")).unwrap();
+    for f in files.iter().take(n) {
+        std::fs::copy(f, dir.path().join("m").join(f.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+fn check_image(image: &tempfile::TempDir, db: &TestDb, env: &[(&str, &str)]) -> Run {
+    run_env(
+        image.path(),
+        &[
+            "release-check",
+            "m",
+            "--database-url",
+            &db.url,
+            "--format",
+            "json",
+        ],
+        env,
+    )
+}
+
+#[test]
+fn older_image_redeployed_is_a_warning() {
+    let db = db_with_full_schema("rc_rollback");
+    // The image before BuilderApi: the database is one (additive) migration ahead.
+    let r = check_image(&older_image(3), &db, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(
+        rules_with_status(&v, "warning"),
+        vec!["unknown-applied-migration"]
+    );
+    let msg = v["findings"][0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("rollback") && msg.contains("BuilderApi1700000300000"),
+        "{msg}"
+    );
+    assert_eq!(v["history"]["ahead_of_build"], true);
+}
+
+#[test]
+fn rollback_past_a_contract_migration_blocks_naming_what_was_dropped() {
+    let db = db_with_full_schema("rc_rollback_contract");
+    // The image before DropLegacyCode: its code still reads product.legacy_code.
+    let r = check_image(&older_image(2), &db, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    let failing: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "failing")
+        .collect();
+    assert_eq!(failing.len(), 1, "{failing:?}");
+    assert_eq!(failing[0]["object"], "public.product.legacy_code");
+    let msg = failing[0]["message"].as_str().unwrap();
+    assert!(msg.contains("DropLegacyCode1700000200000"), "{msg}");
+    // The migrations it does not know about are listed as warnings.
+    assert_eq!(
+        rules_with_status(&v, "warning"),
+        vec!["unknown-applied-migration", "unknown-applied-migration"]
+    );
+}
+
+#[test]
+fn out_of_order_pending_is_a_warning() {
+    // AddSmileCode merged late: pending while DropLegacyCode and BuilderApi are applied.
+    let db = db_with_history("rc_ooo", &[ALL[0], ALL[3]]);
+    let r = check(&db, &[], &[]);
+    let v = r.json();
+    let warnings: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "history-problem")
+        .map(|f| format!("{} {}", f["status"], f["message"]))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(
+        warnings
+            .iter()
+            .all(|w| w.contains("\"warning\"") && w.contains("BuilderApi1700000300000")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[0].contains("AddSmileCode1700000100000"),
+        "{warnings:?}"
+    );
+}

@@ -9,25 +9,39 @@ use crate::db::history::{self, compare};
 use crate::drift::{analyse, render::render, schemas_used, DriftStatus, HistoryView, IgnoreList};
 use crate::error::{Outcome, Result};
 
-pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
-    let config = Config::discover(global.config.as_deref())?;
-    let project = load_project(&migration_paths(&args.paths, &config)?, &config)?;
-    let ds = config.default_schema().to_string();
-    // The configured schema first: introspection spells types relative to it.
-    let mut schemas = vec![ds.clone()];
-    if args.schemas.is_empty() {
-        let all: Vec<&crate::ir::Migration> = project.migrations.iter().collect();
-        let (expected, _) = crate::schema::replay::replay(&all, &ds);
-        schemas.extend(schemas_used(&expected).into_iter().filter(|s| s != &ds));
+/// The schemas to introspect: those named with `--schema`, else every schema the
+/// migrations use. The configured schema comes first when it is among them:
+/// introspection spells types relative to it.
+pub(super) fn schemas_to_compare(
+    requested: &[String],
+    migrations: &[crate::ir::Migration],
+    default_schema: &str,
+) -> Vec<String> {
+    let mut schemas = vec![default_schema.to_string()];
+    if requested.is_empty() {
+        let all: Vec<&crate::ir::Migration> = migrations.iter().collect();
+        let (expected, _) = crate::schema::replay::replay(&all, default_schema);
+        schemas.extend(
+            schemas_used(&expected)
+                .into_iter()
+                .filter(|s| s != default_schema),
+        );
     } else {
-        // Keep the configured schema first when it is among them (type spelling).
-        schemas.retain(|s| args.schemas.contains(s));
-        for s in &args.schemas {
+        schemas.retain(|s| requested.contains(s));
+        for s in requested {
             if !schemas.contains(s) {
                 schemas.push(s.clone());
             }
         }
     }
+    schemas
+}
+
+pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
+    let config = Config::discover(global.config.as_deref())?;
+    let project = load_project(&migration_paths(&args.paths, &config)?, &config)?;
+    let ds = config.default_schema().to_string();
+    let schemas = schemas_to_compare(&args.schemas, &project.migrations, &ds);
     let opts = ConnectOptions::from_config(args.db.database_url.as_deref(), &config);
     let history_config = config.history.for_migrations(&project.migrations);
     let table = history_config.table_name().to_string();

@@ -22,6 +22,18 @@ pub fn lint_project(
     rules: &RuleSet,
     fail_on: Severity,
 ) -> Vec<Finding> {
+    lint_project_with(project, rules, fail_on, Vec::new())
+}
+
+/// [`lint_project`] with findings from outside the migrations' own text (such as
+/// `edited-migration` from git) joined in before suppressions apply, so that a
+/// file's `migguard-ignore-file` comments cover them too.
+pub fn lint_project_with(
+    project: &super::project::Project,
+    rules: &RuleSet,
+    fail_on: Severity,
+    extra: Vec<Finding>,
+) -> Vec<Finding> {
     use rayon::prelude::*;
     let classified: Vec<Classified> = project
         .migrations
@@ -39,6 +51,7 @@ pub fn lint_project(
         &mut findings,
         fail_on,
     );
+    findings.extend(extra);
     // Suppressions apply per file: their comments live there, and one TypeORM file
     // may hold several migration classes. Bucket findings by file in one pass (a
     // partition per file would be quadratic on large projects).
@@ -84,32 +97,40 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
     let paths = migration_paths(&args.paths, &config)?;
     let project = load_project(&paths, &config)?;
     let fail_on = fail_on_severity(args.fail_on, &config);
-    let mut findings = lint_project(&project, &rules, fail_on);
-    if let Some(reference) = &args.changed_since {
-        // The repository is the one holding the migrations, wherever migguard runs
-        // from (`--config app/migguard.toml`, an absolute path from a CI step).
-        let repo_dir = paths
-            .iter()
-            .find(|p| p.exists())
-            .map(|p| {
-                if p.is_dir() {
-                    p.clone()
-                } else {
-                    p.parent().map(Path::to_path_buf).unwrap_or_default()
-                }
-            })
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or_else(|| std::path::PathBuf::from("."));
-        let changes = crate::git::changed_since(&repo_dir, reference)?;
-        crate::git::apply_changed_since(
-            &changes,
+    // The repository is the one holding the migrations, wherever migguard runs
+    // from (`--config app/migguard.toml`, an absolute path from a CI step).
+    let changes = match &args.changed_since {
+        None => None,
+        Some(reference) => {
+            let repo_dir = paths
+                .iter()
+                .find(|p| p.exists())
+                .map(|p| {
+                    if p.is_dir() {
+                        p.clone()
+                    } else {
+                        p.parent().map(Path::to_path_buf).unwrap_or_default()
+                    }
+                })
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or_else(|| std::path::PathBuf::from("."));
+            Some(crate::git::changed_since(&repo_dir, reference)?)
+        }
+    };
+    let edits = match &changes {
+        None => Vec::new(),
+        Some(changes) => crate::git::edited_migrations(
+            changes,
             &project.migrations,
             &paths,
             &rules,
-            &mut findings,
+            &super::project::read_options(&config),
             fail_on,
-        );
-        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        ),
+    };
+    let mut findings = lint_project_with(&project, &rules, fail_on, edits);
+    if let Some(changes) = &changes {
+        crate::git::grandfather(changes, &project.migrations, &mut findings);
     }
     let passed = !findings.iter().any(|f| f.status == Status::Failing);
     let report = FindingsReport {

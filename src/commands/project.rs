@@ -89,13 +89,18 @@ pub fn migration_paths(cli_paths: &[PathBuf], config: &Config) -> Result<Vec<Pat
     ))
 }
 
+/// The readers' settings from the config.
+pub fn read_options(config: &Config) -> ReadOptions {
+    ReadOptions {
+        default_schema: config.default_schema().to_string(),
+        read_only_helpers: config.typeorm.read_only_helpers.clone(),
+    }
+}
+
 /// Discover, load and read every migration under `paths`.
 pub fn load_project(paths: &[PathBuf], config: &Config) -> Result<Project> {
     let files = discover(paths)?;
-    let opts = ReadOptions {
-        default_schema: config.default_schema().to_string(),
-        read_only_helpers: config.typeorm.read_only_helpers.clone(),
-    };
+    let opts = read_options(config);
     let read: Vec<Result<(SourceFile, Vec<Migration>)>> = files
         .par_iter()
         .map(|(path, kind)| {

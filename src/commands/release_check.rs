@@ -16,7 +16,7 @@ use crate::cli::{GlobalArgs, ReleaseCheckArgs};
 use crate::config::Config;
 use crate::db::connect::{block_on_within, connect, describe, ConnectOptions};
 use crate::db::history::{self, compare, Comparison};
-use crate::error::{Outcome, Result};
+use crate::error::{Error, Outcome, Result};
 use crate::finding::{Finding, Phase, Severity, Status};
 use crate::ir::Migration;
 use crate::report::{render_findings, FindingsReport, MigrationSummary, RenderOptions};
@@ -122,24 +122,122 @@ pub fn check(
     }
     if let Some(r) = rule("unknown-applied-migration") {
         for name in &cmp.unknown_applied {
-            out.push(unlocated(
-                r,
-                Some(name.clone()),
-                None,
-                format!("the database has applied `{name}`, which is not in this build"),
-                fail_on,
-            ));
+            let mut f = if cmp.ahead_of_build {
+                // An older image redeployed: the tool runs nothing, and the old code
+                // is what is wanted. Whether the newer migrations dropped something
+                // this code reads is checked against the live schema (`rollback_breakage`).
+                unlocated(r, Some(name.clone()), None, format!("rollback: the database has applied `{name}`, newer than this build's newest migration; this build does not know its changes (nothing is run)"), fail_on)
+            } else {
+                unlocated(
+                    r,
+                    Some(name.clone()),
+                    None,
+                    format!("the database has applied `{name}`, which is not in this build"),
+                    fail_on,
+                )
+            };
+            if cmp.ahead_of_build {
+                f.status = Status::Warning;
+            }
+            out.push(f);
         }
     }
     if let Some(r) = rule("history-problem") {
         for p in &cmp.problems {
             out.push(unlocated(r, None, None, p.clone(), fail_on));
         }
+        let newest_applied = cmp.applied.last().map(String::as_str).unwrap_or("?");
+        for name in &cmp.out_of_order {
+            let Some(m) = migrations.iter().find(|m| &m.name == name) else {
+                continue;
+            };
+            // TypeORM 0.3 runs it (MigrationExecutor's timestamp check is commented
+            // out); Flyway's validate refuses it unless `outOfOrder` is on. Neither
+            // makes it unsafe: what it does is checked above like any pending one.
+            let tool = if m.format == crate::ir::MigrationFormat::Typeorm {
+                "TypeORM runs it after it"
+            } else {
+                "Flyway refuses it unless `outOfOrder = true`"
+            };
+            let mut f = finding(r, m, Some(m.span), None, format!("pending migration `{name}` is older than `{newest_applied}`, which is already applied (merged late): {tool}"), fail_on);
+            f.status = Status::Warning;
+            out.push(f);
+        }
     }
     out
 }
 
+/// Kinds of drift item that mean an object this build's migrations create is gone.
+const GONE: [&str; 3] = ["missing-table", "missing-column", "missing-view"];
+
+/// A rollback (the database ahead of the build): the objects this build's migrations
+/// create that the live database no longer has — dropped or renamed by one of the
+/// newer migrations (the history holds only their names, so the live schema is the
+/// only witness). The old code may read them, so each one blocks. Pure: `items` is
+/// the drift analysis of the live schema against this build.
+pub fn rollback_breakage(
+    items: &[crate::drift::DriftItem],
+    unknown: &[String],
+    rules: &RuleSet,
+) -> Vec<Finding> {
+    let Some(r) = rules
+        .get("unknown-applied-migration")
+        .filter(|r| r.severity != Severity::Off)
+    else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter(|i| !i.reconcilable && GONE.contains(&i.kind.as_str()))
+        .map(|i| {
+            let what = i.kind.trim_start_matches("missing-");
+            let mut f = unlocated(
+                r,
+                None,
+                None,
+                format!(
+                    "rollback: {what} {} is gone from the database, but this build's migrations create it and its code may read it — dropped or renamed by a newer migration ({}); redeploy a build that has those migrations, or restore it",
+                    i.object,
+                    unknown.join(", ")
+                ),
+                Severity::Block,
+            );
+            f.object = Some(i.object.clone());
+            f
+        })
+        .collect()
+}
+
+/// The environment variable that grants destructive migrations when the flag is absent.
+pub const ALLOW_DESTRUCTIVE_ENV: &str = "ALLOW_DESTRUCTIVE_MIGRATIONS";
+
+/// Whether destructive migrations are allowed: the `--allow-destructive` flag, else
+/// [`ALLOW_DESTRUCTIVE_ENV`]. Pure. A pipeline variable is easy to get subtly wrong,
+/// and a guess either way is costly (a blocked rollback, or a drop let through), so
+/// only `true` (any case) grants; empty (a variable defined but left blank), `false`
+/// and `0` deny; anything else (`1`, `yes`, `on`…) is refused with a message.
+pub fn destructive_permission(flag: bool, env: Option<&std::ffi::OsStr>) -> Result<bool> {
+    if flag {
+        return Ok(true);
+    }
+    let Some(value) = env else {
+        return Ok(false);
+    };
+    match value.to_str() {
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+        Some(v) if v.is_empty() || v.eq_ignore_ascii_case("false") || v == "0" => Ok(false),
+        _ => Err(Error::Usage(format!(
+            "{ALLOW_DESTRUCTIVE_ENV}={:?} is ambiguous: set it to `true` to allow destructive migrations, or to `false` (or leave it empty or unset) to refuse them",
+            value.to_string_lossy()
+        ))),
+    }
+}
+
 pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
+    let allow_destructive = destructive_permission(
+        args.allow_destructive,
+        std::env::var_os(ALLOW_DESTRUCTIVE_ENV).as_deref(),
+    )?;
     let config = Config::discover(global.config.as_deref())?;
     let rules = load_rules(global.rules.as_deref(), &config)?;
     let paths = migration_paths(&args.paths, &config)?;
@@ -147,18 +245,45 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
     let opts = ConnectOptions::from_config(args.db.database_url.as_deref(), &config);
     let history_config = config.history.for_migrations(&project.migrations);
     let table = history_config.table_name().to_string();
-    let history = block_on_within(&opts, async {
+    let ds = config.default_schema().to_string();
+    let (history, cmp, live) = block_on_within(&opts, async {
         let client = connect(&opts).await?;
-        history::read(&client, history_config.kind(), &table, |e| {
+        let history = history::read(&client, history_config.kind(), &table, |e| {
             describe(e, "the database")
         })
-        .await
+        .await?;
+        let cmp = compare(&project.migrations, &history);
+        // Only a rollback needs the live schema: it is the one witness of what the
+        // newer migrations dropped.
+        let live = if cmp.ahead_of_build {
+            let schemas = super::drift::schemas_to_compare(&[], &project.migrations, &ds);
+            let live = crate::db::introspect::introspect(&client, &schemas).await?;
+            Some((live, schemas))
+        } else {
+            None
+        };
+        Ok::<_, Error>((history, cmp, live))
     })?;
-    let cmp = compare(&project.migrations, &history);
-    let mut findings = check(&project.migrations, &cmp, &rules, args.allow_destructive);
+    let mut findings = check(&project.migrations, &cmp, &rules, allow_destructive);
     // A file that looks like a migration but could not be read may be one that runs
     // in this release: fail closed, as the PR gate does.
     findings.extend(project.unreadable_file_findings(&rules, Severity::Block));
+    if let Some((live, schemas)) = &live {
+        let view = crate::drift::HistoryView {
+            applied: cmp.applied.clone(),
+            pending: cmp.pending.clone(),
+            unknown_applied: cmp.unknown_applied.clone(),
+            out_of_order: cmp.out_of_order.clone(),
+        };
+        let ignore =
+            crate::drift::IgnoreList::new(&table, &ds, &config.drift.ignore).with_schemas(schemas);
+        let report = crate::drift::analyse(&project.migrations, live, view, &ds, &ignore);
+        findings.extend(rollback_breakage(
+            &report.items,
+            &cmp.unknown_applied,
+            &rules,
+        ));
+    }
     // Contract: a missing history table is "nothing applied", with a warning —
     // a finding, so that JSON and SARIF consumers see it too.
     if let Some(r) = rules
@@ -210,6 +335,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
             "pending": cmp.pending,
             "unknown_applied": cmp.unknown_applied,
             "out_of_order": cmp.out_of_order,
+            "ahead_of_build": cmp.ahead_of_build,
         })),
     };
     let render = RenderOptions {

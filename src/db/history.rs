@@ -193,6 +193,11 @@ pub struct Comparison {
     pub out_of_order: Vec<String>,
     /// History problems (dirty version, failed rows).
     pub problems: Vec<String>,
+    /// Every unknown applied migration is newer than this build's newest migration:
+    /// the database is ahead of the build, as after redeploying an older image (a
+    /// rollback). False when there are none, when any sorts among the build's own
+    /// migrations (a migration applied from another branch) or cannot be placed.
+    pub ahead_of_build: bool,
 }
 
 fn version_key(m: &Migration) -> Option<String> {
@@ -303,7 +308,43 @@ pub fn compare(local: &[Migration], h: &History) -> Comparison {
             }
         }
     }
+    c.ahead_of_build = ahead_of_build(local, kind, &c.unknown_applied);
     c
+}
+
+/// Whether every `unknown` history key sorts after the newest local migration, by the
+/// order its tool runs them in: TypeORM by the timestamp (the name's last 13 digits,
+/// as TypeORM reads it), the SQL tools by version. A key that cannot be placed is not
+/// ahead (fail closed: it stays an unknown migration).
+fn ahead_of_build(local: &[Migration], kind: HistoryKind, unknown: &[String]) -> bool {
+    let local_version = |m: &Migration| -> Option<Vec<u128>> {
+        match kind {
+            HistoryKind::Flyway => m.version.as_deref().and_then(version_parts),
+            _ => Some(m.order.version.clone()),
+        }
+    };
+    let unknown_version = |key: &str| -> Option<Vec<u128>> {
+        match kind {
+            HistoryKind::Typeorm => {
+                let digits = key.get(key.len().checked_sub(13)?..)?;
+                digits.parse().ok().map(|t| vec![t])
+            }
+            HistoryKind::Flyway => version_parts(key),
+            HistoryKind::GolangMigrate => key.parse().ok().map(|v| vec![v]),
+        }
+    };
+    let Some(newest) = local
+        .iter()
+        .filter(|m| !m.order.repeatable)
+        .map(local_version)
+        .max()
+    else {
+        return false;
+    };
+    !unknown.is_empty()
+        && unknown
+            .iter()
+            .all(|k| unknown_version(k).is_some_and(|v| Some(v) > newest))
 }
 
 #[cfg(test)]
@@ -356,6 +397,82 @@ mod tests {
         assert_eq!(c.pending, vec!["B2"]);
         assert_eq!(c.out_of_order, vec!["B2"]);
         assert_eq!(c.unknown_applied, vec!["Z9"]);
+    }
+
+    fn typeorm_history(applied: &[&str]) -> History {
+        History {
+            kind: Some(HistoryKind::Typeorm),
+            applied: applied
+                .iter()
+                .map(|k| AppliedMigration {
+                    key: k.to_string(),
+                    failed: false,
+                    baseline: false,
+                })
+                .collect(),
+            ..History::default()
+        }
+    }
+
+    #[test]
+    fn database_ahead_of_the_build_only_when_every_unknown_is_newer() {
+        let local = vec![
+            m(
+                "Init1700000000000",
+                1700000000000,
+                MigrationFormat::Typeorm,
+                "1700000000000",
+            ),
+            m(
+                "AddX1700000100000",
+                1700000100000,
+                MigrationFormat::Typeorm,
+                "1700000100000",
+            ),
+        ];
+        // An older image redeployed: the newer migrations are unknown to it.
+        let c = compare(
+            &local,
+            &typeorm_history(&[
+                "Init1700000000000",
+                "AddX1700000100000",
+                "DropY1700000200000",
+                "AddZ1700000300000",
+            ]),
+        );
+        assert_eq!(
+            c.unknown_applied,
+            vec!["DropY1700000200000", "AddZ1700000300000"]
+        );
+        assert!(c.ahead_of_build);
+        // One of them sorts among the build's own: applied from another branch.
+        let c = compare(
+            &local,
+            &typeorm_history(&[
+                "Init1700000000000",
+                "Hotfix1700000050000",
+                "AddX1700000100000",
+                "AddZ1700000300000",
+            ]),
+        );
+        assert!(!c.ahead_of_build);
+        // A name without a timestamp cannot be placed: not a rollback.
+        let c = compare(
+            &local,
+            &typeorm_history(&["Init1700000000000", "AddX1700000100000", "manual"]),
+        );
+        assert!(!c.ahead_of_build);
+        // Nothing unknown: nothing to say.
+        let c = compare(&local, &typeorm_history(&["Init1700000000000"]));
+        assert!(!c.ahead_of_build);
+        // golang-migrate: the current version is past the build's newest file.
+        let sql = vec![m("1_a", 1, MigrationFormat::GolangMigrate, "1")];
+        let h = History {
+            kind: Some(HistoryKind::GolangMigrate),
+            current_version: Some(7),
+            ..History::default()
+        };
+        assert!(compare(&sql, &h).ahead_of_build);
     }
 
     #[test]

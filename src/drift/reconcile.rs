@@ -193,16 +193,26 @@ pub fn analyse(
             file: None,
         });
     }
+    // TypeORM 0.3 runs a pending migration older than the newest applied one (its
+    // timestamp check is commented out in MigrationExecutor) and the SQL tools can be
+    // told to: a late merge. What it changes is reconciled like any pending migration
+    // above; the item only says the order differs from the history's.
+    let newest_applied = all
+        .iter()
+        .rev()
+        .find(|m| history.applied.contains(&m.name))
+        .map(|m| m.name.as_str())
+        .unwrap_or("the newest applied migration");
     for name in &history.out_of_order {
         items.push(DriftItem {
             kind: "out-of-order-migration".into(),
             object: name.clone(),
-            reconcilable: false,
-            resolved_by: None,
+            reconcilable: true,
+            resolved_by: Some(name.clone()),
             expected: None,
             actual: None,
             message: format!(
-                "{name} is pending but older than migrations already applied: it was skipped or merged late"
+                "{name} is pending but older than {newest_applied}, which is already applied (merged late): it will run after it"
             ),
             file: local.iter().find(|m| &m.name == name).map(|m| m.file.clone()),
         });
