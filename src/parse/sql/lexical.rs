@@ -202,7 +202,7 @@ pub fn scan(sql: &str) -> Lexed {
         out[..3].copy_from_slice(b"   ");
         i = 3;
     }
-    let mut quoted = |out: &mut Vec<u8>, open: usize, escapes: bool| -> usize {
+    let quoted = |out: &mut Vec<u8>, open: usize, escapes: bool| -> usize {
         match string_end(bytes, open, escapes) {
             Some(close) => {
                 blank(out, open + 1, close);
