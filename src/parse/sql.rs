@@ -534,6 +534,7 @@ fn read_range(
             .map(|b| (b.0 - rel_start, b.1 - rel_start))
             .collect();
         let abs = |r: (usize, usize)| (start + r.0, start + r.1);
+        let mut new_on_ddl = None;
         match runs::recognise(blanked, &dollar_bodies) {
             Some(runs::Runs::Now(inner)) => {
                 ops.extend(read_nested(input, abs(inner), anchor_line, opts, session));
@@ -601,7 +602,9 @@ fn read_range(
                 };
                 session.fires.push((table, events, body));
             }
-            Some(runs::Runs::OnDdl { function }) => session.on_ddl.push(function),
+            // Registered after this statement: an event trigger does not fire for
+            // its own creation.
+            Some(runs::Runs::OnDdl { function }) => new_on_ddl = Some(function),
             None => {}
         }
         let kinds = statement_kinds(text, blanked, opts);
@@ -653,6 +656,7 @@ fn read_range(
         let invoked = invoked_ops(input, blanked, &stmt_ops, anchor_line, opts, session);
         ops.append(&mut stmt_ops);
         ops.extend(invoked);
+        session.on_ddl.extend(new_on_ddl);
     }
     ops
 }

@@ -806,13 +806,13 @@ fn constant_truth(e: &Expr) -> Option<bool> {
             _ => None,
         },
         Expr::Cast {
-            expr, data_type, ..
-        } if matches!(data_type, ast::DataType::Boolean | ast::DataType::Bool) => {
-            match constant(expr)? {
-                Constant::Text(t) => boolean_text(&t),
-                Constant::Number(_) => constant_truth(expr),
-            }
-        }
+            expr,
+            data_type: ast::DataType::Boolean | ast::DataType::Bool,
+            ..
+        } => match constant(expr)? {
+            Constant::Text(t) => boolean_text(&t),
+            Constant::Number(_) => constant_truth(expr),
+        },
         Expr::UnaryOp {
             op: ast::UnaryOperator::Not,
             expr,
