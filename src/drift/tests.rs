@@ -182,7 +182,7 @@ fn unreadable_migrations_are_unverifiable() {
         M1,
         (
             "0002_do.sql",
-            "DO $$ BEGIN EXECUTE 'ALTER TABLE t ADD x int'; END $$;",
+            "DO $$ DECLARE n int; BEGIN EXECUTE 'ALTER TABLE t ADD x int'; END $$;",
         ),
     ]);
     let live = live_after(&ms);
@@ -351,7 +351,7 @@ fn unverifiable_is_never_reconcilable_even_when_pending() {
         M1,
         (
             "0002_do.sql",
-            "DO $$ BEGIN EXECUTE 'ALTER TABLE t ADD x int'; END $$;",
+            "DO $$ DECLARE n int; BEGIN EXECUTE 'ALTER TABLE t ADD x int'; END $$;",
         ),
     ]);
     let live = live_after(&ms[..1]);

@@ -454,6 +454,12 @@ pub enum OpKind {
         if_exists: bool,
         cascade: bool,
     },
+    /// `DROP DOMAIN`: with CASCADE it drops every column of that domain.
+    DropDomain {
+        name: QualifiedName,
+        if_exists: bool,
+        cascade: bool,
+    },
     /// `CREATE EXTENSION`
     CreateExtension {
         name: String,
@@ -508,6 +514,8 @@ pub enum OpKind {
         if_exists: bool,
         cascade: bool,
     },
+    /// `ALTER SCHEMA s RENAME TO n`: every object in it changes its qualified name.
+    RenameSchema { name: String, new_name: String },
     /// `DROP DATABASE` / `dropDatabase`, `clearDatabase`
     DropDatabase { name: Option<String> },
     /// `TRUNCATE` / `clearTable` (one op per table)
@@ -568,8 +576,8 @@ pub fn kind_conditions(kind: &str) -> Option<&'static [(&'static str, AttrType)]
     use AttrType::*;
     const NONE: &[(&str, AttrType)] = &[];
     Some(match kind {
-        "drop_table" | "drop_schema" | "drop_type" | "drop_sequence" | "drop_extension"
-        | "drop_view" => &[("if_exists", Bool), ("cascade", Bool)],
+        "drop_table" | "drop_schema" | "drop_type" | "drop_domain" | "drop_sequence"
+        | "drop_extension" | "drop_view" => &[("if_exists", Bool), ("cascade", Bool)],
         "drop_column" => &[("if_exists", Bool), ("cascade", Bool)],
         "add_column" => &[
             ("not_null", Bool),
@@ -614,6 +622,7 @@ pub fn kind_conditions(kind: &str) -> Option<&'static [(&'static str, AttrType)]
         | "alter_sequence"
         | "create_view"
         | "create_schema"
+        | "rename_schema"
         | "drop_database"
         | "truncate"
         | "insert"
@@ -663,6 +672,7 @@ pub const ALL_KINDS: &[&str] = &[
     "rename_enum_value",
     "rename_type",
     "drop_type",
+    "drop_domain",
     "create_extension",
     "drop_extension",
     "create_sequence",
@@ -672,6 +682,7 @@ pub const ALL_KINDS: &[&str] = &[
     "drop_view",
     "create_schema",
     "drop_schema",
+    "rename_schema",
     "drop_database",
     "truncate",
     "delete",
@@ -737,6 +748,7 @@ impl OpKind {
             OpKind::RenameEnumValue { .. } => "rename_enum_value",
             OpKind::RenameType { .. } => "rename_type",
             OpKind::DropType { .. } => "drop_type",
+            OpKind::DropDomain { .. } => "drop_domain",
             OpKind::CreateExtension { .. } => "create_extension",
             OpKind::DropExtension { .. } => "drop_extension",
             OpKind::CreateSequence { .. } => "create_sequence",
@@ -746,6 +758,7 @@ impl OpKind {
             OpKind::DropView { .. } => "drop_view",
             OpKind::CreateSchema { .. } => "create_schema",
             OpKind::DropSchema { .. } => "drop_schema",
+            OpKind::RenameSchema { .. } => "rename_schema",
             OpKind::DropDatabase { .. } => "drop_database",
             OpKind::Truncate { .. } => "truncate",
             OpKind::Delete { .. } => "delete",
@@ -835,6 +848,7 @@ impl OpKind {
             | OpKind::RenameEnumValue { name, .. }
             | OpKind::RenameType { name, .. }
             | OpKind::DropType { name, .. }
+            | OpKind::DropDomain { name, .. }
             | OpKind::CreateSequence { name, .. }
             | OpKind::AlterSequence { name, .. }
             | OpKind::DropSequence { name, .. }
@@ -843,7 +857,8 @@ impl OpKind {
             OpKind::CreateExtension { name, .. }
             | OpKind::DropExtension { name, .. }
             | OpKind::CreateSchema { name, .. }
-            | OpKind::DropSchema { name, .. } => name.clone(),
+            | OpKind::DropSchema { name, .. }
+            | OpKind::RenameSchema { name, .. } => name.clone(),
             OpKind::DropDatabase { name } => name.clone()?,
             OpKind::Comment { target } => target.clone(),
             _ => return None,
@@ -867,6 +882,9 @@ impl Operation {
                 if_exists, cascade, ..
             }
             | OpKind::DropType {
+                if_exists, cascade, ..
+            }
+            | OpKind::DropDomain {
                 if_exists, cascade, ..
             }
             | OpKind::DropSequence {

@@ -64,27 +64,23 @@ impl TextMap {
             return 0;
         }
         // The segment containing the offset (for an end offset, the one it closes).
-        let seg = self
-            .segments
-            .iter()
-            .find(|s| {
-                if is_end {
-                    offset > s.sql_start && offset <= s.sql_start + s.sql_len
-                } else {
-                    offset >= s.sql_start && offset < s.sql_start + s.sql_len
-                }
-            })
-            .or_else(|| {
-                if is_end {
-                    self.segments
-                        .iter()
-                        .rev()
-                        .find(|s| s.sql_start < offset.max(1))
-                } else {
-                    self.segments.iter().find(|s| s.sql_start >= offset)
-                }
-            })
-            .unwrap_or_else(|| self.segments.last().expect("non-empty"));
+        // Segments are pushed in SQL-text order and never overlap, so each lookup is
+        // a binary search: a query() built from 100k pieces has 100k segments.
+        let segs = &self.segments;
+        let seg = if is_end {
+            let i = segs.partition_point(|s| s.sql_start + s.sql_len < offset);
+            segs.get(i)
+                .filter(|s| offset > s.sql_start && offset <= s.sql_start + s.sql_len)
+                .or_else(|| {
+                    let j = segs.partition_point(|s| s.sql_start < offset.max(1));
+                    j.checked_sub(1).and_then(|j| segs.get(j))
+                })
+        } else {
+            let i = segs.partition_point(|s| s.sql_start + s.sql_len <= offset);
+            // Containing it, or else the first segment after it.
+            segs.get(i)
+        }
+        .unwrap_or_else(|| segs.last().expect("non-empty"));
         if seg.verbatim {
             let delta = offset.saturating_sub(seg.sql_start).min(seg.sql_len);
             seg.file_start + delta

@@ -11,6 +11,7 @@
 pub mod do_block;
 pub mod fallback;
 pub mod lexical;
+pub mod runs;
 pub mod to_ops;
 
 use super::ReadOptions;
@@ -257,12 +258,245 @@ fn alter_table_by_action(text: &str, blanked: &str, opts: &ReadOptions) -> Optio
 
 /// Read every statement of `input` into operations (unparsable ones as `unparsed`).
 pub fn read_statements(input: &SqlInput<'_>, opts: &ReadOptions) -> Vec<Operation> {
-    read_range(input, 0, input.sql.len(), opts)
+    read_range(input, 0, input.sql.len(), opts, &mut Session::default())
+}
+
+/// How deep SQL may run SQL (`EXPLAIN ANALYZE EXECUTE p`, a function calling a
+/// function); deeper is unreadable, never skipped.
+const MAX_NESTING: usize = 8;
+
+/// A routine created earlier in the same SQL text, ranges absolute in `input.sql`.
+#[derive(Debug, Clone)]
+struct Routine {
+    body: runs::Body,
+    /// The `CREATE FUNCTION` statement (the text of an unreadable body's op).
+    statement: (usize, usize),
+}
+
+/// What earlier statements of one SQL text left behind for later ones: prepared
+/// statements, routines, triggers, rules and event triggers (PostgreSQL keeps them
+/// for the session, so what runs them later in the same text runs their SQL).
+#[derive(Debug, Default)]
+struct Session {
+    prepared: std::collections::HashMap<String, (usize, usize)>,
+    routines: std::collections::HashMap<String, Routine>,
+    /// (table, events, what runs)
+    fires: Vec<(String, Vec<&'static str>, runs::Fired)>,
+    on_ddl: Vec<String>,
+    /// Routines being expanded (a recursive call is read once).
+    running: Vec<String>,
+    depth: usize,
+}
+
+/// One op for SQL that runs but cannot be read.
+fn unreadable_op(
+    input: &SqlInput<'_>,
+    range: (usize, usize),
+    anchor_line: usize,
+    reason: String,
+) -> Operation {
+    let (fs, fe) = input.map.map_range(range.0, range.1);
+    Operation {
+        kind: OpKind::Unparsed { reason },
+        span: input.file.span(fs, fe),
+        text: input
+            .sql
+            .get(range.0..range.1)
+            .unwrap_or_default()
+            .to_string(),
+        source: OpSource::Sql,
+        dynamic: input.dynamic,
+        anchor_line,
+        guard: None,
+    }
+}
+
+/// Read `input.sql[from..to]` one level deeper (inner SQL that runs).
+fn read_nested(
+    input: &SqlInput<'_>,
+    (from, to): (usize, usize),
+    anchor_line: usize,
+    opts: &ReadOptions,
+    session: &mut Session,
+) -> Vec<Operation> {
+    if session.depth >= MAX_NESTING {
+        return vec![unreadable_op(
+            input,
+            (from, to),
+            anchor_line,
+            format!("SQL run by SQL nested more than {MAX_NESTING} levels deep"),
+        )];
+    }
+    session.depth += 1;
+    let mut ops = read_range(input, from, to, opts, session);
+    session.depth -= 1;
+    for op in &mut ops {
+        // A `migguard-ignore` above the statement that runs it covers it.
+        op.anchor_line = anchor_line;
+    }
+    ops
+}
+
+/// The SQL a PL/pgSQL `EXECUTE` runs (decoded from the expression at `expr_start`),
+/// read as SQL text of its own whose spans map back through `input`'s map.
+fn read_executed(
+    input: &SqlInput<'_>,
+    expr_start: usize,
+    pieces: &[runs::Piece],
+    dynamic: bool,
+    anchor_line: usize,
+    opts: &ReadOptions,
+    depth: usize,
+) -> Vec<Operation> {
+    let mut sql = String::new();
+    let mut map = TextMap::default();
+    for p in pieces.iter().filter(|p| !p.text.is_empty()) {
+        let (fs, fe) = input
+            .map
+            .map_range(expr_start + p.raw.0, expr_start + p.raw.1);
+        map.push(crate::ir::Segment {
+            sql_start: sql.len(),
+            sql_len: p.text.len(),
+            file_start: fs,
+            file_end: fe,
+            verbatim: p.verbatim && fe - fs == p.text.len(),
+        });
+        sql.push_str(&p.text);
+    }
+    let inner = SqlInput {
+        sql: &sql,
+        map: &map,
+        file: input.file,
+        dynamic: input.dynamic || dynamic,
+    };
+    let mut session = Session {
+        depth: depth + 1,
+        ..Session::default()
+    };
+    if session.depth > MAX_NESTING {
+        return vec![unreadable_op(
+            &inner,
+            (0, sql.len()),
+            anchor_line,
+            format!("SQL run by SQL nested more than {MAX_NESTING} levels deep"),
+        )];
+    }
+    let mut ops = read_range(&inner, 0, sql.len(), opts, &mut session);
+    for op in &mut ops {
+        op.anchor_line = anchor_line;
+    }
+    ops
+}
+
+/// The ops of a routine's body, run by the statement at `anchor_line`.
+fn run_routine(
+    input: &SqlInput<'_>,
+    name: &str,
+    anchor_line: usize,
+    opts: &ReadOptions,
+    session: &mut Session,
+) -> Vec<Operation> {
+    let Some(routine) = session.routines.get(name).cloned() else {
+        // Created outside this text: what it does is the database's business.
+        return Vec::new();
+    };
+    if session.running.iter().any(|r| r == name) {
+        return Vec::new();
+    }
+    session.running.push(name.to_string());
+    let ops = match routine.body {
+        runs::Body::Sql(r) => read_nested(input, r, anchor_line, opts, session),
+        runs::Body::PlPgSql(r) => match input.sql.get(r.0..r.1).and_then(do_block::plain_body) {
+            Some(block) => {
+                let mut ops = read_nested(
+                    input,
+                    (r.0 + block.body.0, r.0 + block.body.1),
+                    anchor_line,
+                    opts,
+                    session,
+                );
+                apply_handler_guard(&mut ops, &block);
+                ops
+            }
+            None => vec![unreadable_op(
+                input,
+                r,
+                anchor_line,
+                format!("{name}() runs here; its PL/pgSQL body cannot be read statically"),
+            )],
+        },
+        runs::Body::Unreadable => vec![unreadable_op(
+            input,
+            routine.statement,
+            anchor_line,
+            format!("{name}() runs here; its body is not SQL or PL/pgSQL migguard can read"),
+        )],
+    };
+    session.running.pop();
+    ops
+}
+
+/// Routines a statement runs: those it calls, the triggers and rules its writes
+/// fire, the event triggers its DDL fires.
+fn invoked_ops(
+    input: &SqlInput<'_>,
+    blanked: &str,
+    stmt_ops: &[Operation],
+    anchor_line: usize,
+    opts: &ReadOptions,
+    session: &mut Session,
+) -> Vec<Operation> {
+    if session.routines.is_empty() && session.fires.is_empty() {
+        return Vec::new();
+    }
+    let mut routines: Vec<String> = runs::called_names(blanked)
+        .into_iter()
+        .filter(|n| session.routines.contains_key(n))
+        .collect();
+    let mut commands = Vec::new();
+    for op in stmt_ops {
+        let event = match op.kind {
+            OpKind::Insert { .. } => "insert",
+            OpKind::Update { .. } => "update",
+            OpKind::Delete { .. } => "delete",
+            OpKind::Truncate { .. } => "truncate",
+            _ => continue,
+        };
+        let Some(table) = op.kind.table() else {
+            continue;
+        };
+        for (t, events, fired) in &session.fires {
+            if *t == table.name && events.contains(&event) {
+                match fired {
+                    runs::Fired::Function(f) => routines.push(f.clone()),
+                    runs::Fired::Commands(r) => commands.push(*r),
+                }
+            }
+        }
+    }
+    if stmt_ops.iter().any(|o| o.kind.changes_schema()) {
+        routines.extend(session.on_ddl.iter().cloned());
+    }
+    let mut ops = Vec::new();
+    for r in commands {
+        ops.extend(read_nested(input, r, anchor_line, opts, session));
+    }
+    routines.dedup();
+    for name in routines {
+        ops.extend(run_routine(input, &name, anchor_line, opts, session));
+    }
+    ops
 }
 
 /// The statements of `input.sql[from..to]`; offsets stay those of `input.sql`, so
 /// spans map through `input.map` unchanged.
-fn read_range(input: &SqlInput<'_>, from: usize, to: usize, opts: &ReadOptions) -> Vec<Operation> {
+fn read_range(
+    input: &SqlInput<'_>,
+    from: usize,
+    to: usize,
+    opts: &ReadOptions,
+    session: &mut Session,
+) -> Vec<Operation> {
     let Some(sql) = input.sql.get(from..to) else {
         return Vec::new();
     };
@@ -283,8 +517,95 @@ fn read_range(input: &SqlInput<'_>, from: usize, to: usize, opts: &ReadOptions) 
         let span = span_of(start, end);
         let anchor_line = span.line;
         if let Some(block) = do_block::simple_do_block(text) {
-            ops.extend(read_do_block(input, start, &block, anchor_line, opts));
+            ops.extend(read_do_block(
+                input,
+                start,
+                &block,
+                anchor_line,
+                opts,
+                session,
+            ));
             continue;
+        }
+        let dollar_bodies: Vec<(usize, usize)> = lexed
+            .dollar_bodies
+            .iter()
+            .filter(|b| b.0 >= rel_start && b.1 <= rel_end)
+            .map(|b| (b.0 - rel_start, b.1 - rel_start))
+            .collect();
+        let abs = |r: (usize, usize)| (start + r.0, start + r.1);
+        let mut new_on_ddl = None;
+        match runs::recognise(blanked, &dollar_bodies) {
+            Some(runs::Runs::Now(inner)) => {
+                ops.extend(read_nested(input, abs(inner), anchor_line, opts, session));
+                continue;
+            }
+            Some(runs::Runs::Prepare { name, inner }) => {
+                session.prepared.insert(name, abs(inner));
+            }
+            Some(runs::Runs::ExecuteSql(expr)) => {
+                let (es, ee) = abs(expr);
+                let raw = input.sql.get(es..ee).unwrap_or_default();
+                match runs::dynamic_sql(raw) {
+                    Some((pieces, dynamic)) => ops.extend(read_executed(
+                        input,
+                        es,
+                        &pieces,
+                        dynamic,
+                        anchor_line,
+                        opts,
+                        session.depth,
+                    )),
+                    None => ops.push(unreadable_op(
+                        input,
+                        (start, end),
+                        anchor_line,
+                        "EXECUTE of SQL built at run time".to_string(),
+                    )),
+                }
+                continue;
+            }
+            Some(runs::Runs::Execute { name }) => {
+                match session.prepared.get(&name).copied() {
+                    Some(inner) => ops.extend(read_nested(input, inner, anchor_line, opts, session)),
+                    None => ops.push(unreadable_op(
+                        input,
+                        (start, end),
+                        anchor_line,
+                        format!("EXECUTE {name}: prepared outside this SQL text, so what it runs is unknown"),
+                    )),
+                }
+                continue;
+            }
+            Some(runs::Runs::Routine { name, body }) => {
+                let body = match body {
+                    runs::Body::Sql(r) => runs::Body::Sql(abs(r)),
+                    runs::Body::PlPgSql(r) => runs::Body::PlPgSql(abs(r)),
+                    runs::Body::Unreadable => runs::Body::Unreadable,
+                };
+                session.routines.insert(
+                    name,
+                    Routine {
+                        body,
+                        statement: (start, end),
+                    },
+                );
+            }
+            Some(runs::Runs::Fires {
+                table,
+                events,
+                body,
+            }) => {
+                let body = match body {
+                    runs::Fired::Commands(r) => runs::Fired::Commands(abs(r)),
+                    f => f,
+                };
+                session.fires.push((table, events, body));
+            }
+            // Registered after this statement: an event trigger does not fire for
+            // its own creation.
+            Some(runs::Runs::OnDdl { function }) => new_on_ddl = Some(function),
+            None => {}
         }
         let kinds = statement_kinds(text, blanked, opts);
         // Each action of a multi-action ALTER TABLE gets its own span, so a finding on
@@ -332,7 +653,10 @@ fn read_range(input: &SqlInput<'_>, from: usize, to: usize, opts: &ReadOptions) 
             });
         }
         merge_unparsed(&mut stmt_ops);
+        let invoked = invoked_ops(input, blanked, &stmt_ops, anchor_line, opts, session);
         ops.append(&mut stmt_ops);
+        ops.extend(invoked);
+        session.on_ddl.extend(new_on_ddl);
     }
     ops
 }
@@ -347,8 +671,25 @@ fn read_do_block(
     block: &do_block::DoBlock,
     anchor_line: usize,
     opts: &ReadOptions,
+    session: &mut Session,
 ) -> Vec<Operation> {
-    let mut ops = read_range(input, start + block.body.0, start + block.body.1, opts);
+    let mut ops = read_range(
+        input,
+        start + block.body.0,
+        start + block.body.1,
+        opts,
+        session,
+    );
+    for op in &mut ops {
+        // A `migguard-ignore` above the DO covers what runs inside it.
+        op.anchor_line = anchor_line;
+    }
+    apply_handler_guard(&mut ops, block);
+    ops
+}
+
+/// The guard an EXCEPTION handler that only ignores errors puts on what its block runs.
+fn apply_handler_guard(ops: &mut [Operation], block: &do_block::DoBlock) {
     let swallowed = block.swallows.join(" OR ");
     let guard = match (block.swallows.is_empty(), block.statements) {
         (true, _) => None,
@@ -357,14 +698,11 @@ fn read_do_block(
             "no statement of the DO block raises {swallowed}"
         ))),
     };
-    for op in &mut ops {
-        // A `migguard-ignore` above the DO covers what runs inside it.
-        op.anchor_line = anchor_line;
+    for op in ops {
         if op.guard.is_none() {
             op.guard = guard.clone();
         }
     }
-    ops
 }
 
 /// Several unsupported actions of one statement are one problem to report, not one

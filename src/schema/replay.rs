@@ -570,6 +570,15 @@ impl Replayer<'_> {
                     self.conflict(name.to_string(), format!("DROP TYPE {name}: no such type"));
                 }
             }
+            // Domains are not modelled; with CASCADE the columns of the domain go too.
+            OpKind::DropDomain { name, cascade, .. } => {
+                if *cascade {
+                    let domain = name.name.clone();
+                    for table in self.model.tables.values_mut() {
+                        table.columns.retain(|c| c.data_type != domain);
+                    }
+                }
+            }
             OpKind::CreateExtension { name, schema, .. } => {
                 self.model.extensions.insert(
                     name.clone(),
@@ -729,6 +738,14 @@ impl Replayer<'_> {
                 self.model.enums.retain(|k, _| k.schema != n);
                 self.model.sequences.retain(|k, _| k.schema != n);
                 self.model.views.retain(|k, _| k.schema != n);
+            }
+            OpKind::RenameSchema { name, new_name } => {
+                self.uncertain(
+                    name.clone(),
+                    format!(
+                        "ALTER SCHEMA {name} RENAME TO {new_name}: objects moved, not replayed"
+                    ),
+                );
             }
             OpKind::ChangeColumn {
                 table,

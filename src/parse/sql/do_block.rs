@@ -5,8 +5,9 @@
 //! (medusa's `RENAME COLUMN … EXCEPTION WHEN undefined_column`, the enum guard `CREATE
 //! TYPE … EXCEPTION WHEN duplicate_object`). Such a body is plain SQL, so treating it
 //! as unreadable would lose the exact rule for the DDL and the replay of its effect.
-//! Only that shape is accepted: a body with declarations, control flow (`IF`, loops),
-//! `EXECUTE`, `PERFORM`, assignments or a handler that does anything but `NULL` /
+//! Only that shape is accepted (plus `EXECUTE <string expression>`, which the reader
+//! decodes and reads as the SQL it runs): a body with declarations, control flow
+//! (`IF`, loops), `PERFORM`, assignments or a handler that does anything but `NULL` /
 //! `RAISE NOTICE` stays unreadable — the caller falls back to the lexical reading.
 
 use super::lexical;
@@ -27,7 +28,7 @@ pub struct DoBlock {
 /// Statements a plain body may hold: SQL, not PL/pgSQL.
 const SQL_STATEMENTS: &[&str] = &[
     "ALTER", "CREATE", "DROP", "COMMENT", "GRANT", "REVOKE", "INSERT", "UPDATE", "DELETE",
-    "TRUNCATE",
+    "TRUNCATE", "EXECUTE",
 ];
 
 /// Words that make a handler more than "ignore the error".
@@ -104,7 +105,17 @@ pub fn simple_do_block(text: &str) -> Option<DoBlock> {
         return None;
     }
 
-    let body = &text[*body_start..*body_end];
+    let block = plain_body(&text[*body_start..*body_end])?;
+    Some(DoBlock {
+        body: (body_start + block.body.0, body_start + block.body.1),
+        ..block
+    })
+}
+
+/// A PL/pgSQL block `BEGIN <SQL>; … [EXCEPTION WHEN … THEN NULL;] END[;]` (the body
+/// of a DO or of a `LANGUAGE plpgsql` function) whose statements are plain SQL; the
+/// returned range is relative to `body`.
+pub fn plain_body(body: &str) -> Option<DoBlock> {
     let inner = lexical::scan(body);
     let bw = words(&inner.blanked, 0, inner.blanked.len());
     let (Some((begin_at, first)), Some((end_at, last))) = (bw.first(), bw.last()) else {
@@ -148,7 +159,7 @@ pub fn simple_do_block(text: &str) -> Option<DoBlock> {
         Some(at) => handler_conditions(body, &inner.blanked, at + "EXCEPTION".len(), *end_at)?,
     };
     Some(DoBlock {
-        body: (body_start + stmts_from, body_start + stmts_to),
+        body: (stmts_from, stmts_to),
         statements: split.statements.len(),
         swallows,
     })
@@ -251,8 +262,8 @@ mod tests {
             "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'm') THEN CREATE TYPE m AS ENUM ('a'); END IF; END $$",
             // declarations and assignments
             "DO $$ DECLARE n int; BEGIN n := 1; ALTER TABLE t ADD COLUMN a int; END $$",
-            // dynamic SQL
-            "DO $$ BEGIN EXECUTE 'DROP TABLE ' || 't'; END $$",
+            // dynamic SQL built from a variable
+            "DO $$ DECLARE t text := 'x'; BEGIN EXECUTE 'DROP TABLE ' || t; END $$",
             "DO $$ BEGIN PERFORM pg_sleep(1); END $$",
             // a handler that does something
             "DO $$ BEGIN ALTER TABLE t ADD COLUMN a int; EXCEPTION WHEN duplicate_column THEN ALTER TABLE t DROP COLUMN a; END $$",

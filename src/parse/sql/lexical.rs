@@ -51,8 +51,36 @@ pub fn blank_for_patterns(sql: &str) -> String {
     let mut out = lexed.blanked.into_bytes();
     for &(s, e) in &lexed.dollar_bodies {
         if let Some(body) = sql.get(s..e) {
-            out[s..e].copy_from_slice(blank_for_patterns(body).as_bytes());
+            out[s..e].copy_from_slice(with_executed_strings(body).as_bytes());
         }
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// A DO body for the patterns: blanked like any code, except that what a PL/pgSQL
+/// `EXECUTE` runs (its string operands up to the end of the statement) stays
+/// visible, since that text is SQL that runs: `EXECUTE 'DROP TABLE ' || t` in a
+/// block migguard cannot read still matches `drop-table`.
+fn with_executed_strings(body: &str) -> String {
+    let blanked = blank_for_patterns(body);
+    let upper = blanked.to_ascii_uppercase();
+    let mut out = blanked.into_bytes();
+    let mut from = 0;
+    while let Some(pos) = upper[from..].find("EXECUTE") {
+        let at = from + pos;
+        let end_word = at + "EXECUTE".len();
+        from = end_word;
+        let bytes = upper.as_bytes();
+        let standalone = (at == 0 || !is_ident_cont(bytes[at - 1]))
+            && bytes.get(end_word).is_none_or(|&b| !is_ident_cont(b));
+        if !standalone {
+            continue;
+        }
+        let stmt_end = upper[end_word..]
+            .find(';')
+            .map_or(body.len(), |p| end_word + p);
+        out[end_word..stmt_end].copy_from_slice(&body.as_bytes()[end_word..stmt_end]);
+        from = stmt_end;
     }
     String::from_utf8(out).unwrap_or_default()
 }
@@ -631,6 +659,15 @@ mod tests {
             pieces("DROP TABLE a \\; DROP TABLE b;"),
             vec!["DROP TABLE a", "DROP TABLE b"]
         );
+    }
+
+    #[test]
+    fn what_a_do_block_executes_stays_visible_to_patterns() {
+        let d = blank_for_patterns(
+            "DO $$ DECLARE t text := 'x'; BEGIN EXECUTE $q$DROP TABLE $q$ || t; RAISE NOTICE 'drop table y'; END $$",
+        );
+        assert!(d.contains("$q$DROP TABLE $q$ || t"), "{d}");
+        assert!(!d.contains("drop table y"), "{d}");
     }
 
     #[test]

@@ -369,14 +369,20 @@ pub fn statement_ops(stmt: &Statement, blanked: &str, opts: &ReadOptions) -> Vec
             if ct.temporary {
                 unmodelled.push("TEMPORARY".to_string());
             }
-            vec![OpKind::CreateTable {
+            let mut ops = vec![OpKind::CreateTable {
                 table,
                 columns,
                 constraints,
                 if_not_exists: ct.if_not_exists,
                 indexes: vec![],
                 unmodelled: (!unmodelled.is_empty()).then(|| unmodelled.join("; ")),
-            }]
+            }];
+            // `CREATE TABLE g AS WITH d AS (DELETE … RETURNING *) SELECT …` runs the
+            // DELETE while it fills the table.
+            if let Some(q) = &ct.query {
+                ops.extend(modifying_statements(q).flat_map(|s| statement_ops(s, blanked, opts)));
+            }
+            ops
         }
         Statement::AlterTable(at) => {
             let table = qname(&at.name, opts);
@@ -496,7 +502,7 @@ pub fn statement_ops(stmt: &Statement, blanked: &str, opts: &ReadOptions) -> Vec
             {
                 Some(table) => vec![OpKind::Delete {
                     table,
-                    has_where: d.selection.is_some(),
+                    has_where: filters_rows(d.selection.as_ref()),
                 }],
                 None => vec![OpKind::Unparsed {
                     reason: "DELETE whose target is not a plain table".to_string(),
@@ -506,18 +512,43 @@ pub fn statement_ops(stmt: &Statement, blanked: &str, opts: &ReadOptions) -> Vec
         Statement::Update(u) => match table_factor_name(&u.table.relation, opts) {
             Some(table) => vec![OpKind::Update {
                 table,
-                has_where: u.selection.is_some(),
+                has_where: filters_rows(u.selection.as_ref()),
             }],
             None => vec![OpKind::Unparsed {
                 reason: "UPDATE whose target is not a plain table".to_string(),
             }],
         },
-        Statement::Insert(i) => match &i.table {
-            ast::TableObject::TableName(n) => vec![OpKind::Insert {
-                table: qname(n, opts),
-            }],
-            _ => vec![what()],
-        },
+        Statement::Insert(i) => {
+            let mut ops = match &i.table {
+                ast::TableObject::TableName(n) => vec![OpKind::Insert {
+                    table: qname(n, opts),
+                }],
+                _ => vec![what()],
+            };
+            if let Some(q) = &i.source {
+                ops.extend(modifying_statements(q).flat_map(|s| statement_ops(s, blanked, opts)));
+            }
+            ops
+        }
+        Statement::Merge(m) => merge_ops(m, opts),
+        Statement::AlterSchema(a) => {
+            let renamed = a.operations.iter().find_map(|o| match o {
+                ast::AlterSchemaOperation::Rename { name } => Some(last(name)),
+                _ => None,
+            });
+            match renamed {
+                Some(new_name) => vec![OpKind::RenameSchema {
+                    name: last(&a.name),
+                    new_name,
+                }],
+                None => vec![what()],
+            }
+        }
+        Statement::DropDomain(d) => vec![OpKind::DropDomain {
+            name: qname(&d.name, opts),
+            if_exists: d.if_exists,
+            cascade: cascade(&d.drop_behavior),
+        }],
         Statement::CreateType {
             name,
             representation: Some(UserDefinedTypeRepresentation::Enum { labels }),
@@ -645,9 +676,9 @@ pub fn statement_ops(stmt: &Statement, blanked: &str, opts: &ReadOptions) -> Vec
                 ),
             }]
         }
-        // `WITH x AS (DELETE FROM t RETURNING *) SELECT …`: the data-modifying CTEs
-        // run too, and are what the rules care about.
-        Statement::Query(q) if modifying_ctes(q).next().is_some() => modifying_ctes(q)
+        // `WITH x AS (DELETE FROM t RETURNING *) SELECT …` and `WITH … DELETE FROM t`:
+        // the data-modifying parts run, and are what the rules care about.
+        Statement::Query(q) if modifying_statements(q).next().is_some() => modifying_statements(q)
             .flat_map(|s| statement_ops(s, blanked, opts))
             .collect(),
         Statement::Set(s) => set_ops(s, opts),
@@ -662,15 +693,163 @@ pub fn statement_ops(stmt: &Statement, blanked: &str, opts: &ReadOptions) -> Vec
     }
 }
 
-/// The DELETE/UPDATE/INSERT statements in a query's `WITH` list (nested ones too).
-fn modifying_ctes(q: &ast::Query) -> Box<dyn Iterator<Item = &Statement> + '_> {
-    Box::new(q.with.iter().flat_map(|w| &w.cte_tables).flat_map(|cte| {
-        let own = match cte.query.body.as_ref() {
-            ast::SetExpr::Delete(s) | ast::SetExpr::Update(s) | ast::SetExpr::Insert(s) => Some(s),
+/// The DELETE/UPDATE/INSERT/MERGE statements a query runs: those in its `WITH`
+/// list (nested ones too) and its own body when it is one (`WITH … DELETE …`).
+fn modifying_statements(q: &ast::Query) -> Box<dyn Iterator<Item = &Statement> + '_> {
+    let body = match q.body.as_ref() {
+        ast::SetExpr::Delete(s)
+        | ast::SetExpr::Update(s)
+        | ast::SetExpr::Insert(s)
+        | ast::SetExpr::Merge(s) => Some(s),
+        _ => None,
+    };
+    let ctes = q
+        .with
+        .iter()
+        .flat_map(|w| &w.cte_tables)
+        .flat_map(|cte| modifying_statements(&cte.query));
+    Box::new(ctes.chain(body))
+}
+
+/// `MERGE INTO t … WHEN [NOT] MATCHED … THEN DELETE | UPDATE | INSERT`: one op per
+/// action on the target. A matched action filters rows unless the join condition
+/// and its own `AND` condition are both always true (`ON true`).
+fn merge_ops(m: &ast::Merge, opts: &ReadOptions) -> Vec<OpKind> {
+    let Some(table) = table_factor_name(&m.table, opts) else {
+        return vec![OpKind::Unparsed {
+            reason: "MERGE whose target is not a plain table".to_string(),
+        }];
+    };
+    m.clauses
+        .iter()
+        .filter_map(|c| {
+            let join_filters = match c.clause_kind {
+                ast::MergeClauseKind::NotMatchedBySource => false,
+                _ => constant_truth(&m.on) != Some(true),
+            };
+            let has_where = join_filters || filters_rows(c.predicate.as_ref());
+            match &c.action {
+                ast::MergeAction::Delete { .. } => Some(OpKind::Delete {
+                    table: table.clone(),
+                    has_where,
+                }),
+                ast::MergeAction::Update(_) => Some(OpKind::Update {
+                    table: table.clone(),
+                    has_where,
+                }),
+                ast::MergeAction::Insert(_) => Some(OpKind::Insert {
+                    table: table.clone(),
+                }),
+                ast::MergeAction::DoNothing { .. } => None,
+            }
+        })
+        .collect()
+}
+
+/// Whether a `WHERE` condition keeps some rows out: `WHERE true`, `WHERE 1 = 1` or
+/// `WHERE 't'::boolean` touch every row, exactly as no `WHERE` does.
+fn filters_rows(selection: Option<&Expr>) -> bool {
+    selection.is_some_and(|e| constant_truth(e) != Some(true))
+}
+
+/// PostgreSQL's boolean input (`'t'`, `'yes'`, `'on'`, `'1'`, unique prefixes of
+/// `true`/`false`/`yes`/`no`, case-insensitive, trimmed).
+fn boolean_text(s: &str) -> Option<bool> {
+    let v = s.trim().to_ascii_lowercase();
+    let prefix_of = |word: &str| !v.is_empty() && word.starts_with(v.as_str());
+    match v.as_str() {
+        "1" | "on" => Some(true),
+        "0" | "off" => Some(false),
+        "o" => None,
+        _ if prefix_of("true") || prefix_of("yes") => Some(true),
+        _ if prefix_of("false") || prefix_of("no") => Some(false),
+        _ => None,
+    }
+}
+
+/// A literal operand of a comparison: a number or a string.
+#[derive(PartialEq, PartialOrd)]
+enum Constant {
+    Number(f64),
+    Text(String),
+}
+
+fn constant(e: &Expr) -> Option<Constant> {
+    match e {
+        Expr::Nested(e) => constant(e),
+        Expr::Value(v) => match &v.value {
+            ast::Value::Number(n, _) => n.parse().ok().map(Constant::Number),
+            ast::Value::SingleQuotedString(s) => Some(Constant::Text(s.clone())),
             _ => None,
-        };
-        own.into_iter().chain(modifying_ctes(&cte.query))
-    }))
+        },
+        Expr::UnaryOp {
+            op: ast::UnaryOperator::Minus,
+            expr,
+        } => match constant(expr)? {
+            Constant::Number(n) => Some(Constant::Number(-n)),
+            Constant::Text(_) => None,
+        },
+        _ => None,
+    }
+}
+
+/// The value of a condition made only of constants (`true`, `1 = 1`, `NOT false`,
+/// `'t'::bool`, `x > 0 OR true`), `None` when it depends on the rows. NULL counts
+/// as false: a `WHERE NULL` keeps every row out.
+fn constant_truth(e: &Expr) -> Option<bool> {
+    use ast::BinaryOperator as Op;
+    match e {
+        Expr::Nested(e) => constant_truth(e),
+        Expr::Value(v) => match &v.value {
+            ast::Value::Boolean(b) => Some(*b),
+            ast::Value::Null => Some(false),
+            _ => None,
+        },
+        Expr::Cast {
+            expr,
+            data_type: ast::DataType::Boolean | ast::DataType::Bool,
+            ..
+        } => match constant(expr)? {
+            Constant::Text(t) => boolean_text(&t),
+            Constant::Number(_) => constant_truth(expr),
+        },
+        Expr::UnaryOp {
+            op: ast::UnaryOperator::Not,
+            expr,
+        } => constant_truth(expr).map(|b| !b),
+        Expr::IsTrue(e) | Expr::IsNotFalse(e) => Some(constant_truth(e)?),
+        Expr::IsFalse(e) | Expr::IsNotTrue(e) => Some(!constant_truth(e)?),
+        Expr::IsNotNull(e) => constant(e).map(|_| true),
+        Expr::IsNotDistinctFrom(a, b) if a == b => Some(true),
+        Expr::BinaryOp { left, op, right } => match op {
+            Op::And => match (constant_truth(left), constant_truth(right)) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            },
+            Op::Or => match (constant_truth(left), constant_truth(right)) {
+                (Some(true), _) | (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                _ => None,
+            },
+            _ => {
+                let (l, r) = (constant(left)?, constant(right)?);
+                if std::mem::discriminant(&l) != std::mem::discriminant(&r) {
+                    return None;
+                }
+                match op {
+                    Op::Eq => Some(l == r),
+                    Op::NotEq => Some(l != r),
+                    Op::Lt => Some(l < r),
+                    Op::LtEq => Some(l <= r),
+                    Op::Gt => Some(l > r),
+                    Op::GtEq => Some(l >= r),
+                    _ => None,
+                }
+            }
+        },
+        _ => None,
+    }
 }
 
 fn set_ops(s: &ast::Set, _opts: &ReadOptions) -> Vec<OpKind> {

@@ -11,7 +11,9 @@ use super::Doc;
 use crate::ir::{Segment, Span, TextMap};
 use tree_sitter::Node;
 
-/// How deep const → const → template chains are followed (guards cycles).
+/// How deep const → const → template chains are followed (guards cycles). A `+`
+/// chain is flattened, so its length costs no depth. Hitting the limit makes the
+/// whole argument unreadable (opaque), never a partly read, passing statement.
 const MAX_DEPTH: usize = 16;
 
 /// SQL assembled from one `query(...)` argument.
@@ -33,6 +35,8 @@ pub(crate) struct Assembly {
     /// Bytes that came from literal text (not placeholders).
     pub literal_bytes: usize,
     placeholders: usize,
+    /// Some part was not read because it nests deeper than [`MAX_DEPTH`].
+    limit_hit: bool,
 }
 
 impl Assembly {
@@ -65,7 +69,7 @@ pub(crate) fn assemble_sql(doc: &Doc, node: Node) -> Option<Assembly> {
     if !append(doc, node, &mut asm, None, 0) {
         return None;
     }
-    if asm.literal_bytes == 0 {
+    if asm.literal_bytes == 0 || asm.limit_hit {
         return None;
     }
     Some(asm)
@@ -75,7 +79,7 @@ pub(crate) fn assemble_sql(doc: &Doc, node: Node) -> Option<Assembly> {
 /// option values in builder calls.
 pub(crate) fn resolve_string(doc: &Doc, node: Node) -> Option<String> {
     let mut asm = Assembly::default();
-    if append(doc, node, &mut asm, None, 0) && !asm.dynamic {
+    if append(doc, node, &mut asm, None, 0) && !asm.dynamic && !asm.limit_hit {
         Some(asm.sql)
     } else {
         None
@@ -94,6 +98,7 @@ fn append(
     depth: usize,
 ) -> bool {
     if depth > MAX_DEPTH {
+        asm.limit_hit = true;
         return false;
     }
     match node.kind() {
@@ -116,20 +121,14 @@ fn append(
             None => false,
         },
         "binary_expression" => {
-            let op = node.child_by_field_name("operator").map(|o| doc.text(o));
-            let (Some("+"), Some(l), Some(r)) = (
-                op,
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) else {
+            let Some(operands) = concatenated(doc, node) else {
                 return false;
             };
             // An unreadable operand of a concatenation is a hole in the SQL, like `${x}`.
-            if !append(doc, l, asm, anchor, depth + 1) {
-                asm.placeholder(l);
-            }
-            if !append(doc, r, asm, anchor, depth + 1) {
-                asm.placeholder(r);
+            for operand in operands {
+                if !append(doc, operand, asm, anchor, depth + 1) {
+                    asm.placeholder(operand);
+                }
             }
             true
         }
@@ -143,6 +142,35 @@ fn append(
         "call_expression" => append_join(doc, node, asm, anchor, depth),
         _ => false,
     }
+}
+
+/// The operands of a `a + b + c …` chain in order, walked with an explicit stack so a
+/// chain of any length (generated code joins thousands of pieces) neither hits the
+/// depth limit nor the call stack. `None` when `node` is not a `+`.
+fn concatenated<'t>(doc: &Doc, node: Node<'t>) -> Option<Vec<Node<'t>>> {
+    let plus = |n: &Node| {
+        n.kind() == "binary_expression"
+            && n.child_by_field_name("operator").map(|o| doc.text(o)) == Some("+")
+    };
+    if !plus(&node) {
+        return None;
+    }
+    let mut operands = Vec::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match (
+            plus(&n),
+            n.child_by_field_name("left"),
+            n.child_by_field_name("right"),
+        ) {
+            (true, Some(l), Some(r)) => {
+                stack.push(r);
+                stack.push(l);
+            }
+            _ => operands.push(n),
+        }
+    }
+    Some(operands)
 }
 
 /// `[a, b].join(sep)`: a common way to write several statements in one call.

@@ -142,7 +142,7 @@ fn enum_rebuild() {
 fn opaque_sql_marks_tables_uncertain() {
     let (m, _) = run(&[(
         "0001_a.sql",
-        "CREATE TABLE t (id int); DO $$ BEGIN EXECUTE 'ALTER TABLE t ADD x int'; END $$",
+        "CREATE TABLE t (id int); DO $$ DECLARE n int; BEGIN EXECUTE 'ALTER TABLE t ADD x int'; END $$",
     )]);
     assert!(m.uncertain.contains_key("public.t"), "{:?}", m.uncertain);
 }
