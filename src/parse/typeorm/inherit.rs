@@ -118,10 +118,10 @@ fn find_class<'a>(doc: &Doc<'a>, root: Node<'a>, name: &str) -> Option<Node<'a>>
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
         match n.kind() {
-            "class_declaration" | "abstract_class_declaration" => {
-                if n.child_by_field_name("name").map(|x| doc.text(x)) == Some(name) {
-                    return Some(n);
-                }
+            "class_declaration" | "abstract_class_declaration"
+                if n.child_by_field_name("name").map(|x| doc.text(x)) == Some(name) =>
+            {
+                return Some(n);
             }
             "variable_declarator" => {
                 let value = n.child_by_field_name("value");
