@@ -612,3 +612,58 @@ fn ordinary_calls_in_up_are_not_database_calls() {
     assert_code(&r, 0);
     assert!(findings(&r).is_empty(), "{}", r.stdout);
 }
+
+// ───────────────────── further forms tried (closing note) ─────────────────────
+
+#[test]
+fn further_forms_fail_the_gate() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "Promise.all over a literal array",
+            &migration(
+                "Hidden1700000000001",
+                "        await Promise.all(['DROP TABLE users'].map((q) => queryRunner.query(q)));",
+            ),
+        ),
+        (
+            "a getter returning up",
+            "export class Hidden1700000000001 {\n    get up() {\n        return async (qr) => { await qr.query('DROP TABLE users'); };\n    }\n}\n",
+        ),
+        (
+            "super.up()",
+            "import { Base } from \"@acme/base\";\nexport class Hidden1700000000001 extends Base {\n    async up(queryRunner) {\n        await super.up(queryRunner);\n    }\n}\n",
+        ),
+        (
+            "a template tag as the SQL",
+            &migration(
+                "Hidden1700000000001",
+                "        await queryRunner.query(sql`DROP TABLE users`);",
+            ),
+        ),
+        (
+            "query itself as a template tag",
+            &migration(
+                "Hidden1700000000001",
+                "        await queryRunner.query`DROP TABLE users`;",
+            ),
+        ),
+        (
+            "a second class in the file",
+            &format!(
+                "{}\nexport class Second1700000000002 {{\n    async up(queryRunner) {{ await queryRunner.query('DROP TABLE users'); }}\n}}\n",
+                migration("First1700000000001", "        await queryRunner.query(`SELECT 1`);")
+            ),
+        ),
+    ];
+    for (what, src) in cases {
+        let dir = project(&[("migrations/1700000000001-Hidden.ts", src)]);
+        let r = lint(dir.path(), "migrations");
+        assert_eq!(r.code, 1, "{what}\n{}{}", r.stdout, r.stderr);
+        assert!(
+            findings(&r).iter().any(|(rule, status)| status == "failing"
+                && ["drop-table", "opaque-operation", "read-error"].contains(&rule.as_str())),
+            "{what}\n{}",
+            r.stdout
+        );
+    }
+}

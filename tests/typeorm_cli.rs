@@ -80,7 +80,7 @@ fn ignore_comment_above_the_query_call_suppresses_with_reason() {
 }
 
 #[test]
-fn helper_receiving_the_query_runner_is_an_opaque_warning() {
+fn helper_receiving_the_query_runner_is_opaque_and_fails_the_gate() {
     let src = r#"import { MigrationInterface, QueryRunner } from "typeorm";
 import { createAuditTable } from "../helpers";
 
@@ -93,9 +93,10 @@ export class Audit1700000000002 implements MigrationInterface {
 "#;
     let dir = project(&[("migrations/1700000000002-Audit.ts", src)]);
     let r = run_in(dir.path(), &["lint", "migrations", "--format", "json"]);
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(findings(&r.json()).contains(&("opaque-operation".into(), "warning".into(), 6)));
-    // Fail closed when asked to: the opaque call fails a `--fail-on warn` gate.
+    // Issue 10: release-check blocks what it cannot read, so the gate does too.
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(findings(&r.json()).contains(&("opaque-operation".into(), "failing".into(), 6)));
+    // And a `--fail-on warn` gate all the more.
     let r = run_in(
         dir.path(),
         &[
