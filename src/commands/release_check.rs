@@ -126,6 +126,19 @@ pub fn check(
                 fail_on,
             ));
         }
+        let more = cmp.unknown_applied_count - cmp.unknown_applied.len();
+        if more > 0 {
+            out.push(unlocated(
+                r,
+                None,
+                None,
+                format!(
+                    "… and {more} more applied migrations that are not in this build ({} in all)",
+                    cmp.unknown_applied_count
+                ),
+                fail_on,
+            ));
+        }
     }
     if let Some(r) = rule("history-problem") {
         for p in &cmp.problems {
@@ -222,6 +235,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
             "applied": cmp.applied,
             "pending": cmp.pending,
             "unknown_applied": cmp.unknown_applied,
+            "unknown_applied_count": cmp.unknown_applied_count,
             "out_of_order": cmp.out_of_order,
         })),
     };

@@ -193,6 +193,24 @@ pub fn analyse(
             file: None,
         });
     }
+    let more = history
+        .unknown_applied_count
+        .saturating_sub(history.unknown_applied.len());
+    if more > 0 {
+        items.push(DriftItem {
+            kind: "unknown-applied-migration".into(),
+            object: format!("({more} more)"),
+            reconcilable: false,
+            resolved_by: None,
+            expected: None,
+            actual: None,
+            message: format!(
+                "… and {more} more applied migrations that are not among the local migrations ({} in all)",
+                history.unknown_applied_count
+            ),
+            file: None,
+        });
+    }
     for name in &history.out_of_order {
         items.push(DriftItem {
             kind: "out-of-order-migration".into(),
