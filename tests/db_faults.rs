@@ -793,3 +793,100 @@ fn introspection_reads_one_snapshot() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// golang-migrate's `version` is a bigint; a ledger whose version does not read as
+/// one (hand-made table, text column) is an error naming the value, never "nothing
+/// applied". golang-migrate's own "no version, dirty" row (-1) still reads.
+#[test]
+fn a_golang_migrate_version_that_is_not_a_number_is_an_error() {
+    let db = cluster().create_database("f_gm_version");
+    db.execute("CREATE TABLE schema_migrations (version text NOT NULL, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES ('v12', false)");
+    let dir = project(&[
+        ("m/1_a.up.sql", "CREATE TABLE a (id int);\n"),
+        ("m/2_b.up.sql", "CREATE TABLE b (id int);\n"),
+    ]);
+    for cmd in ["release-check", "drift"] {
+        let r = run_in(dir.path(), &[cmd, "m", "--database-url", &db.url]);
+        assert_eq!(r.code, 2, "{cmd}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains("`v12`"), "{cmd}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("schema_migrations"),
+            "{cmd}: {}",
+            r.stderr
+        );
+    }
+    db.execute("DELETE FROM schema_migrations; INSERT INTO schema_migrations VALUES ('-1', true)");
+    let r = run_in(
+        dir.path(),
+        &[
+            "release-check",
+            "m",
+            "--database-url",
+            &db.url,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["history"]["applied"].as_array().unwrap().len(), 0);
+    assert!(r.stdout.contains("dirty"), "{}", r.stdout);
+}
+
+/// 30,000 history rows with no local migration: a handful of findings and a count,
+/// not one finding per row (a 1M-row ledger made 600 MB of output).
+#[test]
+fn unknown_history_rows_are_summarised() {
+    let db = cluster().create_database("f_ledger");
+    db.execute(
+        "CREATE TABLE migrations (id serial PRIMARY KEY, timestamp bigint NOT NULL, name varchar NOT NULL); \
+         INSERT INTO migrations (timestamp, name) SELECT 1600000000000 + g, 'Ghost' || (1600000000000 + g) FROM generate_series(1, 30000) g",
+    );
+    let m = repo_root().join("fixtures/src/migrations");
+    let m = m.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let r = run_in(dir.path(), &["release-check", m, "--database-url", &db.url]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout.len() < 100_000,
+        "{} bytes of output",
+        r.stdout.len()
+    );
+    assert!(r.stdout.contains("and 29980 more"), "{}", r.stdout);
+    let r = run_in(
+        dir.path(),
+        &[
+            "release-check",
+            m,
+            "--database-url",
+            &db.url,
+            "--format",
+            "json",
+        ],
+    );
+    assert!(r.stdout.len() < 100_000, "{} bytes of JSON", r.stdout.len());
+    let v = r.json();
+    assert_eq!(v["history"]["unknown_applied_count"], 30_000);
+    assert_eq!(
+        v["history"]["unknown_applied"].as_array().unwrap().len(),
+        20
+    );
+    let r = run_in(
+        dir.path(),
+        &["drift", m, "--database-url", &db.url, "--format", "json"],
+    );
+    assert!(
+        r.stdout.len() < 100_000,
+        "{} bytes of drift JSON",
+        r.stdout.len()
+    );
+    let v = r.json();
+    assert_eq!(v["history"]["unknown_applied_count"], 30_000);
+    let unknown_items = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "unknown-applied-migration")
+        .count();
+    assert_eq!(unknown_items, 21, "20 named and one for the rest");
+}

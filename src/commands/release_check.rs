@@ -141,6 +141,19 @@ pub fn check(
             }
             out.push(f);
         }
+        let more = cmp.unknown_applied_count - cmp.unknown_applied.len();
+        if more > 0 {
+            out.push(unlocated(
+                r,
+                None,
+                None,
+                format!(
+                    "… and {more} more applied migrations that are not in this build ({} in all)",
+                    cmp.unknown_applied_count
+                ),
+                fail_on,
+            ));
+        }
     }
     if let Some(r) = rule("history-problem") {
         for p in &cmp.problems {
@@ -334,6 +347,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
             "applied": cmp.applied,
             "pending": cmp.pending,
             "unknown_applied": cmp.unknown_applied,
+            "unknown_applied_count": cmp.unknown_applied_count,
             "out_of_order": cmp.out_of_order,
             "ahead_of_build": cmp.ahead_of_build,
         })),

@@ -16,7 +16,7 @@
 //! normally answers first, with its own message), and the whole database part of a
 //! command by `[database] command_timeout_secs` ([`block_on_within`]).
 
-use super::redact::redact;
+use super::redact::{redact, redact_conninfo, scrub, secrets};
 use crate::error::{Error, Result};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -219,9 +219,20 @@ fn resolve(opts: &ConnectOptions) -> Result<(Config, TlsMode, Option<String>, St
     let (mut config, url_mode, url_root) =
         match &opts.url {
             Some(url) => {
-                let (url, mode, root) = take_ssl_params(&encode_userinfo(url));
-                let config: Config = url.parse().map_err(|e| {
-                    Error::Database(format!("invalid database URL {}: {e}", redact(&url)))
+                let (parsed, mode, root) = take_ssl_params(&encode_userinfo(url));
+                let config: Config = parsed.parse().map_err(|e: tokio_postgres::Error| {
+                    // The driver's reasons name options, never values.
+                    let mut why = e.to_string();
+                    let mut cause = std::error::Error::source(&e);
+                    while let Some(c) = cause {
+                        why.push_str(": ");
+                        why.push_str(&c.to_string());
+                        cause = c.source();
+                    }
+                    Error::Database(format!(
+                        "invalid database URL {}: {why}",
+                        redact_conninfo(url)
+                    ))
                 })?;
                 (config, mode, root)
             }
@@ -485,6 +496,20 @@ where
 /// ONLY` transaction every read of the command shares, and hand back the session.
 /// The connection task runs on the caller's runtime.
 pub async fn connect(opts: &ConnectOptions) -> Result<Session> {
+    // Whatever went wrong, the message must not carry the password, however the
+    // string was malformed and whoever cut it where.
+    let mut known = opts.url.as_deref().map(secrets).unwrap_or_default();
+    if let Ok(pw) = std::env::var("PGPASSWORD") {
+        let quoted = pw.replace('\\', "\\\\").replace('\'', "\\'");
+        known.extend(secrets(&format!("password='{quoted}'")));
+    }
+    connect_unscrubbed(opts).await.map_err(|e| match e {
+        Error::Database(m) => Error::Database(scrub(&m, &known)),
+        other => other,
+    })
+}
+
+async fn connect_unscrubbed(opts: &ConnectOptions) -> Result<Session> {
     let (config, mode, root, target) = resolve(opts)?;
     // The connect timeout (URL `connect_timeout`, PGCONNECT_TIMEOUT or the config)
     // bounds the whole handshake, not only the TCP connect: a server that accepts

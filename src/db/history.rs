@@ -160,8 +160,17 @@ pub async fn read(
         }
         HistoryKind::GolangMigrate => {
             if let Some(r) = rows.first() {
-                h.current_version = r[0].as_deref().and_then(|v| v.parse().ok());
                 h.dirty = is_true(&r[1]);
+                // golang-migrate writes -1 ("no version") with dirty = true when the
+                // very first migration failed; anything else must be a version.
+                h.current_version = match r[0].as_deref().map(str::trim) {
+                    None | Some("-1") => None,
+                    Some(v) => Some(v.parse::<u128>().map_err(|_| {
+                        Error::Database(format!(
+                            "history table {table}: golang-migrate version `{v}` is not a number (expected the bigint golang-migrate writes)"
+                        ))
+                    })?),
+                };
             }
         }
         HistoryKind::Flyway => {
@@ -187,8 +196,11 @@ pub struct Comparison {
     pub applied: Vec<String>,
     /// Local migrations not applied (names, run order).
     pub pending: Vec<String>,
-    /// History entries with no local migration.
+    /// History entries with no local migration: the first [`LISTED_UNKNOWN`] of them
+    /// (a ledger of a million foreign rows must not become a million findings).
     pub unknown_applied: Vec<String>,
+    /// How many history entries have no local migration.
+    pub unknown_applied_count: usize,
     /// Pending migrations that sort before the newest applied one.
     pub out_of_order: Vec<String>,
     /// History problems (dirty version, failed rows).
@@ -220,6 +232,18 @@ fn norm_version(v: &str) -> String {
         "0".into()
     } else {
         t.to_string()
+    }
+}
+
+/// How many unknown history entries are named one by one; the rest are counted.
+pub const LISTED_UNKNOWN: usize = 20;
+
+impl Comparison {
+    fn unknown(&mut self, key: String) {
+        if self.unknown_applied.len() < LISTED_UNKNOWN {
+            self.unknown_applied.push(key);
+        }
+        self.unknown_applied_count += 1;
     }
 }
 
@@ -274,30 +298,31 @@ pub fn compare(local: &[Migration], h: &History) -> Comparison {
     }
     match kind {
         HistoryKind::Typeorm => {
+            let names: std::collections::HashSet<&str> =
+                local.iter().map(|m| m.name.as_str()).collect();
             for a in &h.applied {
-                if !local.iter().any(|m| m.name == a.key) {
-                    c.unknown_applied.push(a.key.clone());
+                if !names.contains(a.key.as_str()) {
+                    c.unknown(a.key.clone());
                 }
             }
         }
         HistoryKind::Flyway => {
+            let local_versions: std::collections::HashSet<String> =
+                local.iter().filter_map(version_key).collect();
             for a in &h.applied {
                 if a.failed {
                     c.problems.push(format!("Flyway history has a failed migration, version {} (run `flyway repair` after checking the schema)", a.key));
                 } else if a.baseline {
                     // A baseline stands for what existed before Flyway: no file needed.
-                } else if !local
-                    .iter()
-                    .any(|m| version_key(m).as_deref() == Some(norm_version(&a.key).as_str()))
-                {
-                    c.unknown_applied.push(a.key.clone());
+                } else if !local_versions.contains(&norm_version(&a.key)) {
+                    c.unknown(a.key.clone());
                 }
             }
         }
         HistoryKind::GolangMigrate => {
             if let Some(cur) = h.current_version {
                 if !local.iter().any(|m| m.order.version.first() == Some(&cur)) {
-                    c.unknown_applied.push(cur.to_string());
+                    c.unknown(cur.to_string());
                 }
             }
             if h.dirty {

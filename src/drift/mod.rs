@@ -42,7 +42,9 @@ pub struct DriftItem {
 pub struct HistoryView {
     pub applied: Vec<String>,
     pub pending: Vec<String>,
+    /// The first `db::history::LISTED_UNKNOWN` only; the count is complete.
     pub unknown_applied: Vec<String>,
+    pub unknown_applied_count: usize,
     #[serde(skip)]
     pub out_of_order: Vec<String>,
 }

@@ -193,6 +193,24 @@ pub fn analyse(
             file: None,
         });
     }
+    let more = history
+        .unknown_applied_count
+        .saturating_sub(history.unknown_applied.len());
+    if more > 0 {
+        items.push(DriftItem {
+            kind: "unknown-applied-migration".into(),
+            object: format!("({more} more)"),
+            reconcilable: false,
+            resolved_by: None,
+            expected: None,
+            actual: None,
+            message: format!(
+                "… and {more} more applied migrations that are not among the local migrations ({} in all)",
+                history.unknown_applied_count
+            ),
+            file: None,
+        });
+    }
     // TypeORM 0.3 runs a pending migration older than the newest applied one (its
     // timestamp check is commented out in MigrationExecutor) and the SQL tools can be
     // told to: a late merge. What it changes is reconciled like any pending migration

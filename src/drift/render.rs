@@ -103,7 +103,7 @@ fn human(r: &DriftReport, allow_pending: bool, out: &mut dyn Write) -> io::Resul
         rec.len(),
         r.history.applied.len(),
         r.history.pending.len(),
-        r.history.unknown_applied.len()
+        r.history.unknown_applied_count.max(r.history.unknown_applied.len())
     )?;
     if !todo.is_empty() {
         writeln!(out, "what to do: {todo}")?;

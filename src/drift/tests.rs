@@ -164,6 +164,7 @@ fn unknown_applied_and_ignore_list() {
     );
     let mut h = history(&["0001_init"], &[]);
     h.unknown_applied.push("0099_elsewhere".into());
+    h.unknown_applied_count = 1;
     let ignore = IgnoreList::new("migrations", "public", &["public.tmp_*".into()]);
     let r = analyse(&ms, &live, h, "public", &ignore);
     assert_eq!(
@@ -416,6 +417,7 @@ fn sample_report() -> DriftReport {
         .push("c".into());
     let mut h = history(&["0001_init"], &["0002_more"]);
     h.unknown_applied.push("0099_hotfix".into());
+    h.unknown_applied_count = 1;
     analyse(&ms, &live, h, "public", &IgnoreList::default())
 }
 
