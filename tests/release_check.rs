@@ -717,3 +717,105 @@ fn flyway_records_when_the_expand_migration_was_applied() {
         "{a}"
     );
 }
+
+/// `tsc --target es2020 --module commonjs --sourceMap` output (TypeScript 5.6) of a
+/// contract migration whose annotations sat above its type-only import: tsc dropped
+/// them with the import.
+const COMPILED_DROP: &str = "\"use strict\";\nObject.defineProperty(exports, \"__esModule\", { value: true });\nexports.DropLegacyCode1700000200000 = void 0;\nclass DropLegacyCode1700000200000 {\n    constructor() {\n        this.name = 'DropLegacyCode1700000200000';\n    }\n    async up(queryRunner) {\n        await queryRunner.query(`ALTER TABLE \"product\" DROP COLUMN \"legacy_code\"`);\n    }\n    async down(queryRunner) { }\n}\nexports.DropLegacyCode1700000200000 = DropLegacyCode1700000200000;\n//# sourceMappingURL=1700000200000-DropLegacyCode.js.map\n";
+const COMPILED_ADD: &str = "\"use strict\";\nObject.defineProperty(exports, \"__esModule\", { value: true });\nexports.AddSmileCode1700000100000 = void 0;\nclass AddSmileCode1700000100000 {\n    constructor() {\n        this.name = 'AddSmileCode1700000100000';\n    }\n    async up(queryRunner) {\n        await queryRunner.query(`ALTER TABLE \"product\" ADD \"smile_code\" character varying(32)`);\n    }\n    async down(queryRunner) { }\n}\nexports.AddSmileCode1700000100000 = AddSmileCode1700000100000;\n";
+
+fn compiled_release(prefix: &str, files: &[(&str, String)]) -> (Run, tempfile::TempDir) {
+    let db = db_with_history(prefix, &[]);
+    let mut all: Vec<(&str, &str)> = vec![
+        ("dist/1700000100000-AddSmileCode.js", COMPILED_ADD),
+        ("dist/1700000200000-DropLegacyCode.js", COMPILED_DROP),
+    ];
+    all.extend(files.iter().map(|(p, c)| (*p, c.as_str())));
+    let dir = project(&all);
+    let r = run_in(
+        dir.path(),
+        &[
+            "release-check",
+            "dist",
+            "--database-url",
+            &db.url,
+            "--allow-destructive",
+            "--format",
+            "json",
+        ],
+    );
+    (r, dir)
+}
+
+#[test]
+fn compiled_js_annotations_are_read_from_the_typescript() {
+    let ts = std::fs::read_to_string(
+        repo_root().join("fixtures/src/migrations/1700000200000-DropLegacyCode.ts"),
+    )
+    .unwrap();
+    // The header placement tsc drops: annotations above the import.
+    let header_first = {
+        let (import, rest) = ts.split_once('\n').unwrap();
+        let (annotations, class) = rest.split_once("export class").unwrap();
+        format!(
+            "{}{import}\n\nexport class{class}",
+            annotations.trim_start()
+        )
+    };
+    assert!(header_first.starts_with("// @destructive"));
+    let map = |content: Option<&str>| {
+        serde_json::json!({
+            "version": 3,
+            "file": "1700000200000-DropLegacyCode.js",
+            "sourceRoot": "",
+            "sources": ["../src/migrations/1700000200000-DropLegacyCode.ts"],
+            "sourcesContent": [content],
+            "names": [],
+            "mappings": ";;;AAIA",
+        })
+        .to_string()
+    };
+    let expand_checked = |r: &Run, via: &str| {
+        // The annotations were found, so the expand check ran: AddSmileCode is
+        // pending in the same batch, which is refused.
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        let v = r.json();
+        assert_eq!(rules_with_status(&v, "failing"), vec!["expand-not-applied"]);
+        let sources = &v["history"]["annotation_sources"];
+        assert_eq!(sources[0]["migration"], "DropLegacyCode1700000200000");
+        assert_eq!(sources[0]["via"], via, "{sources}");
+    };
+    // 1. sourcesContent in the map (tsc --inlineSources), no TypeScript shipped.
+    let (r, _d) = compiled_release(
+        "rc_js_map_content",
+        &[(
+            "dist/1700000200000-DropLegacyCode.js.map",
+            map(Some(&header_first)),
+        )],
+    );
+    expand_checked(&r, "source map sourcesContent");
+    // 2. The map's source file, shipped in the image.
+    let (r, _d) = compiled_release(
+        "rc_js_map_file",
+        &[
+            ("dist/1700000200000-DropLegacyCode.js.map", map(None)),
+            (
+                "src/migrations/1700000200000-DropLegacyCode.ts",
+                header_first.clone(),
+            ),
+        ],
+    );
+    expand_checked(&r, "the source map's source file");
+    // 3. Nothing to read them from: unannotated (warnings), and the report says so.
+    let (r, _d) = compiled_release("rc_js_none", &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["history"]["annotation_sources"], serde_json::json!([]));
+    assert_eq!(
+        rules_with_status(&v, "warning"),
+        vec![
+            "missing-destructive-annotation",
+            "missing-expand-annotation"
+        ]
+    );
+}

@@ -447,6 +447,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
             notes.push(allowed_message(a));
         }
     }
+    notes.extend(project.annotation_sources.iter().map(|a| a.describe()));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let passed = !findings.iter().any(|f| f.status == Status::Failing);
     notes.push(format!(
@@ -483,6 +484,11 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
             "out_of_order": cmp.out_of_order,
             "ahead_of_build": cmp.ahead_of_build,
             "allowed_destructive": allowed,
+            "annotation_sources": project.annotation_sources.iter().map(|a| serde_json::json!({
+                "migration": a.migration,
+                "file": crate::report::display_path(&a.file),
+                "via": a.via,
+            })).collect::<Vec<_>>(),
         })),
     };
     let render = RenderOptions {
