@@ -587,3 +587,235 @@ fn out_of_order_pending_is_a_warning() {
         "{warnings:?}"
     );
 }
+
+#[test]
+fn allowed_destructive_migrations_are_listed_in_every_format() {
+    let db = db_with_history("rc_audit", &ALL[..2]);
+    let r = check(&db, &["--allow-destructive"], &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    let allowed = &v["history"]["allowed_destructive"];
+    assert_eq!(allowed.as_array().unwrap().len(), 1, "{allowed}");
+    let a = &allowed[0];
+    assert_eq!(a["migration"], "DropLegacyCode1700000200000");
+    assert_eq!(
+        a["drops"],
+        serde_json::json!(["public.product.legacy_code"])
+    );
+    assert_eq!(a["expand_migration"], "AddSmileCode1700000100000");
+    // TypeORM's ledger does not record when a migration ran.
+    assert!(a["expand_applied_at"].is_null());
+    assert!(
+        a["expand_applied"]
+            .as_str()
+            .unwrap()
+            .contains("not recorded"),
+        "{a}"
+    );
+    let f: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "acknowledged")
+        .collect();
+    assert_eq!(f.len(), 1, "{}", r.stdout);
+    assert_eq!(f[0]["rule"], "destructive-pending");
+    assert_eq!(f[0]["object"], "public.product.legacy_code");
+    // BuilderApi (additive) is not in the trail.
+    assert!(!r
+        .stdout
+        .contains("allowed destructive migration `BuilderApi"));
+
+    let fmt = |format: &str| {
+        let m = repo_root().join("fixtures/src/migrations");
+        let dir = tempfile::tempdir().unwrap();
+        let r = run_in(
+            dir.path(),
+            &[
+                "release-check",
+                m.to_str().unwrap(),
+                "--database-url",
+                &db.url,
+                "--allow-destructive",
+                "--format",
+                format,
+            ],
+        );
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        r.stdout
+    };
+    let human = fmt("human");
+    assert!(
+        human.contains("allowed destructive migration `DropLegacyCode1700000200000`: drops, renames or empties public.product.legacy_code; expand: `AddSmileCode1700000100000` is applied; when is not recorded"),
+        "{human}"
+    );
+    let github = fmt("github");
+    assert!(
+        github.lines().any(|l| l.starts_with("::notice ")
+            && l.contains("title=migguard destructive-pending")
+            && l.contains("allowed destructive migration `DropLegacyCode1700000200000`")),
+        "{github}"
+    );
+    let sarif: serde_json::Value = serde_json::from_str(&fmt("sarif")).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let audit = results
+        .iter()
+        .find(|r| r["ruleId"] == "destructive-pending")
+        .expect("audit result");
+    assert!(audit["suppressions"][0]["justification"]
+        .as_str()
+        .unwrap()
+        .contains("--allow-destructive"));
+    // Without the permission nothing is "allowed".
+    let r = check(&db, &[], &[]);
+    assert_eq!(
+        r.json()["history"]["allowed_destructive"],
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn flyway_records_when_the_expand_migration_was_applied() {
+    const FLYWAY_HISTORY: &str = r#"CREATE TABLE "flyway_schema_history" ("installed_rank" INT NOT NULL PRIMARY KEY, "version" VARCHAR(50), "description" VARCHAR(200) NOT NULL, "type" VARCHAR(20) NOT NULL, "script" VARCHAR(1000) NOT NULL, "checksum" INT, "installed_by" VARCHAR(100) NOT NULL, "installed_on" TIMESTAMP NOT NULL DEFAULT now(), "execution_time" INT NOT NULL, "success" BOOLEAN NOT NULL)"#;
+    let fw = project(&[
+        ("db/V1__init.sql", "CREATE TABLE product (id int PRIMARY KEY, legacy_code text);"),
+        ("db/V2__add_smile_code.sql", "ALTER TABLE product ADD COLUMN smile_code text;"),
+        (
+            "db/V3__drop_legacy_code.sql",
+            "-- @destructive: DROP COLUMN product.legacy_code (moved to smile_code)\n-- @expand-migration: V2__add_smile_code\nALTER TABLE product DROP COLUMN legacy_code;",
+        ),
+        ("migguard.toml", "migrations = [\"db\"]\n"),
+    ]);
+    let db = cluster().create_database("rc_flyway_audit");
+    db.execute(FLYWAY_HISTORY);
+    db.execute(
+        "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, installed_by, installed_on, execution_time, success) VALUES \
+         (1, '1', 'init', 'SQL', 'V1__init.sql', 'ci', '2026-11-01 09:00:00', 5, true), \
+         (2, '2', 'add smile code', 'SQL', 'V2__add_smile_code.sql', 'ci', '2026-11-20 14:30:00', 5, true)",
+    );
+    let r = run_in(
+        fw.path(),
+        &[
+            "release-check",
+            "--database-url",
+            &db.url,
+            "--allow-destructive",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let a = &r.json()["history"]["allowed_destructive"][0];
+    assert_eq!(a["migration"], "V3__drop_legacy_code");
+    assert_eq!(a["expand_migration"], "V2__add_smile_code");
+    assert_eq!(a["expand_applied_at"], "2026-11-20T14:30:00");
+    assert!(
+        a["expand_applied"]
+            .as_str()
+            .unwrap()
+            .contains("2026-11-20T14:30:00"),
+        "{a}"
+    );
+}
+
+/// `tsc --target es2020 --module commonjs --sourceMap` output (TypeScript 5.6) of a
+/// contract migration whose annotations sat above its type-only import: tsc dropped
+/// them with the import.
+const COMPILED_DROP: &str = "\"use strict\";\nObject.defineProperty(exports, \"__esModule\", { value: true });\nexports.DropLegacyCode1700000200000 = void 0;\nclass DropLegacyCode1700000200000 {\n    constructor() {\n        this.name = 'DropLegacyCode1700000200000';\n    }\n    async up(queryRunner) {\n        await queryRunner.query(`ALTER TABLE \"product\" DROP COLUMN \"legacy_code\"`);\n    }\n    async down(queryRunner) { }\n}\nexports.DropLegacyCode1700000200000 = DropLegacyCode1700000200000;\n//# sourceMappingURL=1700000200000-DropLegacyCode.js.map\n";
+const COMPILED_ADD: &str = "\"use strict\";\nObject.defineProperty(exports, \"__esModule\", { value: true });\nexports.AddSmileCode1700000100000 = void 0;\nclass AddSmileCode1700000100000 {\n    constructor() {\n        this.name = 'AddSmileCode1700000100000';\n    }\n    async up(queryRunner) {\n        await queryRunner.query(`ALTER TABLE \"product\" ADD \"smile_code\" character varying(32)`);\n    }\n    async down(queryRunner) { }\n}\nexports.AddSmileCode1700000100000 = AddSmileCode1700000100000;\n";
+
+fn compiled_release(prefix: &str, files: &[(&str, String)]) -> (Run, tempfile::TempDir) {
+    let db = db_with_history(prefix, &[]);
+    let mut all: Vec<(&str, &str)> = vec![
+        ("dist/1700000100000-AddSmileCode.js", COMPILED_ADD),
+        ("dist/1700000200000-DropLegacyCode.js", COMPILED_DROP),
+    ];
+    all.extend(files.iter().map(|(p, c)| (*p, c.as_str())));
+    let dir = project(&all);
+    let r = run_in(
+        dir.path(),
+        &[
+            "release-check",
+            "dist",
+            "--database-url",
+            &db.url,
+            "--allow-destructive",
+            "--format",
+            "json",
+        ],
+    );
+    (r, dir)
+}
+
+#[test]
+fn compiled_js_annotations_are_read_from_the_typescript() {
+    let ts = std::fs::read_to_string(
+        repo_root().join("fixtures/src/migrations/1700000200000-DropLegacyCode.ts"),
+    )
+    .unwrap();
+    // The header placement tsc drops: annotations above the import.
+    let header_first = {
+        let (import, rest) = ts.split_once('\n').unwrap();
+        let (annotations, class) = rest.split_once("export class").unwrap();
+        format!(
+            "{}{import}\n\nexport class{class}",
+            annotations.trim_start()
+        )
+    };
+    assert!(header_first.starts_with("// @destructive"));
+    let map = |content: Option<&str>| {
+        serde_json::json!({
+            "version": 3,
+            "file": "1700000200000-DropLegacyCode.js",
+            "sourceRoot": "",
+            "sources": ["../src/migrations/1700000200000-DropLegacyCode.ts"],
+            "sourcesContent": [content],
+            "names": [],
+            "mappings": ";;;AAIA",
+        })
+        .to_string()
+    };
+    let expand_checked = |r: &Run, via: &str| {
+        // The annotations were found, so the expand check ran: AddSmileCode is
+        // pending in the same batch, which is refused.
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        let v = r.json();
+        assert_eq!(rules_with_status(&v, "failing"), vec!["expand-not-applied"]);
+        let sources = &v["history"]["annotation_sources"];
+        assert_eq!(sources[0]["migration"], "DropLegacyCode1700000200000");
+        assert_eq!(sources[0]["via"], via, "{sources}");
+    };
+    // 1. sourcesContent in the map (tsc --inlineSources), no TypeScript shipped.
+    let (r, _d) = compiled_release(
+        "rc_js_map_content",
+        &[(
+            "dist/1700000200000-DropLegacyCode.js.map",
+            map(Some(&header_first)),
+        )],
+    );
+    expand_checked(&r, "source map sourcesContent");
+    // 2. The map's source file, shipped in the image.
+    let (r, _d) = compiled_release(
+        "rc_js_map_file",
+        &[
+            ("dist/1700000200000-DropLegacyCode.js.map", map(None)),
+            (
+                "src/migrations/1700000200000-DropLegacyCode.ts",
+                header_first.clone(),
+            ),
+        ],
+    );
+    expand_checked(&r, "the source map's source file");
+    // 3. Nothing to read them from: unannotated (warnings), and the report says so.
+    let (r, _d) = compiled_release("rc_js_none", &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["history"]["annotation_sources"], serde_json::json!([]));
+    assert_eq!(
+        rules_with_status(&v, "warning"),
+        vec![
+            "missing-destructive-annotation",
+            "missing-expand-annotation"
+        ]
+    );
+}

@@ -4,6 +4,7 @@
 //! reference only once that migration is applied in the target database).
 
 pub mod expand_contract;
+pub mod placement;
 pub mod suppress;
 
 use crate::ir::{Migration, Span};

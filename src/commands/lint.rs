@@ -51,6 +51,16 @@ pub fn lint_project_with(
         &mut findings,
         fail_on,
     );
+    for m in &project.migrations {
+        if let Some(source) = project.sources.get(&m.file) {
+            findings.extend(crate::annotations::placement::check(
+                m,
+                &source.text,
+                rules,
+                fail_on,
+            ));
+        }
+    }
     findings.extend(extra);
     // Suppressions apply per file: their comments live there, and one TypeORM file
     // may hold several migration classes. Bucket findings by file in one pass (a

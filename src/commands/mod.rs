@@ -1,6 +1,7 @@
 //! One module per subcommand: wiring of readers, checks and renderers. Each `run`
 //! returns `Result<Outcome, Error>`; `main` maps that to the exit code.
 
+pub mod compiled;
 pub mod drift;
 pub mod lint;
 pub mod project;

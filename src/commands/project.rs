@@ -23,6 +23,9 @@ pub struct Project {
     /// Files that held no migration class (TypeORM) but look as if they were meant
     /// to — reported, never silently passed.
     pub empty_files: Vec<PathBuf>,
+    /// Compiled migrations whose annotations were read from their TypeScript
+    /// (`tsc` drops a header above the imports): where from, for the report.
+    pub annotation_sources: Vec<super::compiled::AnnotationSource>,
 }
 
 impl Project {
@@ -140,6 +143,8 @@ pub fn load_project(paths: &[PathBuf], config: &Config) -> Result<Project> {
         .migrations
         .sort_by(|a, b| a.order.cmp(&b.order).then(a.file.cmp(&b.file)));
     check_duplicate_names(&project.migrations)?;
+    project.annotation_sources =
+        super::compiled::borrow_annotations(&mut project.migrations, &project.sources, &opts);
     Ok(project)
 }
 

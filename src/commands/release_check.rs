@@ -13,7 +13,7 @@ use crate::annotations::expand_contract::contract_targets;
 use crate::annotations::{annotations, ExpandRef};
 use crate::classify::{classify, finding, unacknowledged_unreadable, unlocated};
 use crate::cli::{GlobalArgs, ReleaseCheckArgs};
-use crate::config::Config;
+use crate::config::{Config, HistoryKind};
 use crate::db::connect::{block_on_within, connect, describe, ConnectOptions};
 use crate::db::history::{self, compare, Comparison};
 use crate::error::{Error, Outcome, Result};
@@ -221,6 +221,112 @@ pub fn rollback_breakage(
         .collect()
 }
 
+/// One destructive pending migration the permission let through: the release log's
+/// record of who allowed what (`history.allowed_destructive` in JSON).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AllowedDestructive {
+    pub migration: String,
+    /// What it drops, renames or empties (`schema.table[.column]`), as classified.
+    pub drops: Vec<String>,
+    /// Parts migguard could not read (which may be destructive), with the reason.
+    pub unreadable: Vec<String>,
+    /// The `@expand-migration` it names; `None` for `NONE (…)` or no annotation.
+    pub expand_migration: Option<String>,
+    /// When the expand migration was applied, where the ledger records it.
+    pub expand_applied_at: Option<String>,
+    /// The same as a sentence, saying why when the time is not known.
+    pub expand_applied: String,
+}
+
+/// The destructive pending migrations (contract or unreadable) that no failing
+/// finding holds back, once destructive migrations are allowed. Pure.
+pub fn allowed_destructive(
+    migrations: &[Migration],
+    cmp: &Comparison,
+    rules: &RuleSet,
+    findings: &[Finding],
+) -> Vec<AllowedDestructive> {
+    let mut out = Vec::new();
+    for name in &cmp.pending {
+        let Some(m) = migrations.iter().find(|m| &m.name == name) else {
+            continue;
+        };
+        let c = classify(m, rules, Severity::Block);
+        let unreadable: Vec<String> = unreadable_parts(m)
+            .into_iter()
+            .map(|(span, what)| format!("line {}: {what}", span.line))
+            .collect();
+        let destructive = c.phases.contains(&Phase::Contract) || !unreadable.is_empty();
+        let held_back = findings
+            .iter()
+            .any(|f| f.status == Status::Failing && f.migration.as_deref() == Some(name));
+        if !destructive || held_back {
+            continue;
+        }
+        let a = annotations(m);
+        let (expand_migration, expand_applied_at, expand_applied) = match a
+            .expand
+            .as_ref()
+            .map(|e| &e.value)
+        {
+            Some(ExpandRef::Migration(expand)) => {
+                let at = cmp.applied_at.get(expand).cloned();
+                let said = match (&at, cmp.kind) {
+                        (Some(at), _) => format!("`{expand}` applied {at}"),
+                        (None, HistoryKind::Typeorm) => format!("`{expand}` is applied; when is not recorded (TypeORM's `timestamp` column is the migration's own timestamp, not the time it ran)"),
+                        (None, HistoryKind::GolangMigrate) => format!("`{expand}` is applied; when is not recorded (golang-migrate keeps only the current version)"),
+                        (None, HistoryKind::Flyway) => format!("`{expand}` is applied; when is not recorded"),
+                    };
+                (Some(expand.clone()), at, said)
+            }
+            Some(ExpandRef::None { reason }) => {
+                (None, None, format!("no expand migration (NONE: {reason})"))
+            }
+            None => (None, None, "no @expand-migration annotation".to_string()),
+        };
+        out.push(AllowedDestructive {
+            migration: name.clone(),
+            drops: c.contract_objects.iter().cloned().collect(),
+            unreadable,
+            expand_migration,
+            expand_applied_at,
+            expand_applied,
+        });
+    }
+    out
+}
+
+/// The audit entry as one sentence, for every output format.
+fn allowed_message(a: &AllowedDestructive) -> String {
+    let mut what = Vec::new();
+    if !a.drops.is_empty() {
+        what.push(format!("drops, renames or empties {}", a.drops.join(", ")));
+    }
+    if a.drops.is_empty() && a.unreadable.is_empty() {
+        what.push(format!(
+            "drops, renames or empties {}",
+            contract_targets(&[])
+        ));
+    }
+    if !a.unreadable.is_empty() {
+        what.push(format!(
+            "has {} part(s) migguard cannot read ({})",
+            a.unreadable.len(),
+            a.unreadable.join("; ")
+        ));
+    }
+    format!(
+        "allowed destructive migration `{}`: {}; expand: {}",
+        a.migration,
+        what.join(" and "),
+        a.expand_applied
+    )
+}
+
+/// Why the audit findings are not failing (SARIF's suppression justification).
+const PERMISSION: &str =
+    "destructive migrations allowed for this release (--allow-destructive or ALLOW_DESTRUCTIVE_MIGRATIONS=true)";
+
 /// The environment variable that grants destructive migrations when the flag is absent.
 pub const ALLOW_DESTRUCTIVE_ENV: &str = "ALLOW_DESTRUCTIVE_MIGRATIONS";
 
@@ -313,9 +419,37 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
         f.status = Status::Warning;
         findings.push(f);
     }
+    let allowed = if allow_destructive {
+        allowed_destructive(&project.migrations, &cmp, &rules, &findings)
+    } else {
+        Vec::new()
+    };
+    let mut notes = Vec::new();
+    if let Some(r) = rules
+        .get("destructive-pending")
+        .filter(|r| r.severity != Severity::Off)
+    {
+        for a in &allowed {
+            let Some(m) = project.migrations.iter().find(|m| m.name == a.migration) else {
+                continue;
+            };
+            let mut f = finding(
+                r,
+                m,
+                Some(m.span),
+                a.drops.first().cloned(),
+                allowed_message(a),
+                Severity::Block,
+            );
+            f.status = Status::Acknowledged;
+            f.suppression_reason = Some(PERMISSION.to_string());
+            findings.push(f);
+            notes.push(allowed_message(a));
+        }
+    }
+    notes.extend(project.annotation_sources.iter().map(|a| a.describe()));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let passed = !findings.iter().any(|f| f.status == Status::Failing);
-    let mut notes = Vec::new();
     notes.push(format!(
         "{} applied, {} pending{}{}",
         cmp.applied.len(),
@@ -350,6 +484,12 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
             "unknown_applied_count": cmp.unknown_applied_count,
             "out_of_order": cmp.out_of_order,
             "ahead_of_build": cmp.ahead_of_build,
+            "allowed_destructive": allowed,
+            "annotation_sources": project.annotation_sources.iter().map(|a| serde_json::json!({
+                "migration": a.migration,
+                "file": crate::report::display_path(&a.file),
+                "via": a.via,
+            })).collect::<Vec<_>>(),
         })),
     };
     let render = RenderOptions {

@@ -6,6 +6,10 @@
 //! | golang-migrate | `schema_migrations` (`version, dirty`) | every version ≤ `version` ran; `dirty` = the last one failed halfway |
 //! | Flyway | `flyway_schema_history` (`version, description, success`) | that version ran (or failed: `success = false`) |
 //!
+//! Only Flyway records *when* a migration ran (`installed_on`): TypeORM's `timestamp`
+//! column is the migration's own timestamp (the 13 digits of its name), and
+//! golang-migrate keeps only the current version.
+//!
 //! Reading is one round trip; matching against the local migrations is pure
 //! ([`compare`]) so release-check and drift share it.
 
@@ -73,6 +77,9 @@ pub struct History {
     /// golang-migrate: the single current version.
     pub current_version: Option<u128>,
     pub dirty: bool,
+    /// Flyway: when each version was installed (`installed_on`, normalised version →
+    /// text as PostgreSQL prints it; the latest successful row wins).
+    pub installed_on: std::collections::BTreeMap<String, String>,
 }
 
 /// Quote `schema.table` / `table` for SQL.
@@ -120,7 +127,7 @@ pub async fn read(
         HistoryKind::GolangMigrate => format!("SELECT version::text, dirty::text FROM {q} LIMIT 1"),
         // `type` through to_jsonb: minimal or old tables without the column still read.
         HistoryKind::Flyway => format!(
-            "SELECT version, success::text, to_jsonb(h) ->> 'type' FROM {q} h \
+            "SELECT version, success::text, to_jsonb(h) ->> 'type', to_jsonb(h) ->> 'installed_on' FROM {q} h \
              WHERE version IS NOT NULL ORDER BY installed_rank"
         ),
     };
@@ -174,6 +181,11 @@ pub async fn read(
             }
         }
         HistoryKind::Flyway => {
+            for r in &rows {
+                if let (Some(v), true, Some(Some(at))) = (&r[0], is_true(&r[1]), r.get(3)) {
+                    h.installed_on.insert(norm_version(v), at.clone());
+                }
+            }
             h.applied = flyway_applied(
                 rows.into_iter()
                     .filter_map(|r| {
@@ -205,6 +217,11 @@ pub struct Comparison {
     pub out_of_order: Vec<String>,
     /// History problems (dirty version, failed rows).
     pub problems: Vec<String>,
+    /// The ledger compared against (what it can tell, e.g. when a migration ran).
+    pub kind: HistoryKind,
+    /// When the applied local migrations ran (name → time), where the ledger records
+    /// it (Flyway `installed_on`); absent = not recorded.
+    pub applied_at: std::collections::BTreeMap<String, String>,
     /// Every unknown applied migration is newer than this build's newest migration:
     /// the database is ahead of the build, as after redeploying an older image (a
     /// rollback). False when there are none, when any sorts among the build's own
@@ -281,9 +298,13 @@ pub fn compare(local: &[Migration], h: &History) -> Comparison {
             },
         }
     };
+    c.kind = kind;
     let mut newest_applied = None;
     for m in local {
         if is_applied(m) {
+            if let Some(at) = version_key(m).and_then(|v| h.installed_on.get(&v)) {
+                c.applied_at.insert(m.name.clone(), at.clone());
+            }
             c.applied.push(m.name.clone());
             newest_applied = Some(&m.order);
         }

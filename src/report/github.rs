@@ -1,6 +1,7 @@
 //! GitHub Actions workflow-command annotations (`::error file=…,line=…::message`).
 //! Failing findings are errors, warnings are warnings; acknowledged, suppressed and
-//! grandfathered findings are not annotated (they do not need attention).
+//! grandfathered findings are not annotated (they do not need attention), except
+//! the destructive migrations release-check's permission let through (notices).
 
 use super::display_path;
 use crate::finding::{Finding, Status};
@@ -23,6 +24,9 @@ pub fn render(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
         let level = match f.status {
             Status::Failing => "error",
             Status::Warning => "warning",
+            // The audit trail of release-check's permission: what it let through
+            // belongs in the release log.
+            Status::Acknowledged if f.rule == "destructive-pending" => "notice",
             _ => continue,
         };
         let mut props = Vec::new();

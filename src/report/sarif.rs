@@ -73,7 +73,8 @@ pub fn to_value(report: &FindingsReport, rules: &RuleSet) -> Value {
             }
             let justification = match f.status {
                 Status::Suppressed => f.suppression_reason.clone(),
-                Status::Acknowledged => Some("acknowledged by @destructive/@expand-migration annotations".into()),
+                // release-check's allowed destructive migrations carry the permission.
+                Status::Acknowledged => Some(f.suppression_reason.clone().unwrap_or_else(|| "acknowledged by @destructive/@expand-migration annotations".into())),
                 _ => None,
             };
             if let Some(j) = justification {
