@@ -14,7 +14,8 @@ use super::model::{
 };
 use super::naming;
 use super::normalize::{
-    canonical_default, canonical_expr, index_key, normalize_type, serial_base, split_index_key,
+    canonical_default, canonical_expr, default_for_type, index_key, normalize_type, serial_base,
+    split_index_key,
 };
 use super::view_columns::{relations_used, rename_column_in_query, view_shape};
 use crate::ir::{
@@ -301,7 +302,7 @@ impl Replayer<'_> {
             } => {
                 let d = canonical_default(Some(default), &self.ds);
                 if let Some(c) = self.column_mut(table, column) {
-                    c.default = d;
+                    c.default = d.map(|d| default_for_type(d, &c.data_type));
                 }
             }
             OpKind::DropDefault { table, column } => {
@@ -750,9 +751,9 @@ impl Replayer<'_> {
                         let ty = self.col_type(table, new, true);
                         let default = canonical_default(new.default.as_deref(), &self.ds);
                         if let Some(c) = self.column_mut(table, column) {
+                            c.default = default.map(|d| default_for_type(d, &ty));
                             c.data_type = ty;
                             c.not_null = new.not_null;
-                            c.default = default;
                             c.name = new.name.clone();
                         } else {
                             self.conflict(
@@ -915,9 +916,9 @@ impl Replayer<'_> {
         }
         let column = Column {
             name: c.name.clone(),
+            default: default.map(|d| default_for_type(d, &data_type)),
             data_type,
             not_null,
-            default,
             identity: c.identity,
             generated: c.generated.as_deref().map(|g| canonical_expr(g, &self.ds)),
             collation: c.collation.as_deref().and_then(collation_name),
@@ -1429,8 +1430,6 @@ fn constraint_uses(kind: &ConstraintKind, col: &str) -> bool {
     }
 }
 
-/// `expr` (canonical: identifiers lower-case, unquoted) with the column `old` renamed
-/// to `new`, as PostgreSQL rewrites the expressions that use a renamed column.
 /// A column's `COLLATE` as `pg_collation.collname` has it (`"C"` → `C`, `pg_catalog."POSIX"`
 /// → `POSIX`); `default` is no collation of its own.
 fn collation_name(written: &str) -> Option<String> {
@@ -1439,8 +1438,56 @@ fn collation_name(written: &str) -> Option<String> {
     (name != "default").then_some(name)
 }
 
+/// `expr` (a stored expression, `normalize::canonical_expr`) with the column `old`
+/// renamed to `new`, as PostgreSQL rewrites the expressions that use a renamed column:
+/// a bare (folded) or quoted identifier equal to `old` becomes `"new"`, quoted, so its
+/// case survives. String literals are left alone.
 fn rename_in_expr(expr: &str, old: &str, new: &str) -> String {
-    replace_word(expr, old, &new.to_lowercase())
+    let quoted_new = format!("\"{}\"", new.replace('"', "\"\""));
+    let mut out = String::with_capacity(expr.len());
+    let mut chars = expr.chars().peekable();
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word == old {
+            out.push_str(&quoted_new);
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    while let Some(c) = chars.next() {
+        if c.is_alphanumeric() || c == '_' || c == '$' {
+            word.push(c);
+            continue;
+        }
+        flush(&mut word, &mut out);
+        if c == '\'' || c == '"' {
+            let mut inner = String::new();
+            while let Some(d) = chars.next() {
+                if d == c {
+                    if chars.peek() == Some(&c) {
+                        chars.next();
+                        inner.push(c);
+                        continue;
+                    }
+                    break;
+                }
+                inner.push(d);
+            }
+            if c == '"' && inner == old {
+                out.push_str(&quoted_new);
+            } else {
+                let escaped = inner.replace(c, &format!("{c}{c}"));
+                out.push(c);
+                out.push_str(&escaped);
+                out.push(c);
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    flush(&mut word, &mut out);
+    out
 }
 
 /// Every whole word `old` outside string literals replaced by `replacement`.
