@@ -188,10 +188,25 @@ impl SchemaModel {
     /// (`normalize::expr_key`), so PostgreSQL's own casts and spellings compare equal
     /// to what the migrations wrote.
     pub fn compared_form(&self) -> SchemaModel {
+        self.compared_form_with(&self.enums.keys().cloned().collect())
+    }
+
+    /// [`Self::compared_form`], with column types of `public` that are not among
+    /// `user_types` (an extension's `ltree`, `citext`) unqualified: a migration writes
+    /// `ltree`, `format_type` prints `public.ltree`, and both are the one type.
+    /// `user_types` are the enums of both models compared, so a type only one side
+    /// knows as an enum still compares qualified on both.
+    pub fn compared_form_with(&self, user_types: &BTreeSet<QualifiedName>) -> SchemaModel {
         use super::normalize::{expr_key, index_key_key};
         let mut m = self.clone();
         for t in m.tables.values_mut() {
             for c in &mut t.columns {
+                if let Some(bare) = c.data_type.strip_prefix("public.") {
+                    let name = bare.trim_end_matches("[]");
+                    if !user_types.contains(&QualifiedName::new("public", name)) {
+                        c.data_type = bare.to_string();
+                    }
+                }
                 c.default = c.default.as_deref().map(expr_key);
                 c.generated = c.generated.as_deref().map(expr_key);
             }
