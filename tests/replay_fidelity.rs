@@ -29,8 +29,9 @@ fn introspect(url: &str) -> SchemaModel {
 }
 
 /// View SQL is not compared (PostgreSQL rewrites it); their names, kinds and output
-/// columns are.
-fn comparable(mut m: SchemaModel) -> String {
+/// columns are. Expressions compare as drift compares them (their keys).
+fn comparable(m: SchemaModel) -> String {
+    let mut m = m.compared_form();
     for v in m.views.values_mut() {
         v.definition = None;
     }

@@ -252,7 +252,9 @@ pub fn allowed_destructive(
             continue;
         };
         let c = classify(m, rules, Severity::Block);
-        let unreadable: Vec<String> = unreadable_parts(m)
+        let mut lint_findings = c.findings.clone();
+        crate::annotations::suppress::apply(m, rules, &mut lint_findings, Severity::Block);
+        let unreadable: Vec<String> = unacknowledged_unreadable(m, &lint_findings)
             .into_iter()
             .map(|(span, what)| format!("line {}: {what}", span.line))
             .collect();
@@ -392,6 +394,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
             applied: cmp.applied.clone(),
             pending: cmp.pending.clone(),
             unknown_applied: cmp.unknown_applied.clone(),
+            unknown_applied_count: cmp.unknown_applied_count,
             out_of_order: cmp.out_of_order.clone(),
         };
         let ignore =

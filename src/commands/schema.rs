@@ -34,7 +34,12 @@ pub fn schema(args: &SchemaArgs, global: &GlobalArgs) -> Result<Outcome> {
     let project = load_project(&migration_paths(&args.paths, &config)?, &config)?;
     let refs: Vec<&Migration> = project.migrations.iter().collect();
     let (model, conflicts) = replay(&refs, config.default_schema());
-    for c in &conflicts {
+    // The ledger table exists before the first migration runs (the tool creates it)
+    // and is not part of the schema: a migration that alters it is no conflict.
+    let history_table = config.history.for_migrations(&project.migrations);
+    let ledger =
+        crate::drift::IgnoreList::new(history_table.table_name(), config.default_schema(), &[]);
+    for c in conflicts.iter().filter(|c| !ledger.matches(&c.object)) {
         eprintln!("warning: {}: {} ({})", c.migration, c.message, c.object);
     }
     for (o, reasons) in &model.uncertain {

@@ -110,6 +110,7 @@ pub enum Kind {
     ViewMismatch,
     MissingSequence,
     UnexpectedSequence,
+    SequenceMismatch,
     MissingExtension,
     Unverifiable,
 }
@@ -235,6 +236,23 @@ fn describe_default(c: &Column) -> Option<String> {
     }
 }
 
+/// What drift compares of a sequence: type, bounds, increment, cycle and owner (the
+/// start and cache are settings of the next `nextval`, not of the schema's shape).
+fn describe_sequence(s: &Sequence) -> String {
+    format!(
+        "AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {}{}{}",
+        s.data_type,
+        s.increment,
+        s.min_value,
+        s.max_value,
+        if s.cycle { " CYCLE" } else { "" },
+        s.owned_by
+            .as_ref()
+            .map(|(t, c)| format!(" OWNED BY {t}.{c}"))
+            .unwrap_or_default()
+    )
+}
+
 fn describe_index(i: &Index) -> String {
     format!(
         "{}INDEX ON {} USING {} ({}){}",
@@ -248,6 +266,17 @@ fn describe_index(i: &Index) -> String {
 
 /// Differences between `expected` and `live`.
 pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> Vec<Difference> {
+    // Expressions compare by their keys: PostgreSQL's casts and spellings are no drift.
+    let user_types: std::collections::BTreeSet<QualifiedName> = expected
+        .enums
+        .keys()
+        .chain(live.enums.keys())
+        .cloned()
+        .collect();
+    let (expected, live) = (
+        &expected.compared_form_with(&user_types),
+        &live.compared_form_with(&user_types),
+    );
     let mut out = Vec::new();
     let skip = |o: &str| ignore.matches(o);
     for (name, e) in &expected.tables {
@@ -522,10 +551,24 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
     let owner = |s: &Sequence| s.owned_by.as_ref().map(|(t, _)| t.to_string());
     for (name, s) in &expected.sequences {
         let obj = name.to_string();
-        if !live.sequences.contains_key(name)
-            && !ignore.skips(name)
-            && !s.owned_by.as_ref().is_some_and(|(t, _)| table_skipped(t))
-        {
+        let skipped =
+            ignore.skips(name) || s.owned_by.as_ref().is_some_and(|(t, _)| table_skipped(t));
+        if let Some(l) = live.sequences.get(name).filter(|_| !skipped) {
+            let (de, dl) = (describe_sequence(s), describe_sequence(l));
+            if de != dl {
+                out.push(Difference {
+                    table: owner(s).or_else(|| owner(l)),
+                    ..d(
+                        Kind::SequenceMismatch,
+                        obj.clone(),
+                        Some(de.clone()),
+                        Some(dl.clone()),
+                        format!("sequence {obj} is {dl} but the migrations make it {de}"),
+                    )
+                });
+            }
+        }
+        if !live.sequences.contains_key(name) && !skipped {
             out.push(Difference {
                 table: owner(s),
                 ..d(
@@ -898,7 +941,7 @@ mod tests {
         );
         assert_eq!(
             ds[0].actual.as_deref(),
-            Some("UNIQUE INDEX ON public.pet USING btree (name) WHERE (name IS NOT NULL)")
+            Some("UNIQUE INDEX ON public.pet USING btree (name) WHERE name is not null")
         );
         assert!(ds[1].actual.as_deref().unwrap().ends_with("NOT VALID"));
         assert_eq!(ds[2].actual.as_deref(), Some("happy, sad, meh"));

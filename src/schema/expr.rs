@@ -8,19 +8,33 @@
 //! precedence: `a > 0 AND (b IS NULL OR b > a)` never collapses into a different
 //! expression, and the text stays valid SQL for `migguard schema --format sql`.
 //!
-//! The caller has already lower-cased the text, dropped identifier quotes and casts
+//! Two printings of the same tree: [`Casts::Keep`] is the stored form (casts kept, so
+//! `(extra_attrs::jsonb -> 'k')` stays an expression PostgreSQL accepts on a `json`
+//! column), [`Casts::Drop`] the comparison key (PostgreSQL adds casts of its own:
+//! `'x'::character varying`, `lower((name)::text)`). Interval literals print as
+//! PostgreSQL stores them in both (`schema::interval`). The caller has already
+//! lower-cased the text outside literals and quoted identifiers
 //! (`normalize::canonical_expr`); what sqlparser cannot parse is left to its textual
 //! fallback.
 
+use super::interval::postgres_interval_text;
 use sqlparser::ast::{
-    BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, UnaryOperator,
+    BinaryOperator, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, UnaryOperator,
+    Value,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
+/// Whether the printing keeps the casts the expression carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Casts {
+    Keep,
+    Drop,
+}
+
 /// The canonical text of `sql`, or `None` when sqlparser cannot read it as one
 /// expression.
-pub fn canonical(sql: &str) -> Option<String> {
+pub fn canonical(sql: &str, casts: Casts) -> Option<String> {
     let dialect = PostgreSqlDialect {};
     let mut parser = Parser::new(&dialect).try_with_sql(sql).ok()?;
     let expr = parser.parse_expr().ok()?;
@@ -28,7 +42,7 @@ pub fn canonical(sql: &str) -> Option<String> {
     if parser.peek_token().token != sqlparser::tokenizer::Token::EOF {
         return None;
     }
-    let text = print(&expr);
+    let text = Printer { casts }.print(&expr);
     Some(strip_parens(&text).to_string())
 }
 
@@ -55,199 +69,280 @@ fn strip_parens(s: &str) -> &str {
     inner
 }
 
-fn binary(left: &Expr, op: &str, right: &Expr) -> String {
-    format!("({} {op} {})", print(left), print(right))
-}
-
-/// The operands of a chain of `op` (AND or OR), flattened through parentheses and
-/// through the comparisons a BETWEEN (AND) or NOT BETWEEN (OR) stands for.
-fn chain_terms(e: &Expr, op: &BinaryOperator, out: &mut Vec<String>) {
-    match e {
-        Expr::Nested(inner) => chain_terms(inner, op, out),
-        Expr::BinaryOp {
-            left,
-            op: inner,
-            right,
-        } if inner == op => {
-            chain_terms(left, op, out);
-            chain_terms(right, op, out);
-        }
-        Expr::Between {
-            expr,
-            negated,
-            low,
-            high,
-        } if *negated == (*op == BinaryOperator::Or) => {
-            let (lo, hi) = if *negated { ("<", ">") } else { (">=", "<=") };
-            out.push(binary(expr, lo, low));
-            out.push(binary(expr, hi, high));
-        }
-        other => out.push(print(other)),
-    }
-}
-
-fn list(items: &[Expr]) -> String {
-    items.iter().map(print).collect::<Vec<_>>().join(", ")
-}
-
 fn op_text(op: &BinaryOperator) -> String {
     op.to_string().to_lowercase()
 }
 
-fn print(e: &Expr) -> String {
-    match e {
-        Expr::Nested(inner) => print(inner),
-        Expr::Cast { expr, .. } => print(expr),
-        // AND and OR are associative: PostgreSQL stores a chain flat (and puts a
-        // BETWEEN's two comparisons into it), so both sides print one flat chain.
-        Expr::BinaryOp {
-            op: op @ (BinaryOperator::And | BinaryOperator::Or),
-            ..
-        } => {
-            let mut terms = Vec::new();
-            chain_terms(e, op, &mut terms);
-            format!("({})", terms.join(&format!(" {} ", op_text(op))))
+/// A string literal with PostgreSQL's spelling of the interval it stands for.
+fn interval_literal(value: &Expr) -> Option<String> {
+    match value {
+        Expr::Value(v) => match &v.value {
+            Value::SingleQuotedString(text) => {
+                let stored = postgres_interval_text(text)?;
+                Some(format!("'{}'", stored.replace('\'', "''")))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+struct Printer {
+    casts: Casts,
+}
+
+impl Printer {
+    fn binary(&self, left: &Expr, op: &str, right: &Expr) -> String {
+        format!("({} {op} {})", self.print(left), self.print(right))
+    }
+
+    /// The operands of a chain of `op` (AND or OR), flattened through parentheses and
+    /// through the comparisons a BETWEEN (AND) or NOT BETWEEN (OR) stands for.
+    fn chain_terms(&self, e: &Expr, op: &BinaryOperator, out: &mut Vec<String>) {
+        match e {
+            Expr::Nested(inner) => self.chain_terms(inner, op, out),
+            Expr::BinaryOp {
+                left,
+                op: inner,
+                right,
+            } if inner == op => {
+                self.chain_terms(left, op, out);
+                self.chain_terms(right, op, out);
+            }
+            Expr::Between {
+                expr,
+                negated,
+                low,
+                high,
+            } if *negated == (*op == BinaryOperator::Or) => {
+                let (lo, hi) = if *negated { ("<", ">") } else { (">=", "<=") };
+                out.push(self.binary(expr, lo, low));
+                out.push(self.binary(expr, hi, high));
+            }
+            other => out.push(self.print(other)),
         }
-        Expr::BinaryOp { left, op, right } => binary(left, &op_text(op), right),
-        Expr::UnaryOp { op, expr } => match op {
-            UnaryOperator::Not => format!("(not {})", print(expr)),
-            UnaryOperator::Minus | UnaryOperator::Plus
-                if matches!(**expr, Expr::Value(_) | Expr::Identifier(_)) =>
+    }
+
+    fn list(&self, items: &[Expr]) -> String {
+        items
+            .iter()
+            .map(|i| self.print(i))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn print(&self, e: &Expr) -> String {
+        match e {
+            Expr::Nested(inner) => self.print(inner),
+            // `interval '12 months'` and `'12 months'::interval` are stored as
+            // `'1 year'::interval`.
+            Expr::Interval(iv)
+                if iv.leading_field.is_none()
+                    && iv.last_field.is_none()
+                    && interval_literal(&iv.value).is_some() =>
             {
-                format!("{op}{}", print(expr))
+                let lit = interval_literal(&iv.value).unwrap_or_default();
+                match self.casts {
+                    Casts::Keep => format!("{lit}::interval"),
+                    Casts::Drop => lit,
+                }
             }
-            _ => format!("({op}{})", print(expr)),
-        },
-        Expr::IsNull(x) => format!("({} is null)", print(x)),
-        Expr::IsNotNull(x) => format!("({} is not null)", print(x)),
-        // PostgreSQL: `a BETWEEN x AND y` is stored as `a >= x AND a <= y`.
-        Expr::Between {
-            expr,
-            negated,
-            low,
-            high,
-        } => {
-            let (lo, hi, join) = if *negated {
-                (binary(expr, "<", low), binary(expr, ">", high), "or")
-            } else {
-                (binary(expr, ">=", low), binary(expr, "<=", high), "and")
-            };
-            format!("({lo} {join} {hi})")
-        }
-        // `a IN (x)` is `a = x`; `a IN (x, y)` is `a = ANY (ARRAY[x, y])`.
-        Expr::InList {
-            expr,
-            list: items,
-            negated,
-        } => match (items.as_slice(), negated) {
-            ([one], false) => binary(expr, "=", one),
-            ([one], true) => binary(expr, "<>", one),
-            (_, false) => format!("({} = any (array[{}]))", print(expr), list(items)),
-            (_, true) => format!("({} <> all (array[{}]))", print(expr), list(items)),
-        },
-        Expr::Like {
-            negated,
-            any: false,
-            expr,
-            pattern,
-            escape_char: None,
-        } => binary(expr, if *negated { "!~~" } else { "~~" }, pattern),
-        Expr::ILike {
-            negated,
-            any: false,
-            expr,
-            pattern,
-            escape_char: None,
-        } => binary(expr, if *negated { "!~~*" } else { "~~*" }, pattern),
-        Expr::AnyOp {
-            left,
-            compare_op,
-            right,
-            ..
-        } => format!(
-            "({} {} any ({}))",
-            print(left),
-            op_text(compare_op),
-            print(right)
-        ),
-        Expr::AllOp {
-            left,
-            compare_op,
-            right,
-        } => format!(
-            "({} {} all ({}))",
-            print(left),
-            op_text(compare_op),
-            print(right)
-        ),
-        Expr::Array(a) => format!("array[{}]", list(&a.elem)),
-        Expr::AtTimeZone {
-            timestamp,
-            time_zone,
-        } => format!("({} at time zone {})", print(timestamp), print(time_zone)),
-        Expr::IsDistinctFrom(a, b) => binary(a, "is distinct from", b),
-        Expr::IsNotDistinctFrom(a, b) => binary(a, "is not distinct from", b),
-        Expr::Case {
-            operand,
-            conditions,
-            else_result,
-            ..
-        } => {
-            let mut out = String::from("case");
-            if let Some(o) = operand {
-                out.push(' ');
-                out.push_str(&print(o));
-            }
-            for w in conditions {
-                out.push_str(&format!(
-                    " when {} then {}",
-                    print(&w.condition),
-                    print(&w.result)
-                ));
-            }
-            if let Some(e) = else_result {
-                out.push_str(&format!(" else {}", print(e)));
-            }
-            out.push_str(" end");
-            out
-        }
-        Expr::Function(f)
-            if f.filter.is_none()
-                && f.over.is_none()
-                && f.within_group.is_empty()
-                && f.null_treatment.is_none()
-                && matches!(f.parameters, FunctionArguments::None) =>
-        {
-            match &f.args {
-                FunctionArguments::List(l)
-                    if l.duplicate_treatment.is_none() && l.clauses.is_empty() =>
-                {
-                    let args: Option<Vec<String>> = l
-                        .args
-                        .iter()
-                        .map(|a| match a {
-                            FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) => Some(print(x)),
-                            _ => None,
-                        })
-                        .collect();
-                    match args {
-                        Some(args) => format!("{}({})", f.name, args.join(", ")),
-                        None => e.to_string(),
+            Expr::Cast {
+                expr, data_type, ..
+            } => {
+                let interval = matches!(
+                    data_type,
+                    DataType::Interval {
+                        fields: None,
+                        precision: None
+                    }
+                );
+                let inner = match interval.then(|| interval_literal(expr)).flatten() {
+                    Some(lit) => lit,
+                    None => self.print(expr),
+                };
+                match self.casts {
+                    Casts::Drop => inner,
+                    Casts::Keep => {
+                        let ty = data_type.to_string();
+                        let ty = if ty.contains('"') {
+                            ty
+                        } else {
+                            ty.to_lowercase()
+                        };
+                        format!("{inner}::{ty}")
                     }
                 }
-                _ => e.to_string(),
             }
+            // AND and OR are associative: PostgreSQL stores a chain flat (and puts a
+            // BETWEEN's two comparisons into it), so both sides print one flat chain.
+            Expr::BinaryOp {
+                op: op @ (BinaryOperator::And | BinaryOperator::Or),
+                ..
+            } => {
+                let mut terms = Vec::new();
+                self.chain_terms(e, op, &mut terms);
+                format!("({})", terms.join(&format!(" {} ", op_text(op))))
+            }
+            Expr::BinaryOp { left, op, right } => self.binary(left, &op_text(op), right),
+            Expr::UnaryOp { op, expr } => match op {
+                UnaryOperator::Not => format!("(not {})", self.print(expr)),
+                UnaryOperator::Minus | UnaryOperator::Plus
+                    if matches!(**expr, Expr::Value(_) | Expr::Identifier(_)) =>
+                {
+                    format!("{op}{}", self.print(expr))
+                }
+                _ => format!("({op}{})", self.print(expr)),
+            },
+            Expr::IsNull(x) => format!("({} is null)", self.print(x)),
+            Expr::IsNotNull(x) => format!("({} is not null)", self.print(x)),
+            // PostgreSQL: `a BETWEEN x AND y` is stored as `a >= x AND a <= y`.
+            Expr::Between {
+                expr,
+                negated,
+                low,
+                high,
+            } => {
+                let (lo, hi, join) = if *negated {
+                    (
+                        self.binary(expr, "<", low),
+                        self.binary(expr, ">", high),
+                        "or",
+                    )
+                } else {
+                    (
+                        self.binary(expr, ">=", low),
+                        self.binary(expr, "<=", high),
+                        "and",
+                    )
+                };
+                format!("({lo} {join} {hi})")
+            }
+            // `a IN (x)` is `a = x`; `a IN (x, y)` is `a = ANY (ARRAY[x, y])`.
+            Expr::InList {
+                expr,
+                list: items,
+                negated,
+            } => match (items.as_slice(), negated) {
+                ([one], false) => self.binary(expr, "=", one),
+                ([one], true) => self.binary(expr, "<>", one),
+                (_, false) => format!("({} = any (array[{}]))", self.print(expr), self.list(items)),
+                (_, true) => format!(
+                    "({} <> all (array[{}]))",
+                    self.print(expr),
+                    self.list(items)
+                ),
+            },
+            Expr::Like {
+                negated,
+                any: false,
+                expr,
+                pattern,
+                escape_char: None,
+            } => self.binary(expr, if *negated { "!~~" } else { "~~" }, pattern),
+            Expr::ILike {
+                negated,
+                any: false,
+                expr,
+                pattern,
+                escape_char: None,
+            } => self.binary(expr, if *negated { "!~~*" } else { "~~*" }, pattern),
+            Expr::AnyOp {
+                left,
+                compare_op,
+                right,
+                ..
+            } => format!(
+                "({} {} any ({}))",
+                self.print(left),
+                op_text(compare_op),
+                self.print(right)
+            ),
+            Expr::AllOp {
+                left,
+                compare_op,
+                right,
+            } => format!(
+                "({} {} all ({}))",
+                self.print(left),
+                op_text(compare_op),
+                self.print(right)
+            ),
+            Expr::Array(a) => format!("array[{}]", self.list(&a.elem)),
+            Expr::AtTimeZone {
+                timestamp,
+                time_zone,
+            } => format!(
+                "({} at time zone {})",
+                self.print(timestamp),
+                self.print(time_zone)
+            ),
+            Expr::IsDistinctFrom(a, b) => self.binary(a, "is distinct from", b),
+            Expr::IsNotDistinctFrom(a, b) => self.binary(a, "is not distinct from", b),
+            Expr::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => {
+                let mut out = String::from("case");
+                if let Some(o) = operand {
+                    out.push(' ');
+                    out.push_str(&self.print(o));
+                }
+                for w in conditions {
+                    out.push_str(&format!(
+                        " when {} then {}",
+                        self.print(&w.condition),
+                        self.print(&w.result)
+                    ));
+                }
+                if let Some(e) = else_result {
+                    out.push_str(&format!(" else {}", self.print(e)));
+                }
+                out.push_str(" end");
+                out
+            }
+            Expr::Function(f)
+                if f.filter.is_none()
+                    && f.over.is_none()
+                    && f.within_group.is_empty()
+                    && f.null_treatment.is_none()
+                    && matches!(f.parameters, FunctionArguments::None) =>
+            {
+                match &f.args {
+                    FunctionArguments::List(l)
+                        if l.duplicate_treatment.is_none() && l.clauses.is_empty() =>
+                    {
+                        let args: Option<Vec<String>> = l
+                            .args
+                            .iter()
+                            .map(|a| match a {
+                                FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) => {
+                                    Some(self.print(x))
+                                }
+                                _ => None,
+                            })
+                            .collect();
+                        match args {
+                            Some(args) => format!("{}({})", f.name, args.join(", ")),
+                            None => e.to_string(),
+                        }
+                    }
+                    _ => e.to_string(),
+                }
+            }
+            _ => e.to_string(),
         }
-        _ => e.to_string(),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::canonical;
+    use super::{canonical, Casts};
 
     fn c(s: &str) -> String {
-        canonical(s).unwrap_or_else(|| panic!("unparsed: {s}"))
+        canonical(s, Casts::Drop).unwrap_or_else(|| panic!("unparsed: {s}"))
     }
 
     /// Each pair: what a migration writes, what `pg_get_constraintdef` /
@@ -306,6 +401,6 @@ mod tests {
         assert_eq!(c("-1"), "-1");
         assert_eq!(c("nextval('t_id_seq')"), "nextval('t_id_seq')");
         assert_eq!(c("deleted_at is null"), "deleted_at is null");
-        assert_eq!(canonical("a b c"), None);
+        assert_eq!(canonical("a b c", Casts::Drop), None);
     }
 }

@@ -2,6 +2,7 @@
 //! normalisation both producers share.
 
 mod expr;
+mod interval;
 pub mod model;
 
 pub use model::SchemaModel;

@@ -182,6 +182,50 @@ pub struct Extension {
     pub schema: Option<String>,
 }
 
+impl SchemaModel {
+    /// The model as drift compares it: every expression (defaults, generated columns,
+    /// CHECKs, index expressions and predicates) replaced by its comparison key
+    /// (`normalize::expr_key`), so PostgreSQL's own casts and spellings compare equal
+    /// to what the migrations wrote.
+    pub fn compared_form(&self) -> SchemaModel {
+        self.compared_form_with(&self.enums.keys().cloned().collect())
+    }
+
+    /// [`Self::compared_form`], with column types of `public` that are not among
+    /// `user_types` (an extension's `ltree`, `citext`) unqualified: a migration writes
+    /// `ltree`, `format_type` prints `public.ltree`, and both are the one type.
+    /// `user_types` are the enums of both models compared, so a type only one side
+    /// knows as an enum still compares qualified on both.
+    pub fn compared_form_with(&self, user_types: &BTreeSet<QualifiedName>) -> SchemaModel {
+        use super::normalize::{expr_key, index_key_key};
+        let mut m = self.clone();
+        for t in m.tables.values_mut() {
+            for c in &mut t.columns {
+                if let Some(bare) = c.data_type.strip_prefix("public.") {
+                    let name = bare.trim_end_matches("[]");
+                    if !user_types.contains(&QualifiedName::new("public", name)) {
+                        c.data_type = bare.to_string();
+                    }
+                }
+                c.default = c.default.as_deref().map(expr_key);
+                c.generated = c.generated.as_deref().map(expr_key);
+            }
+            for k in t.constraints.values_mut() {
+                if let ConstraintKind::Check { expr } = &mut k.kind {
+                    *expr = expr_key(expr);
+                }
+            }
+        }
+        for i in m.indexes.values_mut() {
+            for k in &mut i.keys {
+                *k = index_key_key(k);
+            }
+            i.predicate = i.predicate.as_deref().map(expr_key);
+        }
+        m
+    }
+}
+
 /// JSON for `schema`/`inspect --format json`: maps keyed by `schema.name` strings.
 pub fn to_json(m: &SchemaModel) -> serde_json::Value {
     fn keyed<T: Serialize>(map: &BTreeMap<QualifiedName, T>) -> serde_json::Value {

@@ -5,14 +5,20 @@
 //!   `timestamp with time zone`, `varchar(n)` → `character varying(n)`, serial →
 //!   integer…). User types (enums) are always schema-qualified (`public.mood`), which
 //!   is what `format_type` prints with `search_path = ''`.
-//! - Expressions (defaults, predicates, index expressions): a canonical form in which
-//!   casts, redundant parentheses, identifier quotes, the default schema's
-//!   qualification and letter case outside string literals are dropped. Applied to
-//!   both the migrations' text and `pg_get_expr`'s output, it makes `'x'` equal
-//!   `'x'::character varying`, `"status" = 'active'` equal
-//!   `(status = 'active'::public.mood)`, `uuid_generate_v4()` equal
-//!   `public.uuid_generate_v4()`. `now()` and `CURRENT_TIMESTAMP` stay different, as
+//! - Expressions (defaults, predicates, index expressions) in two forms. The stored
+//!   form ([`canonical_expr`], what the model keeps and `schema --format sql`
+//!   renders) is valid SQL that rebuilds what PostgreSQL stored: casts, quoted
+//!   literals (`DEFAULT '12'` on an enum) and quoted identifiers (`"subscriberId"`)
+//!   stay; letter case outside them is folded, redundant parentheses and the default
+//!   schema's qualification dropped, intervals spelled as PostgreSQL prints them.
+//!   The key ([`expr_key`], what drift compares) also drops casts, literal quotes
+//!   and unneeded identifier quotes, so `'x'` equals `'x'::character varying`,
+//!   `"status" = 'active'` equals `(status = 'active'::public.mood)`,
+//!   `uuid_generate_v4()` equals `public.uuid_generate_v4()` — but `"subscriberId"`
+//!   never equals `subscriberid`. `now()` and `CURRENT_TIMESTAMP` stay different, as
 //!   PostgreSQL keeps them.
+
+use super::expr::Casts;
 
 /// Normalise a type as written to `format_type` spelling. `is_user_type` says whether
 /// an unqualified, unknown name is a user type of the default schema.
@@ -173,27 +179,46 @@ pub fn serial_base(written: &str) -> Option<&'static str> {
     }
 }
 
-/// Canonical form of an SQL expression (see the module docs).
-pub fn canonical_expr(expr: &str, default_schema: &str) -> String {
-    // 1. Lower-case outside string literals; drop identifier quotes; collapse spaces.
+/// How the lexing pass treats a quoted identifier.
+#[derive(Clone, Copy, PartialEq)]
+enum Quoted {
+    /// As written: `"pluginId"` and `"status"` both stay quoted (valid SQL).
+    Keep,
+    /// Unquoted where PostgreSQL would not need the quotes (`"status"` → `status`),
+    /// kept where it would (`"pluginId"`): the case of such a name is compared.
+    UnquotePlain,
+}
+
+/// Letter case folded outside string literals and quoted identifiers, spaces
+/// collapsed.
+fn lex(expr: &str, quoted: Quoted) -> String {
     let mut s = String::with_capacity(expr.len());
     let mut chars = expr.trim().chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '\'' => {
-                s.push(c);
+            '\'' | '"' => {
+                let mut lit = String::from(c);
                 while let Some(d) = chars.next() {
-                    s.push(d);
-                    if d == '\'' {
-                        if chars.peek() == Some(&'\'') {
-                            s.push(chars.next().unwrap_or('\''));
+                    lit.push(d);
+                    if d == c {
+                        if chars.peek() == Some(&c) {
+                            lit.push(chars.next().unwrap_or(c));
                         } else {
                             break;
                         }
                     }
                 }
+                let inner = &lit[1..lit.len().saturating_sub(1)];
+                let plain = inner.starts_with(|ch: char| ch.is_ascii_lowercase() || ch == '_')
+                    && inner
+                        .chars()
+                        .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
+                if c == '"' && quoted == Quoted::UnquotePlain && plain {
+                    s.push_str(inner);
+                } else {
+                    s.push_str(&lit);
+                }
             }
-            '"' => {}
             c if c.is_whitespace() => {
                 if !s.ends_with(' ') {
                     s.push(' ');
@@ -202,22 +227,37 @@ pub fn canonical_expr(expr: &str, default_schema: &str) -> String {
             c => s.push(c.to_ascii_lowercase()),
         }
     }
-    // 2. Drop casts: `::type`, `::type(…)`, `::a.b`, `::type[]`, `::character varying`.
+    s
+}
+
+/// `::type` casts removed: `::type(…)`, `::a.b`, `::type[]`, `::character varying`,
+/// `::"Quoted"`.
+fn drop_casts(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let b = s.as_bytes();
     let mut i = 0;
     let mut in_str = false;
     while i < b.len() {
-        let c = b[i] as char;
-        if c == '\'' {
+        let c = b[i];
+        if c == b'\'' {
             in_str = !in_str;
         }
-        if !in_str && c == ':' && b.get(i + 1) == Some(&b':') {
+        if !in_str && c == b':' && b.get(i + 1) == Some(&b':') {
             i += 2;
             // type name words (incl. multi-word types), qualification, modifiers, arrays
             loop {
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'.')
+                while i < b.len()
+                    && (b[i].is_ascii_alphanumeric()
+                        || b[i] == b'_'
+                        || b[i] == b'.'
+                        || b[i] == b'"')
                 {
+                    if b[i] == b'"' {
+                        i += 1;
+                        while i < b.len() && b[i] != b'"' {
+                            i += 1;
+                        }
+                    }
                     i += 1;
                 }
                 if i < b.len() && b[i] == b'(' {
@@ -230,7 +270,7 @@ pub fn canonical_expr(expr: &str, default_schema: &str) -> String {
                     i += 2;
                 }
                 // multi-word types
-                let rest = &s[i..];
+                let rest = &s[i.min(s.len())..];
                 let next_word = [
                     "varying",
                     "precision",
@@ -247,23 +287,46 @@ pub fn canonical_expr(expr: &str, default_schema: &str) -> String {
             }
             continue;
         }
-        out.push(c);
-        i += 1;
+        // Multi-byte characters are copied whole.
+        let len = s[i..].chars().next().map_or(1, char::len_utf8);
+        out.push_str(&s[i..i + len]);
+        i += len;
     }
-    let mut s = out;
-    // 3. Qualification of functions and regclass literals by a schema on the
-    //    migrations' search path: the default schema, and `public`, where
-    //    extensions such as uuid-ossp and pgcrypto usually live (`search_path` is
-    //    `"$user", public`), so `core.t.id DEFAULT uuid_generate_v4()` reads back
-    //    as `public.uuid_generate_v4()`.
+    out
+}
+
+/// Canonical stored form of an SQL expression (see the module docs): valid SQL that
+/// PostgreSQL stores as it stored the original — casts, quoted literals and quoted
+/// identifiers kept, qualification by the default schema or `public` dropped.
+/// Drift compares [`expr_key`]s of it.
+pub fn canonical_expr(expr: &str, default_schema: &str) -> String {
+    let mut s = lex(expr, Quoted::Keep);
+    // Qualification of functions and regclass literals by a schema on the
+    // migrations' search path: the default schema, and `public`, where
+    // extensions such as uuid-ossp and pgcrypto usually live (`search_path` is
+    // `"$user", public`), so `core.t.id DEFAULT uuid_generate_v4()` reads back
+    // as `public.uuid_generate_v4()`. `schema --format sql` sets that search path.
     for schema in [default_schema, "public"] {
         for q in [format!("{schema}."), format!("'{schema}.")] {
             let replacement = if q.starts_with('\'') { "'" } else { "" };
             s = s.replace(&q, replacement);
         }
     }
-    // 4. Quoted numbers and booleans are plain literals; drop spaces around parens.
     s = s.replace("( ", "(").replace(" )", ")");
+    let s = strip_outer_parens(s.trim());
+    // One printing of the parsed tree for both sides: PostgreSQL's parentheses
+    // and rewrites (`IN` → `= ANY`, `BETWEEN`, `LIKE` → `~~`) compare equal to
+    // what a migration writes. Text sqlparser cannot read stays as it is.
+    super::expr::canonical(&s, Casts::Keep).unwrap_or(s)
+}
+
+/// What drift compares of a stored expression ([`canonical_expr`]): casts dropped
+/// (PostgreSQL adds its own: `'x'::character varying`, `lower((name)::text)`), quoted
+/// numbers and booleans as plain literals (`'0'::numeric` is `0`), quotes dropped
+/// from identifiers that do not need them. Identifiers that do keep their case.
+pub fn expr_key(stored: &str) -> String {
+    let s = drop_casts(&lex(stored, Quoted::UnquotePlain));
+    let s = s.replace("( ", "(").replace(" )", ")");
     let mut s = strip_outer_parens(s.trim());
     if let Some(inner) = s.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')) {
         if (!inner.is_empty() && inner.parse::<f64>().is_ok())
@@ -273,10 +336,20 @@ pub fn canonical_expr(expr: &str, default_schema: &str) -> String {
             s = inner.to_string();
         }
     }
-    // 5. One printing of the parsed tree for both sides: PostgreSQL's parentheses
-    //    and rewrites (`IN` → `= ANY`, `BETWEEN`, `LIKE` → `~~`) compare equal to
-    //    what a migration writes. Text sqlparser cannot read stays as it is.
-    super::expr::canonical(&s).unwrap_or(s)
+    super::expr::canonical(&s, Casts::Drop).unwrap_or(s)
+}
+
+/// An index key of the model ([`index_key`]) with its expression, if any, as its
+/// [`expr_key`].
+pub fn index_key_key(key: &str) -> String {
+    let (head, words) = split_index_key(key);
+    let Some(inner) = head.strip_prefix('(').and_then(|h| h.strip_suffix(')')) else {
+        return key.to_string();
+    };
+    std::iter::once(format!("({})", expr_key(inner)))
+        .chain(words.into_iter().map(str::to_string))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn strip_outer_parens(s: &str) -> String {
@@ -357,12 +430,32 @@ pub fn split_index_key(key: &str) -> (&str, Vec<&str>) {
 }
 
 /// Canonical default for a column (`None` stays `None`).
+/// A column default in the spelling PostgreSQL stores for the column's type: a string
+/// literal on an `interval` column is an interval constant (`'90 minutes'` is stored
+/// as `'01:30:00'::interval`).
+pub fn default_for_type(stored: String, data_type: &str) -> String {
+    if data_type.trim_end_matches("[]") != data_type || !data_type.starts_with("interval") {
+        return stored;
+    }
+    let literal = stored
+        .strip_prefix('\'')
+        .and_then(|s| s.strip_suffix('\''))
+        .filter(|s| !s.contains('\''));
+    match literal.and_then(super::interval::postgres_interval_text) {
+        Some(text) => format!("'{text}'"),
+        None => stored,
+    }
+}
+
+/// A NULL default (`DEFAULT NULL`, stored by PostgreSQL as `NULL::character varying`)
+/// is no default: an insert gets NULL either way.
 pub fn canonical_default(expr: Option<&str>, default_schema: &str) -> Option<String> {
     let e = expr?.trim();
-    if e.is_empty() || e.eq_ignore_ascii_case("null") {
+    if e.is_empty() {
         return None;
     }
-    Some(canonical_expr(e, default_schema))
+    let stored = canonical_expr(e, default_schema);
+    (!expr_key(&stored).eq_ignore_ascii_case("null")).then_some(stored)
 }
 
 #[cfg(test)]
@@ -404,7 +497,7 @@ mod tests {
 
     #[test]
     fn expressions_compare_like_postgres() {
-        let c = |e: &str| canonical_expr(e, "public");
+        let c = |e: &str| expr_key(&canonical_expr(e, "public"));
         assert_eq!(c("'x'::character varying"), c("'x'"));
         assert_eq!(
             c("(status = 'active'::public.mood)"),
@@ -413,8 +506,8 @@ mod tests {
         assert_eq!(c("public.uuid_generate_v4()"), c("uuid_generate_v4()"));
         // In another schema the extension's function is still `public.…`.
         assert_eq!(
-            canonical_expr("public.uuid_generate_v4()", "core"),
-            canonical_expr("uuid_generate_v4()", "core")
+            expr_key(&canonical_expr("public.uuid_generate_v4()", "core")),
+            expr_key(&canonical_expr("uuid_generate_v4()", "core"))
         );
         assert_eq!(
             c("nextval('public.t_id_seq'::regclass)"),

@@ -3,11 +3,13 @@
 //! constraints, then foreign keys and NOT VALID constraints (so table order never
 //! matters, and NOT VALID is not ignored as it is inside CREATE TABLE), indexes (never
 //! CONCURRENTLY), views, and sequence ownership. `psql -f` applies it to an empty
-//! database as is.
+//! database as is. A part a migration builds at run time (`__migguard_dynamic_N__`
+//! in the model) is never printed as SQL: it is left out, with a comment naming the
+//! object and why (the migration), so the script still applies.
 
 use super::model::{Constraint, Index, SchemaModel, View};
 use super::normalize::split_index_key;
-use crate::ir::{ConstraintKind, Identity, QualifiedName};
+use crate::ir::{ConstraintKind, Identity, QualifiedName, DYNAMIC_PLACEHOLDER};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
@@ -15,7 +17,37 @@ fn q(ident: &str) -> String {
     format!("\"{}\"", ident.replace('"', "\"\""))
 }
 
-fn render_index(out: &mut String, i: &Index) {
+/// Whether a model text holds a part built at run time.
+fn dynamic(text: &str) -> bool {
+    text.contains(DYNAMIC_PLACEHOLDER)
+}
+
+/// `-- <object>: <what> left out: …` naming the migrations that built it at run time
+/// (the replay's doubts about the object or its table).
+fn left_out(m: &SchemaModel, object: &str, what: &str) -> String {
+    let reasons: Vec<&str> = m
+        .uncertain
+        .iter()
+        .filter(|(o, _)| object == o.as_str() || object.starts_with(&format!("{o}.")))
+        .flat_map(|(_, r)| r.iter().map(String::as_str))
+        .collect();
+    let why = if reasons.is_empty() {
+        "part of it is built at run time".to_string()
+    } else {
+        reasons.join("; ")
+    };
+    format!("-- {object}: {what} left out: {}\n", why.replace('\n', " "))
+}
+
+fn render_index(out: &mut String, m: &SchemaModel, i: &Index) {
+    if i.keys.iter().chain(&i.predicate).any(|k| dynamic(k)) {
+        out.push_str(&left_out(
+            m,
+            &i.table.to_string(),
+            &format!("index {}", i.name),
+        ));
+        return;
+    }
     let keys: Vec<String> = i.keys.iter().map(|k| render_index_key(k)).collect();
     let _ = writeln!(
         out,
@@ -101,16 +133,36 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
     }
     out.push('\n');
     for t in m.tables.values() {
+        let mut notes = String::new();
         let mut lines: Vec<String> = t
             .columns
             .iter()
             .map(|c| {
-                let mut l = format!("    {} {}", q(&c.name), render_type(m, &c.data_type));
+                let object = format!("{}.{}", t.name, c.name);
+                if dynamic(&c.data_type) {
+                    notes.push_str(&left_out(
+                        m,
+                        &object,
+                        "the column's type (text in its place)",
+                    ));
+                }
+                let data_type = if dynamic(&c.data_type) {
+                    "text"
+                } else {
+                    &c.data_type
+                };
+                let mut l = format!("    {} {}", q(&c.name), render_type(m, data_type));
                 if let Some(co) = &c.collation {
                     let _ = write!(l, " COLLATE {}", q(co));
                 }
-                if let Some(g) = &c.generated {
-                    let _ = write!(l, " GENERATED ALWAYS AS ({g}) STORED");
+                match &c.generated {
+                    Some(g) if dynamic(g) => {
+                        notes.push_str(&left_out(m, &object, "GENERATED ALWAYS AS"))
+                    }
+                    Some(g) => {
+                        let _ = write!(l, " GENERATED ALWAYS AS ({g}) STORED");
+                    }
+                    None => {}
                 }
                 match c.identity {
                     Some(Identity::Always) => l.push_str(" GENERATED ALWAYS AS IDENTITY"),
@@ -120,8 +172,12 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
                 if c.not_null {
                     l.push_str(" NOT NULL");
                 }
-                if let Some(d) = &c.default {
-                    let _ = write!(l, " DEFAULT {d}");
+                match &c.default {
+                    Some(d) if dynamic(d) => notes.push_str(&left_out(m, &object, "DEFAULT")),
+                    Some(d) => {
+                        let _ = write!(l, " DEFAULT {d}");
+                    }
+                    None => {}
                 }
                 l
             })
@@ -129,6 +185,11 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
         // Inside CREATE TABLE PostgreSQL ignores NOT VALID, and a foreign key may
         // name a table created later: both are added afterwards.
         for c in t.constraints.values().filter(|c| !added_after(c)) {
+            if dynamic(&constraint_sql(&c.kind)) {
+                let what = format!("constraint {}", c.name);
+                notes.push_str(&left_out(m, &t.name.to_string(), &what));
+                continue;
+            }
             lines.push(format!(
                 "    CONSTRAINT {} {}{}",
                 q(&c.name),
@@ -136,6 +197,7 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
                 c.attributes_sql()
             ));
         }
+        out.push_str(&notes);
         let _ = writeln!(
             out,
             "CREATE TABLE {} (\n{}\n);",
@@ -145,6 +207,11 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
     }
     for t in m.tables.values() {
         for c in t.constraints.values().filter(|c| added_after(c)) {
+            if dynamic(&constraint_sql(&c.kind)) {
+                let what = format!("constraint {}", c.name);
+                out.push_str(&left_out(m, &t.name.to_string(), &what));
+                continue;
+            }
             let _ = writeln!(
                 out,
                 "ALTER TABLE {} ADD CONSTRAINT {} {}{};",
@@ -161,7 +228,7 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
         .values()
         .partition(|i| m.views.contains_key(&i.table));
     for i in on_tables {
-        render_index(&mut out, i);
+        render_index(&mut out, m, i);
     }
     for v in views_in_dependency_order(m) {
         if let Some(d) = &v.definition {
@@ -181,7 +248,7 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
         }
     }
     for i in on_views {
-        render_index(&mut out, i);
+        render_index(&mut out, m, i);
     }
     for s in m.sequences.values() {
         if let Some((t, c)) = &s.owned_by {

@@ -14,7 +14,8 @@ use super::model::{
 };
 use super::naming;
 use super::normalize::{
-    canonical_default, canonical_expr, index_key, normalize_type, serial_base, split_index_key,
+    canonical_default, canonical_expr, default_for_type, index_key, normalize_type, serial_base,
+    split_index_key,
 };
 use super::view_columns::{relations_used, rename_column_in_query, view_shape};
 use crate::ir::{
@@ -71,6 +72,53 @@ fn fk_action(a: &Option<String>) -> Option<String> {
     a.as_ref()
         .map(|s| s.to_ascii_uppercase())
         .filter(|s| s != "NO ACTION")
+}
+
+/// PostgreSQL's bounds of a sequence type.
+fn sequence_type_bounds(data_type: &str) -> (i64, i64) {
+    match data_type {
+        "integer" => (i32::MIN as i64, i32::MAX as i64),
+        "smallint" => (i16::MIN as i64, i16::MAX as i64),
+        _ => (i64::MIN, i64::MAX),
+    }
+}
+
+/// `ALTER SEQUENCE`'s options applied as PostgreSQL applies them: `AS` moves a bound
+/// that was the old type's own limit to the new type's (and only such a bound);
+/// `RESTART` changes the current value, not the recorded start.
+fn alter_sequence(s: &mut Sequence, o: &crate::ir::SequenceOptions, data_type: Option<String>) {
+    if let Some(t) = data_type {
+        let (old_min, old_max) = sequence_type_bounds(&s.data_type);
+        let (new_min, new_max) = sequence_type_bounds(&t);
+        if s.max_value == old_max {
+            s.max_value = new_max;
+        }
+        if s.min_value == old_min {
+            s.min_value = new_min;
+        }
+        s.data_type = t;
+    }
+    if let Some(i) = o.increment {
+        s.increment = i;
+    }
+    if let Some(v) = o.min_value {
+        s.min_value = v;
+    }
+    if let Some(v) = o.max_value {
+        s.max_value = v;
+    }
+    if let Some(v) = o.start {
+        s.start = v;
+    }
+    if let Some(v) = o.cache {
+        s.cache = v;
+    }
+    if let Some(v) = o.cycle {
+        s.cycle = v;
+    }
+    if let Some(owner) = &o.owned_by {
+        s.owned_by = owner.clone();
+    }
 }
 
 impl Replayer<'_> {
@@ -301,7 +349,7 @@ impl Replayer<'_> {
             } => {
                 let d = canonical_default(Some(default), &self.ds);
                 if let Some(c) = self.column_mut(table, column) {
-                    c.default = d;
+                    c.default = d.map(|d| default_for_type(d, &c.data_type));
                 }
             }
             OpKind::DropDefault { table, column } => {
@@ -544,25 +592,23 @@ impl Replayer<'_> {
                     .and_then(|e| e.labels.iter_mut().find(|l| *l == value))
                 {
                     *l = new_value.clone();
-                }
-            }
-            OpKind::RenameType { name, new_name } => {
-                if let Some(mut e) = self.model.enums.remove(name) {
-                    e.name = new_name.clone();
-                    self.model.enums.insert(new_name.clone(), e);
-                    // Columns of the type follow the rename.
-                    let (old, new) = (name.to_string(), new_name.to_string());
+                    // A default of the type holds the label by OID: it prints renamed.
+                    let type_name = name.to_string();
                     for t in self.model.tables.values_mut() {
                         for c in &mut t.columns {
-                            if let Some(rest) = c.data_type.strip_prefix(&old) {
-                                if rest.is_empty() || rest.starts_with('[') {
-                                    c.data_type = format!("{new}{rest}");
-                                }
+                            let array = match c.data_type.strip_prefix(type_name.as_str()) {
+                                Some("") => false,
+                                Some(rest) if rest.starts_with('[') => true,
+                                _ => continue,
+                            };
+                            if let Some(d) = &mut c.default {
+                                *d = rename_label_in_default(d, value, new_value, array);
                             }
                         }
                     }
                 }
             }
+            OpKind::RenameType { name, new_name } => self.rename_type(name, new_name),
             OpKind::DropType {
                 name, if_exists, ..
             } => {
@@ -620,11 +666,7 @@ impl Replayer<'_> {
                 // PostgreSQL's defaults: an ascending sequence runs from 1 to the
                 // type's maximum, a descending one from -1 down to its minimum, and
                 // starts at the end it counts from.
-                let (type_min, type_max) = match data_type.as_str() {
-                    "integer" => (i32::MIN as i64, i32::MAX as i64),
-                    "smallint" => (i16::MIN as i64, i16::MAX as i64),
-                    _ => (i64::MIN, i64::MAX),
-                };
+                let (type_min, type_max) = sequence_type_bounds(&data_type);
                 let increment = options.increment.unwrap_or(1);
                 let ascending = increment > 0;
                 let min = options
@@ -660,16 +702,12 @@ impl Replayer<'_> {
                     );
                     return;
                 };
-                if let Some(o) = &options.owned_by {
-                    s.owned_by = o.clone();
-                }
-                if let Some(i) = options.increment {
-                    s.increment = i;
-                }
-                if let Some(n) = new_name {
-                    s.name = n.clone();
-                }
+                let data_type = options.data_type.as_deref().map(|t| self.norm_type(t));
+                alter_sequence(&mut s, options, data_type);
                 self.model.sequences.insert(s.name.clone(), s);
+                if let Some(n) = new_name {
+                    self.rename_sequence(name, n);
+                }
             }
             OpKind::DropSequence {
                 name, if_exists, ..
@@ -767,9 +805,9 @@ impl Replayer<'_> {
                         let ty = self.col_type(table, new, true);
                         let default = canonical_default(new.default.as_deref(), &self.ds);
                         if let Some(c) = self.column_mut(table, column) {
+                            c.default = default.map(|d| default_for_type(d, &ty));
                             c.data_type = ty;
                             c.not_null = new.not_null;
-                            c.default = default;
                             c.name = new.name.clone();
                         } else {
                             self.conflict(
@@ -932,9 +970,9 @@ impl Replayer<'_> {
         }
         let column = Column {
             name: c.name.clone(),
+            default: default.map(|d| default_for_type(d, &data_type)),
             data_type,
             not_null,
-            default,
             identity: c.identity,
             generated: c.generated.as_deref().map(|g| canonical_expr(g, &self.ds)),
             collation: c.collation.as_deref().and_then(collation_name),
@@ -1130,6 +1168,120 @@ impl Replayer<'_> {
         );
     }
 
+    fn rename_type(&mut self, name: &QualifiedName, new_name: &QualifiedName) {
+        if let Some(mut e) = self.model.enums.remove(name) {
+            e.name = new_name.clone();
+            self.model.enums.insert(new_name.clone(), e);
+            // Columns of the type follow the rename.
+            let (old, new) = (name.to_string(), new_name.to_string());
+            for t in self.model.tables.values_mut() {
+                for c in &mut t.columns {
+                    if let Some(rest) = c.data_type.strip_prefix(&old) {
+                        if rest.is_empty() || rest.starts_with('[') {
+                            c.data_type = format!("{new}{rest}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// What TypeORM 0.3's `renameTable` renames besides the table and the constraints
+    /// with default names: indexes whose name is the naming strategy's for the old
+    /// table (a partial index's name hashes TypeORM's own text of the predicate, which
+    /// replay does not have: those keep their name, as they would unless it matched),
+    /// each serial column's `<table>_<column>_seq`, and each enum column's type
+    /// named `<table>_<column>_enum`. `t` is the table, already renamed.
+    fn typeorm_rename_table_extras(&mut self, old: &QualifiedName, t: &Table) {
+        let new = &t.name;
+        let renamed_indexes: Vec<(QualifiedName, QualifiedName)> = self
+            .model
+            .indexes
+            .values()
+            .filter(|i| i.table == *new && i.predicate.is_none())
+            .filter_map(|i| {
+                let columns: Option<Vec<String>> = i
+                    .keys
+                    .iter()
+                    .map(|k| {
+                        let (head, _) = split_index_key(k);
+                        (!head.starts_with('(')).then(|| head.to_string())
+                    })
+                    .collect();
+                let columns = columns?;
+                (naming::typeorm_index(&old.name, &columns, None) == i.name.name).then(|| {
+                    let to = naming::typeorm_index(&new.name, &columns, None);
+                    (
+                        i.name.clone(),
+                        QualifiedName::new(i.name.schema.clone(), to),
+                    )
+                })
+            })
+            .collect();
+        for (from, to) in renamed_indexes {
+            if let Some(mut i) = self.model.indexes.remove(&from) {
+                i.name = to.clone();
+                self.model.indexes.insert(to, i);
+            }
+        }
+        for c in &t.columns {
+            let seq =
+                QualifiedName::new(old.schema.clone(), format!("{}_{}_seq", old.name, c.name));
+            let owned = self
+                .model
+                .sequences
+                .get(&seq)
+                .is_some_and(|s| s.owned_by.as_ref() == Some(&(new.clone(), c.name.clone())));
+            let serial = c.default.as_deref().is_some_and(|d| d.contains("nextval("));
+            let to = format!("{}_{}_seq", new.name, c.name);
+            if owned && serial && to.len() <= 63 {
+                self.rename_sequence(&seq, &QualifiedName::new(old.schema.clone(), to));
+            }
+            let base = c.data_type.trim_end_matches("[]");
+            let lower = c.name.to_lowercase();
+            let enum_name =
+                QualifiedName::new(old.schema.clone(), format!("{}_{lower}_enum", old.name));
+            if base == enum_name.to_string() && self.model.enums.contains_key(&enum_name) {
+                let to =
+                    QualifiedName::new(old.schema.clone(), format!("{}_{lower}_enum", new.name));
+                self.rename_type(&enum_name, &to);
+            }
+        }
+    }
+
+    /// A sequence renamed (`ALTER SEQUENCE … RENAME TO`, or TypeORM's renameTable
+    /// renaming a serial's sequence): `nextval` defaults name it by OID, so PostgreSQL
+    /// prints them with the new name.
+    fn rename_sequence(&mut self, old: &QualifiedName, new: &QualifiedName) {
+        let Some(mut s) = self.model.sequences.remove(old) else {
+            return;
+        };
+        s.name = new.clone();
+        self.model.sequences.insert(new.clone(), s);
+        // As a default spells it (`normalize::canonical_expr`): unqualified in the
+        // default schema or `public`.
+        let spelled = |q: &QualifiedName| {
+            if q.schema == self.ds || q.schema == "public" {
+                q.name.clone()
+            } else {
+                q.to_string()
+            }
+        };
+        let (from, to) = (
+            format!("nextval('{}'", spelled(old)),
+            format!("nextval('{}'", spelled(new)),
+        );
+        for t in self.model.tables.values_mut() {
+            for c in &mut t.columns {
+                if let Some(d) = &mut c.default {
+                    if d.contains(&from) {
+                        *d = d.replace(&from, &to);
+                    }
+                }
+            }
+        }
+    }
+
     fn drop_table(&mut self, table: &QualifiedName, if_exists: bool) {
         if self.model.tables.remove(table).is_none() {
             if !if_exists {
@@ -1141,6 +1293,15 @@ impl Replayer<'_> {
             return;
         }
         self.drop_relation_dependents(table);
+        // What migguard could not vouch for about the table (created AS a query,
+        // TEMPORARY…) goes with it: it exists on neither side now.
+        let gone = table.to_string();
+        self.model.uncertain.retain(|o, _| {
+            o != &gone
+                && !o
+                    .strip_prefix(gone.as_str())
+                    .is_some_and(|r| r.starts_with('.'))
+        });
         self.model
             .sequences
             .retain(|_, s| s.owned_by.as_ref().is_none_or(|(t, _)| t != table));
@@ -1235,6 +1396,7 @@ impl Replayer<'_> {
                 }
             }
         }
+        let renamed = typeorm.then(|| t.clone());
         self.model.tables.insert(new_name.clone(), t);
         for i in self
             .model
@@ -1250,6 +1412,9 @@ impl Replayer<'_> {
                     *t = new_name.clone();
                 }
             }
+        }
+        if let Some(t) = renamed {
+            self.typeorm_rename_table_extras(table, &t);
         }
         for t in self.model.tables.values_mut() {
             for c in t.constraints.values_mut() {
@@ -1446,8 +1611,6 @@ fn constraint_uses(kind: &ConstraintKind, col: &str) -> bool {
     }
 }
 
-/// `expr` (canonical: identifiers lower-case, unquoted) with the column `old` renamed
-/// to `new`, as PostgreSQL rewrites the expressions that use a renamed column.
 /// A column's `COLLATE` as `pg_collation.collname` has it (`"C"` → `C`, `pg_catalog."POSIX"`
 /// → `POSIX`); `default` is no collation of its own.
 fn collation_name(written: &str) -> Option<String> {
@@ -1456,8 +1619,56 @@ fn collation_name(written: &str) -> Option<String> {
     (name != "default").then_some(name)
 }
 
+/// `expr` (a stored expression, `normalize::canonical_expr`) with the column `old`
+/// renamed to `new`, as PostgreSQL rewrites the expressions that use a renamed column:
+/// a bare (folded) or quoted identifier equal to `old` becomes `"new"`, quoted, so its
+/// case survives. String literals are left alone.
 fn rename_in_expr(expr: &str, old: &str, new: &str) -> String {
-    replace_word(expr, old, &new.to_lowercase())
+    let quoted_new = format!("\"{}\"", new.replace('"', "\"\""));
+    let mut out = String::with_capacity(expr.len());
+    let mut chars = expr.chars().peekable();
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word == old {
+            out.push_str(&quoted_new);
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    while let Some(c) = chars.next() {
+        if c.is_alphanumeric() || c == '_' || c == '$' {
+            word.push(c);
+            continue;
+        }
+        flush(&mut word, &mut out);
+        if c == '\'' || c == '"' {
+            let mut inner = String::new();
+            while let Some(d) = chars.next() {
+                if d == c {
+                    if chars.peek() == Some(&c) {
+                        chars.next();
+                        inner.push(c);
+                        continue;
+                    }
+                    break;
+                }
+                inner.push(d);
+            }
+            if c == '"' && inner == old {
+                out.push_str(&quoted_new);
+            } else {
+                let escaped = inner.replace(c, &format!("{c}{c}"));
+                out.push(c);
+                out.push_str(&escaped);
+                out.push(c);
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    flush(&mut word, &mut out);
+    out
 }
 
 /// Every whole word `old` outside string literals replaced by `replacement`.
@@ -1486,6 +1697,39 @@ fn replace_word(expr: &str, old: &str, replacement: &str) -> String {
     }
     flush(&mut word, &mut out);
     out
+}
+
+/// A default's enum literals (`'a'`, `'a'::mood`, an array's `'{a,b}'`) with the
+/// label `old` renamed to `new`.
+fn rename_label_in_default(default: &str, old: &str, new: &str, array: bool) -> String {
+    let quote = |s: &str| s.replace('\'', "''");
+    if !array {
+        return default.replace(&format!("'{}'", quote(old)), &format!("'{}'", quote(new)));
+    }
+    let Some(start) = default.find("'{") else {
+        return default.to_string();
+    };
+    let Some(len) = default[start..].find("}'") else {
+        return default.to_string();
+    };
+    let inner = &default[start + 2..start + len];
+    let renamed: Vec<String> = inner
+        .split(',')
+        .map(|e| {
+            let bare = e.trim().trim_matches('"');
+            if bare == quote(old) {
+                quote(new)
+            } else {
+                e.to_string()
+            }
+        })
+        .collect();
+    format!(
+        "{}'{{{}}}'{}",
+        &default[..start],
+        renamed.join(","),
+        &default[start + len + 2..]
+    )
 }
 
 fn key_uses(key: &str, col: &str) -> bool {

@@ -1,0 +1,600 @@
+//! Drift without false alarms (issue 11, "replay and comparison bugs"): each case is a
+//! minimal reproduction from a real project. The migrations are applied to a truth
+//! database by psql (or, for TypeORM builder calls, the SQL TypeORM 0.3's
+//! PostgresQueryRunner sends for them); then
+//! - replaying them and diffing against the introspected truth finds nothing, and
+//! - `migguard schema --format sql` applies with `ON_ERROR_STOP` and rebuilds the
+//!   catalog PostgreSQL built: column types, defaults, index and constraint
+//!   definitions and sequences as `pg_get_expr` / `pg_get_indexdef` /
+//!   `pg_get_constraintdef` / `pg_sequences` print them.
+
+mod support;
+mod util;
+use migguard::drift::IgnoreList;
+use migguard::ir::Migration;
+use migguard::schema::SchemaModel;
+use std::path::Path;
+use support::pg::{cluster, TestDb};
+use util::*;
+
+struct Case {
+    dir: tempfile::TempDir,
+    truth: TestDb,
+}
+
+/// Writes `files` (name, content) as the migrations folder and applies `truth_sql` to a
+/// fresh database, one script per migration, in order.
+fn case(prefix: &str, files: &[(&str, &str)], truth_sql: &[&str]) -> Case {
+    let dir = project(files);
+    let truth = cluster().create_database(prefix);
+    for sql in truth_sql {
+        truth.execute(sql);
+    }
+    Case { dir, truth }
+}
+
+/// A case whose migrations are SQL files: psql applies them as they are.
+fn sql_case(prefix: &str, files: &[(&str, &str)]) -> Case {
+    let sql: Vec<&str> = files.iter().map(|(_, s)| *s).collect();
+    case(prefix, files, &sql)
+}
+
+fn load(dir: &Path) -> Vec<Migration> {
+    let config = migguard::config::Config::default();
+    migguard::commands::project::load_project(&[dir.to_path_buf()], &config)
+        .unwrap()
+        .migrations
+}
+
+fn introspect(url: &str) -> SchemaModel {
+    migguard::db::connect::runtime().unwrap().block_on(async {
+        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        migguard::db::introspect::introspect(&client, &["public".to_string()])
+            .await
+            .unwrap()
+    })
+}
+
+fn replayed(c: &Case) -> SchemaModel {
+    let migrations = load(c.dir.path());
+    let refs: Vec<&Migration> = migrations.iter().collect();
+    let (model, conflicts) = migguard::schema::replay::replay(&refs, "public");
+    assert!(conflicts.is_empty(), "{conflicts:?}");
+    model
+}
+
+/// Drift's differences between the replay and the truth, one line each.
+fn differences(expected: &SchemaModel, live: &SchemaModel) -> Vec<String> {
+    let ignore = IgnoreList::new("schema_migrations", "public", &[]);
+    migguard::drift::diff::diff(expected, live, &ignore)
+        .into_iter()
+        .map(|d| {
+            format!(
+                "{} {}: expected {:?}, actual {:?}",
+                d.kind, d.object, d.expected, d.actual
+            )
+        })
+        .collect()
+}
+
+fn assert_no_drift(c: &Case) {
+    let found = differences(&replayed(c), &introspect(&c.truth.url));
+    assert!(found.is_empty(), "false drift:\n{}", found.join("\n"));
+}
+
+/// What PostgreSQL's catalog says about the public schema, as its own functions
+/// print it: two databases built the same way give the same text.
+fn catalog(db: &TestDb) -> String {
+    db.query(
+        "SELECT 'col', c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+                pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated
+           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+           LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+          WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
+            AND a.attnum > 0 AND NOT a.attisdropped
+         UNION ALL
+         SELECT 'idx', indexrelid::regclass::text, pg_get_indexdef(indexrelid), '', NULL, NULL, '', ''
+           FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+          WHERE c.relnamespace = 'public'::regnamespace
+         UNION ALL
+         SELECT 'con', conrelid::regclass::text, conname, pg_get_constraintdef(oid), NULL, NULL, '', ''
+           FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conrelid <> 0
+         UNION ALL
+         SELECT 'seq', sequencename, data_type::text,
+                format('%s %s %s %s %s', start_value, min_value, max_value, increment_by, cycle),
+                NULL, NULL, '', ''
+           FROM pg_sequences WHERE schemaname = 'public'
+         UNION ALL
+         SELECT 'enum', t.typname, string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder), '', NULL, NULL, '', ''
+           FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
+          WHERE t.typnamespace = 'public'::regnamespace GROUP BY t.typname
+         ORDER BY 1, 2, 3",
+    )
+}
+
+/// `schema --format sql` of the case's migrations.
+fn schema_sql(c: &Case) -> String {
+    let r = run_in(
+        c.dir.path(),
+        &["schema", c.dir.path().to_str().unwrap(), "--format", "sql"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.stdout
+}
+
+/// The rendered SQL applies (psql stops at the first error) and rebuilds the catalog
+/// the truth database has.
+fn assert_schema_sql_rebuilds_truth(c: &Case, prefix: &str) -> String {
+    let sql = schema_sql(c);
+    let rebuilt = cluster().create_database(prefix);
+    rebuilt.execute(&sql);
+    let (want, got) = (catalog(&c.truth), catalog(&rebuilt));
+    if want != got {
+        let diff: Vec<String> = want
+            .lines()
+            .zip(got.lines())
+            .filter(|(a, b)| a != b)
+            .map(|(a, b)| format!("- {a}\n+ {b}"))
+            .collect();
+        panic!(
+            "the rendered schema builds a different catalog ({} vs {} lines):\n{}\n\nSQL:\n{sql}",
+            want.lines().count(),
+            got.lines().count(),
+            diff.join("\n")
+        );
+    }
+    sql
+}
+
+// ---------------------------------------------------------------------------------
+// 1. TypeORM renameTable renames what carries its default names.
+
+const RENAME_TABLE_TS: &str = r#"import { MigrationInterface, QueryRunner } from "typeorm";
+
+export class Subscription1700000000000 implements MigrationInterface {
+    name = 'Subscription1700000000000'
+
+    public async up(queryRunner: QueryRunner): Promise<void> {
+        await queryRunner.query(`CREATE TYPE "public"."subscription_kind_enum" AS ENUM('a', 'b')`);
+        await queryRunner.query(`CREATE TABLE "subscription" ("id" SERIAL NOT NULL, "entity" character varying NOT NULL, "kind" "public"."subscription_kind_enum" NOT NULL DEFAULT 'a', "owner" integer, CONSTRAINT "UQ_3b1e7cb6e6a2b2e8f4b2a7e6f1c" UNIQUE ("owner"), CONSTRAINT "PK_8c3e00ebd02103caa1174cd5d9d" PRIMARY KEY ("id"))`);
+        await queryRunner.query(`CREATE INDEX "IDX_cb98de07e0868a9951e4d9b353" ON "subscription" ("entity")`);
+        await queryRunner.query(`CREATE INDEX "subscription_owner_idx" ON "subscription" ("owner")`);
+    }
+
+    public async down(queryRunner: QueryRunner): Promise<void> {}
+}
+"#;
+
+const RENAME_TABLE_2_TS: &str = r#"import { MigrationInterface, QueryRunner } from "typeorm";
+
+export class RenameSubscription1700000000001 implements MigrationInterface {
+    name = 'RenameSubscription1700000000001'
+
+    public async up(queryRunner: QueryRunner): Promise<void> {
+        await queryRunner.renameTable("subscription", "entity_subscription");
+    }
+
+    public async down(queryRunner: QueryRunner): Promise<void> {}
+}
+"#;
+
+#[test]
+fn typeorm_rename_table_renames_its_default_named_index_sequence_and_enum() {
+    use migguard::schema::naming::{typeorm_index, typeorm_pk};
+    // The index name in the issue is the naming strategy's: the rename must follow it.
+    assert_eq!(
+        typeorm_index("subscription", &["entity".into()], None),
+        "IDX_cb98de07e0868a9951e4d9b353"
+    );
+    let id = ["id".to_string()];
+    let (old_pk, new_pk) = (
+        typeorm_pk("subscription", &id),
+        typeorm_pk("entity_subscription", &id),
+    );
+    assert_eq!(old_pk, "PK_8c3e00ebd02103caa1174cd5d9d");
+    let new_idx = typeorm_index("entity_subscription", &["entity".into()], None);
+    // What PostgresQueryRunner.renameTable (TypeORM 0.3) sends: the table, the PK
+    // (default name), the serial's sequence, the default-named UNIQUE (the one here has
+    // a user name: not renamed), default-named indexes, the enum type of each enum
+    // column without an explicit enumName.
+    let rename = format!(
+        r#"ALTER TABLE "subscription" RENAME TO "entity_subscription";
+        ALTER TABLE "entity_subscription" RENAME CONSTRAINT "{old_pk}" TO "{new_pk}";
+        ALTER SEQUENCE "subscription_id_seq" RENAME TO "entity_subscription_id_seq";
+        ALTER INDEX "IDX_cb98de07e0868a9951e4d9b353" RENAME TO "{new_idx}";
+        ALTER TYPE "public"."subscription_kind_enum" RENAME TO entity_subscription_kind_enum"#
+    );
+    let create = load_ts_sql(RENAME_TABLE_TS);
+    let c = case(
+        "fid_rename_table",
+        &[
+            ("1700000000000-Subscription.ts", RENAME_TABLE_TS),
+            ("1700000000001-RenameSubscription.ts", RENAME_TABLE_2_TS),
+        ],
+        &[&create, &rename],
+    );
+    assert_no_drift(&c);
+    assert_schema_sql_rebuilds_truth(&c, "fid_rename_table_sql");
+}
+
+/// The SQL strings of a TypeORM migration's `query(…)` calls, one script.
+fn load_ts_sql(ts: &str) -> String {
+    ts.lines()
+        .filter_map(|l| {
+            let start = l.find("query(`")? + 7;
+            let end = l.rfind("`)")?;
+            Some(format!("{};", &l[start..end]))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+// ---------------------------------------------------------------------------------
+// 2. Quoted literal defaults stay quoted.
+
+#[test]
+fn quoted_literal_defaults_rebuild_the_same_catalog() {
+    let c = sql_case(
+        "fid_quoted_defaults",
+        &[(
+            "1_init.up.sql",
+            "CREATE TYPE tf AS ENUM ('12', '24');
+             CREATE TABLE u (f tf NOT NULL DEFAULT '12', n numeric DEFAULT '0', i integer DEFAULT '7', b boolean DEFAULT 'true', m numeric DEFAULT 0);",
+        )],
+    );
+    assert_no_drift(&c);
+    assert_schema_sql_rebuilds_truth(&c, "fid_quoted_defaults_sql");
+}
+
+// ---------------------------------------------------------------------------------
+// 3. Quoted identifiers inside expressions keep their case.
+
+#[test]
+fn expressions_keep_quoted_identifiers() {
+    let c = sql_case(
+        "fid_quoted_idents",
+        &[(
+            "1_init.up.sql",
+            r#"CREATE TABLE s ("pluginId" integer NOT NULL, "subscriberId" integer, CONSTRAINT s_ck CHECK ("pluginId" > 0));
+               CREATE UNIQUE INDEX s_uq ON s ("pluginId") WHERE "subscriberId" IS NOT NULL;
+               CREATE INDEX s_expr ON s (("pluginId" + 1));"#,
+        )],
+    );
+    assert_no_drift(&c);
+    assert_schema_sql_rebuilds_truth(&c, "fid_quoted_idents_sql");
+}
+
+#[test]
+fn identifier_case_inside_expressions_is_compared() {
+    // The migrations say "subscriberId"; the live index reads another column that
+    // only differs in case: that is drift, not equality.
+    let c = sql_case(
+        "fid_ident_case",
+        &[(
+            "1_init.up.sql",
+            r#"CREATE TABLE s ("pluginId" integer, "subscriberId" integer, subscriberid integer);
+               CREATE UNIQUE INDEX s_uq ON s ("pluginId") WHERE "subscriberId" IS NOT NULL;"#,
+        )],
+    );
+    c.truth.execute(
+        r#"DROP INDEX s_uq; CREATE UNIQUE INDEX s_uq ON s ("pluginId") WHERE subscriberid IS NOT NULL"#,
+    );
+    let found = differences(&replayed(&c), &introspect(&c.truth.url));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with("index-mismatch public.s_uq"),
+        "{found:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// 4. Casts inside index expressions are kept.
+
+#[test]
+fn casts_inside_index_expressions_are_kept() {
+    let c = sql_case(
+        "fid_index_cast",
+        &[(
+            "1_init.up.sql",
+            "CREATE TABLE task (id serial PRIMARY KEY, extra_attrs json, created timestamp);
+             CREATE INDEX task_k ON task USING gin ((extra_attrs::jsonb -> 'k'));
+             CREATE INDEX task_day ON task ((created::date));",
+        )],
+    );
+    assert_no_drift(&c);
+    assert_schema_sql_rebuilds_truth(&c, "fid_index_cast_sql");
+}
+
+// ---------------------------------------------------------------------------------
+// 5. A renamed sequence is what nextval defaults use.
+
+#[test]
+fn renamed_sequence_follows_into_defaults() {
+    let c = sql_case(
+        "fid_seq_rename",
+        &[
+            (
+                "1_init.up.sql",
+                "CREATE TABLE person (_id serial PRIMARY KEY, name text);",
+            ),
+            (
+                "2_rename.up.sql",
+                "ALTER TABLE person RENAME COLUMN _id TO id;
+                 ALTER SEQUENCE person__id_seq RENAME TO person_id_seq;",
+            ),
+        ],
+    );
+    assert_no_drift(&c);
+    assert_schema_sql_rebuilds_truth(&c, "fid_seq_rename_sql");
+}
+
+// ---------------------------------------------------------------------------------
+// 6. A renamed enum label is what defaults use.
+
+#[test]
+fn renamed_enum_label_follows_into_defaults() {
+    let c = sql_case(
+        "fid_enum_label",
+        &[
+            (
+                "1_init.up.sql",
+                "CREATE TYPE mode AS ENUM ('require_application', 'open');
+                 CREATE TABLE club (m mode NOT NULL DEFAULT 'require_application', ms mode[] DEFAULT '{require_application}');",
+            ),
+            (
+                "2_rename.up.sql",
+                "ALTER TYPE mode RENAME VALUE 'require_application' TO 'RequireApplication';",
+            ),
+        ],
+    );
+    assert_no_drift(&c);
+    assert_schema_sql_rebuilds_truth(&c, "fid_enum_label_sql");
+}
+
+// ---------------------------------------------------------------------------------
+// 7. A NULL default is no default.
+
+#[test]
+fn null_default_is_no_default() {
+    let c = sql_case(
+        "fid_null_default",
+        &[(
+            "1_init.up.sql",
+            "CREATE TABLE account (salt varchar(40) DEFAULT NULL, n integer DEFAULT NULL::integer);",
+        )],
+    );
+    assert_no_drift(&c);
+}
+
+// ---------------------------------------------------------------------------------
+// 8. Extension types.
+
+#[test]
+fn extension_types_compare_equal_qualified_or_not() {
+    let c = sql_case(
+        "fid_ext_type",
+        &[(
+            "1_init.up.sql",
+            "CREATE EXTENSION IF NOT EXISTS ltree;
+             CREATE EXTENSION IF NOT EXISTS citext;
+             CREATE TABLE c (path ltree, paths ltree[], email citext, p2 public.ltree);",
+        )],
+    );
+    assert_no_drift(&c);
+    assert_schema_sql_rebuilds_truth(&c, "fid_ext_type_sql");
+}
+
+// ---------------------------------------------------------------------------------
+// 9. Interval literals compare as PostgreSQL stores them.
+
+#[test]
+fn interval_literals_are_normalised() {
+    let c = sql_case(
+        "fid_interval",
+        &[(
+            "1_init.up.sql",
+            "CREATE TABLE job (
+                run_at timestamptz DEFAULT (now() - (random() * (interval '12 months'))),
+                every interval DEFAULT '90 minutes',
+                grace interval DEFAULT '36 hours'::interval,
+                keep interval NOT NULL DEFAULT interval '1 day');",
+        )],
+    );
+    assert_no_drift(&c);
+    assert_schema_sql_rebuilds_truth(&c, "fid_interval_sql");
+}
+
+// ---------------------------------------------------------------------------------
+// 10. Tables created AS / TEMPORARY and dropped later are nowhere.
+
+#[test]
+fn dropped_ctas_and_temporary_tables_are_not_unverifiable() {
+    let c = sql_case(
+        "fid_ctas_dropped",
+        &[
+            ("1_init.up.sql", "CREATE TABLE src (id integer, v text);"),
+            (
+                "2_copy.up.sql",
+                "CREATE TABLE backup_src AS SELECT id, v FROM src;
+                 CREATE TEMPORARY TABLE tmp_ids (id integer);
+                 INSERT INTO tmp_ids SELECT id FROM src;
+                 DROP TABLE tmp_ids;
+                 DROP TABLE backup_src;",
+            ),
+        ],
+    );
+    assert_no_drift(&c);
+    let model = replayed(&c);
+    assert!(model.uncertain.is_empty(), "{:?}", model.uncertain);
+}
+
+// ---------------------------------------------------------------------------------
+// 11. Sequences: ALTER SEQUENCE is replayed, and attributes are compared.
+
+#[test]
+fn alter_sequence_options_are_replayed() {
+    let c = sql_case(
+        "fid_seq_alter",
+        &[
+            (
+                "1_init.up.sql",
+                "CREATE TABLE item (id serial PRIMARY KEY);
+                 CREATE SEQUENCE counter AS integer INCREMENT BY 5 CYCLE;",
+            ),
+            (
+                "2_widen.up.sql",
+                "ALTER TABLE item ALTER COLUMN id TYPE bigint;
+                 ALTER SEQUENCE item_id_seq AS bigint MAXVALUE 9007199254740991;
+                 ALTER SEQUENCE counter NO CYCLE INCREMENT BY 2 MINVALUE 10 START WITH 10 RESTART WITH 10;",
+            ),
+        ],
+    );
+    assert_no_drift(&c);
+    assert_schema_sql_rebuilds_truth(&c, "fid_seq_alter_sql");
+}
+
+#[test]
+fn sequence_attributes_are_compared() {
+    // The migration widens the sequence; the live one is still integer: the
+    // int4-exhaustion case the migration exists to fix is drift. So is an owner
+    // the migrations never gave.
+    let c = case(
+        "fid_seq_compare",
+        &[(
+            "1_init.up.sql",
+            "CREATE SEQUENCE s AS bigint; CREATE TABLE o (id integer); CREATE SEQUENCE mine;",
+        )],
+        &[
+            "CREATE SEQUENCE s AS integer; CREATE TABLE o (id integer); \
+           CREATE SEQUENCE mine OWNED BY o.id;",
+        ],
+    );
+    let found = differences(&replayed(&c), &introspect(&c.truth.url));
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(
+        found[0].starts_with("sequence-mismatch public.mine"),
+        "{found:?}"
+    );
+    assert!(found[0].contains("OWNED BY public.o.id"), "{found:?}");
+    assert!(
+        found[1].starts_with("sequence-mismatch public.s"),
+        "{found:?}"
+    );
+    assert!(
+        found[1].contains("AS bigint") && found[1].contains("AS integer"),
+        "{found:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// 12. CREATE TABLE AS: columns derived, or the SQL never fails.
+
+#[test]
+fn ctas_columns_are_derived_and_the_sql_applies() {
+    let c = sql_case(
+        "fid_ctas",
+        &[
+            (
+                "1_init.up.sql",
+                "CREATE TABLE src (id integer NOT NULL, v varchar(20), w text);",
+            ),
+            (
+                "2_copy.up.sql",
+                "CREATE TABLE t AS SELECT id, v FROM src;
+                 ALTER TABLE t ADD PRIMARY KEY (id);",
+            ),
+        ],
+    );
+    assert_no_drift(&c);
+    assert_schema_sql_rebuilds_truth(&c, "fid_ctas_sql");
+}
+
+// ---------------------------------------------------------------------------------
+// 13. Run-time parts are left out of `schema --format sql`, with a comment.
+
+const DYNAMIC_TS: &str = r#"import { MigrationInterface, QueryRunner } from "typeorm";
+
+export class Settings1700000000000 implements MigrationInterface {
+    name = 'Settings1700000000000'
+
+    public async up(queryRunner: QueryRunner): Promise<void> {
+        await queryRunner.query(`CREATE TABLE "settings" ("id" integer NOT NULL, "lang" character varying NOT NULL DEFAULT '${process.env.LANG}', CONSTRAINT "PK_settings" PRIMARY KEY ("id"))`);
+    }
+
+    public async down(queryRunner: QueryRunner): Promise<void> {}
+}
+"#;
+
+#[test]
+fn schema_sql_leaves_run_time_parts_out_with_a_comment() {
+    let dir = project(&[("1700000000000-Settings.ts", DYNAMIC_TS)]);
+    let r = run_in(
+        dir.path(),
+        &["schema", dir.path().to_str().unwrap(), "--format", "sql"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout.contains("__migguard_dynamic"), "{}", r.stdout);
+    assert!(
+        r.stdout.lines().any(|l| l.trim_start().starts_with("--")
+            && l.contains("public.settings.lang")
+            && l.contains("Settings1700000000000")),
+        "{}",
+        r.stdout
+    );
+    let db = cluster().create_database("fid_dynamic_sql");
+    db.execute(&r.stdout);
+    assert_eq!(
+        db.query("SELECT count(*) FROM information_schema.columns WHERE table_name = 'settings'")
+            .trim(),
+        "2"
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// 14. A migration that alters its own ledger table.
+
+#[test]
+fn a_migration_altering_its_ledger_gets_no_warning() {
+    let dir = project(&[
+        ("1_init.up.sql", "CREATE TABLE a (id integer);"),
+        (
+            "2_ledger.up.sql",
+            "ALTER TABLE schema_migrations ADD COLUMN applied_at timestamptz DEFAULT now();",
+        ),
+    ]);
+    let r = run_in(
+        dir.path(),
+        &["schema", dir.path().to_str().unwrap(), "--format", "sql"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("schema_migrations"), "{}", r.stderr);
+    assert!(
+        r.stdout.contains("CREATE TABLE \"public\".\"a\""),
+        "{}",
+        r.stdout
+    );
+    // And drift against a database golang-migrate-style built is clean.
+    let db = cluster().create_database("fid_ledger");
+    db.execute(
+        "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);
+         CREATE TABLE a (id integer);
+         ALTER TABLE schema_migrations ADD COLUMN applied_at timestamptz DEFAULT now();
+         INSERT INTO schema_migrations (version, dirty) VALUES (2, false);",
+    );
+    let r = run_in(
+        dir.path(),
+        &[
+            "drift",
+            dir.path().to_str().unwrap(),
+            "--database-url",
+            &db.url,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(!r.stderr.contains("schema_migrations"), "{}", r.stderr);
+}
