@@ -48,10 +48,11 @@ fn load(dir: &Path) -> Vec<Migration> {
 
 fn introspect(url: &str) -> SchemaModel {
     migguard::db::connect::runtime().unwrap().block_on(async {
-        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(conn);
+        let opts = migguard::db::ConnectOptions::from_config(
+            Some(url),
+            &migguard::config::Config::default(),
+        );
+        let client = migguard::db::connect(&opts).await.unwrap();
         migguard::db::introspect::introspect(&client, &["public".to_string()])
             .await
             .unwrap()
