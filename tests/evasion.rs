@@ -355,3 +355,12 @@ fn explain_analyze_of_a_prepared_statement() {
         "public.users",
     );
 }
+
+#[test]
+fn psql_gexec_runs_the_strings_its_query_returns() {
+    assert_finds(
+        &lint_sql("SELECT 'DROP TABLE users' \\gexec\n"),
+        "drop-table",
+        "public.users",
+    );
+}

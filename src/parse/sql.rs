@@ -502,6 +502,7 @@ fn read_range(
     };
     let lexed = lexical::scan(sql);
     let mut ops = Vec::new();
+    let mut previous: Option<(usize, usize)> = None;
     for &(rel_start, rel_end) in &lexed.statements {
         let (start, end) = (from + rel_start, from + rel_end);
         let (Some(text), Some(blanked)) = (
@@ -516,6 +517,26 @@ fn read_range(
         };
         let span = span_of(start, end);
         let anchor_line = span.line;
+        // psql's `\gexec` runs every value the query before it returns: its string
+        // literals are the SQL that may run (the meta-command itself stays unparsed).
+        if text.starts_with("\\gexec") {
+            if let Some((ps, pe)) = previous {
+                let raw = input.sql.get(ps..pe).unwrap_or_default();
+                let blanked_prev = lexed.blanked.get(ps - from..pe - from).unwrap_or_default();
+                for pieces in runs::string_literals(raw, blanked_prev) {
+                    ops.extend(read_executed(
+                        input,
+                        ps,
+                        &pieces,
+                        false,
+                        anchor_line,
+                        opts,
+                        session.depth,
+                    ));
+                }
+            }
+        }
+        previous = Some((start, end));
         if let Some(block) = do_block::simple_do_block(text) {
             ops.extend(read_do_block(
                 input,
