@@ -364,3 +364,16 @@ fn psql_gexec_runs_the_strings_its_query_returns() {
         "public.users",
     );
 }
+
+#[test]
+fn function_created_by_one_query_call_and_called_by_the_next() {
+    let source = typeorm(
+        "'CREATE FUNCTION wipe() RETURNS void LANGUAGE sql AS $$ DELETE FROM users $$');\n\
+         \x20       await queryRunner.query('SELECT wipe()'",
+    );
+    assert_finds(
+        &lint_file("1700000000001-Evasion.ts", &source),
+        "delete-without-where",
+        "public.users",
+    );
+}
