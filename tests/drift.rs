@@ -386,7 +386,7 @@ fn ignore_patterns_from_the_config() {
 fn unreadable_migration_is_unverifiable_not_clean() {
     let m2 = (
         "0002_do.sql",
-        "DO $$ BEGIN EXECUTE 'ALTER TABLE person ADD COLUMN x int'; END $$;",
+        "DO $$ DECLARE n int; BEGIN EXECUTE 'ALTER TABLE person ADD COLUMN x int'; END $$;",
     );
     let (db, dir) = setup("d_unverif", &[M1, m2], 2);
     let r = drift(dir.path(), &db, &[]);

@@ -310,3 +310,70 @@ fn a_hundred_thousand_piece_concatenation_neither_crashes_nor_passes() {
     assert_ne!(r.0, 0, "{:?}", r.1);
     assert_ne!(r.0, 101, "panicked");
 }
+
+#[test]
+fn execute_in_a_do_block_with_variables_is_dynamic_or_still_matched() {
+    // A literal joined to a parameter-free variable: the statement kind and the
+    // literal names are still read (the rest is a placeholder).
+    let r = lint_sql("DO $$ BEGIN EXECUTE 'DROP TABLE ' || quote_ident('users'); END $$;\n");
+    assert_eq!(r.0, 1, "{:?}", r.1);
+    assert!(
+        r.1.iter().any(|(rule, _)| rule == "drop-table"),
+        "{:?}",
+        r.1
+    );
+    // PL/pgSQL migguard cannot read: what it EXECUTEs is still matched by the patterns.
+    let r = lint_sql(
+        "DO $$ DECLARE t text := 'users'; BEGIN EXECUTE $q$DROP TABLE $q$ || t; END $$;\n",
+    );
+    assert_eq!(r.0, 1, "{:?}", r.1);
+    assert!(
+        r.1.iter().any(|(rule, _)| rule == "drop-table"),
+        "{:?}",
+        r.1
+    );
+}
+
+#[test]
+fn event_trigger_fires_at_the_next_ddl() {
+    assert_finds(
+        &lint_sql(
+            "CREATE FUNCTION wipe() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN TRUNCATE users; END $$;\n\
+             CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION wipe();\n\
+             CREATE INDEX i ON orders (id);\n",
+        ),
+        "truncate-table",
+        "public.users",
+    );
+}
+
+#[test]
+fn explain_analyze_of_a_prepared_statement() {
+    assert_finds(
+        &lint_sql("PREPARE p AS DELETE FROM users;\nEXPLAIN ANALYZE EXECUTE p;\n"),
+        "delete-without-where",
+        "public.users",
+    );
+}
+
+#[test]
+fn psql_gexec_runs_the_strings_its_query_returns() {
+    assert_finds(
+        &lint_sql("SELECT 'DROP TABLE users' \\gexec\n"),
+        "drop-table",
+        "public.users",
+    );
+}
+
+#[test]
+fn function_created_by_one_query_call_and_called_by_the_next() {
+    let source = typeorm(
+        "'CREATE FUNCTION wipe() RETURNS void LANGUAGE sql AS $$ DELETE FROM users $$');\n\
+         \x20       await queryRunner.query('SELECT wipe()'",
+    );
+    assert_finds(
+        &lint_file("1700000000001-Evasion.ts", &source),
+        "delete-without-where",
+        "public.users",
+    );
+}

@@ -21,6 +21,7 @@ use crate::source::SourceFile;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, Tokenizer};
+use std::rc::Rc;
 
 /// Deep enough for any real migration, shallow enough that a hostile or generated
 /// file cannot overflow the stack.
@@ -261,27 +262,59 @@ pub fn read_statements(input: &SqlInput<'_>, opts: &ReadOptions) -> Vec<Operatio
     read_range(input, 0, input.sql.len(), opts, &mut Session::default())
 }
 
+/// [`read_statements`] for one of several SQL texts sent over the same connection
+/// (the `query()` calls of one TypeORM migration): a function created by one call and
+/// called by a later one runs its body there.
+pub fn read_statements_in(
+    input: &SqlInput<'_>,
+    opts: &ReadOptions,
+    session: &mut Session,
+) -> Vec<Operation> {
+    read_range(input, 0, input.sql.len(), opts, session)
+}
+
 /// How deep SQL may run SQL (`EXPLAIN ANALYZE EXECUTE p`, a function calling a
 /// function); deeper is unreadable, never skipped.
 const MAX_NESTING: usize = 8;
 
-/// A routine created earlier in the same SQL text, ranges absolute in `input.sql`.
+/// An SQL text that defined something a later text may run (kept whole, so ranges
+/// into it stay valid after the text it came from is gone).
+#[derive(Debug)]
+struct Source {
+    sql: String,
+    map: TextMap,
+    dynamic: bool,
+}
+
+impl Source {
+    fn input<'a>(&'a self, file: &'a SourceFile) -> SqlInput<'a> {
+        SqlInput {
+            sql: &self.sql,
+            map: &self.map,
+            file,
+            dynamic: self.dynamic,
+        }
+    }
+}
+
+/// A routine created earlier, ranges absolute in its source's SQL.
 #[derive(Debug, Clone)]
 struct Routine {
     body: runs::Body,
     /// The `CREATE FUNCTION` statement (the text of an unreadable body's op).
     statement: (usize, usize),
+    source: Rc<Source>,
 }
 
 /// What earlier statements of one SQL text left behind for later ones: prepared
 /// statements, routines, triggers, rules and event triggers (PostgreSQL keeps them
 /// for the session, so what runs them later in the same text runs their SQL).
 #[derive(Debug, Default)]
-struct Session {
-    prepared: std::collections::HashMap<String, (usize, usize)>,
+pub struct Session {
+    prepared: std::collections::HashMap<String, (Rc<Source>, (usize, usize))>,
     routines: std::collections::HashMap<String, Routine>,
-    /// (table, events, what runs)
-    fires: Vec<(String, Vec<&'static str>, runs::Fired)>,
+    /// (table, events, what runs, where a rule's commands are)
+    fires: Vec<(String, Vec<&'static str>, runs::Fired, Rc<Source>)>,
     on_ddl: Vec<String>,
     /// Routines being expanded (a recursive call is read once).
     running: Vec<String>,
@@ -404,6 +437,7 @@ fn run_routine(
         return Vec::new();
     }
     session.running.push(name.to_string());
+    let input = &routine.source.input(input.file);
     let ops = match routine.body {
         runs::Body::Sql(r) => read_nested(input, r, anchor_line, opts, session),
         runs::Body::PlPgSql(r) => match input.sql.get(r.0..r.1).and_then(do_block::plain_body) {
@@ -465,11 +499,11 @@ fn invoked_ops(
         let Some(table) = op.kind.table() else {
             continue;
         };
-        for (t, events, fired) in &session.fires {
+        for (t, events, fired, source) in &session.fires {
             if *t == table.name && events.contains(&event) {
                 match fired {
                     runs::Fired::Function(f) => routines.push(f.clone()),
-                    runs::Fired::Commands(r) => commands.push(*r),
+                    runs::Fired::Commands(r) => commands.push((source.clone(), *r)),
                 }
             }
         }
@@ -478,7 +512,8 @@ fn invoked_ops(
         routines.extend(session.on_ddl.iter().cloned());
     }
     let mut ops = Vec::new();
-    for r in commands {
+    for (source, r) in commands {
+        let input = &source.input(input.file);
         ops.extend(read_nested(input, r, anchor_line, opts, session));
     }
     routines.dedup();
@@ -502,6 +537,18 @@ fn read_range(
     };
     let lexed = lexical::scan(sql);
     let mut ops = Vec::new();
+    let mut previous: Option<(usize, usize)> = None;
+    let mut kept: Option<Rc<Source>> = None;
+    let mut keep = || {
+        kept.get_or_insert_with(|| {
+            Rc::new(Source {
+                sql: input.sql.to_string(),
+                map: input.map.clone(),
+                dynamic: input.dynamic,
+            })
+        })
+        .clone()
+    };
     for &(rel_start, rel_end) in &lexed.statements {
         let (start, end) = (from + rel_start, from + rel_end);
         let (Some(text), Some(blanked)) = (
@@ -516,6 +563,26 @@ fn read_range(
         };
         let span = span_of(start, end);
         let anchor_line = span.line;
+        // psql's `\gexec` runs every value the query before it returns: its string
+        // literals are the SQL that may run (the meta-command itself stays unparsed).
+        if text.starts_with("\\gexec") {
+            if let Some((ps, pe)) = previous {
+                let raw = input.sql.get(ps..pe).unwrap_or_default();
+                let blanked_prev = lexed.blanked.get(ps - from..pe - from).unwrap_or_default();
+                for pieces in runs::string_literals(raw, blanked_prev) {
+                    ops.extend(read_executed(
+                        input,
+                        ps,
+                        &pieces,
+                        false,
+                        anchor_line,
+                        opts,
+                        session.depth,
+                    ));
+                }
+            }
+        }
+        previous = Some((start, end));
         if let Some(block) = do_block::simple_do_block(text) {
             ops.extend(read_do_block(
                 input,
@@ -541,7 +608,7 @@ fn read_range(
                 continue;
             }
             Some(runs::Runs::Prepare { name, inner }) => {
-                session.prepared.insert(name, abs(inner));
+                session.prepared.insert(name, (keep(), abs(inner)));
             }
             Some(runs::Runs::ExecuteSql(expr)) => {
                 let (es, ee) = abs(expr);
@@ -566,8 +633,14 @@ fn read_range(
                 continue;
             }
             Some(runs::Runs::Execute { name }) => {
-                match session.prepared.get(&name).copied() {
-                    Some(inner) => ops.extend(read_nested(input, inner, anchor_line, opts, session)),
+                match session.prepared.get(&name).cloned() {
+                    Some((source, inner)) => ops.extend(read_nested(
+                        &source.input(input.file),
+                        inner,
+                        anchor_line,
+                        opts,
+                        session,
+                    )),
                     None => ops.push(unreadable_op(
                         input,
                         (start, end),
@@ -588,6 +661,7 @@ fn read_range(
                     Routine {
                         body,
                         statement: (start, end),
+                        source: keep(),
                     },
                 );
             }
@@ -600,7 +674,7 @@ fn read_range(
                     runs::Fired::Commands(r) => runs::Fired::Commands(abs(r)),
                     f => f,
                 };
-                session.fires.push((table, events, body));
+                session.fires.push((table, events, body, keep()));
             }
             // Registered after this statement: an event trigger does not fire for
             // its own creation.

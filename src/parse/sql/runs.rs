@@ -611,6 +611,28 @@ pub fn dynamic_sql(raw: &str) -> Option<(Vec<Piece>, bool)> {
     literal_text.then_some((pieces, p.dynamic > 0))
 }
 
+/// Every string literal of a statement (`raw` with its blanked twin), decoded: what
+/// psql's `\gexec` may run, since it executes each value the query returns.
+pub fn string_literals(raw: &str, blanked: &str) -> Vec<Vec<Piece>> {
+    let mut p = Parser {
+        raw,
+        at: 0,
+        dynamic: 0,
+    };
+    let mut out = Vec::new();
+    while p.at < raw.len() {
+        if blanked.as_bytes().get(p.at) == Some(&b'\'') {
+            match p.literal_pieces() {
+                Some(pieces) => out.push(pieces),
+                None => break,
+            }
+        } else {
+            p.at += 1;
+        }
+    }
+    out
+}
+
 struct Parser<'a> {
     raw: &'a str,
     at: usize,

@@ -10,7 +10,7 @@ use super::builder::{builder_call, Builder, READ_ONLY_METHODS};
 use super::strings;
 use super::{next_node, Doc, EmbeddedSql};
 use crate::ir::{Guard, OpKind, OpSource, Operation};
-use crate::parse::sql::{read_statements, SqlInput};
+use crate::parse::sql::{read_statements_in, Session, SqlInput};
 use std::collections::HashMap;
 use tree_sitter::Node;
 
@@ -26,6 +26,7 @@ pub(super) fn read_method<'a>(
     methods: &Methods<'a>,
     embedded: &mut Vec<EmbeddedSql>,
 ) -> Vec<Operation> {
+    let mut session = Session::default();
     let mut walker = Walker {
         doc,
         runners: Vec::new(),
@@ -33,6 +34,7 @@ pub(super) fn read_method<'a>(
         derived: Vec::new(),
         ops: Vec::new(),
         embedded,
+        session: &mut session,
         methods,
         inlining: Vec::new(),
         loop_values: Vec::new(),
@@ -63,6 +65,9 @@ struct Walker<'d, 'a, 'e> {
     derived: Vec<String>,
     ops: Vec<Operation>,
     embedded: &'e mut Vec<EmbeddedSql>,
+    /// What earlier `query()` calls left on the connection (functions, prepared
+    /// statements, triggers) for later calls.
+    session: &'e mut Session,
     methods: &'d Methods<'a>,
     /// Helper methods being followed (cycle and depth guard).
     inlining: Vec<&'a str>,
@@ -482,6 +487,7 @@ impl<'a> Walker<'_, 'a, '_> {
             derived: Vec::new(),
             ops: Vec::new(),
             embedded: &mut *self.embedded,
+            session: &mut *self.session,
             methods: self.methods,
             inlining,
             loop_values: Vec::new(),
@@ -945,7 +951,7 @@ impl<'a> Walker<'_, 'a, '_> {
         // sits inside the string.
         let anchor = e.call_span.line;
         self.ops.extend(
-            read_statements(&input, self.doc.opts)
+            read_statements_in(&input, self.doc.opts, self.session)
                 .into_iter()
                 .map(|mut op| {
                     op.anchor_line = anchor;
