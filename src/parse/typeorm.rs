@@ -6,12 +6,14 @@
 //! grammar parses both. One parse per file, one thread-local parser per thread.
 //!
 //! This module parses, collects what the whole file knows (constants, comments,
-//! syntax errors) and finds the migration classes ([`classes`]). What a migration does
-//! is read from its `up()`/`down()` bodies ([`walker`]): `query(...)` calls are
-//! assembled to SQL ([`strings`]) and handed to the SQL reader; QueryRunner builder
-//! calls are mapped to ops ([`builder`], over statically evaluated values, [`values`]);
-//! anything else that could change the schema and cannot be read statically becomes an
-//! `opaque` op (fail closed).
+//! syntax errors) and finds the migration classes ([`classes`]; a class TypeORM would
+//! load without an `up` of its own runs the one it inherits, [`inherit`]). What a
+//! migration does is read from its `up()`/`down()` bodies ([`walker`]): `query(...)`
+//! calls (on the query runner or any other handle) are assembled to SQL ([`strings`])
+//! and handed to the SQL reader; QueryRunner builder calls are mapped to ops
+//! ([`builder`], over statically evaluated values, [`values`]); anything else that
+//! could change the schema and cannot be read statically becomes an `opaque` op (fail
+//! closed).
 
 mod builder;
 mod classes;
