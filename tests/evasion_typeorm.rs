@@ -616,6 +616,25 @@ fn ordinary_calls_in_up_are_not_database_calls() {
 // ───────────────────── further forms tried (closing note) ─────────────────────
 
 #[test]
+fn an_arrow_function_assigned_to_the_prototype_is_read_as_up() {
+    let dir = project(&[(
+        "migrations/1700000000001-Hidden.js",
+        "class Hidden1700000000001 {}
+         Hidden1700000000001.prototype.up = async (qr) => { await qr.query(\"DROP TABLE users\"); };
+         exports.Hidden1700000000001 = Hidden1700000000001;
+",
+    )]);
+    let r = lint(dir.path(), "migrations");
+    assert_code(&r, 1);
+    assert!(
+        findings(&r).contains(&("drop-table".into(), "failing".into())),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(r.json()["migrations"][0]["name"], "Hidden1700000000001");
+}
+
+#[test]
 fn further_forms_fail_the_gate() {
     let cases: &[(&str, &str)] = &[
         (
