@@ -461,6 +461,20 @@ fn the_unreadable_rules_cannot_be_made_lenient_in_a_rules_file() {
         assert_code(&r, 2);
         assert!(r.stderr.contains("always `block`"), "{}", r.stderr);
     }
+    // Nor narrowed to match less.
+    let dir = project(&[
+        (
+            "rules.toml",
+            "[[rule]]\nid = \"opaque-operation\"\nops = [{ kind = \"drop_table\" }]\n",
+        ),
+        (
+            "migrations/1700000000001-A.ts",
+            &migration("A1700000000001", "        await helper(queryRunner);"),
+        ),
+    ]);
+    let r = run_in(dir.path(), &["lint", "migrations", "--rules", "rules.toml"]);
+    assert_code(&r, 2);
+    assert!(r.stderr.contains("cannot be overridden"), "{}", r.stderr);
 }
 
 #[test]
