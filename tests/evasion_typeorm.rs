@@ -461,6 +461,20 @@ fn the_unreadable_rules_cannot_be_made_lenient_in_a_rules_file() {
         assert_code(&r, 2);
         assert!(r.stderr.contains("always `block`"), "{}", r.stderr);
     }
+    // Nor narrowed to match less.
+    let dir = project(&[
+        (
+            "rules.toml",
+            "[[rule]]\nid = \"opaque-operation\"\nops = [{ kind = \"drop_table\" }]\n",
+        ),
+        (
+            "migrations/1700000000001-A.ts",
+            &migration("A1700000000001", "        await helper(queryRunner);"),
+        ),
+    ]);
+    let r = run_in(dir.path(), &["lint", "migrations", "--rules", "rules.toml"]);
+    assert_code(&r, 2);
+    assert!(r.stderr.contains("cannot be overridden"), "{}", r.stderr);
 }
 
 #[test]
@@ -614,6 +628,25 @@ fn ordinary_calls_in_up_are_not_database_calls() {
 }
 
 // ───────────────────── further forms tried (closing note) ─────────────────────
+
+#[test]
+fn an_arrow_function_assigned_to_the_prototype_is_read_as_up() {
+    let dir = project(&[(
+        "migrations/1700000000001-Hidden.js",
+        "class Hidden1700000000001 {}
+         Hidden1700000000001.prototype.up = async (qr) => { await qr.query(\"DROP TABLE users\"); };
+         exports.Hidden1700000000001 = Hidden1700000000001;
+",
+    )]);
+    let r = lint(dir.path(), "migrations");
+    assert_code(&r, 1);
+    assert!(
+        findings(&r).contains(&("drop-table".into(), "failing".into())),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(r.json()["migrations"][0]["name"], "Hidden1700000000001");
+}
 
 #[test]
 fn further_forms_fail_the_gate() {

@@ -6,12 +6,14 @@
 //! grammar parses both. One parse per file, one thread-local parser per thread.
 //!
 //! This module parses, collects what the whole file knows (constants, comments,
-//! syntax errors) and finds the migration classes ([`classes`]). What a migration does
-//! is read from its `up()`/`down()` bodies ([`walker`]): `query(...)` calls are
-//! assembled to SQL ([`strings`]) and handed to the SQL reader; QueryRunner builder
-//! calls are mapped to ops ([`builder`], over statically evaluated values, [`values`]);
-//! anything else that could change the schema and cannot be read statically becomes an
-//! `opaque` op (fail closed).
+//! syntax errors) and finds the migration classes ([`classes`]; a class TypeORM would
+//! load without an `up` of its own runs the one it inherits, [`inherit`]). What a
+//! migration does is read from its `up()`/`down()` bodies ([`walker`]): `query(...)`
+//! calls (on the query runner or any other handle) are assembled to SQL ([`strings`])
+//! and handed to the SQL reader; QueryRunner builder calls are mapped to ops
+//! ([`builder`], over statically evaluated values, [`values`]); anything else that
+//! could change the schema and cannot be read statically becomes an `opaque` op (fail
+//! closed).
 
 mod builder;
 mod classes;
@@ -200,9 +202,12 @@ fn collect<'a>(root: Node<'a>, src: &'a str) -> Collected<'a> {
                         c.reassigned.push((text(left), left.start_byte()));
                     } else if node.kind() == "assignment_expression"
                         && text(left).ends_with(".prototype.up")
-                        && node
-                            .child_by_field_name("right")
-                            .is_some_and(|r| matches!(r.kind(), "function_expression" | "function"))
+                        && node.child_by_field_name("right").is_some_and(|r| {
+                            matches!(
+                                r.kind(),
+                                "function_expression" | "function" | "arrow_function"
+                            )
+                        })
                     {
                         c.es5_ups.push(node);
                     }
@@ -285,7 +290,17 @@ fn read(file: &SourceFile, opts: &ReadOptions) -> (Vec<Migration>, Vec<EmbeddedS
     let mut embedded = Vec::new();
     // Each migration with the node whose range it owns (for syntax errors).
     let mut read: Vec<(Migration, Node)> = Vec::new();
-    for class in &col.classes {
+    // `class X {}` plus `X.prototype.up = …`: one migration, read from the assignment.
+    let up_assigned = |class: Node| {
+        let name = class.child_by_field_name("name").map(|n| doc.text(n));
+        !has_up_method(class, src)
+            && col.es5_ups.iter().any(|u| {
+                let left = u.child_by_field_name("left").map(|l| doc.text(l));
+                left.zip(name)
+                    .is_some_and(|(l, n)| l.strip_suffix(".prototype.up") == Some(n))
+            })
+    };
+    for class in col.classes.iter().filter(|c| !up_assigned(**c)) {
         let mut m = read_class(&doc, *class, &mut embedded);
         m.header_comments = header_comments(&doc, *class, root);
         read.push((m, *class));

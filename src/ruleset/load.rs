@@ -148,6 +148,16 @@ pub(super) fn parse(
                 }
             },
         };
+        if inherited.is_some() && r.ops.is_some() && super::UNREADABLE_RULES.contains(&id.as_str())
+        {
+            // Narrower ops would let the gate pass what release-check blocks.
+            return Err(ctx.err(
+                r.id.span(),
+                format!(
+                    "`{id}` matches every op migguard cannot read; its `ops` cannot be overridden"
+                ),
+            ));
+        }
         let ops = match &r.ops {
             None => inherited.map(|b| b.ops.clone()).unwrap_or_default(),
             Some(written) => written

@@ -4,7 +4,12 @@
 //! destructured `query`, `manager`/`connection`), turns `query(...)` calls into SQL for
 //! the SQL reader, builder calls into ops, reads same-class helpers inline, follows
 //! only the PostgreSQL path of database-type branches, and reports everything else that
-//! goes through the query runner as `opaque`.
+//! goes through the query runner as `opaque`. Other handles are read too: any
+//! `.query`/`.execute` with literal SQL is SQL (an imported data source, a `pg`
+//! client), a query builder's `execute()` is the write it sends, and code that could
+//! reach the database unread (`eval`, `new Function`, `import()`, a child process, the
+//! query runner handed on through `.call`, `Reflect.apply` or a computed member) is
+//! `opaque`. Identifiers are compared as JavaScript reads them (`\u` escapes).
 
 use super::builder::{builder_call, Builder, READ_ONLY_METHODS};
 use super::strings;
