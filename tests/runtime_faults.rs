@@ -105,3 +105,32 @@ fn config_rules_and_sources_must_be_bounded_regular_files() {
     );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
+
+/// A repository owned by another user: git refuses it ("dubious ownership"), and
+/// the hint says so and how to allow it, not "not inside a git repository".
+#[test]
+fn a_repository_owned_by_another_user_gets_the_safe_directory_hint() {
+    let dir = project(&[("m/0001_a.sql", "CREATE TABLE a (id int);\n")]);
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-qm", "init"]);
+    let chown = std::process::Command::new("chown")
+        .args(["-R", "nobody"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        chown.status.success(),
+        "this test needs root to give the repository to `nobody`: {}",
+        String::from_utf8_lossy(&chown.stderr)
+    );
+    let r = run_in(dir.path(), &["lint", "m", "--changed-since", "HEAD"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        !r.stderr.contains("not inside a git repository"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("safe.directory"), "{}", r.stderr);
+    assert!(r.stderr.contains("owned by another user"), "{}", r.stderr);
+}
