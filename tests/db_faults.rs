@@ -931,3 +931,37 @@ fn sslmode_is_ignored_on_a_unix_socket() {
     );
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
 }
+
+/// A history row whose name carries an escape sequence (anyone with INSERT on the
+/// ledger) is printed spelled out by release-check and drift.
+#[test]
+fn escape_sequences_in_history_rows_never_reach_the_terminal() {
+    let db = cluster().create_database("f_esc");
+    db.execute(
+        "CREATE TABLE migrations (id serial PRIMARY KEY, timestamp bigint NOT NULL, name varchar NOT NULL); \
+         INSERT INTO migrations (timestamp, name) VALUES (1, E'Evil\\x1b[2K\\rmigguard: passed1700000000009')",
+    );
+    for cmd in ["release-check", "drift"] {
+        let r = release_check_like(cmd, &db.url);
+        assert!(r.code == 1, "{cmd}: {}{}", r.stdout, r.stderr);
+        assert!(
+            !r.stdout.contains('\u{1b}') && !r.stdout.contains('\r'),
+            "{cmd}: {:?}",
+            r.stdout
+        );
+        assert!(
+            r.stdout.contains("Evil\\x1b[2K\\rmigguard"),
+            "{cmd}: {}",
+            r.stdout
+        );
+    }
+}
+
+fn release_check_like(cmd: &str, url: &str) -> Run {
+    let m = repo_root().join("fixtures/src/migrations");
+    let dir = tempfile::tempdir().unwrap();
+    run_in(
+        dir.path(),
+        &[cmd, m.to_str().unwrap(), "--database-url", url],
+    )
+}

@@ -134,3 +134,25 @@ fn a_repository_owned_by_another_user_gets_the_safe_directory_hint() {
     assert!(r.stderr.contains("safe.directory"), "{}", r.stderr);
     assert!(r.stderr.contains("owned by another user"), "{}", r.stderr);
 }
+
+/// A file name and SQL text carrying terminal escape sequences (cursor up, erase
+/// line, a fake "passed" summary) and a bidi override: human output shows them
+/// spelled out and never emits a control character of its own making.
+#[test]
+fn escape_sequences_from_files_never_reach_the_terminal() {
+    let forged = "\u{1b}[1A\u{1b}[2Kmigguard lint: passed \u{2014} 0 failing";
+    let name = "m/0001_\u{1b}[2Kx.sql";
+    let sql = format!("DROP TABLE users; -- {forged}\r\u{202e}\u{9b}2K\n");
+    let dir = project(&[(name, sql.as_str())]);
+    for extra in [&[][..], &["-v"][..]] {
+        let mut args = vec!["lint", "m"];
+        args.extend_from_slice(extra);
+        let r = run_in(dir.path(), &args);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        for c in ['\u{1b}', '\r', '\u{202e}', '\u{9b}'] {
+            assert!(!r.stdout.contains(c), "{c:?} in {:?}", r.stdout);
+        }
+        assert!(r.stdout.contains("0001_\\x1b[2Kx.sql"), "{}", r.stdout);
+        assert!(r.stdout.contains("DROP TABLE users"), "{}", r.stdout);
+    }
+}
