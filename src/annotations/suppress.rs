@@ -219,6 +219,21 @@ pub fn apply_file(
             continue;
         };
         for id in &s.rules {
+            // Code migguard cannot read must stay visible where it is: a file-wide
+            // ignore would hide every later unreadable change too (and release-check
+            // would trust it).
+            if s.file_level && id == "read-error" {
+                push(
+                    rules,
+                    "invalid-annotation",
+                    m,
+                    s.span,
+                    format!("`{directive} read-error` is not applied: a read error cannot be silenced for a whole file (use `migguard-ignore read-error: <reason>` on the line above the code)"),
+                    fail_on,
+                    &mut extra,
+                );
+                continue;
+            }
             if rules.get(id).is_none() {
                 let hint = rules
                     .closest(id)
