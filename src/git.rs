@@ -73,11 +73,16 @@ fn git_raw(cwd: &Path, args: &[&str]) -> Result<String> {
 
 /// Changes between `merge-base(reference, HEAD)` and the working tree.
 pub fn changed_since(cwd: &Path, reference: &str) -> Result<ChangeSet> {
-    let root = git(cwd, &["rev-parse", "--show-toplevel"]).map_err(|_| {
-        Error::Git(format!(
+    let root = git(cwd, &["rev-parse", "--show-toplevel"]).map_err(|e| match e {
+        // git ≥ 2.35.2 refuses a repository owned by another user (CVE-2022-24765).
+        Error::Git(m) if m.contains("dubious ownership") => Error::Git(format!(
+            "{}: git refuses to read this repository because it is owned by another user (\"dubious ownership\"): run migguard as the repository's owner, or allow it with `git config --global --add safe.directory <repository path>`",
+            cwd.display()
+        )),
+        _ => Error::Git(format!(
             "{} is not inside a git repository: --changed-since needs one",
             cwd.display()
-        ))
+        )),
     })?;
     // Canonical, so root-relative paths from git compare equal to canonicalised
     // migration paths (e.g. a temp dir behind a symlink).

@@ -890,3 +890,78 @@ fn unknown_history_rows_are_summarised() {
         .count();
     assert_eq!(unknown_items, 21, "20 named and one for the rest");
 }
+
+/// A role without CONNECT on the database is told to get CONNECT, not SELECT.
+#[test]
+fn missing_connect_privilege_says_connect() {
+    let db = cluster().create_database("f_noconnect");
+    cluster().create_role("f_noconnect_user", "nc");
+    db.execute(&format!(
+        "REVOKE CONNECT ON DATABASE \"{}\" FROM PUBLIC",
+        db.name
+    ));
+    let r = release_check(&db.url_for("f_noconnect_user", "nc"), &[]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("CONNECT"), "{}", r.stderr);
+    assert!(!r.stderr.contains("grant SELECT"), "{}", r.stderr);
+}
+
+/// libpq ignores sslmode on a Unix socket (a host that is a directory, or none):
+/// `sslmode=require` there connects instead of failing.
+#[test]
+fn sslmode_is_ignored_on_a_unix_socket() {
+    let db = cluster().create_database("f_socket");
+    let c = cluster();
+    let kv = format!(
+        "host={} port={} user=postgres password={PASSWORD} dbname={} sslmode=require",
+        c.dir.display(),
+        c.port,
+        db.name
+    );
+    let r = release_check(&kv, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let r = release_check(
+        &format!(
+            "postgres://postgres:{PASSWORD}@/{}?host={}&port={}&sslmode=require",
+            db.name,
+            c.dir.display(),
+            c.port
+        ),
+        &[],
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+}
+
+/// A history row whose name carries an escape sequence (anyone with INSERT on the
+/// ledger) is printed spelled out by release-check and drift.
+#[test]
+fn escape_sequences_in_history_rows_never_reach_the_terminal() {
+    let db = cluster().create_database("f_esc");
+    db.execute(
+        "CREATE TABLE migrations (id serial PRIMARY KEY, timestamp bigint NOT NULL, name varchar NOT NULL); \
+         INSERT INTO migrations (timestamp, name) VALUES (1, E'Evil\\x1b[2K\\rmigguard: passed1700000000009')",
+    );
+    for cmd in ["release-check", "drift"] {
+        let r = release_check_like(cmd, &db.url);
+        assert!(r.code == 1, "{cmd}: {}{}", r.stdout, r.stderr);
+        assert!(
+            !r.stdout.contains('\u{1b}') && !r.stdout.contains('\r'),
+            "{cmd}: {:?}",
+            r.stdout
+        );
+        assert!(
+            r.stdout.contains("Evil\\x1b[2K\\rmigguard"),
+            "{cmd}: {}",
+            r.stdout
+        );
+    }
+}
+
+fn release_check_like(cmd: &str, url: &str) -> Run {
+    let m = repo_root().join("fixtures/src/migrations");
+    let dir = tempfile::tempdir().unwrap();
+    run_in(
+        dir.path(),
+        &[cmd, m.to_str().unwrap(), "--database-url", url],
+    )
+}

@@ -105,3 +105,54 @@ fn config_rules_and_sources_must_be_bounded_regular_files() {
     );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
+
+/// A repository owned by another user: git refuses it ("dubious ownership"), and
+/// the hint says so and how to allow it, not "not inside a git repository".
+#[test]
+fn a_repository_owned_by_another_user_gets_the_safe_directory_hint() {
+    let dir = project(&[("m/0001_a.sql", "CREATE TABLE a (id int);\n")]);
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-qm", "init"]);
+    let chown = std::process::Command::new("chown")
+        .args(["-R", "nobody"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        chown.status.success(),
+        "this test needs root to give the repository to `nobody`: {}",
+        String::from_utf8_lossy(&chown.stderr)
+    );
+    let r = run_in(dir.path(), &["lint", "m", "--changed-since", "HEAD"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        !r.stderr.contains("not inside a git repository"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("safe.directory"), "{}", r.stderr);
+    assert!(r.stderr.contains("owned by another user"), "{}", r.stderr);
+}
+
+/// A file name and SQL text carrying terminal escape sequences (cursor up, erase
+/// line, a fake "passed" summary) and a bidi override: human output shows them
+/// spelled out and never emits a control character of its own making.
+#[test]
+fn escape_sequences_from_files_never_reach_the_terminal() {
+    let forged = "\u{1b}[1A\u{1b}[2Kmigguard lint: passed \u{2014} 0 failing";
+    let name = "m/0001_\u{1b}[2Kx.sql";
+    let sql = format!("DROP TABLE users; -- {forged}\r\u{202e}\u{9b}2K\n");
+    let dir = project(&[(name, sql.as_str())]);
+    for extra in [&[][..], &["-v"][..]] {
+        let mut args = vec!["lint", "m"];
+        args.extend_from_slice(extra);
+        let r = run_in(dir.path(), &args);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        for c in ['\u{1b}', '\r', '\u{202e}', '\u{9b}'] {
+            assert!(!r.stdout.contains(c), "{c:?} in {:?}", r.stdout);
+        }
+        assert!(r.stdout.contains("0001_\\x1b[2Kx.sql"), "{}", r.stdout);
+        assert!(r.stdout.contains("DROP TABLE users"), "{}", r.stdout);
+    }
+}

@@ -85,7 +85,9 @@ pub fn check(
     let expands = ExpandIndex::new(migrations, classified);
     let by_name: HashMap<&str, &Migration> =
         migrations.iter().map(|m| (m.name.as_str(), m)).collect();
-    let mut acknowledged: HashSet<&str> = HashSet::new();
+    // Acknowledged contract migrations, with the objects their `@destructive:` does
+    // not name: findings on those stay failing (naming one drop must not cover all).
+    let mut acknowledged: HashMap<&str, HashSet<String>> = HashMap::new();
     for (m, c) in migrations.iter().zip(classified) {
         let a = annotations(m);
         let mut add = |id: &str, span, message: String, help: Option<String>| {
@@ -103,6 +105,23 @@ pub fn check(
         let is_contract = c.phases.contains(&Phase::Contract);
         let is_expand = c.phases.contains(&Phase::Expand);
         if !is_contract {
+            if let Some(d) = &a.destructive {
+                if let Some(rule) = rules
+                    .get("annotation-mismatch")
+                    .filter(|r| r.severity != Severity::Off)
+                {
+                    let mut f = finding(
+                        rule,
+                        m,
+                        Some(d.span),
+                        None,
+                        format!("`@destructive: {}` but `{}` drops, renames or empties nothing migguard can see: remove the annotation, or check that the destructive statement is in this migration", d.value, m.name),
+                        fail_on,
+                    );
+                    f.status = Status::Warning;
+                    findings.push(f);
+                }
+            }
             continue;
         }
         let objects: Vec<String> = c
@@ -114,6 +133,7 @@ pub fn check(
             .collect();
         let hint = expands.before(m);
         let mut ok = true;
+        let mut unnamed: HashSet<String> = HashSet::new();
         if is_expand {
             ok = false;
             add(
@@ -138,11 +158,24 @@ pub fn check(
                 );
             }
             Some(d) => {
-                if !objects.is_empty() && !mentions_any(&d.value, &objects) {
+                unnamed = objects
+                    .iter()
+                    .filter(|o| !mentions_any(&d.value, std::slice::from_ref(*o)))
+                    .cloned()
+                    .collect();
+                if unnamed.len() == objects.len() && !objects.is_empty() {
                     add(
                         "annotation-mismatch",
                         Some(d.span),
                         format!("`@destructive: {}` does not name what the migration drops, renames or empties: {}", d.value, objects.join(", ")),
+                        None,
+                    );
+                } else if !unnamed.is_empty() {
+                    let list: Vec<&str> = unnamed.iter().map(String::as_str).collect();
+                    add(
+                        "annotation-mismatch",
+                        Some(d.span),
+                        format!("`@destructive: {}` does not name {}: each object the migration drops, renames or empties must be named, and those not named stay unacknowledged", d.value, list.join(", ")),
                         None,
                     );
                 }
@@ -189,18 +222,20 @@ pub fn check(
             },
         }
         if ok {
-            acknowledged.insert(&m.name);
+            acknowledged.insert(&m.name, unnamed);
         }
     }
     // The discipline's own findings are neutral, so acknowledging after the loop
     // touches exactly the findings it would have touched inside it.
     for f in findings.iter_mut() {
-        if f.phase == Phase::Contract
-            && f.status != Status::Suppressed
-            && f.migration
-                .as_deref()
-                .is_some_and(|n| acknowledged.contains(n))
-        {
+        let Some(unnamed) = f.migration.as_deref().and_then(|n| acknowledged.get(n)) else {
+            continue;
+        };
+        let named = f
+            .object
+            .as_deref()
+            .is_none_or(|o| !unnamed.contains(&shown_object(o)));
+        if f.phase == Phase::Contract && f.status != Status::Suppressed && named {
             f.status = Status::Acknowledged;
         }
     }
@@ -232,7 +267,8 @@ fn mentions_any(text: &str, objects: &[String]) -> bool {
         // schema.table[.column]: accept the last two parts joined, or the last part.
         let last = parts.last().cloned().unwrap_or_default();
         let last_two = parts[parts.len().saturating_sub(2)..].join(".");
-        t.contains(&last_two) || contains_word(&t, &last)
+        // Whole words only: table `b` is not named by the word "table".
+        contains_word(&t, &last_two) || contains_word(&t, &last)
     })
 }
 
@@ -341,9 +377,36 @@ mod tests {
         assert!(r
             .iter()
             .any(|x| x.1 == "annotation-mismatch" && x.2 == Status::Warning));
+        // What the annotation does not name is not acknowledged (issue 10).
         assert!(r
             .iter()
-            .any(|x| x.1 == "drop-column" && x.2 == Status::Acknowledged));
+            .any(|x| x.1 == "drop-column" && x.2 == Status::Failing));
+    }
+
+    #[test]
+    fn naming_one_drop_does_not_acknowledge_the_others() {
+        let sql = "-- @destructive: drop table a (unused since 2023)\n-- @expand-migration: NONE (nothing replaces it)\nDROP TABLE a;\nDROP TABLE b;";
+        let r = run(vec![read("0002_drops.sql", sql)]);
+        let drops: Vec<Status> = r
+            .iter()
+            .filter(|x| x.1 == "drop-table")
+            .map(|x| x.2)
+            .collect();
+        assert_eq!(drops, vec![Status::Acknowledged, Status::Failing], "{r:?}");
+        assert!(
+            r.iter().any(|x| x.1 == "annotation-mismatch"),
+            "the unnamed drop is reported: {r:?}"
+        );
+    }
+
+    #[test]
+    fn destructive_on_a_migration_that_destroys_nothing_is_a_warning() {
+        let sql = "-- @destructive: drop table a (old)\n-- @expand-migration: NONE (x)\nCREATE TABLE c (id int);";
+        let r = run(vec![read("0002_add.sql", sql)]);
+        assert_eq!(
+            r.iter().map(|x| (x.1.as_str(), x.2)).collect::<Vec<_>>(),
+            vec![("annotation-mismatch", Status::Warning)]
+        );
     }
 
     #[test]
@@ -657,8 +720,9 @@ mod in_memory {
         assert!(fs[1].message.contains("split"));
     }
 
+    /// Naming nothing acknowledges nothing (issue 10: each object must be named).
     #[test]
-    fn destructive_text_naming_nothing_dropped_is_a_warning_only() {
+    fn destructive_text_naming_nothing_dropped_acknowledges_nothing() {
         let fs = Case::new()
             .with(
                 migration(
@@ -676,7 +740,7 @@ mod in_memory {
         assert_eq!(
             statuses(&fs),
             vec![
-                ("drop-column", Status::Acknowledged),
+                ("drop-column", Status::Failing),
                 ("annotation-mismatch", Status::Warning),
             ]
         );

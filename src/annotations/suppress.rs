@@ -30,28 +30,86 @@ pub fn suppressions(m: &Migration) -> Vec<Suppression> {
     suppressions_of(&[m])
 }
 
-/// Parse the suppressions in the comments of migrations that share one file.
-fn suppressions_of(ms: &[&Migration]) -> Vec<Suppression> {
+/// The comments of migrations that share one file, each once.
+fn file_comments<'a>(ms: &[&'a Migration]) -> Vec<&'a crate::ir::Comment> {
     // A reader may keep the file header (where `migguard-ignore-file` usually sits)
     // only in `header_comments`, and several classes of one file may each carry the
     // file's comments: read every comment once per position.
     let mut seen: BTreeSet<(usize, usize)> = BTreeSet::new();
-    let all: Vec<&crate::ir::Comment> = ms
-        .iter()
+    ms.iter()
         .flat_map(|m| m.header_comments.iter().chain(&m.comments))
         .filter(|c| seen.insert((c.span.start, c.span.line)))
-        .collect();
+        .collect()
+}
+
+const IGNORE: &str = "migguard-ignore";
+const IGNORE_FILE: &str = "migguard-ignore-file";
+/// Directives read elsewhere (`parse::sql`), valid in any comment.
+const OTHER_DIRECTIVES: [&str; 1] = ["migguard:no-transaction"];
+
+/// A comment that looks like a migguard directive but is none: `migguard-ignore-fle`,
+/// `migguard-ignroe`, `migguard ignore`, `MIGGUARD-IGNORE`, `migguard:no-transation`.
+/// A misspelled suppression silences nothing, and its author must learn that now.
+/// Prose that merely starts with the word ("migguard flags this because…") is not.
+fn misspelled_directive(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    if !lower.starts_with("migguard") {
+        return None;
+    }
+    let word = text.split(char::is_whitespace).next().unwrap_or("");
+    if word == IGNORE || word == IGNORE_FILE || OTHER_DIRECTIVES.contains(&word) {
+        return None;
+    }
+    // `migguard-ignore: why` — the directive with its rule left out.
+    if let Some((head, _)) = word.split_once(':') {
+        if head == IGNORE || head == IGNORE_FILE {
+            return Some(format!(
+                "`{head}:` names no rule and is ignored: write `{head} <rule>: <reason>`"
+            ));
+        }
+    }
+    let close_to = |w: &str| {
+        [IGNORE, IGNORE_FILE]
+            .into_iter()
+            .chain(OTHER_DIRECTIVES)
+            .min_by_key(|k| crate::ruleset::strsim(w, k))
+            .unwrap_or(IGNORE)
+    };
+    let written = if word.eq_ignore_ascii_case("migguard") {
+        // `migguard ignore …`: only when the next word is (nearly) `ignore…`.
+        let next = lower.split_whitespace().nth(1).unwrap_or("");
+        let next = next.trim_end_matches(':');
+        if !(next.starts_with("ignore")
+            || crate::ruleset::strsim(next, "ignore") <= 2
+            || crate::ruleset::strsim(next, "ignore-file") <= 2)
+        {
+            return None;
+        }
+        format!("migguard {next}")
+    } else {
+        word.trim_end_matches(':').to_string()
+    };
+    let suggestion = close_to(&written.to_ascii_lowercase().replace(' ', "-"));
+    Some(format!(
+        "`{written}` is not a migguard directive and is ignored: did you mean `{suggestion}`?"
+    ))
+}
+
+/// Parse the suppressions in the comments of migrations that share one file.
+fn suppressions_of(ms: &[&Migration]) -> Vec<Suppression> {
+    let all = file_comments(ms);
     let comment_lines: BTreeSet<usize> = all.iter().map(|c| c.span.line).collect();
     let mut out = Vec::new();
     for c in all {
         let text = c.text.trim();
-        let (file_level, rest) = if let Some(r) = text.strip_prefix("migguard-ignore-file") {
+        let (file_level, rest) = if let Some(r) = text.strip_prefix(IGNORE_FILE) {
             (true, r)
-        } else if let Some(r) = text.strip_prefix("migguard-ignore") {
+        } else if let Some(r) = text.strip_prefix(IGNORE) {
             (false, r)
         } else {
             continue;
         };
+        // `migguard-ignore-fle`, `migguard-ignore:`: see `misspelled_directive`.
         if !(rest.is_empty() || rest.starts_with(char::is_whitespace)) {
             continue;
         }
@@ -103,6 +161,25 @@ pub fn apply_file(
     };
     let names: BTreeSet<&str> = ms.iter().map(|m| m.name.as_str()).collect();
     let mut extra = Vec::new();
+    let class_of = |line: usize| -> &Migration {
+        ms.iter()
+            .find(|m| m.span.line <= line && line <= m.span.end_line)
+            .unwrap_or(first)
+    };
+    for c in file_comments(ms) {
+        if let Some(message) = misspelled_directive(c.text.trim()) {
+            let m = class_of(c.span.line);
+            push(
+                rules,
+                "invalid-annotation",
+                m,
+                c.span,
+                message,
+                fail_on,
+                &mut extra,
+            );
+        }
+    }
     for s in suppressions_of(ms) {
         // Findings about the comment belong to the class it sits in (or the first).
         let m: &Migration = ms
@@ -143,6 +220,21 @@ pub fn apply_file(
             continue;
         };
         for id in &s.rules {
+            // Code migguard cannot read must stay visible where it is: a file-wide
+            // ignore would hide every later unreadable change too (and release-check
+            // would trust it).
+            if s.file_level && id == "read-error" {
+                push(
+                    rules,
+                    "invalid-annotation",
+                    m,
+                    s.span,
+                    format!("`{directive} read-error` is not applied: a read error cannot be silenced for a whole file (use `migguard-ignore read-error: <reason>` on the line above the code)"),
+                    fail_on,
+                    &mut extra,
+                );
+                continue;
+            }
             if rules.get(id).is_none() {
                 let hint = rules
                     .closest(id)

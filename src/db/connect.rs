@@ -290,6 +290,19 @@ fn resolve(opts: &ConnectOptions) -> Result<(Config, TlsMode, Option<String>, St
             .unwrap_or("prefer"),
     )?;
     let root = url_root.or_else(|| opts.sslrootcert.as_ref().map(|p| p.display().to_string()));
+    // libpq ignores sslmode on Unix sockets (a host that is a directory; no host at
+    // all means the default socket): TLS is for TCP.
+    #[cfg(unix)]
+    let mode = if !config.get_hosts().is_empty()
+        && config
+            .get_hosts()
+            .iter()
+            .all(|h| matches!(h, tokio_postgres::config::Host::Unix(_)))
+    {
+        TlsMode::Disable
+    } else {
+        mode
+    };
     config.ssl_mode(match mode {
         TlsMode::Disable => SslMode::Disable,
         TlsMode::Prefer => SslMode::Prefer,
@@ -435,6 +448,12 @@ pub fn describe(e: &tokio_postgres::Error, target: &str) -> String {
         let what = match code {
             "28P01" | "28000" => format!("authentication failed for {target} ({})", db.message()),
             "3D000" => format!("database does not exist: {}", db.message()),
+            // At connect time 42501 is the database's CONNECT privilege ("permission
+            // denied for database …"); later it is a table or schema migguard reads.
+            "42501" if db.message().contains("for database") => format!(
+                "permission denied: {} — the migguard role needs CONNECT on the database (GRANT CONNECT ON DATABASE … TO …)",
+                db.message()
+            ),
             "42501" => format!(
                 "permission denied: {} — grant SELECT to the migguard role",
                 db.message()

@@ -6,6 +6,7 @@
 
 use super::{DriftItem, DriftReport, DriftStatus};
 use crate::cli::Format;
+use crate::report::terminal::escape_controls;
 use crate::report::{
     display_path,
     github::{escape_data, escape_property},
@@ -60,7 +61,7 @@ fn human(r: &DriftReport, allow_pending: bool, out: &mut dyn Write) -> io::Resul
             real.len()
         )?;
         for i in &real {
-            writeln!(out, "{}", human_item(i))?;
+            writeln!(out, "{}", escape_controls(&human_item(i)))?;
         }
         writeln!(out)?;
     }
@@ -76,7 +77,7 @@ fn human(r: &DriftReport, allow_pending: bool, out: &mut dyn Write) -> io::Resul
             rec.len(),
         )?;
         for i in &rec {
-            writeln!(out, "{}", human_item(i))?;
+            writeln!(out, "{}", escape_controls(&human_item(i)))?;
         }
         writeln!(out)?;
     }

@@ -5,6 +5,7 @@
 //! a frame too; acknowledged, suppressed and grandfathered findings are listed one
 //! per line with `-v` and counted in the summary otherwise.
 
+use super::terminal::{escape_controls, mask_controls};
 use super::{display_path, use_color, FindingsReport, RenderOptions};
 use crate::finding::{Finding, Phase, Status};
 use crate::source::SourceFile;
@@ -166,14 +167,16 @@ fn frame(
     sources: &BTreeMap<PathBuf, SourceFile>,
     handler: &GraphicalReportHandler,
 ) -> String {
-    let mut d = MietteDiagnostic::new(f.message.clone())
+    // Messages, names and source text come from files and the database: nothing in
+    // them may drive the terminal (see `terminal`).
+    let mut d = MietteDiagnostic::new(escape_controls(&f.message).into_owned())
         .with_code(format!("migguard::{}", f.rule))
         .with_severity(match f.status {
             Status::Failing => MSeverity::Error,
             _ => MSeverity::Warning,
         });
     if let Some(h) = &f.help {
-        d = d.with_help(h.clone());
+        d = d.with_help(escape_controls(h).into_owned());
     }
     let source = f.file.as_ref().and_then(|p| sources.get(p));
     let cut = match (f.span, source) {
@@ -185,20 +188,20 @@ fn frame(
             .as_ref()
             .map_or(span.start..span.end, |c| c.span.clone());
         let len = span.end.saturating_sub(span.start).max(1);
-        let label = f.object.clone().unwrap_or_else(|| f.rule.clone());
+        let label = escape_controls(f.object.as_deref().unwrap_or(&f.rule)).into_owned();
         d = d.with_labels(vec![LabeledSpan::at(span.start..span.start + len, label)]);
     }
     let mut out = String::new();
     let report = match (source, cut) {
         (Some(s), Some(cut)) => miette::Report::new(d).with_source_code(CharColumns {
-            name: display_path(&s.path),
-            text: cut.text,
+            name: escape_controls(&display_path(&s.path)).into_owned(),
+            text: mask_controls(&cut.text).into_owned(),
             line_base: cut.first_line,
             column: Some(cut.column),
         }),
         (Some(s), None) => miette::Report::new(d).with_source_code(CharColumns {
-            name: display_path(&s.path),
-            text: s.text.clone(),
+            name: escape_controls(&display_path(&s.path)).into_owned(),
+            text: mask_controls(&s.text).into_owned(),
             line_base: 0,
             column: None,
         }),
@@ -242,22 +245,23 @@ pub fn render(
                 .as_deref()
                 .map(|r| format!(" ({r})"))
                 .unwrap_or_default();
-            writeln!(
-                out,
+            let line = format!(
                 "  {:<13} {} {place}: {}{why}",
                 f.status.as_str(),
                 f.rule,
                 f.object.as_deref().unwrap_or("")
-            )?;
+            );
+            writeln!(out, "{}", escape_controls(&line))?;
         }
     }
     if opts.verbose > 0 {
         for m in &report.migrations {
-            writeln!(out, "  read {:<40} {}", m.name, display_path(&m.file))?;
+            let line = format!("  read {:<40} {}", m.name, display_path(&m.file));
+            writeln!(out, "{}", escape_controls(&line))?;
         }
     }
     for n in &report.notes {
-        writeln!(out, "{n}")?;
+        writeln!(out, "{}", escape_controls(n))?;
     }
     let s = report.summary();
     if contract_failing {

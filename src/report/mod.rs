@@ -6,6 +6,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
+pub mod terminal;
 
 use crate::cli::{ColorChoice, Format};
 use crate::finding::{Finding, Status};
