@@ -152,34 +152,11 @@ fn assert_schema_sql_rebuilds_truth(c: &Case, prefix: &str) -> String {
 // ---------------------------------------------------------------------------------
 // 1. TypeORM renameTable renames what carries its default names.
 
-const RENAME_TABLE_TS: &str = r#"import { MigrationInterface, QueryRunner } from "typeorm";
-
-export class Subscription1700000000000 implements MigrationInterface {
-    name = 'Subscription1700000000000'
-
-    public async up(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(`CREATE TYPE "public"."subscription_kind_enum" AS ENUM('a', 'b')`);
-        await queryRunner.query(`CREATE TABLE "subscription" ("id" SERIAL NOT NULL, "entity" character varying NOT NULL, "kind" "public"."subscription_kind_enum" NOT NULL DEFAULT 'a', "owner" integer, CONSTRAINT "UQ_3b1e7cb6e6a2b2e8f4b2a7e6f1c" UNIQUE ("owner"), CONSTRAINT "PK_8c3e00ebd02103caa1174cd5d9d" PRIMARY KEY ("id"))`);
-        await queryRunner.query(`CREATE INDEX "IDX_cb98de07e0868a9951e4d9b353" ON "subscription" ("entity")`);
-        await queryRunner.query(`CREATE INDEX "subscription_owner_idx" ON "subscription" ("owner")`);
-    }
-
-    public async down(queryRunner: QueryRunner): Promise<void> {}
-}
-"#;
-
-const RENAME_TABLE_2_TS: &str = r#"import { MigrationInterface, QueryRunner } from "typeorm";
-
-export class RenameSubscription1700000000001 implements MigrationInterface {
-    name = 'RenameSubscription1700000000001'
-
-    public async up(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.renameTable("subscription", "entity_subscription");
-    }
-
-    public async down(queryRunner: QueryRunner): Promise<void> {}
-}
-"#;
+// The same files tests/e2e_typeorm.rs lets TypeORM itself run.
+const RENAME_TABLE_TS: &str =
+    include_str!("fixtures/typeorm_rename_table/1700000000000-Subscription.ts");
+const RENAME_TABLE_2_TS: &str =
+    include_str!("fixtures/typeorm_rename_table/1700000000001-RenameSubscription.ts");
 
 #[test]
 fn typeorm_rename_table_renames_its_default_named_index_sequence_and_enum() {
