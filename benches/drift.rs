@@ -85,6 +85,7 @@ fn project() -> Vec<Migration> {
             if_not_exists: false,
             indexes: vec![],
             unmodelled: None,
+            as_query: None,
         }));
         ops.push(op(OpKind::CreateIndex(IndexDef {
             name: Some(format!("t{t:04}_c01_idx")),

@@ -177,3 +177,44 @@ fn expand_contract_deploy_flow_with_a_custom_history_table() {
         "0"
     );
 }
+
+/// Issue 11, bug 1, with TypeORM itself: `renameTable` renames the default-named PK,
+/// index, serial sequence and enum type; replay must follow it exactly (drift clean).
+#[test]
+fn typeorm_rename_table_then_drift_is_clean() {
+    let modules = node_modules();
+    let db = cluster().create_database("e2e_rename_table");
+    let ran = typeorm_run(
+        &modules,
+        &db.url,
+        "migrations",
+        &["tests/fixtures/typeorm_rename_table/*.ts"],
+    );
+    assert!(ran.contains("ran 2 migrations"), "{ran}");
+    // TypeORM did rename the index, the sequence and the enum type.
+    assert_eq!(
+        db.query(
+            "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class \
+             WHERE relnamespace = 'public'::regnamespace AND relkind IN ('i', 'S') \
+             AND relname NOT LIKE 'migrations%' AND NOT EXISTS (SELECT 1 FROM pg_index i \
+             WHERE i.indexrelid = pg_class.oid AND i.indrelid = 'migrations'::regclass)"
+        )
+        .trim(),
+        "IDX_065f8f08dcb2f997e88bbf5758,PK_b7295e2e7bc37310a7df0d8a850,\
+         UQ_3b1e7cb6e6a2b2e8f4b2a7e6f1c,entity_subscription_id_seq,subscription_owner_idx"
+    );
+    let dir = repo_root().join("tests/fixtures/typeorm_rename_table");
+    let r = run_in(
+        &repo_root(),
+        &[
+            "drift",
+            dir.to_str().unwrap(),
+            "--database-url",
+            &db.url,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["status"], "clean");
+}

@@ -273,9 +273,10 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
         .chain(live.enums.keys())
         .cloned()
         .collect();
+    let mut keys = std::collections::HashMap::new();
     let (expected, live) = (
-        &expected.compared_form_with(&user_types),
-        &live.compared_form_with(&user_types),
+        &expected.compared_form_with(&user_types, &mut keys),
+        &live.compared_form_with(&user_types, &mut keys),
     );
     let mut out = Vec::new();
     let skip = |o: &str| ignore.matches(o);

@@ -313,6 +313,10 @@ pub enum OpKind {
         indexes: Vec<IndexDef>,
         /// `PARTITION BY …`, `INHERITS`, `LIKE`, `AS SELECT` etc. we keep but do not model.
         unmodelled: Option<String>,
+        /// `CREATE TABLE … AS <query>`: the query, whose output columns replay derives
+        /// the table's from where it can.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        as_query: Option<String>,
     },
     /// `DROP TABLE` / `dropTable` (one op per table)
     DropTable {

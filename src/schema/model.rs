@@ -188,16 +188,30 @@ impl SchemaModel {
     /// (`normalize::expr_key`), so PostgreSQL's own casts and spellings compare equal
     /// to what the migrations wrote.
     pub fn compared_form(&self) -> SchemaModel {
-        self.compared_form_with(&self.enums.keys().cloned().collect())
+        let user_types = self.enums.keys().cloned().collect();
+        self.compared_form_with(&user_types, &mut Default::default())
     }
 
     /// [`Self::compared_form`], with column types of `public` that are not among
     /// `user_types` (an extension's `ltree`, `citext`) unqualified: a migration writes
     /// `ltree`, `format_type` prints `public.ltree`, and both are the one type.
     /// `user_types` are the enums of both models compared, so a type only one side
-    /// knows as an enum still compares qualified on both.
-    pub fn compared_form_with(&self, user_types: &BTreeSet<QualifiedName>) -> SchemaModel {
-        use super::normalize::{expr_key, index_key_key};
+    /// knows as an enum still compares qualified on both. `keys` remembers the key of
+    /// each text seen (both sides share most: parse each once).
+    pub fn compared_form_with(
+        &self,
+        user_types: &BTreeSet<QualifiedName>,
+        keys: &mut std::collections::HashMap<String, String>,
+    ) -> SchemaModel {
+        use super::normalize::{expr_key as key_of, index_key_key};
+        let mut expr_key = |text: &str| -> String {
+            if let Some(k) = keys.get(text) {
+                return k.clone();
+            }
+            let k = key_of(text);
+            keys.insert(text.to_string(), k.clone());
+            k
+        };
         let mut m = self.clone();
         for t in m.tables.values_mut() {
             for c in &mut t.columns {
@@ -207,8 +221,8 @@ impl SchemaModel {
                         c.data_type = bare.to_string();
                     }
                 }
-                c.default = c.default.as_deref().map(expr_key);
-                c.generated = c.generated.as_deref().map(expr_key);
+                c.default = c.default.as_deref().map(&mut expr_key);
+                c.generated = c.generated.as_deref().map(&mut expr_key);
             }
             for k in t.constraints.values_mut() {
                 if let ConstraintKind::Check { expr } = &mut k.kind {
@@ -220,7 +234,7 @@ impl SchemaModel {
             for k in &mut i.keys {
                 *k = index_key_key(k);
             }
-            i.predicate = i.predicate.as_deref().map(expr_key);
+            i.predicate = i.predicate.as_deref().map(&mut expr_key);
         }
         m
     }

@@ -132,7 +132,28 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
         );
     }
     out.push('\n');
-    for t in m.tables.values() {
+    // A table created `AS` a query whose columns replay could not derive: creating it
+    // without them would fail (and so would its constraints and indexes).
+    let unknown_columns = |t: &crate::schema::model::Table| {
+        t.columns.is_empty()
+            && t.unmodelled
+                .as_deref()
+                .is_some_and(|u| u.contains("AS query"))
+    };
+    let left_out_tables: BTreeSet<&QualifiedName> = m
+        .tables
+        .values()
+        .filter(|t| unknown_columns(t))
+        .map(|t| &t.name)
+        .collect();
+    for t in m.tables.values().filter(|t| unknown_columns(t)) {
+        out.push_str(&left_out(
+            m,
+            &t.name.to_string(),
+            "the table (created AS a query whose columns migguard cannot derive)",
+        ));
+    }
+    for t in m.tables.values().filter(|t| !unknown_columns(t)) {
         let mut notes = String::new();
         let mut lines: Vec<String> = t
             .columns
@@ -205,7 +226,7 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
             lines.join(",\n")
         );
     }
-    for t in m.tables.values() {
+    for t in m.tables.values().filter(|t| !unknown_columns(t)) {
         for c in t.constraints.values().filter(|c| added_after(c)) {
             if dynamic(&constraint_sql(&c.kind)) {
                 let what = format!("constraint {}", c.name);
@@ -226,6 +247,7 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
     let (on_views, on_tables): (Vec<&Index>, Vec<&Index>) = m
         .indexes
         .values()
+        .filter(|i| !left_out_tables.contains(&i.table))
         .partition(|i| m.views.contains_key(&i.table));
     for i in on_tables {
         render_index(&mut out, m, i);

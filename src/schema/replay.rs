@@ -17,7 +17,7 @@ use super::normalize::{
     canonical_default, canonical_expr, default_for_type, index_key, normalize_type, serial_base,
     split_index_key,
 };
-use super::view_columns::{relations_used, rename_column_in_query, view_shape};
+use super::view_columns::{ctas_columns, relations_used, rename_column_in_query, view_shape};
 use crate::ir::{
     ChangeMode, ColumnDef, ConstraintDef, ConstraintKind, Guard, IdentityChange, IndexDef,
     Migration, OpKind, OpSource, Operation, QualifiedName, DYNAMIC_PLACEHOLDER,
@@ -244,6 +244,7 @@ impl Replayer<'_> {
                 if_not_exists,
                 indexes,
                 unmodelled,
+                as_query,
             } => {
                 if self.model.tables.contains_key(table) {
                     if !if_not_exists {
@@ -255,10 +256,24 @@ impl Replayer<'_> {
                     return;
                 }
                 self.model.schemas.insert(table.schema.clone());
+                // `AS query` of plain columns of one table: those columns' types (a
+                // permanent table of them is modelled in full).
+                let derived = as_query
+                    .as_deref()
+                    .filter(|_| columns.is_empty())
+                    .and_then(|q| ctas_columns(q, self.model, &self.ds));
+                let temporary = unmodelled
+                    .as_deref()
+                    .is_some_and(|u| u.contains("TEMPORARY"));
+                let unmodelled = match &derived {
+                    Some(_) if !temporary && unmodelled.as_deref() == Some("AS query") => &None,
+                    _ => unmodelled,
+                };
                 self.model.tables.insert(
                     table.clone(),
                     Table {
                         unmodelled: unmodelled.clone(),
+                        columns: derived.unwrap_or_default(),
                         ..Table::new(table.clone())
                     },
                 );
@@ -266,7 +281,8 @@ impl Replayer<'_> {
                     self.uncertain(
                         table.to_string(),
                         format!(
-                            "CREATE TABLE with {}",
+                            "CREATE TABLE in {}: created with {}",
+                            self.migration,
                             unmodelled.clone().unwrap_or_default()
                         ),
                     );

@@ -9,7 +9,7 @@
 //! gives `None`, and drift then compares the view by name only: an unsure answer is
 //! never turned into a difference.
 
-use super::model::SchemaModel;
+use super::model::{Column, SchemaModel};
 use crate::ir::QualifiedName;
 use crate::parse::sql::to_ops::{ident, parts};
 use sqlparser::ast::{visit_expressions_mut, visit_relations};
@@ -56,6 +56,61 @@ pub fn view_shape(
         columns,
         query: query.to_string(),
     })
+}
+
+/// The columns `CREATE TABLE … AS query` gives the table: named as a view's output
+/// columns ([`view_shape`]), each with the type and collation of the table column it
+/// copies (PostgreSQL keeps the type modifier; not NOT NULL, not the default). `None`
+/// unless every output column is a plain column of the one table the query reads: a
+/// computed column's type is for PostgreSQL's resolver to say.
+pub fn ctas_columns(query: &str, model: &SchemaModel, default_schema: &str) -> Option<Vec<Column>> {
+    let shape = view_shape(query, &[], model, default_schema)?;
+    let parsed = Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(&shape.query)
+        .ok()?
+        .parse_query()
+        .ok()?;
+    let SetExpr::Select(select) = parsed.body.as_ref() else {
+        return None;
+    };
+    let [from] = select.from.as_slice() else {
+        return None;
+    };
+    if !from.joins.is_empty() || parsed.with.is_some() {
+        return None;
+    }
+    let source = relation(&from.relation, &[], model, default_schema)?;
+    let table = model.tables.get(&source.name)?;
+    let mut out = Vec::new();
+    for (item, name) in select.projection.iter().zip(&shape.columns) {
+        let expr = match item {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => e,
+            _ => return None,
+        };
+        let column = match expr {
+            Expr::Identifier(i) => ident(i),
+            Expr::CompoundIdentifier(ids) => {
+                let (last, qualifier) = ids.split_last()?;
+                let qualifier: Vec<String> = qualifier.iter().map(ident).collect();
+                if !source.answers_to(&qualifier) {
+                    return None;
+                }
+                ident(last)
+            }
+            _ => return None,
+        };
+        let c = table.column(&column)?;
+        out.push(Column {
+            name: name.clone(),
+            data_type: c.data_type.clone(),
+            not_null: false,
+            default: None,
+            identity: None,
+            generated: None,
+            collation: c.collation.clone(),
+        });
+    }
+    Some(out)
 }
 
 /// The tables and views `query` reads (as PostgreSQL records the view's

@@ -363,6 +363,7 @@ fn recognise_inner(c: &mut Cursor<'_>, opts: &ReadOptions) -> Option<Vec<OpKind>
                     if_not_exists,
                     indexes: vec![],
                     unmodelled: Some(like),
+                    as_query: None,
                 }]);
             }
         }

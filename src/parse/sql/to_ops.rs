@@ -376,6 +376,7 @@ pub fn statement_ops(stmt: &Statement, blanked: &str, opts: &ReadOptions) -> Vec
                 if_not_exists: ct.if_not_exists,
                 indexes: vec![],
                 unmodelled: (!unmodelled.is_empty()).then(|| unmodelled.join("; ")),
+                as_query: ct.query.as_ref().map(|q| q.to_string()),
             }];
             // `CREATE TABLE g AS WITH d AS (DELETE … RETURNING *) SELECT …` runs the
             // DELETE while it fills the table.
