@@ -126,8 +126,8 @@ pub fn changed_since(cwd: &Path, reference: &str) -> Result<ChangeSet> {
     let changed_on_base: Vec<PathBuf> = cs
         .modified
         .iter()
-        .cloned()
         .filter(|p| is_migration_path(p))
+        .cloned()
         .collect();
     for p in changed_on_base {
         let Ok(rel) = p.strip_prefix(&root) else {
