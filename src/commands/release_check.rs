@@ -6,7 +6,11 @@
 //! contract migration and destructive changes were not allowed — and, even when they
 //! were, when its `@expand-migration` is not *applied* in this database (pending in
 //! the same batch is not enough: the code never ran against the expanded schema).
-//! History rows with no migration in this build fail too.
+//! History rows with no migration in this build fail too — unless all of them are
+//! newer than the build (an older image redeployed): then they are warnings, and only
+//! a table, column or view this build creates that the live schema lost blocks. A
+//! pending migration merged out of timestamp order is a warning. With the
+//! permission, the report lists every destructive migration it let through.
 
 use super::project::{load_project, load_rules, migration_paths};
 use crate::annotations::expand_contract::contract_targets;
@@ -122,20 +126,15 @@ pub fn check(
     }
     if let Some(r) = rule("unknown-applied-migration") {
         for name in &cmp.unknown_applied {
-            let mut f = if cmp.ahead_of_build {
-                // An older image redeployed: the tool runs nothing, and the old code
-                // is what is wanted. Whether the newer migrations dropped something
-                // this code reads is checked against the live schema (`rollback_breakage`).
-                unlocated(r, Some(name.clone()), None, format!("rollback: the database has applied `{name}`, newer than this build's newest migration; this build does not know its changes (nothing is run)"), fail_on)
+            // An older image redeployed: the tool runs nothing, and the old code is
+            // what is wanted. Whether the newer migrations dropped something this
+            // code reads is checked against the live schema (`rollback_breakage`).
+            let message = if cmp.ahead_of_build {
+                format!("rollback: the database has applied `{name}`, newer than this build's newest migration; this build does not know its changes (nothing is run)")
             } else {
-                unlocated(
-                    r,
-                    Some(name.clone()),
-                    None,
-                    format!("the database has applied `{name}`, which is not in this build"),
-                    fail_on,
-                )
+                format!("the database has applied `{name}`, which is not in this build")
             };
+            let mut f = unlocated(r, Some(name.clone()), None, message, fail_on);
             if cmp.ahead_of_build {
                 f.status = Status::Warning;
             }
