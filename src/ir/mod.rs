@@ -221,6 +221,20 @@ pub enum ConstraintKind {
 }
 
 impl ConstraintKind {
+    /// For a PRIMARY KEY or UNIQUE: its key columns and NULLS NOT DISTINCT — with the
+    /// deferrability, what PostgreSQL compares to merge equal index constraints of one
+    /// CREATE TABLE into a single index (`transformIndexConstraints`).
+    pub fn index_key(&self) -> Option<(&[String], bool)> {
+        match self {
+            ConstraintKind::PrimaryKey { columns } => Some((columns, false)),
+            ConstraintKind::Unique {
+                columns,
+                nulls_not_distinct,
+            } => Some((columns, *nulls_not_distinct)),
+            _ => None,
+        }
+    }
+
     /// The value of the `constraint` condition: `pk | unique | check | fk | exclusion`.
     pub fn short_name(&self) -> &'static str {
         match self {

@@ -5,7 +5,7 @@
 //! CONCURRENTLY), views, and sequence ownership. `psql -f` applies it to an empty
 //! database as is.
 
-use super::model::{Constraint, Index, SchemaModel, View};
+use super::model::{Constraint, Index, SchemaModel, Table, View};
 use super::normalize::split_index_key;
 use crate::ir::{ConstraintKind, Identity, QualifiedName};
 use std::collections::BTreeSet;
@@ -128,7 +128,12 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
             .collect();
         // Inside CREATE TABLE PostgreSQL ignores NOT VALID, and a foreign key may
         // name a table created later: both are added afterwards.
-        for c in t.constraints.values().filter(|c| !added_after(c)) {
+        let after = constraints_added_after(t);
+        for c in t
+            .constraints
+            .values()
+            .filter(|c| !after.contains(c.name.as_str()))
+        {
             lines.push(format!(
                 "    CONSTRAINT {} {}{}",
                 q(&c.name),
@@ -144,7 +149,12 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
         );
     }
     for t in m.tables.values() {
-        for c in t.constraints.values().filter(|c| added_after(c)) {
+        let after = constraints_added_after(t);
+        for c in t
+            .constraints
+            .values()
+            .filter(|c| after.contains(c.name.as_str()))
+        {
             let _ = writeln!(
                 out,
                 "ALTER TABLE {} ADD CONSTRAINT {} {}{};",
@@ -261,6 +271,37 @@ fn render_type(m: &SchemaModel, data_type: &str) -> String {
 
 fn added_after(c: &Constraint) -> bool {
     !c.validated || matches!(c.kind, ConstraintKind::ForeignKey { .. })
+}
+
+/// The constraints of a table written as `ALTER TABLE … ADD` after its CREATE TABLE:
+/// those of [`added_after`], and a PRIMARY KEY / UNIQUE equal to one written inside
+/// the CREATE TABLE (same columns, NULLS NOT DISTINCT, deferrability), which
+/// PostgreSQL would merge into that one there but keeps when added later.
+fn constraints_added_after<'a>(t: &'a Table) -> BTreeSet<&'a str> {
+    let index_key = |c: &'a Constraint| {
+        c.kind
+            .index_key()
+            .map(|k| (k, c.deferrable, c.initially_deferred))
+    };
+    let mut after = BTreeSet::new();
+    let mut inline = Vec::new();
+    // The primary key first, as PostgreSQL considers it first.
+    let (pk, rest): (Vec<&Constraint>, Vec<&Constraint>) = t
+        .constraints
+        .values()
+        .partition(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. }));
+    for c in pk.into_iter().chain(rest) {
+        if added_after(c) {
+            after.insert(c.name.as_str());
+        } else if let Some(key) = index_key(c) {
+            if inline.contains(&key) {
+                after.insert(c.name.as_str());
+            } else {
+                inline.push(key);
+            }
+        }
+    }
+    after
 }
 
 /// A constraint's definition as `ADD CONSTRAINT name …` takes it.
