@@ -122,7 +122,11 @@ pub fn check(
                 r,
                 Some(name.clone()),
                 None,
-                format!("the database has applied `{name}`, which is not in this build"),
+                history::unknown_applied_message(
+                    &format!("`{name}`"),
+                    cmp.unknown_java.contains(name),
+                    "is not in this build",
+                ),
                 fail_on,
             ));
         }

@@ -24,6 +24,8 @@ pub struct AppliedMigration {
     pub failed: bool,
     /// Flyway `BASELINE` row: every version up to this one counts as applied.
     pub baseline: bool,
+    /// Flyway `JDBC` / `SPRING_JDBC` row: a Java (or Kotlin) migration ran.
+    pub java: bool,
 }
 
 /// Flyway history rows `(version, success, type)` in `installed_rank` order → what
@@ -44,6 +46,7 @@ pub fn flyway_applied(rows: Vec<(String, bool, Option<String>)>) -> Vec<AppliedM
                 key: version,
                 failed: !success,
                 baseline: kind == "BASELINE",
+                java: kind == "JDBC" || kind == "SPRING_JDBC",
             }),
         }
     }
@@ -144,6 +147,7 @@ pub async fn read(
                     key,
                     failed: false,
                     baseline: false,
+                    java: false,
                 })
                 .collect();
         }
@@ -178,6 +182,9 @@ pub struct Comparison {
     pub pending: Vec<String>,
     /// History entries with no local migration.
     pub unknown_applied: Vec<String>,
+    /// Those of `unknown_applied` that are Flyway Java migrations (`JDBC` rows) whose
+    /// class was not found: the message says how to point migguard at them.
+    pub unknown_java: Vec<String>,
     /// Pending migrations that sort before the newest applied one.
     pub out_of_order: Vec<String>,
     /// History problems (dirty version, failed rows).
@@ -204,6 +211,18 @@ fn norm_version(v: &str) -> String {
         "0".into()
     } else {
         t.to_string()
+    }
+}
+
+/// The message for a history row no local migration matches; a Flyway Java
+/// migration's says where migguard looks for classes and how to add a location.
+pub fn unknown_applied_message(name: &str, java: bool, subject: &str) -> String {
+    if java {
+        format!(
+            "the database has applied the Flyway Java migration {name}, whose class {subject}: migguard looks for `V<version>__<description>.java`/`.kt`/`.class` (or a class declaring `MigrationVersion.fromVersion(\"{name}\")`) under the migration paths and under `[flyway] java_migrations = [\"…\"]` in migguard.toml"
+        )
+    } else {
+        format!("the database has applied {name}, which {subject}")
     }
 }
 
@@ -275,6 +294,9 @@ pub fn compare(local: &[Migration], h: &History) -> Comparison {
                     .any(|m| version_key(m).as_deref() == Some(norm_version(&a.key).as_str()))
                 {
                     c.unknown_applied.push(a.key.clone());
+                    if a.java {
+                        c.unknown_java.push(a.key.clone());
+                    }
                 }
             }
         }
@@ -336,6 +358,7 @@ mod tests {
                     key: k.to_string(),
                     failed: false,
                     baseline: false,
+                    java: false,
                 })
                 .collect(),
             ..History::default()
@@ -377,11 +400,13 @@ mod tests {
                     key: "3.1".into(),
                     failed: false,
                     baseline: false,
+                    java: false,
                 },
                 AppliedMigration {
                     key: "4".into(),
                     failed: true,
                     baseline: false,
+                    java: false,
                 },
             ],
             ..History::default()

@@ -43,6 +43,9 @@ pub struct HistoryView {
     pub applied: Vec<String>,
     pub pending: Vec<String>,
     pub unknown_applied: Vec<String>,
+    /// Those of `unknown_applied` that are Flyway Java migrations (see `db::history`).
+    #[serde(skip)]
+    pub unknown_java: Vec<String>,
     #[serde(skip)]
     pub out_of_order: Vec<String>,
 }

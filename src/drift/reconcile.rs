@@ -187,8 +187,10 @@ pub fn analyse(
             resolved_by: None,
             expected: None,
             actual: Some(name.clone()),
-            message: format!(
-                "the database has applied {name}, which is not among the local migrations"
+            message: crate::db::history::unknown_applied_message(
+                name,
+                history.unknown_java.contains(name),
+                "is not among the local migrations",
             ),
             file: None,
         });

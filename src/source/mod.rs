@@ -14,6 +14,7 @@
 //! the reader of the up file reads them. Symlinks are not followed into directories;
 //! a symlinked file is kept only when its target lies inside the walked root.
 
+pub mod flyway_java;
 pub mod layout;
 pub mod line_index;
 
