@@ -118,6 +118,28 @@ mod field_trials {
     }
 
     #[test]
+    fn composite_types_replay_render_and_introspect() {
+        let m = replays_to_the_live_schema_and_renders_sql_that_applies("composite_types");
+        let names: Vec<String> = m.composites.keys().map(|k| k.to_string()).collect();
+        assert_eq!(names, ["public.Pair", "public.dataset_name"]);
+        let pair = &m.composites[&migguard::ir::QualifiedName::new("public", "Pair")];
+        let shape: Vec<(&str, &str)> = pair
+            .attributes
+            .iter()
+            .map(|a| (a.name.as_str(), a.data_type.as_str()))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                ("a", "integer"),
+                ("b", "numeric(10,2)"),
+                ("tags", "text[]"),
+                ("at", "timestamp with time zone")
+            ]
+        );
+    }
+
+    #[test]
     fn constraint_using_index_owns_the_index_it_was_built_from() {
         let m = replays_to_the_live_schema_and_renders_sql_that_applies("constraint_using_index");
         assert!(m.indexes.is_empty(), "{:?}", m.indexes.keys());

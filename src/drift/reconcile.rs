@@ -243,6 +243,7 @@ pub(crate) fn named_targets(m: &Migration) -> Option<BTreeSet<String>> {
             | AlterConstraint { .. }
             | CreateIndex(_)
             | CreateTypeEnum { .. }
+            | CreateTypeComposite { .. }
             | AddEnumValue { .. }
             | CreateExtension { .. }
             | CreateSequence { .. }
@@ -291,6 +292,12 @@ fn restrict(model: &SchemaModel, relevant: &BTreeSet<&str>) -> SchemaModel {
             .iter()
             .filter(|(n, _)| has(n))
             .map(|(n, e)| (n.clone(), e.clone()))
+            .collect(),
+        composites: model
+            .composites
+            .iter()
+            .filter(|(n, _)| has(n))
+            .map(|(n, c)| (n.clone(), c.clone()))
             .collect(),
         sequences: model
             .sequences

@@ -443,6 +443,11 @@ pub enum OpKind {
         name: QualifiedName,
         labels: Vec<String>,
     },
+    /// `CREATE TYPE t AS (a int, b text)`: attribute names and types as written.
+    CreateTypeComposite {
+        name: QualifiedName,
+        attributes: Vec<(String, String)>,
+    },
     /// `ALTER TYPE t ADD VALUE 'x' [BEFORE|AFTER 'y']`
     AddEnumValue {
         name: QualifiedName,
@@ -747,6 +752,7 @@ impl OpKind {
             OpKind::DropIndex { .. } => "drop_index",
             OpKind::RenameIndex { .. } => "rename_index",
             OpKind::CreateTypeEnum { .. } => "create_type_enum",
+            OpKind::CreateTypeComposite { .. } => "create_type_composite",
             OpKind::AddEnumValue { .. } => "add_enum_value",
             OpKind::RenameEnumValue { .. } => "rename_enum_value",
             OpKind::RenameType { .. } => "rename_type",
@@ -845,6 +851,7 @@ impl OpKind {
                 index.to_string()
             }
             OpKind::CreateTypeEnum { name, .. }
+            | OpKind::CreateTypeComposite { name, .. }
             | OpKind::AddEnumValue { name, .. }
             | OpKind::RenameEnumValue { name, .. }
             | OpKind::RenameType { name, .. }

@@ -92,6 +92,21 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
             labels.join(", ")
         );
     }
+    // Composite types before the tables and views that use them (and after the
+    // enums their attributes may have).
+    for c in m.composites.values() {
+        let attributes: Vec<String> = c
+            .attributes
+            .iter()
+            .map(|a| format!("{} {}", q(&a.name), render_type(m, &a.data_type)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "CREATE TYPE {} AS ({});",
+            qn(&c.name),
+            attributes.join(", ")
+        );
+    }
     for s in m.sequences.values() {
         let _ = writeln!(
             out,
@@ -254,7 +269,7 @@ fn views_in_dependency_order(m: &SchemaModel) -> Vec<&View> {
     out
 }
 
-/// A column type as DDL: an enum of the model (`public.Weird Type`, `core.mood[]`)
+/// A column type as DDL: an enum or composite type of the model (`public.Weird Type`, `core.mood[]`)
 /// is quoted part by part; built-in types are already in `format_type` spelling.
 fn render_type(m: &SchemaModel, data_type: &str) -> String {
     let base = data_type.trim_end_matches("[]");
@@ -262,6 +277,7 @@ fn render_type(m: &SchemaModel, data_type: &str) -> String {
     let user_type = m
         .enums
         .keys()
+        .chain(m.composites.keys())
         .find(|e| format!("{}.{}", e.schema, e.name) == base);
     match user_type {
         Some(e) => format!("{}{arrays}", qn(e)),

@@ -10,7 +10,8 @@
 //! ops make the objects they mention `uncertain`. Replay never invents objects.
 
 use super::model::{
-    Column, Constraint, EnumType, Extension, Index, SchemaModel, Sequence, Table, View,
+    Attribute, Column, CompositeType, Constraint, EnumType, Extension, Index, SchemaModel,
+    Sequence, Table, View,
 };
 use super::naming;
 use super::normalize::{
@@ -501,6 +502,29 @@ impl Replayer<'_> {
                     },
                 );
             }
+            OpKind::CreateTypeComposite { name, attributes } => {
+                if self.model.enums.contains_key(name) || self.model.composites.contains_key(name) {
+                    self.conflict(
+                        name.to_string(),
+                        format!("CREATE TYPE {name}: the type already exists"),
+                    );
+                    return;
+                }
+                let attributes = attributes
+                    .iter()
+                    .map(|(n, t)| Attribute {
+                        name: n.clone(),
+                        data_type: self.norm_type(t),
+                    })
+                    .collect();
+                self.model.composites.insert(
+                    name.clone(),
+                    CompositeType {
+                        name: name.clone(),
+                        attributes,
+                    },
+                );
+            }
             OpKind::AddEnumValue {
                 name,
                 value,
@@ -549,6 +573,14 @@ impl Replayer<'_> {
                 }
             }
             OpKind::RenameType { name, new_name } => {
+                if let Some(mut c) = self.model.composites.remove(name) {
+                    c.name = new_name.clone();
+                    self.model.composites.insert(new_name.clone(), c);
+                    self.uncertain(
+                        new_name.to_string(),
+                        "columns of a renamed composite type are not followed".into(),
+                    );
+                }
                 if let Some(mut e) = self.model.enums.remove(name) {
                     e.name = new_name.clone();
                     self.model.enums.insert(new_name.clone(), e);
@@ -568,7 +600,9 @@ impl Replayer<'_> {
             OpKind::DropType {
                 name, if_exists, ..
             } => {
-                if self.model.enums.remove(name).is_none() && !if_exists {
+                let dropped = self.model.enums.remove(name).is_some()
+                    || self.model.composites.remove(name).is_some();
+                if !dropped && !if_exists {
                     self.conflict(name.to_string(), format!("DROP TYPE {name}: no such type"));
                 }
             }
@@ -804,7 +838,8 @@ impl Replayer<'_> {
         }
     }
 
-    /// Tables of the model whose names appear as words in the (blanked) text.
+    /// Tables (and composite types: `ALTER TYPE … ADD ATTRIBUTE` is not read) of the
+    /// model whose names appear as words in the (blanked) text.
     fn mentioned_tables(&self, text: &str) -> Vec<String> {
         // Raw text, strings included: dynamic SQL in EXECUTE '…' names tables too.
         let t = text.to_lowercase().replace('"', " ");
@@ -814,6 +849,7 @@ impl Replayer<'_> {
         self.model
             .tables
             .keys()
+            .chain(self.model.composites.keys())
             .filter(|k| words.contains(k.name.to_lowercase().as_str()))
             .map(|k| k.to_string())
             .collect()

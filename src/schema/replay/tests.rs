@@ -388,3 +388,22 @@ fn using_index_moves_the_index_into_the_constraint() {
     assert_eq!(c.len(), 1, "{c:?}");
     assert!(c[0].message.contains("not a plain unique btree"), "{c:?}");
 }
+
+#[test]
+fn composite_types_are_created_renamed_dropped_and_unread_alters_make_them_uncertain() {
+    let (m, c) = run(&[(
+        "0001_a.sql",
+        "CREATE TYPE fqn AS (ns text, name varchar(10));
+         CREATE TYPE old AS (x int);
+         DROP TYPE old;
+         CREATE TYPE pair AS (a int);
+         ALTER TYPE pair ADD ATTRIBUTE b int;",
+    )]);
+    assert!(c.is_empty(), "{c:?}");
+    let fqn = &m.composites[&QualifiedName::new("public", "fqn")];
+    assert_eq!(fqn.attributes[1].data_type, "character varying(10)");
+    assert!(!m
+        .composites
+        .contains_key(&QualifiedName::new("public", "old")));
+    assert!(m.uncertain.contains_key("public.pair"), "{:?}", m.uncertain);
+}
