@@ -1597,7 +1597,7 @@ fn merge_duplicate_index_constraints(
         }
     }
     // Remove from the back so the positions still to remove stay valid.
-    dropped.sort_unstable_by(|a, b| b.1.cmp(&a.1));
+    dropped.sort_unstable_by_key(|at| std::cmp::Reverse(at.1));
     for at in dropped {
         match at {
             (Some(ci), k) => {
