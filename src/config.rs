@@ -31,6 +31,9 @@
 //!
 //! [typeorm]
 //! read_only_helpers = ["getVectorExtension"]  # get the query runner, only read
+//!
+//! [flyway]
+//! java_migrations = ["api/src/main/java/db/migration"]  # Java/Kotlin migration sources
 //! ```
 
 use crate::error::{Error, Result};
@@ -58,6 +61,18 @@ pub struct Config {
     pub drift: DriftConfig,
     #[serde(default)]
     pub typeorm: TypeormConfig,
+    #[serde(default)]
+    pub flyway: FlywayConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlywayConfig {
+    /// Where the project's Flyway Java (or Kotlin) migrations live, besides the
+    /// migration paths (relative to the config file): an applied `JDBC` history row
+    /// whose class is found here is a known migration, not an unknown one.
+    #[serde(default)]
+    pub java_migrations: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -257,6 +272,7 @@ impl Config {
             }
         };
         config.migrations = config.migrations.iter().map(resolve).collect();
+        config.flyway.java_migrations = config.flyway.java_migrations.iter().map(resolve).collect();
         config.rules = config.rules.as_ref().map(resolve);
         config.database.sslrootcert = config.database.sslrootcert.as_ref().map(resolve);
         Ok(config)
@@ -321,6 +337,17 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flyway_java_migrations_resolve_against_the_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("migguard.toml");
+        std::fs::write(&path, "[flyway]\njava_migrations = [\"api/java\"]\n").unwrap();
+        let c = Config::load(&path).unwrap();
+        assert_eq!(c.flyway.java_migrations, [dir.path().join("api/java")]);
+        let err = Config::parse("[flyway]\njava_migration = []\n").unwrap_err();
+        assert!(err.starts_with("line 2, column 1"), "{err}");
+    }
 
     #[test]
     fn unknown_keys_are_rejected_with_position() {

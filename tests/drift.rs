@@ -382,6 +382,52 @@ fn ignore_patterns_from_the_config() {
     );
 }
 
+/// A Flyway Java migration the project holds is known, not unknown-applied; what it
+/// created (a view, from its SQL strings) is unverifiable, not unexpected drift.
+#[test]
+fn flyway_java_migration_objects_are_unverifiable_not_drift() {
+    let db = cluster().create_database("d_flyway_java");
+    db.execute("CREATE TABLE flyway_schema_history (installed_rank int PRIMARY KEY, version varchar(50), description varchar(200) NOT NULL, type varchar(20) NOT NULL, script varchar(1000) NOT NULL, success boolean NOT NULL)");
+    db.execute("CREATE TABLE a (id int); CREATE VIEW a_facets_view AS SELECT id FROM a; CREATE TABLE b (id int)");
+    db.execute(
+        "INSERT INTO flyway_schema_history VALUES \
+         (1, '1', 'init', 'SQL', 'V1__init.sql', true), \
+         (2, '1.1', 'Views', 'JDBC', 'db.migration.V1_1__Views', true), \
+         (3, '2', 'b', 'SQL', 'V2__b.sql', true)",
+    );
+    let dir = project(&[
+        ("db/V1__init.sql", "CREATE TABLE a (id int);"),
+        (
+            "java/V1_1__Views.java",
+            "public class V1_1__Views extends BaseJavaMigration {\n  public void migrate(Context c) {\n    execute(c, \"CREATE OR REPLACE VIEW a_facets_view AS \" + definition());\n  }\n}",
+        ),
+        ("db/V2__b.sql", "CREATE TABLE b (id int);"),
+        (
+            "migguard.toml",
+            "migrations = [\"db\"]\n[flyway]\njava_migrations = [\"java\"]\n",
+        ),
+    ]);
+    let r = drift(dir.path(), &db, &[]);
+    let v = r.json();
+    let items = v["items"].as_array().unwrap();
+    assert!(
+        !items
+            .iter()
+            .any(|i| i["kind"] == "unknown-applied-migration" || i["kind"] == "unexpected-view"),
+        "{v}"
+    );
+    assert!(
+        items
+            .iter()
+            .any(|i| i["kind"] == "unverifiable" && i["object"] == "public.a_facets_view"),
+        "{v}"
+    );
+    // Fail closed: unverifiable is not clean.
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    // Table b, which the Java class does not name, is verified and clean.
+    assert!(!items.iter().any(|i| i["object"] == "public.b"), "{v}");
+}
+
 #[test]
 fn unreadable_migration_is_unverifiable_not_clean() {
     let m2 = (

@@ -333,6 +333,90 @@ fn flyway_baseline_undo_and_failed_rows() {
     );
 }
 
+/// Flyway Java migrations (`JDBC` rows): one whose class the project holds (under
+/// the migration paths or `[flyway] java_migrations`) is known; one with no class
+/// stays unknown and the message says how to point migguard at it; a pending one
+/// cannot be read, so it blocks like any unreadable pending migration.
+#[test]
+fn flyway_java_migrations_are_known_when_their_class_is_found() {
+    const FLYWAY_HISTORY: &str = r#"CREATE TABLE "flyway_schema_history" ("installed_rank" INT NOT NULL PRIMARY KEY, "version" VARCHAR(50), "description" VARCHAR(200) NOT NULL, "type" VARCHAR(20) NOT NULL, "script" VARCHAR(1000) NOT NULL, "checksum" INT, "installed_by" VARCHAR(100) NOT NULL, "installed_on" TIMESTAMP NOT NULL DEFAULT now(), "execution_time" INT NOT NULL, "success" BOOLEAN NOT NULL)"#;
+    let fw = project(&[
+        ("db/V1__init.sql", "CREATE TABLE a (id int);"),
+        // In the migration directory, named the BaseJavaMigration way.
+        ("db/V1_1__Seed.java", "public class V1_1__Seed extends BaseJavaMigration {}"),
+        // Elsewhere, with a version declared that differs from the class name.
+        (
+            "api/java/V1_2__Backfill.java",
+            "public class V1_2__Backfill implements JavaMigration {\n  public MigrationVersion getVersion() { return MigrationVersion.fromVersion(\"1.3\"); }\n}",
+        ),
+        (
+            "migguard.toml",
+            "migrations = [\"db\"]\n[history]\nkind = \"flyway\"\n",
+        ),
+    ]);
+    let db = cluster().create_database("rc_flyway_java");
+    db.execute(FLYWAY_HISTORY);
+    db.execute(
+        "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, installed_by, execution_time, success) VALUES \
+         (1, '1', 'init', 'SQL', 'V1__init.sql', 'ci', 5, true), \
+         (2, '1.1', 'Seed', 'JDBC', 'db.migration.V1_1__Seed', 'ci', 5, true), \
+         (3, '1.3', 'Backfill', 'SPRING_JDBC', 'db.migration.V1_2__Backfill', 'ci', 5, true)",
+    );
+    let run = || {
+        run_in(
+            fw.path(),
+            &[
+                "release-check",
+                "--database-url",
+                &db.url,
+                "--format",
+                "json",
+            ],
+        )
+    };
+    // 1.3's class is not under the migration paths: unknown, and the message says why.
+    let r = run();
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["history"]["unknown_applied"], serde_json::json!(["1.3"]));
+    assert_eq!(
+        v["history"]["applied"],
+        serde_json::json!(["V1__init", "V1_1__Seed"])
+    );
+    let text = v.to_string();
+    assert!(
+        text.contains("Flyway Java migration") && text.contains("[flyway] java_migrations"),
+        "{text}"
+    );
+
+    std::fs::write(
+        fw.path().join("migguard.toml"),
+        "migrations = [\"db\"]\n[history]\nkind = \"flyway\"\n[flyway]\njava_migrations = [\"api/java\"]\n",
+    )
+    .unwrap();
+    let r = run();
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.json()["history"]["unknown_applied"],
+        serde_json::json!([])
+    );
+
+    // A pending Java migration (a compiled class, too) cannot be read: it blocks.
+    std::fs::write(
+        fw.path().join("db/V2__Later.class"),
+        [0xca, 0xfe, 0xba, 0xbe],
+    )
+    .unwrap();
+    let r = run();
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["history"]["pending"], serde_json::json!(["V2__Later"]));
+    assert_eq!(
+        rules_with_status(&v, "failing"),
+        vec!["destructive-pending"]
+    );
+}
+
 /// Fail closed: a pending migration migguard cannot read statically (a helper call,
 /// a `DO` block it cannot see into) may be destructive, so it needs the same
 /// permission as a contract migration; with permission it passes.

@@ -57,6 +57,103 @@ fn assert_same(expected: SchemaModel, live: SchemaModel) {
     }
 }
 
+/// Field-trial bugs (misskey, marquez): each folder under tests/fixtures/field_fidelity
+/// is applied to its own database; replay must equal the live schema, and the
+/// `schema --format sql` output must apply and rebuild that same schema.
+mod field_trials {
+    use super::*;
+
+    fn replays_to_the_live_schema_and_renders_sql_that_applies(folder: &str) -> SchemaModel {
+        let dir = format!("tests/fixtures/field_fidelity/{folder}");
+        let db = cluster().create_database(&format!("field_{folder}"));
+        let migrations = load(&dir);
+        assert!(!migrations.is_empty(), "no migrations in {dir}");
+        for m in &migrations {
+            db.execute(&std::fs::read_to_string(&m.file).unwrap());
+        }
+        let refs: Vec<&Migration> = migrations.iter().collect();
+        let (expected, conflicts) = migguard::schema::replay::replay(&refs, "public");
+        assert!(conflicts.is_empty(), "{conflicts:?}");
+        assert_same(expected.clone(), introspect(&db.url));
+
+        let work = tempfile::tempdir().unwrap();
+        let dir_path = repo_root().join(&dir);
+        let r = run_in(
+            work.path(),
+            &["schema", dir_path.to_str().unwrap(), "--format", "sql"],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let rebuilt = cluster().create_database(&format!("field_{folder}_sql"));
+        rebuilt.execute(&r.stdout);
+        assert_same(expected.clone(), introspect(&rebuilt.url));
+        expected
+    }
+
+    fn constraint_names(model: &SchemaModel, table: &str) -> Vec<String> {
+        model.tables[&migguard::ir::QualifiedName::new("public", table)]
+            .constraints
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    #[test]
+    fn create_table_keeps_one_of_duplicate_pk_and_unique_constraints() {
+        let m =
+            replays_to_the_live_schema_and_renders_sql_that_applies("duplicate_index_constraints");
+        assert_eq!(
+            constraint_names(&m, "user_keypair"),
+            ["PK_f4853eb41ab722fe05f81cedeb6"]
+        );
+        assert_eq!(constraint_names(&m, "twin_unique"), ["first_u"]);
+        assert_eq!(constraint_names(&m, "unnamed_pk"), ["named_u"]);
+        assert_eq!(constraint_names(&m, "unnamed_unique"), ["later_name"]);
+        assert_eq!(constraint_names(&m, "not_twins").len(), 6);
+        assert_eq!(constraint_names(&m, "altered").len(), 3);
+    }
+
+    #[test]
+    fn rename_column_follows_include_predicates_expressions_checks_and_fks() {
+        let m = replays_to_the_live_schema_and_renders_sql_that_applies("rename_column_everywhere");
+        let i = &m.indexes[&migguard::ir::QualifiedName::new("public", "jobs_symlinks")];
+        assert_eq!(i.include, ["simple_name", "namespace_name"]);
+    }
+
+    #[test]
+    fn composite_types_replay_render_and_introspect() {
+        let m = replays_to_the_live_schema_and_renders_sql_that_applies("composite_types");
+        let names: Vec<String> = m.composites.keys().map(|k| k.to_string()).collect();
+        assert_eq!(names, ["public.Pair", "public.dataset_name"]);
+        let pair = &m.composites[&migguard::ir::QualifiedName::new("public", "Pair")];
+        let shape: Vec<(&str, &str)> = pair
+            .attributes
+            .iter()
+            .map(|a| (a.name.as_str(), a.data_type.as_str()))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                ("a", "integer"),
+                ("b", "numeric(10,2)"),
+                ("tags", "text[]"),
+                ("at", "timestamp with time zone")
+            ]
+        );
+    }
+
+    #[test]
+    fn constraint_using_index_owns_the_index_it_was_built_from() {
+        let m = replays_to_the_live_schema_and_renders_sql_that_applies("constraint_using_index");
+        assert!(m.indexes.is_empty(), "{:?}", m.indexes.keys());
+        assert_eq!(
+            constraint_names(&m, "jobs"),
+            ["jobs_uuid_unique", "unique_jobs_namespace_uuid_name_parent"]
+        );
+        assert_eq!(constraint_names(&m, "runs"), ["runs_id_idx"]);
+        assert_eq!(constraint_names(&m, "tags"), ["tags_label_uq"]);
+    }
+}
+
 #[test]
 fn sql_migrations_replay_to_the_live_schema() {
     let db = cluster().create_database("fid_sql");

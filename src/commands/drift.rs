@@ -60,6 +60,7 @@ pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
         pending: cmp.pending,
         unknown_applied: cmp.unknown_applied,
         unknown_applied_count: cmp.unknown_applied_count,
+        unknown_java: cmp.unknown_java,
         out_of_order: cmp.out_of_order,
     };
     let ignore = IgnoreList::new(&table, &ds, &config.drift.ignore).with_schemas(&schemas);

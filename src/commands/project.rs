@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::ir::Migration;
 use crate::parse::{read_file, ReadOptions};
 use crate::ruleset::RuleSet;
-use crate::source::{discover, load, SourceFile};
+use crate::source::{discover, flyway_java, load, SourceFile};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -121,6 +121,7 @@ pub fn load_project(paths: &[PathBuf], config: &Config) -> Result<Project> {
         project.migrations.extend(migrations);
         project.sources.insert(source.path.clone(), source);
     }
+    add_flyway_java_migrations(&mut project, paths, config)?;
     if project.migrations.is_empty() && project.empty_files.is_empty() {
         // A gate pointed at the wrong folder (or at dist/ before the build, or at a
         // folder of server code) must not pass by checking nothing — in any command.
@@ -146,6 +147,39 @@ pub fn load_project(paths: &[PathBuf], config: &Config) -> Result<Project> {
     project.annotation_sources =
         super::compiled::borrow_annotations(&mut project.migrations, &project.sources, &opts);
     Ok(project)
+}
+
+/// Flyway runs Java/Kotlin classes from its locations too: look for them in the
+/// migration directories and in `[flyway] java_migrations`, when the project is a
+/// Flyway one (it has Flyway scripts, or names Java migration locations).
+fn add_flyway_java_migrations(
+    project: &mut Project,
+    paths: &[PathBuf],
+    config: &Config,
+) -> Result<()> {
+    use crate::ir::MigrationFormat;
+    let flyway = project.migrations.iter().any(|m| {
+        matches!(
+            m.format,
+            MigrationFormat::FlywayVersioned | MigrationFormat::FlywayRepeatable
+        )
+    });
+    if !flyway && config.flyway.java_migrations.is_empty() {
+        return Ok(());
+    }
+    let dirs: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .chain(&config.flyway.java_migrations)
+        .cloned()
+        .collect();
+    for (source, java) in flyway_java::find(&dirs)? {
+        project
+            .migrations
+            .push(flyway_java::to_migration(&source, &java));
+        project.sources.insert(source.path.clone(), source);
+    }
+    Ok(())
 }
 
 /// Two migrations with the same identity would make history matching ambiguous.

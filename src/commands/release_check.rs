@@ -132,7 +132,11 @@ pub fn check(
             let message = if cmp.ahead_of_build {
                 format!("rollback: the database has applied `{name}`, newer than this build's newest migration; this build does not know its changes (nothing is run)")
             } else {
-                format!("the database has applied `{name}`, which is not in this build")
+                history::unknown_applied_message(
+                    &format!("`{name}`"),
+                    cmp.unknown_java.contains(name),
+                    "is not in this build",
+                )
             };
             let mut f = unlocated(r, Some(name.clone()), None, message, fail_on);
             if cmp.ahead_of_build {

@@ -29,6 +29,8 @@ pub struct AppliedMigration {
     pub failed: bool,
     /// Flyway `BASELINE` row: every version up to this one counts as applied.
     pub baseline: bool,
+    /// Flyway `JDBC` / `SPRING_JDBC` row: a Java (or Kotlin) migration ran.
+    pub java: bool,
 }
 
 /// Flyway history rows `(version, success, type)` in `installed_rank` order → what
@@ -49,6 +51,7 @@ pub fn flyway_applied(rows: Vec<(String, bool, Option<String>)>) -> Vec<AppliedM
                 key: version,
                 failed: !success,
                 baseline: kind == "BASELINE",
+                java: kind == "JDBC" || kind == "SPRING_JDBC",
             }),
         }
     }
@@ -162,6 +165,7 @@ pub async fn read(
                     key,
                     failed: false,
                     baseline: false,
+                    java: false,
                 })
                 .collect();
         }
@@ -213,6 +217,9 @@ pub struct Comparison {
     pub unknown_applied: Vec<String>,
     /// How many history entries have no local migration.
     pub unknown_applied_count: usize,
+    /// Those of `unknown_applied` that are Flyway Java migrations (`JDBC` rows) whose
+    /// class was not found: the message says how to point migguard at them.
+    pub unknown_java: Vec<String>,
     /// Pending migrations that sort before the newest applied one.
     pub out_of_order: Vec<String>,
     /// History problems (dirty version, failed rows).
@@ -256,11 +263,26 @@ fn norm_version(v: &str) -> String {
 pub const LISTED_UNKNOWN: usize = 20;
 
 impl Comparison {
-    fn unknown(&mut self, key: String) {
+    fn unknown(&mut self, key: String, java: bool) {
+        if java && self.unknown_java.len() < LISTED_UNKNOWN {
+            self.unknown_java.push(key.clone());
+        }
         if self.unknown_applied.len() < LISTED_UNKNOWN {
             self.unknown_applied.push(key);
         }
         self.unknown_applied_count += 1;
+    }
+}
+
+/// The message for a history row no local migration matches; a Flyway Java
+/// migration's says where migguard looks for classes and how to add a location.
+pub fn unknown_applied_message(name: &str, java: bool, subject: &str) -> String {
+    if java {
+        format!(
+            "the database has applied the Flyway Java migration {name}, whose class {subject}: migguard looks for `V<version>__<description>.java`/`.kt`/`.class` (or a class declaring `MigrationVersion.fromVersion(\"{name}\")`) under the migration paths and under `[flyway] java_migrations = [\"…\"]` in migguard.toml"
+        )
+    } else {
+        format!("the database has applied {name}, which {subject}")
     }
 }
 
@@ -323,7 +345,7 @@ pub fn compare(local: &[Migration], h: &History) -> Comparison {
                 local.iter().map(|m| m.name.as_str()).collect();
             for a in &h.applied {
                 if !names.contains(a.key.as_str()) {
-                    c.unknown(a.key.clone());
+                    c.unknown(a.key.clone(), false);
                 }
             }
         }
@@ -336,14 +358,14 @@ pub fn compare(local: &[Migration], h: &History) -> Comparison {
                 } else if a.baseline {
                     // A baseline stands for what existed before Flyway: no file needed.
                 } else if !local_versions.contains(&norm_version(&a.key)) {
-                    c.unknown(a.key.clone());
+                    c.unknown(a.key.clone(), a.java);
                 }
             }
         }
         HistoryKind::GolangMigrate => {
             if let Some(cur) = h.current_version {
                 if !local.iter().any(|m| m.order.version.first() == Some(&cur)) {
-                    c.unknown(cur.to_string());
+                    c.unknown(cur.to_string(), false);
                 }
             }
             if h.dirty {
@@ -434,6 +456,7 @@ mod tests {
                     key: k.to_string(),
                     failed: false,
                     baseline: false,
+                    java: false,
                 })
                 .collect(),
             ..History::default()
@@ -551,11 +574,13 @@ mod tests {
                     key: "3.1".into(),
                     failed: false,
                     baseline: false,
+                    java: false,
                 },
                 AppliedMigration {
                     key: "4".into(),
                     failed: true,
                     baseline: false,
+                    java: false,
                 },
             ],
             ..History::default()

@@ -10,7 +10,8 @@ use crate::db::connect::Session;
 use crate::error::Result;
 use crate::ir::{ConstraintKind, Identity, QualifiedName};
 use crate::schema::model::{
-    Column, Constraint, EnumType, Extension, Index, SchemaModel, Sequence, Table, View,
+    Attribute, Column, CompositeType, Constraint, EnumType, Extension, Index, SchemaModel,
+    Sequence, Table, View,
 };
 use crate::schema::normalize::{canonical_default, canonical_expr, index_key, normalize_type};
 use std::collections::BTreeMap;
@@ -104,6 +105,37 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
     let enums = m.enums.clone();
     let is_user = |s: &str, n: &str| enums.contains_key(&QualifiedName::new(s, n));
     let norm = |t: &str| normalize_type(t, &ds, &is_user);
+
+    // Composite types: pg_type rows of typtype 'c' whose relation is a composite
+    // (relkind 'c'), not the row type every table and view has.
+    let composite_rows = client
+        .query(
+            "SELECT n.nspname, t.typname, a.attname::text,
+                    pg_catalog.format_type(a.atttypid, a.atttypmod)
+             FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+             JOIN pg_catalog.pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+             WHERE t.typtype = 'c' AND n.nspname = ANY($1)
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+             ORDER BY n.nspname, t.typname, a.attnum",
+            &[&schemas],
+        )
+        .await
+        .map_err(db_err("composite types"))?;
+    for r in composite_rows {
+        let name = QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1));
+        m.composites
+            .entry(name.clone())
+            .or_insert_with(|| CompositeType {
+                name,
+                attributes: Vec::new(),
+            })
+            .attributes
+            .push(Attribute {
+                name: r.get(2),
+                data_type: norm(&r.get::<_, String>(3)),
+            });
+    }
 
     let rels = client
         .run(

@@ -105,6 +105,9 @@ pub enum Kind {
     MissingEnum,
     UnexpectedEnum,
     EnumValuesMismatch,
+    MissingType,
+    UnexpectedType,
+    TypeMismatch,
     MissingView,
     UnexpectedView,
     ViewMismatch,
@@ -508,6 +511,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
             ));
         }
     }
+    diff_composites(expected, live, ignore, &mut out);
     for (name, e) in &expected.views {
         let obj = name.to_string();
         if ignore.skips(name) {
@@ -621,6 +625,64 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
 /// Replace the differences under each uncertain object with one `unverifiable`
 /// difference naming them. `*` (a migration whose target migguard could not find)
 /// absorbs nothing: its differences stay visible, each still real drift.
+/// Composite types: present on both sides, with the same attributes (names and
+/// types, in order).
+fn diff_composites(
+    expected: &SchemaModel,
+    live: &SchemaModel,
+    ignore: &IgnoreList,
+    out: &mut Vec<Difference>,
+) {
+    let shape = |c: &crate::schema::model::CompositeType| {
+        c.attributes
+            .iter()
+            .map(|a| format!("{} {}", a.name, a.data_type))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (name, e) in &expected.composites {
+        let obj = name.to_string();
+        if ignore.skips(name) {
+            continue;
+        }
+        match live.composites.get(name) {
+            None => out.push(d(
+                Kind::MissingType,
+                obj.clone(),
+                Some(shape(e)),
+                None,
+                format!("composite type {obj} is missing"),
+            )),
+            Some(l) if l.attributes != e.attributes => out.push(d(
+                Kind::TypeMismatch,
+                obj.clone(),
+                Some(shape(e)),
+                Some(shape(l)),
+                format!(
+                    "composite type {obj} has attributes ({}) but the migrations give ({})",
+                    shape(l),
+                    shape(e)
+                ),
+            )),
+            Some(_) => {}
+        }
+    }
+    for (name, l) in &live.composites {
+        let obj = name.to_string();
+        if !expected.composites.contains_key(name) && !ignore.skips(name) {
+            out.push(d(
+                Kind::UnexpectedType,
+                obj.clone(),
+                None,
+                Some(shape(l)),
+                format!(
+                    "composite type {obj} exists but is not in the schema the migrations produce"
+                ),
+            ));
+        }
+    }
+}
+
 fn fold_uncertain(
     diffs: Vec<Difference>,
     expected: &SchemaModel,
@@ -909,6 +971,47 @@ mod tests {
         assert_eq!(ds[3].expected, None);
         assert_eq!(ds[3].actual.as_deref(), Some("0"));
         assert!(ds.iter().all(|d| d.table.as_deref() == Some("public.pet")));
+    }
+
+    #[test]
+    fn composite_types_missing_unexpected_and_mismatched() {
+        use crate::schema::model::{Attribute, CompositeType};
+        let composite = |name: &str, attrs: &[(&str, &str)]| CompositeType {
+            name: q(name),
+            attributes: attrs
+                .iter()
+                .map(|(n, t)| Attribute {
+                    name: n.to_string(),
+                    data_type: t.to_string(),
+                })
+                .collect(),
+        };
+        let mut e = base();
+        let mut l = base();
+        e.composites.insert(
+            q("fqn"),
+            composite("fqn", &[("ns", "text"), ("name", "text")]),
+        );
+        e.composites
+            .insert(q("pair"), composite("pair", &[("a", "integer")]));
+        l.composites.insert(
+            q("fqn"),
+            composite("fqn", &[("name", "text"), ("ns", "text")]),
+        );
+        l.composites
+            .insert(q("extra"), composite("extra", &[("x", "integer")]));
+        let ds = diff(&e, &l, &IgnoreList::default());
+        assert_eq!(
+            found(&ds),
+            pairs(&[
+                ("missing-type", "public.pair"),
+                ("unexpected-type", "public.extra"),
+                ("type-mismatch", "public.fqn"),
+            ])
+        );
+        assert_eq!(ds[2].expected.as_deref(), Some("ns text, name text"));
+        assert_eq!(ds[2].actual.as_deref(), Some("name text, ns text"));
+        assert!(diff(&e, &e, &IgnoreList::default()).is_empty());
     }
 
     #[test]

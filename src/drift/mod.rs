@@ -45,6 +45,9 @@ pub struct HistoryView {
     /// The first `db::history::LISTED_UNKNOWN` only; the count is complete.
     pub unknown_applied: Vec<String>,
     pub unknown_applied_count: usize,
+    /// Those of `unknown_applied` that are Flyway Java migrations (see `db::history`).
+    #[serde(skip)]
+    pub unknown_java: Vec<String>,
     #[serde(skip)]
     pub out_of_order: Vec<String>,
 }

@@ -187,8 +187,10 @@ pub fn analyse(
             resolved_by: None,
             expected: None,
             actual: Some(name.clone()),
-            message: format!(
-                "the database has applied {name}, which is not among the local migrations"
+            message: crate::db::history::unknown_applied_message(
+                name,
+                history.unknown_java.contains(name),
+                "is not among the local migrations",
             ),
             file: None,
         });
@@ -269,6 +271,7 @@ pub(crate) fn named_targets(m: &Migration) -> Option<BTreeSet<String>> {
             | AlterConstraint { .. }
             | CreateIndex(_)
             | CreateTypeEnum { .. }
+            | CreateTypeComposite { .. }
             | AddEnumValue { .. }
             | CreateExtension { .. }
             | CreateSequence { .. }
@@ -317,6 +320,12 @@ fn restrict(model: &SchemaModel, relevant: &BTreeSet<&str>) -> SchemaModel {
             .iter()
             .filter(|(n, _)| has(n))
             .map(|(n, e)| (n.clone(), e.clone()))
+            .collect(),
+        composites: model
+            .composites
+            .iter()
+            .filter(|(n, _)| has(n))
+            .map(|(n, c)| (n.clone(), c.clone()))
             .collect(),
         sequences: model
             .sequences

@@ -221,6 +221,20 @@ pub enum ConstraintKind {
 }
 
 impl ConstraintKind {
+    /// For a PRIMARY KEY or UNIQUE: its key columns and NULLS NOT DISTINCT — with the
+    /// deferrability, what PostgreSQL compares to merge equal index constraints of one
+    /// CREATE TABLE into a single index (`transformIndexConstraints`).
+    pub fn index_key(&self) -> Option<(&[String], bool)> {
+        match self {
+            ConstraintKind::PrimaryKey { columns } => Some((columns, false)),
+            ConstraintKind::Unique {
+                columns,
+                nulls_not_distinct,
+            } => Some((columns, *nulls_not_distinct)),
+            _ => None,
+        }
+    }
+
     /// The value of the `constraint` condition: `pk | unique | check | fk | exclusion`.
     pub fn short_name(&self) -> &'static str {
         match self {
@@ -432,6 +446,11 @@ pub enum OpKind {
     CreateTypeEnum {
         name: QualifiedName,
         labels: Vec<String>,
+    },
+    /// `CREATE TYPE t AS (a int, b text)`: attribute names and types as written.
+    CreateTypeComposite {
+        name: QualifiedName,
+        attributes: Vec<(String, String)>,
     },
     /// `ALTER TYPE t ADD VALUE 'x' [BEFORE|AFTER 'y']`
     AddEnumValue {
@@ -748,6 +767,7 @@ impl OpKind {
             OpKind::DropIndex { .. } => "drop_index",
             OpKind::RenameIndex { .. } => "rename_index",
             OpKind::CreateTypeEnum { .. } => "create_type_enum",
+            OpKind::CreateTypeComposite { .. } => "create_type_composite",
             OpKind::AddEnumValue { .. } => "add_enum_value",
             OpKind::RenameEnumValue { .. } => "rename_enum_value",
             OpKind::RenameType { .. } => "rename_type",
@@ -848,6 +868,7 @@ impl OpKind {
                 index.to_string()
             }
             OpKind::CreateTypeEnum { name, .. }
+            | OpKind::CreateTypeComposite { name, .. }
             | OpKind::AddEnumValue { name, .. }
             | OpKind::RenameEnumValue { name, .. }
             | OpKind::RenameType { name, .. }

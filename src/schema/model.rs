@@ -27,6 +27,8 @@ pub struct SchemaModel {
     /// Standalone indexes (not backing a constraint), keyed by `schema.index_name`.
     pub indexes: BTreeMap<QualifiedName, Index>,
     pub enums: BTreeMap<QualifiedName, EnumType>,
+    /// Composite types (`CREATE TYPE t AS (…)`), not the row types of tables.
+    pub composites: BTreeMap<QualifiedName, CompositeType>,
     pub sequences: BTreeMap<QualifiedName, Sequence>,
     pub views: BTreeMap<QualifiedName, View>,
     pub extensions: BTreeMap<String, Extension>,
@@ -149,6 +151,19 @@ pub struct EnumType {
     pub labels: Vec<String>,
 }
 
+/// A composite type: its attributes in order, types in `format_type` spelling.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CompositeType {
+    pub name: QualifiedName,
+    pub attributes: Vec<Attribute>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attribute {
+    pub name: String,
+    pub data_type: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Sequence {
     pub name: QualifiedName,
@@ -254,6 +269,7 @@ pub fn to_json(m: &SchemaModel) -> serde_json::Value {
         "schemas": m.schemas,
         "extensions": m.extensions,
         "enums": keyed(&m.enums),
+        "composite_types": keyed(&m.composites),
         "sequences": keyed(&m.sequences),
         "tables": keyed(&m.tables),
         "indexes": keyed(&m.indexes),

@@ -7,7 +7,7 @@
 //! in the model) is never printed as SQL: it is left out, with a comment naming the
 //! object and why (the migration), so the script still applies.
 
-use super::model::{Constraint, Index, SchemaModel, View};
+use super::model::{Constraint, Index, SchemaModel, Table, View};
 use super::normalize::split_index_key;
 use crate::ir::{ConstraintKind, Identity, QualifiedName, DYNAMIC_PLACEHOLDER};
 use std::collections::BTreeSet;
@@ -124,6 +124,21 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
             labels.join(", ")
         );
     }
+    // Composite types before the tables and views that use them (and after the
+    // enums their attributes may have).
+    for c in m.composites.values() {
+        let attributes: Vec<String> = c
+            .attributes
+            .iter()
+            .map(|a| format!("{} {}", q(&a.name), render_type(m, &a.data_type)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "CREATE TYPE {} AS ({});",
+            qn(&c.name),
+            attributes.join(", ")
+        );
+    }
     for s in m.sequences.values() {
         let _ = writeln!(
             out,
@@ -205,7 +220,12 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
             .collect();
         // Inside CREATE TABLE PostgreSQL ignores NOT VALID, and a foreign key may
         // name a table created later: both are added afterwards.
-        for c in t.constraints.values().filter(|c| !added_after(c)) {
+        let after = constraints_added_after(t);
+        for c in t
+            .constraints
+            .values()
+            .filter(|c| !after.contains(c.name.as_str()))
+        {
             if dynamic(&constraint_sql(&c.kind)) {
                 let what = format!("constraint {}", c.name);
                 notes.push_str(&left_out(m, &t.name.to_string(), &what));
@@ -227,7 +247,12 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
         );
     }
     for t in m.tables.values().filter(|t| !unknown_columns(t)) {
-        for c in t.constraints.values().filter(|c| added_after(c)) {
+        let after = constraints_added_after(t);
+        for c in t
+            .constraints
+            .values()
+            .filter(|c| after.contains(c.name.as_str()))
+        {
             if dynamic(&constraint_sql(&c.kind)) {
                 let what = format!("constraint {}", c.name);
                 out.push_str(&left_out(m, &t.name.to_string(), &what));
@@ -333,7 +358,7 @@ fn views_in_dependency_order(m: &SchemaModel) -> Vec<&View> {
     out
 }
 
-/// A column type as DDL: an enum of the model (`public.Weird Type`, `core.mood[]`)
+/// A column type as DDL: an enum or composite type of the model (`public.Weird Type`, `core.mood[]`)
 /// is quoted part by part; built-in types are already in `format_type` spelling.
 fn render_type(m: &SchemaModel, data_type: &str) -> String {
     let base = data_type.trim_end_matches("[]");
@@ -341,6 +366,7 @@ fn render_type(m: &SchemaModel, data_type: &str) -> String {
     let user_type = m
         .enums
         .keys()
+        .chain(m.composites.keys())
         .find(|e| format!("{}.{}", e.schema, e.name) == base);
     match user_type {
         Some(e) => format!("{}{arrays}", qn(e)),
@@ -350,6 +376,37 @@ fn render_type(m: &SchemaModel, data_type: &str) -> String {
 
 fn added_after(c: &Constraint) -> bool {
     !c.validated || matches!(c.kind, ConstraintKind::ForeignKey { .. })
+}
+
+/// The constraints of a table written as `ALTER TABLE … ADD` after its CREATE TABLE:
+/// those of [`added_after`], and a PRIMARY KEY / UNIQUE equal to one written inside
+/// the CREATE TABLE (same columns, NULLS NOT DISTINCT, deferrability), which
+/// PostgreSQL would merge into that one there but keeps when added later.
+fn constraints_added_after<'a>(t: &'a Table) -> BTreeSet<&'a str> {
+    let index_key = |c: &'a Constraint| {
+        c.kind
+            .index_key()
+            .map(|k| (k, c.deferrable, c.initially_deferred))
+    };
+    let mut after = BTreeSet::new();
+    let mut inline = Vec::new();
+    // The primary key first, as PostgreSQL considers it first.
+    let (pk, rest): (Vec<&Constraint>, Vec<&Constraint>) = t
+        .constraints
+        .values()
+        .partition(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. }));
+    for c in pk.into_iter().chain(rest) {
+        if added_after(c) {
+            after.insert(c.name.as_str());
+        } else if let Some(key) = index_key(c) {
+            if inline.contains(&key) {
+                after.insert(c.name.as_str());
+            } else {
+                inline.push(key);
+            }
+        }
+    }
+    after
 }
 
 /// A constraint's definition as `ADD CONSTRAINT name …` takes it.

@@ -10,7 +10,8 @@
 //! ops make the objects they mention `uncertain`. Replay never invents objects.
 
 use super::model::{
-    Column, Constraint, EnumType, Extension, Index, SchemaModel, Sequence, Table, View,
+    Attribute, Column, CompositeType, Constraint, EnumType, Extension, Index, SchemaModel,
+    Sequence, Table, View,
 };
 use super::naming;
 use super::normalize::{
@@ -287,10 +288,12 @@ impl Replayer<'_> {
                         ),
                     );
                 }
-                for c in columns {
+                let (columns, constraints) =
+                    merge_duplicate_index_constraints(columns, constraints, typeorm);
+                for c in &columns {
                     self.add_column(table, c, typeorm);
                 }
-                for c in constraints {
+                for c in &constraints {
                     self.add_constraint(table, c, typeorm);
                 }
                 for i in indexes {
@@ -563,6 +566,29 @@ impl Replayer<'_> {
                     },
                 );
             }
+            OpKind::CreateTypeComposite { name, attributes } => {
+                if self.model.enums.contains_key(name) || self.model.composites.contains_key(name) {
+                    self.conflict(
+                        name.to_string(),
+                        format!("CREATE TYPE {name}: the type already exists"),
+                    );
+                    return;
+                }
+                let attributes = attributes
+                    .iter()
+                    .map(|(n, t)| Attribute {
+                        name: n.clone(),
+                        data_type: self.norm_type(t),
+                    })
+                    .collect();
+                self.model.composites.insert(
+                    name.clone(),
+                    CompositeType {
+                        name: name.clone(),
+                        attributes,
+                    },
+                );
+            }
             OpKind::AddEnumValue {
                 name,
                 value,
@@ -628,7 +654,9 @@ impl Replayer<'_> {
             OpKind::DropType {
                 name, if_exists, ..
             } => {
-                if self.model.enums.remove(name).is_none() && !if_exists {
+                let dropped = self.model.enums.remove(name).is_some()
+                    || self.model.composites.remove(name).is_some();
+                if !dropped && !if_exists {
                     self.conflict(name.to_string(), format!("DROP TYPE {name}: no such type"));
                 }
             }
@@ -844,7 +872,12 @@ impl Replayer<'_> {
                     OpKind::Unparsed { reason } | OpKind::Opaque { reason } => reason.clone(),
                     _ => String::new(),
                 };
-                let mentioned = self.mentioned_tables(&op.text);
+                let mut mentioned = self.mentioned_tables(&op.text);
+                for created in created_objects(&op.text, &self.ds) {
+                    if !mentioned.contains(&created) {
+                        mentioned.push(created);
+                    }
+                }
                 let why = format!("{} in {}: {reason}", op.kind.name(), self.migration);
                 if mentioned.is_empty() {
                     self.uncertain("*".into(), why);
@@ -868,7 +901,8 @@ impl Replayer<'_> {
         }
     }
 
-    /// Tables of the model whose names appear as words in the (blanked) text.
+    /// Tables (and composite types: `ALTER TYPE … ADD ATTRIBUTE` is not read) of the
+    /// model whose names appear as words in the (blanked) text.
     fn mentioned_tables(&self, text: &str) -> Vec<String> {
         // Raw text, strings included: dynamic SQL in EXECUTE '…' names tables too.
         let t = text.to_lowercase().replace('"', " ");
@@ -878,6 +912,7 @@ impl Replayer<'_> {
         self.model
             .tables
             .keys()
+            .chain(self.model.composites.keys())
             .filter(|k| words.contains(k.name.to_lowercase().as_str()))
             .map(|k| k.to_string())
             .collect()
@@ -1003,6 +1038,17 @@ impl Replayer<'_> {
     }
 
     fn add_constraint(&mut self, table: &QualifiedName, c: &ConstraintDef, typeorm: bool) {
+        let owned;
+        let c = match &c.using_index {
+            Some(index) => match self.constraint_from_index(table, c, index) {
+                Some(def) => {
+                    owned = def;
+                    &owned
+                }
+                None => return,
+            },
+            None => c,
+        };
         let tname = &table.name;
         let name = c.name.clone().unwrap_or_else(|| match (&c.kind, typeorm) {
             (ConstraintKind::PrimaryKey { columns }, true) => naming::typeorm_pk(tname, columns),
@@ -1116,6 +1162,59 @@ impl Replayer<'_> {
         );
     }
 
+    /// `ADD CONSTRAINT c {UNIQUE | PRIMARY KEY} USING INDEX i`: the constraint takes
+    /// the index's columns and NULLS NOT DISTINCT, the index becomes the constraint's
+    /// own (PostgreSQL renames it to the constraint's name, drops it with the
+    /// constraint and renames the pair together), so it leaves the standalone
+    /// indexes. PostgreSQL refuses an index that is not a plain unique btree on
+    /// columns with the default ordering: a conflict here. `None` when refused.
+    fn constraint_from_index(
+        &mut self,
+        table: &QualifiedName,
+        c: &ConstraintDef,
+        index: &str,
+    ) -> Option<ConstraintDef> {
+        let qname = QualifiedName::new(table.schema.clone(), index);
+        let refused = match self.model.indexes.get(&qname) {
+            None => Some("no such index".to_string()),
+            Some(i) if i.table != *table => Some(format!("the index is not on {table}")),
+            Some(i) if !i.unique || i.method != "btree" || i.predicate.is_some() => {
+                Some("the index is not a plain unique btree index".to_string())
+            }
+            Some(i)
+                if i.keys.iter().any(|k| {
+                    let (head, rest) = split_index_key(k);
+                    head.starts_with('(') || !rest.is_empty()
+                }) =>
+            {
+                Some("the index has expressions or a non-default ordering".to_string())
+            }
+            Some(_) => None,
+        };
+        if let Some(why) = refused {
+            self.conflict(
+                qname.to_string(),
+                format!("ADD CONSTRAINT … USING INDEX {index}: {why}"),
+            );
+            return None;
+        }
+        let i = self.model.indexes.remove(&qname)?;
+        let columns = i.keys;
+        let kind = match c.kind {
+            ConstraintKind::PrimaryKey { .. } => ConstraintKind::PrimaryKey { columns },
+            _ => ConstraintKind::Unique {
+                columns,
+                nulls_not_distinct: i.nulls_not_distinct,
+            },
+        };
+        Some(ConstraintDef {
+            name: Some(c.name.clone().unwrap_or_else(|| index.to_string())),
+            kind,
+            using_index: None,
+            ..c.clone()
+        })
+    }
+
     fn create_index(&mut self, def: &IndexDef, typeorm: bool) {
         let cols: Vec<String> = def.keys.iter().map(|k| k.expr.clone()).collect();
         let name = def.name.clone().unwrap_or_else(|| {
@@ -1185,6 +1284,14 @@ impl Replayer<'_> {
     }
 
     fn rename_type(&mut self, name: &QualifiedName, new_name: &QualifiedName) {
+        if let Some(mut c) = self.model.composites.remove(name) {
+            c.name = new_name.clone();
+            self.model.composites.insert(new_name.clone(), c);
+            self.uncertain(
+                new_name.to_string(),
+                "columns of a renamed composite type are not followed".into(),
+            );
+        }
         if let Some(mut e) = self.model.enums.remove(name) {
             e.name = new_name.clone();
             self.model.enums.insert(new_name.clone(), e);
@@ -1573,6 +1680,9 @@ impl Replayer<'_> {
                     .collect::<Vec<_>>()
                     .join(" ");
             }
+            for c in i.include.iter_mut().filter(|c| *c == column) {
+                *c = new_name.to_string();
+            }
             if let Some(p) = &mut i.predicate {
                 *p = rename_in_expr(p, column, new_name);
             }
@@ -1613,6 +1723,155 @@ impl Replayer<'_> {
             }
         }
     }
+}
+
+/// A CREATE TABLE's column and table constraints as PostgreSQL keeps them: its
+/// `transformIndexConstraints` creates one index for PRIMARY KEY / UNIQUE constraints
+/// that are equal (same key columns in the same order, NULLS NOT DISTINCT,
+/// deferrability), keeping the primary key (considered first) or else the earliest,
+/// and an unnamed kept one takes the dropped one's name. TypeORM emits such a pair for
+/// a one-to-one join column that is also the primary key. `ALTER TABLE … ADD` does
+/// not merge (checked on PostgreSQL 15), so only CREATE TABLE calls this. TypeORM
+/// names every constraint it writes, so its unnamed ones take no name over.
+fn merge_duplicate_index_constraints(
+    columns: &[ColumnDef],
+    constraints: &[ConstraintDef],
+    typeorm: bool,
+) -> (Vec<ColumnDef>, Vec<ConstraintDef>) {
+    let mut columns = columns.to_vec();
+    let mut constraints = constraints.to_vec();
+    // Where each constraint lives: (Some(column), i) for column constraints, in
+    // PostgreSQL's order (columns' constraints as the columns come, then the table's).
+    let mut order: Vec<(Option<usize>, usize)> = columns
+        .iter()
+        .enumerate()
+        .flat_map(|(ci, c)| (0..c.constraints.len()).map(move |k| (Some(ci), k)))
+        .chain((0..constraints.len()).map(|k| (None, k)))
+        .collect();
+    let get = |cols: &[ColumnDef], cons: &[ConstraintDef], at: (Option<usize>, usize)| match at {
+        (Some(ci), k) => cols[ci].constraints[k].clone(),
+        (None, k) => cons[k].clone(),
+    };
+    let index_key = |c: &ConstraintDef| {
+        c.kind
+            .index_key()
+            .map(|(columns, nnd)| (columns.to_vec(), nnd, c.deferrable, c.initially_deferred))
+            .filter(|_| c.using_index.is_none())
+    };
+    if let Some(pk) = order.iter().position(|&at| {
+        matches!(
+            get(&columns, &constraints, at).kind,
+            ConstraintKind::PrimaryKey { .. }
+        )
+    }) {
+        let at = order.remove(pk);
+        order.insert(0, at);
+    }
+    let mut kept: Vec<(Option<usize>, usize)> = Vec::new();
+    let mut dropped: Vec<(Option<usize>, usize)> = Vec::new();
+    for at in order {
+        let this = get(&columns, &constraints, at);
+        let Some(key) = index_key(&this) else {
+            continue;
+        };
+        let prior = kept
+            .iter()
+            .copied()
+            .find(|&p| index_key(&get(&columns, &constraints, p)).as_ref() == Some(&key));
+        match prior {
+            Some(p) => {
+                if !typeorm && this.name.is_some() {
+                    let slot = match p {
+                        (Some(ci), k) => &mut columns[ci].constraints[k],
+                        (None, k) => &mut constraints[k],
+                    };
+                    if slot.name.is_none() {
+                        slot.name = this.name.clone();
+                    }
+                }
+                dropped.push(at);
+            }
+            None => kept.push(at),
+        }
+    }
+    // Remove from the back so the positions still to remove stay valid.
+    dropped.sort_unstable_by_key(|at| std::cmp::Reverse(at.1));
+    for at in dropped {
+        match at {
+            (Some(ci), k) => {
+                columns[ci].constraints.remove(k);
+            }
+            (None, k) => {
+                constraints.remove(k);
+            }
+        }
+    }
+    (columns, constraints)
+}
+
+/// Objects a text that replay cannot read may create (`CREATE [OR REPLACE]
+/// [MATERIALIZED] VIEW v`, `CREATE TABLE IF NOT EXISTS s.t`, `CREATE UNIQUE INDEX i`…,
+/// in a Java migration's SQL strings or a PL/pgSQL `EXECUTE`), schema-qualified: the
+/// model does not have them, so drift would call them unexpected; they are
+/// unverifiable instead. Words only, strings included, like `mentioned_tables`.
+fn created_objects(text: &str, default_schema: &str) -> Vec<String> {
+    const MODIFIERS: [&str; 10] = [
+        "or",
+        "replace",
+        "materialized",
+        "unique",
+        "temp",
+        "temporary",
+        "unlogged",
+        "recursive",
+        "global",
+        "local",
+    ];
+    const KINDS: [&str; 8] = [
+        "table",
+        "view",
+        "index",
+        "sequence",
+        "type",
+        "function",
+        "procedure",
+        "trigger",
+    ];
+    const BEFORE_NAME: [&str; 4] = ["if", "not", "exists", "concurrently"];
+    let lower = text.to_lowercase().replace('"', " ");
+    let words: Vec<&str> = lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let skip = |mut j: usize, set: &[&str]| {
+        while words.get(j).is_some_and(|w| set.contains(w)) {
+            j += 1;
+        }
+        j
+    };
+    let mut out = Vec::new();
+    for (i, _) in words.iter().enumerate().filter(|(_, w)| **w == "create") {
+        let j = skip(i + 1, &MODIFIERS);
+        if !words.get(j).is_some_and(|w| KINDS.contains(w)) {
+            continue;
+        }
+        let Some(name) = words.get(skip(j + 1, &BEFORE_NAME)) else {
+            continue;
+        };
+        let name = name.trim_matches('.');
+        if name.is_empty() || *name == *"on" {
+            continue;
+        }
+        let qualified = if name.contains('.') {
+            name.to_string()
+        } else {
+            format!("{default_schema}.{name}")
+        };
+        if !out.contains(&qualified) {
+            out.push(qualified);
+        }
+    }
+    out
 }
 
 fn constraint_uses(kind: &ConstraintKind, col: &str) -> bool {

@@ -557,6 +557,16 @@ pub fn statement_ops(stmt: &Statement, blanked: &str, opts: &ReadOptions) -> Vec
             name: qname(name, opts),
             labels: labels.iter().map(|l| l.value.clone()).collect(),
         }],
+        Statement::CreateType {
+            name,
+            representation: Some(UserDefinedTypeRepresentation::Composite { attributes }),
+        } => vec![OpKind::CreateTypeComposite {
+            name: qname(name, opts),
+            attributes: attributes
+                .iter()
+                .map(|a| (ident(&a.name), a.data_type.to_string()))
+                .collect(),
+        }],
         Statement::AlterType(at) => {
             let name = qname(&at.name, opts);
             vec![match &at.operation {

@@ -333,3 +333,86 @@ export class Vectors1700000000001 implements MigrationInterface {
         m.uncertain
     );
 }
+
+#[test]
+fn created_objects_are_read_from_text_replay_cannot_parse() {
+    let java = r#"jdbi.useHandle(h -> h.execute("CREATE OR REPLACE VIEW dataset_facets_view AS " + sql));
+        h.execute("CREATE UNIQUE INDEX IF NOT EXISTS \"Ix\" ON t (a)");
+        h.execute("CREATE MATERIALIZED VIEW other.mv AS SELECT 1; CREATE INDEX ON t (b)");"#;
+    assert_eq!(
+        created_objects(java, "public"),
+        ["public.dataset_facets_view", "public.ix", "other.mv"]
+    );
+    assert!(created_objects("UPDATE t SET created = now()", "public").is_empty());
+}
+
+#[test]
+fn an_opaque_op_makes_what_it_creates_unverifiable() {
+    let (m, _) = run(&[(
+        "0001_a.sql",
+        "CREATE TABLE t (a int); DO $$ BEGIN EXECUTE 'CREATE VIEW v AS SELECT a FROM ' || 't'; END $$;",
+    )]);
+    assert!(m.uncertain.contains_key("public.v"), "{:?}", m.uncertain);
+    assert!(m.uncertain.contains_key("public.t"), "{:?}", m.uncertain);
+}
+
+#[test]
+fn duplicate_unique_of_the_primary_key_is_not_created() {
+    let (m, c) = run(&[(
+        "0001_a.sql",
+        r#"CREATE TABLE k ("userId" int, CONSTRAINT "REL_1" UNIQUE ("userId"), CONSTRAINT "PK_1" PRIMARY KEY ("userId"));
+           CREATE TABLE n (u int, UNIQUE (u), CONSTRAINT later UNIQUE (u));"#,
+    )]);
+    assert!(c.is_empty(), "{c:?}");
+    let names = |t: &str| -> Vec<String> {
+        m.tables[&QualifiedName::new("public", t)]
+            .constraints
+            .keys()
+            .cloned()
+            .collect()
+    };
+    assert_eq!(names("k"), ["PK_1"]);
+    assert_eq!(names("n"), ["later"]);
+}
+
+#[test]
+fn using_index_moves_the_index_into_the_constraint() {
+    let (m, c) = run(&[(
+        "0001_a.sql",
+        "CREATE TABLE t (a int, b int);
+         CREATE UNIQUE INDEX t_a_idx ON t (a);
+         ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE USING INDEX t_a_idx;
+         CREATE INDEX t_b_idx ON t (b);
+         ALTER TABLE t ADD CONSTRAINT t_b_key UNIQUE USING INDEX t_b_idx;",
+    )]);
+    assert!(m
+        .indexes
+        .contains_key(&QualifiedName::new("public", "t_b_idx")));
+    assert!(!m
+        .indexes
+        .contains_key(&QualifiedName::new("public", "t_a_idx")));
+    let t = &m.tables[&QualifiedName::new("public", "t")];
+    assert_eq!(t.constraints.keys().collect::<Vec<_>>(), ["t_a_key"]);
+    // PostgreSQL refuses a non-unique index: a conflict, not a constraint.
+    assert_eq!(c.len(), 1, "{c:?}");
+    assert!(c[0].message.contains("not a plain unique btree"), "{c:?}");
+}
+
+#[test]
+fn composite_types_are_created_renamed_dropped_and_unread_alters_make_them_uncertain() {
+    let (m, c) = run(&[(
+        "0001_a.sql",
+        "CREATE TYPE fqn AS (ns text, name varchar(10));
+         CREATE TYPE old AS (x int);
+         DROP TYPE old;
+         CREATE TYPE pair AS (a int);
+         ALTER TYPE pair ADD ATTRIBUTE b int;",
+    )]);
+    assert!(c.is_empty(), "{c:?}");
+    let fqn = &m.composites[&QualifiedName::new("public", "fqn")];
+    assert_eq!(fqn.attributes[1].data_type, "character varying(10)");
+    assert!(!m
+        .composites
+        .contains_key(&QualifiedName::new("public", "old")));
+    assert!(m.uncertain.contains_key("public.pair"), "{:?}", m.uncertain);
+}
