@@ -398,6 +398,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
             pending: cmp.pending.clone(),
             unknown_applied: cmp.unknown_applied.clone(),
             unknown_applied_count: cmp.unknown_applied_count,
+            unknown_java: cmp.unknown_java.clone(),
             out_of_order: cmp.out_of_order.clone(),
         };
         let ignore =

@@ -477,6 +477,7 @@ mod tests {
                     key: k.to_string(),
                     failed: false,
                     baseline: false,
+                    java: false,
                 })
                 .collect(),
             ..History::default()

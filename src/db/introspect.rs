@@ -109,7 +109,9 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
     // Composite types: pg_type rows of typtype 'c' whose relation is a composite
     // (relkind 'c'), not the row type every table and view has.
     let composite_rows = client
-        .query(
+        .run(
+            "introspecting composite types",
+            client.query(
             "SELECT n.nspname, t.typname, a.attname::text,
                     pg_catalog.format_type(a.atttypid, a.atttypmod)
              FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
@@ -119,9 +121,9 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
              ORDER BY n.nspname, t.typname, a.attnum",
             &[&schemas],
+        ),
         )
-        .await
-        .map_err(db_err("composite types"))?;
+        .await?;
     for r in composite_rows {
         let name = QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1));
         m.composites
