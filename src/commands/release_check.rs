@@ -15,7 +15,7 @@ use crate::classify::{classify, finding, unlocated};
 use crate::cli::{GlobalArgs, ReleaseCheckArgs};
 use crate::config::Config;
 use crate::db::connect::{connect, describe, runtime, ConnectOptions};
-use crate::db::history::{self, compare, Comparison};
+use crate::db::history::{self, compare_with_checksums, Comparison};
 use crate::error::{Outcome, Result};
 use crate::finding::{Finding, Phase, Severity, Status};
 use crate::ir::{Migration, OpKind, Span};
@@ -170,7 +170,8 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
         })
         .await
     })?;
-    let cmp = compare(&project.migrations, &history);
+    let checksums = crate::source::flyway_checksums(&project.migrations);
+    let cmp = compare_with_checksums(&project.migrations, &history, &checksums);
     let mut findings = check(&project.migrations, &cmp, &rules, args.allow_destructive);
     // DESIGN §7: a missing history table is "nothing applied", with a warning —
     // a finding, so that JSON and SARIF consumers see it too.
