@@ -107,3 +107,40 @@ fn do_block_bodies_are_read_or_classified_by_their_text() {
     assert!(r.iter().any(|r| r == "unparsed-sql"), "{r:?}");
     assert!(r.iter().any(|r| r == "drop-table"), "{r:?}");
 }
+
+/// Bug O: diesel runs migrations in the order of their version *strings* (the
+/// directory name before the first `_`, dashes removed), so diesel 2.2's
+/// `…-0000_` names sort before a later day's older-style name.
+#[test]
+fn diesel_migrations_replay_in_version_string_order() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, sql) in [
+        (
+            "m/2025-11-19-091444-0000_create_t",
+            "CREATE TABLE t (id int);",
+        ),
+        (
+            "m/2026-01-20-162913_add_b",
+            "ALTER TABLE t ADD COLUMN b int;",
+        ),
+    ] {
+        std::fs::create_dir_all(dir.path().join(name)).unwrap();
+        std::fs::write(dir.path().join(name).join("up.sql"), sql).unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_migguard"))
+        .args(["schema", "m", "--format", "json"])
+        .current_dir(dir.path())
+        .output()
+        .expect("binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("does not exist"), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let columns: Vec<&str> = v["tables"]["public.t"]["columns"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{v}"))
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(columns, vec!["id", "b"]);
+}
