@@ -932,6 +932,35 @@ impl Replayer<'_> {
     }
 
     fn add_constraint(&mut self, table: &QualifiedName, c: &ConstraintDef, typeorm: bool) {
+        if let Some(index) = &c.using_index {
+            // PostgreSQL turns the index into the constraint's: it takes the index's
+            // columns, and the index is renamed to the constraint's name (an unnamed
+            // constraint takes the index's name), so it is no standalone index any more.
+            let qname = QualifiedName::new(table.schema.clone(), index.clone());
+            let Some(idx) = self.model.indexes.remove(&qname) else {
+                self.conflict(
+                    qname.to_string(),
+                    format!("ADD CONSTRAINT … USING INDEX {index}: no such index"),
+                );
+                return;
+            };
+            let kind = match &c.kind {
+                ConstraintKind::PrimaryKey { .. } => {
+                    ConstraintKind::PrimaryKey { columns: idx.keys }
+                }
+                _ => ConstraintKind::Unique {
+                    columns: idx.keys,
+                    nulls_not_distinct: idx.nulls_not_distinct,
+                },
+            };
+            let resolved = ConstraintDef {
+                name: Some(c.name.clone().unwrap_or_else(|| index.clone())),
+                kind,
+                using_index: None,
+                ..c.clone()
+            };
+            return self.add_constraint(table, &resolved, typeorm);
+        }
         let tname = &table.name;
         let name = c.name.clone().unwrap_or_else(|| match (&c.kind, typeorm) {
             (ConstraintKind::PrimaryKey { columns }, true) => naming::typeorm_pk(tname, columns),
