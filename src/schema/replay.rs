@@ -1074,18 +1074,57 @@ impl Replayer<'_> {
         );
     }
 
+    /// PostgreSQL's `ChooseRelationName`: `name1_name2_label`, then `…_label1`,
+    /// `…_label2`… until no relation of the schema (table, view, sequence, index,
+    /// constraint index) has the name.
+    fn choose_relation_name(&self, schema: &str, name1: &str, name2: &str, label: &str) -> String {
+        let taken = |name: &str| {
+            let q = QualifiedName::new(schema.to_string(), name.to_string());
+            self.model.indexes.contains_key(&q)
+                || self.model.tables.contains_key(&q)
+                || self.model.views.contains_key(&q)
+                || self.model.sequences.contains_key(&q)
+                || self.model.tables.values().any(|t| {
+                    t.name.schema == schema
+                        && t.constraints.get(name).is_some_and(|c| {
+                            matches!(
+                                c.kind,
+                                ConstraintKind::PrimaryKey { .. }
+                                    | ConstraintKind::Unique { .. }
+                                    | ConstraintKind::Exclusion { .. }
+                            )
+                        })
+                })
+        };
+        let name2 = Some(name2).filter(|n| !n.is_empty());
+        let mut pass = 0;
+        loop {
+            let modlabel = if pass == 0 {
+                label.to_string()
+            } else {
+                format!("{label}{pass}")
+            };
+            let name = naming::pg_name(name1, name2, &modlabel);
+            if !taken(&name) {
+                return name;
+            }
+            pass += 1;
+        }
+    }
+
     fn create_index(&mut self, def: &IndexDef, typeorm: bool) {
         let cols: Vec<String> = def.keys.iter().map(|k| k.expr.clone()).collect();
         let name = def.name.clone().unwrap_or_else(|| {
             if typeorm {
                 naming::typeorm_index(&def.table.name, &cols, def.predicate.as_deref())
             } else {
-                let part = if def.keys.iter().any(|k| k.is_expression) {
-                    "expr".to_string()
-                } else {
-                    cols.join("_")
-                };
-                naming::pg_name(&def.table.name, Some(&part), "idx")
+                let keys: Vec<(String, bool)> = def
+                    .keys
+                    .iter()
+                    .map(|k| (k.expr.clone(), k.is_expression))
+                    .collect();
+                let part = naming::index_column_names(&keys, &def.include).join("_");
+                self.choose_relation_name(&def.table.schema, &def.table.name, &part, "idx")
             }
         });
         let qname = QualifiedName::new(def.table.schema.clone(), name);
