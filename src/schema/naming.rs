@@ -137,8 +137,12 @@ pub fn pg_name(name1: &str, name2: Option<&str>, label: &str) -> String {
 /// keeps its operand's name, else takes its type's; `CASE` takes its `ELSE`'s, else
 /// `case`. `None` (PostgreSQL then says `expr`) for operators, literals and the rest.
 pub fn figure_colname(expr_sql: &str) -> Option<String> {
-    let e = super::expr::parse_expr(expr_sql)?;
-    figure(&e)
+    figure_colname_of(&super::expr::parse_expr(expr_sql)?)
+}
+
+/// [`figure_colname`] of a parsed expression (also names a view's output columns).
+pub fn figure_colname_of(e: &sqlparser::ast::Expr) -> Option<String> {
+    figure(e)
         .filter(|(_, strength)| *strength > 0)
         .map(|(n, _)| n)
 }

@@ -16,7 +16,7 @@ use super::naming;
 use super::normalize::{
     canonical_default, canonical_expr, index_key, normalize_type, serial_base, split_index_key,
 };
-use super::view_columns::{relations_used, rename_column_in_query, view_shape};
+use super::view_columns::{self, relations_used, rename_column_in_query, view_shape};
 use crate::ir::{
     ChangeMode, ColumnDef, ConstraintDef, ConstraintKind, Guard, IdentityChange, IndexDef,
     Migration, OpKind, OpSource, Operation, QualifiedName, DYNAMIC_PLACEHOLDER,
@@ -1352,11 +1352,9 @@ impl Replayer<'_> {
             .views
             .values()
             .filter(|v| {
-                v.definition.as_deref().is_some_and(|d| {
-                    relations_used(d, &self.ds).contains(table)
-                        && d.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                            .any(|w| w.eq_ignore_ascii_case(&col))
-                })
+                v.definition
+                    .as_deref()
+                    .is_some_and(|d| view_columns::reads_column(d, table, &col, &self.ds))
             })
             .map(|v| v.name.clone())
             .collect();
