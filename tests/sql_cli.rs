@@ -144,3 +144,29 @@ fn diesel_migrations_replay_in_version_string_order() {
         .collect();
     assert_eq!(columns, vec!["id", "b"]);
 }
+
+/// Bug L: comment statements sqlparser rejects change no modelled object: they are
+/// read as comments, not as unparsed SQL.
+#[test]
+fn comment_on_constraint_and_function_are_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("m")).unwrap();
+    std::fs::write(
+        dir.path().join("m/0001_c.sql"),
+        "CREATE TABLE dv (id int, CONSTRAINT dv_ck CHECK (id > 0));\n\
+         COMMENT ON CONSTRAINT dv_ck ON dv IS 'why; really';\n\
+         CREATE FUNCTION rs(int4) RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$;\n\
+         COMMENT ON FUNCTION rs(int4) IS 'random';\n\
+         COMMENT ON FUNCTION public.rs(integer) IS NULL;\n",
+    )
+    .unwrap();
+    let out = lint(dir.path(), &["m"]);
+    let found = rules(&out);
+    assert!(
+        !found.iter().any(|r| r == "unparsed-sql"),
+        "{found:?} {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["migrations"].as_array().map(Vec::len), Some(1), "{v}");
+}
