@@ -519,3 +519,49 @@ fn tables_in_other_schemas_are_compared_there() {
     let r = drift(dir.path(), &db, &["--schema", "public"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
+
+/// Bug P: an edited Flyway repeatable is pending, so what its new content changes
+/// is reconcilable by it rather than real drift.
+#[test]
+fn flyway_edited_repeatable_is_pending_in_drift() {
+    let v1 = "CREATE TABLE t (id int);\nCREATE TABLE keep_me (id int);\n";
+    let view = "CREATE OR REPLACE VIEW v AS SELECT id FROM t;\n";
+    let db = cluster().create_database("drift_fw_repeat");
+    db.execute(r#"CREATE TABLE "flyway_schema_history" ("installed_rank" INT NOT NULL PRIMARY KEY, "version" VARCHAR(50), "description" VARCHAR(200) NOT NULL, "type" VARCHAR(20) NOT NULL, "script" VARCHAR(1000) NOT NULL, "checksum" INT, "installed_by" VARCHAR(100) NOT NULL, "installed_on" TIMESTAMP NOT NULL DEFAULT now(), "execution_time" INT NOT NULL, "success" BOOLEAN NOT NULL)"#);
+    db.execute(v1);
+    db.execute(view);
+    // Checksums of `v1` and `view` as Flyway computes them (checked on the JVM).
+    db.execute(
+        "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success) VALUES \
+         (1, '1', 'init', 'SQL', 'V1__init.sql', -498313677, 'ci', 3, true), \
+         (2, NULL, 'v', 'SQL', 'R__v.sql', -52122244, 'ci', 1, true)",
+    );
+    let dir = project(&[
+        ("db/V1__init.sql", v1),
+        ("db/R__v.sql", view),
+        (
+            "migguard.toml",
+            "migrations = [\"db\"]\n[history]\nkind = \"flyway\"\n",
+        ),
+    ]);
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+
+    std::fs::write(
+        dir.path().join("db/R__v.sql"),
+        format!("{view}DROP TABLE keep_me;\n"),
+    )
+    .unwrap();
+    let r = drift(dir.path(), &db, &[]);
+    let v = r.json();
+    assert_eq!(v["history"]["pending"], serde_json::json!(["R__v"]), "{v}");
+    let kinds = item_kinds(&v);
+    assert!(
+        kinds.iter().all(|(_, reconcilable)| *reconcilable),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("unexpected-table".to_string(), true)),
+        "{kinds:?}"
+    );
+}

@@ -901,5 +901,99 @@ fn compiled_js_annotations_are_read_from_the_typescript() {
             "missing-destructive-annotation",
             "missing-expand-annotation"
         ]
+
+/// Flyway 9/10's history table, as Flyway creates it.
+const FLYWAY_TABLE: &str = r#"CREATE TABLE "flyway_schema_history" ("installed_rank" INT NOT NULL, "version" VARCHAR(50), "description" VARCHAR(200) NOT NULL, "type" VARCHAR(20) NOT NULL, "script" VARCHAR(1000) NOT NULL, "checksum" INT, "installed_by" VARCHAR(100) NOT NULL, "installed_on" TIMESTAMP NOT NULL DEFAULT now(), "execution_time" INT NOT NULL, "success" BOOLEAN NOT NULL); ALTER TABLE "flyway_schema_history" ADD CONSTRAINT "flyway_schema_history_pk" PRIMARY KEY ("installed_rank")"#;
+const FW_V1: &str = "CREATE TABLE t (id int);\nCREATE TABLE keep_me (id int);\n";
+const FW_R: &str = "CREATE OR REPLACE VIEW v AS SELECT id FROM t;\n";
+/// The checksums Flyway records for `FW_V1` and `FW_R` (computed with Flyway's
+/// algorithm on the JVM: `java.util.zip.CRC32` over `BufferedReader` lines).
+const FW_V1_SUM: i32 = -498313677;
+const FW_R_SUM: i32 = -52122244;
+
+/// A database on which Flyway applied `FW_V1` and `FW_R`.
+fn flyway_applied_db(prefix: &str) -> TestDb {
+    let db = cluster().create_database(prefix);
+    db.execute(FLYWAY_TABLE);
+    db.execute(FW_V1);
+    db.execute(FW_R);
+    db.execute(&format!(
+        "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success) VALUES \
+         (1, '1', 'init', 'SQL', 'V1__init.sql', {FW_V1_SUM}, 'ci', 3, true), \
+         (2, NULL, 'v', 'SQL', 'R__v.sql', {FW_R_SUM}, 'ci', 1, true)"
+    ));
+    db
+}
+
+/// Bug P: Flyway re-runs a repeatable whose checksum changed, so an edited `R__`
+/// script is pending and its `DROP TABLE` needs permission; an edited applied
+/// versioned script makes Flyway refuse to migrate (a history problem naming it).
+#[test]
+fn flyway_edited_repeatable_is_pending_and_edited_versioned_is_a_problem() {
+    let db = flyway_applied_db("rc_fw_repeat");
+    let fw = project(&[
+        ("db/V1__init.sql", FW_V1),
+        ("db/R__v.sql", FW_R),
+        (
+            "migguard.toml",
+            "migrations = [\"db\"]\n[history]\nkind = \"flyway\"\n",
+        ),
+    ]);
+    let run = || {
+        run_in(
+            fw.path(),
+            &[
+                "release-check",
+                "--database-url",
+                &db.url,
+                "--format",
+                "json",
+            ],
+        )
+    };
+    let r = run();
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.json()["history"]["applied"],
+        serde_json::json!(["V1__init", "R__v"])
+    );
+
+    std::fs::write(
+        fw.path().join("db/R__v.sql"),
+        format!("{FW_R}DROP TABLE keep_me;\n"),
+    )
+    .unwrap();
+    let r = run();
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["history"]["pending"], serde_json::json!(["R__v"]));
+    assert_eq!(
+        rules_with_status(&r.json(), "failing"),
+        vec!["destructive-pending"]
+    );
+
+    // Placeholders are replaced before Flyway checksums a repeatable: unknowable,
+    // so pending (its DROP needs permission).
+    std::fs::write(
+        fw.path().join("db/R__v.sql"),
+        "CREATE OR REPLACE VIEW v AS SELECT id FROM ${schema}.t;\nDROP TABLE keep_me;\n",
+    )
+    .unwrap();
+    let r = run();
+    assert_eq!(r.json()["history"]["pending"], serde_json::json!(["R__v"]));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+
+    std::fs::write(fw.path().join("db/R__v.sql"), FW_R).unwrap();
+    std::fs::write(
+        fw.path().join("db/V1__init.sql"),
+        format!("{FW_V1}CREATE TABLE extra (id int);\n"),
+    )
+    .unwrap();
+    let r = run();
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(rules_with_status(&v, "failing"), vec!["history-problem"]);
+    assert!(
+        v["findings"].to_string().contains("V1__init was edited"),
+        "{v}"
     );
 }

@@ -253,3 +253,72 @@ fn schema_sql_output_applies_and_round_trips() {
             == 6
     );
 }
+
+/// Apply `sql` (one migration file) with psql and require the offline replay of the
+/// same file to equal the live schema, with no conflicts.
+fn assert_replays_like_postgres(prefix: &str, sql: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("0001_case.sql"), sql).unwrap();
+    let db = cluster().create_database(prefix);
+    db.execute(sql);
+    let migrations = load(dir.path().to_str().unwrap());
+    let refs: Vec<&Migration> = migrations.iter().collect();
+    let (expected, conflicts) = migguard::schema::replay::replay(&refs, "public");
+    assert!(conflicts.is_empty(), "{conflicts:?}");
+    assert_same(expected, introspect(&db.url));
+}
+
+/// Bug K: `ADD CONSTRAINT … PRIMARY KEY / UNIQUE USING INDEX idx` takes the index's
+/// columns, and PostgreSQL renames the index to the constraint's name (so it is no
+/// longer a standalone index under its old name).
+#[test]
+fn constraint_using_index_takes_the_index() {
+    assert_replays_like_postgres(
+        "fid_using_index",
+        "CREATE TABLE vd (id serial PRIMARY KEY, version_id int NOT NULL, date date NOT NULL);\n\
+         CREATE UNIQUE INDEX vd_unique ON vd (version_id, date);\n\
+         ALTER TABLE vd DROP CONSTRAINT vd_pkey, ADD CONSTRAINT vd_pkey PRIMARY KEY USING INDEX vd_unique, DROP COLUMN id;\n\
+         CREATE TABLE u (a int, b int);\n\
+         CREATE UNIQUE INDEX u_a_idx ON u (a) NULLS NOT DISTINCT;\n\
+         ALTER TABLE u ADD CONSTRAINT u_a_uq UNIQUE USING INDEX u_a_idx;\n\
+         CREATE UNIQUE INDEX u_b_idx ON u (b);\n\
+         ALTER TABLE u ADD UNIQUE USING INDEX u_b_idx;\n",
+    );
+}
+
+/// Bug M: PostgreSQL names an unnamed index's expression column after the function
+/// it calls (FigureColname), `expr` for other expressions.
+#[test]
+fn unnamed_expression_indexes_get_postgres_names() {
+    assert_replays_like_postgres(
+        "fid_expr_names",
+        "CREATE FUNCTION canon(text) RETURNS text AS $$ SELECT lower($1) $$ LANGUAGE sql IMMUTABLE;\n\
+         CREATE TABLE r (name text PRIMARY KEY, n int);\n\
+         CREATE UNIQUE INDEX ON r (canon(name));\n\
+         CREATE INDEX ON r (lower(name), (name || 'x'));\n\
+         CREATE INDEX ON r ((n::text));\n\
+         CREATE INDEX ON r ((CAST(n AS bigint)));\n\
+         CREATE INDEX ON r ((n + 1), name);\n\
+         CREATE INDEX ON r (public.canon(name));\n\
+         CREATE INDEX ON r ((coalesce(name, 'x')));\n\
+         CREATE INDEX ON r ((CASE WHEN n > 0 THEN 1 ELSE 0 END));\n\
+         CREATE INDEX ON r ((CASE WHEN n > 0 THEN 1 ELSE n END));\n\
+         CREATE INDEX ON r ((lower(name)::varchar));\n\
+         CREATE INDEX ON r ((n + 1)) INCLUDE (name);\n\
+         CREATE INDEX ON r (((n + 1)::bigint), (n * 2), ('a'::text || name));\n\
+         CREATE INDEX ON r ((n IS NULL));\n",
+    );
+}
+
+/// Bug N: dropping `vd.id` leaves a view that reads `versions.id` (another table).
+#[test]
+fn dropping_a_column_keeps_views_reading_a_same_named_column_elsewhere() {
+    assert_replays_like_postgres(
+        "fid_view_other_table",
+        "CREATE TABLE versions (id int PRIMARY KEY, crate_id int);\n\
+         CREATE TABLE vd (id int PRIMARY KEY, version_id int, downloads int);\n\
+         CREATE VIEW recent (crate_id, downloads) AS SELECT crate_id, SUM(vd.downloads) FROM vd\n\
+           INNER JOIN versions ON vd.version_id = versions.id GROUP BY crate_id;\n\
+         ALTER TABLE vd DROP COLUMN id;\n",
+    );
+}

@@ -107,3 +107,66 @@ fn do_block_bodies_are_read_or_classified_by_their_text() {
     assert!(r.iter().any(|r| r == "unparsed-sql"), "{r:?}");
     assert!(r.iter().any(|r| r == "drop-table"), "{r:?}");
 }
+
+/// Bug O: diesel runs migrations in the order of their version *strings* (the
+/// directory name before the first `_`, dashes removed), so diesel 2.2's
+/// `…-0000_` names sort before a later day's older-style name.
+#[test]
+fn diesel_migrations_replay_in_version_string_order() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, sql) in [
+        (
+            "m/2025-11-19-091444-0000_create_t",
+            "CREATE TABLE t (id int);",
+        ),
+        (
+            "m/2026-01-20-162913_add_b",
+            "ALTER TABLE t ADD COLUMN b int;",
+        ),
+    ] {
+        std::fs::create_dir_all(dir.path().join(name)).unwrap();
+        std::fs::write(dir.path().join(name).join("up.sql"), sql).unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_migguard"))
+        .args(["schema", "m", "--format", "json"])
+        .current_dir(dir.path())
+        .output()
+        .expect("binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("does not exist"), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let columns: Vec<&str> = v["tables"]["public.t"]["columns"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{v}"))
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(columns, vec!["id", "b"]);
+}
+
+/// Bug L: comment statements sqlparser rejects change no modelled object: they are
+/// read as comments, not as unparsed SQL.
+#[test]
+fn comment_on_constraint_and_function_are_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("m")).unwrap();
+    std::fs::write(
+        dir.path().join("m/0001_c.sql"),
+        "CREATE TABLE dv (id int, CONSTRAINT dv_ck CHECK (id > 0));\n\
+         COMMENT ON CONSTRAINT dv_ck ON dv IS 'why; really';\n\
+         CREATE FUNCTION rs(int4) RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$;\n\
+         COMMENT ON FUNCTION rs(int4) IS 'random';\n\
+         COMMENT ON FUNCTION public.rs(integer) IS NULL;\n",
+    )
+    .unwrap();
+    let out = lint(dir.path(), &["m"]);
+    let found = rules(&out);
+    assert!(
+        !found.iter().any(|r| r == "unparsed-sql"),
+        "{found:?} {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["migrations"].as_array().map(Vec::len), Some(1), "{v}");
+}

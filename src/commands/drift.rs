@@ -5,7 +5,7 @@ use super::project::{load_project, migration_paths};
 use crate::cli::{DriftArgs, GlobalArgs};
 use crate::config::Config;
 use crate::db::connect::{block_on_within, connect, describe, ConnectOptions};
-use crate::db::history::{self, compare};
+use crate::db::history::{self, compare_with_checksums};
 use crate::drift::{analyse, render::render, schemas_used, DriftStatus, HistoryView, IgnoreList};
 use crate::error::{Outcome, Result};
 
@@ -54,7 +54,8 @@ pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
         let live = crate::db::introspect::introspect(&client, &schemas).await?;
         Ok::<_, crate::error::Error>((h, live))
     })?;
-    let cmp = compare(&project.migrations, &h);
+    let checksums = crate::source::flyway_checksums(&project.migrations);
+    let cmp = compare_with_checksums(&project.migrations, &h, &checksums);
     let view = HistoryView {
         applied: cmp.applied,
         pending: cmp.pending,

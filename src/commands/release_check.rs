@@ -19,7 +19,7 @@ use crate::classify::{classify, finding, unacknowledged_unreadable, unlocated};
 use crate::cli::{GlobalArgs, ReleaseCheckArgs};
 use crate::config::{Config, HistoryKind};
 use crate::db::connect::{block_on_within, connect, describe, ConnectOptions};
-use crate::db::history::{self, compare, Comparison};
+use crate::db::history::{self, compare_with_checksums, Comparison};
 use crate::error::{Error, Outcome, Result};
 use crate::finding::{Finding, Phase, Severity, Status};
 use crate::ir::Migration;
@@ -376,7 +376,8 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
             describe(e, "the database")
         })
         .await?;
-        let cmp = compare(&project.migrations, &history);
+        let checksums = crate::source::flyway_checksums(&project.migrations);
+        let cmp = compare_with_checksums(&project.migrations, &history, &checksums);
         // Only a rollback needs the live schema: it is the one witness of what the
         // newer migrations dropped.
         let live = if cmp.ahead_of_build {

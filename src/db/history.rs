@@ -9,6 +9,9 @@
 //! Only Flyway records *when* a migration ran (`installed_on`): TypeORM's `timestamp`
 //! column is the migration's own timestamp (the 13 digits of its name), and
 //! golang-migrate keeps only the current version.
+//! Flyway also records each script's checksum: a repeatable (`R__…`, no version)
+//! runs again whenever its checksum differs from its latest row, and an applied
+//! versioned script whose checksum changed makes Flyway refuse to migrate.
 //!
 //! Reading is one round trip; matching against the local migrations is pure
 //! ([`compare`]) so release-check and drift share it.
@@ -17,6 +20,7 @@ use crate::config::HistoryKind;
 use crate::db::connect::Session;
 use crate::error::{Error, Result};
 use crate::ir::{Migration, MigrationFormat};
+use std::collections::BTreeMap;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::SimpleQueryMessage;
 
@@ -83,6 +87,66 @@ pub struct History {
     /// Flyway: when each version was installed (`installed_on`, normalised version →
     /// text as PostgreSQL prints it; the latest successful row wins).
     pub installed_on: std::collections::BTreeMap<String, String>,
+    /// Flyway: the checksum recorded for each applied versioned script
+    /// (normalised version → checksum of its latest successful row).
+    pub flyway_checksums: BTreeMap<String, i32>,
+    /// Flyway: the latest row of each repeatable script, by description.
+    pub flyway_repeatables: BTreeMap<String, RepeatableRun>,
+}
+
+/// The latest Flyway history row of one repeatable script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RepeatableRun {
+    pub checksum: Option<i32>,
+    pub success: bool,
+}
+
+/// One Flyway history row as read: `(version, success, type, description, checksum)`.
+pub type FlywayRow = (Option<String>, bool, Option<String>, String, Option<i32>);
+
+/// Flyway rows in `installed_rank` order → (versioned checksums, latest repeatable
+/// runs). Pure. A successful `DELETE` row (`flyway repair` of a missing script)
+/// withdraws a repeatable's runs, like it withdraws a version.
+pub fn flyway_checksums(
+    rows: &[FlywayRow],
+) -> (BTreeMap<String, i32>, BTreeMap<String, RepeatableRun>) {
+    let mut versioned = BTreeMap::new();
+    let mut repeatables = BTreeMap::new();
+    for (version, success, kind, description, checksum) in rows {
+        let kind = kind.as_deref().unwrap_or_default().to_ascii_uppercase();
+        match version {
+            Some(v) if *success && !kind.starts_with("UNDO") && kind != "DELETE" => {
+                if let Some(sum) = checksum {
+                    versioned.insert(norm_version(v), *sum);
+                }
+            }
+            Some(_) => {}
+            None if kind == "DELETE" => {
+                if *success {
+                    repeatables.remove(description);
+                }
+            }
+            None => {
+                repeatables.insert(
+                    description.clone(),
+                    RepeatableRun {
+                        checksum: *checksum,
+                        success: *success,
+                    },
+                );
+            }
+        }
+    }
+    (versioned, repeatables)
+}
+
+/// Flyway's description of a script from its migration name (`R__my_view` → `my view`).
+fn flyway_description(name: &str) -> String {
+    let rest = match name.find("__") {
+        Some(i) => &name[i + 2..],
+        None => name,
+    };
+    rest.replace('_', " ")
 }
 
 /// Quote `schema.table` / `table` for SQL.
@@ -128,10 +192,13 @@ pub async fn read(
     let sql = match kind {
         HistoryKind::Typeorm => format!("SELECT name FROM {q} ORDER BY id"),
         HistoryKind::GolangMigrate => format!("SELECT version::text, dirty::text FROM {q} LIMIT 1"),
-        // `type` through to_jsonb: minimal or old tables without the column still read.
+        // `type`, `description`, `checksum` through to_jsonb: minimal or old tables
+        // without those columns still read.
         HistoryKind::Flyway => format!(
-            "SELECT version, success::text, to_jsonb(h) ->> 'type', to_jsonb(h) ->> 'installed_on' FROM {q} h \
-             WHERE version IS NOT NULL ORDER BY installed_rank"
+            "SELECT version, success::text, to_jsonb(h) ->> 'type', \
+             to_jsonb(h) ->> 'description', to_jsonb(h) ->> 'checksum', \
+             to_jsonb(h) ->> 'installed_on' FROM {q} h \
+             ORDER BY installed_rank"
         ),
     };
     // The session's snapshot transaction (see `connect`) must survive a missing
@@ -186,18 +253,26 @@ pub async fn read(
         }
         HistoryKind::Flyway => {
             for r in &rows {
-                if let (Some(v), true, Some(Some(at))) = (&r[0], is_true(&r[1]), r.get(3)) {
+                if let (Some(v), true, Some(Some(at))) = (&r[0], is_true(&r[1]), r.get(5)) {
                     h.installed_on.insert(norm_version(v), at.clone());
                 }
             }
+            let rows: Vec<FlywayRow> = rows
+                .into_iter()
+                .map(|r| {
+                    let ok = is_true(&r[1]);
+                    let mut r = r.into_iter();
+                    let version = r.next().flatten();
+                    let kind = r.nth(1).flatten();
+                    let description = r.next().flatten().unwrap_or_default();
+                    let checksum = r.next().flatten().and_then(|c| c.parse().ok());
+                    (version, ok, kind, description, checksum)
+                })
+                .collect();
+            (h.flyway_checksums, h.flyway_repeatables) = flyway_checksums(&rows);
             h.applied = flyway_applied(
                 rows.into_iter()
-                    .filter_map(|r| {
-                        let ok = is_true(&r[1]);
-                        let mut r = r.into_iter();
-                        let version = r.next().flatten()?;
-                        Some((version, ok, r.nth(1).flatten()))
-                    })
+                    .filter_map(|(version, ok, kind, _, _)| Some((version?, ok, kind)))
                     .collect(),
             );
         }
@@ -286,9 +361,25 @@ pub fn unknown_applied_message(name: &str, java: bool, subject: &str) -> String 
     }
 }
 
-/// Match local migrations (in run order) with the history. Pure.
+/// Match local migrations (in run order) with the history. Pure. Without the local
+/// scripts' checksums every Flyway repeatable counts as pending (fail closed); see
+/// [`compare_with_checksums`].
 pub fn compare(local: &[Migration], h: &History) -> Comparison {
+    compare_with_checksums(local, h, &BTreeMap::new())
+}
+
+/// [`compare`], with Flyway's checksum of each local Flyway script (migration name →
+/// checksum, `None` where it cannot be reproduced; `source::flyway_checksums`).
+/// A repeatable is applied only when its latest row succeeded with the same
+/// checksum; an applied versioned script whose checksum changed is a problem
+/// (Flyway's validate refuses to migrate). Pure.
+pub fn compare_with_checksums(
+    local: &[Migration],
+    h: &History,
+    local_checksums: &BTreeMap<String, Option<i32>>,
+) -> Comparison {
     let mut c = Comparison::default();
+    let local_checksum = |m: &Migration| local_checksums.get(&m.name).copied().flatten();
     let kind = h.kind.unwrap_or_default();
     let baseline = h
         .applied
@@ -305,14 +396,27 @@ pub fn compare(local: &[Migration], h: &History) -> Comparison {
     let is_applied = |m: &Migration| -> bool {
         match kind {
             HistoryKind::Typeorm => h.applied.iter().any(|a| a.key == m.name),
+            HistoryKind::Flyway if m.format == MigrationFormat::FlywayRepeatable => {
+                match (
+                    h.flyway_repeatables.get(&flyway_description(&m.name)),
+                    local_checksum(m),
+                ) {
+                    (
+                        Some(RepeatableRun {
+                            checksum: Some(applied),
+                            success: true,
+                        }),
+                        Some(here),
+                    ) => *applied == here,
+                    _ => false,
+                }
+            }
             HistoryKind::Flyway => {
-                m.format == MigrationFormat::FlywayRepeatable
-                    || version_key(m).is_some_and(|v| {
-                        h.applied
-                            .iter()
-                            .any(|a| !a.failed && norm_version(&a.key) == v)
-                    })
-                    || below_baseline(m)
+                version_key(m).is_some_and(|v| {
+                    h.applied
+                        .iter()
+                        .any(|a| !a.failed && norm_version(&a.key) == v)
+                }) || below_baseline(m)
             }
             HistoryKind::GolangMigrate => match (h.current_version, m.order.version.first()) {
                 (Some(cur), Some(v)) => *v <= cur,
@@ -359,6 +463,23 @@ pub fn compare(local: &[Migration], h: &History) -> Comparison {
                     // A baseline stands for what existed before Flyway: no file needed.
                 } else if !local_versions.contains(&norm_version(&a.key)) {
                     c.unknown(a.key.clone(), a.java);
+                }
+            }
+            for m in local {
+                let recorded = version_key(m).and_then(|v| h.flyway_checksums.get(&v));
+                if let (Some(recorded), Some(here)) = (recorded, local_checksum(m)) {
+                    if *recorded != here && c.applied.contains(&m.name) {
+                        c.problems.push(format!("{} was edited after it was applied: its checksum is {here}, Flyway recorded {recorded}; Flyway's validate refuses to migrate (revert the edit, or run `flyway repair` if the change is intended)", m.name));
+                    }
+                }
+                if m.format == MigrationFormat::FlywayRepeatable {
+                    let description = flyway_description(&m.name);
+                    if h.flyway_repeatables
+                        .get(&description)
+                        .is_some_and(|r| !r.success)
+                    {
+                        c.problems.push(format!("Flyway history has a failed run of repeatable migration {} (run `flyway repair` after checking the schema)", m.name));
+                    }
                 }
             }
         }
@@ -626,6 +747,91 @@ mod tests {
         assert_eq!(c.pending, vec!["V4__d"]);
         assert!(c.unknown_applied.is_empty(), "{:?}", c.unknown_applied);
         assert!(c.problems.is_empty());
+    }
+
+    fn fw(v: Option<&str>, ok: bool, kind: &str, desc: &str, sum: Option<i32>) -> FlywayRow {
+        (
+            v.map(str::to_string),
+            ok,
+            Some(kind.into()),
+            desc.into(),
+            sum,
+        )
+    }
+
+    /// A repeatable is applied only while its latest successful row has the local
+    /// checksum; an edited applied versioned script is a problem naming it.
+    #[test]
+    fn flyway_checksums_decide_repeatables_and_edited_history() {
+        let mut r = m("R__my_view", 0, MigrationFormat::FlywayRepeatable, "");
+        r.version = None;
+        r.order.repeatable = true;
+        let mut fresh = m("R__fresh", 0, MigrationFormat::FlywayRepeatable, "");
+        fresh.version = None;
+        let local = vec![
+            m("V1__a", 1, MigrationFormat::FlywayVersioned, "1"),
+            r,
+            fresh,
+        ];
+        let rows = vec![
+            fw(Some("1"), true, "SQL", "a", Some(10)),
+            fw(None, true, "SQL", "my view", Some(5)),
+            fw(None, true, "SQL", "my view", Some(7)),
+        ];
+        let (versioned, repeatables) = flyway_checksums(&rows);
+        let h = History {
+            kind: Some(HistoryKind::Flyway),
+            applied: flyway_applied(vec![("1".into(), true, Some("SQL".into()))]),
+            flyway_checksums: versioned,
+            flyway_repeatables: repeatables,
+            ..History::default()
+        };
+        let sums = |v1: i32, view: Option<i32>| {
+            BTreeMap::from([
+                ("V1__a".to_string(), Some(v1)),
+                ("R__my_view".to_string(), view),
+                ("R__fresh".to_string(), Some(1)),
+            ])
+        };
+        // Unchanged: the latest row (7) matches; a repeatable with no row is pending.
+        let c = compare_with_checksums(&local, &h, &sums(10, Some(7)));
+        assert_eq!(c.applied, vec!["V1__a", "R__my_view"]);
+        assert_eq!(c.pending, vec!["R__fresh"]);
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        // Edited back to an older content: still differs from the latest row.
+        let c = compare_with_checksums(&local, &h, &sums(10, Some(5)));
+        assert_eq!(c.pending, vec!["R__my_view", "R__fresh"]);
+        // Not reproducible (placeholders): pending, fail closed.
+        let c = compare_with_checksums(&local, &h, &sums(10, None));
+        assert_eq!(c.pending, vec!["R__my_view", "R__fresh"]);
+        // An edited versioned script stays applied but is a history problem.
+        let c = compare_with_checksums(&local, &h, &sums(11, Some(7)));
+        assert_eq!(c.applied, vec!["V1__a", "R__my_view"]);
+        assert_eq!(c.problems.len(), 1);
+        assert!(
+            c.problems[0].contains("V1__a was edited"),
+            "{:?}",
+            c.problems
+        );
+    }
+
+    #[test]
+    fn flyway_repeatable_failed_or_deleted_rows() {
+        let (_, reps) = flyway_checksums(&[
+            fw(None, true, "SQL", "v", Some(1)),
+            fw(None, false, "SQL", "v", Some(2)),
+            fw(None, true, "SQL", "w", Some(3)),
+            fw(None, true, "DELETE", "w", Some(3)),
+            fw(Some("4"), true, "UNDO_SQL", "x", Some(9)),
+        ]);
+        assert_eq!(
+            reps.get("v"),
+            Some(&RepeatableRun {
+                checksum: Some(2),
+                success: false
+            })
+        );
+        assert!(!reps.contains_key("w"));
     }
 
     #[test]

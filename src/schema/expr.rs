@@ -35,6 +35,13 @@ pub enum Casts {
 /// The canonical text of `sql`, or `None` when sqlparser cannot read it as one
 /// expression.
 pub fn canonical(sql: &str, casts: Casts) -> Option<String> {
+    let expr = parse_expr(sql)?;
+    let text = Printer { casts }.print(&expr);
+    Some(strip_parens(&text).to_string())
+}
+
+/// `sql` parsed as one PostgreSQL expression (no trailing tokens), or `None`.
+pub fn parse_expr(sql: &str) -> Option<Expr> {
     let dialect = PostgreSqlDialect {};
     let mut parser = Parser::new(&dialect).try_with_sql(sql).ok()?;
     let expr = parser.parse_expr().ok()?;
@@ -42,8 +49,7 @@ pub fn canonical(sql: &str, casts: Casts) -> Option<String> {
     if parser.peek_token().token != sqlparser::tokenizer::Token::EOF {
         return None;
     }
-    let text = Printer { casts }.print(&expr);
-    Some(strip_parens(&text).to_string())
+    Some(expr)
 }
 
 /// One pair of outer parentheses, when they enclose the whole text.

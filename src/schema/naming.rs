@@ -131,9 +131,153 @@ pub fn pg_name(name1: &str, name2: Option<&str>, label: &str) -> String {
     }
 }
 
+/// The column name PostgreSQL gives an index expression (parse_utilcmd's
+/// `FigureIndexColname`, i.e. `FigureColnameInternal`): a column reference's name, a
+/// function's name, the names PostgreSQL's grammar gives its special forms; a cast
+/// keeps its operand's name, else takes its type's; `CASE` takes its `ELSE`'s, else
+/// `case`. `None` (PostgreSQL then says `expr`) for operators, literals and the rest.
+pub fn figure_colname(expr_sql: &str) -> Option<String> {
+    figure_colname_of(&super::expr::parse_expr(expr_sql)?)
+}
+
+/// [`figure_colname`] of a parsed expression (also names a view's output columns).
+pub fn figure_colname_of(e: &sqlparser::ast::Expr) -> Option<String> {
+    figure(e)
+        .filter(|(_, strength)| *strength > 0)
+        .map(|(n, _)| n)
+}
+
+/// `FigureColnameInternal`: (name, strength) — 2 for a real name, 1 for a fallback.
+fn figure(e: &sqlparser::ast::Expr) -> Option<(String, u8)> {
+    use sqlparser::ast::{Expr, ObjectNamePart, TrimWhereField};
+    let ident =
+        |i: &sqlparser::ast::Ident| crate::ir::fold_ident(&i.value, i.quote_style.is_some());
+    let last_part = |n: &sqlparser::ast::ObjectName| match n.0.last() {
+        Some(ObjectNamePart::Identifier(i)) => Some(ident(i)),
+        _ => None,
+    };
+    let strong = |s: &str| Some((s.to_string(), 2));
+    match e {
+        Expr::Identifier(i) => Some((ident(i), 2)),
+        Expr::CompoundIdentifier(parts) => parts.last().map(|i| (ident(i), 2)),
+        Expr::Nested(inner) | Expr::Collate { expr: inner, .. } => figure(inner),
+        Expr::Function(f) => last_part(&f.name).map(|n| (n, 2)),
+        Expr::Cast {
+            expr, data_type, ..
+        } => match figure(expr) {
+            Some((n, 2)) => Some((n, 2)),
+            _ => Some((pg_type_name(&data_type.to_string()), 1)),
+        },
+        Expr::TypedString(t) => Some((pg_type_name(&t.data_type.to_string()), 1)),
+        Expr::Case { else_result, .. } => match else_result.as_deref().and_then(figure) {
+            Some((n, 2)) => Some((n, 2)),
+            _ => Some(("case".into(), 1)),
+        },
+        Expr::Array(_) => strong("array"),
+        Expr::Tuple(_) => strong("row"),
+        Expr::Exists { .. } => strong("exists"),
+        Expr::Extract { .. } => strong("extract"),
+        Expr::Substring { .. } => strong("substring"),
+        Expr::Position { .. } => strong("position"),
+        Expr::Overlay { .. } => strong("overlay"),
+        Expr::Ceil { .. } => strong("ceil"),
+        Expr::Floor { .. } => strong("floor"),
+        Expr::AtTimeZone { .. } => strong("timezone"),
+        Expr::Trim { trim_where, .. } => strong(match trim_where {
+            Some(TrimWhereField::Leading) => "ltrim",
+            Some(TrimWhereField::Trailing) => "rtrim",
+            _ => "btrim",
+        }),
+        _ => None,
+    }
+}
+
+/// The last name of a type as PostgreSQL's grammar records it (`SystemTypeName`):
+/// `integer` → `int4`, `character varying(10)` → `varchar`, `public.t[]` → `t`.
+fn pg_type_name(written: &str) -> String {
+    let lower = written.to_ascii_lowercase();
+    let base = lower
+        .split(['(', '['])
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let last = base
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .trim_matches('"');
+    match last {
+        "int" | "integer" => "int4",
+        "smallint" => "int2",
+        "bigint" => "int8",
+        "real" => "float4",
+        "float" | "double precision" => "float8",
+        "decimal" | "dec" => "numeric",
+        "boolean" => "bool",
+        "char" | "character" | "nchar" | "national character" => "bpchar",
+        "character varying" | "char varying" | "national character varying" => "varchar",
+        "bit varying" => "varbit",
+        "timestamp without time zone" => "timestamp",
+        "timestamp with time zone" => "timestamptz",
+        "time without time zone" => "time",
+        "time with time zone" => "timetz",
+        other => other,
+    }
+    .to_string()
+}
+
+/// PostgreSQL's `ChooseIndexColumnNames`: one name per key and INCLUDE column, a
+/// repeated name made unique with a number (`expr`, `expr1`).
+pub fn index_column_names(keys: &[(String, bool)], include: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let originals = keys
+        .iter()
+        .map(|(expr, is_expression)| {
+            if *is_expression {
+                figure_colname(expr).unwrap_or_else(|| "expr".into())
+            } else {
+                expr.clone()
+            }
+        })
+        .chain(include.iter().cloned());
+    for orig in originals {
+        let mut name = orig.clone();
+        let mut i = 1;
+        while names.contains(&name) {
+            name = format!("{orig}{i}");
+            i += 1;
+        }
+        names.push(name);
+    }
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn index_column_names_follow_figure_colname() {
+        let keys = |ks: &[(&str, bool)]| -> Vec<(String, bool)> {
+            ks.iter().map(|(e, x)| (e.to_string(), *x)).collect()
+        };
+        assert_eq!(
+            index_column_names(
+                &keys(&[
+                    ("(canon(name))", true),
+                    ("(n::bigint)", true),
+                    ("((n + 1)::bigint)", true),
+                    ("(n + 1)", true),
+                    ("(n * 2)", true),
+                    ("(CASE WHEN n > 0 THEN 1 ELSE 0 END)", true),
+                    ("n", false),
+                ]),
+                &["name".to_string()]
+            ),
+            vec!["canon", "n", "int8", "expr", "expr1", "case", "n1", "name"]
+        );
+    }
 
     #[test]
     fn exclusion_names_come_from_the_elements() {

@@ -18,7 +18,7 @@ use super::normalize::{
     canonical_default, canonical_expr, default_for_type, index_key, normalize_type, serial_base,
     split_index_key,
 };
-use super::view_columns::{ctas_columns, relations_used, rename_column_in_query, view_shape};
+use super::view_columns::{self, ctas_columns, relations_used, rename_column_in_query, view_shape};
 use crate::ir::{
     ChangeMode, ColumnDef, ConstraintDef, ConstraintKind, Guard, IdentityChange, IndexDef,
     Migration, OpKind, OpSource, Operation, QualifiedName, DYNAMIC_PLACEHOLDER,
@@ -1215,18 +1215,57 @@ impl Replayer<'_> {
         })
     }
 
+    /// PostgreSQL's `ChooseRelationName`: `name1_name2_label`, then `…_label1`,
+    /// `…_label2`… until no relation of the schema (table, view, sequence, index,
+    /// constraint index) has the name.
+    fn choose_relation_name(&self, schema: &str, name1: &str, name2: &str, label: &str) -> String {
+        let taken = |name: &str| {
+            let q = QualifiedName::new(schema.to_string(), name.to_string());
+            self.model.indexes.contains_key(&q)
+                || self.model.tables.contains_key(&q)
+                || self.model.views.contains_key(&q)
+                || self.model.sequences.contains_key(&q)
+                || self.model.tables.values().any(|t| {
+                    t.name.schema == schema
+                        && t.constraints.get(name).is_some_and(|c| {
+                            matches!(
+                                c.kind,
+                                ConstraintKind::PrimaryKey { .. }
+                                    | ConstraintKind::Unique { .. }
+                                    | ConstraintKind::Exclusion { .. }
+                            )
+                        })
+                })
+        };
+        let name2 = Some(name2).filter(|n| !n.is_empty());
+        let mut pass = 0;
+        loop {
+            let modlabel = if pass == 0 {
+                label.to_string()
+            } else {
+                format!("{label}{pass}")
+            };
+            let name = naming::pg_name(name1, name2, &modlabel);
+            if !taken(&name) {
+                return name;
+            }
+            pass += 1;
+        }
+    }
+
     fn create_index(&mut self, def: &IndexDef, typeorm: bool) {
         let cols: Vec<String> = def.keys.iter().map(|k| k.expr.clone()).collect();
         let name = def.name.clone().unwrap_or_else(|| {
             if typeorm {
                 naming::typeorm_index(&def.table.name, &cols, def.predicate.as_deref())
             } else {
-                let part = if def.keys.iter().any(|k| k.is_expression) {
-                    "expr".to_string()
-                } else {
-                    cols.join("_")
-                };
-                naming::pg_name(&def.table.name, Some(&part), "idx")
+                let keys: Vec<(String, bool)> = def
+                    .keys
+                    .iter()
+                    .map(|k| (k.expr.clone(), k.is_expression))
+                    .collect();
+                let part = naming::index_column_names(&keys, &def.include).join("_");
+                self.choose_relation_name(&def.table.schema, &def.table.name, &part, "idx")
             }
         });
         let qname = QualifiedName::new(def.table.schema.clone(), name);
@@ -1589,11 +1628,9 @@ impl Replayer<'_> {
             .views
             .values()
             .filter(|v| {
-                v.definition.as_deref().is_some_and(|d| {
-                    relations_used(d, &self.ds).contains(table)
-                        && d.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                            .any(|w| w.eq_ignore_ascii_case(&col))
-                })
+                v.definition
+                    .as_deref()
+                    .is_some_and(|d| view_columns::reads_column(d, table, &col, &self.ds))
             })
             .map(|v| v.name.clone())
             .collect();

@@ -12,7 +12,7 @@
 use super::model::{Column, SchemaModel};
 use crate::ir::QualifiedName;
 use crate::parse::sql::to_ops::{ident, parts};
-use sqlparser::ast::{visit_expressions_mut, visit_relations};
+use sqlparser::ast::{visit_expressions_mut, visit_relations, Visit};
 use sqlparser::ast::{
     Expr, Ident, JoinConstraint, JoinOperator, Query, Select, SelectItem,
     SelectItemQualifiedWildcardKind, SetExpr, TableFactor, TableWithJoins,
@@ -146,6 +146,107 @@ pub fn relations_used(query: &str, default_schema: &str) -> BTreeSet<QualifiedNa
     out
 }
 
+/// Whether `query` may read `column` of `table`, resolving each qualified reference
+/// (`alias.col`, `t.col`, `s.t.col`) to its relation: a same-named column of another
+/// table is not a read (PostgreSQL tracks view dependencies per table column). An
+/// unqualified reference, a `*` or a `USING`/`NATURAL` join counts as a read whenever
+/// the table is used (the view goes). A query sqlparser cannot read reads nothing
+/// known.
+pub fn reads_column(
+    query: &str,
+    table: &QualifiedName,
+    column: &str,
+    default_schema: &str,
+) -> bool {
+    let Ok(q) = Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(query)
+        .and_then(|mut p| p.parse_query())
+    else {
+        // Unreadable: nothing is known to read it (replay marks such views apart).
+        return false;
+    };
+    let mut refs = ColumnRefs::default();
+    let _ = q.visit(&mut refs);
+    // Names that stand for the table in this query: its aliases, or its own name
+    // (bare or schema-qualified) where it appears without one.
+    let mut qualifiers: Vec<Vec<String>> = Vec::new();
+    for (name, alias) in &refs.tables {
+        let is_table = match name.as_slice() {
+            [one] => default_schema == table.schema && *one == table.name,
+            [.., schema, one] => *schema == table.schema && *one == table.name,
+            [] => false,
+        };
+        if is_table {
+            match alias {
+                Some(a) => qualifiers.push(vec![a.clone()]),
+                None => {
+                    qualifiers.push(vec![table.name.clone()]);
+                    qualifiers.push(vec![table.schema.clone(), table.name.clone()]);
+                }
+            }
+        }
+    }
+    if qualifiers.is_empty() {
+        return false;
+    }
+    refs.loose
+        || refs.columns.iter().any(|path| match path.split_last() {
+            Some((last, [])) => last == column,
+            Some((last, qualifier)) => {
+                last == column && qualifiers.iter().any(|q| q.as_slice() == qualifier)
+            }
+            None => false,
+        })
+}
+
+/// What [`reads_column`] collects in one pass over a query.
+#[derive(Default)]
+struct ColumnRefs {
+    /// Every table reference (name parts) with its alias.
+    tables: Vec<(Vec<String>, Option<String>)>,
+    /// Every column reference's name parts (`[col]`, `[alias, col]`, …).
+    columns: Vec<Vec<String>>,
+    /// A `*`, `x.*`, `USING` or `NATURAL` join: columns read without naming them here.
+    loose: bool,
+}
+
+impl sqlparser::ast::Visitor for ColumnRefs {
+    type Break = ();
+
+    fn pre_visit_table_factor(&mut self, tf: &TableFactor) -> ControlFlow<()> {
+        if let TableFactor::Table { name, alias, .. } = tf {
+            self.tables
+                .push((parts(name), alias.as_ref().map(|a| ident(&a.name))));
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_select(&mut self, s: &Select) -> ControlFlow<()> {
+        let wildcard = s.projection.iter().any(|i| {
+            matches!(
+                i,
+                SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)
+            )
+        });
+        let merging = s
+            .from
+            .iter()
+            .flat_map(|twj| &twj.joins)
+            .any(|j| !merges_no_columns(&j.join_operator));
+        self.loose |= wildcard || merging;
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+        match e {
+            Expr::Identifier(i) => self.columns.push(vec![ident(i)]),
+            Expr::CompoundIdentifier(ids) => self.columns.push(ids.iter().map(ident).collect()),
+            _ => {}
+        }
+        ControlFlow::Continue(())
+    }
+}
+
 /// `query` with references to `column` renamed to `new_name`, as PostgreSQL's stored
 /// view follows a renamed column (it keeps column numbers, not names). Only for a
 /// view that reads that one table: with several, a same-named column of another
@@ -244,16 +345,9 @@ fn plain(opts: &sqlparser::ast::WildcardAdditionalOptions) -> bool {
 }
 
 /// The name PostgreSQL gives an unaliased output expression, when it is not the
-/// anonymous `?column?` (then `None`: too many special cases to be sure).
+/// anonymous `?column?` (then `None`).
 fn expr_name(e: &Expr) -> Option<String> {
-    match e {
-        Expr::Identifier(i) => Some(ident(i)),
-        Expr::CompoundIdentifier(ids) => ids.last().map(ident),
-        Expr::Function(f) => parts(&f.name).pop(),
-        Expr::Nested(inner) | Expr::Cast { expr: inner, .. } => expr_name(inner),
-        Expr::Case { .. } => Some("case".into()),
-        _ => None,
-    }
+    super::naming::figure_colname_of(e)
 }
 
 /// One relation of a `FROM` list: the names it answers to and its columns.
@@ -364,6 +458,37 @@ fn relation(
 mod tests {
     use super::*;
     use crate::schema::model::{Column, Table, View};
+
+    #[test]
+    fn reads_column_resolves_qualified_references_by_table() {
+        let vd = QualifiedName::new("public", "vd");
+        let q = "SELECT crate_id, sum(vd.downloads) FROM vd JOIN versions ON vd.version_id = versions.id GROUP BY crate_id";
+        assert!(!reads_column(q, &vd, "id", "public"));
+        assert!(reads_column(q, &vd, "version_id", "public"));
+        // Through an alias, unqualified, by a star, by USING, and not at all.
+        let aliased = "SELECT d.id FROM public.vd d JOIN versions v ON v.id = d.version_id";
+        assert!(reads_column(aliased, &vd, "id", "public"));
+        assert!(!reads_column(
+            "SELECT v.id FROM vd d JOIN versions v ON v.crate_id = 1",
+            &vd,
+            "id",
+            "public"
+        ));
+        assert!(reads_column("SELECT id FROM vd", &vd, "id", "public"));
+        assert!(reads_column("SELECT * FROM vd", &vd, "id", "public"));
+        assert!(reads_column(
+            "SELECT 1 FROM vd JOIN versions USING (id)",
+            &vd,
+            "id",
+            "public"
+        ));
+        assert!(!reads_column(
+            "SELECT id FROM versions",
+            &vd,
+            "id",
+            "public"
+        ));
+    }
 
     fn model() -> SchemaModel {
         let mut m = SchemaModel::default();

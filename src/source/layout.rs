@@ -8,7 +8,7 @@
 //! | Flyway versioned | `V3_1__add_x.sql` | `3.1` (as Flyway stores it) | `V3_1__add_x`, description `add x` |
 //! | Flyway undo | `U3_1__add_x.sql` | `3.1` | the down side of `V3_1__…` |
 //! | Flyway repeatable | `R__views.sql` | none (sorts after all versioned) | `R__views` |
-//! | diesel | `2024-01-01-120000_add_x/up.sql` | `20240101120000` | `2024-01-01-120000_add_x` |
+//! | diesel | `2024-01-01-120000_add_x/up.sql` | `20240101120000` (ordered as a string, as diesel does) | `2024-01-01-120000_add_x` |
 //!
 //! A `.sql` file that matches none of these and does not start with a digit is not a
 //! migration for discovery (seeds, schema dumps, helper scripts live next to
@@ -104,13 +104,19 @@ pub fn sql_identity(path: &Path) -> Option<SqlIdentity> {
             .filter(|c| c.is_ascii_digit())
             .collect();
         let side = if stem == "up" { Side::Up } else { Side::Down };
-        return Some(identity(
+        // diesel orders by the version *string* (`MigrationVersion` derives `Ord`),
+        // not its number: `202511190914440000` (diesel 2.2's `-0000` suffix) runs
+        // before `20260120162913`. One order part per character keeps that order.
+        let string_order: Vec<u128> = version.bytes().map(u128::from).collect();
+        let mut id = identity(
             dir.to_string(),
             Some(version),
             MigrationFormat::Diesel,
             side,
             None,
-        ));
+        );
+        id.order.version = string_order;
+        return Some(id);
     }
 
     // golang-migrate: `<digits>_<name>.up.sql` / `.down.sql`
@@ -265,7 +271,7 @@ mod tests {
                 Some("20240101120000".into()),
                 Diesel,
                 Side::Up,
-                vec![20240101120000]
+                "20240101120000".bytes().map(u128::from).collect()
             ))
         );
         assert_eq!(id("m/seed.sql"), None);
@@ -282,5 +288,16 @@ mod tests {
         assert!(r.order > v.order);
         assert!(v3_2.order < v3_10.order);
         assert_eq!(r.description.as_deref(), Some("views"));
+    }
+
+    #[test]
+    fn diesel_versions_sort_as_strings() {
+        let id = |p: &str| sql_identity(Path::new(p)).unwrap();
+        let new_style = id("m/2025-11-19-091444-0000_create_t/up.sql");
+        let old_style = id("m/2026-01-20-162913_add_b/up.sql");
+        assert_eq!(new_style.version.as_deref(), Some("202511190914440000"));
+        assert!(new_style.order < old_style.order);
+        // A shorter string that is a prefix sorts first, as in Rust's `str` order.
+        assert!(id("m/2024_a/up.sql").order < id("m/20240_b/up.sql").order);
     }
 }

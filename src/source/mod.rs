@@ -16,6 +16,7 @@
 //! link — never a silent skip.
 
 pub mod flyway_java;
+pub mod flyway_checksum;
 pub mod layout;
 pub mod line_index;
 
@@ -350,6 +351,31 @@ pub fn read_tool_settings(path: &Path, id: &layout::SqlIdentity) -> ToolSettings
         _ => false,
     };
     ToolSettings { no_transaction }
+}
+
+/// Flyway's checksum of every local Flyway script (migration name → checksum),
+/// read from the file's bytes as Flyway reads them; `None` where it cannot be
+/// reproduced (unreadable, not UTF-8, placeholders in a repeatable).
+pub fn flyway_checksums(
+    migrations: &[crate::ir::Migration],
+) -> std::collections::BTreeMap<String, Option<i32>> {
+    use crate::ir::MigrationFormat;
+    migrations
+        .iter()
+        .filter(|m| {
+            matches!(
+                m.format,
+                MigrationFormat::FlywayVersioned | MigrationFormat::FlywayRepeatable
+            )
+        })
+        .map(|m| {
+            let repeatable = m.format == MigrationFormat::FlywayRepeatable;
+            let sum = std::fs::read(&m.file)
+                .ok()
+                .and_then(|bytes| flyway_checksum::script_checksum(&bytes, repeatable));
+            (m.name.clone(), sum)
+        })
+        .collect()
 }
 
 /// A Flyway undo file (`U3__x.sql`) next to its versioned twin (`V3__x.sql`).

@@ -212,6 +212,32 @@ pub fn recognise(blanked: &str, parser_error: &str, opts: &ReadOptions) -> Vec<O
 }
 
 fn recognise_inner(c: &mut Cursor<'_>, opts: &ReadOptions) -> Option<Vec<OpKind>> {
+    // `COMMENT ON CONSTRAINT c ON t IS …`, `COMMENT ON FUNCTION f(int4) IS …` and the
+    // other forms sqlparser rejects: a comment changes no object migguard models.
+    if c.eat(&["COMMENT", "ON"]) {
+        let is_at = (c.pos..c.toks.len())
+            .rev()
+            .find(|&i| c.kw_at(i).as_deref() == Some("IS"))?;
+        let target = if c.eat(&["CONSTRAINT"]) {
+            let constraint = fold_sql_ident(c.word()?);
+            if !c.eat(&["ON"]) {
+                return None;
+            }
+            c.eat(&["DOMAIN"]);
+            let table = c.qname(opts)?;
+            format!("constraint {table}.{constraint}")
+        } else {
+            let words: Vec<String> = c.toks[c.pos..is_at]
+                .iter()
+                .map(|t| match t {
+                    Tok::Word(w) => w.to_string(),
+                    Tok::Punct(p) => p.to_string(),
+                })
+                .collect();
+            words.join(" ").to_lowercase()
+        };
+        return Some(vec![OpKind::Comment { target }]);
+    }
     // `ALTER [MATERIALIZED] VIEW v RENAME TO w`: a rename of a relation, as `ALTER
     // TABLE v RENAME TO w` (which PostgreSQL also accepts for views) — the same rule
     // and the same replay; `RENAME COLUMN` likewise.
