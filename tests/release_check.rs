@@ -901,6 +901,8 @@ fn compiled_js_annotations_are_read_from_the_typescript() {
             "missing-destructive-annotation",
             "missing-expand-annotation"
         ]
+    );
+}
 
 /// Flyway 9/10's history table, as Flyway creates it.
 const FLYWAY_TABLE: &str = r#"CREATE TABLE "flyway_schema_history" ("installed_rank" INT NOT NULL, "version" VARCHAR(50), "description" VARCHAR(200) NOT NULL, "type" VARCHAR(20) NOT NULL, "script" VARCHAR(1000) NOT NULL, "checksum" INT, "installed_by" VARCHAR(100) NOT NULL, "installed_on" TIMESTAMP NOT NULL DEFAULT now(), "execution_time" INT NOT NULL, "success" BOOLEAN NOT NULL); ALTER TABLE "flyway_schema_history" ADD CONSTRAINT "flyway_schema_history_pk" PRIMARY KEY ("installed_rank")"#;

@@ -15,8 +15,8 @@
 //! outside the root); a symlink loop or a dangling link is an input error naming the
 //! link — never a silent skip.
 
-pub mod flyway_java;
 pub mod flyway_checksum;
+pub mod flyway_java;
 pub mod layout;
 pub mod line_index;
 
