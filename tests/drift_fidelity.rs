@@ -607,3 +607,23 @@ fn ctas_columns_that_cannot_be_derived_are_left_out_and_unverifiable() {
         "src"
     );
 }
+
+// ---------------------------------------------------------------------------------
+// Field trial (marquez): a default whose top level is not a plain term (`AT TIME ZONE`,
+// `IS NULL`, an operator) needs its parentheses in `CREATE TABLE … DEFAULT (…)`,
+// whose grammar takes only a restricted expression there.
+
+#[test]
+fn defaults_that_need_parentheses_keep_them_in_schema_sql() {
+    let c = sql_case(
+        "fid_default_parens",
+        &[(
+            "1_init.up.sql",
+            "CREATE TABLE le (id int, created_at timestamptz);
+             ALTER TABLE le ALTER COLUMN created_at SET DEFAULT (now() AT TIME ZONE 'UTC')::timestamptz;
+             CREATE TABLE le2 (id int, t timestamp DEFAULT (now() AT TIME ZONE 'UTC'), flag boolean DEFAULT (1 IS NULL));",
+        )],
+    );
+    assert_no_drift(&c);
+    assert_schema_sql_rebuilds_truth(&c, "fid_default_parens_sql");
+}

@@ -210,6 +210,9 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
                 }
                 match &c.default {
                     Some(d) if dynamic(d) => notes.push_str(&left_out(m, &object, "DEFAULT")),
+                    Some(d) if needs_parens(d) => {
+                        let _ = write!(l, " DEFAULT ({d})");
+                    }
                     Some(d) => {
                         let _ = write!(l, " DEFAULT {d}");
                     }
@@ -447,5 +450,53 @@ fn constraint_sql(kind: &ConstraintKind) -> String {
                 .map(|a| format!(" ON UPDATE {a}"))
                 .unwrap_or_default()
         ),
+    }
+}
+
+/// Whether an expression must be parenthesised after `DEFAULT` in CREATE TABLE, whose
+/// grammar takes only a restricted expression there (`b_expr`: no `AT TIME ZONE`, no
+/// `IS NULL`…): any white space at the top level, outside quotes and parentheses,
+/// means more than one term. Parentheses never change what PostgreSQL stores.
+fn needs_parens(expr: &str) -> bool {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    for c in expr.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(' | '[') => depth += 1,
+            (None, ')' | ']') => depth -= 1,
+            (None, c) if depth == 0 && c.is_whitespace() => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod default_parens_tests {
+    use super::needs_parens;
+
+    #[test]
+    fn only_compound_top_level_expressions_need_parentheses() {
+        for plain in [
+            "now()",
+            "'a b'::text",
+            "0",
+            "nextval('s'::regclass)",
+            "(a + b)",
+            "\"x y\"()",
+        ] {
+            assert!(!needs_parens(plain), "{plain}");
+        }
+        for compound in [
+            "now() at time zone 'UTC'",
+            "1 is null",
+            "a + b",
+            "'x'::character varying",
+        ] {
+            assert!(needs_parens(compound), "{compound}");
+        }
     }
 }
