@@ -14,6 +14,7 @@ use migguard::drift::IgnoreList;
 use migguard::ir::Migration;
 use migguard::schema::SchemaModel;
 use std::path::Path;
+use support::pg::introspect_public as introspect;
 use support::pg::{cluster, TestDb};
 use util::*;
 
@@ -44,19 +45,6 @@ fn load(dir: &Path) -> Vec<Migration> {
     migguard::commands::project::load_project(&[dir.to_path_buf()], &config)
         .unwrap()
         .migrations
-}
-
-fn introspect(url: &str) -> SchemaModel {
-    migguard::db::connect::runtime().unwrap().block_on(async {
-        let opts = migguard::db::ConnectOptions::from_config(
-            Some(url),
-            &migguard::config::Config::default(),
-        );
-        let client = migguard::db::connect(&opts).await.unwrap();
-        migguard::db::introspect::introspect(&client, &["public".to_string()])
-            .await
-            .unwrap()
-    })
 }
 
 fn replayed(c: &Case) -> SchemaModel {

@@ -5,40 +5,11 @@
 
 mod support;
 mod util;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
+use support::node::node_modules;
 use support::pg::cluster;
 use util::*;
-
-/// npm packages installed once into target/e2e-node (shared with e2e_typeorm.rs).
-fn node_modules() -> PathBuf {
-    for tool in ["node", "npm"] {
-        let ok = Command::new(tool)
-            .arg("--version")
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false);
-        assert!(ok, "`{tool}` not found: install Node.js and npm (Debian/Ubuntu: `apt-get install nodejs npm`). This test never skips.");
-    }
-    let dir = repo_root().join("target/e2e-node");
-    std::fs::create_dir_all(&dir).unwrap();
-    let wanted = std::fs::read_to_string(repo_root().join("tests/e2e/package.json")).unwrap();
-    let installed = std::fs::read_to_string(dir.join("package.json")).unwrap_or_default();
-    if wanted != installed || !dir.join("node_modules/typeorm").exists() {
-        std::fs::write(dir.join("package.json"), &wanted).unwrap();
-        let out = Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "npm install failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    dir.join("node_modules")
-}
 
 fn fixture(name: &str) -> String {
     std::fs::read_to_string(repo_root().join("fixtures/src/migrations").join(name)).unwrap()

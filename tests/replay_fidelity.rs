@@ -6,6 +6,7 @@ mod util;
 use migguard::ir::{Migration, OpSource};
 use migguard::schema::SchemaModel;
 use support::pg::cluster;
+use support::pg::introspect_public as introspect;
 use util::*;
 
 fn load(dir: &str) -> Vec<Migration> {
@@ -13,19 +14,6 @@ fn load(dir: &str) -> Vec<Migration> {
     migguard::commands::project::load_project(&[repo_root().join(dir)], &config)
         .unwrap()
         .migrations
-}
-
-fn introspect(url: &str) -> SchemaModel {
-    migguard::db::connect::runtime().unwrap().block_on(async {
-        let opts = migguard::db::ConnectOptions::from_config(
-            Some(url),
-            &migguard::config::Config::default(),
-        );
-        let client = migguard::db::connect(&opts).await.unwrap();
-        migguard::db::introspect::introspect(&client, &["public".to_string()])
-            .await
-            .unwrap()
-    })
 }
 
 /// View SQL is not compared (PostgreSQL rewrites it); their names, kinds and output

@@ -571,19 +571,7 @@ mod tests {
             m("B2", 2, MigrationFormat::Typeorm, "2"),
             m("C3", 3, MigrationFormat::Typeorm, "3"),
         ];
-        let h = History {
-            kind: Some(HistoryKind::Typeorm),
-            applied: ["A1", "C3", "Z9"]
-                .iter()
-                .map(|k| AppliedMigration {
-                    key: k.to_string(),
-                    failed: false,
-                    baseline: false,
-                    java: false,
-                })
-                .collect(),
-            ..History::default()
-        };
+        let h = typeorm_history(&["A1", "C3", "Z9"]);
         let c = compare(&local, &h);
         assert_eq!(c.applied, vec!["A1", "C3"]);
         assert_eq!(c.pending, vec!["B2"]);

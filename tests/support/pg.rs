@@ -391,3 +391,18 @@ impl TestDb {
         cluster().psql(&self.name, sql)
     }
 }
+
+/// The live `public` schema of the database at `url`, read through migguard's own
+/// session (read-only, one snapshot) and introspection.
+pub fn introspect_public(url: &str) -> migguard::schema::SchemaModel {
+    migguard::db::connect::runtime().unwrap().block_on(async {
+        let opts = migguard::db::ConnectOptions::from_config(
+            Some(url),
+            &migguard::config::Config::default(),
+        );
+        let client = migguard::db::connect(&opts).await.unwrap();
+        migguard::db::introspect::introspect(&client, &["public".to_string()])
+            .await
+            .unwrap()
+    })
+}
