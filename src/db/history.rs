@@ -5,8 +5,9 @@
 //! | TypeORM | `migrations` (`id, timestamp, name`) | the migration `name` ran |
 //! | golang-migrate | `schema_migrations` (`version, dirty`) | every version ≤ `version` ran; `dirty` = the last one failed halfway |
 //! | Flyway | `flyway_schema_history` (`version, description, success`) | that version ran (or failed: `success = false`) |
+//! | diesel | `__diesel_schema_migrations` (`version, run_on`) | that version (the folder's leading digits, as a string) ran |
 //!
-//! Only Flyway records *when* a migration ran (`installed_on`): TypeORM's `timestamp`
+//! Only Flyway (`installed_on`) and diesel (`run_on`) record *when* a migration ran: TypeORM's `timestamp`
 //! column is the migration's own timestamp (the 13 digits of its name), and
 //! golang-migrate keeps only the current version.
 //! Flyway also records each script's checksum: a repeatable (`R__…`, no version)
@@ -84,8 +85,8 @@ pub struct History {
     /// golang-migrate: the single current version.
     pub current_version: Option<u128>,
     pub dirty: bool,
-    /// Flyway: when each version was installed (`installed_on`, normalised version →
-    /// text as PostgreSQL prints it; the latest successful row wins).
+    /// Flyway / diesel: when each version ran (`installed_on` / `run_on`, normalised
+    /// version → text as PostgreSQL prints it; the latest successful row wins).
     pub installed_on: std::collections::BTreeMap<String, String>,
     /// Flyway: the checksum recorded for each applied versioned script
     /// (normalised version → checksum of its latest successful row).
@@ -200,6 +201,7 @@ pub async fn read(
              to_jsonb(h) ->> 'installed_on' FROM {q} h \
              ORDER BY installed_rank"
         ),
+        HistoryKind::Diesel => format!("SELECT version, run_on::text FROM {q} ORDER BY version"),
     };
     // The session's snapshot transaction (see `connect`) must survive a missing
     // table, so the read runs under a savepoint that a failure rolls back to.
@@ -219,6 +221,9 @@ pub async fn read(
                 .await?;
             h.table_missing = true;
             return Ok(h);
+        }
+        Err(e) if e.code() == Some(&SqlState::UNDEFINED_COLUMN) => {
+            return Err(Error::Database(ledger_mismatch(kind, table, &describe(&e))))
         }
         Err(e) => return Err(err(e)),
     };
@@ -276,8 +281,52 @@ pub async fn read(
                     .collect(),
             );
         }
+        HistoryKind::Diesel => {
+            for r in rows {
+                let mut r = r.into_iter();
+                let Some(version) = r.next().flatten() else {
+                    continue;
+                };
+                if let Some(at) = r.next().flatten() {
+                    h.installed_on.insert(norm_version(&version), at);
+                }
+                h.applied.push(AppliedMigration {
+                    key: version,
+                    failed: false,
+                    baseline: false,
+                    java: false,
+                });
+            }
+        }
     }
     Ok(h)
+}
+
+/// The columns migguard reads from each kind's ledger.
+fn expected_columns(kind: HistoryKind) -> &'static str {
+    match kind {
+        HistoryKind::Typeorm => "id, timestamp, name",
+        HistoryKind::GolangMigrate => "version, dirty",
+        HistoryKind::Flyway => {
+            "installed_rank, version, description, type, checksum, installed_on, success"
+        }
+        HistoryKind::Diesel => "version, run_on",
+    }
+}
+
+/// The message for a ledger table that exists but lacks the columns of the kind
+/// migguard assumed: which kind, which columns, and how to configure the right one.
+pub fn ledger_mismatch(kind: HistoryKind, table: &str, cause: &str) -> String {
+    let name = match kind {
+        HistoryKind::Typeorm => "typeorm",
+        HistoryKind::GolangMigrate => "golang-migrate",
+        HistoryKind::Flyway => "flyway",
+        HistoryKind::Diesel => "diesel",
+    };
+    format!(
+        "history table {table} is not a {name} ledger ({cause}): migguard read it as kind \"{name}\", which has the columns ({cols}); set the tool that writes it in migguard.toml, e.g. `[history]` `kind = \"diesel\"` (typeorm | golang-migrate | flyway | diesel) and `table = \"…\"`",
+        cols = expected_columns(kind)
+    )
 }
 
 /// Local migrations against the history.
@@ -422,6 +471,11 @@ pub fn compare_with_checksums(
                 (Some(cur), Some(v)) => *v <= cur,
                 _ => false,
             },
+            // diesel matches the version string exactly (`0001` and `1` differ).
+            HistoryKind::Diesel => m
+                .version
+                .as_deref()
+                .is_some_and(|v| h.applied.iter().any(|a| a.key == v)),
         }
     };
     c.kind = kind;
@@ -483,6 +537,15 @@ pub fn compare_with_checksums(
                 }
             }
         }
+        HistoryKind::Diesel => {
+            let versions: std::collections::HashSet<&str> =
+                local.iter().filter_map(|m| m.version.as_deref()).collect();
+            for a in &h.applied {
+                if !versions.contains(a.key.as_str()) {
+                    c.unknown(a.key.clone(), false);
+                }
+            }
+        }
         HistoryKind::GolangMigrate => {
             if let Some(cur) = h.current_version {
                 if !local.iter().any(|m| m.order.version.first() == Some(&cur)) {
@@ -520,6 +583,8 @@ fn ahead_of_build(local: &[Migration], kind: HistoryKind, unknown: &[String]) ->
             }
             HistoryKind::Flyway => version_parts(key),
             HistoryKind::GolangMigrate => key.parse().ok().map(|v| vec![v]),
+            // diesel orders by the version string: the layout's one part per byte.
+            HistoryKind::Diesel => Some(key.bytes().map(u128::from).collect()),
         }
     };
     let Some(newest) = local
@@ -684,6 +749,57 @@ mod tests {
             (vec!["1_a".to_string()], vec!["2_b".to_string()])
         );
         assert_eq!(c.problems.len(), 1);
+    }
+
+    /// diesel matches by the version string; `run_on` says when it ran; a row no
+    /// folder has is unknown, and one newer than every folder is ahead of the build.
+    #[test]
+    fn diesel_by_version_string_with_run_on() {
+        let d = |name: &str, v: &str| {
+            let mut x = m(name, 0, MigrationFormat::Diesel, v);
+            x.order.version = v.bytes().map(u128::from).collect();
+            x
+        };
+        let local = vec![
+            d("2024-01-01-120000_a", "20240101120000"),
+            d("2024-02-01-120000_b", "20240201120000"),
+        ];
+        let applied = |keys: &[&str]| {
+            keys.iter()
+                .map(|k| AppliedMigration {
+                    key: k.to_string(),
+                    failed: false,
+                    baseline: false,
+                    java: false,
+                })
+                .collect()
+        };
+        let h = History {
+            kind: Some(HistoryKind::Diesel),
+            applied: applied(&["20240101120000", "00000000000000"]),
+            installed_on: BTreeMap::from([(
+                "20240101120000".to_string(),
+                "2024-03-01 10:00:00".to_string(),
+            )]),
+            ..History::default()
+        };
+        let c = compare(&local, &h);
+        assert_eq!(c.applied, vec!["2024-01-01-120000_a"]);
+        assert_eq!(c.pending, vec!["2024-02-01-120000_b"]);
+        assert_eq!(c.unknown_applied, vec!["00000000000000"]);
+        assert!(!c.ahead_of_build);
+        assert_eq!(
+            c.applied_at.get("2024-01-01-120000_a").map(String::as_str),
+            Some("2024-03-01 10:00:00")
+        );
+        let h = History {
+            kind: Some(HistoryKind::Diesel),
+            applied: applied(&["20240101120000", "20240201120000", "20250101000000"]),
+            ..History::default()
+        };
+        let c = compare(&local, &h);
+        assert!(c.pending.is_empty());
+        assert!(c.ahead_of_build);
     }
 
     #[test]
