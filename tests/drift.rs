@@ -565,3 +565,41 @@ fn flyway_edited_repeatable_is_pending_in_drift() {
         "{kinds:?}"
     );
 }
+
+/// A database built the way diesel builds it (each `up.sql`, then its ledger row)
+/// is clean: the ledger is read by version and `__diesel_schema_migrations` itself
+/// is not unexpected.
+#[test]
+fn diesel_database_is_clean() {
+    let init = "CREATE TABLE product (id int PRIMARY KEY, legacy_code text);";
+    let add = "ALTER TABLE product ADD COLUMN smile_code text;";
+    let dir = project(&[
+        ("migrations/2024-01-01-120000_init/up.sql", init),
+        (
+            "migrations/2024-01-01-120000_init/down.sql",
+            "DROP TABLE product;",
+        ),
+        (
+            "migrations/2025-11-19-091444-0000_add_smile_code/up.sql",
+            add,
+        ),
+        ("migguard.toml", "migrations = [\"migrations\"]\n"),
+    ]);
+    let db = cluster().create_database("d_diesel");
+    db.execute("CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)");
+    db.execute(init);
+    db.execute("INSERT INTO __diesel_schema_migrations (version) VALUES ('20240101120000')");
+    let r = drift(dir.path(), &db, &[]);
+    // The second migration is pending: its column is missing, reconcilable.
+    assert_eq!(
+        r.json()["history"]["pending"],
+        serde_json::json!(["2025-11-19-091444-0000_add_smile_code"]),
+        "{}",
+        r.stdout
+    );
+    db.execute(add);
+    db.execute("INSERT INTO __diesel_schema_migrations (version) VALUES ('202511190914440000')");
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["status"], "clean", "{}", r.stdout);
+}

@@ -999,3 +999,100 @@ fn flyway_edited_repeatable_is_pending_and_edited_versioned_is_a_problem() {
         "{v}"
     );
 }
+
+/// The ledger diesel creates (`diesel_migrations` 2.x, PostgreSQL).
+const DIESEL_HISTORY: &str = "CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)";
+
+fn diesel_project() -> tempfile::TempDir {
+    project(&[
+        (
+            "migrations/2024-01-01-120000_init/up.sql",
+            "CREATE TABLE product (id int PRIMARY KEY, legacy_code text);",
+        ),
+        ("migrations/2024-01-01-120000_init/down.sql", "DROP TABLE product;"),
+        (
+            "migrations/2024-02-01-120000_add_smile_code/up.sql",
+            "ALTER TABLE product ADD COLUMN smile_code text;",
+        ),
+        (
+            "migrations/2024-03-01-120000_drop_legacy_code/up.sql",
+            "-- @destructive: DROP COLUMN product.legacy_code (moved to smile_code)\n-- @expand-migration: 2024-02-01-120000_add_smile_code\nALTER TABLE product DROP COLUMN legacy_code;",
+        ),
+        ("migguard.toml", "migrations = [\"migrations\"]\n"),
+    ])
+}
+
+/// A diesel layout reads `__diesel_schema_migrations` without configuration: rows
+/// match folders by version, `run_on` dates the expand migration, and a row no
+/// folder has is an unknown applied migration.
+#[test]
+fn diesel_ledger_by_version_with_run_on() {
+    let dir = diesel_project();
+    let db = cluster().create_database("rc_diesel");
+    db.execute(DIESEL_HISTORY);
+    db.execute(
+        "INSERT INTO __diesel_schema_migrations VALUES \
+         ('20240101120000', '2026-11-01 09:00:00'), ('20240201120000', '2026-11-20 14:30:00')",
+    );
+    let args = |extra: &'static str| {
+        let mut a = vec![
+            "release-check",
+            "--database-url",
+            &db.url,
+            "--format",
+            "json",
+        ];
+        if !extra.is_empty() {
+            a.push(extra);
+        }
+        a
+    };
+    let r = run_in(dir.path(), &args(""));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["history"]["table"], "__diesel_schema_migrations", "{v}");
+    assert_eq!(
+        v["history"]["pending"],
+        serde_json::json!(["2024-03-01-120000_drop_legacy_code"])
+    );
+    assert_eq!(
+        rules_with_status(&v, "failing"),
+        vec!["destructive-pending"]
+    );
+    let r = run_in(dir.path(), &args("--allow-destructive"));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let a = &r.json()["history"]["allowed_destructive"][0];
+    assert_eq!(a["expand_migration"], "2024-02-01-120000_add_smile_code");
+    assert_eq!(a["expand_applied_at"], "2026-11-20T14:30:00");
+    db.execute("INSERT INTO __diesel_schema_migrations (version) VALUES ('20231231000000')");
+    let r = run_in(dir.path(), &args("--allow-destructive"));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        rules_with_status(&r.json(), "failing"),
+        vec!["unknown-applied-migration"]
+    );
+}
+
+/// A ledger whose columns are not the configured kind's is an error (exit 2) that
+/// names the kind assumed, the columns it expected and how to configure it.
+#[test]
+fn ledger_of_another_kind_is_an_error_that_says_how_to_configure_it() {
+    let dir = diesel_project();
+    std::fs::write(
+        dir.path().join("migguard.toml"),
+        "migrations = [\"migrations\"]\n[history]\nkind = \"typeorm\"\ntable = \"__diesel_schema_migrations\"\n",
+    )
+    .unwrap();
+    let db = cluster().create_database("rc_ledger_mismatch");
+    db.execute(DIESEL_HISTORY);
+    let r = run_in(dir.path(), &["release-check", "--database-url", &db.url]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    for said in [
+        "kind \"typeorm\"",
+        "id, timestamp, name",
+        "[history]",
+        "kind = \"diesel\"",
+    ] {
+        assert!(r.stderr.contains(said), "{said}: {}", r.stderr);
+    }
+}

@@ -201,7 +201,10 @@ pub async fn read(
              to_jsonb(h) ->> 'installed_on' FROM {q} h \
              ORDER BY installed_rank"
         ),
-        HistoryKind::Diesel => format!("SELECT version, run_on::text FROM {q} ORDER BY version"),
+        HistoryKind::Diesel => format!(
+            // Through to_jsonb, like Flyway's `installed_on`: the same ISO 8601 text.
+            "SELECT version, to_jsonb(run_on) #>> '{{}}' FROM {q} ORDER BY version"
+        ),
     };
     // The session's snapshot transaction (see `connect`) must survive a missing
     // table, so the read runs under a savepoint that a failure rolls back to.
