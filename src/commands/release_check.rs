@@ -280,7 +280,7 @@ pub fn allowed_destructive(
                         (Some(at), _) => format!("`{expand}` applied {at}"),
                         (None, HistoryKind::Typeorm) => format!("`{expand}` is applied; when is not recorded (TypeORM's `timestamp` column is the migration's own timestamp, not the time it ran)"),
                         (None, HistoryKind::GolangMigrate) => format!("`{expand}` is applied; when is not recorded (golang-migrate keeps only the current version)"),
-                        (None, HistoryKind::Flyway | HistoryKind::Diesel) => format!("`{expand}` is applied; when is not recorded"),
+                        (None, HistoryKind::Flyway | HistoryKind::Diesel | HistoryKind::Prisma) => format!("`{expand}` is applied; when is not recorded"),
                     };
                 (Some(expand.clone()), at, said)
             }

@@ -6,8 +6,10 @@
 //! | golang-migrate | `schema_migrations` (`version, dirty`) | every version ≤ `version` ran; `dirty` = the last one failed halfway |
 //! | Flyway | `flyway_schema_history` (`version, description, success`) | that version ran (or failed: `success = false`) |
 //! | diesel | `__diesel_schema_migrations` (`version, run_on`) | that version (the folder's leading digits, as a string) ran |
+//! | Prisma | `_prisma_migrations` (`migration_name, finished_at, rolled_back_at`) | finished and not rolled back: the folder ran; neither: it failed (`prisma migrate deploy` refuses, P3009); rolled back: withdrawn |
 //!
-//! Only Flyway (`installed_on`) and diesel (`run_on`) record *when* a migration ran: TypeORM's `timestamp`
+//! Only Flyway (`installed_on`), diesel (`run_on`) and Prisma (`finished_at`) record
+//! *when* a migration ran: TypeORM's `timestamp`
 //! column is the migration's own timestamp (the 13 digits of its name), and
 //! golang-migrate keeps only the current version.
 //! Flyway also records each script's checksum: a repeatable (`R__…`, no version)
@@ -85,8 +87,9 @@ pub struct History {
     /// golang-migrate: the single current version.
     pub current_version: Option<u128>,
     pub dirty: bool,
-    /// Flyway / diesel: when each version ran (`installed_on` / `run_on`, normalised
-    /// version → text as PostgreSQL prints it; the latest successful row wins).
+    /// Flyway / diesel / Prisma: when each migration ran (`installed_on` / `run_on` /
+    /// `finished_at`; normalised version, for Prisma the migration name → ISO 8601
+    /// text; the latest successful row wins).
     pub installed_on: std::collections::BTreeMap<String, String>,
     /// Flyway: the checksum recorded for each applied versioned script
     /// (normalised version → checksum of its latest successful row).
@@ -201,6 +204,13 @@ pub async fn read(
              to_jsonb(h) ->> 'installed_on' FROM {q} h \
              ORDER BY installed_rank"
         ),
+        // Prisma writes a row when a migration starts, `finished_at` when it
+        // succeeds and `rolled_back_at` on `prisma migrate resolve --rolled-back`.
+        HistoryKind::Prisma => format!(
+            "SELECT migration_name, (finished_at IS NOT NULL)::text, \
+             (rolled_back_at IS NOT NULL)::text, to_jsonb(finished_at) #>> '{{}}' \
+             FROM {q} ORDER BY started_at, migration_name"
+        ),
         HistoryKind::Diesel => format!(
             // Through to_jsonb, like Flyway's `installed_on`: the same ISO 8601 text.
             "SELECT version, to_jsonb(run_on) #>> '{{}}' FROM {q} ORDER BY version"
@@ -284,6 +294,25 @@ pub async fn read(
                     .collect(),
             );
         }
+        HistoryKind::Prisma => {
+            for r in &rows {
+                let Some(name) = r[0].clone() else { continue };
+                if is_true(&r[2]) {
+                    // Rolled back: withdrawn, as `prisma migrate deploy` ignores it.
+                    continue;
+                }
+                let finished = is_true(&r[1]);
+                if let (true, Some(Some(at))) = (finished, r.get(3)) {
+                    h.installed_on.insert(name.clone(), at.clone());
+                }
+                h.applied.push(AppliedMigration {
+                    key: name,
+                    failed: !finished,
+                    baseline: false,
+                    java: false,
+                });
+            }
+        }
         HistoryKind::Diesel => {
             for r in rows {
                 let mut r = r.into_iter();
@@ -314,6 +343,7 @@ fn expected_columns(kind: HistoryKind) -> &'static str {
             "installed_rank, version, description, type, checksum, installed_on, success"
         }
         HistoryKind::Diesel => "version, run_on",
+        HistoryKind::Prisma => "migration_name, finished_at, rolled_back_at, started_at",
     }
 }
 
@@ -325,9 +355,10 @@ pub fn ledger_mismatch(kind: HistoryKind, table: &str, cause: &str) -> String {
         HistoryKind::GolangMigrate => "golang-migrate",
         HistoryKind::Flyway => "flyway",
         HistoryKind::Diesel => "diesel",
+        HistoryKind::Prisma => "prisma",
     };
     format!(
-        "history table {table} is not a {name} ledger ({cause}): migguard read it as kind \"{name}\", which has the columns ({cols}); set the tool that writes it in migguard.toml, e.g. `[history]` `kind = \"diesel\"` (typeorm | golang-migrate | flyway | diesel) and `table = \"…\"`",
+        "history table {table} is not a {name} ledger ({cause}): migguard read it as kind \"{name}\", which has the columns ({cols}); set the tool that writes it in migguard.toml, e.g. `[history]` `kind = \"diesel\"` (typeorm | golang-migrate | flyway | diesel | prisma) and `table = \"…\"`",
         cols = expected_columns(kind)
     )
 }
@@ -474,6 +505,7 @@ pub fn compare_with_checksums(
                 (Some(cur), Some(v)) => *v <= cur,
                 _ => false,
             },
+            HistoryKind::Prisma => h.applied.iter().any(|a| !a.failed && a.key == m.name),
             // diesel matches the version string exactly (`0001` and `1` differ).
             HistoryKind::Diesel => m
                 .version
@@ -485,7 +517,11 @@ pub fn compare_with_checksums(
     let mut newest_applied = None;
     for m in local {
         if is_applied(m) {
-            if let Some(at) = version_key(m).and_then(|v| h.installed_on.get(&v)) {
+            let when = match kind {
+                HistoryKind::Prisma => Some(m.name.clone()),
+                _ => version_key(m),
+            };
+            if let Some(at) = when.and_then(|v| h.installed_on.get(&v)) {
                 c.applied_at.insert(m.name.clone(), at.clone());
             }
             c.applied.push(m.name.clone());
@@ -540,6 +576,17 @@ pub fn compare_with_checksums(
                 }
             }
         }
+        HistoryKind::Prisma => {
+            let names: std::collections::HashSet<&str> =
+                local.iter().map(|m| m.name.as_str()).collect();
+            for a in &h.applied {
+                if a.failed {
+                    c.problems.push(format!("Prisma history has a failed migration {} (`prisma migrate deploy` refuses to run, P3009): check the schema, then `prisma migrate resolve --rolled-back {}` or `--applied {}`", a.key, a.key, a.key));
+                } else if !names.contains(a.key.as_str()) {
+                    c.unknown(a.key.clone(), false);
+                }
+            }
+        }
         HistoryKind::Diesel => {
             let versions: std::collections::HashSet<&str> =
                 local.iter().filter_map(|m| m.version.as_deref()).collect();
@@ -587,7 +634,11 @@ fn ahead_of_build(local: &[Migration], kind: HistoryKind, unknown: &[String]) ->
             HistoryKind::Flyway => version_parts(key),
             HistoryKind::GolangMigrate => key.parse().ok().map(|v| vec![v]),
             // diesel orders by the version string: the layout's one part per byte.
-            HistoryKind::Diesel => Some(key.bytes().map(u128::from).collect()),
+            // diesel orders by the version string, Prisma by the folder name: the
+            // layout's one part per byte.
+            HistoryKind::Diesel | HistoryKind::Prisma => {
+                Some(key.bytes().map(u128::from).collect())
+            }
         }
     };
     let Some(newest) = local
@@ -803,6 +854,43 @@ mod tests {
         let c = compare(&local, &h);
         assert!(c.pending.is_empty());
         assert!(c.ahead_of_build);
+    }
+
+    /// Prisma matches by folder name; a failed row is a problem naming it and does
+    /// not count as applied.
+    #[test]
+    fn prisma_by_name_with_failed_rows() {
+        let p = |name: &str| {
+            let mut x = m(name, 0, MigrationFormat::Prisma, &name[..14]);
+            x.order.version = name.bytes().map(u128::from).collect();
+            x
+        };
+        let local = vec![p("20240101120000_init"), p("20240201120000_add_b")];
+        let row = |k: &str, failed: bool| AppliedMigration {
+            key: k.into(),
+            failed,
+            baseline: false,
+            java: false,
+        };
+        let h = History {
+            kind: Some(HistoryKind::Prisma),
+            applied: vec![
+                row("20240101120000_init", false),
+                row("20240201120000_add_b", true),
+                row("20230101000000_other", false),
+            ],
+            ..History::default()
+        };
+        let c = compare(&local, &h);
+        assert_eq!(c.applied, vec!["20240101120000_init"]);
+        assert_eq!(c.pending, vec!["20240201120000_add_b"]);
+        assert_eq!(c.unknown_applied, vec!["20230101000000_other"]);
+        assert_eq!(c.problems.len(), 1);
+        assert!(
+            c.problems[0].contains("20240201120000_add_b"),
+            "{:?}",
+            c.problems
+        );
     }
 
     #[test]
