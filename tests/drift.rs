@@ -603,3 +603,35 @@ fn diesel_database_is_clean() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(r.json()["status"], "clean", "{}", r.stdout);
 }
+
+/// A database built the way `prisma migrate deploy` builds it is clean: folders
+/// match `_prisma_migrations` rows by name, the ledger itself is not unexpected,
+/// and `migration_lock.toml` is not a migration.
+#[test]
+fn prisma_database_is_clean() {
+    let init = "CREATE TABLE \"User\" (\"id\" SERIAL NOT NULL, \"email\" TEXT NOT NULL, CONSTRAINT \"User_pkey\" PRIMARY KEY (\"id\"));\nCREATE UNIQUE INDEX \"User_email_key\" ON \"User\"(\"email\");";
+    let add = "ALTER TABLE \"User\" ADD COLUMN \"name\" TEXT;";
+    let dir = project(&[
+        ("prisma/migrations/20240101120000_init/migration.sql", init),
+        (
+            "prisma/migrations/20240201120000_add_name/migration.sql",
+            add,
+        ),
+        (
+            "prisma/migrations/migration_lock.toml",
+            "provider = \"postgresql\"\n",
+        ),
+        ("migguard.toml", "migrations = [\"prisma/migrations\"]\n"),
+    ]);
+    let db = cluster().create_database("d_prisma");
+    db.execute(r#"CREATE TABLE "_prisma_migrations" ("id" VARCHAR(36) NOT NULL, "checksum" VARCHAR(64) NOT NULL, "finished_at" TIMESTAMPTZ, "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ, "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(), "applied_steps_count" INTEGER NOT NULL DEFAULT 0, CONSTRAINT "_prisma_migrations_pkey" PRIMARY KEY ("id"))"#);
+    db.execute(init);
+    db.execute(add);
+    db.execute(
+        "INSERT INTO _prisma_migrations (id, checksum, migration_name, finished_at, applied_steps_count) VALUES \
+         ('a', 'x', '20240101120000_init', now(), 1), ('b', 'x', '20240201120000_add_name', now(), 1)",
+    );
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["status"], "clean", "{}", r.stdout);
+}
