@@ -635,3 +635,20 @@ fn prisma_database_is_clean() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(r.json()["status"], "clean", "{}", r.stdout);
 }
+
+/// A boolean default written as a literal (`'f'`, `'yes'`, `'0'`, as crates.io's diesel
+/// migrations do) is stored by PostgreSQL as `false` / `true`: clean, not a mismatch.
+#[test]
+fn boolean_literal_defaults_are_stored_as_true_or_false() {
+    let (db, dir) = setup(
+        "d_bool_literals",
+        &[(
+            "0001_flags.sql",
+            "CREATE TABLE flags (a boolean NOT NULL DEFAULT 'f', b bool DEFAULT 'yes', c boolean DEFAULT ' Of ', d boolean DEFAULT '1', e boolean DEFAULT 'TRU')",
+        )],
+        1,
+    );
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["status"], "clean", "{}", r.stdout);
+}

@@ -434,6 +434,9 @@ pub fn split_index_key(key: &str) -> (&str, Vec<&str>) {
 /// literal on an `interval` column is an interval constant (`'90 minutes'` is stored
 /// as `'01:30:00'::interval`).
 pub fn default_for_type(stored: String, data_type: &str) -> String {
+    if data_type == "boolean" {
+        return boolean_default(stored);
+    }
     if data_type.trim_end_matches("[]") != data_type || !data_type.starts_with("interval") {
         return stored;
     }
@@ -445,6 +448,30 @@ pub fn default_for_type(stored: String, data_type: &str) -> String {
         Some(text) => format!("'{text}'"),
         None => stored,
     }
+}
+
+/// A boolean column's literal default as PostgreSQL stores it: `'f'`, `'yes'`,
+/// `' Of '`, `'1'` → `false` / `true` (boolin: trimmed, any case, a unique prefix of
+/// true/false/yes/no, `on`/`off` from two letters, `1`/`0`). A bare `1` here can only
+/// be a quoted `'1'` that lost its quotes (PostgreSQL refuses an integer default on
+/// a boolean). Anything else is left as written.
+fn boolean_default(stored: String) -> String {
+    let literal = stored
+        .strip_prefix('\'')
+        .and_then(|s| s.strip_suffix('\''))
+        .filter(|s| !s.contains('\''))
+        .unwrap_or(&stored);
+    let word = literal.trim().to_ascii_lowercase();
+    let prefix_of = |full: &str, min: usize| word.len() >= min && full.starts_with(&word);
+    let value = if word == "1" || prefix_of("true", 1) || prefix_of("yes", 1) || prefix_of("on", 2)
+    {
+        Some("true")
+    } else if word == "0" || prefix_of("false", 1) || prefix_of("no", 1) || prefix_of("off", 2) {
+        Some("false")
+    } else {
+        None
+    };
+    value.map_or(stored, str::to_string)
 }
 
 /// A NULL default (`DEFAULT NULL`, stored by PostgreSQL as `NULL::character varying`)
@@ -493,6 +520,27 @@ mod tests {
         assert_eq!(ty("\"order_status_enum\""), "public.order_status_enum");
         assert_eq!(ty("bool"), "boolean");
         assert_eq!(ty("char"), "character(1)");
+    }
+
+    #[test]
+    fn boolean_literal_defaults_read_like_boolin() {
+        let b = |d: &str| default_for_type(d.to_string(), "boolean");
+        for (written, stored) in [
+            ("'f'", "false"),
+            ("'yes'", "true"),
+            ("' Of '", "false"),
+            ("'ON'", "true"),
+            ("1", "true"),
+            ("'0'", "false"),
+            ("'TRU'", "true"),
+            ("false", "false"),
+        ] {
+            assert_eq!(b(written), stored, "{written}");
+        }
+        // `o` alone is ambiguous (on/off) and PostgreSQL refuses it: left as written.
+        assert_eq!(b("'o'"), "'o'");
+        assert_eq!(b("'maybe'"), "'maybe'");
+        assert_eq!(default_for_type("'f'".into(), "text"), "'f'");
     }
 
     #[test]
