@@ -652,3 +652,21 @@ fn boolean_literal_defaults_are_stored_as_true_or_false() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(r.json()["status"], "clean", "{}", r.stdout);
 }
+
+/// A `timestamp` / `date` literal default is stored in PostgreSQL's output form
+/// (`'1970-01-01'` → `'1970-01-01 00:00:00'`, `'epoch'`), as in crates.io's
+/// diesel migrations: clean, not a mismatch.
+#[test]
+fn timestamp_literal_defaults_are_stored_in_output_form() {
+    let (db, dir) = setup(
+        "d_ts_literals",
+        &[(
+            "0001_times.sql",
+            "CREATE TABLE times (a timestamp NOT NULL DEFAULT '1970-01-01', b timestamp DEFAULT 'epoch', c timestamp(0) without time zone DEFAULT '2024-02-03T04:05', d date DEFAULT 'epoch', e date DEFAULT '2024-02-03')",
+        )],
+        1,
+    );
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["status"], "clean", "{}", r.stdout);
+}
