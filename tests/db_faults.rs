@@ -764,7 +764,8 @@ fn introspection_reads_one_snapshot() {
     for _ in 0..200 {
         seen = db.query(
             "SELECT xact_start < query_start, backend_xmin IS NOT NULL FROM pg_stat_activity \
-             WHERE application_name = 'migguard' AND wait_event_type = 'Lock'",
+             WHERE application_name = 'migguard' AND wait_event_type = 'Lock' \
+             AND datname = current_database()",
         );
         if !seen.trim().is_empty() {
             break;

@@ -670,3 +670,35 @@ fn timestamp_literal_defaults_are_stored_in_output_form() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(r.json()["status"], "clean", "{}", r.stdout);
 }
+
+/// PostgreSQL stores a typed literal default in the type's output form (`'{ "a" }'` on
+/// a `text[]` is `'{a}'`, `'yes'` on a boolean is `true`, `'epoch'` on a date is
+/// `'1970-01-01'`): the same default, not drift. A really different literal still is.
+#[test]
+fn typed_literal_defaults_compare_by_their_stored_form() {
+    let m = (
+        "0001_literals.sql",
+        r#"CREATE TABLE p (
+            a text[] DEFAULT '{ "admin", "root" }',
+            j jsonb DEFAULT '["follow","receiveFollowRequest"]',
+            k jsonb DEFAULT '{"a":1}',
+            b boolean DEFAULT 'yes',
+            d date DEFAULT 'epoch',
+            t timestamp DEFAULT '2020-01-01 10:00',
+            u uuid DEFAULT 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11',
+            n integer[] DEFAULT '{ 1, 2 }'
+        );"#,
+    );
+    let (db, dir) = setup("lit_defaults", &[m], 1);
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["status"], "clean", "{}", r.stdout);
+    // A hand edit to another literal is still drift.
+    db.execute("ALTER TABLE p ALTER COLUMN a SET DEFAULT '{admin}'");
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        item_kinds(&r.json()),
+        vec![("column-default-mismatch".to_string(), false)]
+    );
+}

@@ -65,7 +65,24 @@ pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
         out_of_order: cmp.out_of_order,
     };
     let ignore = IgnoreList::new(&table, &ds, &config.drift.ignore).with_schemas(&schemas);
-    let report = analyse(&project.migrations, &live, view, &ds, &ignore);
+    let mut report = analyse(&project.migrations, &live, view, &ds, &ignore);
+    // Typed literal defaults are stored in their type's output form: only the server's
+    // input functions can tell whether the two sides are the same value.
+    let questions = crate::drift::literals::literal_default_questions(&report, &live);
+    if !questions.is_empty() {
+        let sqls: Vec<String> = questions.iter().map(|q| q.sql()).collect();
+        let answers = block_on_within(&opts, async {
+            let client = connect(&opts).await?;
+            crate::db::evaluate::boolean_answers(&client, &sqls).await
+        })?;
+        let equal: Vec<usize> = questions
+            .iter()
+            .zip(answers)
+            .filter(|(_, same)| *same == Some(true))
+            .map(|(q, _)| q.item)
+            .collect();
+        crate::drift::literals::drop_equal(&mut report, &equal);
+    }
     if h.table_missing {
         eprintln!(
             "warning: history table `{table}` does not exist: treating every migration as pending"

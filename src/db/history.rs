@@ -610,7 +610,9 @@ pub fn compare_with_checksums(
             }
         }
     }
-    c.ahead_of_build = ahead_of_build(local, kind, &c.unknown_applied);
+    // A Flyway Java migration whose class was not found may well be in this build:
+    // migguard only did not see it, so it proves no rollback (it stays unknown).
+    c.ahead_of_build = c.unknown_java.is_empty() && ahead_of_build(local, kind, &c.unknown_applied);
     c
 }
 

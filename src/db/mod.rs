@@ -2,6 +2,7 @@
 //! and introspection into the schema model. Everything here only reads.
 
 pub mod connect;
+pub mod evaluate;
 pub mod history;
 pub mod introspect;
 pub mod redact;

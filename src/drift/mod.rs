@@ -10,6 +10,7 @@
 //! could not read are `unverifiable`, never silently clean.
 
 pub mod diff;
+pub mod literals;
 pub mod reconcile;
 pub mod render;
 

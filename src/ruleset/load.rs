@@ -148,16 +148,6 @@ pub(super) fn parse(
                 }
             },
         };
-        if inherited.is_some() && r.ops.is_some() && super::UNREADABLE_RULES.contains(&id.as_str())
-        {
-            // Narrower ops would let the gate pass what release-check blocks.
-            return Err(ctx.err(
-                r.id.span(),
-                format!(
-                    "`{id}` matches every op migguard cannot read; its `ops` cannot be overridden"
-                ),
-            ));
-        }
         let ops = match &r.ops {
             None => inherited.map(|b| b.ops.clone()).unwrap_or_default(),
             Some(written) => written
@@ -165,6 +155,22 @@ pub(super) fn parse(
                 .map(|op| matcher(&ctx, op))
                 .collect::<crate::error::Result<Vec<_>>>()?,
         };
+        if let Some(builtin) = inherited.filter(|_| super::UNREADABLE_RULES.contains(&id.as_str()))
+        {
+            // Other ops would let the gate pass what release-check blocks. A copy of the
+            // built-in file (the usual way to start a rules file) writes them unchanged.
+            let describe = |ops: &[super::OpMatcher]| -> Vec<String> {
+                ops.iter().map(|o| o.describe()).collect()
+            };
+            if describe(&ops) != describe(&builtin.ops) {
+                return Err(ctx.err(
+                    r.id.span(),
+                    format!(
+                        "`{id}` matches every op migguard cannot read; its `ops` cannot be changed"
+                    ),
+                ));
+            }
+        }
         let sql_patterns = match &r.sql_patterns {
             None => inherited
                 .map(|b| b.sql_patterns.clone())
