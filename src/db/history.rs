@@ -635,7 +635,6 @@ fn ahead_of_build(local: &[Migration], kind: HistoryKind, unknown: &[String]) ->
             }
             HistoryKind::Flyway => version_parts(key),
             HistoryKind::GolangMigrate => key.parse().ok().map(|v| vec![v]),
-            // diesel orders by the version string: the layout's one part per byte.
             // diesel orders by the version string, Prisma by the folder name: the
             // layout's one part per byte.
             HistoryKind::Diesel | HistoryKind::Prisma => {

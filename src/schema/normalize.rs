@@ -434,14 +434,6 @@ pub fn split_index_key(key: &str) -> (&str, Vec<&str>) {
 /// literal on an `interval` column is an interval constant (`'90 minutes'` is stored
 /// as `'01:30:00'::interval`).
 pub fn default_for_type(stored: String, data_type: &str) -> String {
-    if data_type == "boolean" {
-        return boolean_default(stored);
-    }
-    if data_type == "date"
-        || data_type.starts_with("timestamp") && data_type.ends_with("without time zone")
-    {
-        return datetime_default(stored, data_type == "date");
-    }
     if data_type.trim_end_matches("[]") != data_type || !data_type.starts_with("interval") {
         return stored;
     }
@@ -453,73 +445,6 @@ pub fn default_for_type(stored: String, data_type: &str) -> String {
         Some(text) => format!("'{text}'"),
         None => stored,
     }
-}
-
-/// A boolean column's literal default as PostgreSQL stores it: `'f'`, `'yes'`,
-/// `' Of '`, `'1'` → `false` / `true` (boolin: trimmed, any case, a unique prefix of
-/// true/false/yes/no, `on`/`off` from two letters, `1`/`0`). A bare `1` here can only
-/// be a quoted `'1'` that lost its quotes (PostgreSQL refuses an integer default on
-/// a boolean). Anything else is left as written.
-fn boolean_default(stored: String) -> String {
-    let literal = stored
-        .strip_prefix('\'')
-        .and_then(|s| s.strip_suffix('\''))
-        .filter(|s| !s.contains('\''))
-        .unwrap_or(&stored);
-    let word = literal.trim().to_ascii_lowercase();
-    let prefix_of = |full: &str, min: usize| word.len() >= min && full.starts_with(&word);
-    let value = if word == "1" || prefix_of("true", 1) || prefix_of("yes", 1) || prefix_of("on", 2)
-    {
-        Some("true")
-    } else if word == "0" || prefix_of("false", 1) || prefix_of("no", 1) || prefix_of("off", 2) {
-        Some("false")
-    } else {
-        None
-    };
-    value.map_or(stored, str::to_string)
-}
-
-/// A `date` / `timestamp without time zone` literal default as PostgreSQL prints it
-/// (ISO DateStyle): `'epoch'`, `'1970-01-01'`, `'2024-02-03T04:05'` → `'1970-01-01'` /
-/// `'1970-01-01 00:00:00'` / `'2024-02-03 04:05:00'`. Only these plain ISO forms;
-/// anything else (fractions, other styles, time zones) is left as written.
-fn datetime_default(stored: String, date_only: bool) -> String {
-    let Some(literal) = stored
-        .strip_prefix('\'')
-        .and_then(|s| s.strip_suffix('\''))
-        .map(str::trim)
-    else {
-        return stored;
-    };
-    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    let iso_date = |s: &str| {
-        let p: Vec<&str> = s.split('-').collect();
-        p.len() == 3 && digits(p[0], 4) && digits(p[1], 2) && digits(p[2], 2)
-    };
-    let (date, time) = if literal.eq_ignore_ascii_case("epoch") {
-        ("1970-01-01", None)
-    } else {
-        match literal.split_once([' ', 'T']) {
-            Some((d, t)) if iso_date(d) => (d, Some(t)),
-            None if iso_date(literal) => (literal, None),
-            _ => return stored,
-        }
-    };
-    if date_only {
-        return match time {
-            None => format!("'{date}'"),
-            Some(_) => stored,
-        };
-    }
-    let time = match time.map(|t| t.split(':').collect::<Vec<_>>()).as_deref() {
-        None => "00:00:00".to_string(),
-        Some([h, m]) if digits(h, 2) && digits(m, 2) => format!("{h}:{m}:00"),
-        Some([h, m, sec]) if digits(h, 2) && digits(m, 2) && digits(sec, 2) => {
-            format!("{h}:{m}:{sec}")
-        }
-        Some(_) => return stored,
-    };
-    format!("'{date} {time}'")
 }
 
 /// A NULL default (`DEFAULT NULL`, stored by PostgreSQL as `NULL::character varying`)
@@ -568,47 +493,6 @@ mod tests {
         assert_eq!(ty("\"order_status_enum\""), "public.order_status_enum");
         assert_eq!(ty("bool"), "boolean");
         assert_eq!(ty("char"), "character(1)");
-    }
-
-    #[test]
-    fn boolean_literal_defaults_read_like_boolin() {
-        let b = |d: &str| default_for_type(d.to_string(), "boolean");
-        for (written, stored) in [
-            ("'f'", "false"),
-            ("'yes'", "true"),
-            ("' Of '", "false"),
-            ("'ON'", "true"),
-            ("1", "true"),
-            ("'0'", "false"),
-            ("'TRU'", "true"),
-            ("false", "false"),
-        ] {
-            assert_eq!(b(written), stored, "{written}");
-        }
-        // `o` alone is ambiguous (on/off) and PostgreSQL refuses it: left as written.
-        assert_eq!(b("'o'"), "'o'");
-        assert_eq!(b("'maybe'"), "'maybe'");
-        assert_eq!(default_for_type("'f'".into(), "text"), "'f'");
-    }
-
-    #[test]
-    fn datetime_literal_defaults_take_output_form() {
-        let ts = |d: &str| default_for_type(d.to_string(), "timestamp without time zone");
-        assert_eq!(ts("'1970-01-01'"), "'1970-01-01 00:00:00'");
-        assert_eq!(ts("'EPOCH'"), "'1970-01-01 00:00:00'");
-        assert_eq!(ts("'2024-02-03T04:05'"), "'2024-02-03 04:05:00'");
-        assert_eq!(ts("'2024-02-03 04:05:06'"), "'2024-02-03 04:05:06'");
-        // Not a plain ISO form: left as written.
-        assert_eq!(ts("'2024-02-03 04:05:06.5'"), "'2024-02-03 04:05:06.5'");
-        assert_eq!(ts("now()"), "now()");
-        let date = |d: &str| default_for_type(d.to_string(), "date");
-        assert_eq!(date("'epoch'"), "'1970-01-01'");
-        assert_eq!(date("'2024-02-03 10:00'"), "'2024-02-03 10:00'");
-        // timestamptz depends on the session's time zone: left as written.
-        assert_eq!(
-            default_for_type("'epoch'".into(), "timestamp with time zone"),
-            "'epoch'"
-        );
     }
 
     #[test]
