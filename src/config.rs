@@ -16,7 +16,7 @@
 //!
 //! [history]
 //! table = "migrations"                 # or "core._typeorm_migrations"
-//! kind = "typeorm"                     # typeorm | golang-migrate | flyway
+//! kind = "typeorm"                     # typeorm | golang-migrate | flyway | diesel | prisma
 //!
 //! [database]
 //! connect_timeout_secs = 10
@@ -100,13 +100,18 @@ pub enum HistoryKind {
     Typeorm,
     GolangMigrate,
     Flyway,
+    /// diesel's `__diesel_schema_migrations (version, run_on)`.
+    Diesel,
+    /// Prisma Migrate's `_prisma_migrations (migration_name, finished_at, rolled_back_at, …)`.
+    Prisma,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryConfig {
     /// History table, optionally schema-qualified (`core._typeorm_migrations`).
-    /// Default per kind: `migrations`, `schema_migrations`, `flyway_schema_history`.
+    /// Default per kind: `migrations`, `schema_migrations`, `flyway_schema_history`,
+    /// `__diesel_schema_migrations`, `_prisma_migrations`.
     pub table: Option<String>,
     /// When not configured: what the migrations' layout says (`HistoryConfig::for_migrations`).
     #[serde(default)]
@@ -133,8 +138,10 @@ impl HistoryConfig {
 
     /// The ledger to read for these migrations: the configured kind; else the one a
     /// configured table name gives away (`schema_migrations`,
-    /// `flyway_schema_history`); else the tool every migration's layout belongs to
-    /// (all golang-migrate files → golang-migrate, all Flyway scripts → Flyway);
+    /// `flyway_schema_history`, `__diesel_schema_migrations`, `_prisma_migrations`);
+    /// else the tool every migration's layout belongs to (all golang-migrate files →
+    /// golang-migrate, all Flyway scripts → Flyway, all diesel / Prisma folders →
+    /// diesel / Prisma);
     /// else TypeORM, the default.
     pub fn for_migrations(&self, migrations: &[crate::ir::Migration]) -> HistoryConfig {
         use crate::ir::MigrationFormat as F;
@@ -145,6 +152,8 @@ impl HistoryConfig {
         {
             Some("schema_migrations") => Some(HistoryKind::GolangMigrate),
             Some("flyway_schema_history") => Some(HistoryKind::Flyway),
+            Some("__diesel_schema_migrations") => Some(HistoryKind::Diesel),
+            Some("_prisma_migrations") => Some(HistoryKind::Prisma),
             _ => None,
         };
         let all = |f: &dyn Fn(F) -> bool| {
@@ -154,6 +163,10 @@ impl HistoryConfig {
             Some(HistoryKind::GolangMigrate)
         } else if all(&|f| matches!(f, F::FlywayVersioned | F::FlywayRepeatable)) {
             Some(HistoryKind::Flyway)
+        } else if all(&|f| f == F::Diesel) {
+            Some(HistoryKind::Diesel)
+        } else if all(&|f| f == F::Prisma) {
+            Some(HistoryKind::Prisma)
         } else {
             None
         };
@@ -173,6 +186,8 @@ impl HistoryConfig {
             HistoryKind::Typeorm => "migrations",
             HistoryKind::GolangMigrate => "schema_migrations",
             HistoryKind::Flyway => "flyway_schema_history",
+            HistoryKind::Diesel => "__diesel_schema_migrations",
+            HistoryKind::Prisma => "_prisma_migrations",
         })
     }
 }
@@ -362,6 +377,16 @@ mod tests {
         assert_eq!(c.history.table_name(), "flyway_schema_history");
         assert_eq!(c.default_schema(), "public");
         assert_eq!(c.database.lock_timeout_ms, 5000);
+        let c = Config::parse("[history]\nkind = \"diesel\"\n").unwrap();
+        assert_eq!(c.history.table_name(), "__diesel_schema_migrations");
+        // The table name gives diesel away when the kind is not configured.
+        let c = Config::parse("[history]\nkind = \"prisma\"\n").unwrap();
+        assert_eq!(c.history.table_name(), "_prisma_migrations");
+        let c = Config::parse("[history]\ntable = \"app.__diesel_schema_migrations\"\n").unwrap();
+        assert_eq!(
+            c.history.for_migrations(&[]).kind,
+            Some(HistoryKind::Diesel)
+        );
     }
 
     #[test]

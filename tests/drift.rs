@@ -566,6 +566,111 @@ fn flyway_edited_repeatable_is_pending_in_drift() {
     );
 }
 
+/// A database built the way diesel builds it (each `up.sql`, then its ledger row)
+/// is clean: the ledger is read by version and `__diesel_schema_migrations` itself
+/// is not unexpected.
+#[test]
+fn diesel_database_is_clean() {
+    let init = "CREATE TABLE product (id int PRIMARY KEY, legacy_code text);";
+    let add = "ALTER TABLE product ADD COLUMN smile_code text;";
+    let dir = project(&[
+        ("migrations/2024-01-01-120000_init/up.sql", init),
+        (
+            "migrations/2024-01-01-120000_init/down.sql",
+            "DROP TABLE product;",
+        ),
+        (
+            "migrations/2025-11-19-091444-0000_add_smile_code/up.sql",
+            add,
+        ),
+        ("migguard.toml", "migrations = [\"migrations\"]\n"),
+    ]);
+    let db = cluster().create_database("d_diesel");
+    db.execute("CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)");
+    db.execute(init);
+    db.execute("INSERT INTO __diesel_schema_migrations (version) VALUES ('20240101120000')");
+    let r = drift(dir.path(), &db, &[]);
+    // The second migration is pending: its column is missing, reconcilable.
+    assert_eq!(
+        r.json()["history"]["pending"],
+        serde_json::json!(["2025-11-19-091444-0000_add_smile_code"]),
+        "{}",
+        r.stdout
+    );
+    db.execute(add);
+    db.execute("INSERT INTO __diesel_schema_migrations (version) VALUES ('202511190914440000')");
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["status"], "clean", "{}", r.stdout);
+}
+
+/// A database built the way `prisma migrate deploy` builds it is clean: folders
+/// match `_prisma_migrations` rows by name, the ledger itself is not unexpected,
+/// and `migration_lock.toml` is not a migration.
+#[test]
+fn prisma_database_is_clean() {
+    let init = "CREATE TABLE \"User\" (\"id\" SERIAL NOT NULL, \"email\" TEXT NOT NULL, CONSTRAINT \"User_pkey\" PRIMARY KEY (\"id\"));\nCREATE UNIQUE INDEX \"User_email_key\" ON \"User\"(\"email\");";
+    let add = "ALTER TABLE \"User\" ADD COLUMN \"name\" TEXT;";
+    let dir = project(&[
+        ("prisma/migrations/20240101120000_init/migration.sql", init),
+        (
+            "prisma/migrations/20240201120000_add_name/migration.sql",
+            add,
+        ),
+        (
+            "prisma/migrations/migration_lock.toml",
+            "provider = \"postgresql\"\n",
+        ),
+        ("migguard.toml", "migrations = [\"prisma/migrations\"]\n"),
+    ]);
+    let db = cluster().create_database("d_prisma");
+    db.execute(r#"CREATE TABLE "_prisma_migrations" ("id" VARCHAR(36) NOT NULL, "checksum" VARCHAR(64) NOT NULL, "finished_at" TIMESTAMPTZ, "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ, "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(), "applied_steps_count" INTEGER NOT NULL DEFAULT 0, CONSTRAINT "_prisma_migrations_pkey" PRIMARY KEY ("id"))"#);
+    db.execute(init);
+    db.execute(add);
+    db.execute(
+        "INSERT INTO _prisma_migrations (id, checksum, migration_name, finished_at, applied_steps_count) VALUES \
+         ('a', 'x', '20240101120000_init', now(), 1), ('b', 'x', '20240201120000_add_name', now(), 1)",
+    );
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["status"], "clean", "{}", r.stdout);
+}
+
+/// A boolean default written as a literal (`'f'`, `'yes'`, `'0'`, as crates.io's diesel
+/// migrations do) is stored by PostgreSQL as `false` / `true`: clean, not a mismatch.
+#[test]
+fn boolean_literal_defaults_are_stored_as_true_or_false() {
+    let (db, dir) = setup(
+        "d_bool_literals",
+        &[(
+            "0001_flags.sql",
+            "CREATE TABLE flags (a boolean NOT NULL DEFAULT 'f', b bool DEFAULT 'yes', c boolean DEFAULT ' Of ', d boolean DEFAULT '1', e boolean DEFAULT 'TRU')",
+        )],
+        1,
+    );
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["status"], "clean", "{}", r.stdout);
+}
+
+/// A `timestamp` / `date` literal default is stored in PostgreSQL's output form
+/// (`'1970-01-01'` → `'1970-01-01 00:00:00'`, `'epoch'`), as in crates.io's
+/// diesel migrations: clean, not a mismatch.
+#[test]
+fn timestamp_literal_defaults_are_stored_in_output_form() {
+    let (db, dir) = setup(
+        "d_ts_literals",
+        &[(
+            "0001_times.sql",
+            "CREATE TABLE times (a timestamp NOT NULL DEFAULT '1970-01-01', b timestamp DEFAULT 'epoch', c timestamp(0) without time zone DEFAULT '2024-02-03T04:05', d date DEFAULT 'epoch', e date DEFAULT '2024-02-03')",
+        )],
+        1,
+    );
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["status"], "clean", "{}", r.stdout);
+}
+
 /// PostgreSQL stores a typed literal default in the type's output form (`'{ "a" }'` on
 /// a `text[]` is `'{a}'`, `'yes'` on a boolean is `true`, `'epoch'` on a date is
 /// `'1970-01-01'`): the same default, not drift. A really different literal still is.

@@ -999,3 +999,196 @@ fn flyway_edited_repeatable_is_pending_and_edited_versioned_is_a_problem() {
         "{v}"
     );
 }
+
+/// The ledger diesel creates (`diesel_migrations` 2.x, PostgreSQL).
+const DIESEL_HISTORY: &str = "CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)";
+
+fn diesel_project() -> tempfile::TempDir {
+    project(&[
+        (
+            "migrations/2024-01-01-120000_init/up.sql",
+            "CREATE TABLE product (id int PRIMARY KEY, legacy_code text);",
+        ),
+        ("migrations/2024-01-01-120000_init/down.sql", "DROP TABLE product;"),
+        (
+            "migrations/2024-02-01-120000_add_smile_code/up.sql",
+            "ALTER TABLE product ADD COLUMN smile_code text;",
+        ),
+        (
+            "migrations/2024-03-01-120000_drop_legacy_code/up.sql",
+            "-- @destructive: DROP COLUMN product.legacy_code (moved to smile_code)\n-- @expand-migration: 2024-02-01-120000_add_smile_code\nALTER TABLE product DROP COLUMN legacy_code;",
+        ),
+        ("migguard.toml", "migrations = [\"migrations\"]\n"),
+    ])
+}
+
+/// A diesel layout reads `__diesel_schema_migrations` without configuration: rows
+/// match folders by version, `run_on` dates the expand migration, and a row no
+/// folder has is an unknown applied migration.
+#[test]
+fn diesel_ledger_by_version_with_run_on() {
+    let dir = diesel_project();
+    let db = cluster().create_database("rc_diesel");
+    db.execute(DIESEL_HISTORY);
+    db.execute(
+        "INSERT INTO __diesel_schema_migrations VALUES \
+         ('20240101120000', '2026-11-01 09:00:00'), ('20240201120000', '2026-11-20 14:30:00')",
+    );
+    let args = |extra: &'static str| {
+        let mut a = vec![
+            "release-check",
+            "--database-url",
+            &db.url,
+            "--format",
+            "json",
+        ];
+        if !extra.is_empty() {
+            a.push(extra);
+        }
+        a
+    };
+    let r = run_in(dir.path(), &args(""));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["history"]["table"], "__diesel_schema_migrations", "{v}");
+    assert_eq!(
+        v["history"]["pending"],
+        serde_json::json!(["2024-03-01-120000_drop_legacy_code"])
+    );
+    assert_eq!(
+        rules_with_status(&v, "failing"),
+        vec!["destructive-pending"]
+    );
+    let r = run_in(dir.path(), &args("--allow-destructive"));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let a = &r.json()["history"]["allowed_destructive"][0];
+    assert_eq!(a["expand_migration"], "2024-02-01-120000_add_smile_code");
+    assert_eq!(a["expand_applied_at"], "2026-11-20T14:30:00");
+    db.execute("INSERT INTO __diesel_schema_migrations (version) VALUES ('20231231000000')");
+    let r = run_in(dir.path(), &args("--allow-destructive"));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        rules_with_status(&r.json(), "failing"),
+        vec!["unknown-applied-migration"]
+    );
+}
+
+/// A ledger whose columns are not the configured kind's is an error (exit 2) that
+/// names the kind assumed, the columns it expected and how to configure it.
+#[test]
+fn ledger_of_another_kind_is_an_error_that_says_how_to_configure_it() {
+    let dir = diesel_project();
+    std::fs::write(
+        dir.path().join("migguard.toml"),
+        "migrations = [\"migrations\"]\n[history]\nkind = \"typeorm\"\ntable = \"__diesel_schema_migrations\"\n",
+    )
+    .unwrap();
+    let db = cluster().create_database("rc_ledger_mismatch");
+    db.execute(DIESEL_HISTORY);
+    let r = run_in(dir.path(), &["release-check", "--database-url", &db.url]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    for said in [
+        "kind \"typeorm\"",
+        "id, timestamp, name",
+        "[history]",
+        "kind = \"diesel\"",
+    ] {
+        assert!(r.stderr.contains(said), "{said}: {}", r.stderr);
+    }
+}
+
+/// The ledger Prisma Migrate creates on PostgreSQL.
+const PRISMA_HISTORY: &str = r#"CREATE TABLE "_prisma_migrations" ("id" VARCHAR(36) NOT NULL, "checksum" VARCHAR(64) NOT NULL, "finished_at" TIMESTAMPTZ, "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ, "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(), "applied_steps_count" INTEGER NOT NULL DEFAULT 0, CONSTRAINT "_prisma_migrations_pkey" PRIMARY KEY ("id"))"#;
+
+/// A Prisma layout reads `_prisma_migrations` without configuration: finished rows
+/// are applied (`finished_at` dates the expand migration), a failed row is a
+/// blocking history problem naming it, and rolling it back withdraws it.
+#[test]
+fn prisma_ledger_finished_failed_and_rolled_back_rows() {
+    let dir = project(&[
+        (
+            "prisma/migrations/20240101120000_init/migration.sql",
+            "CREATE TABLE product (id int PRIMARY KEY, legacy_code text);",
+        ),
+        (
+            "prisma/migrations/20240201120000_add_smile_code/migration.sql",
+            "ALTER TABLE product ADD COLUMN smile_code text;",
+        ),
+        (
+            "prisma/migrations/20240301120000_drop_legacy_code/migration.sql",
+            "-- @destructive: DROP COLUMN product.legacy_code (moved to smile_code)\n-- @expand-migration: 20240201120000_add_smile_code\nALTER TABLE product DROP COLUMN legacy_code;",
+        ),
+        (
+            "prisma/migrations/migration_lock.toml",
+            "provider = \"postgresql\"\n",
+        ),
+        ("migguard.toml", "migrations = [\"prisma/migrations\"]\n"),
+    ]);
+    let db = cluster().create_database("rc_prisma");
+    db.execute(PRISMA_HISTORY);
+    db.execute(
+        "INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, finished_at, applied_steps_count) VALUES \
+         ('a', 'x', '20240101120000_init', '2026-11-01 09:00:00+00', '2026-11-01 09:00:01+00', 1), \
+         ('b', 'x', '20240201120000_add_smile_code', '2026-11-20 14:30:00+00', '2026-11-20 14:30:00+00', 1)",
+    );
+    let args = |extra: &'static str| {
+        let mut a = vec![
+            "release-check",
+            "--database-url",
+            &db.url,
+            "--format",
+            "json",
+        ];
+        if !extra.is_empty() {
+            a.push(extra);
+        }
+        a
+    };
+    let r = run_in(dir.path(), &args(""));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["history"]["table"], "_prisma_migrations", "{v}");
+    assert_eq!(
+        v["history"]["pending"],
+        serde_json::json!(["20240301120000_drop_legacy_code"])
+    );
+    assert_eq!(
+        rules_with_status(&v, "failing"),
+        vec!["destructive-pending"]
+    );
+    let r = run_in(dir.path(), &args("--allow-destructive"));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let a = &r.json()["history"]["allowed_destructive"][0];
+    assert_eq!(a["expand_migration"], "20240201120000_add_smile_code");
+    assert!(
+        a["expand_applied_at"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("2026-11-20T14:30:00")),
+        "{a}"
+    );
+    // `prisma migrate deploy` failed halfway through the contract migration.
+    db.execute(
+        "INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, logs) VALUES \
+         ('c', 'x', '20240301120000_drop_legacy_code', '2026-11-21 10:00:00+00', 'error')",
+    );
+    let r = run_in(dir.path(), &args("--allow-destructive"));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        rules_with_status(&r.json(), "failing"),
+        vec!["history-problem"]
+    );
+    assert!(
+        r.stdout
+            .contains("failed migration 20240301120000_drop_legacy_code"),
+        "{}",
+        r.stdout
+    );
+    // `prisma migrate resolve --rolled-back`: withdrawn, pending again.
+    db.execute("UPDATE _prisma_migrations SET rolled_back_at = now() WHERE id = 'c'");
+    let r = run_in(dir.path(), &args("--allow-destructive"));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.json()["history"]["pending"],
+        serde_json::json!(["20240301120000_drop_legacy_code"])
+    );
+}

@@ -325,6 +325,18 @@ fn transaction_mode_follows_each_tool() {
             "CREATE INDEX i ON t (a);",
             true,
         ),
+        // Prisma sends migration.sql as one script, like golang-migrate (PostgreSQL 15:
+        // a multi-statement script with CONCURRENTLY fails and rolls back).
+        (
+            "prisma/migrations/20240101000000_a/migration.sql",
+            "CREATE INDEX CONCURRENTLY i ON t (a);",
+            false,
+        ),
+        (
+            "prisma/migrations/20240102000000_b/migration.sql",
+            "-- CreateIndex\nCREATE INDEX CONCURRENTLY i ON t (a);\nCREATE INDEX CONCURRENTLY j ON t (b);",
+            true,
+        ),
         // Unknown tool: assumed transactional.
         (
             "plain/0001_a.sql",

@@ -170,10 +170,16 @@ pub fn check(
             // TypeORM 0.3 runs it (MigrationExecutor's timestamp check is commented
             // out); Flyway's validate refuses it unless `outOfOrder` is on. Neither
             // makes it unsafe: what it does is checked above like any pending one.
-            let tool = if m.format == crate::ir::MigrationFormat::Typeorm {
-                "TypeORM runs it after it"
-            } else {
-                "Flyway refuses it unless `outOfOrder = true`"
+            let tool = match m.format {
+                crate::ir::MigrationFormat::Typeorm => "TypeORM runs it after it",
+                crate::ir::MigrationFormat::FlywayVersioned
+                | crate::ir::MigrationFormat::FlywayRepeatable => {
+                    "Flyway refuses it unless `outOfOrder = true`"
+                }
+                // Both run every migration their ledger lacks, whatever its place.
+                crate::ir::MigrationFormat::Diesel => "diesel runs it after it",
+                crate::ir::MigrationFormat::Prisma => "`prisma migrate deploy` runs it after it",
+                _ => "whether its tool runs it depends on the tool",
             };
             let mut f = finding(r, m, Some(m.span), None, format!("pending migration `{name}` is older than `{newest_applied}`, which is already applied (merged late): {tool}"), fail_on);
             f.status = Status::Warning;
@@ -280,7 +286,7 @@ pub fn allowed_destructive(
                         (Some(at), _) => format!("`{expand}` applied {at}"),
                         (None, HistoryKind::Typeorm) => format!("`{expand}` is applied; when is not recorded (TypeORM's `timestamp` column is the migration's own timestamp, not the time it ran)"),
                         (None, HistoryKind::GolangMigrate) => format!("`{expand}` is applied; when is not recorded (golang-migrate keeps only the current version)"),
-                        (None, HistoryKind::Flyway) => format!("`{expand}` is applied; when is not recorded"),
+                        (None, HistoryKind::Flyway | HistoryKind::Diesel | HistoryKind::Prisma) => format!("`{expand}` is applied; when is not recorded"),
                     };
                 (Some(expand.clone()), at, said)
             }

@@ -5,8 +5,11 @@
 //! | TypeORM | `migrations` (`id, timestamp, name`) | the migration `name` ran |
 //! | golang-migrate | `schema_migrations` (`version, dirty`) | every version ≤ `version` ran; `dirty` = the last one failed halfway |
 //! | Flyway | `flyway_schema_history` (`version, description, success`) | that version ran (or failed: `success = false`) |
+//! | diesel | `__diesel_schema_migrations` (`version, run_on`) | that version (the folder's leading digits, as a string) ran |
+//! | Prisma | `_prisma_migrations` (`migration_name, finished_at, rolled_back_at`) | finished and not rolled back: the folder ran; neither: it failed (`prisma migrate deploy` refuses, P3009); rolled back: withdrawn |
 //!
-//! Only Flyway records *when* a migration ran (`installed_on`): TypeORM's `timestamp`
+//! Only Flyway (`installed_on`), diesel (`run_on`) and Prisma (`finished_at`) record
+//! *when* a migration ran: TypeORM's `timestamp`
 //! column is the migration's own timestamp (the 13 digits of its name), and
 //! golang-migrate keeps only the current version.
 //! Flyway also records each script's checksum: a repeatable (`R__…`, no version)
@@ -84,8 +87,9 @@ pub struct History {
     /// golang-migrate: the single current version.
     pub current_version: Option<u128>,
     pub dirty: bool,
-    /// Flyway: when each version was installed (`installed_on`, normalised version →
-    /// text as PostgreSQL prints it; the latest successful row wins).
+    /// Flyway / diesel / Prisma: when each migration ran (`installed_on` / `run_on` /
+    /// `finished_at`; normalised version, for Prisma the migration name → ISO 8601
+    /// text; the latest successful row wins).
     pub installed_on: std::collections::BTreeMap<String, String>,
     /// Flyway: the checksum recorded for each applied versioned script
     /// (normalised version → checksum of its latest successful row).
@@ -200,6 +204,17 @@ pub async fn read(
              to_jsonb(h) ->> 'installed_on' FROM {q} h \
              ORDER BY installed_rank"
         ),
+        // Prisma writes a row when a migration starts, `finished_at` when it
+        // succeeds and `rolled_back_at` on `prisma migrate resolve --rolled-back`.
+        HistoryKind::Prisma => format!(
+            "SELECT migration_name, (finished_at IS NOT NULL)::text, \
+             (rolled_back_at IS NOT NULL)::text, to_jsonb(finished_at) #>> '{{}}' \
+             FROM {q} ORDER BY started_at, migration_name"
+        ),
+        HistoryKind::Diesel => format!(
+            // Through to_jsonb, like Flyway's `installed_on`: the same ISO 8601 text.
+            "SELECT version, to_jsonb(run_on) #>> '{{}}' FROM {q} ORDER BY version"
+        ),
     };
     // The session's snapshot transaction (see `connect`) must survive a missing
     // table, so the read runs under a savepoint that a failure rolls back to.
@@ -219,6 +234,9 @@ pub async fn read(
                 .await?;
             h.table_missing = true;
             return Ok(h);
+        }
+        Err(e) if e.code() == Some(&SqlState::UNDEFINED_COLUMN) => {
+            return Err(Error::Database(ledger_mismatch(kind, table, &describe(&e))))
         }
         Err(e) => return Err(err(e)),
     };
@@ -276,8 +294,73 @@ pub async fn read(
                     .collect(),
             );
         }
+        HistoryKind::Prisma => {
+            for r in &rows {
+                let Some(name) = r[0].clone() else { continue };
+                if is_true(&r[2]) {
+                    // Rolled back: withdrawn, as `prisma migrate deploy` ignores it.
+                    continue;
+                }
+                let finished = is_true(&r[1]);
+                if let (true, Some(Some(at))) = (finished, r.get(3)) {
+                    h.installed_on.insert(name.clone(), at.clone());
+                }
+                h.applied.push(AppliedMigration {
+                    key: name,
+                    failed: !finished,
+                    baseline: false,
+                    java: false,
+                });
+            }
+        }
+        HistoryKind::Diesel => {
+            for r in rows {
+                let mut r = r.into_iter();
+                let Some(version) = r.next().flatten() else {
+                    continue;
+                };
+                if let Some(at) = r.next().flatten() {
+                    h.installed_on.insert(norm_version(&version), at);
+                }
+                h.applied.push(AppliedMigration {
+                    key: version,
+                    failed: false,
+                    baseline: false,
+                    java: false,
+                });
+            }
+        }
     }
     Ok(h)
+}
+
+/// The columns migguard reads from each kind's ledger.
+fn expected_columns(kind: HistoryKind) -> &'static str {
+    match kind {
+        HistoryKind::Typeorm => "id, timestamp, name",
+        HistoryKind::GolangMigrate => "version, dirty",
+        HistoryKind::Flyway => {
+            "installed_rank, version, description, type, checksum, installed_on, success"
+        }
+        HistoryKind::Diesel => "version, run_on",
+        HistoryKind::Prisma => "migration_name, finished_at, rolled_back_at, started_at",
+    }
+}
+
+/// The message for a ledger table that exists but lacks the columns of the kind
+/// migguard assumed: which kind, which columns, and how to configure the right one.
+pub fn ledger_mismatch(kind: HistoryKind, table: &str, cause: &str) -> String {
+    let name = match kind {
+        HistoryKind::Typeorm => "typeorm",
+        HistoryKind::GolangMigrate => "golang-migrate",
+        HistoryKind::Flyway => "flyway",
+        HistoryKind::Diesel => "diesel",
+        HistoryKind::Prisma => "prisma",
+    };
+    format!(
+        "history table {table} is not a {name} ledger ({cause}): migguard read it as kind \"{name}\", which has the columns ({cols}); set the tool that writes it in migguard.toml, e.g. `[history]` `kind = \"diesel\"` (typeorm | golang-migrate | flyway | diesel | prisma) and `table = \"…\"`",
+        cols = expected_columns(kind)
+    )
 }
 
 /// Local migrations against the history.
@@ -422,13 +505,23 @@ pub fn compare_with_checksums(
                 (Some(cur), Some(v)) => *v <= cur,
                 _ => false,
             },
+            HistoryKind::Prisma => h.applied.iter().any(|a| !a.failed && a.key == m.name),
+            // diesel matches the version string exactly (`0001` and `1` differ).
+            HistoryKind::Diesel => m
+                .version
+                .as_deref()
+                .is_some_and(|v| h.applied.iter().any(|a| a.key == v)),
         }
     };
     c.kind = kind;
     let mut newest_applied = None;
     for m in local {
         if is_applied(m) {
-            if let Some(at) = version_key(m).and_then(|v| h.installed_on.get(&v)) {
+            let when = match kind {
+                HistoryKind::Prisma => Some(m.name.clone()),
+                _ => version_key(m),
+            };
+            if let Some(at) = when.and_then(|v| h.installed_on.get(&v)) {
                 c.applied_at.insert(m.name.clone(), at.clone());
             }
             c.applied.push(m.name.clone());
@@ -483,6 +576,26 @@ pub fn compare_with_checksums(
                 }
             }
         }
+        HistoryKind::Prisma => {
+            let names: std::collections::HashSet<&str> =
+                local.iter().map(|m| m.name.as_str()).collect();
+            for a in &h.applied {
+                if a.failed {
+                    c.problems.push(format!("Prisma history has a failed migration {} (`prisma migrate deploy` refuses to run, P3009): check the schema, then `prisma migrate resolve --rolled-back {}` or `--applied {}`", a.key, a.key, a.key));
+                } else if !names.contains(a.key.as_str()) {
+                    c.unknown(a.key.clone(), false);
+                }
+            }
+        }
+        HistoryKind::Diesel => {
+            let versions: std::collections::HashSet<&str> =
+                local.iter().filter_map(|m| m.version.as_deref()).collect();
+            for a in &h.applied {
+                if !versions.contains(a.key.as_str()) {
+                    c.unknown(a.key.clone(), false);
+                }
+            }
+        }
         HistoryKind::GolangMigrate => {
             if let Some(cur) = h.current_version {
                 if !local.iter().any(|m| m.order.version.first() == Some(&cur)) {
@@ -522,6 +635,11 @@ fn ahead_of_build(local: &[Migration], kind: HistoryKind, unknown: &[String]) ->
             }
             HistoryKind::Flyway => version_parts(key),
             HistoryKind::GolangMigrate => key.parse().ok().map(|v| vec![v]),
+            // diesel orders by the version string, Prisma by the folder name: the
+            // layout's one part per byte.
+            HistoryKind::Diesel | HistoryKind::Prisma => {
+                Some(key.bytes().map(u128::from).collect())
+            }
         }
     };
     let Some(newest) = local
@@ -674,6 +792,94 @@ mod tests {
             (vec!["1_a".to_string()], vec!["2_b".to_string()])
         );
         assert_eq!(c.problems.len(), 1);
+    }
+
+    /// diesel matches by the version string; `run_on` says when it ran; a row no
+    /// folder has is unknown, and one newer than every folder is ahead of the build.
+    #[test]
+    fn diesel_by_version_string_with_run_on() {
+        let d = |name: &str, v: &str| {
+            let mut x = m(name, 0, MigrationFormat::Diesel, v);
+            x.order.version = v.bytes().map(u128::from).collect();
+            x
+        };
+        let local = vec![
+            d("2024-01-01-120000_a", "20240101120000"),
+            d("2024-02-01-120000_b", "20240201120000"),
+        ];
+        let applied = |keys: &[&str]| {
+            keys.iter()
+                .map(|k| AppliedMigration {
+                    key: k.to_string(),
+                    failed: false,
+                    baseline: false,
+                    java: false,
+                })
+                .collect()
+        };
+        let h = History {
+            kind: Some(HistoryKind::Diesel),
+            applied: applied(&["20240101120000", "00000000000000"]),
+            installed_on: BTreeMap::from([(
+                "20240101120000".to_string(),
+                "2024-03-01 10:00:00".to_string(),
+            )]),
+            ..History::default()
+        };
+        let c = compare(&local, &h);
+        assert_eq!(c.applied, vec!["2024-01-01-120000_a"]);
+        assert_eq!(c.pending, vec!["2024-02-01-120000_b"]);
+        assert_eq!(c.unknown_applied, vec!["00000000000000"]);
+        assert!(!c.ahead_of_build);
+        assert_eq!(
+            c.applied_at.get("2024-01-01-120000_a").map(String::as_str),
+            Some("2024-03-01 10:00:00")
+        );
+        let h = History {
+            kind: Some(HistoryKind::Diesel),
+            applied: applied(&["20240101120000", "20240201120000", "20250101000000"]),
+            ..History::default()
+        };
+        let c = compare(&local, &h);
+        assert!(c.pending.is_empty());
+        assert!(c.ahead_of_build);
+    }
+
+    /// Prisma matches by folder name; a failed row is a problem naming it and does
+    /// not count as applied.
+    #[test]
+    fn prisma_by_name_with_failed_rows() {
+        let p = |name: &str| {
+            let mut x = m(name, 0, MigrationFormat::Prisma, &name[..14]);
+            x.order.version = name.bytes().map(u128::from).collect();
+            x
+        };
+        let local = vec![p("20240101120000_init"), p("20240201120000_add_b")];
+        let row = |k: &str, failed: bool| AppliedMigration {
+            key: k.into(),
+            failed,
+            baseline: false,
+            java: false,
+        };
+        let h = History {
+            kind: Some(HistoryKind::Prisma),
+            applied: vec![
+                row("20240101120000_init", false),
+                row("20240201120000_add_b", true),
+                row("20230101000000_other", false),
+            ],
+            ..History::default()
+        };
+        let c = compare(&local, &h);
+        assert_eq!(c.applied, vec!["20240101120000_init"]);
+        assert_eq!(c.pending, vec!["20240201120000_add_b"]);
+        assert_eq!(c.unknown_applied, vec!["20230101000000_other"]);
+        assert_eq!(c.problems.len(), 1);
+        assert!(
+            c.problems[0].contains("20240201120000_add_b"),
+            "{:?}",
+            c.problems
+        );
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub enum MigrationFormat {
     FlywayRepeatable,
     /// `<version>_<name>/up.sql` (diesel)
     Diesel,
+    /// `<timestamp>_<name>/migration.sql` (Prisma Migrate)
+    Prisma,
 }
 
 /// The order key a migration tool sorts by: TypeORM timestamp, SQL version.

@@ -873,6 +873,9 @@ fn read_down_side(file: &SourceFile, id: &SqlIdentity, opts: &ReadOptions) -> Ve
 ///   non-transactional statement such as `CREATE INDEX CONCURRENTLY` — but only when
 ///   every statement is one (`mixed = false`, the default, refuses a mix).
 /// - diesel wraps each migration unless `metadata.toml` says `run_in_transaction = false`.
+/// - Prisma Migrate sends `migration.sql` as one script, like golang-migrate (a
+///   multi-statement file with `CREATE INDEX CONCURRENTLY` fails in
+///   `PreventInTransactionBlock`, prisma/prisma#14456); a single statement runs alone.
 /// - An unknown tool (plain numbered files) is assumed to use a transaction, so
 ///   `CONCURRENTLY` is flagged rather than trusted (fail closed).
 pub fn runs_in_transaction(id: &SqlIdentity, up: &[Operation], opted_out: bool) -> bool {
@@ -901,7 +904,7 @@ pub fn runs_in_transaction(id: &SqlIdentity, up: &[Operation], opted_out: bool) 
         )
     };
     match id.format {
-        MigrationFormat::GolangMigrate => {
+        MigrationFormat::GolangMigrate | MigrationFormat::Prisma => {
             let statements: std::collections::BTreeSet<usize> =
                 up.iter().map(|o| o.span.start).collect();
             statements.len() > 1

@@ -69,6 +69,29 @@ struct Replayer<'a> {
     migration: String,
 }
 
+/// A sequence as PostgreSQL prints it in a `nextval('…'::regclass)` default
+/// (`regclassout`): unqualified in the default schema or `public`, each part
+/// double-quoted unless it is a plain lower-case identifier (`"User_id_seq"`, as
+/// Prisma's `SERIAL` on table `"User"` gives). Keywords are not checked: a serial's
+/// `<table>_<column>_seq` never is one.
+fn regclass_text(seq: &QualifiedName, default_schema: &str) -> String {
+    let part = |p: &str| {
+        let plain = p.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            && p.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+        if plain {
+            p.to_string()
+        } else {
+            format!("\"{}\"", p.replace('"', "\"\""))
+        }
+    };
+    if seq.schema == default_schema || seq.schema == "public" {
+        part(&seq.name)
+    } else {
+        format!("{}.{}", part(&seq.schema), part(&seq.name))
+    }
+}
+
 fn fk_action(a: &Option<String>) -> Option<String> {
     a.as_ref()
         .map(|s| s.to_ascii_uppercase())
@@ -1007,11 +1030,7 @@ impl Replayer<'_> {
                     owned_by: Some((table.clone(), c.name.clone())),
                 },
             );
-            let qualified = if table.schema == self.ds {
-                seq_name.name.clone()
-            } else {
-                seq_name.to_string()
-            };
+            let qualified = regclass_text(&seq_name, &self.ds);
             default =
                 canonical_default(Some(&format!("nextval('{qualified}'::regclass)")), &self.ds);
             not_null = true;
@@ -1421,14 +1440,8 @@ impl Replayer<'_> {
         s.name = new.clone();
         self.model.sequences.insert(new.clone(), s);
         // As a default spells it (`normalize::canonical_expr`): unqualified in the
-        // default schema or `public`.
-        let spelled = |q: &QualifiedName| {
-            if q.schema == self.ds || q.schema == "public" {
-                q.name.clone()
-            } else {
-                q.to_string()
-            }
-        };
+        // default schema or `public`, quoted where PostgreSQL quotes it.
+        let spelled = |q: &QualifiedName| regclass_text(q, &self.ds);
         let (from, to) = (
             format!("nextval('{}'", spelled(old)),
             format!("nextval('{}'", spelled(new)),

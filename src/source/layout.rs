@@ -9,6 +9,7 @@
 //! | Flyway undo | `U3_1__add_x.sql` | `3.1` | the down side of `V3_1__…` |
 //! | Flyway repeatable | `R__views.sql` | none (sorts after all versioned) | `R__views` |
 //! | diesel | `2024-01-01-120000_add_x/up.sql` | `20240101120000` (ordered as a string, as diesel does) | `2024-01-01-120000_add_x` |
+//! | Prisma | `20240101120000_add_x/migration.sql` | `20240101120000` (the folder's leading digits; ordered by folder name, as Prisma does) | `20240101120000_add_x` |
 //!
 //! A `.sql` file that matches none of these and does not start with a digit is not a
 //! migration for discovery (seeds, schema dumps, helper scripts live next to
@@ -117,6 +118,31 @@ pub fn sql_identity(path: &Path) -> Option<SqlIdentity> {
         );
         id.order.version = string_order;
         return Some(id);
+    }
+
+    // Prisma: `<timestamp>_<name>/migration.sql` (also `0_init`, the baselining
+    // convention), or any folder directly under a `migrations` directory: Prisma
+    // applies every folder there (`migration_lock.toml` beside them is no `.sql`).
+    if stem == "migration" {
+        let dir_path = path.parent()?;
+        let dir = dir_path.file_name()?.to_str()?;
+        let under_migrations = dir_path
+            .parent()
+            .and_then(|p| p.file_name())
+            .is_some_and(|n| n == "migrations");
+        if dir.starts_with(|c: char| c.is_ascii_digit()) || under_migrations {
+            let digits: String = dir.chars().take_while(|c| c.is_ascii_digit()).collect();
+            let mut id = identity(
+                dir.to_string(),
+                (!digits.is_empty()).then_some(digits),
+                MigrationFormat::Prisma,
+                Side::Up,
+                None,
+            );
+            // Prisma applies the folders sorted by name: one order part per byte.
+            id.order.version = dir.bytes().map(u128::from).collect();
+            return Some(id);
+        }
     }
 
     // golang-migrate: `<digits>_<name>.up.sql` / `.down.sql`
@@ -288,6 +314,29 @@ mod tests {
         assert!(r.order > v.order);
         assert!(v3_2.order < v3_10.order);
         assert_eq!(r.description.as_deref(), Some("views"));
+    }
+
+    #[test]
+    fn prisma_folders_are_migrations_named_by_folder() {
+        let p = sql_identity(Path::new(
+            "prisma/migrations/20240101120000_add_x/migration.sql",
+        ))
+        .unwrap();
+        assert_eq!(
+            (p.name.as_str(), p.version.as_deref(), p.format, p.side),
+            (
+                "20240101120000_add_x",
+                Some("20240101120000"),
+                MigrationFormat::Prisma,
+                Side::Up
+            )
+        );
+        let baseline = sql_identity(Path::new("prisma/migrations/0_init/migration.sql")).unwrap();
+        assert!(baseline.order < p.order);
+        // Any folder under `migrations` is one; elsewhere a `migration.sql` needs digits.
+        let named = sql_identity(Path::new("db/migrations/init/migration.sql")).unwrap();
+        assert_eq!((named.name.as_str(), named.version), ("init", None));
+        assert_eq!(sql_identity(Path::new("scripts/migration.sql")), None);
     }
 
     #[test]
