@@ -649,6 +649,15 @@ fn a_stopped_backend_hits_the_query_deadline() {
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
+    // migguard must find the lock held, or it reads the history before the holder
+    // gets there and never waits (seen on a loaded machine).
+    for _ in 0..200 {
+        let held = db.query("SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND granted AND relation = 'migrations'::regclass");
+        if held.trim() == "1" {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let dir = project(&[(
         "migguard.toml",
         &format!(
