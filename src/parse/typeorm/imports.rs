@@ -143,7 +143,6 @@ fn binding_in(
             }
             None
         }
-        "export_statement" => None,
         _ => None,
     }
 }
@@ -199,10 +198,10 @@ pub(super) fn find_function<'a>(doc: &Doc<'a>, root: Node<'a>, name: &str) -> Op
         };
         let Some(decl) = inner else { continue };
         match decl.kind() {
-            "function_declaration" | "generator_function_declaration" => {
-                if decl.child_by_field_name("name").map(|n| doc.text(n)) == Some(name) {
-                    return Some(decl);
-                }
+            "function_declaration" | "generator_function_declaration"
+                if decl.child_by_field_name("name").map(|n| doc.text(n)) == Some(name) =>
+            {
+                return Some(decl);
             }
             "lexical_declaration" | "variable_declaration" => {
                 let mut c2 = decl.walk();
