@@ -18,6 +18,7 @@
 mod builder;
 mod classes;
 mod comments;
+mod imports;
 mod inherit;
 mod strings;
 mod values;

@@ -461,3 +461,147 @@ fn truncated_sources_never_panic_and_fail_closed() {
         }
     }
 }
+
+/// Writes `files` (relative path, text) into a temp dir and reads the first one.
+fn read_project(files: &[(&str, &str)]) -> (tempfile::TempDir, Vec<Migration>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (rel, text) in files {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, text).expect("write");
+    }
+    let path = dir.path().join(files[0].0);
+    let text = std::fs::read_to_string(&path).expect("read back");
+    let m = read_typeorm_file(&SourceFile::new(path, text), &ReadOptions::default());
+    (dir, m)
+}
+
+/// (line, kind, subject) of every `up` op.
+fn up_ops(m: &Migration) -> Vec<(usize, &'static str, String)> {
+    m.up.iter()
+        .map(|o| {
+            (
+                o.span.line,
+                o.kind.name(),
+                o.kind.object().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+const AUDIT_HELPER_TS: &str = r#"import { QueryRunner, TableColumn } from "typeorm";
+
+export async function addAuditColumns(queryRunner: QueryRunner): Promise<void> {
+  await queryRunner.query(`ALTER TABLE "users" ADD "created_by" text`);
+  await queryRunner.addColumn("users", new TableColumn({ name: "updated_by", type: "text", isNullable: true }));
+}
+"#;
+
+#[test]
+fn an_imported_ts_helper_is_read_like_a_same_class_helper() {
+    let migration = r#"import { MigrationInterface, QueryRunner } from "typeorm";
+import { addAuditColumns } from "../helpers/audit";
+
+export class AddAudit1700000000000 implements MigrationInterface {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await addAuditColumns(queryRunner);
+  }
+  public async down(queryRunner: QueryRunner): Promise<void> {}
+}
+"#;
+    let (_dir, m) = read_project(&[
+        ("migrations/1700000000000-AddAudit.ts", migration),
+        ("helpers/audit.ts", AUDIT_HELPER_TS),
+    ]);
+    assert_eq!(
+        up_ops(&m[0]),
+        vec![
+            (6, "add_column", "public.users.created_by".to_string()),
+            (6, "add_column", "public.users.updated_by".to_string()),
+        ]
+    );
+    // The op's text is the helper's statement.
+    assert!(m[0].up[0].text.contains("created_by"));
+}
+
+#[test]
+fn an_imported_helper_in_compiled_js_is_read_through_require() {
+    let migration = r#""use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.AddAudit1700000000000 = void 0;
+const audit_1 = require("../helpers/audit");
+class AddAudit1700000000000 {
+    async up(queryRunner) {
+        await (0, audit_1.addAuditColumns)(queryRunner);
+    }
+    async down(queryRunner) { }
+}
+exports.AddAudit1700000000000 = AddAudit1700000000000;
+"#;
+    let helper = r#""use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.addAuditColumns = addAuditColumns;
+async function addAuditColumns(queryRunner) {
+    await queryRunner.query(`ALTER TABLE "users" ADD "created_by" text`);
+}
+"#;
+    let (_dir, m) = read_project(&[
+        ("dist/migrations/1700000000000-AddAudit.js", migration),
+        ("dist/helpers/audit.js", helper),
+    ]);
+    assert_eq!(
+        up_ops(&m[0]),
+        vec![(7, "add_column", "public.users.created_by".to_string())]
+    );
+}
+
+#[test]
+fn an_imported_helper_that_cannot_be_read_stays_opaque() {
+    let migration = r#"import { QueryRunner } from "typeorm";
+import { addAuditColumns } from "../helpers/audit";
+import { fromPackage } from "some-package";
+
+export class AddAudit1700000000000 {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await addAuditColumns(queryRunner);
+    await fromPackage(queryRunner);
+  }
+}
+"#;
+    // The helper file is missing; a package is never followed.
+    let (_dir, m) = read_project(&[("migrations/1700000000000-AddAudit.ts", migration)]);
+    let kinds: Vec<_> = up_ops(&m[0]).into_iter().map(|(l, k, _)| (l, k)).collect();
+    assert_eq!(kinds, vec![(7, "opaque"), (8, "opaque")]);
+}
+
+#[test]
+fn imported_helpers_that_call_each_other_stop_at_the_cycle() {
+    let migration = r#"import { QueryRunner } from "typeorm";
+import { ping } from "./ping";
+
+export class Loop1700000000000 {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await ping(queryRunner);
+  }
+}
+"#;
+    let ping = r#"import { pong } from "./pong";
+export async function ping(qr) {
+  await qr.query(`CREATE TABLE "a" (id int)`);
+  await pong(qr);
+}
+"#;
+    let pong = r#"import { ping } from "./ping";
+export const pong = async (qr) => {
+  await ping(qr);
+};
+"#;
+    let (_dir, m) = read_project(&[
+        ("migrations/1700000000000-Loop.ts", migration),
+        ("migrations/ping.ts", ping),
+        ("migrations/pong.ts", pong),
+    ]);
+    let kinds: Vec<_> = up_ops(&m[0]).into_iter().map(|(l, k, _)| (l, k)).collect();
+    // ping → pong → ping again is not followed: that call stays opaque.
+    assert_eq!(kinds, vec![(6, "create_table"), (6, "opaque")]);
+}

@@ -13,9 +13,10 @@
 
 use super::builder::{builder_call, Builder, READ_ONLY_METHODS};
 use super::strings;
-use super::{next_node, Doc, EmbeddedSql};
+use super::{imports, next_node, Doc, EmbeddedSql};
 use crate::ir::{Guard, OpKind, OpSource, Operation};
 use crate::parse::sql::{read_statements_in, Session, SqlInput};
+use crate::source::SourceFile;
 use std::collections::HashMap;
 use tree_sitter::Node;
 
@@ -42,6 +43,8 @@ pub(super) fn read_method<'a>(
         session: &mut session,
         methods,
         inlining: Vec::new(),
+        outer_depth: 0,
+        followed: Vec::new(),
         loop_values: Vec::new(),
     };
     if let Some(params) = method.child_by_field_name("parameters") {
@@ -76,6 +79,11 @@ struct Walker<'d, 'a, 'e> {
     methods: &'d Methods<'a>,
     /// Helper methods being followed (cycle and depth guard).
     inlining: Vec<&'a str>,
+    /// Helpers already followed in the files that led here: they count towards
+    /// [`MAX_INLINE_DEPTH`] too.
+    outer_depth: usize,
+    /// Imported helpers being followed, (file, function) (cycle guard across files).
+    followed: Vec<(std::path::PathBuf, String)>,
     /// Loop variables over a literal array of SQL strings, bound to the element of
     /// the iteration being read (`for (const sql of [...])`, `xs.forEach(sql => …)`).
     loop_values: Vec<(&'a str, Node<'a>)>,
@@ -462,7 +470,7 @@ impl<'a> Walker<'_, 'a, '_> {
         let Some(func) = self.methods.get(name).copied() else {
             return false;
         };
-        if self.inlining.len() >= MAX_INLINE_DEPTH || self.inlining.contains(&name) {
+        if self.depth() >= MAX_INLINE_DEPTH || self.inlining.contains(&name) {
             return false;
         }
         let params: Vec<Node<'a>> = func
@@ -495,6 +503,8 @@ impl<'a> Walker<'_, 'a, '_> {
             session: &mut *self.session,
             methods: self.methods,
             inlining,
+            outer_depth: self.outer_depth,
+            followed: self.followed.clone(),
             loop_values: Vec::new(),
         };
         for p in runner_params {
@@ -505,6 +515,97 @@ impl<'a> Walker<'_, 'a, '_> {
         }
         let ops = sub.ops;
         self.ops.extend(ops);
+        true
+    }
+
+    fn depth(&self) -> usize {
+        self.outer_depth + self.inlining.len()
+    }
+
+    /// `addAuditColumns(queryRunner, …)` with the function imported from a relative
+    /// module: read it like a same-class helper, in its own file. The ops are shown at
+    /// the call (an op's span has no file of its own, and a `migguard-ignore` above the
+    /// call must apply to them); their text is the helper's statement.
+    fn inline_imported(&mut self, call: Node<'a>, callee: Node<'a>, args: &[Node<'a>]) -> bool {
+        if !args.iter().any(|a| self.is_runner(*a)) || self.depth() >= MAX_INLINE_DEPTH {
+            return false;
+        }
+        let Some((path, name)) = imports::imported_callee(self.doc, callee) else {
+            return false;
+        };
+        if self.followed.iter().any(|(p, n)| *p == path && *n == name) {
+            return false;
+        }
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            return false;
+        };
+        let file = SourceFile::new(path.clone(), text);
+        let src = file.text.as_str();
+        let Some(tree) = super::parse(src) else {
+            return false;
+        };
+        let root = tree.root_node();
+        if root.has_error() {
+            // A helper that does not parse is not read as if it did nothing.
+            return false;
+        }
+        let col = super::collect(root, src);
+        let doc = Doc::new(src, &file, self.doc.opts, &col);
+        let Some(func) = imports::find_function(&doc, root, &name) else {
+            return false;
+        };
+        let params: Vec<Node> = func
+            .child_by_field_name("parameters")
+            .map(|p| {
+                let mut cursor = p.walk();
+                p.named_children(&mut cursor)
+                    .filter(|c| c.kind() != "comment")
+                    .collect()
+            })
+            .unwrap_or_default();
+        let runner_params: Vec<Node> = args
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| self.is_runner(**a))
+            .filter_map(|(i, _)| params.get(i).copied())
+            .collect();
+        if runner_params.is_empty() {
+            return false;
+        }
+        let methods = Methods::new();
+        // `query()` strings of the helper live in the helper file: their comments are
+        // not the migration's.
+        let mut embedded = Vec::new();
+        let mut followed = self.followed.clone();
+        followed.push((path, name));
+        let outer_depth = self.depth() + 1;
+        let mut sub = Walker {
+            doc: &doc,
+            runners: Vec::new(),
+            query_fns: Vec::new(),
+            derived: Vec::new(),
+            ops: Vec::new(),
+            embedded: &mut embedded,
+            session: &mut *self.session,
+            methods: &methods,
+            inlining: Vec::new(),
+            outer_depth,
+            followed,
+            loop_values: Vec::new(),
+        };
+        for p in runner_params {
+            sub.bind_pattern(p.child_by_field_name("pattern").unwrap_or(p));
+        }
+        if let Some(body) = func.child_by_field_name("body") {
+            sub.walk(body);
+        }
+        let at = self.doc.span(call);
+        let ops = sub.ops;
+        self.ops.extend(ops.into_iter().map(|mut op| {
+            op.span = at;
+            op.anchor_line = at.line;
+            op
+        }));
         true
     }
 
@@ -792,6 +893,9 @@ impl<'a> Walker<'_, 'a, '_> {
             return true;
         }
         if c.root.kind() == "this" && c.path.len() == 1 && self.inline(c.path[0], &args) {
+            return true;
+        }
+        if self.inline_imported(node, callee, &args) {
             return true;
         }
         let is_derived =
