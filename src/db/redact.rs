@@ -54,7 +54,9 @@ fn key_values(s: &str) -> (Vec<KeyValue<'_>>, Option<usize>) {
         }
         let key = &s[key_start..i];
         i = skip_ws(i);
-        if i >= b.len() || b[i] != b'=' {
+        // libpq refuses an empty keyword (`x=password ='…'`): what follows is not
+        // a pair, and may be a password.
+        if key.is_empty() || i >= b.len() || b[i] != b'=' {
             return (pairs, Some(key_start));
         }
         i = skip_ws(i + 1);
@@ -339,6 +341,18 @@ mod tests {
             secrets(url).iter().any(|s| s == "pa@ss/w?d#Z9 sslcert=/x"),
             "{:?}",
             secrets(url)
+        );
+    }
+
+    /// Found by the `conninfo_redaction` fuzz target: a pair with an empty keyword
+    /// was echoed, password and all.
+    #[test]
+    fn an_empty_keyword_stops_the_echo() {
+        let echoed = redact_conninfo("user=bob x=PASSWORD ='Sekret Z9' gssencmode=require");
+        assert!(!echoed.contains("Sekret"), "{echoed}");
+        assert!(
+            echoed.starts_with("user=bob x=PASSWORD <rest not shown"),
+            "{echoed}"
         );
     }
 
