@@ -517,15 +517,40 @@ where
 pub async fn connect(opts: &ConnectOptions) -> Result<Session> {
     // Whatever went wrong, the message must not carry the password, however the
     // string was malformed and whoever cut it where.
+    let known = known_secrets(opts);
+    connect_unscrubbed(opts)
+        .await
+        .map_err(|e| scrub_error(e, &known))
+}
+
+/// Every text the password of these options may be printed as: the connection
+/// string's and `PGPASSWORD`'s.
+fn known_secrets(opts: &ConnectOptions) -> Vec<String> {
     let mut known = opts.url.as_deref().map(secrets).unwrap_or_default();
     if let Ok(pw) = std::env::var("PGPASSWORD") {
         let quoted = pw.replace('\\', "\\\\").replace('\'', "\\'");
         known.extend(secrets(&format!("password='{quoted}'")));
     }
-    connect_unscrubbed(opts).await.map_err(|e| match e {
-        Error::Database(m) => Error::Database(scrub(&m, &known)),
+    known
+}
+
+fn scrub_error(e: Error, known: &[String]) -> Error {
+    match e {
+        Error::Database(m) => Error::Database(scrub(&m, known)),
         other => other,
-    })
+    }
+}
+
+/// What [`connect`] prints about the target before any network I/O: the target it
+/// names in its messages, or the error for a connection string that does not parse,
+/// scrubbed the same way. Pure apart from the `PG*` variables; the fuzz target
+/// `conninfo_redaction` checks that no password survives into either.
+pub fn printable_target(opts: &ConnectOptions) -> Result<String> {
+    let known = known_secrets(opts);
+    match resolve(opts) {
+        Ok((_, _, _, target)) => Ok(scrub(&target, &known)),
+        Err(e) => Err(scrub_error(e, &known)),
+    }
 }
 
 async fn connect_unscrubbed(opts: &ConnectOptions) -> Result<Session> {
@@ -648,6 +673,22 @@ mod tests {
         };
         let err = resolve(&opts).err().unwrap().to_string();
         assert!(!err.contains("topsecret"), "{err}");
+    }
+
+    #[test]
+    fn the_printable_target_never_holds_the_password() {
+        let opts = |url: &str| ConnectOptions {
+            url: Some(url.into()),
+            ..ConnectOptions::from_config(None, &crate::config::Config::default())
+        };
+        let err = printable_target(&opts("host=db password = SekretZ9 sslcert=/x"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("invalid database URL"), "{err}");
+        assert!(!err.contains("SekretZ9"), "{err}");
+        let target =
+            printable_target(&opts("postgres://bob:SekretZ9@db.example:5433/app")).unwrap();
+        assert_eq!(target, "bob@db.example:5433/app");
     }
 
     #[test]

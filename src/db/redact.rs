@@ -54,7 +54,9 @@ fn key_values(s: &str) -> (Vec<KeyValue<'_>>, Option<usize>) {
         }
         let key = &s[key_start..i];
         i = skip_ws(i);
-        if i >= b.len() || b[i] != b'=' {
+        // libpq refuses an empty keyword (`x=password ='…'`): what follows is not
+        // a pair, and may be a password.
+        if key.is_empty() || i >= b.len() || b[i] != b'=' {
             return (pairs, Some(key_start));
         }
         i = skip_ws(i + 1);
@@ -108,17 +110,20 @@ fn url_passwords(rest: &str) -> Vec<&str> {
             out.push(password);
         }
     }
-    let after_host = rest.rfind('@').map_or(rest, |at| &rest[at..]);
-    if let Some((_, query)) = after_host.split_once('?') {
-        for kv in query.split('&') {
-            if let Some((k, v)) = kv.split_once('=') {
-                if percent_decode(k).eq_ignore_ascii_case("password") {
-                    out.push(v);
-                }
-            }
-        }
-    }
+    out.extend(query_passwords(rest));
     out
+}
+
+/// The `password` values of a URL's query. Where the query starts is ambiguous when
+/// a password holds a raw `@` or `?`, so every `?` counts as a possible start:
+/// reading too many values only redacts more.
+fn query_passwords(rest: &str) -> Vec<&str> {
+    rest.match_indices('?')
+        .flat_map(|(q, _)| rest[q + 1..].split('&'))
+        .filter_map(|kv| kv.split_once('='))
+        .filter(|(k, _)| percent_decode(k).eq_ignore_ascii_case("password"))
+        .map(|(_, v)| v)
+        .collect()
 }
 
 fn percent_decode(s: &str) -> String {
@@ -161,6 +166,9 @@ pub fn redact_conninfo(s: &str) -> String {
                 out.push_str(&params.join("&"));
             }
             None => out.push_str(tail),
+        }
+        for value in query_passwords(rest).into_iter().filter(|v| !v.is_empty()) {
+            out = out.replace(&format!("={value}"), "=***");
         }
         return out;
     }
@@ -317,6 +325,36 @@ fn redact_kv(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `conninfo_redaction` fuzz target: a raw `@` in a query
+    /// password was taken for the end of the user info, so the query went unread.
+    #[test]
+    fn a_query_password_holding_an_at_sign_is_redacted() {
+        let url = "postgres://bob@db.example/app?password=pa@ss/w?d#Z9 sslcert=/x";
+        let echoed = redact_conninfo(url);
+        assert!(!echoed.contains("pa@ss/w?d#Z9"), "{echoed}");
+        assert!(
+            echoed.starts_with("postgres://bob@db.example/app?password=***"),
+            "{echoed}"
+        );
+        assert!(
+            secrets(url).iter().any(|s| s == "pa@ss/w?d#Z9 sslcert=/x"),
+            "{:?}",
+            secrets(url)
+        );
+    }
+
+    /// Found by the `conninfo_redaction` fuzz target: a pair with an empty keyword
+    /// was echoed, password and all.
+    #[test]
+    fn an_empty_keyword_stops_the_echo() {
+        let echoed = redact_conninfo("user=bob x=PASSWORD ='Sekret Z9' gssencmode=require");
+        assert!(!echoed.contains("Sekret"), "{echoed}");
+        assert!(
+            echoed.starts_with("user=bob x=PASSWORD <rest not shown"),
+            "{echoed}"
+        );
+    }
 
     #[test]
     fn passwords_are_removed() {

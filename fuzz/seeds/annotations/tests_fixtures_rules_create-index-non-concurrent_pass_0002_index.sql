@@ -1,0 +1,2 @@
+-- migguard:no-transaction
+CREATE INDEX CONCURRENTLY users_email_idx ON users (email);

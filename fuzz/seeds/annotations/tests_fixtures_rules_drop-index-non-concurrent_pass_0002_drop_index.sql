@@ -1,0 +1,2 @@
+-- migguard:no-transaction
+DROP INDEX CONCURRENTLY orders_user_id_idx;

@@ -1,0 +1,2 @@
+-- @expand-migration: 0002_add_replacement
+ALTER TABLE users DROP COLUMN legacy;

@@ -1,0 +1,2 @@
+-- migguard-ignore unparsed-sql: a security label changes no schema object
+SECURITY LABEL ON TABLE users IS 'audited';

@@ -1,0 +1,5 @@
+CREATE TABLE account (
+    id bigserial PRIMARY KEY,
+    email text NOT NULL UNIQUE,
+    legacy_flag boolean
+);

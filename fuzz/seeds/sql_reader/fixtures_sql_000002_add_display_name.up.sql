@@ -1,0 +1,1 @@
+ALTER TABLE account ADD COLUMN display_name text;

@@ -1,0 +1,1 @@
+ALTER TABLE users ADD COLUMN age_v2 bigint;

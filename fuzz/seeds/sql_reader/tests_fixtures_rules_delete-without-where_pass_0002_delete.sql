@@ -1,0 +1,1 @@
+DELETE FROM orders WHERE user_id IS NULL;

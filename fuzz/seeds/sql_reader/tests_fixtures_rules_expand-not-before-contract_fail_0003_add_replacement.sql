@@ -1,0 +1,1 @@
+ALTER TABLE users ADD COLUMN legacy_v2 text;

@@ -1,0 +1,2 @@
+-- @destructive: DROP COLUMN users.legacy
+ALTER TABLE users DROP COLUMN legacy;

@@ -1,0 +1,2 @@
+-- migguard-ignore drop-constraint
+ALTER TABLE orders DROP CONSTRAINT orders_note_check;

@@ -1,0 +1,1 @@
+SECURITY LABEL ON TABLE users IS 'audited';
