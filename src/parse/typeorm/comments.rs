@@ -35,8 +35,10 @@ pub(crate) fn comment_lines(file: &SourceFile, node: Node, out: &mut Vec<Comment
 /// Byte range of the text in one comment line without `//`, `/*`, `/**`, `*`, `*/`
 /// and surrounding whitespace.
 fn strip_markers(line: &str) -> (usize, usize) {
-    let mut a = line.len() - line.trim_start().len();
     let mut b = line.trim_end().len();
+    // A line of only whitespace (a blank line inside a block comment) would put
+    // the start past the end.
+    let mut a = (line.len() - line.trim_start().len()).min(b);
     if line[a..b].starts_with("//") {
         a += 2;
     } else {
@@ -76,5 +78,13 @@ mod tests {
         assert_eq!(strip("   */"), "");
         assert_eq!(strip("//"), "");
         assert_eq!(strip("/**/"), "");
+    }
+
+    /// Found by the `typeorm_reader` fuzz target: a whitespace-only line in a block
+    /// comment panicked (`begin > end`).
+    #[test]
+    fn a_whitespace_only_line_is_empty() {
+        assert_eq!(strip("                  "), "");
+        assert_eq!(strip("\t \u{a0}"), "");
     }
 }
