@@ -1,2 +1,0 @@
--- migguard:no-transaction
-CREATE INDEX CONCURRENTLY users_email_idx ON users (email);

@@ -1,2 +1,0 @@
--- @expand-migration: 0002_add_replacement
-ALTER TABLE users DROP COLUMN legacy;

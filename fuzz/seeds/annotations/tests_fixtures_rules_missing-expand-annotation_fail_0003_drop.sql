@@ -1,2 +1,0 @@
--- @destructive: DROP COLUMN users.legacy
-ALTER TABLE users DROP COLUMN legacy;

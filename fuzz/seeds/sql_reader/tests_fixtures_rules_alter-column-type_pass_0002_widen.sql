@@ -1,1 +1,0 @@
-ALTER TABLE users ADD COLUMN age_v2 bigint;

@@ -1,3 +1,0 @@
--- @destructive: DROP COLUMN users.email
--- @expand-migration: NONE (the application stopped reading it in release 41)
-ALTER TABLE users DROP COLUMN legacy;

@@ -1,1 +1,0 @@
-CREATE INDEX CONCURRENTLY users_email_idx ON users (email);

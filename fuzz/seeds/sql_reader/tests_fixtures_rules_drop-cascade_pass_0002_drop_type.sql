@@ -1,2 +1,0 @@
--- migguard-ignore drop-type: no column ever used mood; it was created by mistake
-DROP TYPE mood;

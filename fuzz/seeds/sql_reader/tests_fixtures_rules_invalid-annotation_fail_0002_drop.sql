@@ -1,3 +1,0 @@
--- @destructive: DROP COLUMN users.legacy
--- @expand-migration: NONE
-ALTER TABLE users DROP COLUMN legacy;

@@ -1,1 +1,0 @@
-ALTER TABLE users ADD COLUMN legacy_v2 text;

@@ -1,1 +1,0 @@
-ALTER TABLE users RENAME COLUMN legacy TO legacy_old;

@@ -1,3 +1,0 @@
--- @destructive: RENAME COLUMN users.legacy
--- @expand-migration: NONE (the application stopped reading it in release 41)
-ALTER TABLE users RENAME COLUMN legacy TO legacy_old;

@@ -1,1 +1,0 @@
-ALTER SCHEMA archive RENAME TO archive_old;

@@ -1,1 +1,0 @@
-SECURITY LABEL ON TABLE users IS 'audited';

@@ -1,1 +1,0 @@
-UPDATE users SET age = 0;

@@ -1,1 +1,0 @@
-INSERT INTO product VALUES (1);

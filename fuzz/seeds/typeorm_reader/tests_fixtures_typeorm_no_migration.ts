@@ -1,1 +1,0 @@
-export const helper = (x: number) => x + 1;
