@@ -41,36 +41,23 @@ impl LiteralQuestion {
     }
 }
 
-/// Whether `s` is a constant literal: `'…'` (quotes doubled inside), a number, `true`,
-/// `false` or `NULL`, optionally in parentheses and followed by `::type` casts.
+/// Whether `s` is a constant literal: a quoted string, a number, `true`, `false` or
+/// `NULL`, possibly negated, parenthesised or cast — read by the same expression
+/// parser drift compares with, so nothing but a constant is ever sent.
 pub fn is_constant_literal(s: &str) -> bool {
-    let s = s.trim();
-    let s = strip_casts(s);
-    let s = s.trim_start_matches('(').trim_end_matches(')').trim();
-    if let Some(inner) = s.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')) {
-        // Every quote inside must be doubled.
-        return inner.split("''").all(|part| !part.contains('\''));
-    }
-    let number = s.strip_prefix('-').unwrap_or(s);
-    (!number.is_empty() && number.chars().all(|c| c.is_ascii_digit() || c == '.'))
-        || ["true", "false", "null"].contains(&s.to_ascii_lowercase().as_str())
-}
-
-/// `s` without trailing `::type` casts whose type is a plain (possibly qualified,
-/// possibly array) type name.
-fn strip_casts(mut s: &str) -> &str {
-    while let Some(i) = s.rfind("::") {
-        let ty = &s[i + 2..];
-        let plain = !ty.is_empty()
-            && ty
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || " _.[]\"".contains(c));
-        if !plain || s[..i].ends_with('\'') && s[..i].matches('\'').count() % 2 == 1 {
-            break;
+    use sqlparser::ast::{Expr, UnaryOperator};
+    fn constant(e: &Expr) -> bool {
+        match e {
+            Expr::Value(_) | Expr::TypedString { .. } => true,
+            Expr::Cast { expr, .. } | Expr::Nested(expr) => constant(expr),
+            Expr::UnaryOp {
+                op: UnaryOperator::Minus,
+                expr,
+            } => constant(expr),
+            _ => false,
         }
-        s = s[..i].trim_end();
     }
-    s
+    crate::schema::expr::parse_expr(s).is_some_and(|e| constant(&e))
 }
 
 /// The default mismatches of `report` whose sides are both constant literals, with

@@ -1,7 +1,7 @@
 //! The expected and live schema model, replay of migrations onto it, and the
 //! normalisation both producers share.
 
-mod expr;
+pub(crate) mod expr;
 mod interval;
 pub mod model;
 
