@@ -26,6 +26,19 @@ use crate::ir::Migration;
 use crate::report::{render_findings, FindingsReport, MigrationSummary, RenderOptions};
 use crate::ruleset::RuleSet;
 
+/// The parts of pending migration `m` that migguard cannot read and nobody
+/// acknowledged, judged as the PR gate judges them: its lint `findings` with the
+/// migration's suppressions applied.
+fn unreadable_in(
+    m: &Migration,
+    findings: &[Finding],
+    rules: &RuleSet,
+) -> Vec<(crate::ir::Span, String)> {
+    let mut lint_findings = findings.to_vec();
+    crate::annotations::suppress::apply(m, rules, &mut lint_findings, Severity::Block);
+    unacknowledged_unreadable(m, &lint_findings)
+}
+
 /// The checks, pure: local migrations (run order), the comparison with the history,
 /// the rules and the permission flag → findings.
 pub fn check(
@@ -47,9 +60,7 @@ pub fn check(
         // pending migration needs the same permission as a contract migration —
         // unless each such part was acknowledged with a reasoned `migguard-ignore`,
         // exactly as the PR gate honours it (one definition: `classify`).
-        let mut lint_findings = c.findings.clone();
-        crate::annotations::suppress::apply(m, rules, &mut lint_findings, fail_on);
-        let unreadable = unacknowledged_unreadable(m, &lint_findings);
+        let unreadable = unreadable_in(m, &c.findings, rules);
         if !contract && unreadable.is_empty() {
             continue;
         }
@@ -261,9 +272,7 @@ pub fn allowed_destructive(
             continue;
         };
         let c = classify(m, rules, Severity::Block);
-        let mut lint_findings = c.findings.clone();
-        crate::annotations::suppress::apply(m, rules, &mut lint_findings, Severity::Block);
-        let unreadable: Vec<String> = unacknowledged_unreadable(m, &lint_findings)
+        let unreadable: Vec<String> = unreadable_in(m, &c.findings, rules)
             .into_iter()
             .map(|(span, what)| format!("line {}: {what}", span.line))
             .collect();
