@@ -12,7 +12,6 @@
 pub mod diff;
 pub mod literals;
 pub mod reconcile;
-pub mod render;
 
 use crate::schema::SchemaModel;
 pub use diff::{diff, Difference, IgnoreList};
