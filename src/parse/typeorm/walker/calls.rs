@@ -120,7 +120,7 @@ impl<'a> Walker<'_, 'a, '_> {
             return false;
         }
         let col = typeorm::collect(root, src);
-        let doc = Doc::new(src, &file, self.doc.opts, &col);
+        let mut doc = Doc::new(src, &file, self.doc.opts, &col);
         let Some(func) = imports::find_function(&doc, root, &name) else {
             return false;
         };
@@ -142,6 +142,7 @@ impl<'a> Walker<'_, 'a, '_> {
         if runner_params.is_empty() {
             return false;
         }
+        self.bind_arguments(&mut doc, func, &params, args, &col.reassigned);
         let methods = Methods::new();
         // `query()` strings of the helper live in the helper file: their comments are
         // not the migration's.
@@ -180,6 +181,47 @@ impl<'a> Walker<'_, 'a, '_> {
     }
 
     /// Handle one call; true when it was fully handled (its children need no walk).
+    /// Bind the helper's parameters to what the call passes: the text of an
+    /// argument the caller can read (a literal, a template of constants, its own bound
+    /// parameter), else the default value for an argument left out or `undefined`.
+    /// A parameter the helper reassigns, or one after a spread argument, stays
+    /// unbound (`None`): only the running code knows it.
+    fn bind_arguments(
+        &self,
+        helper: &mut Doc,
+        func: Node,
+        params: &[Node],
+        args: &[Node<'a>],
+        reassigned: &[(&str, usize)],
+    ) {
+        let range = (func.start_byte(), func.end_byte());
+        helper.arguments = Some((range, Vec::new()));
+        let spread_at = args.iter().position(|a| a.kind() == "spread_element");
+        for (i, param) in params.iter().enumerate() {
+            let pattern = param.child_by_field_name("pattern").unwrap_or(*param);
+            if pattern.kind() != "identifier" {
+                continue;
+            }
+            let name = helper.text(pattern).to_string();
+            let is_reassigned = reassigned
+                .iter()
+                .any(|(n, at)| *n == name && range.0 <= *at && *at < range.1);
+            let passed = args.get(i).filter(|a| self.doc.text(**a) != "undefined");
+            let value = match (passed, spread_at) {
+                _ if is_reassigned => None,
+                (_, Some(s)) if s <= i => None,
+                (Some(a), _) => strings::resolve_string(self.doc, self.loop_value(*a)),
+                // A default may name earlier parameters, which are bound by now.
+                (None, _) => param
+                    .child_by_field_name("value")
+                    .and_then(|d| strings::resolve_string(helper, d)),
+            };
+            if let Some((_, bound)) = &mut helper.arguments {
+                bound.push((name, value));
+            }
+        }
+    }
+
     pub(super) fn call(&mut self, node: Node<'a>) -> bool {
         let Some(callee) = node.child_by_field_name("function") else {
             return false;
