@@ -15,7 +15,6 @@ mod fold;
 pub mod ignore;
 pub mod literals;
 pub mod reconcile;
-pub mod render;
 
 use crate::schema::SchemaModel;
 pub use diff::{diff, Difference};
