@@ -806,6 +806,31 @@ impl<'a> Walker<'_, 'a, '_> {
         self.walk_per_element(self.doc.text(param), elements, body)
     }
 
+    /// `queryRunner.query('SELECT …').then(rows => queryRunner.query('UPDATE …'))`:
+    /// the promise's own call and then its callbacks run in that order, and each is
+    /// read like any other code (a callback's SQL built from the rows stays opaque).
+    /// True when `callee` is such a `.then`/`.catch`/`.finally` on a call.
+    fn walk_promise_chain(&mut self, callee: Node<'a>, method: &str) -> bool {
+        if !matches!(method, "then" | "catch" | "finally") || callee.kind() != "member_expression" {
+            return false;
+        }
+        let Some(promise) = callee
+            .child_by_field_name("object")
+            .filter(|o| o.kind() == "call_expression")
+        else {
+            return false;
+        };
+        let Some(args) = callee
+            .parent()
+            .and_then(|c| c.child_by_field_name("arguments"))
+        else {
+            return false;
+        };
+        self.walk(promise);
+        self.walk(args);
+        true
+    }
+
     fn passes_runner(&self, args: Node) -> bool {
         let mut cursor = args.walk();
         let found = args.named_children(&mut cursor).any(|a| {
@@ -875,6 +900,9 @@ impl<'a> Walker<'_, 'a, '_> {
             }
             let last = path.last().copied().unwrap_or("");
             if READ_ONLY_CHAIN_METHODS.contains(&last) {
+                return true;
+            }
+            if self.walk_promise_chain(callee, last) {
                 return true;
             }
             // `….execute('<SQL>')`, a query builder's `execute()`: read where possible.
