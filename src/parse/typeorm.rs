@@ -83,8 +83,11 @@ pub(crate) struct Doc<'a> {
     /// The imported helper being read (its byte range) with its parameters bound to
     /// what the call passed: the text of a literal argument (or of the default
     /// value), `None` when only the running code knows it.
-    arguments: Option<((usize, usize), Vec<(String, Option<String>)>)>,
+    arguments: Option<BoundArguments>,
 }
+
+/// An imported helper's byte range and its parameters, each with the text bound to it.
+type BoundArguments = ((usize, usize), Vec<(String, Option<String>)>);
 
 /// `const X = …` (or a `let`/`var` never reassigned in its scope).
 struct Binding<'a> {
