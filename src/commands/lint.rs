@@ -136,7 +136,7 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
     };
     let edits = match &changes {
         None => Vec::new(),
-        Some(changes) => crate::git::edited_migrations(
+        Some(changes) => crate::shipped::edited_migrations(
             changes,
             &project.migrations,
             &paths,
@@ -147,7 +147,7 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
     };
     let mut findings = lint_project_with(&project, &rules, fail_on, config.default_schema(), edits);
     if let Some(changes) = &changes {
-        crate::git::grandfather(changes, &project.migrations, &mut findings);
+        crate::shipped::grandfather(changes, &project.migrations, &mut findings);
     }
     let passed = !findings.iter().any(|f| f.status == Status::Failing);
     let report = FindingsReport {
