@@ -14,6 +14,7 @@ use crate::schema::model::{
     Sequence, Table, View,
 };
 use crate::schema::normalize::{canonical_default, canonical_expr, index_key, normalize_type};
+use crate::schema::objects::{unqualify_default, Function, RoutineKind};
 use std::collections::BTreeMap;
 
 fn split_qualified(s: &str, ds: &str) -> QualifiedName {
@@ -437,5 +438,59 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
             },
         );
     }
+    introspect_functions(client, schemas, &ds, &mut m).await?;
     Ok(m)
+}
+
+/// Functions and procedures of `schemas` (not aggregates or window functions, not an
+/// extension's), one query, in the spelling `schema::objects` documents.
+async fn introspect_functions(
+    client: &Session,
+    schemas: &[String],
+    ds: &str,
+    m: &mut SchemaModel,
+) -> Result<()> {
+    let rows = client
+        .run(
+            "introspecting functions",
+            client.query(
+                "SELECT n.nspname, p.proname, p.prokind::text, pg_catalog.oidvectortypes(p.proargtypes),
+                        pg_catalog.pg_get_function_identity_arguments(p.oid),
+                        CASE WHEN p.prokind = 'f' THEN pg_catalog.pg_get_function_result(p.oid) END,
+                        l.lanname::text, CASE WHEN p.prosqlbody IS NULL THEN p.prosrc END,
+                        p.provolatile::text, p.prosecdef
+                 FROM pg_catalog.pg_proc p
+                 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                 JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+                 WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY($1)
+                   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')",
+                &[&schemas],
+            ),
+        )
+        .await?;
+    for r in rows {
+        let unq = |t: String| unqualify_default(&t, ds);
+        let f = Function {
+            name: QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1)),
+            kind: if r.get::<_, String>(2) == "p" {
+                RoutineKind::Procedure
+            } else {
+                RoutineKind::Function
+            },
+            arg_types: unq(r.get(3)),
+            identity_args: unq(r.get(4)),
+            result: r.get::<_, Option<String>>(5).map(unq),
+            language: r.get(6),
+            body: r.get(7),
+            volatility: match r.get::<_, String>(8).as_str() {
+                "i" => "immutable",
+                "s" => "stable",
+                _ => "volatile",
+            }
+            .to_string(),
+            security_definer: r.get(9),
+        };
+        m.functions.insert(f.key(), f);
+    }
+    Ok(())
 }

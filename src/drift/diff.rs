@@ -58,7 +58,7 @@ impl IgnoreList {
     }
 
     /// Ignored by pattern, or in a schema outside the comparison.
-    fn skips(&self, name: &QualifiedName) -> bool {
+    pub fn skips(&self, name: &QualifiedName) -> bool {
         !self.in_scope(&name.schema) || self.matches(&name.to_string())
     }
 }
@@ -115,6 +115,9 @@ pub enum Kind {
     UnexpectedSequence,
     SequenceMismatch,
     MissingExtension,
+    MissingFunction,
+    UnexpectedFunction,
+    FunctionMismatch,
     Unverifiable,
 }
 
@@ -617,6 +620,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
             ));
         }
     }
+    super::objects::diff_functions(expected, live, ignore, &mut out);
     let mut out = fold_uncertain(out, expected, ignore);
     out.sort();
     out
@@ -693,7 +697,8 @@ fn fold_uncertain(
             || d.table.as_deref() == Some(u)
             || d.object
                 .strip_prefix(u)
-                .is_some_and(|rest| rest.starts_with('.'))
+                // `public.f(integer)` is under `public.f`: a routine by its name.
+                .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('('))
     };
     let uncertain: Vec<(&String, &Vec<String>)> = expected
         .uncertain

@@ -11,6 +11,7 @@
 
 pub mod diff;
 pub mod literals;
+pub mod objects;
 pub mod reconcile;
 pub mod render;
 

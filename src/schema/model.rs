@@ -15,6 +15,7 @@
 //! - indexes that back a PK/UNIQUE/EXCLUDE constraint are *not* listed in `indexes`
 //!   (the constraint names them), so they are reported once.
 
+use super::objects::Function;
 use crate::ir::{ConstraintKind, Identity, QualifiedName};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,6 +33,9 @@ pub struct SchemaModel {
     pub sequences: BTreeMap<QualifiedName, Sequence>,
     pub views: BTreeMap<QualifiedName, View>,
     pub extensions: BTreeMap<String, Extension>,
+    /// Functions and procedures, keyed by `schema.name(argument types)`
+    /// (`schema::objects`).
+    pub functions: BTreeMap<String, Function>,
     /// Objects whose state the replayer cannot vouch for (touched by unparsed/opaque
     /// ops), keyed by object name (`schema.table`, …) with the reasons. Drift reports
     /// these as `unverifiable`, never as clean.
@@ -274,6 +278,7 @@ pub fn to_json(m: &SchemaModel) -> serde_json::Value {
         "tables": keyed(&m.tables),
         "indexes": keyed(&m.indexes),
         "views": keyed(&m.views),
+        "functions": m.functions,
         "uncertain": m.uncertain,
     })
 }

@@ -9,6 +9,7 @@
 
 use super::model::{Constraint, Index, SchemaModel, Table, View};
 use super::normalize::split_index_key;
+use super::objects::{Function, RoutineKind};
 use crate::ir::{ConstraintKind, Identity, QualifiedName, DYNAMIC_PLACEHOLDER};
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -138,6 +139,20 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
             qn(&c.name),
             attributes.join(", ")
         );
+    }
+    // Routines after the types their signatures use and before the tables whose
+    // defaults and checks may call them; one whose signature names a table or view
+    // comes after the views. Bodies are not checked at creation (as pg_dump does):
+    // a `LANGUAGE sql` body may read tables created further down.
+    let (late_routines, early_routines): (Vec<&Function>, Vec<&Function>) = m
+        .functions
+        .values()
+        .partition(|f| signature_uses_relation(m, f));
+    if !m.functions.is_empty() {
+        out.push_str("SET check_function_bodies = false;\n");
+    }
+    for f in early_routines {
+        render_routine(&mut out, m, f);
     }
     for s in m.sequences.values() {
         let _ = writeln!(
@@ -300,6 +315,9 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
     for i in on_views {
         render_index(&mut out, m, i);
     }
+    for f in late_routines {
+        render_routine(&mut out, m, f);
+    }
     for s in m.sequences.values() {
         if let Some((t, c)) = &s.owned_by {
             let _ = writeln!(
@@ -312,6 +330,60 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
         }
     }
     out
+}
+
+/// Whether a routine's arguments or result are a table's or view's row type.
+fn signature_uses_relation(m: &SchemaModel, f: &Function) -> bool {
+    let signature = format!(
+        "{} {}",
+        f.identity_args,
+        f.result.as_deref().unwrap_or_default()
+    );
+    let words: Vec<&str> = signature
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == '"'))
+        .map(|w| w.trim_end_matches("[]"))
+        .collect();
+    m.tables
+        .keys()
+        .chain(m.views.keys())
+        .any(|n| words.iter().any(|w| *w == n.name || *w == n.to_string()))
+}
+
+/// `CREATE FUNCTION|PROCEDURE` rebuilding a routine as PostgreSQL stored it: the
+/// body between dollar quotes whose tag it does not contain, so it is stored verbatim.
+fn render_routine(out: &mut String, m: &SchemaModel, f: &Function) {
+    let key = f.key();
+    let Some(body) = f.body.as_deref().filter(|b| !dynamic(b) && !dynamic(&key)) else {
+        out.push_str(&left_out(m, &key, "routine"));
+        return;
+    };
+    let mut tag = "$migguard$".to_string();
+    let mut n = 0;
+    while body.contains(&tag) {
+        n += 1;
+        tag = format!("$migguard{n}$");
+    }
+    let head = match (f.kind, &f.result) {
+        (RoutineKind::Function, Some(r)) => {
+            format!("FUNCTION {}({}) RETURNS {r}", qn(&f.name), f.identity_args)
+        }
+        _ => format!("PROCEDURE {}({})", qn(&f.name), f.identity_args),
+    };
+    let _ = writeln!(
+        out,
+        "CREATE {head} LANGUAGE {}{}{} AS {tag}{body}{tag};",
+        q(&f.language),
+        if f.kind == RoutineKind::Function {
+            format!(" {}", f.volatility.to_ascii_uppercase())
+        } else {
+            String::new()
+        },
+        if f.security_definer {
+            " SECURITY DEFINER"
+        } else {
+            ""
+        },
+    );
 }
 
 /// Views in name order, except that a view comes after the views its definition

@@ -843,6 +843,7 @@ impl Replayer<'_> {
                 self.model.enums.retain(|k, _| k.schema != n);
                 self.model.sequences.retain(|k, _| k.schema != n);
                 self.model.views.retain(|k, _| k.schema != n);
+                self.model.functions.retain(|_, f| f.name.schema != n);
             }
             OpKind::RenameSchema { name, new_name } => {
                 self.uncertain(
@@ -919,8 +920,11 @@ impl Replayer<'_> {
             | OpKind::Insert { .. }
             | OpKind::Comment { .. }
             | OpKind::SetOption { .. }
-            | OpKind::TransactionControl { .. }
-            | OpKind::Other { .. } => {}
+            | OpKind::TransactionControl { .. } => {}
+            OpKind::Other { what } if functions::is_routine_statement(what) => {
+                self.replay_routine(op)
+            }
+            OpKind::Other { .. } => {}
         }
     }
 
@@ -2061,6 +2065,8 @@ fn key_uses(key: &str, col: &str) -> bool {
     key.split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .any(|w| w == col)
 }
+
+mod functions;
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,111 @@
+//! Drift of the schema objects beyond relations and types (`schema::objects`):
+//! functions and procedures. Kept apart from the table diff so each object kind
+//! compares in one place.
+
+use super::diff::{Difference, IgnoreList, Kind};
+use crate::schema::objects::Function;
+use crate::schema::SchemaModel;
+
+fn item(
+    kind: Kind,
+    object: &str,
+    expected: Option<String>,
+    actual: Option<String>,
+    message: String,
+) -> Difference {
+    Difference {
+        kind,
+        object: object.to_string(),
+        table: None,
+        expected,
+        actual,
+        message,
+    }
+}
+
+/// Functions and procedures: present on both sides with the same header (identity
+/// arguments, result, language, volatility, security) and the same stored body,
+/// compared exactly — PostgreSQL keeps the body verbatim.
+pub fn diff_functions(
+    expected: &SchemaModel,
+    live: &SchemaModel,
+    ignore: &IgnoreList,
+    out: &mut Vec<Difference>,
+) {
+    let skips = |f: &Function, key: &str| ignore.skips(&f.name) || ignore.matches(key);
+    for (key, e) in &expected.functions {
+        if skips(e, key) {
+            continue;
+        }
+        let Some(l) = live.functions.get(key) else {
+            out.push(item(
+                Kind::MissingFunction,
+                key,
+                Some(e.header()),
+                None,
+                format!("{} {key} is missing", routine_word(e)),
+            ));
+            continue;
+        };
+        if e.header() != l.header() {
+            out.push(item(
+                Kind::FunctionMismatch,
+                key,
+                Some(e.header()),
+                Some(l.header()),
+                format!(
+                    "{} {key} is {} but the migrations make it {}",
+                    routine_word(e),
+                    l.header(),
+                    e.header()
+                ),
+            ));
+        } else if e.body.is_some() && e.body != l.body {
+            out.push(item(
+                Kind::FunctionMismatch,
+                key,
+                e.body.clone(),
+                l.body.clone(),
+                format!(
+                    "{} {key} has a body the migrations do not give it{}",
+                    routine_word(e),
+                    first_difference(e.body.as_deref(), l.body.as_deref())
+                ),
+            ));
+        }
+    }
+    for (key, l) in &live.functions {
+        if !expected.functions.contains_key(key) && !skips(l, key) {
+            out.push(item(
+                Kind::UnexpectedFunction,
+                key,
+                None,
+                Some(l.header()),
+                format!(
+                    "{} {key} exists but is not in the schema the migrations produce",
+                    routine_word(l)
+                ),
+            ));
+        }
+    }
+}
+
+fn routine_word(f: &Function) -> &'static str {
+    match f.kind {
+        crate::schema::objects::RoutineKind::Function => "function",
+        crate::schema::objects::RoutineKind::Procedure => "procedure",
+    }
+}
+
+/// ` (first difference at line N)` between two bodies, for a reviewer to find it.
+fn first_difference(expected: Option<&str>, live: Option<&str>) -> String {
+    let (Some(e), Some(l)) = (expected, live) else {
+        return String::new();
+    };
+    let line = e
+        .split('\n')
+        .zip(l.split('\n'))
+        .position(|(a, b)| a != b)
+        .unwrap_or_else(|| e.split('\n').count().min(l.split('\n').count()));
+    format!(" (first difference at body line {})", line + 1)
+}

@@ -1,0 +1,119 @@
+//! Schema objects beyond relations and types — functions and procedures (issue 11,
+//! "objects drift does not see yet"). They live in their own module so the table
+//! model stays readable and each object kind can grow its own comparison form.
+//!
+//! Both producers follow PostgreSQL's catalog spelling:
+//! - a routine is keyed by `schema.name(argument types)`, the types as
+//!   `oidvectortypes(proargtypes)` prints them (input arguments, plus OUT arguments
+//!   of procedures, PostgreSQL 14+): what `DROP FUNCTION name(types)` resolves;
+//! - its identity arguments as `pg_get_function_identity_arguments` prints them
+//!   (`a integer, VARIADIC b text[]`), its result as `pg_get_function_result`;
+//! - its body as stored in `prosrc`: the text between the dollar quotes, verbatim.
+
+use crate::ir::QualifiedName;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RoutineKind {
+    Function,
+    Procedure,
+}
+
+/// A function or procedure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Function {
+    pub name: QualifiedName,
+    pub kind: RoutineKind,
+    /// Argument types only, `, `-separated (the key's part in parentheses).
+    pub arg_types: String,
+    /// `pg_get_function_identity_arguments` spelling (names, `INOUT`/`VARIADIC`).
+    pub identity_args: String,
+    /// `pg_get_function_result` spelling; `None` for a procedure.
+    pub result: Option<String>,
+    pub language: String,
+    /// `prosrc`: the body exactly as PostgreSQL stored it. `None` when the replay
+    /// cannot know it (a SQL-standard `BEGIN ATOMIC`/`RETURN` body, kept parsed by
+    /// PostgreSQL); such a routine is reported unverifiable, never compared.
+    pub body: Option<String>,
+    /// `immutable`, `stable` or `volatile`.
+    pub volatility: String,
+    pub security_definer: bool,
+}
+
+impl Function {
+    /// The key both producers file the routine under: `schema.name(types)`.
+    pub fn key(&self) -> String {
+        routine_key(&self.name, &self.arg_types)
+    }
+
+    /// The routine's header in `CREATE FUNCTION` order, without its body: what drift
+    /// prints when two routines of one signature differ in anything but the body.
+    pub fn header(&self) -> String {
+        let mut s = format!(
+            "{} {}({})",
+            match self.kind {
+                RoutineKind::Function => "FUNCTION",
+                RoutineKind::Procedure => "PROCEDURE",
+            },
+            self.name,
+            self.identity_args
+        );
+        if let Some(r) = &self.result {
+            s.push_str(&format!(" RETURNS {r}"));
+        }
+        s.push_str(&format!(" LANGUAGE {}", self.language));
+        if self.kind == RoutineKind::Function {
+            s.push_str(&format!(" {}", self.volatility.to_ascii_uppercase()));
+        }
+        if self.security_definer {
+            s.push_str(" SECURITY DEFINER");
+        }
+        s
+    }
+}
+
+/// `schema.name(types)`.
+pub fn routine_key(name: &QualifiedName, arg_types: &str) -> String {
+    format!("{name}({arg_types})")
+}
+
+/// An identifier as PostgreSQL's `quote_ident` prints it: bare when it is lower-case
+/// letters, digits and underscores not starting with a digit, else double-quoted.
+/// (Keywords are not checked: a parameter named like a reserved word is rare, and
+/// then only its printed spelling differs.)
+pub fn quote_ident(ident: &str) -> String {
+    let bare = ident.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && ident
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+    if bare {
+        ident.to_string()
+    } else {
+        format!("\"{}\"", ident.replace('"', "\"\""))
+    }
+}
+
+/// `text` (argument types, a result) with the default schema's qualification
+/// dropped from type names: `format_type` under `search_path = ''` prints an
+/// extension's `public.citext`, a migration writes `citext`; both are the one type.
+pub fn unqualify_default(text: &str, default_schema: &str) -> String {
+    let prefix = format!("{default_schema}.");
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(found) = text[at..].find(&prefix) {
+        let start = at + found;
+        // Only a whole word: `xpublic.t` or `"my public.t"` keep theirs.
+        let word_start = text[..start]
+            .chars()
+            .last()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '"'));
+        out.push_str(&text[at..start]);
+        if !word_start {
+            out.push_str(&prefix);
+        }
+        at = start + prefix.len();
+    }
+    out.push_str(&text[at..]);
+    out
+}
