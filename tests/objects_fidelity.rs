@@ -213,3 +213,112 @@ fn a_routine_migguard_cannot_read_is_unverifiable_not_drift() {
         "{found:#?}"
     );
 }
+
+// ---------------------------------------------------------------------------------
+// 2. Triggers.
+
+const TRIGGERS_1: &str = r#"
+CREATE TABLE ledger (id integer PRIMARY KEY, amount numeric NOT NULL, "Note" text);
+CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER ledger_stamp BEFORE UPDATE OF amount, "Note" OR INSERT ON ledger
+  FOR EACH ROW WHEN (NEW.amount > 0) EXECUTE PROCEDURE stamp();
+CREATE TRIGGER ledger_audit AFTER DELETE OR TRUNCATE ON ledger FOR EACH STATEMENT EXECUTE FUNCTION stamp();
+CREATE TRIGGER ledger_gone AFTER INSERT ON ledger FOR EACH ROW EXECUTE FUNCTION stamp();
+"#;
+
+const TRIGGERS_2: &str = r#"
+ALTER TABLE ledger RENAME TO entries;
+DROP TRIGGER ledger_gone ON entries;
+ALTER TABLE entries DISABLE TRIGGER ledger_audit;
+CREATE OR REPLACE TRIGGER ledger_stamp BEFORE UPDATE OF amount, "Note" OR INSERT ON entries
+  FOR EACH ROW WHEN (NEW.amount > 1) EXECUTE FUNCTION stamp();
+"#;
+
+fn triggers_case(prefix: &str) -> Case {
+    sql_case(
+        prefix,
+        &[
+            ("1_triggers.up.sql", TRIGGERS_1),
+            ("2_triggers.up.sql", TRIGGERS_2),
+        ],
+    )
+}
+
+/// The user triggers of `public` as PostgreSQL prints them.
+fn triggers(db: &TestDb) -> String {
+    db.query(
+        "SELECT tgrelid::regclass, tgname, pg_get_triggerdef(oid), tgenabled
+           FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1, 2",
+    )
+}
+
+#[test]
+fn triggers_replay_to_the_catalog_and_schema_sql_rebuilds_them() {
+    let c = triggers_case("obj_trg_clean");
+    assert_no_drift(&c);
+    assert_schema_sql_rebuilds(&c, "obj_trg_sql", triggers);
+}
+
+#[test]
+fn a_hand_added_trigger_is_one_precise_item() {
+    let c = triggers_case("obj_trg_added");
+    c.truth.execute(
+        "CREATE TRIGGER sneaky AFTER UPDATE ON entries FOR EACH ROW EXECUTE FUNCTION stamp();",
+    );
+    let found = differences(&c);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].starts_with("unexpected-trigger public.entries.sneaky")
+            && found[0].contains(
+                "CREATE TRIGGER sneaky AFTER UPDATE ON public.entries FOR EACH ROW \
+                 EXECUTE FUNCTION public.stamp()"
+            ),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn trigger_definition_and_state_edits_are_drift() {
+    let c = triggers_case("obj_trg_edit");
+    c.truth.execute(
+        "CREATE OR REPLACE TRIGGER ledger_stamp BEFORE UPDATE OF amount OR INSERT ON entries
+           FOR EACH ROW WHEN (NEW.amount > 1) EXECUTE FUNCTION stamp();
+         ALTER TABLE entries ENABLE TRIGGER ledger_audit;",
+    );
+    let found = differences(&c);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(
+        found[0].starts_with("trigger-mismatch public.entries.ledger_audit")
+            && found[0].contains("(DISABLED)"),
+        "{found:?}"
+    );
+    assert!(
+        found[1].starts_with("trigger-mismatch public.entries.ledger_stamp")
+            && found[1].contains("UPDATE OF amount, \\\"Note\\\"")
+            && found[1].contains(
+                "actual Some(\"CREATE TRIGGER ledger_stamp BEFORE INSERT OR UPDATE OF amount ON"
+            ),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_trigger_migguard_cannot_replay_is_unverifiable() {
+    let c = sql_case(
+        "obj_trg_unreadable",
+        &[(
+            "1_t.up.sql",
+            "CREATE TABLE t (id int);
+             CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+             CREATE TRIGGER with_args AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f('x', 'y');
+             CREATE TRIGGER renamed AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();
+             ALTER TRIGGER renamed ON t RENAME TO now_named;",
+        )],
+    );
+    let found = differences(&c);
+    assert!(!found.is_empty());
+    assert!(
+        found.iter().all(|f| f.starts_with("unverifiable ")),
+        "{found:#?}"
+    );
+}

@@ -14,7 +14,7 @@ use crate::schema::model::{
     Sequence, Table, View,
 };
 use crate::schema::normalize::{canonical_default, canonical_expr, index_key, normalize_type};
-use crate::schema::objects::{unqualify_default, Function, RoutineKind};
+use crate::schema::objects::{quote_ident, unqualify_default, Function, RoutineKind, Trigger};
 use std::collections::BTreeMap;
 
 fn split_qualified(s: &str, ds: &str) -> QualifiedName {
@@ -439,7 +439,105 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
         );
     }
     introspect_functions(client, schemas, &ds, &mut m).await?;
+    introspect_triggers(client, &by_oid, &ds, &mut m).await?;
     Ok(m)
+}
+
+/// User triggers of the tables in `by_oid`, one query: not internal ones (foreign
+/// keys') nor the clones PostgreSQL puts on partitions (`tgparentid`). The `WHEN`
+/// condition is the one part taken from `pg_get_triggerdef`'s text.
+async fn introspect_triggers(
+    client: &Session,
+    by_oid: &BTreeMap<u32, QualifiedName>,
+    ds: &str,
+    m: &mut SchemaModel,
+) -> Result<()> {
+    let oids: Vec<u32> = by_oid.keys().copied().collect();
+    let rows = client
+        .run(
+            "introspecting triggers",
+            client.query(
+                "SELECT t.tgrelid, t.tgname::text, t.tgtype::int4, t.tgenabled::text,
+                        ARRAY(SELECT a.attname::text FROM unnest(t.tgattr::int2[]) WITH ORDINALITY u(n, o)
+                              JOIN pg_catalog.pg_attribute a ON a.attrelid = t.tgrelid AND a.attnum = u.n
+                              ORDER BY u.o),
+                        pn.nspname::text, p.proname::text, t.tgargs,
+                        pg_catalog.pg_get_triggerdef(t.oid)
+                 FROM pg_catalog.pg_trigger t
+                 JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
+                 JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace
+                 WHERE t.tgrelid = ANY($1) AND NOT t.tgisinternal AND t.tgparentid = 0",
+                &[&oids],
+            ),
+        )
+        .await?;
+    for r in rows {
+        let Some(table) = by_oid
+            .get(&r.get::<_, u32>(0))
+            .and_then(|n| m.tables.get_mut(n))
+        else {
+            continue;
+        };
+        // tgtype bits (pg_trigger.h): ROW 1, BEFORE 2, INSERT 4, DELETE 8, UPDATE 16,
+        // TRUNCATE 32, INSTEAD 64.
+        let tgtype: i32 = r.get(2);
+        let columns: Vec<String> = r.get(4);
+        let mut events = Vec::new();
+        for (bit, event) in [
+            (4, "INSERT"),
+            (8, "DELETE"),
+            (16, "UPDATE"),
+            (32, "TRUNCATE"),
+        ] {
+            if tgtype & bit == 0 {
+                continue;
+            }
+            if bit == 16 && !columns.is_empty() {
+                let cols: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
+                events.push(format!("UPDATE OF {}", cols.join(", ")));
+            } else {
+                events.push(event.to_string());
+            }
+        }
+        let args: Vec<u8> = r.get(7);
+        let mut args: Vec<String> = args
+            .split(|b| *b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        args.pop(); // each argument ends with a NUL: the last piece is empty
+        let definition: String = r.get(8);
+        let name: String = r.get(1);
+        table.triggers.insert(
+            name.clone(),
+            Trigger {
+                name,
+                timing: if tgtype & 64 != 0 {
+                    "INSTEAD OF"
+                } else if tgtype & 2 != 0 {
+                    "BEFORE"
+                } else {
+                    "AFTER"
+                }
+                .into(),
+                events,
+                for_each_row: tgtype & 1 != 0,
+                when: trigger_when(&definition).map(|w| canonical_expr(w, ds)),
+                function: QualifiedName::new(r.get::<_, String>(5), r.get::<_, String>(6)),
+                args,
+                enabled: r.get(3),
+            },
+        );
+    }
+    Ok(())
+}
+
+/// The `WHEN (…)` condition of a `pg_get_triggerdef` text, without its parentheses.
+fn trigger_when(definition: &str) -> Option<&str> {
+    let start = definition.find(" FOR EACH ")?;
+    let rest = &definition[start..];
+    let open = rest.find(" WHEN (")? + " WHEN (".len();
+    let close = rest.rfind(") EXECUTE ")?;
+    rest.get(open..close)
 }
 
 /// Functions and procedures of `schemas` (not aggregates or window functions, not an

@@ -118,6 +118,9 @@ pub enum Kind {
     MissingFunction,
     UnexpectedFunction,
     FunctionMismatch,
+    MissingTrigger,
+    UnexpectedTrigger,
+    TriggerMismatch,
     Unverifiable,
 }
 
@@ -621,6 +624,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
         }
     }
     super::objects::diff_functions(expected, live, ignore, &mut out);
+    super::objects::diff_triggers(expected, live, ignore, &mut out);
     let mut out = fold_uncertain(out, expected, ignore);
     out.sort();
     out

@@ -1,5 +1,5 @@
 //! Drift of the schema objects beyond relations and types (`schema::objects`):
-//! functions and procedures. Kept apart from the table diff so each object kind
+//! functions and procedures, triggers. Kept apart from the table diff so each object kind
 //! compares in one place.
 
 use super::diff::{Difference, IgnoreList, Kind};
@@ -86,6 +86,77 @@ pub fn diff_functions(
                     routine_word(l)
                 ),
             ));
+        }
+    }
+}
+
+/// Triggers of the tables both sides have (a missing or unexpected table is reported
+/// once, as the table): same definition (as `pg_get_triggerdef` prints it, the `WHEN`
+/// condition by its expression key) and the same enabled state.
+pub fn diff_triggers(
+    expected: &SchemaModel,
+    live: &SchemaModel,
+    ignore: &IgnoreList,
+    out: &mut Vec<Difference>,
+) {
+    for (name, e) in &expected.tables {
+        let Some(l) = live.tables.get(name) else {
+            continue;
+        };
+        if ignore.skips(name) {
+            continue;
+        }
+        let table = name.to_string();
+        let on_table = |kind, trigger: &str, expected, actual, message| Difference {
+            table: Some(table.clone()),
+            ..item(
+                kind,
+                &format!("{table}.{trigger}"),
+                expected,
+                actual,
+                message,
+            )
+        };
+        for (tname, et) in &e.triggers {
+            let object = format!("{table}.{tname}");
+            if ignore.matches(&object) {
+                continue;
+            }
+            match l.triggers.get(tname) {
+                None => out.push(on_table(
+                    Kind::MissingTrigger,
+                    tname,
+                    Some(et.describe(name)),
+                    None,
+                    format!("trigger {tname} on {table} is missing"),
+                )),
+                Some(lt) if lt.describe(name) != et.describe(name) => out.push(on_table(
+                    Kind::TriggerMismatch,
+                    tname,
+                    Some(et.describe(name)),
+                    Some(lt.describe(name)),
+                    format!(
+                        "trigger {tname} on {table} is `{}` but the migrations make it `{}`",
+                        lt.describe(name),
+                        et.describe(name)
+                    ),
+                )),
+                Some(_) => {}
+            }
+        }
+        for (tname, lt) in &l.triggers {
+            let object = format!("{table}.{tname}");
+            if !e.triggers.contains_key(tname) && !ignore.matches(&object) {
+                out.push(on_table(
+                    Kind::UnexpectedTrigger,
+                    tname,
+                    None,
+                    Some(lt.describe(name)),
+                    format!(
+                        "trigger {tname} on {table} exists but is not in the schema the migrations produce"
+                    ),
+                ));
+            }
         }
     }
 }

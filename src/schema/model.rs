@@ -15,7 +15,7 @@
 //! - indexes that back a PK/UNIQUE/EXCLUDE constraint are *not* listed in `indexes`
 //!   (the constraint names them), so they are reported once.
 
-use super::objects::Function;
+use super::objects::{Function, Trigger};
 use crate::ir::{ConstraintKind, Identity, QualifiedName};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -51,6 +51,8 @@ pub struct Table {
     pub constraints: BTreeMap<String, Constraint>,
     /// `PARTITION BY`, `INHERITS`, … kept as text, not compared structurally.
     pub unmodelled: Option<String>,
+    /// User triggers, keyed by name (`schema::objects`).
+    pub triggers: BTreeMap<String, Trigger>,
 }
 
 impl Table {
@@ -60,6 +62,7 @@ impl Table {
             columns: Vec::new(),
             constraints: BTreeMap::new(),
             unmodelled: None,
+            triggers: BTreeMap::new(),
         }
     }
 
@@ -247,6 +250,9 @@ impl SchemaModel {
                 if let ConstraintKind::Check { expr } = &mut k.kind {
                     *expr = expr_key(expr);
                 }
+            }
+            for tr in t.triggers.values_mut() {
+                tr.when = tr.when.as_deref().map(&mut expr_key);
             }
         }
         for i in m.indexes.values_mut() {

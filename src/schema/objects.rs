@@ -117,3 +117,73 @@ pub fn unqualify_default(text: &str, default_schema: &str) -> String {
     out.push_str(&text[at..]);
     out
 }
+
+/// A trigger on a table (kept in its `Table`, so a table rename carries it and a
+/// table drop takes it). Internal triggers (foreign keys') and the clones PostgreSQL
+/// puts on partitions are not listed: migrations never write them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Trigger {
+    pub name: String,
+    /// `BEFORE`, `AFTER` or `INSTEAD OF`.
+    pub timing: String,
+    /// In PostgreSQL's order: `INSERT`, `DELETE`, `UPDATE [OF a, b]`, `TRUNCATE`.
+    pub events: Vec<String>,
+    pub for_each_row: bool,
+    /// The `WHEN` condition, normalised like every other expression.
+    pub when: Option<String>,
+    pub function: QualifiedName,
+    /// The literal arguments, as the strings PostgreSQL passes (`tgargs`).
+    pub args: Vec<String>,
+    /// `tgenabled`: `O` (enabled), `D` (disabled), `R` (replica), `A` (always).
+    pub enabled: String,
+}
+
+/// The order `pg_get_triggerdef` prints events in.
+pub const TRIGGER_EVENT_ORDER: [&str; 4] = ["INSERT", "DELETE", "UPDATE", "TRUNCATE"];
+
+impl Trigger {
+    /// The definition as `pg_get_triggerdef` prints it (PostgreSQL 15 spelling:
+    /// `EXECUTE FUNCTION`), for drift's messages and `schema --format sql`.
+    pub fn definition(&self, table: &QualifiedName) -> String {
+        let mut s = format!(
+            "CREATE TRIGGER {} {} {} ON {}.{} FOR EACH {}",
+            quote_ident(&self.name),
+            self.timing,
+            self.events.join(" OR "),
+            quote_ident(&table.schema),
+            quote_ident(&table.name),
+            if self.for_each_row {
+                "ROW"
+            } else {
+                "STATEMENT"
+            }
+        );
+        if let Some(w) = &self.when {
+            s.push_str(&format!(" WHEN ({w})"));
+        }
+        let args: Vec<String> = self
+            .args
+            .iter()
+            .map(|a| format!("'{}'", a.replace('\'', "''")))
+            .collect();
+        s.push_str(&format!(
+            " EXECUTE FUNCTION {}.{}({})",
+            quote_ident(&self.function.schema),
+            quote_ident(&self.function.name),
+            args.join(", ")
+        ));
+        s
+    }
+
+    /// What drift compares: the definition, then the enabled state when it is not
+    /// the default.
+    pub fn describe(&self, table: &QualifiedName) -> String {
+        let state = match self.enabled.as_str() {
+            "D" => " (DISABLED)",
+            "R" => " (ENABLE REPLICA)",
+            "A" => " (ENABLE ALWAYS)",
+            _ => "",
+        };
+        format!("{}{state}", self.definition(table))
+    }
+}

@@ -9,7 +9,7 @@
 
 use super::model::{Constraint, Index, SchemaModel, Table, View};
 use super::normalize::split_index_key;
-use super::objects::{Function, RoutineKind};
+use super::objects::{Function, RoutineKind, Trigger};
 use crate::ir::{ConstraintKind, Identity, QualifiedName, DYNAMIC_PLACEHOLDER};
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -318,6 +318,11 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
     for f in late_routines {
         render_routine(&mut out, m, f);
     }
+    for t in m.tables.values() {
+        for tr in t.triggers.values() {
+            render_trigger(&mut out, m, t, tr);
+        }
+    }
     for s in m.sequences.values() {
         if let Some((t, c)) = &s.owned_by {
             let _ = writeln!(
@@ -383,6 +388,34 @@ fn render_routine(out: &mut String, m: &SchemaModel, f: &Function) {
         } else {
             ""
         },
+    );
+}
+
+/// A trigger as `pg_get_triggerdef` prints it, then its state when not enabled.
+/// One whose function the model does not hold (an extension's, one built at run
+/// time) is left out with a comment: the script must apply.
+fn render_trigger(out: &mut String, m: &SchemaModel, t: &Table, tr: &Trigger) {
+    let object = format!("{}.{}", t.name, tr.name);
+    let known_function = m
+        .functions
+        .values()
+        .any(|f| f.name == tr.function && f.body.is_some());
+    if !known_function || dynamic(&object) || tr.when.as_deref().is_some_and(dynamic) {
+        out.push_str(&left_out(m, &object, "trigger"));
+        return;
+    }
+    let _ = writeln!(out, "{};", tr.definition(&t.name));
+    let state = match tr.enabled.as_str() {
+        "D" => "DISABLE",
+        "R" => "ENABLE REPLICA",
+        "A" => "ENABLE ALWAYS",
+        _ => return,
+    };
+    let _ = writeln!(
+        out,
+        "ALTER TABLE {} {state} TRIGGER {};",
+        qn(&t.name),
+        q(&tr.name)
     );
 }
 

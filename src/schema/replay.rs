@@ -924,6 +924,9 @@ impl Replayer<'_> {
             OpKind::Other { what } if functions::is_routine_statement(what) => {
                 self.replay_routine(op)
             }
+            OpKind::Other { what } if triggers::is_trigger_statement(what) => {
+                self.replay_trigger(op)
+            }
             OpKind::Other { .. } => {}
         }
     }
@@ -2067,6 +2070,7 @@ fn key_uses(key: &str, col: &str) -> bool {
 }
 
 mod functions;
+mod triggers;
 
 #[cfg(test)]
 mod tests;

@@ -13,8 +13,8 @@ use crate::ir::{fold_ident, Operation, QualifiedName, DYNAMIC_PLACEHOLDER};
 use crate::parse::sql::to_ops::parts;
 use crate::schema::objects::{quote_ident, routine_key, unqualify_default, Function, RoutineKind};
 use sqlparser::ast::{
-    AlterFunctionOperation, ArgMode, CreateFunction, CreateFunctionBody, DataType, Expr,
-    FunctionBehavior, FunctionDesc, FunctionReturnType, FunctionSecurity, ObjectName,
+    AlterFunctionOperation, ArgMode, CreateFunction, CreateFunctionBody, DataType, DropBehavior,
+    Expr, FunctionBehavior, FunctionDesc, FunctionReturnType, FunctionSecurity, ObjectName,
     OperateFunctionArg, Statement, Value,
 };
 use sqlparser::dialect::PostgreSqlDialect;
@@ -51,8 +51,9 @@ impl Replayer<'_> {
         match parsed {
             Some(Statement::CreateFunction(cf)) => self.create_function(&cf),
             Some(Statement::DropFunction(df)) => {
+                let cascade = matches!(df.drop_behavior, Some(DropBehavior::Cascade));
                 for desc in &df.func_desc {
-                    self.drop_routine(desc, df.if_exists);
+                    self.drop_routine(desc, df.if_exists, cascade);
                 }
             }
             Some(Statement::AlterFunction(af)) => self.alter_routine(&af.function, &af.operation),
@@ -247,9 +248,13 @@ impl Replayer<'_> {
         key
     }
 
-    fn drop_routine(&mut self, desc: &FunctionDesc, if_exists: bool) {
+    fn drop_routine(&mut self, desc: &FunctionDesc, if_exists: bool, cascade: bool) {
         if let Some(key) = self.resolve_routine(desc, if_exists) {
-            self.model.functions.remove(&key);
+            if let Some(f) = self.model.functions.remove(&key) {
+                if cascade {
+                    self.drop_triggers_executing(&f.name);
+                }
+            }
         }
     }
 
