@@ -11,7 +11,7 @@ use crate::finding::{Finding, Phase, Severity, Status};
 use crate::ir::{AttrValue, Migration, OpKind, Operation, QualifiedName};
 use crate::parse::sql::lexical::blank_for_patterns;
 pub use crate::ruleset::UNREADABLE_RULES;
-use crate::ruleset::{Rule, RuleSet};
+use crate::ruleset::{CodeRule, Rule, RuleSet};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What classifying one migration found.
@@ -149,10 +149,7 @@ pub fn classify(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Cl
             }
         }
     }
-    if let Some(rule) = rules
-        .get("read-error")
-        .filter(|r| r.severity != Severity::Off)
-    {
+    if let Some(rule) = rules.enabled(CodeRule::ReadError) {
         for e in &migration.read_errors {
             out.findings.push(finding(
                 rule,
@@ -168,10 +165,10 @@ pub fn classify(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Cl
 }
 
 /// Which unreadable rule an op falls under, if any.
-pub fn unreadable_rule(op: &Operation) -> Option<&'static str> {
+pub fn unreadable_rule(op: &Operation) -> Option<CodeRule> {
     match op.kind {
-        OpKind::Opaque { .. } => Some("opaque-operation"),
-        OpKind::Unparsed { .. } => Some("unparsed-sql"),
+        OpKind::Opaque { .. } => Some(CodeRule::OpaqueOperation),
+        OpKind::Unparsed { .. } => Some(CodeRule::UnparsedSql),
         _ => None,
     }
 }
@@ -185,10 +182,10 @@ pub fn unacknowledged_unreadable(
     m: &Migration,
     findings: &[Finding],
 ) -> Vec<(crate::ir::Span, String)> {
-    let acknowledged = |rule: &str, span: crate::ir::Span| {
+    let acknowledged = |rule: CodeRule, span: crate::ir::Span| {
         findings
             .iter()
-            .any(|f| f.rule == rule && f.span == Some(span) && f.status == Status::Suppressed)
+            .any(|f| rule.is(&f.rule) && f.span == Some(span) && f.status == Status::Suppressed)
     };
     let mut parts: Vec<(crate::ir::Span, String)> =
         m.up.iter()

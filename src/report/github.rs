@@ -5,6 +5,7 @@
 
 use super::display_path;
 use crate::finding::{Finding, Status};
+use crate::ruleset::CodeRule;
 use std::io::{self, Write};
 
 /// Escape the message part (`%`, CR, LF).
@@ -26,7 +27,7 @@ pub fn render(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
             Status::Warning => "warning",
             // The audit trail of release-check's permission: what it let through
             // belongs in the release log.
-            Status::Acknowledged if f.rule == "destructive-pending" => "notice",
+            Status::Acknowledged if CodeRule::DestructivePending.is(&f.rule) => "notice",
             _ => continue,
         };
         let mut props = Vec::new();
