@@ -322,3 +322,82 @@ fn a_trigger_migguard_cannot_replay_is_unverifiable() {
         "{found:#?}"
     );
 }
+
+// ---------------------------------------------------------------------------------
+// 3. Row security and policies.
+
+const POLICIES_1: &str = r#"
+CREATE TABLE doc (id integer PRIMARY KEY, owner text, "Tenant" text);
+ALTER TABLE doc ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own ON doc FOR SELECT TO obj_reader, PUBLIC USING (owner = current_user);
+CREATE POLICY ins ON doc AS RESTRICTIVE FOR INSERT WITH CHECK ("Tenant" = 'a');
+CREATE POLICY gone ON doc USING (true);
+CREATE POLICY readers ON doc FOR UPDATE TO obj_reader USING (id > 0);
+"#;
+
+const POLICIES_2: &str = r#"
+DROP POLICY gone ON doc;
+ALTER POLICY own ON doc RENAME TO owner_reads;
+ALTER TABLE doc FORCE ROW LEVEL SECURITY;
+ALTER POLICY ins ON doc WITH CHECK ("Tenant" = 'b' AND id > 0);
+"#;
+
+fn policies_case(prefix: &str) -> Case {
+    // Roles are the cluster's: created once, whichever test comes first.
+    cluster().psql(
+        "postgres",
+        "DO $$ BEGIN CREATE ROLE obj_reader; EXCEPTION WHEN duplicate_object THEN NULL; END $$;",
+    );
+    sql_case(
+        prefix,
+        &[
+            ("1_policies.up.sql", POLICIES_1),
+            ("2_policies.up.sql", POLICIES_2),
+        ],
+    )
+}
+
+/// Row security switches and policies of `public` as PostgreSQL prints them.
+fn policies(db: &TestDb) -> String {
+    db.query(
+        "SELECT relname, relrowsecurity::text, relforcerowsecurity::text, '', '', '', ''
+           FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'
+         UNION ALL
+         SELECT tablename, policyname, permissive, roles::text, cmd, qual, with_check
+           FROM pg_policies WHERE schemaname = 'public'
+         ORDER BY 1, 2",
+    )
+}
+
+#[test]
+fn policies_replay_to_the_catalog_and_schema_sql_rebuilds_them() {
+    let c = policies_case("obj_pol_clean");
+    assert_no_drift(&c);
+    assert_schema_sql_rebuilds(&c, "obj_pol_sql", policies);
+}
+
+#[test]
+fn a_dropped_policy_and_unforced_row_security_are_precise_items() {
+    let c = policies_case("obj_pol_edit");
+    c.truth.execute(
+        "DROP POLICY owner_reads ON doc; ALTER TABLE doc NO FORCE ROW LEVEL SECURITY;
+         ALTER POLICY ins ON doc WITH CHECK (\"Tenant\" = 'c' AND id > 0);",
+    );
+    let found = differences(&c);
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(
+        found[0].starts_with("row-security-mismatch public.doc")
+            && found[0].contains("ENABLED, FORCED"),
+        "{found:?}"
+    );
+    assert!(
+        found[1].starts_with("missing-policy public.doc.owner_reads"),
+        "{found:?}"
+    );
+    assert!(
+        found[2].starts_with("policy-mismatch public.doc.ins")
+            && found[2].contains("'b'")
+            && found[2].contains("'c'"),
+        "{found:?}"
+    );
+}

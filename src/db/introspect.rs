@@ -14,7 +14,9 @@ use crate::schema::model::{
     Sequence, Table, View,
 };
 use crate::schema::normalize::{canonical_default, canonical_expr, index_key, normalize_type};
-use crate::schema::objects::{quote_ident, unqualify_default, Function, RoutineKind, Trigger};
+use crate::schema::objects::{
+    quote_ident, unqualify_default, Function, Policy, RoutineKind, Trigger,
+};
 use std::collections::BTreeMap;
 
 fn split_qualified(s: &str, ds: &str) -> QualifiedName {
@@ -440,7 +442,81 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
     }
     introspect_functions(client, schemas, &ds, &mut m).await?;
     introspect_triggers(client, &by_oid, &ds, &mut m).await?;
+    introspect_row_security(client, &by_oid, &ds, &mut m).await?;
     Ok(m)
+}
+
+/// Row security switches and policies of the tables in `by_oid`: one query each.
+async fn introspect_row_security(
+    client: &Session,
+    by_oid: &BTreeMap<u32, QualifiedName>,
+    ds: &str,
+    m: &mut SchemaModel,
+) -> Result<()> {
+    let oids: Vec<u32> = by_oid.keys().copied().collect();
+    let switches = client
+        .run(
+            "introspecting row security",
+            client.query(
+                "SELECT c.oid, c.relrowsecurity, c.relforcerowsecurity FROM pg_catalog.pg_class c
+                 WHERE c.oid = ANY($1) AND (c.relrowsecurity OR c.relforcerowsecurity)",
+                &[&oids],
+            ),
+        )
+        .await?;
+    for r in switches {
+        if let Some(t) = by_oid
+            .get(&r.get::<_, u32>(0))
+            .and_then(|n| m.tables.get_mut(n))
+        {
+            t.row_security = r.get(1);
+            t.force_row_security = r.get(2);
+        }
+    }
+    let policies = client
+        .run(
+            "introspecting policies",
+            client.query(
+                "SELECT p.polrelid, p.polname::text, p.polpermissive, p.polcmd::text,
+                        ARRAY(SELECT CASE WHEN r.oid = 0 THEN 'public' ELSE a.rolname::text END
+                              FROM unnest(p.polroles) r(oid)
+                              LEFT JOIN pg_catalog.pg_roles a ON a.oid = r.oid ORDER BY 1),
+                        pg_catalog.pg_get_expr(p.polqual, p.polrelid),
+                        pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)
+                 FROM pg_catalog.pg_policy p WHERE p.polrelid = ANY($1)",
+                &[&oids],
+            ),
+        )
+        .await?;
+    for r in policies {
+        let Some(t) = by_oid
+            .get(&r.get::<_, u32>(0))
+            .and_then(|n| m.tables.get_mut(n))
+        else {
+            continue;
+        };
+        let name: String = r.get(1);
+        let expr = |e: Option<String>| e.map(|e| canonical_expr(&e, ds));
+        t.policies.insert(
+            name.clone(),
+            Policy {
+                name,
+                permissive: r.get(2),
+                command: match r.get::<_, String>(3).as_str() {
+                    "r" => "SELECT",
+                    "a" => "INSERT",
+                    "w" => "UPDATE",
+                    "d" => "DELETE",
+                    _ => "ALL",
+                }
+                .into(),
+                roles: r.get(4),
+                using: expr(r.get(5)),
+                with_check: expr(r.get(6)),
+            },
+        );
+    }
+    Ok(())
 }
 
 /// User triggers of the tables in `by_oid`, one query: not internal ones (foreign

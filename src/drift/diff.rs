@@ -121,6 +121,10 @@ pub enum Kind {
     MissingTrigger,
     UnexpectedTrigger,
     TriggerMismatch,
+    RowSecurityMismatch,
+    MissingPolicy,
+    UnexpectedPolicy,
+    PolicyMismatch,
     Unverifiable,
 }
 
@@ -625,6 +629,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
     }
     super::objects::diff_functions(expected, live, ignore, &mut out);
     super::objects::diff_triggers(expected, live, ignore, &mut out);
+    super::objects::diff_row_security(expected, live, ignore, &mut out);
     let mut out = fold_uncertain(out, expected, ignore);
     out.sort();
     out

@@ -1,5 +1,5 @@
 //! Drift of the schema objects beyond relations and types (`schema::objects`):
-//! functions and procedures, triggers. Kept apart from the table diff so each object kind
+//! functions and procedures, triggers, row security and policies. Kept apart from the table diff so each object kind
 //! compares in one place.
 
 use super::diff::{Difference, IgnoreList, Kind};
@@ -154,6 +154,102 @@ pub fn diff_triggers(
                     Some(lt.describe(name)),
                     format!(
                         "trigger {tname} on {table} exists but is not in the schema the migrations produce"
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// Row security of the tables both sides have: the `ENABLE`/`FORCE` switches (one
+/// item per table) and the policies (as `CREATE POLICY` statements, expressions by
+/// their keys).
+pub fn diff_row_security(
+    expected: &SchemaModel,
+    live: &SchemaModel,
+    ignore: &IgnoreList,
+    out: &mut Vec<Difference>,
+) {
+    let switches = |t: &crate::schema::model::Table| {
+        format!(
+            "ROW LEVEL SECURITY {}{}",
+            if t.row_security {
+                "ENABLED"
+            } else {
+                "DISABLED"
+            },
+            if t.force_row_security { ", FORCED" } else { "" }
+        )
+    };
+    for (name, e) in &expected.tables {
+        let Some(l) = live.tables.get(name) else {
+            continue;
+        };
+        if ignore.skips(name) {
+            continue;
+        }
+        let table = name.to_string();
+        if switches(e) != switches(l) {
+            out.push(Difference {
+                table: Some(table.clone()),
+                ..item(
+                    Kind::RowSecurityMismatch,
+                    &table,
+                    Some(switches(e)),
+                    Some(switches(l)),
+                    format!(
+                        "table {table} has {} but the migrations give it {}",
+                        switches(l),
+                        switches(e)
+                    ),
+                )
+            });
+        }
+        let on_table = |kind, policy: &str, expected, actual, message| Difference {
+            table: Some(table.clone()),
+            ..item(
+                kind,
+                &format!("{table}.{policy}"),
+                expected,
+                actual,
+                message,
+            )
+        };
+        for (pname, ep) in &e.policies {
+            if ignore.matches(&format!("{table}.{pname}")) {
+                continue;
+            }
+            match l.policies.get(pname) {
+                None => out.push(on_table(
+                    Kind::MissingPolicy,
+                    pname,
+                    Some(ep.definition(name)),
+                    None,
+                    format!("policy {pname} on {table} is missing"),
+                )),
+                Some(lp) if lp != ep => out.push(on_table(
+                    Kind::PolicyMismatch,
+                    pname,
+                    Some(ep.definition(name)),
+                    Some(lp.definition(name)),
+                    format!(
+                        "policy {pname} on {table} is `{}` but the migrations make it `{}`",
+                        lp.definition(name),
+                        ep.definition(name)
+                    ),
+                )),
+                Some(_) => {}
+            }
+        }
+        for (pname, lp) in &l.policies {
+            if !e.policies.contains_key(pname) && !ignore.matches(&format!("{table}.{pname}")) {
+                out.push(on_table(
+                    Kind::UnexpectedPolicy,
+                    pname,
+                    None,
+                    Some(lp.definition(name)),
+                    format!(
+                        "policy {pname} on {table} exists but is not in the schema the migrations produce"
                     ),
                 ));
             }

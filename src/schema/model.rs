@@ -15,7 +15,7 @@
 //! - indexes that back a PK/UNIQUE/EXCLUDE constraint are *not* listed in `indexes`
 //!   (the constraint names them), so they are reported once.
 
-use super::objects::{Function, Trigger};
+use super::objects::{Function, Policy, Trigger};
 use crate::ir::{ConstraintKind, Identity, QualifiedName};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -53,6 +53,12 @@ pub struct Table {
     pub unmodelled: Option<String>,
     /// User triggers, keyed by name (`schema::objects`).
     pub triggers: BTreeMap<String, Trigger>,
+    /// `ALTER TABLE … ENABLE ROW LEVEL SECURITY` (`relrowsecurity`).
+    pub row_security: bool,
+    /// `ALTER TABLE … FORCE ROW LEVEL SECURITY` (`relforcerowsecurity`).
+    pub force_row_security: bool,
+    /// Row-level security policies, keyed by name.
+    pub policies: BTreeMap<String, Policy>,
 }
 
 impl Table {
@@ -63,6 +69,9 @@ impl Table {
             constraints: BTreeMap::new(),
             unmodelled: None,
             triggers: BTreeMap::new(),
+            row_security: false,
+            force_row_security: false,
+            policies: BTreeMap::new(),
         }
     }
 
@@ -253,6 +262,10 @@ impl SchemaModel {
             }
             for tr in t.triggers.values_mut() {
                 tr.when = tr.when.as_deref().map(&mut expr_key);
+            }
+            for p in t.policies.values_mut() {
+                p.using = p.using.as_deref().map(&mut expr_key);
+                p.with_check = p.with_check.as_deref().map(&mut expr_key);
             }
         }
         for i in m.indexes.values_mut() {

@@ -187,3 +187,56 @@ impl Trigger {
         format!("{}{state}", self.definition(table))
     }
 }
+
+/// A row-level security policy (kept in its `Table`, like triggers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Policy {
+    pub name: String,
+    /// `false` for `AS RESTRICTIVE`.
+    pub permissive: bool,
+    /// `ALL`, `SELECT`, `INSERT`, `UPDATE` or `DELETE`.
+    pub command: String,
+    /// Role names, sorted; `public` for PUBLIC (PostgreSQL's default).
+    pub roles: Vec<String>,
+    /// `USING` and `WITH CHECK` expressions, normalised like every other expression.
+    pub using: Option<String>,
+    pub with_check: Option<String>,
+}
+
+impl Policy {
+    /// The policy as a `CREATE POLICY` statement: drift's messages and `schema
+    /// --format sql`.
+    pub fn definition(&self, table: &QualifiedName) -> String {
+        let roles: Vec<String> = self
+            .roles
+            .iter()
+            .map(|r| {
+                if r == "public" {
+                    "PUBLIC".to_string()
+                } else {
+                    quote_ident(r)
+                }
+            })
+            .collect();
+        let mut s = format!(
+            "CREATE POLICY {} ON {}.{} AS {} FOR {} TO {}",
+            quote_ident(&self.name),
+            quote_ident(&table.schema),
+            quote_ident(&table.name),
+            if self.permissive {
+                "PERMISSIVE"
+            } else {
+                "RESTRICTIVE"
+            },
+            self.command,
+            roles.join(", ")
+        );
+        if let Some(u) = &self.using {
+            s.push_str(&format!(" USING ({u})"));
+        }
+        if let Some(w) = &self.with_check {
+            s.push_str(&format!(" WITH CHECK ({w})"));
+        }
+        s
+    }
+}

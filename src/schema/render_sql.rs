@@ -322,6 +322,7 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
         for tr in t.triggers.values() {
             render_trigger(&mut out, m, t, tr);
         }
+        render_row_security(&mut out, m, t);
     }
     for s in m.sequences.values() {
         if let Some((t, c)) = &s.owned_by {
@@ -417,6 +418,29 @@ fn render_trigger(out: &mut String, m: &SchemaModel, t: &Table, tr: &Trigger) {
         qn(&t.name),
         q(&tr.name)
     );
+}
+
+/// A table's row security switches and policies.
+fn render_row_security(out: &mut String, m: &SchemaModel, t: &Table) {
+    if t.row_security {
+        let _ = writeln!(
+            out,
+            "ALTER TABLE {} ENABLE ROW LEVEL SECURITY;",
+            qn(&t.name)
+        );
+    }
+    if t.force_row_security {
+        let _ = writeln!(out, "ALTER TABLE {} FORCE ROW LEVEL SECURITY;", qn(&t.name));
+    }
+    for p in t.policies.values() {
+        let object = format!("{}.{}", t.name, p.name);
+        let definition = p.definition(&t.name);
+        if dynamic(&definition) {
+            out.push_str(&left_out(m, &object, "policy"));
+        } else {
+            let _ = writeln!(out, "{definition};");
+        }
+    }
 }
 
 /// Views in name order, except that a view comes after the views its definition

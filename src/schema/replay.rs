@@ -927,6 +927,7 @@ impl Replayer<'_> {
             OpKind::Other { what } if triggers::is_trigger_statement(what) => {
                 self.replay_trigger(op)
             }
+            OpKind::Other { what } if policies::is_policy_statement(what) => self.replay_policy(op),
             OpKind::Other { .. } => {}
         }
     }
@@ -2070,6 +2071,7 @@ fn key_uses(key: &str, col: &str) -> bool {
 }
 
 mod functions;
+mod policies;
 mod triggers;
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Replay of triggers: `CREATE [OR REPLACE] TRIGGER`, `DROP TRIGGER`, `ALTER TABLE …
-//! ENABLE|DISABLE [REPLICA|ALWAYS] TRIGGER`. Like routines (`functions`), these stay
+//! ENABLE|DISABLE [REPLICA|ALWAYS] TRIGGER` (that statement form also switches row
+//! security, handed to `policies`). Like routines (`functions`), these stay
 //! `Other` ops for the rules and are read back from the statement text here. A
 //! trigger migguard does not model exactly (a constraint trigger, transition tables,
 //! arguments, `ALTER TRIGGER … RENAME`) makes its table uncertain, never a guess.
@@ -15,12 +16,6 @@ use sqlparser::ast::{
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
-
-/// What a change to a table's triggers came to.
-enum TableAction {
-    Done,
-    Conflict(String),
-}
 
 /// Whether an `Other { what }` op creates, drops, alters or switches a trigger.
 pub(super) fn is_trigger_statement(what: &str) -> bool {
@@ -50,7 +45,11 @@ impl Replayer<'_> {
                         AlterTableOperation::DisableTrigger { name } => (name, "D"),
                         AlterTableOperation::EnableReplicaTrigger { name } => (name, "R"),
                         AlterTableOperation::EnableAlwaysTrigger { name } => (name, "A"),
-                        _ => continue,
+                        // `ENABLE|DISABLE ROW LEVEL SECURITY` share the statement form.
+                        _ => {
+                            self.set_row_security(&table, action);
+                            continue;
+                        }
                     };
                     self.set_trigger_state(&table, name, state);
                 }
@@ -71,7 +70,7 @@ impl Replayer<'_> {
     }
 
     /// A folded `[schema.]name` in the default schema.
-    fn object_name(&self, n: &ObjectName) -> QualifiedName {
+    pub(super) fn object_name(&self, n: &ObjectName) -> QualifiedName {
         let mut p = parts(n);
         let name = p.pop().unwrap_or_default();
         QualifiedName::new(p.pop().unwrap_or_else(|| self.ds.clone()), name)
@@ -146,12 +145,12 @@ impl Replayer<'_> {
             args: Vec::new(),
             enabled: "O".into(),
         };
-        self.with_table(&table, |t| {
+        self.change_table(&table, |t| {
             if t.triggers.contains_key(&name) && !ct.or_replace {
-                return TableAction::Conflict(format!("trigger {name} already exists"));
+                return Err(format!("trigger {name} already exists"));
             }
             t.triggers.insert(name.clone(), trigger);
-            TableAction::Done
+            Ok(())
         });
     }
 
@@ -165,11 +164,11 @@ impl Replayer<'_> {
             return;
         };
         let if_exists = dt.if_exists;
-        self.with_table(&table, |t| {
+        self.change_table(&table, |t| {
             if t.triggers.remove(&name).is_none() && !if_exists {
-                return TableAction::Conflict(format!("trigger {name} does not exist"));
+                return Err(format!("trigger {name} does not exist"));
             }
-            TableAction::Done
+            Ok(())
         });
     }
 
@@ -179,34 +178,33 @@ impl Replayer<'_> {
         let every = name.quote_style.is_none()
             && (name.value.eq_ignore_ascii_case("all") || name.value.eq_ignore_ascii_case("user"));
         let name = fold_ident(&name.value, name.quote_style.is_some());
-        self.with_table(table, |t| {
+        self.change_table(table, |t| {
             if every {
                 for tr in t.triggers.values_mut() {
                     tr.enabled = state.to_string();
                 }
-                return TableAction::Done;
+                return Ok(());
             }
-            match t.triggers.get_mut(&name) {
-                Some(tr) => {
-                    tr.enabled = state.to_string();
-                    TableAction::Done
-                }
-                None => TableAction::Conflict(format!("trigger {name} does not exist")),
-            }
+            let tr = t
+                .triggers
+                .get_mut(&name)
+                .ok_or_else(|| format!("trigger {name} does not exist"))?;
+            tr.enabled = state.to_string();
+            Ok(())
         });
     }
 
-    /// Run `change` on `table` of the model; a missing table or a refused change is
-    /// a conflict of the migration.
-    fn with_table(
+    /// Run `change` on `table` of the model; a missing table or a refused change
+    /// (`Err` with why) is a conflict of the migration.
+    pub(super) fn change_table(
         &mut self,
         table: &QualifiedName,
-        change: impl FnOnce(&mut crate::schema::model::Table) -> TableAction,
+        change: impl FnOnce(&mut crate::schema::model::Table) -> Result<(), String>,
     ) {
         let object = table.to_string();
         match self.model.tables.get_mut(table).map(change) {
-            Some(TableAction::Done) => {}
-            Some(TableAction::Conflict(message)) => self.conflict(object, message),
+            Some(Ok(())) => {}
+            Some(Err(message)) => self.conflict(object, message),
             None => self.conflict(object.clone(), format!("table {object} does not exist")),
         }
     }
