@@ -192,7 +192,8 @@ fn a_routine_migguard_cannot_read_is_unverifiable_not_drift() {
         &[(
             "1_p.up.sql",
             "CREATE PROCEDURE bump(INOUT n int) LANGUAGE plpgsql AS $$ BEGIN n := n + 1; END $$;
-             CREATE FUNCTION one() RETURNS int LANGUAGE sql RETURN 1;",
+             CREATE FUNCTION one() RETURNS int LANGUAGE sql RETURN 1;
+             CREATE OR REPLACE PROCEDURE bump_all() LANGUAGE sql AS $$ SELECT 1 $$;",
         )],
     );
     let found = differences(&c);

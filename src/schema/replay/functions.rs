@@ -21,9 +21,12 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
 /// The `Other` statements this module replays (leading words, as the reader names them).
-const ROUTINE_STATEMENTS: [&str; 8] = [
+/// (The fallback reader keeps `or replace` in the name.)
+const ROUTINE_STATEMENTS: [&str; 10] = [
     "create function",
     "create procedure",
+    "create or replace function",
+    "create or replace procedure",
     "drop function",
     "drop procedure",
     "drop routine",
