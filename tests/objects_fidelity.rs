@@ -402,3 +402,36 @@ fn a_dropped_policy_and_unforced_row_security_are_precise_items() {
         "{found:?}"
     );
 }
+
+// ---------------------------------------------------------------------------------
+// 4. Statements under a run-time condition.
+
+#[test]
+fn a_routine_created_only_if_a_condition_holds_is_unverifiable_not_missing() {
+    let dir = project(&[(
+        "1700000000000-Audit.ts",
+        "import { MigrationInterface, QueryRunner } from \"typeorm\";
+export class Audit1700000000000 implements MigrationInterface {
+    public async up(queryRunner: QueryRunner): Promise<void> {
+        await queryRunner.query(`CREATE TABLE audit (id integer)`);
+        if (process.env.WITH_AUDIT) {
+            await queryRunner.query(`CREATE FUNCTION audit_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM audit'`);
+            await queryRunner.query(`CREATE TRIGGER audit_t AFTER INSERT ON audit FOR EACH ROW EXECUTE FUNCTION audit_count()`);
+        }
+    }
+    public async down(queryRunner: QueryRunner): Promise<void> {}
+}
+",
+    )]);
+    // The migration ran without WITH_AUDIT: only the table exists.
+    let truth = cluster().create_database("obj_conditional");
+    truth.execute("CREATE TABLE audit (id integer);");
+    let c = Case { dir, truth };
+    let found = differences(&c);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(
+        found[0].starts_with("unverifiable public.audit.audit_t")
+            && found[1].starts_with("unverifiable public.audit_count"),
+        "{found:#?}"
+    );
+}

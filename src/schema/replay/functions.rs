@@ -9,7 +9,7 @@
 //! `RETURN`) — makes the routine uncertain (drift: unverifiable), never a guess.
 
 use super::{created_objects, Replayer};
-use crate::ir::{fold_ident, Operation, QualifiedName, DYNAMIC_PLACEHOLDER};
+use crate::ir::{fold_ident, Guard, Operation, QualifiedName, DYNAMIC_PLACEHOLDER};
 use crate::parse::sql::to_ops::parts;
 use crate::schema::objects::{quote_ident, routine_key, unqualify_default, Function, RoutineKind};
 use sqlparser::ast::{
@@ -52,14 +52,28 @@ impl Replayer<'_> {
                 .and_then(|mut s| s.pop())
         };
         match parsed {
-            Some(Statement::CreateFunction(cf)) => self.create_function(&cf),
+            Some(Statement::CreateFunction(cf)) => {
+                self.create_function(&cf);
+                let touched = vec![self.routine_name(&cf.name).to_string()];
+                self.doubt_if_conditional(op, touched);
+            }
             Some(Statement::DropFunction(df)) => {
                 let cascade = matches!(df.drop_behavior, Some(DropBehavior::Cascade));
                 for desc in &df.func_desc {
                     self.drop_routine(desc, df.if_exists, cascade);
                 }
+                let touched = df
+                    .func_desc
+                    .iter()
+                    .map(|d| self.routine_name(&d.name).to_string())
+                    .collect();
+                self.doubt_if_conditional(op, touched);
             }
-            Some(Statement::AlterFunction(af)) => self.alter_routine(&af.function, &af.operation),
+            Some(Statement::AlterFunction(af)) => {
+                self.alter_routine(&af.function, &af.operation);
+                let touched = vec![self.routine_name(&af.function.name).to_string()];
+                self.doubt_if_conditional(op, touched);
+            }
             _ => {
                 // Not readable exactly: what it names is unverifiable.
                 let why = format!(
@@ -75,6 +89,22 @@ impl Replayer<'_> {
                     self.uncertain(n, why.clone());
                 }
             }
+        }
+    }
+
+    /// A statement under a run-time condition (`Guard::Condition`) was replayed as a
+    /// best guess, like `apply_conditional` does for the other ops: what it touched
+    /// (routines by name, which covers every signature; `table.trigger`…) is uncertain.
+    pub(super) fn doubt_if_conditional(&mut self, op: &Operation, touched: Vec<String>) {
+        let Some(Guard::Condition(condition)) = &op.guard else {
+            return;
+        };
+        let why = format!(
+            "changed in {}: only if `{condition}`, which migguard cannot evaluate",
+            self.migration
+        );
+        for t in touched {
+            self.uncertain(t, why.clone());
         }
     }
 

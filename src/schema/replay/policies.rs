@@ -9,8 +9,8 @@ use crate::ir::{fold_ident, Operation, QualifiedName, DYNAMIC_PLACEHOLDER};
 use crate::schema::normalize::canonical_expr;
 use crate::schema::objects::Policy;
 use sqlparser::ast::{
-    AlterPolicyOperation, AlterTableOperation, CreatePolicy, CreatePolicyCommand, CreatePolicyType,
-    Expr, Owner, Statement,
+    AlterPolicy, AlterPolicyOperation, AlterTableOperation, CreatePolicy, CreatePolicyCommand,
+    CreatePolicyType, DropPolicy, Expr, Owner, Statement,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
@@ -32,6 +32,16 @@ impl Replayer<'_> {
                 .filter(|s| s.len() == 1)
                 .and_then(|mut s| s.pop())
         };
+        // Under a run-time condition, the table's row security is a best guess.
+        if let Some(
+            Statement::CreatePolicy(CreatePolicy { table_name, .. })
+            | Statement::DropPolicy(DropPolicy { table_name, .. })
+            | Statement::AlterPolicy(AlterPolicy { table_name, .. }),
+        ) = &parsed
+        {
+            let table = self.object_name(table_name).to_string();
+            self.doubt_if_conditional(op, vec![table]);
+        }
         match parsed {
             Some(Statement::CreatePolicy(cp)) => self.create_policy(&cp),
             Some(Statement::DropPolicy(dp)) => {
@@ -93,6 +103,7 @@ impl Replayer<'_> {
             }
             Some(Statement::AlterTable(at)) => {
                 let table = self.object_name(&at.name);
+                self.doubt_if_conditional(op, vec![table.to_string()]);
                 for action in &at.operations {
                     self.set_row_security(&table, action);
                 }

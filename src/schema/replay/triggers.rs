@@ -35,10 +35,29 @@ impl Replayer<'_> {
                 .and_then(|mut s| s.pop())
         };
         match parsed {
-            Some(Statement::CreateTrigger(ct)) => self.create_trigger(&ct),
-            Some(Statement::DropTrigger(dt)) => self.drop_trigger(&dt),
+            Some(Statement::CreateTrigger(ct)) => {
+                self.create_trigger(&ct);
+                let touched = format!(
+                    "{}.{}",
+                    self.object_name(&ct.table_name),
+                    parts(&ct.name).pop().unwrap_or_default()
+                );
+                self.doubt_if_conditional(op, vec![touched]);
+            }
+            Some(Statement::DropTrigger(dt)) => {
+                self.drop_trigger(&dt);
+                if let Some(t) = &dt.table_name {
+                    let touched = format!(
+                        "{}.{}",
+                        self.object_name(t),
+                        parts(&dt.trigger_name).pop().unwrap_or_default()
+                    );
+                    self.doubt_if_conditional(op, vec![touched]);
+                }
+            }
             Some(Statement::AlterTable(at)) => {
                 let table = self.object_name(&at.name);
+                self.doubt_if_conditional(op, vec![table.to_string()]);
                 for action in &at.operations {
                     let (name, state) = match action {
                         AlterTableOperation::EnableTrigger { name } => (name, "O"),
