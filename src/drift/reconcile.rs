@@ -346,6 +346,12 @@ fn restrict(model: &SchemaModel, relevant: &BTreeSet<&str>) -> SchemaModel {
             .filter(|(n, _)| relevant.contains(n.as_str()))
             .map(|(n, e)| (n.clone(), e.clone()))
             .collect(),
+        functions: model
+            .functions
+            .iter()
+            .filter(|(k, f)| has(&f.name) || relevant.contains(k.as_str()))
+            .map(|(k, f)| (k.clone(), f.clone()))
+            .collect(),
         uncertain: model
             .uncertain
             .iter()
