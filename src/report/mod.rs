@@ -1,8 +1,9 @@
 //! Rendering: the same findings as human code frames (miette), JSON, SARIF 2.1.0 or
-//! GitHub workflow annotations. Checks never format output themselves; renderers
+//! GitHub workflow annotations or a GitLab Code Quality report. Checks never format output themselves; renderers
 //! attach source text once per file, late, as ruff and oxc do.
 
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod sarif;
@@ -104,6 +105,7 @@ pub fn render_findings(
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, rules, out),
         Format::Github => github::render(&report.findings, out),
+        Format::Gitlab => gitlab::render(&gitlab::finding_issues(&report.findings), out),
         Format::Human => {
             if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
                 github::render(&report.findings, out)?;
