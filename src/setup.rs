@@ -14,7 +14,7 @@
 use crate::config::HistoryKind;
 use crate::error::{Error, Result};
 use crate::ir::MigrationFormat;
-use crate::parse::typeorm::data_source::{MigrationsEntry, Setting};
+use crate::parse::typeorm::data_source::{DataSourceOptions, MigrationsEntry, Setting};
 use crate::source::layout::{sql_identity, Side};
 use crate::source::SourceFile;
 use std::collections::BTreeMap;
@@ -224,13 +224,55 @@ fn data_source_candidates(dir: &Path, files: &[String]) -> Vec<(String, SourceFi
     out.into_iter().map(|(_, p, f)| (p, f)).collect()
 }
 
+/// TypeORM 0.2's `ormconfig.json` (an object, or an array of connections: the one
+/// named `default`, else the first).
+fn ormconfig_json(dir: &Path) -> Option<DataSourceOptions> {
+    let text = read_text(&dir.join("ormconfig.json"))?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let options = match &value {
+        serde_json::Value::Array(all) => all
+            .iter()
+            .find(|c| c["name"] == "default")
+            .or_else(|| all.first())?,
+        other => other,
+    };
+    let setting = |key: &str| match &options[key] {
+        serde_json::Value::Null => Setting::Unset,
+        serde_json::Value::String(s) => Setting::Value(s.clone()),
+        other => Setting::Unreadable(other.to_string()),
+    };
+    let migrations = match &options["migrations"] {
+        serde_json::Value::Null => None,
+        serde_json::Value::Array(items) => Some(
+            items
+                .iter()
+                .map(|i| match i {
+                    serde_json::Value::String(pattern) => MigrationsEntry::Glob {
+                        pattern: pattern.clone(),
+                        from_file_dir: false,
+                    },
+                    other => MigrationsEntry::Unreadable(other.to_string()),
+                })
+                .collect(),
+        ),
+        other => Some(vec![MigrationsEntry::Unreadable(other.to_string())]),
+    };
+    Some(DataSourceOptions {
+        line: 1,
+        migrations,
+        migrations_table_name: setting("migrationsTableName"),
+        migrations_transaction_mode: setting("migrationsTransactionMode"),
+        schema: setting("schema"),
+        db_type: setting("type"),
+        spread: false,
+    })
+}
+
 fn detect_typeorm(dir: &Path, files: &[String]) -> Option<Detected> {
-    let (source, options) =
-        data_source_candidates(dir, files)
-            .into_iter()
-            .find_map(|(path, file)| {
-                crate::parse::typeorm::read_data_source(&file).map(|o| (path, o))
-            })?;
+    let (source, options) = data_source_candidates(dir, files)
+        .into_iter()
+        .find_map(|(path, file)| crate::parse::typeorm::read_data_source(&file).map(|o| (path, o)))
+        .or_else(|| ormconfig_json(dir).map(|o| ("ormconfig.json".to_string(), o)))?;
     let mut notes = Vec::new();
     if let Setting::Value(t) = &options.db_type {
         if !matches!(t.as_str(), "postgres" | "cockroachdb" | "aurora-postgres") {

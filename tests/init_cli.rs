@@ -146,6 +146,26 @@ fn literal_globs_ormconfig_and_unreadable_settings() {
 }
 
 #[test]
+fn ormconfig_json_names_the_default_connection() {
+    let p = project(&[
+        (
+            "ormconfig.json",
+            r#"[{"name": "reporting", "type": "postgres", "migrations": ["reporting/*.ts"]},
+                {"name": "default", "type": "postgres", "migrations": ["src/migration/**/*.ts"],
+                 "migrationsTableName": "schema_history"}]"#,
+        ),
+        ("src/migration/1700000000000-A.ts", MIGRATION),
+    ]);
+    let r = run_in(p.path(), &["init"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let config = load(p.path());
+    assert_eq!(config.migrations, vec![p.path().join("src/migration")]);
+    assert_eq!(config.history.table.as_deref(), Some("schema_history"));
+    let lint = run_in(p.path(), &["lint"]);
+    assert_eq!(lint.code, 0, "{}{}", lint.stdout, lint.stderr);
+}
+
+#[test]
 fn sql_layouts_give_folder_and_history_kind() {
     let cases: &[(&[(&str, &str)], &str, Option<HistoryKind>)] = &[
         (
