@@ -39,6 +39,18 @@ pub fn replay_onto(
     migrations: &[&Migration],
     default_schema: &str,
 ) -> Vec<Conflict> {
+    replay_observing(model, migrations, default_schema, |_, _, _| {})
+}
+
+/// [`replay_onto`], showing `before(migration index, op index, model)` the model as
+/// it is just before each op applies: what lint judges an op by (the column type an
+/// `ALTER COLUMN … TYPE` starts from, the column `changeColumn` names).
+pub fn replay_observing(
+    model: &mut SchemaModel,
+    migrations: &[&Migration],
+    default_schema: &str,
+    mut before: impl FnMut(usize, usize, &SchemaModel),
+) -> Vec<Conflict> {
     let mut r = Replayer {
         model,
         ds: default_schema.to_string(),
@@ -46,9 +58,10 @@ pub fn replay_onto(
         migration: String::new(),
     };
     r.model.schemas.insert(default_schema.to_string());
-    for m in migrations {
+    for (mi, m) in migrations.iter().enumerate() {
         r.migration = m.name.clone();
-        for op in &m.up {
+        for (oi, op) in m.up.iter().enumerate() {
+            before(mi, oi, r.model);
             r.replay_op(op);
         }
     }

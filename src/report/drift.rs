@@ -4,13 +4,13 @@
 //! Rendering is separate from the analysis so one `DriftReport` serves every format
 //! and the renderers can be snapshot-tested on hand-built reports.
 
-use super::{DriftItem, DriftReport, DriftStatus};
-use crate::cli::Format;
-use crate::report::terminal::escape_controls;
-use crate::report::{
+use super::terminal::escape_controls;
+use super::{
     display_path,
     github::{escape_data, escape_property},
+    Format,
 };
+use crate::drift::{DriftItem, DriftReport, DriftStatus};
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
@@ -168,21 +168,14 @@ pub fn to_sarif(r: &DriftReport, allow_pending: bool) -> Value {
             v
         })
         .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": { "name": "migguard", "informationUri": "https://github.com/migguard/migguard", "version": env!("CARGO_PKG_VERSION"), "rules": rules } },
-            "results": results,
-        }],
-    })
+    super::sarif::envelope(rules, results)
 }
 
 /// Drift items as GitLab Code Quality issues, loud as their annotation level.
-fn gitlab_issues(r: &DriftReport, allow_pending: bool) -> Vec<crate::report::gitlab::Issue> {
+fn gitlab_issues(r: &DriftReport, allow_pending: bool) -> Vec<super::gitlab::Issue> {
     r.items
         .iter()
-        .map(|i| crate::report::gitlab::Issue {
+        .map(|i| super::gitlab::Issue {
             check_name: i.kind.clone(),
             description: format!("{}: {}", i.object, i.message),
             severity: match level(i, allow_pending) {
@@ -194,7 +187,7 @@ fn gitlab_issues(r: &DriftReport, allow_pending: bool) -> Vec<crate::report::git
                 .file
                 .as_deref()
                 .map(display_path)
-                .unwrap_or_else(|| crate::report::gitlab::NO_FILE_PATH.into()),
+                .unwrap_or_else(|| super::gitlab::NO_FILE_PATH.into()),
             line: 1,
             identity: format!("{}\u{1f}{}", i.object, i.message),
         })
@@ -217,7 +210,14 @@ pub fn render(
             writeln!(out)
         }
         Format::Github => github(r, allow_pending, out),
-        Format::Gitlab => crate::report::gitlab::render(&gitlab_issues(r, allow_pending), out),
-        Format::Human => human(r, allow_pending, out),
+        Format::Gitlab => super::gitlab::render(&gitlab_issues(r, allow_pending), out),
+        Format::Human => {
+            human(r, allow_pending, out)?;
+            // Contract: inside GitHub Actions human output also annotates the PR.
+            if super::github::in_github_actions() {
+                github(r, allow_pending, out)?;
+            }
+            Ok(())
+        }
     }
 }
