@@ -71,6 +71,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Explain one rule: what it catches, why it matters, what to do instead.
     Explain(ExplainArgs),
+    /// Detect the project (TypeORM DataSource, SQL layout) and write migguard.toml.
+    Init(InitArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -150,4 +152,14 @@ pub struct RulesArgs {
 pub struct ExplainArgs {
     /// Rule id, e.g. `drop-column`.
     pub rule: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// Project folder (default: the working directory). The file is written to
+    /// `--config FILE` when given, else to `migguard.toml` in this folder.
+    pub dir: Option<PathBuf>,
+    /// Overwrite an existing configuration file.
+    #[arg(long)]
+    pub force: bool,
 }
