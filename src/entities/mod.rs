@@ -236,3 +236,43 @@ fn line_range(text: &str, line: usize) -> Option<(usize, usize)> {
     }
     None
 }
+
+/// `drift --entities`: the live schema against the entities, each difference
+/// reconciled against the pending migrations like drift does; a difference no pending
+/// migration fixes says so, and names the entity behind it.
+pub fn drift_report(
+    set: &EntitySet,
+    migrations: &[crate::ir::Migration],
+    live: &SchemaModel,
+    history: crate::drift::HistoryView,
+    ignore: &crate::drift::IgnoreList,
+) -> crate::drift::DriftReport {
+    let mut report = crate::drift::reconcile::analyse_against(
+        &set.model,
+        migrations,
+        live,
+        history,
+        &set.default_schema,
+        ignore,
+    );
+    let ds = &set.default_schema;
+    for item in &mut report.items {
+        if item.reconcilable || !item.kind.starts_with("missing-") {
+            continue;
+        }
+        let declared = set.entities.iter().find(|e| {
+            let t = e.qualified_table(ds).to_string();
+            item.object == t
+                || item.object.starts_with(&format!("{t}."))
+                || e.names_object(item.object.rsplit('.').next().unwrap_or_default())
+        });
+        if let Some(e) = declared {
+            item.message = format!(
+                "{} — entity {} declares it and no pending migration creates it",
+                item.message, e.class
+            );
+            item.file = e.file.clone();
+        }
+    }
+    report
+}
