@@ -112,15 +112,26 @@ function emptyDatabaseConnection(schema) {
     };
 }
 
-/** Every exported class of every loaded module, with its file. */
+/**
+ * Every exported class of every loaded module, with the file that declares it (a
+ * barrel `index.ts` re-exporting it is only used when no exporting file declares it).
+ */
 function classFiles() {
-    const files = new Map();
+    const candidates = new Map();
     for (const [filename, mod] of Object.entries(require.cache)) {
         if (filename.includes(`${path.sep}node_modules${path.sep}`)) continue;
         const exported = mod && mod.exports;
         if (!exported) continue;
         const values = typeof exported === "function" ? [exported] : Object.values(exported);
-        for (const v of values) if (typeof v === "function" && !files.has(v)) files.set(v, filename);
+        for (const v of values) {
+            if (typeof v !== "function") continue;
+            if (!candidates.has(v)) candidates.set(v, []);
+            candidates.get(v).push(filename);
+        }
+    }
+    const files = new Map();
+    for (const [cls, names] of candidates) {
+        files.set(cls, names.find((f) => classLine(f, cls.name) > 0) || names[0]);
     }
     return files;
 }
@@ -182,9 +193,24 @@ async function main() {
     const sql = memory.upQueries.map((q) => ({ sql: q.query, parameters: q.parameters || [] }));
 
     const files = classFiles();
+    /** Where a class-less table (a join table, a closure table) is declared: its owner. */
+    function declaredAt(m) {
+        if (typeof m.target === "function") {
+            const file = files.get(m.target) || null;
+            return [file, file ? classLine(file, m.target.name) : 0];
+        }
+        for (const owner of ds.entityMetadatas) {
+            if (typeof owner.target !== "function") continue;
+            const file = files.get(owner.target);
+            if (!file) continue;
+            const relation = owner.relations.find((r) => r.junctionEntityMetadata === m);
+            if (relation) return [file, propertyLine(file, classLine(file, owner.target.name), relation.propertyName)];
+            if (m.parentClosureEntityMetadata === owner) return [file, classLine(file, owner.target.name)];
+        }
+        return [null, 0];
+    }
     const entities = ds.entityMetadatas.map((m) => {
-        const file = files.get(m.target) || null;
-        const line = file && typeof m.target === "function" ? classLine(file, m.target.name) : 0;
+        const [file, line] = declaredAt(m);
         const columns = m.columns.map((c) => {
             const owner = typeof c.target === "function" ? c.target : m.target;
             const ownerFile = files.get(owner) || file;
