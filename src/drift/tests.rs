@@ -446,6 +446,12 @@ fn renders_github_with_allowed_pending_as_notices() {
 }
 
 #[test]
+fn renders_gitlab_code_quality() {
+    let r = sample_report();
+    insta::assert_snapshot!(rendered(&r, crate::report::Format::Gitlab, false));
+}
+
+#[test]
 fn renders_sarif() {
     let r = sample_report();
     let v: serde_json::Value =
