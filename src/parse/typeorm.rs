@@ -21,6 +21,7 @@ mod comments;
 mod imports;
 mod inherit;
 mod strings;
+mod tsconfig;
 mod values;
 mod walker;
 

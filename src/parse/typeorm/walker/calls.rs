@@ -100,7 +100,9 @@ impl<'a> Walker<'_, 'a, '_> {
         if !args.iter().any(|a| self.is_runner(*a)) || self.depth() >= MAX_INLINE_DEPTH {
             return false;
         }
-        let Some((path, name)) = imports::imported_callee(self.doc, callee) else {
+        let Some((path, name)) = imports::imported_callee(self.doc, callee)
+            .and_then(|(path, name)| imports::locate_export(path, name, self.doc.opts))
+        else {
             return false;
         };
         if self.followed.iter().any(|(p, n)| *p == path && *n == name) {
