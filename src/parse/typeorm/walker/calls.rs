@@ -197,7 +197,10 @@ impl<'a> Walker<'_, 'a, '_> {
         reassigned: &[(&str, usize)],
     ) {
         let range = (func.start_byte(), func.end_byte());
-        helper.arguments = Some((range, Vec::new()));
+        helper.arguments = Some(typeorm::BoundArguments {
+            function: range,
+            params: Vec::new(),
+        });
         let spread_at = args.iter().position(|a| a.kind() == "spread_element");
         for (i, param) in params.iter().enumerate() {
             let pattern = param.child_by_field_name("pattern").unwrap_or(*param);
@@ -218,8 +221,8 @@ impl<'a> Walker<'_, 'a, '_> {
                     .child_by_field_name("value")
                     .and_then(|d| strings::resolve_string(helper, d)),
             };
-            if let Some((_, bound)) = &mut helper.arguments {
-                bound.push((name, value));
+            if let Some(bound) = &mut helper.arguments {
+                bound.params.push((name, value));
             }
         }
     }
