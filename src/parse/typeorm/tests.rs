@@ -897,3 +897,39 @@ export class Aliases1700000000000 {
     expected.push(("opaque", String::new()));
     assert_eq!(kinds_and_objects(&m), expected);
 }
+
+#[test]
+fn defaults_see_earlier_parameters_and_spread_arguments_bind_nothing() {
+    let migration = r#"import { QueryRunner } from "typeorm";
+import * as helpers from "../helpers";
+
+export class Defaults1700000000000 {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await helpers.dropOld(queryRunner, "orders");
+    await helpers.dropOld(queryRunner, ...["orders", "id"]);
+  }
+}
+"#;
+    let helper = "export async function dropOld(qr, table, column = `${table}_old`) {\n  await qr.query(`ALTER TABLE ${table} DROP COLUMN ${column}`);\n}\n";
+    let (_dir, m) = read_project(&[
+        ("migrations/1700000000000-Defaults.ts", migration),
+        ("helpers/index.ts", "export * from \"./drop\";\n"),
+        ("helpers/drop.ts", helper),
+    ]);
+    let ops: Vec<_> = m[0]
+        .up
+        .iter()
+        .map(|o| (o.kind.name(), o.dynamic, o.text.clone()))
+        .collect();
+    assert_eq!(
+        ops[0],
+        (
+            "drop_column",
+            false,
+            "ALTER TABLE orders DROP COLUMN orders_old".to_string()
+        )
+    );
+    assert_eq!(ops.len(), 2, "{ops:?}");
+    assert_eq!(ops[1].0, "drop_column");
+    assert!(ops[1].1, "a spread leaves the parameters unbound: {ops:?}");
+}
