@@ -18,6 +18,7 @@
 mod builder;
 mod classes;
 mod comments;
+pub mod data_source;
 mod imports;
 mod inherit;
 mod strings;
@@ -51,6 +52,18 @@ const MAX_SYNTAX_ERRORS: usize = 20;
 /// Every migration class in the file (a file may hold several).
 pub fn read_typeorm_file(file: &SourceFile, opts: &ReadOptions) -> Vec<Migration> {
     read(file, opts).0
+}
+
+/// The migration settings of a TypeORM DataSource or ormconfig file (for `migguard
+/// init`), read statically; `None` when the file holds no options object.
+pub fn read_data_source(file: &SourceFile) -> Option<data_source::DataSourceOptions> {
+    let src = file.text.as_str();
+    let tree = parse(src)?;
+    let root = tree.root_node();
+    let col = collect(root, src);
+    let opts = ReadOptions::default();
+    let doc = Doc::new(src, file, &opts, &col);
+    data_source::find(&doc, root)
 }
 
 /// The SQL assembled from every `query(...)` call of the file, in source order:

@@ -933,3 +933,40 @@ export class Defaults1700000000000 {
     assert_eq!(ops[1].0, "drop_column");
     assert!(ops[1].1, "a spread leaves the parameters unbound: {ops:?}");
 }
+
+/// misskey's uniform-themecolor: a query whose result feeds a callback that runs more
+/// queries. The callback's literal `query()` calls are read like any other; one whose
+/// SQL is built from the rows stays opaque.
+#[test]
+fn query_then_callback_is_read_like_any_other_code() {
+    let migration = r#"import { MigrationInterface, QueryRunner } from "typeorm";
+
+export class ThemeColor1700000000000 implements MigrationInterface {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`SELECT "id" FROM "meta"`).then(rows => queryRunner.query(`UPDATE "meta" SET "themeColor" = NULL WHERE "themeColor" = ''`));
+    await queryRunner.query(`SELECT "id" FROM "meta"`).then(async (rows) => {
+      for (const row of rows) {
+        await queryRunner.query(`UPDATE "meta" SET "x" = '${row.x}'`);
+      }
+      await queryRunner.query(rows[0].sql);
+    }).catch(() => queryRunner.query(`DELETE FROM "meta" WHERE "id" = 1`));
+  }
+  public async down(queryRunner: QueryRunner): Promise<void> {}
+}
+"#;
+    let (_dir, m) = read_project(&[("migrations/1700000000000-ThemeColor.ts", migration)]);
+    let kinds: Vec<(usize, &str)> = up_ops(&m[0]).iter().map(|(l, k, _)| (*l, *k)).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (5, "other"),
+            (5, "update"),
+            (6, "other"),
+            (8, "update"),
+            (10, "opaque"),
+            (11, "delete"),
+        ]
+    );
+    // The row value spliced into the UPDATE is marked as built at run time.
+    assert!(m[0].up[3].dynamic);
+}

@@ -284,6 +284,9 @@ impl<'a> Walker<'_, 'a, '_> {
             if READ_ONLY_CHAIN_METHODS.contains(&last) {
                 return true;
             }
+            if self.walk_promise_chain(callee, last) {
+                return true;
+            }
             // `….execute('<SQL>')`, a query builder's `execute()`: read where possible.
             if matches!(last, "query" | "execute")
                 && self.other_handle_call(node, callee, &c, &args)
@@ -355,6 +358,31 @@ impl<'a> Walker<'_, 'a, '_> {
     /// can read: `AppDataSource.query(…)`, `this.dataSource.query`, a `pg` client's
     /// `query`, a query builder's `execute()`, `eval`, `new Function`, a child
     /// process, `import()`. True when handled.
+    /// `queryRunner.query('SELECT …').then(rows => queryRunner.query('UPDATE …'))`:
+    /// the promise's own call and then its callbacks run in that order, and each is
+    /// read like any other code (a callback's SQL built from the rows stays opaque).
+    /// True when `callee` is such a `.then`/`.catch`/`.finally` on a call.
+    fn walk_promise_chain(&mut self, callee: Node<'a>, method: &str) -> bool {
+        if !matches!(method, "then" | "catch" | "finally") || callee.kind() != "member_expression" {
+            return false;
+        }
+        let Some(promise) = callee
+            .child_by_field_name("object")
+            .filter(|o| o.kind() == "call_expression")
+        else {
+            return false;
+        };
+        let Some(args) = callee
+            .parent()
+            .and_then(|c| c.child_by_field_name("arguments"))
+        else {
+            return false;
+        };
+        self.walk(promise);
+        self.walk(args);
+        true
+    }
+
     fn other_handle_call(
         &mut self,
         node: Node<'a>,
