@@ -223,7 +223,7 @@ pub fn rollback_breakage(
         .iter()
         .filter(|i| !i.reconcilable && GONE.contains(&i.kind.as_str()))
         .map(|i| {
-            let what = i.kind.trim_start_matches("missing-");
+            let what = i.kind.as_str().trim_start_matches("missing-");
             let mut f = unlocated(
                 r,
                 None,
