@@ -158,3 +158,87 @@ fn alter_column_type_with_an_unknown_prior_type_still_warns() {
     ]);
     assert!(!rules.iter().any(|r| r == "alter-column-type"), "{rules:?}");
 }
+
+const INIT_TS: &str = r#"import { MigrationInterface, QueryRunner } from "typeorm";
+
+export class Init1700000000000 implements MigrationInterface {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE TABLE "item" ("id" SERIAL PRIMARY KEY, "name" character varying(255), "qty" integer, "note" character varying(40), "flag" boolean)`);
+    await queryRunner.query(`INSERT INTO "item" ("name", "qty", "note", "flag") VALUES ('kept', 7, 'lost', true)`);
+  }
+  public async down(queryRunner: QueryRunner): Promise<void> {}
+}
+"#;
+
+/// Old columns passed by name. TypeORM compares with the column it loads from the
+/// database: `character varying` + `"255"` is the same (in place); `int` is not
+/// `integer`, a numeric length `40` is not the loaded `"40"` (both recreated).
+const CHANGE_TS: &str = r#"import { MigrationInterface, QueryRunner, TableColumn } from "typeorm";
+
+export class Change1700000000001 implements MigrationInterface {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.changeColumn("item", "name", new TableColumn({ name: "name", type: "character varying", length: "255", isNullable: true }));
+    await queryRunner.changeColumn("item", "qty", new TableColumn({ name: "qty", type: "int", isNullable: true }));
+    await queryRunner.changeColumn("item", "note", new TableColumn({ name: "note", type: "character varying", length: 40, isNullable: true }));
+    await queryRunner.changeColumn("item", "flag", new TableColumn({ name: "flag", type: "boolean", isNullable: false }));
+  }
+  public async down(queryRunner: QueryRunner): Promise<void> {}
+}
+"#;
+
+#[test]
+fn change_column_by_name_is_judged_like_typeorm_judges_it() {
+    let dir = project(&[
+        ("m/1700000000000-Init.ts", INIT_TS),
+        ("m/1700000000001-Change.ts", CHANGE_TS),
+    ]);
+    // Real TypeORM: the in-place change keeps the value, the recreated columns lose theirs.
+    let modules = support::node::node_modules();
+    let db = cluster().create_database("lint_replay_change");
+    let migrations: Vec<String> = ["1700000000000-Init.ts", "1700000000001-Change.ts"]
+        .iter()
+        .map(|f| dir.path().join("m").join(f).display().to_string())
+        .collect();
+    let out = std::process::Command::new("node")
+        .arg(repo_root().join("tests/e2e/run-migrations.js"))
+        .args(&migrations)
+        .current_dir(repo_root())
+        .env("NODE_PATH", &modules)
+        .env("DATABASE_URL", &db.url)
+        .output()
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "TypeORM failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        db.query(r#"SELECT concat_ws(',', name, qty, note, flag) FROM item"#)
+            .trim(),
+        "kept,t"
+    );
+    // migguard: recreate exactly where TypeORM recreated; the in-place change that
+    // turns `flag` NOT NULL is the set-not-null scan.
+    let r = run_in(dir.path(), &["lint", "m", "--format", "json"]);
+    let findings = r.json()["findings"].as_array().expect("findings").clone();
+    let objects = |rule: &str| -> Vec<String> {
+        findings
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .map(|f| f["object"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(
+        objects("change-column-recreate"),
+        vec!["public.item.qty", "public.item.note"],
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        objects("set-not-null"),
+        vec!["public.item.flag"],
+        "{}",
+        r.stdout
+    );
+}

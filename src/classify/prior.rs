@@ -8,10 +8,12 @@
 //! touched by an opaque op), the facts stay at their fail-closed default and lint
 //! behaves as if it knew nothing.
 
-use crate::ir::{fold_sql_ident, AttrValue, Migration, OpKind, Operation, QualifiedName};
+use crate::ir::{
+    fold_sql_ident, AttrValue, ChangeMode, Migration, OpKind, Operation, QualifiedName,
+};
 use crate::schema::model::{SchemaModel, Table};
 use crate::schema::normalize::normalize_type;
-use crate::schema::replay::replay_observing;
+use crate::schema::replay::{replay_observing, typeorm_change_mode};
 use std::collections::BTreeMap;
 
 /// Facts about one op from the schema just before it; the default is "unknown".
@@ -20,6 +22,9 @@ pub struct OpPrior {
     /// `alter_column_type` that PostgreSQL applies to the catalog only: no table
     /// rewrite, no index rebuild, no constraint re-check scan.
     pub metadata_only: bool,
+    /// `changeColumn` with the old column passed by name: the mode TypeORM takes for
+    /// the column as it is, and whether that in-place change sets NOT NULL.
+    pub change: Option<(ChangeMode, bool)>,
 }
 
 impl OpPrior {
@@ -28,6 +33,10 @@ impl OpPrior {
     pub fn refine(&self, kind: &str, attrs: &mut BTreeMap<&'static str, AttrValue>) {
         if kind == "alter_column_type" {
             attrs.insert("metadata_only", AttrValue::Bool(self.metadata_only));
+        }
+        if let (Some((mode, sets_not_null)), "change_column") = (self.change, kind) {
+            attrs.insert("mode", AttrValue::Str(mode.name().to_string()));
+            attrs.insert("sets_not_null", AttrValue::Bool(sets_not_null));
         }
     }
 }
@@ -74,6 +83,21 @@ fn judge(op: &Operation, model: &SchemaModel, default_schema: &str) -> OpPrior {
                 && using_is_noop(using.as_deref(), column, &new, default_schema)
                 && type_change_is_metadata_only(&old.data_type, &new)
         });
+    }
+    if let OpKind::ChangeColumn {
+        table,
+        column,
+        by_name: Some(named),
+        ..
+    } = &op.kind
+    {
+        prior.change = known_table(model, table, column)
+            .and_then(|t| t.column(column))
+            .and_then(|old| {
+                let mode = typeorm_change_mode(old, named, &model.enums, default_schema)?;
+                let sets_not_null = mode == ChangeMode::InPlace && !old.not_null && !named.nullable;
+                Some((mode, sets_not_null))
+            });
     }
     prior
 }

@@ -370,6 +370,7 @@ fn change_column(mode: ChangeMode, new_name: Option<&str>) -> Operation {
             new_name: new_name.map(String::from),
             mode,
             sets_not_null: false,
+            by_name: None,
         },
         "queryRunner.changeColumn(\"product\", \"price\", col)",
     )
