@@ -242,3 +242,62 @@ fn change_column_by_name_is_judged_like_typeorm_judges_it() {
         r.stdout
     );
 }
+
+/// `ALTER TABLE t …` forms that add a foreign key; PostgreSQL decides which scan.
+const FOREIGN_KEYS: &[&str] = &[
+    "ALTER TABLE t ADD COLUMN c int REFERENCES p(id)",
+    "ALTER TABLE t ADD COLUMN c int DEFAULT 5 REFERENCES p(id)",
+    "ALTER TABLE t ADD COLUMN c int DEFAULT NULL REFERENCES p(id)",
+    "ALTER TABLE t ADD COLUMN c int REFERENCES p(id), ADD COLUMN d int DEFAULT 1",
+    "ALTER TABLE t ADD COLUMN c int REFERENCES p(id), ADD CONSTRAINT f2 FOREIGN KEY (id) REFERENCES p(id)",
+    "ALTER TABLE t ADD COLUMN c int GENERATED ALWAYS AS IDENTITY REFERENCES p(id)",
+    "ALTER TABLE t ADD COLUMN c serial REFERENCES p(id)",
+    "ALTER TABLE t ADD COLUMN c int GENERATED ALWAYS AS (id) STORED REFERENCES p(id)",
+    "ALTER TABLE t ADD COLUMN c int; ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (c) REFERENCES p(id)",
+    "ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (id) REFERENCES p(id)",
+];
+
+/// Whether the statements scan `t` or `p` (the foreign key's validation), counted
+/// within their own transaction.
+fn pg_fk_scans(db: &support::pg::TestDb, alter: &str) -> bool {
+    let scans = "(SELECT sum(seq_scan + coalesce(idx_scan, 0)) FROM pg_stat_xact_user_tables \
+                 WHERE relname IN ('t', 'p'))";
+    let out = db.query(&format!(
+        "DROP TABLE IF EXISTS t, p CASCADE;
+         CREATE TABLE p (id int PRIMARY KEY);
+         INSERT INTO p SELECT g FROM generate_series(1, 100) g;
+         CREATE TABLE t (id int);
+         INSERT INTO t SELECT g FROM generate_series(1, 100) g;
+         CREATE TEMP TABLE before AS SELECT {scans} AS n;
+         {alter};
+         SELECT {scans} > n FROM before;"
+    ));
+    match out.trim() {
+        "t" => true,
+        "f" => false,
+        other => panic!("unexpected psql output {other:?}"),
+    }
+}
+
+#[test]
+fn add_foreign_key_validating_is_raised_exactly_where_postgresql_scans() {
+    let db = cluster().create_database("lint_replay_fks");
+    let mut skipped = 0;
+    for alter in FOREIGN_KEYS {
+        let pg = pg_fk_scans(&db, alter);
+        skipped += usize::from(!pg);
+        let rules = lint_rules(&[
+            (
+                "m/0001_init.sql",
+                "CREATE TABLE p (id int PRIMARY KEY);\nCREATE TABLE t (id int);\n",
+            ),
+            ("m/0002_fk.sql", &format!("{alter};\n")),
+        ]);
+        let warned = rules.iter().any(|r| r == "add-foreign-key-validating");
+        assert_eq!(
+            warned, pg,
+            "{alter}: PostgreSQL scans = {pg}, migguard findings {rules:?}"
+        );
+    }
+    assert!(skipped >= 2 && skipped < FOREIGN_KEYS.len());
+}

@@ -649,6 +649,9 @@ pub fn kind_conditions(kind: &str) -> Option<&'static [(&'static str, AttrType)]
             ("constraint", Str),
             ("not_valid", Bool),
             ("using_index", Bool),
+            // A foreign key declared on a column the same ALTER TABLE adds with no
+            // value: PostgreSQL skips its validation (set by the classifier).
+            ("on_new_null_column", Bool),
         ],
         "drop_constraint" => &[("if_exists", Bool), ("cascade", Bool)],
         "create_index" => &[("unique", Bool), ("concurrently", Bool)],
@@ -981,6 +984,7 @@ impl Operation {
                 a.insert("constraint", Str(constraint.kind.short_name().to_string()));
                 a.insert("not_valid", Bool(constraint.not_valid));
                 a.insert("using_index", Bool(constraint.using_index.is_some()));
+                a.insert("on_new_null_column", Bool(false));
             }
             OpKind::CreateIndex(def) => {
                 a.insert("unique", Bool(def.unique));
