@@ -301,3 +301,49 @@ fn add_foreign_key_validating_is_raised_exactly_where_postgresql_scans() {
     }
     assert!(skipped >= 2 && skipped < FOREIGN_KEYS.len());
 }
+
+/// release-check judges a pending migration as the PR gate does: an in-place
+/// `changeColumn` by name needs no permission, a recreating one does.
+#[test]
+fn release_check_judges_change_column_by_name_with_the_replayed_column() {
+    let in_place = r#"import { MigrationInterface, QueryRunner, TableColumn } from "typeorm";
+
+export class Widen1700000000001 implements MigrationInterface {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.changeColumn("item", "name", new TableColumn({ name: "name", type: "character varying", length: "255", isNullable: true }));
+  }
+  public async down(queryRunner: QueryRunner): Promise<void> {}
+}
+"#;
+    let db = cluster().create_database("lint_replay_rc");
+    db.execute(r#"CREATE TABLE "migrations" ("id" SERIAL NOT NULL, "timestamp" bigint NOT NULL, "name" character varying NOT NULL)"#);
+    db.execute(
+        "INSERT INTO migrations (timestamp, name) VALUES (1700000000000, 'Init1700000000000')",
+    );
+    let release = |change: &str| {
+        let dir = project(&[
+            ("m/1700000000000-Init.ts", INIT_TS),
+            ("m/1700000000001-Widen.ts", change),
+        ]);
+        run_in(
+            dir.path(),
+            &[
+                "release-check",
+                "m",
+                "--database-url",
+                &db.url,
+                "--format",
+                "json",
+            ],
+        )
+    };
+    let r = release(in_place);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let recreate = in_place.replace(
+        r#"type: "character varying", length: "255""#,
+        r#"type: "varchar", length: "255""#,
+    );
+    let r = release(&recreate);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("destructive-pending"), "{}", r.stdout);
+}
