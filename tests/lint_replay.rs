@@ -65,6 +65,32 @@ const TYPE_CHANGES: &[(&str, &str, &str, &str)] = &[
         "",
         "ALTER TABLE t ADD CONSTRAINT t_id_check CHECK (id > 0);",
     ),
+    // An index on an expression of the column, or with it in its predicate, is
+    // rebuilt; an opclass index likewise counts as not plain.
+    (
+        "varchar(10)",
+        "text",
+        "",
+        "CREATE INDEX t_lower ON t (lower(c));",
+    ),
+    (
+        "varchar(10)",
+        "text",
+        "",
+        "CREATE INDEX t_partial ON t (id) WHERE c <> '';",
+    ),
+    (
+        "numeric(10,2)",
+        "numeric(12,2)",
+        "",
+        "CREATE INDEX t_expr ON t ((c * 2));",
+    ),
+    (
+        "varchar(10)",
+        "varchar(20)",
+        "",
+        "CREATE INDEX t_desc ON t (c DESC);",
+    ),
     // Its own collation is dropped with the type change: the index is rebuilt.
     ("varchar(10) COLLATE \"C\"", "text", "", ""),
 ];
@@ -78,6 +104,9 @@ fn pg_metadata_only(
     using: &str,
     extra: &str,
 ) -> bool {
+    // Every index of the table, by file: a rebuilt one has a new file.
+    let indexes = "(SELECT array_agg(pg_relation_filenode(indexrelid) ORDER BY pg_relation_filenode(indexrelid)) \
+                   FROM pg_index WHERE indrelid = 't'::regclass)";
     let out = db.query(&format!(
         "SET TimeZone = 'Europe/Berlin';
          DROP TABLE IF EXISTS t;
@@ -86,10 +115,10 @@ fn pg_metadata_only(
          CREATE INDEX t_c ON t (c);
          {extra}
          CREATE TEMP TABLE before AS SELECT pg_relation_filenode('t') AS tf,
-           pg_relation_filenode('t_c') AS xf,
+           {indexes} AS xf,
            (SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relname = 't') AS scans;
          ALTER TABLE t ALTER COLUMN c TYPE {new} {using};
-         SELECT pg_relation_filenode('t') = tf AND pg_relation_filenode('t_c') = xf
+         SELECT pg_relation_filenode('t') = tf AND {indexes} = xf
            AND (SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relname = 't') = scans
          FROM before;"
     ));

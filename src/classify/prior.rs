@@ -80,6 +80,7 @@ fn judge(op: &Operation, model: &SchemaModel, default_schema: &str) -> OpPrior {
             old.collation.is_none()
                 && t.unmodelled.is_none()
                 && !checked_by_constraint(t, column)
+                && !rebuilt_index_uses(model, table, column)
                 && using_is_noop(using.as_deref(), column, &new, default_schema)
                 && type_change_is_metadata_only(&old.data_type, &new)
         });
@@ -121,16 +122,45 @@ fn known_table<'m>(
     model.tables.get(table)
 }
 
-/// A CHECK constraint on the column is re-validated by a full scan when its type
-/// changes, even when the data stays as it is (measured on PostgreSQL 15).
+/// Whether `text` names `column` as a word.
+fn mentions(text: &str, column: &str) -> bool {
+    let column = column.to_lowercase();
+    text.to_lowercase()
+        .split(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
+        .any(|w| w == column)
+}
+
+/// What PostgreSQL re-checks or rebuilds when the column's type changes even though
+/// the data stays as it is (measured on PostgreSQL 15): a CHECK constraint on it (a
+/// full scan), an index whose expression or predicate uses it (rebuilt); exclusion
+/// constraints are counted too (not measured).
 fn checked_by_constraint(table: &Table, column: &str) -> bool {
     table.constraints.values().any(|c| match &c.kind {
-        crate::ir::ConstraintKind::Check { expr } => expr
-            .to_lowercase()
-            .split(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
-            .any(|w| w == column.to_lowercase()),
+        crate::ir::ConstraintKind::Check { expr } => mentions(expr, column),
+        crate::ir::ConstraintKind::Exclusion { definition } => mentions(definition, column),
         _ => false,
     })
+}
+
+fn rebuilt_index_uses(model: &SchemaModel, table: &QualifiedName, column: &str) -> bool {
+    let plain_key = |key: &str| {
+        let mut words = key.split_whitespace();
+        words.next().is_some_and(|k| fold_sql_ident(k) == column)
+            && words.all(|w| {
+                matches!(
+                    w.to_ascii_uppercase().as_str(),
+                    "ASC" | "DESC" | "NULLS" | "FIRST" | "LAST"
+                )
+            })
+    };
+    model
+        .indexes
+        .values()
+        .filter(|i| &i.table == table)
+        .any(|i| {
+            i.predicate.as_deref().is_some_and(|p| mentions(p, column))
+                || i.keys.iter().any(|k| !plain_key(k) && mentions(k, column))
+        })
 }
 
 /// `USING` absent, the column itself, or the column cast to the new type: the
