@@ -74,7 +74,8 @@ fn bench(c: &mut Criterion) {
                 .expect("history");
             let cmp = compare(&project.migrations, &history);
             assert_eq!(cmp.pending.len(), n - applied);
-            check(&project.migrations, &cmp, &rules, false)
+            let prior = migguard::classify::prior::prior_facts(&project.migrations, "public");
+            check(&project.migrations, &prior, &cmp, &rules, false)
         })
     });
     g.bench_function(format!("whole_binary_{n}"), |b| {

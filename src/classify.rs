@@ -118,11 +118,15 @@ pub fn classify_with_prior(
         let lexical = matches!(op.kind, OpKind::Unparsed { .. } | OpKind::Opaque { .. })
             .then(|| blank_for_patterns(&op.text));
         let inline = inline_constraints(op);
+        let all_null_fks = fks_on_all_null_column(&migration.up, index);
         for rule in &rules.rules {
             // An op, or one of the constraints it adds inline, that the rule names.
             let matched = std::iter::once(op).chain(&inline).find(|o| {
                 let (kind, mut attrs) = (o.kind.name(), o.attributes());
                 known.refine(kind, &mut attrs);
+                if all_null_fks && !std::ptr::eq(*o, op) && is_fk(o) {
+                    attrs.insert("on_new_null_column", AttrValue::Bool(true));
+                }
                 rule.ops
                     .iter()
                     .any(|m| m.matches_attributes(kind, &attrs, &context))
@@ -243,6 +247,39 @@ fn inline_constraints(op: &Operation) -> Vec<Operation> {
             ..op.clone()
         })
         .collect()
+}
+
+fn is_fk(op: &Operation) -> bool {
+    matches!(&op.kind, OpKind::AddConstraint { constraint, .. }
+        if matches!(constraint.kind, crate::ir::ConstraintKind::ForeignKey { .. }))
+}
+
+/// `ALTER TABLE t ADD COLUMN c int REFERENCES p`: every value of the new column is
+/// NULL, so PostgreSQL marks the foreign key valid without the validation scan
+/// (`transformFKConstraints` with `skipValidation`). Not when the column gets values
+/// (a DEFAULT — even `DEFAULT NULL` —, serial, identity, a generated expression) or
+/// the same statement also adds a table-level FOREIGN KEY: measured on PostgreSQL 15,
+/// each of those scans. Only SQL: its actions of one statement are the consecutive
+/// ops with the statement's text.
+fn fks_on_all_null_column(ops: &[Operation], index: usize) -> bool {
+    let op = &ops[index];
+    if !matches!(op.kind, OpKind::AddColumn { .. }) {
+        return false;
+    }
+    if op.source != crate::ir::OpSource::Sql || op.dynamic {
+        return false;
+    }
+    let attrs = op.attributes();
+    let set = |k: &str| attrs.get(k) == Some(&AttrValue::Bool(true));
+    if set("has_default") || set("identity") || set("generated") {
+        return false;
+    }
+    let same_statement = |o: &&Operation| {
+        o.text == op.text && o.anchor_line == op.anchor_line && o.source == op.source
+    };
+    let before = ops[..index].iter().rev().take_while(same_statement);
+    let after = ops[index + 1..].iter().take_while(same_statement);
+    !before.chain(after).any(is_fk)
 }
 
 /// "drop-column: DROP COLUMN public.product.legacy_code" style message.

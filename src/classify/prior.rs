@@ -8,10 +8,12 @@
 //! touched by an opaque op), the facts stay at their fail-closed default and lint
 //! behaves as if it knew nothing.
 
-use crate::ir::{fold_sql_ident, AttrValue, Migration, OpKind, Operation, QualifiedName};
+use crate::ir::{
+    fold_sql_ident, AttrValue, ChangeMode, Migration, OpKind, Operation, QualifiedName,
+};
 use crate::schema::model::{SchemaModel, Table};
 use crate::schema::normalize::normalize_type;
-use crate::schema::replay::replay_observing;
+use crate::schema::replay::{replay_observing, typeorm_change_mode};
 use std::collections::BTreeMap;
 
 /// Facts about one op from the schema just before it; the default is "unknown".
@@ -20,6 +22,9 @@ pub struct OpPrior {
     /// `alter_column_type` that PostgreSQL applies to the catalog only: no table
     /// rewrite, no index rebuild, no constraint re-check scan.
     pub metadata_only: bool,
+    /// `changeColumn` with the old column passed by name: the mode TypeORM takes for
+    /// the column as it is, and whether that in-place change sets NOT NULL.
+    pub change: Option<(ChangeMode, bool)>,
 }
 
 impl OpPrior {
@@ -28,6 +33,10 @@ impl OpPrior {
     pub fn refine(&self, kind: &str, attrs: &mut BTreeMap<&'static str, AttrValue>) {
         if kind == "alter_column_type" {
             attrs.insert("metadata_only", AttrValue::Bool(self.metadata_only));
+        }
+        if let (Some((mode, sets_not_null)), "change_column") = (self.change, kind) {
+            attrs.insert("mode", AttrValue::Str(mode.name().to_string()));
+            attrs.insert("sets_not_null", AttrValue::Bool(sets_not_null));
         }
     }
 }
@@ -71,9 +80,25 @@ fn judge(op: &Operation, model: &SchemaModel, default_schema: &str) -> OpPrior {
             old.collation.is_none()
                 && t.unmodelled.is_none()
                 && !checked_by_constraint(t, column)
+                && !rebuilt_index_uses(model, table, column)
                 && using_is_noop(using.as_deref(), column, &new, default_schema)
                 && type_change_is_metadata_only(&old.data_type, &new)
         });
+    }
+    if let OpKind::ChangeColumn {
+        table,
+        column,
+        by_name: Some(named),
+        ..
+    } = &op.kind
+    {
+        prior.change = known_table(model, table, column)
+            .and_then(|t| t.column(column))
+            .and_then(|old| {
+                let mode = typeorm_change_mode(old, named, &model.enums, default_schema)?;
+                let sets_not_null = mode == ChangeMode::InPlace && !old.not_null && !named.nullable;
+                Some((mode, sets_not_null))
+            });
     }
     prior
 }
@@ -97,16 +122,45 @@ fn known_table<'m>(
     model.tables.get(table)
 }
 
-/// A CHECK constraint on the column is re-validated by a full scan when its type
-/// changes, even when the data stays as it is (measured on PostgreSQL 15).
+/// Whether `text` names `column` as a word.
+fn mentions(text: &str, column: &str) -> bool {
+    let column = column.to_lowercase();
+    text.to_lowercase()
+        .split(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
+        .any(|w| w == column)
+}
+
+/// What PostgreSQL re-checks or rebuilds when the column's type changes even though
+/// the data stays as it is (measured on PostgreSQL 15): a CHECK constraint on it (a
+/// full scan), an index whose expression or predicate uses it (rebuilt); exclusion
+/// constraints are counted too (not measured).
 fn checked_by_constraint(table: &Table, column: &str) -> bool {
     table.constraints.values().any(|c| match &c.kind {
-        crate::ir::ConstraintKind::Check { expr } => expr
-            .to_lowercase()
-            .split(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
-            .any(|w| w == column.to_lowercase()),
+        crate::ir::ConstraintKind::Check { expr } => mentions(expr, column),
+        crate::ir::ConstraintKind::Exclusion { definition } => mentions(definition, column),
         _ => false,
     })
+}
+
+fn rebuilt_index_uses(model: &SchemaModel, table: &QualifiedName, column: &str) -> bool {
+    let plain_key = |key: &str| {
+        let mut words = key.split_whitespace();
+        words.next().is_some_and(|k| fold_sql_ident(k) == column)
+            && words.all(|w| {
+                matches!(
+                    w.to_ascii_uppercase().as_str(),
+                    "ASC" | "DESC" | "NULLS" | "FIRST" | "LAST"
+                )
+            })
+    };
+    model
+        .indexes
+        .values()
+        .filter(|i| &i.table == table)
+        .any(|i| {
+            i.predicate.as_deref().is_some_and(|p| mentions(p, column))
+                || i.keys.iter().any(|k| !plain_key(k) && mentions(k, column))
+        })
 }
 
 /// `USING` absent, the column itself, or the column cast to the new type: the

@@ -158,7 +158,7 @@ fn alter_column_type_and_set_not_null() {
 fn constraints_added_inline_with_a_column_are_classified_as_constraints() {
     for (sql, rule) in [
         (
-            "ALTER TABLE o ADD COLUMN p int REFERENCES p (id)",
+            "ALTER TABLE o ADD COLUMN p int DEFAULT 1 REFERENCES p (id)",
             "add-foreign-key-validating",
         ),
         (
@@ -175,6 +175,33 @@ fn constraints_added_inline_with_a_column_are_classified_as_constraints() {
         assert_not_raised(&format!("CREATE TABLE o (id int); {sql}"), rule);
     }
     assert_not_raised("ALTER TABLE o ADD COLUMN n int", "add-check-validating");
+}
+
+#[test]
+fn a_foreign_key_on_a_column_added_without_values_is_not_validated() {
+    let rule = "add-foreign-key-validating";
+    assert_not_raised("ALTER TABLE o ADD COLUMN p int REFERENCES p (id)", rule);
+    assert_not_raised(
+        "ALTER TABLE o ADD COLUMN p int REFERENCES p (id), ADD COLUMN d int DEFAULT 1",
+        rule,
+    );
+    for sql in [
+        "ALTER TABLE o ADD COLUMN p int DEFAULT NULL REFERENCES p (id)",
+        "ALTER TABLE o ADD COLUMN p serial REFERENCES p (id)",
+        "ALTER TABLE o ADD COLUMN p int GENERATED ALWAYS AS IDENTITY REFERENCES p (id)",
+        "ALTER TABLE o ADD COLUMN p int GENERATED ALWAYS AS (id) STORED REFERENCES p (id)",
+        // Another foreign key in the statement: PostgreSQL validates.
+        "ALTER TABLE o ADD COLUMN p int REFERENCES p (id), ADD CONSTRAINT f FOREIGN KEY (q) REFERENCES p (id)",
+        // Separate statements: the ADD CONSTRAINT scans the (all-NULL) column.
+        "ALTER TABLE o ADD COLUMN p int; ALTER TABLE o ADD CONSTRAINT f FOREIGN KEY (p) REFERENCES p (id)",
+    ] {
+        assert_raises(sql, rule);
+    }
+    // Other inline constraints on such a column keep their rules.
+    assert_raises(
+        "ALTER TABLE o ADD COLUMN c text UNIQUE",
+        "add-unique-constraint",
+    );
 }
 
 #[test]
@@ -370,6 +397,7 @@ fn change_column(mode: ChangeMode, new_name: Option<&str>) -> Operation {
             new_name: new_name.map(String::from),
             mode,
             sets_not_null: false,
+            by_name: None,
         },
         "queryRunner.changeColumn(\"product\", \"price\", col)",
     )

@@ -15,7 +15,8 @@
 use super::project::{load_project, load_rules, migration_paths};
 use crate::annotations::expand_contract::contract_targets;
 use crate::annotations::{annotations, ExpandRef};
-use crate::classify::{classify, finding, unacknowledged_unreadable, unlocated};
+use crate::classify::prior::{prior_facts, OpPrior};
+use crate::classify::{classify_with_prior, finding, unacknowledged_unreadable, unlocated};
 use crate::cli::{GlobalArgs, ReleaseCheckArgs};
 use crate::config::{Config, HistoryKind};
 use crate::db::connect::{block_on_within, connect, describe};
@@ -41,8 +42,11 @@ fn unreadable_in(
 
 /// The checks, pure: local migrations (run order), the comparison with the history,
 /// the rules and the permission flag → findings.
+/// `prior` is what replay knew before each op ([`prior_facts`] of `migrations`), so
+/// a pending migration is judged exactly as the PR gate judged it.
 pub fn check(
     migrations: &[Migration],
+    prior: &[Vec<OpPrior>],
     cmp: &Comparison,
     rules: &RuleSet,
     allow_destructive: bool,
@@ -51,10 +55,11 @@ pub fn check(
     let mut out = Vec::new();
     let rule = |id: CodeRule| rules.enabled(id);
     for name in &cmp.pending {
-        let Some(m) = migrations.iter().find(|m| &m.name == name) else {
+        let Some(i) = migrations.iter().position(|m| &m.name == name) else {
             continue;
         };
-        let c = classify(m, rules, fail_on);
+        let m = &migrations[i];
+        let c = classify_with_prior(m, rules, fail_on, prior.get(i).map_or(&[], Vec::as_slice));
         let contract = c.phases.contains(&Phase::Contract);
         // Fail closed: what cannot be read statically may drop or rename, so such a
         // pending migration needs the same permission as a contract migration —
@@ -262,16 +267,23 @@ pub struct AllowedDestructive {
 /// finding holds back, once destructive migrations are allowed. Pure.
 pub fn allowed_destructive(
     migrations: &[Migration],
+    prior: &[Vec<OpPrior>],
     cmp: &Comparison,
     rules: &RuleSet,
     findings: &[Finding],
 ) -> Vec<AllowedDestructive> {
     let mut out = Vec::new();
     for name in &cmp.pending {
-        let Some(m) = migrations.iter().find(|m| &m.name == name) else {
+        let Some(i) = migrations.iter().position(|m| &m.name == name) else {
             continue;
         };
-        let c = classify(m, rules, Severity::Block);
+        let m = &migrations[i];
+        let c = classify_with_prior(
+            m,
+            rules,
+            Severity::Block,
+            prior.get(i).map_or(&[], Vec::as_slice),
+        );
         let unreadable: Vec<String> = unreadable_in(m, &c.findings, rules)
             .into_iter()
             .map(|(span, what)| format!("line {}: {what}", span.line))
@@ -407,7 +419,8 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
         };
         Ok::<_, Error>((history, cmp, live))
     })?;
-    let mut findings = check(&project.migrations, &cmp, &rules, allow_destructive);
+    let prior = prior_facts(&project.migrations, &ds);
+    let mut findings = check(&project.migrations, &prior, &cmp, &rules, allow_destructive);
     // A file that looks like a migration but could not be read may be one that runs
     // in this release: fail closed, as the PR gate does.
     findings.extend(project.unreadable_file_findings(&rules, Severity::Block));
@@ -446,7 +459,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
         findings.push(f);
     }
     let allowed = if allow_destructive {
-        allowed_destructive(&project.migrations, &cmp, &rules, &findings)
+        allowed_destructive(&project.migrations, &prior, &cmp, &rules, &findings)
     } else {
         Vec::new()
     };

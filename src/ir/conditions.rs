@@ -5,7 +5,7 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-use super::{ChangeMode, OpKind, Operation};
+use super::{OpKind, Operation};
 
 /// Value of one condition attribute of an operation (see [`Operation::attributes`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,6 +38,9 @@ pub fn kind_conditions(kind: &str) -> Option<&'static [(&'static str, AttrType)]
             ("constraint", Str),
             ("not_valid", Bool),
             ("using_index", Bool),
+            // A foreign key declared on a column the same ALTER TABLE adds with no
+            // value: PostgreSQL skips its validation (set by the classifier).
+            ("on_new_null_column", Bool),
         ],
         "drop_constraint" => &[("if_exists", Bool), ("cascade", Bool)],
         "create_index" => &[("unique", Bool), ("concurrently", Bool)],
@@ -205,6 +208,7 @@ impl Operation {
                 a.insert("constraint", Str(constraint.kind.short_name().to_string()));
                 a.insert("not_valid", Bool(constraint.not_valid));
                 a.insert("using_index", Bool(constraint.using_index.is_some()));
+                a.insert("on_new_null_column", Bool(false));
             }
             OpKind::CreateIndex(def) => {
                 a.insert("unique", Bool(def.unique));
@@ -229,12 +233,7 @@ impl Operation {
                 sets_not_null,
                 ..
             } => {
-                let m = match mode {
-                    ChangeMode::Recreate => "recreate",
-                    ChangeMode::InPlace => "in_place",
-                    ChangeMode::Unknown => "unknown",
-                };
-                a.insert("mode", Str(m.to_string()));
+                a.insert("mode", Str(mode.name().to_string()));
                 a.insert("renames", Bool(new_name.is_some()));
                 a.insert("sets_not_null", Bool(*sets_not_null));
             }

@@ -217,6 +217,36 @@ pub enum ChangeMode {
     Unknown,
 }
 
+/// The new column of a TypeORM `changeColumn` whose old column is passed by name, as
+/// `PostgresQueryRunner.changeColumn` compares it: TypeORM then loads the old column
+/// from the database (type as `regtype` prints it, length as a string) and recreates
+/// the column when type, length or array-ness differ with `!==` — so `type: "varchar"`
+/// differs from the loaded `character varying`, and `length: 255` (a number) from `"255"`.
+/// Replay knows the old column; `schema::replay::typeorm_change_mode` decides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NamedChange {
+    /// `type` as written.
+    pub type_name: String,
+    /// `length` as TypeORM keeps it: the string written, `""` when absent or falsy;
+    /// `None` for a number, which never equals the loaded string.
+    pub length: Option<String>,
+    pub is_array: bool,
+    /// `generatedType: "STORED"`
+    pub generated_stored: bool,
+    pub nullable: bool,
+}
+
+impl ChangeMode {
+    /// The value of the `mode` condition: `recreate | in_place | unknown`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChangeMode::Recreate => "recreate",
+            ChangeMode::InPlace => "in_place",
+            ChangeMode::Unknown => "unknown",
+        }
+    }
+}
+
 /// The closed set of operations. Kind names (snake_case) are what `rules.toml` uses.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -470,6 +500,10 @@ pub enum OpKind {
         /// In place, from `isNullable: true` to NOT NULL: TypeORM runs `ALTER COLUMN
         /// … SET NOT NULL`, with the same full-table scan.
         sets_not_null: bool,
+        /// Old column passed by name, new one a readable `new TableColumn`: what
+        /// TypeORM compares, for replay to decide the mode (`mode` stays `unknown`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        by_name: Option<NamedChange>,
     },
     /// `COMMENT ON …` / `changeTableComment`
     Comment { target: String },

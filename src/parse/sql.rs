@@ -594,6 +594,20 @@ fn read_range(
             ));
             continue;
         }
+        if let Some(data) = do_block::data_only_do_block(text) {
+            // A backfill: its data statements are read (lint judges them); it
+            // changes no schema, so replay has nothing to doubt.
+            for (s, e, conditional) in data {
+                for mut op in read_range(input, start + s, start + e, opts, session) {
+                    op.anchor_line = anchor_line;
+                    if conditional && op.guard.is_none() {
+                        op.guard = Some(Guard::Condition("a branch or loop of a DO block".into()));
+                    }
+                    ops.push(op);
+                }
+            }
+            continue;
+        }
         let dollar_bodies: Vec<(usize, usize)> = lexed
             .dollar_bodies
             .iter()
@@ -1275,5 +1289,39 @@ mod tests {
                 ("unparsed", 9, 9, None),
             ]
         );
+    }
+
+    /// lemmy's backfill DO blocks: the data statements are read, nothing in them is
+    /// unparsed, and replay has nothing to doubt about the tables they touch.
+    #[test]
+    fn do_blocks_that_only_move_data_are_read_as_their_data_statements() {
+        let sql = "CREATE TABLE person (id int, name text);
+                   DO $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT id FROM person LOOP
+                       UPDATE person SET name = lower(name) WHERE id = r.id;
+  END LOOP;
+                     DELETE FROM person;
+END $$;
+                   DO $$ BEGIN IF true THEN ALTER TABLE person ADD COLUMN x int; END IF; END $$;";
+        let ops = read(sql);
+        let kinds: Vec<(&str, usize)> = ops.iter().map(|o| (o.kind.name(), o.span.line)).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("create_table", 1),
+                ("update", 6),
+                ("delete", 8),
+                ("unparsed", 10)
+            ]
+        );
+        assert!(ops[1].guard.is_some() && ops[2].anchor_line == 2);
+        let mut m = read_sql_file(&file("0001_m.sql", sql), &ReadOptions::default())
+            .pop()
+            .expect("one migration");
+        m.up.truncate(3);
+        let (model, _) = crate::schema::replay::replay(&[&m], "public");
+        assert!(model.uncertain.is_empty(), "{:?}", model.uncertain);
     }
 }

@@ -27,10 +27,10 @@ mod triggers;
 mod types;
 mod views;
 
-use super::model::SchemaModel;
+use super::model::{Column, EnumType, SchemaModel};
 use super::normalize::normalize_type;
 use crate::ir::{
-    Guard, Migration, OpKind, OpSource, Operation, QualifiedName, DYNAMIC_PLACEHOLDER,
+    ChangeMode, Guard, Migration, OpKind, OpSource, Operation, QualifiedName, DYNAMIC_PLACEHOLDER,
 };
 
 /// One migration that could not be applied cleanly to the model (e.g. drops a
@@ -75,6 +75,66 @@ pub fn replay_observing(
         }
     }
     r.conflicts
+}
+
+/// What TypeORM 0.3's `PostgresQueryRunner.changeColumn` does when the old column is
+/// passed by name: it loads the column from the database — type as `regtype` prints
+/// it (lower-cased, `enum` for an enum, the element type with `isArray` for an
+/// array), length as a string for the character and bit types (`""` for the default
+/// length 1) — and drops and re-adds the column when type, length or array-ness differ
+/// (`!==`) or a stored generated expression appears. `None` when the answer depends on
+/// what the model does not hold: a type outside the default schema, or the
+/// expression of a generated column TypeORM keeps in its metadata table.
+pub fn typeorm_change_mode(
+    old: &Column,
+    new: &crate::ir::NamedChange,
+    enums: &std::collections::BTreeMap<QualifiedName, EnumType>,
+    default_schema: &str,
+) -> Option<ChangeMode> {
+    let (element, is_array) = match old.data_type.strip_suffix("[]") {
+        Some(e) => (e, true),
+        None => (old.data_type.as_str(), false),
+    };
+    let (loaded_type, loaded_length) =
+        if enums.contains_key(&QualifiedName::new(default_schema, element)) {
+            ("enum".to_string(), String::new())
+        } else if element.contains(['"', '.', '[']) {
+            return None;
+        } else {
+            // `character varying(255)` → `character varying` + 255; `timestamp(3)
+            // with time zone` → `timestamp with time zone`; `numeric(10,2)` → `numeric`.
+            let (name, typmod) = match (element.find('('), element.find(')')) {
+                (Some(open), Some(close)) if open < close => (
+                    format!("{}{}", element[..open].trim_end(), &element[close + 1..]),
+                    Some(&element[open + 1..close]),
+                ),
+                _ => (element.to_string(), None),
+            };
+            let with_length = ["character varying", "character", "bit", "bit varying"];
+            let length = match typmod {
+                Some(n) if with_length.contains(&name.as_str()) => {
+                    let default_one = (name == "character" || name == "bit") && n == "1";
+                    if default_one {
+                        String::new()
+                    } else {
+                        n.to_string()
+                    }
+                }
+                _ => String::new(),
+            };
+            (name, length)
+        };
+    let differs = loaded_type != new.type_name
+        || new.length.as_deref() != Some(loaded_length.as_str())
+        || new.is_array != is_array
+        || (old.generated.is_none() && new.generated_stored);
+    if differs {
+        Some(ChangeMode::Recreate)
+    } else if new.generated_stored {
+        None
+    } else {
+        Some(ChangeMode::InPlace)
+    }
 }
 
 /// Replay migrations into an empty database's schema.
@@ -272,7 +332,17 @@ impl Replayer<'_> {
                 new_name: _,
                 sets_not_null: _,
                 mode,
-            } => self.change_column(table, column, new_column, mode),
+                by_name,
+            } => {
+                // Old column passed by name: TypeORM compares with the column as the
+                // database has it, which the model knows.
+                let resolved = by_name.as_ref().and_then(|named| {
+                    let old = self.model.tables.get(table)?.column(column)?;
+                    typeorm_change_mode(old, named, &self.model.enums, &self.ds)
+                });
+                let mode = resolved.as_ref().unwrap_or(mode);
+                self.change_column(table, column, new_column, mode)
+            }
             OpKind::AddConstraint { table, constraint } => {
                 self.add_constraint_to_existing(table, constraint, typeorm)
             }

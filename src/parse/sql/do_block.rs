@@ -8,7 +8,10 @@
 //! Only that shape is accepted (plus `EXECUTE <string expression>`, which the reader
 //! decodes and reads as the SQL it runs): a body with declarations, control flow
 //! (`IF`, loops), `PERFORM`, assignments or a handler that does anything but `NULL` /
-//! `RAISE NOTICE` stays unreadable — the caller falls back to the lexical reading.
+//! `RAISE NOTICE` is not plain — unless it only moves data ([`data_only_do_block`]:
+//! lemmy's backfills loop over rows and UPDATE them), when its data statements are
+//! read and nothing in it changes the schema; anything else stays unreadable and the
+//! caller falls back to the lexical reading.
 
 use super::lexical;
 
@@ -71,6 +74,16 @@ fn words(blanked: &str, from: usize, to: usize) -> Vec<(usize, String)> {
 /// [LANGUAGE plpgsql] $tag$ BEGIN … [EXCEPTION WHEN … THEN NULL;] END[;] $tag$
 /// [LANGUAGE plpgsql]` with a plain SQL body.
 pub fn simple_do_block(text: &str) -> Option<DoBlock> {
+    let (body_start, body_end) = plpgsql_do_body(text)?;
+    let block = plain_body(&text[body_start..body_end])?;
+    Some(DoBlock {
+        body: (body_start + block.body.0, body_start + block.body.1),
+        ..block
+    })
+}
+
+/// `DO [LANGUAGE plpgsql] $tag$ … $tag$ [LANGUAGE plpgsql]`: the byte range of the body.
+fn plpgsql_do_body(text: &str) -> Option<(usize, usize)> {
     // Every statement comes through here: reject the others without scanning.
     let head = text.trim_start().as_bytes();
     if !(head.len() > 2
@@ -104,12 +117,99 @@ pub fn simple_do_block(text: &str) -> Option<DoBlock> {
     if stray {
         return None;
     }
+    Some((*body_start, *body_end))
+}
 
-    let block = plain_body(&text[*body_start..*body_end])?;
-    Some(DoBlock {
-        body: (body_start + block.body.0, body_start + block.body.1),
-        ..block
-    })
+/// Words that make a DO body more than a data migration: DDL, dynamic SQL, calls of
+/// procedures, transaction and session control.
+const NOT_DATA: &[&str] = &[
+    "CREATE",
+    "ALTER",
+    "DROP",
+    "TRUNCATE",
+    "EXECUTE",
+    "GRANT",
+    "REVOKE",
+    "COMMENT",
+    "CALL",
+    "COPY",
+    "COMMIT",
+    "ROLLBACK",
+    "SAVEPOINT",
+    "REINDEX",
+    "CLUSTER",
+    "VACUUM",
+    "ANALYZE",
+    "LOCK",
+    "REFRESH",
+    "IMPORT",
+    "SECURITY",
+    "RESET",
+    "DISCARD",
+    "PREPARE",
+    "DEALLOCATE",
+    "LOAD",
+];
+
+/// PL/pgSQL control words: a statement after one may not run (or run many times).
+const CONTROL: &[&str] = &[
+    "IF",
+    "ELSIF",
+    "ELSE",
+    "CASE",
+    "WHEN",
+    "LOOP",
+    "FOR",
+    "FOREACH",
+    "WHILE",
+    "EXCEPTION",
+];
+
+/// The data statements of a DO block whose body only moves data: `UPDATE`, `INSERT`,
+/// `DELETE` (and a `WITH` leading to one), `SELECT`/`PERFORM`, inside `IF`/loops, with
+/// declarations and assignments (lemmy's backfills). Returns each `UPDATE`/`INSERT`/
+/// `DELETE`/`WITH` statement's byte range in `text` and whether control flow decides if
+/// it runs; `SELECT … INTO` and `PERFORM` read data into variables and are not
+/// returned. `None` when the body could change the schema: a DDL word, `EXECUTE`, a
+/// nested dollar quote (code in code), a `SET` outside an `UPDATE`, a `DO` outside
+/// `ON CONFLICT`.
+pub fn data_only_do_block(text: &str) -> Option<Vec<(usize, usize, bool)>> {
+    let (body_start, body_end) = plpgsql_do_body(text)?;
+    let body = &text[body_start..body_end];
+    let inner = lexical::scan(body);
+    if !inner.dollar_bodies.is_empty() {
+        return None;
+    }
+    let bw = words(&inner.blanked, 0, inner.blanked.len());
+    let has = |w: &str| bw.iter().any(|(_, x)| x == w);
+    if !has("BEGIN") || bw.last().map(|(_, w)| w.as_str()) != Some("END") {
+        return None;
+    }
+    if bw.iter().any(|(_, w)| NOT_DATA.contains(&w.as_str())) {
+        return None;
+    }
+    let conditional = bw.iter().any(|(_, w)| CONTROL.contains(&w.as_str()));
+    let mut out = Vec::new();
+    for &(s, e) in &inner.statements {
+        let pw = words(&inner.blanked, s, e);
+        let in_piece = |w: &str| pw.iter().any(|(_, x)| x == w);
+        if (in_piece("SET") && !in_piece("UPDATE")) || (in_piece("DO") && !in_piece("CONFLICT")) {
+            return None;
+        }
+        // A statement starts the piece or follows BEGIN, THEN, ELSE or LOOP.
+        let data_start = pw.iter().enumerate().find_map(|(i, (at, w))| {
+            let starts = i == 0
+                || matches!(
+                    pw[i - 1].1.as_str(),
+                    "BEGIN" | "THEN" | "ELSE" | "LOOP" | "DECLARE"
+                );
+            (starts && matches!(w.as_str(), "UPDATE" | "INSERT" | "DELETE" | "WITH")).then_some(*at)
+        });
+        if let Some(at) = data_start {
+            out.push((body_start + at, body_start + e, conditional));
+        }
+    }
+    Some(out)
 }
 
 /// A PL/pgSQL block `BEGIN <SQL>; … [EXCEPTION WHEN … THEN NULL;] END[;]` (the body
@@ -276,6 +376,37 @@ mod tests {
             "DO $$ BEGIN END $$",
         ] {
             assert_eq!(simple_do_block(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn data_only_bodies_give_their_data_statements() {
+        let text = "DO $$\nDECLARE r record;\nBEGIN\n  FOR r IN SELECT id FROM person LOOP\n    UPDATE person SET name = lower(name) WHERE id = r.id;\n  END LOOP;\n  IF (SELECT count(*) FROM site) = 0 THEN\n    INSERT INTO site (name) VALUES ('x');\n  END IF;\n  PERFORM 1;\nEND $$";
+        let got: Vec<(&str, bool)> = data_only_do_block(text)
+            .expect("data only")
+            .into_iter()
+            .map(|(s, e, c)| (text[s..e].trim(), c))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("UPDATE person SET name = lower(name) WHERE id = r.id", true),
+                ("INSERT INTO site (name) VALUES ('x')", true),
+            ]
+        );
+        let plain =
+            "DO $$ BEGIN DELETE FROM t; INSERT INTO u VALUES (1) ON CONFLICT DO NOTHING; END $$";
+        assert_eq!(data_only_do_block(plain).map(|v| v.len()), Some(2));
+        for text in [
+            "DO $$ BEGIN IF true THEN DROP TABLE t; END IF; END $$",
+            "DO $$ DECLARE t text := 'x'; BEGIN EXECUTE 'UPDATE ' || t || ' SET a = 1'; END $$",
+            "DO $$ BEGIN UPDATE t SET a = 1; ALTER TABLE t ADD COLUMN b int; END $$",
+            "DO $$ BEGIN SET search_path = other; UPDATE t SET a = 1; END $$",
+            "DO $$ BEGIN PERFORM f($q$ x $q$); END $$",
+            "DO $$ BEGIN COMMIT; END $$",
+            "DO LANGUAGE plpython3u $$ UPDATE t SET a = 1 $$",
+        ] {
+            assert_eq!(data_only_do_block(text), None, "{text}");
         }
     }
 

@@ -9,8 +9,8 @@
 use super::values::{eval, Val};
 use super::Doc;
 use crate::ir::{
-    ChangeMode, ColumnDef, ConstraintDef, ConstraintKind, Identity, IndexDef, IndexKey, OpKind,
-    QualifiedName,
+    ChangeMode, ColumnDef, ConstraintDef, ConstraintKind, Identity, IndexDef, IndexKey,
+    NamedChange, OpKind, QualifiedName,
 };
 use tree_sitter::Node;
 
@@ -473,13 +473,60 @@ fn change_column(doc: &Doc, table: &QualifiedName, old: &Val, new: &Val) -> R<Op
     };
     let new_name = new_col_name.filter(|n| *n != column).map(str::to_string);
     let nullable = |v: &Val| v.get("isNullable").and_then(Val::as_bool) == Some(true);
+    let by_name = match (old, new) {
+        (Val::Str(_), Val::New { class, .. }) if class == "TableColumn" && readable(new) => {
+            named_change(new)
+        }
+        _ => None,
+    };
     Ok(OpKind::ChangeColumn {
+        by_name,
         sets_not_null: mode == ChangeMode::InPlace && nullable(old) && !nullable(new),
         table: table.clone(),
         column,
         new_column,
         new_name,
         mode,
+    })
+}
+
+/// What TypeORM's changeColumn compares of a `new TableColumn({...})` (whose
+/// constructor keeps `type`, `length` and `isArray` as given, `|| ""` / `|| false`);
+/// `None` when one of them is not a plain literal.
+fn named_change(new: &Val) -> Option<NamedChange> {
+    let falsy = |v: Option<&Val>| match v {
+        None | Some(Val::Null | Val::Undefined | Val::Bool(false)) => true,
+        Some(Val::Str(s)) => s.is_empty(),
+        Some(Val::Num(n)) => n.parse::<f64>().is_ok_and(|x| x == 0.0),
+        _ => false,
+    };
+    let type_name = match new.get("type") {
+        Some(Val::Str(t)) => t.clone(),
+        t if falsy(t) => String::new(),
+        _ => return None,
+    };
+    let length = match new.get("length") {
+        l if falsy(l) => Some(String::new()),
+        Some(Val::Str(l)) => Some(l.clone()),
+        Some(Val::Num(_)) => None,
+        _ => return None,
+    };
+    let flag = |k: &str| match new.get(k) {
+        Some(Val::Bool(b)) => Some(*b),
+        v if falsy(v) => Some(false),
+        _ => None,
+    };
+    let generated_stored = match new.get("generatedType") {
+        Some(Val::Str(g)) => g == "STORED",
+        g if falsy(g) => false,
+        _ => return None,
+    };
+    Some(NamedChange {
+        type_name,
+        length,
+        is_array: flag("isArray")?,
+        generated_stored,
+        nullable: flag("isNullable")?,
     })
 }
 
