@@ -5,7 +5,8 @@
 //! like after the release — rather than structure. Pure: the command hands it the
 //! live model and the history facts it read.
 
-use super::diff::{diff, Difference, IgnoreList, Kind};
+use super::diff::{diff, Difference, Kind};
+use super::ignore::IgnoreList;
 use super::{DriftItem, DriftReport, DriftStatus, HistoryView};
 use crate::ir::Migration;
 use crate::schema::replay::replay_onto;

@@ -20,6 +20,12 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// Inside GitHub Actions (`GITHUB_ACTIONS=true`) human output also annotates the PR
+/// (the contract): the one place that asks.
+pub fn in_github_actions() -> bool {
+    std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
+}
+
 pub fn render(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
     for f in findings {
         let level = match f.status {

@@ -4,13 +4,13 @@
 //! Rendering is separate from the analysis so one `DriftReport` serves every format
 //! and the renderers can be snapshot-tested on hand-built reports.
 
-use super::{DriftItem, DriftReport, DriftStatus};
-use crate::cli::Format;
-use crate::report::terminal::escape_controls;
-use crate::report::{
+use super::terminal::escape_controls;
+use super::{
     display_path,
     github::{escape_data, escape_property},
+    Format,
 };
+use crate::drift::{DriftItem, DriftReport, DriftStatus};
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
@@ -168,14 +168,7 @@ pub fn to_sarif(r: &DriftReport, allow_pending: bool) -> Value {
             v
         })
         .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": { "name": "migguard", "informationUri": "https://github.com/migguard/migguard", "version": env!("CARGO_PKG_VERSION"), "rules": rules } },
-            "results": results,
-        }],
-    })
+    super::sarif::envelope(rules, results)
 }
 
 pub fn render(
@@ -194,6 +187,13 @@ pub fn render(
             writeln!(out)
         }
         Format::Github => github(r, allow_pending, out),
-        Format::Human => human(r, allow_pending, out),
+        Format::Human => {
+            human(r, allow_pending, out)?;
+            // Contract: inside GitHub Actions human output also annotates the PR.
+            if super::github::in_github_actions() {
+                github(r, allow_pending, out)?;
+            }
+            Ok(())
+        }
     }
 }
