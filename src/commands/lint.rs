@@ -5,7 +5,8 @@
 //! adds (and fail edits to migrations that already shipped).
 
 use super::project::{load_project, load_rules, migration_paths};
-use crate::classify::{classify, Classified};
+use crate::classify::prior::prior_facts;
+use crate::classify::{classify_with_prior, Classified};
 use crate::cli::{FailOn, GlobalArgs, LintArgs};
 use crate::config::Config;
 use crate::error::{Outcome, Result};
@@ -21,8 +22,9 @@ pub fn lint_project(
     project: &super::project::Project,
     rules: &RuleSet,
     fail_on: Severity,
+    default_schema: &str,
 ) -> Vec<Finding> {
-    lint_project_with(project, rules, fail_on, Vec::new())
+    lint_project_with(project, rules, fail_on, default_schema, Vec::new())
 }
 
 /// [`lint_project`] with findings from outside the migrations' own text (such as
@@ -32,13 +34,18 @@ pub fn lint_project_with(
     project: &super::project::Project,
     rules: &RuleSet,
     fail_on: Severity,
+    default_schema: &str,
     extra: Vec<Finding>,
 ) -> Vec<Finding> {
     use rayon::prelude::*;
+    // Replay is sequential (each migration starts from the last one's schema); the
+    // rules are then matched in parallel.
+    let prior = prior_facts(&project.migrations, default_schema);
     let classified: Vec<Classified> = project
         .migrations
         .par_iter()
-        .map(|m| classify(m, rules, fail_on))
+        .zip(prior.par_iter())
+        .map(|(m, known)| classify_with_prior(m, rules, fail_on, known))
         .collect();
     let mut findings: Vec<Finding> = classified
         .iter()
@@ -129,7 +136,7 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
     };
     let edits = match &changes {
         None => Vec::new(),
-        Some(changes) => crate::git::edited_migrations(
+        Some(changes) => crate::shipped::edited_migrations(
             changes,
             &project.migrations,
             &paths,
@@ -138,9 +145,27 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
             fail_on,
         ),
     };
-    let mut findings = lint_project_with(&project, &rules, fail_on, edits);
+    let mut findings = lint_project_with(&project, &rules, fail_on, config.default_schema(), edits);
     if let Some(changes) = &changes {
-        crate::git::grandfather(changes, &project.migrations, &mut findings);
+        crate::shipped::grandfather(changes, &project.migrations, &mut findings);
+    }
+    // After grandfathering: an entity without its migration is about the branch's
+    // code as it is now, whichever migrations are new.
+    let mut sources = std::borrow::Cow::Borrowed(&project.sources);
+    if args.entities || config.typeorm.entities {
+        let set = crate::entities::load(&config)?;
+        let history = config.history.for_migrations(&project.migrations);
+        let mut entity_findings = crate::entities::lint_findings(
+            &set,
+            &project.migrations,
+            history.table_name(),
+            &config.drift.ignore,
+            &rules,
+            fail_on,
+        );
+        crate::entities::attach_sources(&mut entity_findings, sources.to_mut());
+        findings.extend(entity_findings);
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
     let passed = !findings.iter().any(|f| f.status == Status::Failing);
     let report = FindingsReport {
@@ -161,8 +186,6 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
         verbose: global.verbose,
         quiet: global.quiet,
     };
-    crate::report::write_stdout(|out| {
-        render_findings(&report, &rules, &project.sources, opts, out)
-    })?;
+    crate::report::write_stdout(|out| render_findings(&report, &rules, &sources, opts, out))?;
     Ok(if passed { Outcome::Pass } else { Outcome::Fail })
 }

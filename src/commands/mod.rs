@@ -2,7 +2,9 @@
 //! returns `Result<Outcome, Error>`; `main` maps that to the exit code.
 
 pub mod compiled;
+pub mod database;
 pub mod drift;
+pub mod init;
 pub mod lint;
 pub mod project;
 pub mod release_check;
@@ -22,5 +24,6 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         Command::Inspect(a) => schema::inspect(a, g),
         Command::Rules(a) => rules::list(a, g),
         Command::Explain(a) => rules::explain(a, g),
+        Command::Init(a) => init::run(a, g),
     }
 }

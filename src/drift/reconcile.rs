@@ -7,7 +7,7 @@
 
 use super::diff::{diff, Difference, Kind};
 use super::ignore::IgnoreList;
-use super::{DriftItem, DriftReport, DriftStatus, HistoryView};
+use super::{DriftItem, DriftReport, DriftStatus, HistoryView, ItemKind};
 use crate::ir::Migration;
 use crate::schema::replay::replay_onto;
 use crate::schema::SchemaModel;
@@ -36,17 +36,32 @@ pub fn analyse(
     let mut all: Vec<&Migration> = local.iter().collect();
     // The tools apply in version order whatever order the files were listed in.
     all.sort_by(|a, b| a.order.cmp(&b.order));
+    let mut expected = SchemaModel::default();
+    // Conflicts while replaying E are the schema engineer's replay-fidelity concern;
+    // drift judges L, so only conflicts of the pending migrations against L count.
+    let _ = replay_onto(&mut expected, &all, default_schema);
+    analyse_against(&expected, local, live, history, default_schema, ignore)
+}
+
+/// [`analyse`] with E given rather than replayed: `drift --entities` expects the
+/// schema the TypeORM entities declare (`entities`), and still asks which
+/// differences the pending migrations reconcile.
+pub fn analyse_against(
+    expected: &SchemaModel,
+    local: &[Migration],
+    live: &SchemaModel,
+    history: HistoryView,
+    default_schema: &str,
+    ignore: &IgnoreList,
+) -> DriftReport {
+    let mut all: Vec<&Migration> = local.iter().collect();
+    all.sort_by(|a, b| a.order.cmp(&b.order));
     let pending: Vec<&Migration> = all
         .iter()
         .copied()
         .filter(|m| history.pending.contains(&m.name))
         .collect();
-    let mut expected = SchemaModel::default();
-    // Conflicts while replaying E are the schema engineer's replay-fidelity concern;
-    // drift judges L, so only conflicts of the pending migrations against L count.
-    let _ = replay_onto(&mut expected, &all, default_schema);
-
-    let now = diff(&expected, live, ignore);
+    let now = diff(expected, live, ignore);
     // last_seen[key] = how many pending migrations had been applied the last time the
     // difference was still there.
     let mut last_seen: std::collections::BTreeMap<Key, usize> =
@@ -80,7 +95,7 @@ pub fn analyse(
         };
         if !step.is_empty() {
             let after = keys(&diff(
-                &restrict(&expected, &step),
+                &restrict(expected, &step),
                 &restrict(&projected, &step),
                 ignore,
             ));
@@ -132,7 +147,7 @@ pub fn analyse(
             _ => (None, None),
         };
         items.push(DriftItem {
-            kind: d.kind.to_string(),
+            kind: ItemKind::Schema(d.kind),
             object: d.object.clone(),
             reconcilable: resolver.is_some(),
             resolved_by: resolver.map(|m| m.name.clone()),
@@ -155,7 +170,7 @@ pub fn analyse(
             .find(|m| m.name == c.migration)
             .map(|m| m.file.clone());
         items.push(DriftItem {
-            kind: "conflicts-with-pending".into(),
+            kind: ItemKind::ConflictsWithPending,
             object: c.object,
             reconcilable: false,
             resolved_by: None,
@@ -170,7 +185,7 @@ pub fn analyse(
     }
     for m in &pending {
         items.push(DriftItem {
-            kind: "pending-migration".into(),
+            kind: ItemKind::PendingMigration,
             object: m.name.clone(),
             reconcilable: true,
             resolved_by: Some(m.name.clone()),
@@ -182,7 +197,7 @@ pub fn analyse(
     }
     for name in &history.unknown_applied {
         items.push(DriftItem {
-            kind: "unknown-applied-migration".into(),
+            kind: ItemKind::UnknownAppliedMigration,
             object: name.clone(),
             reconcilable: false,
             resolved_by: None,
@@ -201,7 +216,7 @@ pub fn analyse(
         .saturating_sub(history.unknown_applied.len());
     if more > 0 {
         items.push(DriftItem {
-            kind: "unknown-applied-migration".into(),
+            kind: ItemKind::UnknownAppliedMigration,
             object: format!("({more} more)"),
             reconcilable: false,
             resolved_by: None,
@@ -226,7 +241,7 @@ pub fn analyse(
         .unwrap_or("the newest applied migration");
     for name in &history.out_of_order {
         items.push(DriftItem {
-            kind: "out-of-order-migration".into(),
+            kind: ItemKind::OutOfOrderMigration,
             object: name.clone(),
             reconcilable: true,
             resolved_by: Some(name.clone()),
@@ -239,7 +254,12 @@ pub fn analyse(
         });
     }
     items.sort_by(|a, b| {
-        (a.reconcilable, &a.kind, &a.object).cmp(&(b.reconcilable, &b.kind, &b.object))
+        // By the kind's name, as the report has always listed them.
+        (a.reconcilable, a.kind.as_str(), &a.object).cmp(&(
+            b.reconcilable,
+            b.kind.as_str(),
+            &b.object,
+        ))
     });
     items.dedup_by(|a, b| a.kind == b.kind && a.object == b.object && a.message == b.message);
     let status = status_of(&items);

@@ -49,9 +49,11 @@ pub fn kind_conditions(kind: &str) -> Option<&'static [(&'static str, AttrType)]
         "delete" | "update" => &[("has_where", Bool)],
         "change_column" => &[("mode", Str), ("renames", Bool), ("sets_not_null", Bool)],
         "set_option" => &[("name", Str)],
+        // Computed from the replayed schema before the op (`classify::prior`); false
+        // when the prior type is not known.
+        "alter_column_type" => &[("metadata_only", Bool)],
         "rename_table"
         | "rename_column"
-        | "alter_column_type"
         | "set_not_null"
         | "drop_not_null"
         | "set_default"
@@ -238,6 +240,10 @@ impl Operation {
             }
             OpKind::SetOption { name, .. } => {
                 a.insert("name", Str(name.clone()));
+            }
+            // Only replay knows the type before (`classify::prior` overwrites this).
+            OpKind::AlterColumnType { .. } => {
+                a.insert("metadata_only", Bool(false));
             }
             _ => {}
         }

@@ -18,9 +18,11 @@
 mod builder;
 mod classes;
 mod comments;
+pub mod data_source;
 mod imports;
 mod inherit;
 mod strings;
+mod tsconfig;
 mod values;
 mod walker;
 
@@ -52,6 +54,18 @@ pub fn read_typeorm_file(file: &SourceFile, opts: &ReadOptions) -> Vec<Migration
     read(file, opts).0
 }
 
+/// The migration settings of a TypeORM DataSource or ormconfig file (for `migguard
+/// init`), read statically; `None` when the file holds no options object.
+pub fn read_data_source(file: &SourceFile) -> Option<data_source::DataSourceOptions> {
+    let src = file.text.as_str();
+    let tree = parse(src)?;
+    let root = tree.root_node();
+    let col = collect(root, src);
+    let opts = ReadOptions::default();
+    let doc = Doc::new(src, file, &opts, &col);
+    data_source::find(&doc, root)
+}
+
 /// The SQL assembled from every `query(...)` call of the file, in source order:
 /// the step between the TypeScript and the SQL reader, exposed for tests.
 #[cfg(test)]
@@ -80,10 +94,18 @@ pub(crate) struct Doc<'a> {
     pub opts: &'a ReadOptions,
     /// Name → every binding of it in the file, resolved by scope at the use site.
     consts: HashMap<&'a str, Vec<Binding<'a>>>,
-    /// The imported helper being read (its byte range) with its parameters bound to
-    /// what the call passed: the text of a literal argument (or of the default
-    /// value), `None` when only the running code knows it.
-    arguments: Option<((usize, usize), Vec<(String, Option<String>)>)>,
+    /// The imported helper being read, with its parameters bound to what the call
+    /// passed.
+    arguments: Option<BoundArguments>,
+}
+
+/// An imported helper's parameters bound to the call's arguments.
+struct BoundArguments {
+    /// Byte range of the helper function.
+    function: (usize, usize),
+    /// Parameter name → the text of a literal argument (or of the default value),
+    /// `None` when only the running code knows it.
+    params: Vec<(String, Option<String>)>,
 }
 
 /// `const X = …` (or a `let`/`var` never reassigned in its scope).
@@ -175,7 +197,8 @@ impl<'a> Doc<'a> {
                 return None;
             }
             return Some(match &self.arguments {
-                Some((range, params)) if *range == (node.start_byte(), node.end_byte()) => params
+                Some(bound) if bound.function == (node.start_byte(), node.end_byte()) => bound
+                    .params
                     .iter()
                     .rev()
                     .find(|(p, _)| p == name)

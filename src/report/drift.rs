@@ -1,5 +1,5 @@
 //! Drift output: JSON (the shape docs/json.md documents), human (real drift first, then what the
-//! pending migrations will fix, then what to do), GitHub annotations and SARIF.
+//! pending migrations will fix, then what to do), GitHub annotations, SARIF and GitLab Code Quality.
 //!
 //! Rendering is separate from the analysis so one `DriftReport` serves every format
 //! and the renderers can be snapshot-tested on hand-built reports.
@@ -171,6 +171,29 @@ pub fn to_sarif(r: &DriftReport, allow_pending: bool) -> Value {
     super::sarif::envelope(rules, results)
 }
 
+/// Drift items as GitLab Code Quality issues, loud as their annotation level.
+fn gitlab_issues(r: &DriftReport, allow_pending: bool) -> Vec<super::gitlab::Issue> {
+    r.items
+        .iter()
+        .map(|i| super::gitlab::Issue {
+            check_name: i.kind.clone(),
+            description: format!("{}: {}", i.object, i.message),
+            severity: match level(i, allow_pending) {
+                "error" => "critical",
+                "warning" => "minor",
+                _ => "info",
+            },
+            path: i
+                .file
+                .as_deref()
+                .map(display_path)
+                .unwrap_or_else(|| super::gitlab::NO_FILE_PATH.into()),
+            line: 1,
+            identity: format!("{}\u{1f}{}", i.object, i.message),
+        })
+        .collect()
+}
+
 pub fn render(
     r: &DriftReport,
     format: Format,
@@ -187,6 +210,7 @@ pub fn render(
             writeln!(out)
         }
         Format::Github => github(r, allow_pending, out),
+        Format::Gitlab => super::gitlab::render(&gitlab_issues(r, allow_pending), out),
         Format::Human => {
             human(r, allow_pending, out)?;
             // Contract: inside GitHub Actions human output also annotates the PR.

@@ -1,9 +1,10 @@
-//! Rendering: the same findings as human code frames (miette), JSON, SARIF 2.1.0 or
-//! GitHub workflow annotations. Checks never format output themselves; renderers
-//! attach source text once per file, late, as ruff and oxc do.
+//! Rendering: the same findings as human code frames (miette), JSON, SARIF 2.1.0,
+//! GitHub workflow annotations or a GitLab Code Quality report. Checks never format
+//! output themselves; renderers attach source text once per file, late, as ruff and oxc do.
 
 pub mod drift;
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod sarif;
@@ -33,6 +34,8 @@ pub enum Format {
     Json,
     Sarif,
     Github,
+    /// GitLab Code Quality JSON (`artifacts:reports:codequality`).
+    Gitlab,
 }
 
 /// One migration read, for the `migrations` array of the JSON output.
@@ -121,6 +124,7 @@ pub fn render_findings(
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, rules, out),
         Format::Github => github::render(&report.findings, out),
+        Format::Gitlab => gitlab::render(&gitlab::finding_issues(&report.findings), out),
         Format::Human => {
             if github::in_github_actions() {
                 github::render(&report.findings, out)?;

@@ -100,7 +100,9 @@ impl<'a> Walker<'_, 'a, '_> {
         if !args.iter().any(|a| self.is_runner(*a)) || self.depth() >= MAX_INLINE_DEPTH {
             return false;
         }
-        let Some((path, name)) = imports::imported_callee(self.doc, callee) else {
+        let Some((path, name)) = imports::imported_callee(self.doc, callee)
+            .and_then(|(path, name)| imports::locate_export(path, name, self.doc.opts))
+        else {
             return false;
         };
         if self.followed.iter().any(|(p, n)| *p == path && *n == name) {
@@ -195,7 +197,10 @@ impl<'a> Walker<'_, 'a, '_> {
         reassigned: &[(&str, usize)],
     ) {
         let range = (func.start_byte(), func.end_byte());
-        helper.arguments = Some((range, Vec::new()));
+        helper.arguments = Some(typeorm::BoundArguments {
+            function: range,
+            params: Vec::new(),
+        });
         let spread_at = args.iter().position(|a| a.kind() == "spread_element");
         for (i, param) in params.iter().enumerate() {
             let pattern = param.child_by_field_name("pattern").unwrap_or(*param);
@@ -216,8 +221,8 @@ impl<'a> Walker<'_, 'a, '_> {
                     .child_by_field_name("value")
                     .and_then(|d| strings::resolve_string(helper, d)),
             };
-            if let Some((_, bound)) = &mut helper.arguments {
-                bound.push((name, value));
+            if let Some(bound) = &mut helper.arguments {
+                bound.params.push((name, value));
             }
         }
     }
@@ -277,6 +282,9 @@ impl<'a> Walker<'_, 'a, '_> {
             }
             let last = path.last().copied().unwrap_or("");
             if READ_ONLY_CHAIN_METHODS.contains(&last) {
+                return true;
+            }
+            if self.walk_promise_chain(callee, last) {
                 return true;
             }
             // `….execute('<SQL>')`, a query builder's `execute()`: read where possible.
@@ -350,6 +358,31 @@ impl<'a> Walker<'_, 'a, '_> {
     /// can read: `AppDataSource.query(…)`, `this.dataSource.query`, a `pg` client's
     /// `query`, a query builder's `execute()`, `eval`, `new Function`, a child
     /// process, `import()`. True when handled.
+    /// `queryRunner.query('SELECT …').then(rows => queryRunner.query('UPDATE …'))`:
+    /// the promise's own call and then its callbacks run in that order, and each is
+    /// read like any other code (a callback's SQL built from the rows stays opaque).
+    /// True when `callee` is such a `.then`/`.catch`/`.finally` on a call.
+    fn walk_promise_chain(&mut self, callee: Node<'a>, method: &str) -> bool {
+        if !matches!(method, "then" | "catch" | "finally") || callee.kind() != "member_expression" {
+            return false;
+        }
+        let Some(promise) = callee
+            .child_by_field_name("object")
+            .filter(|o| o.kind() == "call_expression")
+        else {
+            return false;
+        };
+        let Some(args) = callee
+            .parent()
+            .and_then(|c| c.child_by_field_name("arguments"))
+        else {
+            return false;
+        };
+        self.walk(promise);
+        self.walk(args);
+        true
+    }
+
     fn other_handle_call(
         &mut self,
         node: Node<'a>,
