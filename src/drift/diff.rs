@@ -91,6 +91,16 @@ impl Kind {
             Kind::UnexpectedSequence => "unexpected-sequence",
             Kind::SequenceMismatch => "sequence-mismatch",
             Kind::MissingExtension => "missing-extension",
+            Kind::MissingFunction => "missing-function",
+            Kind::UnexpectedFunction => "unexpected-function",
+            Kind::FunctionMismatch => "function-mismatch",
+            Kind::MissingTrigger => "missing-trigger",
+            Kind::UnexpectedTrigger => "unexpected-trigger",
+            Kind::TriggerMismatch => "trigger-mismatch",
+            Kind::RowSecurityMismatch => "row-security-mismatch",
+            Kind::MissingPolicy => "missing-policy",
+            Kind::UnexpectedPolicy => "unexpected-policy",
+            Kind::PolicyMismatch => "policy-mismatch",
             Kind::Unverifiable => "unverifiable",
         }
     }

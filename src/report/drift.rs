@@ -176,7 +176,7 @@ fn gitlab_issues(r: &DriftReport, allow_pending: bool) -> Vec<super::gitlab::Iss
     r.items
         .iter()
         .map(|i| super::gitlab::Issue {
-            check_name: i.kind.clone(),
+            check_name: i.kind.as_str().to_string(),
             description: format!("{}: {}", i.object, i.message),
             severity: match level(i, allow_pending) {
                 "error" => "critical",

@@ -8,7 +8,8 @@
 //! refuses, a part built at run time, a body PostgreSQL keeps parsed (`BEGIN ATOMIC`,
 //! `RETURN`) — makes the routine uncertain (drift: unverifiable), never a guess.
 
-use super::{created_objects, Replayer};
+use super::opaque::created_objects;
+use super::Replayer;
 use crate::ir::{fold_ident, Guard, Operation, QualifiedName, DYNAMIC_PLACEHOLDER};
 use crate::parse::sql::to_ops::parts;
 use crate::schema::objects::{quote_ident, routine_key, unqualify_default, Function, RoutineKind};
