@@ -668,3 +668,18 @@ async fn introspect_functions(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::trigger_when;
+
+    #[test]
+    fn the_when_condition_is_cut_from_the_trigger_definition() {
+        let def = "CREATE TRIGGER t BEFORE INSERT ON public.a FOR EACH ROW \
+                   WHEN ((new.amount > (1)::numeric)) EXECUTE FUNCTION public.f()";
+        assert_eq!(trigger_when(def), Some("(new.amount > (1)::numeric)"));
+        let plain = "CREATE TRIGGER t AFTER DELETE ON public.a FOR EACH STATEMENT \
+                     EXECUTE FUNCTION public.f()";
+        assert_eq!(trigger_when(plain), None);
+    }
+}

@@ -27,7 +27,7 @@ fn item(
 /// Functions and procedures: present on both sides with the same header (identity
 /// arguments, result, language, volatility, security) and the same stored body,
 /// compared exactly — PostgreSQL keeps the body verbatim.
-pub fn diff_functions(
+pub(super) fn diff_functions(
     expected: &SchemaModel,
     live: &SchemaModel,
     ignore: &IgnoreList,
@@ -94,7 +94,7 @@ pub fn diff_functions(
 /// Triggers of the tables both sides have (a missing or unexpected table is reported
 /// once, as the table): same definition (as `pg_get_triggerdef` prints it, the `WHEN`
 /// condition by its expression key) and the same enabled state.
-pub fn diff_triggers(
+pub(super) fn diff_triggers(
     expected: &SchemaModel,
     live: &SchemaModel,
     ignore: &IgnoreList,
@@ -165,7 +165,7 @@ pub fn diff_triggers(
 /// Row security of the tables both sides have: the `ENABLE`/`FORCE` switches (one
 /// item per table) and the policies (as `CREATE POLICY` statements, expressions by
 /// their keys).
-pub fn diff_row_security(
+pub(super) fn diff_row_security(
     expected: &SchemaModel,
     live: &SchemaModel,
     ignore: &IgnoreList,

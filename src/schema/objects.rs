@@ -240,3 +240,28 @@ impl Policy {
         s
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_whole_default_schema_qualifications_are_dropped() {
+        assert_eq!(
+            unqualify_default("public.citext, xpublic.t, SETOF public.account[]", "public"),
+            "citext, xpublic.t, SETOF account[]"
+        );
+        assert_eq!(
+            unqualify_default("audit.t, \"public.x\"", "public"),
+            "audit.t, \"public.x\""
+        );
+    }
+
+    #[test]
+    fn identifiers_are_quoted_like_quote_ident() {
+        assert_eq!(quote_ident("amount"), "amount");
+        assert_eq!(quote_ident("Note"), "\"Note\"");
+        assert_eq!(quote_ident("1st"), "\"1st\"");
+        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+    }
+}
