@@ -9,6 +9,7 @@
 
 use crate::finding::{Finding, Phase, Severity, Status};
 use crate::ir::{AttrValue, Migration, OpKind, Operation, QualifiedName};
+pub use crate::locks::LockContext;
 use crate::parse::sql::lexical::blank_for_patterns;
 pub use crate::ruleset::UNREADABLE_RULES;
 use crate::ruleset::{Rule, RuleSet};
@@ -62,6 +63,7 @@ pub fn finding(
         message,
         help: Some(rule.instead.clone()),
         suppression_reason: None,
+        lock: None,
     }
 }
 
@@ -87,17 +89,37 @@ pub fn unlocated(
         message,
         help: Some(rule.instead.clone()),
         suppression_reason: None,
+        lock: None,
     }
 }
 
 pub fn classify(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Classified {
+    classify_in(migration, rules, fail_on, &LockContext::default())
+}
+
+/// [`classify`] with what is known around the migration: the schema replayed before
+/// it, the server version and the runner's timeouts (see `locks`).
+pub fn classify_in(
+    migration: &Migration,
+    rules: &RuleSet,
+    fail_on: Severity,
+    ctx: &LockContext,
+) -> Classified {
     let mut out = Classified::default();
     let mut created: BTreeSet<QualifiedName> = BTreeSet::new();
-    for op in &migration.up {
+    let facts = crate::locks::analyse(migration, ctx);
+    let mut new_table = Vec::with_capacity(migration.up.len());
+    for (op, fact) in migration.up.iter().zip(&facts) {
         let on_new_table = op.kind.table().is_some_and(|t| created.contains(t));
+        new_table.push(on_new_table);
+        // The tool's wrapper counts even after a COMMIT in the text (the
+        // commitTransaction() workaround stays flagged, see README); an explicit
+        // BEGIN block counts in a migration the tool runs without one.
+        let in_transaction = migration.transactional || fact.scope.explicit_block;
         let context: BTreeMap<&'static str, AttrValue> = [
             ("on_new_table", AttrValue::Bool(on_new_table)),
-            ("in_transaction", AttrValue::Bool(migration.transactional)),
+            ("in_transaction", AttrValue::Bool(in_transaction)),
+            ("not_null_proven", AttrValue::Bool(fact.not_null_proven)),
         ]
         .into_iter()
         .collect();
@@ -130,15 +152,16 @@ pub fn classify(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Cl
             if rule.severity == Severity::Off {
                 continue;
             }
-            let message = message_for(rule, op, object.as_deref(), by_op);
-            out.findings.push(finding(
-                rule,
-                migration,
-                Some(op.span),
-                object,
-                message,
-                fail_on,
-            ));
+            let mut message = message_for(rule, op, object.as_deref(), by_op);
+            if fact.indexes_in_statement > 1 && rule.id == "drop-index-non-concurrent" {
+                message.push_str(&format!(
+                    " (this statement drops {} indexes; PostgreSQL takes one name with CONCURRENTLY, so write one `DROP INDEX CONCURRENTLY` per index)",
+                    fact.indexes_in_statement
+                ));
+            }
+            let mut f = finding(rule, migration, Some(op.span), object, message, fail_on);
+            f.lock = fact.lock.clone().filter(|_| !on_new_table);
+            out.findings.push(f);
         }
         if let OpKind::CreateTable { table, .. } = &op.kind {
             created.insert(table.clone());
@@ -148,6 +171,22 @@ pub fn classify(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Cl
                 created.insert(new_name.clone());
             }
         }
+    }
+    for f in crate::locks::findings(migration, &facts, &new_table, rules, fail_on) {
+        out.phases.insert(f.phase);
+        if f.phase == crate::finding::Phase::Contract {
+            if let Some(o) = &f.object {
+                out.contract_objects.insert(o.clone());
+            }
+            if f.rule == "truncate-cascade" {
+                let i = migration.up.iter().position(|o| Some(o.span) == f.span);
+                if let Some(a) = i.and_then(|i| facts.get(i)) {
+                    out.contract_objects
+                        .extend(a.cascaded_tables.iter().cloned());
+                }
+            }
+        }
+        out.findings.push(f);
     }
     if let Some(rule) = rules
         .get("read-error")
@@ -267,4 +306,4 @@ fn message_for(rule: &Rule, op: &Operation, object: Option<&str>, by_op: bool) -
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -5,7 +5,7 @@
 //! adds (and fail edits to migrations that already shipped).
 
 use super::project::{load_project, load_rules, migration_paths};
-use crate::classify::{classify, Classified};
+use crate::classify::{classify_in, Classified};
 use crate::cli::{FailOn, GlobalArgs, LintArgs};
 use crate::config::Config;
 use crate::error::{Outcome, Result};
@@ -22,23 +22,34 @@ pub fn lint_project(
     rules: &RuleSet,
     fail_on: Severity,
 ) -> Vec<Finding> {
-    lint_project_with(project, rules, fail_on, Vec::new())
+    lint_project_with(
+        project,
+        rules,
+        fail_on,
+        Vec::new(),
+        &crate::locks::LockContext::default(),
+    )
 }
 
 /// [`lint_project`] with findings from outside the migrations' own text (such as
 /// `edited-migration` from git) joined in before suppressions apply, so that a
-/// file's `migguard-ignore-file` comments cover them too.
+/// file's `migguard-ignore-file` comments cover them too. `locks` is what the
+/// configuration says about the target server and the runner; each migration is
+/// judged with the schema the earlier ones leave behind.
 pub fn lint_project_with(
     project: &super::project::Project,
     rules: &RuleSet,
     fail_on: Severity,
     extra: Vec<Finding>,
+    locks: &crate::locks::LockContext,
 ) -> Vec<Finding> {
     use rayon::prelude::*;
+    let contexts = crate::locks::contexts_for(&project.migrations, locks);
     let classified: Vec<Classified> = project
         .migrations
         .par_iter()
-        .map(|m| classify(m, rules, fail_on))
+        .zip(&contexts)
+        .map(|(m, ctx)| classify_in(m, rules, fail_on, ctx))
         .collect();
     let mut findings: Vec<Finding> = classified
         .iter()
@@ -138,7 +149,7 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
             fail_on,
         ),
     };
-    let mut findings = lint_project_with(&project, &rules, fail_on, edits);
+    let mut findings = lint_project_with(&project, &rules, fail_on, edits, &config.lock_context());
     if let Some(changes) = &changes {
         crate::git::grandfather(changes, &project.migrations, &mut findings);
     }
