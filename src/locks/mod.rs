@@ -70,7 +70,10 @@ pub struct OpAnalysis {
 fn needs_model(op: &Operation) -> bool {
     matches!(
         op.kind,
-        OpKind::SetNotNull { .. }
+        OpKind::DropTable { .. }
+            | OpKind::DropColumn { .. }
+            | OpKind::DropConstraint { .. }
+            | OpKind::SetNotNull { .. }
             | OpKind::ChangeColumn {
                 sets_not_null: true,
                 ..
@@ -145,6 +148,43 @@ fn referencing_tables(
         }
     }
     found
+}
+
+/// The other tables whose foreign keys `op` drops reference: DROP TABLE (all its
+/// foreign keys), DROP COLUMN (those on the column), DROP CONSTRAINT (that one).
+fn dropped_foreign_key_targets(model: &SchemaModel, op: &Operation) -> Vec<String> {
+    let (table, dropped): (&QualifiedName, Box<dyn Fn(&str, &[String]) -> bool>) = match &op.kind {
+        OpKind::DropTable { table, .. } => (table, Box::new(|_, _| true)),
+        OpKind::DropColumn { table, column, .. } => {
+            let column = column.clone();
+            (table, Box::new(move |_, cols| cols.contains(&column)))
+        }
+        OpKind::DropConstraint {
+            table,
+            name: Some(name),
+            ..
+        } => {
+            let name = name.clone();
+            (table, Box::new(move |n, _| n == name))
+        }
+        _ => return Vec::new(),
+    };
+    let Some(t) = model.tables.get(table) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = t
+        .constraints
+        .values()
+        .filter_map(|c| match &c.kind {
+            ConstraintKind::ForeignKey {
+                columns, ref_table, ..
+            } if ref_table != table && dropped(&c.name, columns) => Some(ref_table.to_string()),
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// `CASCADE` as a word of the statement, outside comments and literals.
@@ -267,13 +307,21 @@ pub fn analyse(migration: &Migration, ctx: &LockContext) -> Vec<OpAnalysis> {
                 index_table,
             },
         );
-        // TRUNCATE … CASCADE locks what it empties as it locks the named table.
+        // TRUNCATE … CASCADE locks what it empties as it locks the named table, and
+        // dropping a foreign key (with its table, its column or by name) removes its
+        // triggers from the referenced table, under ACCESS EXCLUSIVE there too.
+        let dropped_fk_targets = match &model {
+            Some(m) => dropped_foreign_key_targets(m, op),
+            None => Vec::new(),
+        };
         if let Some(lock) = a.lock.as_mut() {
-            for t in &a.cascaded_tables {
-                lock.locks.push(modes::TableLock {
-                    table: t.clone(),
-                    mode: LockMode::AccessExclusive,
-                });
+            for t in a.cascaded_tables.iter().chain(&dropped_fk_targets) {
+                if !lock.locks.iter().any(|l| &l.table == t) {
+                    lock.locks.push(modes::TableLock {
+                        table: t.clone(),
+                        mode: LockMode::AccessExclusive,
+                    });
+                }
             }
         }
         if let Some(m) = model.as_mut() {

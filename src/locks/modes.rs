@@ -246,9 +246,6 @@ pub fn lock_for(op: &Operation, facts: OpFacts<'_>) -> Option<LockInfo> {
         OpKind::ValidateConstraint { table, .. } => {
             info(vec![on(table, ShareUpdateExclusive)], FullScan)
         }
-        OpKind::AlterConstraint { table, .. } => {
-            info(vec![on(table, ShareRowExclusive)], MetadataOnly)
-        }
         OpKind::DropTable { table, .. }
         | OpKind::RenameTable { table, .. }
         | OpKind::Truncate { table }
@@ -259,6 +256,7 @@ pub fn lock_for(op: &Operation, facts: OpFacts<'_>) -> Option<LockInfo> {
         | OpKind::DropDefault { table, .. }
         | OpKind::SetIdentity { table, .. }
         | OpKind::DropConstraint { table, .. }
+        | OpKind::AlterConstraint { table, .. }
         | OpKind::RenameConstraint { table, .. } => {
             info(vec![on(table, AccessExclusive)], MetadataOnly)
         }
