@@ -12,8 +12,10 @@ use crate::ir::{AttrValue, Migration, OpKind, Operation, QualifiedName};
 pub use crate::locks::LockContext;
 use crate::parse::sql::lexical::blank_for_patterns;
 pub use crate::ruleset::UNREADABLE_RULES;
-use crate::ruleset::{Rule, RuleSet};
+use crate::ruleset::{CodeRule, Rule, RuleSet};
 use std::collections::{BTreeMap, BTreeSet};
+
+pub mod prior;
 
 /// What classifying one migration found.
 #[derive(Debug, Clone, Default)]
@@ -94,22 +96,36 @@ pub fn unlocated(
 }
 
 pub fn classify(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Classified {
-    classify_in(migration, rules, fail_on, &LockContext::default())
+    classify_with_prior(migration, rules, fail_on, &[])
 }
 
-/// [`classify`] with what is known around the migration: the schema replayed before
-/// it, the server version and the runner's timeouts (see `locks`).
+/// [`classify`] with what replay knew before each op (`prior[i]` for `up[i]`, see
+/// [`prior::prior_facts`]); a missing entry means nothing is known.
+pub fn classify_with_prior(
+    migration: &Migration,
+    rules: &RuleSet,
+    fail_on: Severity,
+    prior: &[prior::OpPrior],
+) -> Classified {
+    classify_in(migration, rules, fail_on, prior, &LockContext::default())
+}
+
+/// [`classify_with_prior`] with what is known around the migration for its locks:
+/// the schema replayed before it, the server version and the runner's timeouts (see
+/// `locks`).
 pub fn classify_in(
     migration: &Migration,
     rules: &RuleSet,
     fail_on: Severity,
+    prior: &[prior::OpPrior],
     ctx: &LockContext,
 ) -> Classified {
     let mut out = Classified::default();
     let mut created: BTreeSet<QualifiedName> = BTreeSet::new();
     let facts = crate::locks::analyse(migration, ctx);
     let mut new_table = Vec::with_capacity(migration.up.len());
-    for (op, fact) in migration.up.iter().zip(&facts) {
+    for (index, (op, fact)) in migration.up.iter().zip(&facts).enumerate() {
+        let known = prior.get(index).cloned().unwrap_or_default();
         let on_new_table = op.kind.table().is_some_and(|t| created.contains(t));
         new_table.push(on_new_table);
         // The tool's wrapper counts even after a COMMIT in the text (the
@@ -129,7 +145,8 @@ pub fn classify_in(
         for rule in &rules.rules {
             // An op, or one of the constraints it adds inline, that the rule names.
             let matched = std::iter::once(op).chain(&inline).find(|o| {
-                let (kind, attrs) = (o.kind.name(), o.attributes());
+                let (kind, mut attrs) = (o.kind.name(), o.attributes());
+                known.refine(kind, &mut attrs);
                 rule.ops
                     .iter()
                     .any(|m| m.matches_attributes(kind, &attrs, &context))
@@ -178,20 +195,10 @@ pub fn classify_in(
             if let Some(o) = &f.object {
                 out.contract_objects.insert(o.clone());
             }
-            if f.rule == "truncate-cascade" {
-                let i = migration.up.iter().position(|o| Some(o.span) == f.span);
-                if let Some(a) = i.and_then(|i| facts.get(i)) {
-                    out.contract_objects
-                        .extend(a.cascaded_tables.iter().cloned());
-                }
-            }
         }
         out.findings.push(f);
     }
-    if let Some(rule) = rules
-        .get("read-error")
-        .filter(|r| r.severity != Severity::Off)
-    {
+    if let Some(rule) = rules.enabled(CodeRule::ReadError) {
         for e in &migration.read_errors {
             out.findings.push(finding(
                 rule,
@@ -207,10 +214,10 @@ pub fn classify_in(
 }
 
 /// Which unreadable rule an op falls under, if any.
-pub fn unreadable_rule(op: &Operation) -> Option<&'static str> {
+pub fn unreadable_rule(op: &Operation) -> Option<CodeRule> {
     match op.kind {
-        OpKind::Opaque { .. } => Some("opaque-operation"),
-        OpKind::Unparsed { .. } => Some("unparsed-sql"),
+        OpKind::Opaque { .. } => Some(CodeRule::OpaqueOperation),
+        OpKind::Unparsed { .. } => Some(CodeRule::UnparsedSql),
         _ => None,
     }
 }
@@ -224,10 +231,10 @@ pub fn unacknowledged_unreadable(
     m: &Migration,
     findings: &[Finding],
 ) -> Vec<(crate::ir::Span, String)> {
-    let acknowledged = |rule: &str, span: crate::ir::Span| {
+    let acknowledged = |rule: CodeRule, span: crate::ir::Span| {
         findings
             .iter()
-            .any(|f| f.rule == rule && f.span == Some(span) && f.status == Status::Suppressed)
+            .any(|f| rule.is(&f.rule) && f.span == Some(span) && f.status == Status::Suppressed)
     };
     let mut parts: Vec<(crate::ir::Span, String)> =
         m.up.iter()
@@ -306,4 +313,4 @@ fn message_for(rule: &Rule, op: &Operation, object: Option<&str>, by_op: bool) -
 }
 
 #[cfg(test)]
-pub(crate) mod tests;
+mod tests;

@@ -41,20 +41,7 @@ pub struct GlobalArgs {
     pub verbose: u8,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Human,
-    Json,
-    Sarif,
-    Github,
-}
+pub use crate::report::{ColorChoice, Format};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
@@ -84,6 +71,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Explain one rule: what it catches, why it matters, what to do instead.
     Explain(ExplainArgs),
+    /// Detect the project (TypeORM DataSource, SQL layout) and write migguard.toml.
+    Init(InitArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -96,6 +85,10 @@ pub struct LintArgs {
     /// Lowest severity that fails the gate (default: `[lint] fail_on` in migguard.toml, else block).
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
+    /// Also compare the TypeORM entities (`[typeorm] datasource`) with the replay of
+    /// all migrations: an entity object no migration creates is `missing-migration`.
+    #[arg(long)]
+    pub entities: bool,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }
@@ -132,6 +125,10 @@ pub struct DriftArgs {
     /// Schemas to compare (repeatable; default: the configured schema, `public`).
     #[arg(long = "schema", value_name = "SCHEMA")]
     pub schemas: Vec<String>,
+    /// Compare the live database with the TypeORM entities (`[typeorm] datasource`)
+    /// instead of the replay of the migrations.
+    #[arg(long)]
+    pub entities: bool,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }
@@ -163,4 +160,14 @@ pub struct RulesArgs {
 pub struct ExplainArgs {
     /// Rule id, e.g. `drop-column`.
     pub rule: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// Project folder (default: the working directory). The file is written to
+    /// `--config FILE` when given, else to `migguard.toml` in this folder.
+    pub dir: Option<PathBuf>,
+    /// Overwrite an existing configuration file.
+    #[arg(long)]
+    pub force: bool,
 }

@@ -490,7 +490,8 @@ fn severity_off_produces_nothing() {
         .replace("severity = \"block\"", "severity = \"off\"")
         .replace("severity = \"warn\"", "severity = \"off\"");
     // What migguard cannot read is always `block` (the loader refuses less).
-    for id in crate::ruleset::UNREADABLE_RULES {
+    for rule in crate::ruleset::UNREADABLE_RULES {
+        let id = rule.id();
         text = text.replace(
             &format!("id = \"{id}\"\nseverity = \"off\""),
             &format!("id = \"{id}\"\nseverity = \"block\""),

@@ -6,8 +6,9 @@ use crate::cli::{DriftArgs, GlobalArgs};
 use crate::config::Config;
 use crate::db::connect::{block_on_within, connect, describe, ConnectOptions};
 use crate::db::history::{self, compare_with_checksums};
-use crate::drift::{analyse, render::render, schemas_used, DriftStatus, HistoryView, IgnoreList};
+use crate::drift::{analyse, schemas_used, DriftStatus, HistoryView, IgnoreList};
 use crate::error::{Outcome, Result};
+use crate::report::drift::render;
 
 /// The schemas to introspect: those named with `--schema`, else every schema the
 /// migrations use. The configured schema comes first when it is among them:
@@ -41,7 +42,19 @@ pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
     let config = Config::discover(global.config.as_deref())?;
     let project = load_project(&migration_paths(&args.paths, &config)?, &config)?;
     let ds = config.default_schema().to_string();
-    let schemas = schemas_to_compare(&args.schemas, &project.migrations, &ds);
+    let entities = if args.entities || config.typeorm.entities {
+        Some(crate::entities::load(&config)?)
+    } else {
+        None
+    };
+    let mut schemas = schemas_to_compare(&args.schemas, &project.migrations, &ds);
+    if let (Some(set), true) = (&entities, args.schemas.is_empty()) {
+        for s in schemas_used(&set.model) {
+            if !schemas.contains(&s) {
+                schemas.push(s);
+            }
+        }
+    }
     let opts = ConnectOptions::from_config(args.db.database_url.as_deref(), &config);
     let history_config = config.history.for_migrations(&project.migrations);
     let table = history_config.table_name().to_string();
@@ -65,7 +78,11 @@ pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
         out_of_order: cmp.out_of_order,
     };
     let ignore = IgnoreList::new(&table, &ds, &config.drift.ignore).with_schemas(&schemas);
-    let mut report = analyse(&project.migrations, &live, view, &ds, &ignore);
+    let mut report = match &entities {
+        // The entities are what the deployed code expects.
+        Some(set) => crate::entities::drift_report(set, &project.migrations, &live, view, &ignore),
+        None => analyse(&project.migrations, &live, view, &ds, &ignore),
+    };
     // Typed literal defaults are stored in their type's output form: only the server's
     // input functions can tell whether the two sides are the same value.
     let questions = crate::drift::literals::literal_default_questions(&report, &live);
@@ -88,15 +105,8 @@ pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
             "warning: history table `{table}` does not exist: treating every migration as pending"
         );
     }
-    // Contract: inside GitHub Actions human output also annotates the PR.
-    let annotate = args.format == crate::cli::Format::Human
-        && std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     crate::report::write_stdout(|out| {
-        render(&report, args.format, args.allow_pending_migrations, out)?;
-        if annotate {
-            crate::drift::render::github(&report, args.allow_pending_migrations, out)?;
-        }
-        Ok(())
+        render(&report, args.format, args.allow_pending_migrations, out)
     })?;
     Ok(match report.status {
         DriftStatus::Clean => Outcome::Pass,

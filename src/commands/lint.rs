@@ -5,6 +5,7 @@
 //! adds (and fail edits to migrations that already shipped).
 
 use super::project::{load_project, load_rules, migration_paths};
+use crate::classify::prior::prior_facts;
 use crate::classify::{classify_in, Classified};
 use crate::cli::{FailOn, GlobalArgs, LintArgs};
 use crate::config::Config;
@@ -21,35 +22,37 @@ pub fn lint_project(
     project: &super::project::Project,
     rules: &RuleSet,
     fail_on: Severity,
+    default_schema: &str,
 ) -> Vec<Finding> {
-    lint_project_with(
-        project,
-        rules,
-        fail_on,
-        Vec::new(),
-        &crate::locks::LockContext::default(),
-    )
+    let locks = crate::locks::LockContext {
+        default_schema: default_schema.to_string(),
+        ..crate::locks::LockContext::default()
+    };
+    lint_project_with(project, rules, fail_on, &locks, Vec::new())
 }
 
 /// [`lint_project`] with findings from outside the migrations' own text (such as
 /// `edited-migration` from git) joined in before suppressions apply, so that a
-/// file's `migguard-ignore-file` comments cover them too. `locks` is what the
-/// configuration says about the target server and the runner; each migration is
-/// judged with the schema the earlier ones leave behind.
+/// file's `migguard-ignore-file` comments cover them too.
 pub fn lint_project_with(
     project: &super::project::Project,
     rules: &RuleSet,
     fail_on: Severity,
-    extra: Vec<Finding>,
     locks: &crate::locks::LockContext,
+    extra: Vec<Finding>,
 ) -> Vec<Finding> {
+    let default_schema = locks.default_schema.as_str();
     use rayon::prelude::*;
+    // Replay is sequential (each migration starts from the last one's schema); the
+    // rules are then matched in parallel.
+    let prior = prior_facts(&project.migrations, default_schema);
     let contexts = crate::locks::contexts_for(&project.migrations, locks);
     let classified: Vec<Classified> = project
         .migrations
         .par_iter()
-        .zip(&contexts)
-        .map(|(m, ctx)| classify_in(m, rules, fail_on, ctx))
+        .zip(prior.par_iter())
+        .zip(contexts.par_iter())
+        .map(|((m, known), ctx)| classify_in(m, rules, fail_on, known, ctx))
         .collect();
     let mut findings: Vec<Finding> = classified
         .iter()
@@ -149,9 +152,27 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
             fail_on,
         ),
     };
-    let mut findings = lint_project_with(&project, &rules, fail_on, edits, &config.lock_context());
+    let mut findings = lint_project_with(&project, &rules, fail_on, &config.lock_context(), edits);
     if let Some(changes) = &changes {
         crate::git::grandfather(changes, &project.migrations, &mut findings);
+    }
+    // After grandfathering: an entity without its migration is about the branch's
+    // code as it is now, whichever migrations are new.
+    let mut sources = std::borrow::Cow::Borrowed(&project.sources);
+    if args.entities || config.typeorm.entities {
+        let set = crate::entities::load(&config)?;
+        let history = config.history.for_migrations(&project.migrations);
+        let mut entity_findings = crate::entities::lint_findings(
+            &set,
+            &project.migrations,
+            history.table_name(),
+            &config.drift.ignore,
+            &rules,
+            fail_on,
+        );
+        crate::entities::attach_sources(&mut entity_findings, sources.to_mut());
+        findings.extend(entity_findings);
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
     let passed = !findings.iter().any(|f| f.status == Status::Failing);
     let report = FindingsReport {
@@ -172,8 +193,6 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
         verbose: global.verbose,
         quiet: global.quiet,
     };
-    crate::report::write_stdout(|out| {
-        render_findings(&report, &rules, &project.sources, opts, out)
-    })?;
+    crate::report::write_stdout(|out| render_findings(&report, &rules, &sources, opts, out))?;
     Ok(if passed { Outcome::Pass } else { Outcome::Fail })
 }

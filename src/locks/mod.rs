@@ -18,7 +18,7 @@ pub mod scope;
 use crate::finding::{Finding, Severity};
 use crate::ir::{ConstraintKind, Migration, OpKind, Operation, QualifiedName};
 use crate::parse::sql::lexical::blank_for_patterns;
-use crate::ruleset::RuleSet;
+use crate::ruleset::{CodeRule, RuleSet};
 use crate::schema::model::SchemaModel;
 pub use modes::{LockDuration, LockInfo, LockMode, OpFacts};
 pub use scope::{OpScope, RunnerSettings};
@@ -343,10 +343,9 @@ pub fn findings(
     rules: &RuleSet,
     fail_on: Severity,
 ) -> Vec<Finding> {
-    let rule = |id: &str| rules.get(id).filter(|r| r.severity != Severity::Off);
     let mut out = Vec::new();
-    let mut push = |id: &str, op: &Operation, object: Option<String>, message: String, lock| {
-        if let Some(r) = rule(id) {
+    let mut push = |id: CodeRule, op: &Operation, object: Option<String>, message: String, lock| {
+        if let Some(r) = rules.enabled(id) {
             let mut f =
                 crate::classify::finding(r, migration, Some(op.span), object, message, fail_on);
             f.lock = lock;
@@ -373,7 +372,7 @@ pub fn findings(
                     if *added == now && !on_new_table {
                         let mode = mode.unwrap_or(LockMode::AccessExclusive).as_str();
                         push(
-                            "validate-in-same-transaction",
+                            CodeRule::ValidateInSameTransaction,
                             op,
                             op.kind.object(),
                             format!(
@@ -389,7 +388,7 @@ pub fn findings(
             OpKind::Truncate { table } if a.truncate_cascade => {
                 if a.cascaded_tables.is_empty() {
                     push(
-                        "truncate-cascade",
+                        CodeRule::TruncateCascade,
                         op,
                         Some(table.to_string()),
                         format!("TRUNCATE {table} CASCADE also empties every table with a foreign key to it (none known from the migrations)"),
@@ -398,7 +397,7 @@ pub fn findings(
                 }
                 for other in &a.cascaded_tables {
                     push(
-                        "truncate-cascade",
+                        CodeRule::TruncateCascade,
                         op,
                         Some(other.clone()),
                         format!("TRUNCATE {table} CASCADE also empties {other}, which references it by a foreign key (directly or through another table)"),
@@ -411,7 +410,7 @@ pub fn findings(
                 concurrently: true,
                 ..
             } if a.indexes_in_statement > 1 => push(
-                "drop-index-concurrently-several",
+                CodeRule::DropIndexConcurrentlySeveral,
                 op,
                 Some(index.to_string()),
                 format!(
@@ -465,7 +464,7 @@ pub fn findings(
     };
     if let Some((op, message, lock)) = summary(&unprotected_lock, blocked, "lock_timeout") {
         push(
-            "lock-timeout-missing",
+            CodeRule::LockTimeoutMissing,
             op,
             op.kind.object(),
             message,
@@ -478,7 +477,7 @@ pub fn findings(
         "statement_timeout",
     ) {
         push(
-            "statement-timeout-missing",
+            CodeRule::StatementTimeoutMissing,
             op,
             op.kind.object(),
             message,
