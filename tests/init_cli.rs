@@ -165,9 +165,12 @@ fn ormconfig_json_names_the_default_connection() {
     assert_eq!(lint.code, 0, "{}{}", lint.stdout, lint.stderr);
 }
 
+/// Files of a project, the migrations folder `init` should find, and the history kind.
+type LayoutCase<'a> = (&'a [(&'a str, &'a str)], &'a str, Option<HistoryKind>);
+
 #[test]
 fn sql_layouts_give_folder_and_history_kind() {
-    let cases: &[(&[(&str, &str)], &str, Option<HistoryKind>)] = &[
+    let cases: &[LayoutCase] = &[
         (
             &[
                 ("prisma/schema.prisma", ""),

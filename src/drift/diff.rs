@@ -13,7 +13,7 @@ use super::describe::{
     describe_view,
 };
 use super::fold::fold_uncertain;
-use super::ignore::IgnoreList;
+pub use super::ignore::IgnoreList;
 use crate::ir::QualifiedName;
 use crate::schema::model::{SchemaModel, Sequence};
 use std::fmt;
