@@ -313,4 +313,4 @@ fn message_for(rule: &Rule, op: &Operation, object: Option<&str>, by_op: bool) -
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -27,6 +27,7 @@ fn run(sql: &str, transactional: bool, ctx: &LockContext) -> Classified {
         &migration(sql, transactional),
         &RuleSet::builtin(),
         Severity::Block,
+        &[],
         ctx,
     )
 }
