@@ -75,6 +75,7 @@ fn bench(c: &mut Criterion) {
         sslmode: None,
         sslrootcert: None,
         command_timeout: Duration::from_secs(600),
+        libpq: Default::default(),
     };
     let rt = runtime().expect("runtime");
     let client = rt.block_on(connect(&opts)).expect("connect");

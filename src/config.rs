@@ -131,18 +131,8 @@ pub struct LintConfig {
     pub fail_on: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum HistoryKind {
-    #[default]
-    Typeorm,
-    GolangMigrate,
-    Flyway,
-    /// diesel's `__diesel_schema_migrations (version, run_on)`.
-    Diesel,
-    /// Prisma Migrate's `_prisma_migrations (migration_name, finished_at, rolled_back_at, …)`.
-    Prisma,
-}
+/// The ledger kinds (`[history] kind`); defined beside the code that reads them.
+pub use crate::db::history::HistoryKind;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

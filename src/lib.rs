@@ -2,7 +2,9 @@
 //!
 //! Data flow: `source` (discover, load) → `parse` (TypeORM / SQL → `ir`) →
 //! `classify` (ops × `ruleset` → `finding`s) → `annotations` (expand/contract,
-//! suppressions) → `report` (human / json / sarif / github). The live-database side:
+//! suppressions; under `--changed-since`, `git` reports what changed and `shipped`
+//! grandfathers and flags edits) → `report` (human / json / sarif / github). The
+//! live-database side:
 //! `db` (connect, history, introspect) → `schema` (model, replay) → `drift`.
 //! `commands` wires each subcommand; `main` maps outcomes to exit codes.
 
@@ -24,4 +26,5 @@ pub mod report;
 pub mod ruleset;
 pub mod schema;
 pub mod setup;
+pub mod shipped;
 pub mod source;

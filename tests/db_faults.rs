@@ -153,6 +153,7 @@ fn read_only_role_works_and_sessions_are_read_only() {
             sslmode: None,
             sslrootcert: None,
             command_timeout: Duration::from_secs(30),
+            libpq: Default::default(),
         };
         let client = migguard::db::connect(&opts).await.unwrap();
         client
@@ -269,6 +270,7 @@ fn tls_session(db: &TestDb, host: &str, mode: &str, root: Option<&Path>) -> Resu
         sslmode: None,
         sslrootcert: None,
         command_timeout: Duration::from_secs(30),
+        libpq: Default::default(),
     };
     migguard::db::connect::runtime().unwrap().block_on(async {
         let client = migguard::db::connect(&opts)

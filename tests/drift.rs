@@ -149,6 +149,62 @@ fn check_constraints_compare_by_expression() {
     assert_eq!(items[0]["actual"], "CHECK ((n >= 1) and (n <= 100))");
 }
 
+/// NULLS NOT DISTINCT is part of a unique constraint's and a unique index's shape: a
+/// hand-rebuilt one that treats NULLs as equal (or no longer does) is drift, with the
+/// flag in the expected/actual text.
+#[test]
+fn nulls_not_distinct_on_a_unique_constraint_or_index_is_compared() {
+    let m = (
+        "0001_acct.sql",
+        "CREATE TABLE acct (id int PRIMARY KEY, email text, handle text, \
+         CONSTRAINT acct_email_key UNIQUE (email));\n\
+         CREATE UNIQUE INDEX acct_handle_idx ON acct (lower(handle));",
+    );
+    let (db, dir) = setup("d_nnd", &[m], 1);
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+
+    db.execute(
+        "ALTER TABLE acct DROP CONSTRAINT acct_email_key; \
+         ALTER TABLE acct ADD CONSTRAINT acct_email_key UNIQUE NULLS NOT DISTINCT (email); \
+         DROP INDEX acct_handle_idx; \
+         CREATE UNIQUE INDEX acct_handle_idx ON acct (lower(handle)) NULLS NOT DISTINCT",
+    );
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    let items = v["items"].as_array().unwrap();
+    let found: Vec<(&str, &str, &str, &str)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["kind"].as_str().unwrap(),
+                i["object"].as_str().unwrap(),
+                i["expected"].as_str().unwrap_or(""),
+                i["actual"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "constraint-mismatch",
+                "public.acct.acct_email_key",
+                "UNIQUE (email)",
+                "UNIQUE NULLS NOT DISTINCT (email)",
+            ),
+            (
+                "index-mismatch",
+                "public.acct_handle_idx",
+                "UNIQUE INDEX ON public.acct USING btree ((lower(handle)))",
+                "UNIQUE INDEX ON public.acct USING btree ((lower(handle))) NULLS NOT DISTINCT",
+            ),
+        ],
+        "{v}"
+    );
+}
+
 #[test]
 fn views_compare_by_their_output_columns() {
     let m1 = (

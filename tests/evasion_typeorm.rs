@@ -702,3 +702,111 @@ fn further_forms_fail_the_gate() {
         );
     }
 }
+
+// ───────────── imported helpers: arguments, aliases, re-exports (issue 12) ─────────────
+
+/// A project whose migration drops a column through a helper reached by a tsconfig
+/// alias, a folder index re-exporting a default export, with the table passed as a
+/// literal argument and the column as the parameter's default value.
+fn helper_project() -> tempfile::TempDir {
+    let migration = "import { MigrationInterface, QueryRunner } from \"typeorm\";\n\
+         import { dropLegacy } from \"@app/helpers\";\n\
+         export class DropLegacy1700000000001 implements MigrationInterface {\n\
+         \x20   public async up(queryRunner: QueryRunner): Promise<void> {\n\
+         \x20       await dropLegacy(queryRunner, \"orders\");\n\
+         \x20   }\n\
+         \x20   public async down(queryRunner: QueryRunner): Promise<void> {}\n\
+         }\n";
+    project(&[
+        ("migrations/1700000000001-DropLegacy.ts", migration),
+        (
+            "tsconfig.json",
+            "{\n  // aliases, as tsc reads them\n  \"compilerOptions\": { \"baseUrl\": \".\", \"paths\": { \"@app/*\": [\"src/*\"], }, },\n}\n",
+        ),
+        ("package.json", "{}\n"),
+        (
+            "src/helpers/index.ts",
+            "export { default as dropLegacy } from \"./legacy\";\n",
+        ),
+        (
+            "src/helpers/legacy.ts",
+            "import { QueryRunner } from \"typeorm\";\n\
+             export default async function dropLegacy(queryRunner: QueryRunner, table: string, column = \"legacy_code\") {\n\
+             \x20   await queryRunner.query(`ALTER TABLE \"${table}\" DROP COLUMN \"${column}\"`);\n\
+             }\n",
+        ),
+    ])
+}
+
+#[test]
+fn a_helper_reached_through_an_alias_and_a_re_export_is_read_with_its_arguments() {
+    let dir = helper_project();
+    let r = lint(dir.path(), "migrations");
+    assert_code(&r, 1);
+    let v = r.json();
+    let drop = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "drop-column")
+        .unwrap_or_else(|| panic!("no drop-column finding: {v}"));
+    assert_eq!(drop["object"], "public.orders.legacy_code", "{v}");
+    // Read exactly: neither opaque nor dynamic.
+    assert!(
+        !seen_rules(&r)
+            .iter()
+            .any(|rule| rule == "opaque-operation" || rule == "dynamic-sql"),
+        "{v}"
+    );
+
+    // release-check names what the helper drops (an opaque call would name nothing).
+    let db = empty_history("ev_helper_args");
+    let r = release_check(dir.path(), &db);
+    assert_code(&r, 1);
+    let v = r.json();
+    let pending = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "destructive-pending")
+        .unwrap_or_else(|| panic!("no destructive-pending finding: {v}"));
+    assert_eq!(pending["object"], "public.orders.legacy_code", "{v}");
+}
+
+#[test]
+fn drift_verifies_what_an_imported_helper_did_with_its_arguments() {
+    let db = cluster().create_database("ev_helper_drift");
+    db.execute(TYPEORM_HISTORY);
+    db.execute("CREATE TABLE orders (id int, created_by text)");
+    db.execute(
+        "INSERT INTO migrations (timestamp, name) VALUES (1700000000001, 'AddAudit1700000000001')",
+    );
+    let migration = migration(
+        "AddAudit1700000000001",
+        "        await queryRunner.query(`CREATE TABLE \"orders\" (id int)`);\n        await addAuditColumns(queryRunner, \"orders\");",
+    )
+    .replace(
+        "from \"typeorm\";\n",
+        "from \"typeorm\";\nimport addAuditColumns from \"../helpers/audit\";\n",
+    );
+    let dir = project(&[
+        ("migrations/1700000000001-AddAudit.ts", &migration),
+        (
+            "helpers/audit.ts",
+            "export default async function addAuditColumns(queryRunner, table) {\n    await queryRunner.query(`ALTER TABLE \"${table}\" ADD \"created_by\" text`);\n}\n",
+        ),
+    ]);
+    let r = run_in(
+        dir.path(),
+        &[
+            "drift",
+            "migrations",
+            "--database-url",
+            &db.url,
+            "--format",
+            "json",
+        ],
+    );
+    assert_code(&r, 0);
+    assert_eq!(r.json()["status"], "clean", "{}", r.stdout);
+}

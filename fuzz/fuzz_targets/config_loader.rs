@@ -12,6 +12,6 @@ fuzz_target!(|data: &[u8]| {
         let history = config.history.for_migrations(&[]);
         let _ = (history.kind(), history.table_name(), history.table_parts());
         let _ = config.default_schema();
-        let _ = migguard::db::connect::ConnectOptions::from_config(None, &config);
+        let _ = migguard::commands::database::connect_options_from_env(None, &config.database);
     }
 });

@@ -56,10 +56,11 @@ fn conninfo(form: u8, p: &str, extra: &str) -> String {
 
 /// Everything printed about `conninfo` before connecting.
 fn printed(conninfo: &str) -> Vec<String> {
-    let opts = ConnectOptions {
-        url: Some(conninfo.to_string()),
-        ..ConnectOptions::from_config(None, &migguard::config::Config::default())
-    };
+    let opts = migguard::commands::database::connect_options(
+        Some(conninfo.to_string()),
+        &migguard::config::DatabaseConfig::default(),
+        Default::default(),
+    );
     let described = match printable_target(&opts) {
         Ok(target) => target,
         Err(e) => e.to_string(),

@@ -4,7 +4,7 @@
 use super::project::{load_project, migration_paths};
 use crate::cli::{DriftArgs, GlobalArgs};
 use crate::config::Config;
-use crate::db::connect::{block_on_within, connect, describe, ConnectOptions};
+use crate::db::connect::{block_on_within, connect, describe};
 use crate::db::history::{self, compare_with_checksums};
 use crate::drift::{analyse, schemas_used, DriftStatus, HistoryView, IgnoreList};
 use crate::error::{Outcome, Result};
@@ -55,7 +55,10 @@ pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
             }
         }
     }
-    let opts = ConnectOptions::from_config(args.db.database_url.as_deref(), &config);
+    let opts = super::database::connect_options_from_env(
+        args.db.database_url.as_deref(),
+        &config.database,
+    );
     let history_config = config.history.for_migrations(&project.migrations);
     let table = history_config.table_name().to_string();
     let (h, live) = block_on_within(&opts, async {

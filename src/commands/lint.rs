@@ -143,7 +143,7 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
     };
     let edits = match &changes {
         None => Vec::new(),
-        Some(changes) => crate::git::edited_migrations(
+        Some(changes) => crate::shipped::edited_migrations(
             changes,
             &project.migrations,
             &paths,
@@ -154,7 +154,7 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
     };
     let mut findings = lint_project_with(&project, &rules, fail_on, &config.lock_context(), edits);
     if let Some(changes) = &changes {
-        crate::git::grandfather(changes, &project.migrations, &mut findings);
+        crate::shipped::grandfather(changes, &project.migrations, &mut findings);
     }
     // After grandfathering: an entity without its migration is about the branch's
     // code as it is now, whichever migrations are new.

@@ -2,6 +2,7 @@
 //! returns `Result<Outcome, Error>`; `main` maps that to the exit code.
 
 pub mod compiled;
+pub mod database;
 pub mod drift;
 pub mod init;
 pub mod lint;

@@ -18,7 +18,7 @@ use crate::annotations::{annotations, ExpandRef};
 use crate::classify::{classify, finding, unacknowledged_unreadable, unlocated};
 use crate::cli::{GlobalArgs, ReleaseCheckArgs};
 use crate::config::{Config, HistoryKind};
-use crate::db::connect::{block_on_within, connect, describe, ConnectOptions};
+use crate::db::connect::{block_on_within, connect, describe};
 use crate::db::history::{self, compare_with_checksums, Comparison};
 use crate::error::{Error, Outcome, Result};
 use crate::finding::{Finding, Phase, Severity, Status};
@@ -223,7 +223,7 @@ pub fn rollback_breakage(
         .iter()
         .filter(|i| !i.reconcilable && GONE.contains(&i.kind.as_str()))
         .map(|i| {
-            let what = i.kind.trim_start_matches("missing-");
+            let what = i.kind.as_str().trim_start_matches("missing-");
             let mut f = unlocated(
                 r,
                 None,
@@ -381,7 +381,10 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
     let rules = load_rules(global.rules.as_deref(), &config)?;
     let paths = migration_paths(&args.paths, &config)?;
     let project = load_project(&paths, &config)?;
-    let opts = ConnectOptions::from_config(args.db.database_url.as_deref(), &config);
+    let opts = super::database::connect_options_from_env(
+        args.db.database_url.as_deref(),
+        &config.database,
+    );
     let history_config = config.history.for_migrations(&project.migrations);
     let table = history_config.table_name().to_string();
     let ds = config.default_schema().to_string();

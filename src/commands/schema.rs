@@ -5,7 +5,7 @@
 use super::project::{load_project, migration_paths};
 use crate::cli::{GlobalArgs, InspectArgs, SchemaArgs, SchemaFormat};
 use crate::config::Config;
-use crate::db::connect::{block_on_within, connect, ConnectOptions};
+use crate::db::connect::{block_on_within, connect};
 use crate::error::{Error, Outcome, Result};
 use crate::ir::Migration;
 use crate::schema::{render_sql, replay::replay, SchemaModel};
@@ -56,7 +56,10 @@ pub fn schema(args: &SchemaArgs, global: &GlobalArgs) -> Result<Outcome> {
 
 pub fn inspect(args: &InspectArgs, global: &GlobalArgs) -> Result<Outcome> {
     let config = Config::discover(global.config.as_deref())?;
-    let opts = ConnectOptions::from_config(args.db.database_url.as_deref(), &config);
+    let opts = super::database::connect_options_from_env(
+        args.db.database_url.as_deref(),
+        &config.database,
+    );
     let model = block_on_within(&opts, async {
         let client = connect(&opts).await?;
         // Without `--schema`, every schema of the database that is not the system's

@@ -52,7 +52,46 @@ impl TlsMode {
     }
 }
 
-/// How to reach the database and how long to wait.
+/// libpq's environment variables (`PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`,
+/// `PGDATABASE`, `PGCONNECT_TIMEOUT`, `PGSSLMODE`, `PGSSLROOTCERT`, and `USER` as
+/// libpq's fallback user), as values: the command layer reads the process
+/// environment, so connecting is a function of its options alone. An empty variable
+/// counts as unset, as in libpq.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LibpqEnv {
+    pub host: Option<String>,
+    pub port: Option<String>,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub database: Option<String>,
+    pub connect_timeout: Option<String>,
+    pub sslmode: Option<String>,
+    pub sslrootcert: Option<String>,
+    /// `USER`: the user when `PGUSER` is unset (PG* connections only).
+    pub os_user: Option<String>,
+}
+
+impl LibpqEnv {
+    /// The variables as `lookup` (e.g. the process environment) returns them.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> LibpqEnv {
+        let get = |k: &str| lookup(k).filter(|v| !v.is_empty());
+        LibpqEnv {
+            host: get("PGHOST"),
+            port: get("PGPORT"),
+            user: get("PGUSER"),
+            password: get("PGPASSWORD"),
+            database: get("PGDATABASE"),
+            connect_timeout: get("PGCONNECT_TIMEOUT"),
+            sslmode: get("PGSSLMODE"),
+            sslrootcert: get("PGSSLROOTCERT"),
+            os_user: get("USER"),
+        }
+    }
+}
+
+/// How to reach the database and how long to wait: plain settings, filled by the
+/// command layer from the flags, `DATABASE_URL`, `migguard.toml` and libpq's
+/// environment.
 #[derive(Debug, Clone)]
 pub struct ConnectOptions {
     /// URL or key=value string from the flag or DATABASE_URL; `None` = PG* variables.
@@ -64,6 +103,8 @@ pub struct ConnectOptions {
     pub sslrootcert: Option<std::path::PathBuf>,
     /// Client-side deadline for everything a command does with the database.
     pub command_timeout: Duration,
+    /// libpq's `PG*` defaults: the whole target without a URL, the gaps under one.
+    pub libpq: LibpqEnv,
 }
 
 /// How much longer than `statement_timeout` migguard waits for an answer before it
@@ -71,19 +112,6 @@ pub struct ConnectOptions {
 pub const QUERY_DEADLINE_GRACE: Duration = Duration::from_secs(2);
 
 impl ConnectOptions {
-    pub fn from_config(url_flag: Option<&str>, config: &crate::config::Config) -> ConnectOptions {
-        let env_url = std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty());
-        ConnectOptions {
-            url: url_flag.map(String::from).or(env_url),
-            connect_timeout: Duration::from_secs(config.database.connect_timeout_secs.max(1)),
-            statement_timeout_ms: config.database.statement_timeout_ms,
-            lock_timeout_ms: config.database.lock_timeout_ms,
-            sslmode: config.database.sslmode.clone(),
-            sslrootcert: config.database.sslrootcert.clone(),
-            command_timeout: Duration::from_secs(config.database.command_timeout_secs.max(1)),
-        }
-    }
-
     /// The client-side deadline of one query.
     pub fn query_deadline(&self) -> Duration {
         Duration::from_millis(self.statement_timeout_ms) + QUERY_DEADLINE_GRACE
@@ -215,7 +243,7 @@ fn encode_userinfo(url: &str) -> String {
 
 /// The tokio-postgres config plus TLS mode and a printable target (no password).
 fn resolve(opts: &ConnectOptions) -> Result<(Config, TlsMode, Option<String>, String)> {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let env = &opts.libpq;
     let (mut config, url_mode, url_root) =
         match &opts.url {
             Some(url) => {
@@ -238,34 +266,40 @@ fn resolve(opts: &ConnectOptions) -> Result<(Config, TlsMode, Option<String>, St
             }
             None => {
                 let mut c = Config::new();
-                c.host(env("PGHOST").unwrap_or_else(|| "localhost".into()));
-                if let Some(p) = env("PGPORT") {
+                c.host(env.host.clone().unwrap_or_else(|| "localhost".into()));
+                if let Some(p) = &env.port {
                     c.port(p.parse().map_err(|_| {
                         Error::Database(format!("PGPORT `{p}` is not a port number"))
                     })?);
                 }
-                let user = env("PGUSER")
-                    .or_else(|| env("USER"))
+                let user = env
+                    .user
+                    .clone()
+                    .or_else(|| env.os_user.clone())
                     .unwrap_or_else(|| "postgres".into());
                 c.user(&user);
-                if let Some(pw) = env("PGPASSWORD") {
+                if let Some(pw) = &env.password {
                     c.password(pw);
                 }
-                c.dbname(env("PGDATABASE").unwrap_or(user));
-                if let Some(t) = env("PGCONNECT_TIMEOUT").and_then(|t| t.parse::<u64>().ok()) {
+                c.dbname(env.database.clone().unwrap_or(user));
+                if let Some(t) = env
+                    .connect_timeout
+                    .as_ref()
+                    .and_then(|t| t.parse::<u64>().ok())
+                {
                     c.connect_timeout(Duration::from_secs(t.max(1)));
                 }
-                (c, env("PGSSLMODE"), env("PGSSLROOTCERT"))
+                (c, env.sslmode.clone(), env.sslrootcert.clone())
             }
         };
     if config.get_hosts().is_empty() {
-        config.host(env("PGHOST").unwrap_or_else(|| "localhost".into()));
+        config.host(env.host.clone().unwrap_or_else(|| "localhost".into()));
     }
     if config.get_user().is_none() {
-        config.user(env("PGUSER").unwrap_or_else(|| "postgres".into()));
+        config.user(env.user.clone().unwrap_or_else(|| "postgres".into()));
     }
     if config.get_password().is_none() {
-        if let Some(pw) = env("PGPASSWORD") {
+        if let Some(pw) = &env.password {
             config.password(pw);
         }
     }
@@ -277,8 +311,8 @@ fn resolve(opts: &ConnectOptions) -> Result<(Config, TlsMode, Option<String>, St
     // then the environment, then migguard.toml.
     let (url_mode, url_root) = if opts.url.is_some() {
         (
-            url_mode.or_else(|| env("PGSSLMODE")),
-            url_root.or_else(|| env("PGSSLROOTCERT")),
+            url_mode.or_else(|| env.sslmode.clone()),
+            url_root.or_else(|| env.sslrootcert.clone()),
         )
     } else {
         (url_mode, url_root)
@@ -527,7 +561,7 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Session> {
 /// string's and `PGPASSWORD`'s.
 fn known_secrets(opts: &ConnectOptions) -> Vec<String> {
     let mut known = opts.url.as_deref().map(secrets).unwrap_or_default();
-    if let Ok(pw) = std::env::var("PGPASSWORD") {
+    if let Some(pw) = &opts.libpq.password {
         let quoted = pw.replace('\\', "\\\\").replace('\'', "\\'");
         known.extend(secrets(&format!("password='{quoted}'")));
     }
@@ -608,6 +642,20 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 mod tests {
     use super::*;
 
+    /// Options with no PG* variables set (the tests give the URL).
+    fn test_options() -> ConnectOptions {
+        ConnectOptions {
+            url: None,
+            connect_timeout: Duration::from_secs(10),
+            statement_timeout_ms: 30_000,
+            lock_timeout_ms: 5_000,
+            sslmode: None,
+            sslrootcert: None,
+            command_timeout: Duration::from_secs(120),
+            libpq: LibpqEnv::default(),
+        }
+    }
+
     #[test]
     fn unencoded_characters_in_the_password_stay_in_the_password() {
         for (url, password, host) in [
@@ -634,7 +682,7 @@ mod tests {
         ] {
             let opts = ConnectOptions {
                 url: Some(url.to_string()),
-                ..ConnectOptions::from_config(None, &crate::config::Config::default())
+                ..test_options()
             };
             let (config, _, _, target) = resolve(&opts).unwrap();
             assert_eq!(config.get_password(), Some(password.as_bytes()), "{url}");
@@ -648,6 +696,33 @@ mod tests {
                 "{target}"
             );
         }
+    }
+
+    #[test]
+    fn without_a_url_the_libpq_variables_are_the_target() {
+        let vars = [
+            ("PGHOST", "db.internal"),
+            ("PGPORT", "6543"),
+            ("PGUSER", ""),
+            ("USER", "deploy"),
+            ("PGDATABASE", "app"),
+            ("PGSSLMODE", "require"),
+        ];
+        let libpq = LibpqEnv::from_lookup(|k| {
+            vars.iter()
+                .find(|(name, _)| *name == k)
+                .map(|(_, v)| v.to_string())
+        });
+        // An empty variable is unset, as in libpq: `USER` stands in for `PGUSER`.
+        assert_eq!(libpq.user, None);
+        let (config, mode, _, target) = resolve(&ConnectOptions {
+            libpq,
+            ..test_options()
+        })
+        .unwrap();
+        assert_eq!(target, "deploy@db.internal:6543/app");
+        assert_eq!(config.get_dbname(), Some("app"));
+        assert_eq!(mode, TlsMode::Require);
     }
 
     #[test]
@@ -670,6 +745,7 @@ mod tests {
             sslmode: None,
             sslrootcert: None,
             command_timeout: Duration::from_secs(10),
+            libpq: LibpqEnv::default(),
         };
         let err = resolve(&opts).err().unwrap().to_string();
         assert!(!err.contains("topsecret"), "{err}");
@@ -679,7 +755,7 @@ mod tests {
     fn the_printable_target_never_holds_the_password() {
         let opts = |url: &str| ConnectOptions {
             url: Some(url.into()),
-            ..ConnectOptions::from_config(None, &crate::config::Config::default())
+            ..test_options()
         };
         let err = printable_target(&opts("host=db password = SekretZ9 sslcert=/x"))
             .unwrap_err()

@@ -19,7 +19,6 @@
 //! Reading is one round trip; matching against the local migrations is pure
 //! ([`compare`]) so release-check and drift share it.
 
-use crate::config::HistoryKind;
 use crate::db::connect::Session;
 use crate::error::{Error, Result};
 use crate::ir::{Migration, MigrationFormat};
@@ -76,6 +75,20 @@ fn version_parts(v: &str) -> Option<Vec<u128>> {
             }
             parts
         })
+}
+
+/// Which migration tool's ledger a history table is (`[history] kind`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HistoryKind {
+    #[default]
+    Typeorm,
+    GolangMigrate,
+    Flyway,
+    /// diesel's `__diesel_schema_migrations (version, run_on)`.
+    Diesel,
+    /// Prisma Migrate's `_prisma_migrations (migration_name, finished_at, rolled_back_at, …)`.
+    Prisma,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

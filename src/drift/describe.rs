@@ -4,6 +4,7 @@
 
 use crate::ir::{ConstraintKind, Identity};
 use crate::schema::model::{Column, Constraint, Index, Sequence, View};
+use crate::schema::render_sql::{constraint_sql, index_sql, Spelling};
 
 /// A column's type with its collation when it has its own (`text COLLATE "C"`).
 pub(super) fn column_type(c: &Column) -> String {
@@ -22,36 +23,15 @@ pub(super) fn describe_view(v: &View) -> String {
 }
 
 pub(super) fn describe_constraint(c: &Constraint) -> String {
-    let cols = |c: &[String]| c.join(", ");
-    let mut s = match &c.kind {
-        ConstraintKind::PrimaryKey { columns } => format!("PRIMARY KEY ({})", cols(columns)),
-        ConstraintKind::Unique { columns, .. } => format!("UNIQUE ({})", cols(columns)),
-        ConstraintKind::ForeignKey {
-            columns,
-            ref_table,
-            ref_columns,
-            on_delete,
-            on_update,
-        } => format!(
-            "FOREIGN KEY ({}) REFERENCES {ref_table} ({}){}{}",
-            cols(columns),
-            cols(ref_columns),
-            on_delete
-                .as_ref()
-                .map(|a| format!(" ON DELETE {a}"))
-                .unwrap_or_default(),
-            on_update
-                .as_ref()
-                .map(|a| format!(" ON UPDATE {a}"))
-                .unwrap_or_default()
-        ),
-        // Both sides are canonical (`schema::expr`): PostgreSQL's rewrites of IN,
-        // BETWEEN and LIKE and its parentheses compare equal to what was written.
-        ConstraintKind::Check { expr } => format!("CHECK ({expr})"),
-        ConstraintKind::Exclusion { .. } => "EXCLUDE (…)".into(),
-    };
-    s.push_str(&c.attributes_sql());
-    s
+    match &c.kind {
+        // Compared by name and attributes only: the migration's text of an exclusion
+        // and `pg_get_constraintdef`'s are not reduced to one form.
+        ConstraintKind::Exclusion { .. } => format!("EXCLUDE (…){}", c.attributes_sql()),
+        // Check expressions on both sides are canonical (`schema::expr`): PostgreSQL's
+        // rewrites of IN, BETWEEN and LIKE and its parentheses compare equal to what
+        // was written.
+        _ => constraint_sql(c, Spelling::Report),
+    }
 }
 
 /// What fills a column when the insert does not: a default, an identity or a stored
@@ -86,12 +66,5 @@ pub(super) fn describe_sequence(s: &Sequence) -> String {
 }
 
 pub(super) fn describe_index(i: &Index) -> String {
-    format!(
-        "{}INDEX ON {} USING {} ({}){}",
-        if i.unique { "UNIQUE " } else { "" },
-        i.table,
-        i.method,
-        i.keys.join(", "),
-        i.tail_sql(|c| c.join(", "))
-    )
+    index_sql(i, None, Spelling::Report)
 }

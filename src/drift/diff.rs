@@ -18,6 +18,8 @@ use crate::ir::QualifiedName;
 use crate::schema::model::{SchemaModel, Sequence};
 use std::fmt;
 
+/// What a difference is about; its name (`missing-column`) is the drift item's `kind`
+/// in the JSON report (docs/json.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
     MissingTable,
@@ -59,17 +61,44 @@ pub enum Kind {
     Unverifiable,
 }
 
+impl Kind {
+    /// The name the report and docs/json.md use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::MissingTable => "missing-table",
+            Kind::UnexpectedTable => "unexpected-table",
+            Kind::MissingColumn => "missing-column",
+            Kind::UnexpectedColumn => "unexpected-column",
+            Kind::ColumnTypeMismatch => "column-type-mismatch",
+            Kind::ColumnNullabilityMismatch => "column-nullability-mismatch",
+            Kind::ColumnDefaultMismatch => "column-default-mismatch",
+            Kind::MissingIndex => "missing-index",
+            Kind::UnexpectedIndex => "unexpected-index",
+            Kind::IndexMismatch => "index-mismatch",
+            Kind::MissingConstraint => "missing-constraint",
+            Kind::UnexpectedConstraint => "unexpected-constraint",
+            Kind::ConstraintMismatch => "constraint-mismatch",
+            Kind::MissingEnum => "missing-enum",
+            Kind::UnexpectedEnum => "unexpected-enum",
+            Kind::EnumValuesMismatch => "enum-values-mismatch",
+            Kind::MissingType => "missing-type",
+            Kind::UnexpectedType => "unexpected-type",
+            Kind::TypeMismatch => "type-mismatch",
+            Kind::MissingView => "missing-view",
+            Kind::UnexpectedView => "unexpected-view",
+            Kind::ViewMismatch => "view-mismatch",
+            Kind::MissingSequence => "missing-sequence",
+            Kind::UnexpectedSequence => "unexpected-sequence",
+            Kind::SequenceMismatch => "sequence-mismatch",
+            Kind::MissingExtension => "missing-extension",
+            Kind::Unverifiable => "unverifiable",
+        }
+    }
+}
+
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = format!("{self:?}");
-        let mut out = String::new();
-        for (i, c) in s.chars().enumerate() {
-            if c.is_uppercase() && i > 0 {
-                out.push('-');
-            }
-            out.push(c.to_ascii_lowercase());
-        }
-        f.write_str(&out)
+        f.pad(self.as_str())
     }
 }
 

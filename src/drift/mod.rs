@@ -24,9 +24,55 @@ pub use reconcile::analyse;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
+/// What a drift item is about: a difference in the schema, or a fact of the migration
+/// history. Serialized as its name (`missing-column`, `pending-migration`; docs/json.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemKind {
+    Schema(diff::Kind),
+    /// A pending migration that cannot apply to the live schema.
+    ConflictsWithPending,
+    PendingMigration,
+    /// Applied in the database, unknown to this build.
+    UnknownAppliedMigration,
+    /// Pending but older than an applied one (merged late).
+    OutOfOrderMigration,
+}
+
+impl ItemKind {
+    /// The name the report and docs/json.md use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Schema(kind) => kind.as_str(),
+            ItemKind::ConflictsWithPending => "conflicts-with-pending",
+            ItemKind::PendingMigration => "pending-migration",
+            ItemKind::UnknownAppliedMigration => "unknown-applied-migration",
+            ItemKind::OutOfOrderMigration => "out-of-order-migration",
+        }
+    }
+}
+
+impl std::fmt::Display for ItemKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl Serialize for ItemKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// Lets callers and tests compare with the documented name (`kind == "unverifiable"`).
+impl PartialEq<&str> for ItemKind {
+    fn eq(&self, name: &&str) -> bool {
+        self.as_str() == *name
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DriftItem {
-    pub kind: String,
+    pub kind: ItemKind,
     pub object: String,
     pub reconcilable: bool,
     #[serde(skip_serializing_if = "Option::is_none")]

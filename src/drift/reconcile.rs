@@ -7,7 +7,7 @@
 
 use super::diff::{diff, Difference, Kind};
 use super::ignore::IgnoreList;
-use super::{DriftItem, DriftReport, DriftStatus, HistoryView};
+use super::{DriftItem, DriftReport, DriftStatus, HistoryView, ItemKind};
 use crate::ir::Migration;
 use crate::schema::replay::replay_onto;
 use crate::schema::SchemaModel;
@@ -147,7 +147,7 @@ pub fn analyse_against(
             _ => (None, None),
         };
         items.push(DriftItem {
-            kind: d.kind.to_string(),
+            kind: ItemKind::Schema(d.kind),
             object: d.object.clone(),
             reconcilable: resolver.is_some(),
             resolved_by: resolver.map(|m| m.name.clone()),
@@ -170,7 +170,7 @@ pub fn analyse_against(
             .find(|m| m.name == c.migration)
             .map(|m| m.file.clone());
         items.push(DriftItem {
-            kind: "conflicts-with-pending".into(),
+            kind: ItemKind::ConflictsWithPending,
             object: c.object,
             reconcilable: false,
             resolved_by: None,
@@ -185,7 +185,7 @@ pub fn analyse_against(
     }
     for m in &pending {
         items.push(DriftItem {
-            kind: "pending-migration".into(),
+            kind: ItemKind::PendingMigration,
             object: m.name.clone(),
             reconcilable: true,
             resolved_by: Some(m.name.clone()),
@@ -197,7 +197,7 @@ pub fn analyse_against(
     }
     for name in &history.unknown_applied {
         items.push(DriftItem {
-            kind: "unknown-applied-migration".into(),
+            kind: ItemKind::UnknownAppliedMigration,
             object: name.clone(),
             reconcilable: false,
             resolved_by: None,
@@ -216,7 +216,7 @@ pub fn analyse_against(
         .saturating_sub(history.unknown_applied.len());
     if more > 0 {
         items.push(DriftItem {
-            kind: "unknown-applied-migration".into(),
+            kind: ItemKind::UnknownAppliedMigration,
             object: format!("({more} more)"),
             reconcilable: false,
             resolved_by: None,
@@ -241,7 +241,7 @@ pub fn analyse_against(
         .unwrap_or("the newest applied migration");
     for name in &history.out_of_order {
         items.push(DriftItem {
-            kind: "out-of-order-migration".into(),
+            kind: ItemKind::OutOfOrderMigration,
             object: name.clone(),
             reconcilable: true,
             resolved_by: Some(name.clone()),
@@ -254,7 +254,12 @@ pub fn analyse_against(
         });
     }
     items.sort_by(|a, b| {
-        (a.reconcilable, &a.kind, &a.object).cmp(&(b.reconcilable, &b.kind, &b.object))
+        // By the kind's name, as the report has always listed them.
+        (a.reconcilable, a.kind.as_str(), &a.object).cmp(&(
+            b.reconcilable,
+            b.kind.as_str(),
+            &b.object,
+        ))
     });
     items.dedup_by(|a, b| a.kind == b.kind && a.object == b.object && a.message == b.message);
     let status = status_of(&items);

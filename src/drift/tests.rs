@@ -39,7 +39,7 @@ fn history(applied: &[&str], pending: &[&str]) -> HistoryView {
 fn kinds(r: &DriftReport) -> Vec<(String, String, bool)> {
     r.items
         .iter()
-        .map(|i| (i.kind.clone(), i.object.clone(), i.reconcilable))
+        .map(|i| (i.kind.to_string(), i.object.clone(), i.reconcilable))
         .collect()
 }
 
@@ -112,7 +112,7 @@ fn hand_edits_are_real_drift() {
         &IgnoreList::default(),
     );
     assert_eq!(r.status, DriftStatus::Drift);
-    let k: Vec<String> = r.items.iter().map(|i| i.kind.clone()).collect();
+    let k: Vec<String> = r.items.iter().map(|i| i.kind.to_string()).collect();
     for want in [
         "unexpected-column",
         "column-type-mismatch",
@@ -512,4 +512,29 @@ fn reconcile_after_an_unbounded_step_still_resolves() {
     };
     assert_eq!(by("public.u").as_deref(), Some("0003_rename"));
     assert_eq!(by("public.t").as_deref(), Some("0003_rename"));
+}
+
+/// `kind` is an enum, but the report spells it as it always has: the documented
+/// name (docs/json.md) in JSON, and the same name, padded as asked, in text.
+#[test]
+fn item_kinds_are_reported_by_their_documented_names() {
+    use super::diff::Kind;
+    for (kind, name) in [
+        (
+            ItemKind::Schema(Kind::ColumnNullabilityMismatch),
+            "column-nullability-mismatch",
+        ),
+        (ItemKind::Schema(Kind::Unverifiable), "unverifiable"),
+        (ItemKind::ConflictsWithPending, "conflicts-with-pending"),
+        (ItemKind::PendingMigration, "pending-migration"),
+        (
+            ItemKind::UnknownAppliedMigration,
+            "unknown-applied-migration",
+        ),
+        (ItemKind::OutOfOrderMigration, "out-of-order-migration"),
+    ] {
+        assert_eq!(serde_json::to_value(kind).unwrap(), serde_json::json!(name));
+        assert_eq!(format!("{kind:<30}|"), format!("{name:<30}|"));
+        assert!(kind == name);
+    }
 }

@@ -14,7 +14,7 @@ use crate::classify::status_for;
 use crate::drift::diff::{diff, Difference, IgnoreList, Kind};
 use crate::finding::{Finding, Severity, Status};
 use crate::ir::{Migration, Span};
-use crate::ruleset::{Rule, RuleSet};
+use crate::ruleset::{CodeRule, Rule, RuleSet};
 use crate::schema::SchemaModel;
 use std::path::PathBuf;
 
@@ -136,12 +136,8 @@ pub fn check(
     rules: &RuleSet,
     fail_on: Severity,
 ) -> Vec<Finding> {
-    let missing = rules
-        .get("missing-migration")
-        .filter(|r| r.severity != Severity::Off);
-    let undeclared = rules
-        .get("undeclared-in-entities")
-        .filter(|r| r.severity != Severity::Off);
+    let missing = rules.enabled(CodeRule::MissingMigration);
+    let undeclared = rules.enabled(CodeRule::UndeclaredInEntities);
     // The migrations are the "expected" side so that objects their unreadable SQL
     // touches fold into one `unverifiable` difference each.
     let mut out = Vec::new();

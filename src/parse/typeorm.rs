@@ -22,6 +22,7 @@ pub mod data_source;
 mod imports;
 mod inherit;
 mod strings;
+mod tsconfig;
 mod values;
 mod walker;
 
@@ -93,14 +94,19 @@ pub(crate) struct Doc<'a> {
     pub opts: &'a ReadOptions,
     /// Name → every binding of it in the file, resolved by scope at the use site.
     consts: HashMap<&'a str, Vec<Binding<'a>>>,
-    /// The imported helper being read (its byte range) with its parameters bound to
-    /// what the call passed: the text of a literal argument (or of the default
-    /// value), `None` when only the running code knows it.
+    /// The imported helper being read, with its parameters bound to what the call
+    /// passed.
     arguments: Option<BoundArguments>,
 }
 
-/// An imported helper's byte range and its parameters, each with the text bound to it.
-type BoundArguments = ((usize, usize), Vec<(String, Option<String>)>);
+/// An imported helper's parameters bound to the call's arguments.
+struct BoundArguments {
+    /// Byte range of the helper function.
+    function: (usize, usize),
+    /// Parameter name → the text of a literal argument (or of the default value),
+    /// `None` when only the running code knows it.
+    params: Vec<(String, Option<String>)>,
+}
 
 /// `const X = …` (or a `let`/`var` never reassigned in its scope).
 struct Binding<'a> {
@@ -191,7 +197,8 @@ impl<'a> Doc<'a> {
                 return None;
             }
             return Some(match &self.arguments {
-                Some((range, params)) if *range == (node.start_byte(), node.end_byte()) => params
+                Some(bound) if bound.function == (node.start_byte(), node.end_byte()) => bound
+                    .params
                     .iter()
                     .rev()
                     .find(|(p, _)| p == name)

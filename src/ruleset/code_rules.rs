@@ -1,5 +1,6 @@
 //! The rules migguard raises from code rather than by matching an op (a reader error,
-//! the annotation checks, git's edited-migration, release-check's history checks), and
+//! the annotation checks, git's edited-migration, release-check's history checks, the
+//! entity comparison), and
 //! the two unreadable-op rules code refers to by name. Raising them through this enum
 //! instead of a string literal means a typo does not compile, where it used to yield
 //! no finding at all; a test checks the list against `rules/rules.toml` both ways.
@@ -27,6 +28,8 @@ pub enum CodeRule {
     ExpandNotApplied,
     UnknownAppliedMigration,
     HistoryProblem,
+    MissingMigration,
+    UndeclaredInEntities,
     ValidateInSameTransaction,
     TruncateCascade,
     DropIndexConcurrentlySeveral,
@@ -36,7 +39,7 @@ pub enum CodeRule {
 
 impl CodeRule {
     /// Every code-raised rule.
-    pub const ALL: [CodeRule; 23] = [
+    pub const ALL: [CodeRule; 25] = [
         CodeRule::ReadError,
         CodeRule::UnparsedSql,
         CodeRule::OpaqueOperation,
@@ -55,6 +58,8 @@ impl CodeRule {
         CodeRule::ExpandNotApplied,
         CodeRule::UnknownAppliedMigration,
         CodeRule::HistoryProblem,
+        CodeRule::MissingMigration,
+        CodeRule::UndeclaredInEntities,
         CodeRule::ValidateInSameTransaction,
         CodeRule::TruncateCascade,
         CodeRule::DropIndexConcurrentlySeveral,
@@ -83,6 +88,8 @@ impl CodeRule {
             CodeRule::ExpandNotApplied => "expand-not-applied",
             CodeRule::UnknownAppliedMigration => "unknown-applied-migration",
             CodeRule::HistoryProblem => "history-problem",
+            CodeRule::MissingMigration => "missing-migration",
+            CodeRule::UndeclaredInEntities => "undeclared-in-entities",
             CodeRule::ValidateInSameTransaction => "validate-in-same-transaction",
             CodeRule::TruncateCascade => "truncate-cascade",
             CodeRule::DropIndexConcurrentlySeveral => "drop-index-concurrently-several",

@@ -9,7 +9,7 @@
 //! - column types in `format_type` spelling: `character varying(255)`, `integer`,
 //!   `timestamp with time zone`, `integer[]`, user types schema-qualified only outside
 //!   `public`… exactly as `pg_catalog.format_type` prints with `search_path = ''`
-//!   *minus* the `public.` prefix for types in the default schema (see `schema::types`);
+//!   *minus* the `public.` prefix for types in the default schema (see `schema::normalize::normalize_type`);
 //! - defaults, check expressions and index predicates as `pg_get_expr` prints them,
 //!   normalised by `schema::expr` (the one normaliser both sides call);
 //! - indexes that back a PK/UNIQUE/EXCLUDE constraint are *not* listed in `indexes`

@@ -49,17 +49,8 @@ fn render_index(out: &mut String, m: &SchemaModel, i: &Index) {
         ));
         return;
     }
-    let keys: Vec<String> = i.keys.iter().map(|k| render_index_key(k)).collect();
-    let _ = writeln!(
-        out,
-        "CREATE {}INDEX {} ON {} USING {} ({}){};",
-        if i.unique { "UNIQUE " } else { "" },
-        q(&i.name.name),
-        qn(&i.table),
-        i.method,
-        keys.join(", "),
-        i.tail_sql(cols)
-    );
+    let name = q(&i.name.name);
+    let _ = writeln!(out, "CREATE {};", index_sql(i, Some(&name), Spelling::Sql));
 }
 
 /// A model index key (`normalize::index_key`) as `CREATE INDEX` SQL.
@@ -244,16 +235,15 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
             .values()
             .filter(|c| !after.contains(c.name.as_str()))
         {
-            if dynamic(&constraint_sql(&c.kind)) {
+            if dynamic(&constraint_definition(&c.kind, Spelling::Sql)) {
                 let what = format!("constraint {}", c.name);
                 notes.push_str(&left_out(m, &t.name.to_string(), &what));
                 continue;
             }
             lines.push(format!(
-                "    CONSTRAINT {} {}{}",
+                "    CONSTRAINT {} {}",
                 q(&c.name),
-                constraint_sql(&c.kind),
-                c.attributes_sql()
+                constraint_sql(c, Spelling::Sql)
             ));
         }
         out.push_str(&notes);
@@ -271,18 +261,17 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
             .values()
             .filter(|c| after.contains(c.name.as_str()))
         {
-            if dynamic(&constraint_sql(&c.kind)) {
+            if dynamic(&constraint_definition(&c.kind, Spelling::Sql)) {
                 let what = format!("constraint {}", c.name);
                 out.push_str(&left_out(m, &t.name.to_string(), &what));
                 continue;
             }
             let _ = writeln!(
                 out,
-                "ALTER TABLE {} ADD CONSTRAINT {} {}{};",
+                "ALTER TABLE {} ADD CONSTRAINT {} {};",
                 qn(&t.name),
                 q(&c.name),
-                constraint_sql(&c.kind),
-                c.attributes_sql()
+                constraint_sql(c, Spelling::Sql)
             );
         }
     }
@@ -541,8 +530,53 @@ fn constraints_added_after<'a>(t: &'a Table) -> BTreeSet<&'a str> {
     after
 }
 
-/// A constraint's definition as `ADD CONSTRAINT name …` takes it.
-fn constraint_sql(kind: &ConstraintKind) -> String {
+/// How a rendered object spells names: [`Spelling::Sql`] quotes every identifier and
+/// turns index keys back into `CREATE INDEX` syntax, for a script psql runs;
+/// [`Spelling::Report`] leaves names and keys as the model holds them, for the
+/// `expected`/`actual` text of a drift item a person reads (and that the diff compares).
+/// Both come from the same functions, so no part of an object's shape can be rendered
+/// in one and dropped in the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spelling {
+    Sql,
+    Report,
+}
+
+impl Spelling {
+    fn ident(self, ident: &str) -> String {
+        match self {
+            Spelling::Sql => q(ident),
+            Spelling::Report => ident.to_string(),
+        }
+    }
+
+    fn qualified(self, name: &QualifiedName) -> String {
+        match self {
+            Spelling::Sql => qn(name),
+            Spelling::Report => name.to_string(),
+        }
+    }
+
+    fn idents(self, idents: &[String]) -> String {
+        idents
+            .iter()
+            .map(|i| self.ident(i))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn index_key(self, key: &str) -> String {
+        match self {
+            Spelling::Sql => render_index_key(key),
+            Spelling::Report => key.to_string(),
+        }
+    }
+}
+
+/// A constraint's definition as `ADD CONSTRAINT name …` takes it, without the
+/// attributes ([`Constraint::attributes_sql`]).
+pub fn constraint_definition(kind: &ConstraintKind, spelling: Spelling) -> String {
+    let cols = |c: &[String]| spelling.idents(c);
     match kind {
         ConstraintKind::PrimaryKey { columns } => format!("PRIMARY KEY ({})", cols(columns)),
         ConstraintKind::Unique {
@@ -568,7 +602,7 @@ fn constraint_sql(kind: &ConstraintKind) -> String {
         } => format!(
             "FOREIGN KEY ({}) REFERENCES {} ({}){}{}",
             cols(columns),
-            qn(ref_table),
+            spelling.qualified(ref_table),
             cols(ref_columns),
             on_delete
                 .as_ref()
@@ -580,6 +614,26 @@ fn constraint_sql(kind: &ConstraintKind) -> String {
                 .unwrap_or_default()
         ),
     }
+}
+
+/// A constraint as `ADD CONSTRAINT name …` takes it: definition and attributes.
+pub fn constraint_sql(c: &Constraint, spelling: Spelling) -> String {
+    constraint_definition(&c.kind, spelling) + &c.attributes_sql()
+}
+
+/// An index as `CREATE …` takes it, from `[UNIQUE] INDEX`: `name` goes between
+/// `INDEX` and `ON` (already spelled; `None` leaves it out).
+pub fn index_sql(i: &Index, name: Option<&str>, spelling: Spelling) -> String {
+    let keys: Vec<String> = i.keys.iter().map(|k| spelling.index_key(k)).collect();
+    format!(
+        "{}INDEX{} ON {} USING {} ({}){}",
+        if i.unique { "UNIQUE " } else { "" },
+        name.map(|n| format!(" {n}")).unwrap_or_default(),
+        spelling.qualified(&i.table),
+        i.method,
+        keys.join(", "),
+        i.tail_sql(|c| spelling.idents(c))
+    )
 }
 
 /// Whether an expression must be parenthesised after `DEFAULT` in CREATE TABLE, whose

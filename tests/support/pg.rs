@@ -396,9 +396,9 @@ impl TestDb {
 /// session (read-only, one snapshot) and introspection.
 pub fn introspect_public(url: &str) -> migguard::schema::SchemaModel {
     migguard::db::connect::runtime().unwrap().block_on(async {
-        let opts = migguard::db::ConnectOptions::from_config(
+        let opts = migguard::commands::database::connect_options_from_env(
             Some(url),
-            &migguard::config::Config::default(),
+            &migguard::config::DatabaseConfig::default(),
         );
         let client = migguard::db::connect(&opts).await.unwrap();
         migguard::db::introspect::introspect(&client, &["public".to_string()])

@@ -700,6 +700,240 @@ export async function addAuditColumns(queryRunner, table) {
     }
 }
 
+/// (kind, object) of every `up` op of the first migration.
+fn kinds_and_objects(m: &[Migration]) -> Vec<(&'static str, String)> {
+    m[0].up
+        .iter()
+        .map(|o| (o.kind.name(), o.kind.object().unwrap_or_default()))
+        .collect()
+}
+
+fn creates(tables: &[&str]) -> Vec<(&'static str, String)> {
+    tables
+        .iter()
+        .map(|t| ("create_table", format!("public.{t}")))
+        .collect()
+}
+
+#[test]
+fn default_imports_are_followed_to_the_default_export() {
+    let migration = r#"import { QueryRunner } from "typeorm";
+import addA from "../helpers/a";
+import addB from "../helpers/b";
+import addC from "../helpers/c";
+
+export class Defaults1700000000000 {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await addA(queryRunner);
+    await addB(queryRunner);
+    await addC(queryRunner);
+  }
+}
+"#;
+    let (_dir, m) = read_project(&[
+        ("migrations/1700000000000-Defaults.ts", migration),
+        (
+            "helpers/a.ts",
+            "export default async function addA(qr) {\n  await qr.query(`CREATE TABLE \"a\" (id int)`);\n}\n",
+        ),
+        (
+            "helpers/b.ts",
+            "export default async (qr) => {\n  await qr.query(`CREATE TABLE \"b\" (id int)`);\n};\n",
+        ),
+        (
+            "helpers/c.ts",
+            "async function addC(qr) {\n  await qr.query(`CREATE TABLE \"c\" (id int)`);\n}\nexport default addC;\n",
+        ),
+    ]);
+    assert_eq!(kinds_and_objects(&m), creates(&["a", "b", "c"]));
+}
+
+#[test]
+fn a_compiled_default_import_is_followed_through_import_default() {
+    let migration = r#""use strict";
+var __importDefault = (this && this.__importDefault) || function (mod) {
+    return (mod && mod.__esModule) ? mod : { "default": mod };
+};
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.Defaults1700000000000 = void 0;
+const a_1 = __importDefault(require("../helpers/a"));
+class Defaults1700000000000 {
+    async up(queryRunner) {
+        await (0, a_1.default)(queryRunner);
+    }
+}
+exports.Defaults1700000000000 = Defaults1700000000000;
+"#;
+    let helper = r#""use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.default = addA;
+async function addA(qr) {
+    await qr.query(`CREATE TABLE "a" (id int)`);
+}
+"#;
+    let (_dir, m) = read_project(&[
+        ("dist/migrations/1700000000000-Defaults.js", migration),
+        ("dist/helpers/a.js", helper),
+    ]);
+    assert_eq!(kinds_and_objects(&m), creates(&["a"]));
+}
+
+#[test]
+fn a_folder_index_with_re_exports_is_followed() {
+    let migration = r#"import { QueryRunner } from "typeorm";
+import { addA, addRenamed, addThird, missing } from "../helpers";
+
+export class ReExports1700000000000 {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await addA(queryRunner);
+    await addRenamed(queryRunner);
+    await addThird(queryRunner);
+    await missing(queryRunner);
+  }
+}
+"#;
+    let (_dir, m) = read_project(&[
+        ("migrations/1700000000000-ReExports.ts", migration),
+        (
+            "helpers/index.ts",
+            "export * from \"./loop\";\nexport * from \"./a\";\nexport { addB as addRenamed } from \"./b\";\nimport { addC } from \"./c\";\nexport { addC as addThird };\n",
+        ),
+        // A cycle of `export *` ends without finding anything.
+        ("helpers/loop.ts", "export * from \"./index\";\n"),
+        (
+            "helpers/a.ts",
+            "export async function addA(qr) {\n  await qr.query(`CREATE TABLE \"a\" (id int)`);\n}\n",
+        ),
+        (
+            "helpers/b.ts",
+            "export const addB = async (qr) => {\n  await qr.query(`CREATE TABLE \"b\" (id int)`);\n};\n",
+        ),
+        (
+            "helpers/c.ts",
+            "export async function addC(qr) {\n  await qr.query(`CREATE TABLE \"c\" (id int)`);\n}\n",
+        ),
+    ]);
+    let mut expected = creates(&["a", "b", "c"]);
+    expected.push(("opaque", String::new()));
+    assert_eq!(kinds_and_objects(&m), expected);
+}
+
+#[test]
+fn compiled_re_exports_are_followed() {
+    let migration = r#""use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.ReExports1700000000000 = void 0;
+const helpers_1 = require("../helpers");
+class ReExports1700000000000 {
+    async up(queryRunner) {
+        await (0, helpers_1.addRenamed)(queryRunner);
+        await (0, helpers_1.addB)(queryRunner);
+        await (0, helpers_1.addB2)(queryRunner);
+    }
+}
+exports.ReExports1700000000000 = ReExports1700000000000;
+"#;
+    let index = r#""use strict";
+var __exportStar = (this && this.__exportStar) || function(m, exports) {
+    for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports, p)) __createBinding(exports, m, p);
+};
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.addRenamed = void 0;
+var a_1 = require("./a");
+Object.defineProperty(exports, "addRenamed", { enumerable: true, get: function () { return a_1.addA; } });
+__exportStar(require("./b"), exports);
+"#;
+    let a = "\"use strict\";\nObject.defineProperty(exports, \"__esModule\", { value: true });\nexports.addA = addA;\nasync function addA(qr) {\n    await qr.query(`CREATE TABLE \"a\" (id int)`);\n}\n";
+    let b = "\"use strict\";\nObject.defineProperty(exports, \"__esModule\", { value: true });\nexports.addB2 = exports.addB = void 0;\nconst addB = async (qr) => {\n    await qr.query(`CREATE TABLE \"b\" (id int)`);\n};\nexports.addB = addB;\nexports.addB2 = async function (qr) {\n    await qr.query(`CREATE TABLE \"b2\" (id int)`);\n};\n";
+    let (_dir, m) = read_project(&[
+        ("dist/migrations/1700000000000-ReExports.js", migration),
+        ("dist/helpers/index.js", index),
+        ("dist/helpers/a.js", a),
+        ("dist/helpers/b.js", b),
+    ]);
+    assert_eq!(kinds_and_objects(&m), creates(&["a", "b", "b2"]));
+}
+
+#[test]
+fn tsconfig_path_aliases_are_followed_and_packages_are_not() {
+    let migration = r#"import { QueryRunner } from "typeorm";
+import { addA } from "@app/helpers/a";
+import { addB } from "@helpers";
+import { addC } from "helpers/c";
+import { fromPackage } from "@scope/package";
+
+export class Aliases1700000000000 {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await addA(queryRunner);
+    await addB(queryRunner);
+    await addC(queryRunner);
+    await fromPackage(queryRunner);
+  }
+}
+"#;
+    let tsconfig = r#"{
+  // tsc reads JSON with comments and trailing commas
+  "compilerOptions": {
+    "baseUrl": "./src", /* the folder non-relative imports start from */
+    "paths": {
+      "@app/*": ["./*"],
+      "@helpers": ["helpers/b.ts",],
+    },
+  },
+}
+"#;
+    let helper = |t: &str| {
+        format!("export async function add{}(qr) {{\n  await qr.query(`CREATE TABLE \"{t}\" (id int)`);\n}}\n", t.to_uppercase())
+    };
+    let (_dir, m) = read_project(&[
+        ("src/migrations/1700000000000-Aliases.ts", migration),
+        ("tsconfig.json", tsconfig),
+        ("package.json", "{}"),
+        ("src/helpers/a.ts", &helper("a")),
+        ("src/helpers/b.ts", &helper("b")),
+        ("src/helpers/c.ts", &helper("c")),
+    ]);
+    let mut expected = creates(&["a", "b", "c"]);
+    expected.push(("opaque", String::new()));
+    assert_eq!(kinds_and_objects(&m), expected);
+}
+
+#[test]
+fn defaults_see_earlier_parameters_and_spread_arguments_bind_nothing() {
+    let migration = r#"import { QueryRunner } from "typeorm";
+import * as helpers from "../helpers";
+
+export class Defaults1700000000000 {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await helpers.dropOld(queryRunner, "orders");
+    await helpers.dropOld(queryRunner, ...["orders", "id"]);
+  }
+}
+"#;
+    let helper = "export async function dropOld(qr, table, column = `${table}_old`) {\n  await qr.query(`ALTER TABLE ${table} DROP COLUMN ${column}`);\n}\n";
+    let (_dir, m) = read_project(&[
+        ("migrations/1700000000000-Defaults.ts", migration),
+        ("helpers/index.ts", "export * from \"./drop\";\n"),
+        ("helpers/drop.ts", helper),
+    ]);
+    let ops: Vec<_> = m[0]
+        .up
+        .iter()
+        .map(|o| (o.kind.name(), o.dynamic, o.text.clone()))
+        .collect();
+    assert_eq!(
+        ops[0],
+        (
+            "drop_column",
+            false,
+            "ALTER TABLE orders DROP COLUMN orders_old".to_string()
+        )
+    );
+    assert_eq!(ops.len(), 2, "{ops:?}");
+    assert_eq!(ops[1].0, "drop_column");
+    assert!(ops[1].1, "a spread leaves the parameters unbound: {ops:?}");
+}
+
 /// misskey's uniform-themecolor: a query whose result feeds a callback that runs more
 /// queries. The callback's literal `query()` calls are read like any other; one whose
 /// SQL is built from the rows stays opaque.

@@ -1,6 +1,8 @@
 //! Replay on SQL read by the real reader.
 
+use super::opaque::created_objects;
 use super::*;
+use crate::ir::ConstraintKind;
 use crate::parse::sql::read_sql_file;
 use crate::parse::ReadOptions;
 use crate::source::SourceFile;

@@ -100,7 +100,9 @@ impl<'a> Walker<'_, 'a, '_> {
         if !args.iter().any(|a| self.is_runner(*a)) || self.depth() >= MAX_INLINE_DEPTH {
             return false;
         }
-        let Some((path, name)) = imports::imported_callee(self.doc, callee) else {
+        let Some((path, name)) = imports::imported_callee(self.doc, callee)
+            .and_then(|(path, name)| imports::locate_export(path, name, self.doc.opts))
+        else {
             return false;
         };
         if self.followed.iter().any(|(p, n)| *p == path && *n == name) {
@@ -195,7 +197,10 @@ impl<'a> Walker<'_, 'a, '_> {
         reassigned: &[(&str, usize)],
     ) {
         let range = (func.start_byte(), func.end_byte());
-        helper.arguments = Some((range, Vec::new()));
+        helper.arguments = Some(typeorm::BoundArguments {
+            function: range,
+            params: Vec::new(),
+        });
         let spread_at = args.iter().position(|a| a.kind() == "spread_element");
         for (i, param) in params.iter().enumerate() {
             let pattern = param.child_by_field_name("pattern").unwrap_or(*param);
@@ -216,8 +221,8 @@ impl<'a> Walker<'_, 'a, '_> {
                     .child_by_field_name("value")
                     .and_then(|d| strings::resolve_string(helper, d)),
             };
-            if let Some((_, bound)) = &mut helper.arguments {
-                bound.push((name, value));
+            if let Some(bound) = &mut helper.arguments {
+                bound.params.push((name, value));
             }
         }
     }
