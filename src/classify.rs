@@ -9,6 +9,7 @@
 
 use crate::finding::{Finding, Phase, Severity, Status};
 use crate::ir::{AttrValue, Migration, OpKind, Operation, QualifiedName};
+pub use crate::locks::LockContext;
 use crate::parse::sql::lexical::blank_for_patterns;
 pub use crate::ruleset::UNREADABLE_RULES;
 use crate::ruleset::{CodeRule, Rule, RuleSet};
@@ -64,6 +65,7 @@ pub fn finding(
         message,
         help: Some(rule.instead.clone()),
         suppression_reason: None,
+        lock: None,
     }
 }
 
@@ -89,6 +91,7 @@ pub fn unlocated(
         message,
         help: Some(rule.instead.clone()),
         suppression_reason: None,
+        lock: None,
     }
 }
 
@@ -104,14 +107,35 @@ pub fn classify_with_prior(
     fail_on: Severity,
     prior: &[prior::OpPrior],
 ) -> Classified {
+    classify_in(migration, rules, fail_on, prior, &LockContext::default())
+}
+
+/// [`classify_with_prior`] with what is known around the migration for its locks:
+/// the schema replayed before it, the server version and the runner's timeouts (see
+/// `locks`).
+pub fn classify_in(
+    migration: &Migration,
+    rules: &RuleSet,
+    fail_on: Severity,
+    prior: &[prior::OpPrior],
+    ctx: &LockContext,
+) -> Classified {
     let mut out = Classified::default();
     let mut created: BTreeSet<QualifiedName> = BTreeSet::new();
-    for (index, op) in migration.up.iter().enumerate() {
+    let facts = crate::locks::analyse(migration, ctx);
+    let mut new_table = Vec::with_capacity(migration.up.len());
+    for (index, (op, fact)) in migration.up.iter().zip(&facts).enumerate() {
         let known = prior.get(index).cloned().unwrap_or_default();
         let on_new_table = op.kind.table().is_some_and(|t| created.contains(t));
+        new_table.push(on_new_table);
+        // The tool's wrapper counts even after a COMMIT in the text (the
+        // commitTransaction() workaround stays flagged, see README); an explicit
+        // BEGIN block counts in a migration the tool runs without one.
+        let in_transaction = migration.transactional || fact.scope.explicit_block;
         let context: BTreeMap<&'static str, AttrValue> = [
             ("on_new_table", AttrValue::Bool(on_new_table)),
-            ("in_transaction", AttrValue::Bool(migration.transactional)),
+            ("in_transaction", AttrValue::Bool(in_transaction)),
+            ("not_null_proven", AttrValue::Bool(fact.not_null_proven)),
         ]
         .into_iter()
         .collect();
@@ -149,15 +173,16 @@ pub fn classify_with_prior(
             if rule.severity == Severity::Off {
                 continue;
             }
-            let message = message_for(rule, op, object.as_deref(), by_op);
-            out.findings.push(finding(
-                rule,
-                migration,
-                Some(op.span),
-                object,
-                message,
-                fail_on,
-            ));
+            let mut message = message_for(rule, op, object.as_deref(), by_op);
+            if fact.indexes_in_statement > 1 && rule.id == "drop-index-non-concurrent" {
+                message.push_str(&format!(
+                    " (this statement drops {} indexes; PostgreSQL takes one name with CONCURRENTLY, so write one `DROP INDEX CONCURRENTLY` per index)",
+                    fact.indexes_in_statement
+                ));
+            }
+            let mut f = finding(rule, migration, Some(op.span), object, message, fail_on);
+            f.lock = fact.lock.clone().filter(|_| !on_new_table);
+            out.findings.push(f);
         }
         if let OpKind::CreateTable { table, .. } = &op.kind {
             created.insert(table.clone());
@@ -167,6 +192,15 @@ pub fn classify_with_prior(
                 created.insert(new_name.clone());
             }
         }
+    }
+    for f in crate::locks::findings(migration, &facts, &new_table, rules, fail_on) {
+        out.phases.insert(f.phase);
+        if f.phase == crate::finding::Phase::Contract {
+            if let Some(o) = &f.object {
+                out.contract_objects.insert(o.clone());
+            }
+        }
+        out.findings.push(f);
     }
     if let Some(rule) = rules.enabled(CodeRule::ReadError) {
         for e in &migration.read_errors {
@@ -316,4 +350,4 @@ fn message_for(rule: &Rule, op: &Operation, object: Option<&str>, by_op: bool) -
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -10,6 +10,7 @@
 //! migrations = ["src/migrations"]      # files or directories to read
 //! rules = "migguard-rules.toml"        # instead of the built-in rules
 //! schema = "public"                    # schema for unqualified names
+//! postgres_version = 15                # target server's major version (lint; release-check asks the server)
 //!
 //! [lint]
 //! fail_on = "block"                    # or "warn"
@@ -38,6 +39,10 @@
 //!
 //! [flyway]
 //! java_migrations = ["api/src/main/java/db/migration"]  # Java/Kotlin migration sources
+//!
+//! [runner]                             # what the migration runner's connection sets
+//! lock_timeout = "5s"                  # e.g. TypeORM extra.options "-c lock_timeout=5s"
+//! statement_timeout = "15min"
 //! ```
 
 use crate::error::{Error, Result};
@@ -67,6 +72,24 @@ pub struct Config {
     pub typeorm: TypeormConfig,
     #[serde(default)]
     pub flyway: FlywayConfig,
+    /// Major version of the target PostgreSQL server, for lint (`SET NOT NULL`
+    /// after a validated CHECK skips its scan from 12 on); release-check asks the
+    /// server. Unset: 15 is assumed.
+    pub postgres_version: Option<u32>,
+    #[serde(default)]
+    pub runner: RunnerConfig,
+}
+
+/// Settings the migration runner's connection applies before any migration runs
+/// (a TypeORM DataSource's `extra.options: "-c lock_timeout=5s"`, `PGOPTIONS`, a role
+/// setting): no migration text shows them, so the project declares them here.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunnerConfig {
+    /// `lock_timeout` in PostgreSQL's syntax (`"5s"`, `"500ms"`, `"0"` = none).
+    pub lock_timeout: Option<String>,
+    /// `statement_timeout` in PostgreSQL's syntax.
+    pub statement_timeout: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -253,6 +276,19 @@ impl Config {
     /// The schema for unqualified names.
     pub fn default_schema(&self) -> &str {
         self.schema.as_deref().unwrap_or("public")
+    }
+
+    /// What the lock analysis knows from the configuration (no replayed model yet).
+    pub fn lock_context(&self) -> crate::locks::LockContext {
+        crate::locks::LockContext {
+            postgres_major: self.postgres_version,
+            runner: crate::locks::RunnerSettings {
+                lock_timeout: self.runner.lock_timeout.clone(),
+                statement_timeout: self.runner.statement_timeout.clone(),
+            },
+            model_before: None,
+            default_schema: self.default_schema().to_string(),
+        }
     }
 
     /// Load `--config PATH`, else `./migguard.toml` when present, else defaults.

@@ -121,6 +121,9 @@ pub struct Finding {
     pub help: Option<String>,
     /// Reason given in the `migguard-ignore` comment, for `suppressed` findings.
     pub suppression_reason: Option<String>,
+    /// The locks the operation takes, on which tables, and for how long (locking
+    /// findings; see `locks::modes`).
+    pub lock: Option<crate::locks::LockInfo>,
 }
 
 impl Finding {

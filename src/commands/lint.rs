@@ -6,7 +6,7 @@
 
 use super::project::{load_project, load_rules, migration_paths};
 use crate::classify::prior::prior_facts;
-use crate::classify::{classify_with_prior, Classified};
+use crate::classify::{classify_in, Classified};
 use crate::cli::{FailOn, GlobalArgs, LintArgs};
 use crate::config::Config;
 use crate::error::{Outcome, Result};
@@ -24,7 +24,11 @@ pub fn lint_project(
     fail_on: Severity,
     default_schema: &str,
 ) -> Vec<Finding> {
-    lint_project_with(project, rules, fail_on, default_schema, Vec::new())
+    let locks = crate::locks::LockContext {
+        default_schema: default_schema.to_string(),
+        ..crate::locks::LockContext::default()
+    };
+    lint_project_with(project, rules, fail_on, &locks, Vec::new())
 }
 
 /// [`lint_project`] with findings from outside the migrations' own text (such as
@@ -34,18 +38,21 @@ pub fn lint_project_with(
     project: &super::project::Project,
     rules: &RuleSet,
     fail_on: Severity,
-    default_schema: &str,
+    locks: &crate::locks::LockContext,
     extra: Vec<Finding>,
 ) -> Vec<Finding> {
+    let default_schema = locks.default_schema.as_str();
     use rayon::prelude::*;
     // Replay is sequential (each migration starts from the last one's schema); the
     // rules are then matched in parallel.
     let prior = prior_facts(&project.migrations, default_schema);
+    let contexts = crate::locks::contexts_for(&project.migrations, locks);
     let classified: Vec<Classified> = project
         .migrations
         .par_iter()
         .zip(prior.par_iter())
-        .map(|(m, known)| classify_with_prior(m, rules, fail_on, known))
+        .zip(contexts.par_iter())
+        .map(|((m, known), ctx)| classify_in(m, rules, fail_on, known, ctx))
         .collect();
     let mut findings: Vec<Finding> = classified
         .iter()
@@ -145,7 +152,7 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
             fail_on,
         ),
     };
-    let mut findings = lint_project_with(&project, &rules, fail_on, config.default_schema(), edits);
+    let mut findings = lint_project_with(&project, &rules, fail_on, &config.lock_context(), edits);
     if let Some(changes) = &changes {
         crate::shipped::grandfather(changes, &project.migrations, &mut findings);
     }

@@ -123,6 +123,7 @@ fn finding(rule: &Rule, fail_on: Severity, d: &Difference, message: String) -> F
         message,
         help: Some(rule.instead.clone()),
         suppression_reason: None,
+        lock: None,
     }
 }
 

@@ -91,11 +91,14 @@ pub fn kind_conditions(kind: &str) -> Option<&'static [(&'static str, AttrType)]
 
 /// Conditions every op kind supports, computed by the classifier from the migration
 /// around the op: `on_new_table` (the target table was created earlier in the same
-/// migration), `in_transaction` (the migration runs in a transaction), `dynamic`.
+/// migration), `in_transaction` (the migration runs in a transaction, or the op is
+/// inside an explicit `BEGIN` block), `dynamic`, `not_null_proven` (a validated
+/// `CHECK (col IS NOT NULL)` spares `SET NOT NULL` its scan on PostgreSQL 12+).
 pub const CONTEXT_CONDITIONS: &[(&str, AttrType)] = &[
     ("on_new_table", AttrType::Bool),
     ("in_transaction", AttrType::Bool),
     ("dynamic", AttrType::Bool),
+    ("not_null_proven", AttrType::Bool),
 ];
 
 /// Every op kind name, in declaration order.

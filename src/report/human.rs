@@ -188,7 +188,10 @@ fn frame(
             .as_ref()
             .map_or(span.start..span.end, |c| c.span.clone());
         let len = span.end.saturating_sub(span.start).max(1);
-        let label = escape_controls(f.object.as_deref().unwrap_or(&f.rule)).into_owned();
+        let mut label = escape_controls(f.object.as_deref().unwrap_or(&f.rule)).into_owned();
+        if let Some(lock) = &f.lock {
+            label.push_str(&format!(": takes {}", escape_controls(&lock.describe())));
+        }
         d = d.with_labels(vec![LabeledSpan::at(span.start..span.start + len, label)]);
     }
     let mut out = String::new();

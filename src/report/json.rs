@@ -13,6 +13,8 @@
 //!     "migration": "DropLegacyCode1700000200000" | null, "file": "src/…ts" | null,
 //!     "line": 12, "column": 5, "end_line": 12, "end_column": 60,   // 1-based, null if none
 //!     "object": "public.product.legacy_code" | null,
+//!     "lock": { "locks": [{ "table": "public.product", "mode": "ACCESS EXCLUSIVE" }],
+//!               "duration": "metadata-only|full-scan|rewrite" },   // absent when none
 //!     "message": "…", "help": "…" | null, "suppression_reason": "…" | null
 //!   }],
 //!   "migrations": [{ "name": "…", "file": "…", "version": "1700000200000" | null,
@@ -56,6 +58,10 @@ struct JsonFinding<'a> {
     file: Option<String>,
     help: Option<&'a str>,
     line: Option<usize>,
+    /// The locks the operation takes, on which tables, for how long (findings on
+    /// an operation that takes one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lock: Option<&'a crate::locks::LockInfo>,
     message: &'a str,
     migration: Option<&'a str>,
     object: Option<&'a str>,
@@ -99,6 +105,7 @@ fn view(report: &FindingsReport) -> JsonReport<'_> {
                 severity: f.severity.as_str(),
                 status: f.status.as_str(),
                 suppression_reason: f.suppression_reason.as_deref(),
+                lock: f.lock.as_ref(),
             })
             .collect(),
         history: report.history.as_ref(),

@@ -30,11 +30,16 @@ pub enum CodeRule {
     HistoryProblem,
     MissingMigration,
     UndeclaredInEntities,
+    ValidateInSameTransaction,
+    TruncateCascade,
+    DropIndexConcurrentlySeveral,
+    LockTimeoutMissing,
+    StatementTimeoutMissing,
 }
 
 impl CodeRule {
     /// Every code-raised rule.
-    pub const ALL: [CodeRule; 20] = [
+    pub const ALL: [CodeRule; 25] = [
         CodeRule::ReadError,
         CodeRule::UnparsedSql,
         CodeRule::OpaqueOperation,
@@ -55,6 +60,11 @@ impl CodeRule {
         CodeRule::HistoryProblem,
         CodeRule::MissingMigration,
         CodeRule::UndeclaredInEntities,
+        CodeRule::ValidateInSameTransaction,
+        CodeRule::TruncateCascade,
+        CodeRule::DropIndexConcurrentlySeveral,
+        CodeRule::LockTimeoutMissing,
+        CodeRule::StatementTimeoutMissing,
     ];
 
     /// The rule's id, as written in rules files, annotations and reports.
@@ -80,6 +90,11 @@ impl CodeRule {
             CodeRule::HistoryProblem => "history-problem",
             CodeRule::MissingMigration => "missing-migration",
             CodeRule::UndeclaredInEntities => "undeclared-in-entities",
+            CodeRule::ValidateInSameTransaction => "validate-in-same-transaction",
+            CodeRule::TruncateCascade => "truncate-cascade",
+            CodeRule::DropIndexConcurrentlySeveral => "drop-index-concurrently-several",
+            CodeRule::LockTimeoutMissing => "lock-timeout-missing",
+            CodeRule::StatementTimeoutMissing => "statement-timeout-missing",
         }
     }
 
