@@ -493,3 +493,89 @@ fn a_datasource_that_never_settles_is_stopped_at_the_deadline() {
     assert!(r.stderr.contains("longer than 3 s"), "{}", r.stderr);
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
 }
+
+/// Vendure-style custom fields: columns added to an entity from the app's
+/// configuration at bootstrap. The DataSource module applies them (as the app's
+/// bootstrap does) before exporting the DataSource, so the entity reader sees them.
+#[test]
+fn a_column_added_to_an_entity_at_run_time_from_config_is_checked() {
+    let init = r#"import { MigrationInterface, QueryRunner } from "typeorm";
+
+export class Init1700000000000 implements MigrationInterface {
+    public async up(queryRunner: QueryRunner): Promise<void> {
+        await queryRunner.query(`CREATE TABLE "product" ("id" SERIAL NOT NULL, "name" character varying NOT NULL, CONSTRAINT "PK_bebc9158e480b949565b4dc7a82" PRIMARY KEY ("id"))`);
+    }
+}
+"#;
+    let app = project(&[
+        ("package.json", "{}"),
+        (
+            "migguard.toml",
+            "migrations = [\"src/migrations\"]\n[typeorm]\ndatasource = \"src/data-source.ts\"\n",
+        ),
+        (
+            "src/config.ts",
+            "export const config = { customFields: { Product: [{ name: \"color\", type: \"varchar\", nullable: true }] } };\n",
+        ),
+        (
+            "src/product.ts",
+            r#"import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
+
+export class CustomProductFields {}
+
+@Entity()
+export class Product {
+    @PrimaryGeneratedColumn()
+    id: number;
+
+    @Column()
+    name: string;
+
+    @Column(() => CustomProductFields)
+    customFields: CustomProductFields;
+}
+"#,
+        ),
+        (
+            "src/data-source.ts",
+            r#"import { Column, DataSource } from "typeorm";
+import { config } from "./config";
+import { CustomProductFields, Product } from "./product";
+
+// What the app's bootstrap does with its configuration: one column per custom field.
+for (const field of config.customFields.Product) {
+    Column({ type: field.type as any, nullable: field.nullable })(CustomProductFields.prototype, field.name);
+}
+
+export default new DataSource({ type: "postgres", entities: [Product] });
+"#,
+        ),
+        ("src/migrations/1700000000000-Init.ts", init),
+    ]);
+    let (code, json) = lint(app.path());
+    let found = entity_findings(&json);
+    assert_eq!(
+        found
+            .iter()
+            .map(|(r, o, ..)| (r.as_str(), o.as_str()))
+            .collect::<Vec<_>>(),
+        vec![("missing-migration", "public.product.customFieldsColor")],
+    );
+    assert_eq!(code, 1);
+
+    std::fs::write(
+        app.path().join("src/migrations/1700000000001-Color.ts"),
+        r#"import { MigrationInterface, QueryRunner } from "typeorm";
+
+export class Color1700000000001 implements MigrationInterface {
+    public async up(queryRunner: QueryRunner): Promise<void> {
+        await queryRunner.query(`ALTER TABLE "product" ADD "customFieldsColor" character varying`);
+    }
+}
+"#,
+    )
+    .unwrap();
+    let (code, json) = lint(app.path());
+    assert_eq!(entity_findings(&json), vec![]);
+    assert_eq!(code, 0, "{json:#}");
+}
