@@ -44,13 +44,18 @@ fn script_output() -> String {
     sql[1] = sql[1].replace("\"note\" text,", "\"note\" text, \"extra\" integer,");
     let entities: Vec<serde_json::Value> = (0..ENTITIES)
         .map(|i| {
+            let columns: Vec<serde_json::Value> =
+                ["id", "name", "status", "price", "created_at", "note", "parent_id"]
+                    .iter()
+                    .enumerate()
+                    .map(|(k, c)| {
+                        serde_json::json!({"name": c, "property": c, "file": null, "line": 5 + 3 * k})
+                    })
+                    .collect();
             serde_json::json!({
                 "class": format!("Entity{i}"), "table": format!("entity{i}"), "kind": "regular",
                 "file": format!("src/entity/entity{i}.ts"), "line": 3,
-                "columns": ["id", "name", "status", "price", "created_at", "note", "parent_id"]
-                    .iter().enumerate()
-                    .map(|(k, c)| serde_json::json!({"name": c, "property": c, "file": null, "line": 5 + 3 * k}))
-                    .collect::<Vec<_>>(),
+                "columns": columns,
                 "indices": [format!("IDX_entity{i}_created")], "uniques": [format!("UQ_entity{i}_name")],
                 "foreign_keys": [format!("FK_entity{i}_parent")], "checks": [], "exclusions": []
             })
