@@ -26,7 +26,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function(format!("{n}_typeorm_files"), |b| {
         b.iter(|| {
             let project = load_project(&paths, &config).unwrap();
-            lint_project(&project, &rules, Severity::Block).len()
+            lint_project(&project, &rules, Severity::Block, config.default_schema()).len()
         })
     });
     g.finish();

@@ -11,8 +11,10 @@ use crate::finding::{Finding, Phase, Severity, Status};
 use crate::ir::{AttrValue, Migration, OpKind, Operation, QualifiedName};
 use crate::parse::sql::lexical::blank_for_patterns;
 pub use crate::ruleset::UNREADABLE_RULES;
-use crate::ruleset::{Rule, RuleSet};
+use crate::ruleset::{CodeRule, Rule, RuleSet};
 use std::collections::{BTreeMap, BTreeSet};
+
+pub mod prior;
 
 /// What classifying one migration found.
 #[derive(Debug, Clone, Default)]
@@ -91,9 +93,21 @@ pub fn unlocated(
 }
 
 pub fn classify(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Classified {
+    classify_with_prior(migration, rules, fail_on, &[])
+}
+
+/// [`classify`] with what replay knew before each op (`prior[i]` for `up[i]`, see
+/// [`prior::prior_facts`]); a missing entry means nothing is known.
+pub fn classify_with_prior(
+    migration: &Migration,
+    rules: &RuleSet,
+    fail_on: Severity,
+    prior: &[prior::OpPrior],
+) -> Classified {
     let mut out = Classified::default();
     let mut created: BTreeSet<QualifiedName> = BTreeSet::new();
-    for op in &migration.up {
+    for (index, op) in migration.up.iter().enumerate() {
+        let known = prior.get(index).cloned().unwrap_or_default();
         let on_new_table = op.kind.table().is_some_and(|t| created.contains(t));
         let context: BTreeMap<&'static str, AttrValue> = [
             ("on_new_table", AttrValue::Bool(on_new_table)),
@@ -107,7 +121,8 @@ pub fn classify(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Cl
         for rule in &rules.rules {
             // An op, or one of the constraints it adds inline, that the rule names.
             let matched = std::iter::once(op).chain(&inline).find(|o| {
-                let (kind, attrs) = (o.kind.name(), o.attributes());
+                let (kind, mut attrs) = (o.kind.name(), o.attributes());
+                known.refine(kind, &mut attrs);
                 rule.ops
                     .iter()
                     .any(|m| m.matches_attributes(kind, &attrs, &context))
@@ -149,10 +164,7 @@ pub fn classify(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Cl
             }
         }
     }
-    if let Some(rule) = rules
-        .get("read-error")
-        .filter(|r| r.severity != Severity::Off)
-    {
+    if let Some(rule) = rules.enabled(CodeRule::ReadError) {
         for e in &migration.read_errors {
             out.findings.push(finding(
                 rule,
@@ -168,10 +180,10 @@ pub fn classify(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Cl
 }
 
 /// Which unreadable rule an op falls under, if any.
-pub fn unreadable_rule(op: &Operation) -> Option<&'static str> {
+pub fn unreadable_rule(op: &Operation) -> Option<CodeRule> {
     match op.kind {
-        OpKind::Opaque { .. } => Some("opaque-operation"),
-        OpKind::Unparsed { .. } => Some("unparsed-sql"),
+        OpKind::Opaque { .. } => Some(CodeRule::OpaqueOperation),
+        OpKind::Unparsed { .. } => Some(CodeRule::UnparsedSql),
         _ => None,
     }
 }
@@ -185,10 +197,10 @@ pub fn unacknowledged_unreadable(
     m: &Migration,
     findings: &[Finding],
 ) -> Vec<(crate::ir::Span, String)> {
-    let acknowledged = |rule: &str, span: crate::ir::Span| {
+    let acknowledged = |rule: CodeRule, span: crate::ir::Span| {
         findings
             .iter()
-            .any(|f| f.rule == rule && f.span == Some(span) && f.status == Status::Suppressed)
+            .any(|f| rule.is(&f.rule) && f.span == Some(span) && f.status == Status::Suppressed)
     };
     let mut parts: Vec<(crate::ir::Span, String)> =
         m.up.iter()

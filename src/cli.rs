@@ -41,20 +41,7 @@ pub struct GlobalArgs {
     pub verbose: u8,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Human,
-    Json,
-    Sarif,
-    Github,
-}
+pub use crate::report::{ColorChoice, Format};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
@@ -84,6 +71,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Explain one rule: what it catches, why it matters, what to do instead.
     Explain(ExplainArgs),
+    /// Detect the project (TypeORM DataSource, SQL layout) and write migguard.toml.
+    Init(InitArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -171,4 +160,14 @@ pub struct RulesArgs {
 pub struct ExplainArgs {
     /// Rule id, e.g. `drop-column`.
     pub rule: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// Project folder (default: the working directory). The file is written to
+    /// `--config FILE` when given, else to `migguard.toml` in this folder.
+    pub dir: Option<PathBuf>,
+    /// Overwrite an existing configuration file.
+    #[arg(long)]
+    pub force: bool,
 }

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::finding::{Finding, Severity, Status};
 use crate::ir::Migration;
 use crate::parse::{read_file, ReadOptions};
-use crate::ruleset::RuleSet;
+use crate::ruleset::{CodeRule, RuleSet};
 use crate::source::{FileKind, SourceFile};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -243,7 +243,7 @@ pub fn grandfather(changes: &ChangeSet, migrations: &[Migration], findings: &mut
             .as_ref()
             .is_some_and(|p| new_files.contains(&canonical(p)));
         if !is_new
-            && f.rule != "edited-migration"
+            && !CodeRule::EditedMigration.is(&f.rule)
             && matches!(f.status, Status::Failing | Status::Warning)
         {
             f.status = Status::Grandfathered;
@@ -264,10 +264,7 @@ pub fn edited_migrations(
     fail_on: Severity,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    let Some(rule) = rules
-        .get("edited-migration")
-        .filter(|r| r.severity != Severity::Off)
-    else {
+    let Some(rule) = rules.enabled(CodeRule::EditedMigration) else {
         return out;
     };
     let modified: BTreeSet<PathBuf> = changes.modified.iter().map(|p| canonical(p)).collect();

@@ -22,4 +22,5 @@ pub mod parse;
 pub mod report;
 pub mod ruleset;
 pub mod schema;
+pub mod setup;
 pub mod source;

@@ -471,6 +471,12 @@ fn sarif_output_lists_every_item() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     let v = r.json();
     assert_eq!(v["version"], "2.1.0");
+    assert_eq!(
+        v["$schema"],
+        "https://json.schemastore.org/sarif-2.1.0.json"
+    );
+    assert_eq!(v["runs"][0]["tool"]["driver"]["name"], "migguard");
+    assert!(v["runs"][0].get("columnKind").is_none(), "{v}");
     let results = v["runs"][0]["results"].as_array().unwrap();
     let rules: Vec<&str> = results
         .iter()
@@ -482,6 +488,24 @@ fn sarif_output_lists_every_item() {
     );
     assert_eq!(results[0]["level"], "error");
     assert_eq!(results[1]["level"], "warning");
+}
+
+#[test]
+fn human_output_in_github_actions_also_annotates() {
+    let (db, dir) = setup("d_gha", &[M1], 1);
+    db.execute("ALTER TABLE person ADD COLUMN hotfix int");
+    let args = ["drift", "--database-url", &db.url];
+    let plain = run_in(dir.path(), &args);
+    let gha = run_env(dir.path(), &args, &[("GITHUB_ACTIONS", "true")]);
+    assert_eq!((plain.code, gha.code), (1, 1), "{}", gha.stderr);
+    assert!(!plain.stdout.contains("::error"), "{}", plain.stdout);
+    assert!(gha.stdout.starts_with(&plain.stdout), "{}", gha.stdout);
+    assert!(
+        gha.stdout[plain.stdout.len()..]
+            .starts_with("::error title=migguard unexpected-column::public.person.hotfix: "),
+        "{}",
+        gha.stdout
+    );
 }
 
 #[test]

@@ -43,3 +43,22 @@ fn sarif_output() {
 fn github_output() {
     insta::assert_snapshot!(render("github"));
 }
+
+#[test]
+fn gitlab_output() {
+    let out = render("gitlab");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("Code Quality is JSON");
+    for issue in v.as_array().expect("an array of issues") {
+        for key in ["description", "check_name", "fingerprint", "severity"] {
+            assert!(issue[key].is_string(), "{key} missing in {issue}");
+        }
+        assert!(issue["location"]["path"].is_string(), "{issue}");
+        assert!(
+            issue["location"]["lines"]["begin"].as_u64().unwrap() >= 1,
+            "{issue}"
+        );
+    }
+    // Stable: the same input gives the same fingerprints.
+    assert_eq!(out, render("gitlab"));
+    insta::assert_snapshot!(out);
+}

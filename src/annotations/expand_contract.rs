@@ -11,7 +11,7 @@ use super::{annotations, ExpandRef};
 use crate::classify::{finding, Classified};
 use crate::finding::{Finding, Phase, Severity, Status};
 use crate::ir::Migration;
-use crate::ruleset::{strsim, RuleSet};
+use crate::ruleset::{strsim, CodeRule, RuleSet};
 use std::collections::{HashMap, HashSet};
 
 /// The expand/contract recipe, with the concrete names, for help texts. `expand_hint`
@@ -90,8 +90,8 @@ pub fn check(
     let mut acknowledged: HashMap<&str, HashSet<String>> = HashMap::new();
     for (m, c) in migrations.iter().zip(classified) {
         let a = annotations(m);
-        let mut add = |id: &str, span, message: String, help: Option<String>| {
-            if let Some(rule) = rules.get(id).filter(|r| r.severity != Severity::Off) {
+        let mut add = |id: CodeRule, span, message: String, help: Option<String>| {
+            if let Some(rule) = rules.enabled(id) {
                 let mut f = finding(rule, m, span, None, message, fail_on);
                 if help.is_some() {
                     f.help = help;
@@ -100,16 +100,13 @@ pub fn check(
             }
         };
         for (span, msg) in &a.problems {
-            add("invalid-annotation", Some(*span), msg.clone(), None);
+            add(CodeRule::InvalidAnnotation, Some(*span), msg.clone(), None);
         }
         let is_contract = c.phases.contains(&Phase::Contract);
         let is_expand = c.phases.contains(&Phase::Expand);
         if !is_contract {
             if let Some(d) = &a.destructive {
-                if let Some(rule) = rules
-                    .get("annotation-mismatch")
-                    .filter(|r| r.severity != Severity::Off)
-                {
+                if let Some(rule) = rules.enabled(CodeRule::AnnotationMismatch) {
                     let mut f = finding(
                         rule,
                         m,
@@ -137,7 +134,7 @@ pub fn check(
         if is_expand {
             ok = false;
             add(
-                "mixed-expand-contract",
+                CodeRule::MixedExpandContract,
                 Some(m.span),
                 format!("`{}` both adds and drops, renames or empties ({}): split it into an expand migration and a later contract migration", m.name, contract_targets(&objects)),
                 None,
@@ -147,7 +144,7 @@ pub fn check(
             None => {
                 ok = false;
                 add(
-                    "missing-destructive-annotation",
+                    CodeRule::MissingDestructiveAnnotation,
                     Some(m.span),
                     format!(
                         "`{}` drops, renames or empties {} but has no `@destructive:` annotation",
@@ -165,7 +162,7 @@ pub fn check(
                     .collect();
                 if unnamed.len() == objects.len() && !objects.is_empty() {
                     add(
-                        "annotation-mismatch",
+                        CodeRule::AnnotationMismatch,
                         Some(d.span),
                         format!("`@destructive: {}` does not name what the migration drops, renames or empties: {}", d.value, objects.join(", ")),
                         None,
@@ -173,7 +170,7 @@ pub fn check(
                 } else if !unnamed.is_empty() {
                     let list: Vec<&str> = unnamed.iter().map(String::as_str).collect();
                     add(
-                        "annotation-mismatch",
+                        CodeRule::AnnotationMismatch,
                         Some(d.span),
                         format!("`@destructive: {}` does not name {}: each object the migration drops, renames or empties must be named, and those not named stay unacknowledged", d.value, list.join(", ")),
                         None,
@@ -185,7 +182,7 @@ pub fn check(
             None => {
                 ok = false;
                 add(
-                    "missing-expand-annotation",
+                    CodeRule::MissingExpandAnnotation,
                     Some(m.span),
                     format!(
                         "`{}` is a contract migration but names no `@expand-migration:`",
@@ -206,12 +203,12 @@ pub fn check(
                             .min()
                             .map(|(_, n)| format!(" (did you mean `{n}`?)"))
                             .unwrap_or_default();
-                        add("unknown-expand-migration", Some(e.span), format!("`@expand-migration: {name}` names no migration that migguard read{closest}"), None);
+                        add(CodeRule::UnknownExpandMigration, Some(e.span), format!("`@expand-migration: {name}` names no migration that migguard read{closest}"), None);
                     }
                     Some(x) if x.order >= m.order => {
                         ok = false;
                         add(
-                            "expand-not-before-contract",
+                            CodeRule::ExpandNotBeforeContract,
                             Some(e.span),
                             format!("expand migration `{name}` does not run before `{}` (the migration tool runs them by timestamp/version)", m.name),
                             None,

@@ -14,7 +14,7 @@ use crate::annotations::annotations;
 use crate::classify::finding;
 use crate::finding::{Finding, Severity};
 use crate::ir::Migration;
-use crate::ruleset::RuleSet;
+use crate::ruleset::{CodeRule, RuleSet};
 
 /// Whether a name is used only in type positions in `code` (the file without the
 /// import itself): after `:`, `<`, `|`, `&`, `implements`, `as`, `type`, `keyof`.
@@ -86,10 +86,7 @@ pub fn check(m: &Migration, text: &str, rules: &RuleSet, fail_on: Severity) -> V
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| matches!(e, "ts" | "mts" | "cts"));
-    let Some(rule) = rules
-        .get("annotation-placement")
-        .filter(|r| r.severity != Severity::Off)
-    else {
+    let Some(rule) = rules.enabled(CodeRule::AnnotationPlacement) else {
         return Vec::new();
     };
     if !ts {

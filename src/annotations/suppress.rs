@@ -12,7 +12,7 @@
 use crate::classify::finding;
 use crate::finding::{Finding, Severity, Status};
 use crate::ir::{Migration, Span};
-use crate::ruleset::RuleSet;
+use crate::ruleset::{CodeRule, RuleSet};
 use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,7 +171,7 @@ pub fn apply_file(
             let m = class_of(c.span.line);
             push(
                 rules,
-                "invalid-annotation",
+                CodeRule::InvalidAnnotation,
                 m,
                 c.span,
                 message,
@@ -194,7 +194,7 @@ pub fn apply_file(
         if s.rules.is_empty() {
             push(
                 rules,
-                "unused-suppression",
+                CodeRule::UnusedSuppression,
                 m,
                 s.span,
                 format!("`{directive}` names no rule"),
@@ -206,7 +206,7 @@ pub fn apply_file(
         let Some(reason) = s.reason.clone() else {
             push(
                 rules,
-                "suppression-without-reason",
+                CodeRule::SuppressionWithoutReason,
                 m,
                 s.span,
                 format!(
@@ -223,10 +223,10 @@ pub fn apply_file(
             // Code migguard cannot read must stay visible where it is: a file-wide
             // ignore would hide every later unreadable change too (and release-check
             // would trust it).
-            if s.file_level && id == "read-error" {
+            if s.file_level && CodeRule::ReadError.is(id) {
                 push(
                     rules,
-                    "invalid-annotation",
+                    CodeRule::InvalidAnnotation,
                     m,
                     s.span,
                     format!("`{directive} read-error` is not applied: a read error cannot be silenced for a whole file (use `migguard-ignore read-error: <reason>` on the line above the code)"),
@@ -242,7 +242,7 @@ pub fn apply_file(
                     .unwrap_or_default();
                 push(
                     rules,
-                    "unused-suppression",
+                    CodeRule::UnusedSuppression,
                     m,
                     s.span,
                     format!("`{directive}` names unknown rule `{id}`{hint}"),
@@ -251,12 +251,12 @@ pub fn apply_file(
                 );
                 continue;
             }
-            if id == "read-error" {
+            if CodeRule::ReadError.is(id) {
                 // What migguard could not read it cannot acknowledge: a file-level
                 // suppression would hide it from release-check too.
                 push(
                     rules,
-                    "unused-suppression",
+                    CodeRule::UnusedSuppression,
                     m,
                     s.span,
                     format!("`{directive} read-error` is not applied: a read error cannot be suppressed (fix the source so migguard can read it)"),
@@ -286,7 +286,7 @@ pub fn apply_file(
             if !used {
                 push(
                     rules,
-                    "unused-suppression",
+                    CodeRule::UnusedSuppression,
                     m,
                     s.span,
                     format!("`{directive} {id}` suppresses nothing"),
@@ -309,14 +309,14 @@ fn anchor_of(ms: &[&Migration], span: Span) -> Option<usize> {
 
 fn push(
     rules: &RuleSet,
-    id: &str,
+    id: CodeRule,
     m: &Migration,
     span: Span,
     message: String,
     fail_on: Severity,
     out: &mut Vec<Finding>,
 ) {
-    if let Some(rule) = rules.get(id).filter(|r| r.severity != Severity::Off) {
+    if let Some(rule) = rules.enabled(id) {
         out.push(finding(rule, m, Some(span), None, message, fail_on));
     }
 }

@@ -488,7 +488,8 @@ fn down_ops_are_never_classified() {
 fn severity_off_produces_nothing() {
     let mut text = DEFAULT_RULES_FOR_TEST.replace("severity = \"block\"", "severity = \"off\"");
     // What migguard cannot read is always `block` (the loader refuses less).
-    for id in crate::ruleset::UNREADABLE_RULES {
+    for rule in crate::ruleset::UNREADABLE_RULES {
+        let id = rule.id();
         text = text.replace(
             &format!("id = \"{id}\"\nseverity = \"off\""),
             &format!("id = \"{id}\"\nseverity = \"block\""),

@@ -6,8 +6,9 @@ use crate::cli::{DriftArgs, GlobalArgs};
 use crate::config::Config;
 use crate::db::connect::{block_on_within, connect, describe, ConnectOptions};
 use crate::db::history::{self, compare_with_checksums};
-use crate::drift::{analyse, render::render, schemas_used, DriftStatus, HistoryView, IgnoreList};
+use crate::drift::{analyse, schemas_used, DriftStatus, HistoryView, IgnoreList};
 use crate::error::{Outcome, Result};
+use crate::report::drift::render;
 
 /// The schemas to introspect: those named with `--schema`, else every schema the
 /// migrations use. The configured schema comes first when it is among them:
@@ -104,15 +105,8 @@ pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
             "warning: history table `{table}` does not exist: treating every migration as pending"
         );
     }
-    // Contract: inside GitHub Actions human output also annotates the PR.
-    let annotate = args.format == crate::cli::Format::Human
-        && std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     crate::report::write_stdout(|out| {
-        render(&report, args.format, args.allow_pending_migrations, out)?;
-        if annotate {
-            crate::drift::render::github(&report, args.allow_pending_migrations, out)?;
-        }
-        Ok(())
+        render(&report, args.format, args.allow_pending_migrations, out)
     })?;
     Ok(match report.status {
         DriftStatus::Clean => Outcome::Pass,

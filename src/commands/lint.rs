@@ -5,7 +5,8 @@
 //! adds (and fail edits to migrations that already shipped).
 
 use super::project::{load_project, load_rules, migration_paths};
-use crate::classify::{classify, Classified};
+use crate::classify::prior::prior_facts;
+use crate::classify::{classify_with_prior, Classified};
 use crate::cli::{FailOn, GlobalArgs, LintArgs};
 use crate::config::Config;
 use crate::error::{Outcome, Result};
@@ -21,8 +22,9 @@ pub fn lint_project(
     project: &super::project::Project,
     rules: &RuleSet,
     fail_on: Severity,
+    default_schema: &str,
 ) -> Vec<Finding> {
-    lint_project_with(project, rules, fail_on, Vec::new())
+    lint_project_with(project, rules, fail_on, default_schema, Vec::new())
 }
 
 /// [`lint_project`] with findings from outside the migrations' own text (such as
@@ -32,13 +34,18 @@ pub fn lint_project_with(
     project: &super::project::Project,
     rules: &RuleSet,
     fail_on: Severity,
+    default_schema: &str,
     extra: Vec<Finding>,
 ) -> Vec<Finding> {
     use rayon::prelude::*;
+    // Replay is sequential (each migration starts from the last one's schema); the
+    // rules are then matched in parallel.
+    let prior = prior_facts(&project.migrations, default_schema);
     let classified: Vec<Classified> = project
         .migrations
         .par_iter()
-        .map(|m| classify(m, rules, fail_on))
+        .zip(prior.par_iter())
+        .map(|(m, known)| classify_with_prior(m, rules, fail_on, known))
         .collect();
     let mut findings: Vec<Finding> = classified
         .iter()
@@ -138,7 +145,7 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
             fail_on,
         ),
     };
-    let mut findings = lint_project_with(&project, &rules, fail_on, edits);
+    let mut findings = lint_project_with(&project, &rules, fail_on, config.default_schema(), edits);
     if let Some(changes) = &changes {
         crate::git::grandfather(changes, &project.migrations, &mut findings);
     }

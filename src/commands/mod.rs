@@ -3,6 +3,7 @@
 
 pub mod compiled;
 pub mod drift;
+pub mod init;
 pub mod lint;
 pub mod project;
 pub mod release_check;
@@ -22,5 +23,6 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         Command::Inspect(a) => schema::inspect(a, g),
         Command::Rules(a) => rules::list(a, g),
         Command::Explain(a) => rules::explain(a, g),
+        Command::Init(a) => init::run(a, g),
     }
 }

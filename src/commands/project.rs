@@ -36,7 +36,7 @@ impl Project {
         rules: &crate::ruleset::RuleSet,
         fail_on: crate::finding::Severity,
     ) -> Vec<crate::finding::Finding> {
-        let Some(rule) = rules.get("read-error") else {
+        let Some(rule) = rules.enabled(crate::ruleset::CodeRule::ReadError) else {
             return Vec::new();
         };
         self.empty_files

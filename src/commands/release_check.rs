@@ -24,7 +24,7 @@ use crate::error::{Error, Outcome, Result};
 use crate::finding::{Finding, Phase, Severity, Status};
 use crate::ir::Migration;
 use crate::report::{render_findings, FindingsReport, MigrationSummary, RenderOptions};
-use crate::ruleset::RuleSet;
+use crate::ruleset::{CodeRule, RuleSet};
 
 /// The parts of pending migration `m` that migguard cannot read and nobody
 /// acknowledged, judged as the PR gate judges them: its lint `findings` with the
@@ -49,7 +49,7 @@ pub fn check(
 ) -> Vec<Finding> {
     let fail_on = Severity::Block;
     let mut out = Vec::new();
-    let rule = |id: &str| rules.get(id).filter(|r| r.severity != Severity::Off);
+    let rule = |id: CodeRule| rules.enabled(id);
     for name in &cmp.pending {
         let Some(m) = migrations.iter().find(|m| &m.name == name) else {
             continue;
@@ -67,7 +67,7 @@ pub fn check(
         let objects: Vec<String> = c.contract_objects.iter().cloned().collect();
         let a = annotations(m);
         if !allow_destructive {
-            if let Some(r) = rule("destructive-pending") {
+            if let Some(r) = rule(CodeRule::DestructivePending) {
                 let (span, message) = if contract {
                     (m.span, format!("pending migration `{}` drops, renames or empties {} and destructive migrations are not allowed in this release", m.name, contract_targets(&objects)))
                 } else {
@@ -87,7 +87,7 @@ pub fn check(
             match a.expand.as_ref().map(|e| &e.value) {
                 Some(ExpandRef::Migration(expand)) if cmp.applied.contains(expand) => {}
                 Some(ExpandRef::Migration(expand)) => {
-                    if let Some(r) = rule("expand-not-applied") {
+                    if let Some(r) = rule(CodeRule::ExpandNotApplied) {
                         let state = if cmp.pending.contains(expand) {
                             "is still pending (it would run in the same batch)"
                         } else {
@@ -98,7 +98,7 @@ pub fn check(
                 }
                 Some(ExpandRef::None { .. }) => {}
                 None if !a.problems.is_empty() => {
-                    if let Some(r) = rule("expand-not-applied") {
+                    if let Some(r) = rule(CodeRule::ExpandNotApplied) {
                         out.push(finding(r, m, Some(m.span), None, format!("`{}` has a malformed @expand-migration annotation: cannot verify its expand migration is applied", m.name), fail_on));
                     }
                 }
@@ -110,8 +110,11 @@ pub fn check(
             continue;
         }
         for (id, missing) in [
-            ("missing-destructive-annotation", a.destructive.is_none()),
-            ("missing-expand-annotation", a.expand.is_none()),
+            (
+                CodeRule::MissingDestructiveAnnotation,
+                a.destructive.is_none(),
+            ),
+            (CodeRule::MissingExpandAnnotation, a.expand.is_none()),
         ] {
             if let (true, Some(r)) = (missing, rule(id)) {
                 let mut f = finding(
@@ -122,7 +125,7 @@ pub fn check(
                     format!(
                         "pending contract migration `{}` has no `@{}` annotation",
                         m.name,
-                        if id.contains("destructive") {
+                        if id == CodeRule::MissingDestructiveAnnotation {
                             "destructive"
                         } else {
                             "expand-migration"
@@ -135,7 +138,7 @@ pub fn check(
             }
         }
     }
-    if let Some(r) = rule("unknown-applied-migration") {
+    if let Some(r) = rule(CodeRule::UnknownAppliedMigration) {
         for name in &cmp.unknown_applied {
             // An older image redeployed: the tool runs nothing, and the old code is
             // what is wanted. Whether the newer migrations dropped something this
@@ -169,7 +172,7 @@ pub fn check(
             ));
         }
     }
-    if let Some(r) = rule("history-problem") {
+    if let Some(r) = rule(CodeRule::HistoryProblem) {
         for p in &cmp.problems {
             out.push(unlocated(r, None, None, p.clone(), fail_on));
         }
@@ -213,10 +216,7 @@ pub fn rollback_breakage(
     unknown: &[String],
     rules: &RuleSet,
 ) -> Vec<Finding> {
-    let Some(r) = rules
-        .get("unknown-applied-migration")
-        .filter(|r| r.severity != Severity::Off)
-    else {
+    let Some(r) = rules.enabled(CodeRule::UnknownAppliedMigration) else {
         return Vec::new();
     };
     items
@@ -429,8 +429,8 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
     // Contract: a missing history table is "nothing applied", with a warning —
     // a finding, so that JSON and SARIF consumers see it too.
     if let Some(r) = rules
-        .get("history-problem")
-        .filter(|r| history.table_missing && r.severity != Severity::Off)
+        .enabled(CodeRule::HistoryProblem)
+        .filter(|_| history.table_missing)
     {
         let mut f = unlocated(
             r,
@@ -448,10 +448,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
         Vec::new()
     };
     let mut notes = Vec::new();
-    if let Some(r) = rules
-        .get("destructive-pending")
-        .filter(|r| r.severity != Severity::Off)
-    {
+    if let Some(r) = rules.enabled(CodeRule::DestructivePending) {
         for a in &allowed {
             let Some(m) = project.migrations.iter().find(|m| m.name == a.migration) else {
                 continue;

@@ -9,13 +9,17 @@
 //! migration that cannot apply to L is `conflicts-with-pending`. Objects the replay
 //! could not read are `unverifiable`, never silently clean.
 
+mod describe;
 pub mod diff;
+mod fold;
+pub mod ignore;
 pub mod literals;
+pub mod objects;
 pub mod reconcile;
-pub mod render;
 
 use crate::schema::SchemaModel;
-pub use diff::{diff, Difference, IgnoreList};
+pub use diff::{diff, Difference};
+pub use ignore::IgnoreList;
 pub use reconcile::analyse;
 use serde::Serialize;
 use std::collections::BTreeSet;

@@ -5,7 +5,8 @@
 //! like after the release — rather than structure. Pure: the command hands it the
 //! live model and the history facts it read.
 
-use super::diff::{diff, Difference, IgnoreList, Kind};
+use super::diff::{diff, Difference, Kind};
+use super::ignore::IgnoreList;
 use super::{DriftItem, DriftReport, DriftStatus, HistoryView};
 use crate::ir::Migration;
 use crate::schema::replay::replay_onto;
@@ -359,6 +360,12 @@ fn restrict(model: &SchemaModel, relevant: &BTreeSet<&str>) -> SchemaModel {
             .iter()
             .filter(|(n, _)| relevant.contains(n.as_str()))
             .map(|(n, e)| (n.clone(), e.clone()))
+            .collect(),
+        functions: model
+            .functions
+            .iter()
+            .filter(|(k, f)| has(&f.name) || relevant.contains(k.as_str()))
+            .map(|(k, f)| (k.clone(), f.clone()))
             .collect(),
         uncertain: model
             .uncertain

@@ -421,35 +421,41 @@ fn sample_report() -> DriftReport {
     analyse(&ms, &live, h, "public", &IgnoreList::default())
 }
 
-fn rendered(r: &DriftReport, format: crate::cli::Format, allow: bool) -> String {
+fn rendered(r: &DriftReport, format: crate::report::Format, allow: bool) -> String {
     let mut out = Vec::new();
-    render::render(r, format, allow, &mut out).unwrap();
+    crate::report::drift::render(r, format, allow, &mut out).unwrap();
     String::from_utf8(out).unwrap()
 }
 
 #[test]
 fn renders_human() {
     let r = sample_report();
-    insta::assert_snapshot!(rendered(&r, crate::cli::Format::Human, false));
+    insta::assert_snapshot!(rendered(&r, crate::report::Format::Human, false));
 }
 
 #[test]
 fn renders_json() {
     let r = sample_report();
-    insta::assert_snapshot!(rendered(&r, crate::cli::Format::Json, false));
+    insta::assert_snapshot!(rendered(&r, crate::report::Format::Json, false));
 }
 
 #[test]
 fn renders_github_with_allowed_pending_as_notices() {
     let r = sample_report();
-    insta::assert_snapshot!(rendered(&r, crate::cli::Format::Github, true));
+    insta::assert_snapshot!(rendered(&r, crate::report::Format::Github, true));
+}
+
+#[test]
+fn renders_gitlab_code_quality() {
+    let r = sample_report();
+    insta::assert_snapshot!(rendered(&r, crate::report::Format::Gitlab, false));
 }
 
 #[test]
 fn renders_sarif() {
     let r = sample_report();
     let v: serde_json::Value =
-        serde_json::from_str(&rendered(&r, crate::cli::Format::Sarif, false)).unwrap();
+        serde_json::from_str(&rendered(&r, crate::report::Format::Sarif, false)).unwrap();
     assert_eq!(v["version"], "2.1.0");
     let results = v["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), r.items.len());
@@ -467,7 +473,7 @@ fn clean_human_output_says_so() {
         "public",
         &IgnoreList::default(),
     );
-    let s = rendered(&r, crate::cli::Format::Human, false);
+    let s = rendered(&r, crate::report::Format::Human, false);
     assert!(s.starts_with("migguard drift: clean"), "{s}");
     assert!(!s.contains("what to do"), "{s}");
 }

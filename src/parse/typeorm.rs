@@ -18,6 +18,7 @@
 mod builder;
 mod classes;
 mod comments;
+pub mod data_source;
 mod imports;
 mod inherit;
 mod strings;
@@ -52,6 +53,18 @@ pub fn read_typeorm_file(file: &SourceFile, opts: &ReadOptions) -> Vec<Migration
     read(file, opts).0
 }
 
+/// The migration settings of a TypeORM DataSource or ormconfig file (for `migguard
+/// init`), read statically; `None` when the file holds no options object.
+pub fn read_data_source(file: &SourceFile) -> Option<data_source::DataSourceOptions> {
+    let src = file.text.as_str();
+    let tree = parse(src)?;
+    let root = tree.root_node();
+    let col = collect(root, src);
+    let opts = ReadOptions::default();
+    let doc = Doc::new(src, file, &opts, &col);
+    data_source::find(&doc, root)
+}
+
 /// The SQL assembled from every `query(...)` call of the file, in source order:
 /// the step between the TypeScript and the SQL reader, exposed for tests.
 #[cfg(test)]
@@ -80,7 +93,14 @@ pub(crate) struct Doc<'a> {
     pub opts: &'a ReadOptions,
     /// Name → every binding of it in the file, resolved by scope at the use site.
     consts: HashMap<&'a str, Vec<Binding<'a>>>,
+    /// The imported helper being read (its byte range) with its parameters bound to
+    /// what the call passed: the text of a literal argument (or of the default
+    /// value), `None` when only the running code knows it.
+    arguments: Option<BoundArguments>,
 }
+
+/// An imported helper's byte range and its parameters, each with the text bound to it.
+type BoundArguments = ((usize, usize), Vec<(String, Option<String>)>);
 
 /// `const X = …` (or a `let`/`var` never reassigned in its scope).
 struct Binding<'a> {
@@ -115,6 +135,7 @@ impl<'a> Doc<'a> {
             file,
             opts,
             consts,
+            arguments: None,
         }
     }
 
@@ -145,9 +166,93 @@ impl<'a> Doc<'a> {
         (b.usable && !ambiguous).then_some(b.value)
     }
 
+    /// What an identifier stands for when a function parameter declares it (a
+    /// parameter shadows any constant of the same name further out): `Some(Some(text))`
+    /// for a parameter of the helper being read bound to a literal argument,
+    /// `Some(None)` for any other parameter — its value is only known at run time —
+    /// and `None` when no enclosing function declares it (or a binding inside that
+    /// function shadows the parameter): then it is whatever [`Doc::const_value`] says.
+    pub fn param_value(&self, ident: Node) -> Option<Option<&str>> {
+        let name = self.text(ident);
+        let at = ident.start_byte();
+        let mut node = ident;
+        while let Some(parent) = node.parent() {
+            node = parent;
+            if !declares_parameter(self, node, name) {
+                continue;
+            }
+            let inside = node.start_byte()..node.end_byte();
+            let shadowed = self.consts.get(name).is_some_and(|bindings| {
+                bindings
+                    .iter()
+                    .any(|b| inside.contains(&b.scope.0) && b.scope.0 <= at && at < b.scope.1)
+            });
+            if shadowed {
+                return None;
+            }
+            return Some(match &self.arguments {
+                Some((range, params)) if *range == (node.start_byte(), node.end_byte()) => params
+                    .iter()
+                    .rev()
+                    .find(|(p, _)| p == name)
+                    .and_then(|(_, v)| v.as_deref()),
+                _ => None,
+            });
+        }
+        None
+    }
+
     fn span(&self, node: Node) -> Span {
         self.file.span(node.start_byte(), node.end_byte())
     }
+}
+
+/// The parameter nodes of a function-like node (`x => …` has a single one).
+fn parameters(function: Node) -> Vec<Node> {
+    if let Some(single) = function.child_by_field_name("parameter") {
+        return vec![single];
+    }
+    let Some(params) = function.child_by_field_name("parameters") else {
+        return Vec::new();
+    };
+    let mut cursor = params.walk();
+    params
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() != "comment")
+        .collect()
+}
+
+/// Whether `function` (any function-like node) declares a parameter `name`, also
+/// inside a destructuring pattern.
+fn declares_parameter(doc: &Doc, function: Node, name: &str) -> bool {
+    if !matches!(
+        function.kind(),
+        "function_declaration"
+            | "generator_function_declaration"
+            | "function_expression"
+            | "function"
+            | "generator_function"
+            | "arrow_function"
+            | "method_definition"
+    ) {
+        return false;
+    }
+    parameters(function).into_iter().any(|p| {
+        let pattern = p.child_by_field_name("pattern").unwrap_or(p);
+        let mut stack = vec![pattern];
+        while let Some(n) = stack.pop() {
+            if matches!(
+                n.kind(),
+                "identifier" | "shorthand_property_identifier_pattern"
+            ) && doc.text(n) == name
+            {
+                return true;
+            }
+            let mut cursor = n.walk();
+            stack.extend(n.named_children(&mut cursor));
+        }
+        false
+    })
 }
 
 /// What the first walk over the tree collects.

@@ -5,6 +5,7 @@
 
 use super::display_path;
 use crate::finding::{Finding, Status};
+use crate::ruleset::CodeRule;
 use std::io::{self, Write};
 
 /// Escape the message part (`%`, CR, LF).
@@ -19,6 +20,12 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// Inside GitHub Actions (`GITHUB_ACTIONS=true`) human output also annotates the PR
+/// (the contract): the one place that asks.
+pub fn in_github_actions() -> bool {
+    std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
+}
+
 pub fn render(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
     for f in findings {
         let level = match f.status {
@@ -26,7 +33,7 @@ pub fn render(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
             Status::Warning => "warning",
             // The audit trail of release-check's permission: what it let through
             // belongs in the release log.
-            Status::Acknowledged if f.rule == "destructive-pending" => "notice",
+            Status::Acknowledged if CodeRule::DestructivePending.is(&f.rule) => "notice",
             _ => continue,
         };
         let mut props = Vec::new();

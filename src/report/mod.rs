@@ -1,14 +1,15 @@
-//! Rendering: the same findings as human code frames (miette), JSON, SARIF 2.1.0 or
-//! GitHub workflow annotations. Checks never format output themselves; renderers
-//! attach source text once per file, late, as ruff and oxc do.
+//! Rendering: the same findings as human code frames (miette), JSON, SARIF 2.1.0,
+//! GitHub workflow annotations or a GitLab Code Quality report. Checks never format
+//! output themselves; renderers attach source text once per file, late, as ruff and oxc do.
 
+pub mod drift;
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod sarif;
 pub mod terminal;
 
-use crate::cli::{ColorChoice, Format};
 use crate::finding::{Finding, Status};
 use crate::ir::MigrationFormat;
 use crate::ruleset::RuleSet;
@@ -17,6 +18,25 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::PathBuf;
+
+/// When to use colours in human output (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Output format of every command that reports (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    Github,
+    /// GitLab Code Quality JSON (`artifacts:reports:codequality`).
+    Gitlab,
+}
 
 /// One migration read, for the `migrations` array of the JSON output.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -104,8 +124,9 @@ pub fn render_findings(
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, rules, out),
         Format::Github => github::render(&report.findings, out),
+        Format::Gitlab => gitlab::render(&gitlab::finding_issues(&report.findings), out),
         Format::Human => {
-            if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+            if github::in_github_actions() {
                 github::render(&report.findings, out)?;
             }
             human::render(report, sources, opts, out)

@@ -83,6 +83,16 @@ pub fn to_value(report: &FindingsReport, rules: &RuleSet) -> Value {
             r
         })
         .collect();
+    let mut sarif = envelope(sarif_rules, results);
+    // Our columns count characters (code points), not UTF-16 units. (Drift results
+    // have no regions, so only findings say so.)
+    sarif["runs"][0]["columnKind"] = json!("unicodeCodePoints");
+    sarif
+}
+
+/// The SARIF 2.1.0 document around one run of migguard: its rule descriptors and
+/// results. Every SARIF output (findings, drift) is built here.
+pub fn envelope(rules: Vec<Value>, results: Vec<Value>) -> Value {
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -91,10 +101,8 @@ pub fn to_value(report: &FindingsReport, rules: &RuleSet) -> Value {
                 "name": "migguard",
                 "informationUri": "https://github.com/migguard/migguard",
                 "version": env!("CARGO_PKG_VERSION"),
-                "rules": sarif_rules,
+                "rules": rules,
             }},
-            // Our columns count characters (code points), not UTF-16 units.
-            "columnKind": "unicodeCodePoints",
             "results": results,
         }],
     })

@@ -110,9 +110,11 @@ pub(super) fn parse(
                 }
             },
         };
-        if let Some(s) = r.severity.as_ref().filter(|_| {
-            super::UNREADABLE_RULES.contains(&id.as_str()) && severity != Severity::Block
-        }) {
+        if let Some(s) = r
+            .severity
+            .as_ref()
+            .filter(|_| super::is_unreadable_rule(id) && severity != Severity::Block)
+        {
             return Err(ctx.err(
                 s.span(),
                 format!("`{id}` is always `block`: release-check blocks what migguard cannot read, and the PR gate must not be more lenient (acknowledge a checked case with `migguard-ignore {id}: <reason>`)"),
@@ -155,8 +157,7 @@ pub(super) fn parse(
                 .map(|op| matcher(&ctx, op))
                 .collect::<crate::error::Result<Vec<_>>>()?,
         };
-        if let Some(builtin) = inherited.filter(|_| super::UNREADABLE_RULES.contains(&id.as_str()))
-        {
+        if let Some(builtin) = inherited.filter(|_| super::is_unreadable_rule(id)) {
             // Other ops would let the gate pass what release-check blocks. A copy of the
             // built-in file (the usual way to start a rules file) writes them unchanged.
             let describe = |ops: &[super::OpMatcher]| -> Vec<String> {

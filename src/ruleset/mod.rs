@@ -3,7 +3,10 @@
 //! the lint gate, release-check, the expand/contract checks and drift all read the
 //! one [`RuleSet`] loaded here.
 
+mod code_rules;
 mod load;
+
+pub use code_rules::CodeRule;
 
 use crate::finding::{Category, Phase, Severity};
 use crate::ir::{AttrValue, Operation};
@@ -13,9 +16,10 @@ use std::collections::BTreeMap;
 /// The default rules file, embedded in the binary.
 pub const DEFAULT_RULES: &str = include_str!("../../rules/rules.toml");
 
-/// Rule ids the product contract requires (docs/contract.md). A user rules file may omit
-/// any of them; the built-in definition is used then, so code that raises a rule by
-/// id always finds it.
+/// The op-matching rule ids the product contract requires (docs/contract.md); the
+/// rules raised from code are [`CodeRule::ALL`]. A user rules file may omit any of
+/// them; the built-in definition is used then, so code that raises a rule by id always
+/// finds it.
 pub const REQUIRED_RULES: &[&str] = &[
     "drop-table",
     "drop-column",
@@ -38,20 +42,6 @@ pub const REQUIRED_RULES: &[&str] = &[
     "drop-constraint",
     "drop-type",
     "update-without-where",
-    "unparsed-sql",
-    "opaque-operation",
-    "missing-destructive-annotation",
-    "missing-expand-annotation",
-    "unknown-expand-migration",
-    "expand-not-before-contract",
-    "mixed-expand-contract",
-    "edited-migration",
-    "annotation-mismatch",
-    "suppression-without-reason",
-    "unused-suppression",
-    "destructive-pending",
-    "expand-not-applied",
-    "unknown-applied-migration",
 ];
 
 /// The rules that flag what migguard cannot read statically: an `opaque` op (code),
@@ -60,7 +50,16 @@ pub const REQUIRED_RULES: &[&str] = &[
 /// refuses less), so lint fails where release-check would, and a reasoned
 /// `migguard-ignore opaque-operation|unparsed-sql: <why>` acknowledges the part in
 /// both. `read-error` cannot be suppressed at all.
-pub const UNREADABLE_RULES: [&str; 3] = ["opaque-operation", "unparsed-sql", "read-error"];
+pub const UNREADABLE_RULES: [CodeRule; 3] = [
+    CodeRule::OpaqueOperation,
+    CodeRule::UnparsedSql,
+    CodeRule::ReadError,
+];
+
+/// Is `id` one of the [`UNREADABLE_RULES`]?
+pub fn is_unreadable_rule(id: &str) -> bool {
+    UNREADABLE_RULES.iter().any(|r| r.is(id))
+}
 
 /// One condition of an op matcher, e.g. `concurrently = false`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,6 +138,12 @@ pub struct RuleSet {
 impl RuleSet {
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// A code-raised rule, unless it is turned off (`severity = "off"`): then code
+    /// raises nothing for it.
+    pub fn enabled(&self, rule: CodeRule) -> Option<&Rule> {
+        self.get(rule.id()).filter(|r| r.severity != Severity::Off)
     }
 
     /// The embedded default rules.
@@ -223,7 +228,11 @@ mod tests {
     #[test]
     fn builtin_rules_load_and_contain_every_required_id() {
         let set = RuleSet::builtin();
-        for id in REQUIRED_RULES {
+        for id in REQUIRED_RULES
+            .iter()
+            .copied()
+            .chain(CodeRule::ALL.map(CodeRule::id))
+        {
             assert!(set.get(id).is_some(), "{id} missing from rules/rules.toml");
         }
     }

@@ -39,6 +39,18 @@ pub fn replay_onto(
     migrations: &[&Migration],
     default_schema: &str,
 ) -> Vec<Conflict> {
+    replay_observing(model, migrations, default_schema, |_, _, _| {})
+}
+
+/// [`replay_onto`], showing `before(migration index, op index, model)` the model as
+/// it is just before each op applies: what lint judges an op by (the column type an
+/// `ALTER COLUMN … TYPE` starts from, the column `changeColumn` names).
+pub fn replay_observing(
+    model: &mut SchemaModel,
+    migrations: &[&Migration],
+    default_schema: &str,
+    mut before: impl FnMut(usize, usize, &SchemaModel),
+) -> Vec<Conflict> {
     let mut r = Replayer {
         model,
         ds: default_schema.to_string(),
@@ -46,9 +58,10 @@ pub fn replay_onto(
         migration: String::new(),
     };
     r.model.schemas.insert(default_schema.to_string());
-    for m in migrations {
+    for (mi, m) in migrations.iter().enumerate() {
         r.migration = m.name.clone();
-        for op in &m.up {
+        for (oi, op) in m.up.iter().enumerate() {
+            before(mi, oi, r.model);
             r.replay_op(op);
         }
     }
@@ -843,6 +856,7 @@ impl Replayer<'_> {
                 self.model.enums.retain(|k, _| k.schema != n);
                 self.model.sequences.retain(|k, _| k.schema != n);
                 self.model.views.retain(|k, _| k.schema != n);
+                self.model.functions.retain(|_, f| f.name.schema != n);
             }
             OpKind::RenameSchema { name, new_name } => {
                 self.uncertain(
@@ -919,8 +933,15 @@ impl Replayer<'_> {
             | OpKind::Insert { .. }
             | OpKind::Comment { .. }
             | OpKind::SetOption { .. }
-            | OpKind::TransactionControl { .. }
-            | OpKind::Other { .. } => {}
+            | OpKind::TransactionControl { .. } => {}
+            OpKind::Other { what } if functions::is_routine_statement(what) => {
+                self.replay_routine(op)
+            }
+            OpKind::Other { what } if triggers::is_trigger_statement(what) => {
+                self.replay_trigger(op)
+            }
+            OpKind::Other { what } if policies::is_policy_statement(what) => self.replay_policy(op),
+            OpKind::Other { .. } => {}
         }
     }
 
@@ -2061,6 +2082,10 @@ fn key_uses(key: &str, col: &str) -> bool {
     key.split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .any(|w| w == col)
 }
+
+mod functions;
+mod policies;
+mod triggers;
 
 #[cfg(test)]
 mod tests;

@@ -132,3 +132,13 @@ pub fn run_with_deadline(
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// A copy of the test binary in `dir`, stripped of its debug info when `strip` exists:
+/// what a release ships (stripped), and small enough to pack and checksum quickly
+/// (the debug build is ~250 MB). Without `strip` the copy is the full binary.
+pub fn stripped_binary(dir: &Path) -> PathBuf {
+    let copy = dir.join("migguard");
+    std::fs::copy(bin(), &copy).unwrap();
+    let _ = Command::new("strip").arg(&copy).status();
+    copy
+}

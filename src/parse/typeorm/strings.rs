@@ -132,12 +132,22 @@ fn append(
             }
             true
         }
-        "identifier" => match doc.const_value(node) {
-            Some(value) => {
-                let a = anchor.unwrap_or((node.start_byte(), node.end_byte()));
-                append(doc, value, asm, Some(a), depth + 1)
+        "identifier" => match doc.param_value(node) {
+            // A literal the call passed: text, but not from this file.
+            Some(Some(text)) => {
+                let (s, e) = anchor.unwrap_or((node.start_byte(), node.end_byte()));
+                asm.literal_bytes += text.len();
+                asm.push(text, s, e, false);
+                true
             }
-            None => false,
+            Some(None) => false,
+            None => match doc.const_value(node) {
+                Some(value) => {
+                    let a = anchor.unwrap_or((node.start_byte(), node.end_byte()));
+                    append(doc, value, asm, Some(a), depth + 1)
+                }
+                None => false,
+            },
         },
         "call_expression" => append_join(doc, node, asm, anchor, depth),
         _ => false,

@@ -605,3 +605,134 @@ export const pong = async (qr) => {
     // ping → pong → ping again is not followed: that call stays opaque.
     assert_eq!(kinds, vec![(6, "create_table"), (6, "opaque")]);
 }
+
+const ORDERS_MIGRATION: &str = r#"import { MigrationInterface, QueryRunner } from "typeorm";
+import { addAuditColumns } from "../helpers/audit";
+
+export class AddAudit1700000000000 implements MigrationInterface {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    const schema = "sales";
+    await addAuditColumns(queryRunner, "orders");
+    await addAuditColumns(queryRunner, `${schema}.invoices`, "by");
+    await addAuditColumns(queryRunner, process.env.TABLE);
+  }
+}
+"#;
+
+#[test]
+fn an_imported_helper_reads_literal_arguments_as_its_parameters() {
+    let helper = r#"import { QueryRunner, TableColumn } from "typeorm";
+const table = "shadowed_by_the_parameter";
+
+export async function addAuditColumns(queryRunner: QueryRunner, table: string, prefix = "created"): Promise<void> {
+  await queryRunner.query(`ALTER TABLE ${table} ADD "${prefix}_at" timestamptz`);
+  await queryRunner.addColumn(table, new TableColumn({ name: prefix + "_note", type: "text", isNullable: true }));
+}
+"#;
+    let (_dir, m) = read_project(&[
+        ("migrations/1700000000000-AddAudit.ts", ORDERS_MIGRATION),
+        ("helpers/audit.ts", helper),
+    ]);
+    let ops: Vec<_> = m[0]
+        .up
+        .iter()
+        .map(|o| {
+            let object = o.kind.object().filter(|_| !o.dynamic).unwrap_or_default();
+            (o.span.line, o.kind.name(), object, o.dynamic)
+        })
+        .collect();
+    assert_eq!(
+        ops,
+        vec![
+            (
+                7,
+                "add_column",
+                "public.orders.created_at".to_string(),
+                false
+            ),
+            (
+                7,
+                "add_column",
+                "public.orders.created_note".to_string(),
+                false
+            ),
+            (8, "add_column", "sales.invoices.by_at".to_string(), false),
+            (8, "add_column", "sales.invoices.by_note".to_string(), false),
+            // An argument only known at run time leaves the parameter unbound: the
+            // SQL is dynamic and the builder call opaque, as before.
+            (9, "add_column", String::new(), true),
+            (9, "opaque", String::new(), false),
+        ]
+    );
+}
+
+#[test]
+fn a_reassigned_parameter_is_not_bound_to_its_argument() {
+    let helper = r#"export async function addAuditColumns(queryRunner, table) {
+  table = table + "_archive";
+  await queryRunner.query(`ALTER TABLE ${table} ADD "created_at" timestamptz`);
+}
+"#;
+    let (_dir, m) = read_project(&[
+        ("migrations/1700000000000-AddAudit.ts", ORDERS_MIGRATION),
+        ("helpers/audit.ts", helper),
+    ]);
+    assert!(m[0].up.iter().all(|o| o.dynamic), "{:?}", m[0].up);
+}
+
+#[test]
+fn a_parameter_of_an_inner_function_shadows_the_bound_one() {
+    let helper = r#"const table = "module_constant";
+export async function addAuditColumns(queryRunner, table) {
+  ["x"].forEach((table) => queryRunner.query(`DROP TABLE ${table}`));
+}
+"#;
+    let (_dir, m) = read_project(&[
+        ("migrations/1700000000000-AddAudit.ts", ORDERS_MIGRATION),
+        ("helpers/audit.ts", helper),
+    ]);
+    // Neither the argument nor the module constant: the inner `table` is unknown.
+    assert_eq!(m[0].up.len(), 3);
+    for op in &m[0].up {
+        assert_eq!(op.kind.name(), "drop_table");
+        assert!(op.dynamic, "{op:?}");
+        assert!(!op.text.contains("orders") && !op.text.contains("module_constant"));
+    }
+}
+
+/// misskey's uniform-themecolor: a query whose result feeds a callback that runs more
+/// queries. The callback's literal `query()` calls are read like any other; one whose
+/// SQL is built from the rows stays opaque.
+#[test]
+fn query_then_callback_is_read_like_any_other_code() {
+    let migration = r#"import { MigrationInterface, QueryRunner } from "typeorm";
+
+export class ThemeColor1700000000000 implements MigrationInterface {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`SELECT "id" FROM "meta"`).then(rows => queryRunner.query(`UPDATE "meta" SET "themeColor" = NULL WHERE "themeColor" = ''`));
+    await queryRunner.query(`SELECT "id" FROM "meta"`).then(async (rows) => {
+      for (const row of rows) {
+        await queryRunner.query(`UPDATE "meta" SET "x" = '${row.x}'`);
+      }
+      await queryRunner.query(rows[0].sql);
+    }).catch(() => queryRunner.query(`DELETE FROM "meta" WHERE "id" = 1`));
+  }
+  public async down(queryRunner: QueryRunner): Promise<void> {}
+}
+"#;
+    let (_dir, m) = read_project(&[("migrations/1700000000000-ThemeColor.ts", migration)]);
+    let kinds: Vec<(usize, &str)> = up_ops(&m[0]).iter().map(|(l, k, _)| (*l, *k)).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (5, "other"),
+            (5, "update"),
+            (6, "other"),
+            (8, "update"),
+            (10, "opaque"),
+            (11, "delete"),
+        ]
+    );
+    // The row value spliced into the UPDATE is marked as built at run time.
+    assert!(m[0].up[3].dynamic);
+}

@@ -159,6 +159,12 @@ fn eval_at(doc: &Doc, node: Node, depth: usize) -> Val {
             if name == "undefined" {
                 return Val::Undefined;
             }
+            if let Some(param) = doc.param_value(node) {
+                return match param {
+                    Some(text) => Val::Str(text.to_string()),
+                    None => Val::Unknown(name.to_string()),
+                };
+            }
             match doc.const_value(node) {
                 Some(v) => eval_at(doc, v, depth + 1),
                 None => Val::Unknown(name.to_string()),
@@ -202,8 +208,9 @@ fn eval_at(doc: &Doc, node: Node, depth: usize) -> Val {
                     "shorthand_property_identifier" => {
                         let name = doc.text(child).to_string();
                         let v = eval_at(doc, child, depth + 1);
-                        let v = match (&v, doc.const_value(child)) {
-                            (Val::Unknown(_), Some(n)) => eval_at(doc, n, depth + 1),
+                        let v = match (&v, doc.param_value(child), doc.const_value(child)) {
+                            (Val::Unknown(_), Some(Some(text)), _) => Val::Str(text.to_string()),
+                            (Val::Unknown(_), None, Some(n)) => eval_at(doc, n, depth + 1),
                             _ => v,
                         };
                         props.push((name, v));

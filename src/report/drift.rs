@@ -1,16 +1,16 @@
 //! Drift output: JSON (the shape docs/json.md documents), human (real drift first, then what the
-//! pending migrations will fix, then what to do), GitHub annotations and SARIF.
+//! pending migrations will fix, then what to do), GitHub annotations, SARIF and GitLab Code Quality.
 //!
 //! Rendering is separate from the analysis so one `DriftReport` serves every format
 //! and the renderers can be snapshot-tested on hand-built reports.
 
-use super::{DriftItem, DriftReport, DriftStatus};
-use crate::cli::Format;
-use crate::report::terminal::escape_controls;
-use crate::report::{
+use super::terminal::escape_controls;
+use super::{
     display_path,
     github::{escape_data, escape_property},
+    Format,
 };
+use crate::drift::{DriftItem, DriftReport, DriftStatus};
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
@@ -168,14 +168,30 @@ pub fn to_sarif(r: &DriftReport, allow_pending: bool) -> Value {
             v
         })
         .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": { "name": "migguard", "informationUri": "https://github.com/migguard/migguard", "version": env!("CARGO_PKG_VERSION"), "rules": rules } },
-            "results": results,
-        }],
-    })
+    super::sarif::envelope(rules, results)
+}
+
+/// Drift items as GitLab Code Quality issues, loud as their annotation level.
+fn gitlab_issues(r: &DriftReport, allow_pending: bool) -> Vec<super::gitlab::Issue> {
+    r.items
+        .iter()
+        .map(|i| super::gitlab::Issue {
+            check_name: i.kind.clone(),
+            description: format!("{}: {}", i.object, i.message),
+            severity: match level(i, allow_pending) {
+                "error" => "critical",
+                "warning" => "minor",
+                _ => "info",
+            },
+            path: i
+                .file
+                .as_deref()
+                .map(display_path)
+                .unwrap_or_else(|| super::gitlab::NO_FILE_PATH.into()),
+            line: 1,
+            identity: format!("{}\u{1f}{}", i.object, i.message),
+        })
+        .collect()
 }
 
 pub fn render(
@@ -194,6 +210,14 @@ pub fn render(
             writeln!(out)
         }
         Format::Github => github(r, allow_pending, out),
-        Format::Human => human(r, allow_pending, out),
+        Format::Gitlab => super::gitlab::render(&gitlab_issues(r, allow_pending), out),
+        Format::Human => {
+            human(r, allow_pending, out)?;
+            // Contract: inside GitHub Actions human output also annotates the PR.
+            if super::github::in_github_actions() {
+                github(r, allow_pending, out)?;
+            }
+            Ok(())
+        }
     }
 }

@@ -1,0 +1,224 @@
+//! What the schema looks like just before each op: lint judged by replay.
+//!
+//! An op alone does not say whether `ALTER COLUMN c TYPE text` rewrites the table —
+//! that depends on the type `c` has. Replay (`schema::replay`, the one model of the
+//! schema) knows it, so this pass replays the migrations in run order and, before each
+//! op applies, records the facts the rules need that only the prior schema can give.
+//! Where replay cannot vouch for the state (table created outside the migrations,
+//! touched by an opaque op), the facts stay at their fail-closed default and lint
+//! behaves as if it knew nothing.
+
+use crate::ir::{fold_sql_ident, AttrValue, Migration, OpKind, Operation, QualifiedName};
+use crate::schema::model::{SchemaModel, Table};
+use crate::schema::normalize::normalize_type;
+use crate::schema::replay::replay_observing;
+use std::collections::BTreeMap;
+
+/// Facts about one op from the schema just before it; the default is "unknown".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpPrior {
+    /// `alter_column_type` that PostgreSQL applies to the catalog only: no table
+    /// rewrite, no index rebuild, no constraint re-check scan.
+    pub metadata_only: bool,
+}
+
+impl OpPrior {
+    /// Overwrite the condition attributes of an op of `kind` (or of a constraint it
+    /// adds inline) with what the prior schema shows.
+    pub fn refine(&self, kind: &str, attrs: &mut BTreeMap<&'static str, AttrValue>) {
+        if kind == "alter_column_type" {
+            attrs.insert("metadata_only", AttrValue::Bool(self.metadata_only));
+        }
+    }
+}
+
+/// [`OpPrior`]s of every migration's `up()` ops, indexed like `migrations` and their
+/// ops; `migrations` must be in run order (as `load_project` sorts them).
+pub fn prior_facts(migrations: &[Migration], default_schema: &str) -> Vec<Vec<OpPrior>> {
+    let mut facts: Vec<Vec<OpPrior>> = migrations
+        .iter()
+        .map(|m| vec![OpPrior::default(); m.up.len()])
+        .collect();
+    let refs: Vec<&Migration> = migrations.iter().collect();
+    let mut model = SchemaModel::default();
+    replay_observing(&mut model, &refs, default_schema, |mi, oi, model| {
+        facts[mi][oi] = judge(&migrations[mi].up[oi], model, default_schema);
+    });
+    facts
+}
+
+fn judge(op: &Operation, model: &SchemaModel, default_schema: &str) -> OpPrior {
+    let mut prior = OpPrior::default();
+    if op.dynamic {
+        return prior;
+    }
+    if let OpKind::AlterColumnType {
+        table,
+        column,
+        data_type,
+        using,
+    } = &op.kind
+    {
+        prior.metadata_only = known_table(model, table, column).is_some_and(|t| {
+            let Some(old) = t.column(column) else {
+                return false;
+            };
+            let new = normalize_type(data_type, default_schema, &|s, n| {
+                model.enums.contains_key(&QualifiedName::new(s, n))
+            });
+            // A column with its own collation gets the new type's default one: its
+            // indexes are rebuilt (measured on PostgreSQL 15).
+            old.collation.is_none()
+                && t.unmodelled.is_none()
+                && !checked_by_constraint(t, column)
+                && using_is_noop(using.as_deref(), column, &new, default_schema)
+                && type_change_is_metadata_only(&old.data_type, &new)
+        });
+    }
+    prior
+}
+
+/// The table as replay knows it, when nothing unreadable touched it or the column.
+fn known_table<'m>(
+    model: &'m SchemaModel,
+    table: &QualifiedName,
+    column: &str,
+) -> Option<&'m Table> {
+    let uncertain = [
+        "*".to_string(),
+        table.to_string(),
+        format!("{table}.{column}"),
+    ]
+    .iter()
+    .any(|k| model.uncertain.contains_key(k));
+    if uncertain {
+        return None;
+    }
+    model.tables.get(table)
+}
+
+/// A CHECK constraint on the column is re-validated by a full scan when its type
+/// changes, even when the data stays as it is (measured on PostgreSQL 15).
+fn checked_by_constraint(table: &Table, column: &str) -> bool {
+    table.constraints.values().any(|c| match &c.kind {
+        crate::ir::ConstraintKind::Check { expr } => expr
+            .to_lowercase()
+            .split(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
+            .any(|w| w == column.to_lowercase()),
+        _ => false,
+    })
+}
+
+/// `USING` absent, the column itself, or the column cast to the new type: the
+/// conversion PostgreSQL would apply anyway. Anything else is an expression whose
+/// result PostgreSQL must compute for every row.
+fn using_is_noop(using: Option<&str>, column: &str, new_type: &str, default_schema: &str) -> bool {
+    let Some(expr) = using else {
+        return true;
+    };
+    let (operand, cast) = match expr.split_once("::") {
+        Some((operand, cast)) => (operand, Some(cast)),
+        None => (expr, None),
+    };
+    let operand = operand.trim();
+    let is_column = !operand.is_empty()
+        && !operand.contains(|c: char| "()+-*/|,' ".contains(c))
+        && fold_sql_ident(operand) == column;
+    is_column
+        && cast.is_none_or(|t| {
+            !t.contains("::") && normalize_type(t, default_schema, &|_, _| false) == new_type
+        })
+}
+
+/// Whether PostgreSQL changes a column from `old` to `new` (both in `format_type`
+/// spelling) without rewriting the table or rebuilding its indexes: the coercion is
+/// binary (`varchar` ↔ `text`, `cidr` → `inet`) or a typmod that only widens
+/// (`varchar(n)` → `varchar(m ≥ n)`, `numeric(p,s)` → `numeric(p2 ≥ p,s)`).
+/// `timestamp` ↔ `timestamptz` is metadata-only only when the session TimeZone is
+/// UTC, which a migration file cannot show: not listed. Checked against a real
+/// server, table by table, in `tests/lint_replay.rs`.
+pub fn type_change_is_metadata_only(old: &str, new: &str) -> bool {
+    if old == new {
+        return true;
+    }
+    let varchar = |t: &str| typmod_of(t, "character varying");
+    let numeric = |t: &str| typmod_of(t, "numeric");
+    match (varchar(old), varchar(new)) {
+        (Some(Some(n)), Some(Some(m))) => return m.len() == 1 && n.len() == 1 && m[0] >= n[0],
+        (Some(_), Some(None)) => return true,
+        _ => {}
+    }
+    if varchar(old).is_some() && new == "text" {
+        return true;
+    }
+    if old == "text" && varchar(new) == Some(None) {
+        return true;
+    }
+    match (numeric(old), numeric(new)) {
+        (Some(Some(a)), Some(Some(b))) if a.len() == 2 && b.len() == 2 => {
+            return b[1] == a[1] && b[0] >= a[0]
+        }
+        (Some(Some(_)), Some(None)) => return true,
+        _ => {}
+    }
+    old == "cidr" && new == "inet"
+}
+
+/// `name` → `Some(None)`, `name(a,b)` → `Some(Some([a, b]))`, any other type → `None`.
+fn typmod_of(t: &str, name: &str) -> Option<Option<Vec<u32>>> {
+    if t == name {
+        return Some(None);
+    }
+    let inner = t.strip_prefix(name)?.strip_prefix('(')?.strip_suffix(')')?;
+    let mods: Option<Vec<u32>> = inner.split(',').map(|m| m.trim().parse().ok()).collect();
+    Some(Some(mods?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typmods_are_read_exactly() {
+        assert_eq!(
+            typmod_of("character varying(20)", "character varying"),
+            Some(Some(vec![20]))
+        );
+        assert_eq!(
+            typmod_of("character varying", "character varying"),
+            Some(None)
+        );
+        assert_eq!(
+            typmod_of("numeric(10,2)", "numeric"),
+            Some(Some(vec![10, 2]))
+        );
+        assert_eq!(
+            typmod_of("character varying(20)[]", "character varying"),
+            None
+        );
+        assert_eq!(typmod_of("text", "character varying"), None);
+    }
+
+    #[test]
+    fn using_counts_only_the_column_or_its_cast_to_the_new_type() {
+        assert!(using_is_noop(None, "c", "integer", "public"));
+        assert!(using_is_noop(Some("c::int"), "c", "integer", "public"));
+        assert!(using_is_noop(
+            Some("\"c\"::integer"),
+            "c",
+            "integer",
+            "public"
+        ));
+        assert!(using_is_noop(Some("c"), "c", "integer", "public"));
+        assert!(!using_is_noop(Some("c + 0"), "c", "integer", "public"));
+        assert!(!using_is_noop(Some("c::bigint"), "c", "integer", "public"));
+        assert!(!using_is_noop(Some("d::int"), "c", "integer", "public"));
+        assert!(!using_is_noop(
+            Some("c::text::int"),
+            "c",
+            "integer",
+            "public"
+        ));
+        assert!(!using_is_noop(Some("\"C\"::int"), "c", "integer", "public"));
+    }
+}
