@@ -34,7 +34,7 @@
 //! read_only_helpers = ["getVectorExtension"]  # get the query runner, only read
 //! datasource = "src/data-source.ts"    # for `--entities`: module exporting the DataSource
 //! entities = false                     # lint/drift compare the entities (as `--entities`)
-//! entities_timeout_secs = 60           # Node is killed after this long
+//! entities_timeout_secs = 120          # Node is killed after this long
 //! server_version = "15"                # what TypeORM's schema builder assumes of PostgreSQL
 //!
 //! [flyway]
@@ -117,7 +117,7 @@ pub struct TypeormConfig {
     /// Compare the entities in `lint` and `drift` without `--entities`.
     #[serde(default)]
     pub entities: bool,
-    /// Deadline for the Node process that reads the entities (default 60 s).
+    /// Deadline for the Node process that reads the entities (default 120 s).
     pub entities_timeout_secs: Option<u64>,
     /// The PostgreSQL version TypeORM's schema builder is told it talks to (default
     /// `15`): it decides, like TypeORM's `afterConnect`, whether generated columns exist.

@@ -9,7 +9,8 @@
 //! for one case): the case then runs `release-check` against a fresh database on which
 //! that file ran (it creates the history table and its rows), and `base/`: the case then runs the PR gate, with `base/` committed as the
 //! base branch and `fail/` or `pass/` as the branch's working tree. `args` (one argument
-//! per line) adds arguments to the command.
+//! per line) adds arguments to the command; with `--entities` among them, migguard
+//! runs with the shared TypeORM install on `NODE_PATH` (`tests/support/node.rs`).
 //!
 //! The rendered human diagnostic of each `fail/` case is snapshotted (insta), so a
 //! change to a rule's message or span shows up in review beside the rule.
@@ -108,8 +109,16 @@ fn run_case(rule_dir: &Path, case: &str) -> CaseRun {
     };
     let json_args = as_strs(&["--format", "json"]);
     let human_args = as_strs(&["--format", "human", "--color", "never"]);
-    let json_run = run_in(work, &refs(&json_args));
-    let human_run = run_in(work, &refs(&human_args));
+    // `--entities` cases load their TypeORM entities through Node and the shared
+    // TypeORM install.
+    let node_path;
+    let mut env: Vec<(&str, &str)> = Vec::new();
+    if args.iter().any(|a| a == "--entities") {
+        node_path = support::node::node_modules().to_string_lossy().into_owned();
+        env.push(("NODE_PATH", &node_path));
+    }
+    let json_run = run_env(work, &refs(&json_args), &env);
+    let human_run = run_env(work, &refs(&human_args), &env);
     assert_ne!(
         json_run.code,
         2,

@@ -276,3 +276,61 @@ pub fn drift_report(
     }
     report
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output(sql: &[&str]) -> String {
+        serde_json::json!({
+            "typeorm_version": "0.3.20",
+            "schema": "public",
+            "sql": sql.iter().map(|s| serde_json::json!({"sql": s, "parameters": []})).collect::<Vec<_>>(),
+            "entities": [],
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn typeorm_sql_becomes_the_entity_model() {
+        let set = from_script_output(&output(&[
+            "CREATE TYPE \"user_role_enum\" AS ENUM('admin', 'user')",
+            "CREATE TABLE \"user\" (\"id\" SERIAL NOT NULL, \"role\" \"user_role_enum\" NOT NULL DEFAULT 'user', CONSTRAINT \"PK_u\" PRIMARY KEY (\"id\"))",
+        ]))
+        .unwrap();
+        let user = &set.model.tables[&crate::ir::QualifiedName::new("public", "user")];
+        assert_eq!(
+            user.columns
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>(),
+            ["id", "role"]
+        );
+        assert!(user.constraints.contains_key("PK_u"));
+        assert_eq!(
+            set.model.enums[&crate::ir::QualifiedName::new("public", "user_role_enum")].labels,
+            ["admin", "user"]
+        );
+    }
+
+    #[test]
+    fn unreadable_output_or_sql_is_an_error_not_an_empty_model() {
+        assert!(from_script_output("not json").is_err());
+        let err = from_script_output(&output(&[
+            "CREATE TABLE \"a\" (\"id\" integer)",
+            "CREATE TABLE \"a\" (\"id\" integer)",
+        ]))
+        .unwrap_err();
+        assert!(err.contains("does not replay"), "{err}");
+        let err = from_script_output(&output(&["DO $$ BEGIN PERFORM 1; END $$"])).unwrap_err();
+        assert!(err.contains("could not be read exactly"), "{err}");
+    }
+
+    #[test]
+    fn line_range_skips_indentation() {
+        let text = "a\n    phone: string;\r\nb";
+        assert_eq!(line_range(text, 2), Some((6, 20)));
+        assert_eq!(&text[6..20], "phone: string;");
+        assert_eq!(line_range(text, 9), None);
+    }
+}
