@@ -85,6 +85,10 @@ pub struct LintArgs {
     /// Lowest severity that fails the gate (default: `[lint] fail_on` in migguard.toml, else block).
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
+    /// Also compare the TypeORM entities (`[typeorm] datasource`) with the replay of
+    /// all migrations: an entity object no migration creates is `missing-migration`.
+    #[arg(long)]
+    pub entities: bool,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }
@@ -121,6 +125,10 @@ pub struct DriftArgs {
     /// Schemas to compare (repeatable; default: the configured schema, `public`).
     #[arg(long = "schema", value_name = "SCHEMA")]
     pub schemas: Vec<String>,
+    /// Compare the live database with the TypeORM entities (`[typeorm] datasource`)
+    /// instead of the replay of the migrations.
+    #[arg(long)]
+    pub entities: bool,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }

@@ -31,6 +31,10 @@
 //!
 //! [typeorm]
 //! read_only_helpers = ["getVectorExtension"]  # get the query runner, only read
+//! datasource = "src/data-source.ts"    # for `--entities`: module exporting the DataSource
+//! entities = false                     # lint/drift compare the entities (as `--entities`)
+//! entities_timeout_secs = 60           # Node is killed after this long
+//! server_version = "15"                # what TypeORM's schema builder assumes of PostgreSQL
 //!
 //! [flyway]
 //! java_migrations = ["api/src/main/java/db/migration"]  # Java/Kotlin migration sources
@@ -84,6 +88,17 @@ pub struct TypeormConfig {
     /// reviewer's claim, so keep the list short and name exact functions.
     #[serde(default)]
     pub read_only_helpers: Vec<String>,
+    /// The module exporting the application's `DataSource` (or its options, or a
+    /// promise of either), `.ts` or compiled `.js`: what `--entities` reads.
+    pub datasource: Option<PathBuf>,
+    /// Compare the entities in `lint` and `drift` without `--entities`.
+    #[serde(default)]
+    pub entities: bool,
+    /// Deadline for the Node process that reads the entities (default 60 s).
+    pub entities_timeout_secs: Option<u64>,
+    /// The PostgreSQL version TypeORM's schema builder is told it talks to (default
+    /// `15`): it decides, like TypeORM's `afterConnect`, whether generated columns exist.
+    pub server_version: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -289,6 +304,7 @@ impl Config {
         config.migrations = config.migrations.iter().map(resolve).collect();
         config.flyway.java_migrations = config.flyway.java_migrations.iter().map(resolve).collect();
         config.rules = config.rules.as_ref().map(resolve);
+        config.typeorm.datasource = config.typeorm.datasource.as_ref().map(resolve);
         config.database.sslrootcert = config.database.sslrootcert.as_ref().map(resolve);
         Ok(config)
     }

@@ -13,6 +13,7 @@ pub mod commands;
 pub mod config;
 pub mod db;
 pub mod drift;
+pub mod entities;
 pub mod error;
 pub mod finding;
 pub mod git;

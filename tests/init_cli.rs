@@ -165,12 +165,8 @@ fn ormconfig_json_names_the_default_connection() {
     assert_eq!(lint.code, 0, "{}{}", lint.stdout, lint.stderr);
 }
 
-/// (files, the migrations folder init must find, the history kind it must write).
-type LayoutCase = (
-    &'static [(&'static str, &'static str)],
-    &'static str,
-    Option<HistoryKind>,
-);
+/// Files of a project, the migrations folder `init` should find, and the history kind.
+type LayoutCase<'a> = (&'a [(&'a str, &'a str)], &'a str, Option<HistoryKind>);
 
 #[test]
 fn sql_layouts_give_folder_and_history_kind() {

@@ -42,7 +42,19 @@ pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
     let config = Config::discover(global.config.as_deref())?;
     let project = load_project(&migration_paths(&args.paths, &config)?, &config)?;
     let ds = config.default_schema().to_string();
-    let schemas = schemas_to_compare(&args.schemas, &project.migrations, &ds);
+    let entities = if args.entities || config.typeorm.entities {
+        Some(crate::entities::load(&config)?)
+    } else {
+        None
+    };
+    let mut schemas = schemas_to_compare(&args.schemas, &project.migrations, &ds);
+    if let (Some(set), true) = (&entities, args.schemas.is_empty()) {
+        for s in schemas_used(&set.model) {
+            if !schemas.contains(&s) {
+                schemas.push(s);
+            }
+        }
+    }
     let opts = ConnectOptions::from_config(args.db.database_url.as_deref(), &config);
     let history_config = config.history.for_migrations(&project.migrations);
     let table = history_config.table_name().to_string();
@@ -66,7 +78,11 @@ pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
         out_of_order: cmp.out_of_order,
     };
     let ignore = IgnoreList::new(&table, &ds, &config.drift.ignore).with_schemas(&schemas);
-    let mut report = analyse(&project.migrations, &live, view, &ds, &ignore);
+    let mut report = match &entities {
+        // The entities are what the deployed code expects.
+        Some(set) => crate::entities::drift_report(set, &project.migrations, &live, view, &ignore),
+        None => analyse(&project.migrations, &live, view, &ds, &ignore),
+    };
     // Typed literal defaults are stored in their type's output form: only the server's
     // input functions can tell whether the two sides are the same value.
     let questions = crate::drift::literals::literal_default_questions(&report, &live);

@@ -149,6 +149,24 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
     if let Some(changes) = &changes {
         crate::git::grandfather(changes, &project.migrations, &mut findings);
     }
+    // After grandfathering: an entity without its migration is about the branch's
+    // code as it is now, whichever migrations are new.
+    let mut sources = std::borrow::Cow::Borrowed(&project.sources);
+    if args.entities || config.typeorm.entities {
+        let set = crate::entities::load(&config)?;
+        let history = config.history.for_migrations(&project.migrations);
+        let mut entity_findings = crate::entities::lint_findings(
+            &set,
+            &project.migrations,
+            history.table_name(),
+            &config.drift.ignore,
+            &rules,
+            fail_on,
+        );
+        crate::entities::attach_sources(&mut entity_findings, sources.to_mut());
+        findings.extend(entity_findings);
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
     let passed = !findings.iter().any(|f| f.status == Status::Failing);
     let report = FindingsReport {
         command: "lint",
@@ -168,8 +186,6 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
         verbose: global.verbose,
         quiet: global.quiet,
     };
-    crate::report::write_stdout(|out| {
-        render_findings(&report, &rules, &project.sources, opts, out)
-    })?;
+    crate::report::write_stdout(|out| render_findings(&report, &rules, &sources, opts, out))?;
     Ok(if passed { Outcome::Pass } else { Outcome::Fail })
 }

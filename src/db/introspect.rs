@@ -14,6 +14,9 @@ use crate::schema::model::{
     Sequence, Table, View,
 };
 use crate::schema::normalize::{canonical_default, canonical_expr, index_key, normalize_type};
+use crate::schema::objects::{
+    quote_ident, unqualify_default, Function, Policy, RoutineKind, Trigger,
+};
 use std::collections::BTreeMap;
 
 fn split_qualified(s: &str, ds: &str) -> QualifiedName {
@@ -437,5 +440,231 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
             },
         );
     }
+    introspect_functions(client, schemas, &ds, &mut m).await?;
+    introspect_triggers(client, &by_oid, &ds, &mut m).await?;
+    introspect_row_security(client, &by_oid, &ds, &mut m).await?;
     Ok(m)
+}
+
+/// Row security switches and policies of the tables in `by_oid`: one query each.
+async fn introspect_row_security(
+    client: &Session,
+    by_oid: &BTreeMap<u32, QualifiedName>,
+    ds: &str,
+    m: &mut SchemaModel,
+) -> Result<()> {
+    let oids: Vec<u32> = by_oid.keys().copied().collect();
+    let switches = client
+        .run(
+            "introspecting row security",
+            client.query(
+                "SELECT c.oid, c.relrowsecurity, c.relforcerowsecurity FROM pg_catalog.pg_class c
+                 WHERE c.oid = ANY($1) AND (c.relrowsecurity OR c.relforcerowsecurity)",
+                &[&oids],
+            ),
+        )
+        .await?;
+    for r in switches {
+        if let Some(t) = by_oid
+            .get(&r.get::<_, u32>(0))
+            .and_then(|n| m.tables.get_mut(n))
+        {
+            t.row_security = r.get(1);
+            t.force_row_security = r.get(2);
+        }
+    }
+    let policies = client
+        .run(
+            "introspecting policies",
+            client.query(
+                "SELECT p.polrelid, p.polname::text, p.polpermissive, p.polcmd::text,
+                        ARRAY(SELECT CASE WHEN r.oid = 0 THEN 'public' ELSE a.rolname::text END
+                              FROM unnest(p.polroles) r(oid)
+                              LEFT JOIN pg_catalog.pg_roles a ON a.oid = r.oid ORDER BY 1),
+                        pg_catalog.pg_get_expr(p.polqual, p.polrelid),
+                        pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)
+                 FROM pg_catalog.pg_policy p WHERE p.polrelid = ANY($1)",
+                &[&oids],
+            ),
+        )
+        .await?;
+    for r in policies {
+        let Some(t) = by_oid
+            .get(&r.get::<_, u32>(0))
+            .and_then(|n| m.tables.get_mut(n))
+        else {
+            continue;
+        };
+        let name: String = r.get(1);
+        let expr = |e: Option<String>| e.map(|e| canonical_expr(&e, ds));
+        t.policies.insert(
+            name.clone(),
+            Policy {
+                name,
+                permissive: r.get(2),
+                command: match r.get::<_, String>(3).as_str() {
+                    "r" => "SELECT",
+                    "a" => "INSERT",
+                    "w" => "UPDATE",
+                    "d" => "DELETE",
+                    _ => "ALL",
+                }
+                .into(),
+                roles: r.get(4),
+                using: expr(r.get(5)),
+                with_check: expr(r.get(6)),
+            },
+        );
+    }
+    Ok(())
+}
+
+/// User triggers of the tables in `by_oid`, one query: not internal ones (foreign
+/// keys') nor the clones PostgreSQL puts on partitions (`tgparentid`). The `WHEN`
+/// condition is the one part taken from `pg_get_triggerdef`'s text.
+async fn introspect_triggers(
+    client: &Session,
+    by_oid: &BTreeMap<u32, QualifiedName>,
+    ds: &str,
+    m: &mut SchemaModel,
+) -> Result<()> {
+    let oids: Vec<u32> = by_oid.keys().copied().collect();
+    let rows = client
+        .run(
+            "introspecting triggers",
+            client.query(
+                "SELECT t.tgrelid, t.tgname::text, t.tgtype::int4, t.tgenabled::text,
+                        ARRAY(SELECT a.attname::text FROM unnest(t.tgattr::int2[]) WITH ORDINALITY u(n, o)
+                              JOIN pg_catalog.pg_attribute a ON a.attrelid = t.tgrelid AND a.attnum = u.n
+                              ORDER BY u.o),
+                        pn.nspname::text, p.proname::text, t.tgargs,
+                        pg_catalog.pg_get_triggerdef(t.oid)
+                 FROM pg_catalog.pg_trigger t
+                 JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
+                 JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace
+                 WHERE t.tgrelid = ANY($1) AND NOT t.tgisinternal AND t.tgparentid = 0",
+                &[&oids],
+            ),
+        )
+        .await?;
+    for r in rows {
+        let Some(table) = by_oid
+            .get(&r.get::<_, u32>(0))
+            .and_then(|n| m.tables.get_mut(n))
+        else {
+            continue;
+        };
+        // tgtype bits (pg_trigger.h): ROW 1, BEFORE 2, INSERT 4, DELETE 8, UPDATE 16,
+        // TRUNCATE 32, INSTEAD 64.
+        let tgtype: i32 = r.get(2);
+        let columns: Vec<String> = r.get(4);
+        let mut events = Vec::new();
+        for (bit, event) in [
+            (4, "INSERT"),
+            (8, "DELETE"),
+            (16, "UPDATE"),
+            (32, "TRUNCATE"),
+        ] {
+            if tgtype & bit == 0 {
+                continue;
+            }
+            if bit == 16 && !columns.is_empty() {
+                let cols: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
+                events.push(format!("UPDATE OF {}", cols.join(", ")));
+            } else {
+                events.push(event.to_string());
+            }
+        }
+        let args: Vec<u8> = r.get(7);
+        let mut args: Vec<String> = args
+            .split(|b| *b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        args.pop(); // each argument ends with a NUL: the last piece is empty
+        let definition: String = r.get(8);
+        let name: String = r.get(1);
+        table.triggers.insert(
+            name.clone(),
+            Trigger {
+                name,
+                timing: if tgtype & 64 != 0 {
+                    "INSTEAD OF"
+                } else if tgtype & 2 != 0 {
+                    "BEFORE"
+                } else {
+                    "AFTER"
+                }
+                .into(),
+                events,
+                for_each_row: tgtype & 1 != 0,
+                when: trigger_when(&definition).map(|w| canonical_expr(w, ds)),
+                function: QualifiedName::new(r.get::<_, String>(5), r.get::<_, String>(6)),
+                args,
+                enabled: r.get(3),
+            },
+        );
+    }
+    Ok(())
+}
+
+/// The `WHEN (…)` condition of a `pg_get_triggerdef` text, without its parentheses.
+fn trigger_when(definition: &str) -> Option<&str> {
+    let start = definition.find(" FOR EACH ")?;
+    let rest = &definition[start..];
+    let open = rest.find(" WHEN (")? + " WHEN (".len();
+    let close = rest.rfind(") EXECUTE ")?;
+    rest.get(open..close)
+}
+
+/// Functions and procedures of `schemas` (not aggregates or window functions, not an
+/// extension's), one query, in the spelling `schema::objects` documents.
+async fn introspect_functions(
+    client: &Session,
+    schemas: &[String],
+    ds: &str,
+    m: &mut SchemaModel,
+) -> Result<()> {
+    let rows = client
+        .run(
+            "introspecting functions",
+            client.query(
+                "SELECT n.nspname, p.proname, p.prokind::text, pg_catalog.oidvectortypes(p.proargtypes),
+                        pg_catalog.pg_get_function_identity_arguments(p.oid),
+                        CASE WHEN p.prokind = 'f' THEN pg_catalog.pg_get_function_result(p.oid) END,
+                        l.lanname::text, CASE WHEN p.prosqlbody IS NULL THEN p.prosrc END,
+                        p.provolatile::text, p.prosecdef
+                 FROM pg_catalog.pg_proc p
+                 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                 JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+                 WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY($1)
+                   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')",
+                &[&schemas],
+            ),
+        )
+        .await?;
+    for r in rows {
+        let unq = |t: String| unqualify_default(&t, ds);
+        let f = Function {
+            name: QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1)),
+            kind: if r.get::<_, String>(2) == "p" {
+                RoutineKind::Procedure
+            } else {
+                RoutineKind::Function
+            },
+            arg_types: unq(r.get(3)),
+            identity_args: unq(r.get(4)),
+            result: r.get::<_, Option<String>>(5).map(unq),
+            language: r.get(6),
+            body: r.get(7),
+            volatility: match r.get::<_, String>(8).as_str() {
+                "i" => "immutable",
+                "s" => "stable",
+                _ => "volatile",
+            }
+            .to_string(),
+            security_definer: r.get(9),
+        };
+        m.functions.insert(f.key(), f);
+    }
+    Ok(())
 }

@@ -13,7 +13,7 @@ use super::describe::{
     describe_view,
 };
 use super::fold::fold_uncertain;
-use super::ignore::IgnoreList;
+pub use super::ignore::IgnoreList;
 use crate::ir::QualifiedName;
 use crate::schema::model::{SchemaModel, Sequence};
 use std::fmt;
@@ -46,6 +46,16 @@ pub enum Kind {
     UnexpectedSequence,
     SequenceMismatch,
     MissingExtension,
+    MissingFunction,
+    UnexpectedFunction,
+    FunctionMismatch,
+    MissingTrigger,
+    UnexpectedTrigger,
+    TriggerMismatch,
+    RowSecurityMismatch,
+    MissingPolicy,
+    UnexpectedPolicy,
+    PolicyMismatch,
     Unverifiable,
 }
 
@@ -457,6 +467,9 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
             ));
         }
     }
+    super::objects::diff_functions(expected, live, ignore, &mut out);
+    super::objects::diff_triggers(expected, live, ignore, &mut out);
+    super::objects::diff_row_security(expected, live, ignore, &mut out);
     let mut out = fold_uncertain(out, expected, ignore);
     out.sort();
     out

@@ -19,7 +19,8 @@ pub(super) fn fold_uncertain(
             || d.table.as_deref() == Some(u)
             || d.object
                 .strip_prefix(u)
-                .is_some_and(|rest| rest.starts_with('.'))
+                // `public.f(integer)` is under `public.f`: a routine by its name.
+                .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('('))
     };
     let uncertain: Vec<(&String, &Vec<String>)> = expected
         .uncertain

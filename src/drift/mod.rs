@@ -14,6 +14,7 @@ pub mod diff;
 mod fold;
 pub mod ignore;
 pub mod literals;
+pub mod objects;
 pub mod reconcile;
 
 use crate::schema::SchemaModel;

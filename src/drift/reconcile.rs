@@ -36,17 +36,32 @@ pub fn analyse(
     let mut all: Vec<&Migration> = local.iter().collect();
     // The tools apply in version order whatever order the files were listed in.
     all.sort_by(|a, b| a.order.cmp(&b.order));
+    let mut expected = SchemaModel::default();
+    // Conflicts while replaying E are the schema engineer's replay-fidelity concern;
+    // drift judges L, so only conflicts of the pending migrations against L count.
+    let _ = replay_onto(&mut expected, &all, default_schema);
+    analyse_against(&expected, local, live, history, default_schema, ignore)
+}
+
+/// [`analyse`] with E given rather than replayed: `drift --entities` expects the
+/// schema the TypeORM entities declare (`entities`), and still asks which
+/// differences the pending migrations reconcile.
+pub fn analyse_against(
+    expected: &SchemaModel,
+    local: &[Migration],
+    live: &SchemaModel,
+    history: HistoryView,
+    default_schema: &str,
+    ignore: &IgnoreList,
+) -> DriftReport {
+    let mut all: Vec<&Migration> = local.iter().collect();
+    all.sort_by(|a, b| a.order.cmp(&b.order));
     let pending: Vec<&Migration> = all
         .iter()
         .copied()
         .filter(|m| history.pending.contains(&m.name))
         .collect();
-    let mut expected = SchemaModel::default();
-    // Conflicts while replaying E are the schema engineer's replay-fidelity concern;
-    // drift judges L, so only conflicts of the pending migrations against L count.
-    let _ = replay_onto(&mut expected, &all, default_schema);
-
-    let now = diff(&expected, live, ignore);
+    let now = diff(expected, live, ignore);
     // last_seen[key] = how many pending migrations had been applied the last time the
     // difference was still there.
     let mut last_seen: std::collections::BTreeMap<Key, usize> =
@@ -80,7 +95,7 @@ pub fn analyse(
         };
         if !step.is_empty() {
             let after = keys(&diff(
-                &restrict(&expected, &step),
+                &restrict(expected, &step),
                 &restrict(&projected, &step),
                 ignore,
             ));
@@ -345,6 +360,12 @@ fn restrict(model: &SchemaModel, relevant: &BTreeSet<&str>) -> SchemaModel {
             .iter()
             .filter(|(n, _)| relevant.contains(n.as_str()))
             .map(|(n, e)| (n.clone(), e.clone()))
+            .collect(),
+        functions: model
+            .functions
+            .iter()
+            .filter(|(k, f)| has(&f.name) || relevant.contains(k.as_str()))
+            .map(|(k, f)| (k.clone(), f.clone()))
             .collect(),
         uncertain: model
             .uncertain

@@ -8,6 +8,7 @@ pub mod model;
 pub use model::SchemaModel;
 pub mod naming;
 pub mod normalize;
+pub mod objects;
 pub mod render_sql;
 pub mod replay;
 pub mod view_columns;

@@ -15,6 +15,7 @@
 //! - indexes that back a PK/UNIQUE/EXCLUDE constraint are *not* listed in `indexes`
 //!   (the constraint names them), so they are reported once.
 
+use super::objects::{Function, Policy, Trigger};
 use crate::ir::{ConstraintKind, Identity, QualifiedName};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,6 +33,9 @@ pub struct SchemaModel {
     pub sequences: BTreeMap<QualifiedName, Sequence>,
     pub views: BTreeMap<QualifiedName, View>,
     pub extensions: BTreeMap<String, Extension>,
+    /// Functions and procedures, keyed by `schema.name(argument types)`
+    /// (`schema::objects`).
+    pub functions: BTreeMap<String, Function>,
     /// Objects whose state the replayer cannot vouch for (touched by unparsed/opaque
     /// ops), keyed by object name (`schema.table`, …) with the reasons. Drift reports
     /// these as `unverifiable`, never as clean.
@@ -47,6 +51,14 @@ pub struct Table {
     pub constraints: BTreeMap<String, Constraint>,
     /// `PARTITION BY`, `INHERITS`, … kept as text, not compared structurally.
     pub unmodelled: Option<String>,
+    /// User triggers, keyed by name (`schema::objects`).
+    pub triggers: BTreeMap<String, Trigger>,
+    /// `ALTER TABLE … ENABLE ROW LEVEL SECURITY` (`relrowsecurity`).
+    pub row_security: bool,
+    /// `ALTER TABLE … FORCE ROW LEVEL SECURITY` (`relforcerowsecurity`).
+    pub force_row_security: bool,
+    /// Row-level security policies, keyed by name.
+    pub policies: BTreeMap<String, Policy>,
 }
 
 impl Table {
@@ -56,6 +68,10 @@ impl Table {
             columns: Vec::new(),
             constraints: BTreeMap::new(),
             unmodelled: None,
+            triggers: BTreeMap::new(),
+            row_security: false,
+            force_row_security: false,
+            policies: BTreeMap::new(),
         }
     }
 
@@ -244,6 +260,13 @@ impl SchemaModel {
                     *expr = expr_key(expr);
                 }
             }
+            for tr in t.triggers.values_mut() {
+                tr.when = tr.when.as_deref().map(&mut expr_key);
+            }
+            for p in t.policies.values_mut() {
+                p.using = p.using.as_deref().map(&mut expr_key);
+                p.with_check = p.with_check.as_deref().map(&mut expr_key);
+            }
         }
         for i in m.indexes.values_mut() {
             for k in &mut i.keys {
@@ -274,6 +297,7 @@ pub fn to_json(m: &SchemaModel) -> serde_json::Value {
         "tables": keyed(&m.tables),
         "indexes": keyed(&m.indexes),
         "views": keyed(&m.views),
+        "functions": m.functions,
         "uncertain": m.uncertain,
     })
 }

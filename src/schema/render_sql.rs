@@ -9,6 +9,7 @@
 
 use super::model::{Constraint, Index, SchemaModel, Table, View};
 use super::normalize::split_index_key;
+use super::objects::{Function, RoutineKind, Trigger};
 use crate::ir::{ConstraintKind, Identity, QualifiedName, DYNAMIC_PLACEHOLDER};
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -138,6 +139,20 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
             qn(&c.name),
             attributes.join(", ")
         );
+    }
+    // Routines after the types their signatures use and before the tables whose
+    // defaults and checks may call them; one whose signature names a table or view
+    // comes after the views. Bodies are not checked at creation (as pg_dump does):
+    // a `LANGUAGE sql` body may read tables created further down.
+    let (late_routines, early_routines): (Vec<&Function>, Vec<&Function>) = m
+        .functions
+        .values()
+        .partition(|f| signature_uses_relation(m, f));
+    if !m.functions.is_empty() {
+        out.push_str("SET check_function_bodies = false;\n");
+    }
+    for f in early_routines {
+        render_routine(&mut out, m, f);
     }
     for s in m.sequences.values() {
         let _ = writeln!(
@@ -300,6 +315,15 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
     for i in on_views {
         render_index(&mut out, m, i);
     }
+    for f in late_routines {
+        render_routine(&mut out, m, f);
+    }
+    for t in m.tables.values() {
+        for tr in t.triggers.values() {
+            render_trigger(&mut out, m, t, tr);
+        }
+        render_row_security(&mut out, m, t);
+    }
     for s in m.sequences.values() {
         if let Some((t, c)) = &s.owned_by {
             let _ = writeln!(
@@ -312,6 +336,111 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
         }
     }
     out
+}
+
+/// Whether a routine's arguments or result are a table's or view's row type.
+fn signature_uses_relation(m: &SchemaModel, f: &Function) -> bool {
+    let signature = format!(
+        "{} {}",
+        f.identity_args,
+        f.result.as_deref().unwrap_or_default()
+    );
+    let words: Vec<&str> = signature
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == '"'))
+        .map(|w| w.trim_end_matches("[]"))
+        .collect();
+    m.tables
+        .keys()
+        .chain(m.views.keys())
+        .any(|n| words.iter().any(|w| *w == n.name || *w == n.to_string()))
+}
+
+/// `CREATE FUNCTION|PROCEDURE` rebuilding a routine as PostgreSQL stored it: the
+/// body between dollar quotes whose tag it does not contain, so it is stored verbatim.
+fn render_routine(out: &mut String, m: &SchemaModel, f: &Function) {
+    let key = f.key();
+    let Some(body) = f.body.as_deref().filter(|b| !dynamic(b) && !dynamic(&key)) else {
+        out.push_str(&left_out(m, &key, "routine"));
+        return;
+    };
+    let mut tag = "$migguard$".to_string();
+    let mut n = 0;
+    while body.contains(&tag) {
+        n += 1;
+        tag = format!("$migguard{n}$");
+    }
+    let head = match (f.kind, &f.result) {
+        (RoutineKind::Function, Some(r)) => {
+            format!("FUNCTION {}({}) RETURNS {r}", qn(&f.name), f.identity_args)
+        }
+        _ => format!("PROCEDURE {}({})", qn(&f.name), f.identity_args),
+    };
+    let _ = writeln!(
+        out,
+        "CREATE {head} LANGUAGE {}{}{} AS {tag}{body}{tag};",
+        q(&f.language),
+        if f.kind == RoutineKind::Function {
+            format!(" {}", f.volatility.to_ascii_uppercase())
+        } else {
+            String::new()
+        },
+        if f.security_definer {
+            " SECURITY DEFINER"
+        } else {
+            ""
+        },
+    );
+}
+
+/// A trigger as `pg_get_triggerdef` prints it, then its state when not enabled.
+/// One whose function the model does not hold (an extension's, one built at run
+/// time) is left out with a comment: the script must apply.
+fn render_trigger(out: &mut String, m: &SchemaModel, t: &Table, tr: &Trigger) {
+    let object = format!("{}.{}", t.name, tr.name);
+    let known_function = m
+        .functions
+        .values()
+        .any(|f| f.name == tr.function && f.body.is_some());
+    if !known_function || dynamic(&object) || tr.when.as_deref().is_some_and(dynamic) {
+        out.push_str(&left_out(m, &object, "trigger"));
+        return;
+    }
+    let _ = writeln!(out, "{};", tr.definition(&t.name));
+    let state = match tr.enabled.as_str() {
+        "D" => "DISABLE",
+        "R" => "ENABLE REPLICA",
+        "A" => "ENABLE ALWAYS",
+        _ => return,
+    };
+    let _ = writeln!(
+        out,
+        "ALTER TABLE {} {state} TRIGGER {};",
+        qn(&t.name),
+        q(&tr.name)
+    );
+}
+
+/// A table's row security switches and policies.
+fn render_row_security(out: &mut String, m: &SchemaModel, t: &Table) {
+    if t.row_security {
+        let _ = writeln!(
+            out,
+            "ALTER TABLE {} ENABLE ROW LEVEL SECURITY;",
+            qn(&t.name)
+        );
+    }
+    if t.force_row_security {
+        let _ = writeln!(out, "ALTER TABLE {} FORCE ROW LEVEL SECURITY;", qn(&t.name));
+    }
+    for p in t.policies.values() {
+        let object = format!("{}.{}", t.name, p.name);
+        let definition = p.definition(&t.name);
+        if dynamic(&definition) {
+            out.push_str(&left_out(m, &object, "policy"));
+        } else {
+            let _ = writeln!(out, "{definition};");
+        }
+    }
 }
 
 /// Views in name order, except that a view comes after the views its definition

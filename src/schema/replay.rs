@@ -856,6 +856,7 @@ impl Replayer<'_> {
                 self.model.enums.retain(|k, _| k.schema != n);
                 self.model.sequences.retain(|k, _| k.schema != n);
                 self.model.views.retain(|k, _| k.schema != n);
+                self.model.functions.retain(|_, f| f.name.schema != n);
             }
             OpKind::RenameSchema { name, new_name } => {
                 self.uncertain(
@@ -932,8 +933,15 @@ impl Replayer<'_> {
             | OpKind::Insert { .. }
             | OpKind::Comment { .. }
             | OpKind::SetOption { .. }
-            | OpKind::TransactionControl { .. }
-            | OpKind::Other { .. } => {}
+            | OpKind::TransactionControl { .. } => {}
+            OpKind::Other { what } if functions::is_routine_statement(what) => {
+                self.replay_routine(op)
+            }
+            OpKind::Other { what } if triggers::is_trigger_statement(what) => {
+                self.replay_trigger(op)
+            }
+            OpKind::Other { what } if policies::is_policy_statement(what) => self.replay_policy(op),
+            OpKind::Other { .. } => {}
         }
     }
 
@@ -2074,6 +2082,10 @@ fn key_uses(key: &str, col: &str) -> bool {
     key.split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .any(|w| w == col)
 }
+
+mod functions;
+mod policies;
+mod triggers;
 
 #[cfg(test)]
 mod tests;

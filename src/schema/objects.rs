@@ -1,0 +1,242 @@
+//! Schema objects beyond relations and types — functions and procedures (issue 11,
+//! "objects drift does not see yet"). They live in their own module so the table
+//! model stays readable and each object kind can grow its own comparison form.
+//!
+//! Both producers follow PostgreSQL's catalog spelling:
+//! - a routine is keyed by `schema.name(argument types)`, the types as
+//!   `oidvectortypes(proargtypes)` prints them (input arguments, plus OUT arguments
+//!   of procedures, PostgreSQL 14+): what `DROP FUNCTION name(types)` resolves;
+//! - its identity arguments as `pg_get_function_identity_arguments` prints them
+//!   (`a integer, VARIADIC b text[]`), its result as `pg_get_function_result`;
+//! - its body as stored in `prosrc`: the text between the dollar quotes, verbatim.
+
+use crate::ir::QualifiedName;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RoutineKind {
+    Function,
+    Procedure,
+}
+
+/// A function or procedure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Function {
+    pub name: QualifiedName,
+    pub kind: RoutineKind,
+    /// Argument types only, `, `-separated (the key's part in parentheses).
+    pub arg_types: String,
+    /// `pg_get_function_identity_arguments` spelling (names, `INOUT`/`VARIADIC`).
+    pub identity_args: String,
+    /// `pg_get_function_result` spelling; `None` for a procedure.
+    pub result: Option<String>,
+    pub language: String,
+    /// `prosrc`: the body exactly as PostgreSQL stored it. `None` when the replay
+    /// cannot know it (a SQL-standard `BEGIN ATOMIC`/`RETURN` body, kept parsed by
+    /// PostgreSQL); such a routine is reported unverifiable, never compared.
+    pub body: Option<String>,
+    /// `immutable`, `stable` or `volatile`.
+    pub volatility: String,
+    pub security_definer: bool,
+}
+
+impl Function {
+    /// The key both producers file the routine under: `schema.name(types)`.
+    pub fn key(&self) -> String {
+        routine_key(&self.name, &self.arg_types)
+    }
+
+    /// The routine's header in `CREATE FUNCTION` order, without its body: what drift
+    /// prints when two routines of one signature differ in anything but the body.
+    pub fn header(&self) -> String {
+        let mut s = format!(
+            "{} {}({})",
+            match self.kind {
+                RoutineKind::Function => "FUNCTION",
+                RoutineKind::Procedure => "PROCEDURE",
+            },
+            self.name,
+            self.identity_args
+        );
+        if let Some(r) = &self.result {
+            s.push_str(&format!(" RETURNS {r}"));
+        }
+        s.push_str(&format!(" LANGUAGE {}", self.language));
+        if self.kind == RoutineKind::Function {
+            s.push_str(&format!(" {}", self.volatility.to_ascii_uppercase()));
+        }
+        if self.security_definer {
+            s.push_str(" SECURITY DEFINER");
+        }
+        s
+    }
+}
+
+/// `schema.name(types)`.
+pub fn routine_key(name: &QualifiedName, arg_types: &str) -> String {
+    format!("{name}({arg_types})")
+}
+
+/// An identifier as PostgreSQL's `quote_ident` prints it: bare when it is lower-case
+/// letters, digits and underscores not starting with a digit, else double-quoted.
+/// (Keywords are not checked: a parameter named like a reserved word is rare, and
+/// then only its printed spelling differs.)
+pub fn quote_ident(ident: &str) -> String {
+    let bare = ident.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && ident
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+    if bare {
+        ident.to_string()
+    } else {
+        format!("\"{}\"", ident.replace('"', "\"\""))
+    }
+}
+
+/// `text` (argument types, a result) with the default schema's qualification
+/// dropped from type names: `format_type` under `search_path = ''` prints an
+/// extension's `public.citext`, a migration writes `citext`; both are the one type.
+pub fn unqualify_default(text: &str, default_schema: &str) -> String {
+    let prefix = format!("{default_schema}.");
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(found) = text[at..].find(&prefix) {
+        let start = at + found;
+        // Only a whole word: `xpublic.t` or `"my public.t"` keep theirs.
+        let word_start = text[..start]
+            .chars()
+            .last()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '"'));
+        out.push_str(&text[at..start]);
+        if !word_start {
+            out.push_str(&prefix);
+        }
+        at = start + prefix.len();
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// A trigger on a table (kept in its `Table`, so a table rename carries it and a
+/// table drop takes it). Internal triggers (foreign keys') and the clones PostgreSQL
+/// puts on partitions are not listed: migrations never write them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Trigger {
+    pub name: String,
+    /// `BEFORE`, `AFTER` or `INSTEAD OF`.
+    pub timing: String,
+    /// In PostgreSQL's order: `INSERT`, `DELETE`, `UPDATE [OF a, b]`, `TRUNCATE`.
+    pub events: Vec<String>,
+    pub for_each_row: bool,
+    /// The `WHEN` condition, normalised like every other expression.
+    pub when: Option<String>,
+    pub function: QualifiedName,
+    /// The literal arguments, as the strings PostgreSQL passes (`tgargs`).
+    pub args: Vec<String>,
+    /// `tgenabled`: `O` (enabled), `D` (disabled), `R` (replica), `A` (always).
+    pub enabled: String,
+}
+
+/// The order `pg_get_triggerdef` prints events in.
+pub const TRIGGER_EVENT_ORDER: [&str; 4] = ["INSERT", "DELETE", "UPDATE", "TRUNCATE"];
+
+impl Trigger {
+    /// The definition as `pg_get_triggerdef` prints it (PostgreSQL 15 spelling:
+    /// `EXECUTE FUNCTION`), for drift's messages and `schema --format sql`.
+    pub fn definition(&self, table: &QualifiedName) -> String {
+        let mut s = format!(
+            "CREATE TRIGGER {} {} {} ON {}.{} FOR EACH {}",
+            quote_ident(&self.name),
+            self.timing,
+            self.events.join(" OR "),
+            quote_ident(&table.schema),
+            quote_ident(&table.name),
+            if self.for_each_row {
+                "ROW"
+            } else {
+                "STATEMENT"
+            }
+        );
+        if let Some(w) = &self.when {
+            s.push_str(&format!(" WHEN ({w})"));
+        }
+        let args: Vec<String> = self
+            .args
+            .iter()
+            .map(|a| format!("'{}'", a.replace('\'', "''")))
+            .collect();
+        s.push_str(&format!(
+            " EXECUTE FUNCTION {}.{}({})",
+            quote_ident(&self.function.schema),
+            quote_ident(&self.function.name),
+            args.join(", ")
+        ));
+        s
+    }
+
+    /// What drift compares: the definition, then the enabled state when it is not
+    /// the default.
+    pub fn describe(&self, table: &QualifiedName) -> String {
+        let state = match self.enabled.as_str() {
+            "D" => " (DISABLED)",
+            "R" => " (ENABLE REPLICA)",
+            "A" => " (ENABLE ALWAYS)",
+            _ => "",
+        };
+        format!("{}{state}", self.definition(table))
+    }
+}
+
+/// A row-level security policy (kept in its `Table`, like triggers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Policy {
+    pub name: String,
+    /// `false` for `AS RESTRICTIVE`.
+    pub permissive: bool,
+    /// `ALL`, `SELECT`, `INSERT`, `UPDATE` or `DELETE`.
+    pub command: String,
+    /// Role names, sorted; `public` for PUBLIC (PostgreSQL's default).
+    pub roles: Vec<String>,
+    /// `USING` and `WITH CHECK` expressions, normalised like every other expression.
+    pub using: Option<String>,
+    pub with_check: Option<String>,
+}
+
+impl Policy {
+    /// The policy as a `CREATE POLICY` statement: drift's messages and `schema
+    /// --format sql`.
+    pub fn definition(&self, table: &QualifiedName) -> String {
+        let roles: Vec<String> = self
+            .roles
+            .iter()
+            .map(|r| {
+                if r == "public" {
+                    "PUBLIC".to_string()
+                } else {
+                    quote_ident(r)
+                }
+            })
+            .collect();
+        let mut s = format!(
+            "CREATE POLICY {} ON {}.{} AS {} FOR {} TO {}",
+            quote_ident(&self.name),
+            quote_ident(&table.schema),
+            quote_ident(&table.name),
+            if self.permissive {
+                "PERMISSIVE"
+            } else {
+                "RESTRICTIVE"
+            },
+            self.command,
+            roles.join(", ")
+        );
+        if let Some(u) = &self.using {
+            s.push_str(&format!(" USING ({u})"));
+        }
+        if let Some(w) = &self.with_check {
+            s.push_str(&format!(" WITH CHECK ({w})"));
+        }
+        s
+    }
+}

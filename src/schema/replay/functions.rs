@@ -1,0 +1,374 @@
+//! Replay of functions and procedures: `CREATE [OR REPLACE] FUNCTION`, `DROP
+//! FUNCTION|PROCEDURE|ROUTINE`, `ALTER FUNCTION … RENAME TO | SET SCHEMA`.
+//!
+//! The SQL reader keeps these statements as `Other` ops (a `CREATE FUNCTION` runs
+//! nothing, so the rules never judge its body as operations); replay reads the
+//! definition back from the op's statement text with the same parser, into the form
+//! `schema::objects` documents. What cannot be read exactly — a statement the parser
+//! refuses, a part built at run time, a body PostgreSQL keeps parsed (`BEGIN ATOMIC`,
+//! `RETURN`) — makes the routine uncertain (drift: unverifiable), never a guess.
+
+use super::{created_objects, Replayer};
+use crate::ir::{fold_ident, Guard, Operation, QualifiedName, DYNAMIC_PLACEHOLDER};
+use crate::parse::sql::to_ops::parts;
+use crate::schema::objects::{quote_ident, routine_key, unqualify_default, Function, RoutineKind};
+use sqlparser::ast::{
+    AlterFunctionOperation, ArgMode, CreateFunction, CreateFunctionBody, DataType, DropBehavior,
+    Expr, FunctionBehavior, FunctionDesc, FunctionReturnType, FunctionSecurity, ObjectName,
+    OperateFunctionArg, Statement, Value,
+};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+
+/// The `Other` statements this module replays (leading words, as the reader names them).
+/// (The fallback reader keeps `or replace` in the name.)
+const ROUTINE_STATEMENTS: [&str; 10] = [
+    "create function",
+    "create procedure",
+    "create or replace function",
+    "create or replace procedure",
+    "drop function",
+    "drop procedure",
+    "drop routine",
+    "alter function",
+    "alter procedure",
+    "alter routine",
+];
+
+/// Whether an `Other { what }` op defines, drops or alters a routine.
+pub(super) fn is_routine_statement(what: &str) -> bool {
+    ROUTINE_STATEMENTS.contains(&what)
+}
+
+impl Replayer<'_> {
+    /// Replay one routine statement (`is_routine_statement`).
+    pub(super) fn replay_routine(&mut self, op: &Operation) {
+        let parsed = if op.text.contains(DYNAMIC_PLACEHOLDER) {
+            None
+        } else {
+            Parser::parse_sql(&PostgreSqlDialect {}, &op.text)
+                .ok()
+                .filter(|s| s.len() == 1)
+                .and_then(|mut s| s.pop())
+        };
+        match parsed {
+            Some(Statement::CreateFunction(cf)) => {
+                self.create_function(&cf);
+                let touched = vec![self.routine_name(&cf.name).to_string()];
+                self.doubt_if_conditional(op, touched);
+            }
+            Some(Statement::DropFunction(df)) => {
+                let cascade = matches!(df.drop_behavior, Some(DropBehavior::Cascade));
+                for desc in &df.func_desc {
+                    self.drop_routine(desc, df.if_exists, cascade);
+                }
+                let touched = df
+                    .func_desc
+                    .iter()
+                    .map(|d| self.routine_name(&d.name).to_string())
+                    .collect();
+                self.doubt_if_conditional(op, touched);
+            }
+            Some(Statement::AlterFunction(af)) => {
+                self.alter_routine(&af.function, &af.operation);
+                let touched = vec![self.routine_name(&af.function.name).to_string()];
+                self.doubt_if_conditional(op, touched);
+            }
+            _ => {
+                // Not readable exactly: what it names is unverifiable.
+                let why = format!(
+                    "{} in {}: migguard cannot read this routine statement exactly",
+                    first_words(&op.text),
+                    self.migration
+                );
+                let named = created_objects(&op.text, &self.ds);
+                if named.is_empty() {
+                    self.uncertain("*".into(), why.clone());
+                }
+                for n in named {
+                    self.uncertain(n, why.clone());
+                }
+            }
+        }
+    }
+
+    /// A statement under a run-time condition (`Guard::Condition`) was replayed as a
+    /// best guess, like `apply_conditional` does for the other ops: what it touched
+    /// (routines by name, which covers every signature; `table.trigger`…) is uncertain.
+    pub(super) fn doubt_if_conditional(&mut self, op: &Operation, touched: Vec<String>) {
+        let Some(Guard::Condition(condition)) = &op.guard else {
+            return;
+        };
+        let why = format!(
+            "changed in {}: only if `{condition}`, which migguard cannot evaluate",
+            self.migration
+        );
+        for t in touched {
+            self.uncertain(t, why.clone());
+        }
+    }
+
+    fn routine_name(&self, n: &ObjectName) -> QualifiedName {
+        let p = parts(n);
+        match p.as_slice() {
+            [.., schema, name] => QualifiedName::new(schema.clone(), name.clone()),
+            [name] => QualifiedName::new(self.ds.clone(), name.clone()),
+            [] => QualifiedName::new(self.ds.clone(), String::new()),
+        }
+    }
+
+    /// An argument or result type as `format_type` prints it without modifiers
+    /// (PostgreSQL keeps no typmod on a routine's arguments or result).
+    fn routine_type(&self, t: &DataType) -> String {
+        let spelled = self.norm_type(&t.to_string());
+        let bare = strip_typmods(&spelled);
+        unqualify_default(&bare, &self.ds)
+    }
+
+    /// Argument types (the key) and identity arguments of a routine's argument list.
+    fn signature(&self, args: &[OperateFunctionArg], kind: RoutineKind) -> (String, String) {
+        let mut types = Vec::new();
+        let mut identity = Vec::new();
+        for a in args {
+            let mode = match a.mode {
+                None | Some(ArgMode::In) => "",
+                Some(ArgMode::InOut) => "INOUT ",
+                Some(ArgMode::Variadic) => "VARIADIC ",
+                Some(ArgMode::Out) => "OUT ",
+            };
+            // A function's OUT arguments are printed with its identity arguments but
+            // are part of its result, not of its signature; a procedure's are part of
+            // its signature (PostgreSQL 14+).
+            let in_signature =
+                !(kind == RoutineKind::Function && matches!(a.mode, Some(ArgMode::Out)));
+            let ty = self.routine_type(&a.data_type);
+            let name = a
+                .name
+                .as_ref()
+                .map(|i| {
+                    format!(
+                        "{} ",
+                        quote_ident(&fold_ident(&i.value, i.quote_style.is_some()))
+                    )
+                })
+                .unwrap_or_default();
+            identity.push(format!("{mode}{name}{ty}"));
+            if in_signature {
+                types.push(ty);
+            }
+        }
+        (types.join(", "), identity.join(", "))
+    }
+
+    fn create_function(&mut self, cf: &CreateFunction) {
+        let name = self.routine_name(&cf.name);
+        let args = cf.args.clone().unwrap_or_default();
+        let (arg_types, identity_args) = self.signature(&args, RoutineKind::Function);
+        let key = routine_key(&name, &arg_types);
+        let mut unreadable = Vec::new();
+        let result = match &cf.return_type {
+            Some(FunctionReturnType::SetOf(t)) => Some(format!("SETOF {}", self.routine_type(t))),
+            Some(FunctionReturnType::DataType(DataType::Table(Some(columns)))) => Some(format!(
+                "TABLE({})",
+                columns
+                    .iter()
+                    .map(|c| format!(
+                        "{} {}",
+                        quote_ident(&fold_ident(&c.name.value, c.name.quote_style.is_some())),
+                        self.routine_type(&c.data_type)
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            Some(FunctionReturnType::DataType(t)) => Some(self.routine_type(t)),
+            None => {
+                let outs: Vec<&OperateFunctionArg> = args
+                    .iter()
+                    .filter(|a| matches!(a.mode, Some(ArgMode::Out | ArgMode::InOut)))
+                    .collect();
+                match outs.as_slice() {
+                    [one] => Some(self.routine_type(&one.data_type)),
+                    [] => {
+                        unreadable.push("no result type");
+                        None
+                    }
+                    _ => Some("record".to_string()),
+                }
+            }
+        };
+        let body = match &cf.function_body {
+            Some(
+                CreateFunctionBody::AsBeforeOptions {
+                    body,
+                    link_symbol: None,
+                }
+                | CreateFunctionBody::AsAfterOptions(body),
+            ) => string_literal(body),
+            _ => None,
+        };
+        if body.is_none() {
+            unreadable.push("its body is not a string PostgreSQL stores as written");
+        }
+        let f = Function {
+            name: name.clone(),
+            kind: RoutineKind::Function,
+            arg_types,
+            identity_args,
+            result,
+            language: cf
+                .language
+                .as_ref()
+                .map(|l| fold_ident(&l.value, l.quote_style.is_some()))
+                .unwrap_or_else(|| "sql".into()),
+            body,
+            volatility: match cf.behavior {
+                Some(FunctionBehavior::Immutable) => "immutable",
+                Some(FunctionBehavior::Stable) => "stable",
+                _ => "volatile",
+            }
+            .into(),
+            security_definer: matches!(cf.security, Some(FunctionSecurity::Definer)),
+        };
+        if self.model.functions.contains_key(&key) && !cf.or_replace {
+            self.conflict(key.clone(), format!("function {key} already exists"));
+        }
+        if !unreadable.is_empty() {
+            let why = format!(
+                "CREATE FUNCTION in {}: {}",
+                self.migration,
+                unreadable.join(", ")
+            );
+            self.uncertain(key.clone(), why);
+        }
+        self.model.functions.insert(key, f);
+    }
+
+    /// The key of the routine `desc` names: by its argument types, or by its name
+    /// alone when that is unique (PostgreSQL's rule for a list-less `DROP FUNCTION f`).
+    fn resolve_routine(&mut self, desc: &FunctionDesc, if_exists: bool) -> Option<String> {
+        let name = self.routine_name(&desc.name);
+        let key = match &desc.args {
+            Some(args) => {
+                let kind = self
+                    .model
+                    .functions
+                    .values()
+                    .find(|f| f.name == name)
+                    .map_or(RoutineKind::Function, |f| f.kind);
+                let key = routine_key(&name, &self.signature(args, kind).0);
+                self.model.functions.contains_key(&key).then_some(key)
+            }
+            None => {
+                let same: Vec<&String> = self
+                    .model
+                    .functions
+                    .iter()
+                    .filter(|(_, f)| f.name == name)
+                    .map(|(k, _)| k)
+                    .collect();
+                if same.len() > 1 {
+                    let n = name.to_string();
+                    self.conflict(n.clone(), format!("routine name {n} is not unique"));
+                    return None;
+                }
+                same.first().map(|k| (*k).clone())
+            }
+        };
+        if key.is_none() && !if_exists {
+            let n = name.to_string();
+            self.conflict(n.clone(), format!("routine {n} does not exist"));
+        }
+        key
+    }
+
+    fn drop_routine(&mut self, desc: &FunctionDesc, if_exists: bool, cascade: bool) {
+        if let Some(key) = self.resolve_routine(desc, if_exists) {
+            if let Some(f) = self.model.functions.remove(&key) {
+                if cascade {
+                    self.drop_triggers_executing(&f.name);
+                }
+            }
+        }
+    }
+
+    fn alter_routine(&mut self, desc: &FunctionDesc, operation: &AlterFunctionOperation) {
+        let Some(key) = self.resolve_routine(desc, false) else {
+            return;
+        };
+        let new_name = match operation {
+            AlterFunctionOperation::RenameTo { new_name } => {
+                let old = &self.model.functions[&key].name;
+                Some(QualifiedName::new(
+                    old.schema.clone(),
+                    fold_ident(&new_name.value, new_name.quote_style.is_some()),
+                ))
+            }
+            AlterFunctionOperation::SetSchema { schema_name } => {
+                let old = &self.model.functions[&key].name;
+                Some(QualifiedName::new(
+                    parts(schema_name).pop().unwrap_or_default(),
+                    old.name.clone(),
+                ))
+            }
+            AlterFunctionOperation::OwnerTo(_) => None,
+            _ => {
+                let why = format!(
+                    "ALTER FUNCTION in {}: migguard does not replay this change",
+                    self.migration
+                );
+                self.uncertain(key.clone(), why);
+                None
+            }
+        };
+        if let Some(new_name) = new_name {
+            if let Some(mut f) = self.model.functions.remove(&key) {
+                f.name = new_name;
+                let new_key = f.key();
+                if self.model.functions.contains_key(&new_key) {
+                    self.conflict(
+                        new_key.clone(),
+                        format!("function {new_key} already exists"),
+                    );
+                }
+                self.model.functions.insert(new_key, f);
+            }
+        }
+    }
+}
+
+/// The first two words of a statement, for messages.
+fn first_words(text: &str) -> String {
+    text.split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_uppercase()
+}
+
+/// The text of a string literal body (`$$…$$`, `'…'`, `E'…'`), as PostgreSQL stores it.
+fn string_literal(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Value(v) => match &v.value {
+            Value::DollarQuotedString(d) => Some(d.value.clone()),
+            Value::SingleQuotedString(s) | Value::EscapedStringLiteral(s) => Some(s.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `numeric(10,2)` → `numeric`, `timestamp(3) with time zone` → `timestamp with
+/// time zone`: a type without its modifiers.
+fn strip_typmods(t: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in t.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
