@@ -5,7 +5,9 @@
 //! history table and the tool are already written down by the project (a TypeORM
 //! DataSource, a Prisma/diesel/Flyway/golang-migrate folder layout), so `init` reads them
 //! rather than asking. TypeORM settings are read statically with the TypeORM reader
-//! ([`crate::parse::typeorm::read_data_source`]); SQL layouts are recognised by the same
+//! ([`crate::parse::typeorm::read_data_source`]); without a readable DataSource
+//! (NestJS's `forRootAsync`), the folder is the one holding the files that reader
+//! reads as timestamped migration classes; SQL layouts are recognised by the same
 //! file-name rules discovery uses ([`crate::source::layout::sql_identity`]). What cannot
 //! be read is written into the file as a comment to check, never guessed silently.
 //!
@@ -110,6 +112,9 @@ impl Detected {
 pub fn detect(dir: &Path) -> Result<Detected> {
     let files = project_files(dir);
     if let Some(found) = detect_typeorm(dir, &files) {
+        return Ok(found);
+    }
+    if let Some(found) = detect_typeorm_classes(dir, &files) {
         return Ok(found);
     }
     if let Some(found) = detect_sql(&files) {
@@ -410,6 +415,45 @@ fn detect_typeorm(dir: &Path, files: &[String]) -> Option<Detected> {
     })
 }
 
+/// No DataSource migguard can read (NestJS's `forRootAsync`, options from the
+/// environment): the folder holding the most files the TypeORM reader reads as
+/// migration classes with a timestamp, i.e. what TypeORM would load.
+fn detect_typeorm_classes(dir: &Path, files: &[String]) -> Option<Detected> {
+    let mut folders: BTreeMap<&str, usize> = BTreeMap::new();
+    for path in files.iter().filter(|p| is_script(p)) {
+        let Some(text) = read_text(&dir.join(path)) else {
+            continue;
+        };
+        let file = SourceFile::new(PathBuf::from(path), text);
+        let migrations = crate::parse::typeorm::read_typeorm_file(&file, &Default::default());
+        if migrations
+            .iter()
+            .any(|m| m.version.is_some() && m.read_errors.is_empty())
+        {
+            *folders.entry(parent(path)).or_default() += 1;
+        }
+    }
+    let (folder, _) = folders
+        .into_iter()
+        .max_by_key(|(folder, n)| (*n, std::cmp::Reverse(folder.matches('/').count())))?;
+    let folder = if folder.is_empty() { "." } else { folder };
+    Some(Detected {
+        tool: Tool::Typeorm,
+        source: folder.to_string(),
+        migrations: vec![folder.to_string()],
+        compiled_migrations: None,
+        compiled_data_source: None,
+        history_table: Some("migrations".into()),
+        schema: None,
+        notes: vec![
+            "no DataSource or ormconfig migguard can read statically: the folder was found \
+             by its migration classes; check `migrationsTableName` and `schema` in your \
+             TypeORM options and set `[history] table` (`schema.table`) to match"
+                .into(),
+        ],
+    })
+}
+
 fn one_line(text: &str) -> String {
     let t: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     t.chars().take(80).collect()
@@ -560,7 +604,10 @@ pub fn wiring(d: &Detected, config_arg: &str) -> String {
     let run_tool = match d.tool {
         Tool::Typeorm => format!(
             "npx typeorm migration:run -d {}",
-            d.compiled_data_source.as_deref().unwrap_or(&d.source)
+            d.compiled_data_source
+                .clone()
+                .or_else(|| is_script(&d.source).then(|| d.source.clone()))
+                .unwrap_or_else(|| "<your DataSource file>".into())
         ),
         Tool::Prisma => "npx prisma migrate deploy".into(),
         Tool::Diesel => "diesel migration run".into(),

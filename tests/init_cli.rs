@@ -241,6 +241,38 @@ fn sql_layouts_give_folder_and_history_kind() {
 }
 
 #[test]
+fn typeorm_migrations_without_a_readable_data_source_are_found_by_their_classes() {
+    // NestJS: the options live in a module's forRootAsync factory, not a DataSource.
+    let p = project(&[
+        (
+            "src/app.module.ts",
+            "TypeOrmModule.forRootAsync({ useFactory: (c: ConfigService) => c.get('db') })",
+        ),
+        (
+            "src/database/migrations/1700000000000-CreateUser.ts",
+            MIGRATION,
+        ),
+        (
+            "src/database/migrations/index.ts",
+            "export * from './1700000000000-CreateUser';",
+        ),
+        ("src/users/user.entity.ts", "export class User {}"),
+    ]);
+    let r = run_in(p.path(), &["init"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let config = load(p.path());
+    assert_eq!(
+        config.migrations,
+        vec![p.path().join("src/database/migrations")]
+    );
+    assert_eq!(config.history.kind, Some(HistoryKind::Typeorm));
+    let text = std::fs::read_to_string(p.path().join("migguard.toml")).unwrap();
+    assert!(text.contains("no DataSource"), "{text}");
+    let lint = run_in(p.path(), &["lint"]);
+    assert_eq!(lint.code, 0, "{}{}", lint.stdout, lint.stderr);
+}
+
+#[test]
 fn nothing_to_find_is_exit_2_and_writes_nothing() {
     let p = project(&[
         ("README.md", "hello"),
