@@ -150,10 +150,13 @@ fn referencing_tables(
     found
 }
 
+/// Which of a table's foreign keys (by name and columns) an operation drops.
+type DroppedKeys<'a> = Box<dyn Fn(&str, &[String]) -> bool + 'a>;
+
 /// The other tables whose foreign keys `op` drops reference: DROP TABLE (all its
 /// foreign keys), DROP COLUMN (those on the column), DROP CONSTRAINT (that one).
 fn dropped_foreign_key_targets(model: &SchemaModel, op: &Operation) -> Vec<String> {
-    let (table, dropped): (&QualifiedName, Box<dyn Fn(&str, &[String]) -> bool>) = match &op.kind {
+    let (table, dropped): (&QualifiedName, DroppedKeys) = match &op.kind {
         OpKind::DropTable { table, .. } => (table, Box::new(|_, _| true)),
         OpKind::DropColumn { table, column, .. } => {
             let column = column.clone();
