@@ -27,12 +27,6 @@ pub struct Classified {
     pub contract_objects: BTreeSet<String>,
 }
 
-/// Findings for one migration's `up()` ops, each with status `failing` or `warning`
-/// for `fail_on`; annotations, suppressions and `--changed-since` adjust statuses later.
-pub fn classify_migration(migration: &Migration, rules: &RuleSet) -> Vec<Finding> {
-    classify(migration, rules, Severity::Block).findings
-}
-
 /// The status a finding of `severity` gets when the gate fails at `fail_on`.
 pub fn status_for(severity: Severity, fail_on: Severity) -> Status {
     if severity >= fail_on && severity >= Severity::Warn {
