@@ -86,6 +86,9 @@ pub fn unlocated(
     }
 }
 
+/// Findings for one migration's `up()` ops, each with status `failing` or `warning`
+/// for `fail_on`, plus the phases and contract objects its ops match; annotations,
+/// suppressions and `--changed-since` adjust statuses later.
 pub fn classify(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Classified {
     classify_with_prior(migration, rules, fail_on, &[])
 }
