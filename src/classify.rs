@@ -28,12 +28,6 @@ pub struct Classified {
     pub contract_objects: BTreeSet<String>,
 }
 
-/// Findings for one migration's `up()` ops, each with status `failing` or `warning`
-/// for `fail_on`; annotations, suppressions and `--changed-since` adjust statuses later.
-pub fn classify_migration(migration: &Migration, rules: &RuleSet) -> Vec<Finding> {
-    classify(migration, rules, Severity::Block).findings
-}
-
 /// The status a finding of `severity` gets when the gate fails at `fail_on`.
 pub fn status_for(severity: Severity, fail_on: Severity) -> Status {
     if severity >= fail_on && severity >= Severity::Warn {
@@ -95,6 +89,9 @@ pub fn unlocated(
     }
 }
 
+/// Findings for one migration's `up()` ops, each with status `failing` or `warning`
+/// for `fail_on`, plus the phases and contract objects its ops match; annotations,
+/// suppressions and `--changed-since` adjust statuses later.
 pub fn classify(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Classified {
     classify_with_prior(migration, rules, fail_on, &[])
 }

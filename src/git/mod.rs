@@ -32,7 +32,8 @@ pub struct ChangeSet {
     pub base_text: std::collections::BTreeMap<PathBuf, String>,
 }
 
-fn git(cwd: &Path, args: &[&str]) -> Result<String> {
+/// Run git in `cwd`; its stdout as bytes, or its stderr as the error.
+fn run_git(cwd: &Path, args: &[&str]) -> Result<Vec<u8>> {
     let out = Command::new("git")
         .args(args)
         .current_dir(cwd)
@@ -43,23 +44,18 @@ fn git(cwd: &Path, args: &[&str]) -> Result<String> {
             String::from_utf8_lossy(&out.stderr).trim().to_string(),
         ));
     }
-    Ok(String::from_utf8_lossy(&out.stdout).trim_end().to_string())
+    Ok(out.stdout)
 }
 
-/// A git command's stdout exactly as written (file contents: no trimming); `None`
+fn git(cwd: &Path, args: &[&str]) -> Result<String> {
+    let stdout = run_git(cwd, args)?;
+    Ok(String::from_utf8_lossy(&stdout).trim_end().to_string())
+}
+
+/// A git command's stdout exactly as written (file contents: no trimming); an error
 /// for output that is not UTF-8, which the readers would refuse anyway.
 fn git_raw(cwd: &Path, args: &[&str]) -> Result<String> {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .map_err(|e| Error::Git(format!("could not run git: {e}")))?;
-    if !out.status.success() {
-        return Err(Error::Git(
-            String::from_utf8_lossy(&out.stderr).trim().to_string(),
-        ));
-    }
-    String::from_utf8(out.stdout).map_err(|_| Error::Git("not UTF-8".into()))
+    String::from_utf8(run_git(cwd, args)?).map_err(|_| Error::Git("not UTF-8".into()))
 }
 
 /// Changes between `merge-base(reference, HEAD)` and the working tree.
