@@ -896,3 +896,53 @@ fn database_ahead_of_the_build_is_a_rollback_warning() {
         ]
     );
 }
+
+/// `[drift] ignore` at column granularity: `schema.table.column` patterns hide only the
+/// columns they match, so a later hand-added column on the same table is still drift —
+/// also on a table an unreadable migration made unverifiable.
+#[test]
+fn a_column_pattern_ignores_only_those_columns() {
+    let m = (
+        "0001_t.sql",
+        "CREATE TABLE t (id int PRIMARY KEY, audit_at timestamptz, audit_by text);",
+    );
+    let ignore = "[drift]\nignore = [\"public.t.audit_*\"]\n";
+    let (db, dir) = setup_with("d_ignore_col", &[m], 1, ignore);
+    db.execute("ALTER TABLE t ALTER COLUMN audit_at TYPE timestamp; ALTER TABLE t DROP COLUMN audit_by; ALTER TABLE t ADD COLUMN audit_note text");
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["status"], "clean");
+    db.execute("ALTER TABLE t ADD COLUMN extra int");
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["status"], "drift");
+    assert_eq!(
+        item_kinds(&v),
+        vec![("unexpected-column".to_string(), false)],
+        "{v}"
+    );
+    assert_eq!(v["items"][0]["object"], "public.t.extra");
+
+    // A DO block migguard cannot read makes the table unverifiable: the hand-added
+    // column is still named among what it absorbs, the ignored ones are not.
+    let opaque = (
+        "0002_do.sql",
+        "DO $$ DECLARE n int; BEGIN EXECUTE 'ALTER TABLE t ADD COLUMN audit_ip inet'; END $$;",
+    );
+    let (db, dir) = setup_with("d_ignore_col_opaque", &[m, opaque], 2, ignore);
+    db.execute("ALTER TABLE t ADD COLUMN audit_tz text; ALTER TABLE t ADD COLUMN extra int");
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    let items = v["items"].as_array().unwrap();
+    let unverifiable: Vec<&serde_json::Value> = items
+        .iter()
+        .filter(|i| i["kind"] == "unverifiable")
+        .collect();
+    assert_eq!(unverifiable.len(), 1, "{v}");
+    assert_eq!(unverifiable[0]["object"], "public.t");
+    let absorbed = unverifiable[0]["actual"].as_str().unwrap();
+    assert!(absorbed.contains("public.t.extra"), "{absorbed}");
+    assert!(!absorbed.contains("audit_"), "{absorbed}");
+}
