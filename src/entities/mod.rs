@@ -323,7 +323,7 @@ mod tests {
         .unwrap_err();
         assert!(err.contains("does not replay"), "{err}");
         let err = from_script_output(&output(&[
-            "DO $$ BEGIN EXECUTE 'CREATE TABLE b (id int)'; END $$",
+            "DO $$ DECLARE t text := 'b'; BEGIN EXECUTE 'CREATE TABLE ' || t || ' (id int)'; END $$",
         ]))
         .unwrap_err();
         assert!(err.contains("could not be read exactly"), "{err}");
