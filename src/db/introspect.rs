@@ -632,7 +632,7 @@ async fn introspect_functions(
                         pg_catalog.pg_get_function_identity_arguments(p.oid),
                         CASE WHEN p.prokind = 'f' THEN pg_catalog.pg_get_function_result(p.oid) END,
                         l.lanname::text, CASE WHEN p.prosqlbody IS NULL THEN p.prosrc END,
-                        p.provolatile::text, p.prosecdef
+                        p.provolatile::text, p.prosecdef, p.proparallel::text, p.proisstrict
                  FROM pg_catalog.pg_proc p
                  JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
                  JOIN pg_catalog.pg_language l ON l.oid = p.prolang
@@ -660,6 +660,13 @@ async fn introspect_functions(
                 "i" => "immutable",
                 "s" => "stable",
                 _ => "volatile",
+            }
+            .to_string(),
+            strict: r.get(11),
+            parallel: match r.get::<_, String>(10).as_str() {
+                "s" => "safe",
+                "r" => "restricted",
+                _ => "unsafe",
             }
             .to_string(),
             security_definer: r.get(9),

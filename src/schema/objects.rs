@@ -38,6 +38,10 @@ pub struct Function {
     pub body: Option<String>,
     /// `immutable`, `stable` or `volatile`.
     pub volatility: String,
+    /// `STRICT` (`RETURNS NULL ON NULL INPUT`): not called when an argument is null.
+    pub strict: bool,
+    /// `safe`, `restricted` or `unsafe` (PostgreSQL's default, and a procedure's).
+    pub parallel: String,
     pub security_definer: bool,
 }
 
@@ -65,11 +69,25 @@ impl Function {
         s.push_str(&format!(" LANGUAGE {}", self.language));
         if self.kind == RoutineKind::Function {
             s.push_str(&format!(" {}", self.volatility.to_ascii_uppercase()));
+            if self.strict {
+                s.push_str(" STRICT");
+            }
+            s.push_str(&parallel_clause(&self.parallel));
         }
         if self.security_definer {
             s.push_str(" SECURITY DEFINER");
         }
         s
+    }
+}
+
+/// ` PARALLEL SAFE|RESTRICTED` as `CREATE FUNCTION` spells a marking; empty for
+/// `unsafe`, the default PostgreSQL assumes when the clause is left out.
+pub fn parallel_clause(parallel: &str) -> String {
+    if parallel == "unsafe" {
+        String::new()
+    } else {
+        format!(" PARALLEL {}", parallel.to_ascii_uppercase())
     }
 }
 

@@ -9,7 +9,7 @@
 
 use super::model::{Constraint, Index, SchemaModel, Table, View};
 use super::normalize::split_index_key;
-use super::objects::{Function, RoutineKind, Trigger};
+use super::objects::{parallel_clause, Function, RoutineKind, Trigger};
 use crate::ir::{ConstraintKind, Identity, QualifiedName, DYNAMIC_PLACEHOLDER};
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -369,7 +369,12 @@ fn render_routine(out: &mut String, m: &SchemaModel, f: &Function) {
         "CREATE {head} LANGUAGE {}{}{} AS {tag}{body}{tag};",
         q(&f.language),
         if f.kind == RoutineKind::Function {
-            format!(" {}", f.volatility.to_ascii_uppercase())
+            format!(
+                " {}{}{}",
+                f.volatility.to_ascii_uppercase(),
+                if f.strict { " STRICT" } else { "" },
+                parallel_clause(&f.parallel)
+            )
         } else {
             String::new()
         },

@@ -15,8 +15,8 @@ use crate::parse::sql::to_ops::parts;
 use crate::schema::objects::{quote_ident, routine_key, unqualify_default, Function, RoutineKind};
 use sqlparser::ast::{
     AlterFunctionOperation, ArgMode, CreateFunction, CreateFunctionBody, DataType, DropBehavior,
-    Expr, FunctionBehavior, FunctionDesc, FunctionReturnType, FunctionSecurity, ObjectName,
-    OperateFunctionArg, Statement, Value,
+    Expr, FunctionBehavior, FunctionCalledOnNull, FunctionDesc, FunctionParallel,
+    FunctionReturnType, FunctionSecurity, ObjectName, OperateFunctionArg, Statement, Value,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
@@ -226,6 +226,16 @@ impl Replayer<'_> {
                 Some(FunctionBehavior::Immutable) => "immutable",
                 Some(FunctionBehavior::Stable) => "stable",
                 _ => "volatile",
+            }
+            .into(),
+            strict: matches!(
+                cf.called_on_null,
+                Some(FunctionCalledOnNull::Strict | FunctionCalledOnNull::ReturnsNullOnNullInput)
+            ),
+            parallel: match cf.parallel {
+                Some(FunctionParallel::Safe) => "safe",
+                Some(FunctionParallel::Restricted) => "restricted",
+                _ => "unsafe",
             }
             .into(),
             security_definer: matches!(cf.security, Some(FunctionSecurity::Definer)),

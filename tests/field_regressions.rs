@@ -1,0 +1,107 @@
+//! Regressions found by the field trials (real public projects migrated into a truth
+//! database by their own tool, then `drift` and `schema --format sql` against it; see
+//! README "Field trials"). Each case is the minimal reproduction of one difference
+//! migguard caused there, checked against the real PostgreSQL the harness starts.
+
+mod support;
+mod util;
+use migguard::drift::IgnoreList;
+use migguard::ir::Migration;
+use support::pg::cluster;
+use support::pg::introspect_public as introspect;
+use util::*;
+
+/// A Flyway-layout project holding one migration.
+fn one_migration(sql: &str) -> tempfile::TempDir {
+    project(&[("V1__functions.sql", sql)])
+}
+
+/// Drift's differences between the replay of `dir` and the database at `url`.
+fn differences(dir: &std::path::Path, url: &str) -> Vec<String> {
+    let config = migguard::config::Config::default();
+    let migrations = migguard::commands::project::load_project(&[dir.to_path_buf()], &config)
+        .unwrap()
+        .migrations;
+    let refs: Vec<&Migration> = migrations.iter().collect();
+    let (model, conflicts) = migguard::schema::replay::replay(&refs, "public");
+    assert!(conflicts.is_empty(), "{conflicts:?}");
+    let ignore = IgnoreList::new("flyway_schema_history", "public", &[]);
+    migguard::drift::diff::diff(&model, &introspect(url), &ignore)
+        .into_iter()
+        .map(|d| format!("{} {}: {:?} / {:?}", d.kind, d.object, d.expected, d.actual))
+        .collect()
+}
+
+/// lemmy's `reverse_timestamp_sort` is `IMMUTABLE PARALLEL SAFE`, crates.io's
+/// `canon_crate_name` `IMMUTABLE STRICT PARALLEL SAFE`: the rendered schema kept
+/// IMMUTABLE and silently dropped STRICT and PARALLEL SAFE (pg_dump of the truth and
+/// of the rebuilt database differed), and drift could not see such a marking change.
+const PARALLEL_SAFE: &str = "CREATE FUNCTION reverse_timestamp_sort (t timestamp with time zone)
+    RETURNS bigint
+    AS $$
+BEGIN
+    RETURN (-1000000 * EXTRACT(EPOCH FROM t))::bigint;
+END;
+$$
+LANGUAGE plpgsql
+IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION restricted_one (n int) RETURNS int AS $$ SELECT n $$ LANGUAGE sql PARALLEL RESTRICTED;
+CREATE FUNCTION canon_crate_name (text) RETURNS text AS $$ SELECT replace(lower($1), '-', '_') $$
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION null_input (n int) RETURNS int AS $$ SELECT n $$ LANGUAGE sql RETURNS NULL ON NULL INPUT;
+";
+
+const MARKINGS: &str = "SELECT format('%s %s %s', proname, proparallel, proisstrict) FROM pg_proc
+      WHERE pronamespace = 'public'::regnamespace ORDER BY 1";
+
+#[test]
+fn schema_sql_keeps_the_parallel_marking_of_a_function() {
+    let dir = one_migration(PARALLEL_SAFE);
+    let truth = cluster().create_database("fr_parallel_truth");
+    truth.execute(PARALLEL_SAFE);
+    assert!(
+        differences(dir.path(), &truth.url).is_empty(),
+        "false drift on the clean database"
+    );
+    let r = run_in(
+        dir.path(),
+        &["schema", dir.path().to_str().unwrap(), "--format", "sql"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rebuilt = cluster().create_database("fr_parallel_schema");
+    rebuilt.execute(&r.stdout);
+    assert_eq!(
+        rebuilt.query(MARKINGS),
+        truth.query(MARKINGS),
+        "SQL:\n{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn a_hand_changed_strict_marking_is_drift() {
+    let dir = one_migration(PARALLEL_SAFE);
+    let truth = cluster().create_database("fr_strict_edited");
+    truth.execute(PARALLEL_SAFE);
+    truth.execute("ALTER FUNCTION canon_crate_name(text) CALLED ON NULL INPUT");
+    let found = differences(dir.path(), &truth.url);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].contains("canon_crate_name") && found[0].contains("IMMUTABLE STRICT"),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn a_hand_changed_parallel_marking_is_drift() {
+    let dir = one_migration(PARALLEL_SAFE);
+    let truth = cluster().create_database("fr_parallel_edited");
+    truth.execute(PARALLEL_SAFE);
+    truth.execute("ALTER FUNCTION reverse_timestamp_sort(timestamptz) PARALLEL UNSAFE");
+    let found = differences(dir.path(), &truth.url);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].contains("reverse_timestamp_sort") && found[0].contains("PARALLEL SAFE"),
+        "{found:#?}"
+    );
+}
