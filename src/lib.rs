@@ -22,6 +22,7 @@ pub mod git;
 pub mod ir;
 pub mod locks;
 pub mod parse;
+pub mod project;
 pub mod report;
 pub mod ruleset;
 pub mod schema;

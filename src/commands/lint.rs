@@ -4,13 +4,13 @@
 //! annotations and suppressions, and with `--changed-since` gate only what the branch
 //! adds (and fail edits to migrations that already shipped).
 
-use super::project::{load_project, load_rules, migration_paths};
 use crate::classify::prior::prior_facts;
 use crate::classify::{classify_in, Classified};
 use crate::cli::{FailOn, GlobalArgs, LintArgs};
 use crate::config::Config;
 use crate::error::{Outcome, Result};
 use crate::finding::{Finding, Severity, Status};
+use crate::project::{load_project, load_rules, migration_paths};
 use crate::report::{render_findings, FindingsReport, MigrationSummary, RenderOptions};
 use crate::ruleset::RuleSet;
 use std::path::Path;
@@ -19,7 +19,7 @@ use std::path::Path;
 /// suppressions applied. Pure apart from nothing: the lint command and the benchmark
 /// both call it.
 pub fn lint_project(
-    project: &super::project::Project,
+    project: &crate::project::Project,
     rules: &RuleSet,
     fail_on: Severity,
     default_schema: &str,
@@ -35,7 +35,7 @@ pub fn lint_project(
 /// `edited-migration` from git) joined in before suppressions apply, so that a
 /// file's `migguard-ignore-file` comments cover them too.
 pub fn lint_project_with(
-    project: &super::project::Project,
+    project: &crate::project::Project,
     rules: &RuleSet,
     fail_on: Severity,
     locks: &crate::locks::LockContext,
@@ -148,7 +148,7 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
             &project.migrations,
             &paths,
             &rules,
-            &super::project::read_options(&config),
+            &crate::project::read_options(&config),
             fail_on,
         ),
     };

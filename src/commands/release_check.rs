@@ -12,7 +12,6 @@
 //! pending migration merged out of timestamp order is a warning. With the
 //! permission, the report lists every destructive migration it let through.
 
-use super::project::{load_project, load_rules, migration_paths};
 use crate::annotations::expand_contract::contract_targets;
 use crate::annotations::{annotations, ExpandRef};
 use crate::classify::prior::{prior_facts, OpPrior};
@@ -24,6 +23,7 @@ use crate::db::history::{self, compare_with_checksums, Comparison};
 use crate::error::{Error, Outcome, Result};
 use crate::finding::{Finding, Phase, Severity, Status};
 use crate::ir::Migration;
+use crate::project::{load_project, load_rules, migration_paths};
 use crate::report::{render_findings, FindingsReport, MigrationSummary, RenderOptions};
 use crate::ruleset::{CodeRule, RuleSet};
 
