@@ -20,6 +20,7 @@ pub mod error;
 pub mod finding;
 pub mod git;
 pub mod ir;
+pub mod lint;
 pub mod locks;
 pub mod parse;
 pub mod project;
