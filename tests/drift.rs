@@ -782,3 +782,167 @@ fn typed_literal_defaults_compare_by_their_stored_form() {
         vec![("column-default-mismatch".to_string(), false)]
     );
 }
+
+/// The database ahead of the build (an older image redeployed): every unknown applied
+/// migration is newer than the build's newest, so the objects only this build does not
+/// know are theirs — a rollback warning naming them, not drift. What this build
+/// expects and the database lacks stays real drift, as do interleaved unknowns.
+#[test]
+fn database_ahead_of_the_build_is_a_rollback_warning() {
+    let (db, dir) = setup("d_rollback", &[M1, M2], 2);
+    // Two newer migrations, applied by the newer image: additive only.
+    db.execute("ALTER TABLE person ADD COLUMN nickname text; CREATE TABLE badge (id int); INSERT INTO migrations (timestamp, name) VALUES (3, 'AddNickname1700000000000'), (4, 'AddBadge1700000000001')");
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["status"], "ahead-of-build", "{v}");
+    assert_eq!(v["history"]["ahead_of_build"], true);
+    let rollback: Vec<(String, String)> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["rollback"] == true && i["reconcilable"] == false)
+        .map(|i| {
+            (
+                i["kind"].as_str().unwrap().into(),
+                i["object"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rollback,
+        vec![
+            (
+                "unexpected-column".to_string(),
+                "public.person.nickname".to_string()
+            ),
+            ("unexpected-table".into(), "public.badge".into()),
+            (
+                "unknown-applied-migration".into(),
+                "AddBadge1700000000001".into()
+            ),
+            (
+                "unknown-applied-migration".into(),
+                "AddNickname1700000000000".into()
+            ),
+        ],
+        "{v}"
+    );
+    let column = &v["items"][0]["message"].as_str().unwrap();
+    assert!(
+        column.contains("AddNickname1700000000000, AddBadge1700000000001"),
+        "{column}"
+    );
+    let h = run_in(dir.path(), &["drift", "--database-url", &db.url]);
+    assert_eq!(h.code, 0, "{}", h.stdout);
+    assert!(
+        h.stdout.contains("ahead of the build (rollback)"),
+        "{}",
+        h.stdout
+    );
+
+    // Something this build expects is gone: real drift beside the rollback warnings.
+    db.execute("DROP INDEX person_name_idx");
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["status"], "drift");
+    let real: Vec<String> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["rollback"] != true && i["reconcilable"] == false)
+        .map(|i| i["kind"].as_str().unwrap().into())
+        .collect();
+    assert_eq!(real, vec!["missing-index"], "{v}");
+
+    // A column the older code's inserts cannot omit: PostgreSQL rejects them, so it
+    // is real drift even in a rollback.
+    db.execute("CREATE INDEX person_name_idx ON person (name); ALTER TABLE person ADD COLUMN tenant int NOT NULL DEFAULT 1; ALTER TABLE person ALTER COLUMN tenant DROP DEFAULT");
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    let real: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["rollback"] != true && i["reconcilable"] == false)
+        .map(|i| i["object"].as_str().unwrap())
+        .collect();
+    assert_eq!(real, vec!["public.person.tenant"], "{v}");
+
+    // An unknown migration older than the build's newest is no rollback: all real drift.
+    let (db, dir) = setup("d_interleaved", &[M1, M2], 2);
+    db.execute("ALTER TABLE person ADD COLUMN nickname text; INSERT INTO migrations (timestamp, name) VALUES (3, 'AddNickname1700000000000'), (4, 'Elsewhere0000000000001')");
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["status"], "drift");
+    assert_eq!(v["history"]["ahead_of_build"], false);
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["rollback"] != true),
+        "{v}"
+    );
+    assert_eq!(
+        item_kinds(&v),
+        vec![
+            ("unexpected-column".to_string(), false),
+            ("unknown-applied-migration".into(), false),
+            ("unknown-applied-migration".into(), false),
+        ]
+    );
+}
+
+/// `[drift] ignore` at column granularity: `schema.table.column` patterns hide only the
+/// columns they match, so a later hand-added column on the same table is still drift —
+/// also on a table an unreadable migration made unverifiable.
+#[test]
+fn a_column_pattern_ignores_only_those_columns() {
+    let m = (
+        "0001_t.sql",
+        "CREATE TABLE t (id int PRIMARY KEY, audit_at timestamptz, audit_by text);",
+    );
+    let ignore = "[drift]\nignore = [\"public.t.audit_*\"]\n";
+    let (db, dir) = setup_with("d_ignore_col", &[m], 1, ignore);
+    db.execute("ALTER TABLE t ALTER COLUMN audit_at TYPE timestamp; ALTER TABLE t DROP COLUMN audit_by; ALTER TABLE t ADD COLUMN audit_note text");
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["status"], "clean");
+    db.execute("ALTER TABLE t ADD COLUMN extra int");
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["status"], "drift");
+    assert_eq!(
+        item_kinds(&v),
+        vec![("unexpected-column".to_string(), false)],
+        "{v}"
+    );
+    assert_eq!(v["items"][0]["object"], "public.t.extra");
+
+    // A DO block migguard cannot read makes the table unverifiable: the hand-added
+    // column is still named among what it absorbs, the ignored ones are not.
+    let opaque = (
+        "0002_do.sql",
+        "DO $$ DECLARE n int; BEGIN EXECUTE 'ALTER TABLE t ADD COLUMN audit_ip inet'; END $$;",
+    );
+    let (db, dir) = setup_with("d_ignore_col_opaque", &[m, opaque], 2, ignore);
+    db.execute("ALTER TABLE t ADD COLUMN audit_tz text; ALTER TABLE t ADD COLUMN extra int");
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    let items = v["items"].as_array().unwrap();
+    let unverifiable: Vec<&serde_json::Value> = items
+        .iter()
+        .filter(|i| i["kind"] == "unverifiable")
+        .collect();
+    assert_eq!(unverifiable.len(), 1, "{v}");
+    assert_eq!(unverifiable[0]["object"], "public.t");
+    let absorbed = unverifiable[0]["actual"].as_str().unwrap();
+    assert!(absorbed.contains("public.t.extra"), "{absorbed}");
+    assert!(!absorbed.contains("audit_"), "{absorbed}");
+}

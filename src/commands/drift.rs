@@ -72,14 +72,7 @@ pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
     })?;
     let checksums = crate::source::flyway_checksums(&project.migrations);
     let cmp = compare_with_checksums(&project.migrations, &h, &checksums);
-    let view = HistoryView {
-        applied: cmp.applied,
-        pending: cmp.pending,
-        unknown_applied: cmp.unknown_applied,
-        unknown_applied_count: cmp.unknown_applied_count,
-        unknown_java: cmp.unknown_java,
-        out_of_order: cmp.out_of_order,
-    };
+    let view = HistoryView::from(cmp);
     let ignore = IgnoreList::new(&table, &ds, &config.drift.ignore).with_schemas(&schemas);
     let mut report = match &entities {
         // The entities are what the deployed code expects.
@@ -112,7 +105,7 @@ pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
         render(&report, args.format, args.allow_pending_migrations, out)
     })?;
     Ok(match report.status {
-        DriftStatus::Clean => Outcome::Pass,
+        DriftStatus::Clean | DriftStatus::AheadOfBuild => Outcome::Pass,
         DriftStatus::Reconcilable if args.allow_pending_migrations => Outcome::Pass,
         _ => Outcome::Fail,
     })

@@ -92,14 +92,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
     // in this release: fail closed, as the PR gate does.
     findings.extend(project.unreadable_file_findings(&rules, Severity::Block));
     if let Some((live, schemas)) = &live {
-        let view = crate::drift::HistoryView {
-            applied: cmp.applied.clone(),
-            pending: cmp.pending.clone(),
-            unknown_applied: cmp.unknown_applied.clone(),
-            unknown_applied_count: cmp.unknown_applied_count,
-            unknown_java: cmp.unknown_java.clone(),
-            out_of_order: cmp.out_of_order.clone(),
-        };
+        let view = crate::drift::HistoryView::from(cmp.clone());
         let ignore =
             crate::drift::IgnoreList::new(&table, &ds, &config.drift.ignore).with_schemas(schemas);
         let report = crate::drift::analyse(&project.migrations, live, view, &ds, &ignore);

@@ -405,6 +405,9 @@ pub struct Comparison {
     /// rollback). False when there are none, when any sorts among the build's own
     /// migrations (a migration applied from another branch) or cannot be placed.
     pub ahead_of_build: bool,
+    /// Every unknown history key, listed or not: whether the database is ahead of the
+    /// build is decided on all of them, never on the listed few.
+    every_unknown: Vec<String>,
 }
 
 fn version_key(m: &Migration) -> Option<String> {
@@ -439,8 +442,9 @@ impl Comparison {
             self.unknown_java.push(key.clone());
         }
         if self.unknown_applied.len() < LISTED_UNKNOWN {
-            self.unknown_applied.push(key);
+            self.unknown_applied.push(key.clone());
         }
+        self.every_unknown.push(key);
         self.unknown_applied_count += 1;
     }
 }
@@ -625,7 +629,7 @@ pub fn compare_with_checksums(
     }
     // A Flyway Java migration whose class was not found may well be in this build:
     // migguard only did not see it, so it proves no rollback (it stays unknown).
-    c.ahead_of_build = c.unknown_java.is_empty() && ahead_of_build(local, kind, &c.unknown_applied);
+    c.ahead_of_build = c.unknown_java.is_empty() && ahead_of_build(local, kind, &c.every_unknown);
     c
 }
 
@@ -776,6 +780,17 @@ mod tests {
         assert!(!c.ahead_of_build);
         // Nothing unknown: nothing to say.
         let c = compare(&local, &typeorm_history(&["Init1700000000000"]));
+        assert!(!c.ahead_of_build);
+        // More unknown rows than are listed: one past the list that sorts among the
+        // build's own still proves no rollback.
+        let mut rows: Vec<String> = (0..LISTED_UNKNOWN + 5)
+            .map(|i| format!("Later{}", 1700000300000u64 + i as u64))
+            .collect();
+        rows.push("Hotfix1700000050000".into());
+        let mut names = vec!["Init1700000000000", "AddX1700000100000"];
+        names.extend(rows.iter().map(String::as_str));
+        let c = compare(&local, &typeorm_history(&names));
+        assert_eq!(c.unknown_applied.len(), LISTED_UNKNOWN);
         assert!(!c.ahead_of_build);
         // golang-migrate: the current version is past the build's newest file.
         let sql = vec![m("1_a", 1, MigrationFormat::GolangMigrate, "1")];

@@ -75,6 +75,10 @@ pub struct DriftItem {
     pub kind: ItemKind,
     pub object: String,
     pub reconcilable: bool,
+    /// The database is ahead of the build (a rollback) and this item is one of the
+    /// newer migrations or an object only they explain: a warning, not real drift.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub rollback: bool,
     /// Set only when reconcilable: the pending migration after which the difference
     /// stays gone (for a pending or out-of-order migration item, the migration itself).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -103,12 +107,32 @@ pub struct HistoryView {
     pub unknown_java: Vec<String>,
     #[serde(skip)]
     pub out_of_order: Vec<String>,
+    /// Every unknown applied migration is newer than this build's newest: an older
+    /// image redeployed (`db::history::Comparison::ahead_of_build`).
+    pub ahead_of_build: bool,
+}
+
+impl From<crate::db::history::Comparison> for HistoryView {
+    fn from(cmp: crate::db::history::Comparison) -> Self {
+        HistoryView {
+            applied: cmp.applied,
+            pending: cmp.pending,
+            unknown_applied: cmp.unknown_applied,
+            unknown_applied_count: cmp.unknown_applied_count,
+            unknown_java: cmp.unknown_java,
+            out_of_order: cmp.out_of_order,
+            ahead_of_build: cmp.ahead_of_build,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DriftStatus {
     Clean,
+    /// Only rollback warnings: the database is ahead of the build, nothing else differs.
+    #[serde(rename = "ahead-of-build")]
+    AheadOfBuild,
     Reconcilable,
     Drift,
 }

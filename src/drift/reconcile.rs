@@ -146,10 +146,15 @@ pub fn analyse_against(
             },
             _ => (None, None),
         };
+        let rollback = history.ahead_of_build
+            && resolver.is_none()
+            && blocked_by.is_none()
+            && only_newer_migrations_explain(d, live);
         items.push(DriftItem {
             kind: ItemKind::Schema(d.kind),
             object: d.object.clone(),
             reconcilable: resolver.is_some(),
+            rollback,
             resolved_by: resolver.map(|m| m.name.clone()),
             expected: d.expected.clone(),
             actual: d.actual.clone(),
@@ -158,6 +163,11 @@ pub fn analyse_against(
                 (None, Some((fixer, failing))) => format!(
                     "{} (pending migration {} would fix this, but {} cannot apply to the live schema)",
                     d.message, fixer.name, failing.name
+                ),
+                (None, None) if rollback => format!(
+                    "{} (rollback: the database is ahead of this build; added by one of the newer migrations {}, which this build does not know)",
+                    d.message,
+                    history.unknown_applied.join(", ")
                 ),
                 (None, None) => d.message.clone(),
             },
@@ -173,6 +183,7 @@ pub fn analyse_against(
             kind: ItemKind::ConflictsWithPending,
             object: c.object,
             reconcilable: false,
+            rollback: false,
             resolved_by: None,
             expected: None,
             actual: None,
@@ -188,6 +199,7 @@ pub fn analyse_against(
             kind: ItemKind::PendingMigration,
             object: m.name.clone(),
             reconcilable: true,
+            rollback: false,
             resolved_by: Some(m.name.clone()),
             expected: None,
             actual: None,
@@ -200,14 +212,19 @@ pub fn analyse_against(
             kind: ItemKind::UnknownAppliedMigration,
             object: name.clone(),
             reconcilable: false,
+            rollback: history.ahead_of_build,
             resolved_by: None,
             expected: None,
             actual: Some(name.clone()),
-            message: crate::db::history::unknown_applied_message(
-                name,
-                history.unknown_java.contains(name),
-                "is not among the local migrations",
-            ),
+            message: if history.ahead_of_build {
+                format!("rollback: the database has applied {name}, newer than this build's newest migration; this build does not know its changes")
+            } else {
+                crate::db::history::unknown_applied_message(
+                    name,
+                    history.unknown_java.contains(name),
+                    "is not among the local migrations",
+                )
+            },
             file: None,
         });
     }
@@ -219,6 +236,7 @@ pub fn analyse_against(
             kind: ItemKind::UnknownAppliedMigration,
             object: format!("({more} more)"),
             reconcilable: false,
+            rollback: history.ahead_of_build,
             resolved_by: None,
             expected: None,
             actual: None,
@@ -244,6 +262,7 @@ pub fn analyse_against(
             kind: ItemKind::OutOfOrderMigration,
             object: name.clone(),
             reconcilable: true,
+            rollback: false,
             resolved_by: Some(name.clone()),
             expected: None,
             actual: None,
@@ -254,9 +273,11 @@ pub fn analyse_against(
         });
     }
     items.sort_by(|a, b| {
-        // By the kind's name, as the report has always listed them.
-        (a.reconcilable, a.kind.as_str(), &a.object).cmp(&(
+        // Real drift, then rollback warnings, then reconcilable items; within each by
+        // the kind's name, as the report has always listed them.
+        (a.reconcilable, a.rollback, a.kind.as_str(), &a.object).cmp(&(
             b.reconcilable,
+            b.rollback,
             b.kind.as_str(),
             &b.object,
         ))
@@ -381,13 +402,50 @@ fn restrict(model: &SchemaModel, relevant: &BTreeSet<&str>) -> SchemaModel {
     }
 }
 
-/// Clean when nothing differs; reconcilable when every item is; drift otherwise.
+/// Clean when nothing differs; drift when an item is neither reconcilable nor a
+/// rollback warning; else reconcilable when a pending migration is involved, and
+/// ahead-of-build when only rollback warnings remain.
 pub fn status_of(items: &[DriftItem]) -> DriftStatus {
-    if items.iter().any(|i| !i.reconcilable) {
+    if items.iter().any(|i| !i.reconcilable && !i.rollback) {
         DriftStatus::Drift
+    } else if items.iter().any(|i| i.reconcilable) {
+        DriftStatus::Reconcilable
     } else if items.is_empty() {
         DriftStatus::Clean
     } else {
-        DriftStatus::Reconcilable
+        DriftStatus::AheadOfBuild
+    }
+}
+
+/// Whether, in a database ahead of the build, a difference is one only the newer
+/// migrations explain: an object the live database has and this build never creates.
+/// The history holds just their names, so what they did is known only from the live
+/// schema; an addition leaves this build's own objects as it expects them. What this
+/// build creates and the database lacks or holds otherwise stays real drift, whoever
+/// changed it: the older code may read it (release-check's `rollback_breakage` blocks
+/// the gone ones). So does a column the older code's inserts cannot omit (NOT NULL
+/// without a default, identity or generation expression): PostgreSQL rejects them.
+fn only_newer_migrations_explain(d: &Difference, live: &SchemaModel) -> bool {
+    match d.kind {
+        Kind::UnexpectedColumn => {
+            let column = d.table.as_deref().and_then(|table| {
+                let (_, t) = live.tables.iter().find(|(q, _)| q.to_string() == table)?;
+                t.column(d.object.rsplit('.').next()?)
+            });
+            column.is_some_and(|c| {
+                !c.not_null || c.default.is_some() || c.identity.is_some() || c.generated.is_some()
+            })
+        }
+        Kind::UnexpectedTable
+        | Kind::UnexpectedIndex
+        | Kind::UnexpectedConstraint
+        | Kind::UnexpectedEnum
+        | Kind::UnexpectedType
+        | Kind::UnexpectedView
+        | Kind::UnexpectedSequence
+        | Kind::UnexpectedFunction
+        | Kind::UnexpectedTrigger
+        | Kind::UnexpectedPolicy => true,
+        _ => false,
     }
 }

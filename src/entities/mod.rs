@@ -322,7 +322,10 @@ mod tests {
         ]))
         .unwrap_err();
         assert!(err.contains("does not replay"), "{err}");
-        let err = from_script_output(&output(&["DO $$ BEGIN PERFORM 1; END $$"])).unwrap_err();
+        let err = from_script_output(&output(&[
+            "DO $$ DECLARE t text := 'b'; BEGIN EXECUTE 'CREATE TABLE ' || t || ' (id int)'; END $$",
+        ]))
+        .unwrap_err();
         assert!(err.contains("could not be read exactly"), "{err}");
     }
 

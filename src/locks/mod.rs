@@ -150,13 +150,12 @@ fn referencing_tables(
     found
 }
 
-/// Which of a table's foreign keys (by name and columns) an operation drops.
-type DroppedKeys<'a> = Box<dyn Fn(&str, &[String]) -> bool + 'a>;
-
 /// The other tables whose foreign keys `op` drops reference: DROP TABLE (all its
 /// foreign keys), DROP COLUMN (those on the column), DROP CONSTRAINT (that one).
 fn dropped_foreign_key_targets(model: &SchemaModel, op: &Operation) -> Vec<String> {
-    let (table, dropped): (&QualifiedName, DroppedKeys) = match &op.kind {
+    /// Whether a foreign key (by name and columns) goes with the op.
+    type Dropped = Box<dyn Fn(&str, &[String]) -> bool>;
+    let (table, dropped): (&QualifiedName, Dropped) = match &op.kind {
         OpKind::DropTable { table, .. } => (table, Box::new(|_, _| true)),
         OpKind::DropColumn { table, column, .. } => {
             let column = column.clone();

@@ -24,10 +24,13 @@ pub fn to_json(r: &DriftReport) -> Value {
     })
 }
 
-/// How loud an item is: real drift is an error; a reconcilable item is a warning,
-/// or only a notice once the user allowed pending migrations.
+/// How loud an item is: real drift is an error; a rollback item is a warning; a
+/// reconcilable item is a warning, or only a notice once the user allowed pending
+/// migrations.
 fn level(i: &DriftItem, allow_pending: bool) -> &'static str {
-    if !i.reconcilable {
+    if i.rollback {
+        "warning"
+    } else if !i.reconcilable {
         "error"
     } else if allow_pending {
         "notice"
@@ -52,7 +55,12 @@ fn human_item(i: &DriftItem) -> String {
 }
 
 fn human(r: &DriftReport, allow_pending: bool, out: &mut dyn Write) -> io::Result<()> {
-    let real: Vec<&DriftItem> = r.items.iter().filter(|i| !i.reconcilable).collect();
+    let real: Vec<&DriftItem> = r
+        .items
+        .iter()
+        .filter(|i| !i.reconcilable && !i.rollback)
+        .collect();
+    let rollback: Vec<&DriftItem> = r.items.iter().filter(|i| i.rollback).collect();
     let rec: Vec<&DriftItem> = r.items.iter().filter(|i| i.reconcilable).collect();
     if !real.is_empty() {
         writeln!(
@@ -61,6 +69,17 @@ fn human(r: &DriftReport, allow_pending: bool, out: &mut dyn Write) -> io::Resul
             real.len()
         )?;
         for i in &real {
+            writeln!(out, "{}", escape_controls(&human_item(i)))?;
+        }
+        writeln!(out)?;
+    }
+    if !rollback.is_empty() {
+        writeln!(
+            out,
+            "Warnings, ahead of the build (rollback) ({}): the database has applied newer migrations this build does not know, and these are theirs",
+            rollback.len()
+        )?;
+        for i in &rollback {
             writeln!(out, "{}", escape_controls(&human_item(i)))?;
         }
         writeln!(out)?;
@@ -83,6 +102,10 @@ fn human(r: &DriftReport, allow_pending: bool, out: &mut dyn Write) -> io::Resul
     }
     let (verdict, todo) = match r.status {
         DriftStatus::Clean => ("clean: the live schema matches the migrations", ""),
+        DriftStatus::AheadOfBuild => (
+            "ahead of the build (rollback): only what newer migrations added differs",
+            "",
+        ),
         DriftStatus::Reconcilable if allow_pending => (
             "reconcilable (allowed)",
             "run the pending migrations to bring the schema in line",
@@ -99,8 +122,13 @@ fn human(r: &DriftReport, allow_pending: bool, out: &mut dyn Write) -> io::Resul
     let unverifiable = real.iter().any(|i| i.kind == "unverifiable");
     writeln!(
         out,
-        "migguard drift: {verdict} ({} real, {} reconcilable; {} applied, {} pending, {} unknown applied)",
+        "migguard drift: {verdict} ({} real, {}{} reconcilable; {} applied, {} pending, {} unknown applied)",
         real.len(),
+        if rollback.is_empty() {
+            String::new()
+        } else {
+            format!("{} rollback, ", rollback.len())
+        },
         rec.len(),
         r.history.applied.len(),
         r.history.pending.len(),
