@@ -2,9 +2,10 @@
 //! rayon, classify, annotations, suppressions). Target: < 1 s on 2 cores.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use migguard::commands::{lint::lint_project, project::load_project};
 use migguard::config::Config;
 use migguard::finding::Severity;
+use migguard::lint::lint_project;
+use migguard::project::load_project;
 use migguard::ruleset::RuleSet;
 
 #[path = "corpus.rs"]

@@ -7,12 +7,12 @@
 //! --all-targets` (no `--bench`) a 20-migration smoke run keeps CI fast.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use migguard::commands::project::load_project;
-use migguard::commands::release_check::check;
 use migguard::config::{Config, HistoryKind};
 use migguard::db::connect::{connect, describe, runtime};
 use migguard::db::history::{compare, read};
 use migguard::db::ConnectOptions;
+use migguard::project::load_project;
+use migguard::release::check;
 use migguard::ruleset::RuleSet;
 use std::process::Command;
 use std::time::Duration;

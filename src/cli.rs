@@ -122,7 +122,8 @@ pub struct DriftArgs {
     /// Differences the pending migrations will reconcile are warnings, not failures.
     #[arg(long)]
     pub allow_pending_migrations: bool,
-    /// Schemas to compare (repeatable; default: the configured schema, `public`).
+    /// Schemas to compare (repeatable; default: every schema the migrations — and, with
+    /// `--entities`, the entities — use, the configured schema first).
     #[arg(long = "schema", value_name = "SCHEMA")]
     pub schemas: Vec<String>,
     /// Compare the live database with the TypeORM entities (`[typeorm] datasource`)
@@ -144,6 +145,8 @@ pub struct SchemaArgs {
 pub struct InspectArgs {
     #[command(flatten)]
     pub db: DatabaseArgs,
+    /// Schemas to introspect (repeatable; default: every schema of the database that
+    /// is not the system's, the configured schema first).
     #[arg(long = "schema", value_name = "SCHEMA")]
     pub schemas: Vec<String>,
     #[arg(long, value_enum, default_value_t = SchemaFormat::Json)]
@@ -170,4 +173,36 @@ pub struct InitArgs {
     /// Overwrite an existing configuration file.
     #[arg(long)]
     pub force: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn schema_help(subcommand: &str) -> String {
+        let mut cli = Cli::command();
+        let sub = cli.find_subcommand_mut(subcommand).expect(subcommand);
+        let arg = sub
+            .get_arguments()
+            .find(|a| a.get_id() == "schemas")
+            .expect("--schema");
+        arg.get_help().map(ToString::to_string).unwrap_or_default()
+    }
+
+    /// The `--schema` help states the default the commands apply: drift compares every
+    /// schema the migrations use, inspect every user schema (not only `public`).
+    #[test]
+    fn schema_help_states_the_default_the_commands_apply() {
+        assert!(
+            schema_help("drift").contains("every schema the migrations"),
+            "{}",
+            schema_help("drift")
+        );
+        assert!(
+            schema_help("inspect").contains("every schema of the database"),
+            "{}",
+            schema_help("inspect")
+        );
+    }
 }

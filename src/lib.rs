@@ -6,7 +6,9 @@
 //! grandfathers and flags edits) → `report` (human / json / sarif / github). The
 //! live-database side:
 //! `db` (connect, history, introspect) → `schema` (model, replay) → `drift`.
-//! `commands` wires each subcommand; `main` maps outcomes to exit codes.
+//! `project` loads a project's migrations; `lint` and `release` judge them for the
+//! PR gate and the release pre-check. `commands` only wires each subcommand's
+//! arguments → library → report; `main` maps outcomes to exit codes.
 
 pub mod annotations;
 pub mod classify;
@@ -20,8 +22,11 @@ pub mod error;
 pub mod finding;
 pub mod git;
 pub mod ir;
+pub mod lint;
 pub mod locks;
 pub mod parse;
+pub mod project;
+pub mod release;
 pub mod report;
 pub mod ruleset;
 pub mod schema;

@@ -42,7 +42,7 @@ fn sql_case(prefix: &str, files: &[(&str, &str)]) -> Case {
 
 fn load(dir: &Path) -> Vec<Migration> {
     let config = migguard::config::Config::default();
-    migguard::commands::project::load_project(&[dir.to_path_buf()], &config)
+    migguard::project::load_project(&[dir.to_path_buf()], &config)
         .unwrap()
         .migrations
 }

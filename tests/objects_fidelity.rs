@@ -32,10 +32,9 @@ fn sql_case(prefix: &str, files: &[(&str, &str)]) -> Case {
 
 fn replayed(c: &Case) -> SchemaModel {
     let config = migguard::config::Config::default();
-    let migrations =
-        migguard::commands::project::load_project(&[c.dir.path().to_path_buf()], &config)
-            .unwrap()
-            .migrations;
+    let migrations = migguard::project::load_project(&[c.dir.path().to_path_buf()], &config)
+        .unwrap()
+        .migrations;
     let refs: Vec<&Migration> = migrations.iter().collect();
     let (model, conflicts) = migguard::schema::replay::replay(&refs, "public");
     assert!(conflicts.is_empty(), "{conflicts:?}");

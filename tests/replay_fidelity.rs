@@ -11,7 +11,7 @@ use util::*;
 
 fn load(dir: &str) -> Vec<Migration> {
     let config = migguard::config::Config::default();
-    migguard::commands::project::load_project(&[repo_root().join(dir)], &config)
+    migguard::project::load_project(&[repo_root().join(dir)], &config)
         .unwrap()
         .migrations
 }

@@ -151,7 +151,7 @@ fn builder_drop_table_blocks_and_down_is_not_gated() {
 fn compiled_fixtures_read_like_their_typescript() {
     let config = migguard::config::Config::default();
     let ops = |dir: &str| -> Vec<(String, Vec<String>)> {
-        migguard::commands::project::load_project(&[repo_root().join(dir)], &config)
+        migguard::project::load_project(&[repo_root().join(dir)], &config)
             .unwrap()
             .migrations
             .iter()

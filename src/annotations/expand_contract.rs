@@ -11,7 +11,7 @@ use super::{annotations, ExpandRef};
 use crate::classify::{finding, Classified};
 use crate::finding::{Finding, Phase, Severity, Status};
 use crate::ir::Migration;
-use crate::ruleset::{strsim, CodeRule, RuleSet};
+use crate::ruleset::{CodeRule, RuleSet};
 use std::collections::{HashMap, HashSet};
 
 /// The expand/contract recipe, with the concrete names, for help texts. `expand_hint`
@@ -198,7 +198,7 @@ pub fn check(
                         ok = false;
                         let closest = migrations
                             .iter()
-                            .map(|x| (strsim(name, &x.name), &x.name))
+                            .map(|x| (strsim::levenshtein(name, &x.name), &x.name))
                             .filter(|(d, _)| *d <= 5)
                             .min()
                             .map(|(_, n)| format!(" (did you mean `{n}`?)"))

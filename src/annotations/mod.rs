@@ -8,7 +8,6 @@ pub mod placement;
 pub mod suppress;
 
 use crate::ir::{Migration, Span};
-use crate::ruleset::strsim;
 
 /// A value with the span of the comment line it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +55,7 @@ pub fn annotations(m: &Migration) -> Annotations {
             let lower = tag.to_ascii_lowercase();
             let near = [DESTRUCTIVE, EXPAND]
                 .into_iter()
-                .find(|k| strsim(&lower, k) <= 3 || lower.starts_with("expand"));
+                .find(|k| strsim::levenshtein(&lower, k) <= 3 || lower.starts_with("expand"));
             if let Some(k) = near {
                 a.problems.push((
                     c.span,

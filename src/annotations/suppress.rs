@@ -72,7 +72,7 @@ fn misspelled_directive(text: &str) -> Option<String> {
         [IGNORE, IGNORE_FILE]
             .into_iter()
             .chain(OTHER_DIRECTIVES)
-            .min_by_key(|k| crate::ruleset::strsim(w, k))
+            .min_by_key(|k| strsim::levenshtein(w, k))
             .unwrap_or(IGNORE)
     };
     let written = if word.eq_ignore_ascii_case("migguard") {
@@ -80,8 +80,8 @@ fn misspelled_directive(text: &str) -> Option<String> {
         let next = lower.split_whitespace().nth(1).unwrap_or("");
         let next = next.trim_end_matches(':');
         if !(next.starts_with("ignore")
-            || crate::ruleset::strsim(next, "ignore") <= 2
-            || crate::ruleset::strsim(next, "ignore-file") <= 2)
+            || strsim::levenshtein(next, "ignore") <= 2
+            || strsim::levenshtein(next, "ignore-file") <= 2)
         {
             return None;
         }

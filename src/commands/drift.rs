@@ -1,13 +1,13 @@
 //! `migguard drift`: live schema vs the replay of all local migrations, each
 //! difference reconciled against the pending migrations (see `drift`).
 
-use super::project::{load_project, migration_paths};
 use crate::cli::{DriftArgs, GlobalArgs};
 use crate::config::Config;
 use crate::db::connect::{block_on_within, connect, describe};
 use crate::db::history::{self, compare_with_checksums};
 use crate::drift::{analyse, schemas_used, DriftStatus, HistoryView, IgnoreList};
 use crate::error::{Outcome, Result};
+use crate::project::{load_project, migration_paths};
 use crate::report::drift::render;
 
 /// The schemas to introspect: those named with `--schema`, else every schema the

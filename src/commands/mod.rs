@@ -1,12 +1,10 @@
 //! One module per subcommand: wiring of readers, checks and renderers. Each `run`
 //! returns `Result<Outcome, Error>`; `main` maps that to the exit code.
 
-pub mod compiled;
 pub mod database;
 pub mod drift;
 pub mod init;
 pub mod lint;
-pub mod project;
 pub mod release_check;
 pub mod rules;
 pub mod schema;

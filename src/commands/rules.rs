@@ -8,7 +8,7 @@ use std::io::Write;
 
 pub fn list(args: &RulesArgs, global: &GlobalArgs) -> Result<Outcome> {
     let config = Config::discover(global.config.as_deref())?;
-    let rules = super::project::load_rules(global.rules.as_deref(), &config)?;
+    let rules = crate::project::load_rules(global.rules.as_deref(), &config)?;
     let mut out = std::io::stdout().lock();
     let w = |e| Error::io("writing output", e);
     match args.format {
@@ -58,7 +58,7 @@ pub fn list(args: &RulesArgs, global: &GlobalArgs) -> Result<Outcome> {
 
 pub fn explain(args: &ExplainArgs, global: &GlobalArgs) -> Result<Outcome> {
     let config = Config::discover(global.config.as_deref())?;
-    let rules = super::project::load_rules(global.rules.as_deref(), &config)?;
+    let rules = crate::project::load_rules(global.rules.as_deref(), &config)?;
     let Some(r) = rules.get(&args.rule) else {
         let hint = rules
             .closest(&args.rule)

@@ -2,12 +2,12 @@
 //! and `migguard inspect`: the live schema, introspected read-only. Same model, same
 //! output formats, so the two can be diffed by eye or by tools.
 
-use super::project::{load_project, migration_paths};
 use crate::cli::{GlobalArgs, InspectArgs, SchemaArgs, SchemaFormat};
 use crate::config::Config;
 use crate::db::connect::{block_on_within, connect};
 use crate::error::{Error, Outcome, Result};
 use crate::ir::Migration;
+use crate::project::{load_project, migration_paths};
 use crate::schema::{render_sql, replay::replay, SchemaModel};
 use std::io::Write;
 

@@ -4,7 +4,7 @@
 //! L = live, E = replay of *all* local migrations (what the code being deployed
 //! expects), P = L with the pending migrations replayed onto it. A difference between
 //! L and E that is gone between P and E is *reconcilable* (`resolved_by` names the
-//! pending migration touching the object); one still there is *real drift* (a hand
+//! pending migration after which it stays gone, see [`reconcile::analyse`]); one still there is *real drift* (a hand
 //! edit, an edited applied migration, a migration applied elsewhere). A pending
 //! migration that cannot apply to L is `conflicts-with-pending`. Objects the replay
 //! could not read are `unverifiable`, never silently clean.
@@ -79,6 +79,8 @@ pub struct DriftItem {
     /// newer migrations or an object only they explain: a warning, not real drift.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub rollback: bool,
+    /// Set only when reconcilable: the pending migration after which the difference
+    /// stays gone (for a pending or out-of-order migration item, the migration itself).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolved_by: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -67,6 +67,7 @@ pub fn kind_conditions(kind: &str) -> Option<&'static [(&'static str, AttrType)]
         | "rename_constraint"
         | "rename_index"
         | "create_type_enum"
+        | "create_type_composite"
         | "add_enum_value"
         | "rename_enum_value"
         | "rename_type"
@@ -124,6 +125,7 @@ pub const ALL_KINDS: &[&str] = &[
     "drop_index",
     "rename_index",
     "create_type_enum",
+    "create_type_composite",
     "add_enum_value",
     "rename_enum_value",
     "rename_type",

@@ -63,7 +63,7 @@ pub struct Operation {
 pub struct ColumnDef {
     pub name: String,
     /// Type as written (`varchar(255)`, `int4`, `"public"."mood_enum"`, `serial`);
-    /// `schema::types` normalises it to `format_type` spelling.
+    /// `schema::normalize::normalize_type` normalises it to `format_type` spelling.
     pub data_type: String,
     pub not_null: bool,
     /// Default expression as SQL text, if any.
@@ -521,7 +521,6 @@ pub enum OpKind {
 }
 
 impl OpKind {
-    /// The snake_case kind name used by `rules.toml` (matches the serde tag).
     /// Whether the op can change the schema model: data statements, comments, session
     /// settings and statements outside the model cannot.
     pub fn changes_schema(&self) -> bool {
@@ -538,6 +537,7 @@ impl OpKind {
         )
     }
 
+    /// The snake_case kind name used by `rules.toml` (matches the serde tag).
     pub fn name(&self) -> &'static str {
         match self {
             OpKind::CreateTable { .. } => "create_table",

@@ -345,6 +345,19 @@ mod tests {
         insta::assert_snapshot!(msgs.join("\n"));
     }
 
+    /// Every kind an op carries can be named in a rule: `CREATE TYPE … AS (…)` was
+    /// produced by the SQL reader but rejected by the loader as an unknown kind.
+    #[test]
+    fn a_rule_may_match_composite_type_creation() {
+        let composite = crate::ir::OpKind::CreateTypeComposite {
+            name: crate::ir::QualifiedName::new("public", "pair"),
+            attributes: vec![("a".into(), "int".into())],
+        };
+        let kind = composite.name();
+        let rule = format!("{HEAD}ops = [{{ kind = \"{kind}\" }}]\n");
+        assert!(parse(&rule, "t", None).is_ok(), "{}", error_of(&rule));
+    }
+
     #[test]
     fn string_condition_value_sets_match_what_ops_produce() {
         // Every value an op can carry for a closed condition is accepted.

@@ -199,26 +199,11 @@ impl RuleSet {
     pub fn closest(&self, id: &str) -> Option<&str> {
         self.rules
             .iter()
-            .map(|r| (strsim(id, &r.id), r.id.as_str()))
+            .map(|r| (strsim::levenshtein(id, &r.id), r.id.as_str()))
             .filter(|(d, _)| *d <= 3)
             .min()
             .map(|(_, id)| id)
     }
-}
-
-/// Levenshtein distance (small strings only: rule and migration names).
-pub fn strsim(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -348,5 +333,15 @@ instead = "i"
             Some("drop-column")
         );
         assert_eq!(RuleSet::builtin().closest("zzzzzzzzzzzzz"), None);
+    }
+
+    /// Pins the distance the suggestions use: plain Levenshtein over chars (a
+    /// transposition costs 2, a non-ASCII letter costs 1), cut off at 3.
+    #[test]
+    fn closest_counts_chars_and_charges_transpositions_twice() {
+        let set = RuleSet::builtin();
+        assert_eq!(set.closest("dorp-column"), Some("drop-column"));
+        assert_eq!(set.closest("dröp-cölümn"), Some("drop-column"));
+        assert_eq!(set.closest("dorp-colmun"), None);
     }
 }

@@ -4,6 +4,8 @@
 //! Files are read in parallel (rayon) and the result is sorted into the order the
 //! migration tool runs them, so everything downstream is deterministic.
 
+pub mod compiled;
+
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ir::Migration;
@@ -25,7 +27,7 @@ pub struct Project {
     pub empty_files: Vec<PathBuf>,
     /// Compiled migrations whose annotations were read from their TypeScript
     /// (`tsc` drops a header above the imports): where from, for the report.
-    pub annotation_sources: Vec<super::compiled::AnnotationSource>,
+    pub annotation_sources: Vec<compiled::AnnotationSource>,
 }
 
 impl Project {
@@ -145,7 +147,7 @@ pub fn load_project(paths: &[PathBuf], config: &Config) -> Result<Project> {
         .sort_by(|a, b| a.order.cmp(&b.order).then(a.file.cmp(&b.file)));
     check_duplicate_names(&project.migrations)?;
     project.annotation_sources =
-        super::compiled::borrow_annotations(&mut project.migrations, &project.sources, &opts);
+        compiled::borrow_annotations(&mut project.migrations, &project.sources, &opts);
     Ok(project)
 }
 
