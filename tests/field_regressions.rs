@@ -19,7 +19,7 @@ fn one_migration(sql: &str) -> tempfile::TempDir {
 /// Drift's differences between the replay of `dir` and the database at `url`.
 fn differences(dir: &std::path::Path, url: &str) -> Vec<String> {
     let config = migguard::config::Config::default();
-    let migrations = migguard::commands::project::load_project(&[dir.to_path_buf()], &config)
+    let migrations = migguard::project::load_project(&[dir.to_path_buf()], &config)
         .unwrap()
         .migrations;
     let refs: Vec<&Migration> = migrations.iter().collect();

@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use migguard::commands::lint::lint_project;
-use migguard::commands::project::Project;
+use migguard::project::Project;
 use migguard::finding::Severity;
 use migguard::parse::{read_file, ReadOptions};
 use migguard::ruleset::RuleSet;
