@@ -137,6 +137,19 @@ pub fn typeorm_change_mode(
     }
 }
 
+/// The one statement an `Other` op's text holds, as sqlparser reads it: `None` when
+/// part of it is built at run time or it is not exactly one statement (the object
+/// modules then mark what it touches unverifiable).
+fn parse_static_statement(op: &Operation) -> Option<sqlparser::ast::Statement> {
+    if op.text.contains(DYNAMIC_PLACEHOLDER) {
+        return None;
+    }
+    sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::PostgreSqlDialect {}, &op.text)
+        .ok()
+        .filter(|s| s.len() == 1)
+        .and_then(|mut s| s.pop())
+}
+
 /// Replay migrations into an empty database's schema.
 pub fn replay(migrations: &[&Migration], default_schema: &str) -> (SchemaModel, Vec<Conflict>) {
     let mut model = SchemaModel::default();

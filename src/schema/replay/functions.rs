@@ -10,7 +10,7 @@
 
 use super::opaque::created_objects;
 use super::Replayer;
-use crate::ir::{fold_ident, Guard, Operation, QualifiedName, DYNAMIC_PLACEHOLDER};
+use crate::ir::{fold_ident, Guard, Operation, QualifiedName};
 use crate::parse::sql::to_ops::parts;
 use crate::schema::objects::{quote_ident, routine_key, unqualify_default, Function, RoutineKind};
 use sqlparser::ast::{
@@ -18,8 +18,6 @@ use sqlparser::ast::{
     Expr, FunctionBehavior, FunctionCalledOnNull, FunctionDesc, FunctionParallel,
     FunctionReturnType, FunctionSecurity, ObjectName, OperateFunctionArg, Statement, Value,
 };
-use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::parser::Parser;
 
 /// The `Other` statements this module replays (leading words, as the reader names them).
 /// (The fallback reader keeps `or replace` in the name.)
@@ -44,14 +42,7 @@ pub(super) fn is_routine_statement(what: &str) -> bool {
 impl Replayer<'_> {
     /// Replay one routine statement (`is_routine_statement`).
     pub(super) fn replay_routine(&mut self, op: &Operation) {
-        let parsed = if op.text.contains(DYNAMIC_PLACEHOLDER) {
-            None
-        } else {
-            Parser::parse_sql(&PostgreSqlDialect {}, &op.text)
-                .ok()
-                .filter(|s| s.len() == 1)
-                .and_then(|mut s| s.pop())
-        };
+        let parsed = super::parse_static_statement(op);
         match parsed {
             Some(Statement::CreateFunction(cf)) => {
                 self.create_function(&cf);

@@ -5,15 +5,13 @@
 //! policy uncertain.
 
 use super::Replayer;
-use crate::ir::{fold_ident, Operation, QualifiedName, DYNAMIC_PLACEHOLDER};
+use crate::ir::{fold_ident, Operation, QualifiedName};
 use crate::schema::normalize::canonical_expr;
 use crate::schema::objects::Policy;
 use sqlparser::ast::{
     AlterPolicy, AlterPolicyOperation, AlterTableOperation, CreatePolicy, CreatePolicyCommand,
     CreatePolicyType, DropPolicy, Expr, Owner, Statement,
 };
-use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::parser::Parser;
 
 /// Whether an `Other { what }` op is a policy statement or switches row security.
 pub(super) fn is_policy_statement(what: &str) -> bool {
@@ -24,14 +22,7 @@ pub(super) fn is_policy_statement(what: &str) -> bool {
 
 impl Replayer<'_> {
     pub(super) fn replay_policy(&mut self, op: &Operation) {
-        let parsed = if op.text.contains(DYNAMIC_PLACEHOLDER) {
-            None
-        } else {
-            Parser::parse_sql(&PostgreSqlDialect {}, &op.text)
-                .ok()
-                .filter(|s| s.len() == 1)
-                .and_then(|mut s| s.pop())
-        };
+        let parsed = super::parse_static_statement(op);
         // Under a run-time condition, the table's row security is a best guess.
         if let Some(
             Statement::CreatePolicy(CreatePolicy { table_name, .. })

@@ -6,7 +6,7 @@
 //! arguments, `ALTER TRIGGER … RENAME`) makes its table uncertain, never a guess.
 
 use super::Replayer;
-use crate::ir::{fold_ident, Operation, QualifiedName, DYNAMIC_PLACEHOLDER};
+use crate::ir::{fold_ident, Operation, QualifiedName};
 use crate::parse::sql::to_ops::parts;
 use crate::schema::normalize::canonical_expr;
 use crate::schema::objects::{quote_ident, Trigger, TRIGGER_EVENT_ORDER};
@@ -14,8 +14,6 @@ use sqlparser::ast::{
     AlterTableOperation, CreateTrigger, DropTrigger, Ident, ObjectName, Statement, TriggerEvent,
     TriggerObject, TriggerObjectKind, TriggerPeriod,
 };
-use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::parser::Parser;
 
 /// Whether an `Other { what }` op creates, drops, alters or switches a trigger.
 pub(super) fn is_trigger_statement(what: &str) -> bool {
@@ -26,14 +24,7 @@ pub(super) fn is_trigger_statement(what: &str) -> bool {
 
 impl Replayer<'_> {
     pub(super) fn replay_trigger(&mut self, op: &Operation) {
-        let parsed = if op.text.contains(DYNAMIC_PLACEHOLDER) {
-            None
-        } else {
-            Parser::parse_sql(&PostgreSqlDialect {}, &op.text)
-                .ok()
-                .filter(|s| s.len() == 1)
-                .and_then(|mut s| s.pop())
-        };
+        let parsed = super::parse_static_statement(op);
         match parsed {
             Some(Statement::CreateTrigger(ct)) => {
                 self.create_trigger(&ct);
