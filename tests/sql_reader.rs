@@ -264,22 +264,6 @@ fn big_file_reads_in_linear_time() {
     assert!(elapsed.as_secs() < 60, "2 MB took {elapsed:?}");
 }
 
-/// Run by hand for the figures in the report: `cargo test --test sql_reader -- --ignored`.
-#[test]
-#[ignore]
-fn fifty_megabytes() {
-    // Over `load`'s size limit, so read the text directly: this measures the reader.
-    let file = migguard::source::SourceFile::new(PathBuf::from("1_big.sql"), big_sql(50_000_000));
-    let started = std::time::Instant::now();
-    let m = read_file(&file, FileKind::Sql, &ReadOptions::default());
-    let elapsed = started.elapsed();
-    eprintln!(
-        "50 MB: read {elapsed:?}, {} ops, {:.0} statements/s",
-        m[0].up.len(),
-        (file.text.matches(";\n").count() as f64) / elapsed.as_secs_f64()
-    );
-}
-
 #[test]
 fn transaction_mode_follows_each_tool() {
     let tmp = tempfile::tempdir().unwrap();
@@ -381,56 +365,4 @@ fn one_huge_line_is_not_quadratic() {
     assert_eq!(m[0].up.len(), 40_000);
     assert_eq!(m[0].up[39_999].span.column, 27 * 39_999 + 1);
     assert!(elapsed.as_secs() < 30, "took {elapsed:?}");
-}
-
-/// Parse rate over a directory of real migrations, for the report:
-/// `MIGGUARD_CORPUS=/path cargo test --test sql_reader corpus -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn corpus_parse_rate() {
-    let Some(root) = std::env::var_os("MIGGUARD_CORPUS") else {
-        return;
-    };
-    let files = discover(&[PathBuf::from(root)]).unwrap();
-    let started = std::time::Instant::now();
-    let (mut ops, mut unparsed, mut statements) = (0usize, 0usize, 0usize);
-    let mut reasons = std::collections::BTreeMap::<String, usize>::new();
-    for (path, kind) in files.iter().filter(|(_, k)| *k == FileKind::Sql) {
-        let Ok(file) = load(path) else { continue };
-        for m in read_file(&file, *kind, &ReadOptions::default()) {
-            let starts: std::collections::BTreeSet<usize> =
-                m.up.iter().chain(&m.down).map(|o| o.span.start).collect();
-            statements += starts.len();
-            for o in m.up.iter().chain(&m.down) {
-                ops += 1;
-                if let migguard::ir::OpKind::Unparsed { reason } = &o.kind {
-                    unparsed += 1;
-                    let head: String = o
-                        .text
-                        .split_whitespace()
-                        .take(3)
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    *reasons
-                        .entry(format!(
-                            "{head} | {}",
-                            reason.chars().take(70).collect::<String>()
-                        ))
-                        .or_default() += 1;
-                    if std::env::var_os("MIGGUARD_CORPUS_VERBOSE").is_some() {
-                        eprintln!("--- {}:{}\n{}", path.display(), o.span.line, o.text);
-                    }
-                }
-            }
-        }
-    }
-    eprintln!(
-        "{} files, {statements} statements, {ops} ops, {unparsed} unparsed ({:.2}% of ops read), {:?}",
-        files.len(),
-        100.0 * (ops - unparsed) as f64 / ops.max(1) as f64,
-        started.elapsed()
-    );
-    for (r, n) in &reasons {
-        eprintln!("{n:5} {r}");
-    }
 }

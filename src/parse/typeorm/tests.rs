@@ -342,50 +342,6 @@ fn end_to_end_own_fixtures() {
     }
 }
 
-/// Rough throughput probe (debug build: pessimistic). Run with `--ignored --nocapture`.
-#[test]
-#[ignore]
-fn throughput_probe() {
-    let files: Vec<SourceFile> = [
-        "1700000000000-RawSql.ts",
-        "builders.ts",
-        "compiled_commonjs.js",
-    ]
-    .iter()
-    .map(|n| load(n))
-    .collect();
-    let n = 3000;
-    let start = std::time::Instant::now();
-    let mut ops = 0;
-    for i in 0..n {
-        let f = &files[i % files.len()];
-        ops += read_typeorm_file(f, &ReadOptions::default())
-            .iter()
-            .map(|m| m.up.len())
-            .sum::<usize>();
-    }
-    let per = start.elapsed() / n as u32;
-    println!("{n} files, {ops} ops, {per:?} per file");
-    let start = std::time::Instant::now();
-    for i in 0..n {
-        assert!(parse(&files[i % files.len()].text).is_some());
-    }
-    println!(
-        "tree-sitter parse alone: {:?} per file",
-        start.elapsed() / n as u32
-    );
-    let start = std::time::Instant::now();
-    let mut sql = 0;
-    for i in 0..n {
-        sql += embedded_sql(&files[i % files.len()], &ReadOptions::default()).len();
-    }
-    println!(
-        "{sql} sql, read without sql ops: {:?} per file",
-        start.elapsed() / n as u32
-    );
-    assert!(ops > 0);
-}
-
 #[test]
 fn consts_resolve_by_scope() {
     let sql: Vec<String> = embedded_sql(&load("scoped_consts.ts"), &ReadOptions::default())
