@@ -13,6 +13,7 @@ mod describe;
 pub mod diff;
 mod fold;
 pub mod ignore;
+mod keyed;
 pub mod literals;
 mod objects;
 pub mod reconcile;
