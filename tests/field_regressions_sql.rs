@@ -80,7 +80,8 @@ const SEQUENCES: &str = "SELECT s.relname || ' ' || coalesce(d.refobjid::regclas
     FROM pg_class s LEFT JOIN pg_depend d ON d.objid = s.oid AND d.deptype = 'a'
    WHERE s.relkind = 'S' AND s.relnamespace = 'public'::regnamespace ORDER BY 1";
 
-const DEFAULTS: &str = "SELECT c.relname || '.' || a.attname || ' ' || pg_get_expr(d.adbin, d.adrelid)
+const DEFAULTS: &str =
+    "SELECT c.relname || '.' || a.attname || ' ' || pg_get_expr(d.adbin, d.adrelid)
     FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid
     JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
    WHERE c.relnamespace = 'public'::regnamespace ORDER BY 1";
@@ -96,8 +97,16 @@ fn a_serial_whose_sequence_name_is_taken_gets_the_next_free_name() {
     let found = differences(dir.path(), &truth.url);
     assert!(found.is_empty(), "false drift:\n{}", found.join("\n"));
     let (rebuilt, sql) = rebuilt_from_schema_sql(dir.path(), "frs_serial_taken_sql");
-    assert_eq!(rebuilt.query(SEQUENCES), truth.query(SEQUENCES), "SQL:\n{sql}");
-    assert_eq!(rebuilt.query(DEFAULTS), truth.query(DEFAULTS), "SQL:\n{sql}");
+    assert_eq!(
+        rebuilt.query(SEQUENCES),
+        truth.query(SEQUENCES),
+        "SQL:\n{sql}"
+    );
+    assert_eq!(
+        rebuilt.query(DEFAULTS),
+        truth.query(DEFAULTS),
+        "SQL:\n{sql}"
+    );
 }
 
 /// `ALTER TABLE allocation ADD CONSTRAINT unique_non_ended_prisoner_allocation_key
