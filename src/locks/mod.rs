@@ -149,6 +149,9 @@ fn needs_model(op: &Operation) -> bool {
             }
             | OpKind::DropIndex { .. }
             | OpKind::Truncate { .. }
+            // The labels of a type TypeORM renames away to recreate it
+            // (`enum-value-change`).
+            | OpKind::RenameType { .. }
     )
 }
 
