@@ -11,7 +11,7 @@
 use crate::ir::{
     fold_sql_ident, AttrValue, ChangeMode, Migration, OpKind, Operation, QualifiedName,
 };
-use crate::locks::ModelFacts;
+use crate::locks::{MigrationFacts, ModelFacts};
 use crate::schema::model::{SchemaModel, Table};
 use crate::schema::normalize::normalize_type;
 use crate::schema::replay::{replay_observing, typeorm_change_mode};
@@ -48,18 +48,25 @@ pub fn prior_facts(migrations: &[Migration], default_schema: &str) -> Vec<Vec<Op
     prior_facts_observing(migrations, default_schema, |_, _, _| {})
 }
 
-/// [`prior_facts`] and, from the same replay pass, the lock analysis's
-/// [`ModelFacts`] of every op (indexed the same way): lint replays once.
+/// [`prior_facts`] and, from the same replay pass, what the lock analysis needs of
+/// every migration ([`MigrationFacts`], indexed the same way): lint replays once.
 pub fn prior_and_lock_facts(
     migrations: &[Migration],
     default_schema: &str,
-) -> (Vec<Vec<OpPrior>>, Vec<Vec<ModelFacts>>) {
-    let mut lock_facts: Vec<Vec<ModelFacts>> = migrations
+) -> (Vec<Vec<OpPrior>>, Vec<MigrationFacts>) {
+    let mut lock_facts: Vec<MigrationFacts> = migrations
         .iter()
-        .map(|m| vec![ModelFacts::default(); m.up.len()])
+        .map(|m| MigrationFacts {
+            ops: vec![ModelFacts::default(); m.up.len()],
+            model_before: None,
+        })
         .collect();
     let prior = prior_facts_observing(migrations, default_schema, |mi, oi, model| {
-        lock_facts[mi][oi] = crate::locks::model_facts(&migrations[mi], oi, model);
+        let (migration, facts) = (&migrations[mi], &mut lock_facts[mi]);
+        if oi == 0 && crate::locks::keeps_model_before(migration) {
+            facts.model_before = Some(model.clone());
+        }
+        facts.ops[oi] = crate::locks::model_facts(migration, oi, model);
     });
     (prior, lock_facts)
 }

@@ -39,10 +39,11 @@ pub struct LockContext {
     pub runner: RunnerSettings,
     /// The schema replayed from every migration before this one (in run order);
     /// `None` when the caller did not replay (only the migration's own ops count).
+    /// With `op_facts`, kept only where [`keeps_model_before`] says so.
     pub model_before: Option<SchemaModel>,
     /// What the model just before each op showed, when the caller's own replay pass
     /// collected it ([`model_facts`], lint's one pass): [`analyse`] then replays
-    /// nothing and `model_before` is not read.
+    /// nothing and does not read `model_before`.
     pub op_facts: Option<Vec<ModelFacts>>,
     /// Schema for unqualified names (replay of the migration's own ops).
     pub default_schema: String,
@@ -268,17 +269,36 @@ fn says_cascade(op: &Operation) -> bool {
         .any(|w| w.eq_ignore_ascii_case("cascade"))
 }
 
-/// One context per migration: `base`, with the [`ModelFacts`] one replay pass
-/// collected for its ops (`op_facts[i]` for migration `i`, see
+/// What one replay pass collected for one migration (see
 /// `classify::prior::prior_and_lock_facts`).
-pub fn contexts_for(base: &LockContext, op_facts: Vec<Vec<ModelFacts>>) -> Vec<LockContext> {
-    op_facts
+#[derive(Debug, Clone, Default)]
+pub struct MigrationFacts {
+    /// The [`ModelFacts`] of each op.
+    pub ops: Vec<ModelFacts>,
+    /// The schema before the migration, when [`keeps_model_before`] says it is needed.
+    pub model_before: Option<SchemaModel>,
+}
+
+/// Whether judging `migration` needs the whole schema before it, beyond the
+/// per-op [`ModelFacts`]: a type renamed away (`classify::enum_values` compares
+/// the labels it had with those of the type recreated under its name).
+pub fn keeps_model_before(migration: &Migration) -> bool {
+    migration
+        .up
+        .iter()
+        .any(|op| matches!(op.kind, OpKind::RenameType { .. }))
+}
+
+/// One context per migration: `base`, with what one replay pass collected for it
+/// (`facts[i]` for migration `i`).
+pub fn contexts_for(base: &LockContext, facts: Vec<MigrationFacts>) -> Vec<LockContext> {
+    facts
         .into_iter()
         .map(|facts| LockContext {
             postgres_major: base.postgres_major,
             runner: base.runner.clone(),
-            model_before: None,
-            op_facts: Some(facts),
+            model_before: facts.model_before,
+            op_facts: Some(facts.ops),
             default_schema: base.default_schema.clone(),
         })
         .collect()

@@ -420,6 +420,8 @@ fn one_replay_pass_sees_what_each_migration_replayed_alone_sees() {
         "ALTER TABLE users ADD CONSTRAINT users_legacy_nn CHECK (legacy IS NOT NULL) NOT VALID;\nALTER TABLE users VALIDATE CONSTRAINT users_legacy_nn;".to_string(),
         "ALTER TABLE users ALTER COLUMN legacy SET NOT NULL;\nTRUNCATE users CASCADE;\nDROP INDEX a;".to_string(),
         "CREATE TABLE items (id bigint PRIMARY KEY, order_id bigint REFERENCES orders (id));\nTRUNCATE orders, users CASCADE;\nALTER TABLE orders DROP COLUMN user_id;\nDROP TABLE items;".to_string(),
+        "CREATE TYPE mood AS ENUM ('ok', 'sad');".to_string(),
+        "ALTER TYPE mood RENAME TO mood_old;\nCREATE TYPE mood AS ENUM ('ok');".to_string(),
     ];
     let migrations: Vec<Migration> = sqls.iter().map(|s| migration(s, true)).collect();
     let (_, lock_facts) = crate::classify::prior::prior_and_lock_facts(&migrations, "public");
@@ -459,5 +461,30 @@ fn one_replay_pass_sees_what_each_migration_replayed_alone_sees() {
     assert!(
         drop_column_locks.contains(&"public.users"),
         "{drop_column_locks:?}"
+    );
+    // A type renamed away keeps the schema before its migration: the labels it had.
+    assert!(contexts[..5].iter().all(|c| c.model_before.is_none()));
+    let before_rename = contexts[5]
+        .model_before
+        .as_ref()
+        .expect("kept for the rename");
+    assert_eq!(
+        before_rename.enums[&QualifiedName::new("public", "mood")].labels,
+        ["ok", "sad"]
+    );
+    let recreated = classify_in(
+        &migrations[5],
+        &RuleSet::builtin(),
+        Severity::Block,
+        &[],
+        &contexts[5],
+    );
+    assert!(
+        recreated
+            .findings
+            .iter()
+            .any(|f| f.rule == "enum-value-change" && f.message.contains("without 'sad'")),
+        "the recreated type lost 'sad': {:?}",
+        recreated.findings
     );
 }

@@ -76,22 +76,9 @@ fn without_identity_options(text: &str, blanked: &str) -> Option<String> {
         let after = from + pos + "IDENTITY".len();
         let rest = &upper[after..];
         let open = after + (rest.len() - rest.trim_start().len());
-        if upper.as_bytes().get(open) == Some(&b'(') {
-            let mut depth = 0usize;
-            for (i, b) in upper.bytes().enumerate().skip(open) {
-                match b {
-                    b'(' => depth += 1,
-                    b')' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            out[open..=i].fill(b' ');
-                            changed = true;
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-            }
+        if let Some(close) = lexical::matching_paren(&upper, open) {
+            out[open..=close].fill(b' ');
+            changed = true;
         }
         from = after;
     }
@@ -137,21 +124,7 @@ fn without_table_not_null(text: &str, blanked: &str) -> Option<(String, Vec<Stri
         return None;
     }
     let open = blanked.find('(')?;
-    let mut depth = 0usize;
-    let mut close = None;
-    for (i, b) in blanked.bytes().enumerate().skip(open) {
-        match b {
-            b'(' => depth += 1,
-            b')' => {
-                depth -= 1;
-                if depth == 0 {
-                    close = Some(i);
-                    break;
-                }
-            }
-            _ => {}
-        }
-    }
+    let close = lexical::matching_paren(blanked, open);
     let inner_start = open + 1;
     let inner = blanked.get(inner_start..close?)?;
     let mut out = text.as_bytes().to_vec();

@@ -169,18 +169,10 @@ pub fn default_cost(language: &str) -> &'static str {
 /// An argument list split at its top-level commas (not inside quotes or parentheses).
 pub fn split_arguments(list: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    let (mut depth, mut quoted, mut start) = (0i32, false, 0);
-    for (i, c) in list.char_indices() {
-        match c {
-            '"' => quoted = !quoted,
-            '(' if !quoted => depth += 1,
-            ')' if !quoted => depth -= 1,
-            ',' if !quoted && depth == 0 => {
-                out.push(list[start..i].trim());
-                start = i + 1;
-            }
-            _ => {}
-        }
+    let mut start = 0;
+    for comma in crate::parse::sql::lexical::top_level_commas(list) {
+        out.push(list[start..comma].trim());
+        start = comma + 1;
     }
     if !list[start..].trim().is_empty() {
         out.push(list[start..].trim());
