@@ -250,3 +250,60 @@ fn schema_sql_leaves_out_indexes_needing_what_it_leaves_out() {
         );
     }
 }
+
+/// immich's audit triggers (`AFTER DELETE … REFERENCING OLD TABLE AS OLD FOR EACH
+/// STATEMENT WHEN (pg_trigger_depth() = 0)`; lemmy and crates.io have more) were
+/// `unverifiable`: transition tables were not modelled. They are compared and
+/// rendered as `pg_get_triggerdef` prints them.
+const TRANSITION_TABLES: &str = "CREATE TABLE assets (id integer);
+CREATE TABLE assets_audit (id integer);
+CREATE FUNCTION assets_delete_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO assets_audit (id) SELECT id FROM OLD;
+  RETURN NULL;
+END
+$$;
+CREATE OR REPLACE TRIGGER assets_delete_audit
+  AFTER DELETE ON assets
+  REFERENCING OLD TABLE AS OLD
+  FOR EACH STATEMENT
+  WHEN (pg_trigger_depth() = 0)
+  EXECUTE FUNCTION assets_delete_audit();
+CREATE TRIGGER assets_changes AFTER UPDATE ON assets
+  REFERENCING NEW TABLE AS \"Fresh\" OLD TABLE stale
+  FOR EACH STATEMENT EXECUTE FUNCTION assets_delete_audit();
+";
+
+const TRIGGER_DEFS: &str = "SELECT pg_get_triggerdef(oid) FROM pg_trigger
+      WHERE NOT tgisinternal ORDER BY tgname";
+
+#[test]
+fn transition_table_triggers_are_compared_and_rendered() {
+    let dir = one_migration(TRANSITION_TABLES);
+    let truth = cluster().create_database("fr_transition_truth");
+    truth.execute(TRANSITION_TABLES);
+    let found = differences(dir.path(), &truth.url);
+    assert!(found.is_empty(), "{found:#?}");
+    let r = run_in(
+        dir.path(),
+        &["schema", dir.path().to_str().unwrap(), "--format", "sql"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rebuilt = cluster().create_database("fr_transition_schema");
+    rebuilt.execute(&r.stdout);
+    assert_eq!(
+        rebuilt.query(TRIGGER_DEFS),
+        truth.query(TRIGGER_DEFS),
+        "{}",
+        r.stdout
+    );
+    // A hand-changed transition table name is drift.
+    truth.execute(
+        "CREATE OR REPLACE TRIGGER assets_delete_audit AFTER DELETE ON assets
+           REFERENCING OLD TABLE AS gone FOR EACH STATEMENT
+           WHEN (pg_trigger_depth() = 0) EXECUTE FUNCTION assets_delete_audit()",
+    );
+    let found = differences(dir.path(), &truth.url);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].contains("OLD TABLE AS gone"), "{found:#?}");
+}
