@@ -307,3 +307,69 @@ fn transition_table_triggers_are_compared_and_rendered() {
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(found[0].contains("OLD TABLE AS gone"), "{found:#?}");
 }
+
+/// immich's `UsePgVectors1700713871511` sets `asset_faces.embedding` to
+/// `vector(${faceDimSize})` (a size read from the data), and a later migration drops
+/// that column. The doubt was about the whole table and outlived the column: drift
+/// kept `asset_faces` unverifiable although nothing run-time-built is left in it.
+const DYNAMIC_TYPE_TS: &str = r#"import { MigrationInterface, QueryRunner } from 'typeorm';
+
+export class Faces1700000000000 implements MigrationInterface {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE TABLE "asset_faces" ("id" integer NOT NULL, "embedding" real[])`);
+    const dim = (await queryRunner.query(`SELECT 3 AS d`))[0].d;
+    await queryRunner.query(`ALTER TABLE asset_faces ALTER COLUMN embedding SET NOT NULL, ALTER COLUMN embedding TYPE vector(${dim})`);
+  }
+  public async down(queryRunner: QueryRunner): Promise<void> {}
+}
+"#;
+
+const DROP_EMBEDDING_TS: &str = r#"import { MigrationInterface, QueryRunner } from 'typeorm';
+
+export class DropEmbedding1700000000001 implements MigrationInterface {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE asset_faces DROP COLUMN IF EXISTS embedding`);
+  }
+  public async down(queryRunner: QueryRunner): Promise<void> {}
+}
+"#;
+
+#[test]
+fn a_run_time_column_type_is_doubt_about_that_column_only() {
+    let truth = cluster().create_database("fr_dynamic_column_type");
+    truth.execute(r#"CREATE TABLE "asset_faces" ("id" integer NOT NULL)"#);
+    let dir = project(&[
+        ("1700000000000-Faces.ts", DYNAMIC_TYPE_TS),
+        ("1700000000001-DropEmbedding.ts", DROP_EMBEDDING_TS),
+    ]);
+    let found = differences(dir.path(), &truth.url);
+    assert!(found.is_empty(), "{found:#?}");
+    // Before the drop, the column is what stays unverifiable, not its table.
+    let dir = project(&[("1700000000000-Faces.ts", DYNAMIC_TYPE_TS)]);
+    // (`vector` is pgvector's type; which type the database holds does not matter.)
+    truth.execute("ALTER TABLE asset_faces ADD COLUMN embedding real[] NOT NULL");
+    let found = differences(dir.path(), &truth.url);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].starts_with("unverifiable public.asset_faces.embedding"),
+        "{found:#?}"
+    );
+    // A rename carries the doubt.
+    let rename = DROP_EMBEDDING_TS
+        .replace("DropEmbedding", "RenameEmbedding")
+        .replace(
+            "DROP COLUMN IF EXISTS embedding",
+            "RENAME COLUMN embedding TO features",
+        );
+    let dir = project(&[
+        ("1700000000000-Faces.ts", DYNAMIC_TYPE_TS),
+        ("1700000000001-RenameEmbedding.ts", &rename),
+    ]);
+    truth.execute("ALTER TABLE asset_faces RENAME COLUMN embedding TO features");
+    let found = differences(dir.path(), &truth.url);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].starts_with("unverifiable public.asset_faces.features"),
+        "{found:#?}"
+    );
+}
