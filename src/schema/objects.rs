@@ -251,8 +251,20 @@ pub struct Trigger {
     pub function: QualifiedName,
     /// The literal arguments, as the strings PostgreSQL passes (`tgargs`).
     pub args: Vec<String>,
+    /// Transition tables as `pg_get_triggerdef` prints them, `OLD TABLE AS old`
+    /// before `NEW TABLE AS new`.
+    pub transition_tables: Vec<String>,
     /// `tgenabled`: `O` (enabled), `D` (disabled), `R` (replica), `A` (always).
     pub enabled: String,
+}
+
+/// A transition table as `pg_get_triggerdef` prints it: `OLD TABLE AS old`.
+pub fn transition_table(old: bool, name: &str) -> String {
+    format!(
+        "{} TABLE AS {}",
+        if old { "OLD" } else { "NEW" },
+        quote_ident(name)
+    )
 }
 
 /// The order `pg_get_triggerdef` prints events in.
@@ -263,12 +275,17 @@ impl Trigger {
     /// `EXECUTE FUNCTION`), for drift's messages and `schema --format sql`.
     pub fn definition(&self, table: &QualifiedName) -> String {
         let mut s = format!(
-            "CREATE TRIGGER {} {} {} ON {}.{} FOR EACH {}",
+            "CREATE TRIGGER {} {} {} ON {}.{}{} FOR EACH {}",
             quote_ident(&self.name),
             self.timing,
             self.events.join(" OR "),
             quote_ident(&table.schema),
             quote_ident(&table.name),
+            if self.transition_tables.is_empty() {
+                String::new()
+            } else {
+                format!(" REFERENCING {}", self.transition_tables.join(" "))
+            },
             if self.for_each_row {
                 "ROW"
             } else {

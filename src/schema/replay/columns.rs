@@ -302,6 +302,12 @@ impl Replayer<'_> {
             return;
         }
         let col = column.to_string();
+        // What migguard could not vouch for about the column (a type built at run
+        // time) goes with it.
+        self.model.uncertain.remove(&format!("{table}.{column}"));
+        let Some(t) = self.model.tables.get_mut(table) else {
+            return;
+        };
         t.constraints.retain(|_, c| !constraint_uses(&c.kind, &col));
         self.model
             .indexes
@@ -357,6 +363,12 @@ impl Replayer<'_> {
         }
         if self.column_mut(table, column).is_none() {
             return;
+        }
+        // A doubt about the column (a type built at run time) follows it.
+        if let Some(reasons) = self.model.uncertain.remove(&format!("{table}.{column}")) {
+            self.model
+                .uncertain
+                .insert(format!("{table}.{new_name}"), reasons);
         }
         let Some(t) = self.model.tables.get_mut(table) else {
             return;
