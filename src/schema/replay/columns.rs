@@ -6,7 +6,6 @@ use super::sequences::regclass_text;
 use super::Replayer;
 use crate::ir::{ChangeMode, ColumnDef, ConstraintKind, IdentityChange, QualifiedName};
 use crate::schema::model::{Column, EnumType, Sequence};
-use crate::schema::naming;
 use crate::schema::normalize::{
     canonical_default, canonical_expr, default_for_type, serial_base, split_index_key,
 };
