@@ -166,13 +166,17 @@ pub fn default_cost(language: &str) -> &'static str {
     }
 }
 
-/// An argument list split at its top-level commas (not inside quotes or parentheses).
+/// A list PostgreSQL printed (arguments, `proargdefaults` expressions) split at its
+/// top-level commas, not inside quotes or parentheses (a doubled quote inside a
+/// quoted text closes and reopens it, which changes nothing).
 pub fn split_arguments(list: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    let (mut depth, mut quoted, mut start) = (0i32, false, 0);
+    let (mut depth, mut quote, mut start) = (0i32, None, 0);
     for (i, c) in list.char_indices() {
+        let quoted = quote.is_some();
         match c {
-            '"' => quoted = !quoted,
+            '"' | '\'' if quote == Some(c) => quote = None,
+            '"' | '\'' if !quoted => quote = Some(c),
             '(' if !quoted => depth += 1,
             ')' if !quoted => depth -= 1,
             ',' if !quoted && depth == 0 => {
@@ -413,6 +417,10 @@ mod tests {
         assert_eq!(
             routine("\"a,b\" integer", &[]).arguments(),
             "\"a,b\" integer"
+        );
+        assert_eq!(
+            split_arguments("21, 'a,''b'::text, f(1, 2)"),
+            vec!["21", "'a,''b'::text", "f(1, 2)"]
         );
     }
 

@@ -32,6 +32,7 @@ use super::normalize::normalize_type;
 use crate::ir::{
     ChangeMode, Guard, Migration, OpKind, OpSource, Operation, QualifiedName, DYNAMIC_PLACEHOLDER,
 };
+use std::collections::BTreeSet;
 
 /// One migration that could not be applied cleanly to the model (e.g. drops a
 /// column that is not there): drift reports these as `conflicts-with-pending`.
@@ -65,6 +66,7 @@ pub fn replay_observing(
         ds: default_schema.to_string(),
         conflicts: Vec::new(),
         migration: String::new(),
+        temporary_tables: BTreeSet::new(),
     };
     r.model.schemas.insert(default_schema.to_string());
     for (mi, m) in migrations.iter().enumerate() {
@@ -74,6 +76,7 @@ pub fn replay_observing(
             r.replay_op(op);
         }
     }
+    r.end_of_session();
     r.conflicts
 }
 
@@ -168,6 +171,10 @@ struct Replayer<'a> {
     ds: String,
     conflicts: Vec<Conflict>,
     migration: String,
+    /// Temporary tables created so far and not dropped: they last until the session
+    /// ends, so they are never part of the schema drift audits (see
+    /// [`Replayer::end_of_session`]).
+    temporary_tables: BTreeSet<QualifiedName>,
 }
 
 impl Replayer<'_> {

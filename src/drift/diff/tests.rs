@@ -30,6 +30,7 @@ fn index(name: &str, table: &str, keys: &[&str]) -> Index {
         include: vec![],
         predicate: None,
         nulls_not_distinct: false,
+        storage: vec![],
     }
 }
 
