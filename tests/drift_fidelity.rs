@@ -758,3 +758,35 @@ fn temporary_tables_left_to_the_session_end_are_not_in_the_schema() {
     assert_no_drift(&c);
     assert_schema_sql_rebuilds_truth(&c, "fid_temp_kept_sql");
 }
+
+#[test]
+fn a_literal_default_keeps_its_old_type_through_a_type_change() {
+    // crates.io: PostgreSQL keeps the default typed as it was written for the old
+    // column type (`'…'::timestamp without time zone`) and casts at insert time in the
+    // session's time zone; rendering the bare literal on the new `timestamptz` column
+    // would fix one instant instead.
+    let c = sql_case(
+        "fid_default_retype",
+        &[
+            (
+                "1_init.up.sql",
+                "CREATE TABLE crates (id int, checked_at timestamp DEFAULT '1970-01-01 00:00:00',
+                                      code varchar(10) DEFAULT 'x', n bigint DEFAULT '0',
+                                      tags integer[] DEFAULT '{}');",
+            ),
+            (
+                "2_retype.up.sql",
+                "ALTER TABLE crates ALTER COLUMN checked_at TYPE timestamptz,
+                                    ALTER COLUMN code TYPE text,
+                                    ALTER COLUMN n TYPE integer,
+                                    ALTER COLUMN tags TYPE bigint[];",
+            ),
+        ],
+    );
+    assert_no_drift(&c);
+    let sql = assert_schema_sql_rebuilds_truth(&c, "fid_default_retype_sql");
+    assert!(
+        sql.contains("'1970-01-01 00:00:00'::timestamp without time zone"),
+        "{sql}"
+    );
+}
