@@ -790,3 +790,40 @@ fn a_literal_default_keeps_its_old_type_through_a_type_change() {
         "{sql}"
     );
 }
+
+#[test]
+fn extension_versions_pinned_by_migrations_and_schemas_are_compared() {
+    let c = sql_case(
+        "fid_ext_version",
+        &[
+            (
+                "1_init.up.sql",
+                "CREATE SCHEMA ext;
+                 CREATE EXTENSION IF NOT EXISTS citext VERSION '1.4';
+                 CREATE EXTENSION hstore SCHEMA ext VERSION '1.4';
+                 CREATE EXTENSION ltree VERSION '1.1';",
+            ),
+            (
+                "2_update.up.sql",
+                "ALTER EXTENSION citext UPDATE TO '1.5';
+                 ALTER EXTENSION ltree UPDATE;",
+            ),
+        ],
+    );
+    let model = replayed(&c);
+    assert!(model.uncertain.is_empty(), "{:?}", model.uncertain);
+    assert_eq!(model.extensions["citext"].version.as_deref(), Some("1.5"));
+    // `UPDATE` without `TO` goes to the default version of whatever the server has.
+    assert_eq!(model.extensions["ltree"].version, None);
+    assert_no_drift(&c);
+    c.truth.execute(
+        "ALTER EXTENSION citext UPDATE TO '1.6';
+         ALTER EXTENSION hstore SET SCHEMA public;",
+    );
+    let found = differences(&replayed(&c), &introspect(&c.truth.url));
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(
+        found.iter().all(|d| d.starts_with("extension-mismatch")),
+        "{found:#?}"
+    );
+}

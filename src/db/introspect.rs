@@ -429,7 +429,7 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
     let exts = client
         .run(
             "introspecting extensions",
-            client.query("SELECT e.extname, n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'", &[]),
+            client.query("SELECT e.extname, n.nspname, e.extversion FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'", &[]),
         )
         .await?;
     for r in exts {
@@ -439,6 +439,7 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
             Extension {
                 name,
                 schema: Some(r.get(1)),
+                version: Some(r.get(2)),
             },
         );
     }

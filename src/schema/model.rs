@@ -229,6 +229,11 @@ pub struct View {
 pub struct Extension {
     pub name: String,
     pub schema: Option<String>,
+    /// The version: the migrations' only when they pin one (`VERSION 'x'`, `ALTER
+    /// EXTENSION … UPDATE TO 'x'`), else `None` (whatever the server's default is);
+    /// the live database's always. Compared only when the migrations pin it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 impl SchemaModel {

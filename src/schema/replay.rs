@@ -447,7 +447,11 @@ impl Replayer<'_> {
                 name, if_exists, ..
             } => self.drop_schema(name, *if_exists),
             OpKind::RenameSchema { name, new_name } => self.rename_schema(name, new_name),
-            OpKind::CreateExtension { name, schema, .. } => self.create_extension(name, schema),
+            OpKind::CreateExtension {
+                name,
+                schema,
+                if_not_exists,
+            } => self.create_extension(name, schema, *if_not_exists, &op.text),
             OpKind::DropExtension {
                 name, if_exists, ..
             } => self.drop_extension(name, *if_exists),
@@ -467,6 +471,7 @@ impl Replayer<'_> {
                 self.replay_trigger(op)
             }
             OpKind::Other { what } if policies::is_policy_statement(what) => self.replay_policy(op),
+            OpKind::Other { what } if what == "alter extension" => self.alter_extension(&op.text),
             OpKind::Other { .. } => {}
         }
     }

@@ -101,6 +101,7 @@ fn base() -> SchemaModel {
     m.extensions.insert(
         "pgcrypto".into(),
         Extension {
+            version: None,
             name: "pgcrypto".into(),
             schema: None,
         },
