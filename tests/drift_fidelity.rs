@@ -106,7 +106,12 @@ fn catalog(db: &TestDb) -> String {
                        array_to_string(p.proconfig, ' | ')),
                 '', ''
            FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
-         ORDER BY 1, 2, 3",
+            AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                              AND d.objid = p.oid AND d.deptype = 'e')
+         UNION ALL
+         SELECT 'opt', c.relname, '', array_to_string(c.reloptions, ','), NULL, NULL, '', ''
+           FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.reloptions IS NOT NULL
+         ORDER BY 1, 2, 3, 4",
     )
 }
 
@@ -695,4 +700,130 @@ fn function_argument_defaults_are_compared_and_rendered() {
     let found = differences(&replayed(&c), &introspect(&c.truth.url));
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(found[0].contains("later"), "{found:#?}");
+}
+
+#[test]
+fn index_storage_parameters_are_compared_and_rendered() {
+    let c = sql_case(
+        "fid_index_with",
+        &[(
+            "1_init.up.sql",
+            "CREATE TABLE v (id int, at timestamptz, tags int[]);
+             CREATE INDEX v_at ON v USING brin (at) WITH (pages_per_range='1');
+             CREATE INDEX v_id ON v (id) WITH (FillFactor = 80, deduplicate_items = OFF);
+             CREATE INDEX v_tags ON v USING gin (tags) WITH (fastupdate);",
+        )],
+    );
+    assert_no_drift(&c);
+    assert_schema_sql_rebuilds_truth(&c, "fid_index_with_sql");
+    c.truth.execute("ALTER INDEX v_id SET (fillfactor = 90)");
+    let found = differences(&replayed(&c), &introspect(&c.truth.url));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].contains("fillfactor='90'"), "{found:#?}");
+}
+
+#[test]
+fn temporary_tables_left_to_the_session_end_are_not_in_the_schema() {
+    // lemmy: a TEMP table built AS a query, filled, read, and never dropped (it goes
+    // when the session ends).
+    let c = sql_case(
+        "fid_temp_kept",
+        &[
+            (
+                "1_init.up.sql",
+                "CREATE TABLE comment (id integer PRIMARY KEY, path text);",
+            ),
+            (
+                "2_copy.up.sql",
+                "CREATE TEMP TABLE comment_temp AS SELECT id, path FROM comment;
+                 CREATE INDEX idx_comment_temp_path ON comment_temp (path);
+                 ALTER TABLE comment_temp ADD COLUMN depth integer;
+                 UPDATE comment_temp SET depth = 1;
+                 CREATE TEMPORARY TABLE ids (id integer) ON COMMIT DROP;
+                 ALTER TABLE comment ADD COLUMN depth integer;",
+            ),
+        ],
+    );
+    let model = replayed(&c);
+    assert!(model.uncertain.is_empty(), "{:?}", model.uncertain);
+    assert!(
+        !model
+            .tables
+            .keys()
+            .any(|t| t.name.contains("temp") || t.name == "ids"),
+        "{:?}",
+        model.tables.keys()
+    );
+    assert!(model.indexes.is_empty(), "{:?}", model.indexes.keys());
+    assert_no_drift(&c);
+    assert_schema_sql_rebuilds_truth(&c, "fid_temp_kept_sql");
+}
+
+#[test]
+fn a_literal_default_keeps_its_old_type_through_a_type_change() {
+    // crates.io: PostgreSQL keeps the default typed as it was written for the old
+    // column type (`'…'::timestamp without time zone`) and casts at insert time in the
+    // session's time zone; rendering the bare literal on the new `timestamptz` column
+    // would fix one instant instead.
+    let c = sql_case(
+        "fid_default_retype",
+        &[
+            (
+                "1_init.up.sql",
+                "CREATE TABLE crates (id int, checked_at timestamp DEFAULT '1970-01-01 00:00:00',
+                                      code varchar(10) DEFAULT 'x', n bigint DEFAULT '0',
+                                      tags integer[] DEFAULT '{}');",
+            ),
+            (
+                "2_retype.up.sql",
+                "ALTER TABLE crates ALTER COLUMN checked_at TYPE timestamptz,
+                                    ALTER COLUMN code TYPE text,
+                                    ALTER COLUMN n TYPE integer,
+                                    ALTER COLUMN tags TYPE bigint[];",
+            ),
+        ],
+    );
+    assert_no_drift(&c);
+    let sql = assert_schema_sql_rebuilds_truth(&c, "fid_default_retype_sql");
+    assert!(
+        sql.contains("'1970-01-01 00:00:00'::timestamp without time zone"),
+        "{sql}"
+    );
+}
+
+#[test]
+fn extension_versions_pinned_by_migrations_and_schemas_are_compared() {
+    let c = sql_case(
+        "fid_ext_version",
+        &[
+            (
+                "1_init.up.sql",
+                "CREATE SCHEMA ext;
+                 CREATE EXTENSION IF NOT EXISTS citext VERSION '1.4';
+                 CREATE EXTENSION hstore SCHEMA ext VERSION '1.4';
+                 CREATE EXTENSION ltree VERSION '1.1';",
+            ),
+            (
+                "2_update.up.sql",
+                "ALTER EXTENSION citext UPDATE TO '1.5';
+                 ALTER EXTENSION ltree UPDATE;",
+            ),
+        ],
+    );
+    let model = replayed(&c);
+    assert!(model.uncertain.is_empty(), "{:?}", model.uncertain);
+    assert_eq!(model.extensions["citext"].version.as_deref(), Some("1.5"));
+    // `UPDATE` without `TO` goes to the default version of whatever the server has.
+    assert_eq!(model.extensions["ltree"].version, None);
+    assert_no_drift(&c);
+    c.truth.execute(
+        "ALTER EXTENSION citext UPDATE TO '1.6';
+         ALTER EXTENSION hstore SET SCHEMA public;",
+    );
+    let found = differences(&replayed(&c), &introspect(&c.truth.url));
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(
+        found.iter().all(|d| d.starts_with("extension-mismatch")),
+        "{found:#?}"
+    );
 }

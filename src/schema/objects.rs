@@ -166,7 +166,9 @@ pub fn default_cost(language: &str) -> &'static str {
     }
 }
 
-/// An argument list split at its top-level commas (not inside quotes or parentheses).
+/// A list PostgreSQL printed (arguments, `proargdefaults` expressions) split at its
+/// top-level commas, not inside quotes or parentheses (a doubled quote inside a
+/// quoted text closes and reopens it, which changes nothing).
 pub fn split_arguments(list: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
@@ -422,6 +424,10 @@ mod tests {
         assert_eq!(
             routine("\"a,b\" integer", &[]).arguments(),
             "\"a,b\" integer"
+        );
+        assert_eq!(
+            split_arguments("21, 'a,''b'::text, f(1, 2)"),
+            vec!["21", "'a,''b'::text", "f(1, 2)"]
         );
     }
 

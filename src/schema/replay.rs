@@ -32,6 +32,7 @@ use super::normalize::normalize_type;
 use crate::ir::{
     ChangeMode, Guard, Migration, OpKind, OpSource, Operation, QualifiedName, DYNAMIC_PLACEHOLDER,
 };
+use std::collections::BTreeSet;
 
 /// One migration that could not be applied cleanly to the model (e.g. drops a
 /// column that is not there): drift reports these as `conflicts-with-pending`.
@@ -65,6 +66,7 @@ pub fn replay_observing(
         ds: default_schema.to_string(),
         conflicts: Vec::new(),
         migration: String::new(),
+        temporary_tables: BTreeSet::new(),
     };
     r.model.schemas.insert(default_schema.to_string());
     for (mi, m) in migrations.iter().enumerate() {
@@ -74,6 +76,7 @@ pub fn replay_observing(
             r.replay_op(op);
         }
     }
+    r.end_of_session();
     r.conflicts
 }
 
@@ -168,6 +171,10 @@ struct Replayer<'a> {
     ds: String,
     conflicts: Vec<Conflict>,
     migration: String,
+    /// Temporary tables created so far and not dropped: they last until the session
+    /// ends, so they are never part of the schema drift audits (see
+    /// [`Replayer::end_of_session`]).
+    temporary_tables: BTreeSet<QualifiedName>,
 }
 
 impl Replayer<'_> {
@@ -444,7 +451,11 @@ impl Replayer<'_> {
                 name, if_exists, ..
             } => self.drop_schema(name, *if_exists),
             OpKind::RenameSchema { name, new_name } => self.rename_schema(name, new_name),
-            OpKind::CreateExtension { name, schema, .. } => self.create_extension(name, schema),
+            OpKind::CreateExtension {
+                name,
+                schema,
+                if_not_exists,
+            } => self.create_extension(name, schema, *if_not_exists, &op.text),
             OpKind::DropExtension {
                 name, if_exists, ..
             } => self.drop_extension(name, *if_exists),
@@ -464,6 +475,7 @@ impl Replayer<'_> {
                 self.replay_trigger(op)
             }
             OpKind::Other { what } if policies::is_policy_statement(what) => self.replay_policy(op),
+            OpKind::Other { what } if what == "alter extension" => self.alter_extension(&op.text),
             OpKind::Other { .. } => {}
         }
     }

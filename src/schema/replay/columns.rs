@@ -11,6 +11,16 @@ use crate::schema::normalize::{
 };
 use crate::schema::view_columns::{self, relations_used, rename_column_in_query};
 
+use super::functions::strip_typmods;
+
+/// `'…'` alone: a string literal with no cast after it.
+fn is_bare_string_literal(expr: &str) -> bool {
+    expr.len() >= 2
+        && expr.starts_with('\'')
+        && expr.ends_with('\'')
+        && !expr[1..expr.len() - 1].replace("''", "").contains('\'')
+}
+
 impl Replayer<'_> {
     pub(super) fn add_column_unless_present(
         &mut self,
@@ -46,6 +56,16 @@ impl Replayer<'_> {
     ) {
         let ty = self.norm_type(data_type);
         if let Some(c) = self.column_mut(table, column) {
+            // PostgreSQL keeps the default as it was cooked for the old type (a string
+            // literal became a constant of that type, printed `'…'::old_type`, its
+            // modifiers applied by an invisible length coercion) and casts it to the new
+            // type at each insert: `'1970-01-01 00:00:00'` on a timestamp column stays a
+            // timestamp, converted in the inserting session's time zone.
+            if ty != c.data_type {
+                if let Some(d) = c.default.as_deref().filter(|d| is_bare_string_literal(d)) {
+                    c.default = Some(format!("{d}::{}", strip_typmods(&c.data_type)));
+                }
+            }
             c.data_type = ty;
             // Without COLLATE, a type change takes the new type's default.
             c.collation = None;
