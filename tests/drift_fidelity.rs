@@ -827,3 +827,68 @@ fn extension_versions_pinned_by_migrations_and_schemas_are_compared() {
         "{found:#?}"
     );
 }
+
+// ---------------------------------------------------------------------------------
+// Issue 16 (identifier-too-long): PostgreSQL truncates a name longer than 63 bytes on
+// a character boundary (with a NOTICE). Replay keeps the name PostgreSQL keeps, for
+// SQL and for the names TypeORM builder calls pass through verbatim, so a long name is
+// no drift.
+
+/// 70 bytes of ASCII.
+const LONG_TABLE: &str = "customer_acquisition_channel_attribution_first_touch_campaign_records";
+const LONG_COLUMN: &str = "first_touch_campaign_name_as_reported_by_the_attribution_provider_api";
+/// 35 two-byte characters: 70 bytes, cut inside the 32nd character (byte 63).
+fn long_multibyte() -> String {
+    "é".repeat(35)
+}
+
+#[test]
+fn long_sql_identifiers_are_truncated_like_postgresql_does() {
+    assert!(LONG_TABLE.len() > 63 && LONG_COLUMN.len() > 63);
+    let wide = long_multibyte();
+    let sql = format!(
+        r#"CREATE TABLE "{LONG_TABLE}" (id bigint PRIMARY KEY, "{LONG_COLUMN}" text, "{wide}" int);
+        CREATE INDEX "idx_{LONG_COLUMN}" ON "{LONG_TABLE}" ("{LONG_COLUMN}");
+        ALTER TABLE "{LONG_TABLE}" ADD CONSTRAINT "key_{LONG_COLUMN}" UNIQUE ("{wide}");"#
+    );
+    let c = sql_case("fid_long_sql", &[("1_init.up.sql", &sql)]);
+    assert_no_drift(&c);
+    assert_schema_sql_rebuilds_truth(&c, "fid_long_sql_sql");
+}
+
+#[test]
+fn long_typeorm_builder_names_are_truncated_like_postgresql_does() {
+    let ts = format!(
+        r#"import {{ MigrationInterface, QueryRunner, Table, TableColumn, TableIndex }} from "typeorm";
+
+export class LongNames1700000000000 implements MigrationInterface {{
+    public async up(queryRunner: QueryRunner): Promise<void> {{
+        await queryRunner.createTable(new Table({{
+            name: "{LONG_TABLE}",
+            columns: [
+                {{ name: "id", type: "bigint" }},
+                {{ name: "{LONG_COLUMN}", type: "text", isNullable: true }},
+            ],
+        }}));
+        await queryRunner.addColumn("{LONG_TABLE}", new TableColumn({{ name: "{wide}", type: "int", isNullable: true }}));
+        await queryRunner.createIndex("{LONG_TABLE}", new TableIndex({{ name: "idx_{LONG_COLUMN}", columnNames: ["{LONG_COLUMN}"] }}));
+    }}
+    public async down(queryRunner: QueryRunner): Promise<void> {{}}
+}}
+"#,
+        wide = long_multibyte()
+    );
+    // What PostgresQueryRunner (TypeORM 0.3) sends: the names as given, quoted.
+    let wide = long_multibyte();
+    let truth = format!(
+        r#"CREATE TABLE "{LONG_TABLE}" ("id" bigint NOT NULL, "{LONG_COLUMN}" text);
+        ALTER TABLE "{LONG_TABLE}" ADD "{wide}" int;
+        CREATE INDEX "idx_{LONG_COLUMN}" ON "{LONG_TABLE}" ("{LONG_COLUMN}");"#
+    );
+    let c = case(
+        "fid_long_typeorm",
+        &[("1700000000000-LongNames.ts", &ts)],
+        &[&truth],
+    );
+    assert_no_drift(&c);
+}

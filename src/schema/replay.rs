@@ -22,6 +22,7 @@ mod opaque;
 mod policies;
 mod schemas;
 mod sequences;
+mod stored_names;
 mod tables;
 mod triggers;
 mod types;
@@ -297,7 +298,15 @@ impl Replayer<'_> {
     /// One op, handed to the submodule of the object it changes.
     fn apply(&mut self, op: &Operation) {
         let typeorm = matches!(op.source, OpSource::Builder { .. });
-        match &op.kind {
+        // The SQL reader folds names as the server does; builder calls pass theirs on.
+        let stored;
+        let kind = if typeorm {
+            stored = stored_names::stored(&op.kind);
+            &stored
+        } else {
+            &op.kind
+        };
+        match kind {
             OpKind::CreateTable {
                 table,
                 columns,
