@@ -79,6 +79,7 @@ fn needs_model(op: &Operation) -> bool {
                 ..
             }
             | OpKind::DropIndex { .. }
+            | OpKind::Reindex { .. }
             | OpKind::Truncate { .. }
     )
 }
@@ -300,6 +301,9 @@ pub fn analyse(migration: &Migration, ctx: &LockContext) -> Vec<OpAnalysis> {
         }
         let index_table = match (&op.kind, &model) {
             (OpKind::DropIndex { index, .. }, Some(m)) => m.indexes.get(index).map(|i| &i.table),
+            (OpKind::Reindex { target, name, .. }, Some(m)) if target == "index" => {
+                m.indexes.get(name).map(|i| &i.table)
+            }
             _ => None,
         };
         a.lock = modes::lock_for(
