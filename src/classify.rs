@@ -8,7 +8,7 @@
 //! rules' `sql_patterns` on text with comments and literals blanked (fail closed).
 
 use crate::finding::{Finding, Phase, Severity, Status};
-use crate::ir::{AttrValue, Migration, OpKind, Operation, QualifiedName};
+use crate::ir::{AttrValue, Migration, MigrationFormat, OpKind, Operation, QualifiedName};
 pub use crate::locks::LockContext;
 use crate::parse::sql::lexical::blank_for_patterns;
 pub use crate::ruleset::UNREADABLE_RULES;
@@ -123,6 +123,13 @@ pub fn classify_in(
     let mut created: BTreeSet<QualifiedName> = BTreeSet::new();
     let facts = crate::locks::analyse(migration, ctx);
     let mut new_table = Vec::with_capacity(migration.up.len());
+    // golang-migrate and Prisma send a multi-statement file as one script: only
+    // PostgreSQL's implicit transaction, which the file's own BEGIN … COMMIT controls.
+    let tool_transaction = migration.transactional
+        && !matches!(
+            migration.format,
+            MigrationFormat::GolangMigrate | MigrationFormat::Prisma
+        );
     for (index, (op, fact)) in migration.up.iter().zip(&facts).enumerate() {
         let known = prior.get(index).cloned().unwrap_or_default();
         let on_new_table = op.kind.table().is_some_and(|t| created.contains(t));
@@ -135,6 +142,7 @@ pub fn classify_in(
             ("on_new_table", AttrValue::Bool(on_new_table)),
             ("in_transaction", AttrValue::Bool(in_transaction)),
             ("not_null_proven", AttrValue::Bool(fact.not_null_proven)),
+            ("tool_transaction", AttrValue::Bool(tool_transaction)),
         ]
         .into_iter()
         .collect();

@@ -18,7 +18,10 @@ const SETUP: &str = "CREATE TABLE users (id bigint PRIMARY KEY, email text, lega
 CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);
 CREATE INDEX users_email_idx ON users (email);
 ALTER TABLE users ADD CONSTRAINT users_legacy_check CHECK (legacy <> '') NOT VALID;
-ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);";
+ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);
+CREATE TABLE events (id bigint NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE events_2026 (id bigint NOT NULL, at date NOT NULL);";
 
 fn mode_named(pg: &str) -> LockMode {
     use LockMode::*;
@@ -44,7 +47,7 @@ fn every_statement_takes_the_lock_migguard_reports() {
     // Table oids, taken before any statement can rename a table.
     let oids: BTreeMap<String, String> = db
         .query(
-            "SELECT oid, 'public.' || relname FROM pg_class WHERE relname IN ('users', 'orders')",
+            "SELECT oid, 'public.' || relname FROM pg_class WHERE relname IN ('users', 'orders', 'events', 'events_2025', 'events_2026')",
         )
         .lines()
         .filter_map(|l| l.split_once('|'))
@@ -91,6 +94,15 @@ fn every_statement_takes_the_lock_migguard_reports() {
         "ALTER TABLE orders DROP CONSTRAINT orders_user_fk",
         "ALTER TABLE orders DROP COLUMN user_id",
         "ALTER TABLE orders DROP COLUMN id CASCADE",
+        // VACUUM (FULL) refuses a transaction block: its ACCESS EXCLUSIVE rewrite is
+        // CLUSTER's, measured here.
+        "CLUSTER users USING users_pkey",
+        "REINDEX INDEX users_email_idx",
+        "REINDEX TABLE users",
+        "ALTER TABLE events ATTACH PARTITION events_2026 FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+        "ALTER TABLE events DETACH PARTITION events_2025",
+        "ALTER TABLE events_2026 SET UNLOGGED",
+        "ALTER TABLE events_2026 SET LOGGED",
     ];
     let mut problems = Vec::new();
     for sql in statements {

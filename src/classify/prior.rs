@@ -26,12 +26,18 @@ pub struct OpPrior {
     /// `changeColumn` with the old column passed by name: the mode TypeORM takes for
     /// the column as it is, and whether that in-place change sets NOT NULL.
     pub change: Option<(ChangeMode, bool)>,
+    /// `create_index` on a table created `PARTITION BY`: PostgreSQL 15 refuses
+    /// CONCURRENTLY on it.
+    pub on_partitioned: bool,
 }
 
 impl OpPrior {
     /// Overwrite the condition attributes of an op of `kind` (or of a constraint it
     /// adds inline) with what the prior schema shows.
     pub fn refine(&self, kind: &str, attrs: &mut BTreeMap<&'static str, AttrValue>) {
+        if kind == "create_index" {
+            attrs.insert("on_partitioned", AttrValue::Bool(self.on_partitioned));
+        }
         if kind == "alter_column_type" {
             attrs.insert("metadata_only", AttrValue::Bool(self.metadata_only));
         }
@@ -94,6 +100,14 @@ fn judge(op: &Operation, model: &SchemaModel, default_schema: &str) -> OpPrior {
     let mut prior = OpPrior::default();
     if op.dynamic {
         return prior;
+    }
+    if let OpKind::CreateIndex(def) = &op.kind {
+        // A partitioned table stays one (PostgreSQL converts neither way), so the
+        // replayed CREATE TABLE is enough even where later ops left it uncertain.
+        prior.on_partitioned = model
+            .tables
+            .get(&def.table)
+            .is_some_and(Table::is_partitioned);
     }
     if let OpKind::AlterColumnType {
         table,

@@ -343,6 +343,10 @@ pub(crate) fn named_targets(m: &Migration) -> Option<BTreeSet<String>> {
             | Comment { .. }
             | SetOption { .. }
             | TransactionControl { .. }
+            | Vacuum { .. }
+            | Cluster { .. }
+            | Reindex { .. }
+            | SetPersistence { .. }
             | Other { .. }
             | Insert { .. }
             | Update { .. }

@@ -55,7 +55,19 @@ pub fn kind_conditions(kind: &str) -> Option<&'static [(&'static str, AttrType)]
             ("on_new_null_column", Bool),
         ],
         "drop_constraint" => &[("if_exists", Bool), ("cascade", Bool)],
-        "create_index" => &[("unique", Bool), ("concurrently", Bool)],
+        // `on_partitioned`: the table is partitioned in the replayed schema before the
+        // op (`classify::prior`); false when not known.
+        "create_index" => &[
+            ("unique", Bool),
+            ("concurrently", Bool),
+            ("on_partitioned", Bool),
+        ],
+        "vacuum" => &[("full", Bool)],
+        "cluster" => &[("all_tables", Bool)],
+        "reindex" => &[("target", Str), ("concurrently", Bool)],
+        "detach_partition" => &[("concurrently", Bool), ("finalize", Bool)],
+        "set_persistence" => &[("logged", Bool)],
+        "transaction_control" => &[("control", Str)],
         "drop_index" => &[
             ("concurrently", Bool),
             ("if_exists", Bool),
@@ -97,7 +109,7 @@ pub fn kind_conditions(kind: &str) -> Option<&'static [(&'static str, AttrType)]
         | "truncate"
         | "insert"
         | "comment"
-        | "transaction_control"
+        | "attach_partition"
         | "other"
         | "unparsed"
         | "opaque" => NONE,
@@ -115,6 +127,7 @@ pub const CONTEXT_CONDITIONS: &[(&str, AttrType)] = &[
     ("in_transaction", AttrType::Bool),
     ("dynamic", AttrType::Bool),
     ("not_null_proven", AttrType::Bool),
+    ("tool_transaction", AttrType::Bool),
 ];
 
 /// Every op kind name, in declaration order.
@@ -194,6 +207,39 @@ impl Operation {
             OpKind::CreateIndex(def) => {
                 a.insert("unique", Bool(def.unique));
                 a.insert("concurrently", Bool(def.concurrently));
+                // Only replay knows (`classify::prior` overwrites this).
+                a.insert("on_partitioned", Bool(false));
+            }
+            OpKind::Vacuum { full, .. } => {
+                a.insert("full", Bool(*full));
+            }
+            OpKind::Cluster { table } => {
+                a.insert("all_tables", Bool(table.is_none()));
+            }
+            OpKind::Reindex {
+                target,
+                concurrently,
+                ..
+            } => {
+                a.insert("target", Str(target.clone()));
+                a.insert("concurrently", Bool(*concurrently));
+            }
+            OpKind::DetachPartition {
+                concurrently,
+                finalize,
+                ..
+            } => {
+                a.insert("concurrently", Bool(*concurrently));
+                a.insert("finalize", Bool(*finalize));
+            }
+            OpKind::SetPersistence { logged, .. } => {
+                a.insert("logged", Bool(*logged));
+            }
+            OpKind::TransactionControl { statement } => {
+                a.insert(
+                    "control",
+                    Str(super::TransactionEffect::of(statement).name().to_string()),
+                );
             }
             OpKind::DropIndex {
                 concurrently,

@@ -251,6 +251,45 @@ impl ChangeMode {
     }
 }
 
+/// What a transaction-control statement does to the transaction it runs in, from its
+/// leading words (`START TRANSACTION`, `END`, `ABORT`, `ROLLBACK TO SAVEPOINT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransactionEffect {
+    /// `BEGIN`, `START TRANSACTION`
+    Begin,
+    /// `COMMIT`, `END` (with `AND CHAIN` a new transaction follows)
+    Commit,
+    /// `ROLLBACK`, `ABORT`
+    Rollback,
+    /// `SAVEPOINT`, `RELEASE`, `ROLLBACK TO`: the transaction goes on.
+    Savepoint,
+}
+
+impl TransactionEffect {
+    pub fn of(statement: &str) -> TransactionEffect {
+        let mut words = statement.split_whitespace().map(str::to_ascii_uppercase);
+        let first = words.next().unwrap_or_default();
+        let second = words.next().unwrap_or_default();
+        match (first.as_str(), second.as_str()) {
+            ("BEGIN" | "START", _) => TransactionEffect::Begin,
+            ("ROLLBACK" | "ABORT", "TO") => TransactionEffect::Savepoint,
+            ("COMMIT" | "END", _) => TransactionEffect::Commit,
+            ("ROLLBACK" | "ABORT", _) => TransactionEffect::Rollback,
+            _ => TransactionEffect::Savepoint,
+        }
+    }
+
+    /// The value of the `control` condition: `begin | commit | rollback | savepoint`.
+    pub fn name(self) -> &'static str {
+        match self {
+            TransactionEffect::Begin => "begin",
+            TransactionEffect::Commit => "commit",
+            TransactionEffect::Rollback => "rollback",
+            TransactionEffect::Savepoint => "savepoint",
+        }
+    }
+}
+
 /// The closed set of operations. Kind names (snake_case) are what `rules.toml` uses.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -515,6 +554,43 @@ pub enum OpKind {
     SetOption { name: String, value: String },
     /// `BEGIN`, `COMMIT`, `ROLLBACK`, `START TRANSACTION`, `SAVEPOINT`
     TransactionControl { statement: String },
+    /// `VACUUM [FULL] [tables]` (`VACUUM (FULL) t`, `VACUUM FULL ANALYZE t`): FULL
+    /// rewrites each table under ACCESS EXCLUSIVE; any VACUUM refuses to run in a
+    /// transaction block. No tables: the whole database.
+    Vacuum {
+        tables: Vec<QualifiedName>,
+        full: bool,
+    },
+    /// `CLUSTER [VERBOSE] [t [USING i]]`: rewrites the table in index order under
+    /// ACCESS EXCLUSIVE. Without a table it reclusters every clustered table of the
+    /// database and refuses to run in a transaction block.
+    Cluster { table: Option<QualifiedName> },
+    /// `REINDEX [(…)] INDEX|TABLE|SCHEMA|DATABASE|SYSTEM [CONCURRENTLY] name`.
+    Reindex {
+        /// `index | table | schema | database | system`, lower case.
+        target: String,
+        /// The index or table (schema-qualified); a schema or database name as a
+        /// bare name in `name.name`.
+        name: QualifiedName,
+        concurrently: bool,
+    },
+    /// `ALTER TABLE parent ATTACH PARTITION partition FOR VALUES …`
+    AttachPartition {
+        table: QualifiedName,
+        partition: QualifiedName,
+    },
+    /// `ALTER TABLE parent DETACH PARTITION partition [CONCURRENTLY | FINALIZE]`
+    DetachPartition {
+        table: QualifiedName,
+        partition: QualifiedName,
+        concurrently: bool,
+        /// `FINALIZE`: completes an interrupted concurrent detach, with the same
+        /// locks as its last step, and (measured on PostgreSQL 15) also inside a
+        /// transaction block.
+        finalize: bool,
+    },
+    /// `ALTER TABLE t SET LOGGED` / `SET UNLOGGED`: a rewrite of the table.
+    SetPersistence { table: QualifiedName, logged: bool },
     /// A statement migguard parsed and knows to be outside the schema model
     /// (CREATE FUNCTION/TRIGGER/POLICY, GRANT, SELECT, …). `what` names it.
     Other { what: String },
@@ -537,6 +613,9 @@ impl OpKind {
                 | OpKind::Comment { .. }
                 | OpKind::SetOption { .. }
                 | OpKind::TransactionControl { .. }
+                | OpKind::Vacuum { .. }
+                | OpKind::Cluster { .. }
+                | OpKind::Reindex { .. }
                 | OpKind::Other { .. }
         )
     }
@@ -595,6 +674,12 @@ impl OpKind {
             OpKind::Comment { .. } => OpName::Comment,
             OpKind::SetOption { .. } => OpName::SetOption,
             OpKind::TransactionControl { .. } => OpName::TransactionControl,
+            OpKind::Vacuum { .. } => OpName::Vacuum,
+            OpKind::Cluster { .. } => OpName::Cluster,
+            OpKind::Reindex { .. } => OpName::Reindex,
+            OpKind::AttachPartition { .. } => OpName::AttachPartition,
+            OpKind::DetachPartition { .. } => OpName::DetachPartition,
+            OpKind::SetPersistence { .. } => OpName::SetPersistence,
             OpKind::Other { .. } => OpName::Other,
             OpKind::Unparsed { .. } => OpName::Unparsed,
             OpKind::Opaque { .. } => OpName::Opaque,
@@ -625,8 +710,16 @@ impl OpKind {
             | OpKind::Delete { table, .. }
             | OpKind::Update { table, .. }
             | OpKind::Insert { table }
-            | OpKind::ChangeColumn { table, .. } => Some(table),
+            | OpKind::ChangeColumn { table, .. }
+            | OpKind::DetachPartition { table, .. }
+            | OpKind::SetPersistence { table, .. } => Some(table),
             OpKind::CreateIndex(def) => Some(&def.table),
+            // The table ATTACH scans (and locks ACCESS EXCLUSIVE) is the partition:
+            // one created earlier in the same migration is empty.
+            OpKind::AttachPartition { partition, .. } => Some(partition),
+            OpKind::Vacuum { tables, .. } => tables.first(),
+            OpKind::Cluster { table } => table.as_ref(),
+            OpKind::Reindex { target, name, .. } if target == "table" => Some(name),
             _ => None,
         }
     }
@@ -641,7 +734,22 @@ impl OpKind {
             | OpKind::Truncate { table }
             | OpKind::Delete { table, .. }
             | OpKind::Update { table, .. }
-            | OpKind::Insert { table } => table.to_string(),
+            | OpKind::Insert { table }
+            | OpKind::SetPersistence { table, .. } => table.to_string(),
+            OpKind::AttachPartition { table, partition }
+            | OpKind::DetachPartition {
+                table, partition, ..
+            } => format!("{table} partition {partition}"),
+            OpKind::Vacuum { tables, .. } if !tables.is_empty() => tables
+                .iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            OpKind::Cluster { table: Some(table) } => table.to_string(),
+            OpKind::Reindex { target, name, .. } => match target.as_str() {
+                "index" | "table" => name.to_string(),
+                _ => format!("{target} {}", name.name),
+            },
             OpKind::AddColumn { table, column, .. } => format!("{table}.{}", column.name),
             OpKind::DropColumn { table, column, .. }
             | OpKind::RenameColumn { table, column, .. }

@@ -81,7 +81,7 @@ pub struct ModelFacts {
     /// TRUNCATE … CASCADE, at the first op of its statement: the tables it empties
     /// besides those it names, sorted.
     pub cascaded_tables: Vec<String>,
-    /// DROP INDEX: the table of the index.
+    /// DROP INDEX, REINDEX INDEX: the table of the index.
     pub index_table: Option<QualifiedName>,
     /// The other tables whose foreign keys the op drops (they are locked too).
     pub dropped_foreign_key_targets: Vec<String>,
@@ -124,6 +124,9 @@ pub fn model_facts(migration: &Migration, op_index: usize, model: &SchemaModel) 
         OpKind::DropIndex { index, .. } => {
             facts.index_table = model.indexes.get(index).map(|i| i.table.clone())
         }
+        OpKind::Reindex { target, name, .. } if target == "index" => {
+            facts.index_table = model.indexes.get(name).map(|i| i.table.clone())
+        }
         _ => {}
     }
     facts.dropped_foreign_key_targets = dropped_foreign_key_targets(model, op);
@@ -149,6 +152,7 @@ fn needs_model(op: &Operation) -> bool {
                 ..
             }
             | OpKind::DropIndex { .. }
+            | OpKind::Reindex { .. }
             | OpKind::Truncate { .. }
             // The labels of a type TypeORM renames away to recreate it
             // (`enum-value-change`).

@@ -146,7 +146,7 @@ pub struct OpFacts<'a> {
     /// A validated `CHECK (col IS NOT NULL)` lets PostgreSQL 12+ skip the scan of
     /// `SET NOT NULL`.
     pub not_null_proven: bool,
-    /// The table of a dropped index, from the replayed model.
+    /// The table of a dropped or reindexed index, from the replayed model.
     pub index_table: Option<&'a QualifiedName>,
 }
 
@@ -241,6 +241,67 @@ pub fn lock_for(op: &Operation, facts: OpFacts<'_>) -> Option<LockInfo> {
                 _ => info(vec![on(table, AccessExclusive)], duration),
             }
         }
+        // Measured on PostgreSQL 15 (`pg_locks` inside a transaction): VACUUM FULL,
+        // CLUSTER and SET [UN]LOGGED write a new table file under ACCESS EXCLUSIVE.
+        // Plain VACUUM takes SHARE UPDATE EXCLUSIVE, which blocks no reads or writes.
+        OpKind::Vacuum { tables, full: true } if !tables.is_empty() => info(
+            tables.iter().map(|t| on(t, AccessExclusive)).collect(),
+            Rewrite,
+        ),
+        OpKind::Cluster { table: Some(table) } | OpKind::SetPersistence { table, .. } => {
+            info(vec![on(table, AccessExclusive)], Rewrite)
+        }
+        // REINDEX takes SHARE on the table (writes wait; reads that do not use the
+        // index go on) and ACCESS EXCLUSIVE on each index it rebuilds; CONCURRENTLY
+        // takes SHARE UPDATE EXCLUSIVE. SCHEMA/DATABASE/SYSTEM name no table.
+        OpKind::Reindex {
+            target,
+            name,
+            concurrently,
+        } if target == "index" || target == "table" => {
+            let mode = if *concurrently {
+                ShareUpdateExclusive
+            } else {
+                Share
+            };
+            let table = match (target.as_str(), facts.index_table) {
+                ("table", _) => name.to_string(),
+                (_, Some(t)) => t.to_string(),
+                _ => format!("table of {name}"),
+            };
+            info(vec![on(table, mode)], FullScan)
+        }
+        // ATTACH PARTITION: SHARE UPDATE EXCLUSIVE on the parent, ACCESS EXCLUSIVE on
+        // the partition, which is scanned to prove its rows fit the bound unless a
+        // valid CHECK constraint already implies it.
+        OpKind::AttachPartition { table, partition } => info(
+            vec![
+                on(table, ShareUpdateExclusive),
+                on(partition, AccessExclusive),
+            ],
+            FullScan,
+        ),
+        // DETACH PARTITION: ACCESS EXCLUSIVE on the parent and the partition.
+        // CONCURRENTLY (not measurable in a transaction block, which it refuses):
+        // SHARE UPDATE EXCLUSIVE on the parent, and its second transaction ACCESS
+        // EXCLUSIVE on the partition (PostgreSQL 15 docs, ALTER TABLE) — what
+        // FINALIZE takes, measured.
+        OpKind::DetachPartition {
+            table,
+            partition,
+            concurrently,
+            finalize,
+        } => info(
+            if *concurrently || *finalize {
+                vec![
+                    on(table, ShareUpdateExclusive),
+                    on(partition, AccessExclusive),
+                ]
+            } else {
+                vec![on(table, AccessExclusive), on(partition, AccessExclusive)]
+            },
+            MetadataOnly,
+        ),
         // "VALIDATE CONSTRAINT … acquires only a SHARE UPDATE EXCLUSIVE lock on the
         // table being altered."
         OpKind::ValidateConstraint { table, .. } => {

@@ -11,7 +11,7 @@
 //! transaction does nothing, `ROLLBACK` undoes the transaction's `SET`s, `COMMIT`
 //! ends `SET LOCAL`), pure.
 
-use crate::ir::{Migration, OpKind, Operation};
+use crate::ir::{Migration, OpKind, Operation, TransactionEffect};
 use crate::parse::sql::lexical::blank_for_patterns;
 use crate::parse::sql::to_ops::leading_words;
 
@@ -132,21 +132,22 @@ enum Control {
 }
 
 fn control(op: &Operation, statement: &str) -> Control {
-    let mut words = statement.split_whitespace().map(str::to_ascii_uppercase);
-    let first = words.next().unwrap_or_default();
-    let second = words.next().unwrap_or_default();
+    let second = statement
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_ascii_uppercase();
     let chained = second == "AND" && {
         let blanked = blank_for_patterns(&op.text).to_ascii_uppercase();
         !blanked.contains("NO CHAIN") && blanked.contains("CHAIN")
     };
-    match (first.as_str(), second.as_str()) {
-        ("BEGIN", _) | ("START", _) => Control::Begin,
-        ("ROLLBACK" | "ABORT", "TO") => Control::Nothing,
-        ("COMMIT" | "END", _) if chained => Control::Chain { rolled_back: false },
-        ("ROLLBACK" | "ABORT", _) if chained => Control::Chain { rolled_back: true },
-        ("COMMIT" | "END", _) => Control::Commit,
-        ("ROLLBACK" | "ABORT", _) => Control::Rollback,
-        _ => Control::Nothing,
+    match TransactionEffect::of(statement) {
+        TransactionEffect::Begin => Control::Begin,
+        TransactionEffect::Savepoint => Control::Nothing,
+        TransactionEffect::Commit if chained => Control::Chain { rolled_back: false },
+        TransactionEffect::Rollback if chained => Control::Chain { rolled_back: true },
+        TransactionEffect::Commit => Control::Commit,
+        TransactionEffect::Rollback => Control::Rollback,
     }
 }
 

@@ -220,7 +220,7 @@ fn alter_table_by_action(text: &str, blanked: &str, opts: &ReadOptions) -> Optio
         let parsed = parse_one(&format!("{head} {action}"));
         let mut got = match parsed {
             Ok(stmt) => to_ops::statement_ops(&stmt, blanked, opts),
-            Err(err) => match fallback::alter_table_action_kind(action_blanked, &table) {
+            Err(err) => match fallback::alter_table_action_kind(action_blanked, &table, opts) {
                 Some(kind) => vec![kind],
                 None => vec![OpKind::Unparsed { reason: err }],
             },
@@ -963,17 +963,17 @@ pub fn runs_in_transaction(id: &SqlIdentity, up: &[Operation], opted_out: bool) 
     if opted_out {
         return false;
     }
-    let is_concurrent = |o: &Operation| {
-        matches!(
-            &o.kind,
-            OpKind::CreateIndex(d) if d.concurrently
-        ) || matches!(
-            &o.kind,
-            OpKind::DropIndex {
-                concurrently: true,
-                ..
-            }
-        )
+    // What Flyway's PostgreSQLParser runs outside a transaction
+    // (`detectCanExecuteInTransaction`): CREATE/DROP INDEX CONCURRENTLY, any VACUUM,
+    // REINDEX SCHEMA|DATABASE|SYSTEM (not REINDEX … CONCURRENTLY, nor CLUSTER).
+    let is_concurrent = |o: &Operation| match &o.kind {
+        OpKind::CreateIndex(d) => d.concurrently,
+        OpKind::DropIndex { concurrently, .. } => *concurrently,
+        OpKind::Vacuum { .. } => true,
+        OpKind::Reindex { target, .. } => {
+            matches!(target.as_str(), "schema" | "database" | "system")
+        }
+        _ => false,
     };
     let concurrent = up.iter().any(is_concurrent);
     // Statements Flyway neither counts as transactional nor as the opposite.
@@ -1086,6 +1086,156 @@ mod tests {
             .join(name);
         let text = std::fs::read_to_string(&path).expect("fixture exists");
         SourceFile::new(PathBuf::from(name), text)
+    }
+
+    /// VACUUM, CLUSTER, REINDEX, ATTACH/DETACH PARTITION and SET [UN]LOGGED in
+    /// PostgreSQL 15's grammar, each one op that replay, locks and rules see.
+    #[test]
+    fn maintenance_partition_and_persistence_statements() {
+        use crate::ir::QualifiedName;
+        let q = |s: &str, n: &str| QualifiedName::new(s, n);
+        let kinds = |sql: &str| -> Vec<OpKind> { read(sql).into_iter().map(|o| o.kind).collect() };
+        let vacuum = |tables: Vec<QualifiedName>, full| vec![OpKind::Vacuum { tables, full }];
+        for (sql, want) in [
+            ("VACUUM", vacuum(vec![], false)),
+            ("VACUUM FULL", vacuum(vec![], true)),
+            ("VACUUM FULL users", vacuum(vec![q("public", "users")], true)),
+            (
+                "VACUUM FULL VERBOSE ANALYZE core.a, b (x, y)",
+                vacuum(vec![q("core", "a"), q("public", "b")], true),
+            ),
+            ("VACUUM (FULL, ANALYZE) users", vacuum(vec![q("public", "users")], true)),
+            ("VACUUM (FULL false) users", vacuum(vec![q("public", "users")], false)),
+            ("VACUUM (FULL off, VERBOSE) users", vacuum(vec![q("public", "users")], false)),
+            ("VACUUM (ANALYZE, PARALLEL 2) users", vacuum(vec![q("public", "users")], false)),
+            ("VACUUM ANALYZE users", vacuum(vec![q("public", "users")], false)),
+            ("CLUSTER", vec![OpKind::Cluster { table: None }]),
+            ("CLUSTER VERBOSE", vec![OpKind::Cluster { table: None }]),
+            (
+                "CLUSTER users USING users_pkey",
+                vec![OpKind::Cluster { table: Some(q("public", "users")) }],
+            ),
+            (
+                "CLUSTER (VERBOSE) core.users",
+                vec![OpKind::Cluster { table: Some(q("core", "users")) }],
+            ),
+            (
+                "CLUSTER users_pkey ON users",
+                vec![OpKind::Cluster { table: Some(q("public", "users")) }],
+            ),
+            (
+                "REINDEX INDEX users_email_idx",
+                vec![OpKind::Reindex {
+                    target: "index".into(),
+                    name: q("public", "users_email_idx"),
+                    concurrently: false,
+                }],
+            ),
+            (
+                "REINDEX TABLE CONCURRENTLY core.users",
+                vec![OpKind::Reindex {
+                    target: "table".into(),
+                    name: q("core", "users"),
+                    concurrently: true,
+                }],
+            ),
+            (
+                "REINDEX (VERBOSE, CONCURRENTLY) INDEX i",
+                vec![OpKind::Reindex {
+                    target: "index".into(),
+                    name: q("public", "i"),
+                    concurrently: true,
+                }],
+            ),
+            (
+                "REINDEX (CONCURRENTLY false) SCHEMA app",
+                vec![OpKind::Reindex {
+                    target: "schema".into(),
+                    name: q("", "app"),
+                    concurrently: false,
+                }],
+            ),
+            (
+                "REINDEX DATABASE",
+                vec![OpKind::Reindex {
+                    target: "database".into(),
+                    name: q("", ""),
+                    concurrently: false,
+                }],
+            ),
+            (
+                "ALTER TABLE events ATTACH PARTITION core.events_2026 FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+                vec![OpKind::AttachPartition {
+                    table: q("public", "events"),
+                    partition: q("core", "events_2026"),
+                }],
+            ),
+            (
+                "ALTER TABLE events ATTACH PARTITION events_rest DEFAULT",
+                vec![OpKind::AttachPartition {
+                    table: q("public", "events"),
+                    partition: q("public", "events_rest"),
+                }],
+            ),
+            (
+                "ALTER TABLE ONLY events DETACH PARTITION events_2025",
+                vec![OpKind::DetachPartition {
+                    table: q("public", "events"),
+                    partition: q("public", "events_2025"),
+                    concurrently: false,
+                    finalize: false,
+                }],
+            ),
+            (
+                "ALTER TABLE events DETACH PARTITION events_2025 CONCURRENTLY",
+                vec![OpKind::DetachPartition {
+                    table: q("public", "events"),
+                    partition: q("public", "events_2025"),
+                    concurrently: true,
+                    finalize: false,
+                }],
+            ),
+            (
+                "ALTER TABLE events DETACH PARTITION events_2025 FINALIZE",
+                vec![OpKind::DetachPartition {
+                    table: q("public", "events"),
+                    partition: q("public", "events_2025"),
+                    concurrently: false,
+                    finalize: true,
+                }],
+            ),
+            (
+                "ALTER TABLE users SET UNLOGGED",
+                vec![OpKind::SetPersistence {
+                    table: q("public", "users"),
+                    logged: false,
+                }],
+            ),
+            (
+                "ALTER TABLE users SET LOGGED",
+                vec![OpKind::SetPersistence {
+                    table: q("public", "users"),
+                    logged: true,
+                }],
+            ),
+        ] {
+            assert_eq!(kinds(sql), want, "{sql}");
+        }
+        // What PostgreSQL 15 would reject is not guessed at: unparsed, never safe.
+        for sql in [
+            "REINDEX users",
+            "REINDEX SCHEMA",
+            "CLUSTER a b",
+            "VACUUM FULL users junk",
+            "ALTER TABLE events DETACH PARTITION p NOW",
+            "ALTER TABLE events ATTACH PARTITION p",
+        ] {
+            let got = kinds(sql);
+            assert!(
+                matches!(got.as_slice(), [OpKind::Unparsed { .. }]),
+                "{sql}: {got:?}"
+            );
+        }
     }
 
     #[test]

@@ -299,6 +299,8 @@ fn string_values(kind: &str, condition: &str) -> Option<&'static [&'static str]>
     match (kind, condition) {
         ("add_constraint", "constraint") => Some(&["pk", "unique", "check", "fk", "exclusion"]),
         ("change_column", "mode") => Some(&["recreate", "in_place", "unknown"]),
+        ("reindex", "target") => Some(&["index", "table", "schema", "database", "system"]),
+        ("transaction_control", "control") => Some(&["begin", "commit", "rollback", "savepoint"]),
         _ => None,
     }
 }

@@ -62,6 +62,14 @@ pub struct Table {
 }
 
 impl Table {
+    /// Created `PARTITION BY …` (a partitioned parent; introspection reads
+    /// `pg_partitioned_table` into the same text).
+    pub fn is_partitioned(&self) -> bool {
+        self.unmodelled
+            .as_deref()
+            .is_some_and(|u| u.contains("PARTITION BY"))
+    }
+
     pub fn new(name: QualifiedName) -> Self {
         Table {
             name,

@@ -11,7 +11,7 @@
 use crate::ir::{fold_sql_ident, Identity, IdentityChange, OpKind, QualifiedName, SequenceOptions};
 use crate::parse::ReadOptions;
 
-use super::to_ops::owned_by_target;
+use super::to_ops::{boolean_text, owned_by_target};
 
 /// A lexical token of blanked SQL: a word (keyword, identifier, quoted identifier,
 /// number) or one punctuation character.
@@ -165,10 +165,12 @@ pub fn recognise(blanked: &str, parser_error: &str, opts: &ReadOptions) -> Vec<O
                 .to_string(),
         }];
     }
+    if let Some(ops) = maintenance(blanked, opts) {
+        return ops;
+    }
     // Known statements outside the schema model that sqlparser 0.63 cannot parse:
-    // maintenance and planner objects, not tables, columns or indexes.
+    // planner objects, not tables, columns or indexes.
     for (kws, what) in [
-        (&["REINDEX"][..], "reindex"),
         (&["CREATE", "STATISTICS"][..], "create statistics"),
         (&["ALTER", "STATISTICS"][..], "alter statistics"),
         (&["DROP", "STATISTICS"][..], "drop statistics"),
@@ -212,6 +214,153 @@ pub fn recognise(blanked: &str, parser_error: &str, opts: &ReadOptions) -> Vec<O
             reason: parser_error.to_string(),
         }],
     }
+}
+
+/// `VACUUM`, `CLUSTER` and `REINDEX` in PostgreSQL 15's grammar (sqlparser 0.63
+/// rejects CLUSTER and REINDEX and reads VACUUM in Redshift's grammar, where `VACUUM
+/// FULL VERBOSE` would name a table `VERBOSE`): `None` for any other statement.
+/// A maintenance statement that is not read in full is `Unparsed` (fail closed).
+pub fn maintenance(blanked: &str, opts: &ReadOptions) -> Option<Vec<OpKind>> {
+    let mut c = Cursor {
+        toks: tokens(blanked),
+        pos: 0,
+    };
+    let what = c.kw_at(0)?;
+    if !matches!(what.as_str(), "VACUUM" | "CLUSTER" | "REINDEX") {
+        return None;
+    }
+    c.pos = 1;
+    let read = match what.as_str() {
+        "VACUUM" => vacuum(&mut c, opts),
+        "CLUSTER" => cluster(&mut c, opts),
+        _ => reindex(&mut c, opts),
+    };
+    Some(vec![read.unwrap_or_else(|| OpKind::Unparsed {
+        reason: format!("{what} statement not in PostgreSQL 15's grammar"),
+    })])
+}
+
+/// `( option [value], … )`: each option upper-cased with its value word, if any.
+fn paren_options(c: &mut Cursor<'_>) -> Option<Vec<(String, Option<String>)>> {
+    let mut out = Vec::new();
+    if !c.eat_punct('(') {
+        return Some(out);
+    }
+    loop {
+        let name = c.kw_at(c.pos)?;
+        c.pos += 1;
+        let mut value = None;
+        while !c.eat_punct(',') {
+            if c.eat_punct(')') {
+                out.push((name, value));
+                return Some(out);
+            }
+            let v = match c.toks.get(c.pos)? {
+                Tok::Word(w) => w.to_string(),
+                Tok::Punct(p) => p.to_string(),
+            };
+            c.pos += 1;
+            value = Some(value.map_or(v.clone(), |old: String| format!("{old} {v}")));
+        }
+        out.push((name, value));
+    }
+}
+
+/// An option's boolean: absent means true; anything but a plain boolean word (a
+/// blanked string) is taken as true, the stronger reading.
+fn option_on(value: &Option<String>) -> bool {
+    value
+        .as_deref()
+        .is_none_or(|v| boolean_text(v).unwrap_or(true))
+}
+
+fn vacuum(c: &mut Cursor<'_>, opts: &ReadOptions) -> Option<OpKind> {
+    let mut full = false;
+    for (name, value) in paren_options(c)? {
+        if name == "FULL" {
+            full = option_on(&value);
+        }
+    }
+    loop {
+        if c.eat(&["FULL"]) {
+            full = true;
+        } else if !(c.eat(&["FREEZE"])
+            || c.eat(&["VERBOSE"])
+            || c.eat(&["ANALYZE"])
+            || c.eat(&["ANALYSE"]))
+        {
+            break;
+        }
+    }
+    let mut tables = Vec::new();
+    while !c.at_end() {
+        tables.push(c.qname(opts)?);
+        if c.eat_punct('(') {
+            // The columns of `VACUUM ANALYZE t (a, b)`: analysed, not vacuumed apart.
+            while !c.eat_punct(')') {
+                c.toks.get(c.pos)?;
+                c.pos += 1;
+            }
+        }
+        if !c.at_end() && !c.eat_punct(',') {
+            return None;
+        }
+    }
+    Some(OpKind::Vacuum { tables, full })
+}
+
+fn cluster(c: &mut Cursor<'_>, opts: &ReadOptions) -> Option<OpKind> {
+    paren_options(c)?;
+    c.eat(&["VERBOSE"]);
+    if c.at_end() {
+        return Some(OpKind::Cluster { table: None });
+    }
+    let first = c.qname(opts)?;
+    // PostgreSQL still accepts the pre-8.3 `CLUSTER index ON table`.
+    let table = if c.eat(&["ON"]) {
+        c.qname(opts)?
+    } else {
+        if c.eat(&["USING"]) {
+            c.word()?;
+        }
+        first
+    };
+    c.at_end().then_some(OpKind::Cluster { table: Some(table) })
+}
+
+fn reindex(c: &mut Cursor<'_>, opts: &ReadOptions) -> Option<OpKind> {
+    let mut concurrently = false;
+    for (name, value) in paren_options(c)? {
+        if name == "CONCURRENTLY" {
+            concurrently = option_on(&value);
+        }
+    }
+    let target = c.kw_at(c.pos)?.to_ascii_lowercase();
+    if !matches!(
+        target.as_str(),
+        "index" | "table" | "schema" | "database" | "system"
+    ) {
+        return None;
+    }
+    c.pos += 1;
+    concurrently |= c.eat(&["CONCURRENTLY"]);
+    let name = match target.as_str() {
+        "index" | "table" => c.qname(opts)?,
+        // A schema or database: a bare name (optional for DATABASE and SYSTEM).
+        _ => QualifiedName::new(
+            String::new(),
+            match c.word() {
+                Some(w) => fold_sql_ident(w),
+                None if target != "schema" => String::new(),
+                None => return None,
+            },
+        ),
+    };
+    c.at_end().then_some(OpKind::Reindex {
+        target,
+        name,
+        concurrently,
+    })
 }
 
 fn recognise_inner(c: &mut Cursor<'_>, opts: &ReadOptions) -> Option<Vec<OpKind>> {
@@ -452,14 +601,18 @@ fn recognise_inner(c: &mut Cursor<'_>, opts: &ReadOptions) -> Option<Vec<OpKind>
                 }]
             });
         }
-        return alter_table_actions(c, &table);
+        return alter_table_actions(c, &table, opts);
     }
     None
 }
 
 /// The comma-separated actions of an `ALTER TABLE` the parser rejected. Every action
 /// must be recognised, else the whole statement stays unparsed (fail closed).
-fn alter_table_actions(c: &mut Cursor<'_>, table: &QualifiedName) -> Option<Vec<OpKind>> {
+fn alter_table_actions(
+    c: &mut Cursor<'_>,
+    table: &QualifiedName,
+    opts: &ReadOptions,
+) -> Option<Vec<OpKind>> {
     let mut ops = Vec::new();
     loop {
         let start = c.pos;
@@ -480,7 +633,7 @@ fn alter_table_actions(c: &mut Cursor<'_>, table: &QualifiedName) -> Option<Vec<
             toks: c.toks[start..end].to_vec(),
             pos: 0,
         };
-        ops.push(alter_table_action(&mut a, table)?);
+        ops.push(alter_table_action(&mut a, table, opts)?);
         if end >= c.toks.len() {
             break;
         }
@@ -491,12 +644,16 @@ fn alter_table_actions(c: &mut Cursor<'_>, table: &QualifiedName) -> Option<Vec<
 
 /// One action of an `ALTER TABLE` (blanked text, without the `ALTER TABLE t` head)
 /// that sqlparser rejected, if recognised.
-pub fn alter_table_action_kind(action_blanked: &str, table: &QualifiedName) -> Option<OpKind> {
+pub fn alter_table_action_kind(
+    action_blanked: &str,
+    table: &QualifiedName,
+    opts: &ReadOptions,
+) -> Option<OpKind> {
     let mut a = Cursor {
         toks: tokens(action_blanked),
         pos: 0,
     };
-    alter_table_action(&mut a, table).map(|op| match op {
+    alter_table_action(&mut a, table, opts).map(|op| match op {
         OpKind::Other { what } => OpKind::Other {
             what: what.to_lowercase(),
         },
@@ -522,17 +679,36 @@ pub fn alter_table_head(blanked: &str, opts: &ReadOptions) -> Option<(QualifiedN
     Some((table, offset))
 }
 
-fn alter_table_action(a: &mut Cursor<'_>, table: &QualifiedName) -> Option<OpKind> {
+fn alter_table_action(
+    a: &mut Cursor<'_>,
+    table: &QualifiedName,
+    opts: &ReadOptions,
+) -> Option<OpKind> {
     let other = |what: &str| {
         Some(OpKind::Other {
             what: format!("ALTER TABLE {what}"),
         })
     };
     if a.eat(&["ATTACH", "PARTITION"]) {
-        return other("ATTACH PARTITION");
+        let partition = a.qname(opts)?;
+        // `FOR VALUES …` / `DEFAULT`: the bound, which replay does not model.
+        return (a.eat(&["FOR", "VALUES"]) || a.eat(&["DEFAULT"])).then(|| {
+            OpKind::AttachPartition {
+                table: table.clone(),
+                partition,
+            }
+        });
     }
     if a.eat(&["DETACH", "PARTITION"]) {
-        return other("DETACH PARTITION");
+        let partition = a.qname(opts)?;
+        let concurrently = a.eat(&["CONCURRENTLY"]);
+        let finalize = !concurrently && a.eat(&["FINALIZE"]);
+        return a.at_end().then(|| OpKind::DetachPartition {
+            table: table.clone(),
+            partition,
+            concurrently,
+            finalize,
+        });
     }
     if a.eat(&["ALTER", "CONSTRAINT"]) {
         return alter_constraint(a, table);
@@ -822,12 +998,6 @@ mod tests {
             ops("CREATE RULE r AS ON INSERT TO t DO INSTEAD NOTHING"),
             vec![OpKind::Unparsed {
                 reason: "parser error".to_string()
-            }]
-        );
-        assert_eq!(
-            ops("REINDEX TABLE t"),
-            vec![OpKind::Other {
-                what: "reindex".to_string()
             }]
         );
         for sql in [

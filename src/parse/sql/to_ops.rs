@@ -701,6 +701,11 @@ pub fn statement_ops(stmt: &Statement, blanked: &str, opts: &ReadOptions) -> Vec
             .flat_map(|s| statement_ops(s, blanked, opts))
             .collect(),
         Statement::Set(s) => set_ops(s, opts),
+        // sqlparser reads VACUUM in Redshift's grammar; PostgreSQL's is read by the
+        // fallback's maintenance recogniser.
+        Statement::Vacuum(_) => {
+            super::fallback::maintenance(blanked, opts).unwrap_or_else(|| vec![what()])
+        }
         Statement::StartTransaction { .. }
         | Statement::Commit { .. }
         | Statement::Rollback { .. }
@@ -773,7 +778,7 @@ fn filters_rows(selection: Option<&Expr>) -> bool {
 
 /// PostgreSQL's boolean input (`'t'`, `'yes'`, `'on'`, `'1'`, unique prefixes of
 /// `true`/`false`/`yes`/`no`, case-insensitive, trimmed).
-fn boolean_text(s: &str) -> Option<bool> {
+pub fn boolean_text(s: &str) -> Option<bool> {
     let v = s.trim().to_ascii_lowercase();
     let prefix_of = |word: &str| !v.is_empty() && word.starts_with(v.as_str());
     match v.as_str() {
@@ -1018,6 +1023,12 @@ fn alter_table_op(
                         },
                     },
                 },
+            }]
+        }
+        AlterTableOperation::SetLogged | AlterTableOperation::SetUnlogged => {
+            vec![OpKind::SetPersistence {
+                table: t(),
+                logged: matches!(op, AlterTableOperation::SetLogged),
             }]
         }
         other_op => {
