@@ -60,6 +60,7 @@ pub fn finding(
         help: Some(rule.instead.clone()),
         suppression_reason: None,
         lock: None,
+        table_stats: None,
     }
 }
 
@@ -86,6 +87,7 @@ pub fn unlocated(
         help: Some(rule.instead.clone()),
         suppression_reason: None,
         lock: None,
+        table_stats: None,
     }
 }
 

@@ -35,6 +35,18 @@ struct RawRule {
     summary: Option<String>,
     why: Option<String>,
     instead: Option<String>,
+    /// `size = { block_above_rows = 1_000_000, block_above_bytes = "1GB" }`
+    /// (or a `[rule.size]` table): replaces the built-in thresholds as a whole;
+    /// `size = {}` removes them.
+    size: Option<Spanned<RawSize>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSize {
+    block_above_rows: Option<Spanned<i64>>,
+    /// A number of bytes or a string with a PostgreSQL unit (`"1GB"`).
+    block_above_bytes: Option<Spanned<toml::Value>>,
 }
 
 /// One op matcher as written: `{ kind = "create_index", concurrently = false }`.
@@ -192,7 +204,19 @@ pub(super) fn parse(
             (None, Some(b)) => Ok(from(b).clone()),
             (None, None) => Err(missing(field)),
         };
+        let size = match &r.size {
+            None => inherited.and_then(|b| b.size),
+            Some(s) => size_threshold(&ctx, s.get_ref())?,
+        };
+        if size.is_some() && category != Category::Locking {
+            let at = r.size.as_ref().map_or(r.id.span(), |s| s.span());
+            return Err(ctx.err(
+                at,
+                format!("`size` thresholds apply to locking rules only (`{id}` is not in category `locking`)"),
+            ));
+        }
         rules.push(Rule {
+            size,
             summary: text_field(&r.summary, "summary", |b| &b.summary)?,
             why: text_field(&r.why, "why", |b| &b.why)?,
             instead: text_field(&r.instead, "instead", |b| &b.instead)?,
@@ -205,6 +229,45 @@ pub(super) fn parse(
         });
     }
     Ok(RuleSet { rules })
+}
+
+/// A rule's `size` table, checked: counts are non-negative, sizes are bytes or a
+/// string with a PostgreSQL unit. An empty table means no thresholds.
+fn size_threshold(
+    ctx: &Ctx<'_>,
+    raw: &RawSize,
+) -> crate::error::Result<Option<crate::sizes::SizeThreshold>> {
+    let rows = match &raw.block_above_rows {
+        None => None,
+        Some(n) => Some(u64::try_from(*n.get_ref()).map_err(|_| {
+            ctx.err(
+                n.span(),
+                "`block_above_rows` must be a count of rows (0 or more)",
+            )
+        })?),
+    };
+    let bytes = match &raw.block_above_bytes {
+        None => None,
+        Some(v) => Some(match v.get_ref() {
+            toml::Value::Integer(n) => u64::try_from(*n)
+                .map_err(|_| ctx.err(v.span(), "`block_above_bytes` must be 0 or more"))?,
+            toml::Value::String(s) => {
+                crate::sizes::parse_bytes(s).map_err(|e| ctx.err(v.span(), e))?
+            }
+            _ => {
+                return Err(ctx.err(
+                    v.span(),
+                    "`block_above_bytes` takes a number of bytes or a size such as \"1GB\"",
+                ))
+            }
+        }),
+    };
+    Ok(
+        (rows.is_some() || bytes.is_some()).then_some(crate::sizes::SizeThreshold {
+            block_above_rows: rows,
+            block_above_bytes: bytes,
+        }),
+    )
 }
 
 fn matcher(ctx: &Ctx<'_>, op: &Spanned<RawOp>) -> crate::error::Result<OpMatcher> {
