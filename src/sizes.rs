@@ -85,7 +85,7 @@ pub fn pretty_bytes(b: u64) -> String {
         value /= 1024.0;
         unit += 1;
     }
-    if value < 10.0 {
+    if value < 10.0 && value.fract() != 0.0 {
         format!("{value:.1} {}", UNITS[unit])
     } else {
         format!("{value:.0} {}", UNITS[unit])
@@ -516,7 +516,7 @@ mod tests {
         };
         assert_eq!(
             t.exceeded_by(&huge_unanalysed).as_deref(),
-            Some("larger than 1.0 GB (block_above_bytes)")
+            Some("larger than 1 GB (block_above_bytes)")
         );
         let at_limit = TableStats {
             rows: Some(500_000),

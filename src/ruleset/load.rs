@@ -408,6 +408,82 @@ mod tests {
         insta::assert_snapshot!(msgs.join("\n"));
     }
 
+    #[test]
+    fn size_thresholds_parse_override_and_fail_with_a_position() {
+        let set = parse(
+            &format!("{HEAD}size = {{ block_above_rows = 1_000, block_above_bytes = \"2GB\" }}\n"),
+            "t",
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            set.rules[0].size,
+            Some(crate::sizes::SizeThreshold {
+                block_above_rows: Some(1000),
+                block_above_bytes: Some(2 << 30),
+            })
+        );
+        // A `[rule.size]` table is the same thing.
+        let table = parse(
+            &format!("{HEAD}[rule.size]\nblock_above_bytes = 4096\n"),
+            "t",
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            table.rules[0].size.and_then(|s| s.block_above_bytes),
+            Some(4096)
+        );
+        // Overrides inherit the built-in thresholds unless they name `size`.
+        let builtin = RuleSet::builtin();
+        let inherited = RuleSet::load(
+            "[[rule]]\nid = \"create-index-non-concurrent\"\nseverity = \"info\"\n",
+            "u",
+        )
+        .unwrap();
+        assert!(builtin
+            .get("create-index-non-concurrent")
+            .unwrap()
+            .size
+            .is_some());
+        assert_eq!(
+            inherited.get("create-index-non-concurrent").unwrap().size,
+            builtin.get("create-index-non-concurrent").unwrap().size
+        );
+        let removed = RuleSet::load(
+            "[[rule]]\nid = \"create-index-non-concurrent\"\nsize = {}\n",
+            "u",
+        )
+        .unwrap();
+        assert_eq!(
+            removed.get("create-index-non-concurrent").unwrap().size,
+            None
+        );
+        for (text, expected) in [
+            (
+                "size = { block_above_rows = -1 }",
+                "line 9, column 29: `block_above_rows` must be a count",
+            ),
+            (
+                "size = { block_above_bytes = \"1 gigabyte\" }",
+                "line 9, column 30: unknown size unit `gigabyte`",
+            ),
+            (
+                "size = { block_above_bytes = true }",
+                "line 9, column 30: `block_above_bytes` takes a number",
+            ),
+            ("size = { block_above = 3 }", "line 9"),
+        ] {
+            let err = error_of(&format!("{HEAD}{text}\n"));
+            assert!(err.contains(expected), "{text}: {err}");
+        }
+        let not_locking = error_of(&format!(
+            "{}size = {{ block_above_rows = 3 }}\n",
+            HEAD.replace("\"locking\"", "\"hygiene\"")
+        ));
+        assert!(not_locking.contains("locking rules only"), "{not_locking}");
+    }
+
     /// Every kind an op carries can be named in a rule: `CREATE TYPE … AS (…)` was
     /// produced by the SQL reader but rejected by the loader as an unknown kind.
     #[test]
