@@ -62,6 +62,7 @@ pub fn finding(
         help: Some(rule.instead.clone()),
         suppression_reason: None,
         lock: None,
+        table_stats: None,
     }
 }
 
@@ -88,6 +89,7 @@ pub fn unlocated(
         help: Some(rule.instead.clone()),
         suppression_reason: None,
         lock: None,
+        table_stats: None,
     }
 }
 

@@ -89,6 +89,10 @@ pub struct LintArgs {
     /// all migrations: an entity object no migration creates is `missing-migration`.
     #[arg(long)]
     pub entities: bool,
+    /// Table sizes written by `migguard inspect --stats`: size-aware rules block on
+    /// tables above their thresholds, as release-check does with the live sizes.
+    #[arg(long, value_name = "FILE")]
+    pub table_stats: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }
@@ -151,6 +155,10 @@ pub struct InspectArgs {
     pub schemas: Vec<String>,
     #[arg(long, value_enum, default_value_t = SchemaFormat::Json)]
     pub format: SchemaFormat,
+    /// Print the tables' sizes (estimated rows, bytes, partitioned) as a stats file
+    /// for `lint --table-stats` instead of the schema.
+    #[arg(long, conflicts_with = "format")]
+    pub stats: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -124,6 +124,9 @@ pub struct Finding {
     /// The locks the operation takes, on which tables, and for how long (locking
     /// findings; see `locks::modes`).
     pub lock: Option<crate::locks::LockInfo>,
+    /// The size of the table a size-aware rule's operation scans or rewrites
+    /// (release-check, `lint --table-stats`; see `sizes`).
+    pub table_stats: Option<crate::sizes::FindingStats>,
 }
 
 impl Finding {

@@ -32,4 +32,5 @@ pub mod ruleset;
 pub mod schema;
 pub mod setup;
 pub mod shipped;
+pub mod sizes;
 pub mod source;

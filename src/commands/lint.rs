@@ -6,7 +6,7 @@
 
 use crate::cli::{FailOn, GlobalArgs, LintArgs};
 use crate::config::Config;
-use crate::error::{Outcome, Result};
+use crate::error::{Error, Outcome, Result};
 use crate::finding::{Severity, Status};
 use crate::lint::lint_project_with;
 use crate::project::{load_project, load_rules, migration_paths};
@@ -19,6 +19,19 @@ pub fn fail_on_severity(flag: Option<FailOn>, config: &Config) -> Severity {
         (Some(FailOn::Warn), _) | (None, Some("warn")) => Severity::Warn,
         _ => Severity::Block,
     }
+}
+
+/// The stats file of `--table-stats`; missing or malformed is an error (exit 2):
+/// a gate told to judge sizes must not quietly judge without them.
+fn read_table_stats(path: &Path) -> Result<crate::sizes::StatsFile> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Input {
+        path: path.to_path_buf(),
+        message: format!("cannot read the --table-stats file: {e}"),
+    })?;
+    crate::sizes::StatsFile::parse(&text).map_err(|message| Error::Input {
+        path: path.to_path_buf(),
+        message,
+    })
 }
 
 pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
@@ -59,6 +72,16 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
         ),
     };
     let mut findings = lint_project_with(&project, &rules, fail_on, &config.lock_context(), edits);
+    let mut notes = Vec::new();
+    if let Some(path) = &args.table_stats {
+        let stats = read_table_stats(path)?;
+        crate::sizes::apply(&mut findings, &rules, &stats.sizes(), fail_on);
+        notes.push(format!(
+            "table sizes from {} ({} tables)",
+            crate::report::display_path(path),
+            stats.tables.len()
+        ));
+    }
     if let Some(changes) = &changes {
         crate::shipped::grandfather(changes, &project.migrations, &mut findings);
     }
@@ -90,7 +113,7 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
             .iter()
             .map(MigrationSummary::of)
             .collect(),
-        notes: Vec::new(),
+        notes,
         history: None,
     };
     let opts = RenderOptions {

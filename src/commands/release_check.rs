@@ -51,6 +51,20 @@ pub fn destructive_permission(flag: bool, env: Option<&std::ffi::OsStr>) -> Resu
     }
 }
 
+/// Which PostgreSQL version the lock rules were judged for: always the live
+/// server's here; a different `postgres_version` in migguard.toml is named as unused.
+fn version_note(major: u32, server_version_num: u32, configured: Option<u32>) -> String {
+    let mut note = format!(
+        "lock rules judged for PostgreSQL {major} (the live server, server_version_num {server_version_num})"
+    );
+    if let Some(c) = configured.filter(|c| *c != major) {
+        note.push_str(&format!(
+            "; postgres_version = {c} in migguard.toml is lint's setting and is not used here"
+        ));
+    }
+    note
+}
+
 pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
     let allow_destructive = destructive_permission(
         args.allow_destructive,
@@ -67,7 +81,8 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
     let history_config = config.history.for_migrations(&project.migrations);
     let table = history_config.table_name().to_string();
     let ds = config.default_schema().to_string();
-    let (history, cmp, live) = block_on_within(&opts, async {
+    let prior = prior_facts(&project.migrations, &ds);
+    let (history, cmp, live, server_version_num, sized) = block_on_within(&opts, async {
         let client = connect(&opts).await?;
         let history = history::read(&client, history_config.kind(), &table, |e| {
             describe(e, "the database")
@@ -84,10 +99,43 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
         } else {
             None
         };
-        Ok::<_, Error>((history, cmp, live))
+        // Rules that depend on the server version are judged for the live server,
+        // whatever `postgres_version` (lint's setting) says.
+        let server_version_num = crate::db::stats::server_version_num(&client).await?;
+        let mut base = config.lock_context();
+        base.postgres_major = Some(crate::db::stats::major_of(server_version_num));
+        let mut sized = crate::sizes::pending_sized_findings(
+            &project.migrations,
+            &prior,
+            &cmp.pending,
+            &rules,
+            &base,
+        );
+        let tables: std::collections::BTreeSet<(String, String)> = sized
+            .iter()
+            .flat_map(|p| p.tables())
+            .filter_map(|t| t.split_once('.'))
+            .map(|(s, t)| (s.to_string(), t.to_string()))
+            .collect();
+        if !tables.is_empty() {
+            let tables: Vec<(String, String)> = tables.into_iter().collect();
+            let stats = crate::db::stats::table_stats(&client, &[], &tables).await?;
+            for p in &mut sized {
+                let sizes = crate::sizes::KnownSizes {
+                    tables: stats
+                        .iter()
+                        .map(|((s, t), v)| (format!("{s}.{t}"), *v))
+                        .collect(),
+                    source: "database",
+                    created: std::mem::take(&mut p.created),
+                };
+                crate::sizes::apply(&mut p.findings, &rules, &sizes, Severity::Block);
+            }
+        }
+        Ok::<_, Error>((history, cmp, live, server_version_num, sized))
     })?;
-    let prior = prior_facts(&project.migrations, &ds);
     let mut findings = check(&project.migrations, &prior, &cmp, &rules, allow_destructive);
+    findings.extend(sized.into_iter().flat_map(|p| p.findings));
     // A file that looks like a migration but could not be read may be one that runs
     // in this release: fail closed, as the PR gate does.
     findings.extend(project.unreadable_file_findings(&rules, Severity::Block));
@@ -144,6 +192,12 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
         }
     }
     notes.extend(project.annotation_sources.iter().map(|a| a.describe()));
+    let major = crate::db::stats::major_of(server_version_num);
+    notes.push(version_note(
+        major,
+        server_version_num,
+        config.postgres_version,
+    ));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let passed = !findings.iter().any(|f| f.status == Status::Failing);
     notes.push(format!(
@@ -180,6 +234,12 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
             "unknown_applied_count": cmp.unknown_applied_count,
             "out_of_order": cmp.out_of_order,
             "ahead_of_build": cmp.ahead_of_build,
+            "postgres_version": {
+                "major": major,
+                "server_version_num": server_version_num,
+                "source": "server",
+                "config": config.postgres_version,
+            },
             "allowed_destructive": allowed,
             "annotation_sources": project.annotation_sources.iter().map(|a| serde_json::json!({
                 "migration": a.migration,

@@ -73,7 +73,7 @@ pub fn explain(args: &ExplainArgs, global: &GlobalArgs) -> Result<Outcome> {
     let phase = r.phase.as_str();
     let ops: Vec<String> = r.ops.iter().map(|o| o.describe()).collect();
     let text = format!(
-        "{id} ({sev}, {cat}, {phase} phase)\n\n{summary}\n\nWhy it matters:\n{why}\n\nDo this instead:\n{instead}\n\nMatches: {ops}\n{patterns}",
+        "{id} ({sev}, {cat}, {phase} phase)\n\n{summary}\n\nWhy it matters:\n{why}\n\nDo this instead:\n{instead}\n\nMatches: {ops}\n{size}{patterns}",
         id = r.id,
         sev = r.severity.as_str(),
         cat = r.category.as_str(),
@@ -81,6 +81,10 @@ pub fn explain(args: &ExplainArgs, global: &GlobalArgs) -> Result<Outcome> {
         why = indent(&r.why),
         instead = indent(&r.instead),
         ops = if ops.is_empty() { "raised by migguard's own checks".to_string() } else { ops.join("; ") },
+        size = match &r.size {
+            Some(t) => format!("Blocks on a table {} (release-check reads the size from the database; lint with --table-stats from a stats file); below, or of unknown size, {}\n", t.describe(), r.severity.as_str()),
+            None => String::new(),
+        },
         patterns = if r.sql_patterns.is_empty() {
             String::new()
         } else {

@@ -1,6 +1,7 @@
 //! `migguard schema`: the expected schema, replayed offline (no Node, no database),
 //! and `migguard inspect`: the live schema, introspected read-only. Same model, same
-//! output formats, so the two can be diffed by eye or by tools.
+//! output formats, so the two can be diffed by eye or by tools. `inspect --stats`
+//! prints the tables' sizes instead, as the stats file `lint --table-stats` reads.
 
 use crate::cli::{GlobalArgs, InspectArgs, SchemaArgs, SchemaFormat};
 use crate::config::Config;
@@ -9,6 +10,7 @@ use crate::error::{Error, Outcome, Result};
 use crate::ir::Migration;
 use crate::project::{load_project, migration_paths};
 use crate::schema::{render_sql, replay::replay, SchemaModel};
+use crate::sizes::StatsFile;
 use std::io::Write;
 
 fn print(
@@ -60,7 +62,7 @@ pub fn inspect(args: &InspectArgs, global: &GlobalArgs) -> Result<Outcome> {
         args.db.database_url.as_deref(),
         &config.database,
     );
-    let model = block_on_within(&opts, async {
+    let (model, stats) = block_on_within(&opts, async {
         let client = connect(&opts).await?;
         // Without `--schema`, every schema of the database that is not the system's
         // (the configured one first: it resolves unqualified names).
@@ -76,8 +78,25 @@ pub fn inspect(args: &InspectArgs, global: &GlobalArgs) -> Result<Outcome> {
         } else {
             args.schemas.clone()
         };
-        crate::db::introspect::introspect(&client, &schemas).await
+        if args.stats {
+            let version = crate::db::stats::server_version_num(&client).await?;
+            let tables = crate::db::stats::table_stats(&client, &schemas, &[]).await?;
+            return Ok((None, Some(StatsFile::new(Some(version), &tables))));
+        }
+        let model = crate::db::introspect::introspect(&client, &schemas).await?;
+        Ok::<_, Error>((Some(model), None))
     })?;
+    if let Some(stats) = stats {
+        let text = serde_json::to_string_pretty(&stats)
+            .map_err(|e| Error::io("rendering JSON", e.into()))?
+            + "\n";
+        let mut out = std::io::stdout().lock();
+        crate::report::ignore_broken_pipe(out.write_all(text.as_bytes()))?;
+        return Ok(Outcome::Pass);
+    }
+    let Some(model) = model else {
+        return Ok(Outcome::Pass);
+    };
     print(
         &model,
         args.format,

@@ -6,5 +6,6 @@ pub mod evaluate;
 pub mod history;
 pub mod introspect;
 pub mod redact;
+pub mod stats;
 
 pub use connect::{connect, ConnectOptions};

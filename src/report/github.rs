@@ -50,7 +50,7 @@ pub fn render(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
             "title={}",
             escape_property(&format!("migguard {}", f.rule))
         ));
-        let mut message = f.message.clone();
+        let mut message = super::message_with_size(f).into_owned();
         if let Some(h) = &f.help {
             message.push_str("\n\n");
             message.push_str(h);

@@ -67,7 +67,7 @@ pub fn finding_issues(findings: &[Finding]) -> Vec<Issue> {
                 Status::Acknowledged if f.rule == "destructive-pending" => "info",
                 _ => return None,
             };
-            let mut description = format!("{}: {}", f.rule, f.message);
+            let mut description = format!("{}: {}", f.rule, super::message_with_size(f));
             if let Some(h) = &f.help {
                 description.push_str(" — ");
                 description.push_str(h);

@@ -169,7 +169,7 @@ fn frame(
 ) -> String {
     // Messages, names and source text come from files and the database: nothing in
     // them may drive the terminal (see `terminal`).
-    let mut d = MietteDiagnostic::new(escape_controls(&f.message).into_owned())
+    let mut d = MietteDiagnostic::new(escape_controls(&super::message_with_size(f)).into_owned())
         .with_code(format!("migguard::{}", f.rule))
         .with_severity(match f.status {
             Status::Failing => MSeverity::Error,

@@ -15,7 +15,10 @@
 //!     "object": "public.product.legacy_code" | null,
 //!     "lock": { "locks": [{ "table": "public.product", "mode": "ACCESS EXCLUSIVE" }],
 //!               "duration": "metadata-only|full-scan|rewrite" },   // absent when none
-//!     "message": "…", "help": "…" | null, "suppression_reason": "…" | null
+//!     "message": "…", "help": "…" | null, "suppression_reason": "…" | null,
+//!     "table_stats": { "table": "public.orders", "rows": 1200000 | null, "bytes": 188743680 | null,
+//!                      "partitioned": false, "source": "database|stats-file|created-by-pending-migration|unknown",
+//!                      "above": "more than 500,000 rows (block_above_rows)" }   // absent when none
 //!   }],
 //!   "migrations": [{ "name": "…", "file": "…", "version": "1700000200000" | null,
 //!                    "kind": "typeorm|sql-plain|golang-migrate|flyway-versioned|flyway-repeatable|diesel" }],
@@ -70,6 +73,9 @@ struct JsonFinding<'a> {
     severity: &'a str,
     status: &'a str,
     suppression_reason: Option<&'a str>,
+    /// The size of the table a size-aware rule's operation scans or rewrites.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    table_stats: Option<&'a crate::sizes::FindingStats>,
 }
 
 #[derive(Serialize)]
@@ -106,6 +112,7 @@ fn view(report: &FindingsReport) -> JsonReport<'_> {
                 status: f.status.as_str(),
                 suppression_reason: f.suppression_reason.as_deref(),
                 lock: f.lock.as_ref(),
+                table_stats: f.table_stats.as_ref(),
             })
             .collect(),
         history: report.history.as_ref(),

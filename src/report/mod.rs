@@ -134,6 +134,17 @@ pub fn render_findings(
     }
 }
 
+/// A finding's message with the size of its table appended, as every text format
+/// shows it (`… — (public.orders: ~1.2M rows, 180 MB)`). JSON keeps the two apart
+/// (`message`, `table_stats`), and GitLab's fingerprint hashes the bare message, so
+/// a table growing between runs does not make an issue new.
+pub fn message_with_size(f: &Finding) -> std::borrow::Cow<'_, str> {
+    match &f.table_stats {
+        Some(s) => format!("{} ({})", f.message, s.describe()).into(),
+        None => f.message.as_str().into(),
+    }
+}
+
 /// Whether to colour: `always`, `never`, or `auto` = a terminal and no `NO_COLOR`.
 pub fn use_color(choice: ColorChoice) -> bool {
     use std::io::IsTerminal;

@@ -64,7 +64,7 @@ pub fn to_value(report: &FindingsReport, rules: &RuleSet) -> Value {
             let mut r = json!({
                 "ruleId": f.rule,
                 "level": if f.status == Status::Warning && f.severity == Severity::Block { "warning" } else { level(f.severity) },
-                "message": { "text": f.message },
+                "message": { "text": super::message_with_size(f) },
                 "locations": [loc],
                 "properties": { "status": f.status.as_str(), "category": f.category.as_str() },
             });

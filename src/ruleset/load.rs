@@ -35,6 +35,18 @@ struct RawRule {
     summary: Option<String>,
     why: Option<String>,
     instead: Option<String>,
+    /// `size = { block_above_rows = 1_000_000, block_above_bytes = "1GB" }`
+    /// (or a `[rule.size]` table): replaces the built-in thresholds as a whole;
+    /// `size = {}` removes them.
+    size: Option<Spanned<RawSize>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSize {
+    block_above_rows: Option<Spanned<i64>>,
+    /// A number of bytes or a string with a PostgreSQL unit (`"1GB"`).
+    block_above_bytes: Option<Spanned<toml::Value>>,
 }
 
 /// One op matcher as written: `{ kind = "create_index", concurrently = false }`.
@@ -192,7 +204,19 @@ pub(super) fn parse(
             (None, Some(b)) => Ok(from(b).clone()),
             (None, None) => Err(missing(field)),
         };
+        let size = match &r.size {
+            None => inherited.and_then(|b| b.size),
+            Some(s) => size_threshold(&ctx, s.get_ref())?,
+        };
+        if size.is_some() && category != Category::Locking {
+            let at = r.size.as_ref().map_or(r.id.span(), |s| s.span());
+            return Err(ctx.err(
+                at,
+                format!("`size` thresholds apply to locking rules only (`{id}` is not in category `locking`)"),
+            ));
+        }
         rules.push(Rule {
+            size,
             summary: text_field(&r.summary, "summary", |b| &b.summary)?,
             why: text_field(&r.why, "why", |b| &b.why)?,
             instead: text_field(&r.instead, "instead", |b| &b.instead)?,
@@ -205,6 +229,45 @@ pub(super) fn parse(
         });
     }
     Ok(RuleSet { rules })
+}
+
+/// A rule's `size` table, checked: counts are non-negative, sizes are bytes or a
+/// string with a PostgreSQL unit. An empty table means no thresholds.
+fn size_threshold(
+    ctx: &Ctx<'_>,
+    raw: &RawSize,
+) -> crate::error::Result<Option<crate::sizes::SizeThreshold>> {
+    let rows = match &raw.block_above_rows {
+        None => None,
+        Some(n) => Some(u64::try_from(*n.get_ref()).map_err(|_| {
+            ctx.err(
+                n.span(),
+                "`block_above_rows` must be a count of rows (0 or more)",
+            )
+        })?),
+    };
+    let bytes = match &raw.block_above_bytes {
+        None => None,
+        Some(v) => Some(match v.get_ref() {
+            toml::Value::Integer(n) => u64::try_from(*n)
+                .map_err(|_| ctx.err(v.span(), "`block_above_bytes` must be 0 or more"))?,
+            toml::Value::String(s) => {
+                crate::sizes::parse_bytes(s).map_err(|e| ctx.err(v.span(), e))?
+            }
+            _ => {
+                return Err(ctx.err(
+                    v.span(),
+                    "`block_above_bytes` takes a number of bytes or a size such as \"1GB\"",
+                ))
+            }
+        }),
+    };
+    Ok(
+        (rows.is_some() || bytes.is_some()).then_some(crate::sizes::SizeThreshold {
+            block_above_rows: rows,
+            block_above_bytes: bytes,
+        }),
+    )
 }
 
 fn matcher(ctx: &Ctx<'_>, op: &Spanned<RawOp>) -> crate::error::Result<OpMatcher> {
@@ -345,6 +408,82 @@ mod tests {
             )),
         ];
         insta::assert_snapshot!(msgs.join("\n"));
+    }
+
+    #[test]
+    fn size_thresholds_parse_override_and_fail_with_a_position() {
+        let set = parse(
+            &format!("{HEAD}size = {{ block_above_rows = 1_000, block_above_bytes = \"2GB\" }}\n"),
+            "t",
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            set.rules[0].size,
+            Some(crate::sizes::SizeThreshold {
+                block_above_rows: Some(1000),
+                block_above_bytes: Some(2 << 30),
+            })
+        );
+        // A `[rule.size]` table is the same thing.
+        let table = parse(
+            &format!("{HEAD}[rule.size]\nblock_above_bytes = 4096\n"),
+            "t",
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            table.rules[0].size.and_then(|s| s.block_above_bytes),
+            Some(4096)
+        );
+        // Overrides inherit the built-in thresholds unless they name `size`.
+        let builtin = RuleSet::builtin();
+        let inherited = RuleSet::load(
+            "[[rule]]\nid = \"create-index-non-concurrent\"\nseverity = \"info\"\n",
+            "u",
+        )
+        .unwrap();
+        assert!(builtin
+            .get("create-index-non-concurrent")
+            .unwrap()
+            .size
+            .is_some());
+        assert_eq!(
+            inherited.get("create-index-non-concurrent").unwrap().size,
+            builtin.get("create-index-non-concurrent").unwrap().size
+        );
+        let removed = RuleSet::load(
+            "[[rule]]\nid = \"create-index-non-concurrent\"\nsize = {}\n",
+            "u",
+        )
+        .unwrap();
+        assert_eq!(
+            removed.get("create-index-non-concurrent").unwrap().size,
+            None
+        );
+        for (text, expected) in [
+            (
+                "size = { block_above_rows = -1 }",
+                "line 9, column 29: `block_above_rows` must be a count",
+            ),
+            (
+                "size = { block_above_bytes = \"1 gigabyte\" }",
+                "line 9, column 30: unknown size unit `gigabyte`",
+            ),
+            (
+                "size = { block_above_bytes = true }",
+                "line 9, column 30: `block_above_bytes` takes a number",
+            ),
+            ("size = { block_above = 3 }", "line 9"),
+        ] {
+            let err = error_of(&format!("{HEAD}{text}\n"));
+            assert!(err.contains(expected), "{text}: {err}");
+        }
+        let not_locking = error_of(&format!(
+            "{}size = {{ block_above_rows = 3 }}\n",
+            HEAD.replace("\"locking\"", "\"hygiene\"")
+        ));
+        assert!(not_locking.contains("locking rules only"), "{not_locking}");
     }
 
     /// Every kind an op carries can be named in a rule: `CREATE TYPE … AS (…)` was

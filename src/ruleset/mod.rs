@@ -127,6 +127,9 @@ pub struct Rule {
     pub summary: String,
     pub why: String,
     pub instead: String,
+    /// Size thresholds (`size = { block_above_rows, block_above_bytes }`): above
+    /// either, the rule's findings block where the table's size is known.
+    pub size: Option<crate::sizes::SizeThreshold>,
 }
 
 /// The loaded, validated rule set, in file order.
@@ -191,6 +194,20 @@ impl RuleSet {
                 r.phase.as_str(),
                 r.summary.replace('|', "\\|")
             ));
+        }
+        out.push_str(
+            "\n## Size thresholds\n\n\
+             Where the table's size is known (release-check reads it from the database;\n\
+             `lint --table-stats FILE` from `migguard inspect --stats`), these rules block on a\n\
+             table above the threshold and keep their severity below it or when the size is\n\
+             unknown. Override them with `size = { … }` in a rules file.\n\n\
+             | rule | blocks on a table |\n\
+             | --- | --- |\n",
+        );
+        for r in &self.rules {
+            if let Some(t) = &r.size {
+                out.push_str(&format!("| `{}` | {} |\n", r.id, t.describe()));
+            }
         }
         out
     }
