@@ -124,6 +124,10 @@ pub struct Finding {
     /// The locks the operation takes, on which tables, and for how long (locking
     /// findings; see `locks::modes`).
     pub lock: Option<crate::locks::LockInfo>,
+    /// For a finding on an op written inside a helper: where (`span` is the call in
+    /// `up()` that reaches it). Every renderer shows both places.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<crate::ir::Origin>,
 }
 
 impl Finding {

@@ -124,6 +124,7 @@ fn finding(rule: &Rule, fail_on: Severity, d: &Difference, message: String) -> F
         help: Some(rule.instead.clone()),
         suppression_reason: None,
         lock: None,
+        origin: None,
     }
 }
 

@@ -240,12 +240,10 @@ pub fn analyse(migration: &Migration, ctx: &LockContext) -> Vec<OpAnalysis> {
         ctx.default_schema.as_str()
     };
     // How many ops each statement (span) produced: `DROP INDEX a, b` is one.
-    let mut per_statement: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    let mut per_statement: BTreeMap<_, usize> = BTreeMap::new();
     for op in &migration.up {
         if matches!(op.kind, OpKind::DropIndex { .. }) {
-            *per_statement
-                .entry((op.span.start, op.span.end))
-                .or_default() += 1;
+            *per_statement.entry(op.statement()).or_default() += 1;
         }
     }
     let mut out = Vec::with_capacity(migration.up.len());
@@ -269,7 +267,11 @@ pub fn analyse(migration: &Migration, ctx: &LockContext) -> Vec<OpAnalysis> {
                 // `TRUNCATE a, b CASCADE` is one op per table: judged once, at the first.
                 OpKind::Truncate { table }
                     if says_cascade(op)
-                        && migration.up.iter().position(|o| o.span == op.span) == Some(i) =>
+                        && migration
+                            .up
+                            .iter()
+                            .position(|o| o.statement() == op.statement())
+                            == Some(i) =>
                 {
                     a.truncate_cascade = true;
                     // Every table of the statement is truncated; only the others
@@ -277,7 +279,7 @@ pub fn analyse(migration: &Migration, ctx: &LockContext) -> Vec<OpAnalysis> {
                     let truncated: BTreeSet<QualifiedName> = migration
                         .up
                         .iter()
-                        .filter(|o| o.span == op.span)
+                        .filter(|o| o.statement() == op.statement())
                         .filter_map(|o| match &o.kind {
                             OpKind::Truncate { table } => Some(table.clone()),
                             _ => None,
@@ -293,10 +295,7 @@ pub fn analyse(migration: &Migration, ctx: &LockContext) -> Vec<OpAnalysis> {
             }
         }
         if matches!(op.kind, OpKind::DropIndex { .. }) {
-            a.indexes_in_statement = per_statement
-                .get(&(op.span.start, op.span.end))
-                .copied()
-                .unwrap_or(1);
+            a.indexes_in_statement = per_statement.get(&op.statement()).copied().unwrap_or(1);
         }
         let index_table = match (&op.kind, &model) {
             (OpKind::DropIndex { index, .. }, Some(m)) => m.indexes.get(index).map(|i| &i.table),
@@ -351,6 +350,7 @@ pub fn findings(
             let mut f =
                 crate::classify::finding(r, migration, Some(op.span), object, message, fail_on);
             f.lock = lock;
+            f.origin = op.origin.clone();
             out.push(f);
         }
     };
