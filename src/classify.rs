@@ -63,6 +63,7 @@ pub fn finding(
         suppression_reason: None,
         lock: None,
         table_stats: None,
+        origin: None,
     }
 }
 
@@ -90,6 +91,7 @@ pub fn unlocated(
         suppression_reason: None,
         lock: None,
         table_stats: None,
+        origin: None,
     }
 }
 
@@ -191,6 +193,7 @@ pub fn classify_in(
             }
             let mut f = finding(rule, migration, Some(op.span), object, message, fail_on);
             f.lock = fact.lock.clone().filter(|_| !on_new_table);
+            f.origin = op.origin.clone();
             out.findings.push(f);
         }
         if let OpKind::CreateTable { table, .. } = &op.kind {
@@ -249,16 +252,20 @@ pub fn unacknowledged_unreadable(
     m: &Migration,
     findings: &[Finding],
 ) -> Vec<(crate::ir::Span, String)> {
-    let acknowledged = |rule: CodeRule, span: crate::ir::Span| {
-        findings
-            .iter()
-            .any(|f| rule.is(&f.rule) && f.span == Some(span) && f.status == Status::Suppressed)
+    // Ops of one helper call share the call's span: their origin tells them apart.
+    let acknowledged = |rule: CodeRule, op: &Operation| {
+        findings.iter().any(|f| {
+            rule.is(&f.rule)
+                && f.span == Some(op.span)
+                && f.origin == op.origin
+                && f.status == Status::Suppressed
+        })
     };
     let mut parts: Vec<(crate::ir::Span, String)> =
         m.up.iter()
             .filter_map(|op| {
                 let rule = unreadable_rule(op)?;
-                if acknowledged(rule, op.span) {
+                if acknowledged(rule, op) {
                     return None;
                 }
                 Some(match &op.kind {

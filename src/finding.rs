@@ -127,6 +127,10 @@ pub struct Finding {
     /// The size of the table a size-aware rule's operation scans or rewrites
     /// (release-check, `lint --table-stats`; see `sizes`).
     pub table_stats: Option<crate::sizes::FindingStats>,
+    /// For a finding on an op written inside a helper: where (`span` is the call in
+    /// `up()` that reaches it). Every renderer shows both places.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<crate::ir::Origin>,
 }
 
 impl Finding {

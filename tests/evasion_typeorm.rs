@@ -810,3 +810,128 @@ fn drift_verifies_what_an_imported_helper_did_with_its_arguments() {
     assert_code(&r, 0);
     assert_eq!(r.json()["status"], "clean", "{}", r.stdout);
 }
+
+// ───────────── where a helper's ops are written (issue 12, open item 1) ─────────────
+
+/// A migration reaching a DROP COLUMN through a same-class helper (line 9 of the
+/// migration) and a DROP TABLE through an imported helper (line 2 of
+/// `helpers/legacy.ts`), called on lines 5 and 6.
+fn origin_project() -> tempfile::TempDir {
+    let migration = "import { MigrationInterface, QueryRunner } from \"typeorm\";\n\
+         import { dropLegacyTable } from \"../helpers/legacy\";\n\
+         export class DropLegacy1700000000001 implements MigrationInterface {\n\
+         \x20   public async up(queryRunner: QueryRunner): Promise<void> {\n\
+         \x20       await this.dropCode(queryRunner);\n\
+         \x20       await dropLegacyTable(queryRunner);\n\
+         \x20   }\n\
+         \x20   private async dropCode(queryRunner: QueryRunner): Promise<void> {\n\
+         \x20       await queryRunner.query(`ALTER TABLE \"orders\" DROP COLUMN \"code\"`);\n\
+         \x20   }\n\
+         \x20   public async down(queryRunner: QueryRunner): Promise<void> {}\n\
+         }\n";
+    project(&[
+        ("migrations/1700000000001-DropLegacy.ts", migration),
+        (
+            "helpers/legacy.ts",
+            "export async function dropLegacyTable(queryRunner) {\n\
+             \x20   await queryRunner.query(`DROP TABLE \"legacy_orders\"`);\n\
+             }\n",
+        ),
+    ])
+}
+
+/// (line, origin file, origin line) of the finding of `rule` in a JSON report.
+fn placed(v: &serde_json::Value, rule: &str) -> (u64, String, u64) {
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} finding: {v}"));
+    (
+        f["line"].as_u64().unwrap_or(0),
+        f["origin"]["file"].as_str().unwrap_or("").to_string(),
+        f["origin"]["line"].as_u64().unwrap_or(0),
+    )
+}
+
+#[test]
+fn an_op_inside_a_helper_is_shown_at_the_call_with_the_helper_as_its_origin() {
+    let dir = origin_project();
+    let r = lint(dir.path(), "migrations");
+    assert_code(&r, 1);
+    let v = r.json();
+    let migration_file = "migrations/1700000000001-DropLegacy.ts".to_string();
+    assert_eq!(
+        placed(&v, "drop-column"),
+        (5, migration_file.clone(), 9),
+        "{v}"
+    );
+    assert_eq!(
+        placed(&v, "drop-table"),
+        (6, "helpers/legacy.ts".to_string(), 2),
+        "{v}"
+    );
+
+    // release-check, fail closed on what the helper reaches: the same place.
+    let db = empty_history("ev_helper_origin");
+    let r = release_check(dir.path(), &db);
+    assert_code(&r, 1);
+    let v = r.json();
+    assert_eq!(v["findings"][0]["rule"], "destructive-pending", "{v}");
+
+    // Every format says both places.
+    let note =
+        "in helper helpers/legacy.ts:2, called from migrations/1700000000001-DropLegacy.ts:6";
+    for format in ["human", "github", "gitlab", "sarif"] {
+        let r = run_in(dir.path(), &["lint", "migrations", "--format", format]);
+        assert_code(&r, 1);
+        assert!(r.stdout.contains(note), "{format}:\n{}", r.stdout);
+    }
+    let r = run_in(dir.path(), &["lint", "migrations", "--format", "sarif"]);
+    let v = r.json();
+    let related = v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "drop-table")
+        .map(|r| r["relatedLocations"][0]["physicalLocation"].clone())
+        .unwrap_or_default();
+    assert_eq!(
+        related["artifactLocation"]["uri"], "helpers/legacy.ts",
+        "{v}"
+    );
+    assert_eq!(related["region"]["startLine"], 2, "{v}");
+}
+
+#[test]
+fn a_helper_op_is_suppressed_above_the_call_or_above_its_statement_in_the_same_file() {
+    let dir = origin_project();
+    let path = dir.path().join("migrations/1700000000001-DropLegacy.ts");
+    let text = std::fs::read_to_string(&path).unwrap();
+    // Above the imported helper's call, and above the statement inside the
+    // same-class helper.
+    let text = text
+        .replace(
+            "        await dropLegacyTable(",
+            "        // migguard-ignore drop-table: emptied and unused since 2025\n        await dropLegacyTable(",
+        )
+        .replace(
+            "        await queryRunner.query(`ALTER TABLE",
+            "        // migguard-ignore drop-column: the column is unused since 2025\n        await queryRunner.query(`ALTER TABLE",
+        );
+    std::fs::write(&path, text).unwrap();
+    let r = lint(dir.path(), "migrations");
+    let v = r.json();
+    let status = |rule: &str| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == rule)
+            .map(|f| f["status"].as_str().unwrap_or("").to_string())
+    };
+    assert_eq!(status("drop-table").as_deref(), Some("suppressed"), "{v}");
+    assert_eq!(status("drop-column").as_deref(), Some("suppressed"), "{v}");
+    assert!(status("unused-suppression").is_none(), "{v}");
+}

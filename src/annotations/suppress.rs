@@ -273,9 +273,15 @@ pub fn apply_file(
                 {
                     continue;
                 }
+                // An op of a helper in this file is also covered by a comment
+                // above its statement inside the helper.
                 let covered = s.file_level
                     || f.span.is_some_and(|sp| {
                         sp.line == s.target_line || anchor_of(ms, sp) == Some(s.target_line)
+                    })
+                    || f.origin.as_ref().is_some_and(|o| {
+                        o.file == first.file
+                            && (o.span.line == s.target_line || o.anchor_line == s.target_line)
                     });
                 if covered {
                     f.status = Status::Suppressed;
@@ -455,6 +461,7 @@ mod tests {
                 dynamic: false,
                 anchor_line: op_line,
                 guard: None,
+                origin: None,
             }],
             down: vec![],
             header_comments: header

@@ -364,6 +364,7 @@ fn op(kind: OpKind, text: &str) -> Operation {
         dynamic: false,
         anchor_line: 5,
         guard: None,
+        origin: None,
     }
 }
 

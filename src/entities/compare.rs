@@ -125,6 +125,7 @@ fn finding(rule: &Rule, fail_on: Severity, d: &Difference, message: String) -> F
         suppression_reason: None,
         lock: None,
         table_stats: None,
+        origin: None,
     }
 }
 

@@ -511,6 +511,7 @@ mod tests {
             dynamic: false,
             anchor_line: 1,
             guard: None,
+            origin: None,
         };
         let declared = kind_conditions(op.kind.name()).unwrap();
         for key in op.attributes().keys() {

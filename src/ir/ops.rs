@@ -56,6 +56,38 @@ pub struct Operation {
     /// that runs whenever its migration does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guard: Option<Guard>,
+    /// Where the op is written when that is inside a helper (a method of the same
+    /// class, or a function imported from another file) rather than in `up()`
+    /// itself. `span` and `anchor_line` stay at the call in `up()`: that is where a
+    /// reviewer reads the migration and where a `migguard-ignore` goes. `None` for
+    /// an op written where it is shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+impl Operation {
+    /// Which statement (or builder call) produced the op: several ops of one
+    /// statement share it (`DROP INDEX a, b`, `TRUNCATE a, b`). The ops of one helper
+    /// call share the call's span; their origin tells the helper's statements apart.
+    pub fn statement(&self) -> (Span, Option<(&std::path::Path, Span)>) {
+        (
+            self.span,
+            self.origin.as_ref().map(|o| (o.file.as_path(), o.span)),
+        )
+    }
+}
+
+/// Where inside a helper an [`Operation`] is written (see [`Operation::origin`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// The file holding the helper: the migration's own file for a same-class
+    /// helper, the imported module otherwise.
+    pub file: std::path::PathBuf,
+    /// The statement (or builder call) inside the helper.
+    pub span: Span,
+    /// The line of the `query(…)`/builder call inside the helper that carries it: a
+    /// `migguard-ignore` above it applies when the helper is in the migration's file.
+    pub anchor_line: usize,
 }
 
 /// A column as a CREATE TABLE / ADD COLUMN / TypeORM `TableColumn` defines it.

@@ -109,7 +109,7 @@ pub fn model_facts(migration: &Migration, op_index: usize, model: &SchemaModel) 
             let truncated: BTreeSet<QualifiedName> = migration
                 .up
                 .iter()
-                .filter(|o| o.span == op.span)
+                .filter(|o| o.statement() == op.statement())
                 .filter_map(|o| match &o.kind {
                     OpKind::Truncate { table } => Some(table.clone()),
                     _ => None,
@@ -136,7 +136,11 @@ pub fn model_facts(migration: &Migration, op_index: usize, model: &SchemaModel) 
 /// `TRUNCATE a, b CASCADE` is one op per table: judged once, at the first.
 fn cascades_first(migration: &Migration, index: usize) -> bool {
     let op = &migration.up[index];
-    says_cascade(op) && migration.up.iter().position(|o| o.span == op.span) == Some(index)
+    says_cascade(op) && migration
+            .up
+            .iter()
+            .position(|o| o.statement() == op.statement())
+            == Some(index)
 }
 
 /// Whether an op needs the replayed model to be judged exactly.
@@ -339,12 +343,10 @@ pub fn analyse(migration: &Migration, ctx: &LockContext) -> Vec<OpAnalysis> {
         }
     };
     // How many ops each statement (span) produced: `DROP INDEX a, b` is one.
-    let mut per_statement: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    let mut per_statement: BTreeMap<_, usize> = BTreeMap::new();
     for op in &migration.up {
         if matches!(op.kind, OpKind::DropIndex { .. }) {
-            *per_statement
-                .entry((op.span.start, op.span.end))
-                .or_default() += 1;
+            *per_statement.entry(op.statement()).or_default() += 1;
         }
     }
     let mut out = Vec::with_capacity(migration.up.len());
@@ -359,10 +361,7 @@ pub fn analyse(migration: &Migration, ctx: &LockContext) -> Vec<OpAnalysis> {
             ..OpAnalysis::default()
         };
         if matches!(op.kind, OpKind::DropIndex { .. }) {
-            a.indexes_in_statement = per_statement
-                .get(&(op.span.start, op.span.end))
-                .copied()
-                .unwrap_or(1);
+            a.indexes_in_statement = per_statement.get(&op.statement()).copied().unwrap_or(1);
         }
         a.lock = modes::lock_for(
             op,
@@ -409,6 +408,7 @@ pub fn findings(
             let mut f =
                 crate::classify::finding(r, migration, Some(op.span), object, message, fail_on);
             f.lock = lock;
+            f.origin = op.origin.clone();
             out.push(f);
         }
     };

@@ -314,6 +314,7 @@ fn unreadable_op(
         dynamic: input.dynamic,
         anchor_line,
         guard: None,
+        origin: None,
     }
 }
 
@@ -737,6 +738,7 @@ fn read_range(
                 // A `migguard-ignore` above the statement covers all its actions.
                 anchor_line,
                 guard: None,
+                origin: None,
             });
         }
         merge_unparsed(&mut stmt_ops);

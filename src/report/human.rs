@@ -6,7 +6,7 @@
 //! per line with `-v` and counted in the summary otherwise.
 
 use super::terminal::{escape_controls, mask_controls};
-use super::{display_path, use_color, FindingsReport, RenderOptions};
+use super::{display_path, origin_note, use_color, FindingsReport, RenderOptions};
 use crate::finding::{Finding, Phase, Status};
 use crate::source::SourceFile;
 use miette::{
@@ -189,6 +189,10 @@ fn frame(
             .map_or(span.start..span.end, |c| c.span.clone());
         let len = span.end.saturating_sub(span.start).max(1);
         let mut label = escape_controls(f.object.as_deref().unwrap_or(&f.rule)).into_owned();
+        // The label is not wrapped: the helper's place stays one greppable line.
+        if let Some(note) = origin_note(f) {
+            label.push_str(&format!(" ({})", escape_controls(&note)));
+        }
         if let Some(lock) = &f.lock {
             label.push_str(&format!(": takes {}", escape_controls(&lock.describe())));
         }
@@ -248,8 +252,11 @@ pub fn render(
                 .as_deref()
                 .map(|r| format!(" ({r})"))
                 .unwrap_or_default();
+            let origin = origin_note(f)
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
             let line = format!(
-                "  {:<13} {} {place}: {}{why}",
+                "  {:<13} {} {place}: {}{origin}{why}",
                 f.status.as_str(),
                 f.rule,
                 f.object.as_deref().unwrap_or("")

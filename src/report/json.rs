@@ -13,6 +13,8 @@
 //!     "migration": "DropLegacyCode1700000200000" | null, "file": "src/…ts" | null,
 //!     "line": 12, "column": 5, "end_line": 12, "end_column": 60,   // 1-based, null if none
 //!     "object": "public.product.legacy_code" | null,
+//!     "origin": { "file": "src/helpers/audit.ts", "line": 3, "column": 5,
+//!                 "end_line": 3, "end_column": 70 },   // absent unless in a helper
 //!     "lock": { "locks": [{ "table": "public.product", "mode": "ACCESS EXCLUSIVE" }],
 //!               "duration": "metadata-only|full-scan|rewrite" },   // absent when none
 //!     "message": "…", "help": "…" | null, "suppression_reason": "…" | null,
@@ -68,6 +70,10 @@ struct JsonFinding<'a> {
     message: &'a str,
     migration: Option<&'a str>,
     object: Option<&'a str>,
+    /// Where inside a helper the op is written (the finding's own position is the
+    /// call in `up()`); absent for an op written in `up()` itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<JsonOrigin>,
     phase: Phase,
     rule: &'a str,
     severity: &'a str,
@@ -76,6 +82,15 @@ struct JsonFinding<'a> {
     /// The size of the table a size-aware rule's operation scans or rewrites.
     #[serde(skip_serializing_if = "Option::is_none")]
     table_stats: Option<&'a crate::sizes::FindingStats>,
+}
+
+#[derive(Serialize)]
+struct JsonOrigin {
+    column: usize,
+    end_column: usize,
+    end_line: usize,
+    file: String,
+    line: usize,
 }
 
 #[derive(Serialize)]
@@ -106,6 +121,13 @@ fn view(report: &FindingsReport) -> JsonReport<'_> {
                 message: &f.message,
                 migration: f.migration.as_deref(),
                 object: f.object.as_deref(),
+                origin: f.origin.as_ref().map(|o| JsonOrigin {
+                    column: o.span.column,
+                    end_column: o.span.end_column,
+                    end_line: o.span.end_line,
+                    file: display_path(&o.file),
+                    line: o.span.line,
+                }),
                 phase: f.phase,
                 rule: &f.rule,
                 severity: f.severity.as_str(),

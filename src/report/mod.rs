@@ -161,6 +161,32 @@ pub fn display_path(p: &std::path::Path) -> String {
     s.replace('\\', "/")
 }
 
+/// `in helper helpers/audit.ts:3, called from migrations/1-X.ts:7` for a finding on
+/// an op written inside a helper (`Finding::origin`): one wording for every renderer,
+/// so the reader sees both the code that runs and where the migration reaches it.
+pub fn origin_note(f: &Finding) -> Option<String> {
+    let o = f.origin.as_ref()?;
+    let called_from = match (&f.file, f.span) {
+        (Some(p), Some(s)) => format!(", called from {}:{}", display_path(p), s.line),
+        _ => String::new(),
+    };
+    Some(format!(
+        "in helper {}:{}{called_from}",
+        display_path(&o.file),
+        o.span.line
+    ))
+}
+
+/// The finding's message with its table size ([`message_with_size`]) and
+/// [`origin_note`] appended, when it has them.
+pub fn message_with_origin(f: &Finding) -> String {
+    let message = message_with_size(f);
+    match origin_note(f) {
+        Some(note) => format!("{message} ({note})"),
+        None => message.into_owned(),
+    }
+}
+
 /// Write a command's output to stdout through one buffer, then flush. Rust's stdout
 /// is line-buffered: a pretty-printed report of thousands of findings would otherwise
 /// cost one write(2) per line (a third of `lint`'s wall time on 10,000 files).

@@ -6,7 +6,7 @@
 //! shows them as dismissed rather than open. Grandfathered findings (in migrations
 //! that predate `--changed-since`) are left out: they are not part of the change.
 
-use super::{display_path, FindingsReport};
+use super::{display_path, message_with_origin, FindingsReport};
 use crate::finding::{Severity, Status};
 use crate::ruleset::RuleSet;
 use serde_json::{json, Value};
@@ -64,10 +64,25 @@ pub fn to_value(report: &FindingsReport, rules: &RuleSet) -> Value {
             let mut r = json!({
                 "ruleId": f.rule,
                 "level": if f.status == Status::Warning && f.severity == Severity::Block { "warning" } else { level(f.severity) },
-                "message": { "text": super::message_with_size(f) },
+                "message": { "text": message_with_origin(f) },
                 "locations": [loc],
                 "properties": { "status": f.status.as_str(), "category": f.category.as_str() },
             });
+            // The statement inside the helper the call in `up()` runs.
+            if let Some(o) = &f.origin {
+                let s = o.span;
+                r["relatedLocations"] = json!([{
+                    "id": 1,
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": display_path(&o.file) },
+                        "region": {
+                            "startLine": s.line, "startColumn": s.column,
+                            "endLine": s.end_line, "endColumn": s.end_column,
+                        },
+                    },
+                    "message": { "text": "in helper" },
+                }]);
+            }
             if let Some(i) = rule_index.get(f.rule.as_str()) {
                 r["ruleIndex"] = json!(i);
             }

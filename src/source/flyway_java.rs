@@ -109,6 +109,7 @@ pub fn to_migration(source: &SourceFile, java: &JavaMigration) -> Migration {
             dynamic: false,
             anchor_line: 1,
             guard: None,
+            origin: None,
         }],
         down: vec![],
         header_comments: vec![],

@@ -186,7 +186,7 @@ fn unquote(s: &str) -> String {
 fn resolve(from: &Path, spec: &str) -> Option<PathBuf> {
     let own = from.extension().and_then(|e| e.to_str()).unwrap_or("ts");
     if spec.starts_with("./") || spec.starts_with("../") {
-        let base = from.parent().unwrap_or(Path::new("")).join(spec);
+        let base = lexical(&from.parent().unwrap_or(Path::new("")).join(spec));
         return file_for(&base, own);
     }
     let config = tsconfig::nearest(from)?;
@@ -194,6 +194,26 @@ fn resolve(from: &Path, spec: &str) -> Option<PathBuf> {
         .candidates(spec)
         .into_iter()
         .find_map(|base| file_for(&base, own))
+}
+
+/// `migrations/../helpers/audit` → `helpers/audit`: Node (`path.resolve`) and tsc
+/// resolve a relative specifier lexically, before any symlink is followed; the
+/// shorter path is also the one reports show.
+fn lexical(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The file `base` stands for: itself, with an extension, or its folder's `index`,

@@ -270,8 +270,23 @@ fn summary(ms: &[Migration]) -> String {
                     ),
                     _ => String::new(),
                 };
+                let origin = op
+                    .origin
+                    .as_ref()
+                    .map(|o| {
+                        format!(
+                            " origin={}:{}:{}-{}:{} anchor={}",
+                            o.file.file_name().unwrap_or_default().to_string_lossy(),
+                            o.span.line,
+                            o.span.column,
+                            o.span.end_line,
+                            o.span.end_column,
+                            o.anchor_line
+                        )
+                    })
+                    .unwrap_or_default();
                 out.push(format!(
-                    "  {side} {}:{}-{}:{} anchor={} {} {} {}{}{}",
+                    "  {side} {}:{}-{}:{} anchor={} {} {} {}{}{}{origin}",
                     op.span.line,
                     op.span.column,
                     op.span.end_line,

@@ -6,10 +6,11 @@ use super::super::builder::{builder_call, Builder, READ_ONLY_METHODS};
 use super::super::{imports, strings, Doc, EmbeddedSql};
 use super::bindings::{chain, is_runner_part, member_name, Chain};
 use super::{short, Methods, Walker, MAX_INLINE_DEPTH};
-use crate::ir::{OpKind, OpSource};
+use crate::ir::{OpKind, OpSource, Operation, Origin};
 use crate::parse::sql::{read_statements_in, SqlInput};
 use crate::parse::typeorm;
 use crate::source::SourceFile;
+use std::path::PathBuf;
 use tree_sitter::Node;
 
 /// Methods on `queryRunner.manager…` chains that only read (or only hand out a
@@ -36,7 +37,7 @@ const READ_ONLY_CHAIN_METHODS: &[&str] = &[
 impl<'a> Walker<'_, 'a, '_> {
     /// `this.helper(queryRunner)` with `helper` a method of the same class: read its
     /// body with the query runner bound to the matching parameter.
-    fn inline(&mut self, name: &'a str, args: &[Node<'a>]) -> bool {
+    fn inline(&mut self, call: Node<'a>, name: &'a str, args: &[Node<'a>]) -> bool {
         let Some(func) = self.methods.get(name).copied() else {
             return false;
         };
@@ -85,8 +86,27 @@ impl<'a> Walker<'_, 'a, '_> {
             sub.walk(body);
         }
         let ops = sub.ops;
-        self.ops.extend(ops);
+        self.extend_at_call(call, ops, self.doc.file.path.clone());
         true
+    }
+
+    /// Ops read inside a helper, shown at `call` (where `up()` reaches the helper,
+    /// and where a `migguard-ignore` goes), each remembering where in `helper_file`
+    /// it is written. An op a nested helper produced keeps its innermost origin.
+    fn extend_at_call(&mut self, call: Node<'a>, ops: Vec<Operation>, helper_file: PathBuf) {
+        let at = self.doc.span(call);
+        self.ops.extend(ops.into_iter().map(|mut op| {
+            if op.origin.is_none() {
+                op.origin = Some(Origin {
+                    file: helper_file.clone(),
+                    span: op.span,
+                    anchor_line: op.anchor_line,
+                });
+            }
+            op.span = at;
+            op.anchor_line = at.line;
+            op
+        }));
     }
 
     fn depth(&self) -> usize {
@@ -95,8 +115,8 @@ impl<'a> Walker<'_, 'a, '_> {
 
     /// `addAuditColumns(queryRunner, …)` with the function imported from a relative
     /// module: read it like a same-class helper, in its own file. The ops are shown at
-    /// the call (an op's span has no file of its own, and a `migguard-ignore` above the
-    /// call must apply to them); their text is the helper's statement.
+    /// the call (a `migguard-ignore` above the call must apply to them) with their
+    /// place in the helper file as their origin; their text is the helper's statement.
     fn inline_imported(&mut self, call: Node<'a>, callee: Node<'a>, args: &[Node<'a>]) -> bool {
         if !args.iter().any(|a| self.is_runner(*a)) || self.depth() >= MAX_INLINE_DEPTH {
             return false;
@@ -151,7 +171,7 @@ impl<'a> Walker<'_, 'a, '_> {
         // not the migration's.
         let mut embedded = Vec::new();
         let mut followed = self.followed.clone();
-        followed.push((path, name));
+        followed.push((path.clone(), name));
         let outer_depth = self.depth() + 1;
         let mut sub = Walker {
             doc: &doc,
@@ -174,13 +194,8 @@ impl<'a> Walker<'_, 'a, '_> {
         if let Some(body) = func.child_by_field_name("body") {
             sub.walk(body);
         }
-        let at = self.doc.span(call);
         let ops = sub.ops;
-        self.ops.extend(ops.into_iter().map(|mut op| {
-            op.span = at;
-            op.anchor_line = at.line;
-            op
-        }));
+        self.extend_at_call(call, ops, path);
         true
     }
 
@@ -304,7 +319,7 @@ impl<'a> Walker<'_, 'a, '_> {
             );
             return true;
         }
-        if c.root.kind() == "this" && c.path.len() == 1 && self.inline(c.path[0], &args) {
+        if c.root.kind() == "this" && c.path.len() == 1 && self.inline(node, c.path[0], &args) {
             return true;
         }
         if self.inline_imported(node, callee, &args) {

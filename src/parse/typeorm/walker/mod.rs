@@ -270,6 +270,7 @@ impl<'a> Walker<'_, 'a, '_> {
             dynamic: false,
             anchor_line: self.doc.span(node).line,
             guard: None,
+            origin: None,
         });
     }
 
