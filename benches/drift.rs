@@ -25,6 +25,7 @@ fn op(kind: OpKind) -> Operation {
         dynamic: false,
         anchor_line: 1,
         guard: None,
+        origin: None,
     }
 }
 
@@ -94,6 +95,7 @@ fn project() -> Vec<Migration> {
             concurrently: false,
             if_not_exists: false,
             method: None,
+            storage: vec![],
             keys: vec![IndexKey {
                 expr: "c01".into(),
                 is_expression: false,

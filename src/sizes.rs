@@ -64,7 +64,7 @@ pub fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -301,6 +301,7 @@ impl PendingSized {
 pub fn pending_sized_findings(
     migrations: &[crate::ir::Migration],
     prior: &[Vec<crate::classify::prior::OpPrior>],
+    lock_facts: Vec<crate::locks::MigrationFacts>,
     pending: &[String],
     rules: &RuleSet,
     base: &crate::locks::LockContext,
@@ -313,7 +314,7 @@ pub fn pending_sized_findings(
     {
         return Vec::new();
     }
-    let contexts = crate::locks::contexts_for(migrations, base);
+    let contexts = crate::locks::contexts_for(base, lock_facts);
     let mut created = std::collections::BTreeSet::new();
     let mut out = Vec::new();
     for (i, m) in migrations.iter().enumerate() {

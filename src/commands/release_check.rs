@@ -13,7 +13,7 @@
 //! permission, the report lists every destructive migration it let through.
 
 use crate::classify::finding;
-use crate::classify::prior::prior_facts;
+use crate::classify::prior::prior_and_lock_facts;
 use crate::classify::unlocated;
 use crate::cli::{GlobalArgs, ReleaseCheckArgs};
 use crate::config::Config;
@@ -81,7 +81,8 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
     let history_config = config.history.for_migrations(&project.migrations);
     let table = history_config.table_name().to_string();
     let ds = config.default_schema().to_string();
-    let prior = prior_facts(&project.migrations, &ds);
+    // One replay pass: what each op finds before it, and the lock analysis's facts.
+    let (prior, lock_facts) = prior_and_lock_facts(&project.migrations, &ds);
     let (history, cmp, live, server_version_num, sized) = block_on_within(&opts, async {
         let client = connect(&opts).await?;
         let history = history::read(&client, history_config.kind(), &table, |e| {
@@ -107,6 +108,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
         let mut sized = crate::sizes::pending_sized_findings(
             &project.migrations,
             &prior,
+            lock_facts,
             &cmp.pending,
             &rules,
             &base,

@@ -136,7 +136,8 @@ pub fn model_facts(migration: &Migration, op_index: usize, model: &SchemaModel) 
 /// `TRUNCATE a, b CASCADE` is one op per table: judged once, at the first.
 fn cascades_first(migration: &Migration, index: usize) -> bool {
     let op = &migration.up[index];
-    says_cascade(op) && migration
+    says_cascade(op)
+        && migration
             .up
             .iter()
             .position(|o| o.statement() == op.statement())
