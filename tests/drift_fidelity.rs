@@ -106,7 +106,7 @@ fn catalog(db: &TestDb) -> String {
                        array_to_string(p.proconfig, ' | ')),
                 '', ''
            FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
-         ORDER BY 1, 2, 3",
+         ORDER BY 1, 2, 3, 4",
     )
 }
 
