@@ -295,12 +295,14 @@ impl PendingSized {
 }
 
 /// The findings of size-aware rules in the pending migrations, judged as the PR
-/// gate judges them (replayed prior facts, lock context per migration with the
-/// live server version and the runner settings in `base`, suppressions applied),
-/// statuses for release-check's `block`. Pure.
+/// gate judges them (replayed prior facts and lock facts from lint's one replay
+/// pass, `classify::prior::prior_and_lock_facts`; the live server version and the
+/// runner settings in `base`; suppressions applied), statuses for release-check's
+/// `block`. Pure.
 pub fn pending_sized_findings(
     migrations: &[crate::ir::Migration],
     prior: &[Vec<crate::classify::prior::OpPrior>],
+    lock_facts: Vec<Vec<crate::locks::ModelFacts>>,
     pending: &[String],
     rules: &RuleSet,
     base: &crate::locks::LockContext,
@@ -313,7 +315,7 @@ pub fn pending_sized_findings(
     {
         return Vec::new();
     }
-    let contexts = crate::locks::contexts_for(migrations, base);
+    let contexts = crate::locks::contexts_for(base, lock_facts);
     let mut created = std::collections::BTreeSet::new();
     let mut out = Vec::new();
     for (i, m) in migrations.iter().enumerate() {

@@ -13,7 +13,7 @@
 //! permission, the report lists every destructive migration it let through.
 
 use crate::classify::finding;
-use crate::classify::prior::prior_facts;
+use crate::classify::prior::prior_and_lock_facts;
 use crate::classify::unlocated;
 use crate::cli::{GlobalArgs, ReleaseCheckArgs};
 use crate::config::Config;
@@ -81,7 +81,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
     let history_config = config.history.for_migrations(&project.migrations);
     let table = history_config.table_name().to_string();
     let ds = config.default_schema().to_string();
-    let prior = prior_facts(&project.migrations, &ds);
+    let (prior, lock_facts) = prior_and_lock_facts(&project.migrations, &ds);
     let (history, cmp, live, server_version_num, sized) = block_on_within(&opts, async {
         let client = connect(&opts).await?;
         let history = history::read(&client, history_config.kind(), &table, |e| {
@@ -93,7 +93,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
         // Only a rollback needs the live schema: it is the one witness of what the
         // newer migrations dropped.
         let live = if cmp.ahead_of_build {
-            let schemas = super::drift::schemas_to_compare(&[], &project.migrations, &ds);
+            let schemas = crate::drift::schemas_to_compare(&[], &project.migrations, &ds, None);
             let live = crate::db::introspect::introspect(&client, &schemas).await?;
             Some((live, schemas))
         } else {
@@ -107,6 +107,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
         let mut sized = crate::sizes::pending_sized_findings(
             &project.migrations,
             &prior,
+            lock_facts,
             &cmp.pending,
             &rules,
             &base,
