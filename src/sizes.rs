@@ -295,9 +295,10 @@ impl PendingSized {
 }
 
 /// The findings of size-aware rules in the pending migrations, judged as the PR
-/// gate judges them (replayed prior facts, lock context per migration with the
-/// live server version and the runner settings in `base`, suppressions applied),
-/// statuses for release-check's `block`. Pure.
+/// gate judges them (replayed prior facts and lock facts from lint's one replay
+/// pass, `classify::prior::prior_and_lock_facts`; the live server version and the
+/// runner settings in `base`; suppressions applied), statuses for release-check's
+/// `block`. Pure.
 pub fn pending_sized_findings(
     migrations: &[crate::ir::Migration],
     prior: &[Vec<crate::classify::prior::OpPrior>],
