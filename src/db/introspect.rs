@@ -15,7 +15,8 @@ use crate::schema::model::{
 };
 use crate::schema::normalize::{canonical_default, canonical_expr, index_key, normalize_type};
 use crate::schema::objects::{
-    quote_ident, split_arguments, unqualify_default, Function, Policy, RoutineKind, Trigger,
+    quote_ident, split_arguments, transition_table, unqualify_default, Function, Policy,
+    RoutineKind, Trigger,
 };
 use std::collections::BTreeMap;
 
@@ -541,7 +542,8 @@ async fn introspect_triggers(
                               JOIN pg_catalog.pg_attribute a ON a.attrelid = t.tgrelid AND a.attnum = u.n
                               ORDER BY u.o),
                         pn.nspname::text, p.proname::text, t.tgargs,
-                        pg_catalog.pg_get_triggerdef(t.oid)
+                        pg_catalog.pg_get_triggerdef(t.oid),
+                        t.tgoldtable::text, t.tgnewtable::text
                  FROM pg_catalog.pg_trigger t
                  JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
                  JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace
@@ -586,6 +588,13 @@ async fn introspect_triggers(
         args.pop(); // each argument ends with a NUL: the last piece is empty
         let definition: String = r.get(8);
         let name: String = r.get(1);
+        let transition_tables = [(true, 9), (false, 10)]
+            .into_iter()
+            .filter_map(|(old, i)| {
+                r.get::<_, Option<String>>(i)
+                    .map(|n| transition_table(old, &n))
+            })
+            .collect();
         table.triggers.insert(
             name.clone(),
             Trigger {
@@ -603,6 +612,7 @@ async fn introspect_triggers(
                 when: trigger_when(&definition).map(|w| canonical_expr(w, ds)),
                 function: QualifiedName::new(r.get::<_, String>(5), r.get::<_, String>(6)),
                 args,
+                transition_tables,
                 enabled: r.get(3),
             },
         );

@@ -5,7 +5,7 @@
 //! file, the replayer applies them to the schema model, the expand/contract checks
 //! look at their phase. Nothing downstream ever looks at TypeScript or SQL syntax.
 //!
-//! The kind names (`OpKind::name`) are the snake_case names used in `rules/rules.toml`.
+//! The kind names (`OpName`, `OpKind::name`) are the snake_case names used in `rules/rules.toml`.
 
 pub mod names;
 pub mod text_map;
@@ -15,8 +15,10 @@ pub use text_map::{Segment, TextMap};
 
 mod conditions;
 mod migration;
+mod op_name;
 mod ops;
 
 pub use conditions::*;
 pub use migration::*;
+pub use op_name::OpName;
 pub use ops::*;

@@ -364,22 +364,7 @@ fn strip_outer_parens(s: &str) -> String {
 }
 
 fn matching_close(s: &str) -> Option<usize> {
-    let mut depth = 0;
-    let mut in_str = false;
-    for (i, c) in s.char_indices() {
-        match c {
-            '\'' => in_str = !in_str,
-            '(' if !in_str => depth += 1,
-            ')' if !in_str => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
+    crate::parse::sql::lexical::matching_paren(s, 0)
 }
 
 /// One index key as the model keeps it, the way `CREATE INDEX` writes it: a column

@@ -167,24 +167,13 @@ pub fn default_cost(language: &str) -> &'static str {
 }
 
 /// A list PostgreSQL printed (arguments, `proargdefaults` expressions) split at its
-/// top-level commas, not inside quotes or parentheses (a doubled quote inside a
-/// quoted text closes and reopens it, which changes nothing).
+/// top-level commas, not inside quotes or parentheses (the lexical layer's).
 pub fn split_arguments(list: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    let (mut depth, mut quote, mut start) = (0i32, None, 0);
-    for (i, c) in list.char_indices() {
-        let quoted = quote.is_some();
-        match c {
-            '"' | '\'' if quote == Some(c) => quote = None,
-            '"' | '\'' if !quoted => quote = Some(c),
-            '(' if !quoted => depth += 1,
-            ')' if !quoted => depth -= 1,
-            ',' if !quoted && depth == 0 => {
-                out.push(list[start..i].trim());
-                start = i + 1;
-            }
-            _ => {}
-        }
+    let mut start = 0;
+    for comma in crate::parse::sql::lexical::top_level_commas(list) {
+        out.push(list[start..comma].trim());
+        start = comma + 1;
     }
     if !list[start..].trim().is_empty() {
         out.push(list[start..].trim());
@@ -263,8 +252,20 @@ pub struct Trigger {
     pub function: QualifiedName,
     /// The literal arguments, as the strings PostgreSQL passes (`tgargs`).
     pub args: Vec<String>,
+    /// Transition tables as `pg_get_triggerdef` prints them, `OLD TABLE AS old`
+    /// before `NEW TABLE AS new`.
+    pub transition_tables: Vec<String>,
     /// `tgenabled`: `O` (enabled), `D` (disabled), `R` (replica), `A` (always).
     pub enabled: String,
+}
+
+/// A transition table as `pg_get_triggerdef` prints it: `OLD TABLE AS old`.
+pub fn transition_table(old: bool, name: &str) -> String {
+    format!(
+        "{} TABLE AS {}",
+        if old { "OLD" } else { "NEW" },
+        quote_ident(name)
+    )
 }
 
 /// The order `pg_get_triggerdef` prints events in.
@@ -275,12 +276,17 @@ impl Trigger {
     /// `EXECUTE FUNCTION`), for drift's messages and `schema --format sql`.
     pub fn definition(&self, table: &QualifiedName) -> String {
         let mut s = format!(
-            "CREATE TRIGGER {} {} {} ON {}.{} FOR EACH {}",
+            "CREATE TRIGGER {} {} {} ON {}.{}{} FOR EACH {}",
             quote_ident(&self.name),
             self.timing,
             self.events.join(" OR "),
             quote_ident(&table.schema),
             quote_ident(&table.name),
+            if self.transition_tables.is_empty() {
+                String::new()
+            } else {
+                format!(" REFERENCING {}", self.transition_tables.join(" "))
+            },
             if self.for_each_row {
                 "ROW"
             } else {

@@ -232,11 +232,15 @@ impl Replayer<'_> {
             op.kind.name(),
             self.migration
         );
-        let target = op
-            .kind
-            .table()
-            .map(|t| t.to_string())
-            .or_else(|| op.kind.object());
+        let target = match &op.kind {
+            // Only the new type is built at run time (`vector(${dim})`): the doubt is
+            // about that column, and goes with it when it is dropped.
+            OpKind::AlterColumnType { table, column, .. } => Some(format!("{table}.{column}")),
+            kind => kind
+                .table()
+                .map(|t| t.to_string())
+                .or_else(|| kind.object()),
+        };
         match target {
             Some(t) if !t.contains(DYNAMIC_PLACEHOLDER) => {
                 self.uncertain(t, why);

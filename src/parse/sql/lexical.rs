@@ -416,24 +416,70 @@ fn statement_ranges(blanked: &[u8], cuts: &[(usize, usize)]) -> Vec<(usize, usiz
     ranges
 }
 
+/// The parentheses and commas of `text` outside `'…'` literals and `"…"`
+/// identifiers, each with the parenthesis depth after it (`(` raises it first): the
+/// one walk behind [`matching_paren`], [`top_level_commas`] and the readers and schema
+/// code that need them. `visit` returns whether to go on. Bytes: UTF-8 never hides an
+/// ASCII byte inside another character.
+fn walk_structure(text: &str, mut visit: impl FnMut(usize, u8, i64) -> bool) {
+    let mut depth = 0i64;
+    let mut quote: Option<u8> = None;
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'\'' | b'"') => quote = Some(b),
+            (None, b'(' | b')' | b',') => {
+                depth += match b {
+                    b'(' => 1,
+                    b')' => -1,
+                    _ => 0,
+                };
+                if !visit(i, b, depth) {
+                    return;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The byte offset of the `)` that closes the `(` at byte `open` of `text`.
+pub fn matching_paren(text: &str, open: usize) -> Option<usize> {
+    if text.as_bytes().get(open) != Some(&b'(') {
+        return None;
+    }
+    let mut close = None;
+    walk_structure(&text[open..], |i, b, depth| {
+        if b == b')' && depth == 0 {
+            close = Some(open + i);
+        }
+        close.is_none()
+    });
+    close
+}
+
+/// The byte offsets of the commas of `text` outside parentheses and quotes.
+pub fn top_level_commas(text: &str) -> Vec<usize> {
+    let mut commas = Vec::new();
+    walk_structure(text, |i, b, depth| {
+        if b == b',' && depth == 0 {
+            commas.push(i);
+        }
+        true
+    });
+    commas
+}
+
 /// Ranges of the comma-separated parts of blanked statement text, split at commas
 /// outside parentheses, trimmed. `ALTER TABLE t ADD a int, DROP b` → the header with
 /// the first action, then each further action: lets each op point at its own action.
 pub fn top_level_parts(blanked: &str) -> Vec<(usize, usize)> {
-    let bytes = blanked.as_bytes();
-    let mut cuts = Vec::new();
-    let mut depth = 0i64;
-    let mut in_ident = false;
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'"' => in_ident = !in_ident,
-            b'(' if !in_ident => depth += 1,
-            b')' if !in_ident => depth -= 1,
-            b',' if !in_ident && depth == 0 => cuts.push((i, i + 1)),
-            _ => {}
-        }
-    }
-    statement_ranges(bytes, &cuts)
+    let cuts: Vec<(usize, usize)> = top_level_commas(blanked)
+        .into_iter()
+        .map(|i| (i, i + 1))
+        .collect();
+    statement_ranges(blanked.as_bytes(), &cuts)
 }
 
 /// The text of one comment, line by line, without markers: `(byte offset, text)`.
@@ -681,5 +727,18 @@ mod tests {
             .map(|(_, _, t)| t)
             .collect();
         assert_eq!(lines, vec!["@destructive: drop x", "one", "two"]);
+    }
+
+    #[test]
+    fn parentheses_and_commas_outside_quotes() {
+        let text = "f(a, ')', \"b)(\", (c, d)), e";
+        assert_eq!(matching_paren(text, 1), Some(text.rfind(')').unwrap()));
+        assert_eq!(matching_paren(text, 17), Some(22));
+        assert_eq!(matching_paren("(a", 0), None);
+        assert_eq!(matching_paren("a", 0), None);
+        assert_eq!(top_level_commas(text), [text.len() - 3]);
+        assert_eq!(top_level_commas("'a,b', \"c,d\", (e,f)"), [5, 12]);
+        // A doubled quote stays inside its literal.
+        assert_eq!(top_level_commas("'it''s, fine', x"), [13]);
     }
 }

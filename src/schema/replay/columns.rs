@@ -6,7 +6,6 @@ use super::sequences::regclass_text;
 use super::Replayer;
 use crate::ir::{ChangeMode, ColumnDef, ConstraintKind, IdentityChange, QualifiedName};
 use crate::schema::model::{Column, EnumType, Sequence};
-use crate::schema::naming;
 use crate::schema::normalize::{
     canonical_default, canonical_expr, default_for_type, serial_base, split_index_key,
 };
@@ -246,9 +245,11 @@ impl Replayer<'_> {
         let mut not_null = c.not_null;
         if let Some(base) = serial_base(&c.data_type) {
             data_type = base.to_string();
+            // PostgreSQL picks the name with `ChooseRelationName`: `…_seq1` when a
+            // relation (a renamed-away table's sequence, say) still holds `…_seq`.
             let seq_name = QualifiedName::new(
                 table.schema.clone(),
-                naming::pg_name(&table.name, Some(&c.name), "seq"),
+                self.choose_relation_name(&table.schema, &table.name, &c.name, "seq"),
             );
             let max = match base {
                 "integer" => i32::MAX as i64,
@@ -321,6 +322,12 @@ impl Replayer<'_> {
             return;
         }
         let col = column.to_string();
+        // What migguard could not vouch for about the column (a type built at run
+        // time) goes with it.
+        self.model.uncertain.remove(&format!("{table}.{column}"));
+        let Some(t) = self.model.tables.get_mut(table) else {
+            return;
+        };
         t.constraints.retain(|_, c| !constraint_uses(&c.kind, &col));
         self.model
             .indexes
@@ -376,6 +383,12 @@ impl Replayer<'_> {
         }
         if self.column_mut(table, column).is_none() {
             return;
+        }
+        // A doubt about the column (a type built at run time) follows it.
+        if let Some(reasons) = self.model.uncertain.remove(&format!("{table}.{column}")) {
+            self.model
+                .uncertain
+                .insert(format!("{table}.{new_name}"), reasons);
         }
         let Some(t) = self.model.tables.get_mut(table) else {
             return;
