@@ -106,6 +106,7 @@ fn project() -> Vec<Migration> {
             include: vec![],
             predicate: None,
             nulls_not_distinct: false,
+            storage: vec![],
         })));
     }
     let mut ms = vec![migration(1, ops)];

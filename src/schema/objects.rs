@@ -167,8 +167,7 @@ pub fn default_cost(language: &str) -> &'static str {
 }
 
 /// A list PostgreSQL printed (arguments, `proargdefaults` expressions) split at its
-/// top-level commas, not inside quotes or parentheses (a doubled quote inside a
-/// quoted text closes and reopens it, which changes nothing).
+/// top-level commas, not inside quotes or parentheses (the lexical layer's).
 pub fn split_arguments(list: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
