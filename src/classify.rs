@@ -15,6 +15,8 @@ pub use crate::ruleset::UNREADABLE_RULES;
 use crate::ruleset::{CodeRule, Rule, RuleSet};
 use std::collections::{BTreeMap, BTreeSet};
 
+mod enum_values;
+mod identifiers;
 pub mod prior;
 
 /// What classifying one migration found.
@@ -202,6 +204,11 @@ pub fn classify_in(
         }
         out.findings.push(f);
     }
+    out.findings
+        .extend(identifiers::findings(migration, rules, fail_on));
+    out.findings.extend(enum_values::findings(
+        migration, &facts, ctx, rules, fail_on,
+    ));
     if let Some(rule) = rules.enabled(CodeRule::ReadError) {
         for e in &migration.read_errors {
             out.findings.push(finding(

@@ -11,6 +11,8 @@
 //! base branch and `fail/` or `pass/` as the branch's working tree. `args` (one argument
 //! per line) adds arguments to the command; with `--entities` among them, migguard
 //! runs with the shared TypeORM install on `NODE_PATH` (`tests/support/node.rs`).
+//! `rules.toml` is a user rules file both cases run with (`--rules`): how the rules
+//! that are off by default (the style rules) are switched on and tested.
 //!
 //! The rendered human diagnostic of each `fail/` case is snapshotted (insta), so a
 //! change to a rule's message or span shows up in review beside the rule.
@@ -102,6 +104,10 @@ fn run_case(rule_dir: &Path, case: &str) -> CaseRun {
         args.extend(["--database-url".into(), db.url.clone()]);
     }
     args.extend(extra_args(rule_dir));
+    if let Some(rules) = user_rules(rule_dir) {
+        std::fs::copy(rules, work.join("rules.toml")).unwrap();
+        args.extend(["--rules".into(), "rules.toml".into()]);
+    }
     let as_strs = |extra: &[&str]| -> Vec<String> {
         let mut a = args.clone();
         a.extend(extra.iter().map(|s| s.to_string()));
@@ -158,9 +164,15 @@ fn reported(json: &serde_json::Value, rule: &str) -> usize {
         .unwrap_or(0)
 }
 
-/// Rules that raise nothing on their own, with the reason they have no fixture.
+/// The user rules file a rule folder runs with, if it has one.
+fn user_rules(rule_dir: &Path) -> Option<PathBuf> {
+    Some(rule_dir.join("rules.toml")).filter(|p| p.is_file())
+}
+
+/// Rules that raise nothing as built in (off) and whose folder does not switch them
+/// on with a `rules.toml`.
 fn has_no_output(rule: &migguard::ruleset::Rule) -> bool {
-    rule.severity == Severity::Off
+    rule.severity == Severity::Off && user_rules(&fixtures_root().join(&rule.id)).is_none()
 }
 
 #[test]

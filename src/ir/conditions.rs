@@ -33,6 +33,18 @@ pub fn kind_conditions(kind: &str) -> Option<&'static [(&'static str, AttrType)]
             ("volatile_default", Bool),
             ("identity", Bool),
             ("generated", Bool),
+            ("char_type", Bool),
+            ("timestamp_without_tz", Bool),
+            ("serial", Bool),
+            ("int_primary_key", Bool),
+        ],
+        // The column-type style conditions (see [`ColumnStyle`]): whether any column
+        // the table is created with has them.
+        "create_table" => &[
+            ("char_type", Bool),
+            ("timestamp_without_tz", Bool),
+            ("serial", Bool),
+            ("int_primary_key", Bool),
         ],
         "add_constraint" => &[
             ("constraint", Str),
@@ -54,7 +66,11 @@ pub fn kind_conditions(kind: &str) -> Option<&'static [(&'static str, AttrType)]
         "set_option" => &[("name", Str)],
         // Computed from the replayed schema before the op (`classify::prior`); false
         // when the prior type is not known.
-        "alter_column_type" => &[("metadata_only", Bool)],
+        "alter_column_type" => &[
+            ("metadata_only", Bool),
+            ("char_type", Bool),
+            ("timestamp_without_tz", Bool),
+        ],
         "rename_table"
         | "rename_column"
         | "set_not_null"
@@ -84,8 +100,7 @@ pub fn kind_conditions(kind: &str) -> Option<&'static [(&'static str, AttrType)]
         | "transaction_control"
         | "other"
         | "unparsed"
-        | "opaque"
-        | "create_table" => NONE,
+        | "opaque" => NONE,
         _ => return None,
     })
 }
@@ -208,6 +223,17 @@ impl Operation {
                 );
                 a.insert("identity", Bool(column.identity.is_some()));
                 a.insert("generated", Bool(column.generated.is_some()));
+                ColumnStyle::of(column, &[]).insert_into(&mut a);
+            }
+            OpKind::CreateTable {
+                columns,
+                constraints,
+                ..
+            } => {
+                let style = columns.iter().fold(ColumnStyle::default(), |acc, c| {
+                    acc.or(ColumnStyle::of(c, constraints))
+                });
+                style.insert_into(&mut a);
             }
             OpKind::AddConstraint { constraint, .. } => {
                 a.insert("constraint", Str(constraint.kind.short_name().to_string()));
@@ -246,8 +272,11 @@ impl Operation {
                 a.insert("name", Str(name.clone()));
             }
             // Only replay knows the type before (`classify::prior` overwrites this).
-            OpKind::AlterColumnType { .. } => {
+            OpKind::AlterColumnType { data_type, .. } => {
                 a.insert("metadata_only", Bool(false));
+                let style = ColumnStyle::of_type(data_type);
+                a.insert("char_type", Bool(style.char_type));
+                a.insert("timestamp_without_tz", Bool(style.timestamp_without_tz));
             }
             _ => {}
         }
@@ -256,25 +285,202 @@ impl Operation {
     }
 }
 
-/// Defaults that PostgreSQL must evaluate per row (a table rewrite on ADD COLUMN before
-/// PG 11 semantics apply only to non-volatile defaults).
+/// The column types the style rules (`prefer-text-over-char`, `prefer-timestamptz`,
+/// `prefer-bigint-primary-key`, `prefer-identity`) ask about, read from the type as
+/// written after normalising it to `format_type` spelling (`bpchar`, `char(3)` and
+/// TypeORM's `character` are all `character(n)`; `character varying` is not).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ColumnStyle {
+    /// `character(n)`: blank-padded, never cheaper than `text`.
+    pub char_type: bool,
+    /// `timestamp without time zone`: loses the offset the value was written with.
+    pub timestamp_without_tz: bool,
+    /// `serial`/`bigserial`/`smallserial` (TypeORM `isGenerated` with the default
+    /// `increment` strategy): a sequence owned by the column, not an identity.
+    pub serial: bool,
+    /// A primary-key column of `integer` or `smallint` (or their serials): runs out
+    /// at 2^31 - 1.
+    pub int_primary_key: bool,
+}
+
+impl ColumnStyle {
+    /// The style facts of a type as written.
+    pub fn of_type(written: &str) -> ColumnStyle {
+        let normal = crate::schema::normalize::normalize_type(written, "public", &|_, _| false);
+        ColumnStyle {
+            char_type: normal == "character" || normal.starts_with("character("),
+            timestamp_without_tz: normal.starts_with("timestamp")
+                && normal.contains("without time zone"),
+            serial: crate::schema::normalize::serial_base(written).is_some(),
+            int_primary_key: false,
+        }
+    }
+
+    /// The style facts of `column`; `table_constraints` are the constraints of the
+    /// CREATE TABLE that defines it (a table-level PRIMARY KEY may name it).
+    pub fn of(
+        column: &super::ColumnDef,
+        table_constraints: &[super::ConstraintDef],
+    ) -> ColumnStyle {
+        let mut style = ColumnStyle::of_type(&column.data_type);
+        let is_pk = column
+            .constraints
+            .iter()
+            .chain(table_constraints)
+            .any(|c| match &c.kind {
+                super::ConstraintKind::PrimaryKey { columns } => {
+                    columns.is_empty() || columns.contains(&column.name)
+                }
+                _ => false,
+            });
+        // `serial` normalises to `integer`, `smallserial` to `smallint`.
+        let base =
+            crate::schema::normalize::normalize_type(&column.data_type, "public", &|_, _| false);
+        style.int_primary_key = is_pk && (base == "integer" || base == "smallint");
+        style
+    }
+
+    fn or(self, other: ColumnStyle) -> ColumnStyle {
+        ColumnStyle {
+            char_type: self.char_type || other.char_type,
+            timestamp_without_tz: self.timestamp_without_tz || other.timestamp_without_tz,
+            serial: self.serial || other.serial,
+            int_primary_key: self.int_primary_key || other.int_primary_key,
+        }
+    }
+
+    fn insert_into(self, a: &mut BTreeMap<&'static str, AttrValue>) {
+        a.insert("char_type", AttrValue::Bool(self.char_type));
+        a.insert(
+            "timestamp_without_tz",
+            AttrValue::Bool(self.timestamp_without_tz),
+        );
+        a.insert("serial", AttrValue::Bool(self.serial));
+        a.insert("int_primary_key", AttrValue::Bool(self.int_primary_key));
+    }
+}
+
+/// The built-in functions a column default may call that PostgreSQL 15 marks volatile
+/// (`pg_proc.provolatile = 'v'`, checked on a PostgreSQL 15 server with the
+/// `uuid-ossp` and `pgcrypto` extensions). `now()`, `CURRENT_TIMESTAMP`,
+/// `statement_timestamp()` and `transaction_timestamp()` are stable, not volatile:
+/// ADD COLUMN stores them once in the catalog (no rewrite).
+pub const VOLATILE_DEFAULT_FUNCTIONS: &[&str] = &[
+    "random",
+    "setseed",
+    "clock_timestamp",
+    "timeofday",
+    "gen_random_uuid",
+    "gen_random_bytes",
+    "uuid_generate_v1",
+    "uuid_generate_v1mc",
+    "uuid_generate_v4",
+    "nextval",
+];
+
+/// Whether a default expression calls a volatile function, which PostgreSQL must
+/// evaluate once per row: ADD COLUMN with it rewrites the table (a non-volatile
+/// default is stored in the catalog since PostgreSQL 11). A call is a name (possibly
+/// schema-qualified) followed by `(`; names inside string literals and comments do
+/// not count (`DEFAULT 'random()'` is a constant).
 fn is_volatile_default(expr: &str) -> bool {
-    let e = expr.to_ascii_lowercase();
-    [
-        "random()",
-        "gen_random_uuid()",
-        "uuid_generate_v4()",
-        "clock_timestamp()",
-        "nextval(",
-    ]
-    .iter()
-    .any(|f| e.contains(f))
+    let code = crate::parse::sql::lexical::blank_for_patterns(expr);
+    let bytes = code.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_word(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_word(bytes[i]) {
+            i += 1;
+        }
+        let word = code[start..i].to_ascii_lowercase();
+        let next = code[i..].trim_start_matches([' ', '\t', '\n', '\r', '"']);
+        if next.starts_with('(') && VOLATILE_DEFAULT_FUNCTIONS.contains(&word.as_str()) {
+            return true;
+        }
+    }
+    false
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{IndexDef, OpSource, QualifiedName, Span};
+    use crate::ir::{
+        ColumnDef, ConstraintDef, ConstraintKind, IndexDef, OpSource, QualifiedName, Span,
+    };
+
+    #[test]
+    fn volatile_defaults_are_calls_of_volatile_functions() {
+        for volatile in [
+            "random()",
+            "gen_random_uuid()",
+            "public.uuid_generate_v4()",
+            "\"uuid_generate_v4\"()",
+            "NEXTVAL ('s'::regclass)",
+            "(clock_timestamp() + interval '1 day')",
+            "() => \"gen_random_uuid()\"",
+        ] {
+            assert!(is_volatile_default(volatile), "{volatile}");
+        }
+        for stable in [
+            "now()",
+            "CURRENT_TIMESTAMP",
+            "statement_timestamp()",
+            "'random()'",
+            "my_random()",
+            "0",
+            "'{}'::jsonb",
+        ] {
+            assert!(!is_volatile_default(stable), "{stable}");
+        }
+    }
+
+    #[test]
+    fn column_style_reads_the_type_as_postgresql_stores_it() {
+        let t = ColumnStyle::of_type;
+        assert!(t("char(3)").char_type && t("CHARACTER").char_type && t("bpchar").char_type);
+        assert!(
+            !t("varchar(3)").char_type && !t("character varying").char_type && !t("text").char_type
+        );
+        assert!(
+            t("timestamp").timestamp_without_tz
+                && t("timestamp(3) without time zone").timestamp_without_tz
+        );
+        assert!(
+            !t("timestamptz").timestamp_without_tz
+                && !t("timestamp with time zone").timestamp_without_tz
+        );
+        assert!(t("serial").serial && t("BIGSERIAL").serial && !t("integer").serial);
+        let pk = |ty: &str| ColumnDef {
+            name: "id".into(),
+            data_type: ty.into(),
+            constraints: vec![ConstraintDef {
+                name: None,
+                kind: ConstraintKind::PrimaryKey {
+                    columns: vec!["id".into()],
+                },
+                not_valid: false,
+                deferrable: false,
+                initially_deferred: false,
+                using_index: None,
+            }],
+            ..ColumnDef::default()
+        };
+        assert!(ColumnStyle::of(&pk("int"), &[]).int_primary_key);
+        assert!(ColumnStyle::of(&pk("serial"), &[]).int_primary_key);
+        assert!(!ColumnStyle::of(&pk("bigint"), &[]).int_primary_key);
+        assert!(!ColumnStyle::of(&pk("bigserial"), &[]).int_primary_key);
+        let plain = ColumnDef {
+            constraints: vec![],
+            ..pk("int")
+        };
+        assert!(!ColumnStyle::of(&plain, &[]).int_primary_key);
+        assert!(ColumnStyle::of(&plain, &pk("int").constraints).int_primary_key);
+    }
 
     #[test]
     fn every_kind_has_a_conditions_entry() {

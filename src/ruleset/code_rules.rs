@@ -35,11 +35,13 @@ pub enum CodeRule {
     DropIndexConcurrentlySeveral,
     LockTimeoutMissing,
     StatementTimeoutMissing,
+    IdentifierTooLong,
+    EnumValueChange,
 }
 
 impl CodeRule {
     /// Every code-raised rule.
-    pub const ALL: [CodeRule; 25] = [
+    pub const ALL: [CodeRule; 27] = [
         CodeRule::ReadError,
         CodeRule::UnparsedSql,
         CodeRule::OpaqueOperation,
@@ -65,6 +67,8 @@ impl CodeRule {
         CodeRule::DropIndexConcurrentlySeveral,
         CodeRule::LockTimeoutMissing,
         CodeRule::StatementTimeoutMissing,
+        CodeRule::IdentifierTooLong,
+        CodeRule::EnumValueChange,
     ];
 
     /// The rule's id, as written in rules files, annotations and reports.
@@ -95,6 +99,8 @@ impl CodeRule {
             CodeRule::DropIndexConcurrentlySeveral => "drop-index-concurrently-several",
             CodeRule::LockTimeoutMissing => "lock-timeout-missing",
             CodeRule::StatementTimeoutMissing => "statement-timeout-missing",
+            CodeRule::IdentifierTooLong => "identifier-too-long",
+            CodeRule::EnumValueChange => "enum-value-change",
         }
     }
 
