@@ -25,6 +25,7 @@ fn op(kind: OpKind) -> Operation {
         dynamic: false,
         anchor_line: 1,
         guard: None,
+        origin: None,
     }
 }
 
