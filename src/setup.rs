@@ -117,7 +117,16 @@ pub fn detect(dir: &Path) -> Result<Detected> {
     if let Some(found) = detect_typeorm_classes(dir, &files) {
         return Ok(found);
     }
-    if let Some(found) = detect_sql(&files) {
+    if let Some(mut found) = detect_sql(&files) {
+        if found.tool == Tool::Flyway {
+            if let Some((file, locations)) = spring_flyway_locations(dir) {
+                found.notes.push(format!(
+                    "the migration folders are `spring.flyway.locations` of {file}; \
+                     another Spring profile may run other locations"
+                ));
+                found.migrations = locations;
+            }
+        }
         return Ok(found);
     }
     Err(Error::Input {
@@ -466,6 +475,76 @@ fn tsconfig_dir(dir: &Path, key: &str) -> Option<String> {
     let value = re.captures(&text)?.get(1)?.as_str();
     let value = join("", value);
     (!value.is_empty()).then_some(value)
+}
+
+/// `spring.flyway.locations` of a Spring Boot project's default configuration
+/// (`src/main/resources/application.{properties,yml,yaml}`) as folders of the project:
+/// Flyway runs every location, so the folder with the most files is not the whole
+/// story (hmpps-activities-management-api: `common` plus `prod`). `classpath:` (and
+/// no prefix) is `src/main/resources`, `filesystem:` the project; `None` unless every
+/// location is a folder that exists (a `${…}` value is only known at run time).
+fn spring_flyway_locations(dir: &Path) -> Option<(String, Vec<String>)> {
+    let resources = "src/main/resources";
+    let (file, value) = [
+        "application.properties",
+        "application.yml",
+        "application.yaml",
+    ]
+    .iter()
+    .find_map(|name| {
+        let text = read_text(&dir.join(resources).join(name))?;
+        let value = if name.ends_with(".properties") {
+            let re =
+                regex::Regex::new(r"(?m)^\s*spring\.flyway\.locations\s*[=:]\s*(.+?)\s*$").ok()?;
+            re.captures(&text)?.get(1)?.as_str().to_string()
+        } else {
+            yaml_flyway_locations(&text)?
+        };
+        Some((format!("{resources}/{name}"), value))
+    })?;
+    let folders: Option<Vec<String>> = value
+        .split(',')
+        .map(|l| {
+            let l = l.trim().trim_matches(|c| c == '"' || c == '\'');
+            if l.contains("${") || l.is_empty() {
+                return None;
+            }
+            let folder = match l.strip_prefix("filesystem:") {
+                Some(path) => join("", path),
+                None => join(resources, l.strip_prefix("classpath:").unwrap_or(l)),
+            };
+            dir.join(&folder).is_dir().then_some(folder)
+        })
+        .collect();
+    Some((file, folders.filter(|f| !f.is_empty())?))
+}
+
+/// The `locations` under a `flyway:` key of a YAML file (inline, comma-separated, or
+/// a `- item` list), by indentation: a small reader, not a YAML parser.
+fn yaml_flyway_locations(text: &str) -> Option<String> {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines.iter().position(|l| l.trim() == "flyway:")?;
+    let base = indent(lines[start]);
+    let block: Vec<&str> = lines[start + 1..]
+        .iter()
+        .copied()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .take_while(|l| indent(l) > base)
+        .collect();
+    let at = block
+        .iter()
+        .position(|l| l.trim_start().starts_with("locations:"))?;
+    let inline = block[at].trim_start()["locations:".len()..].trim();
+    if !inline.is_empty() {
+        return Some(inline.to_string());
+    }
+    let items: Vec<&str> = block[at + 1..]
+        .iter()
+        .take_while(|l| l.trim_start().starts_with("- "))
+        .map(|l| l.trim_start()[2..].trim())
+        .collect();
+    (!items.is_empty()).then(|| items.join(","))
 }
 
 /// The folder holding the most `.sql` migrations in a known layout, and its tool.

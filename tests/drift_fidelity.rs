@@ -106,7 +106,12 @@ fn catalog(db: &TestDb) -> String {
                        array_to_string(p.proconfig, ' | ')),
                 '', ''
            FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
-         ORDER BY 1, 2, 3",
+            AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                              AND d.objid = p.oid AND d.deptype = 'e')
+         UNION ALL
+         SELECT 'opt', c.relname, '', array_to_string(c.reloptions, ','), NULL, NULL, '', ''
+           FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.reloptions IS NOT NULL
+         ORDER BY 1, 2, 3, 4",
     )
 }
 
@@ -695,4 +700,195 @@ fn function_argument_defaults_are_compared_and_rendered() {
     let found = differences(&replayed(&c), &introspect(&c.truth.url));
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(found[0].contains("later"), "{found:#?}");
+}
+
+#[test]
+fn index_storage_parameters_are_compared_and_rendered() {
+    let c = sql_case(
+        "fid_index_with",
+        &[(
+            "1_init.up.sql",
+            "CREATE TABLE v (id int, at timestamptz, tags int[]);
+             CREATE INDEX v_at ON v USING brin (at) WITH (pages_per_range='1');
+             CREATE INDEX v_id ON v (id) WITH (FillFactor = 80, deduplicate_items = OFF);
+             CREATE INDEX v_tags ON v USING gin (tags) WITH (fastupdate);",
+        )],
+    );
+    assert_no_drift(&c);
+    assert_schema_sql_rebuilds_truth(&c, "fid_index_with_sql");
+    c.truth.execute("ALTER INDEX v_id SET (fillfactor = 90)");
+    let found = differences(&replayed(&c), &introspect(&c.truth.url));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].contains("fillfactor='90'"), "{found:#?}");
+}
+
+#[test]
+fn temporary_tables_left_to_the_session_end_are_not_in_the_schema() {
+    // lemmy: a TEMP table built AS a query, filled, read, and never dropped (it goes
+    // when the session ends).
+    let c = sql_case(
+        "fid_temp_kept",
+        &[
+            (
+                "1_init.up.sql",
+                "CREATE TABLE comment (id integer PRIMARY KEY, path text);",
+            ),
+            (
+                "2_copy.up.sql",
+                "CREATE TEMP TABLE comment_temp AS SELECT id, path FROM comment;
+                 CREATE INDEX idx_comment_temp_path ON comment_temp (path);
+                 ALTER TABLE comment_temp ADD COLUMN depth integer;
+                 UPDATE comment_temp SET depth = 1;
+                 CREATE TEMPORARY TABLE ids (id integer) ON COMMIT DROP;
+                 ALTER TABLE comment ADD COLUMN depth integer;",
+            ),
+        ],
+    );
+    let model = replayed(&c);
+    assert!(model.uncertain.is_empty(), "{:?}", model.uncertain);
+    assert!(
+        !model
+            .tables
+            .keys()
+            .any(|t| t.name.contains("temp") || t.name == "ids"),
+        "{:?}",
+        model.tables.keys()
+    );
+    assert!(model.indexes.is_empty(), "{:?}", model.indexes.keys());
+    assert_no_drift(&c);
+    assert_schema_sql_rebuilds_truth(&c, "fid_temp_kept_sql");
+}
+
+#[test]
+fn a_literal_default_keeps_its_old_type_through_a_type_change() {
+    // crates.io: PostgreSQL keeps the default typed as it was written for the old
+    // column type (`'…'::timestamp without time zone`) and casts at insert time in the
+    // session's time zone; rendering the bare literal on the new `timestamptz` column
+    // would fix one instant instead.
+    let c = sql_case(
+        "fid_default_retype",
+        &[
+            (
+                "1_init.up.sql",
+                "CREATE TABLE crates (id int, checked_at timestamp DEFAULT '1970-01-01 00:00:00',
+                                      code varchar(10) DEFAULT 'x', n bigint DEFAULT '0',
+                                      tags integer[] DEFAULT '{}');",
+            ),
+            (
+                "2_retype.up.sql",
+                "ALTER TABLE crates ALTER COLUMN checked_at TYPE timestamptz,
+                                    ALTER COLUMN code TYPE text,
+                                    ALTER COLUMN n TYPE integer,
+                                    ALTER COLUMN tags TYPE bigint[];",
+            ),
+        ],
+    );
+    assert_no_drift(&c);
+    let sql = assert_schema_sql_rebuilds_truth(&c, "fid_default_retype_sql");
+    assert!(
+        sql.contains("'1970-01-01 00:00:00'::timestamp without time zone"),
+        "{sql}"
+    );
+}
+
+#[test]
+fn extension_versions_pinned_by_migrations_and_schemas_are_compared() {
+    let c = sql_case(
+        "fid_ext_version",
+        &[
+            (
+                "1_init.up.sql",
+                "CREATE SCHEMA ext;
+                 CREATE EXTENSION IF NOT EXISTS citext VERSION '1.4';
+                 CREATE EXTENSION hstore SCHEMA ext VERSION '1.4';
+                 CREATE EXTENSION ltree VERSION '1.1';",
+            ),
+            (
+                "2_update.up.sql",
+                "ALTER EXTENSION citext UPDATE TO '1.5';
+                 ALTER EXTENSION ltree UPDATE;",
+            ),
+        ],
+    );
+    let model = replayed(&c);
+    assert!(model.uncertain.is_empty(), "{:?}", model.uncertain);
+    assert_eq!(model.extensions["citext"].version.as_deref(), Some("1.5"));
+    // `UPDATE` without `TO` goes to the default version of whatever the server has.
+    assert_eq!(model.extensions["ltree"].version, None);
+    assert_no_drift(&c);
+    c.truth.execute(
+        "ALTER EXTENSION citext UPDATE TO '1.6';
+         ALTER EXTENSION hstore SET SCHEMA public;",
+    );
+    let found = differences(&replayed(&c), &introspect(&c.truth.url));
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(
+        found.iter().all(|d| d.starts_with("extension-mismatch")),
+        "{found:#?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// Issue 16 (identifier-too-long): PostgreSQL truncates a name longer than 63 bytes on
+// a character boundary (with a NOTICE). Replay keeps the name PostgreSQL keeps, for
+// SQL and for the names TypeORM builder calls pass through verbatim, so a long name is
+// no drift.
+
+/// 70 bytes of ASCII.
+const LONG_TABLE: &str = "customer_acquisition_channel_attribution_first_touch_campaign_records";
+const LONG_COLUMN: &str = "first_touch_campaign_name_as_reported_by_the_attribution_provider_api";
+/// 35 two-byte characters: 70 bytes, cut inside the 32nd character (byte 63).
+fn long_multibyte() -> String {
+    "é".repeat(35)
+}
+
+#[test]
+fn long_sql_identifiers_are_truncated_like_postgresql_does() {
+    assert!(LONG_TABLE.len() > 63 && LONG_COLUMN.len() > 63);
+    let wide = long_multibyte();
+    let sql = format!(
+        r#"CREATE TABLE "{LONG_TABLE}" (id bigint PRIMARY KEY, "{LONG_COLUMN}" text, "{wide}" int);
+        CREATE INDEX "idx_{LONG_COLUMN}" ON "{LONG_TABLE}" ("{LONG_COLUMN}");
+        ALTER TABLE "{LONG_TABLE}" ADD CONSTRAINT "key_{LONG_COLUMN}" UNIQUE ("{wide}");"#
+    );
+    let c = sql_case("fid_long_sql", &[("1_init.up.sql", &sql)]);
+    assert_no_drift(&c);
+    assert_schema_sql_rebuilds_truth(&c, "fid_long_sql_sql");
+}
+
+#[test]
+fn long_typeorm_builder_names_are_truncated_like_postgresql_does() {
+    let ts = format!(
+        r#"import {{ MigrationInterface, QueryRunner, Table, TableColumn, TableIndex }} from "typeorm";
+
+export class LongNames1700000000000 implements MigrationInterface {{
+    public async up(queryRunner: QueryRunner): Promise<void> {{
+        await queryRunner.createTable(new Table({{
+            name: "{LONG_TABLE}",
+            columns: [
+                {{ name: "id", type: "bigint" }},
+                {{ name: "{LONG_COLUMN}", type: "text", isNullable: true }},
+            ],
+        }}));
+        await queryRunner.addColumn("{LONG_TABLE}", new TableColumn({{ name: "{wide}", type: "int", isNullable: true }}));
+        await queryRunner.createIndex("{LONG_TABLE}", new TableIndex({{ name: "idx_{LONG_COLUMN}", columnNames: ["{LONG_COLUMN}"] }}));
+    }}
+    public async down(queryRunner: QueryRunner): Promise<void> {{}}
+}}
+"#,
+        wide = long_multibyte()
+    );
+    // What PostgresQueryRunner (TypeORM 0.3) sends: the names as given, quoted.
+    let wide = long_multibyte();
+    let truth = format!(
+        r#"CREATE TABLE "{LONG_TABLE}" ("id" bigint NOT NULL, "{LONG_COLUMN}" text);
+        ALTER TABLE "{LONG_TABLE}" ADD "{wide}" int;
+        CREATE INDEX "idx_{LONG_COLUMN}" ON "{LONG_TABLE}" ("{LONG_COLUMN}");"#
+    );
+    let c = case(
+        "fid_long_typeorm",
+        &[("1700000000000-LongNames.ts", &ts)],
+        &[&truth],
+    );
+    assert_no_drift(&c);
 }

@@ -139,3 +139,63 @@ fn a_named_exclusion_constraint_renders_its_name_once() {
         "SQL:\n{sql}"
     );
 }
+
+/// hmpps-activities-management-api's `V2023.05.13__digital_prison_reporting_user.sql`
+/// ends with `CREATE ROLE ${dpr_user} WITH LOGIN PASSWORD '${dpr_password}' …`: Flyway
+/// substitutes its placeholders before it runs the script. Read as SQL the statement
+/// failed to parse and, naming no table, made the whole schema unverifiable (`*`).
+const PLACEHOLDERS: [(&str, &str); 2] = [
+    (
+        "V1__activity.sql",
+        "CREATE TABLE activity (activity_id bigserial PRIMARY KEY, name text);",
+    ),
+    (
+        "V2__reporting_user.sql",
+        "CREATE ROLE frs_saa_ro_group;
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO frs_saa_ro_group;
+CREATE ROLE ${dpr_user} WITH LOGIN PASSWORD '${dpr_password}' IN GROUP frs_saa_ro_group;
+DROP TABLE activity;",
+    ),
+];
+
+#[test]
+fn flyway_placeholders_are_values_known_at_run_time_not_unreadable_sql() {
+    let truth_sql: Vec<(&str, String)> = PLACEHOLDERS
+        .iter()
+        .map(|(name, sql)| {
+            let sql = sql
+                .replace("${dpr_user}", "frs_dpr_user")
+                .replace("${dpr_password}", "secret");
+            (*name, sql)
+        })
+        .collect();
+    cluster().psql(
+        "postgres",
+        "DROP ROLE IF EXISTS frs_dpr_user; DROP ROLE IF EXISTS frs_saa_ro_group",
+    );
+    let dir = project(&PLACEHOLDERS);
+    let truth = cluster().create_database("frs_placeholders");
+    for (_, sql) in &truth_sql {
+        truth.execute(sql);
+    }
+    let found = differences(dir.path(), &truth.url);
+    assert!(found.is_empty(), "false drift:\n{}", found.join("\n"));
+    // The statements after the placeholder still point at their own line.
+    let r = run_in(dir.path(), &["lint", ".", "--format", "json"]);
+    let v = r.json();
+    let drop = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "drop-table")
+        .unwrap_or_else(|| panic!("no drop-table finding: {v}"));
+    assert_eq!(drop["line"], 4, "{drop}");
+    assert!(
+        !v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "unparsed-sql"),
+        "{v}"
+    );
+}

@@ -283,3 +283,39 @@ fn nothing_to_find_is_exit_2_and_writes_nothing() {
     assert!(r.stderr.contains("no migrations found"), "{}", r.stderr);
     assert!(!p.path().join("migguard.toml").exists());
 }
+
+/// hmpps-activities-management-api (field trial): Flyway runs `common` plus one
+/// environment's folder, as `spring.flyway.locations` says; `init` wrote only the
+/// folder with the most files, so lint and drift missed the `prod` migrations.
+#[test]
+fn flyway_locations_come_from_the_spring_configuration() {
+    let m = "src/main/resources/migrations";
+    let files = [
+        (format!("{m}/common/V1__a.sql"), "CREATE TABLE a (id int);"),
+        (format!("{m}/common/V2__b.sql"), "CREATE TABLE b (id int);"),
+        (format!("{m}/prod/V1_1__fix.sql"), "UPDATE a SET id = 1;"),
+        (
+            format!("{m}/dev/V1_1__seed.sql"),
+            "INSERT INTO a VALUES (1);",
+        ),
+    ];
+    let yml = "spring:\n  datasource:\n    url: x\n  flyway:\n    locations: classpath:/migrations/common,classpath:/migrations/prod\n    placeholders:\n      dpr_user: ${DPR_USER}\nserver:\n  port: 8080\n";
+    let properties = "spring.flyway.locations=classpath:migrations/common, filesystem:src/main/resources/migrations/dev\n";
+    let want_yml = vec![format!("{m}/common"), format!("{m}/prod")];
+    let want_properties = vec![format!("{m}/common"), format!("{m}/dev")];
+    for (name, text, want) in [
+        ("application.yml", yml, want_yml),
+        ("application.properties", properties, want_properties),
+    ] {
+        let mut all: Vec<(&str, &str)> = files.iter().map(|(p, s)| (p.as_str(), *s)).collect();
+        let config_path = format!("src/main/resources/{name}");
+        all.push((&config_path, text));
+        let p = project(&all);
+        let r = run_in(p.path(), &["init"]);
+        assert_eq!(r.code, 0, "{name}: {}{}", r.stdout, r.stderr);
+        let config = load(p.path());
+        let want: Vec<_> = want.iter().map(|f| p.path().join(f)).collect();
+        assert_eq!(config.migrations, want, "{name}");
+        assert_eq!(config.history.kind, Some(HistoryKind::Flyway), "{name}");
+    }
+}

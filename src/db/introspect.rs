@@ -15,7 +15,8 @@ use crate::schema::model::{
 };
 use crate::schema::normalize::{canonical_default, canonical_expr, index_key, normalize_type};
 use crate::schema::objects::{
-    quote_ident, unqualify_default, Function, Policy, RoutineKind, Trigger,
+    quote_ident, split_arguments, transition_table, unqualify_default, Function, Policy,
+    RoutineKind, Trigger,
 };
 use std::collections::BTreeMap;
 
@@ -314,6 +315,7 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
             "SELECT i.indrelid, n.nspname, ic.relname, am.amname, i.indisunique, i.indnkeyatts,
                     ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnatts) k),
                     pg_catalog.pg_get_expr(i.indpred, i.indrelid, true), i.indnullsnotdistinct,
+                    ic.reloptions,
                     i.indoption::int2[],
                     i.indkey::int2[],
                     ARRAY(SELECT CASE WHEN oc.opcdefault THEN '' ELSE oc.opcname::text END
@@ -336,9 +338,9 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
         };
         let nkey = r.get::<_, i16>(5) as usize;
         let all: Vec<String> = r.get(6);
-        let options: Vec<i16> = r.get(9);
-        let attnums: Vec<i16> = r.get(10);
-        let opclasses: Vec<String> = r.get(11);
+        let options: Vec<i16> = r.get(10);
+        let attnums: Vec<i16> = r.get(11);
+        let opclasses: Vec<String> = r.get(12);
         let keys = all
             .iter()
             .take(nkey)
@@ -377,6 +379,7 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
                     .get::<_, Option<String>>(7)
                     .map(|p| canonical_expr(&p, &ds)),
                 nulls_not_distinct: r.get(8),
+                storage: r.get::<_, Option<Vec<String>>>(9).unwrap_or_default(),
             },
         );
     }
@@ -427,7 +430,7 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
     let exts = client
         .run(
             "introspecting extensions",
-            client.query("SELECT e.extname, n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'", &[]),
+            client.query("SELECT e.extname, n.nspname, e.extversion FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'", &[]),
         )
         .await?;
     for r in exts {
@@ -437,6 +440,7 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
             Extension {
                 name,
                 schema: Some(r.get(1)),
+                version: Some(r.get(2)),
             },
         );
     }
@@ -538,7 +542,8 @@ async fn introspect_triggers(
                               JOIN pg_catalog.pg_attribute a ON a.attrelid = t.tgrelid AND a.attnum = u.n
                               ORDER BY u.o),
                         pn.nspname::text, p.proname::text, t.tgargs,
-                        pg_catalog.pg_get_triggerdef(t.oid)
+                        pg_catalog.pg_get_triggerdef(t.oid),
+                        t.tgoldtable::text, t.tgnewtable::text
                  FROM pg_catalog.pg_trigger t
                  JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
                  JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace
@@ -583,6 +588,13 @@ async fn introspect_triggers(
         args.pop(); // each argument ends with a NUL: the last piece is empty
         let definition: String = r.get(8);
         let name: String = r.get(1);
+        let transition_tables = [(true, 9), (false, 10)]
+            .into_iter()
+            .filter_map(|(old, i)| {
+                r.get::<_, Option<String>>(i)
+                    .map(|n| transition_table(old, &n))
+            })
+            .collect();
         table.triggers.insert(
             name.clone(),
             Trigger {
@@ -600,6 +612,7 @@ async fn introspect_triggers(
                 when: trigger_when(&definition).map(|w| canonical_expr(w, ds)),
                 function: QualifiedName::new(r.get::<_, String>(5), r.get::<_, String>(6)),
                 args,
+                transition_tables,
                 enabled: r.get(3),
             },
         );
@@ -687,7 +700,7 @@ async fn introspect_functions(
             arg_defaults: r
                 .get::<_, Option<String>>(16)
                 .map(|list| {
-                    expression_list(&list)
+                    split_arguments(&list)
                         .iter()
                         .map(|e| canonical_expr(e, ds))
                         .collect()
@@ -699,40 +712,9 @@ async fn introspect_functions(
     Ok(())
 }
 
-/// A comma-separated list of expressions as `pg_get_expr` prints `proargdefaults`
-/// (`21, 'abc'::text`), split by the SQL parser; each as the parser prints it.
-fn expression_list(list: &str) -> Vec<String> {
-    use sqlparser::ast::{SelectItem, SetExpr, Statement};
-    let sql = format!("SELECT {list}");
-    let parsed =
-        sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::PostgreSqlDialect {}, &sql);
-    let Ok([Statement::Query(q)]) = parsed.as_deref() else {
-        return vec![list.to_string()];
-    };
-    let SetExpr::Select(select) = q.body.as_ref() else {
-        return vec![list.to_string()];
-    };
-    select
-        .projection
-        .iter()
-        .map(|item| match item {
-            SelectItem::UnnamedExpr(e) => e.to_string(),
-            other => other.to_string(),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::trigger_when;
-
-    #[test]
-    fn argument_defaults_are_split_by_the_parser() {
-        assert_eq!(
-            super::expression_list("21, 'a,b'::text, f(1, 2)"),
-            vec!["21", "'a,b'::text", "f(1, 2)"]
-        );
-    }
 
     #[test]
     fn the_when_condition_is_cut_from_the_trigger_definition() {

@@ -49,6 +49,7 @@ pub enum Kind {
     UnexpectedSequence,
     SequenceMismatch,
     MissingExtension,
+    ExtensionMismatch,
     MissingFunction,
     UnexpectedFunction,
     FunctionMismatch,
@@ -92,6 +93,7 @@ impl Kind {
             Kind::UnexpectedSequence => "unexpected-sequence",
             Kind::SequenceMismatch => "sequence-mismatch",
             Kind::MissingExtension => "missing-extension",
+            Kind::ExtensionMismatch => "extension-mismatch",
             Kind::MissingFunction => "missing-function",
             Kind::UnexpectedFunction => "unexpected-function",
             Kind::FunctionMismatch => "function-mismatch",
@@ -490,14 +492,37 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
             }),
         }
     }
-    for name in expected.extensions.keys() {
-        if !live.extensions.contains_key(name) && !skip(name) {
+    for (name, e) in &expected.extensions {
+        if skip(name) {
+            continue;
+        }
+        let Some(l) = live.extensions.get(name) else {
             out.push(d(
                 Kind::MissingExtension,
                 name.clone(),
                 Some(name.clone()),
                 None,
                 format!("extension {name} is not installed"),
+            ));
+            continue;
+        };
+        // The version only where the migrations pin one.
+        let describe = |x: &crate::schema::model::Extension, pinned: bool| {
+            let mut s = format!("{name} in schema {}", x.schema.as_deref().unwrap_or("?"));
+            if let Some(v) = x.version.as_ref().filter(|_| pinned) {
+                s.push_str(&format!(" version {v}"));
+            }
+            s
+        };
+        let pinned = e.version.is_some();
+        let (de, dl) = (describe(e, pinned), describe(l, pinned));
+        if de != dl {
+            out.push(d(
+                Kind::ExtensionMismatch,
+                name.clone(),
+                Some(de.clone()),
+                Some(dl.clone()),
+                format!("extension {dl} but the migrations make it {de}"),
             ));
         }
     }

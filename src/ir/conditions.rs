@@ -457,6 +457,7 @@ mod tests {
                 include: vec![],
                 predicate: None,
                 nulls_not_distinct: false,
+                storage: vec![],
             }),
             span: Span::default(),
             text: String::new(),

@@ -188,6 +188,10 @@ pub struct IndexDef {
     pub include: Vec<String>,
     pub predicate: Option<String>,
     pub nulls_not_distinct: bool,
+    /// Storage parameters (`WITH (fillfactor = 70)`) as `reloptions` keeps them:
+    /// `fillfactor=70`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub storage: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

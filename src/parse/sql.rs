@@ -15,7 +15,7 @@ pub mod runs;
 pub mod to_ops;
 
 use super::ReadOptions;
-use crate::ir::{Comment, Guard, Migration, OpKind, OpSource, Operation, TextMap};
+use crate::ir::{Comment, Guard, Migration, MigrationFormat, OpKind, OpSource, Operation, TextMap};
 use crate::source::layout::{self, Side, SqlIdentity};
 use crate::source::SourceFile;
 use sqlparser::dialect::PostgreSqlDialect;
@@ -850,7 +850,27 @@ fn file_comments(file: &SourceFile, lexed: &lexical::Lexed) -> (Vec<Comment>, Ve
     (header, all)
 }
 
-fn ops_of_file(file: &SourceFile, opts: &ReadOptions) -> Vec<Operation> {
+fn ops_of_file(file: &SourceFile, opts: &ReadOptions, format: MigrationFormat) -> Vec<Operation> {
+    let flyway = matches!(
+        format,
+        MigrationFormat::FlywayVersioned | MigrationFormat::FlywayRepeatable
+    );
+    if let Some((sql, map)) = flyway.then(|| flyway_placeholders(&file.text)).flatten() {
+        let mut ops = read_statements(
+            &SqlInput {
+                sql: &sql,
+                map: &map,
+                file,
+                dynamic: false,
+            },
+            opts,
+        );
+        // Only the statements a placeholder is in are built at run time.
+        for op in &mut ops {
+            op.dynamic |= op.text.contains(crate::ir::DYNAMIC_PLACEHOLDER);
+        }
+        return ops;
+    }
     let map = TextMap::identity(0, file.text.len());
     read_statements(
         &SqlInput {
@@ -863,6 +883,54 @@ fn ops_of_file(file: &SourceFile, opts: &ReadOptions) -> Vec<Operation> {
     )
 }
 
+/// Flyway replaces `${name}` placeholders (its default prefix and suffix, names as
+/// its `PlaceholderReplacer` matches them) anywhere in a script before it runs it,
+/// with values from its configuration that migguard does not see: each becomes a
+/// dynamic placeholder, so what it names is uncertain rather than unreadable SQL.
+/// `None` when the script has none.
+fn flyway_placeholders(text: &str) -> Option<(String, TextMap)> {
+    let is_name = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '.' | '-');
+    let (mut sql, mut map, mut copied, mut n) = (String::new(), TextMap::default(), 0, 0);
+    let verbatim = |sql: &mut String, map: &mut TextMap, from: usize, to: usize| {
+        map.push(crate::ir::Segment {
+            sql_start: sql.len(),
+            sql_len: to - from,
+            file_start: from,
+            file_end: to,
+            verbatim: true,
+        });
+        sql.push_str(&text[from..to]);
+    };
+    let mut at = 0;
+    while let Some(found) = text[at..].find("${") {
+        let start = at + found;
+        let name_len = text[start + 2..].find(|c: char| !is_name(c));
+        match name_len {
+            Some(len) if len > 0 && text[start + 2 + len..].starts_with('}') => {
+                let end = start + 2 + len + 1;
+                verbatim(&mut sql, &mut map, copied, start);
+                n += 1;
+                let placeholder = format!("{}{n}__", crate::ir::DYNAMIC_PLACEHOLDER);
+                map.push(crate::ir::Segment {
+                    sql_start: sql.len(),
+                    sql_len: placeholder.len(),
+                    file_start: start,
+                    file_end: end,
+                    verbatim: false,
+                });
+                sql.push_str(&placeholder);
+                (copied, at) = (end, end);
+            }
+            _ => at = start + 2,
+        }
+    }
+    if n == 0 {
+        return None;
+    }
+    verbatim(&mut sql, &mut map, copied, text.len());
+    Some((sql, map))
+}
+
 /// The down side kept next to an up file (golang-migrate `.down.sql`, diesel
 /// `down.sql`, Flyway `U…`). It is never gated, so a missing or unreadable one is
 /// simply absent.
@@ -871,7 +939,7 @@ fn read_down_side(file: &SourceFile, id: &SqlIdentity, opts: &ReadOptions) -> Ve
         .filter(|p| p.is_file())
         .or_else(|| crate::source::find_flyway_undo(&file.path, id));
     match path.and_then(|p| crate::source::load(&p).ok()) {
-        Some(down) => ops_of_file(&down, opts),
+        Some(down) => ops_of_file(&down, opts, id.format),
         None => Vec::new(),
     }
 }
@@ -892,7 +960,6 @@ fn read_down_side(file: &SourceFile, id: &SqlIdentity, opts: &ReadOptions) -> Ve
 /// - An unknown tool (plain numbered files) is assumed to use a transaction, so
 ///   `CONCURRENTLY` is flagged rather than trusted (fail closed).
 pub fn runs_in_transaction(id: &SqlIdentity, up: &[Operation], opted_out: bool) -> bool {
-    use crate::ir::MigrationFormat;
     if opted_out {
         return false;
     }
@@ -939,7 +1006,7 @@ pub fn read_sql_file(file: &SourceFile, opts: &ReadOptions) -> Vec<Migration> {
         layout::sql_identity(&file.path).unwrap_or_else(|| layout::fallback_identity(&file.path));
     let lexed = lexical::scan(&file.text);
     let (header_comments, comments) = file_comments(file, &lexed);
-    let ops = ops_of_file(file, opts);
+    let ops = ops_of_file(file, opts, id.format);
     let settings = crate::source::read_tool_settings(&file.path, &id);
     let (up, down) = match id.side {
         Side::Up => (ops, read_down_side(file, &id, opts)),
@@ -1010,7 +1077,7 @@ mod tests {
 
     fn read(text: &str) -> Vec<Operation> {
         let f = file("m.sql", text);
-        ops_of_file(&f, &ReadOptions::default())
+        ops_of_file(&f, &ReadOptions::default(), MigrationFormat::SqlPlain)
     }
 
     fn fixture(name: &str) -> SourceFile {
@@ -1024,21 +1091,21 @@ mod tests {
     #[test]
     fn every_op_kind() {
         let f = fixture("all_kinds.sql");
-        let ops = ops_of_file(&f, &ReadOptions::default());
+        let ops = ops_of_file(&f, &ReadOptions::default(), MigrationFormat::SqlPlain);
         insta::assert_yaml_snapshot!(views(&ops));
     }
 
     #[test]
     fn fallback_statements() {
         let f = fixture("fallback.sql");
-        let ops = ops_of_file(&f, &ReadOptions::default());
+        let ops = ops_of_file(&f, &ReadOptions::default(), MigrationFormat::SqlPlain);
         insta::assert_yaml_snapshot!(views(&ops));
     }
 
     #[test]
     fn typeorm_and_pg_dump_output() {
         let f = fixture("generated.sql");
-        let ops = ops_of_file(&f, &ReadOptions::default());
+        let ops = ops_of_file(&f, &ReadOptions::default(), MigrationFormat::SqlPlain);
         insta::assert_yaml_snapshot!(views(&ops));
     }
 

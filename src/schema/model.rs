@@ -141,11 +141,13 @@ pub struct Index {
     /// Normalised partial-index predicate.
     pub predicate: Option<String>,
     pub nulls_not_distinct: bool,
+    /// Storage parameters as `reloptions` keeps them (`fillfactor=70`).
+    pub storage: Vec<String>,
 }
 
 impl Index {
     /// What follows an index's key list, in PostgreSQL's order: ` INCLUDE (…)`,
-    /// ` NULLS NOT DISTINCT`, ` WHERE …`; `cols` prints a column list.
+    /// ` NULLS NOT DISTINCT`, ` WITH (…)`, ` WHERE …`; `cols` prints a column list.
     pub fn tail_sql(&self, cols: impl Fn(&[String]) -> String) -> String {
         let mut s = String::new();
         if !self.include.is_empty() {
@@ -154,11 +156,27 @@ impl Index {
         if self.nulls_not_distinct {
             s.push_str(" NULLS NOT DISTINCT");
         }
+        if !self.storage.is_empty() {
+            s.push_str(&format!(" WITH ({})", storage_sql(&self.storage)));
+        }
         if let Some(p) = &self.predicate {
             s.push_str(&format!(" WHERE {p}"));
         }
         s
     }
+}
+
+/// Storage parameters (`name=value`, as `reloptions` keeps them) as a `WITH (…)`
+/// list: every value quoted as a literal, which PostgreSQL stores as written.
+pub fn storage_sql(storage: &[String]) -> String {
+    storage
+        .iter()
+        .map(|o| {
+            let (name, value) = o.split_once('=').unwrap_or((o, "true"));
+            format!("{name}='{}'", value.replace('\'', "''"))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -211,6 +229,11 @@ pub struct View {
 pub struct Extension {
     pub name: String,
     pub schema: Option<String>,
+    /// The version: the migrations' only when they pin one (`VERSION 'x'`, `ALTER
+    /// EXTENSION … UPDATE TO 'x'`), else `None` (whatever the server's default is);
+    /// the live database's always. Compared only when the migrations pin it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 impl SchemaModel {

@@ -166,7 +166,9 @@ pub fn default_cost(language: &str) -> &'static str {
     }
 }
 
-/// An argument list split at its top-level commas (not inside quotes or parentheses).
+/// A list PostgreSQL printed (arguments, `proargdefaults` expressions) split at its
+/// top-level commas, not inside quotes or parentheses (a doubled quote inside a
+/// quoted text closes and reopens it, which changes nothing).
 pub fn split_arguments(list: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
@@ -251,8 +253,20 @@ pub struct Trigger {
     pub function: QualifiedName,
     /// The literal arguments, as the strings PostgreSQL passes (`tgargs`).
     pub args: Vec<String>,
+    /// Transition tables as `pg_get_triggerdef` prints them, `OLD TABLE AS old`
+    /// before `NEW TABLE AS new`.
+    pub transition_tables: Vec<String>,
     /// `tgenabled`: `O` (enabled), `D` (disabled), `R` (replica), `A` (always).
     pub enabled: String,
+}
+
+/// A transition table as `pg_get_triggerdef` prints it: `OLD TABLE AS old`.
+pub fn transition_table(old: bool, name: &str) -> String {
+    format!(
+        "{} TABLE AS {}",
+        if old { "OLD" } else { "NEW" },
+        quote_ident(name)
+    )
 }
 
 /// The order `pg_get_triggerdef` prints events in.
@@ -263,12 +277,17 @@ impl Trigger {
     /// `EXECUTE FUNCTION`), for drift's messages and `schema --format sql`.
     pub fn definition(&self, table: &QualifiedName) -> String {
         let mut s = format!(
-            "CREATE TRIGGER {} {} {} ON {}.{} FOR EACH {}",
+            "CREATE TRIGGER {} {} {} ON {}.{}{} FOR EACH {}",
             quote_ident(&self.name),
             self.timing,
             self.events.join(" OR "),
             quote_ident(&table.schema),
             quote_ident(&table.name),
+            if self.transition_tables.is_empty() {
+                String::new()
+            } else {
+                format!(" REFERENCING {}", self.transition_tables.join(" "))
+            },
             if self.for_each_row {
                 "ROW"
             } else {
@@ -405,6 +424,10 @@ mod tests {
         assert_eq!(
             routine("\"a,b\" integer", &[]).arguments(),
             "\"a,b\" integer"
+        );
+        assert_eq!(
+            split_arguments("21, 'a,''b'::text, f(1, 2)"),
+            vec!["21", "'a,''b'::text", "f(1, 2)"]
         );
     }
 

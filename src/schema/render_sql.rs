@@ -49,8 +49,63 @@ fn render_index(out: &mut String, m: &SchemaModel, i: &Index) {
         ));
         return;
     }
+    if let Some(needed) = needs_left_out(m, i) {
+        let _ = writeln!(
+            out,
+            "-- {}: index {} left out: it needs {needed} left out above",
+            i.table, i.name
+        );
+        return;
+    }
     let name = q(&i.name.name);
     let _ = writeln!(out, "CREATE {};", index_sql(i, Some(&name), Spelling::Sql));
+}
+
+/// Whether an index needs what the script leaves out: a column whose type is built
+/// at run time (`text` stands in its place, which the index's method or operator
+/// class may not take), or a routine left out (`render_routine`) called in a key or
+/// the predicate. Psql would refuse the index: it is left out too.
+fn needs_left_out(m: &SchemaModel, i: &Index) -> Option<String> {
+    let untyped: Vec<&str> = m
+        .tables
+        .get(&i.table)
+        .map(|t| {
+            t.columns
+                .iter()
+                .filter(|c| dynamic(&c.data_type))
+                .map(|c| c.name.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    let left_out_routines: Vec<&Function> = m
+        .functions
+        .values()
+        .filter(|f| f.body.as_deref().is_none_or(dynamic) || dynamic(&f.key()))
+        .collect();
+    i.keys
+        .iter()
+        .chain(&i.include)
+        .chain(&i.predicate)
+        .find_map(|text| {
+            let mut rest = text.as_str();
+            while let Some(start) = rest.find(|c: char| c.is_alphanumeric() || c == '_') {
+                let tail = &rest[start..];
+                let len = tail
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                    .unwrap_or(tail.len());
+                let word = &tail[..len];
+                rest = &tail[len..];
+                if untyped.contains(&word) {
+                    return Some(format!("column {word}, whose type is"));
+                }
+                if rest.trim_start().starts_with('(') {
+                    if let Some(f) = left_out_routines.iter().find(|f| f.name.name == word) {
+                        return Some(format!("routine {}, which is", f.key()));
+                    }
+                }
+            }
+            None
+        })
 }
 
 /// A model index key (`normalize::index_key`) as `CREATE INDEX` SQL.

@@ -22,6 +22,7 @@ mod opaque;
 mod policies;
 mod schemas;
 mod sequences;
+mod stored_names;
 mod tables;
 mod triggers;
 mod types;
@@ -32,6 +33,7 @@ use super::normalize::normalize_type;
 use crate::ir::{
     ChangeMode, Guard, Migration, OpKind, OpSource, Operation, QualifiedName, DYNAMIC_PLACEHOLDER,
 };
+use std::collections::BTreeSet;
 
 /// One migration that could not be applied cleanly to the model (e.g. drops a
 /// column that is not there): drift reports these as `conflicts-with-pending`.
@@ -65,6 +67,7 @@ pub fn replay_observing(
         ds: default_schema.to_string(),
         conflicts: Vec::new(),
         migration: String::new(),
+        temporary_tables: BTreeSet::new(),
     };
     r.model.schemas.insert(default_schema.to_string());
     for (mi, m) in migrations.iter().enumerate() {
@@ -74,6 +77,7 @@ pub fn replay_observing(
             r.replay_op(op);
         }
     }
+    r.end_of_session();
     r.conflicts
 }
 
@@ -168,6 +172,10 @@ struct Replayer<'a> {
     ds: String,
     conflicts: Vec<Conflict>,
     migration: String,
+    /// Temporary tables created so far and not dropped: they last until the session
+    /// ends, so they are never part of the schema drift audits (see
+    /// [`Replayer::end_of_session`]).
+    temporary_tables: BTreeSet<QualifiedName>,
 }
 
 impl Replayer<'_> {
@@ -225,11 +233,15 @@ impl Replayer<'_> {
             op.kind.name(),
             self.migration
         );
-        let target = op
-            .kind
-            .table()
-            .map(|t| t.to_string())
-            .or_else(|| op.kind.object());
+        let target = match &op.kind {
+            // Only the new type is built at run time (`vector(${dim})`): the doubt is
+            // about that column, and goes with it when it is dropped.
+            OpKind::AlterColumnType { table, column, .. } => Some(format!("{table}.{column}")),
+            kind => kind
+                .table()
+                .map(|t| t.to_string())
+                .or_else(|| kind.object()),
+        };
         match target {
             Some(t) if !t.contains(DYNAMIC_PLACEHOLDER) => {
                 self.uncertain(t, why);
@@ -286,7 +298,15 @@ impl Replayer<'_> {
     /// One op, handed to the submodule of the object it changes.
     fn apply(&mut self, op: &Operation) {
         let typeorm = matches!(op.source, OpSource::Builder { .. });
-        match &op.kind {
+        // The SQL reader folds names as the server does; builder calls pass theirs on.
+        let stored;
+        let kind = if typeorm {
+            stored = stored_names::stored(&op.kind);
+            &stored
+        } else {
+            &op.kind
+        };
+        match kind {
             OpKind::CreateTable {
                 table,
                 columns,
@@ -440,7 +460,11 @@ impl Replayer<'_> {
                 name, if_exists, ..
             } => self.drop_schema(name, *if_exists),
             OpKind::RenameSchema { name, new_name } => self.rename_schema(name, new_name),
-            OpKind::CreateExtension { name, schema, .. } => self.create_extension(name, schema),
+            OpKind::CreateExtension {
+                name,
+                schema,
+                if_not_exists,
+            } => self.create_extension(name, schema, *if_not_exists, &op.text),
             OpKind::DropExtension {
                 name, if_exists, ..
             } => self.drop_extension(name, *if_exists),
@@ -460,6 +484,7 @@ impl Replayer<'_> {
                 self.replay_trigger(op)
             }
             OpKind::Other { what } if policies::is_policy_statement(what) => self.replay_policy(op),
+            OpKind::Other { what } if what == "alter extension" => self.alter_extension(&op.text),
             OpKind::Other { .. } => {}
         }
     }

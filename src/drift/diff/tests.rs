@@ -30,6 +30,7 @@ fn index(name: &str, table: &str, keys: &[&str]) -> Index {
         include: vec![],
         predicate: None,
         nulls_not_distinct: false,
+        storage: vec![],
     }
 }
 
@@ -100,6 +101,7 @@ fn base() -> SchemaModel {
     m.extensions.insert(
         "pgcrypto".into(),
         Extension {
+            version: None,
             name: "pgcrypto".into(),
             schema: None,
         },

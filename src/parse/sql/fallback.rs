@@ -173,6 +173,9 @@ pub fn recognise(blanked: &str, parser_error: &str, opts: &ReadOptions) -> Vec<O
         (&["ALTER", "STATISTICS"][..], "alter statistics"),
         (&["DROP", "STATISTICS"][..], "drop statistics"),
         (&["ALTER", "TRIGGER"][..], "alter trigger"),
+        // Replayed from its text (`UPDATE [TO 'v']`, `SET SCHEMA s`) by the schema
+        // replay; otherwise it adds or drops extension members, outside the model.
+        (&["ALTER", "EXTENSION"][..], "alter extension"),
         // Casts are catalog objects outside the schema model.
         (&["CREATE", "CAST"][..], "create cast"),
         (&["DROP", "CAST"][..], "drop cast"),
@@ -344,7 +347,15 @@ fn recognise_inner(c: &mut Cursor<'_>, opts: &ReadOptions) -> Option<Vec<OpKind>
                 if c.eat(&["SCHEMA"]) {
                     schema = Some(fold_sql_ident(c.word()?));
                 } else if c.eat(&["VERSION"]) {
-                    c.word()?;
+                    // A quoted version is blanked between its quotes here (replay
+                    // reads it from the statement's text); a bare one is a word.
+                    if c.eat_punct('\'') {
+                        while !c.at_end() && !c.eat_punct('\'') {
+                            c.pos += 1;
+                        }
+                    } else {
+                        c.word()?;
+                    }
                 } else if !c.eat(&["CASCADE"]) {
                     return None;
                 }

@@ -438,6 +438,7 @@ pub fn statement_ops(stmt: &Statement, blanked: &str, opts: &ReadOptions) -> Vec
                 include: ci.include.iter().map(ident).collect(),
                 predicate: ci.predicate.as_ref().map(|p| p.to_string()),
                 nulls_not_distinct: ci.nulls_distinct == Some(false),
+                storage: ci.with.iter().map(storage_parameter).collect(),
             })]
         }
         Statement::Drop {
@@ -1023,5 +1024,35 @@ fn alter_table_op(
             let text = other_op.to_string();
             vec![other(format!("ALTER TABLE {}", leading_words(&text, 3)))]
         }
+    }
+}
+
+/// One `WITH (…)` storage parameter as `reloptions` keeps it: the name folded, the
+/// value as written (a string's contents, a bare word lower-cased), `true` when no
+/// value is given (`WITH (fastupdate)`).
+pub fn storage_parameter(e: &Expr) -> String {
+    fn word(e: &Expr) -> String {
+        match e {
+            Expr::Identifier(i) => crate::ir::fold_ident(&i.value, i.quote_style.is_some()),
+            Expr::CompoundIdentifier(parts) => parts
+                .iter()
+                .map(|i| crate::ir::fold_ident(&i.value, i.quote_style.is_some()))
+                .collect::<Vec<_>>()
+                .join("."),
+            Expr::Value(v) => match &v.value {
+                ast::Value::SingleQuotedString(s) => s.clone(),
+                ast::Value::Boolean(b) => b.to_string(),
+                other => other.to_string(),
+            },
+            other => other.to_string(),
+        }
+    }
+    match e {
+        Expr::BinaryOp {
+            left,
+            op: ast::BinaryOperator::Eq,
+            right,
+        } => format!("{}={}", word(left), word(right)),
+        other => format!("{}=true", word(other)),
     }
 }

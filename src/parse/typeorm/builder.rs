@@ -734,6 +734,7 @@ fn index_def(table: &QualifiedName, v: &Val) -> R<IndexDef> {
         include: Vec::new(),
         predicate: v.get("where").and_then(Val::as_str).map(str::to_string),
         nulls_not_distinct: false,
+        storage: Vec::new(),
     })
 }
 

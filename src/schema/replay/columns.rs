@@ -6,11 +6,20 @@ use super::sequences::regclass_text;
 use super::Replayer;
 use crate::ir::{ChangeMode, ColumnDef, ConstraintKind, IdentityChange, QualifiedName};
 use crate::schema::model::{Column, EnumType, Sequence};
-use crate::schema::naming;
 use crate::schema::normalize::{
     canonical_default, canonical_expr, default_for_type, serial_base, split_index_key,
 };
 use crate::schema::view_columns::{self, relations_used, rename_column_in_query};
+
+use super::functions::strip_typmods;
+
+/// `'…'` alone: a string literal with no cast after it.
+fn is_bare_string_literal(expr: &str) -> bool {
+    expr.len() >= 2
+        && expr.starts_with('\'')
+        && expr.ends_with('\'')
+        && !expr[1..expr.len() - 1].replace("''", "").contains('\'')
+}
 
 impl Replayer<'_> {
     pub(super) fn add_column_unless_present(
@@ -47,6 +56,16 @@ impl Replayer<'_> {
     ) {
         let ty = self.norm_type(data_type);
         if let Some(c) = self.column_mut(table, column) {
+            // PostgreSQL keeps the default as it was cooked for the old type (a string
+            // literal became a constant of that type, printed `'…'::old_type`, its
+            // modifiers applied by an invisible length coercion) and casts it to the new
+            // type at each insert: `'1970-01-01 00:00:00'` on a timestamp column stays a
+            // timestamp, converted in the inserting session's time zone.
+            if ty != c.data_type {
+                if let Some(d) = c.default.as_deref().filter(|d| is_bare_string_literal(d)) {
+                    c.default = Some(format!("{d}::{}", strip_typmods(&c.data_type)));
+                }
+            }
             c.data_type = ty;
             // Without COLLATE, a type change takes the new type's default.
             c.collation = None;
@@ -303,6 +322,12 @@ impl Replayer<'_> {
             return;
         }
         let col = column.to_string();
+        // What migguard could not vouch for about the column (a type built at run
+        // time) goes with it.
+        self.model.uncertain.remove(&format!("{table}.{column}"));
+        let Some(t) = self.model.tables.get_mut(table) else {
+            return;
+        };
         t.constraints.retain(|_, c| !constraint_uses(&c.kind, &col));
         self.model
             .indexes
@@ -358,6 +383,12 @@ impl Replayer<'_> {
         }
         if self.column_mut(table, column).is_none() {
             return;
+        }
+        // A doubt about the column (a type built at run time) follows it.
+        if let Some(reasons) = self.model.uncertain.remove(&format!("{table}.{column}")) {
+            self.model
+                .uncertain
+                .insert(format!("{table}.{new_name}"), reasons);
         }
         let Some(t) = self.model.tables.get_mut(table) else {
             return;

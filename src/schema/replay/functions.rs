@@ -569,7 +569,7 @@ fn string_literal(e: &Expr) -> Option<String> {
 
 /// `numeric(10,2)` → `numeric`, `timestamp(3) with time zone` → `timestamp with
 /// time zone`: a type without its modifiers.
-fn strip_typmods(t: &str) -> String {
+pub(super) fn strip_typmods(t: &str) -> String {
     let mut out = String::new();
     let mut depth = 0;
     for c in t.chars() {

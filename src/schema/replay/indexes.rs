@@ -153,6 +153,7 @@ impl Replayer<'_> {
                     .as_deref()
                     .map(|p| canonical_expr(p, &self.ds)),
                 nulls_not_distinct: def.nulls_not_distinct,
+                storage: def.storage.clone(),
             },
         );
     }

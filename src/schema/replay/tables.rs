@@ -47,6 +47,9 @@ impl Replayer<'_> {
             Some(_) if !temporary && unmodelled.as_deref() == Some("AS query") => &None,
             _ => unmodelled,
         };
+        if temporary {
+            self.temporary_tables.insert(table.clone());
+        }
         self.model.tables.insert(
             table.clone(),
             Table {
@@ -141,7 +144,17 @@ impl Replayer<'_> {
         }
     }
 
+    /// The migrations' session ends: its temporary tables go, with what goes with a
+    /// dropped table (their indexes, the doubts about them). Drift audits the schema
+    /// from another session, where they never exist.
+    pub(super) fn end_of_session(&mut self) {
+        for table in std::mem::take(&mut self.temporary_tables) {
+            self.drop_table(&table, true);
+        }
+    }
+
     pub(super) fn drop_table(&mut self, table: &QualifiedName, if_exists: bool) {
+        self.temporary_tables.remove(table);
         if self.model.tables.remove(table).is_none() {
             if !if_exists {
                 self.conflict(

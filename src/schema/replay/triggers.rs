@@ -2,17 +2,17 @@
 //! ENABLE|DISABLE [REPLICA|ALWAYS] TRIGGER` (that statement form also switches row
 //! security, handed to `policies`). Like routines (`functions`), these stay
 //! `Other` ops for the rules and are read back from the statement text here. A
-//! trigger migguard does not model exactly (a constraint trigger, transition tables,
-//! arguments, `ALTER TRIGGER … RENAME`) makes its table uncertain, never a guess.
+//! trigger migguard does not model exactly (a constraint trigger, arguments, `ALTER
+//! TRIGGER … RENAME`) makes its table uncertain, never a guess.
 
 use super::Replayer;
 use crate::ir::{fold_ident, Operation, QualifiedName};
 use crate::parse::sql::to_ops::parts;
 use crate::schema::normalize::canonical_expr;
-use crate::schema::objects::{quote_ident, Trigger, TRIGGER_EVENT_ORDER};
+use crate::schema::objects::{quote_ident, transition_table, Trigger, TRIGGER_EVENT_ORDER};
 use sqlparser::ast::{
     AlterTableOperation, CreateTrigger, DropTrigger, Ident, ObjectName, Statement, TriggerEvent,
-    TriggerObject, TriggerObjectKind, TriggerPeriod,
+    TriggerObject, TriggerObjectKind, TriggerPeriod, TriggerReferencingType,
 };
 
 /// Whether an `Other { what }` op creates, drops, alters or switches a trigger.
@@ -98,15 +98,14 @@ impl Replayer<'_> {
         };
         let function = ct.exec_body.as_ref().map(|b| &b.func_desc);
         let unmodelled = ct.is_constraint
-            || !ct.referencing.is_empty()
             || ct.characteristics.is_some()
             || ct.statements.is_some()
             || timing.is_none()
             || function.is_none_or(|f| f.args.as_ref().is_some_and(|a| !a.is_empty()));
         if unmodelled {
             let why = format!(
-                "CREATE TRIGGER {name} in {}: a constraint trigger, transition tables or \
-                 trigger arguments are not replayed",
+                "CREATE TRIGGER {name} in {}: a constraint trigger or trigger arguments \
+                 are not replayed",
                 self.migration
             );
             self.uncertain(object, why);
@@ -153,6 +152,25 @@ impl Replayer<'_> {
                 .map(|f| self.object_name(&f.name))
                 .unwrap_or_else(|| QualifiedName::new(self.ds.clone(), String::new())),
             args: Vec::new(),
+            transition_tables: {
+                let mut tables: Vec<(bool, String)> = ct
+                    .referencing
+                    .iter()
+                    .map(|r| {
+                        let name = parts(&r.transition_relation_name).pop().unwrap_or_default();
+                        (
+                            matches!(r.refer_type, TriggerReferencingType::OldTable),
+                            name,
+                        )
+                    })
+                    .collect();
+                // PostgreSQL prints OLD before NEW, whatever order they were written in.
+                tables.sort_by_key(|(old, _)| !old);
+                tables
+                    .into_iter()
+                    .map(|(old, name)| transition_table(old, &name))
+                    .collect()
+            },
             enabled: "O".into(),
         };
         self.change_table(&table, |t| {
