@@ -83,28 +83,17 @@ pub fn normalize_type(
     out
 }
 
+/// The dot-separated parts of a type name, without their quotes.
 fn split_qualified(t: &str) -> Vec<String> {
+    let part = |p: &str| p.replace('"', "").trim().to_string();
     let mut parts = Vec::new();
-    let mut cur = String::new();
-    let mut in_q = false;
-    let mut depth = 0;
-    for c in t.chars() {
-        match c {
-            '"' => in_q = !in_q,
-            '(' if !in_q => {
-                depth += 1;
-                cur.push(c)
-            }
-            ')' if !in_q => {
-                depth -= 1;
-                cur.push(c)
-            }
-            '.' if !in_q && depth == 0 => parts.push(std::mem::take(&mut cur)),
-            c => cur.push(c),
-        }
+    let mut start = 0;
+    for dot in crate::parse::sql::lexical::top_level_positions(t, b'.') {
+        parts.push(part(&t[start..dot]));
+        start = dot + 1;
     }
-    parts.push(cur);
-    parts.into_iter().map(|p| p.trim().to_string()).collect()
+    parts.push(part(&t[start..]));
+    parts
 }
 
 /// `format_type` name of a built-in type written in any alias, with its modifiers.

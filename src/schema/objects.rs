@@ -171,7 +171,7 @@ pub fn default_cost(language: &str) -> &'static str {
 pub fn split_arguments(list: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
-    for comma in crate::parse::sql::lexical::top_level_commas(list) {
+    for comma in crate::parse::sql::lexical::top_level_positions(list, b',') {
         out.push(list[start..comma].trim());
         start = comma + 1;
     }

@@ -416,11 +416,11 @@ fn statement_ranges(blanked: &[u8], cuts: &[(usize, usize)]) -> Vec<(usize, usiz
     ranges
 }
 
-/// The parentheses and commas of `text` outside `'…'` literals and `"…"`
-/// identifiers, each with the parenthesis depth after it (`(` raises it first): the
-/// one walk behind [`matching_paren`], [`top_level_commas`] and the readers and schema
-/// code that need them. `visit` returns whether to go on. Bytes: UTF-8 never hides an
-/// ASCII byte inside another character.
+/// The bytes of `text` outside `'…'` literals and `"…"` identifiers, each with the
+/// parenthesis depth after it (`(` raises it first): the one walk behind
+/// [`matching_paren`], [`top_level_positions`] and the readers and schema code that
+/// need them. `visit` returns whether to go on. Bytes: UTF-8 never hides an ASCII
+/// byte inside another character.
 fn walk_structure(text: &str, mut visit: impl FnMut(usize, u8, i64) -> bool) {
     let mut depth = 0i64;
     let mut quote: Option<u8> = None;
@@ -429,7 +429,7 @@ fn walk_structure(text: &str, mut visit: impl FnMut(usize, u8, i64) -> bool) {
             (Some(q), _) if b == q => quote = None,
             (Some(_), _) => {}
             (None, b'\'' | b'"') => quote = Some(b),
-            (None, b'(' | b')' | b',') => {
+            (None, _) => {
                 depth += match b {
                     b'(' => 1,
                     b')' => -1,
@@ -439,7 +439,6 @@ fn walk_structure(text: &str, mut visit: impl FnMut(usize, u8, i64) -> bool) {
                     return;
                 }
             }
-            _ => {}
         }
     }
 }
@@ -459,23 +458,24 @@ pub fn matching_paren(text: &str, open: usize) -> Option<usize> {
     close
 }
 
-/// The byte offsets of the commas of `text` outside parentheses and quotes.
-pub fn top_level_commas(text: &str) -> Vec<usize> {
-    let mut commas = Vec::new();
+/// The byte offsets of `byte` (a comma, a dot) in `text` outside parentheses and
+/// quotes.
+pub fn top_level_positions(text: &str, byte: u8) -> Vec<usize> {
+    let mut found = Vec::new();
     walk_structure(text, |i, b, depth| {
-        if b == b',' && depth == 0 {
-            commas.push(i);
+        if b == byte && depth == 0 {
+            found.push(i);
         }
         true
     });
-    commas
+    found
 }
 
 /// Ranges of the comma-separated parts of blanked statement text, split at commas
 /// outside parentheses, trimmed. `ALTER TABLE t ADD a int, DROP b` → the header with
 /// the first action, then each further action: lets each op point at its own action.
 pub fn top_level_parts(blanked: &str) -> Vec<(usize, usize)> {
-    let cuts: Vec<(usize, usize)> = top_level_commas(blanked)
+    let cuts: Vec<(usize, usize)> = top_level_positions(blanked, b',')
         .into_iter()
         .map(|i| (i, i + 1))
         .collect();
@@ -736,9 +736,10 @@ mod tests {
         assert_eq!(matching_paren(text, 17), Some(22));
         assert_eq!(matching_paren("(a", 0), None);
         assert_eq!(matching_paren("a", 0), None);
-        assert_eq!(top_level_commas(text), [text.len() - 3]);
-        assert_eq!(top_level_commas("'a,b', \"c,d\", (e,f)"), [5, 12]);
+        assert_eq!(top_level_positions(text, b','), [text.len() - 3]);
+        assert_eq!(top_level_positions("'a,b', \"c,d\", (e,f)", b','), [5, 12]);
+        assert_eq!(top_level_positions("\"a.b\".numeric(1.5)", b'.'), [5]);
         // A doubled quote stays inside its literal.
-        assert_eq!(top_level_commas("'it''s, fine', x"), [13]);
+        assert_eq!(top_level_positions("'it''s, fine', x", b','), [13]);
     }
 }
