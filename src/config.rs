@@ -287,6 +287,7 @@ impl Config {
                 statement_timeout: self.runner.statement_timeout.clone(),
             },
             model_before: None,
+            op_facts: None,
             default_schema: self.default_schema().to_string(),
         }
     }

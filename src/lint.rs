@@ -3,7 +3,7 @@
 //! the benchmark calls it directly. Replay, rule matching, expand/contract and
 //! placement checks, then suppressions per file.
 
-use crate::classify::prior::prior_facts;
+use crate::classify::prior::prior_and_lock_facts;
 use crate::classify::{classify_in, Classified};
 use crate::finding::{Finding, Severity};
 use crate::project::Project;
@@ -39,8 +39,8 @@ pub fn lint_project_with(
     use rayon::prelude::*;
     // Replay is sequential (each migration starts from the last one's schema); the
     // rules are then matched in parallel.
-    let prior = prior_facts(&project.migrations, default_schema);
-    let contexts = crate::locks::contexts_for(&project.migrations, locks);
+    let (prior, lock_facts) = prior_and_lock_facts(&project.migrations, default_schema);
+    let contexts = crate::locks::contexts_for(locks, lock_facts);
     let classified: Vec<Classified> = project
         .migrations
         .par_iter()

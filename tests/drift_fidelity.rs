@@ -100,6 +100,12 @@ fn catalog(db: &TestDb) -> String {
          SELECT 'enum', t.typname, string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder), '', NULL, NULL, '', ''
            FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
           WHERE t.typnamespace = 'public'::regnamespace GROUP BY t.typname
+         UNION ALL
+         SELECT 'fn', p.proname, '', pg_get_function_arguments(p.oid), NULL,
+                format('%s %s %s %s %s', p.procost, p.prorows, p.proleakproof, p.prosecdef,
+                       array_to_string(p.proconfig, ' | ')),
+                '', ''
+           FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
          ORDER BY 1, 2, 3",
     )
 }
@@ -679,4 +685,79 @@ export class LongNames1700000000000 implements MigrationInterface {{
         &[&truth],
     );
     assert_no_drift(&c);
+}
+
+// ---------------------------------------------------------------------------------
+// Issue 11 follow-up (field trials): function attributes sqlparser cannot read.
+
+const COSTLY_FUNCTIONS: &str = "CREATE FUNCTION hot_rank(score numeric, published timestamptz)
+    RETURNS integer LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE COST 5
+    AS $$ BEGIN RETURN floor(10000 * log(greatest(1, score + 3))); END; $$;
+CREATE OR REPLACE FUNCTION ids() RETURNS SETOF integer LANGUAGE sql ROWS 10 LEAKPROOF
+    SECURITY DEFINER SET search_path = public, pg_temp SET work_mem = '64MB'
+    AS $$ SELECT 1 $$;
+CREATE FUNCTION plain() RETURNS integer LANGUAGE sql SET search_path = '' AS $$ SELECT 1 $$;";
+
+#[test]
+fn function_cost_rows_leakproof_and_settings_are_read_compared_and_rendered() {
+    let c = sql_case("fid_fn_cost", &[("1_init.up.sql", COSTLY_FUNCTIONS)]);
+    let model = replayed(&c);
+    assert!(model.uncertain.is_empty(), "{:?}", model.uncertain);
+    assert_no_drift(&c);
+    assert_schema_sql_rebuilds_truth(&c, "fid_fn_cost_sql");
+    // A hand change of any of them is drift.
+    c.truth.execute(
+        "ALTER FUNCTION hot_rank(numeric, timestamptz) COST 50;
+         ALTER FUNCTION ids() RESET search_path;
+         ALTER FUNCTION plain() LEAKPROOF;",
+    );
+    let found = differences(&replayed(&c), &introspect(&c.truth.url));
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(found.iter().any(|d| d.contains("COST 50")), "{found:#?}");
+}
+
+#[test]
+fn an_unreadable_routine_statement_is_named_by_its_start() {
+    // `WINDOW` is rare enough to stay unread: the reason must say which
+    // routine, not "CREATE OR in …".
+    // (Replay only: PostgreSQL refuses a `LANGUAGE sql` window function anyway.)
+    let dir = project(&[(
+        "1_init.up.sql",
+        "CREATE OR REPLACE FUNCTION public.odd(a integer) RETURNS integer LANGUAGE sql
+             WINDOW AS $$ SELECT 1 $$;",
+    )]);
+    let migrations = load(dir.path());
+    let refs: Vec<&Migration> = migrations.iter().collect();
+    let (model, _) = migguard::schema::replay::replay(&refs, "public");
+    let reasons: Vec<&String> = model.uncertain.values().flatten().collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with("CREATE OR REPLACE FUNCTION public.odd in 1_init")),
+        "{reasons:?}"
+    );
+}
+
+#[test]
+fn function_argument_defaults_are_compared_and_rendered() {
+    let c = sql_case(
+        "fid_fn_defaults",
+        &[(
+            "1_init.up.sql",
+            "CREATE FUNCTION nanoid(size int DEFAULT 21, alphabet text DEFAULT '_-0123456789abc',
+                                    OUT id text)
+                 LANGUAGE sql VOLATILE AS $$ SELECT left(alphabet, size) $$;
+             CREATE FUNCTION later(a int, since timestamptz DEFAULT now(), n numeric = 0)
+                 RETURNS integer LANGUAGE sql AS $$ SELECT a $$;",
+        )],
+    );
+    assert_no_drift(&c);
+    assert_schema_sql_rebuilds_truth(&c, "fid_fn_defaults_sql");
+    c.truth.execute(
+        "CREATE OR REPLACE FUNCTION later(a int, since timestamptz DEFAULT now(), n numeric = 1)
+             RETURNS integer LANGUAGE sql AS $$ SELECT a $$;",
+    );
+    let found = differences(&replayed(&c), &introspect(&c.truth.url));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].contains("later"), "{found:#?}");
 }

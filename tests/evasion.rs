@@ -207,6 +207,27 @@ fn routine_created_and_called_in_the_same_migration_runs_its_body() {
         &lint_sql("CREATE FUNCTION wipe() RETURNS void LANGUAGE sql AS $$ DELETE FROM users $$;\n"),
         "delete-without-where",
     );
+    // A body in single quotes runs like a dollar-quoted one; a SQL-standard `RETURN`
+    // body runs what it calls.
+    assert_finds(
+        &lint_sql("CREATE FUNCTION wipe() RETURNS void LANGUAGE sql AS 'DELETE FROM users';\nSELECT wipe();\n"),
+        "delete-without-where",
+        "public.users",
+    );
+    assert_finds(
+        &lint_sql(
+            "CREATE FUNCTION wipe() RETURNS void LANGUAGE sql AS $$ DELETE FROM users $$;\n\
+             CREATE FUNCTION outer_fn() RETURNS void LANGUAGE sql RETURN wipe();\nSELECT outer_fn();\n",
+        ),
+        "delete-without-where",
+        "public.users",
+    );
+    // One holding an escape (`''`) is not read as text: what runs it stays unreadable.
+    let (code, found) = lint_sql(
+        "CREATE FUNCTION wipe() RETURNS void LANGUAGE sql AS 'DELETE FROM users WHERE n = ''x''';\nSELECT wipe();\n",
+    );
+    assert_eq!(code, 1, "{found:?}");
+    assert!(found.iter().any(|(r, _)| r == "unparsed-sql"), "{found:?}");
 }
 
 #[test]

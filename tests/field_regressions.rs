@@ -28,7 +28,12 @@ fn differences(dir: &std::path::Path, url: &str) -> Vec<String> {
     let ignore = IgnoreList::new("flyway_schema_history", "public", &[]);
     migguard::drift::diff::diff(&model, &introspect(url), &ignore)
         .into_iter()
-        .map(|d| format!("{} {}: {:?} / {:?}", d.kind, d.object, d.expected, d.actual))
+        .map(|d| {
+            format!(
+                "{} {}: {:?} / {:?} ({})",
+                d.kind, d.object, d.expected, d.actual, d.message
+            )
+        })
         .collect()
 }
 
@@ -102,6 +107,86 @@ fn a_hand_changed_parallel_marking_is_drift() {
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
         found[0].contains("reverse_timestamp_sort") && found[0].contains("PARALLEL SAFE"),
+        "{found:#?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// immich v1.131.3 (TypeORM, 195 migrations).
+
+/// immich's `RemoveSystemConfigTable1715787369686`: the `DROP TABLE` only runs when the
+/// table held rows (`if (overrides.length === 0) { return; }` before it). On a fresh
+/// database TypeORM returns early and the table stays; replay took the drop for
+/// certain and drift reported the table as unexpected (a false item).
+const EARLY_RETURN_TS: &str = r#"import { MigrationInterface, QueryRunner } from 'typeorm';
+
+export class CreateConfig1700000000000 implements MigrationInterface {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE TABLE "system_config" ("key" character varying NOT NULL, "value" character varying)`);
+  }
+  public async down(queryRunner: QueryRunner): Promise<void> {}
+}
+"#;
+
+const EARLY_RETURN_2_TS: &str = r#"import { MigrationInterface, QueryRunner } from 'typeorm';
+
+export class RemoveConfig1700000000001 implements MigrationInterface {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    const overrides = await queryRunner.query('SELECT "key", "value" FROM "system_config"');
+    if (overrides.length === 0) {
+      return;
+    }
+    await queryRunner.query(`DROP TABLE "system_config"`);
+  }
+  public async down(queryRunner: QueryRunner): Promise<void> {}
+}
+"#;
+
+#[test]
+fn statements_after_an_early_return_are_conditional() {
+    let dir = project(&[
+        ("1700000000000-CreateConfig.ts", EARLY_RETURN_TS),
+        ("1700000000001-RemoveConfig.ts", EARLY_RETURN_2_TS),
+    ]);
+    // What TypeORM leaves on an empty database: the early return is taken.
+    let truth = cluster().create_database("fr_early_return");
+    truth.execute(
+        r#"CREATE TABLE "system_config" ("key" character varying NOT NULL, "value" character varying)"#,
+    );
+    let found = differences(dir.path(), &truth.url);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].starts_with("unverifiable public.system_config")
+            && found[0].contains("overrides.length === 0"),
+        "{found:#?}"
+    );
+}
+
+/// immich's `f_concat_ws` (a `LANGUAGE sql` body in single quotes) and `f_unaccent` (a
+/// SQL-standard `RETURN` body) are called by a generated column and by index
+/// expressions. Neither body can change the schema, yet each call made an unreadable
+/// op and a false `unverifiable` item named after the function (`public.f_unaccent`).
+const CALLED_FUNCTIONS: &str = "CREATE FUNCTION f_concat_ws(text, text[]) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT array_to_string($2, $1)';
+CREATE FUNCTION f_unaccent(text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+    RETURN lower($1);
+CREATE TABLE place (name varchar, tags text[],
+    searchable tsvector GENERATED ALWAYS AS (to_tsvector('english', f_concat_ws(' '::text, COALESCE(tags, array[]::text[])))) STORED);
+CREATE INDEX idx_place_name ON place USING btree (f_unaccent(name));
+";
+
+#[test]
+fn calling_a_sql_function_with_a_quoted_or_return_body_is_read() {
+    let dir = one_migration(CALLED_FUNCTIONS);
+    let truth = cluster().create_database("fr_called_functions");
+    truth.execute(CALLED_FUNCTIONS);
+    let found = differences(dir.path(), &truth.url);
+    // The `RETURN` body itself is stored parsed (`prosqlbody`), not modelled: the
+    // function stays unverifiable, and nothing else.
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].starts_with("unverifiable public.f_unaccent(text)"),
         "{found:#?}"
     );
 }

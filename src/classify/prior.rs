@@ -11,6 +11,7 @@
 use crate::ir::{
     fold_sql_ident, AttrValue, ChangeMode, Migration, OpKind, Operation, QualifiedName,
 };
+use crate::locks::ModelFacts;
 use crate::schema::model::{SchemaModel, Table};
 use crate::schema::normalize::normalize_type;
 use crate::schema::replay::{replay_observing, typeorm_change_mode};
@@ -44,6 +45,31 @@ impl OpPrior {
 /// [`OpPrior`]s of every migration's `up()` ops, indexed like `migrations` and their
 /// ops; `migrations` must be in run order (as `load_project` sorts them).
 pub fn prior_facts(migrations: &[Migration], default_schema: &str) -> Vec<Vec<OpPrior>> {
+    prior_facts_observing(migrations, default_schema, |_, _, _| {})
+}
+
+/// [`prior_facts`] and, from the same replay pass, the lock analysis's
+/// [`ModelFacts`] of every op (indexed the same way): lint replays once.
+pub fn prior_and_lock_facts(
+    migrations: &[Migration],
+    default_schema: &str,
+) -> (Vec<Vec<OpPrior>>, Vec<Vec<ModelFacts>>) {
+    let mut lock_facts: Vec<Vec<ModelFacts>> = migrations
+        .iter()
+        .map(|m| vec![ModelFacts::default(); m.up.len()])
+        .collect();
+    let prior = prior_facts_observing(migrations, default_schema, |mi, oi, model| {
+        lock_facts[mi][oi] = crate::locks::model_facts(&migrations[mi], oi, model);
+    });
+    (prior, lock_facts)
+}
+
+/// [`prior_facts`], also showing `also` the model before each op.
+fn prior_facts_observing(
+    migrations: &[Migration],
+    default_schema: &str,
+    mut also: impl FnMut(usize, usize, &SchemaModel),
+) -> Vec<Vec<OpPrior>> {
     let mut facts: Vec<Vec<OpPrior>> = migrations
         .iter()
         .map(|m| vec![OpPrior::default(); m.up.len()])
@@ -52,6 +78,7 @@ pub fn prior_facts(migrations: &[Migration], default_schema: &str) -> Vec<Vec<Op
     let mut model = SchemaModel::default();
     replay_observing(&mut model, &refs, default_schema, |mi, oi, model| {
         facts[mi][oi] = judge(&migrations[mi].up[oi], model, default_schema);
+        also(mi, oi, model);
     });
     facts
 }

@@ -5,38 +5,10 @@ use crate::cli::{DriftArgs, GlobalArgs};
 use crate::config::Config;
 use crate::db::connect::{block_on_within, connect, describe};
 use crate::db::history::{self, compare_with_checksums};
-use crate::drift::{analyse, schemas_used, DriftStatus, HistoryView, IgnoreList};
+use crate::drift::{analyse, schemas_to_compare, DriftStatus, HistoryView, IgnoreList};
 use crate::error::{Outcome, Result};
 use crate::project::{load_project, migration_paths};
 use crate::report::drift::render;
-
-/// The schemas to introspect: those named with `--schema`, else every schema the
-/// migrations use. The configured schema comes first when it is among them:
-/// introspection spells types relative to it.
-pub(super) fn schemas_to_compare(
-    requested: &[String],
-    migrations: &[crate::ir::Migration],
-    default_schema: &str,
-) -> Vec<String> {
-    let mut schemas = vec![default_schema.to_string()];
-    if requested.is_empty() {
-        let all: Vec<&crate::ir::Migration> = migrations.iter().collect();
-        let (expected, _) = crate::schema::replay::replay(&all, default_schema);
-        schemas.extend(
-            schemas_used(&expected)
-                .into_iter()
-                .filter(|s| s != default_schema),
-        );
-    } else {
-        schemas.retain(|s| requested.contains(s));
-        for s in requested {
-            if !schemas.contains(s) {
-                schemas.push(s.clone());
-            }
-        }
-    }
-    schemas
-}
 
 pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
     let config = Config::discover(global.config.as_deref())?;
@@ -47,14 +19,12 @@ pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
     } else {
         None
     };
-    let mut schemas = schemas_to_compare(&args.schemas, &project.migrations, &ds);
-    if let (Some(set), true) = (&entities, args.schemas.is_empty()) {
-        for s in schemas_used(&set.model) {
-            if !schemas.contains(&s) {
-                schemas.push(s);
-            }
-        }
-    }
+    let schemas = schemas_to_compare(
+        &args.schemas,
+        &project.migrations,
+        &ds,
+        entities.as_ref().map(|set| &set.model),
+    );
     let opts = super::database::connect_options_from_env(
         args.db.database_url.as_deref(),
         &config.database,

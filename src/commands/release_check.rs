@@ -78,7 +78,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
         // Only a rollback needs the live schema: it is the one witness of what the
         // newer migrations dropped.
         let live = if cmp.ahead_of_build {
-            let schemas = super::drift::schemas_to_compare(&[], &project.migrations, &ds);
+            let schemas = crate::drift::schemas_to_compare(&[], &project.migrations, &ds, None);
             let live = crate::db::introspect::introspect(&client, &schemas).await?;
             Some((live, schemas))
         } else {

@@ -632,7 +632,9 @@ async fn introspect_functions(
                         pg_catalog.pg_get_function_identity_arguments(p.oid),
                         CASE WHEN p.prokind = 'f' THEN pg_catalog.pg_get_function_result(p.oid) END,
                         l.lanname::text, CASE WHEN p.prosqlbody IS NULL THEN p.prosrc END,
-                        p.provolatile::text, p.prosecdef, p.proparallel::text, p.proisstrict
+                        p.provolatile::text, p.prosecdef, p.proparallel::text, p.proisstrict,
+                        p.procost::text, p.prorows::text, p.proleakproof, p.proconfig,
+                        pg_catalog.pg_get_expr(p.proargdefaults, 0)
                  FROM pg_catalog.pg_proc p
                  JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
                  JOIN pg_catalog.pg_language l ON l.oid = p.prolang
@@ -670,15 +672,67 @@ async fn introspect_functions(
             }
             .to_string(),
             security_definer: r.get(9),
+            cost: r.get(12),
+            rows: r.get(13),
+            leakproof: r.get(14),
+            config: r
+                .get::<_, Option<Vec<String>>>(15)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| match c.split_once('=') {
+                    Some((name, value)) => format!("{}={value}", name.to_ascii_lowercase()),
+                    None => c,
+                })
+                .collect(),
+            arg_defaults: r
+                .get::<_, Option<String>>(16)
+                .map(|list| {
+                    expression_list(&list)
+                        .iter()
+                        .map(|e| canonical_expr(e, ds))
+                        .collect()
+                })
+                .unwrap_or_default(),
         };
         m.functions.insert(f.key(), f);
     }
     Ok(())
 }
 
+/// A comma-separated list of expressions as `pg_get_expr` prints `proargdefaults`
+/// (`21, 'abc'::text`), split by the SQL parser; each as the parser prints it.
+fn expression_list(list: &str) -> Vec<String> {
+    use sqlparser::ast::{SelectItem, SetExpr, Statement};
+    let sql = format!("SELECT {list}");
+    let parsed =
+        sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::PostgreSqlDialect {}, &sql);
+    let Ok([Statement::Query(q)]) = parsed.as_deref() else {
+        return vec![list.to_string()];
+    };
+    let SetExpr::Select(select) = q.body.as_ref() else {
+        return vec![list.to_string()];
+    };
+    select
+        .projection
+        .iter()
+        .map(|item| match item {
+            SelectItem::UnnamedExpr(e) => e.to_string(),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::trigger_when;
+
+    #[test]
+    fn argument_defaults_are_split_by_the_parser() {
+        assert_eq!(
+            super::expression_list("21, 'a,b'::text, f(1, 2)"),
+            vec!["21", "'a,b'::text", "f(1, 2)"]
+        );
+    }
 
     #[test]
     fn the_when_condition_is_cut_from_the_trigger_definition() {

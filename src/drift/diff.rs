@@ -14,6 +14,7 @@ use super::describe::{
 };
 use super::fold::fold_uncertain;
 pub use super::ignore::IgnoreList;
+use super::keyed::{paired, Presence};
 use crate::ir::QualifiedName;
 use crate::schema::model::{SchemaModel, Sequence};
 use std::fmt;
@@ -172,20 +173,33 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
     );
     let mut out = Vec::new();
     let skip = |o: &str| ignore.matches(o);
-    for (name, e) in &expected.tables {
+    for (name, presence) in paired(&expected.tables, &live.tables) {
         let obj = name.to_string();
         if ignore.skips(name) {
             continue;
         }
-        let Some(l) = live.tables.get(name) else {
-            out.push(d(
-                Kind::MissingTable,
-                obj.clone(),
-                Some(obj.clone()),
-                None,
-                format!("table {obj} is missing"),
-            ));
-            continue;
+        let (e, l) = match presence {
+            Presence::Missing(_) => {
+                out.push(d(
+                    Kind::MissingTable,
+                    obj.clone(),
+                    Some(obj.clone()),
+                    None,
+                    format!("table {obj} is missing"),
+                ));
+                continue;
+            }
+            Presence::Unexpected(_) => {
+                out.push(d(
+                    Kind::UnexpectedTable,
+                    obj.clone(),
+                    None,
+                    Some(obj.clone()),
+                    format!("table {obj} exists but is not in the schema the migrations produce"),
+                ));
+                continue;
+            }
+            Presence::Both { expected, live } => (expected, live),
         };
         for ec in &e.columns {
             let cobj = format!("{obj}.{}", ec.name);
@@ -258,13 +272,13 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
                 ));
             }
         }
-        for (cname, ec) in &e.constraints {
+        for (cname, presence) in paired(&e.constraints, &l.constraints) {
             let cobj = format!("{obj}.{cname}");
             if skip(&cobj) {
                 continue;
             }
-            match l.constraints.get(cname) {
-                None => out.push(d_on(
+            match presence {
+                Presence::Missing(ec) => out.push(d_on(
                     &obj,
                     Kind::MissingConstraint,
                     cobj.clone(),
@@ -272,7 +286,10 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
                     None,
                     format!("constraint {cobj} is missing"),
                 )),
-                Some(lc) => {
+                Presence::Both {
+                    expected: ec,
+                    live: lc,
+                } => {
                     let (de, dl) = (describe_constraint(ec), describe_constraint(lc));
                     if de != dl {
                         out.push(d_on(
@@ -285,12 +302,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
                         ));
                     }
                 }
-            }
-        }
-        for (cname, lc) in &l.constraints {
-            let cobj = format!("{obj}.{cname}");
-            if !e.constraints.contains_key(cname) && !skip(&cobj) {
-                out.push(d_on(
+                Presence::Unexpected(lc) => out.push(d_on(
                     &obj,
                     Kind::UnexpectedConstraint,
                     cobj.clone(),
@@ -299,30 +311,18 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
                     format!(
                         "constraint {cobj} exists but is not in the schema the migrations produce"
                     ),
-                ));
+                )),
             }
         }
     }
-    for name in live.tables.keys() {
-        let obj = name.to_string();
-        if !expected.tables.contains_key(name) && !ignore.skips(name) {
-            out.push(d(
-                Kind::UnexpectedTable,
-                obj.clone(),
-                None,
-                Some(obj.clone()),
-                format!("table {obj} exists but is not in the schema the migrations produce"),
-            ));
-        }
-    }
     let table_skipped = |t: &QualifiedName| ignore.skips(t);
-    for (name, e) in &expected.indexes {
+    for (name, presence) in paired(&expected.indexes, &live.indexes) {
         let obj = name.to_string();
-        if ignore.skips(name) || table_skipped(&e.table) {
+        if ignore.skips(name) || table_skipped(&presence.object().table) {
             continue;
         }
-        match live.indexes.get(name) {
-            None => out.push(d_on(
+        match presence {
+            Presence::Missing(e) => out.push(d_on(
                 &e.table.to_string(),
                 Kind::MissingIndex,
                 obj.clone(),
@@ -330,7 +330,10 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
                 None,
                 format!("index {obj} on {} is missing", e.table),
             )),
-            Some(l) => {
+            Presence::Both {
+                expected: e,
+                live: l,
+            } => {
                 let (de, dl) = (describe_index(e), describe_index(l));
                 if de != dl {
                     out.push(d_on(
@@ -343,12 +346,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
                     ));
                 }
             }
-        }
-    }
-    for (name, l) in &live.indexes {
-        let obj = name.to_string();
-        if !expected.indexes.contains_key(name) && !ignore.skips(name) && !table_skipped(&l.table) {
-            out.push(d_on(
+            Presence::Unexpected(l) => out.push(d_on(
                 &l.table.to_string(),
                 Kind::UnexpectedIndex,
                 obj.clone(),
@@ -358,23 +356,26 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
                     "index {obj} on {} exists but is not in the schema the migrations produce",
                     l.table
                 ),
-            ));
+            )),
         }
     }
-    for (name, e) in &expected.enums {
+    for (name, presence) in paired(&expected.enums, &live.enums) {
         let obj = name.to_string();
         if ignore.skips(name) {
             continue;
         }
-        match live.enums.get(name) {
-            None => out.push(d(
+        match presence {
+            Presence::Missing(e) => out.push(d(
                 Kind::MissingEnum,
                 obj.clone(),
                 Some(e.labels.join(", ")),
                 None,
                 format!("enum type {obj} is missing"),
             )),
-            Some(l) if l.labels != e.labels => out.push(d(
+            Presence::Both {
+                expected: e,
+                live: l,
+            } if l.labels != e.labels => out.push(d(
                 Kind::EnumValuesMismatch,
                 obj.clone(),
                 Some(e.labels.join(", ")),
@@ -385,36 +386,34 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
                     e.labels.join(", ")
                 ),
             )),
-            Some(_) => {}
-        }
-    }
-    for (name, l) in &live.enums {
-        let obj = name.to_string();
-        if !expected.enums.contains_key(name) && !ignore.skips(name) {
-            out.push(d(
+            Presence::Both { .. } => {}
+            Presence::Unexpected(l) => out.push(d(
                 Kind::UnexpectedEnum,
                 obj.clone(),
                 None,
                 Some(l.labels.join(", ")),
                 format!("enum type {obj} exists but is not in the schema the migrations produce"),
-            ));
+            )),
         }
     }
     diff_composites(expected, live, ignore, &mut out);
-    for (name, e) in &expected.views {
+    for (name, presence) in paired(&expected.views, &live.views) {
         let obj = name.to_string();
         if ignore.skips(name) {
             continue;
         }
-        match live.views.get(name) {
-            None => out.push(d(
+        match presence {
+            Presence::Missing(_) => out.push(d(
                 Kind::MissingView,
                 obj.clone(),
                 Some(obj.clone()),
                 None,
                 format!("view {obj} is missing"),
             )),
-            Some(l) => {
+            Presence::Both {
+                expected: e,
+                live: l,
+            } => {
                 // Columns count only when replay could name them (`view_columns`).
                 let columns_differ =
                     matches!((&e.columns, &l.columns), (Some(a), Some(b)) if a != b);
@@ -428,42 +427,28 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
                     ));
                 }
             }
-        }
-    }
-    for name in live.views.keys() {
-        let obj = name.to_string();
-        if !expected.views.contains_key(name) && !ignore.skips(name) {
-            out.push(d(
+            Presence::Unexpected(_) => out.push(d(
                 Kind::UnexpectedView,
                 obj.clone(),
                 None,
                 Some(obj.clone()),
                 format!("view {obj} exists but is not in the schema the migrations produce"),
-            ));
+            )),
         }
     }
     let owner = |s: &Sequence| s.owned_by.as_ref().map(|(t, _)| t.to_string());
-    for (name, s) in &expected.sequences {
+    for (name, presence) in paired(&expected.sequences, &live.sequences) {
         let obj = name.to_string();
-        let skipped =
-            ignore.skips(name) || s.owned_by.as_ref().is_some_and(|(t, _)| table_skipped(t));
-        if let Some(l) = live.sequences.get(name).filter(|_| !skipped) {
-            let (de, dl) = (describe_sequence(s), describe_sequence(l));
-            if de != dl {
-                out.push(Difference {
-                    table: owner(s).or_else(|| owner(l)),
-                    ..d(
-                        Kind::SequenceMismatch,
-                        obj.clone(),
-                        Some(de.clone()),
-                        Some(dl.clone()),
-                        format!("sequence {obj} is {dl} but the migrations make it {de}"),
-                    )
-                });
-            }
+        let owner_skipped = presence
+            .object()
+            .owned_by
+            .as_ref()
+            .is_some_and(|(t, _)| table_skipped(t));
+        if ignore.skips(name) || owner_skipped {
+            continue;
         }
-        if !live.sequences.contains_key(name) && !skipped {
-            out.push(Difference {
+        match presence {
+            Presence::Missing(s) => out.push(Difference {
                 table: owner(s),
                 ..d(
                     Kind::MissingSequence,
@@ -472,16 +457,26 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
                     None,
                     format!("sequence {obj} is missing"),
                 )
-            });
-        }
-    }
-    for (name, s) in &live.sequences {
-        let obj = name.to_string();
-        if !expected.sequences.contains_key(name)
-            && !ignore.skips(name)
-            && !s.owned_by.as_ref().is_some_and(|(t, _)| table_skipped(t))
-        {
-            out.push(Difference {
+            }),
+            Presence::Both {
+                expected: s,
+                live: l,
+            } => {
+                let (de, dl) = (describe_sequence(s), describe_sequence(l));
+                if de != dl {
+                    out.push(Difference {
+                        table: owner(s).or_else(|| owner(l)),
+                        ..d(
+                            Kind::SequenceMismatch,
+                            obj.clone(),
+                            Some(de.clone()),
+                            Some(dl.clone()),
+                            format!("sequence {obj} is {dl} but the migrations make it {de}"),
+                        )
+                    });
+                }
+            }
+            Presence::Unexpected(s) => out.push(Difference {
                 table: owner(s),
                 ..d(
                     Kind::UnexpectedSequence,
@@ -492,7 +487,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
                         "sequence {obj} exists but is not in the schema the migrations produce"
                     ),
                 )
-            });
+            }),
         }
     }
     for name in expected.extensions.keys() {
@@ -528,20 +523,23 @@ fn diff_composites(
             .collect::<Vec<_>>()
             .join(", ")
     };
-    for (name, e) in &expected.composites {
+    for (name, presence) in paired(&expected.composites, &live.composites) {
         let obj = name.to_string();
         if ignore.skips(name) {
             continue;
         }
-        match live.composites.get(name) {
-            None => out.push(d(
+        match presence {
+            Presence::Missing(e) => out.push(d(
                 Kind::MissingType,
                 obj.clone(),
                 Some(shape(e)),
                 None,
                 format!("composite type {obj} is missing"),
             )),
-            Some(l) if l.attributes != e.attributes => out.push(d(
+            Presence::Both {
+                expected: e,
+                live: l,
+            } if l.attributes != e.attributes => out.push(d(
                 Kind::TypeMismatch,
                 obj.clone(),
                 Some(shape(e)),
@@ -552,13 +550,8 @@ fn diff_composites(
                     shape(e)
                 ),
             )),
-            Some(_) => {}
-        }
-    }
-    for (name, l) in &live.composites {
-        let obj = name.to_string();
-        if !expected.composites.contains_key(name) && !ignore.skips(name) {
-            out.push(d(
+            Presence::Both { .. } => {}
+            Presence::Unexpected(l) => out.push(d(
                 Kind::UnexpectedType,
                 obj.clone(),
                 None,
@@ -566,7 +559,7 @@ fn diff_composites(
                 format!(
                     "composite type {obj} exists but is not in the schema the migrations produce"
                 ),
-            ));
+            )),
         }
     }
 }

@@ -13,6 +13,7 @@ mod describe;
 pub mod diff;
 mod fold;
 pub mod ignore;
+mod keyed;
 pub mod literals;
 mod objects;
 pub mod reconcile;
@@ -154,6 +155,38 @@ pub fn schemas_used(model: &SchemaModel) -> BTreeSet<String> {
     s.extend(model.sequences.keys().map(|q| q.schema.clone()));
     s.extend(model.views.keys().map(|q| q.schema.clone()));
     s
+}
+
+/// The schemas `drift` (and release-check's rollback check) introspect: those named
+/// with `--schema` (`requested`), else every schema the migrations use, and those of
+/// `also_expected` (the entities' model, when compared). The configured schema comes
+/// first when it is among them: introspection spells types relative to it.
+pub fn schemas_to_compare(
+    requested: &[String],
+    migrations: &[crate::ir::Migration],
+    default_schema: &str,
+    also_expected: Option<&SchemaModel>,
+) -> Vec<String> {
+    let mut schemas = vec![default_schema.to_string()];
+    if requested.is_empty() {
+        let all: Vec<&crate::ir::Migration> = migrations.iter().collect();
+        let (expected, _) = crate::schema::replay::replay(&all, default_schema);
+        let mut used: Vec<String> = schemas_used(&expected).into_iter().collect();
+        used.extend(also_expected.into_iter().flat_map(schemas_used));
+        for s in used {
+            if !schemas.contains(&s) {
+                schemas.push(s);
+            }
+        }
+    } else {
+        schemas.retain(|s| requested.contains(s));
+        for s in requested {
+            if !schemas.contains(s) {
+                schemas.push(s.clone());
+            }
+        }
+    }
+    schemas
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use super::diff::{Difference, Kind};
 use super::ignore::IgnoreList;
+use super::keyed::{paired, Presence};
 use crate::schema::objects::Function;
 use crate::schema::SchemaModel;
 
@@ -33,23 +34,23 @@ pub(super) fn diff_functions(
     ignore: &IgnoreList,
     out: &mut Vec<Difference>,
 ) {
-    let skips = |f: &Function, key: &str| ignore.skips(&f.name) || ignore.matches(key);
-    for (key, e) in &expected.functions {
-        if skips(e, key) {
+    for (key, presence) in paired(&expected.functions, &live.functions) {
+        let f = presence.object();
+        if ignore.skips(&f.name) || ignore.matches(key) {
             continue;
         }
-        let Some(l) = live.functions.get(key) else {
-            out.push(item(
+        match presence {
+            Presence::Missing(e) => out.push(item(
                 Kind::MissingFunction,
                 key,
                 Some(e.header()),
                 None,
                 format!("{} {key} is missing", routine_word(e)),
-            ));
-            continue;
-        };
-        if e.header() != l.header() {
-            out.push(item(
+            )),
+            Presence::Both {
+                expected: e,
+                live: l,
+            } if e.header() != l.header() => out.push(item(
                 Kind::FunctionMismatch,
                 key,
                 Some(e.header()),
@@ -60,9 +61,11 @@ pub(super) fn diff_functions(
                     l.header(),
                     e.header()
                 ),
-            ));
-        } else if e.body.is_some() && e.body != l.body {
-            out.push(item(
+            )),
+            Presence::Both {
+                expected: e,
+                live: l,
+            } if e.body.is_some() && e.body != l.body => out.push(item(
                 Kind::FunctionMismatch,
                 key,
                 e.body.clone(),
@@ -72,12 +75,9 @@ pub(super) fn diff_functions(
                     routine_word(e),
                     first_difference(e.body.as_deref(), l.body.as_deref())
                 ),
-            ));
-        }
-    }
-    for (key, l) in &live.functions {
-        if !expected.functions.contains_key(key) && !skips(l, key) {
-            out.push(item(
+            )),
+            Presence::Both { .. } => {}
+            Presence::Unexpected(l) => out.push(item(
                 Kind::UnexpectedFunction,
                 key,
                 None,
@@ -86,7 +86,7 @@ pub(super) fn diff_functions(
                     "{} {key} exists but is not in the schema the migrations produce",
                     routine_word(l)
                 ),
-            ));
+            )),
         }
     }
 }
@@ -118,37 +118,35 @@ pub(super) fn diff_triggers(
                 message,
             )
         };
-        for (tname, et) in &e.triggers {
-            let object = format!("{table}.{tname}");
-            if ignore.matches(&object) {
+        for (tname, presence) in paired(&e.triggers, &l.triggers) {
+            if ignore.matches(&format!("{table}.{tname}")) {
                 continue;
             }
-            match l.triggers.get(tname) {
-                None => out.push(on_table(
+            match presence {
+                Presence::Missing(et) => out.push(on_table(
                     Kind::MissingTrigger,
                     tname,
                     Some(et.describe(name)),
                     None,
                     format!("trigger {tname} on {table} is missing"),
                 )),
-                Some(lt) if lt.describe(name) != et.describe(name) => out.push(on_table(
-                    Kind::TriggerMismatch,
-                    tname,
-                    Some(et.describe(name)),
-                    Some(lt.describe(name)),
-                    format!(
-                        "trigger {tname} on {table} is `{}` but the migrations make it `{}`",
-                        lt.describe(name),
-                        et.describe(name)
-                    ),
-                )),
-                Some(_) => {}
-            }
-        }
-        for (tname, lt) in &l.triggers {
-            let object = format!("{table}.{tname}");
-            if !e.triggers.contains_key(tname) && !ignore.matches(&object) {
-                out.push(on_table(
+                Presence::Both { expected: et, live: lt }
+                    if lt.describe(name) != et.describe(name) =>
+                {
+                    out.push(on_table(
+                        Kind::TriggerMismatch,
+                        tname,
+                        Some(et.describe(name)),
+                        Some(lt.describe(name)),
+                        format!(
+                            "trigger {tname} on {table} is `{}` but the migrations make it `{}`",
+                            lt.describe(name),
+                            et.describe(name)
+                        ),
+                    ))
+                }
+                Presence::Both { .. } => {}
+                Presence::Unexpected(lt) => out.push(on_table(
                     Kind::UnexpectedTrigger,
                     tname,
                     None,
@@ -156,7 +154,7 @@ pub(super) fn diff_triggers(
                     format!(
                         "trigger {tname} on {table} exists but is not in the schema the migrations produce"
                     ),
-                ));
+                )),
             }
         }
     }
@@ -216,19 +214,19 @@ pub(super) fn diff_row_security(
                 message,
             )
         };
-        for (pname, ep) in &e.policies {
+        for (pname, presence) in paired(&e.policies, &l.policies) {
             if ignore.matches(&format!("{table}.{pname}")) {
                 continue;
             }
-            match l.policies.get(pname) {
-                None => out.push(on_table(
+            match presence {
+                Presence::Missing(ep) => out.push(on_table(
                     Kind::MissingPolicy,
                     pname,
                     Some(ep.definition(name)),
                     None,
                     format!("policy {pname} on {table} is missing"),
                 )),
-                Some(lp) if lp != ep => out.push(on_table(
+                Presence::Both { expected: ep, live: lp } if lp != ep => out.push(on_table(
                     Kind::PolicyMismatch,
                     pname,
                     Some(ep.definition(name)),
@@ -239,12 +237,8 @@ pub(super) fn diff_row_security(
                         ep.definition(name)
                     ),
                 )),
-                Some(_) => {}
-            }
-        }
-        for (pname, lp) in &l.policies {
-            if !e.policies.contains_key(pname) && !ignore.matches(&format!("{table}.{pname}")) {
-                out.push(on_table(
+                Presence::Both { .. } => {}
+                Presence::Unexpected(lp) => out.push(on_table(
                     Kind::UnexpectedPolicy,
                     pname,
                     None,
@@ -252,7 +246,7 @@ pub(super) fn diff_row_security(
                     format!(
                         "policy {pname} on {table} exists but is not in the schema the migrations produce"
                     ),
-                ));
+                )),
             }
         }
     }

@@ -33,14 +33,12 @@ pub fn analyse(
     default_schema: &str,
     ignore: &IgnoreList,
 ) -> DriftReport {
-    let mut all: Vec<&Migration> = local.iter().collect();
-    // The tools apply in version order whatever order the files were listed in.
-    all.sort_by(|a, b| a.order.cmp(&b.order));
+    let all = in_version_order(local);
     let mut expected = SchemaModel::default();
     // Conflicts while replaying E are the schema engineer's replay-fidelity concern;
     // drift judges L, so only conflicts of the pending migrations against L count.
     let _ = replay_onto(&mut expected, &all, default_schema);
-    analyse_against(&expected, local, live, history, default_schema, ignore)
+    reconcile(&expected, &all, live, history, default_schema, ignore)
 }
 
 /// [`analyse`] with E given rather than replayed: `drift --entities` expects the
@@ -54,8 +52,32 @@ pub fn analyse_against(
     default_schema: &str,
     ignore: &IgnoreList,
 ) -> DriftReport {
+    reconcile(
+        expected,
+        &in_version_order(local),
+        live,
+        history,
+        default_schema,
+        ignore,
+    )
+}
+
+/// The tools apply in version order whatever order the files were listed in.
+fn in_version_order(local: &[Migration]) -> Vec<&Migration> {
     let mut all: Vec<&Migration> = local.iter().collect();
     all.sort_by(|a, b| a.order.cmp(&b.order));
+    all
+}
+
+/// [`analyse_against`] on the local migrations already in version order (`all`).
+fn reconcile(
+    expected: &SchemaModel,
+    all: &[&Migration],
+    live: &SchemaModel,
+    history: HistoryView,
+    default_schema: &str,
+    ignore: &IgnoreList,
+) -> DriftReport {
     let pending: Vec<&Migration> = all
         .iter()
         .copied()
@@ -175,7 +197,7 @@ pub fn analyse_against(
         });
     }
     for c in conflicts {
-        let file = local
+        let file = all
             .iter()
             .find(|m| m.name == c.migration)
             .map(|m| m.file.clone());
@@ -269,7 +291,7 @@ pub fn analyse_against(
             message: format!(
                 "{name} is pending but older than {newest_applied}, which is already applied (merged late): it will run after it"
             ),
-            file: local.iter().find(|m| &m.name == name).map(|m| m.file.clone()),
+            file: all.iter().find(|m| &m.name == name).map(|m| m.file.clone()),
         });
     }
     items.sort_by(|a, b| {

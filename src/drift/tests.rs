@@ -538,3 +538,43 @@ fn item_kinds_are_reported_by_their_documented_names() {
         assert!(kind == name);
     }
 }
+
+#[test]
+fn schemas_to_compare_puts_the_configured_schema_first_then_every_used_one() {
+    let ms = migs(&[(
+        "0001_init.sql",
+        "CREATE SCHEMA core; CREATE TABLE core.t (id int); CREATE TABLE t (id int);",
+    )]);
+    assert_eq!(
+        schemas_to_compare(&[], &ms, "public", None),
+        ["public", "core"]
+    );
+    // The entities' schemas are compared too when no `--schema` narrows it.
+    let entities = SchemaModel {
+        schemas: ["billing".to_string()].into(),
+        ..SchemaModel::default()
+    };
+    assert_eq!(
+        schemas_to_compare(&[], &ms, "public", Some(&entities)),
+        ["public", "core", "billing"]
+    );
+}
+
+#[test]
+fn schemas_to_compare_keeps_only_the_requested_ones() {
+    let ms = migs(&[("0001_init.sql", "CREATE TABLE core.t (id int);")]);
+    let requested = ["core".to_string(), "public".to_string()];
+    // The configured schema leads when requested, whatever the order given.
+    assert_eq!(
+        schemas_to_compare(&requested, &ms, "public", None),
+        ["public", "core"]
+    );
+    let entities = SchemaModel {
+        schemas: ["billing".to_string()].into(),
+        ..SchemaModel::default()
+    };
+    assert_eq!(
+        schemas_to_compare(&["core".to_string()], &ms, "public", Some(&entities)),
+        ["core"]
+    );
+}

@@ -40,6 +40,10 @@ pub struct LockContext {
     /// The schema replayed from every migration before this one (in run order);
     /// `None` when the caller did not replay (only the migration's own ops count).
     pub model_before: Option<SchemaModel>,
+    /// What the model just before each op showed, when the caller's own replay pass
+    /// collected it ([`model_facts`], lint's one pass): [`analyse`] then replays
+    /// nothing and `model_before` is not read.
+    pub op_facts: Option<Vec<ModelFacts>>,
     /// Schema for unqualified names (replay of the migration's own ops).
     pub default_schema: String,
 }
@@ -64,6 +68,79 @@ pub struct OpAnalysis {
     pub truncate_cascade: bool,
     /// How many indexes the op's DROP INDEX statement names.
     pub indexes_in_statement: usize,
+    /// ALTER TYPE … RENAME: the labels of the enum renamed, when the model knows it
+    /// (what TypeORM's `_old` rebuild of an enum starts from; `enum-value-change`).
+    pub renamed_enum_labels: Option<Vec<String>>,
+}
+
+/// What the schema just before an op says about its locks (see [`model_facts`]);
+/// the default is what an op that needs no model gets.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ModelFacts {
+    /// A validated CHECK proves the column the op sets NOT NULL is never NULL (on
+    /// PostgreSQL 12+ that spares the scan).
+    pub validated_not_null_check: bool,
+    /// TRUNCATE … CASCADE, at the first op of its statement: the tables it empties
+    /// besides those it names, sorted.
+    pub cascaded_tables: Vec<String>,
+    /// DROP INDEX: the table of the index.
+    pub index_table: Option<QualifiedName>,
+    /// The other tables whose foreign keys the op drops (they are locked too).
+    pub dropped_foreign_key_targets: Vec<String>,
+    /// ALTER TYPE … RENAME of an enum: its labels.
+    pub renamed_enum_labels: Option<Vec<String>>,
+}
+
+/// The [`ModelFacts`] of op `index` of `migration`, from `model`, the schema just
+/// before the op: what a replay observer (`schema::replay::replay_observing`) calls.
+pub fn model_facts(migration: &Migration, op_index: usize, model: &SchemaModel) -> ModelFacts {
+    let op = &migration.up[op_index];
+    let mut facts = ModelFacts::default();
+    if !needs_model(op) {
+        return facts;
+    }
+    match &op.kind {
+        OpKind::SetNotNull { table, column }
+        | OpKind::ChangeColumn {
+            table,
+            column,
+            sets_not_null: true,
+            ..
+        } => facts.validated_not_null_check = validated_not_null_check(model, table, column),
+        OpKind::Truncate { table } if cascades_first(migration, op_index) => {
+            // Every table of the statement is truncated; only the others are the
+            // surprise.
+            let truncated: BTreeSet<QualifiedName> = migration
+                .up
+                .iter()
+                .filter(|o| o.span == op.span)
+                .filter_map(|o| match &o.kind {
+                    OpKind::Truncate { table } => Some(table.clone()),
+                    _ => None,
+                })
+                .chain(std::iter::once(table.clone()))
+                .collect();
+            facts.cascaded_tables = referencing_tables(model, &truncated)
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+        }
+        OpKind::DropIndex { index, .. } => {
+            facts.index_table = model.indexes.get(index).map(|i| i.table.clone())
+        }
+        OpKind::RenameType { name, .. } => {
+            facts.renamed_enum_labels = model.enums.get(name).map(|e| e.labels.clone())
+        }
+        _ => {}
+    }
+    facts.dropped_foreign_key_targets = dropped_foreign_key_targets(model, op);
+    facts
+}
+
+/// `TRUNCATE a, b CASCADE` is one op per table: judged once, at the first.
+fn cascades_first(migration: &Migration, index: usize) -> bool {
+    let op = &migration.up[index];
+    says_cascade(op) && migration.up.iter().position(|o| o.span == op.span) == Some(index)
 }
 
 /// Whether an op needs the replayed model to be judged exactly.
@@ -199,48 +276,51 @@ fn says_cascade(op: &Operation) -> bool {
         .any(|w| w.eq_ignore_ascii_case("cascade"))
 }
 
-/// One context per migration of `migrations` (in run order): `base`, with the
-/// schema the earlier migrations leave behind for those whose ops need it (one
-/// replay pass; the model is copied only where needed).
-pub fn contexts_for(migrations: &[Migration], base: &LockContext) -> Vec<LockContext> {
-    let default_schema = if base.default_schema.is_empty() {
-        "public"
-    } else {
-        base.default_schema.as_str()
-    };
-    let mut model = base.model_before.clone().unwrap_or_default();
-    let mut out = Vec::with_capacity(migrations.len());
-    for m in migrations {
-        let model_before = m.up.iter().any(needs_model).then(|| model.clone());
-        out.push(LockContext {
+/// One context per migration: `base`, with the [`ModelFacts`] one replay pass
+/// collected for its ops (`op_facts[i]` for migration `i`, see
+/// `classify::prior::prior_and_lock_facts`).
+pub fn contexts_for(base: &LockContext, op_facts: Vec<Vec<ModelFacts>>) -> Vec<LockContext> {
+    op_facts
+        .into_iter()
+        .map(|facts| LockContext {
             postgres_major: base.postgres_major,
             runner: base.runner.clone(),
-            model_before,
-            default_schema: default_schema.to_string(),
-        });
-        crate::schema::replay::replay_onto(&mut model, &[m], default_schema);
+            model_before: None,
+            op_facts: Some(facts),
+            default_schema: base.default_schema.clone(),
+        })
+        .collect()
+}
+
+/// The [`ModelFacts`] of `migration`'s ops when the caller collected none: its own
+/// ops replayed onto `ctx.model_before` (or an empty schema).
+fn replayed_facts(migration: &Migration, ctx: &LockContext) -> Vec<ModelFacts> {
+    if !migration.up.iter().any(needs_model) {
+        return vec![ModelFacts::default(); migration.up.len()];
     }
-    out
+    let default_schema = if ctx.default_schema.is_empty() {
+        "public"
+    } else {
+        ctx.default_schema.as_str()
+    };
+    let mut model = ctx.model_before.clone().unwrap_or_default();
+    let mut facts = Vec::with_capacity(migration.up.len());
+    crate::schema::replay::replay_observing(&mut model, &[migration], default_schema, |_, i, m| {
+        facts.push(model_facts(migration, i, m))
+    });
+    facts
 }
 
 /// Facts for each op of `migration.up`, in order.
 pub fn analyse(migration: &Migration, ctx: &LockContext) -> Vec<OpAnalysis> {
     let scopes = scope::walk(migration, &ctx.runner);
-    let mut model: Option<SchemaModel> = migration
-        .up
-        .iter()
-        .any(needs_model)
-        .then(|| ctx.model_before.clone().unwrap_or_default());
-    // One op at a time through the replayer, which takes whole migrations.
-    let mut single = Migration {
-        up: Vec::new(),
-        down: Vec::new(),
-        ..migration.clone()
-    };
-    let default_schema = if ctx.default_schema.is_empty() {
-        "public"
-    } else {
-        ctx.default_schema.as_str()
+    let replayed;
+    let model_facts: &[ModelFacts] = match &ctx.op_facts {
+        Some(facts) => facts,
+        None => {
+            replayed = replayed_facts(migration, ctx);
+            &replayed
+        }
     };
     // How many ops each statement (span) produced: `DROP INDEX a, b` is one.
     let mut per_statement: BTreeMap<(usize, usize), usize> = BTreeMap::new();
@@ -253,74 +333,38 @@ pub fn analyse(migration: &Migration, ctx: &LockContext) -> Vec<OpAnalysis> {
     }
     let mut out = Vec::with_capacity(migration.up.len());
     for (i, (op, scope)) in migration.up.iter().zip(scopes).enumerate() {
+        let known = model_facts.get(i).cloned().unwrap_or_default();
         let mut a = OpAnalysis {
             scope,
+            not_null_proven: ctx.major() >= 12 && known.validated_not_null_check,
+            truncate_cascade: matches!(op.kind, OpKind::Truncate { .. })
+                && cascades_first(migration, i),
+            cascaded_tables: known.cascaded_tables,
+            renamed_enum_labels: known.renamed_enum_labels,
             ..OpAnalysis::default()
         };
-        if let Some(m) = &model {
-            match &op.kind {
-                OpKind::SetNotNull { table, column }
-                | OpKind::ChangeColumn {
-                    table,
-                    column,
-                    sets_not_null: true,
-                    ..
-                } => {
-                    a.not_null_proven =
-                        ctx.major() >= 12 && validated_not_null_check(m, table, column);
-                }
-                // `TRUNCATE a, b CASCADE` is one op per table: judged once, at the first.
-                OpKind::Truncate { table }
-                    if says_cascade(op)
-                        && migration.up.iter().position(|o| o.span == op.span) == Some(i) =>
-                {
-                    a.truncate_cascade = true;
-                    // Every table of the statement is truncated; only the others
-                    // are the surprise.
-                    let truncated: BTreeSet<QualifiedName> = migration
-                        .up
-                        .iter()
-                        .filter(|o| o.span == op.span)
-                        .filter_map(|o| match &o.kind {
-                            OpKind::Truncate { table } => Some(table.clone()),
-                            _ => None,
-                        })
-                        .chain(std::iter::once(table.clone()))
-                        .collect();
-                    a.cascaded_tables = referencing_tables(m, &truncated)
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect();
-                }
-                _ => {}
-            }
-        }
         if matches!(op.kind, OpKind::DropIndex { .. }) {
             a.indexes_in_statement = per_statement
                 .get(&(op.span.start, op.span.end))
                 .copied()
                 .unwrap_or(1);
         }
-        let index_table = match (&op.kind, &model) {
-            (OpKind::DropIndex { index, .. }, Some(m)) => m.indexes.get(index).map(|i| &i.table),
-            _ => None,
-        };
         a.lock = modes::lock_for(
             op,
             OpFacts {
                 not_null_proven: a.not_null_proven,
-                index_table,
+                index_table: known.index_table.as_ref(),
             },
         );
         // TRUNCATE … CASCADE locks what it empties as it locks the named table, and
         // dropping a foreign key (with its table, its column or by name) removes its
         // triggers from the referenced table, under ACCESS EXCLUSIVE there too.
-        let dropped_fk_targets = match &model {
-            Some(m) => dropped_foreign_key_targets(m, op),
-            None => Vec::new(),
-        };
         if let Some(lock) = a.lock.as_mut() {
-            for t in a.cascaded_tables.iter().chain(&dropped_fk_targets) {
+            for t in a
+                .cascaded_tables
+                .iter()
+                .chain(&known.dropped_foreign_key_targets)
+            {
                 if !lock.locks.iter().any(|l| &l.table == t) {
                     lock.locks.push(modes::TableLock {
                         table: t.clone(),
@@ -328,10 +372,6 @@ pub fn analyse(migration: &Migration, ctx: &LockContext) -> Vec<OpAnalysis> {
                     });
                 }
             }
-        }
-        if let Some(m) = model.as_mut() {
-            single.up = vec![op.clone()];
-            crate::schema::replay::replay_onto(m, &[&single], default_schema);
         }
         out.push(a);
     }

@@ -410,3 +410,54 @@ fn findings_carry_the_lock_they_take() {
     );
     assert_eq!(plain.duration, LockDuration::MetadataOnly);
 }
+
+/// Lint's one replay pass (`prior_and_lock_facts`) gives each migration the facts a
+/// replay of the migrations before it, then of its own ops, gives.
+#[test]
+fn one_replay_pass_sees_what_each_migration_replayed_alone_sees() {
+    let sqls = [
+        format!("{TABLE}\nCREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));\nCREATE INDEX a ON users (email);"),
+        "ALTER TABLE users ADD CONSTRAINT users_legacy_nn CHECK (legacy IS NOT NULL) NOT VALID;\nALTER TABLE users VALIDATE CONSTRAINT users_legacy_nn;".to_string(),
+        "ALTER TABLE users ALTER COLUMN legacy SET NOT NULL;\nTRUNCATE users CASCADE;\nDROP INDEX a;".to_string(),
+        "CREATE TABLE items (id bigint PRIMARY KEY, order_id bigint REFERENCES orders (id));\nTRUNCATE orders, users CASCADE;\nALTER TABLE orders DROP COLUMN user_id;\nDROP TABLE items;".to_string(),
+    ];
+    let migrations: Vec<Migration> = sqls.iter().map(|s| migration(s, true)).collect();
+    let (_, lock_facts) = crate::classify::prior::prior_and_lock_facts(&migrations, "public");
+    let contexts = contexts_for(&ctx(), lock_facts);
+    assert_eq!(contexts.len(), migrations.len());
+    for (i, (m, one_pass)) in migrations.iter().zip(&contexts).enumerate() {
+        let earlier: Vec<&Migration> = migrations[..i].iter().collect();
+        let alone = LockContext {
+            model_before: Some(crate::schema::replay::replay(&earlier, "public").0),
+            ..ctx()
+        };
+        assert_eq!(
+            format!("{:?}", analyse(m, one_pass)),
+            format!("{:?}", analyse(m, &alone)),
+            "migration {i}"
+        );
+    }
+    // The facts are the model's: the SET NOT NULL is proven, the CASCADE empties
+    // orders, the index's table is known, the dropped foreign key locks its target.
+    let third = analyse(&migrations[2], &contexts[2]);
+    assert!(third[0].not_null_proven);
+    assert_eq!(third[1].cascaded_tables, ["public.orders"]);
+    assert_eq!(
+        third[2].lock.as_ref().unwrap().locks[0].table,
+        "public.users"
+    );
+    let fourth = analyse(&migrations[3], &contexts[3]);
+    assert_eq!(fourth[1].cascaded_tables, ["public.items"]);
+    let drop_column_locks: Vec<&str> = fourth[2]
+        .lock
+        .as_ref()
+        .unwrap()
+        .locks
+        .iter()
+        .map(|l| l.table.as_str())
+        .collect();
+    assert!(
+        drop_column_locks.contains(&"public.users"),
+        "{drop_column_locks:?}"
+    );
+}

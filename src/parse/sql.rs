@@ -459,6 +459,18 @@ fn run_routine(
                 format!("{name}() runs here; its PL/pgSQL body cannot be read statically"),
             )],
         },
+        runs::Body::Expression(r) => {
+            let blanked = input
+                .sql
+                .get(r.0..r.1)
+                .map(|t| lexical::scan(t).blanked)
+                .unwrap_or_default();
+            let mut ops = Vec::new();
+            for called in runs::called_names(&blanked) {
+                ops.extend(run_routine(input, &called, anchor_line, opts, session));
+            }
+            ops
+        }
         runs::Body::Unreadable => vec![unreadable_op(
             input,
             routine.statement,
@@ -665,9 +677,23 @@ fn read_range(
                 continue;
             }
             Some(runs::Runs::Routine { name, body }) => {
+                // A body in single quotes is read as is only when it holds no
+                // escape (`''`, a backslash): its text is then the string's value.
+                let escaped = |r: (usize, usize)| {
+                    let (from, to) = abs(r);
+                    input.sql.as_bytes().get(from.wrapping_sub(1)) == Some(&b'\'')
+                        && input
+                            .sql
+                            .get(from..to)
+                            .is_none_or(|t| t.contains(['\'', '\\']))
+                };
                 let body = match body {
+                    runs::Body::Sql(r) | runs::Body::PlPgSql(r) if escaped(r) => {
+                        runs::Body::Unreadable
+                    }
                     runs::Body::Sql(r) => runs::Body::Sql(abs(r)),
                     runs::Body::PlPgSql(r) => runs::Body::PlPgSql(abs(r)),
+                    runs::Body::Expression(r) => runs::Body::Expression(abs(r)),
                     runs::Body::Unreadable => runs::Body::Unreadable,
                 };
                 session.routines.insert(

@@ -268,6 +268,11 @@ impl SchemaModel {
                 p.with_check = p.with_check.as_deref().map(&mut expr_key);
             }
         }
+        for f in m.functions.values_mut() {
+            for d in &mut f.arg_defaults {
+                *d = expr_key(d);
+            }
+        }
         for i in m.indexes.values_mut() {
             for k in &mut i.keys {
                 *k = index_key_key(k);

@@ -43,12 +43,83 @@ pub struct Function {
     /// `safe`, `restricted` or `unsafe` (PostgreSQL's default, and a procedure's).
     pub parallel: String,
     pub security_definer: bool,
+    /// `procost` as PostgreSQL prints the `float4` (`100`, `2.5`).
+    pub cost: String,
+    /// `prorows` as PostgreSQL prints it: `0` unless the routine returns a set.
+    pub rows: String,
+    /// `LEAKPROOF` (`proleakproof`).
+    pub leakproof: bool,
+    /// `SET name = value` clauses as `proconfig` keeps them (`search_path=public,
+    /// pg_temp`), the name lower-cased (PostgreSQL prints its own spelling of a
+    /// setting's name, `DateStyle`; settings are case-insensitive).
+    pub config: Vec<String>,
+    /// The argument defaults in argument order (PostgreSQL allows them only on the
+    /// last input arguments), as the migration wrote them or `pg_get_expr` prints
+    /// them; compared by their expression key.
+    pub arg_defaults: Vec<String>,
 }
 
 impl Function {
     /// The key both producers file the routine under: `schema.name(types)`.
     pub fn key(&self) -> String {
         routine_key(&self.name, &self.arg_types)
+    }
+
+    /// The arguments as `pg_get_function_arguments` prints them: the identity
+    /// arguments, each defaulted one followed by ` DEFAULT expr`.
+    pub fn arguments(&self) -> String {
+        if self.arg_defaults.is_empty() {
+            return self.identity_args.clone();
+        }
+        let args = split_arguments(&self.identity_args);
+        let inputs: Vec<usize> = (0..args.len())
+            .filter(|i| !args[*i].starts_with("OUT "))
+            .collect();
+        // The defaults belong to the last input arguments.
+        let first = inputs.len().saturating_sub(self.arg_defaults.len());
+        let mut defaults = self.arg_defaults.iter();
+        let mut out = Vec::with_capacity(args.len());
+        for (i, a) in args.iter().enumerate() {
+            let position = inputs.iter().position(|x| *x == i);
+            match position
+                .filter(|p| *p >= first)
+                .and_then(|_| defaults.next())
+            {
+                Some(d) => out.push(format!("{a} DEFAULT {d}")),
+                None => out.push(a.to_string()),
+            }
+        }
+        out.join(", ")
+    }
+
+    /// `COST`, `ROWS`, `LEAKPROOF` and `SET` clauses that differ from what PostgreSQL
+    /// assumes when they are left out, in `CREATE FUNCTION` syntax.
+    pub fn planner_and_settings_clauses(&self) -> String {
+        let mut s = String::new();
+        if self.leakproof {
+            s.push_str(" LEAKPROOF");
+        }
+        if self.cost != default_cost(&self.language) {
+            s.push_str(&format!(" COST {}", self.cost));
+        }
+        if self.rows != "0" && self.rows != "1000" {
+            s.push_str(&format!(" ROWS {}", self.rows));
+        }
+        for c in &self.config {
+            let (name, value) = c.split_once('=').unwrap_or((c, ""));
+            let value = if LIST_QUOTED_SETTINGS.contains(&name) {
+                // Already a list of quoted identifiers, except the empty one.
+                if value == "\"\"" {
+                    "''".to_string()
+                } else {
+                    value.to_string()
+                }
+            } else {
+                format!("'{}'", value.replace('\'', "''"))
+            };
+            s.push_str(&format!(" SET {name} = {value}"));
+        }
+        s
     }
 
     /// The routine's header in `CREATE FUNCTION` order, without its body: what drift
@@ -61,7 +132,7 @@ impl Function {
                 RoutineKind::Procedure => "PROCEDURE",
             },
             self.name,
-            self.identity_args
+            self.arguments()
         );
         if let Some(r) = &self.result {
             s.push_str(&format!(" RETURNS {r}"));
@@ -77,8 +148,44 @@ impl Function {
         if self.security_definer {
             s.push_str(" SECURITY DEFINER");
         }
+        s.push_str(&self.planner_and_settings_clauses());
         s
     }
+}
+
+/// Settings whose value PostgreSQL keeps as a list of quoted identifiers
+/// (`GUC_LIST_QUOTE`): `search_path=\"$user\", public`.
+pub const LIST_QUOTED_SETTINGS: [&str; 2] = ["search_path", "temp_tablespaces"];
+
+/// `procost` when `COST` is left out: 1 for C and internal functions, else 100.
+pub fn default_cost(language: &str) -> &'static str {
+    if language == "c" || language == "internal" {
+        "1"
+    } else {
+        "100"
+    }
+}
+
+/// An argument list split at its top-level commas (not inside quotes or parentheses).
+pub fn split_arguments(list: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut quoted, mut start) = (0i32, false, 0);
+    for (i, c) in list.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => {
+                out.push(list[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if !list[start..].trim().is_empty() {
+        out.push(list[start..].trim());
+    }
+    out
 }
 
 /// ` PARALLEL SAFE|RESTRICTED` as `CREATE FUNCTION` spells a marking; empty for
@@ -272,6 +379,55 @@ mod tests {
         assert_eq!(
             unqualify_default("audit.t, \"public.x\"", "public"),
             "audit.t, \"public.x\""
+        );
+    }
+
+    fn routine(identity_args: &str, arg_defaults: &[&str]) -> Function {
+        Function {
+            name: QualifiedName::new("public", "f"),
+            kind: RoutineKind::Function,
+            arg_types: String::new(),
+            identity_args: identity_args.into(),
+            result: Some("integer".into()),
+            language: "sql".into(),
+            body: None,
+            volatility: "volatile".into(),
+            strict: false,
+            parallel: "unsafe".into(),
+            security_definer: false,
+            cost: "100".into(),
+            rows: "0".into(),
+            leakproof: false,
+            config: Vec::new(),
+            arg_defaults: arg_defaults.iter().map(|d| d.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn defaults_go_to_the_last_input_arguments() {
+        let f = routine("a integer, b text, OUT r text, c numeric", &["'x'", "0"]);
+        assert_eq!(
+            f.arguments(),
+            "a integer, b text DEFAULT 'x', OUT r text, c numeric DEFAULT 0"
+        );
+        assert_eq!(
+            routine("\"a,b\" integer", &[]).arguments(),
+            "\"a,b\" integer"
+        );
+    }
+
+    #[test]
+    fn settings_render_as_create_function_clauses() {
+        let mut f = routine("", &[]);
+        f.config = vec![
+            "search_path=public, pg_temp".into(),
+            "search_path=\"\"".into(),
+            "work_mem=64MB".into(),
+        ];
+        f.cost = "5".into();
+        assert_eq!(
+            f.planner_and_settings_clauses(),
+            " COST 5 SET search_path = public, pg_temp SET search_path = '' SET work_mem = '64MB'"
         );
     }
 

@@ -360,13 +360,13 @@ fn render_routine(out: &mut String, m: &SchemaModel, f: &Function) {
     }
     let head = match (f.kind, &f.result) {
         (RoutineKind::Function, Some(r)) => {
-            format!("FUNCTION {}({}) RETURNS {r}", qn(&f.name), f.identity_args)
+            format!("FUNCTION {}({}) RETURNS {r}", qn(&f.name), f.arguments())
         }
-        _ => format!("PROCEDURE {}({})", qn(&f.name), f.identity_args),
+        _ => format!("PROCEDURE {}({})", qn(&f.name), f.arguments()),
     };
     let _ = writeln!(
         out,
-        "CREATE {head} LANGUAGE {}{}{} AS {tag}{body}{tag};",
+        "CREATE {head} LANGUAGE {}{}{}{} AS {tag}{body}{tag};",
         q(&f.language),
         if f.kind == RoutineKind::Function {
             format!(
@@ -383,6 +383,7 @@ fn render_routine(out: &mut String, m: &SchemaModel, f: &Function) {
         } else {
             ""
         },
+        f.planner_and_settings_clauses(),
     );
 }
 

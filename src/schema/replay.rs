@@ -142,10 +142,16 @@ pub fn typeorm_change_mode(
 /// part of it is built at run time or it is not exactly one statement (the object
 /// modules then mark what it touches unverifiable).
 fn parse_static_statement(op: &Operation) -> Option<sqlparser::ast::Statement> {
-    if op.text.contains(DYNAMIC_PLACEHOLDER) {
+    parse_static_sql(&op.text)
+}
+
+/// [`parse_static_statement`] of a text (an op's text with parts sqlparser cannot read
+/// taken out).
+fn parse_static_sql(text: &str) -> Option<sqlparser::ast::Statement> {
+    if text.contains(DYNAMIC_PLACEHOLDER) {
         return None;
     }
-    sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::PostgreSqlDialect {}, &op.text)
+    sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::PostgreSqlDialect {}, text)
         .ok()
         .filter(|s| s.len() == 1)
         .and_then(|mut s| s.pop())

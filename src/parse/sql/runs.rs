@@ -43,8 +43,11 @@ pub enum Body {
     Sql((usize, usize)),
     /// `LANGUAGE plpgsql AS $$ … $$`.
     PlPgSql((usize, usize)),
-    /// A body migguard cannot read as SQL (another language, a `'…'` body,
-    /// `BEGIN ATOMIC`): whatever runs it is unreadable.
+    /// A SQL-standard `RETURN expression` body: one expression, so only the
+    /// routines it calls run.
+    Expression((usize, usize)),
+    /// A body migguard cannot read as SQL (another language, `BEGIN ATOMIC`): whatever
+    /// runs it is unreadable.
     Unreadable,
 }
 
@@ -270,16 +273,32 @@ fn routine(toks: &[Tok<'_>], k: usize, dollar_bodies: &[(usize, usize)]) -> Opti
         .position(|t| t.is("LANGUAGE"))
         .and_then(|p| rest.get(p + 1))
         .map(|t| t.text.trim_matches('"').to_ascii_lowercase());
-    // The body is the dollar-quoted string right after `AS`.
-    let body_range = rest
+    // The body is the string right after `AS`: dollar-quoted, or in single quotes
+    // (blanked here: the range between the quotes; the reader refuses one holding
+    // escapes). A SQL-standard `RETURN expression` body ends the statement.
+    let after_as = rest.iter().position(|t| t.is("AS")).map(|p| p + 1);
+    let body_range = match after_as.and_then(|p| Some((p, rest.get(p)?))) {
+        Some((_, t)) if t.text == "$" => dollar_bodies.iter().find(|b| b.0 > t.at).copied(),
+        Some((p, t)) if t.text == "'" => rest[p + 1..]
+            .iter()
+            .find(|c| c.text == "'")
+            .map(|c| (t.at + 1, c.at)),
+        _ => None,
+    };
+    let return_body = rest
         .iter()
-        .position(|t| t.is("AS"))
-        .and_then(|p| rest.get(p + 1))
-        .filter(|t| t.text == "$")
-        .and_then(|t| dollar_bodies.iter().find(|b| b.0 > t.at).copied());
-    let body = match (language.as_deref(), body_range) {
-        (Some("sql"), Some(r)) => Body::Sql(r),
-        (Some("plpgsql"), Some(r)) => Body::PlPgSql(r),
+        .find(|t| t.is("RETURN"))
+        .filter(|_| !rest.iter().any(|t| t.is("ATOMIC")))
+        .map(|t| {
+            (
+                t.at + t.text.len(),
+                toks.last().map_or(t.at, |l| l.at + l.text.len()),
+            )
+        });
+    let body = match (language.as_deref(), body_range, return_body) {
+        (Some("sql"), Some(r), _) => Body::Sql(r),
+        (Some("plpgsql"), Some(r), _) => Body::PlPgSql(r),
+        (Some("sql") | None, None, Some(r)) => Body::Expression(r),
         _ => Body::Unreadable,
     };
     Some(Runs::Routine { name, body })
@@ -469,7 +488,28 @@ mod tests {
         .unwrap();
         assert_eq!(inner, " DELETE FROM users ");
         assert!(matches!(r, Runs::Routine { name, body: Body::Sql(_) } if name == "wipe"));
-        let (_, r) = runs("CREATE PROCEDURE p() AS 'DELETE FROM users' LANGUAGE sql").unwrap();
+        // A body in single quotes: the text between them (blanked; the reader
+        // refuses one holding escapes).
+        let (inner, r) = runs("CREATE PROCEDURE p() AS 'DELETE FROM users' LANGUAGE sql").unwrap();
+        assert_eq!(inner, "DELETE FROM users");
+        assert!(matches!(
+            r,
+            Runs::Routine {
+                body: Body::Sql(_),
+                ..
+            }
+        ));
+        let (_, r) =
+            runs("CREATE FUNCTION f(text) RETURNS text LANGUAGE sql IMMUTABLE RETURN lower($1)")
+                .unwrap();
+        assert!(matches!(
+            r,
+            Runs::Routine {
+                body: Body::Expression(_),
+                ..
+            }
+        ));
+        let (_, r) = runs("CREATE FUNCTION f() RETURNS int LANGUAGE c AS 'lib', 'f'").unwrap();
         assert!(matches!(
             r,
             Runs::Routine {

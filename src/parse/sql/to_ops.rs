@@ -130,7 +130,14 @@ fn table_constraint(
         TableConstraint::Exclude(x) => (
             x.name.as_ref(),
             ConstraintKind::Exclusion {
-                definition: tc.to_string(),
+                // The name and `DEFERRABLE…` are the constraint's own fields, rendered
+                // around the definition: kept out of it, they are printed once.
+                definition: sqlparser::ast::ExcludeConstraint {
+                    name: None,
+                    characteristics: None,
+                    ..x.clone()
+                }
+                .to_string(),
             },
             &x.characteristics,
             None,

@@ -6,7 +6,6 @@ use super::sequences::regclass_text;
 use super::Replayer;
 use crate::ir::{ChangeMode, ColumnDef, ConstraintKind, IdentityChange, QualifiedName};
 use crate::schema::model::{Column, EnumType, Sequence};
-use crate::schema::naming;
 use crate::schema::normalize::{
     canonical_default, canonical_expr, default_for_type, serial_base, split_index_key,
 };
@@ -226,9 +225,11 @@ impl Replayer<'_> {
         let mut not_null = c.not_null;
         if let Some(base) = serial_base(&c.data_type) {
             data_type = base.to_string();
+            // PostgreSQL picks the name with `ChooseRelationName`: `…_seq1` when a
+            // relation (a renamed-away table's sequence, say) still holds `…_seq`.
             let seq_name = QualifiedName::new(
                 table.schema.clone(),
-                naming::pg_name(&table.name, Some(&c.name), "seq"),
+                self.choose_relation_name(&table.schema, &table.name, &c.name, "seq"),
             );
             let max = match base {
                 "integer" => i32::MAX as i64,

@@ -11,12 +11,17 @@
 use super::opaque::created_objects;
 use super::Replayer;
 use crate::ir::{fold_ident, Guard, Operation, QualifiedName};
+use crate::parse::sql::lexical::blank_comments_and_strings;
 use crate::parse::sql::to_ops::parts;
-use crate::schema::objects::{quote_ident, routine_key, unqualify_default, Function, RoutineKind};
+use crate::schema::objects::{
+    default_cost, quote_ident, routine_key, unqualify_default, Function, RoutineKind,
+    LIST_QUOTED_SETTINGS,
+};
 use sqlparser::ast::{
     AlterFunctionOperation, ArgMode, CreateFunction, CreateFunctionBody, DataType, DropBehavior,
     Expr, FunctionBehavior, FunctionCalledOnNull, FunctionDesc, FunctionParallel,
-    FunctionReturnType, FunctionSecurity, ObjectName, OperateFunctionArg, Statement, Value,
+    FunctionReturnType, FunctionSecurity, FunctionSetValue, ObjectName, OperateFunctionArg,
+    Statement, Value,
 };
 
 /// The `Other` statements this module replays (leading words, as the reader names them).
@@ -42,10 +47,22 @@ pub(super) fn is_routine_statement(what: &str) -> bool {
 impl Replayer<'_> {
     /// Replay one routine statement (`is_routine_statement`).
     pub(super) fn replay_routine(&mut self, op: &Operation) {
-        let parsed = super::parse_static_statement(op);
+        // sqlparser does not read `COST`, `ROWS`, `LEAKPROOF` or `SUPPORT`: they are
+        // read lexically and taken out of the text it parses.
+        let attributes = op
+            .text
+            .trim_start()
+            .get(..6)
+            .is_some_and(|w| w.eq_ignore_ascii_case("create"))
+            .then(|| planner_attributes(&op.text));
+        let parsed = match &attributes {
+            Some(a) => super::parse_static_sql(&a.rest),
+            None => super::parse_static_statement(op),
+        };
         match parsed {
             Some(Statement::CreateFunction(cf)) => {
-                self.create_function(&cf);
+                let attributes = attributes.unwrap_or_default();
+                self.create_function(&cf, &attributes);
                 let touched = vec![self.routine_name(&cf.name).to_string()];
                 self.doubt_if_conditional(op, touched);
             }
@@ -70,7 +87,7 @@ impl Replayer<'_> {
                 // Not readable exactly: what it names is unverifiable.
                 let why = format!(
                     "{} in {}: migguard cannot read this routine statement exactly",
-                    first_words(&op.text),
+                    statement_start(&op.text),
                     self.migration
                 );
                 let named = created_objects(&op.text, &self.ds);
@@ -152,7 +169,7 @@ impl Replayer<'_> {
         (types.join(", "), identity.join(", "))
     }
 
-    fn create_function(&mut self, cf: &CreateFunction) {
+    fn create_function(&mut self, cf: &CreateFunction, attributes: &PlannerAttributes) {
         let name = self.routine_name(&cf.name);
         let args = cf.args.clone().unwrap_or_default();
         let (arg_types, identity_args) = self.signature(&args, RoutineKind::Function);
@@ -201,17 +218,39 @@ impl Replayer<'_> {
         if body.is_none() {
             unreadable.push("its body is not a string PostgreSQL stores as written");
         }
+        if attributes.support {
+            unreadable.push("its SUPPORT function is not modelled");
+        }
+        let config = self.routine_settings(cf, &mut unreadable);
+        let language = cf
+            .language
+            .as_ref()
+            .map(|l| fold_ident(&l.value, l.quote_style.is_some()))
+            .unwrap_or_else(|| "sql".into());
+        let returns_set = result
+            .as_deref()
+            .is_some_and(|r| r.starts_with("SETOF ") || r.starts_with("TABLE("));
         let f = Function {
             name: name.clone(),
             kind: RoutineKind::Function,
             arg_types,
             identity_args,
             result,
-            language: cf
-                .language
-                .as_ref()
-                .map(|l| fold_ident(&l.value, l.quote_style.is_some()))
-                .unwrap_or_else(|| "sql".into()),
+            cost: attributes
+                .cost
+                .clone()
+                .unwrap_or_else(|| default_cost(&language).to_string()),
+            rows: attributes
+                .rows
+                .clone()
+                .unwrap_or_else(|| if returns_set { "1000" } else { "0" }.to_string()),
+            leakproof: attributes.leakproof,
+            config,
+            arg_defaults: args
+                .iter()
+                .filter_map(|a| a.default_expr.as_ref().map(|e| e.to_string()))
+                .collect(),
+            language,
             body,
             volatility: match cf.behavior {
                 Some(FunctionBehavior::Immutable) => "immutable",
@@ -243,6 +282,42 @@ impl Replayer<'_> {
             self.uncertain(key.clone(), why);
         }
         self.model.functions.insert(key, f);
+    }
+
+    /// `SET name = value` clauses as `proconfig` keeps them; `FROM CURRENT` (the
+    /// setting of the session that ran the migration) is unreadable.
+    fn routine_settings(&self, cf: &CreateFunction, unreadable: &mut Vec<&str>) -> Vec<String> {
+        let mut config: Vec<String> = Vec::new();
+        for p in &cf.set_params {
+            let name = parts(&p.name).join(".").to_ascii_lowercase();
+            let value = match &p.value {
+                FunctionSetValue::Default => None,
+                FunctionSetValue::FromCurrent => {
+                    unreadable.push("a setting taken FROM CURRENT");
+                    None
+                }
+                FunctionSetValue::Values(values) => Some(
+                    values
+                        .iter()
+                        .map(|v| setting_value(v, LIST_QUOTED_SETTINGS.contains(&name.as_str())))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            };
+            // A later clause for the same setting replaces the earlier one in place.
+            let at = config
+                .iter()
+                .position(|c| c.split_once('=').is_some_and(|(n, _)| n == name));
+            match (at, value) {
+                (Some(i), Some(v)) => config[i] = format!("{name}={v}"),
+                (Some(i), None) => {
+                    config.remove(i);
+                }
+                (None, Some(v)) => config.push(format!("{name}={v}")),
+                (None, None) => {}
+            }
+        }
+        config
     }
 
     /// The key of the routine `desc` names: by its argument types, or by its name
@@ -338,13 +413,146 @@ impl Replayer<'_> {
     }
 }
 
-/// The first two words of a statement, for messages.
-fn first_words(text: &str) -> String {
-    text.split_whitespace()
-        .take(2)
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_uppercase()
+/// A statement's start for messages: its words up to the argument list (`CREATE OR
+/// REPLACE FUNCTION public.f`), comments left out, at most 80 characters.
+fn statement_start(text: &str) -> String {
+    let blanked = blank_comments_and_strings(text);
+    let head = blanked.split('(').next().unwrap_or_default();
+    let words = head.split_whitespace().collect::<Vec<_>>().join(" ");
+    match words.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}…", &words[..cut]),
+        None => words,
+    }
+}
+
+/// A `SET` clause's value as `proconfig` keeps it: string contents and numbers as
+/// written; in a list of identifiers (`search_path`) each quoted like
+/// `quote_identifier` (`"$user"`, `""` for the empty string).
+fn setting_value(v: &Expr, list_quoted: bool) -> String {
+    let text = match v {
+        Expr::Value(v) => match &v.value {
+            Value::SingleQuotedString(s) | Value::EscapedStringLiteral(s) => s.clone(),
+            Value::DollarQuotedString(d) => d.value.clone(),
+            other => other.to_string(),
+        },
+        Expr::Identifier(i) => fold_ident(&i.value, i.quote_style.is_some()),
+        other => other.to_string(),
+    };
+    if list_quoted {
+        if text.is_empty() {
+            "\"\"".to_string()
+        } else {
+            quote_ident(&text)
+        }
+    } else {
+        text
+    }
+}
+
+/// What `CREATE FUNCTION` says that sqlparser 0.63 does not read, and the statement
+/// without it.
+#[derive(Debug, Default, PartialEq)]
+struct PlannerAttributes {
+    /// The statement with the clauses below blanked out (same byte length).
+    rest: String,
+    /// `COST n`, as PostgreSQL prints the `float4`.
+    cost: Option<String>,
+    /// `ROWS n`.
+    rows: Option<String>,
+    /// `LEAKPROOF` (`NOT LEAKPROOF` is the default).
+    leakproof: bool,
+    /// `SUPPORT f` was given.
+    support: bool,
+}
+
+/// Reads `COST n`, `ROWS n`, `[NOT] LEAKPROOF` and `SUPPORT name` after a routine's
+/// argument list, outside parentheses, strings, comments and the body (the lexical
+/// layer blanks those), and blanks them out of the text. A number that is not one
+/// is left in place, so the statement stays unreadable.
+fn planner_attributes(text: &str) -> PlannerAttributes {
+    let blanked = blank_comments_and_strings(text);
+    let mut tokens: Vec<(usize, usize)> = Vec::new();
+    let bytes = blanked.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_whitespace() {
+            i += 1;
+        } else if matches!(b, b'(' | b')' | b',' | b';' | b'=') {
+            tokens.push((i, i + 1));
+            i += 1;
+        } else {
+            let start = i;
+            let mut quoted = false;
+            while i < bytes.len() {
+                let c = bytes[i];
+                if c == b'"' {
+                    quoted = !quoted;
+                } else if !quoted
+                    && (c.is_ascii_whitespace() || matches!(c, b'(' | b')' | b',' | b';' | b'='))
+                {
+                    break;
+                }
+                i += 1;
+            }
+            tokens.push((start, i));
+        }
+    }
+    let word = |t: (usize, usize)| &blanked[t.0..t.1];
+    let mut out = PlannerAttributes::default();
+    let mut blank: Vec<(usize, usize)> = Vec::new();
+    let mut depth = 0i32;
+    let mut after_arguments = false;
+    let mut k = 0;
+    while k < tokens.len() {
+        let w = word(tokens[k]);
+        match w {
+            "(" => depth += 1,
+            ")" => {
+                depth -= 1;
+                after_arguments |= depth == 0;
+            }
+            _ if depth != 0 || !after_arguments => {}
+            _ => {
+                let next = tokens.get(k + 1).copied();
+                let number = next
+                    .and_then(|n| word(n).parse::<f32>().ok())
+                    .filter(|n| n.is_finite());
+                if (w.eq_ignore_ascii_case("cost") || w.eq_ignore_ascii_case("rows"))
+                    && number.is_some()
+                {
+                    let printed = number.map(|n| n.to_string());
+                    if w.eq_ignore_ascii_case("cost") {
+                        out.cost = printed;
+                    } else {
+                        out.rows = printed;
+                    }
+                    blank.push((tokens[k].0, tokens[k + 1].1));
+                    k += 1;
+                } else if w.eq_ignore_ascii_case("leakproof") {
+                    let negated = k > 0 && word(tokens[k - 1]).eq_ignore_ascii_case("not");
+                    out.leakproof = !negated;
+                    let start = if negated {
+                        tokens[k - 1].0
+                    } else {
+                        tokens[k].0
+                    };
+                    blank.push((start, tokens[k].1));
+                } else if w.eq_ignore_ascii_case("support") && next.is_some() {
+                    out.support = true;
+                    blank.push((tokens[k].0, tokens[k + 1].1));
+                    k += 1;
+                }
+            }
+        }
+        k += 1;
+    }
+    let mut rest = text.to_string();
+    for (start, end) in blank {
+        rest.replace_range(start..end, &" ".repeat(end - start));
+    }
+    out.rest = rest;
+    out
 }
 
 /// The text of a string literal body (`$$…$$`, `'…'`, `E'…'`), as PostgreSQL stores it.
@@ -373,4 +581,37 @@ fn strip_typmods(t: &str) -> String {
         }
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn planner_attributes_are_read_after_the_arguments_only() {
+        let sql = "CREATE FUNCTION f(cost int, \"rows\" int) RETURNS TABLE(rows int) \
+                   LANGUAGE sql COST 2.5 NOT LEAKPROOF ROWS 1e3 /* COST 9 */ \
+                   AS $$ SELECT 1 COST 3 $$";
+        let a = planner_attributes(sql);
+        assert_eq!(a.cost.as_deref(), Some("2.5"));
+        assert_eq!(a.rows.as_deref(), Some("1000"));
+        assert!(!a.leakproof && !a.support);
+        assert_eq!(a.rest.len(), sql.len());
+        assert!(a.rest.contains("(cost int, \"rows\" int)") && a.rest.contains("COST 9"));
+        assert!(!a.rest.contains("COST 2.5") && !a.rest.contains("LEAKPROOF"));
+        let b = planner_attributes("CREATE FUNCTION g() RETURNS int LEAKPROOF SUPPORT s AS 'x'");
+        assert!(b.leakproof && b.support);
+        assert_eq!(
+            planner_attributes("CREATE FUNCTION h() RETURNS int COST x").cost,
+            None
+        );
+    }
+
+    #[test]
+    fn a_statement_is_named_by_its_start() {
+        assert_eq!(
+            statement_start("CREATE OR REPLACE -- x (\n FUNCTION public.odd(a int)"),
+            "CREATE OR REPLACE FUNCTION public.odd"
+        );
+    }
 }

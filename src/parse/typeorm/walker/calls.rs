@@ -76,6 +76,7 @@ impl<'a> Walker<'_, 'a, '_> {
             outer_depth: self.outer_depth,
             followed: self.followed.clone(),
             loop_values: Vec::new(),
+            read_ahead: Default::default(),
         };
         for p in runner_params {
             sub.bind_pattern(p.child_by_field_name("pattern").unwrap_or(p));
@@ -165,6 +166,7 @@ impl<'a> Walker<'_, 'a, '_> {
             outer_depth,
             followed,
             loop_values: Vec::new(),
+            read_ahead: Default::default(),
         };
         for p in runner_params {
             sub.bind_pattern(p.child_by_field_name("pattern").unwrap_or(p));

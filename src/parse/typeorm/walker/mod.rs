@@ -26,7 +26,7 @@ use crate::parse::sql::Session;
 use bindings::{chain, is_handle, is_runner_part};
 pub(super) use control_flow::db_branch;
 use control_flow::is_db_type;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 /// Methods of the class being read, by name: helpers `this.m(queryRunner)` calls.
@@ -55,6 +55,7 @@ pub(super) fn read_method<'a>(
         outer_depth: 0,
         followed: Vec::new(),
         loop_values: Vec::new(),
+        read_ahead: HashSet::new(),
     };
     if let Some(params) = method.child_by_field_name("parameters") {
         if let Some(first) = params.named_child(0) {
@@ -96,6 +97,9 @@ struct Walker<'d, 'a, 'e> {
     /// Loop variables over a literal array of SQL strings, bound to the element of
     /// the iteration being read (`for (const sql of [...])`, `xs.forEach(sql => …)`).
     loop_values: Vec<(&'a str, Node<'a>)>,
+    /// Statements already read, out of the cursor's order, as running only when an
+    /// early `return` before them was not taken (node ids): the cursor skips them.
+    read_ahead: HashSet<usize>,
 }
 
 impl<'a> Walker<'_, 'a, '_> {
@@ -116,6 +120,9 @@ impl<'a> Walker<'_, 'a, '_> {
 
     /// Look at one node; false when its children need no walk.
     fn visit(&mut self, node: Node<'a>) -> bool {
+        if self.read_ahead.contains(&node.id()) {
+            return false;
+        }
         match node.kind() {
             "comment" => return false,
             "variable_declarator" => {
@@ -200,10 +207,22 @@ impl<'a> Walker<'_, 'a, '_> {
                     }
                 }
                 let text = cond.map(|c| short(self.doc.text(c))).unwrap_or_default();
-                for op in &mut self.ops[first..] {
-                    if !matches!(op.guard, Some(Guard::Condition(_))) {
-                        op.guard = Some(Guard::Condition(text.clone()));
+                self.guard_from(first, &text);
+                // `if (rows.length === 0) { return; }`: what follows in the block runs
+                // only when the condition was false, so it carries the negation.
+                if node.child_by_field_name("alternative").is_none()
+                    && node
+                        .child_by_field_name("consequence")
+                        .is_some_and(always_exits)
+                {
+                    let rest = self.ops.len();
+                    let mut next = node.next_sibling();
+                    while let Some(statement) = next {
+                        self.walk(statement);
+                        self.read_ahead.insert(statement.id());
+                        next = statement.next_sibling();
                     }
+                    self.guard_from(rest, &format!("!{text}"));
                 }
                 return false;
             }
@@ -231,6 +250,15 @@ impl<'a> Walker<'_, 'a, '_> {
             _ => {}
         }
         true
+    }
+
+    /// Ops from `first` on run only if `condition` holds (an inner condition stays).
+    fn guard_from(&mut self, first: usize, condition: &str) {
+        for op in &mut self.ops[first..] {
+            if !matches!(op.guard, Some(Guard::Condition(_))) {
+                op.guard = Some(Guard::Condition(condition.to_string()));
+            }
+        }
     }
 
     fn push(&mut self, node: Node, kind: OpKind, source: OpSource) {
@@ -274,6 +302,23 @@ impl<'a> Walker<'_, 'a, '_> {
             op.dynamic = true;
         }
     }
+}
+
+/// Whether a branch always leaves the function (`return;`, `{ …; throw e; }`). Only
+/// the statements after it in the same block are read as conditional: a `return`
+/// nested deeper leaves what follows its enclosing block read as certain.
+fn always_exits(branch: Node) -> bool {
+    let last = if branch.kind() == "statement_block" {
+        let mut cursor = branch.walk();
+        let last = branch
+            .named_children(&mut cursor)
+            .filter(|n| n.kind() != "comment")
+            .last();
+        last
+    } else {
+        Some(branch)
+    };
+    last.is_some_and(|n| matches!(n.kind(), "return_statement" | "throw_statement"))
 }
 
 fn short(s: &str) -> String {

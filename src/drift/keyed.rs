@@ -1,0 +1,84 @@
+//! The one walk every drift comparison of named objects makes: pair the expected
+//! and the live objects by name, so each comparison (tables, constraints, indexes,
+//! types, views, sequences, functions, triggers, policies) only says what a missing,
+//! differing or unexpected object is, and never repeats the pairing.
+
+use std::collections::BTreeMap;
+
+/// Where a named object is: only in the schema the migrations produce, on both
+/// sides, or only in the live database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Presence<'a, V> {
+    Missing(&'a V),
+    Both { expected: &'a V, live: &'a V },
+    Unexpected(&'a V),
+}
+
+impl<'a, V> Presence<'a, V> {
+    /// The object as the side that decides it sees it (the expected one when both
+    /// have it): what an ignore pattern or a skipped owner is checked on.
+    pub(super) fn object(&self) -> &'a V {
+        match *self {
+            Presence::Missing(e) | Presence::Both { expected: e, .. } => e,
+            Presence::Unexpected(l) => l,
+        }
+    }
+}
+
+/// Every name of `expected` (missing or on both sides), in key order, then every
+/// name only `live` has, in key order.
+pub(super) fn paired<'a, K: Ord, V>(
+    expected: &'a BTreeMap<K, V>,
+    live: &'a BTreeMap<K, V>,
+) -> impl Iterator<Item = (&'a K, Presence<'a, V>)> {
+    let ours = expected.iter().map(move |(key, e)| {
+        let presence = match live.get(key) {
+            Some(l) => Presence::Both {
+                expected: e,
+                live: l,
+            },
+            None => Presence::Missing(e),
+        };
+        (key, presence)
+    });
+    let theirs = live
+        .iter()
+        .filter(move |(key, _)| !expected.contains_key(key))
+        .map(|(key, l)| (key, Presence::Unexpected(l)));
+    ours.chain(theirs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_each_name_once_expected_side_first() {
+        let expected = BTreeMap::from([("a", 1), ("b", 2), ("d", 4)]);
+        let live = BTreeMap::from([("b", 20), ("c", 3), ("d", 4)]);
+        let got: Vec<_> = paired(&expected, &live).collect();
+        assert_eq!(
+            got,
+            [
+                (&"a", Presence::Missing(&1)),
+                (
+                    &"b",
+                    Presence::Both {
+                        expected: &2,
+                        live: &20
+                    }
+                ),
+                (
+                    &"d",
+                    Presence::Both {
+                        expected: &4,
+                        live: &4
+                    }
+                ),
+                (&"c", Presence::Unexpected(&3)),
+            ]
+        );
+        let sides: Vec<i32> = got.iter().map(|(_, p)| *p.object()).collect();
+        assert_eq!(sides, [1, 2, 4, 3]);
+    }
+}
