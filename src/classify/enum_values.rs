@@ -47,17 +47,9 @@ pub fn findings(
             fail_on,
         ));
     };
-    // Labels of the enums this migration touches, as far as known: `None` = unknown.
-    let mut labels: BTreeMap<QualifiedName, Option<Vec<String>>> = BTreeMap::new();
-    let known_before = |name: &QualifiedName| {
-        ctx.model_before
-            .as_ref()
-            .and_then(|m| m.enums.get(name))
-            .map(|e| e.labels.clone())
-    };
-    // Types renamed away in this migration: their old name → (new name, labels).
-    let mut renamed_away: BTreeMap<QualifiedName, (QualifiedName, Option<Vec<String>>)> =
-        BTreeMap::new();
+    // Types renamed away in this migration: their old name → their labels, from the
+    // schema just before the rename (earlier ops of this migration included).
+    let mut renamed_away: BTreeMap<QualifiedName, Option<Vec<String>>> = BTreeMap::new();
     for (i, (op, fact)) in migration.up.iter().zip(facts).enumerate() {
         match &op.kind {
             OpKind::AddEnumValue { name, value, .. } => {
@@ -68,68 +60,40 @@ pub fn findings(
                     ));
                 } else if let Some(tx) = fact.scope.transaction {
                     let literal = quoted_label(value);
-                    let first_use =
-                        migration.up[i + 1..]
-                            .iter()
-                            .zip(&facts[i + 1..])
-                            .find(|(o, f)| {
-                                f.scope.transaction == Some(tx) && o.text.contains(&literal)
-                            });
+                    let first_use = migration.up[i + 1..]
+                        .iter()
+                        .zip(&facts[i + 1..])
+                        .find(|(o, f)| f.scope.transaction == Some(tx) && o.text.contains(&literal));
                     if let Some((user, _)) = first_use {
                         push(user, format!(
                             "uses {literal}, which ALTER TYPE {name} ADD VALUE added earlier in the same transaction: PostgreSQL fails it with \"unsafe use of new value\" until that transaction commits"
                         ));
                     }
                 }
-                if let Some(Some(l)) = labels.get_mut(name) {
-                    l.push(value.clone());
-                }
             }
-            OpKind::CreateTypeEnum { name, labels: new } => {
-                if let Some((_, old)) = renamed_away.remove(name) {
-                    match old {
-                        Some(old) => {
-                            let removed: Vec<&String> =
-                                old.iter().filter(|l| !new.contains(l)).collect();
-                            if !removed.is_empty() {
-                                let list: Vec<String> =
-                                    removed.iter().map(|l| quoted_label(l)).collect();
-                                push(op, format!(
-                                    "recreates enum {name} without {}: rows and old code using {} fail once the column is cast to the new type",
-                                    list.join(", "),
-                                    if removed.len() == 1 { "it" } else { "them" }
-                                ));
-                            }
-                        }
-                        None => push(op, format!(
-                            "recreates enum {name} after renaming the old type away; the labels it had are not known from the migrations, so removed labels cannot be ruled out"
-                        )),
+            OpKind::RenameType { name, .. } => {
+                renamed_away.insert(name.clone(), fact.renamed_enum_labels.clone());
+            }
+            OpKind::CreateTypeEnum { name, labels: new } => match renamed_away.remove(name) {
+                Some(Some(old)) => {
+                    let removed: Vec<String> = old
+                        .iter()
+                        .filter(|l| !new.contains(l))
+                        .map(|l| quoted_label(l))
+                        .collect();
+                    if !removed.is_empty() {
+                        push(op, format!(
+                            "recreates enum {name} without {}: rows and old code using {} fail once the column is cast to the new type",
+                            removed.join(", "),
+                            if removed.len() == 1 { "it" } else { "them" }
+                        ));
                     }
                 }
-                labels.insert(name.clone(), Some(new.clone()));
-            }
-            OpKind::RenameType { name, new_name } => {
-                let old = match labels.remove(name) {
-                    Some(l) => l,
-                    None => known_before(name),
-                };
-                renamed_away.insert(name.clone(), (new_name.clone(), old.clone()));
-                labels.insert(new_name.clone(), old);
-            }
-            OpKind::RenameEnumValue {
-                name,
-                value,
-                new_value,
-            } => {
-                let entry = labels
-                    .entry(name.clone())
-                    .or_insert_with(|| known_before(name));
-                if let Some(l) = entry {
-                    for label in l.iter_mut().filter(|l| *l == value) {
-                        *label = new_value.clone();
-                    }
-                }
-            }
+                Some(None) => push(op, format!(
+                    "recreates enum {name} after renaming the old type away; the labels it had are not known from the migrations, so removed labels cannot be ruled out"
+                )),
+                None => {}
+            },
             _ => {}
         }
     }

@@ -69,6 +69,9 @@ pub struct OpAnalysis {
     pub truncate_cascade: bool,
     /// How many indexes the op's DROP INDEX statement names.
     pub indexes_in_statement: usize,
+    /// ALTER TYPE … RENAME: the labels of the enum renamed, when the model knows it
+    /// (what TypeORM's `_old` rebuild of an enum starts from; `enum-value-change`).
+    pub renamed_enum_labels: Option<Vec<String>>,
 }
 
 /// What the schema just before an op says about its locks (see [`model_facts`]);
@@ -85,6 +88,8 @@ pub struct ModelFacts {
     pub index_table: Option<QualifiedName>,
     /// The other tables whose foreign keys the op drops (they are locked too).
     pub dropped_foreign_key_targets: Vec<String>,
+    /// ALTER TYPE … RENAME of an enum: its labels.
+    pub renamed_enum_labels: Option<Vec<String>>,
 }
 
 /// The [`ModelFacts`] of op `index` of `migration`, from `model`, the schema just
@@ -126,6 +131,9 @@ pub fn model_facts(migration: &Migration, op_index: usize, model: &SchemaModel) 
         }
         OpKind::Reindex { target, name, .. } if target == "index" => {
             facts.index_table = model.indexes.get(name).map(|i| i.table.clone())
+        }
+        OpKind::RenameType { name, .. } => {
+            facts.renamed_enum_labels = model.enums.get(name).map(|e| e.labels.clone())
         }
         _ => {}
     }
@@ -359,6 +367,7 @@ pub fn analyse(migration: &Migration, ctx: &LockContext) -> Vec<OpAnalysis> {
             truncate_cascade: matches!(op.kind, OpKind::Truncate { .. })
                 && cascades_first(migration, i),
             cascaded_tables: known.cascaded_tables,
+            renamed_enum_labels: known.renamed_enum_labels,
             ..OpAnalysis::default()
         };
         if matches!(op.kind, OpKind::DropIndex { .. }) {
