@@ -95,7 +95,6 @@ fn project() -> Vec<Migration> {
             concurrently: false,
             if_not_exists: false,
             method: None,
-            storage: vec![],
             keys: vec![IndexKey {
                 expr: "c01".into(),
                 is_expression: false,
