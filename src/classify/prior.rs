@@ -74,6 +74,12 @@ pub fn prior_and_lock_facts(
         }
         facts.ops[oi] = crate::locks::model_facts(migration, oi, model);
     });
+    // The rewrite judgement is made once, here, for the rules and the lock label.
+    for (facts, known) in lock_facts.iter_mut().zip(&prior) {
+        for (f, k) in facts.ops.iter_mut().zip(known) {
+            f.type_change_metadata_only = k.metadata_only;
+        }
+    }
     (prior, lock_facts)
 }
 
@@ -96,7 +102,7 @@ fn prior_facts_observing(
     facts
 }
 
-fn judge(op: &Operation, model: &SchemaModel, default_schema: &str) -> OpPrior {
+pub(crate) fn judge(op: &Operation, model: &SchemaModel, default_schema: &str) -> OpPrior {
     let mut prior = OpPrior::default();
     if op.dynamic {
         return prior;

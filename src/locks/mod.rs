@@ -90,6 +90,9 @@ pub struct ModelFacts {
     pub dropped_foreign_key_targets: Vec<String>,
     /// ALTER TYPE … RENAME of an enum: its labels.
     pub renamed_enum_labels: Option<Vec<String>>,
+    /// ALTER COLUMN … TYPE that PostgreSQL does in the catalog alone (`varchar(n)`
+    /// to a longer one or `text`, …: `classify::prior`'s judgement): no rewrite.
+    pub type_change_metadata_only: bool,
 }
 
 /// The [`ModelFacts`] of op `index` of `migration`, from `model`, the schema just
@@ -170,6 +173,8 @@ fn needs_model(op: &Operation) -> bool {
             // The labels of a type TypeORM renames away to recreate it
             // (`enum-value-change`).
             | OpKind::RenameType { .. }
+            // Whether PostgreSQL rewrites the table depends on the column's old type.
+            | OpKind::AlterColumnType { .. }
     )
 }
 
@@ -335,7 +340,10 @@ fn replayed_facts(migration: &Migration, ctx: &LockContext) -> Vec<ModelFacts> {
     let mut model = ctx.model_before.clone().unwrap_or_default();
     let mut facts = Vec::with_capacity(migration.up.len());
     crate::schema::replay::replay_observing(&mut model, &[migration], default_schema, |_, i, m| {
-        facts.push(model_facts(migration, i, m))
+        let mut f = model_facts(migration, i, m);
+        f.type_change_metadata_only =
+            crate::classify::prior::judge(&migration.up[i], m, default_schema).metadata_only;
+        facts.push(f)
     });
     facts
 }
@@ -378,6 +386,7 @@ pub fn analyse(migration: &Migration, ctx: &LockContext) -> Vec<OpAnalysis> {
             OpFacts {
                 not_null_proven: a.not_null_proven,
                 index_table: known.index_table.as_ref(),
+                type_change_metadata_only: known.type_change_metadata_only,
             },
         );
         // TRUNCATE … CASCADE locks what it empties as it locks the named table, and

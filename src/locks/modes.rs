@@ -148,6 +148,8 @@ pub struct OpFacts<'a> {
     pub not_null_proven: bool,
     /// The table of a dropped or reindexed index, from the replayed model.
     pub index_table: Option<&'a QualifiedName>,
+    /// An ALTER COLUMN … TYPE PostgreSQL does without rewriting the table.
+    pub type_change_metadata_only: bool,
 }
 
 fn on(table: impl ToString, mode: LockMode) -> TableLock {
@@ -200,7 +202,14 @@ pub fn lock_for(op: &Operation, facts: OpFacts<'_>) -> Option<LockInfo> {
                 if rewrite { Rewrite } else { MetadataOnly },
             )
         }
-        OpKind::AlterColumnType { table, .. } => info(vec![on(table, AccessExclusive)], Rewrite),
+        OpKind::AlterColumnType { table, .. } => info(
+            vec![on(table, AccessExclusive)],
+            if facts.type_change_metadata_only {
+                MetadataOnly
+            } else {
+                Rewrite
+            },
+        ),
         OpKind::SetNotNull { table, .. } => info(
             vec![on(table, AccessExclusive)],
             if facts.not_null_proven {

@@ -369,6 +369,41 @@ fn statement_timeout_only_for_long_operations() {
 }
 
 #[test]
+fn a_type_change_postgresql_does_in_the_catalog_is_labelled_metadata_only() {
+    let c = after("CREATE TABLE users (id bigint PRIMARY KEY, name varchar(20), age int);");
+    let duration = |sql: &str| {
+        let m = migration(sql, true);
+        analyse(&m, &c)[0]
+            .lock
+            .as_ref()
+            .map(|l| l.duration.as_str().to_string())
+    };
+    // varchar(20) to a longer varchar or to text: catalog only (PostgreSQL 9.2+).
+    let longer = "ALTER TABLE users ALTER COLUMN name TYPE varchar(40);";
+    assert_eq!(duration(longer).as_deref(), Some("metadata-only"));
+    assert_eq!(
+        duration("ALTER TABLE users ALTER COLUMN name TYPE text;").as_deref(),
+        Some("metadata-only")
+    );
+    // int to bigint rewrites every row.
+    let wider = "ALTER TABLE users ALTER COLUMN age TYPE bigint;";
+    assert_eq!(duration(wider).as_deref(), Some("rewrite"));
+    // A short lock needs no statement_timeout; a rewrite does.
+    assert!(!raised(longer, true, &c, "statement-timeout-missing"));
+    assert!(raised(wider, true, &c, "statement-timeout-missing"));
+    // The one replay pass lint makes judges it the same way.
+    let m = [
+        migration(
+            "CREATE TABLE users (id bigint PRIMARY KEY, name varchar(20), age int);",
+            true,
+        ),
+        migration(longer, true),
+    ];
+    let (_, lock_facts) = crate::classify::prior::prior_and_lock_facts(&m, "public");
+    assert!(lock_facts[1].ops[0].type_change_metadata_only);
+}
+
+#[test]
 fn findings_carry_the_lock_they_take() {
     let c = after(&format!(
         "{TABLE}\nCREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);"
