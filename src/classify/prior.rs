@@ -64,15 +64,10 @@ pub fn prior_and_lock_facts(
         .iter()
         .map(|m| MigrationFacts {
             ops: vec![ModelFacts::default(); m.up.len()],
-            model_before: None,
         })
         .collect();
     let prior = prior_facts_observing(migrations, default_schema, |mi, oi, model| {
-        let (migration, facts) = (&migrations[mi], &mut lock_facts[mi]);
-        if oi == 0 && crate::locks::keeps_model_before(migration) {
-            facts.model_before = Some(model.clone());
-        }
-        facts.ops[oi] = crate::locks::model_facts(migration, oi, model);
+        lock_facts[mi].ops[oi] = crate::locks::model_facts(&migrations[mi], oi, model);
     });
     // The rewrite judgement is made once, here, for the rules and the lock label.
     for (facts, known) in lock_facts.iter_mut().zip(&prior) {

@@ -38,8 +38,8 @@ pub struct LockContext {
     /// Timeouts the runner's connection sets (`[runner]` in `migguard.toml`).
     pub runner: RunnerSettings,
     /// The schema replayed from every migration before this one (in run order);
-    /// `None` when the caller did not replay (only the migration's own ops count).
-    /// With `op_facts`, kept only where [`keeps_model_before`] says so.
+    /// `None` when the caller did not replay (only the migration's own ops count)
+    /// or collected `op_facts` instead.
     pub model_before: Option<SchemaModel>,
     /// What the model just before each op showed, when the caller's own replay pass
     /// collected it ([`model_facts`], lint's one pass): [`analyse`] then replays
@@ -297,18 +297,6 @@ fn says_cascade(op: &Operation) -> bool {
 pub struct MigrationFacts {
     /// The [`ModelFacts`] of each op.
     pub ops: Vec<ModelFacts>,
-    /// The schema before the migration, when [`keeps_model_before`] says it is needed.
-    pub model_before: Option<SchemaModel>,
-}
-
-/// Whether judging `migration` needs the whole schema before it, beyond the
-/// per-op [`ModelFacts`]: a type renamed away (`classify::enum_values` compares
-/// the labels it had with those of the type recreated under its name).
-pub fn keeps_model_before(migration: &Migration) -> bool {
-    migration
-        .up
-        .iter()
-        .any(|op| matches!(op.kind, OpKind::RenameType { .. }))
 }
 
 /// One context per migration: `base`, with what one replay pass collected for it
@@ -319,7 +307,7 @@ pub fn contexts_for(base: &LockContext, facts: Vec<MigrationFacts>) -> Vec<LockC
         .map(|facts| LockContext {
             postgres_major: base.postgres_major,
             runner: base.runner.clone(),
-            model_before: facts.model_before,
+            model_before: None,
             op_facts: Some(facts.ops),
             default_schema: base.default_schema.clone(),
         })
