@@ -9,6 +9,7 @@ use migguard::drift::IgnoreList;
 use migguard::ir::Migration;
 use support::pg::cluster;
 use support::pg::introspect_public as introspect;
+use support::pg::TestDb;
 use util::*;
 
 /// A Flyway-layout project holding one migration.
@@ -371,5 +372,176 @@ fn a_run_time_column_type_is_doubt_about_that_column_only() {
     assert!(
         found[0].starts_with("unverifiable public.asset_faces.features"),
         "{found:#?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// The SQL-layout trials of round 19 (a Flyway project and a Prisma project).
+
+/// A Flyway-layout project of `files`, and a truth database built from them in order.
+fn flyway_case(prefix: &str, files: &[(&str, &str)]) -> (tempfile::TempDir, TestDb) {
+    let dir = project(files);
+    let truth = cluster().create_database(prefix);
+    for (_, sql) in files {
+        truth.execute(sql);
+    }
+    (dir, truth)
+}
+
+/// `schema --format sql` of `dir`, applied to a fresh database (psql stops at the first
+/// error): the rebuilt database.
+fn rebuilt_from_schema_sql(dir: &std::path::Path, prefix: &str) -> (TestDb, String) {
+    let r = run_in(dir, &["schema", dir.to_str().unwrap(), "--format", "sql"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rebuilt = cluster().create_database(prefix);
+    rebuilt.execute(&r.stdout);
+    (rebuilt, r.stdout)
+}
+
+/// hmpps-activities-management-api renames `appointment` away, creates a new
+/// `appointment` with a `bigserial` (PostgreSQL names its sequence
+/// `appointment_appointment_id_seq1`: `ChooseRelationName` skips the name the old
+/// table's sequence still holds), drops the old table, then renames `…_seq1` back.
+/// Replay named the new sequence `…_seq` and overwrote the old one: the rename became
+/// "ALTER SEQUENCE on a sequence migguard does not know" (unverifiable).
+const SERIAL_NAME_TAKEN: [(&str, &str); 3] = [
+    (
+        "V1__appointment.sql",
+        "CREATE TABLE appointment (appointment_id bigserial NOT NULL CONSTRAINT appointment_pk PRIMARY KEY);",
+    ),
+    (
+        "V2__rename_appointment_tables.sql",
+        "ALTER TABLE appointment RENAME TO appointment_old;
+ALTER TABLE appointment_old RENAME CONSTRAINT appointment_pk TO appointment_old_pk;
+CREATE TABLE appointment (appointment_id bigserial NOT NULL CONSTRAINT appointment_pk PRIMARY KEY);",
+    ),
+    (
+        "V3__sequences.sql",
+        "DROP TABLE appointment_old;
+ALTER SEQUENCE appointment_appointment_id_seq1 RENAME TO appointment_appointment_id_seq;",
+    ),
+];
+
+const SEQUENCES: &str = "SELECT s.relname || ' ' || coalesce(d.refobjid::regclass::text, '-')
+    FROM pg_class s LEFT JOIN pg_depend d ON d.objid = s.oid AND d.deptype = 'a'
+   WHERE s.relkind = 'S' AND s.relnamespace = 'public'::regnamespace ORDER BY 1";
+
+const DEFAULTS: &str =
+    "SELECT c.relname || '.' || a.attname || ' ' || pg_get_expr(d.adbin, d.adrelid)
+    FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid
+    JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+   WHERE c.relnamespace = 'public'::regnamespace ORDER BY 1";
+
+#[test]
+fn a_serial_whose_sequence_name_is_taken_gets_the_next_free_name() {
+    let (dir, truth) = flyway_case("frs_serial_taken", &SERIAL_NAME_TAKEN);
+    assert_eq!(
+        truth.query(SEQUENCES).trim(),
+        "appointment_appointment_id_seq appointment",
+        "the truth is what the trial saw"
+    );
+    let found = differences(dir.path(), &truth.url);
+    assert!(found.is_empty(), "false drift:\n{}", found.join("\n"));
+    let (rebuilt, sql) = rebuilt_from_schema_sql(dir.path(), "frs_serial_taken_sql");
+    assert_eq!(
+        rebuilt.query(SEQUENCES),
+        truth.query(SEQUENCES),
+        "SQL:\n{sql}"
+    );
+    assert_eq!(
+        rebuilt.query(DEFAULTS),
+        truth.query(DEFAULTS),
+        "SQL:\n{sql}"
+    );
+}
+
+/// `ALTER TABLE allocation ADD CONSTRAINT unique_non_ended_prisoner_allocation_key
+/// EXCLUDE (…) WHERE (…)` (hmpps-activities-management-api): `schema` printed
+/// `CONSTRAINT "…" CONSTRAINT … EXCLUDE …`, which psql refuses, so the whole rendered
+/// schema failed to apply.
+const NAMED_EXCLUSION: [(&str, &str); 1] = [(
+    "V1__allocation.sql",
+    "CREATE TABLE allocation (allocation_id bigserial PRIMARY KEY, activity_schedule_id bigint NOT NULL,
+    prisoner_number varchar(7) NOT NULL, prisoner_status varchar(30) NOT NULL);
+ALTER TABLE allocation ADD CONSTRAINT unique_non_ended_prisoner_allocation_key
+    EXCLUDE (activity_schedule_id WITH =, prisoner_number WITH =)
+    WHERE (prisoner_status != 'ENDED');
+ALTER TABLE allocation ADD CONSTRAINT deferred_excl
+    EXCLUDE (allocation_id WITH =) DEFERRABLE INITIALLY DEFERRED;",
+)];
+
+const CONSTRAINTS: &str = "SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+   WHERE connamespace = 'public'::regnamespace ORDER BY 1";
+
+#[test]
+fn a_named_exclusion_constraint_renders_its_name_once() {
+    let (dir, truth) = flyway_case("frs_named_excl", &NAMED_EXCLUSION);
+    let found = differences(dir.path(), &truth.url);
+    assert!(found.is_empty(), "false drift:\n{}", found.join("\n"));
+    let (rebuilt, sql) = rebuilt_from_schema_sql(dir.path(), "frs_named_excl_sql");
+    assert_eq!(
+        rebuilt.query(CONSTRAINTS),
+        truth.query(CONSTRAINTS),
+        "SQL:\n{sql}"
+    );
+}
+
+/// hmpps-activities-management-api's `V2023.05.13__digital_prison_reporting_user.sql`
+/// ends with `CREATE ROLE ${dpr_user} WITH LOGIN PASSWORD '${dpr_password}' …`: Flyway
+/// substitutes its placeholders before it runs the script. Read as SQL the statement
+/// failed to parse and, naming no table, made the whole schema unverifiable (`*`).
+const PLACEHOLDERS: [(&str, &str); 2] = [
+    (
+        "V1__activity.sql",
+        "CREATE TABLE activity (activity_id bigserial PRIMARY KEY, name text);",
+    ),
+    (
+        "V2__reporting_user.sql",
+        "CREATE ROLE frs_saa_ro_group;
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO frs_saa_ro_group;
+CREATE ROLE ${dpr_user} WITH LOGIN PASSWORD '${dpr_password}' IN GROUP frs_saa_ro_group;
+DROP TABLE activity;",
+    ),
+];
+
+#[test]
+fn flyway_placeholders_are_values_known_at_run_time_not_unreadable_sql() {
+    let truth_sql: Vec<(&str, String)> = PLACEHOLDERS
+        .iter()
+        .map(|(name, sql)| {
+            let sql = sql
+                .replace("${dpr_user}", "frs_dpr_user")
+                .replace("${dpr_password}", "secret");
+            (*name, sql)
+        })
+        .collect();
+    cluster().psql(
+        "postgres",
+        "DROP ROLE IF EXISTS frs_dpr_user; DROP ROLE IF EXISTS frs_saa_ro_group",
+    );
+    let dir = project(&PLACEHOLDERS);
+    let truth = cluster().create_database("frs_placeholders");
+    for (_, sql) in &truth_sql {
+        truth.execute(sql);
+    }
+    let found = differences(dir.path(), &truth.url);
+    assert!(found.is_empty(), "false drift:\n{}", found.join("\n"));
+    // The statements after the placeholder still point at their own line.
+    let r = run_in(dir.path(), &["lint", ".", "--format", "json"]);
+    let v = r.json();
+    let drop = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "drop-table")
+        .unwrap_or_else(|| panic!("no drop-table finding: {v}"));
+    assert_eq!(drop["line"], 4, "{drop}");
+    assert!(
+        !v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "unparsed-sql"),
+        "{v}"
     );
 }
