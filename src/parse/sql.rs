@@ -89,6 +89,48 @@ fn without_identity_options(text: &str, blanked: &str) -> Option<String> {
     }
 }
 
+/// `TRIM(BOTH FROM x)`: the SQL-standard spelling of `TRIM(x)` (both sides, spaces),
+/// which sqlparser 0.63 rejects. `BOTH FROM` blanked (same length) leaves `TRIM(x)`,
+/// exactly what PostgreSQL runs. `LEADING`/`TRAILING` have no same-length rewrite and
+/// stay unparsed.
+fn without_trim_both_from(text: &str, blanked: &str) -> Option<String> {
+    // Words and parentheses with their offsets, strings and comments already blanked.
+    let upper = blanked.to_ascii_uppercase();
+    let bytes = upper.as_bytes();
+    let mut tokens: Vec<(usize, &str)> = Vec::new();
+    // Non-ASCII bytes are identifier characters (and keep slices on char boundaries).
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || !b.is_ascii();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if word(c) {
+            let from = i;
+            while i < bytes.len() && word(bytes[i]) {
+                i += 1;
+            }
+            tokens.push((from, &upper[from..i]));
+        } else {
+            if !c.is_ascii_whitespace() {
+                tokens.push((i, &upper[i..i + 1]));
+            }
+            i += 1;
+        }
+    }
+    let mut out = text.as_bytes().to_vec();
+    let mut changed = false;
+    for w in tokens.windows(4) {
+        if let [(_, "TRIM"), (_, "("), (both, "BOTH"), (from, "FROM")] = w {
+            out[*both..from + "FROM".len()].fill(b' ');
+            changed = true;
+        }
+    }
+    if changed {
+        String::from_utf8(out).ok()
+    } else {
+        None
+    }
+}
+
 /// `CREATE INDEX … ON ONLY t` (pg_dump's form for partitioned tables), `UPDATE ONLY
 /// t`, `DELETE FROM ONLY t`: the parent table alone. sqlparser 0.63 rejects (or
 /// misreads) `ONLY` there; blanked, the statement reads the same for the rules and
@@ -173,6 +215,9 @@ pub fn statement_kinds(text: &str, blanked: &str, opts: &ReadOptions) -> Vec<OpK
         retry_text = t;
     }
     if let Some(t) = without_only(&retry_text, blanked) {
+        retry_text = t;
+    }
+    if let Some(t) = without_trim_both_from(&retry_text, blanked) {
         retry_text = t;
     }
     let retry_blanked = lexical::blank_comments_and_strings(&retry_text);
@@ -1463,6 +1508,31 @@ mod tests {
                 "delete public.only_log"
             ]
         );
+    }
+
+    /// `TRIM(BOTH FROM x)` (hmpps-activities-management-api): SQL's spelling of
+    /// `TRIM(x)`, which sqlparser 0.63 rejects. Read as `TRIM(x)`, what PostgreSQL
+    /// runs; `LEADING`/`TRAILING` without characters stay unparsed (not rewritten).
+    #[test]
+    fn trim_both_from_reads_as_trim() {
+        let ops = read(
+            "UPDATE appointment SET note = NULL WHERE TRIM(BOTH FROM note) = '';\n\
+             UPDATE appointment SET note = NULL WHERE trim ( both\n from note ) = '';\n\
+             UPDATE appointment SET note = NULL WHERE TRIM(LEADING FROM note) = '';",
+        );
+        let kinds: Vec<String> = ops
+            .iter()
+            .map(|o| format!("{} {}", o.kind.name(), o.kind.object().unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "update public.appointment",
+                "update public.appointment",
+                "unparsed "
+            ]
+        );
+        assert_eq!(at(&ops[1].span).split(':').next(), Some("2"));
     }
 
     #[test]
