@@ -232,7 +232,10 @@ fn every_rule_fixture_fails_and_passes_as_documented() {
             description => format!("{}: human output of tests/fixtures/rules/{}/fail", rule.id, rule.id),
             omit_expression => true,
         }, {
-            insta::assert_snapshot!("rule_fixture", fail.human);
+            // The live server's major version is the machine's, not the fixture's.
+            let live = regex::Regex::new(r"PostgreSQL \d+ \(the live server\)").unwrap();
+            let human = live.replace_all(&fail.human, "PostgreSQL <major> (the live server)");
+            insta::assert_snapshot!("rule_fixture", human);
         });
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));

@@ -246,7 +246,7 @@ fn release_check_uses_the_live_server_version_not_postgres_version() {
     assert!(
         human
             .stdout
-            .contains("(the live server, server_version_num")
+            .contains("lock rules judged for PostgreSQL 15 (the live server)")
             && human.stdout.contains(
                 "postgres_version = 11 in migguard.toml is lint's setting and is not used here"
             ),

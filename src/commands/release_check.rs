@@ -53,10 +53,10 @@ pub fn destructive_permission(flag: bool, env: Option<&std::ffi::OsStr>) -> Resu
 
 /// Which PostgreSQL version the lock rules were judged for: always the live
 /// server's here; a different `postgres_version` in migguard.toml is named as unused.
-fn version_note(major: u32, server_version_num: u32, configured: Option<u32>) -> String {
-    let mut note = format!(
-        "lock rules judged for PostgreSQL {major} (the live server, server_version_num {server_version_num})"
-    );
+/// The major version only: the rules depend on nothing finer, and the exact
+/// `server_version_num` is in the JSON (`history.postgres_version`).
+fn version_note(major: u32, configured: Option<u32>) -> String {
+    let mut note = format!("lock rules judged for PostgreSQL {major} (the live server)");
     if let Some(c) = configured.filter(|c| *c != major) {
         note.push_str(&format!(
             "; postgres_version = {c} in migguard.toml is lint's setting and is not used here"
@@ -195,11 +195,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
     }
     notes.extend(project.annotation_sources.iter().map(|a| a.describe()));
     let major = crate::db::stats::major_of(server_version_num);
-    notes.push(version_note(
-        major,
-        server_version_num,
-        config.postgres_version,
-    ));
+    notes.push(version_note(major, config.postgres_version));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let passed = !findings.iter().any(|f| f.status == Status::Failing);
     notes.push(format!(
