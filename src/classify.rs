@@ -7,7 +7,7 @@
 //! in a transaction (`in_transaction`). SQL it could not parse is matched by the
 //! rules' `sql_patterns` on text with comments and literals blanked (fail closed).
 
-use crate::finding::{Finding, Phase, Severity, Status};
+use crate::finding::{Disposition, Finding, Phase, Severity};
 use crate::ir::{AttrValue, Migration, MigrationFormat, OpKind, Operation, QualifiedName};
 pub use crate::locks::LockContext;
 use crate::parse::sql::lexical::blank_for_patterns;
@@ -30,15 +30,6 @@ pub struct Classified {
     pub contract_objects: BTreeSet<String>,
 }
 
-/// The status a finding of `severity` gets when the gate fails at `fail_on`.
-pub fn status_for(severity: Severity, fail_on: Severity) -> Status {
-    if severity >= fail_on && severity >= Severity::Warn {
-        Status::Failing
-    } else {
-        Status::Warning
-    }
-}
-
 /// Build a finding for `rule` at an op (or a migration position).
 pub fn finding(
     rule: &Rule,
@@ -53,7 +44,7 @@ pub fn finding(
         severity: rule.severity,
         category: rule.category,
         phase: rule.phase,
-        status: status_for(rule.severity, fail_on),
+        disposition: Disposition::Active,
         migration: Some(migration.name.clone()),
         file: Some(migration.file.clone()),
         span,
@@ -81,7 +72,7 @@ pub fn unlocated(
         severity: rule.severity,
         category: rule.category,
         phase: rule.phase,
-        status: status_for(rule.severity, fail_on),
+        disposition: Disposition::Active,
         migration,
         file,
         span: None,
@@ -258,7 +249,7 @@ pub fn unacknowledged_unreadable(
             rule.is(&f.rule)
                 && f.span == Some(op.span)
                 && f.origin == op.origin
-                && f.status == Status::Suppressed
+                && f.disposition == Disposition::Suppressed
         })
     };
     let mut parts: Vec<(crate::ir::Span, String)> =

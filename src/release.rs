@@ -10,7 +10,7 @@ use crate::classify::prior::OpPrior;
 use crate::classify::{classify_with_prior, finding, unacknowledged_unreadable, unlocated};
 use crate::config::HistoryKind;
 use crate::db::history::{self, Comparison};
-use crate::finding::{Finding, Phase, Severity, Status};
+use crate::finding::{Disposition, Finding, Gate, Phase, Severity};
 use crate::ir::Migration;
 use crate::ruleset::{CodeRule, RuleSet};
 
@@ -125,7 +125,7 @@ pub fn check(
                     ),
                     fail_on,
                 );
-                f.status = Status::Warning;
+                f.disposition = Disposition::Advisory;
                 out.push(f);
             }
         }
@@ -146,7 +146,7 @@ pub fn check(
             };
             let mut f = unlocated(r, Some(name.clone()), None, message, fail_on);
             if cmp.ahead_of_build {
-                f.status = Status::Warning;
+                f.disposition = Disposition::Advisory;
             }
             out.push(f);
         }
@@ -188,7 +188,7 @@ pub fn check(
                 _ => "whether its tool runs it depends on the tool",
             };
             let mut f = finding(r, m, Some(m.span), None, format!("pending migration `{name}` is older than `{newest_applied}`, which is already applied (merged late): {tool}"), fail_on);
-            f.status = Status::Warning;
+            f.disposition = Disposition::Advisory;
             out.push(f);
         }
     }
@@ -278,7 +278,7 @@ pub fn allowed_destructive(
         let destructive = c.phases.contains(&Phase::Contract) || !unreadable.is_empty();
         let held_back = findings
             .iter()
-            .any(|f| f.status == Status::Failing && f.migration.as_deref() == Some(name));
+            .any(|f| Gate::BLOCK.fails(f) && f.migration.as_deref() == Some(name));
         if !destructive || held_back {
             continue;
         }

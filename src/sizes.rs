@@ -7,7 +7,7 @@
 //! [`apply`] attaches each sized finding's table size and raises it to `block` above
 //! the rule's threshold. Pure: sizes and findings in, findings out.
 
-use crate::finding::{Finding, Severity, Status};
+use crate::finding::{Finding, Severity};
 use crate::ruleset::RuleSet;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -240,8 +240,9 @@ pub fn table_of(f: &Finding) -> Option<&str> {
 }
 
 /// Attach sizes to the findings of rules with size thresholds and raise those above
-/// a threshold to `block` (status for `fail_on`). A finding that is suppressed,
-/// grandfathered or acknowledged keeps its status: the numbers are still shown.
+/// a threshold to `block`. A finding that is suppressed, grandfathered or
+/// acknowledged keeps its disposition (so the gate does not fail it): the numbers are
+/// still shown.
 /// A table of unknown size keeps the rule's normal severity.
 pub fn apply(findings: &mut [Finding], rules: &RuleSet, sizes: &dyn SizeSource, fail_on: Severity) {
     for f in findings.iter_mut() {
@@ -258,9 +259,6 @@ pub fn apply(findings: &mut [Finding], rules: &RuleSet, sizes: &dyn SizeSource, 
         let above = stats.as_ref().and_then(|s| threshold.exceeded_by(s));
         if above.is_some() {
             f.severity = Severity::Block;
-            if matches!(f.status, Status::Failing | Status::Warning) {
-                f.status = crate::classify::status_for(Severity::Block, fail_on);
-            }
         }
         f.table_stats = Some(FindingStats {
             table,

@@ -9,7 +9,7 @@
 
 use super::{annotations, ExpandRef};
 use crate::classify::{finding, Classified};
-use crate::finding::{Finding, Phase, Severity, Status};
+use crate::finding::{Disposition, Finding, Phase, Severity};
 use crate::ir::Migration;
 use crate::ruleset::{CodeRule, RuleSet};
 use std::collections::{HashMap, HashSet};
@@ -115,7 +115,7 @@ pub fn check(
                         format!("`@destructive: {}` but `{}` drops, renames or empties nothing migguard can see: remove the annotation, or check that the destructive statement is in this migration", d.value, m.name),
                         fail_on,
                     );
-                    f.status = Status::Warning;
+                    f.disposition = Disposition::Advisory;
                     findings.push(f);
                 }
             }
@@ -232,8 +232,8 @@ pub fn check(
             .object
             .as_deref()
             .is_none_or(|o| !unnamed.contains(&shown_object(o)));
-        if f.phase == Phase::Contract && f.status != Status::Suppressed && named {
-            f.status = Status::Acknowledged;
+        if f.phase == Phase::Contract && f.disposition != Disposition::Suppressed && named {
+            f.disposition = Disposition::Acknowledged;
         }
     }
 }
@@ -282,6 +282,7 @@ fn contains_word(hay: &str, word: &str) -> bool {
 mod tests {
     use super::*;
     use crate::classify::classify;
+    use crate::finding::{Gate, Status};
     use crate::parse::sql::read_sql_file;
     use crate::parse::ReadOptions;
     use crate::source::SourceFile;
@@ -308,7 +309,10 @@ mod tests {
         findings
             .into_iter()
             .filter(|f| f.category != crate::finding::Category::Locking)
-            .map(|f| (f.migration.unwrap_or_default(), f.rule, f.status))
+            .map(|f| {
+                let status = Gate::BLOCK.status(&f);
+                (f.migration.unwrap_or_default(), f.rule, status)
+            })
             .collect()
     }
 
@@ -423,6 +427,7 @@ mod tests {
 #[cfg(test)]
 mod in_memory {
     use super::*;
+    use crate::finding::{Gate, Status};
     use crate::ir::{Comment, MigrationFormat, MigrationOrder, Span};
     use std::collections::BTreeSet;
 
@@ -531,7 +536,9 @@ mod in_memory {
     const OBJ: &str = "public.product.legacy_code";
 
     fn statuses(fs: &[Finding]) -> Vec<(&str, Status)> {
-        fs.iter().map(|f| (f.rule.as_str(), f.status)).collect()
+        fs.iter()
+            .map(|f| (f.rule.as_str(), Gate::BLOCK.status(&f)))
+            .collect()
     }
 
     #[test]
@@ -649,7 +656,7 @@ mod in_memory {
         assert_eq!(unknown[0].span.map(|s| s.line), Some(2));
         assert!(fs
             .iter()
-            .any(|f| f.rule == "drop-column" && f.status == Status::Failing));
+            .any(|f| f.rule == "drop-column" && Gate::BLOCK.status(&f) == Status::Failing));
     }
 
     #[test]
@@ -675,7 +682,8 @@ mod in_memory {
             .run();
         assert!(fs
             .iter()
-            .any(|f| f.rule == "expand-not-before-contract" && f.status == Status::Failing));
+            .any(|f| f.rule == "expand-not-before-contract"
+                && Gate::BLOCK.status(&f) == Status::Failing));
         // Naming itself is not "before" either.
         let fs = Case::new()
             .with(
@@ -791,7 +799,7 @@ mod in_memory {
         assert_eq!(lines, vec![Some(1), Some(2), Some(3), Some(4)]);
         assert!(fs
             .iter()
-            .all(|f| f.rule != "invalid-annotation" || f.status == Status::Failing));
+            .all(|f| f.rule != "invalid-annotation" || Gate::BLOCK.status(&f) == Status::Failing));
     }
 
     #[test]
@@ -828,7 +836,7 @@ mod in_memory {
                 format!(
                     "{} [{}] {}:{} {}\n  help: {}",
                     f.rule,
-                    f.status.as_str(),
+                    Gate::BLOCK.status(f).as_str(),
                     f.migration.as_deref().unwrap_or("-"),
                     f.span.map(|s| s.line).unwrap_or(0),
                     f.message,

@@ -10,7 +10,7 @@
 //! or file): what migguard could not read must not pass the gate or release-check.
 
 use crate::classify::finding;
-use crate::finding::{Finding, Severity, Status};
+use crate::finding::{Disposition, Finding, Severity};
 use crate::ir::{Migration, Span};
 use crate::ruleset::{CodeRule, RuleSet};
 use std::collections::BTreeSet;
@@ -269,7 +269,7 @@ pub fn apply_file(
             for f in findings.iter_mut() {
                 if f.rule != *id
                     || !f.migration.as_deref().is_some_and(|n| names.contains(n))
-                    || f.status == Status::Suppressed
+                    || f.disposition == Disposition::Suppressed
                 {
                     continue;
                 }
@@ -284,7 +284,7 @@ pub fn apply_file(
                             && (o.span.line == s.target_line || o.anchor_line == s.target_line)
                     });
                 if covered {
-                    f.status = Status::Suppressed;
+                    f.disposition = Disposition::Suppressed;
                     f.suppression_reason = Some(reason.clone());
                     used = true;
                 }
@@ -330,6 +330,7 @@ fn push(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::{Gate, Status};
     use crate::parse::sql::read_sql_file;
     use crate::parse::ReadOptions;
     use crate::source::SourceFile;
@@ -351,7 +352,10 @@ mod tests {
         let mut f = classify(&m, &rules, Severity::Block).findings;
         apply(&m, &rules, &mut f, Severity::Block);
         f.into_iter()
-            .map(|f| (f.rule, f.status, f.suppression_reason))
+            .map(|f| {
+                let status = Gate::BLOCK.status(&f);
+                (f.rule, status, f.suppression_reason)
+            })
             .collect()
     }
 
@@ -488,7 +492,10 @@ mod tests {
         let mut f = classify(m, &rules, Severity::Block).findings;
         apply(m, &rules, &mut f, Severity::Block);
         f.into_iter()
-            .map(|f| (f.rule, f.status, f.suppression_reason))
+            .map(|f| {
+                let status = Gate::BLOCK.status(&f);
+                (f.rule, status, f.suppression_reason)
+            })
             .collect()
     }
 
@@ -543,7 +550,10 @@ mod tests {
         let rules = RuleSet::builtin();
         let mut f = classify(&a, &rules, Severity::Block).findings;
         apply_file(&[&a, &b], &rules, &mut f, Severity::Block);
-        let got: Vec<_> = f.iter().map(|f| (f.rule.as_str(), f.status)).collect();
+        let got: Vec<_> = f
+            .iter()
+            .map(|f| (f.rule.as_str(), Gate::BLOCK.status(&f)))
+            .collect();
         assert_eq!(got, vec![("drop-table", Status::Suppressed)]);
     }
 
@@ -570,7 +580,7 @@ mod tests {
                     f.span.map(|s| s.line).unwrap_or(0),
                     f.span.map(|s| s.column).unwrap_or(0),
                     f.rule,
-                    f.status.as_str(),
+                    Gate::BLOCK.status(f).as_str(),
                     f.message
                 )
             })

@@ -2,6 +2,7 @@
 //! `lint_ok` style), over SQL read by the real SQL reader.
 
 use super::*;
+use crate::finding::{Gate, Status};
 use crate::ir::{MigrationFormat, MigrationOrder, Span, TextMap};
 use crate::parse::sql::{read_statements, SqlInput};
 use crate::parse::ReadOptions;
@@ -324,8 +325,14 @@ fn fail_on_warn_makes_warnings_failing() {
     let m = migration("CREATE INDEX i ON u (a)", true);
     let at_block = classify(&m, &RuleSet::builtin(), Severity::Block);
     let at_warn = classify(&m, &RuleSet::builtin(), Severity::Warn);
-    assert_eq!(at_block.findings[0].status, Status::Warning);
-    assert_eq!(at_warn.findings[0].status, Status::Failing);
+    assert_eq!(Gate::BLOCK.status(&at_block.findings[0]), Status::Warning);
+    assert_eq!(
+        Gate {
+            fail_on: Severity::Warn
+        }
+        .status(&at_warn.findings[0]),
+        Status::Failing
+    );
 }
 
 #[test]
@@ -465,7 +472,7 @@ fn builder_finding_names_object_method_and_help() {
         f.message
     );
     assert_eq!(f.span.map(|s| (s.line, s.column)), Some((5, 9)));
-    assert_eq!(f.status, Status::Failing);
+    assert_eq!(Gate::BLOCK.status(&f), Status::Failing);
     assert!(f.help.as_deref().is_some_and(|h| h.contains("USING")));
 }
 
@@ -501,7 +508,7 @@ fn read_errors_fail_closed() {
     let c = classify(&m, &RuleSet::builtin(), Severity::Block);
     assert_eq!(c.findings.len(), 1);
     assert_eq!(c.findings[0].rule, "read-error");
-    assert_eq!(c.findings[0].status, Status::Failing);
+    assert_eq!(Gate::BLOCK.status(&c.findings[0]), Status::Failing);
     assert!(c.findings[0].message.contains("syntax error"));
 }
 
@@ -545,7 +552,7 @@ fn dynamic_drop_is_flagged_as_dynamic() {
         .iter()
         .find(|f| f.rule == "dynamic-sql")
         .expect("dynamic-sql");
-    assert_eq!(dynamic.status, Status::Warning);
+    assert_eq!(Gate::BLOCK.status(&dynamic), Status::Warning);
     let drop = c.findings.iter().find(|f| f.rule == "drop-table").unwrap();
     assert!(
         drop.message.contains("built at run time"),
@@ -565,24 +572,4 @@ fn table_created_then_renamed_is_still_new() {
         "CREATE TABLE a (x int); CREATE INDEX i ON b (x)",
         "create-index-non-concurrent",
     );
-}
-
-#[test]
-fn status_table() {
-    use Severity::*;
-    let cases = [
-        (Block, Block, Status::Failing),
-        (Warn, Block, Status::Warning),
-        (Info, Block, Status::Warning),
-        (Block, Warn, Status::Failing),
-        (Warn, Warn, Status::Failing),
-        (Info, Warn, Status::Warning),
-    ];
-    for (severity, fail_on, expected) in cases {
-        assert_eq!(
-            status_for(severity, fail_on),
-            expected,
-            "{severity:?} at --fail-on {fail_on:?}"
-        );
-    }
 }

@@ -7,7 +7,7 @@
 use crate::cli::{FailOn, GlobalArgs, LintArgs};
 use crate::config::Config;
 use crate::error::{Error, Outcome, Result};
-use crate::finding::{Severity, Status};
+use crate::finding::{Gate, Severity};
 use crate::lint::lint_project_with;
 use crate::project::{load_project, load_rules, migration_paths};
 use crate::report::{render_findings, FindingsReport, MigrationSummary, RenderOptions};
@@ -103,10 +103,9 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
         findings.extend(entity_findings);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
-    let passed = !findings.iter().any(|f| f.status == Status::Failing);
     let report = FindingsReport {
         command: "lint",
-        passed,
+        gate: Gate { fail_on },
         findings,
         migrations: project
             .migrations
@@ -123,5 +122,9 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
         quiet: global.quiet,
     };
     crate::report::write_stdout(|out| render_findings(&report, &rules, &sources, opts, out))?;
-    Ok(if passed { Outcome::Pass } else { Outcome::Fail })
+    Ok(if report.passed() {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    })
 }

@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::db::connect::{block_on_within, connect, describe};
 use crate::db::history::{self, compare_with_checksums};
 use crate::error::{Error, Outcome, Result};
-use crate::finding::{Severity, Status};
+use crate::finding::{Disposition, Gate, Severity};
 use crate::project::{load_project, load_rules, migration_paths};
 use crate::release::{allowed_destructive, allowed_message, check, rollback_breakage, PERMISSION};
 use crate::report::{render_findings, FindingsReport, MigrationSummary, RenderOptions};
@@ -165,7 +165,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
             format!("history table `{table}` does not exist: treating every migration as pending"),
             Severity::Block,
         );
-        f.status = Status::Warning;
+        f.disposition = Disposition::Advisory;
         findings.push(f);
     }
     let allowed = if allow_destructive {
@@ -187,7 +187,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
                 allowed_message(a),
                 Severity::Block,
             );
-            f.status = Status::Acknowledged;
+            f.disposition = Disposition::Allowed;
             f.suppression_reason = Some(PERMISSION.to_string());
             findings.push(f);
             notes.push(allowed_message(a));
@@ -197,7 +197,6 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
     let major = crate::db::stats::major_of(server_version_num);
     notes.push(version_note(major, config.postgres_version));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let passed = !findings.iter().any(|f| f.status == Status::Failing);
     notes.push(format!(
         "{} applied, {} pending{}{}",
         cmp.applied.len(),
@@ -215,7 +214,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
     ));
     let report = FindingsReport {
         command: "release-check",
-        passed,
+        gate: Gate::BLOCK,
         findings,
         migrations: project
             .migrations
@@ -255,5 +254,9 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
     crate::report::write_stdout(|out| {
         render_findings(&report, &rules, &project.sources, render, out)
     })?;
-    Ok(if passed { Outcome::Pass } else { Outcome::Fail })
+    Ok(if report.passed() {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    })
 }

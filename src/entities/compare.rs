@@ -10,9 +10,8 @@
 //! SQL migguard cannot read are reported as warnings saying so, never as clean.
 
 use super::{Entity, EntitySet};
-use crate::classify::status_for;
 use crate::drift::diff::{diff, Difference, IgnoreList, Kind};
-use crate::finding::{Finding, Severity, Status};
+use crate::finding::{Disposition, Finding, Severity};
 use crate::ir::{Migration, Span};
 use crate::ruleset::{CodeRule, Rule, RuleSet};
 use crate::schema::SchemaModel;
@@ -115,7 +114,7 @@ fn finding(rule: &Rule, fail_on: Severity, d: &Difference, message: String) -> F
         severity: rule.severity,
         category: rule.category,
         phase: rule.phase,
-        status: status_for(rule.severity, fail_on),
+        disposition: Disposition::Active,
         migration: None,
         file: None,
         span: None,
@@ -158,7 +157,7 @@ pub fn check(
                 ),
             );
             // Reported, never passed as clean; but not blocking on a guess.
-            f.status = Status::Warning;
+            f.disposition = Disposition::Advisory;
             if let Some((_, file, line)) = entity {
                 f.file = file;
                 f.span = line_span(line);
