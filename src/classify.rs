@@ -37,7 +37,6 @@ pub fn finding(
     span: Option<crate::ir::Span>,
     object: Option<String>,
     message: String,
-    fail_on: Severity,
 ) -> Finding {
     Finding {
         rule: rule.id.clone(),
@@ -65,7 +64,6 @@ pub fn unlocated(
     migration: Option<String>,
     file: Option<std::path::PathBuf>,
     message: String,
-    fail_on: Severity,
 ) -> Finding {
     Finding {
         rule: rule.id.clone(),
@@ -86,11 +84,11 @@ pub fn unlocated(
     }
 }
 
-/// Findings for one migration's `up()` ops, each with status `failing` or `warning`
-/// for `fail_on`, plus the phases and contract objects its ops match; annotations,
-/// suppressions and `--changed-since` adjust statuses later.
-pub fn classify(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Classified {
-    classify_with_prior(migration, rules, fail_on, &[])
+/// Findings for one migration's `up()` ops, each `active` (the gate decides whether
+/// it fails), plus the phases and contract objects its ops match; annotations,
+/// suppressions and `--changed-since` give findings their disposition later.
+pub fn classify(migration: &Migration, rules: &RuleSet) -> Classified {
+    classify_with_prior(migration, rules, &[])
 }
 
 /// [`classify`] with what replay knew before each op (`prior[i]` for `up[i]`, see
@@ -98,10 +96,9 @@ pub fn classify(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Cl
 pub fn classify_with_prior(
     migration: &Migration,
     rules: &RuleSet,
-    fail_on: Severity,
     prior: &[prior::OpPrior],
 ) -> Classified {
-    classify_in(migration, rules, fail_on, prior, &LockContext::default())
+    classify_in(migration, rules, prior, &LockContext::default())
 }
 
 /// [`classify_with_prior`] with what is known around the migration for its locks:
@@ -110,7 +107,6 @@ pub fn classify_with_prior(
 pub fn classify_in(
     migration: &Migration,
     rules: &RuleSet,
-    fail_on: Severity,
     prior: &[prior::OpPrior],
     ctx: &LockContext,
 ) -> Classified {
@@ -182,7 +178,7 @@ pub fn classify_in(
                     fact.indexes_in_statement
                 ));
             }
-            let mut f = finding(rule, migration, Some(op.span), object, message, fail_on);
+            let mut f = finding(rule, migration, Some(op.span), object, message);
             f.lock = fact.lock.clone().filter(|_| !on_new_table);
             f.origin = op.origin.clone();
             out.findings.push(f);
@@ -196,7 +192,7 @@ pub fn classify_in(
             }
         }
     }
-    for f in crate::locks::findings(migration, &facts, &new_table, rules, fail_on) {
+    for f in crate::locks::findings(migration, &facts, &new_table, rules) {
         out.phases.insert(f.phase);
         if f.phase == crate::finding::Phase::Contract {
             if let Some(o) = &f.object {
@@ -205,11 +201,9 @@ pub fn classify_in(
         }
         out.findings.push(f);
     }
+    out.findings.extend(identifiers::findings(migration, rules));
     out.findings
-        .extend(identifiers::findings(migration, rules, fail_on));
-    out.findings.extend(enum_values::findings(
-        migration, &facts, ctx, rules, fail_on,
-    ));
+        .extend(enum_values::findings(migration, &facts, ctx, rules));
     if let Some(rule) = rules.enabled(CodeRule::ReadError) {
         for e in &migration.read_errors {
             out.findings.push(finding(
@@ -218,7 +212,6 @@ pub fn classify_in(
                 Some(e.span),
                 None,
                 format!("could not read the migration: {}", e.message),
-                fail_on,
             ));
         }
     }

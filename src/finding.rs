@@ -267,7 +267,7 @@ mod tests {
     fn gate_passes_only_without_failing_findings() {
         let rules = crate::ruleset::RuleSet::builtin();
         let rule = rules.get("drop-column").expect("a builtin rule");
-        let mut f = crate::classify::unlocated(rule, None, None, "m".into(), Severity::Block);
+        let mut f = crate::classify::unlocated(rule, None, None, "m".into());
         let gate = Gate {
             fail_on: Severity::Block,
         };

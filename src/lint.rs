@@ -46,7 +46,7 @@ pub fn lint_project_with(
         .par_iter()
         .zip(prior.par_iter())
         .zip(contexts.par_iter())
-        .map(|((m, known), ctx)| classify_in(m, rules, fail_on, known, ctx))
+        .map(|((m, known), ctx)| classify_in(m, rules, known, ctx))
         .collect();
     let mut findings: Vec<Finding> = classified
         .iter()

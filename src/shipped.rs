@@ -113,9 +113,7 @@ pub fn edited_migrations(
                 "migration `{}` {what} since {} — it already exists on the base branch, and databases that ran it keep the old version (an edit that changes only comments is allowed)",
                 m.name,
                 short(&changes.base)
-            ),
-            fail_on,
-        ));
+            ),));
     }
     for p in &changes.deleted {
         if !is_migration_path(p) {
@@ -133,7 +131,6 @@ pub fn edited_migrations(
                 p.display(),
                 short(&changes.base)
             ),
-            fail_on,
         ));
     }
     out

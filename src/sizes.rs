@@ -334,7 +334,6 @@ pub fn pending_sized_findings(
         let mut findings = crate::classify::classify_in(
             m,
             rules,
-            Severity::Block,
             prior.get(i).map_or(&[], Vec::as_slice),
             &contexts[i],
         )

@@ -92,7 +92,7 @@ pub fn check(
         let a = annotations(m);
         let mut add = |id: CodeRule, span, message: String, help: Option<String>| {
             if let Some(rule) = rules.enabled(id) {
-                let mut f = finding(rule, m, span, None, message, fail_on);
+                let mut f = finding(rule, m, span, None, message);
                 if help.is_some() {
                     f.help = help;
                 }
@@ -112,9 +112,7 @@ pub fn check(
                         m,
                         Some(d.span),
                         None,
-                        format!("`@destructive: {}` but `{}` drops, renames or empties nothing migguard can see: remove the annotation, or check that the destructive statement is in this migration", d.value, m.name),
-                        fail_on,
-                    );
+                        format!("`@destructive: {}` but `{}` drops, renames or empties nothing migguard can see: remove the annotation, or check that the destructive statement is in this migration", d.value, m.name),);
                     f.disposition = Disposition::Advisory;
                     findings.push(f);
                 }
@@ -297,10 +295,7 @@ mod tests {
 
     fn run(ms: Vec<Migration>) -> Vec<(String, String, Status)> {
         let rules = RuleSet::builtin();
-        let classified: Vec<Classified> = ms
-            .iter()
-            .map(|m| classify(m, &rules, Severity::Block))
-            .collect();
+        let classified: Vec<Classified> = ms.iter().map(|m| classify(m, &rules)).collect();
         let mut findings: Vec<Finding> =
             classified.iter().flat_map(|c| c.findings.clone()).collect();
         check(&ms, &classified, &rules, &mut findings, Severity::Block);
@@ -482,7 +477,6 @@ mod in_memory {
                 Some(m.span),
                 Some(obj.to_string()),
                 format!("drops {obj}"),
-                Severity::Block,
             ));
             c.phases.insert(Phase::Contract);
             c.contract_objects.insert(obj.to_string());

@@ -146,9 +146,7 @@ pub fn check(m: &Migration, text: &str, rules: &RuleSet, fail_on: Severity) -> V
                     "this annotation sits above a type-only import (line {}), which tsc removes together with its comments: the compiled migration in the release image loses it; write the annotations directly above `class {}`",
                     start + 1,
                     m.name
-                ),
-                fail_on,
-            ));
+                ),));
             // One finding per migration: both annotations move together.
             break;
         }

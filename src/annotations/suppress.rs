@@ -323,7 +323,7 @@ fn push(
     out: &mut Vec<Finding>,
 ) {
     if let Some(rule) = rules.enabled(id) {
-        out.push(finding(rule, m, Some(span), None, message, fail_on));
+        out.push(finding(rule, m, Some(span), None, message));
     }
 }
 
@@ -337,8 +337,8 @@ mod tests {
 
     /// The migration's findings without the per-migration timeout rules, which fire
     /// on every DROP TABLE here and are not what these tests are about.
-    fn classify(m: &Migration, rules: &RuleSet, fail_on: Severity) -> crate::classify::Classified {
-        let mut c = crate::classify::classify(m, rules, fail_on);
+    fn classify(m: &Migration, rules: &RuleSet) -> crate::classify::Classified {
+        let mut c = crate::classify::classify(m, rules);
         c.findings.retain(|f| {
             !["lock-timeout-missing", "statement-timeout-missing"].contains(&f.rule.as_str())
         });
@@ -349,7 +349,7 @@ mod tests {
         let file = SourceFile::new("0001_x.sql".into(), sql.to_string());
         let m = read_sql_file(&file, &ReadOptions::default()).remove(0);
         let rules = RuleSet::builtin();
-        let mut f = classify(&m, &rules, Severity::Block).findings;
+        let mut f = classify(&m, &rules).findings;
         apply(&m, &rules, &mut f, Severity::Block);
         f.into_iter()
             .map(|f| {
@@ -489,7 +489,7 @@ mod tests {
 
     fn statuses(m: &Migration) -> Vec<(String, Status, Option<String>)> {
         let rules = RuleSet::builtin();
-        let mut f = classify(m, &rules, Severity::Block).findings;
+        let mut f = classify(m, &rules).findings;
         apply(m, &rules, &mut f, Severity::Block);
         f.into_iter()
             .map(|f| {
@@ -548,7 +548,7 @@ mod tests {
         b.span.line = 14;
         b.span.end_line = 20;
         let rules = RuleSet::builtin();
-        let mut f = classify(&a, &rules, Severity::Block).findings;
+        let mut f = classify(&a, &rules).findings;
         apply_file(&[&a, &b], &rules, &mut f, Severity::Block);
         let got: Vec<_> = f
             .iter()
@@ -570,7 +570,7 @@ mod tests {
             8,
         );
         let rules = RuleSet::builtin();
-        let mut f = classify(&m, &rules, Severity::Block).findings;
+        let mut f = classify(&m, &rules).findings;
         apply(&m, &rules, &mut f, Severity::Block);
         let lines: Vec<String> = f
             .iter()

@@ -43,12 +43,11 @@ pub(crate) fn migration(sql: &str, transactional: bool) -> Migration {
 
 /// Rule ids raised by `sql` (in a transactional migration), sorted, deduplicated.
 fn lint_errors(sql: &str) -> Vec<String> {
-    let mut ids: Vec<String> =
-        classify(&migration(sql, true), &RuleSet::builtin(), Severity::Block)
-            .findings
-            .into_iter()
-            .map(|f| f.rule)
-            .collect();
+    let mut ids: Vec<String> = classify(&migration(sql, true), &RuleSet::builtin())
+        .findings
+        .into_iter()
+        .map(|f| f.rule)
+        .collect();
     ids.sort();
     ids.dedup();
     ids
@@ -258,7 +257,6 @@ fn concurrent_index_in_transaction() {
     let outside = classify(
         &migration("CREATE INDEX CONCURRENTLY i ON u (a)", false),
         &RuleSet::builtin(),
-        Severity::Block,
     );
     assert!(outside
         .findings
@@ -314,7 +312,6 @@ fn phases_mark_expand_and_contract() {
             true,
         ),
         &RuleSet::builtin(),
-        Severity::Block,
     );
     assert!(c.phases.contains(&Phase::Expand) && c.phases.contains(&Phase::Contract));
     assert!(c.contract_objects.contains("public.u.a"));
@@ -323,16 +320,12 @@ fn phases_mark_expand_and_contract() {
 #[test]
 fn fail_on_warn_makes_warnings_failing() {
     let m = migration("CREATE INDEX i ON u (a)", true);
-    let at_block = classify(&m, &RuleSet::builtin(), Severity::Block);
-    let at_warn = classify(&m, &RuleSet::builtin(), Severity::Warn);
-    assert_eq!(Gate::BLOCK.status(&at_block.findings[0]), Status::Warning);
-    assert_eq!(
-        Gate {
-            fail_on: Severity::Warn
-        }
-        .status(&at_warn.findings[0]),
-        Status::Failing
-    );
+    let c = classify(&m, &RuleSet::builtin());
+    let warn = Gate {
+        fail_on: Severity::Warn,
+    };
+    assert_eq!(Gate::BLOCK.status(&c.findings[0]), Status::Warning);
+    assert_eq!(warn.status(&c.findings[0]), Status::Failing);
 }
 
 #[test]
@@ -343,7 +336,6 @@ fn rendered_finding_snapshot() {
             true,
         ),
         &RuleSet::builtin(),
-        Severity::Block,
     );
     insta::assert_yaml_snapshot!(c.findings);
 }
@@ -382,7 +374,7 @@ fn with_up(up: Vec<Operation>) -> Migration {
 }
 
 fn ids_of(m: &Migration, rules: &RuleSet) -> Vec<String> {
-    let mut ids: Vec<String> = classify(m, rules, Severity::Block)
+    let mut ids: Vec<String> = classify(m, rules)
         .findings
         .into_iter()
         .map(|f| f.rule)
@@ -458,7 +450,6 @@ fn builder_finding_names_object_method_and_help() {
     let c = classify(
         &with_up(vec![change_column(ChangeMode::Recreate, None)]),
         &RuleSet::builtin(),
-        Severity::Block,
     );
     let f = c
         .findings
@@ -505,7 +496,7 @@ fn read_errors_fail_closed() {
         message: "syntax error".into(),
         span: Span::default(),
     });
-    let c = classify(&m, &RuleSet::builtin(), Severity::Block);
+    let c = classify(&m, &RuleSet::builtin());
     assert_eq!(c.findings.len(), 1);
     assert_eq!(c.findings[0].rule, "read-error");
     assert_eq!(Gate::BLOCK.status(&c.findings[0]), Status::Failing);
@@ -536,7 +527,7 @@ fn severity_off_produces_nothing() {
     let rules = RuleSet::load(&text, "test").expect("valid rules");
     assert!(ids_of(&migration("DROP TABLE x", true), &rules).is_empty());
     // Off rules still mark the phase: the migration is a contract one.
-    let c = classify(&migration("DROP TABLE x", true), &rules, Severity::Block);
+    let c = classify(&migration("DROP TABLE x", true), &rules);
     assert!(c.phases.contains(&Phase::Contract));
 }
 
@@ -546,7 +537,7 @@ const DEFAULT_RULES_FOR_TEST: &str = crate::ruleset::DEFAULT_RULES;
 fn dynamic_drop_is_flagged_as_dynamic() {
     let mut m = migration("DROP TABLE x", true);
     m.up[0].dynamic = true;
-    let c = classify(&m, &RuleSet::builtin(), Severity::Block);
+    let c = classify(&m, &RuleSet::builtin());
     let dynamic = c
         .findings
         .iter()

@@ -163,7 +163,6 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
             None,
             None,
             format!("history table `{table}` does not exist: treating every migration as pending"),
-            Severity::Block,
         );
         f.disposition = Disposition::Advisory;
         findings.push(f);
@@ -185,7 +184,6 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
                 Some(m.span),
                 a.drops.first().cloned(),
                 allowed_message(a),
-                Severity::Block,
             );
             f.disposition = Disposition::Allowed;
             f.suppression_reason = Some(PERMISSION.to_string());
