@@ -57,16 +57,10 @@ pub fn lint_project_with(
         &classified,
         rules,
         &mut findings,
-        fail_on,
     );
     for m in &project.migrations {
         if let Some(source) = project.sources.get(&m.file) {
-            findings.extend(crate::annotations::placement::check(
-                m,
-                &source.text,
-                rules,
-                fail_on,
-            ));
+            findings.extend(crate::annotations::placement::check(m, &source.text, rules));
         }
     }
     findings.extend(extra);
@@ -91,7 +85,7 @@ pub fn lint_project_with(
     }
     let mut by_migration: Vec<Finding> = Vec::with_capacity(rest.len());
     for (ms, mut mine) in by_file.into_values() {
-        crate::annotations::suppress::apply_file(&ms, rules, &mut mine, fail_on);
+        crate::annotations::suppress::apply_file(&ms, rules, &mut mine);
         by_migration.extend(mine);
     }
     let findings = rest;

@@ -23,7 +23,7 @@ fn unreadable_in(
     rules: &RuleSet,
 ) -> Vec<(crate::ir::Span, String)> {
     let mut lint_findings = findings.to_vec();
-    crate::annotations::suppress::apply(m, rules, &mut lint_findings, Severity::Block);
+    crate::annotations::suppress::apply(m, rules, &mut lint_findings);
     unacknowledged_unreadable(m, &lint_findings)
 }
 

@@ -338,7 +338,7 @@ pub fn pending_sized_findings(
             &contexts[i],
         )
         .findings;
-        crate::annotations::suppress::apply(m, rules, &mut findings, Severity::Block);
+        crate::annotations::suppress::apply(m, rules, &mut findings);
         findings.retain(|f| {
             table_of(f).is_some() && rules.get(&f.rule).is_some_and(|r| r.size.is_some())
         });

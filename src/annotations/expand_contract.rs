@@ -9,7 +9,7 @@
 
 use super::{annotations, ExpandRef};
 use crate::classify::{finding, Classified};
-use crate::finding::{Disposition, Finding, Phase, Severity};
+use crate::finding::{Disposition, Finding, Phase};
 use crate::ir::Migration;
 use crate::ruleset::{CodeRule, RuleSet};
 use std::collections::{HashMap, HashSet};
@@ -80,7 +80,6 @@ pub fn check(
     classified: &[Classified],
     rules: &RuleSet,
     findings: &mut Vec<Finding>,
-    fail_on: Severity,
 ) {
     let expands = ExpandIndex::new(migrations, classified);
     let by_name: HashMap<&str, &Migration> =
@@ -298,7 +297,7 @@ mod tests {
         let classified: Vec<Classified> = ms.iter().map(|m| classify(m, &rules)).collect();
         let mut findings: Vec<Finding> =
             classified.iter().flat_map(|c| c.findings.clone()).collect();
-        check(&ms, &classified, &rules, &mut findings, Severity::Block);
+        check(&ms, &classified, &rules, &mut findings);
         // Locking findings (lock-timeout-missing on every ALTER) are not what these
         // tests are about.
         findings
@@ -512,13 +511,7 @@ mod in_memory {
                 .iter()
                 .flat_map(|c| c.findings.clone())
                 .collect();
-            check(
-                &self.migrations,
-                &self.classified,
-                &rules,
-                &mut findings,
-                Severity::Block,
-            );
+            check(&self.migrations, &self.classified, &rules, &mut findings);
             findings
         }
     }

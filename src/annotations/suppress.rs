@@ -10,7 +10,7 @@
 //! or file): what migguard could not read must not pass the gate or release-check.
 
 use crate::classify::finding;
-use crate::finding::{Disposition, Finding, Severity};
+use crate::finding::{Disposition, Finding};
 use crate::ir::{Migration, Span};
 use crate::ruleset::{CodeRule, RuleSet};
 use std::collections::BTreeSet;
@@ -142,20 +142,15 @@ fn suppressions_of(ms: &[&Migration]) -> Vec<Suppression> {
 
 /// Apply suppressions of `m` to its findings (in place) and add the findings about
 /// the suppressions themselves.
-pub fn apply(m: &Migration, rules: &RuleSet, findings: &mut Vec<Finding>, fail_on: Severity) {
-    apply_file(&[m], rules, findings, fail_on);
+pub fn apply(m: &Migration, rules: &RuleSet, findings: &mut Vec<Finding>) {
+    apply_file(&[m], rules, findings);
 }
 
 /// Apply the suppressions of one file holding the migrations `ms` (a TypeORM file may
 /// hold several classes) to their findings. Comments belong to the file, so a
 /// suppression is used if it silences a finding of any of them — judging each class
 /// alone would report a suppression used by its neighbour as unused.
-pub fn apply_file(
-    ms: &[&Migration],
-    rules: &RuleSet,
-    findings: &mut Vec<Finding>,
-    fail_on: Severity,
-) {
+pub fn apply_file(ms: &[&Migration], rules: &RuleSet, findings: &mut Vec<Finding>) {
     let Some(first) = ms.first() else {
         return;
     };
@@ -175,7 +170,6 @@ pub fn apply_file(
                 m,
                 c.span,
                 message,
-                fail_on,
                 &mut extra,
             );
         }
@@ -198,7 +192,6 @@ pub fn apply_file(
                 m,
                 s.span,
                 format!("`{directive}` names no rule"),
-                fail_on,
                 &mut extra,
             );
             continue;
@@ -214,7 +207,6 @@ pub fn apply_file(
                     s.rules.join(", "),
                     s.rules.join(", ")
                 ),
-                fail_on,
                 &mut extra,
             );
             continue;
@@ -230,7 +222,6 @@ pub fn apply_file(
                     m,
                     s.span,
                     format!("`{directive} read-error` is not applied: a read error cannot be silenced for a whole file (use `migguard-ignore read-error: <reason>` on the line above the code)"),
-                    fail_on,
                     &mut extra,
                 );
                 continue;
@@ -246,7 +237,6 @@ pub fn apply_file(
                     m,
                     s.span,
                     format!("`{directive}` names unknown rule `{id}`{hint}"),
-                    fail_on,
                     &mut extra,
                 );
                 continue;
@@ -260,7 +250,6 @@ pub fn apply_file(
                     m,
                     s.span,
                     format!("`{directive} read-error` is not applied: a read error cannot be suppressed (fix the source so migguard can read it)"),
-                    fail_on,
                     &mut extra,
                 );
                 continue;
@@ -296,7 +285,6 @@ pub fn apply_file(
                     m,
                     s.span,
                     format!("`{directive} {id}` suppresses nothing"),
-                    fail_on,
                     &mut extra,
                 );
             }
@@ -319,7 +307,6 @@ fn push(
     m: &Migration,
     span: Span,
     message: String,
-    fail_on: Severity,
     out: &mut Vec<Finding>,
 ) {
     if let Some(rule) = rules.enabled(id) {
@@ -350,7 +337,7 @@ mod tests {
         let m = read_sql_file(&file, &ReadOptions::default()).remove(0);
         let rules = RuleSet::builtin();
         let mut f = classify(&m, &rules).findings;
-        apply(&m, &rules, &mut f, Severity::Block);
+        apply(&m, &rules, &mut f);
         f.into_iter()
             .map(|f| {
                 let status = Gate::BLOCK.status(&f);
@@ -490,7 +477,7 @@ mod tests {
     fn statuses(m: &Migration) -> Vec<(String, Status, Option<String>)> {
         let rules = RuleSet::builtin();
         let mut f = classify(m, &rules).findings;
-        apply(m, &rules, &mut f, Severity::Block);
+        apply(m, &rules, &mut f);
         f.into_iter()
             .map(|f| {
                 let status = Gate::BLOCK.status(&f);
@@ -549,7 +536,7 @@ mod tests {
         b.span.end_line = 20;
         let rules = RuleSet::builtin();
         let mut f = classify(&a, &rules).findings;
-        apply_file(&[&a, &b], &rules, &mut f, Severity::Block);
+        apply_file(&[&a, &b], &rules, &mut f);
         let got: Vec<_> = f
             .iter()
             .map(|f| (f.rule.as_str(), Gate::BLOCK.status(&f)))
@@ -571,7 +558,7 @@ mod tests {
         );
         let rules = RuleSet::builtin();
         let mut f = classify(&m, &rules).findings;
-        apply(&m, &rules, &mut f, Severity::Block);
+        apply(&m, &rules, &mut f);
         let lines: Vec<String> = f
             .iter()
             .map(|f| {
