@@ -5,24 +5,19 @@
 
 use crate::classify::prior::prior_and_lock_facts;
 use crate::classify::{classify_in, Classified};
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::project::Project;
 use crate::ruleset::RuleSet;
 use std::path::Path;
 
 /// Classify a loaded project: findings of every migration, with annotations and
 /// suppressions applied. Pure: the lint command and the benchmark both call it.
-pub fn lint_project(
-    project: &Project,
-    rules: &RuleSet,
-    fail_on: Severity,
-    default_schema: &str,
-) -> Vec<Finding> {
+pub fn lint_project(project: &Project, rules: &RuleSet, default_schema: &str) -> Vec<Finding> {
     let locks = crate::locks::LockContext {
         default_schema: default_schema.to_string(),
         ..crate::locks::LockContext::default()
     };
-    lint_project_with(project, rules, fail_on, &locks, Vec::new())
+    lint_project_with(project, rules, &locks, Vec::new())
 }
 
 /// [`lint_project`] with findings from outside the migrations' own text (such as
@@ -31,7 +26,6 @@ pub fn lint_project(
 pub fn lint_project_with(
     project: &Project,
     rules: &RuleSet,
-    fail_on: Severity,
     locks: &crate::locks::LockContext,
     extra: Vec<Finding>,
 ) -> Vec<Finding> {
@@ -90,7 +84,7 @@ pub fn lint_project_with(
     }
     let findings = rest;
     by_migration.extend(findings);
-    by_migration.extend(project.unreadable_file_findings(rules, fail_on));
+    by_migration.extend(project.unreadable_file_findings(rules));
     by_migration.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     by_migration
 }

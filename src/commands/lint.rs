@@ -71,7 +71,7 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
             fail_on,
         ),
     };
-    let mut findings = lint_project_with(&project, &rules, fail_on, &config.lock_context(), edits);
+    let mut findings = lint_project_with(&project, &rules, &config.lock_context(), edits);
     let mut notes = Vec::new();
     if let Some(path) = &args.table_stats {
         let stats = read_table_stats(path)?;

@@ -140,7 +140,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
     findings.extend(sized.into_iter().flat_map(|p| p.findings));
     // A file that looks like a migration but could not be read may be one that runs
     // in this release: fail closed, as the PR gate does.
-    findings.extend(project.unreadable_file_findings(&rules, Severity::Block));
+    findings.extend(project.unreadable_file_findings(&rules));
     if let Some((live, schemas)) = &live {
         let view = crate::drift::HistoryView::from(cmp.clone());
         let ignore =

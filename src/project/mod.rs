@@ -36,7 +36,6 @@ impl Project {
     pub fn unreadable_file_findings(
         &self,
         rules: &crate::ruleset::RuleSet,
-        fail_on: crate::finding::Severity,
     ) -> Vec<crate::finding::Finding> {
         let Some(rule) = rules.enabled(crate::ruleset::CodeRule::ReadError) else {
             return Vec::new();
