@@ -10,7 +10,7 @@ use crate::classify::prior::OpPrior;
 use crate::classify::{classify_with_prior, finding, unacknowledged_unreadable, unlocated};
 use crate::config::HistoryKind;
 use crate::db::history::{self, Comparison};
-use crate::finding::{Disposition, Finding, Gate, Phase, Severity};
+use crate::finding::{Disposition, Finding, Gate, Phase};
 use crate::ir::Migration;
 use crate::ruleset::{CodeRule, RuleSet};
 
@@ -38,7 +38,6 @@ pub fn check(
     rules: &RuleSet,
     allow_destructive: bool,
 ) -> Vec<Finding> {
-    let fail_on = Severity::Block;
     let mut out = Vec::new();
     let rule = |id: CodeRule| rules.enabled(id);
     for name in &cmp.pending {

@@ -9,7 +9,7 @@
 //! layout), not by bytes: adding an annotation or fixing a comment is not an edit.
 
 use crate::classify::{finding, unlocated};
-use crate::finding::{Disposition, Finding, Severity};
+use crate::finding::{Disposition, Finding};
 use crate::git::{canonical, is_migration_path, ChangeSet};
 use crate::ir::Migration;
 use crate::parse::{read_file, ReadOptions};
@@ -58,7 +58,6 @@ pub fn edited_migrations(
     roots: &[PathBuf],
     rules: &RuleSet,
     opts: &ReadOptions,
-    fail_on: Severity,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     let Some(rule) = rules.enabled(CodeRule::EditedMigration) else {

@@ -244,7 +244,7 @@ pub fn table_of(f: &Finding) -> Option<&str> {
 /// acknowledged keeps its disposition (so the gate does not fail it): the numbers are
 /// still shown.
 /// A table of unknown size keeps the rule's normal severity.
-pub fn apply(findings: &mut [Finding], rules: &RuleSet, sizes: &dyn SizeSource, fail_on: Severity) {
+pub fn apply(findings: &mut [Finding], rules: &RuleSet, sizes: &dyn SizeSource) {
     for f in findings.iter_mut() {
         let Some(threshold) = rules.get(&f.rule).and_then(|r| r.size) else {
             continue;
@@ -295,8 +295,7 @@ impl PendingSized {
 /// The findings of size-aware rules in the pending migrations, judged as the PR
 /// gate judges them (replayed prior facts and lock facts from lint's one replay
 /// pass, `classify::prior::prior_and_lock_facts`; the live server version and the
-/// runner settings in `base`; suppressions applied), statuses for release-check's
-/// `block`. Pure.
+/// runner settings in `base`; suppressions applied). Pure.
 pub fn pending_sized_findings(
     migrations: &[crate::ir::Migration],
     prior: &[Vec<crate::classify::prior::OpPrior>],

@@ -74,7 +74,7 @@ impl<'a> ExpandIndex<'a> {
 }
 
 /// Run the checks over all migrations (sorted in run order) and their classification
-/// (same order); adjust statuses and add findings.
+/// (same order); acknowledge the covered contract findings and add findings.
 pub fn check(
     migrations: &[Migration],
     classified: &[Classified],

@@ -6,7 +6,7 @@
 //! file. A reason is mandatory (`suppression-without-reason`, and the suppression is
 //! then not applied: fail closed); one that silences nothing, or names an unknown
 //! rule, is reported (`unused-suppression`). Suppressed findings stay in the output
-//! with `status: suppressed` and the reason. `read-error` is never suppressed (line
+//! with disposition (and so `status:`) `suppressed` and the reason. `read-error` is never suppressed (line
 //! or file): what migguard could not read must not pass the gate or release-check.
 
 use crate::classify::finding;

@@ -39,7 +39,6 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
     let rules = load_rules(global.rules.as_deref(), &config)?;
     let paths = migration_paths(&args.paths, &config)?;
     let project = load_project(&paths, &config)?;
-    let fail_on = fail_on_severity(args.fail_on, &config);
     // The repository is the one holding the migrations, wherever migguard runs
     // from (`--config app/migguard.toml`, an absolute path from a CI step).
     let changes = match &args.changed_since {
@@ -68,14 +67,13 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
             &paths,
             &rules,
             &crate::project::read_options(&config),
-            fail_on,
         ),
     };
     let mut findings = lint_project_with(&project, &rules, &config.lock_context(), edits);
     let mut notes = Vec::new();
     if let Some(path) = &args.table_stats {
         let stats = read_table_stats(path)?;
-        crate::sizes::apply(&mut findings, &rules, &stats.sizes(), fail_on);
+        crate::sizes::apply(&mut findings, &rules, &stats.sizes());
         notes.push(format!(
             "table sizes from {} ({} tables)",
             crate::report::display_path(path),
@@ -97,7 +95,6 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
             history.table_name(),
             &config.drift.ignore,
             &rules,
-            fail_on,
         );
         crate::entities::attach_sources(&mut entity_findings, sources.to_mut());
         findings.extend(entity_findings);
@@ -105,7 +102,9 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
     }
     let report = FindingsReport {
         command: "lint",
-        gate: Gate { fail_on },
+        gate: Gate {
+            fail_on: fail_on_severity(args.fail_on, &config),
+        },
         findings,
         migrations: project
             .migrations

@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::db::connect::{block_on_within, connect, describe};
 use crate::db::history::{self, compare_with_checksums};
 use crate::error::{Error, Outcome, Result};
-use crate::finding::{Disposition, Gate, Severity};
+use crate::finding::{Disposition, Gate};
 use crate::project::{load_project, load_rules, migration_paths};
 use crate::release::{allowed_destructive, allowed_message, check, rollback_breakage, PERMISSION};
 use crate::report::{render_findings, FindingsReport, MigrationSummary, RenderOptions};
@@ -131,7 +131,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
                     source: "database",
                     created: std::mem::take(&mut p.created),
                 };
-                crate::sizes::apply(&mut p.findings, &rules, &sizes, Severity::Block);
+                crate::sizes::apply(&mut p.findings, &rules, &sizes);
             }
         }
         Ok::<_, Error>((history, cmp, live, server_version_num, sized))
