@@ -3,13 +3,8 @@
 //! grandfathered findings are not annotated (they do not need attention), except
 //! the destructive migrations release-check's permission let through (notices).
 
-<<<<<<< HEAD
-use super::{display_path, message_with_origin};
-use crate::finding::{Finding, Gate, Status};
-=======
 use super::{annotated_message, display_path};
-use crate::finding::{Finding, Status};
->>>>>>> restructure-3
+use crate::finding::{Finding, Gate, Status};
 use crate::ruleset::CodeRule;
 use std::io::{self, Write};
 

@@ -10,13 +10,8 @@
 //! Like the GitHub format, only what needs attention is reported: failing findings,
 //! warnings, and the destructive migrations release-check's permission let through.
 
-<<<<<<< HEAD
-use super::{display_path, message_with_origin};
-use crate::finding::{Finding, Gate, Severity, Status};
-=======
 use super::{annotated_message, display_path};
-use crate::finding::{Finding, Severity, Status};
->>>>>>> restructure-3
+use crate::finding::{Finding, Gate, Severity, Status};
 use serde::Serialize;
 use sha1::{Digest, Sha1};
 use std::collections::HashMap;
