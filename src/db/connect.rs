@@ -16,6 +16,7 @@
 //! normally answers first, with its own message), and the whole database part of a
 //! command by `[database] command_timeout_secs` ([`block_on_within`]).
 
+use super::libpq_url::url_as_keywords;
 use super::redact::{redact, redact_conninfo, scrub, secrets};
 use crate::error::{Error, Result};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -248,6 +249,18 @@ fn resolve(opts: &ConnectOptions) -> Result<(Config, TlsMode, Option<String>, St
         match &opts.url {
             Some(url) => {
                 let (parsed, mode, root) = take_ssl_params(&encode_userinfo(url));
+                // A URL is read as libpq reads it (a query `host` replaces the
+                // URL's host, …), then handed over in keyword/value form.
+                let parsed = match url_as_keywords(&parsed) {
+                    Some(Ok(keywords)) => keywords,
+                    Some(Err(why)) => {
+                        return Err(Error::Database(format!(
+                            "invalid database URL {}: {why}",
+                            redact_conninfo(url)
+                        )))
+                    }
+                    None => parsed,
+                };
                 let config: Config = parsed.parse().map_err(|e: tokio_postgres::Error| {
                     // The driver's reasons name options, never values.
                     let mut why = e.to_string();
@@ -688,7 +701,10 @@ mod tests {
             assert_eq!(config.get_password(), Some(password.as_bytes()), "{url}");
             assert_eq!(
                 target,
-                format!("bob@{host}:{}/app", config.get_ports()[0]),
+                format!(
+                    "bob@{host}:{}/app",
+                    config.get_ports().first().copied().unwrap_or(5432)
+                ),
                 "{url}"
             );
             assert!(
