@@ -1012,6 +1012,12 @@ fn a_host_in_the_url_query_replaces_the_url_host_as_libpq_does() {
         assert_eq!(r.code, 1, "{url}\n{}{}", r.stdout, r.stderr);
         assert!(r.stdout.contains("pending"), "{url}\n{}", r.stdout);
     }
+    // With no port in the URL, libpq takes `PGPORT` (psql 15 checked).
+    let r = release_check(
+        &format!("postgresql://postgres:{pw}@/{name}?host={dir}"),
+        &[("PGPORT", &port.to_string())],
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     // The last `host` wins: a socket directory that does not exist is where libpq
     // goes, so the command fails instead of quietly using the first one.
     let r = release_check(
