@@ -89,9 +89,9 @@ pub enum Disposition {
     /// Counts against the gate when its severity reaches `--fail-on`.
     Active,
     /// Reported, never fails whatever its severity: a finding the check reports but
-    /// does not trust enough to block on (release-check's missing annotation, a
-    /// rollback, an out-of-order or missing history table; an `@destructive` that
-    /// names nothing; an entity difference the migrations hide).
+    /// does not block on (release-check's missing annotation, a rollback, an
+    /// out-of-order migration or a missing history table; `@destructive` on a
+    /// migration that destroys nothing; an entity difference migguard cannot verify).
     Advisory,
     /// A contract finding in a correctly annotated contract migration
     /// (`@destructive` + `@expand-migration`).
