@@ -174,6 +174,21 @@ fn a_class_inheriting_up_from_an_imported_base_is_read_through_the_import() {
         .unwrap()
         .ends_with("1700000000001-DropUsers.ts"));
     assert_eq!(drop["line"], 2);
+    // Its origin is the statement in the base file, as for an imported helper.
+    assert_eq!(
+        drop["origin"]["file"], "migrations/base/sql-file-migration.ts",
+        "{v}"
+    );
+    assert_eq!(drop["origin"]["line"], 5, "{v}");
+    let r = run_in(
+        dir.path(),
+        &["lint", "migrations/1700000000001-DropUsers.ts"],
+    );
+    assert!(
+        r.stdout.contains("in helper migrations/base/sql-file-migration.ts:5, called from migrations/1700000000001-DropUsers.ts:2"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
