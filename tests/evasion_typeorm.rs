@@ -993,6 +993,35 @@ fn release_check_points_a_contract_block_into_the_imported_helper() {
     );
 }
 
+/// Fail closed on SQL an imported helper builds at run time: release-check's block
+/// points at the call, with the helper's line as origin.
+#[test]
+fn release_check_points_an_unreadable_helper_part_into_the_helper() {
+    let dir = origin_project();
+    std::fs::write(
+        dir.path().join("helpers/legacy.ts"),
+        "export async function dropLegacyTable(queryRunner) {\n\
+         \x20   const sql = await loadSql();\n\
+         \x20   await queryRunner.query(sql);\n\
+         }\n",
+    )
+    .unwrap();
+    let path = dir.path().join("migrations/1700000000001-DropLegacy.ts");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("        await this.dropCode(queryRunner);\n", "");
+    std::fs::write(&path, text).unwrap();
+    let db = empty_history("ev_release_unread_origin");
+    let r = release_check(dir.path(), &db);
+    assert_code(&r, 1);
+    let v = r.json();
+    assert_eq!(
+        placed(&v, "destructive-pending"),
+        (5, "helpers/legacy.ts".to_string(), 3),
+        "{v}"
+    );
+}
+
 #[test]
 fn a_helper_op_is_suppressed_above_the_call_or_above_its_statement_in_the_same_file() {
     let dir = origin_project();
