@@ -142,11 +142,11 @@ pub fn typeorm_change_mode(
 }
 
 /// `schema.table.column` when what an op builds at run time can only change that one
-/// column: a new type (`vector(${dim})`), or a default, generated expression or
-/// collation of a column it adds or alters. The doubt is then about that column — it
+/// column: a new type (`vector(${dim})`), or a type modifier, default, generated
+/// expression or collation of a column it adds or alters. The doubt is then about that column — it
 /// follows a rename and goes with a drop (`columns`) — and a hand edit elsewhere on
 /// the table stays visible. `None` when a run-time part could reach further: a table
-/// or column name, an added column's type (`serial` would add a sequence, an enum
+/// or column name, an added column's type name (`serial` would add a sequence, an enum
 /// label list a type) or an inline constraint (fail closed: the table is in doubt).
 fn run_time_column(kind: &OpKind) -> Option<String> {
     let dynamic = |text: &str| text.contains(DYNAMIC_PLACEHOLDER);
@@ -157,7 +157,8 @@ fn run_time_column(kind: &OpKind) -> Option<String> {
             // What the op builds exactly (a serial's sequence, an enum type, an
             // inline constraint) is replayed exactly; only where the run-time part
             // sits matters.
-            let confined = !dynamic(&column.data_type)
+            let type_name = column.data_type.split('(').next().unwrap_or_default();
+            let confined = !dynamic(type_name)
                 && !dynamic(&format!("{:?}", column.constraints))
                 && !column.enum_values.iter().flatten().any(|l| dynamic(l));
             if !confined {

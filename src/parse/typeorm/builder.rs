@@ -639,7 +639,11 @@ fn run_time_part() -> String {
 
 /// PostgresDriver.createFullType: type plus length or precision/scale, plus array.
 fn full_type(c: &Val, ty: &str, is_array: bool) -> String {
-    let s = |k: &str| c.get(k).and_then(Val::as_text).filter(|v| !v.is_empty());
+    // A modifier only known at run time (`length: size`) is a part built at run time.
+    let s = |k: &str| match c.get(k) {
+        Some(Val::Unknown(_)) => Some(run_time_part()),
+        v => v.and_then(Val::as_text).filter(|v| !v.is_empty()),
+    };
     let mut t = ty.to_string();
     if let Some(len) = s("length") {
         t = format!("{t}({len})");

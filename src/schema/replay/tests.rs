@@ -438,6 +438,8 @@ export class Cols1700000000001 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE a ADD COLUMN at timestamptz DEFAULT ${expr}`);
     await queryRunner.query(`ALTER TABLE a ALTER COLUMN id SET DEFAULT ${expr}`);
     await queryRunner.addColumn("a", new TableColumn({ name: "tenant", type: "text", default: tenant }));
+    await queryRunner.addColumn("a", new TableColumn({ name: "code", type: "varchar", length: size, isNullable: true }));
+    await queryRunner.query(`ALTER TABLE a ADD COLUMN embedding vector(${dim})`);
     await queryRunner.query(`ALTER TABLE b ADD COLUMN n ${columnType}`);
     await queryRunner.query(`ALTER TABLE c ADD COLUMN n int CHECK (n > ${min})`);
   }
@@ -456,6 +458,8 @@ export class Cols1700000000001 implements MigrationInterface {
         keys,
         vec![
             "public.a.at",
+            "public.a.code",
+            "public.a.embedding",
             "public.a.id",
             "public.a.tenant",
             "public.b",
