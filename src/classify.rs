@@ -144,7 +144,7 @@ pub fn classify_in(
         for rule in &rules.rules {
             // An op, or one of the constraints it adds inline, that the rule names.
             let matched = std::iter::once(op).chain(&inline).find(|o| {
-                let (kind, mut attrs) = (o.kind.name(), o.attributes());
+                let (kind, mut attrs) = (o.kind.op_name(), o.attributes());
                 known.refine(kind, &mut attrs);
                 if all_null_fks && !std::ptr::eq(*o, op) && is_fk(o) {
                     attrs.insert("on_new_null_column", AttrValue::Bool(true));

@@ -18,22 +18,6 @@ use crate::ruleset::{CodeRule, Rule, RuleSet};
 use crate::schema::SchemaModel;
 use std::path::PathBuf;
 
-/// Whether the difference is something the migrations lack (entity side present) or
-/// something they have that no entity declares.
-fn entity_side_missing(kind: Kind) -> bool {
-    matches!(
-        kind,
-        Kind::UnexpectedTable
-            | Kind::UnexpectedColumn
-            | Kind::UnexpectedIndex
-            | Kind::UnexpectedConstraint
-            | Kind::UnexpectedEnum
-            | Kind::UnexpectedType
-            | Kind::UnexpectedView
-            | Kind::UnexpectedSequence
-    )
-}
-
 /// A line-only span (entity lines come from the Node script, not from a parsed file).
 fn line_span(line: usize) -> Option<Span> {
     (line > 0).then_some(Span {
@@ -148,7 +132,8 @@ pub fn check(
                 f.span = line_span(line);
             }
             out.push(f);
-        } else if entity_side_missing(d.kind) {
+        } else if d.kind.is_unexpected() {
+            // The entities (the live side here) have it, the migrations do not.
             let Some(rule) = missing else { continue };
             let what = d.kind.to_string().replace("unexpected-", "");
             let by = entity
@@ -174,7 +159,7 @@ pub fn check(
             Kind::MissingExtension | Kind::MissingSequence | Kind::MissingView | Kind::MissingType
         ) {
             continue;
-        } else if d.kind.to_string().starts_with("missing-") {
+        } else if d.kind.is_missing() {
             let Some(rule) = undeclared else { continue };
             let what = d.kind.to_string().replace("missing-", "");
             let mut f = finding(

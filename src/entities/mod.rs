@@ -256,7 +256,7 @@ pub fn drift_report(
     );
     let ds = &set.default_schema;
     for item in &mut report.items {
-        if item.reconcilable || !item.kind.as_str().starts_with("missing-") {
+        if item.reconcilable || !item.kind.is_missing() {
             continue;
         }
         let declared = set.entities.iter().find(|e| {

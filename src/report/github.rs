@@ -3,7 +3,7 @@
 //! grandfathered findings are not annotated (they do not need attention), except
 //! the destructive migrations release-check's permission let through (notices).
 
-use super::{display_path, message_with_origin};
+use super::{annotated_message, display_path};
 use crate::finding::{Finding, Gate, Status};
 use crate::ruleset::CodeRule;
 use std::io::{self, Write};
@@ -50,7 +50,7 @@ pub fn render(findings: &[Finding], gate: Gate, out: &mut dyn Write) -> io::Resu
             "title={}",
             escape_property(&format!("migguard {}", f.rule))
         ));
-        let mut message = message_with_origin(f);
+        let mut message = annotated_message(f);
         if let Some(h) = &f.help {
             message.push_str("\n\n");
             message.push_str(h);

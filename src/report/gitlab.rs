@@ -10,7 +10,7 @@
 //! Like the GitHub format, only what needs attention is reported: failing findings,
 //! warnings, and the destructive migrations release-check's permission let through.
 
-use super::{display_path, message_with_origin};
+use super::{annotated_message, display_path};
 use crate::finding::{Finding, Gate, Severity, Status};
 use serde::Serialize;
 use sha1::{Digest, Sha1};
@@ -67,7 +67,7 @@ pub fn finding_issues(findings: &[Finding], gate: Gate) -> Vec<Issue> {
                 Status::Acknowledged if f.rule == "destructive-pending" => "info",
                 _ => return None,
             };
-            let mut description = format!("{}: {}", f.rule, message_with_origin(f));
+            let mut description = format!("{}: {}", f.rule, annotated_message(f));
             if let Some(h) = &f.help {
                 description.push_str(" — ");
                 description.push_str(h);

@@ -190,9 +190,10 @@ pub fn origin_note(f: &Finding) -> Option<String> {
     ))
 }
 
-/// The finding's message with its table size ([`message_with_size`]) and
-/// [`origin_note`] appended, when it has them.
-pub fn message_with_origin(f: &Finding) -> String {
+/// The finding's message annotated for the one-line formats (SARIF, GitHub,
+/// GitLab): its table size ([`message_with_size`]) and [`origin_note`] appended,
+/// when it has them.
+pub fn annotated_message(f: &Finding) -> String {
     let message = message_with_size(f);
     match origin_note(f) {
         Some(note) => format!("{message} ({note})"),

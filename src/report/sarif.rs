@@ -6,7 +6,7 @@
 //! shows them as dismissed rather than open. Grandfathered findings (in migrations
 //! that predate `--changed-since`) are left out: they are not part of the change.
 
-use super::{display_path, message_with_origin, FindingsReport};
+use super::{annotated_message, display_path, FindingsReport};
 use crate::finding::{Severity, Status};
 use crate::ruleset::RuleSet;
 use serde_json::{json, Value};
@@ -65,7 +65,7 @@ pub fn to_value(report: &FindingsReport, rules: &RuleSet) -> Value {
             let mut r = json!({
                 "ruleId": f.rule,
                 "level": if status == Status::Warning && f.severity == Severity::Block { "warning" } else { level(f.severity) },
-                "message": { "text": message_with_origin(f) },
+                "message": { "text": annotated_message(f) },
                 "locations": [loc],
                 "properties": { "status": status.as_str(), "category": f.category.as_str() },
             });
