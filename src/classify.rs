@@ -225,15 +225,24 @@ pub fn unreadable_rule(op: &Operation) -> Option<CodeRule> {
     }
 }
 
+/// One part of a migration migguard cannot read statically (see
+/// [`unacknowledged_unreadable`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnreadablePart {
+    /// Where the migration shows it (the call in `up()` for a helper's op).
+    pub span: crate::ir::Span,
+    /// Where it is written, when that is inside a helper or an inherited base.
+    pub origin: Option<crate::ir::Origin>,
+    /// A short reason: `opaque: …`, `unparsed SQL: …`, `read error: …`.
+    pub what: String,
+}
+
 /// The parts of `m` migguard cannot read statically and nobody acknowledged, with a
 /// short reason each, in source order. `findings` are the migration's lint findings
 /// with its suppressions applied: a part is acknowledged when the finding its rule
 /// raised at its position was suppressed (with a reason — the only way a suppression
 /// applies).
-pub fn unacknowledged_unreadable(
-    m: &Migration,
-    findings: &[Finding],
-) -> Vec<(crate::ir::Span, String)> {
+pub fn unacknowledged_unreadable(m: &Migration, findings: &[Finding]) -> Vec<UnreadablePart> {
     // Ops of one helper call share the call's span: their origin tells them apart.
     let acknowledged = |rule: CodeRule, op: &Operation| {
         findings.iter().any(|f| {
@@ -243,26 +252,32 @@ pub fn unacknowledged_unreadable(
                 && matches!(f.disposition, Disposition::Suppressed { .. })
         })
     };
-    let mut parts: Vec<(crate::ir::Span, String)> =
+    let part = |span, origin: Option<&crate::ir::Origin>, what| UnreadablePart {
+        span,
+        origin: origin.cloned(),
+        what,
+    };
+    let mut parts: Vec<UnreadablePart> =
         m.up.iter()
             .filter_map(|op| {
                 let rule = unreadable_rule(op)?;
                 if acknowledged(rule, op) {
                     return None;
                 }
-                Some(match &op.kind {
-                    OpKind::Opaque { reason } => (op.span, format!("opaque: {reason}")),
-                    OpKind::Unparsed { reason } => (op.span, format!("unparsed SQL: {reason}")),
+                let what = match &op.kind {
+                    OpKind::Opaque { reason } => format!("opaque: {reason}"),
+                    OpKind::Unparsed { reason } => format!("unparsed SQL: {reason}"),
                     _ => return None,
-                })
+                };
+                Some(part(op.span, op.origin.as_ref(), what))
             })
             .chain(
                 m.read_errors
                     .iter()
-                    .map(|e| (e.span, format!("read error: {}", e.message))),
+                    .map(|e| part(e.span, None, format!("read error: {}", e.message))),
             )
             .collect();
-    parts.sort_by_key(|(span, _)| (span.line, span.column));
+    parts.sort_by_key(|p| (p.span.line, p.span.column));
     parts
 }
 

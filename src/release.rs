@@ -7,7 +7,9 @@
 use crate::annotations::expand_contract::contract_targets;
 use crate::annotations::{annotations, ExpandRef};
 use crate::classify::prior::OpPrior;
-use crate::classify::{classify_with_prior, finding, unacknowledged_unreadable, unlocated};
+use crate::classify::{
+    classify_with_prior, finding, unacknowledged_unreadable, unlocated, UnreadablePart,
+};
 use crate::config::HistoryKind;
 use crate::db::history::{self, Comparison};
 use crate::finding::{Disposition, Finding, Gate, Phase};
@@ -17,11 +19,7 @@ use crate::ruleset::{CodeRule, RuleSet};
 /// The parts of pending migration `m` that migguard cannot read and nobody
 /// acknowledged, judged as the PR gate judges them: its lint `findings` with the
 /// migration's suppressions applied.
-fn unreadable_in(
-    m: &Migration,
-    findings: &[Finding],
-    rules: &RuleSet,
-) -> Vec<(crate::ir::Span, String)> {
+fn unreadable_in(m: &Migration, findings: &[Finding], rules: &RuleSet) -> Vec<UnreadablePart> {
     let mut lint_findings = findings.to_vec();
     crate::annotations::suppress::apply(m, rules, &mut lint_findings);
     unacknowledged_unreadable(m, &lint_findings)
@@ -57,15 +55,25 @@ pub fn check(
         }
         let objects: Vec<String> = c.contract_objects.iter().cloned().collect();
         let a = annotations(m);
+        // The first op that contracts, where a reviewer reads it — with its place in
+        // a helper or base class as origin —, else the migration.
+        let contracting = c
+            .findings
+            .iter()
+            .find(|f| f.phase == Phase::Contract && f.span.is_some());
+        let contract_span = contracting.and_then(|f| f.span).unwrap_or(m.span);
+        let contract_origin = contracting.and_then(|f| f.origin.clone());
         if !allow_destructive {
             if let Some(r) = rule(CodeRule::DestructivePending) {
-                let (span, message) = if contract {
-                    (m.span, format!("pending migration `{}` drops, renames or empties {} and destructive migrations are not allowed in this release", m.name, contract_targets(&objects)))
+                let (span, origin, message) = if contract {
+                    (contract_span, contract_origin, format!("pending migration `{}` drops, renames or empties {} and destructive migrations are not allowed in this release", m.name, contract_targets(&objects)))
                 } else {
-                    let (span, what) = &unreadable[0];
-                    (*span, format!("pending migration `{}` has {} part(s) migguard cannot read statically ({what}): they may be destructive, and destructive migrations are not allowed in this release", m.name, unreadable.len()))
+                    let part = &unreadable[0];
+                    (part.span, part.origin.clone(), format!("pending migration `{}` has {} part(s) migguard cannot read statically ({}): they may be destructive, and destructive migrations are not allowed in this release", m.name, unreadable.len(), part.what))
                 };
-                out.push(finding(r, m, Some(span), objects.first().cloned(), message));
+                let mut f = finding(r, m, Some(span), objects.first().cloned(), message);
+                f.origin = origin;
+                out.push(f);
             }
         } else {
             match a.expand.as_ref().map(|e| &e.value) {
@@ -77,7 +85,9 @@ pub fn check(
                         } else {
                             "is not in this database's history"
                         };
-                        out.push(finding(r, m, Some(m.span), objects.first().cloned(), format!("`{}` contracts `{expand}`, which {state}: deploy the expand migration and the code that uses it first", m.name)));
+                        let mut f = finding(r, m, Some(contract_span), objects.first().cloned(), format!("`{}` contracts `{expand}`, which {state}: deploy the expand migration and the code that uses it first", m.name));
+                        f.origin = contract_origin.clone();
+                        out.push(f);
                     }
                 }
                 Some(ExpandRef::None { .. }) => {}
@@ -256,7 +266,7 @@ pub fn allowed_destructive(
         let c = classify_with_prior(m, rules, prior.get(i).map_or(&[], Vec::as_slice));
         let unreadable: Vec<String> = unreadable_in(m, &c.findings, rules)
             .into_iter()
-            .map(|(span, what)| format!("line {}: {what}", span.line))
+            .map(|p| format!("line {}: {}", p.span.line, p.what))
             .collect();
         let destructive = c.phases.contains(&Phase::Contract) || !unreadable.is_empty();
         let held_back = findings

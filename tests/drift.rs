@@ -946,3 +946,94 @@ fn a_column_pattern_ignores_only_those_columns() {
     assert!(absorbed.contains("public.t.extra"), "{absorbed}");
     assert!(!absorbed.contains("audit_"), "{absorbed}");
 }
+
+/// A TypeORM project whose helpers add columns of `t` with a default or generated
+/// expression only known at run time: an imported helper (`query()` with `${expr}`)
+/// and a same-class helper (`addColumn` with `default`/`asExpression` read from
+/// arguments). The live table has all three columns as the helpers built them.
+fn helper_columns_project(prefix: &str, config: &str) -> (TestDb, tempfile::TempDir) {
+    let db = cluster().create_database(prefix);
+    db.execute(HISTORY);
+    db.execute("CREATE TABLE t (id integer PRIMARY KEY, audited_at timestamptz NOT NULL DEFAULT now(), tenant text NOT NULL DEFAULT 'acme', total integer GENERATED ALWAYS AS (id * 2) STORED)");
+    db.execute(
+        "INSERT INTO migrations (timestamp, name) VALUES (1700000000001, 'AddAudit1700000000001')",
+    );
+    let migration = "import { MigrationInterface, QueryRunner, TableColumn } from \"typeorm\";\n\
+        import { addAuditColumn } from \"../helpers/audit\";\n\
+        export class AddAudit1700000000001 implements MigrationInterface {\n\
+        \x20   public async up(queryRunner: QueryRunner): Promise<void> {\n\
+        \x20       await queryRunner.query(`CREATE TABLE \"t\" (\"id\" integer PRIMARY KEY)`);\n\
+        \x20       await addAuditColumn(queryRunner, \"t\", process.env.AUDIT_DEFAULT);\n\
+        \x20       await this.addTenant(queryRunner, process.env.DEFAULT_TENANT);\n\
+        \x20   }\n\
+        \x20   private async addTenant(queryRunner: QueryRunner, tenant: string): Promise<void> {\n\
+        \x20       await queryRunner.addColumn(\"t\", new TableColumn({ name: \"tenant\", type: \"text\", default: tenant }));\n\
+        \x20       await queryRunner.addColumn(\"t\", new TableColumn({ name: \"total\", type: \"integer\", isNullable: true, generatedType: \"STORED\", asExpression: totalExpression() }));\n\
+        \x20   }\n\
+        \x20   public async down(queryRunner: QueryRunner): Promise<void> {}\n\
+        }\n";
+    let helper = "import { QueryRunner } from \"typeorm\";\n\
+        export async function addAuditColumn(queryRunner: QueryRunner, table: string, expr: string) {\n\
+        \x20   await queryRunner.query(`ALTER TABLE \"${table}\" ADD \"audited_at\" timestamptz NOT NULL DEFAULT ${expr}`);\n\
+        }\n";
+    let dir = project(&[
+        ("migrations/1700000000001-AddAudit.ts", migration),
+        ("helpers/audit.ts", helper),
+        (
+            "migguard.toml",
+            &format!("migrations = [\"migrations\"]\n{config}"),
+        ),
+    ]);
+    (db, dir)
+}
+
+/// Issue 12: a helper that adds `t.col` with a default or expression built at run
+/// time makes only `t.col` unverifiable — not the table — so `[drift] ignore` of the
+/// column after checking it by hand is enough, and a later hand-added column on the
+/// same table is still real drift.
+#[test]
+fn a_helper_column_with_a_run_time_default_is_unverifiable_alone() {
+    let (db, dir) = helper_columns_project("d_helper_col", "");
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    let mut objects: Vec<(String, String)> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["kind"].as_str().unwrap().to_string(),
+                i["object"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    objects.sort();
+    let unverifiable = |o: &str| ("unverifiable".to_string(), o.to_string());
+    assert_eq!(
+        objects,
+        vec![
+            unverifiable("public.t.audited_at"),
+            unverifiable("public.t.tenant"),
+            unverifiable("public.t.total"),
+        ],
+        "{v}"
+    );
+
+    let ignore =
+        "[drift]\nignore = [\"public.t.audited_at\", \"public.t.tenant\", \"public.t.total\"]\n";
+    let (db, dir) = helper_columns_project("d_helper_col_ign", ignore);
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["status"], "clean");
+    db.execute("ALTER TABLE t ADD COLUMN extra int");
+    let r = drift(dir.path(), &db, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(
+        item_kinds(&v),
+        vec![("unexpected-column".to_string(), false)],
+        "{v}"
+    );
+    assert_eq!(v["items"][0]["object"], "public.t.extra", "{v}");
+}

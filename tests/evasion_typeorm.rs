@@ -174,6 +174,21 @@ fn a_class_inheriting_up_from_an_imported_base_is_read_through_the_import() {
         .unwrap()
         .ends_with("1700000000001-DropUsers.ts"));
     assert_eq!(drop["line"], 2);
+    // Its origin is the statement in the base file, as for an imported helper.
+    assert_eq!(
+        drop["origin"]["file"], "migrations/base/sql-file-migration.ts",
+        "{v}"
+    );
+    assert_eq!(drop["origin"]["line"], 5, "{v}");
+    let r = run_in(
+        dir.path(),
+        &["lint", "migrations/1700000000001-DropUsers.ts"],
+    );
+    assert!(
+        r.stdout.contains("in helper migrations/base/sql-file-migration.ts:5, called from migrations/1700000000001-DropUsers.ts:2"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -878,7 +893,17 @@ fn an_op_inside_a_helper_is_shown_at_the_call_with_the_helper_as_its_origin() {
     let r = release_check(dir.path(), &db);
     assert_code(&r, 1);
     let v = r.json();
-    assert_eq!(v["findings"][0]["rule"], "destructive-pending", "{v}");
+    assert_eq!(
+        rules_with_status(&v, "failing"),
+        vec!["destructive-pending"],
+        "{v}"
+    );
+    // The block points at the first op that contracts, inside its helper.
+    assert_eq!(
+        placed(&v, "destructive-pending"),
+        (5, migration_file.clone(), 9),
+        "{v}"
+    );
 
     // Every format says both places.
     let note =
@@ -902,6 +927,99 @@ fn an_op_inside_a_helper_is_shown_at_the_call_with_the_helper_as_its_origin() {
         "{v}"
     );
     assert_eq!(related["region"]["startLine"], 2, "{v}");
+}
+
+/// release-check blocks a contract migration whose DROP is in an imported helper at
+/// the helper's line, in every format (and so with the permission but without the
+/// expand migration applied).
+#[test]
+fn release_check_points_a_contract_block_into_the_imported_helper() {
+    let dir = origin_project();
+    let path = dir.path().join("migrations/1700000000001-DropLegacy.ts");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("        await this.dropCode(queryRunner);\n", "");
+    std::fs::write(&path, text).unwrap();
+    let db = empty_history("ev_release_origin");
+    let r = release_check(dir.path(), &db);
+    assert_code(&r, 1);
+    let v = r.json();
+    assert_eq!(
+        placed(&v, "destructive-pending"),
+        (5, "helpers/legacy.ts".to_string(), 2),
+        "{v}"
+    );
+    let note =
+        "in helper helpers/legacy.ts:2, called from migrations/1700000000001-DropLegacy.ts:5";
+    for format in ["human", "github", "gitlab", "sarif"] {
+        let r = run_in(
+            dir.path(),
+            &[
+                "release-check",
+                "migrations",
+                "--database-url",
+                &db.url,
+                "--format",
+                format,
+            ],
+        );
+        assert_code(&r, 1);
+        assert!(r.stdout.contains(note), "{format}:\n{}", r.stdout);
+    }
+    // Allowed, but the expand migration it names is not applied: the same place.
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        "export class",
+        "// @destructive: DROP TABLE legacy_orders\n// @expand-migration: AddOrders1600000000000\nexport class",
+    );
+    std::fs::write(&path, text).unwrap();
+    let r = run_in(
+        dir.path(),
+        &[
+            "release-check",
+            "migrations",
+            "--database-url",
+            &db.url,
+            "--allow-destructive",
+            "--format",
+            "json",
+        ],
+    );
+    assert_code(&r, 1);
+    assert_eq!(
+        placed(&r.json(), "expand-not-applied"),
+        (7, "helpers/legacy.ts".to_string(), 2),
+        "{}",
+        r.stdout
+    );
+}
+
+/// Fail closed on SQL an imported helper builds at run time: release-check's block
+/// points at the call, with the helper's line as origin.
+#[test]
+fn release_check_points_an_unreadable_helper_part_into_the_helper() {
+    let dir = origin_project();
+    std::fs::write(
+        dir.path().join("helpers/legacy.ts"),
+        "export async function dropLegacyTable(queryRunner) {\n\
+         \x20   const sql = await loadSql();\n\
+         \x20   await queryRunner.query(sql);\n\
+         }\n",
+    )
+    .unwrap();
+    let path = dir.path().join("migrations/1700000000001-DropLegacy.ts");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("        await this.dropCode(queryRunner);\n", "");
+    std::fs::write(&path, text).unwrap();
+    let db = empty_history("ev_release_unread_origin");
+    let r = release_check(dir.path(), &db);
+    assert_code(&r, 1);
+    let v = r.json();
+    assert_eq!(
+        placed(&v, "destructive-pending"),
+        (5, "helpers/legacy.ts".to_string(), 3),
+        "{v}"
+    );
 }
 
 #[test]

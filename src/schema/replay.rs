@@ -142,6 +142,37 @@ pub fn typeorm_change_mode(
     }
 }
 
+/// `schema.table.column` when what an op builds at run time can only change that one
+/// column: a new type (`vector(${dim})`), or a type modifier, default, generated
+/// expression or collation of a column it adds or alters. The doubt is then about that column — it
+/// follows a rename and goes with a drop (`columns`) — and a hand edit elsewhere on
+/// the table stays visible. `None` when a run-time part could reach further: a table
+/// or column name, an added column's type name (`serial` would add a sequence, an enum
+/// label list a type) or an inline constraint (fail closed: the table is in doubt).
+fn run_time_column(kind: &OpKind) -> Option<String> {
+    let dynamic = |text: &str| text.contains(DYNAMIC_PLACEHOLDER);
+    let (table, column) = match kind {
+        OpKind::AlterColumnType { table, column, .. }
+        | OpKind::SetDefault { table, column, .. } => (table, column.as_str()),
+        OpKind::AddColumn { table, column, .. } => {
+            // What the op builds exactly (a serial's sequence, an enum type, an
+            // inline constraint) is replayed exactly; only where the run-time part
+            // sits matters.
+            let type_name = column.data_type.split('(').next().unwrap_or_default();
+            let confined = !dynamic(type_name)
+                && !dynamic(&format!("{:?}", column.constraints))
+                && !column.enum_values.iter().flatten().any(|l| dynamic(l));
+            if !confined {
+                return None;
+            }
+            (table, column.name.as_str())
+        }
+        _ => return None,
+    };
+    let qualified = format!("{table}.{column}");
+    (!dynamic(&qualified)).then_some(qualified)
+}
+
 /// The one statement an `Other` op's text holds, as sqlparser reads it: `None` when
 /// part of it is built at run time or it is not exactly one statement (the object
 /// modules then mark what it touches unverifiable).
@@ -236,15 +267,12 @@ impl Replayer<'_> {
             op.kind.name(),
             self.migration
         );
-        let target = match &op.kind {
-            // Only the new type is built at run time (`vector(${dim})`): the doubt is
-            // about that column, and goes with it when it is dropped.
-            OpKind::AlterColumnType { table, column, .. } => Some(format!("{table}.{column}")),
-            kind => kind
+        let target = run_time_column(&op.kind).or_else(|| {
+            op.kind
                 .table()
                 .map(|t| t.to_string())
-                .or_else(|| kind.object()),
-        };
+                .or_else(|| op.kind.object())
+        });
         match target {
             Some(t) if !t.contains(DYNAMIC_PLACEHOLDER) => {
                 self.uncertain(t, why);

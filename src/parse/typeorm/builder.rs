@@ -548,7 +548,10 @@ fn column_def(table: &QualifiedName, c: &Val) -> R<ColumnDef> {
         Some(Val::Str(s)) => Some(s.clone()),
         Some(Val::Num(n)) => Some(n.clone()),
         Some(Val::Bool(b)) => Some(b.to_string()),
-        Some(Val::Unknown(t)) => Some(t.clone()),
+        // TypeORM writes the value into the SQL as it is at run time (`DEFAULT
+        // ${default}`): the JavaScript text is not that SQL, so it is a part built at
+        // run time, as in a `query()` template.
+        Some(Val::Unknown(_)) => Some(run_time_part()),
         Some(_) => return Err(format!("default of column `{name}` is not static")),
     };
     let mut enum_values = None;
@@ -586,8 +589,13 @@ fn column_def(table: &QualifiedName, c: &Val) -> R<ColumnDef> {
         full_type(c, &ty, is_array)
     };
     // PostgreSQL only has stored generated columns; TypeORM ignores anything else.
-    let generated_expr = match (s("generatedType"), s("asExpression")) {
-        (Some(t), Some(e)) if t == "STORED" => Some(e),
+    let generated_expr = match (c.get("generatedType"), c.get("asExpression")) {
+        (Some(Val::Str(t)), Some(e)) if t == "STORED" => match e.as_text() {
+            Some(e) => Some(e),
+            None => Some(run_time_part()),
+        },
+        // Whether the column is generated at all is only known at run time.
+        (Some(Val::Unknown(_)), Some(_)) => Some(run_time_part()),
         _ => None,
     };
     let mut constraints = Vec::new();
@@ -623,9 +631,19 @@ fn column_def(table: &QualifiedName, c: &Val) -> R<ColumnDef> {
     })
 }
 
+/// What stands in a column definition for a value only known at run time: replay
+/// makes the column unverifiable rather than take the JavaScript text for SQL.
+fn run_time_part() -> String {
+    format!("{}0__", crate::ir::DYNAMIC_PLACEHOLDER)
+}
+
 /// PostgresDriver.createFullType: type plus length or precision/scale, plus array.
 fn full_type(c: &Val, ty: &str, is_array: bool) -> String {
-    let s = |k: &str| c.get(k).and_then(Val::as_text).filter(|v| !v.is_empty());
+    // A modifier only known at run time (`length: size`) is a part built at run time.
+    let s = |k: &str| match c.get(k) {
+        Some(Val::Unknown(_)) => Some(run_time_part()),
+        v => v.and_then(Val::as_text).filter(|v| !v.is_empty()),
+    };
     let mut t = ty.to_string();
     if let Some(len) = s("length") {
         t = format!("{t}({len})");

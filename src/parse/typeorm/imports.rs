@@ -199,7 +199,7 @@ fn resolve(from: &Path, spec: &str) -> Option<PathBuf> {
 /// `migrations/../helpers/audit` → `helpers/audit`: Node (`path.resolve`) and tsc
 /// resolve a relative specifier lexically, before any symlink is followed; the
 /// shorter path is also the one reports show.
-fn lexical(p: &Path) -> PathBuf {
+pub(super) fn lexical(p: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for c in p.components() {

@@ -5,12 +5,13 @@
 //! one; skipping such a class would pass whatever the base runs as "0 migrations".
 //! The base is read where it can be found — a class of the same file, or one imported
 //! by a relative path (`import`, `require`, tsc's `base_1.X`) — and its `up` ops are
-//! the derived migration's, shown at the derived class. A base that cannot be found
+//! the derived migration's, shown at the derived class (with their place in the base
+//! file as their `origin`, like a helper's). A base that cannot be found
 //! or read (a package, a missing file, a base with no `up`) is a `read-error`.
 
 use super::classes::{class_header_span, read_up_of_class, timestamp};
 use super::{collect, parse, Doc, EmbeddedSql};
-use crate::ir::Operation;
+use crate::ir::{Operation, Origin};
 use crate::source::{load, SourceFile};
 use std::path::{Path, PathBuf};
 use tree_sitter::Node;
@@ -74,9 +75,17 @@ pub(super) fn inherited_up<'a>(
             path.display()
         )
     })?;
-    // Shown at this class: the base's positions belong to another file.
+    // Shown at this class: the base's positions belong to another file, where they
+    // stay as the op's origin (a helper of the base keeps its own, innermost one).
     let at = class_header_span(doc, class);
     for op in &mut ops {
+        if op.origin.is_none() {
+            op.origin = Some(Origin {
+                file: path.clone(),
+                span: op.span,
+                anchor_line: op.anchor_line,
+            });
+        }
         op.span = at;
         op.anchor_line = at.line;
     }
@@ -266,7 +275,8 @@ fn unquote(s: &str) -> String {
 /// `m.js`, …, `m/index.ts`; ESM-style `./m.js` written for `m.ts`).
 fn resolve(dir: &Path, spec: &str) -> Option<PathBuf> {
     const EXTS: [&str; 6] = ["ts", "js", "mts", "cts", "mjs", "cjs"];
-    let base = dir.join(spec);
+    // Lexically, as Node resolves it: also the path reports show (`origin`).
+    let base = super::imports::lexical(&dir.join(spec));
     let mut candidates = vec![base.clone()];
     for ext in EXTS {
         let mut with = base.clone().into_os_string();
@@ -274,7 +284,7 @@ fn resolve(dir: &Path, spec: &str) -> Option<PathBuf> {
         candidates.push(PathBuf::from(with));
     }
     if let Some(stem) = spec.strip_suffix(".js") {
-        candidates.push(dir.join(format!("{stem}.ts")));
+        candidates.push(super::imports::lexical(&dir.join(format!("{stem}.ts"))));
     }
     for ext in EXTS {
         candidates.push(base.join(format!("index.{ext}")));

@@ -419,3 +419,61 @@ fn composite_types_are_created_renamed_dropped_and_unread_alters_make_them_uncer
         .contains_key(&QualifiedName::new("public", "old")));
     assert!(m.uncertain.contains_key("public.pair"), "{:?}", m.uncertain);
 }
+
+/// A column whose default or generated expression is built at run time (SQL
+/// `${…}`, or a builder argument migguard cannot read) makes that column uncertain,
+/// not its table — but only when nothing else the op does could be built at run
+/// time: a type (which could be `serial`, adding a sequence) or an inline
+/// constraint built at run time leaves the whole table uncertain (fail closed).
+#[test]
+fn a_run_time_default_makes_only_its_column_uncertain() {
+    use crate::parse::typeorm::read_typeorm_file;
+    let ts = r#"
+import { MigrationInterface, QueryRunner, TableColumn } from "typeorm";
+export class Cols1700000000001 implements MigrationInterface {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE TABLE a (id int)`);
+    await queryRunner.query(`CREATE TABLE b (id int)`);
+    await queryRunner.query(`CREATE TABLE c (id int)`);
+    await queryRunner.query(`ALTER TABLE a ADD COLUMN at timestamptz DEFAULT ${expr}`);
+    await queryRunner.query(`ALTER TABLE a ALTER COLUMN id SET DEFAULT ${expr}`);
+    await queryRunner.addColumn("a", new TableColumn({ name: "tenant", type: "text", default: tenant }));
+    await queryRunner.addColumn("a", new TableColumn({ name: "code", type: "varchar", length: size, isNullable: true }));
+    await queryRunner.query(`ALTER TABLE a ADD COLUMN embedding vector(${dim})`);
+    await queryRunner.query(`ALTER TABLE b ADD COLUMN n ${columnType}`);
+    await queryRunner.query(`ALTER TABLE c ADD COLUMN n int CHECK (n > ${min})`);
+  }
+  public async down(): Promise<void> {}
+}
+"#;
+    let ms = read_typeorm_file(
+        &SourceFile::new("1700000000001-Cols.ts".into(), ts.into()),
+        &ReadOptions::default(),
+    );
+    let refs: Vec<&Migration> = ms.iter().collect();
+    let (m, c) = replay(&refs, "public");
+    assert!(c.is_empty(), "{c:?}");
+    let keys: Vec<&str> = m.uncertain.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        vec![
+            "public.a.at",
+            "public.a.code",
+            "public.a.embedding",
+            "public.a.id",
+            "public.a.tenant",
+            "public.b",
+            "public.c"
+        ]
+    );
+    // The builder's default is not the argument's JavaScript text taken for SQL.
+    let a = &m.tables[&QualifiedName::new("public", "a")];
+    let tenant = a.column("tenant").expect("the column is added");
+    assert!(
+        tenant
+            .default
+            .as_deref()
+            .is_some_and(|d| d.contains(crate::ir::DYNAMIC_PLACEHOLDER)),
+        "{tenant:?}"
+    );
+}

@@ -280,6 +280,10 @@ impl<'a> Walker<'_, 'a, '_> {
                 match builder_call(self.doc, method, &args) {
                     Builder::Ops(kinds) => {
                         for kind in kinds {
+                            // An argument only known at run time (a column's
+                            // `default: tenant`) stands as a placeholder in the op.
+                            let dynamic =
+                                format!("{kind:?}").contains(crate::ir::DYNAMIC_PLACEHOLDER);
                             self.push(
                                 node,
                                 kind,
@@ -287,6 +291,9 @@ impl<'a> Walker<'_, 'a, '_> {
                                     method: method.to_string(),
                                 },
                             );
+                            if let Some(op) = self.ops.last_mut() {
+                                op.dynamic = dynamic;
+                            }
                         }
                     }
                     Builder::Opaque(reason) => self.opaque(node, reason),
