@@ -11,7 +11,7 @@
 //! warnings, and the destructive migrations release-check's permission let through.
 
 use super::{annotated_message, display_path};
-use crate::finding::{Finding, Severity, Status};
+use crate::finding::{Finding, Gate, Severity, Status};
 use serde::Serialize;
 use sha1::{Digest, Sha1};
 use std::collections::HashMap;
@@ -56,11 +56,11 @@ struct CodeQuality<'a> {
 pub const NO_FILE_PATH: &str = "migguard.toml";
 
 /// The issues of a lint or release-check report.
-pub fn finding_issues(findings: &[Finding]) -> Vec<Issue> {
+pub fn finding_issues(findings: &[Finding], gate: Gate) -> Vec<Issue> {
     findings
         .iter()
         .filter_map(|f| {
-            let severity = match f.status {
+            let severity = match gate.status(f) {
                 Status::Failing if f.severity == Severity::Block => "critical",
                 Status::Failing => "major",
                 Status::Warning => "minor",
