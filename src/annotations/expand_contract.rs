@@ -502,7 +502,7 @@ mod in_memory {
 
     fn statuses(fs: &[Finding]) -> Vec<(&str, Status)> {
         fs.iter()
-            .map(|f| (f.rule.as_str(), Gate::BLOCK.status(&f)))
+            .map(|f| (f.rule.as_str(), Gate::BLOCK.status(f)))
             .collect()
     }
 
@@ -621,7 +621,7 @@ mod in_memory {
         assert_eq!(unknown[0].span.map(|s| s.line), Some(2));
         assert!(fs
             .iter()
-            .any(|f| f.rule == "drop-column" && Gate::BLOCK.status(&f) == Status::Failing));
+            .any(|f| f.rule == "drop-column" && Gate::BLOCK.status(f) == Status::Failing));
     }
 
     #[test]
@@ -648,7 +648,7 @@ mod in_memory {
         assert!(fs
             .iter()
             .any(|f| f.rule == "expand-not-before-contract"
-                && Gate::BLOCK.status(&f) == Status::Failing));
+                && Gate::BLOCK.status(f) == Status::Failing));
         // Naming itself is not "before" either.
         let fs = Case::new()
             .with(
@@ -764,7 +764,7 @@ mod in_memory {
         assert_eq!(lines, vec![Some(1), Some(2), Some(3), Some(4)]);
         assert!(fs
             .iter()
-            .all(|f| f.rule != "invalid-annotation" || Gate::BLOCK.status(&f) == Status::Failing));
+            .all(|f| f.rule != "invalid-annotation" || Gate::BLOCK.status(f) == Status::Failing));
     }
 
     #[test]

@@ -530,7 +530,7 @@ mod tests {
         apply_file(&[&a, &b], &rules, &mut f);
         let got: Vec<_> = f
             .iter()
-            .map(|f| (f.rule.as_str(), Gate::BLOCK.status(&f)))
+            .map(|f| (f.rule.as_str(), Gate::BLOCK.status(f)))
             .collect();
         assert_eq!(got, vec![("drop-table", Status::Suppressed)]);
     }

@@ -451,7 +451,7 @@ fn builder_finding_names_object_method_and_help() {
         f.message
     );
     assert_eq!(f.span.map(|s| (s.line, s.column)), Some((5, 9)));
-    assert_eq!(Gate::BLOCK.status(&f), Status::Failing);
+    assert_eq!(Gate::BLOCK.status(f), Status::Failing);
     assert!(f.help.as_deref().is_some_and(|h| h.contains("USING")));
 }
 
@@ -531,7 +531,7 @@ fn dynamic_drop_is_flagged_as_dynamic() {
         .iter()
         .find(|f| f.rule == "dynamic-sql")
         .expect("dynamic-sql");
-    assert_eq!(Gate::BLOCK.status(&dynamic), Status::Warning);
+    assert_eq!(Gate::BLOCK.status(dynamic), Status::Warning);
     let drop = c.findings.iter().find(|f| f.rule == "drop-table").unwrap();
     assert!(
         drop.message.contains("built at run time"),
