@@ -38,7 +38,9 @@ impl MigrationBuilder {
         )
     }
 
-    fn new(
+    /// Any migration: `name`, the `version` its tool records, its numeric run
+    /// `order`, `format` and `file`; transactional, empty.
+    pub fn new(
         name: &str,
         version: Option<String>,
         order: u128,
