@@ -8,6 +8,8 @@
 //! the rule's threshold. Pure: sizes and findings in, findings out.
 
 use crate::finding::{Finding, Severity};
+use crate::ir::QualifiedName;
+use crate::locks::TableLock;
 use crate::ruleset::RuleSet;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -206,23 +208,23 @@ impl FindingStats {
 
 /// Where the sizes come from, for [`apply`].
 pub trait SizeSource {
-    /// The size of `table` (`schema.table`), and where it comes from; `None`: unknown.
-    fn size_of(&self, table: &str) -> Option<(TableStats, &'static str)>;
+    /// The size of `table`, and where it comes from; `None`: unknown.
+    fn size_of(&self, table: &QualifiedName) -> Option<(TableStats, &'static str)>;
 }
 
-/// Sizes read from the database or a stats file, keyed `schema.table`, plus the
-/// tables pending migrations create (empty when the statement runs).
+/// Sizes read from the database or a stats file, keyed by (schema, table) name,
+/// plus the tables pending migrations create (empty when the statement runs).
 #[derive(Debug, Clone, Default)]
 pub struct KnownSizes {
-    pub tables: BTreeMap<String, TableStats>,
+    pub tables: BTreeMap<QualifiedName, TableStats>,
     /// `database` or `stats-file`.
     pub source: &'static str,
-    /// `schema.table` of tables created by a pending migration up to the one judged.
-    pub created: std::collections::BTreeSet<String>,
+    /// The tables created by a pending migration up to the one judged.
+    pub created: std::collections::BTreeSet<QualifiedName>,
 }
 
 impl SizeSource for KnownSizes {
-    fn size_of(&self, table: &str) -> Option<(TableStats, &'static str)> {
+    fn size_of(&self, table: &QualifiedName) -> Option<(TableStats, &'static str)> {
         if self.created.contains(table) {
             return Some((TableStats::EMPTY, "created-by-pending-migration"));
         }
@@ -232,11 +234,8 @@ impl SizeSource for KnownSizes {
 
 /// The table a sized finding is about: the first table its lock names (the
 /// operation's own table; a foreign key's referenced table comes second).
-pub fn table_of(f: &Finding) -> Option<&str> {
-    f.lock
-        .as_ref()
-        .and_then(|l| l.locks.first())
-        .map(|l| l.table.as_str())
+pub fn table_of(f: &Finding) -> Option<&TableLock> {
+    f.lock.as_ref().and_then(|l| l.locks.first())
 }
 
 /// Attach sizes to the findings of rules with size thresholds and raise those above
@@ -249,10 +248,12 @@ pub fn apply(findings: &mut [Finding], rules: &RuleSet, sizes: &dyn SizeSource) 
         let Some(threshold) = rules.get(&f.rule).and_then(|r| r.size) else {
             continue;
         };
-        let Some(table) = table_of(f).map(str::to_string) else {
+        let Some(lock) = table_of(f) else {
             continue;
         };
-        let (stats, source) = match sizes.size_of(&table) {
+        let table = lock.table.clone();
+        // A table known only by description (`table of <index>`): size unknown.
+        let (stats, source) = match lock.name.as_ref().and_then(|n| sizes.size_of(n)) {
             Some((s, source)) => (Some(s), source),
             None => (None, "unknown"),
         };
@@ -277,17 +278,17 @@ pub fn apply(findings: &mut [Finding], rules: &RuleSet, sizes: &dyn SizeSource) 
 #[derive(Debug, Clone)]
 pub struct PendingSized {
     pub findings: Vec<Finding>,
-    /// `schema.table` of the tables created by this or an earlier pending
-    /// migration: empty when this one runs.
-    pub created: std::collections::BTreeSet<String>,
+    /// The tables created by this or an earlier pending migration: empty when
+    /// this one runs.
+    pub created: std::collections::BTreeSet<QualifiedName>,
 }
 
 impl PendingSized {
     /// The tables whose size must be read from the database.
-    pub fn tables(&self) -> impl Iterator<Item = &str> {
+    pub fn tables(&self) -> impl Iterator<Item = &QualifiedName> {
         self.findings
             .iter()
-            .filter_map(table_of)
+            .filter_map(|f| table_of(f)?.name.as_ref())
             .filter(|t| !self.created.contains(*t))
     }
 }
@@ -322,10 +323,10 @@ pub fn pending_sized_findings(
         for op in &m.up {
             match &op.kind {
                 OpKind::CreateTable { table, .. } => {
-                    created.insert(table.to_string());
+                    created.insert(table.clone());
                 }
-                OpKind::RenameTable { table, new_name } if created.remove(&table.to_string()) => {
-                    created.insert(new_name.to_string());
+                OpKind::RenameTable { table, new_name } if created.remove(table) => {
+                    created.insert(new_name.clone());
                 }
                 _ => {}
             }
@@ -428,7 +429,7 @@ impl StatsFile {
         Ok(file)
     }
 
-    /// The sizes keyed `schema.table`, as findings name tables.
+    /// The sizes keyed by (schema, table) name, as findings' locks name tables.
     pub fn sizes(&self) -> KnownSizes {
         KnownSizes {
             tables: self
@@ -436,7 +437,7 @@ impl StatsFile {
                 .iter()
                 .map(|e| {
                     (
-                        format!("{}.{}", e.schema, e.table),
+                        QualifiedName::new(&e.schema, &e.table),
                         TableStats {
                             rows: e.rows,
                             bytes: e.bytes,
@@ -547,10 +548,13 @@ mod tests {
         let text = serde_json::to_string(&file).unwrap();
         assert_eq!(StatsFile::parse(&text), Ok(file.clone()));
         assert_eq!(
-            file.sizes().size_of("public.big"),
+            file.sizes().size_of(&QualifiedName::new("public", "big")),
             Some((tables[&("public".into(), "big".into())], "stats-file"))
         );
-        assert_eq!(file.sizes().size_of("public.small"), None);
+        assert_eq!(
+            file.sizes().size_of(&QualifiedName::new("public", "small")),
+            None
+        );
         let v2 = text.replace("\"version\":1", "\"version\":2");
         assert!(StatsFile::parse(&v2)
             .unwrap_err()

@@ -9,26 +9,6 @@ mod util;
 use support::pg::{cluster, TestDb};
 use util::*;
 
-/// (rule, status) of every finding of a JSON report.
-fn findings(r: &Run) -> Vec<(String, String)> {
-    r.json()["findings"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no findings array: {}{}", r.stdout, r.stderr))
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap_or("").to_string(),
-                f["status"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect()
-}
-
-/// Rule ids of every finding, whatever their status.
-fn seen_rules(r: &Run) -> Vec<String> {
-    findings(r).into_iter().map(|(rule, _)| rule).collect()
-}
-
 fn lint(dir: &std::path::Path, path: &str) -> Run {
     run_in(dir, &["lint", path, "--format", "json"])
 }
@@ -72,7 +52,9 @@ fn a_symlinked_migration_file_outside_the_root_is_read() {
     .unwrap();
     let r = lint(dir.path(), "migrations");
     assert_code(&r, 1);
-    assert!(findings(&r).contains(&("drop-table".into(), "failing".into())));
+    assert!(r
+        .findings()
+        .contains(&("drop-table".into(), "failing".into())));
 }
 
 #[cfg(unix)]
@@ -85,7 +67,9 @@ fn a_symlinked_folder_outside_the_root_is_walked() {
     std::os::unix::fs::symlink("../elsewhere/batch", dir.path().join("migrations/batch")).unwrap();
     let r = lint(dir.path(), "migrations");
     assert_code(&r, 1);
-    assert!(findings(&r).contains(&("drop-table".into(), "failing".into())));
+    assert!(r
+        .findings()
+        .contains(&("drop-table".into(), "failing".into())));
 }
 
 #[cfg(unix)]
@@ -158,7 +142,8 @@ fn a_class_inheriting_up_from_an_imported_base_is_read_through_the_import() {
     let v = r.json();
     assert_eq!(v["migrations"][0]["name"], "DropUsers1700000000001");
     assert!(
-        findings(&r).contains(&("drop-table".into(), "failing".into())),
+        r.findings()
+            .contains(&("drop-table".into(), "failing".into())),
         "{}",
         r.stdout
     );
@@ -220,7 +205,9 @@ fn a_class_inheriting_up_from_a_package_is_a_read_error() {
     )]);
     let r = lint(dir.path(), "migrations");
     assert_code(&r, 1);
-    assert!(findings(&r).contains(&("read-error".into(), "failing".into())));
+    assert!(r
+        .findings()
+        .contains(&("read-error".into(), "failing".into())));
     assert_eq!(r.json()["migrations"][0]["name"], "DropUsers1700000000001");
 }
 
@@ -238,7 +225,7 @@ fn a_timestamped_class_or_name_without_readable_up_is_a_read_error() {
         let r = lint(dir.path(), "migrations");
         assert_code(&r, 1);
         assert!(
-            findings(&r).contains(&("read-error".into(), "failing".into())),
+            r.findings().contains(&("read-error".into(), "failing".into())),
             "{src}\n{}",
             r.stdout
         );
@@ -363,14 +350,15 @@ fn unreadable_code_fails_the_gate_as_it_fails_release_check() {
         let r = lint(dir.path(), "migrations");
         assert_code(&r, 1);
         assert!(
-            findings(&r).contains(&(rule.to_string(), "failing".into())),
+            r.findings().contains(&(rule.to_string(), "failing".into())),
             "{body}\n{}",
             r.stdout
         );
         let r = release_check(dir.path(), &db);
         assert_code(&r, 1);
         assert!(
-            findings(&r).contains(&("destructive-pending".into(), "failing".into())),
+            r.findings()
+                .contains(&("destructive-pending".into(), "failing".into())),
             "{body}\n{}",
             r.stdout
         );
@@ -394,7 +382,7 @@ fn a_reasoned_ignore_acknowledges_unreadable_code_in_the_gate_and_in_release_che
             &migration("Hidden1700000000001", &acknowledged.join("\n")),
         )]);
         let r = lint(dir.path(), "migrations");
-        let f = findings(&r);
+        let f = r.findings();
         // Lexical matches (DROP … in unparsed SQL) are other rules' business; the
         // unreadable part itself is acknowledged.
         assert!(
@@ -426,7 +414,9 @@ fn a_reason_is_required_to_acknowledge_unreadable_code() {
     )]);
     let r = lint(dir.path(), "migrations");
     assert_code(&r, 1);
-    assert!(findings(&r).contains(&("opaque-operation".into(), "failing".into())));
+    assert!(r
+        .findings()
+        .contains(&("opaque-operation".into(), "failing".into())));
     assert_code(&release_check(dir.path(), &db), 1);
 }
 
@@ -444,7 +434,7 @@ fn a_file_level_ignore_cannot_hide_a_read_error_from_either_command() {
     )]);
     let r = lint(dir.path(), "migrations");
     assert_code(&r, 1);
-    let f = findings(&r);
+    let f = r.findings();
     assert!(
         f.contains(&("read-error".into(), "failing".into())),
         "{f:?}"
@@ -458,7 +448,9 @@ fn a_file_level_ignore_cannot_hide_a_read_error_from_either_command() {
     );
     let r = release_check(dir.path(), &db);
     assert_code(&r, 1);
-    assert!(findings(&r).contains(&("destructive-pending".into(), "failing".into())));
+    assert!(r
+        .findings()
+        .contains(&("destructive-pending".into(), "failing".into())));
 }
 
 #[test]
@@ -513,7 +505,9 @@ fn a_file_that_looks_like_a_migration_but_holds_no_class_blocks_release_check() 
     assert_code(&lint(dir.path(), "migrations"), 1);
     let r = release_check(dir.path(), &db);
     assert_code(&r, 1);
-    assert!(findings(&r).contains(&("read-error".into(), "failing".into())));
+    assert!(r
+        .findings()
+        .contains(&("read-error".into(), "failing".into())));
 }
 
 // ───────────────────── SQL through other handles (item 4) ─────────────────────
@@ -544,7 +538,8 @@ fn literal_sql_on_any_handle_is_read_as_sql() {
         let r = lint(dir.path(), "migrations");
         assert_code(&r, 1);
         assert!(
-            findings(&r).contains(&("drop-table".into(), "failing".into())),
+            r.findings()
+                .contains(&("drop-table".into(), "failing".into())),
             "{body}\n{}",
             r.stdout
         );
@@ -574,7 +569,7 @@ fn code_that_reaches_the_database_unread_is_opaque_and_blocks() {
         )]);
         let r = lint(dir.path(), "migrations");
         assert_eq!(r.code, 1, "{body}\n{}{}", r.stdout, r.stderr);
-        let f = findings(&r);
+        let f = r.findings();
         assert!(
             f.iter().any(|(rule, status)| status == "failing"
                 && (rule == "opaque-operation" || rule == "drop-table")),
@@ -596,7 +591,8 @@ fn a_query_builder_delete_without_where_is_a_delete_without_where() {
     let r = lint(dir.path(), "migrations");
     assert_code(&r, 1);
     assert!(
-        findings(&r).contains(&("delete-without-where".into(), "failing".into())),
+        r.findings()
+            .contains(&("delete-without-where".into(), "failing".into())),
         "{}",
         r.stdout
     );
@@ -623,7 +619,7 @@ fn query_builder_writes_are_classified_like_the_sql_typeorm_sends() {
             &migration("Qb1700000000001", body),
         )]);
         let r = lint(dir.path(), "migrations");
-        assert_eq!(seen_rules(&r), finding.into_iter().map(String::from).collect::<Vec<_>>(), "{body}");
+        assert_eq!(rule_ids(&r.json()), finding.into_iter().map(String::from).collect::<Vec<_>>(), "{body}");
     }
 }
 
@@ -641,7 +637,7 @@ fn ordinary_calls_in_up_are_not_database_calls() {
     )]);
     let r = lint(dir.path(), "migrations");
     assert_code(&r, 0);
-    assert!(findings(&r).is_empty(), "{}", r.stdout);
+    assert!(r.findings().is_empty(), "{}", r.stdout);
 }
 
 // ───────────────────── further forms tried (closing note) ─────────────────────
@@ -658,7 +654,8 @@ fn an_arrow_function_assigned_to_the_prototype_is_read_as_up() {
     let r = lint(dir.path(), "migrations");
     assert_code(&r, 1);
     assert!(
-        findings(&r).contains(&("drop-table".into(), "failing".into())),
+        r.findings()
+            .contains(&("drop-table".into(), "failing".into())),
         "{}",
         r.stdout
     );
@@ -710,7 +707,7 @@ fn further_forms_fail_the_gate() {
         let r = lint(dir.path(), "migrations");
         assert_eq!(r.code, 1, "{what}\n{}{}", r.stdout, r.stderr);
         assert!(
-            findings(&r).iter().any(|(rule, status)| status == "failing"
+            r.findings().iter().any(|(rule, status)| status == "failing"
                 && ["drop-table", "opaque-operation", "read-error"].contains(&rule.as_str())),
             "{what}\n{}",
             r.stdout
@@ -768,7 +765,7 @@ fn a_helper_reached_through_an_alias_and_a_re_export_is_read_with_its_arguments(
     assert_eq!(drop["object"], "public.orders.legacy_code", "{v}");
     // Read exactly: neither opaque nor dynamic.
     assert!(
-        !seen_rules(&r)
+        !rule_ids(&r.json())
             .iter()
             .any(|rule| rule == "opaque-operation" || rule == "dynamic-sql"),
         "{v}"

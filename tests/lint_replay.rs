@@ -14,12 +14,7 @@ fn lint_rules(files: &[(&str, &str)]) -> Vec<String> {
     let dir = project(files);
     let r = run_in(dir.path(), &["lint", "m", "--format", "json"]);
     assert!(r.code == 0 || r.code == 1, "{}\n{}", r.stdout, r.stderr);
-    r.json()["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap_or_default().to_string())
-        .collect()
+    rule_ids(&r.json())
 }
 
 /// (old type, new type, USING …, extra DDL after the table and its index exist).

@@ -4,7 +4,6 @@
 //! `migguard` pre-commit installs.
 
 mod util;
-use std::process::Command;
 use util::*;
 
 /// (id, entry, files) of every hook, read from the YAML file's plain `key: value` lines.
@@ -28,18 +27,8 @@ fn hooks() -> Vec<(String, String, String)> {
 fn run_entry(dir: &std::path::Path, entry: &str) -> Run {
     let mut words = entry.split_whitespace();
     assert_eq!(words.next(), Some("migguard"), "{entry}");
-    let out = Command::new(env!("CARGO_BIN_EXE_migguard"))
-        .args(words)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let args: Vec<&str> = words.collect();
+    run_in(dir, &args)
 }
 
 #[test]

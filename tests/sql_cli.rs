@@ -1,30 +1,17 @@
 //! The SQL reader and discovery through the real binary: each case writes migrations
 //! to its own temp dir and runs `migguard lint` on it.
 
+mod util;
 use std::path::Path;
-use std::process::{Command, Output};
+use util::*;
 
-fn lint(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_migguard"))
-        .arg("lint")
-        .args(args)
-        .arg("--format")
-        .arg("json")
-        .current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .expect("binary runs")
-}
-
-fn rules(out: &Output) -> Vec<String> {
-    let v: serde_json::Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("json: {e}: {out:?}"));
-    v["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap_or("").to_string())
-        .collect()
+/// `migguard lint ARGS --format json` in `dir`.
+fn lint(dir: &Path, args: &[&str]) -> Run {
+    let args: Vec<&str> = std::iter::once("lint")
+        .chain(args.iter().copied())
+        .chain(["--format", "json"])
+        .collect();
+    run_in(dir, &args)
 }
 
 #[test]
@@ -38,10 +25,10 @@ fn junk_after_the_last_statement_costs_one_finding_not_the_file() {
     std::fs::create_dir(tmp.path().join("m")).unwrap();
     std::fs::write(tmp.path().join("m/0001_drop.sql"), sql).unwrap();
     let out = lint(tmp.path(), &["m"]);
-    let r = rules(&out);
+    let r = rule_ids(&out.json());
     assert_eq!(r.iter().filter(|r| *r == "drop-table").count(), 100);
     assert_eq!(r.iter().filter(|r| *r == "unparsed-sql").count(), 1);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
 }
 
 #[test]
@@ -54,16 +41,22 @@ fn comments_and_strings_never_raise_findings() {
     )
     .unwrap();
     let out = lint(tmp.path(), &["m"]);
-    assert_eq!(rules(&out), Vec::<String>::new(), "{out:?}");
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        rule_ids(&out.json()),
+        Vec::<String>::new(),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
 }
 
 #[test]
 fn missing_path_exits_2() {
     let tmp = tempfile::tempdir().unwrap();
     let out = lint(tmp.path(), &["does-not-exist"]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    let stderr = &out.stderr;
     assert!(stderr.contains("no such file or directory"), "{stderr}");
 }
 
@@ -73,8 +66,8 @@ fn non_utf8_migration_exits_2_naming_the_position() {
     std::fs::create_dir(tmp.path().join("m")).unwrap();
     std::fs::write(tmp.path().join("m/0001_x.sql"), b"SELECT 1;\n-- caf\xe9\n").unwrap();
     let out = lint(tmp.path(), &["m"]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    let stderr = &out.stderr;
     assert!(
         stderr.contains("line 2") && stderr.contains("byte offset 16"),
         "{stderr}"
@@ -92,7 +85,7 @@ fn do_block_bodies_are_read_or_classified_by_their_text() {
          EXCEPTION WHEN undefined_column THEN NULL; END $$;\n",
     )
     .unwrap();
-    let r = rules(&lint(tmp.path(), &["m"]));
+    let r = rule_ids(&lint(tmp.path(), &["m"]).json());
     assert!(r.iter().any(|r| r == "rename-column"), "{r:?}");
     assert!(!r.iter().any(|r| r == "unparsed-sql"), "{r:?}");
 
@@ -103,7 +96,7 @@ fn do_block_bodies_are_read_or_classified_by_their_text() {
          DROP TABLE old; END IF; END $$;\n",
     )
     .unwrap();
-    let r = rules(&lint(tmp.path(), &["m"]));
+    let r = rule_ids(&lint(tmp.path(), &["m"]).json());
     assert!(r.iter().any(|r| r == "unparsed-sql"), "{r:?}");
     assert!(r.iter().any(|r| r == "drop-table"), "{r:?}");
 }
@@ -127,15 +120,11 @@ fn diesel_migrations_replay_in_version_string_order() {
         std::fs::create_dir_all(dir.path().join(name)).unwrap();
         std::fs::write(dir.path().join(name).join("up.sql"), sql).unwrap();
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_migguard"))
-        .args(["schema", "m", "--format", "json"])
-        .current_dir(dir.path())
-        .output()
-        .expect("binary runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    let out = run_in(dir.path(), &["schema", "m", "--format", "json"]);
+    let stderr = &out.stderr;
+    assert_eq!(out.code, 0, "{stderr}");
     assert!(!stderr.contains("does not exist"), "{stderr}");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: serde_json::Value = out.json();
     let columns: Vec<&str> = v["tables"]["public.t"]["columns"]
         .as_array()
         .unwrap_or_else(|| panic!("{v}"))
@@ -161,12 +150,12 @@ fn comment_on_constraint_and_function_are_comments() {
     )
     .unwrap();
     let out = lint(dir.path(), &["m"]);
-    let found = rules(&out);
+    let found = rule_ids(&out.json());
     assert!(
         !found.iter().any(|r| r == "unparsed-sql"),
         "{found:?} {}",
-        String::from_utf8_lossy(&out.stdout)
+        &out.stdout
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: serde_json::Value = out.json();
     assert_eq!(v["migrations"].as_array().map(Vec::len), Some(1), "{v}");
 }

@@ -367,3 +367,87 @@ fn a_rules_file_overrides_the_thresholds() {
     let found = sized(&r.json(), "create-index-non-concurrent");
     assert!(found.is_empty(), "{found:?}");
 }
+
+/// A table whose name holds a dot takes its own size: the stats file's tables are
+/// (schema, table) pairs, never the `schema.table` text `public."a.b"` and
+/// `"public.a".b` share.
+#[test]
+fn a_table_named_with_a_dot_takes_its_own_size_from_the_stats_file() {
+    let stats = r#"{"format": "migguard-table-stats", "version": 1, "server_version_num": 150000, "tables": [
+        {"schema": "public", "table": "a.b", "rows": 2000000, "bytes": 104857600, "partitioned": false},
+        {"schema": "public.a", "table": "b", "rows": 10, "bytes": 8192, "partitioned": false}
+    ]}"#;
+    let dir = project(&[
+        ("migguard.toml", "migrations = [\"migrations\"]\n"),
+        (
+            "migrations/0001_index.sql",
+            "CREATE INDEX \"i\" ON \"a.b\" (\"v\");\n",
+        ),
+        ("stats.json", stats),
+    ]);
+    let r = run_in(
+        dir.path(),
+        &["lint", "--table-stats", "stats.json", "--format", "json"],
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let found = sized(&r.json(), "create-index-non-concurrent");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].1.as_str(), found[0].2.as_str()),
+        ("failing", "block")
+    );
+    assert_eq!(found[0].3["rows"], 2_000_000, "{}", found[0].3);
+    assert_eq!(found[0].3["source"], "stats-file");
+}
+
+/// release-check reads the size of a table in a schema whose name holds a dot by
+/// its (schema, table) pair, not by cutting `s.x.t` at the first dot.
+#[test]
+fn release_check_reads_the_size_of_a_table_in_a_schema_named_with_a_dot() {
+    let db = cluster().create_database("dotted");
+    db.execute(TYPEORM_HISTORY);
+    db.execute(
+        "INSERT INTO migrations (timestamp, name) VALUES (1700000000000, 'Init1700000000000')",
+    );
+    let init = [
+        r#"CREATE SCHEMA "s.x""#,
+        r#"CREATE TABLE "s.x"."t" ("id" integer NOT NULL, "v" integer)"#,
+    ];
+    for statement in init {
+        db.execute(statement);
+    }
+    db.execute(r#"INSERT INTO "s.x"."t" SELECT g, g FROM generate_series(1, 1000) g"#);
+    db.execute(r#"ANALYZE "s.x"."t""#);
+    let dir = project(&[
+        (
+            "migguard.toml",
+            "migrations = [\"migrations\"]\nrules = \"rules.toml\"\n",
+        ),
+        (
+            "rules.toml",
+            "[[rule]]\nid = \"create-index-non-concurrent\"\nsize = { block_above_rows = 100 }\n",
+        ),
+        (
+            "migrations/1700000000000-Init.ts",
+            &typeorm("Init1700000000000", &init),
+        ),
+        (
+            "migrations/1700000000001-AddIndex.ts",
+            &typeorm(
+                "AddIndex1700000000001",
+                &[r#"CREATE INDEX "i" ON "s.x"."t" ("v")"#],
+            ),
+        ),
+    ]);
+    let r = release_check(dir.path(), &db, "json");
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let found = sized(&r.json(), "create-index-non-concurrent");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].1.as_str(), found[0].2.as_str()),
+        ("failing", "block"),
+        "{found:?}"
+    );
+    assert_eq!(found[0].3["rows"], 1000, "{}", found[0].3);
+    assert_eq!(found[0].3["source"], "database");
+}

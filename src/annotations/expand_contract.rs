@@ -425,43 +425,21 @@ mod tests {
 mod in_memory {
     use super::*;
     use crate::finding::{Gate, Status};
-    use crate::ir::{Comment, MigrationFormat, MigrationOrder, Span};
+    use crate::ir::test_support::MigrationBuilder;
+    use crate::ir::Span;
     use std::collections::BTreeSet;
 
     fn migration(name: &str, version: u128, header: &[&str]) -> Migration {
-        Migration {
-            name: name.into(),
-            version: Some(version.to_string()),
-            order: MigrationOrder {
-                repeatable: false,
-                version: vec![version],
-                name: name.into(),
-            },
-            format: MigrationFormat::Typeorm,
-            file: format!("src/migrations/{version}-{name}.ts").into(),
-            span: Span {
+        let m = MigrationBuilder::typeorm(name)
+            .span(Span {
                 line: 10,
                 column: 1,
                 ..Span::default()
-            },
-            transactional: true,
-            up: vec![],
-            down: vec![],
-            header_comments: header
-                .iter()
-                .enumerate()
-                .map(|(i, t)| Comment {
-                    text: t.to_string(),
-                    span: Span {
-                        line: i + 1,
-                        column: 1,
-                        ..Span::default()
-                    },
-                })
-                .collect(),
-            comments: vec![],
-            read_errors: vec![],
-        }
+            })
+            .header(header)
+            .build();
+        assert_eq!(m.version, Some(version.to_string()), "{name}");
+        m
     }
 
     /// A migration classified as dropping `object` (contract) and/or adding (expand).

@@ -149,37 +149,13 @@ fn parse_expand(value: &str) -> Result<ExpandRef, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{Comment, MigrationFormat, MigrationOrder};
+    use crate::ir::test_support::MigrationBuilder;
 
     fn with_header(lines: &[&str]) -> Migration {
-        Migration {
-            name: "DropX1700000000001".into(),
-            version: None,
-            order: MigrationOrder {
-                repeatable: false,
-                version: vec![1],
-                name: String::new(),
-            },
-            format: MigrationFormat::Typeorm,
-            file: "x.ts".into(),
-            span: Span::default(),
-            transactional: true,
-            up: vec![],
-            down: vec![],
-            header_comments: lines
-                .iter()
-                .enumerate()
-                .map(|(i, t)| Comment {
-                    text: t.to_string(),
-                    span: Span {
-                        line: i + 1,
-                        ..Span::default()
-                    },
-                })
-                .collect(),
-            comments: vec![],
-            read_errors: vec![],
-        }
+        MigrationBuilder::typeorm("DropX1700000000001")
+            .file("x.ts")
+            .header(lines)
+            .build()
     }
 
     #[test]

@@ -413,9 +413,8 @@ mod tests {
     /// TypeORM-shaped migration built from the IR: header comments kept apart from
     /// the body comments, an op whose call starts on its anchor line.
     fn typeorm_like(header: &[&str], body: &[(usize, &str)], op_line: usize) -> Migration {
-        use crate::ir::{
-            Comment, MigrationFormat, MigrationOrder, OpKind, OpSource, Operation, QualifiedName,
-        };
+        use crate::ir::test_support::MigrationBuilder;
+        use crate::ir::{Comment, OpKind, OpSource, Operation, QualifiedName};
         let span = |line: usize| Span {
             start: line * 100,
             end: line * 100 + 10,
@@ -424,19 +423,10 @@ mod tests {
             end_line: line,
             end_column: 10,
         };
-        Migration {
-            name: "DropLegacy1779000000000".into(),
-            version: Some("1779000000000".into()),
-            order: MigrationOrder {
-                repeatable: false,
-                version: vec![1_779_000_000_000],
-                name: "DropLegacy1779000000000".into(),
-            },
-            format: MigrationFormat::Typeorm,
-            file: "1779000000000-DropLegacy.ts".into(),
-            span: span(1),
-            transactional: true,
-            up: vec![Operation {
+        MigrationBuilder::typeorm("DropLegacy1779000000000")
+            .file("1779000000000-DropLegacy.ts")
+            .span(span(1))
+            .up(vec![Operation {
                 kind: OpKind::DropTable {
                     table: QualifiedName::new("public", "legacy"),
                     if_exists: false,
@@ -455,25 +445,26 @@ mod tests {
                 anchor_line: op_line,
                 guard: None,
                 origin: None,
-            }],
-            down: vec![],
-            header_comments: header
-                .iter()
-                .enumerate()
-                .map(|(i, t)| Comment {
-                    text: t.to_string(),
-                    span: span(i + 1),
-                })
-                .collect(),
-            comments: body
-                .iter()
-                .map(|(l, t)| Comment {
-                    text: t.to_string(),
-                    span: span(*l),
-                })
-                .collect(),
-            read_errors: vec![],
-        }
+            }])
+            .header_comments(
+                header
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| Comment {
+                        text: t.to_string(),
+                        span: span(i + 1),
+                    })
+                    .collect(),
+            )
+            .comments(
+                body.iter()
+                    .map(|(l, t)| Comment {
+                        text: t.to_string(),
+                        span: span(*l),
+                    })
+                    .collect(),
+            )
+            .build()
     }
 
     fn statuses(m: &Migration) -> Vec<(String, Status, Option<String>)> {

@@ -3,7 +3,8 @@
 
 use super::*;
 use crate::finding::{Gate, Status};
-use crate::ir::{MigrationFormat, MigrationOrder, Span, TextMap};
+use crate::ir::test_support::MigrationBuilder;
+use crate::ir::{Span, TextMap};
 use crate::parse::sql::{read_statements, SqlInput};
 use crate::parse::ReadOptions;
 use crate::source::SourceFile;
@@ -21,24 +22,11 @@ pub(crate) fn migration(sql: &str, transactional: bool) -> Migration {
         },
         &ReadOptions::default(),
     );
-    Migration {
-        name: "0002_test".into(),
-        version: Some("0002".into()),
-        order: MigrationOrder {
-            repeatable: false,
-            version: vec![2],
-            name: "0002_test".into(),
-        },
-        format: MigrationFormat::SqlPlain,
-        file: file.path.clone(),
-        span: Span::default(),
-        transactional,
-        up,
-        down: vec![],
-        header_comments: vec![],
-        comments: vec![],
-        read_errors: vec![],
-    }
+    MigrationBuilder::sql("0002_test")
+        .file(file.path.clone())
+        .transactional(transactional)
+        .up(up)
+        .build()
 }
 
 /// Rule ids raised by `sql` (in a transactional migration), sorted, deduplicated.

@@ -116,8 +116,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
         let tables: std::collections::BTreeSet<(String, String)> = sized
             .iter()
             .flat_map(|p| p.tables())
-            .filter_map(|t| t.split_once('.'))
-            .map(|(s, t)| (s.to_string(), t.to_string()))
+            .map(|t| (t.schema.clone(), t.name.clone()))
             .collect();
         if !tables.is_empty() {
             let tables: Vec<(String, String)> = tables.into_iter().collect();
@@ -126,7 +125,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
                 let sizes = crate::sizes::KnownSizes {
                     tables: stats
                         .iter()
-                        .map(|((s, t), v)| (format!("{s}.{t}"), *v))
+                        .map(|((s, t), v)| (crate::ir::QualifiedName::new(s, t), *v))
                         .collect(),
                     source: "database",
                     created: std::mem::take(&mut p.created),

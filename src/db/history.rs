@@ -676,27 +676,10 @@ fn ahead_of_build(local: &[Migration], kind: HistoryKind, unknown: &[String]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{MigrationOrder, Span};
+    use crate::ir::test_support::MigrationBuilder;
 
     fn m(name: &str, version: u128, format: MigrationFormat, v: &str) -> Migration {
-        Migration {
-            name: name.into(),
-            version: Some(v.into()),
-            order: MigrationOrder {
-                repeatable: false,
-                version: vec![version],
-                name: name.into(),
-            },
-            format,
-            file: "x".into(),
-            span: Span::default(),
-            transactional: true,
-            up: vec![],
-            down: vec![],
-            header_comments: vec![],
-            comments: vec![],
-            read_errors: vec![],
-        }
+        MigrationBuilder::new(name, Some(v.into()), version, format, "x".into()).build()
     }
 
     #[test]

@@ -17,6 +17,8 @@ mod conditions;
 mod migration;
 mod op_name;
 mod ops;
+#[cfg(test)]
+pub mod test_support;
 
 pub use conditions::*;
 pub use migration::*;

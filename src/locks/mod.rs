@@ -20,7 +20,7 @@ use crate::ir::{ConstraintKind, Migration, OpKind, Operation, QualifiedName};
 use crate::parse::sql::lexical::blank_for_patterns;
 use crate::ruleset::{CodeRule, RuleSet};
 use crate::schema::model::SchemaModel;
-pub use modes::{LockDuration, LockInfo, LockMode, OpFacts};
+pub use modes::{LockDuration, LockInfo, LockMode, OpFacts, TableLock};
 pub use scope::{OpScope, RunnerSettings};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -389,6 +389,7 @@ pub fn analyse(migration: &Migration, ctx: &LockContext) -> Vec<OpAnalysis> {
                 if !lock.locks.iter().any(|l| &l.table == t) {
                     lock.locks.push(modes::TableLock {
                         table: t.clone(),
+                        name: None,
                         mode: LockMode::AccessExclusive,
                     });
                 }

@@ -107,6 +107,12 @@ pub struct TableLock {
     /// `schema.table`; for DROP INDEX, the index's table when the replayed model
     /// knows it, else `table of <schema.index>`.
     pub table: String,
+    /// The table as a name (what its size is looked up by; `schema.table` text is
+    /// ambiguous when a name holds a dot). `None` where only a description is known
+    /// (`table of <schema.index>`), and for the tables a TRUNCATE … CASCADE or a
+    /// dropped foreign key adds after the op's own.
+    #[serde(skip)]
+    pub name: Option<QualifiedName>,
     pub mode: LockMode,
 }
 
@@ -152,9 +158,19 @@ pub struct OpFacts<'a> {
     pub type_change_metadata_only: bool,
 }
 
-fn on(table: impl ToString, mode: LockMode) -> TableLock {
+fn on(table: &QualifiedName, mode: LockMode) -> TableLock {
     TableLock {
         table: table.to_string(),
+        name: Some(table.clone()),
+        mode,
+    }
+}
+
+/// A lock on a table known only by a description (`table of <schema.index>`).
+fn on_described(table: String, mode: LockMode) -> TableLock {
+    TableLock {
+        table,
+        name: None,
         mode,
     }
 }
@@ -186,11 +202,11 @@ pub fn lock_for(op: &Operation, facts: OpFacts<'_>) -> Option<LockInfo> {
             } else {
                 AccessExclusive
             };
-            let table = match facts.index_table {
-                Some(t) => t.to_string(),
-                None => format!("table of {index}"),
+            let lock = match facts.index_table {
+                Some(t) => on(t, mode),
+                None => on_described(format!("table of {index}"), mode),
             };
-            info(vec![on(table, mode)], MetadataOnly)
+            info(vec![lock], MetadataOnly)
         }
         OpKind::AddColumn { table, .. } => {
             // PostgreSQL 11+ stores a non-volatile default in the catalog; a volatile
@@ -273,12 +289,12 @@ pub fn lock_for(op: &Operation, facts: OpFacts<'_>) -> Option<LockInfo> {
             } else {
                 Share
             };
-            let table = match (target.as_str(), facts.index_table) {
-                ("table", _) => name.to_string(),
-                (_, Some(t)) => t.to_string(),
-                _ => format!("table of {name}"),
+            let lock = match (target.as_str(), facts.index_table) {
+                ("table", _) => on(name, mode),
+                (_, Some(t)) => on(t, mode),
+                _ => on_described(format!("table of {name}"), mode),
             };
-            info(vec![on(table, mode)], FullScan)
+            info(vec![lock], FullScan)
         }
         // ATTACH PARTITION: SHARE UPDATE EXCLUSIVE on the parent, ACCESS EXCLUSIVE on
         // the partition, which is scanned to prove its rows fit the bound unless a

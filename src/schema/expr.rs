@@ -54,25 +54,10 @@ pub fn parse_expr(sql: &str) -> Option<Expr> {
 
 /// One pair of outer parentheses, when they enclose the whole text.
 fn strip_parens(s: &str) -> &str {
-    let Some(inner) = s.strip_prefix('(').and_then(|x| x.strip_suffix(')')) else {
-        return s;
-    };
-    let mut depth = 0i32;
-    let mut in_str = false;
-    for c in inner.chars() {
-        match c {
-            '\'' => in_str = !in_str,
-            '(' if !in_str => depth += 1,
-            ')' if !in_str => {
-                depth -= 1;
-                if depth < 0 {
-                    return s;
-                }
-            }
-            _ => {}
-        }
+    match crate::parse::sql::lexical::matching_paren(s, 0) {
+        Some(close) if close + 1 == s.len() => &s[1..close],
+        _ => s,
     }
-    inner
 }
 
 fn op_text(op: &BinaryOperator) -> String {

@@ -64,44 +64,42 @@ pub fn typeorm_exclusion(table: &str, expression: &str) -> String {
 /// (ChooseIndexColumnNames): each element's column, or the function an expression
 /// calls, else `expr` — from `EXCLUDE [USING m] (room WITH =, during WITH &&) …`.
 pub fn exclusion_name_parts(definition: &str) -> Vec<String> {
-    let Some(open) = definition.find('(') else {
+    use crate::parse::sql::lexical::{matching_paren, top_level_positions};
+    let Some((open, close)) = definition
+        .find('(')
+        .and_then(|open| Some((open, matching_paren(definition, open)?)))
+    else {
         return Vec::new();
     };
-    let (mut depth, mut start, mut parts) = (0i32, open + 1, Vec::new());
-    for (i, c) in definition.char_indices().skip_while(|(i, _)| *i < open) {
-        match c {
-            '(' => depth += 1,
-            ')' | ',' if depth == 1 => {
-                let element = definition[start..i].trim();
-                let head = element
-                    .rsplit_once(" WITH ")
-                    .or_else(|| element.rsplit_once(" with "))
-                    .map_or(element, |(h, _)| h)
-                    .trim();
-                let ident = |s: &str| {
-                    s.chars()
-                        .all(|c| c.is_alphanumeric() || c == '_' || c == '"')
-                };
-                parts.push(if ident(head) {
-                    crate::ir::fold_sql_ident(head)
-                } else {
-                    match head.split_once('(') {
-                        Some((f, _)) if ident(f.trim()) && !f.trim().is_empty() => {
-                            crate::ir::fold_sql_ident(f.trim())
-                        }
-                        _ => "expr".to_string(),
+    let list = &definition[open + 1..close];
+    let mut ends = top_level_positions(list, b',');
+    ends.push(list.len());
+    let mut start = 0;
+    let ident = |s: &str| {
+        s.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '"')
+    };
+    ends.into_iter()
+        .map(|end| {
+            let element = list[start..end].trim();
+            start = end + 1;
+            let head = element
+                .rsplit_once(" WITH ")
+                .or_else(|| element.rsplit_once(" with "))
+                .map_or(element, |(h, _)| h)
+                .trim();
+            if ident(head) {
+                crate::ir::fold_sql_ident(head)
+            } else {
+                match head.split_once('(') {
+                    Some((f, _)) if ident(f.trim()) && !f.trim().is_empty() => {
+                        crate::ir::fold_sql_ident(f.trim())
                     }
-                });
-                start = i + 1;
-                if c == ')' {
-                    break;
+                    _ => "expr".to_string(),
                 }
             }
-            ')' => depth -= 1,
-            _ => {}
-        }
-    }
-    parts
+        })
+        .collect()
 }
 
 /// PostgreSQL's makeObjectName: `name1[_name2]_label`, shortening the longer of the

@@ -701,6 +701,8 @@ pub fn index_sql(i: &Index, name: Option<&str>, spelling: Spelling) -> String {
 /// grammar takes only a restricted expression there (`b_expr`: no `AT TIME ZONE`, no
 /// `IS NULL`…): any white space at the top level, outside quotes and parentheses,
 /// means more than one term. Parentheses never change what PostgreSQL stores.
+/// Its own walk, not the lexical paren walk (`parse::sql::lexical`): `[…]` nests here
+/// too (`ARRAY[1, 2]` is one term), and that walk counts parentheses only.
 fn needs_parens(expr: &str) -> bool {
     let mut depth = 0i32;
     let mut quote: Option<char> = None;

@@ -83,6 +83,74 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// A temp project directory, the builder form of [`project`]: files are written
+/// relative to it and the binary runs in it.
+pub struct Project {
+    pub dir: tempfile::TempDir,
+}
+
+impl Default for Project {
+    fn default() -> Self {
+        Project {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+}
+
+impl Project {
+    pub fn new() -> Project {
+        Project::default()
+    }
+
+    pub fn file(&self, rel: &str, contents: impl AsRef<[u8]>) -> &Project {
+        let p = self.dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, contents).expect("write");
+        self
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        run_in(self.dir.path(), args)
+    }
+}
+
+impl Run {
+    /// `(rule, status)` of every finding in JSON output.
+    pub fn findings(&self) -> Vec<(String, String)> {
+        findings(&self.json())
+    }
+
+    /// Fails the test, showing both streams, unless migguard exited with `expected`.
+    pub fn assert_code(&self, expected: i32) -> &Run {
+        assert_eq!(
+            self.code, expected,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// `(rule, status)` of every finding of a JSON report, in report order.
+pub fn findings(v: &serde_json::Value) -> Vec<(String, String)> {
+    v["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no findings array: {v}"))
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_string(),
+                f["status"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The rule id of every finding of a JSON report, in report order.
+pub fn rule_ids(v: &serde_json::Value) -> Vec<String> {
+    findings(v).into_iter().map(|(rule, _)| rule).collect()
+}
+
 /// Rule ids with a given status in a lint JSON report.
 pub fn rules_with_status(v: &serde_json::Value, status: &str) -> Vec<String> {
     let mut ids: Vec<String> = v["findings"]

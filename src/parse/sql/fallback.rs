@@ -11,6 +11,7 @@
 use crate::ir::{fold_sql_ident, Identity, IdentityChange, OpKind, QualifiedName, SequenceOptions};
 use crate::parse::ReadOptions;
 
+use super::lexical;
 use super::to_ops::{boolean_text, owned_by_target};
 
 /// A lexical token of blanked SQL: a word (keyword, identifier, quoted identifier,
@@ -28,49 +29,19 @@ fn tokens(blanked: &str) -> Vec<Tok<'_>> {
         .collect()
 }
 
-/// Tokens with the byte offset where each ends.
+/// Tokens (the shared [`lexical::tokens`] walk) with the byte offset where each ends.
 fn tokens_with_ends(blanked: &str) -> Vec<(Tok<'_>, usize)> {
-    let bytes = blanked.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b.is_ascii_whitespace() {
-            i += 1;
-        } else if b == b'"' {
-            let mut j = i + 1;
-            while j < bytes.len() {
-                if bytes[j] == b'"' {
-                    if bytes.get(j + 1) == Some(&b'"') {
-                        j += 2;
-                        continue;
-                    }
-                    break;
-                }
-                j += 1;
-            }
-            let end = (j + 1).min(bytes.len());
-            out.push((Tok::Word(&blanked[i..end]), end));
-            i = end;
-        } else if b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80 {
-            let mut j = i;
-            while j < bytes.len()
-                && (bytes[j].is_ascii_alphanumeric()
-                    || bytes[j] == b'_'
-                    || bytes[j] == b'$'
-                    || bytes[j] >= 0x80)
-            {
-                j += 1;
-            }
-            out.push((Tok::Word(&blanked[i..j]), j));
-            i = j;
-        } else {
-            // Multi-byte characters are words above; only ASCII reaches here.
-            out.push((Tok::Punct(b as char), i + 1));
-            i += 1;
-        }
-    }
-    out
+    lexical::tokens(blanked)
+        .into_iter()
+        .map(|t| {
+            let tok = if t.is_punct() {
+                Tok::Punct(char::from(t.text.as_bytes()[0]))
+            } else {
+                Tok::Word(t.text)
+            };
+            (tok, t.end())
+        })
+        .collect()
 }
 
 /// A cursor over the tokens with keyword helpers.

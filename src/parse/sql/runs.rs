@@ -8,6 +8,7 @@
 //! ops pointing at the inner text). This module only recognises the shapes and says
 //! where the inner SQL is; the reader (`super::read_range`) decides when it runs.
 
+use super::lexical::{tokens, Token as Tok};
 use crate::ir::fold_sql_ident;
 
 /// What a statement says about SQL it runs or keeps for later. Ranges are byte
@@ -57,64 +58,6 @@ pub enum Fired {
     Function(String),
     /// A rule's commands (`DO INSTEAD DELETE …`, `DO ALSO (…; …)`).
     Commands((usize, usize)),
-}
-
-/// A token of blanked statement text: a word (keyword, name, quoted identifier,
-/// dotted parts are separate words) or one punctuation byte.
-#[derive(Debug, Clone, Copy)]
-struct Tok<'a> {
-    at: usize,
-    text: &'a str,
-}
-
-impl Tok<'_> {
-    fn is(&self, kw: &str) -> bool {
-        self.text.eq_ignore_ascii_case(kw)
-    }
-}
-
-fn tokens(blanked: &str) -> Vec<Tok<'_>> {
-    let bytes = blanked.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let start = i;
-        if b.is_ascii_whitespace() {
-            i += 1;
-            continue;
-        }
-        if b == b'"' {
-            i += 1;
-            while i < bytes.len() {
-                if bytes[i] == b'"' {
-                    if bytes.get(i + 1) == Some(&b'"') {
-                        i += 2;
-                        continue;
-                    }
-                    i += 1;
-                    break;
-                }
-                i += 1;
-            }
-        } else if b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80 {
-            while i < bytes.len()
-                && (bytes[i].is_ascii_alphanumeric()
-                    || bytes[i] == b'_'
-                    || bytes[i] == b'$'
-                    || bytes[i] >= 0x80)
-            {
-                i += 1;
-            }
-        } else {
-            i += 1;
-        }
-        out.push(Tok {
-            at: start,
-            text: &blanked[start..i.min(blanked.len())],
-        });
-    }
-    out
 }
 
 fn is_word(t: &Tok<'_>) -> bool {

@@ -468,7 +468,10 @@ struct PlannerAttributes {
 /// Reads `COST n`, `ROWS n`, `[NOT] LEAKPROOF` and `SUPPORT name` after a routine's
 /// argument list, outside parentheses, strings, comments and the body (the lexical
 /// layer blanks those), and blanks them out of the text. A number that is not one
-/// is left in place, so the statement stays unreadable.
+/// is left in place, so the statement stays unreadable. Its own word walk, not
+/// `lexical::tokens`: a word here runs to white space or `( ) , ; =`, so `COST 1.5`,
+/// `ROWS 1e3` and `SUPPORT s.f` are one number or name each, which that walk splits
+/// at `.`.
 fn planner_attributes(text: &str) -> PlannerAttributes {
     let blanked = blank_comments_and_strings(text);
     let mut tokens: Vec<(usize, usize)> = Vec::new();
