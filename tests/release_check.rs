@@ -927,6 +927,40 @@ fn flyway_applied_db(prefix: &str) -> TestDb {
     db
 }
 
+/// Field trial (hmpps, real Flyway 8.0.0): Flyway runs pending versioned scripts, then
+/// repeatables, so a new versioned script is never "older than" an applied repeatable
+/// and an edited repeatable is never out of order; Flyway applied both without
+/// `outOfOrder`. release-check warned "Flyway refuses it unless `outOfOrder = true`" on
+/// every ordinary release of a project with repeatables.
+#[test]
+fn flyway_repeatables_never_make_a_migration_out_of_order() {
+    let db = flyway_applied_db("rc_fw_order");
+    let fw = project(&[
+        ("db/V1__init.sql", FW_V1),
+        ("db/R__v.sql", FW_R),
+        ("db/V2__next.sql", "CREATE TABLE next_one (id int);\n"),
+        (
+            "migguard.toml",
+            "migrations = [\"db\"]\n[history]\nkind = \"flyway\"\n",
+        ),
+    ]);
+    let r = run_in(
+        fw.path(),
+        &[
+            "release-check",
+            "--database-url",
+            &db.url,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["history"]["pending"], serde_json::json!(["V2__next"]));
+    assert_eq!(v["history"]["out_of_order"], serde_json::json!([]), "{v}");
+    assert!(rules_with_status(&v, "warning").is_empty(), "{v}");
+}
+
 /// Bug P: Flyway re-runs a repeatable whose checksum changed, so an edited `R__`
 /// script is pending and its `DROP TABLE` needs permission; an edited applied
 /// versioned script makes Flyway refuse to migrate (a history problem naming it).

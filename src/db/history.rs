@@ -542,13 +542,18 @@ pub fn compare_with_checksums(
                 c.applied_at.insert(m.name.clone(), at.clone());
             }
             c.applied.push(m.name.clone());
-            newest_applied = Some(&m.order);
+            // Flyway runs repeatables after every pending versioned script, so an
+            // applied repeatable never makes a versioned one late, and a repeatable
+            // is never late itself.
+            if !m.order.repeatable {
+                newest_applied = Some(&m.order);
+            }
         }
     }
     for m in local {
         if !is_applied(m) {
             c.pending.push(m.name.clone());
-            if newest_applied.is_some_and(|n| m.order < *n) {
+            if !m.order.repeatable && newest_applied.is_some_and(|n| m.order < *n) {
                 c.out_of_order.push(m.name.clone());
             }
         }
