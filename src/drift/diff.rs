@@ -60,6 +60,9 @@ pub enum Kind {
     MissingPolicy,
     UnexpectedPolicy,
     PolicyMismatch,
+    MissingComment,
+    UnexpectedComment,
+    CommentMismatch,
     Unverifiable,
 }
 
@@ -104,6 +107,9 @@ impl Kind {
             Kind::MissingPolicy => "missing-policy",
             Kind::UnexpectedPolicy => "unexpected-policy",
             Kind::PolicyMismatch => "policy-mismatch",
+            Kind::MissingComment => "missing-comment",
+            Kind::UnexpectedComment => "unexpected-comment",
+            Kind::CommentMismatch => "comment-mismatch",
             Kind::Unverifiable => "unverifiable",
         }
     }
@@ -529,6 +535,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
     super::objects::diff_functions(expected, live, ignore, &mut out);
     super::objects::diff_triggers(expected, live, ignore, &mut out);
     super::objects::diff_row_security(expected, live, ignore, &mut out);
+    super::comments::diff_comments(expected, live, ignore, &mut out);
     let mut out = fold_uncertain(out, expected, ignore);
     out.sort();
     out

@@ -31,6 +31,7 @@ fn entity_side_missing(kind: Kind) -> bool {
             | Kind::UnexpectedType
             | Kind::UnexpectedView
             | Kind::UnexpectedSequence
+            | Kind::UnexpectedComment
     )
 }
 

@@ -9,7 +9,7 @@
 use super::values::{eval, Val};
 use super::Doc;
 use crate::ir::{
-    ChangeMode, ColumnDef, ConstraintDef, ConstraintKind, Identity, IndexDef, IndexKey,
+    ChangeMode, ColumnDef, CommentOn, ConstraintDef, ConstraintKind, Identity, IndexDef, IndexKey,
     NamedChange, OpKind, QualifiedName,
 };
 use tree_sitter::Node;
@@ -235,10 +235,11 @@ pub(crate) fn builder_call(doc: &Doc, method: &str, args: &[Node]) -> Builder {
         "clearDatabase" => Ok(vec![OpKind::DropDatabase {
             name: opt_str(&arg(0)),
         }]),
-        "changeTableComment" => table_ref(doc, &arg(0)).map(|t| {
-            vec![OpKind::Comment {
-                target: t.to_string(),
-            }]
+        "changeTableComment" => table_ref(doc, &arg(0)).and_then(|t| {
+            Ok(vec![typeorm_comment(
+                CommentOn::Table { name: t },
+                &arg(1),
+            )?])
         }),
         "startTransaction" => Ok(vec![OpKind::TransactionControl {
             statement: "BEGIN".into(),
@@ -278,6 +279,22 @@ fn unknown_text(v: &Val) -> String {
         Val::Undefined => "argument missing".to_string(),
         _ => "argument has an unexpected shape".to_string(),
     }
+}
+
+/// The `COMMENT ON` TypeORM 0.3's PostgresQueryRunner sends for a comment value, as
+/// its `escapeComment` spells it: no value or `""` is `IS NULL`, quotes are doubled
+/// (so the stored text is the value) and NUL characters are dropped.
+fn typeorm_comment(on: CommentOn, value: &Val) -> R<OpKind> {
+    let text = match value {
+        Val::Undefined | Val::Null => None,
+        Val::Str(s) => Some(s.replace('\0', "")).filter(|s| !s.is_empty()),
+        other => return Err(format!("comment: {}", unknown_text(other))),
+    };
+    Ok(OpKind::Comment {
+        target: crate::parse::sql::fallback::comment_target(&on),
+        on: Some(on),
+        text,
+    })
 }
 
 /// A table given as a path string, `new Table({name})` or an object with `name`.

@@ -224,6 +224,7 @@ impl Replayer<'_> {
                 self.model.enums.insert(
                     name.clone(),
                     EnumType {
+                        comment: None,
                         name: name.clone(),
                         labels: values.clone(),
                     },
@@ -259,6 +260,7 @@ impl Replayer<'_> {
             self.model.sequences.insert(
                 seq_name.clone(),
                 Sequence {
+                    comment: None,
                     name: seq_name.clone(),
                     data_type: base.into(),
                     start: 1,
@@ -279,6 +281,7 @@ impl Replayer<'_> {
             not_null = true;
         }
         let column = Column {
+            comment: None,
             name: c.name.clone(),
             default: default.map(|d| default_for_type(d, &data_type)),
             data_type,

@@ -231,6 +231,12 @@ impl Replayer<'_> {
             .as_deref()
             .is_some_and(|r| r.starts_with("SETOF ") || r.starts_with("TABLE("));
         let f = Function {
+            // `CREATE OR REPLACE FUNCTION` keeps the routine, and so its comment.
+            comment: self
+                .model
+                .functions
+                .get(&key)
+                .and_then(|f| f.comment.clone()),
             name: name.clone(),
             kind: RoutineKind::Function,
             arg_types,
@@ -322,7 +328,11 @@ impl Replayer<'_> {
 
     /// The key of the routine `desc` names: by its argument types, or by its name
     /// alone when that is unique (PostgreSQL's rule for a list-less `DROP FUNCTION f`).
-    fn resolve_routine(&mut self, desc: &FunctionDesc, if_exists: bool) -> Option<String> {
+    pub(super) fn resolve_routine(
+        &mut self,
+        desc: &FunctionDesc,
+        if_exists: bool,
+    ) -> Option<String> {
         let name = self.routine_name(&desc.name);
         let key = match &desc.args {
             Some(args) => {
