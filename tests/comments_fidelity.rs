@@ -268,3 +268,66 @@ fn a_comment_is_never_reported_on_a_missing_or_unverifiable_object() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].starts_with("unverifiable public.t"), "{found:?}");
 }
+
+/// TypeORM's `comment:` options, run by TypeORM 0.3 itself (`migration:run`): the
+/// replay of what PostgresQueryRunner sends (`escapeComment`: `""` is no comment,
+/// NUL characters dropped; an in-place `changeColumn` between two literals with the
+/// same comment sends nothing) leaves drift clean; a comment removed by hand is one
+/// item.
+#[test]
+fn typeorm_comments_run_by_typeorm_then_drift_is_clean_and_a_removed_one_is_one_item() {
+    let modules = support::node::node_modules();
+    let db = cluster().create_database("cm_typeorm");
+    let out = std::process::Command::new("node")
+        .arg(repo_root().join("tests/e2e/run-migrations.js"))
+        .arg("tests/fixtures/typeorm_comments/*.ts")
+        .current_dir(repo_root())
+        .env("NODE_PATH", &modules)
+        .env("DATABASE_URL", &db.url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "TypeORM failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let on_note: String = comments(&db)
+        .lines()
+        .filter(|l| l.contains("table note|"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(
+        on_note,
+        "column a of table note|big a\n\
+         column body of table note|it's the text\n\
+         column flag of table note|onoff\n\
+         column writer of table note|who wrote\n\
+         table note|all notes\n"
+    );
+    let dir = repo_root().join("tests/fixtures/typeorm_comments");
+    let drift = || {
+        run_in(
+            &repo_root(),
+            &[
+                "drift",
+                dir.to_str().unwrap(),
+                "--database-url",
+                &db.url,
+                "--format",
+                "json",
+            ],
+        )
+    };
+    let r = drift();
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["status"], "clean");
+
+    db.execute("COMMENT ON COLUMN note.writer IS NULL;");
+    let r = drift();
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let items = r.json()["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["kind"], "missing-comment");
+    assert_eq!(items[0]["object"], "public.note.writer");
+}
