@@ -3,7 +3,6 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use migguard::config::Config;
-use migguard::finding::Severity;
 use migguard::lint::lint_project;
 use migguard::project::load_project;
 use migguard::ruleset::RuleSet;
@@ -27,7 +26,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function(format!("{n}_typeorm_files"), |b| {
         b.iter(|| {
             let project = load_project(&paths, &config).unwrap();
-            lint_project(&project, &rules, Severity::Block, config.default_schema()).len()
+            lint_project(&project, &rules, config.default_schema()).len()
         })
     });
     g.finish();

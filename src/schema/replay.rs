@@ -30,7 +30,7 @@ mod types;
 mod views;
 
 use super::model::{Column, EnumType, SchemaModel};
-use super::normalize::normalize_type;
+use super::normalize::{normalize_type, DefaultCanon};
 use crate::ir::{
     ChangeMode, Guard, Migration, OpKind, OpSource, Operation, QualifiedName, DYNAMIC_PLACEHOLDER,
 };
@@ -70,6 +70,7 @@ pub fn replay_observing(
     let mut r = Replayer {
         model,
         ds: default_schema.to_string(),
+        defaults: DefaultCanon::new(default_schema),
         conflicts: Vec::new(),
         migration: String::new(),
         temporary_tables: BTreeSet::new(),
@@ -181,6 +182,8 @@ pub fn replay(migrations: &[&Migration], default_schema: &str) -> (SchemaModel, 
 struct Replayer<'a> {
     model: &'a mut SchemaModel,
     ds: String,
+    /// Column defaults as drift compares them, each distinct text read once.
+    defaults: DefaultCanon,
     conflicts: Vec<Conflict>,
     migration: String,
     /// Temporary tables created so far and not dropped: they last until the session
