@@ -206,11 +206,14 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
             client.query(
             "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attidentity::text, a.attgenerated::text,
                     pg_catalog.pg_get_expr(ad.adbin, ad.adrelid),
-                    CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END
+                    CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END,
+                    ds.description
              FROM pg_catalog.pg_attribute a
              JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
              LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
              LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+             LEFT JOIN pg_catalog.pg_description ds ON ds.objoid = a.attrelid
+                  AND ds.classoid = 'pg_catalog.pg_class'::regclass AND ds.objsubid = a.attnum
              WHERE a.attrelid = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
              ORDER BY a.attrelid, a.attnum",
             &[&oids],
@@ -231,7 +234,7 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
         let generated: String = r.get(5);
         let expr: Option<String> = r.get(6);
         t.columns.push(Column {
-            comment: None,
+            comment: r.get(8),
             name: r.get(1),
             data_type: norm(&r.get::<_, String>(2)),
             not_null: r.get(3),
@@ -460,8 +463,9 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
     Ok(m)
 }
 
-/// Comments (`pg_description`) on the objects the model holds, one query: each row
-/// names its object the way the model keys it. Comments on what the model does not
+/// Comments (`pg_description`) on the objects the model holds, one query (a column's
+/// comes with the column, read by its index lookup): each row names its object the
+/// way the model keys it. Comments on what the model does not
 /// hold (a view's column, the index behind a constraint, a row type) are left out,
 /// as replay leaves them out.
 async fn introspect_comments(
@@ -479,13 +483,7 @@ async fn introspect_comments(
                  JOIN pg_catalog.pg_class c ON c.oid = d.objoid
                  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                  WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0 AND n.nspname = ANY($1)
-                 UNION ALL
-                 SELECT 'column', n.nspname, c.relname, a.attname::text, d.description
-                 FROM pg_catalog.pg_description d
-                 JOIN pg_catalog.pg_class c ON c.oid = d.objoid
-                 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                 JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
-                 WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid > 0 AND n.nspname = ANY($1)
+
                  UNION ALL
                  SELECT 'constraint', n.nspname, c.relname, o.conname::text, d.description
                  FROM pg_catalog.pg_description d
@@ -554,11 +552,6 @@ async fn introspect_comments(
                     m.views.get_mut(&q).map(|v| &mut v.comment)
                 }
             }
-            "column" => m
-                .tables
-                .get_mut(&q)
-                .and_then(|t| t.column_mut(sub.as_deref().unwrap_or_default()))
-                .map(|c| &mut c.comment),
             "constraint" => m
                 .tables
                 .get_mut(&q)
