@@ -85,8 +85,15 @@ impl Replayer<'_> {
             }
             _ => {
                 // Not readable exactly: what it names is unverifiable.
+                let blanked = blank_comments_and_strings(&op.text).to_ascii_uppercase();
+                let words: Vec<&str> = blanked.split_whitespace().collect();
+                let detail = if words.windows(2).any(|w| w == ["BEGIN", "ATOMIC"]) {
+                    SQL_STANDARD_BODY
+                } else {
+                    "migguard cannot read this routine statement exactly"
+                };
                 let why = format!(
-                    "{} in {}: migguard cannot read this routine statement exactly",
+                    "{} in {}: {detail}",
                     statement_start(&op.text),
                     self.migration
                 );
@@ -217,16 +224,8 @@ impl Replayer<'_> {
         };
         match (&body, &cf.function_body) {
             (Some(_), _) => {}
-            // No exact comparison exists: PostgreSQL parses the body at creation
-            // (`prosqlbody`: names resolved, implicit casts added) and prints it back
-            // through its deparser (`pg_get_functiondef`); reproducing that offline
-            // would be a guess, so the routine stays unverifiable.
             (None, Some(CreateFunctionBody::Return(_) | CreateFunctionBody::AsBeginEnd(_))) => {
-                unreadable.push(
-                    "its SQL-standard body (RETURN / BEGIN ATOMIC) is stored parsed \
-                     (prosqlbody), and PostgreSQL's deparsed text cannot be reproduced \
-                     offline exactly",
-                )
+                unreadable.push(SQL_STANDARD_BODY)
             }
             (None, _) => unreadable.push("its body is not a string PostgreSQL stores as written"),
         }
@@ -434,6 +433,13 @@ impl Replayer<'_> {
         }
     }
 }
+
+/// Why a routine with a SQL-standard body is unverifiable. No exact comparison
+/// exists: PostgreSQL parses the body at creation (`prosqlbody`: names resolved,
+/// implicit casts added) and prints it back through its deparser
+/// (`pg_get_functiondef`); reproducing that offline would be a guess.
+const SQL_STANDARD_BODY: &str = "its SQL-standard body (RETURN / BEGIN ATOMIC) is stored \
+     parsed (prosqlbody), and PostgreSQL's deparsed text cannot be reproduced offline exactly";
 
 /// A statement's start for messages: its words up to the argument list (`CREATE OR
 /// REPLACE FUNCTION public.f`), comments left out, at most 80 characters.
