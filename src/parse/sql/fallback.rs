@@ -82,6 +82,11 @@ fn tokens_with_ends(blanked: &str) -> Vec<(Tok<'_>, usize)> {
 /// object drift models but its text cannot be read (fail closed: the comment is
 /// then not known, and what it is on is unverifiable).
 pub fn comment_statement(text: &str, blanked: &str, opts: &ReadOptions) -> Option<Vec<OpKind>> {
+    // Called for every statement: no tokenizing unless it can be one.
+    let head = blanked.trim_start().get(..7)?;
+    if !head.eq_ignore_ascii_case("COMMENT") {
+        return None;
+    }
     let toks = tokens_with_ends(blanked);
     let mut c = Cursor {
         toks: toks.iter().map(|(t, _)| t.clone()).collect(),
@@ -1115,6 +1120,49 @@ mod tests {
     fn ops(sql: &str) -> Vec<OpKind> {
         let blanked = super::super::lexical::blank_comments_and_strings(sql);
         recognise(&blanked, "parser error", &ReadOptions::default())
+    }
+
+    fn comment(sql: &str) -> OpKind {
+        let blanked = super::super::lexical::blank_comments_and_strings(sql);
+        let mut kinds = comment_statement(sql, &blanked, &ReadOptions::default()).unwrap();
+        assert_eq!(kinds.len(), 1);
+        kinds.remove(0)
+    }
+
+    #[test]
+    fn comment_forms_name_their_object_and_text() {
+        let text = |k: OpKind| match k {
+            OpKind::Comment { on, text, .. } => (on.map(|o| comment_target(&o)), text),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            text(comment("COMMENT ON TRIGGER \"Tr\" ON s.t IS 'x'")),
+            (Some("trigger s.t.Tr".into()), Some("x".into()))
+        );
+        assert_eq!(
+            text(comment("comment on column t.c is null")),
+            (Some("column public.t.c".into()), None)
+        );
+        assert_eq!(
+            text(comment("COMMENT ON INDEX i IS ''")),
+            (Some("index public.i".into()), None)
+        );
+        assert_eq!(
+            text(comment("COMMENT ON FUNCTION f(int, text) IS 'is it?'")),
+            (Some("function f(int,text)".into()), Some("is it?".into()))
+        );
+        // Not modelled: a domain's constraint, a role.
+        assert_eq!(
+            text(comment("COMMENT ON CONSTRAINT c ON DOMAIN d IS 'x'")).0,
+            None
+        );
+        assert_eq!(text(comment("COMMENT ON ROLE r IS 'x'")).0, None);
+        // A modelled object with a text that is no string constant: unreadable.
+        assert!(matches!(
+            comment("COMMENT ON TABLE t IS 'a' || 'b'"),
+            OpKind::Unparsed { .. }
+        ));
+        assert!(comment_statement("SELECT 1", "SELECT 1", &ReadOptions::default()).is_none());
     }
 
     #[test]
