@@ -50,7 +50,6 @@ pub fn finding(
         object,
         message,
         help: Some(rule.instead.clone()),
-        suppression_reason: None,
         lock: None,
         table_stats: None,
         origin: None,
@@ -77,7 +76,6 @@ pub fn unlocated(
         object: None,
         message,
         help: Some(rule.instead.clone()),
-        suppression_reason: None,
         lock: None,
         table_stats: None,
         origin: None,
@@ -242,7 +240,7 @@ pub fn unacknowledged_unreadable(
             rule.is(&f.rule)
                 && f.span == Some(op.span)
                 && f.origin == op.origin
-                && f.disposition == Disposition::Suppressed
+                && matches!(f.disposition, Disposition::Suppressed { .. })
         })
     };
     let mut parts: Vec<(crate::ir::Span, String)> =

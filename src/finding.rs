@@ -83,25 +83,26 @@ impl Phase {
 /// step that used to overwrite a status (annotations, suppressions, `--changed-since`,
 /// release-check's permission and advisories) records its verdict here instead, and
 /// [`Gate::status`] turns it into the reported [`Status`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Disposition {
     /// Counts against the gate when its severity reaches `--fail-on`.
     Active,
     /// Reported, never fails whatever its severity: a finding the check reports but
-    /// does not trust enough to block on (release-check's missing annotation, a
-    /// rollback, an out-of-order or missing history table; an `@destructive` that
-    /// names nothing; an entity difference the migrations hide).
+    /// does not block on (release-check's missing annotation, a rollback, an
+    /// out-of-order migration or a missing history table; `@destructive` on a
+    /// migration that destroys nothing; an entity difference migguard cannot verify).
     Advisory,
     /// A contract finding in a correctly annotated contract migration
     /// (`@destructive` + `@expand-migration`).
     Acknowledged,
     /// A destructive pending migration release-check's permission
-    /// (`--allow-destructive`, `ALLOW_DESTRUCTIVE_MIGRATIONS`) let through.
-    Allowed,
-    /// Silenced by a reasoned `migguard-ignore` comment (the reason is
-    /// [`Finding::suppression_reason`]).
-    Suppressed,
+    /// (`--allow-destructive`, `ALLOW_DESTRUCTIVE_MIGRATIONS`) let through; `by`
+    /// says which permission, for the release log.
+    Allowed { by: String },
+    /// Silenced by a `migguard-ignore` comment with this reason (a suppression
+    /// without one is not applied).
+    Suppressed { reason: String },
     /// In a migration that existed on `--changed-since`'s base.
     Grandfathered,
 }
@@ -122,19 +123,19 @@ impl Gate {
     };
 
     pub fn status(self, f: &Finding) -> Status {
-        self.status_of(f.severity, f.disposition)
+        self.status_of(f.severity, &f.disposition)
     }
 
     /// [`Gate::status`] of a finding's parts. An active finding fails at or above
     /// `fail_on`, and never below `warn` (an `info` finding only informs).
-    pub fn status_of(self, severity: Severity, disposition: Disposition) -> Status {
+    pub fn status_of(self, severity: Severity, disposition: &Disposition) -> Status {
         match disposition {
             Disposition::Active if severity >= self.fail_on && severity >= Severity::Warn => {
                 Status::Failing
             }
             Disposition::Active | Disposition::Advisory => Status::Warning,
-            Disposition::Acknowledged | Disposition::Allowed => Status::Acknowledged,
-            Disposition::Suppressed => Status::Suppressed,
+            Disposition::Acknowledged | Disposition::Allowed { .. } => Status::Acknowledged,
+            Disposition::Suppressed { .. } => Status::Suppressed,
             Disposition::Grandfathered => Status::Grandfathered,
         }
     }
@@ -194,8 +195,6 @@ pub struct Finding {
     pub object: Option<String>,
     pub message: String,
     pub help: Option<String>,
-    /// Reason given in the `migguard-ignore` comment, for `suppressed` findings.
-    pub suppression_reason: Option<String>,
     /// The locks the operation takes, on which tables, and for how long (locking
     /// findings; see `locks::modes`).
     pub lock: Option<crate::locks::LockInfo>,
@@ -209,6 +208,17 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// Why a finding does not count although it matched: the `migguard-ignore`
+    /// comment's reason, or the permission that let a destructive migration
+    /// through (`suppression_reason` in JSON).
+    pub fn suppression_reason(&self) -> Option<&str> {
+        match &self.disposition {
+            Disposition::Suppressed { reason } => Some(reason),
+            Disposition::Allowed { by } => Some(by),
+            _ => None,
+        }
+    }
+
     /// Sort key for deterministic output: file, position, rule. The path compares as
     /// bytes: `Path`'s component-wise comparison made sorting 30,000 findings a
     /// visible share of `lint`'s time, and any fixed order is deterministic.
@@ -234,6 +244,8 @@ mod tests {
         use Disposition as D;
         use Severity::{Block, Info, Warn};
         use Status as S;
+        let suppressed = || D::Suppressed { reason: "r".into() };
+        let allowed = || D::Allowed { by: "p".into() };
         let cases = [
             // Active: fails at or above --fail-on, never below warn.
             (Block, D::Active, Block, S::Failing),
@@ -248,15 +260,15 @@ mod tests {
             (Warn, D::Advisory, Warn, S::Warning),
             (Block, D::Acknowledged, Block, S::Acknowledged),
             (Warn, D::Acknowledged, Warn, S::Acknowledged),
-            (Block, D::Allowed, Block, S::Acknowledged),
-            (Block, D::Suppressed, Block, S::Suppressed),
-            (Info, D::Suppressed, Warn, S::Suppressed),
+            (Block, allowed(), Block, S::Acknowledged),
+            (Block, suppressed(), Block, S::Suppressed),
+            (Info, suppressed(), Warn, S::Suppressed),
             (Block, D::Grandfathered, Block, S::Grandfathered),
             (Warn, D::Grandfathered, Warn, S::Grandfathered),
         ];
         for (severity, disposition, fail_on, expected) in cases {
             assert_eq!(
-                Gate { fail_on }.status_of(severity, disposition),
+                Gate { fail_on }.status_of(severity, &disposition),
                 expected,
                 "{severity:?} {disposition:?} at --fail-on {fail_on:?}"
             );
@@ -272,8 +284,9 @@ mod tests {
             fail_on: Severity::Block,
         };
         assert!(!gate.passes(std::slice::from_ref(&f)));
-        f.disposition = Disposition::Suppressed;
+        f.disposition = Disposition::Suppressed { reason: "r".into() };
         assert!(gate.passes(std::slice::from_ref(&f)));
+        assert_eq!(f.suppression_reason(), Some("r"));
         assert!(gate.passes(&[]));
     }
 }

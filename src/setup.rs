@@ -547,7 +547,27 @@ fn yaml_flyway_locations(text: &str) -> Option<String> {
     (!items.is_empty()).then(|| items.join(","))
 }
 
-/// The folder holding the most `.sql` migrations in a known layout, and its tool.
+/// Folder names that say a migration folder is PostgreSQL's.
+const POSTGRES_NAMES: &[&str] = &["postgres", "postgresql", "pg", "pgsql"];
+/// Folder names of the other databases multi-backend projects keep migrations for.
+const OTHER_DATABASES: &[&str] = &[
+    "mysql",
+    "mariadb",
+    "sqlite",
+    "sqlite3",
+    "mssql",
+    "sqlserver",
+    "oracle",
+];
+
+/// Whether a folder path has a component named after one of `backends`.
+fn names_backend(root: &str, backends: &[&str]) -> bool {
+    root.split('/')
+        .any(|part| backends.iter().any(|b| part.eq_ignore_ascii_case(b)))
+}
+
+/// The folder holding the most `.sql` migrations in a known layout (the PostgreSQL
+/// one where a project keeps a folder per database), and its tool.
 fn detect_sql(files: &[String]) -> Option<Detected> {
     let mut roots: BTreeMap<String, Vec<MigrationFormat>> = BTreeMap::new();
     for path in files.iter().filter(|p| p.ends_with(".sql")) {
@@ -564,9 +584,22 @@ fn detect_sql(files: &[String]) -> Option<Detected> {
         };
         roots.entry(root.to_string()).or_default().push(id.format);
     }
+    // A project that supports several databases keeps a folder per backend
+    // (`migrations/{mysql,postgresql,sqlite}`): the PostgreSQL one is read whatever
+    // the counts, the others never (their SQL is not PostgreSQL's).
+    let other_backends: Vec<String> = roots
+        .keys()
+        .filter(|root| names_backend(root, OTHER_DATABASES))
+        .cloned()
+        .collect();
     let (root, formats) = roots.into_iter().max_by_key(|(root, f)| {
-        // Most files wins; on a tie the shallower folder (stable: BTreeMap order).
-        (f.len(), std::cmp::Reverse(root.matches('/').count()))
+        // Then most files wins; on a tie the shallower folder (stable: BTreeMap order).
+        (
+            names_backend(root, POSTGRES_NAMES),
+            !names_backend(root, OTHER_DATABASES),
+            f.len(),
+            std::cmp::Reverse(root.matches('/').count()),
+        )
     })?;
     let all = |f: &dyn Fn(MigrationFormat) -> bool| formats.iter().all(|m| f(*m));
     let tool = if all(&|f| f == MigrationFormat::Prisma) {
@@ -586,6 +619,12 @@ fn detect_sql(files: &[String]) -> Option<Detected> {
         Tool::PlainSql
     };
     let mut notes = Vec::new();
+    if !other_backends.is_empty() && !names_backend(&root, OTHER_DATABASES) {
+        notes.push(format!(
+            "not read, migrations for another database: {}",
+            other_backends.join(", ")
+        ));
+    }
     if tool == Tool::PlainSql {
         notes.push(
             "numbered .sql files: no migration tool recognised; set `[history] kind` and \

@@ -977,3 +977,53 @@ fn release_check_like(cmd: &str, url: &str) -> Run {
         &[cmd, m.to_str().unwrap(), "--database-url", url],
     )
 }
+
+/// A host in a URL's query replaces the URL's own host list, as libpq reads it
+/// (psql 15 checked): `postgresql://ignored/db?host=/run/pg` connects to the socket
+/// in `/run/pg` only, a query `port` replaces the URL's port, and of two `host`
+/// parameters the last wins. Through the test cluster's Unix socket, where an
+/// `sslmode` that would fail on TCP is ignored as libpq ignores it there.
+#[test]
+fn a_host_in_the_url_query_replaces_the_url_host_as_libpq_does() {
+    let db = cluster().create_database("f_query_host");
+    let c = cluster();
+    let dir = c.dir.display().to_string();
+    let other_ca = c.other_ca_cert.display();
+    let port = c.port;
+    let name = &db.name;
+    let pw = PASSWORD;
+    for url in [
+        // libpq never tries `localhost`: a verify-full against the wrong CA would fail
+        // there, and is ignored on the socket.
+        format!("postgres://postgres:{pw}@localhost:{port}/{name}?host={dir}&sslmode=verify-full&sslrootcert={other_ca}"),
+        format!("postgresql://postgres:{pw}@ignored.invalid/{name}?host={dir}&port={port}&sslmode=verify-full&sslrootcert={other_ca}"),
+        format!("postgresql://postgres:{pw}@ignored.invalid:1/{name}?host={dir}&port={port}"),
+        format!("postgresql://postgres:{pw}@/{name}?host=/nonexistent&port=1&host={dir}&port={port}"),
+        // A query `port` replaces the URL's port (one host, one port).
+        format!("postgres://postgres:{pw}@127.0.0.1:1/{name}?port={port}&sslmode=disable"),
+        // The socket directory percent-encoded in the authority.
+        format!(
+            "postgresql://postgres:{pw}@{}:{port}/{name}",
+            dir.replace('/', "%2F")
+        ),
+    ] {
+        let r = release_check(&url, &[]);
+        // Connected: the bundled migrations are all pending in the empty database.
+        assert_eq!(r.code, 1, "{url}\n{}{}", r.stdout, r.stderr);
+        assert!(r.stdout.contains("pending"), "{url}\n{}", r.stdout);
+    }
+    // With no port in the URL, libpq takes `PGPORT` (psql 15 checked).
+    let r = release_check(
+        &format!("postgresql://postgres:{pw}@/{name}?host={dir}"),
+        &[("PGPORT", &port.to_string())],
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    // The last `host` wins: a socket directory that does not exist is where libpq
+    // goes, so the command fails instead of quietly using the first one.
+    let r = release_check(
+        &format!("postgresql://postgres:{pw}@/{name}?host={dir}&port={port}&host=/nonexistent"),
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("/nonexistent"), "{}", r.stderr);
+}

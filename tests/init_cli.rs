@@ -319,3 +319,48 @@ fn flyway_locations_come_from_the_spring_configuration() {
         assert_eq!(config.history.kind, Some(HistoryKind::Flyway), "{name}");
     }
 }
+
+/// A diesel project that supports several databases keeps one migration folder per
+/// backend (vaultwarden: `migrations/{mysql,postgresql,sqlite}`, the SQLite one the
+/// largest). migguard guards PostgreSQL, so the PostgreSQL folder is the one to read,
+/// whatever the file counts; the others are named in a note.
+#[test]
+fn the_postgresql_folder_of_a_multi_database_project_is_chosen() {
+    let up = |backend: &str, n: usize| {
+        (0..n)
+            .map(|i| {
+                (
+                    format!("migrations/{backend}/2024-01-0{}-120000_m{i}/up.sql", i + 1),
+                    format!("CREATE TABLE t{i} (id int);"),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    for postgres in ["postgresql", "postgres", "pg"] {
+        let files: Vec<(String, String)> = [up("mysql", 3), up(postgres, 2), up("sqlite", 4)]
+            .concat()
+            .into_iter()
+            .chain([("diesel.toml".to_string(), String::new())])
+            .collect();
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, c)| (p.as_str(), c.as_str()))
+            .collect();
+        let p = project(&refs);
+        let r = run_in(p.path(), &["init"]);
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        let config = load(p.path());
+        assert_eq!(
+            config.migrations,
+            vec![p.path().join(format!("migrations/{postgres}"))],
+            "{}",
+            r.stdout
+        );
+        assert_eq!(config.history.kind, Some(HistoryKind::Diesel));
+        let written = std::fs::read_to_string(p.path().join("migguard.toml")).unwrap();
+        assert!(
+            written.contains("migrations/mysql") && written.contains("migrations/sqlite"),
+            "{written}"
+        );
+    }
+}

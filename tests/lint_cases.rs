@@ -471,3 +471,57 @@ fn typeorm_drop_column_fails() {
     r.assert_code(1);
     assert!(has(&r.findings(), "drop-column", "failing"));
 }
+
+/// A size threshold raises a finding's severity, never its disposition: above the
+/// threshold an unsuppressed non-concurrent index fails, while a suppressed one is
+/// still shown with its size and `block` severity but stays suppressed and passes.
+#[test]
+fn a_size_raised_finding_keeps_its_suppression() {
+    let p = Project::new();
+    p.file(
+        "stats.json",
+        r#"{"format": "migguard-table-stats", "version": 1, "server_version_num": null,
+            "tables": [{"schema": "public", "table": "big", "rows": 2000000, "bytes": null, "partitioned": false}]}"#,
+    );
+    let sized = |r: &Run| {
+        r.json()["findings"]
+            .as_array()
+            .expect("findings array")
+            .iter()
+            .find(|f| f["rule"] == "create-index-non-concurrent")
+            .cloned()
+            .expect("create-index-non-concurrent finding")
+    };
+    let lint = [
+        "lint",
+        "m",
+        "--table-stats",
+        "stats.json",
+        "--format",
+        "json",
+    ];
+    p.file("m/0001_index.sql", "CREATE INDEX big_v ON big (v);\n");
+    let r = p.run(&lint);
+    r.assert_code(1);
+    let f = sized(&r);
+    assert_eq!(
+        (&f["status"], &f["severity"]),
+        (&"failing".into(), &"block".into())
+    );
+    p.file(
+        "m/0001_index.sql",
+        "-- migguard-ignore create-index-non-concurrent: built in the maintenance window\nCREATE INDEX big_v ON big (v);\n",
+    );
+    let r = p.run(&lint);
+    r.assert_code(0);
+    let f = sized(&r);
+    assert_eq!(
+        (&f["status"], &f["severity"], &f["suppression_reason"]),
+        (
+            &"suppressed".into(),
+            &"block".into(),
+            &"built in the maintenance window".into()
+        )
+    );
+    assert_eq!(f["table_stats"]["rows"], 2000000, "{f}");
+}

@@ -229,7 +229,10 @@ pub fn check(
             .object
             .as_deref()
             .is_none_or(|o| !unnamed.contains(&shown_object(o)));
-        if f.phase == Phase::Contract && f.disposition != Disposition::Suppressed && named {
+        if f.phase == Phase::Contract
+            && !matches!(f.disposition, Disposition::Suppressed { .. })
+            && named
+        {
             f.disposition = Disposition::Acknowledged;
         }
     }

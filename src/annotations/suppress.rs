@@ -6,8 +6,8 @@
 //! file. A reason is mandatory (`suppression-without-reason`, and the suppression is
 //! then not applied: fail closed); one that silences nothing, or names an unknown
 //! rule, is reported (`unused-suppression`). Suppressed findings stay in the output
-//! with disposition (and so `status:`) `suppressed` and the reason. `read-error` is never suppressed (line
-//! or file): what migguard could not read must not pass the gate or release-check.
+//! with disposition (so status) `suppressed` and the reason. `read-error` is never
+//! suppressed (line or file): what migguard could not read must not pass the gate or release-check.
 
 use crate::classify::finding;
 use crate::finding::{Disposition, Finding};
@@ -258,7 +258,7 @@ pub fn apply_file(ms: &[&Migration], rules: &RuleSet, findings: &mut Vec<Finding
             for f in findings.iter_mut() {
                 if f.rule != *id
                     || !f.migration.as_deref().is_some_and(|n| names.contains(n))
-                    || f.disposition == Disposition::Suppressed
+                    || matches!(f.disposition, Disposition::Suppressed { .. })
                 {
                     continue;
                 }
@@ -273,8 +273,9 @@ pub fn apply_file(ms: &[&Migration], rules: &RuleSet, findings: &mut Vec<Finding
                             && (o.span.line == s.target_line || o.anchor_line == s.target_line)
                     });
                 if covered {
-                    f.disposition = Disposition::Suppressed;
-                    f.suppression_reason = Some(reason.clone());
+                    f.disposition = Disposition::Suppressed {
+                        reason: reason.clone(),
+                    };
                     used = true;
                 }
             }
@@ -341,7 +342,8 @@ mod tests {
         f.into_iter()
             .map(|f| {
                 let status = Gate::BLOCK.status(&f);
-                (f.rule, status, f.suppression_reason)
+                let reason = f.suppression_reason().map(str::to_string);
+                (f.rule, status, reason)
             })
             .collect()
     }
@@ -481,7 +483,8 @@ mod tests {
         f.into_iter()
             .map(|f| {
                 let status = Gate::BLOCK.status(&f);
-                (f.rule, status, f.suppression_reason)
+                let reason = f.suppression_reason().map(str::to_string);
+                (f.rule, status, reason)
             })
             .collect()
     }

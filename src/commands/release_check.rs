@@ -185,8 +185,9 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
                 a.drops.first().cloned(),
                 allowed_message(a),
             );
-            f.disposition = Disposition::Allowed;
-            f.suppression_reason = Some(PERMISSION.to_string());
+            f.disposition = Disposition::Allowed {
+                by: PERMISSION.to_string(),
+            };
             findings.push(f);
             notes.push(allowed_message(a));
         }

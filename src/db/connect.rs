@@ -16,6 +16,7 @@
 //! normally answers first, with its own message), and the whole database part of a
 //! command by `[database] command_timeout_secs` ([`block_on_within`]).
 
+use super::libpq_url::url_as_keywords;
 use super::redact::{redact, redact_conninfo, scrub, secrets};
 use crate::error::{Error, Result};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -241,59 +242,78 @@ fn encode_userinfo(url: &str) -> String {
     format!("{}{userinfo}{}", &url[..scheme_end], &url[at..])
 }
 
+/// `PGPORT` as a port number.
+fn pgport(p: &str) -> Result<u16> {
+    p.parse()
+        .map_err(|_| Error::Database(format!("PGPORT `{p}` is not a port number")))
+}
+
 /// The tokio-postgres config plus TLS mode and a printable target (no password).
 fn resolve(opts: &ConnectOptions) -> Result<(Config, TlsMode, Option<String>, String)> {
     let env = &opts.libpq;
-    let (mut config, url_mode, url_root) =
-        match &opts.url {
-            Some(url) => {
-                let (parsed, mode, root) = take_ssl_params(&encode_userinfo(url));
-                let config: Config = parsed.parse().map_err(|e: tokio_postgres::Error| {
-                    // The driver's reasons name options, never values.
-                    let mut why = e.to_string();
-                    let mut cause = std::error::Error::source(&e);
-                    while let Some(c) = cause {
-                        why.push_str(": ");
-                        why.push_str(&c.to_string());
-                        cause = c.source();
-                    }
-                    Error::Database(format!(
+    let (mut config, url_mode, url_root) = match &opts.url {
+        Some(url) => {
+            let (parsed, mode, root) = take_ssl_params(&encode_userinfo(url));
+            // A URL is read as libpq reads it (a query `host` replaces the
+            // URL's host, …), then handed over in keyword/value form.
+            let parsed = match url_as_keywords(&parsed) {
+                Some(Ok(keywords)) => keywords,
+                Some(Err(why)) => {
+                    return Err(Error::Database(format!(
                         "invalid database URL {}: {why}",
                         redact_conninfo(url)
-                    ))
-                })?;
-                (config, mode, root)
+                    )))
+                }
+                None => parsed,
+            };
+            let config: Config = parsed.parse().map_err(|e: tokio_postgres::Error| {
+                // The driver's reasons name options, never values.
+                let mut why = e.to_string();
+                let mut cause = std::error::Error::source(&e);
+                while let Some(c) = cause {
+                    why.push_str(": ");
+                    why.push_str(&c.to_string());
+                    cause = c.source();
+                }
+                Error::Database(format!(
+                    "invalid database URL {}: {why}",
+                    redact_conninfo(url)
+                ))
+            })?;
+            (config, mode, root)
+        }
+        None => {
+            let mut c = Config::new();
+            c.host(env.host.clone().unwrap_or_else(|| "localhost".into()));
+            let user = env
+                .user
+                .clone()
+                .or_else(|| env.os_user.clone())
+                .unwrap_or_else(|| "postgres".into());
+            c.user(&user);
+            if let Some(pw) = &env.password {
+                c.password(pw);
             }
-            None => {
-                let mut c = Config::new();
-                c.host(env.host.clone().unwrap_or_else(|| "localhost".into()));
-                if let Some(p) = &env.port {
-                    c.port(p.parse().map_err(|_| {
-                        Error::Database(format!("PGPORT `{p}` is not a port number"))
-                    })?);
-                }
-                let user = env
-                    .user
-                    .clone()
-                    .or_else(|| env.os_user.clone())
-                    .unwrap_or_else(|| "postgres".into());
-                c.user(&user);
-                if let Some(pw) = &env.password {
-                    c.password(pw);
-                }
-                c.dbname(env.database.clone().unwrap_or(user));
-                if let Some(t) = env
-                    .connect_timeout
-                    .as_ref()
-                    .and_then(|t| t.parse::<u64>().ok())
-                {
-                    c.connect_timeout(Duration::from_secs(t.max(1)));
-                }
-                (c, env.sslmode.clone(), env.sslrootcert.clone())
+            c.dbname(env.database.clone().unwrap_or(user));
+            if let Some(t) = env
+                .connect_timeout
+                .as_ref()
+                .and_then(|t| t.parse::<u64>().ok())
+            {
+                c.connect_timeout(Duration::from_secs(t.max(1)));
             }
-        };
+            (c, env.sslmode.clone(), env.sslrootcert.clone())
+        }
+    };
     if config.get_hosts().is_empty() {
         config.host(env.host.clone().unwrap_or_else(|| "localhost".into()));
+    }
+    // libpq's `PGPORT`: the port without a URL, the default under one that names
+    // no port.
+    if config.get_ports().is_empty() {
+        if let Some(p) = &env.port {
+            config.port(pgport(p)?);
+        }
     }
     if config.get_user().is_none() {
         config.user(env.user.clone().unwrap_or_else(|| "postgres".into()));
@@ -688,7 +708,10 @@ mod tests {
             assert_eq!(config.get_password(), Some(password.as_bytes()), "{url}");
             assert_eq!(
                 target,
-                format!("bob@{host}:{}/app", config.get_ports()[0]),
+                format!(
+                    "bob@{host}:{}/app",
+                    config.get_ports().first().copied().unwrap_or(5432)
+                ),
                 "{url}"
             );
             assert!(

@@ -5,6 +5,7 @@ pub mod connect;
 pub mod evaluate;
 pub mod history;
 pub mod introspect;
+pub mod libpq_url;
 pub mod redact;
 pub mod stats;
 

@@ -10,7 +10,7 @@
 //! ([`secrets`]: raw, decoded and each whitespace-separated piece).
 
 /// libpq's URL prefixes.
-const URL_SCHEMES: [&str; 2] = ["postgresql://", "postgres://"];
+pub(super) const URL_SCHEMES: [&str; 2] = ["postgresql://", "postgres://"];
 
 fn url_rest(s: &str) -> Option<(&str, &str)> {
     URL_SCHEMES.iter().find_map(|scheme| {

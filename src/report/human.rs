@@ -250,8 +250,7 @@ pub fn render(
                 _ => String::new(),
             };
             let why = f
-                .suppression_reason
-                .as_deref()
+                .suppression_reason()
                 .map(|r| format!(" ({r})"))
                 .unwrap_or_default();
             let origin = origin_note(f)

@@ -132,7 +132,7 @@ fn view(report: &FindingsReport) -> JsonReport<'_> {
                 rule: &f.rule,
                 severity: f.severity.as_str(),
                 status: report.status(f).as_str(),
-                suppression_reason: f.suppression_reason.as_deref(),
+                suppression_reason: f.suppression_reason(),
                 lock: f.lock.as_ref(),
                 table_stats: f.table_stats.as_ref(),
             })

@@ -88,9 +88,9 @@ pub fn to_value(report: &FindingsReport, rules: &RuleSet) -> Value {
                 r["ruleIndex"] = json!(i);
             }
             let justification = match status {
-                Status::Suppressed => f.suppression_reason.clone(),
+                Status::Suppressed => f.suppression_reason().map(str::to_string),
                 // release-check's allowed destructive migrations carry the permission.
-                Status::Acknowledged => Some(f.suppression_reason.clone().unwrap_or_else(|| "acknowledged by @destructive/@expand-migration annotations".into())),
+                Status::Acknowledged => Some(f.suppression_reason().map(str::to_string).unwrap_or_else(|| "acknowledged by @destructive/@expand-migration annotations".into())),
                 _ => None,
             };
             if let Some(j) = justification {
