@@ -15,8 +15,8 @@ use crate::schema::model::{
 };
 use crate::schema::normalize::{canonical_expr, index_key, normalize_type, DefaultCanon};
 use crate::schema::objects::{
-    quote_ident, split_arguments, transition_table, unqualify_default, Function, Policy,
-    RoutineKind, Trigger,
+    quote_ident, routine_key, split_arguments, transition_table, unqualify_default, Function,
+    Policy, RoutineKind, Trigger,
 };
 use std::collections::BTreeMap;
 
@@ -101,6 +101,7 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
         m.enums.insert(
             name.clone(),
             EnumType {
+                comment: None,
                 name,
                 labels: r.get(2),
             },
@@ -133,6 +134,7 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
         m.composites
             .entry(name.clone())
             .or_insert_with(|| CompositeType {
+                comment: None,
                 name,
                 attributes: Vec::new(),
             })
@@ -175,6 +177,7 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
                 m.views.insert(
                     name.clone(),
                     View {
+                        comment: None,
                         name,
                         materialized: kind == "m",
                         definition: r.get(5),
@@ -203,11 +206,14 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
             client.query(
             "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attidentity::text, a.attgenerated::text,
                     pg_catalog.pg_get_expr(ad.adbin, ad.adrelid),
-                    CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END
+                    CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END,
+                    ds.description
              FROM pg_catalog.pg_attribute a
              JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
              LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
              LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+             LEFT JOIN pg_catalog.pg_description ds ON ds.objoid = a.attrelid
+                  AND ds.classoid = 'pg_catalog.pg_class'::regclass AND ds.objsubid = a.attnum
              WHERE a.attrelid = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
              ORDER BY a.attrelid, a.attnum",
             &[&oids],
@@ -228,6 +234,7 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
         let generated: String = r.get(5);
         let expr: Option<String> = r.get(6);
         t.columns.push(Column {
+            comment: r.get(8),
             name: r.get(1),
             data_type: norm(&r.get::<_, String>(2)),
             not_null: r.get(3),
@@ -301,6 +308,7 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
         t.constraints.insert(
             name.clone(),
             Constraint {
+                comment: None,
                 name,
                 kind,
                 validated: r.get(3),
@@ -366,6 +374,7 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
         m.indexes.insert(
             name.clone(),
             Index {
+                comment: None,
                 name,
                 table,
                 unique: r.get(4),
@@ -416,6 +425,7 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
         m.sequences.insert(
             name.clone(),
             Sequence {
+                comment: None,
                 name,
                 data_type: r.get(2),
                 start: r.get(3),
@@ -439,6 +449,7 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
         m.extensions.insert(
             name.clone(),
             Extension {
+                comment: None,
                 name,
                 schema: Some(r.get(1)),
                 version: Some(r.get(2)),
@@ -448,7 +459,139 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
     introspect_functions(client, schemas, &ds, &mut m).await?;
     introspect_triggers(client, &by_oid, &ds, &mut m).await?;
     introspect_row_security(client, &by_oid, &ds, &mut m).await?;
+    introspect_comments(client, schemas, &ds, &mut m).await?;
     Ok(m)
+}
+
+/// Comments (`pg_description`) on the objects the model holds, one query (a column's
+/// comes with the column, read by its index lookup): each row names its object the
+/// way the model keys it. Comments on what the model does not
+/// hold (a view's column, the index behind a constraint, a row type) are left out,
+/// as replay leaves them out.
+async fn introspect_comments(
+    client: &Session,
+    schemas: &[String],
+    ds: &str,
+    m: &mut SchemaModel,
+) -> Result<()> {
+    let rows = client
+        .run(
+            "introspecting comments",
+            client.query(
+                "SELECT 'relation', n.nspname, c.relname, NULL::text, d.description
+                 FROM pg_catalog.pg_description d
+                 JOIN pg_catalog.pg_class c ON c.oid = d.objoid
+                 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                 WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0 AND n.nspname = ANY($1)
+
+                 UNION ALL
+                 SELECT 'constraint', n.nspname, c.relname, o.conname::text, d.description
+                 FROM pg_catalog.pg_description d
+                 JOIN pg_catalog.pg_constraint o ON o.oid = d.objoid
+                 JOIN pg_catalog.pg_class c ON c.oid = o.conrelid
+                 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                 WHERE d.classoid = 'pg_catalog.pg_constraint'::regclass AND n.nspname = ANY($1)
+                 UNION ALL
+                 SELECT 'trigger', n.nspname, c.relname, t.tgname::text, d.description
+                 FROM pg_catalog.pg_description d
+                 JOIN pg_catalog.pg_trigger t ON t.oid = d.objoid
+                 JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+                 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                 WHERE d.classoid = 'pg_catalog.pg_trigger'::regclass AND n.nspname = ANY($1)
+                 UNION ALL
+                 SELECT 'policy', n.nspname, c.relname, p.polname::text, d.description
+                 FROM pg_catalog.pg_description d
+                 JOIN pg_catalog.pg_policy p ON p.oid = d.objoid
+                 JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
+                 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                 WHERE d.classoid = 'pg_catalog.pg_policy'::regclass AND n.nspname = ANY($1)
+                 UNION ALL
+                 SELECT 'type', n.nspname, t.typname, NULL, d.description
+                 FROM pg_catalog.pg_description d
+                 JOIN pg_catalog.pg_type t ON t.oid = d.objoid
+                 JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+                 WHERE d.classoid = 'pg_catalog.pg_type'::regclass AND n.nspname = ANY($1)
+                 UNION ALL
+                 SELECT 'function', n.nspname, p.proname, pg_catalog.oidvectortypes(p.proargtypes), d.description
+                 FROM pg_catalog.pg_description d
+                 JOIN pg_catalog.pg_proc p ON p.oid = d.objoid
+                 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                 WHERE d.classoid = 'pg_catalog.pg_proc'::regclass AND n.nspname = ANY($1)
+                 UNION ALL
+                 SELECT 'schema', n.nspname, NULL, NULL, d.description
+                 FROM pg_catalog.pg_description d
+                 JOIN pg_catalog.pg_namespace n ON n.oid = d.objoid
+                 WHERE d.classoid = 'pg_catalog.pg_namespace'::regclass AND n.nspname = ANY($1)
+                 UNION ALL
+                 SELECT 'extension', NULL, e.extname, NULL, d.description
+                 FROM pg_catalog.pg_description d
+                 JOIN pg_catalog.pg_extension e ON e.oid = d.objoid
+                 WHERE d.classoid = 'pg_catalog.pg_extension'::regclass",
+                &[&schemas],
+            ),
+        )
+        .await?;
+    for r in rows {
+        let kind: String = r.get(0);
+        let schema: Option<String> = r.get(1);
+        let name: Option<String> = r.get(2);
+        let sub: Option<String> = r.get(3);
+        let text: String = r.get(4);
+        let schema = schema.unwrap_or_default();
+        let name = name.unwrap_or_default();
+        let q = QualifiedName::new(schema.clone(), name.clone());
+        let slot: Option<&mut Option<String>> = match kind.as_str() {
+            "relation" => {
+                if let Some(t) = m.tables.get_mut(&q) {
+                    Some(&mut t.comment)
+                } else if let Some(i) = m.indexes.get_mut(&q) {
+                    Some(&mut i.comment)
+                } else if let Some(s) = m.sequences.get_mut(&q) {
+                    Some(&mut s.comment)
+                } else {
+                    m.views.get_mut(&q).map(|v| &mut v.comment)
+                }
+            }
+            "constraint" => m
+                .tables
+                .get_mut(&q)
+                .and_then(|t| t.constraints.get_mut(sub.as_deref().unwrap_or_default()))
+                .map(|c| &mut c.comment),
+            "trigger" => m
+                .tables
+                .get_mut(&q)
+                .and_then(|t| t.triggers.get_mut(sub.as_deref().unwrap_or_default()))
+                .map(|t| &mut t.comment),
+            "policy" => m
+                .tables
+                .get_mut(&q)
+                .and_then(|t| t.policies.get_mut(sub.as_deref().unwrap_or_default()))
+                .map(|p| &mut p.comment),
+            "type" => match m.enums.get_mut(&q) {
+                Some(e) => Some(&mut e.comment),
+                None => m.composites.get_mut(&q).map(|c| &mut c.comment),
+            },
+            "function" => {
+                let key = routine_key(
+                    &q,
+                    &unqualify_default(sub.as_deref().unwrap_or_default(), ds),
+                );
+                m.functions.get_mut(&key).map(|f| &mut f.comment)
+            }
+            "schema" => {
+                if m.schemas.contains(&schema) {
+                    m.schema_comments.insert(schema, text);
+                }
+                continue;
+            }
+            "extension" => m.extensions.get_mut(&name).map(|e| &mut e.comment),
+            _ => None,
+        };
+        if let Some(slot) = slot {
+            *slot = Some(text);
+        }
+    }
+    Ok(())
 }
 
 /// Row security switches and policies of the tables in `by_oid`: one query each.
@@ -505,6 +648,7 @@ async fn introspect_row_security(
         t.policies.insert(
             name.clone(),
             Policy {
+                comment: None,
                 name,
                 permissive: r.get(2),
                 command: match r.get::<_, String>(3).as_str() {
@@ -599,6 +743,7 @@ async fn introspect_triggers(
         table.triggers.insert(
             name.clone(),
             Trigger {
+                comment: None,
                 name,
                 timing: if tgtype & 64 != 0 {
                     "INSTEAD OF"
@@ -661,6 +806,7 @@ async fn introspect_functions(
     for r in rows {
         let unq = |t: String| unqualify_default(&t, ds);
         let f = Function {
+            comment: None,
             name: QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1)),
             kind: if r.get::<_, String>(2) == "p" {
                 RoutineKind::Procedure

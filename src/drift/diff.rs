@@ -60,6 +60,9 @@ pub enum Kind {
     MissingPolicy,
     UnexpectedPolicy,
     PolicyMismatch,
+    MissingComment,
+    UnexpectedComment,
+    CommentMismatch,
     Unverifiable,
 }
 
@@ -104,6 +107,9 @@ impl Kind {
             Kind::MissingPolicy => "missing-policy",
             Kind::UnexpectedPolicy => "unexpected-policy",
             Kind::PolicyMismatch => "policy-mismatch",
+            Kind::MissingComment => "missing-comment",
+            Kind::UnexpectedComment => "unexpected-comment",
+            Kind::CommentMismatch => "comment-mismatch",
             Kind::Unverifiable => "unverifiable",
         }
     }
@@ -128,6 +134,9 @@ impl Kind {
             MissingTable | MissingColumn | MissingIndex | MissingConstraint | MissingEnum
             | MissingType | MissingView | MissingSequence | MissingExtension | MissingFunction
             | MissingTrigger | MissingPolicy => Some(Side::Expected),
+            // A comment only one side has (on an object both have).
+            MissingComment => Some(Side::Expected),
+            UnexpectedComment => Some(Side::Live),
             UnexpectedTable | UnexpectedColumn | UnexpectedIndex | UnexpectedConstraint
             | UnexpectedEnum | UnexpectedType | UnexpectedView | UnexpectedSequence
             | UnexpectedFunction | UnexpectedTrigger | UnexpectedPolicy => Some(Side::Live),
@@ -145,6 +154,7 @@ impl Kind {
             | TriggerMismatch
             | RowSecurityMismatch
             | PolicyMismatch
+            | CommentMismatch
             | Unverifiable => None,
         }
     }
@@ -577,6 +587,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
     super::objects::diff_functions(expected, live, ignore, &mut out);
     super::objects::diff_triggers(expected, live, ignore, &mut out);
     super::objects::diff_row_security(expected, live, ignore, &mut out);
+    super::comments::diff_comments(expected, live, ignore, &mut out);
     let mut out = fold_uncertain(out, expected, ignore);
     out.sort();
     out

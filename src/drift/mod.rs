@@ -9,6 +9,7 @@
 //! migration that cannot apply to L is `conflicts-with-pending`. Objects the replay
 //! could not read are `unverifiable`, never silently clean.
 
+mod comments;
 mod describe;
 pub mod diff;
 mod fold;

@@ -226,7 +226,11 @@ pub(super) fn diff_row_security(
                     None,
                     format!("policy {pname} on {table} is missing"),
                 )),
-                Presence::Both { expected: ep, live: lp } if lp != ep => out.push(on_table(
+                // The comment is compared on its own (`drift::comments`).
+                Presence::Both { expected: ep, live: lp }
+                    if lp.definition(name) != ep.definition(name) =>
+                {
+                    out.push(on_table(
                     Kind::PolicyMismatch,
                     pname,
                     Some(ep.definition(name)),
@@ -236,7 +240,8 @@ pub(super) fn diff_row_security(
                         lp.definition(name),
                         ep.definition(name)
                     ),
-                )),
+                    ))
+                }
                 Presence::Both { .. } => {}
                 Presence::Unexpected(lp) => out.push(on_table(
                     Kind::UnexpectedPolicy,

@@ -317,7 +317,7 @@ fn reconcile(
 /// one whose effect stays on the objects it names; `None` when some op can reach
 /// further (CASCADE, renames, schema drops, unreadable SQL…).
 pub(crate) fn named_targets(m: &Migration) -> Option<BTreeSet<String>> {
-    use crate::ir::OpKind::*;
+    use crate::ir::{CommentOn, OpKind::*};
     let mut out = BTreeSet::new();
     for op in &m.up {
         let bounded = match &op.kind {
@@ -340,7 +340,6 @@ pub(crate) fn named_targets(m: &Migration) -> Option<BTreeSet<String>> {
             | CreateExtension { .. }
             | CreateSequence { .. }
             | CreateView { .. }
-            | Comment { .. }
             | SetOption { .. }
             | TransactionControl { .. }
             | Vacuum { .. }
@@ -355,6 +354,16 @@ pub(crate) fn named_targets(m: &Migration) -> Option<BTreeSet<String>> {
             DropColumn { cascade, .. }
             | DropConstraint { cascade, .. }
             | DropIndex { cascade, .. } => !cascade,
+            // A comment stays on its object; a routine's is resolved by signature.
+            Comment { on, .. } => match on {
+                Some(CommentOn::Function { .. }) => false,
+                Some(on) => {
+                    out.insert(on.object(""));
+                    out.extend(on.table().map(|t| t.to_string()));
+                    true
+                }
+                None => true,
+            },
             _ => false,
         };
         if !bounded {
@@ -418,6 +427,12 @@ fn restrict(model: &SchemaModel, relevant: &BTreeSet<&str>) -> SchemaModel {
             .iter()
             .filter(|(k, f)| has(&f.name) || relevant.contains(k.as_str()))
             .map(|(k, f)| (k.clone(), f.clone()))
+            .collect(),
+        schema_comments: model
+            .schema_comments
+            .iter()
+            .filter(|(s, _)| relevant.contains(s.as_str()))
+            .map(|(s, c)| (s.clone(), c.clone()))
             .collect(),
         uncertain: model
             .uncertain

@@ -87,6 +87,7 @@ fn hand_edits_are_real_drift() {
         .get_mut(&crate::ir::QualifiedName::new("public", "t"))
         .unwrap();
     t.columns.push(crate::schema::model::Column {
+        comment: None,
         name: "hotfix".into(),
         data_type: "text".into(),
         not_null: false,
@@ -283,6 +284,7 @@ fn partly_fixed_difference_stays_real_drift() {
         .unwrap()
         .columns
         .push(crate::schema::model::Column {
+            comment: None,
             name: "extra".into(),
             data_type: "text".into(),
             not_null: false,

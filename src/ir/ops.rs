@@ -35,6 +35,104 @@ pub enum Guard {
     Swallowed(String),
 }
 
+/// What a `COMMENT ON` names, in the schema model's terms (names folded, the
+/// default schema filled in). PostgreSQL checks the kind: `COMMENT ON TABLE` on a
+/// view is an error, so each kind names its own map of the model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CommentOn {
+    Table {
+        name: QualifiedName,
+    },
+    /// `VIEW` or `MATERIALIZED VIEW` (`materialized`).
+    View {
+        name: QualifiedName,
+        materialized: bool,
+    },
+    /// A column of a table (a view's columns are not modelled).
+    Column {
+        table: QualifiedName,
+        column: String,
+    },
+    Index {
+        name: QualifiedName,
+    },
+    Sequence {
+        name: QualifiedName,
+    },
+    /// An enum or composite type.
+    Type {
+        name: QualifiedName,
+    },
+    Constraint {
+        table: QualifiedName,
+        name: String,
+    },
+    Trigger {
+        table: QualifiedName,
+        name: String,
+    },
+    Policy {
+        table: QualifiedName,
+        name: String,
+    },
+    /// `FUNCTION|PROCEDURE|ROUTINE name[(argument types)]`: `signature` is the text
+    /// after the keyword, resolved by replay as `DROP FUNCTION` resolves it.
+    Function {
+        signature: String,
+    },
+    Schema {
+        name: String,
+    },
+    Extension {
+        name: String,
+    },
+}
+
+impl CommentOn {
+    /// The table the commented object belongs to (a table's own comment included).
+    pub fn table(&self) -> Option<&QualifiedName> {
+        match self {
+            CommentOn::Table { name } => Some(name),
+            CommentOn::Column { table, .. }
+            | CommentOn::Constraint { table, .. }
+            | CommentOn::Trigger { table, .. }
+            | CommentOn::Policy { table, .. } => Some(table),
+            _ => None,
+        }
+    }
+
+    /// The commented object as drift names it (`schema.table.column`,
+    /// `schema.index`, `schema.table.trigger`; a routine by its name, which covers
+    /// every signature).
+    pub fn object(&self, default_schema: &str) -> String {
+        match self {
+            CommentOn::Table { name }
+            | CommentOn::View { name, .. }
+            | CommentOn::Index { name }
+            | CommentOn::Sequence { name }
+            | CommentOn::Type { name } => name.to_string(),
+            CommentOn::Column {
+                table,
+                column: name,
+            }
+            | CommentOn::Constraint { table, name }
+            | CommentOn::Trigger { table, name }
+            | CommentOn::Policy { table, name } => format!("{table}.{name}"),
+            CommentOn::Function { signature } => {
+                let bare = signature.split('(').next().unwrap_or_default().trim();
+                let parts: Vec<String> = bare.split('.').map(super::fold_sql_ident).collect();
+                match parts.as_slice() {
+                    [.., s, n] => format!("{s}.{n}"),
+                    [n] => format!("{default_schema}.{n}"),
+                    [] => default_schema.to_string(),
+                }
+            }
+            CommentOn::Schema { name } | CommentOn::Extension { name } => name.clone(),
+        }
+    }
+}
+
 /// One schema (or data) operation with its target and source position.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Operation {
@@ -580,8 +678,19 @@ pub enum OpKind {
         #[serde(skip_serializing_if = "Option::is_none")]
         by_name: Option<NamedChange>,
     },
-    /// `COMMENT ON …` / `changeTableComment`
-    Comment { target: String },
+    /// `COMMENT ON …` / `changeTableComment` / a TypeORM `comment:` option.
+    Comment {
+        /// The object as written (`column public.user.email`), for findings.
+        target: String,
+        /// The object in the schema model's terms; `None` for kinds drift does not
+        /// model (a domain, a role, a column of a view…).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        on: Option<CommentOn>,
+        /// The comment set; `None` removes it (`IS NULL`, and `IS ''`, which
+        /// PostgreSQL treats the same).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+    },
     /// `SET lock_timeout = …`, `SET statement_timeout = …`, other `SET`s
     SetOption { name: String, value: String },
     /// `BEGIN`, `COMMIT`, `ROLLBACK`, `START TRANSACTION`, `SAVEPOINT`
@@ -633,7 +742,7 @@ pub enum OpKind {
 }
 
 impl OpKind {
-    /// Whether the op can change the schema model: data statements, comments, session
+    /// Whether the op can change the schema model: data statements, session
     /// settings and statements outside the model cannot.
     pub fn changes_schema(&self) -> bool {
         !matches!(
@@ -642,7 +751,6 @@ impl OpKind {
                 | OpKind::Update { .. }
                 | OpKind::Delete { .. }
                 | OpKind::Truncate { .. }
-                | OpKind::Comment { .. }
                 | OpKind::SetOption { .. }
                 | OpKind::TransactionControl { .. }
                 | OpKind::Vacuum { .. }
@@ -828,7 +936,7 @@ impl OpKind {
             | OpKind::DropSchema { name, .. }
             | OpKind::RenameSchema { name, .. } => name.clone(),
             OpKind::DropDatabase { name } => name.clone()?,
-            OpKind::Comment { target } => target.clone(),
+            OpKind::Comment { target, .. } => target.clone(),
             _ => return None,
         })
     }

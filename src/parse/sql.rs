@@ -182,6 +182,10 @@ fn without_table_not_null(text: &str, blanked: &str) -> Option<(String, Vec<Stri
 
 /// Parse one statement's text into op kinds; never fails (unparsed at worst).
 pub fn statement_kinds(text: &str, blanked: &str, opts: &ReadOptions) -> Vec<OpKind> {
+    // Every `COMMENT ON` form, by one reader (sqlparser knows only some of them).
+    if let Some(kinds) = fallback::comment_statement(text, blanked, opts) {
+        return kinds;
+    }
     let e = match parse_one(text) {
         Ok(stmt) => return to_ops::statement_ops(&stmt, blanked, opts),
         Err(e) => e,

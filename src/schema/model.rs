@@ -36,6 +36,8 @@ pub struct SchemaModel {
     /// Functions and procedures, keyed by `schema.name(argument types)`
     /// (`schema::objects`).
     pub functions: BTreeMap<String, Function>,
+    /// `COMMENT ON SCHEMA`, by schema name (the schemas themselves are a set).
+    pub schema_comments: BTreeMap<String, String>,
     /// Objects whose state the replayer cannot vouch for (touched by unparsed/opaque
     /// ops), keyed by object name (`schema.table`, …) with the reasons. Drift reports
     /// these as `unverifiable`, never as clean.
@@ -59,6 +61,9 @@ pub struct Table {
     pub force_row_security: bool,
     /// Row-level security policies, keyed by name.
     pub policies: BTreeMap<String, Policy>,
+    /// `COMMENT ON …` (`pg_description`); `None` when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 impl Table {
@@ -80,6 +85,7 @@ impl Table {
             row_security: false,
             force_row_security: false,
             policies: BTreeMap::new(),
+            comment: None,
         }
     }
 
@@ -105,6 +111,9 @@ pub struct Column {
     pub generated: Option<String>,
     /// Collation when it differs from the type's default.
     pub collation: Option<String>,
+    /// `COMMENT ON …` (`pg_description`); `None` when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -115,6 +124,9 @@ pub struct Constraint {
     pub validated: bool,
     pub deferrable: bool,
     pub initially_deferred: bool,
+    /// `COMMENT ON …` (`pg_description`); `None` when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 impl Constraint {
@@ -151,6 +163,9 @@ pub struct Index {
     pub nulls_not_distinct: bool,
     /// Storage parameters as `reloptions` keeps them (`fillfactor=70`).
     pub storage: Vec<String>,
+    /// `COMMENT ON …` (`pg_description`); `None` when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 impl Index {
@@ -191,6 +206,9 @@ pub fn storage_sql(storage: &[String]) -> String {
 pub struct EnumType {
     pub name: QualifiedName,
     pub labels: Vec<String>,
+    /// `COMMENT ON …` (`pg_description`); `None` when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// A composite type: its attributes in order, types in `format_type` spelling.
@@ -198,6 +216,9 @@ pub struct EnumType {
 pub struct CompositeType {
     pub name: QualifiedName,
     pub attributes: Vec<Attribute>,
+    /// `COMMENT ON …` (`pg_description`); `None` when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -219,6 +240,9 @@ pub struct Sequence {
     pub cycle: bool,
     /// `OWNED BY` table/column (serial columns own theirs).
     pub owned_by: Option<(QualifiedName, String)>,
+    /// `COMMENT ON …` (`pg_description`); `None` when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -231,6 +255,9 @@ pub struct View {
     /// Output column names in order (`view_columns`); `None` when replay cannot
     /// name them for certain, and drift then compares the view by name only.
     pub columns: Option<Vec<String>>,
+    /// `COMMENT ON …` (`pg_description`); `None` when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -242,6 +269,9 @@ pub struct Extension {
     /// the live database's always. Compared only when the migrations pin it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// `COMMENT ON …` (`pg_description`); `None` when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 impl SchemaModel {

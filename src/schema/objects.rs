@@ -57,6 +57,9 @@ pub struct Function {
     /// last input arguments), as the migration wrote them or `pg_get_expr` prints
     /// them; compared by their expression key.
     pub arg_defaults: Vec<String>,
+    /// `COMMENT ON …` (`pg_description`); `None` when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 impl Function {
@@ -257,6 +260,9 @@ pub struct Trigger {
     pub transition_tables: Vec<String>,
     /// `tgenabled`: `O` (enabled), `D` (disabled), `R` (replica), `A` (always).
     pub enabled: String,
+    /// `COMMENT ON …` (`pg_description`); `None` when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// A transition table as `pg_get_triggerdef` prints it: `OLD TABLE AS old`.
@@ -336,6 +342,9 @@ pub struct Policy {
     /// `USING` and `WITH CHECK` expressions, normalised like every other expression.
     pub using: Option<String>,
     pub with_check: Option<String>,
+    /// `COMMENT ON …` (`pg_description`); `None` when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 impl Policy {
@@ -394,6 +403,7 @@ mod tests {
 
     fn routine(identity_args: &str, arg_defaults: &[&str]) -> Function {
         Function {
+            comment: None,
             name: QualifiedName::new("public", "f"),
             kind: RoutineKind::Function,
             arg_types: String::new(),

@@ -10,6 +10,7 @@
 use super::model::{Constraint, Index, SchemaModel, Table, View};
 use super::normalize::split_index_key;
 use super::objects::{parallel_clause, Function, RoutineKind, Trigger};
+use super::replay::PUBLIC_SCHEMA_COMMENT;
 use crate::ir::{ConstraintKind, Identity, QualifiedName, DYNAMIC_PLACEHOLDER};
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -59,6 +60,7 @@ fn render_index(out: &mut String, m: &SchemaModel, i: &Index) {
     }
     let name = q(&i.name.name);
     let _ = writeln!(out, "CREATE {};", index_sql(i, Some(&name), Spelling::Sql));
+    comment_on(out, "INDEX", &qn(&i.name), &i.comment);
 }
 
 /// Whether an index needs what the script leaves out: a column whose type is built
@@ -138,6 +140,14 @@ fn quote_lit(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
+/// `COMMENT ON <what> <object> IS '…';` when the object has a comment; written right
+/// after the object, so an object left out takes its comment with it.
+fn comment_on(out: &mut String, what: &str, object: &str, comment: &Option<String>) {
+    if let Some(c) = comment {
+        let _ = writeln!(out, "COMMENT ON {what} {object} IS {};", quote_lit(c));
+    }
+}
+
 /// `title` heads the script as a comment; `default_schema` is the schema the model's
 /// unqualified names (sequences in defaults) were resolved in, put first on the
 /// script's `search_path` so they resolve there again.
@@ -146,6 +156,14 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
     for s in &m.schemas {
         if s != "public" {
             let _ = writeln!(out, "CREATE SCHEMA IF NOT EXISTS {};", q(s));
+        }
+        let comment = m.schema_comments.get(s).cloned();
+        if s != "public" {
+            comment_on(&mut out, "SCHEMA", &q(s), &comment);
+        } else if comment.as_deref() != Some(PUBLIC_SCHEMA_COMMENT) {
+            // The script runs on a database whose `public` has PostgreSQL's comment.
+            let text = comment.as_deref().map_or("NULL".into(), quote_lit);
+            let _ = writeln!(out, "COMMENT ON SCHEMA \"public\" IS {text};");
         }
     }
     if default_schema != "public" {
@@ -161,6 +179,7 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
                 .map(|s| format!(" WITH SCHEMA {}", q(s)))
                 .unwrap_or_default()
         );
+        comment_on(&mut out, "EXTENSION", &q(&e.name), &e.comment);
     }
     for e in m.enums.values() {
         let labels: Vec<String> = e.labels.iter().map(|l| quote_lit(l)).collect();
@@ -170,6 +189,7 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
             qn(&e.name),
             labels.join(", ")
         );
+        comment_on(&mut out, "TYPE", &qn(&e.name), &e.comment);
     }
     // Composite types before the tables and views that use them (and after the
     // enums their attributes may have).
@@ -185,6 +205,7 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
             qn(&c.name),
             attributes.join(", ")
         );
+        comment_on(&mut out, "TYPE", &qn(&c.name), &c.comment);
     }
     // Routines after the types their signatures use and before the tables whose
     // defaults and checks may call them; one whose signature names a table or view
@@ -206,6 +227,7 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
             "CREATE SEQUENCE {} AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {}{};",
             qn(&s.name), s.data_type, s.increment, s.min_value, s.max_value, s.start, s.cache, if s.cycle { " CYCLE" } else { "" }
         );
+        comment_on(&mut out, "SEQUENCE", &qn(&s.name), &s.comment);
     }
     out.push('\n');
     // A table created `AS` a query whose columns replay could not derive: creating it
@@ -231,11 +253,15 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
     }
     for t in m.tables.values().filter(|t| !unknown_columns(t)) {
         let mut notes = String::new();
+        let mut comments = String::new();
+        comment_on(&mut comments, "TABLE", &qn(&t.name), &t.comment);
         let mut lines: Vec<String> = t
             .columns
             .iter()
             .map(|c| {
                 let object = format!("{}.{}", t.name, c.name);
+                let column = format!("{}.{}", qn(&t.name), q(&c.name));
+                comment_on(&mut comments, "COLUMN", &column, &c.comment);
                 if dynamic(&c.data_type) {
                     notes.push_str(&left_out(
                         m,
@@ -300,6 +326,8 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
                 q(&c.name),
                 constraint_sql(c, Spelling::Sql)
             ));
+            let constraint = format!("{} ON {}", q(&c.name), qn(&t.name));
+            comment_on(&mut comments, "CONSTRAINT", &constraint, &c.comment);
         }
         out.push_str(&notes);
         let _ = writeln!(
@@ -308,6 +336,7 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
             qn(&t.name),
             lines.join(",\n")
         );
+        out.push_str(&comments);
     }
     for t in m.tables.values().filter(|t| !unknown_columns(t)) {
         let after = constraints_added_after(t);
@@ -328,6 +357,8 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
                 q(&c.name),
                 constraint_sql(c, Spelling::Sql)
             );
+            let constraint = format!("{} ON {}", q(&c.name), qn(&t.name));
+            comment_on(&mut out, "CONSTRAINT", &constraint, &c.comment);
         }
     }
     // Indexes on materialized views come after the views they need.
@@ -354,6 +385,12 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
                 // `pg_get_viewdef` ends its text with `;`.
                 d.trim_end().trim_end_matches(';')
             );
+            let what = if v.materialized {
+                "MATERIALIZED VIEW"
+            } else {
+                "VIEW"
+            };
+            comment_on(&mut out, what, &qn(&v.name), &v.comment);
         }
     }
     for i in on_views {
@@ -440,6 +477,12 @@ fn render_routine(out: &mut String, m: &SchemaModel, f: &Function) {
         },
         f.planner_and_settings_clauses(),
     );
+    let what = match f.kind {
+        RoutineKind::Function => "FUNCTION",
+        RoutineKind::Procedure => "PROCEDURE",
+    };
+    let signature = format!("{}({})", qn(&f.name), f.arg_types);
+    comment_on(out, what, &signature, &f.comment);
 }
 
 /// A trigger as `pg_get_triggerdef` prints it, then its state when not enabled.
@@ -456,6 +499,8 @@ fn render_trigger(out: &mut String, m: &SchemaModel, t: &Table, tr: &Trigger) {
         return;
     }
     let _ = writeln!(out, "{};", tr.definition(&t.name));
+    let trigger = format!("{} ON {}", q(&tr.name), qn(&t.name));
+    comment_on(out, "TRIGGER", &trigger, &tr.comment);
     let state = match tr.enabled.as_str() {
         "D" => "DISABLE",
         "R" => "ENABLE REPLICA",
@@ -489,6 +534,8 @@ fn render_row_security(out: &mut String, m: &SchemaModel, t: &Table) {
             out.push_str(&left_out(m, &object, "policy"));
         } else {
             let _ = writeln!(out, "{definition};");
+            let policy = format!("{} ON {}", q(&p.name), qn(&t.name));
+            comment_on(out, "POLICY", &policy, &p.comment);
         }
     }
 }

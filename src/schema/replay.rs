@@ -15,6 +15,7 @@
 //! ops, and the dispatch of each op to its kind.
 
 mod columns;
+mod comments;
 mod constraints;
 mod functions;
 mod indexes;
@@ -44,6 +45,10 @@ pub struct Conflict {
     pub message: String,
 }
 
+/// The comment every database created from `template1` has on its `public` schema
+/// (PostgreSQL 15, as earlier versions).
+pub const PUBLIC_SCHEMA_COMMENT: &str = "standard public schema";
+
 /// Apply migrations' `up()` ops, in the order given, onto `model`.
 pub fn replay_onto(
     model: &mut SchemaModel,
@@ -70,6 +75,12 @@ pub fn replay_observing(
         migration: String::new(),
         temporary_tables: BTreeSet::new(),
     };
+    if r.model.schemas.is_empty() {
+        // A fresh database: its `public` schema comes with PostgreSQL's comment.
+        r.model
+            .schema_comments
+            .insert("public".into(), PUBLIC_SCHEMA_COMMENT.into());
+    }
     r.model.schemas.insert(default_schema.to_string());
     for (mi, m) in migrations.iter().enumerate() {
         r.migration = m.name.clone();
@@ -267,12 +278,25 @@ impl Replayer<'_> {
             op.kind.name(),
             self.migration
         );
-        let target = run_time_column(&op.kind).or_else(|| {
-            op.kind
-                .table()
-                .map(|t| t.to_string())
-                .or_else(|| op.kind.object())
-        });
+        let target = match &op.kind {
+            // A comment on an object drift does not model: nothing to doubt.
+            OpKind::Comment { on: None, .. } => return false,
+            // A comment's text built at run time: the comment is unknown, so it is
+            // not applied, and its object is unverifiable.
+            OpKind::Comment { on: Some(on), .. } => {
+                let object = on.object(&self.ds);
+                if !object.contains(DYNAMIC_PLACEHOLDER) {
+                    self.uncertain(object, why);
+                    return false;
+                }
+                None
+            }
+            // Only one column's part is built at run time (its type modifier, its
+            // default): the doubt is about that column, and goes with it when dropped.
+            kind => run_time_column(kind)
+                .or_else(|| kind.table().map(|t| t.to_string()))
+                .or_else(|| kind.object()),
+        };
         match target {
             Some(t) if !t.contains(DYNAMIC_PLACEHOLDER) => {
                 self.uncertain(t, why);
@@ -313,12 +337,14 @@ impl Replayer<'_> {
         if !op.kind.changes_schema() {
             return;
         }
-        let touched = op
-            .kind
-            .table()
-            .map(|t| t.to_string())
-            .or_else(|| op.kind.object())
-            .unwrap_or_else(|| "*".into());
+        let touched = match &op.kind {
+            OpKind::Comment { on: Some(on), .. } => Some(on.object(&self.ds)),
+            kind => kind
+                .table()
+                .map(|t| t.to_string())
+                .or_else(|| kind.object()),
+        }
+        .unwrap_or_else(|| "*".into());
         let why = format!(
             "changed in {}: only if `{condition}`, which migguard cannot evaluate",
             self.migration
@@ -499,13 +525,17 @@ impl Replayer<'_> {
             OpKind::DropExtension {
                 name, if_exists, ..
             } => self.drop_extension(name, *if_exists),
+            OpKind::Comment {
+                on: Some(on), text, ..
+            } => self.comment(on, text),
+            // A comment on an object drift does not model (a domain, a role).
+            OpKind::Comment { on: None, .. } => {}
             OpKind::Unparsed { .. } | OpKind::Opaque { .. } => self.unreadable(op),
             OpKind::DropDatabase { .. } => self.drop_database(),
             OpKind::Truncate { .. }
             | OpKind::Delete { .. }
             | OpKind::Update { .. }
             | OpKind::Insert { .. }
-            | OpKind::Comment { .. }
             | OpKind::SetOption { .. }
             | OpKind::TransactionControl { .. }
             | OpKind::Vacuum { .. }

@@ -101,6 +101,7 @@ pub fn ctas_columns(query: &str, model: &SchemaModel, default_schema: &str) -> O
         };
         let c = table.column(&column)?;
         out.push(Column {
+            comment: None,
             name: name.clone(),
             data_type: c.data_type.clone(),
             not_null: false,
@@ -502,6 +503,7 @@ mod tests {
             t.columns = cols
                 .iter()
                 .map(|c| Column {
+                    comment: None,
                     name: c.to_string(),
                     data_type: "integer".into(),
                     not_null: false,
@@ -517,6 +519,7 @@ mod tests {
         m.views.insert(
             v.clone(),
             View {
+                comment: None,
                 name: v,
                 materialized: false,
                 definition: None,

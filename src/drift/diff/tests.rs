@@ -10,6 +10,7 @@ fn q(n: &str) -> QualifiedName {
 
 fn col(name: &str, ty: &str) -> Column {
     Column {
+        comment: None,
         name: name.into(),
         data_type: ty.into(),
         not_null: false,
@@ -22,6 +23,7 @@ fn col(name: &str, ty: &str) -> Column {
 
 fn index(name: &str, table: &str, keys: &[&str]) -> Index {
     Index {
+        comment: None,
         name: q(name),
         table: q(table),
         unique: false,
@@ -36,6 +38,7 @@ fn index(name: &str, table: &str, keys: &[&str]) -> Index {
 
 fn fk(name: &str) -> Constraint {
     Constraint {
+        comment: None,
         name: name.into(),
         kind: ConstraintKind::ForeignKey {
             columns: vec!["owner_id".into()],
@@ -52,6 +55,7 @@ fn fk(name: &str) -> Constraint {
 
 fn seq(name: &str, owner: Option<&str>) -> Sequence {
     Sequence {
+        comment: None,
         name: q(name),
         data_type: "integer".into(),
         start: 1,
@@ -83,6 +87,7 @@ fn base() -> SchemaModel {
     m.enums.insert(
         q("mood"),
         EnumType {
+            comment: None,
             name: q("mood"),
             labels: vec!["happy".into(), "sad".into()],
         },
@@ -92,6 +97,7 @@ fn base() -> SchemaModel {
     m.views.insert(
         q("pet_names"),
         View {
+            comment: None,
             name: q("pet_names"),
             materialized: false,
             definition: None,
@@ -101,6 +107,7 @@ fn base() -> SchemaModel {
     m.extensions.insert(
         "pgcrypto".into(),
         Extension {
+            comment: None,
             version: None,
             name: "pgcrypto".into(),
             schema: None,
@@ -241,6 +248,7 @@ fn column_mismatches_carry_expected_and_actual() {
 fn composite_types_missing_unexpected_and_mismatched() {
     use crate::schema::model::{Attribute, CompositeType};
     let composite = |name: &str, attrs: &[(&str, &str)]| CompositeType {
+        comment: None,
         name: q(name),
         attributes: attrs
             .iter()

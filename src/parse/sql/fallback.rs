@@ -8,7 +8,9 @@
 //! Anything not recognised in full stays `Unparsed` with the parser's error: its text
 //! is still matched by the rules' lexical patterns (fail closed, never "safe").
 
-use crate::ir::{fold_sql_ident, Identity, IdentityChange, OpKind, QualifiedName, SequenceOptions};
+use crate::ir::{
+    fold_sql_ident, CommentOn, Identity, IdentityChange, OpKind, QualifiedName, SequenceOptions,
+};
 use crate::parse::ReadOptions;
 
 use super::lexical;
@@ -42,6 +44,249 @@ fn tokens_with_ends(blanked: &str) -> Vec<(Tok<'_>, usize)> {
             (tok, t.end())
         })
         .collect()
+}
+
+/// `COMMENT ON <object> IS '…' | NULL`, every form PostgreSQL 15 has (sqlparser reads
+/// only some, and not `CONSTRAINT … ON`, `TRIGGER … ON`, `POLICY … ON`, nor a
+/// function's argument list): the object in the model's terms and the text set.
+/// `None` when the statement is no `COMMENT ON`; an `Unparsed` op when it names an
+/// object drift models but its text cannot be read (fail closed: the comment is
+/// then not known, and what it is on is unverifiable).
+pub fn comment_statement(text: &str, blanked: &str, opts: &ReadOptions) -> Option<Vec<OpKind>> {
+    // Called for every statement: no tokenizing unless it can be one.
+    let head = blanked.trim_start().get(..7)?;
+    if !head.eq_ignore_ascii_case("COMMENT") {
+        return None;
+    }
+    let toks = tokens_with_ends(blanked);
+    let mut c = Cursor {
+        toks: toks.iter().map(|(t, _)| t.clone()).collect(),
+        pos: 0,
+    };
+    if !c.eat(&["COMMENT", "ON"]) {
+        return None;
+    }
+    let unreadable = |what: &str| {
+        Some(vec![OpKind::Unparsed {
+            reason: format!("COMMENT ON {what}: the statement cannot be read"),
+        }])
+    };
+    // The last top-level `IS` (strings and comments are blanked, a quoted "is" is no
+    // keyword): the object lies before it, the text after it.
+    let Some(is_at) = (c.pos..c.toks.len())
+        .rev()
+        .find(|&i| c.kw_at(i).as_deref() == Some("IS"))
+    else {
+        return unreadable("…");
+    };
+    let kind_start = c.pos;
+    let on = comment_object(&mut c, opts);
+    let written: String = c.toks[kind_start..is_at]
+        .iter()
+        .map(|t| match t {
+            Tok::Word(w) => w.to_string(),
+            Tok::Punct(p) => p.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let (on, target) = match on {
+        Some(Ok(on)) if c.pos == is_at => {
+            let target = comment_target(&on);
+            (Some(on), target)
+        }
+        // A kind drift models, written in a way this reader does not follow.
+        Some(_) => return unreadable(&written),
+        None => (None, written.to_lowercase()),
+    };
+    let rest = text.get(toks[is_at].1..).unwrap_or_default();
+    let Some(comment) = comment_literal(rest) else {
+        return match on {
+            Some(_) => unreadable(&target),
+            None => Some(vec![OpKind::Comment {
+                target,
+                on: None,
+                text: None,
+            }]),
+        };
+    };
+    Some(vec![OpKind::Comment {
+        target,
+        on,
+        text: comment,
+    }])
+}
+
+/// The object of a `COMMENT ON` up to its `IS`: `None` for kinds drift does not model,
+/// `Some(Err(()))` for a modelled kind this reader cannot follow.
+fn comment_object(c: &mut Cursor<'_>, opts: &ReadOptions) -> Option<Result<CommentOn, ()>> {
+    let on_table = |c: &mut Cursor<'_>| -> Result<(String, QualifiedName), ()> {
+        let name = fold_sql_ident(c.word().ok_or(())?);
+        if !c.eat(&["ON"]) {
+            return Err(());
+        }
+        Ok((name, c.qname(opts).ok_or(())?))
+    };
+    let qualified = |c: &mut Cursor<'_>| c.qname(opts).ok_or(());
+    Some(if c.eat(&["TABLE"]) {
+        qualified(c).map(|name| CommentOn::Table { name })
+    } else if c.eat(&["VIEW"]) {
+        qualified(c).map(|name| CommentOn::View {
+            name,
+            materialized: false,
+        })
+    } else if c.eat(&["MATERIALIZED", "VIEW"]) {
+        qualified(c).map(|name| CommentOn::View {
+            name,
+            materialized: true,
+        })
+    } else if c.eat(&["COLUMN"]) {
+        match c.name_parts() {
+            Some(p) if p.len() >= 2 => {
+                let column = p[p.len() - 1].clone();
+                let table = match &p[..p.len() - 1] {
+                    [t] => QualifiedName::new(opts.default_schema.clone(), t.clone()),
+                    [.., s, t] => QualifiedName::new(s.clone(), t.clone()),
+                    [] => return Some(Err(())),
+                };
+                Ok(CommentOn::Column { table, column })
+            }
+            _ => Err(()),
+        }
+    } else if c.eat(&["INDEX"]) {
+        qualified(c).map(|name| CommentOn::Index { name })
+    } else if c.eat(&["SEQUENCE"]) {
+        qualified(c).map(|name| CommentOn::Sequence { name })
+    } else if c.eat(&["TYPE"]) {
+        qualified(c).map(|name| CommentOn::Type { name })
+    } else if c.eat(&["CONSTRAINT"]) {
+        let at = c.pos;
+        // `CONSTRAINT c ON DOMAIN d`: a domain's, not modelled.
+        if c.word().is_some() && c.eat(&["ON", "DOMAIN"]) {
+            return None;
+        }
+        c.pos = at;
+        on_table(c).map(|(name, table)| CommentOn::Constraint { table, name })
+    } else if c.eat(&["TRIGGER"]) {
+        on_table(c).map(|(name, table)| CommentOn::Trigger { table, name })
+    } else if c.eat(&["POLICY"]) {
+        on_table(c).map(|(name, table)| CommentOn::Policy { table, name })
+    } else if c.eat(&["FUNCTION"]) || c.eat(&["PROCEDURE"]) || c.eat(&["ROUTINE"]) {
+        // The signature is resolved by replay, as `DROP FUNCTION` resolves it.
+        let start = c.pos;
+        let is_at = (c.pos..c.toks.len())
+            .rev()
+            .find(|&i| c.kw_at(i).as_deref() == Some("IS"))
+            .ok_or(())
+            .ok()?;
+        c.pos = is_at;
+        let mut signature = String::new();
+        for t in &c.toks[start..is_at] {
+            match t {
+                Tok::Word(w) => {
+                    if signature
+                        .ends_with(|ch: char| ch.is_alphanumeric() || ch == '"' || ch == '_')
+                    {
+                        signature.push(' ');
+                    }
+                    signature.push_str(w);
+                }
+                Tok::Punct(p) => signature.push(*p),
+            }
+        }
+        Ok(CommentOn::Function { signature })
+    } else if c.eat(&["SCHEMA"]) {
+        c.word()
+            .map(|w| CommentOn::Schema {
+                name: fold_sql_ident(w),
+            })
+            .ok_or(())
+    } else if c.eat(&["EXTENSION"]) {
+        c.word()
+            .map(|w| CommentOn::Extension {
+                name: fold_sql_ident(w),
+            })
+            .ok_or(())
+    } else {
+        return None;
+    })
+}
+
+/// How a comment op names its object in findings: the kind, then the folded name
+/// (`column public.user.email`), as the TypeORM reader writes it too.
+pub fn comment_target(on: &CommentOn) -> String {
+    match on {
+        CommentOn::Table { name } => format!("table {name}"),
+        CommentOn::View {
+            name,
+            materialized: false,
+        } => format!("view {name}"),
+        CommentOn::View {
+            name,
+            materialized: true,
+        } => format!("materialized view {name}"),
+        CommentOn::Column { table, column } => format!("column {table}.{column}"),
+        CommentOn::Index { name } => format!("index {name}"),
+        CommentOn::Sequence { name } => format!("sequence {name}"),
+        CommentOn::Type { name } => format!("type {name}"),
+        CommentOn::Constraint { table, name } => format!("constraint {table}.{name}"),
+        CommentOn::Trigger { table, name } => format!("trigger {table}.{name}"),
+        CommentOn::Policy { table, name } => format!("policy {table}.{name}"),
+        CommentOn::Function { signature } => format!("function {}", signature.to_lowercase()),
+        CommentOn::Schema { name } => format!("schema {name}"),
+        CommentOn::Extension { name } => format!("extension {name}"),
+    }
+}
+
+/// The text after `IS`: `Some(None)` for `NULL` and for `''` (PostgreSQL removes the
+/// comment for both), `Some(Some(text))` for a string constant (`'…'`, `E'…'`,
+/// `$$…$$`, and quoted strings continued on a new line, which PostgreSQL joins);
+/// `None` when it is anything else.
+fn comment_literal(rest: &str) -> Option<Option<String>> {
+    use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
+    let rest = rest.trim().trim_end_matches(';').trim_end();
+    let tokens = Tokenizer::new(&sqlparser::dialect::PostgreSqlDialect {}, rest)
+        .tokenize()
+        .ok()?;
+    let mut parts: Vec<String> = Vec::new();
+    let mut newline_since_last = true;
+    let mut is_null = false;
+    for t in tokens {
+        match t {
+            Token::Whitespace(Whitespace::Newline) => newline_since_last = true,
+            Token::Whitespace(Whitespace::Space | Whitespace::Tab) => {}
+            Token::Whitespace(_) => newline_since_last = true,
+            Token::Word(w)
+                if parts.is_empty()
+                    && w.quote_style.is_none()
+                    && w.value.eq_ignore_ascii_case("NULL") =>
+            {
+                is_null = true;
+                parts.push(String::new());
+            }
+            _ if is_null => return None,
+            // A continuation needs a newline between the two constants.
+            Token::SingleQuotedString(s) if newline_since_last => {
+                parts.push(s);
+                newline_since_last = false;
+            }
+            Token::EscapedStringLiteral(s) | Token::NationalStringLiteral(s)
+                if parts.is_empty() =>
+            {
+                parts.push(s);
+                newline_since_last = false;
+            }
+            Token::DollarQuotedString(d) if parts.is_empty() => {
+                parts.push(d.value);
+                newline_since_last = false;
+            }
+            _ => return None,
+        }
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let joined = parts.concat();
+    Some((!joined.is_empty()).then_some(joined))
 }
 
 /// A cursor over the tokens with keyword helpers.
@@ -335,32 +580,6 @@ fn reindex(c: &mut Cursor<'_>, opts: &ReadOptions) -> Option<OpKind> {
 }
 
 fn recognise_inner(c: &mut Cursor<'_>, opts: &ReadOptions) -> Option<Vec<OpKind>> {
-    // `COMMENT ON CONSTRAINT c ON t IS …`, `COMMENT ON FUNCTION f(int4) IS …` and the
-    // other forms sqlparser rejects: a comment changes no object migguard models.
-    if c.eat(&["COMMENT", "ON"]) {
-        let is_at = (c.pos..c.toks.len())
-            .rev()
-            .find(|&i| c.kw_at(i).as_deref() == Some("IS"))?;
-        let target = if c.eat(&["CONSTRAINT"]) {
-            let constraint = fold_sql_ident(c.word()?);
-            if !c.eat(&["ON"]) {
-                return None;
-            }
-            c.eat(&["DOMAIN"]);
-            let table = c.qname(opts)?;
-            format!("constraint {table}.{constraint}")
-        } else {
-            let words: Vec<String> = c.toks[c.pos..is_at]
-                .iter()
-                .map(|t| match t {
-                    Tok::Word(w) => w.to_string(),
-                    Tok::Punct(p) => p.to_string(),
-                })
-                .collect();
-            words.join(" ").to_lowercase()
-        };
-        return Some(vec![OpKind::Comment { target }]);
-    }
     // `ALTER [MATERIALIZED] VIEW v RENAME TO w`: a rename of a relation, as `ALTER
     // TABLE v RENAME TO w` (which PostgreSQL also accepts for views) — the same rule
     // and the same replay; `RENAME COLUMN` likewise.
@@ -872,6 +1091,49 @@ mod tests {
     fn ops(sql: &str) -> Vec<OpKind> {
         let blanked = super::super::lexical::blank_comments_and_strings(sql);
         recognise(&blanked, "parser error", &ReadOptions::default())
+    }
+
+    fn comment(sql: &str) -> OpKind {
+        let blanked = super::super::lexical::blank_comments_and_strings(sql);
+        let mut kinds = comment_statement(sql, &blanked, &ReadOptions::default()).unwrap();
+        assert_eq!(kinds.len(), 1);
+        kinds.remove(0)
+    }
+
+    #[test]
+    fn comment_forms_name_their_object_and_text() {
+        let text = |k: OpKind| match k {
+            OpKind::Comment { on, text, .. } => (on.map(|o| comment_target(&o)), text),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            text(comment("COMMENT ON TRIGGER \"Tr\" ON s.t IS 'x'")),
+            (Some("trigger s.t.Tr".into()), Some("x".into()))
+        );
+        assert_eq!(
+            text(comment("comment on column t.c is null")),
+            (Some("column public.t.c".into()), None)
+        );
+        assert_eq!(
+            text(comment("COMMENT ON INDEX i IS ''")),
+            (Some("index public.i".into()), None)
+        );
+        assert_eq!(
+            text(comment("COMMENT ON FUNCTION f(int, text) IS 'is it?'")),
+            (Some("function f(int,text)".into()), Some("is it?".into()))
+        );
+        // Not modelled: a domain's constraint, a role.
+        assert_eq!(
+            text(comment("COMMENT ON CONSTRAINT c ON DOMAIN d IS 'x'")).0,
+            None
+        );
+        assert_eq!(text(comment("COMMENT ON ROLE r IS 'x'")).0, None);
+        // A modelled object with a text that is no string constant: unreadable.
+        assert!(matches!(
+            comment("COMMENT ON TABLE t IS 'a' || 'b'"),
+            OpKind::Unparsed { .. }
+        ));
+        assert!(comment_statement("SELECT 1", "SELECT 1", &ReadOptions::default()).is_none());
     }
 
     #[test]

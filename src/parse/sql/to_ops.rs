@@ -662,39 +662,6 @@ pub fn statement_ops(stmt: &Statement, blanked: &str, opts: &ReadOptions) -> Vec
             index: qname(name, opts),
             new_name: last(index_name),
         }],
-        Statement::Comment {
-            object_type,
-            object_name,
-            ..
-        } => {
-            let p = parts(object_name);
-            let qualify = match object_type {
-                ast::CommentObject::Column => p.len() == 2,
-                ast::CommentObject::Table
-                | ast::CommentObject::View
-                | ast::CommentObject::MaterializedView
-                | ast::CommentObject::Type
-                | ast::CommentObject::Sequence
-                | ast::CommentObject::Index
-                | ast::CommentObject::Function
-                | ast::CommentObject::Procedure
-                | ast::CommentObject::Domain => p.len() == 1,
-                _ => false,
-            };
-            let mut target = p;
-            if qualify {
-                target.insert(0, opts.default_schema.clone());
-            }
-            // `column public.user.email`: the object kind, then the folded name
-            // (the TypeORM reader writes `table public.user` the same way).
-            vec![OpKind::Comment {
-                target: format!(
-                    "{} {}",
-                    object_type.to_string().to_lowercase(),
-                    target.join(".")
-                ),
-            }]
-        }
         // `WITH x AS (DELETE FROM t RETURNING *) SELECT …` and `WITH … DELETE FROM t`:
         // the data-modifying parts run, and are what the rules care about.
         Statement::Query(q) if modifying_statements(q).next().is_some() => modifying_statements(q)

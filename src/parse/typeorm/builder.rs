@@ -9,7 +9,7 @@
 use super::values::{eval, Val};
 use super::Doc;
 use crate::ir::{
-    ChangeMode, ColumnDef, ConstraintDef, ConstraintKind, Identity, IndexDef, IndexKey,
+    ChangeMode, ColumnDef, CommentOn, ConstraintDef, ConstraintKind, Identity, IndexDef, IndexKey,
     NamedChange, OpKind, QualifiedName,
 };
 use tree_sitter::Node;
@@ -69,13 +69,14 @@ pub(crate) fn builder_call(doc: &Doc, method: &str, args: &[Node]) -> Builder {
         "renameTable" => rename_table(doc, &arg(0), &arg(1)),
         "addColumn" => {
             let table = table_ref(doc, &arg(0));
-            table.and_then(|t| Ok(vec![add_column(doc, &t, &arg(1))?]))
+            table.and_then(|t| add_column(doc, &t, &arg(1)))
         }
         "addColumns" => table_ref(doc, &arg(0)).and_then(|t| {
-            list(&arg(1), "columns")?
-                .iter()
-                .map(|c| add_column(doc, &t, c))
-                .collect()
+            let mut ops = Vec::new();
+            for c in list(&arg(1), "columns")? {
+                ops.extend(add_column(doc, &t, c)?);
+            }
+            Ok(ops)
         }),
         "dropColumn" => table_ref(doc, &arg(0)).and_then(|t| {
             Ok(vec![drop_column(
@@ -98,17 +99,17 @@ pub(crate) fn builder_call(doc: &Doc, method: &str, args: &[Node]) -> Builder {
                 new_name: column_name(&arg(2))?,
             }])
         }),
-        "changeColumn" => table_ref(doc, &arg(0))
-            .and_then(|t| Ok(vec![change_column(doc, &t, &arg(1), &arg(2))?])),
+        "changeColumn" => {
+            table_ref(doc, &arg(0)).and_then(|t| change_column(doc, &t, &arg(1), &arg(2)))
+        }
         "changeColumns" => table_ref(doc, &arg(0)).and_then(|t| {
-            list(&arg(1), "changed columns")?
-                .iter()
-                .map(|c| {
-                    let old = c.get("oldColumn").cloned().unwrap_or(Val::Undefined);
-                    let new = c.get("newColumn").cloned().unwrap_or(Val::Undefined);
-                    change_column(doc, &t, &old, &new)
-                })
-                .collect()
+            let mut ops = Vec::new();
+            for c in list(&arg(1), "changed columns")? {
+                let old = c.get("oldColumn").cloned().unwrap_or(Val::Undefined);
+                let new = c.get("newColumn").cloned().unwrap_or(Val::Undefined);
+                ops.extend(change_column(doc, &t, &old, &new)?);
+            }
+            Ok(ops)
         }),
         "createPrimaryKey" => table_ref(doc, &arg(0)).and_then(|table| {
             let columns = arg(1)
@@ -235,10 +236,11 @@ pub(crate) fn builder_call(doc: &Doc, method: &str, args: &[Node]) -> Builder {
         "clearDatabase" => Ok(vec![OpKind::DropDatabase {
             name: opt_str(&arg(0)),
         }]),
-        "changeTableComment" => table_ref(doc, &arg(0)).map(|t| {
-            vec![OpKind::Comment {
-                target: t.to_string(),
-            }]
+        "changeTableComment" => table_ref(doc, &arg(0)).and_then(|t| {
+            Ok(vec![typeorm_comment(
+                CommentOn::Table { name: t },
+                &arg(1),
+            )?])
         }),
         "startTransaction" => Ok(vec![OpKind::TransactionControl {
             statement: "BEGIN".into(),
@@ -278,6 +280,22 @@ fn unknown_text(v: &Val) -> String {
         Val::Undefined => "argument missing".to_string(),
         _ => "argument has an unexpected shape".to_string(),
     }
+}
+
+/// The `COMMENT ON` TypeORM 0.3's PostgresQueryRunner sends for a comment value, as
+/// its `escapeComment` spells it: no value or `""` is `IS NULL`, quotes are doubled
+/// (so the stored text is the value) and NUL characters are dropped.
+fn typeorm_comment(on: CommentOn, value: &Val) -> R<OpKind> {
+    let text = match value {
+        Val::Undefined | Val::Null => None,
+        Val::Str(s) => Some(s.replace('\0', "")).filter(|s| !s.is_empty()),
+        other => return Err(format!("comment: {}", unknown_text(other))),
+    };
+    Ok(OpKind::Comment {
+        target: crate::parse::sql::fallback::comment_target(&on),
+        on: Some(on),
+        text,
+    })
 }
 
 /// A table given as a path string, `new Table({name})` or an object with `name`.
@@ -354,9 +372,11 @@ fn create_table(doc: &Doc, table: &Val, if_not: &Val, fks: &Val, idx: &Val) -> R
     let mut columns = Vec::new();
     let mut constraints = Vec::new();
     let mut pk = Vec::new();
+    let mut comments = Vec::new();
     if let Some(cols) = table.get("columns") {
         for c in list(cols, "columns")? {
             let mut col = column_def(&name, c)?;
+            comments.extend(column_comment(&name, &col.name, c)?);
             // In CREATE TABLE, TypeORM writes key and unique constraints at table level.
             let mut inline = std::mem::take(&mut col.constraints);
             for con in inline.drain(..) {
@@ -400,7 +420,23 @@ fn create_table(doc: &Doc, table: &Val, if_not: &Val, fks: &Val, idx: &Val) -> R
             }
         }
     }
-    Ok(vec![OpKind::CreateTable {
+    // The table's comment goes out unescaped (`IS '<comment>'`, not through
+    // `escapeComment`): one with a quote is not the statement the author meant.
+    match table.get("comment") {
+        Some(Val::Str(c)) if c.contains('\'') => {
+            return Err(format!(
+                "table comment {c:?}: TypeORM 0.3 sends it unquoted (`IS '{c}'`)"
+            ))
+        }
+        Some(Val::Str(c)) if !c.is_empty() => comments.push(OpKind::Comment {
+            target: format!("table {name}"),
+            on: Some(CommentOn::Table { name: name.clone() }),
+            text: Some(c.clone()),
+        }),
+        None | Some(Val::Undefined | Val::Null | Val::Str(_)) => {}
+        Some(other) => return Err(format!("table comment: {}", unknown_text(other))),
+    }
+    let mut ops = vec![OpKind::CreateTable {
         table: name,
         columns,
         constraints,
@@ -408,7 +444,26 @@ fn create_table(doc: &Doc, table: &Val, if_not: &Val, fks: &Val, idx: &Val) -> R
         indexes,
         unmodelled: None,
         as_query: None,
-    }])
+    }];
+    ops.extend(comments);
+    Ok(ops)
+}
+
+/// The `COMMENT ON COLUMN` TypeORM sends after creating a column whose `comment` is
+/// set (a falsy one sends nothing).
+fn column_comment(table: &QualifiedName, column: &str, c: &Val) -> R<Option<OpKind>> {
+    match c.get("comment") {
+        None | Some(Val::Undefined | Val::Null) => Ok(None),
+        Some(Val::Str(s)) if s.is_empty() => Ok(None),
+        Some(value) => typeorm_comment(
+            CommentOn::Column {
+                table: table.clone(),
+                column: column.to_string(),
+            },
+            value,
+        )
+        .map(Some),
+    }
 }
 
 fn rename_table(doc: &Doc, old: &Val, new: &Val) -> R<Vec<OpKind>> {
@@ -424,13 +479,17 @@ fn rename_table(doc: &Doc, old: &Val, new: &Val) -> R<Vec<OpKind>> {
     Ok(vec![OpKind::RenameTable { table, new_name }])
 }
 
-fn add_column(doc: &Doc, table: &QualifiedName, c: &Val) -> R<OpKind> {
+fn add_column(doc: &Doc, table: &QualifiedName, c: &Val) -> R<Vec<OpKind>> {
     let _ = doc;
-    Ok(OpKind::AddColumn {
+    let column = column_def(table, c)?;
+    let comment = column_comment(table, &column.name, c)?;
+    let mut ops = vec![OpKind::AddColumn {
         table: table.clone(),
-        column: column_def(table, c)?,
+        column,
         if_not_exists: false,
-    })
+    }];
+    ops.extend(comment);
+    Ok(ops)
 }
 
 fn drop_column(table: &QualifiedName, c: &Val, if_exists: bool) -> R<OpKind> {
@@ -444,7 +503,48 @@ fn drop_column(table: &QualifiedName, c: &Val, if_exists: bool) -> R<OpKind> {
 
 /// PostgresQueryRunner.changeColumn drops and re-adds the column when the type,
 /// length, array-ness or a stored generated expression changes.
-fn change_column(doc: &Doc, table: &QualifiedName, old: &Val, new: &Val) -> R<OpKind> {
+///
+/// Its comment: a re-added column gets the new one (if set); a column changed in
+/// place gets it when it differs (`!==`) from the old column's, which is the
+/// database's when the old column is passed by name. Either way the new column's
+/// comment is the result, except in place between two literals with the same one,
+/// where nothing is sent and the database keeps whatever it has.
+fn change_column(doc: &Doc, table: &QualifiedName, old: &Val, new: &Val) -> R<Vec<OpKind>> {
+    let change = change_column_op(doc, table, old, new)?;
+    let OpKind::ChangeColumn {
+        column,
+        new_name,
+        mode,
+        ..
+    } = &change
+    else {
+        return Ok(vec![change]);
+    };
+    let name = new_name.clone().unwrap_or_else(|| column.clone());
+    let comment_of = |v: &Val| v.get("comment").cloned().unwrap_or(Val::Undefined);
+    let (old_comment, new_comment) = (comment_of(old), comment_of(new));
+    let on = CommentOn::Column {
+        table: table.clone(),
+        column: name.clone(),
+    };
+    let readable = new.props().is_some() && !new.has_unknown();
+    let comment = match mode {
+        ChangeMode::Recreate => column_comment(table, &name, new)?,
+        ChangeMode::InPlace if old_comment != new_comment => {
+            Some(typeorm_comment(on, &new_comment)?)
+        }
+        ChangeMode::InPlace => None,
+        // Old column by name: compared with the database's comment, so the new one
+        // is what results. An unreadable new column leaves the column unverifiable.
+        ChangeMode::Unknown if readable => Some(typeorm_comment(on, &new_comment)?),
+        ChangeMode::Unknown => None,
+    };
+    let mut ops = vec![change];
+    ops.extend(comment);
+    Ok(ops)
+}
+
+fn change_column_op(doc: &Doc, table: &QualifiedName, old: &Val, new: &Val) -> R<OpKind> {
     let _ = doc;
     let column = column_name(old)?;
     let readable = |v: &Val| v.props().is_some() && !v.has_unknown();

@@ -222,6 +222,7 @@ impl Replayer<'_> {
                 self.model.enums.insert(
                     name.clone(),
                     EnumType {
+                        comment: None,
                         name: name.clone(),
                         labels: values.clone(),
                     },
@@ -257,6 +258,7 @@ impl Replayer<'_> {
             self.model.sequences.insert(
                 seq_name.clone(),
                 Sequence {
+                    comment: None,
                     name: seq_name.clone(),
                     data_type: base.into(),
                     start: 1,
@@ -278,6 +280,7 @@ impl Replayer<'_> {
             not_null = true;
         }
         let column = Column {
+            comment: None,
             name: c.name.clone(),
             default: default.map(|d| default_for_type(d, &data_type)),
             data_type,

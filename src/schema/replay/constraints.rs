@@ -238,6 +238,7 @@ impl Replayer<'_> {
         t.constraints.insert(
             name.clone(),
             Constraint {
+                comment: None,
                 name,
                 kind,
                 validated: !c.not_valid,

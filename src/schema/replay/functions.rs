@@ -85,8 +85,15 @@ impl Replayer<'_> {
             }
             _ => {
                 // Not readable exactly: what it names is unverifiable.
+                let blanked = blank_comments_and_strings(&op.text).to_ascii_uppercase();
+                let words: Vec<&str> = blanked.split_whitespace().collect();
+                let detail = if words.windows(2).any(|w| w == ["BEGIN", "ATOMIC"]) {
+                    SQL_STANDARD_BODY
+                } else {
+                    "migguard cannot read this routine statement exactly"
+                };
                 let why = format!(
-                    "{} in {}: migguard cannot read this routine statement exactly",
+                    "{} in {}: {detail}",
                     statement_start(&op.text),
                     self.migration
                 );
@@ -215,8 +222,12 @@ impl Replayer<'_> {
             ) => string_literal(body),
             _ => None,
         };
-        if body.is_none() {
-            unreadable.push("its body is not a string PostgreSQL stores as written");
+        match (&body, &cf.function_body) {
+            (Some(_), _) => {}
+            (None, Some(CreateFunctionBody::Return(_) | CreateFunctionBody::AsBeginEnd(_))) => {
+                unreadable.push(SQL_STANDARD_BODY)
+            }
+            (None, _) => unreadable.push("its body is not a string PostgreSQL stores as written"),
         }
         if attributes.support {
             unreadable.push("its SUPPORT function is not modelled");
@@ -231,6 +242,12 @@ impl Replayer<'_> {
             .as_deref()
             .is_some_and(|r| r.starts_with("SETOF ") || r.starts_with("TABLE("));
         let f = Function {
+            // `CREATE OR REPLACE FUNCTION` keeps the routine, and so its comment.
+            comment: self
+                .model
+                .functions
+                .get(&key)
+                .and_then(|f| f.comment.clone()),
             name: name.clone(),
             kind: RoutineKind::Function,
             arg_types,
@@ -322,7 +339,11 @@ impl Replayer<'_> {
 
     /// The key of the routine `desc` names: by its argument types, or by its name
     /// alone when that is unique (PostgreSQL's rule for a list-less `DROP FUNCTION f`).
-    fn resolve_routine(&mut self, desc: &FunctionDesc, if_exists: bool) -> Option<String> {
+    pub(super) fn resolve_routine(
+        &mut self,
+        desc: &FunctionDesc,
+        if_exists: bool,
+    ) -> Option<String> {
         let name = self.routine_name(&desc.name);
         let key = match &desc.args {
             Some(args) => {
@@ -412,6 +433,13 @@ impl Replayer<'_> {
         }
     }
 }
+
+/// Why a routine with a SQL-standard body is unverifiable. No exact comparison
+/// exists: PostgreSQL parses the body at creation (`prosqlbody`: names resolved,
+/// implicit casts added) and prints it back through its deparser
+/// (`pg_get_functiondef`); reproducing that offline would be a guess.
+const SQL_STANDARD_BODY: &str = "its SQL-standard body (RETURN / BEGIN ATOMIC) is stored \
+     parsed (prosqlbody), and PostgreSQL's deparsed text cannot be reproduced offline exactly";
 
 /// A statement's start for messages: its words up to the argument list (`CREATE OR
 /// REPLACE FUNCTION public.f`), comments left out, at most 80 characters.

@@ -142,6 +142,7 @@ impl Replayer<'_> {
         self.model.indexes.insert(
             qname.clone(),
             Index {
+                comment: None,
                 name: qname,
                 table: def.table.clone(),
                 unique: def.unique,

@@ -136,6 +136,7 @@ impl Replayer<'_> {
             self.uncertain_policy(&table, &name);
         }
         let policy = Policy {
+            comment: None,
             name: name.clone(),
             permissive: !matches!(cp.policy_type, Some(CreatePolicyType::Restrictive)),
             command: match cp.command {

@@ -20,6 +20,7 @@ impl Replayer<'_> {
         self.model.extensions.insert(
             name.to_string(),
             Extension {
+                comment: None,
                 name: name.to_string(),
                 schema: schema.clone().or_else(|| Some(self.ds.clone())),
                 version: quoted_after_keyword(text, &["version"]),
@@ -99,6 +100,7 @@ impl Replayer<'_> {
             );
         }
         let n = name.to_string();
+        self.model.schema_comments.remove(&n);
         self.model.tables.retain(|k, _| k.schema != n);
         self.model.indexes.retain(|k, _| k.schema != n);
         self.model.enums.retain(|k, _| k.schema != n);

@@ -41,6 +41,7 @@ impl Replayer<'_> {
         self.model.sequences.insert(
             name.clone(),
             Sequence {
+                comment: None,
                 name: name.clone(),
                 data_type,
                 start: options.start.unwrap_or(if ascending { min } else { max }),

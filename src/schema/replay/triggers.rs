@@ -136,6 +136,7 @@ impl Replayer<'_> {
         };
         events.sort_by_key(rank);
         let trigger = Trigger {
+            comment: None,
             name: name.clone(),
             timing: timing.unwrap_or_default().to_string(),
             events,
@@ -177,7 +178,10 @@ impl Replayer<'_> {
             if t.triggers.contains_key(&name) && !ct.or_replace {
                 return Err(format!("trigger {name} already exists"));
             }
-            t.triggers.insert(name.clone(), trigger);
+            // `CREATE OR REPLACE TRIGGER` keeps the trigger, and so its comment.
+            let comment = t.triggers.get(&name).and_then(|old| old.comment.clone());
+            t.triggers
+                .insert(name.clone(), Trigger { comment, ..trigger });
             Ok(())
         });
     }

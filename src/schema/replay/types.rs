@@ -18,6 +18,7 @@ impl Replayer<'_> {
         self.model.enums.insert(
             name.clone(),
             EnumType {
+                comment: None,
                 name: name.clone(),
                 labels: labels.to_vec(),
             },
@@ -46,6 +47,7 @@ impl Replayer<'_> {
         self.model.composites.insert(
             name.clone(),
             CompositeType {
+                comment: None,
                 name: name.clone(),
                 attributes,
             },

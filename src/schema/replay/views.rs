@@ -22,9 +22,12 @@ impl Replayer<'_> {
             );
         }
         let shape = view_shape(query, columns, self.model, &self.ds);
+        // `CREATE OR REPLACE VIEW` keeps the view, and so its comment.
+        let comment = self.model.views.get(name).and_then(|v| v.comment.clone());
         self.model.views.insert(
             name.clone(),
             View {
+                comment,
                 name: name.clone(),
                 materialized,
                 definition: Some(
