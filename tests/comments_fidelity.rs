@@ -331,3 +331,27 @@ fn typeorm_comments_run_by_typeorm_then_drift_is_clean_and_a_removed_one_is_one_
     assert_eq!(items[0]["kind"], "missing-comment");
     assert_eq!(items[0]["object"], "public.note.writer");
 }
+
+/// `public` comes with `initdb`'s comment, but a database whose `public` was
+/// created again has none: that is no migration's doing and no drift. A comment
+/// the migrations put on `public` is still compared.
+#[test]
+fn a_public_schema_without_initdbs_comment_is_not_drift() {
+    let c = sql_case("cm_public", &[("0001_t.sql", "CREATE TABLE t (id int);\n")]);
+    c.truth.execute("COMMENT ON SCHEMA public IS NULL;");
+    assert_no_drift(&c);
+
+    let c = sql_case(
+        "cm_public_set",
+        &[(
+            "0001_t.sql",
+            "CREATE TABLE t (id int);\nCOMMENT ON SCHEMA public IS 'app data';\n",
+        )],
+    );
+    assert_no_drift(&c);
+    c.truth.execute("COMMENT ON SCHEMA public IS NULL;");
+    assert_eq!(
+        differences(&c),
+        vec!["missing-comment public: expected Some(\"app data\"), actual None".to_string()]
+    );
+}

@@ -272,7 +272,15 @@ pub(super) fn diff_comments(
         }
     }
     for schema in expected.schemas.intersection(&live.schemas) {
-        if ignore.in_scope(schema) {
+        // Replay seeds `public` with the comment `initdb` gives it, but a database
+        // whose `public` was dropped and created again (or restored without
+        // comments) has none, and no migration is to blame: only a comment the
+        // migrations set on `public`, or a different live one, is compared.
+        let untouched_public = schema == "public"
+            && expected.schema_comments.get(schema).map(String::as_str)
+                == Some(crate::schema::replay::PUBLIC_SCHEMA_COMMENT)
+            && !live.schema_comments.contains_key(schema);
+        if ignore.in_scope(schema) && !untouched_public {
             let c = Commented {
                 what: "schema",
                 object: schema.clone(),
