@@ -9,7 +9,6 @@
 //! creates (so the comparison has a finding to report).
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use migguard::finding::Severity;
 use migguard::ruleset::RuleSet;
 use migguard::source::SourceFile;
 use std::path::PathBuf;
@@ -104,14 +103,7 @@ fn bench(c: &mut Criterion) {
     let migrations = migrations();
     let rules = RuleSet::builtin();
     let set = migguard::entities::from_script_output(&json).unwrap();
-    let findings = migguard::entities::lint_findings(
-        &set,
-        &migrations,
-        "migrations",
-        &[],
-        &rules,
-        Severity::Block,
-    );
+    let findings = migguard::entities::lint_findings(&set, &migrations, "migrations", &[], &rules);
     assert_eq!(findings.len(), 1, "{findings:#?}");
     c.bench_function(
         "entities: TypeORM SQL → entity model, 200 entities",
@@ -134,7 +126,6 @@ fn bench(c: &mut Criterion) {
                 &migrations,
                 &ignore,
                 &rules,
-                Severity::Block,
             )
         })
     });
@@ -148,7 +139,6 @@ fn bench(c: &mut Criterion) {
                     "migrations",
                     &[],
                     &rules,
-                    Severity::Block,
                 )
             })
         },

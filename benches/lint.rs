@@ -12,7 +12,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use migguard::config::Config;
-use migguard::finding::{Severity, Status};
+use migguard::finding::Gate;
 use migguard::lint::lint_project;
 use migguard::project::load_project;
 use migguard::report::{FindingsReport, MigrationSummary};
@@ -59,11 +59,10 @@ fn bench(c: &mut Criterion) {
         g.bench_function(format!("{n}_{name}"), |b| {
             b.iter(|| {
                 let project = load_project(&paths, &config).unwrap();
-                let findings =
-                    lint_project(&project, &rules, Severity::Block, config.default_schema());
+                let findings = lint_project(&project, &rules, config.default_schema());
                 let report = FindingsReport {
                     command: "lint",
-                    passed: !findings.iter().any(|f| f.status == Status::Failing),
+                    gate: Gate::BLOCK,
                     findings,
                     migrations: project
                         .migrations

@@ -7,7 +7,7 @@
 //! in a transaction (`in_transaction`). SQL it could not parse is matched by the
 //! rules' `sql_patterns` on text with comments and literals blanked (fail closed).
 
-use crate::finding::{Finding, Phase, Severity, Status};
+use crate::finding::{Disposition, Finding, Phase, Severity};
 use crate::ir::{AttrValue, Migration, MigrationFormat, OpKind, Operation, QualifiedName};
 pub use crate::locks::LockContext;
 use crate::parse::sql::lexical::blank_for_patterns;
@@ -30,15 +30,6 @@ pub struct Classified {
     pub contract_objects: BTreeSet<String>,
 }
 
-/// The status a finding of `severity` gets when the gate fails at `fail_on`.
-pub fn status_for(severity: Severity, fail_on: Severity) -> Status {
-    if severity >= fail_on && severity >= Severity::Warn {
-        Status::Failing
-    } else {
-        Status::Warning
-    }
-}
-
 /// Build a finding for `rule` at an op (or a migration position).
 pub fn finding(
     rule: &Rule,
@@ -46,14 +37,13 @@ pub fn finding(
     span: Option<crate::ir::Span>,
     object: Option<String>,
     message: String,
-    fail_on: Severity,
 ) -> Finding {
     Finding {
         rule: rule.id.clone(),
         severity: rule.severity,
         category: rule.category,
         phase: rule.phase,
-        status: status_for(rule.severity, fail_on),
+        disposition: Disposition::Active,
         migration: Some(migration.name.clone()),
         file: Some(migration.file.clone()),
         span,
@@ -74,14 +64,13 @@ pub fn unlocated(
     migration: Option<String>,
     file: Option<std::path::PathBuf>,
     message: String,
-    fail_on: Severity,
 ) -> Finding {
     Finding {
         rule: rule.id.clone(),
         severity: rule.severity,
         category: rule.category,
         phase: rule.phase,
-        status: status_for(rule.severity, fail_on),
+        disposition: Disposition::Active,
         migration,
         file,
         span: None,
@@ -95,11 +84,11 @@ pub fn unlocated(
     }
 }
 
-/// Findings for one migration's `up()` ops, each with status `failing` or `warning`
-/// for `fail_on`, plus the phases and contract objects its ops match; annotations,
-/// suppressions and `--changed-since` adjust statuses later.
-pub fn classify(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Classified {
-    classify_with_prior(migration, rules, fail_on, &[])
+/// Findings for one migration's `up()` ops, each `active` (the gate decides whether
+/// it fails), plus the phases and contract objects its ops match; annotations,
+/// suppressions and `--changed-since` give findings their disposition later.
+pub fn classify(migration: &Migration, rules: &RuleSet) -> Classified {
+    classify_with_prior(migration, rules, &[])
 }
 
 /// [`classify`] with what replay knew before each op (`prior[i]` for `up[i]`, see
@@ -107,10 +96,9 @@ pub fn classify(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Cl
 pub fn classify_with_prior(
     migration: &Migration,
     rules: &RuleSet,
-    fail_on: Severity,
     prior: &[prior::OpPrior],
 ) -> Classified {
-    classify_in(migration, rules, fail_on, prior, &LockContext::default())
+    classify_in(migration, rules, prior, &LockContext::default())
 }
 
 /// [`classify_with_prior`] with what is known around the migration for its locks:
@@ -119,7 +107,6 @@ pub fn classify_with_prior(
 pub fn classify_in(
     migration: &Migration,
     rules: &RuleSet,
-    fail_on: Severity,
     prior: &[prior::OpPrior],
     ctx: &LockContext,
 ) -> Classified {
@@ -157,7 +144,7 @@ pub fn classify_in(
         for rule in &rules.rules {
             // An op, or one of the constraints it adds inline, that the rule names.
             let matched = std::iter::once(op).chain(&inline).find(|o| {
-                let (kind, mut attrs) = (o.kind.name(), o.attributes());
+                let (kind, mut attrs) = (o.kind.op_name(), o.attributes());
                 known.refine(kind, &mut attrs);
                 if all_null_fks && !std::ptr::eq(*o, op) && is_fk(o) {
                     attrs.insert("on_new_null_column", AttrValue::Bool(true));
@@ -191,7 +178,7 @@ pub fn classify_in(
                     fact.indexes_in_statement
                 ));
             }
-            let mut f = finding(rule, migration, Some(op.span), object, message, fail_on);
+            let mut f = finding(rule, migration, Some(op.span), object, message);
             f.lock = fact.lock.clone().filter(|_| !on_new_table);
             f.origin = op.origin.clone();
             out.findings.push(f);
@@ -205,7 +192,7 @@ pub fn classify_in(
             }
         }
     }
-    for f in crate::locks::findings(migration, &facts, &new_table, rules, fail_on) {
+    for f in crate::locks::findings(migration, &facts, &new_table, rules) {
         out.phases.insert(f.phase);
         if f.phase == crate::finding::Phase::Contract {
             if let Some(o) = &f.object {
@@ -214,11 +201,9 @@ pub fn classify_in(
         }
         out.findings.push(f);
     }
+    out.findings.extend(identifiers::findings(migration, rules));
     out.findings
-        .extend(identifiers::findings(migration, rules, fail_on));
-    out.findings.extend(enum_values::findings(
-        migration, &facts, ctx, rules, fail_on,
-    ));
+        .extend(enum_values::findings(migration, &facts, ctx, rules));
     if let Some(rule) = rules.enabled(CodeRule::ReadError) {
         for e in &migration.read_errors {
             out.findings.push(finding(
@@ -227,7 +212,6 @@ pub fn classify_in(
                 Some(e.span),
                 None,
                 format!("could not read the migration: {}", e.message),
-                fail_on,
             ));
         }
     }
@@ -258,7 +242,7 @@ pub fn unacknowledged_unreadable(
             rule.is(&f.rule)
                 && f.span == Some(op.span)
                 && f.origin == op.origin
-                && f.status == Status::Suppressed
+                && f.disposition == Disposition::Suppressed
         })
     };
     let mut parts: Vec<(crate::ir::Span, String)> =

@@ -2,7 +2,10 @@
 //!
 //! A finding is what a diagnostic is in ruff or oxc: rule id, message, span, help. It
 //! never holds source text; `report/` attaches the source once per file when
-//! rendering. Status says how it counts against the gate (docs/contract.md).
+//! rendering. A finding carries what the analysis knows — its severity (a size
+//! threshold may raise it) and its [`Disposition`] (suppressed, acknowledged,
+//! grandfathered…); how it counts against the gate, its [`Status`], is decided once,
+//! by [`Gate::status`], from those and `--fail-on` (docs/json.md).
 
 use crate::ir::Span;
 use serde::Serialize;
@@ -76,7 +79,78 @@ impl Phase {
     }
 }
 
-/// How a finding counts (docs/contract.md).
+/// What the analysis decided about a finding, apart from the gate's threshold: each
+/// step that used to overwrite a status (annotations, suppressions, `--changed-since`,
+/// release-check's permission and advisories) records its verdict here instead, and
+/// [`Gate::status`] turns it into the reported [`Status`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Disposition {
+    /// Counts against the gate when its severity reaches `--fail-on`.
+    Active,
+    /// Reported, never fails whatever its severity: a finding the check reports but
+    /// does not trust enough to block on (release-check's missing annotation, a
+    /// rollback, an out-of-order or missing history table; an `@destructive` that
+    /// names nothing; an entity difference the migrations hide).
+    Advisory,
+    /// A contract finding in a correctly annotated contract migration
+    /// (`@destructive` + `@expand-migration`).
+    Acknowledged,
+    /// A destructive pending migration release-check's permission
+    /// (`--allow-destructive`, `ALLOW_DESTRUCTIVE_MIGRATIONS`) let through.
+    Allowed,
+    /// Silenced by a reasoned `migguard-ignore` comment (the reason is
+    /// [`Finding::suppression_reason`]).
+    Suppressed,
+    /// In a migration that existed on `--changed-since`'s base.
+    Grandfathered,
+}
+
+/// The one place a finding's [`Status`] is decided: severity and disposition against
+/// the threshold the command gates at (`--fail-on` for lint, `block` for
+/// release-check).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gate {
+    pub fail_on: Severity,
+}
+
+impl Gate {
+    /// The gate at `block`: release-check's (only `block` findings fail a release,
+    /// whatever lint's `--fail-on` is) and lint's default.
+    pub const BLOCK: Gate = Gate {
+        fail_on: Severity::Block,
+    };
+
+    pub fn status(self, f: &Finding) -> Status {
+        self.status_of(f.severity, f.disposition)
+    }
+
+    /// [`Gate::status`] of a finding's parts. An active finding fails at or above
+    /// `fail_on`, and never below `warn` (an `info` finding only informs).
+    pub fn status_of(self, severity: Severity, disposition: Disposition) -> Status {
+        match disposition {
+            Disposition::Active if severity >= self.fail_on && severity >= Severity::Warn => {
+                Status::Failing
+            }
+            Disposition::Active | Disposition::Advisory => Status::Warning,
+            Disposition::Acknowledged | Disposition::Allowed => Status::Acknowledged,
+            Disposition::Suppressed => Status::Suppressed,
+            Disposition::Grandfathered => Status::Grandfathered,
+        }
+    }
+
+    /// Whether `f` fails the gate.
+    pub fn fails(self, f: &Finding) -> bool {
+        self.status(f) == Status::Failing
+    }
+
+    /// Whether a run with these findings passes (exit 0) or fails (exit 1).
+    pub fn passes(self, findings: &[Finding]) -> bool {
+        !findings.iter().any(|f| self.fails(f))
+    }
+}
+
+/// How a finding counts, as the gate decided it (docs/json.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -110,7 +184,8 @@ pub struct Finding {
     pub severity: Severity,
     pub category: Category,
     pub phase: Phase,
-    pub status: Status,
+    /// What the analysis decided; [`Gate::status`] makes it a status.
+    pub disposition: Disposition,
     /// Migration name (identity), when the finding belongs to one.
     pub migration: Option<String>,
     pub file: Option<PathBuf>,
@@ -145,5 +220,60 @@ impl Finding {
             c,
             self.rule.as_str(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every severity × disposition × `--fail-on`: what each status the gate
+    /// reports comes from.
+    #[test]
+    fn gate_decides_status_from_severity_disposition_and_fail_on() {
+        use Disposition as D;
+        use Severity::{Block, Info, Warn};
+        use Status as S;
+        let cases = [
+            // Active: fails at or above --fail-on, never below warn.
+            (Block, D::Active, Block, S::Failing),
+            (Warn, D::Active, Block, S::Warning),
+            (Info, D::Active, Block, S::Warning),
+            (Block, D::Active, Warn, S::Failing),
+            (Warn, D::Active, Warn, S::Failing),
+            (Info, D::Active, Warn, S::Warning),
+            // Everything else is decided by the disposition alone.
+            (Block, D::Advisory, Block, S::Warning),
+            (Block, D::Advisory, Warn, S::Warning),
+            (Warn, D::Advisory, Warn, S::Warning),
+            (Block, D::Acknowledged, Block, S::Acknowledged),
+            (Warn, D::Acknowledged, Warn, S::Acknowledged),
+            (Block, D::Allowed, Block, S::Acknowledged),
+            (Block, D::Suppressed, Block, S::Suppressed),
+            (Info, D::Suppressed, Warn, S::Suppressed),
+            (Block, D::Grandfathered, Block, S::Grandfathered),
+            (Warn, D::Grandfathered, Warn, S::Grandfathered),
+        ];
+        for (severity, disposition, fail_on, expected) in cases {
+            assert_eq!(
+                Gate { fail_on }.status_of(severity, disposition),
+                expected,
+                "{severity:?} {disposition:?} at --fail-on {fail_on:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn gate_passes_only_without_failing_findings() {
+        let rules = crate::ruleset::RuleSet::builtin();
+        let rule = rules.get("drop-column").expect("a builtin rule");
+        let mut f = crate::classify::unlocated(rule, None, None, "m".into());
+        let gate = Gate {
+            fail_on: Severity::Block,
+        };
+        assert!(!gate.passes(std::slice::from_ref(&f)));
+        f.disposition = Disposition::Suppressed;
+        assert!(gate.passes(std::slice::from_ref(&f)));
+        assert!(gate.passes(&[]));
     }
 }

@@ -5,24 +5,19 @@
 
 use crate::classify::prior::prior_and_lock_facts;
 use crate::classify::{classify_in, Classified};
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::project::Project;
 use crate::ruleset::RuleSet;
 use std::path::Path;
 
 /// Classify a loaded project: findings of every migration, with annotations and
 /// suppressions applied. Pure: the lint command and the benchmark both call it.
-pub fn lint_project(
-    project: &Project,
-    rules: &RuleSet,
-    fail_on: Severity,
-    default_schema: &str,
-) -> Vec<Finding> {
+pub fn lint_project(project: &Project, rules: &RuleSet, default_schema: &str) -> Vec<Finding> {
     let locks = crate::locks::LockContext {
         default_schema: default_schema.to_string(),
         ..crate::locks::LockContext::default()
     };
-    lint_project_with(project, rules, fail_on, &locks, Vec::new())
+    lint_project_with(project, rules, &locks, Vec::new())
 }
 
 /// [`lint_project`] with findings from outside the migrations' own text (such as
@@ -31,7 +26,6 @@ pub fn lint_project(
 pub fn lint_project_with(
     project: &Project,
     rules: &RuleSet,
-    fail_on: Severity,
     locks: &crate::locks::LockContext,
     extra: Vec<Finding>,
 ) -> Vec<Finding> {
@@ -46,7 +40,7 @@ pub fn lint_project_with(
         .par_iter()
         .zip(prior.par_iter())
         .zip(contexts.par_iter())
-        .map(|((m, known), ctx)| classify_in(m, rules, fail_on, known, ctx))
+        .map(|((m, known), ctx)| classify_in(m, rules, known, ctx))
         .collect();
     let mut findings: Vec<Finding> = classified
         .iter()
@@ -57,16 +51,10 @@ pub fn lint_project_with(
         &classified,
         rules,
         &mut findings,
-        fail_on,
     );
     for m in &project.migrations {
         if let Some(source) = project.sources.get(&m.file) {
-            findings.extend(crate::annotations::placement::check(
-                m,
-                &source.text,
-                rules,
-                fail_on,
-            ));
+            findings.extend(crate::annotations::placement::check(m, &source.text, rules));
         }
     }
     findings.extend(extra);
@@ -91,12 +79,12 @@ pub fn lint_project_with(
     }
     let mut by_migration: Vec<Finding> = Vec::with_capacity(rest.len());
     for (ms, mut mine) in by_file.into_values() {
-        crate::annotations::suppress::apply_file(&ms, rules, &mut mine, fail_on);
+        crate::annotations::suppress::apply_file(&ms, rules, &mut mine);
         by_migration.extend(mine);
     }
     let findings = rest;
     by_migration.extend(findings);
-    by_migration.extend(project.unreadable_file_findings(rules, fail_on));
+    by_migration.extend(project.unreadable_file_findings(rules));
     by_migration.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     by_migration
 }

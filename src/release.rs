@@ -10,7 +10,7 @@ use crate::classify::prior::OpPrior;
 use crate::classify::{classify_with_prior, finding, unacknowledged_unreadable, unlocated};
 use crate::config::HistoryKind;
 use crate::db::history::{self, Comparison};
-use crate::finding::{Finding, Phase, Severity, Status};
+use crate::finding::{Disposition, Finding, Gate, Phase};
 use crate::ir::Migration;
 use crate::ruleset::{CodeRule, RuleSet};
 
@@ -23,7 +23,7 @@ fn unreadable_in(
     rules: &RuleSet,
 ) -> Vec<(crate::ir::Span, String)> {
     let mut lint_findings = findings.to_vec();
-    crate::annotations::suppress::apply(m, rules, &mut lint_findings, Severity::Block);
+    crate::annotations::suppress::apply(m, rules, &mut lint_findings);
     unacknowledged_unreadable(m, &lint_findings)
 }
 
@@ -38,7 +38,6 @@ pub fn check(
     rules: &RuleSet,
     allow_destructive: bool,
 ) -> Vec<Finding> {
-    let fail_on = Severity::Block;
     let mut out = Vec::new();
     let rule = |id: CodeRule| rules.enabled(id);
     for name in &cmp.pending {
@@ -46,7 +45,7 @@ pub fn check(
             continue;
         };
         let m = &migrations[i];
-        let c = classify_with_prior(m, rules, fail_on, prior.get(i).map_or(&[], Vec::as_slice));
+        let c = classify_with_prior(m, rules, prior.get(i).map_or(&[], Vec::as_slice));
         let contract = c.phases.contains(&Phase::Contract);
         // Fail closed: what cannot be read statically may drop or rename, so such a
         // pending migration needs the same permission as a contract migration —
@@ -66,14 +65,7 @@ pub fn check(
                     let (span, what) = &unreadable[0];
                     (*span, format!("pending migration `{}` has {} part(s) migguard cannot read statically ({what}): they may be destructive, and destructive migrations are not allowed in this release", m.name, unreadable.len()))
                 };
-                out.push(finding(
-                    r,
-                    m,
-                    Some(span),
-                    objects.first().cloned(),
-                    message,
-                    fail_on,
-                ));
+                out.push(finding(r, m, Some(span), objects.first().cloned(), message));
             }
         } else {
             match a.expand.as_ref().map(|e| &e.value) {
@@ -85,13 +77,13 @@ pub fn check(
                         } else {
                             "is not in this database's history"
                         };
-                        out.push(finding(r, m, Some(m.span), objects.first().cloned(), format!("`{}` contracts `{expand}`, which {state}: deploy the expand migration and the code that uses it first", m.name), fail_on));
+                        out.push(finding(r, m, Some(m.span), objects.first().cloned(), format!("`{}` contracts `{expand}`, which {state}: deploy the expand migration and the code that uses it first", m.name)));
                     }
                 }
                 Some(ExpandRef::None { .. }) => {}
                 None if !a.problems.is_empty() => {
                     if let Some(r) = rule(CodeRule::ExpandNotApplied) {
-                        out.push(finding(r, m, Some(m.span), None, format!("`{}` has a malformed @expand-migration annotation: cannot verify its expand migration is applied", m.name), fail_on));
+                        out.push(finding(r, m, Some(m.span), None, format!("`{}` has a malformed @expand-migration annotation: cannot verify its expand migration is applied", m.name)));
                     }
                 }
                 None => {}
@@ -123,9 +115,8 @@ pub fn check(
                             "expand-migration"
                         }
                     ),
-                    fail_on,
                 );
-                f.status = Status::Warning;
+                f.disposition = Disposition::Advisory;
                 out.push(f);
             }
         }
@@ -144,9 +135,9 @@ pub fn check(
                     "is not in this build",
                 )
             };
-            let mut f = unlocated(r, Some(name.clone()), None, message, fail_on);
+            let mut f = unlocated(r, Some(name.clone()), None, message);
             if cmp.ahead_of_build {
-                f.status = Status::Warning;
+                f.disposition = Disposition::Advisory;
             }
             out.push(f);
         }
@@ -160,13 +151,12 @@ pub fn check(
                     "… and {more} more applied migrations that are not in this build ({} in all)",
                     cmp.unknown_applied_count
                 ),
-                fail_on,
             ));
         }
     }
     if let Some(r) = rule(CodeRule::HistoryProblem) {
         for p in &cmp.problems {
-            out.push(unlocated(r, None, None, p.clone(), fail_on));
+            out.push(unlocated(r, None, None, p.clone()));
         }
         let newest_applied = cmp.applied.last().map(String::as_str).unwrap_or("?");
         for name in &cmp.out_of_order {
@@ -187,8 +177,8 @@ pub fn check(
                 crate::ir::MigrationFormat::Prisma => "`prisma migrate deploy` runs it after it",
                 _ => "whether its tool runs it depends on the tool",
             };
-            let mut f = finding(r, m, Some(m.span), None, format!("pending migration `{name}` is older than `{newest_applied}`, which is already applied (merged late): {tool}"), fail_on);
-            f.status = Status::Warning;
+            let mut f = finding(r, m, Some(m.span), None, format!("pending migration `{name}` is older than `{newest_applied}`, which is already applied (merged late): {tool}"));
+            f.disposition = Disposition::Advisory;
             out.push(f);
         }
     }
@@ -224,9 +214,7 @@ pub fn rollback_breakage(
                     "rollback: {what} {} is gone from the database, but this build's migrations create it and its code may read it — dropped or renamed by a newer migration ({}); redeploy a build that has those migrations, or restore it",
                     i.object,
                     unknown.join(", ")
-                ),
-                Severity::Block,
-            );
+                ),);
             f.object = Some(i.object.clone());
             f
         })
@@ -265,12 +253,7 @@ pub fn allowed_destructive(
             continue;
         };
         let m = &migrations[i];
-        let c = classify_with_prior(
-            m,
-            rules,
-            Severity::Block,
-            prior.get(i).map_or(&[], Vec::as_slice),
-        );
+        let c = classify_with_prior(m, rules, prior.get(i).map_or(&[], Vec::as_slice));
         let unreadable: Vec<String> = unreadable_in(m, &c.findings, rules)
             .into_iter()
             .map(|(span, what)| format!("line {}: {what}", span.line))
@@ -278,7 +261,7 @@ pub fn allowed_destructive(
         let destructive = c.phases.contains(&Phase::Contract) || !unreadable.is_empty();
         let held_back = findings
             .iter()
-            .any(|f| f.status == Status::Failing && f.migration.as_deref() == Some(name));
+            .any(|f| Gate::BLOCK.fails(f) && f.migration.as_deref() == Some(name));
         if !destructive || held_back {
             continue;
         }

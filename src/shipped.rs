@@ -8,8 +8,8 @@
 //! with its base version by what it runs (ops and their SQL without comments or
 //! layout), not by bytes: adding an annotation or fixing a comment is not an edit.
 
-use crate::classify::{finding, status_for, unlocated};
-use crate::finding::{Finding, Severity, Status};
+use crate::classify::{finding, unlocated};
+use crate::finding::{Disposition, Finding};
 use crate::git::{canonical, is_migration_path, ChangeSet};
 use crate::ir::Migration;
 use crate::parse::{read_file, ReadOptions};
@@ -41,9 +41,9 @@ pub fn grandfather(changes: &ChangeSet, migrations: &[Migration], findings: &mut
             .is_some_and(|p| new_files.contains(&canonical(p)));
         if !is_new
             && !CodeRule::EditedMigration.is(&f.rule)
-            && matches!(f.status, Status::Failing | Status::Warning)
+            && matches!(f.disposition, Disposition::Active | Disposition::Advisory)
         {
-            f.status = Status::Grandfathered;
+            f.disposition = Disposition::Grandfathered;
         }
     }
 }
@@ -58,7 +58,6 @@ pub fn edited_migrations(
     roots: &[PathBuf],
     rules: &RuleSet,
     opts: &ReadOptions,
-    fail_on: Severity,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     let Some(rule) = rules.enabled(CodeRule::EditedMigration) else {
@@ -104,7 +103,7 @@ pub fn edited_migrations(
         if unchanged {
             continue;
         }
-        let mut f = finding(
+        out.push(finding(
             rule,
             m,
             Some(m.span),
@@ -113,11 +112,7 @@ pub fn edited_migrations(
                 "migration `{}` {what} since {} — it already exists on the base branch, and databases that ran it keep the old version (an edit that changes only comments is allowed)",
                 m.name,
                 short(&changes.base)
-            ),
-            fail_on,
-        );
-        f.status = status_for(rule.severity, fail_on);
-        out.push(f);
+            ),));
     }
     for p in &changes.deleted {
         if !is_migration_path(p) {
@@ -135,7 +130,6 @@ pub fn edited_migrations(
                 p.display(),
                 short(&changes.base)
             ),
-            fail_on,
         ));
     }
     out

@@ -7,7 +7,7 @@
 //! [`apply`] attaches each sized finding's table size and raises it to `block` above
 //! the rule's threshold. Pure: sizes and findings in, findings out.
 
-use crate::finding::{Finding, Severity, Status};
+use crate::finding::{Finding, Severity};
 use crate::ruleset::RuleSet;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -240,10 +240,11 @@ pub fn table_of(f: &Finding) -> Option<&str> {
 }
 
 /// Attach sizes to the findings of rules with size thresholds and raise those above
-/// a threshold to `block` (status for `fail_on`). A finding that is suppressed,
-/// grandfathered or acknowledged keeps its status: the numbers are still shown.
+/// a threshold to `block`. A finding that is suppressed, grandfathered or
+/// acknowledged keeps its disposition (so the gate does not fail it): the numbers are
+/// still shown.
 /// A table of unknown size keeps the rule's normal severity.
-pub fn apply(findings: &mut [Finding], rules: &RuleSet, sizes: &dyn SizeSource, fail_on: Severity) {
+pub fn apply(findings: &mut [Finding], rules: &RuleSet, sizes: &dyn SizeSource) {
     for f in findings.iter_mut() {
         let Some(threshold) = rules.get(&f.rule).and_then(|r| r.size) else {
             continue;
@@ -258,9 +259,6 @@ pub fn apply(findings: &mut [Finding], rules: &RuleSet, sizes: &dyn SizeSource, 
         let above = stats.as_ref().and_then(|s| threshold.exceeded_by(s));
         if above.is_some() {
             f.severity = Severity::Block;
-            if matches!(f.status, Status::Failing | Status::Warning) {
-                f.status = crate::classify::status_for(Severity::Block, fail_on);
-            }
         }
         f.table_stats = Some(FindingStats {
             table,
@@ -297,8 +295,7 @@ impl PendingSized {
 /// The findings of size-aware rules in the pending migrations, judged as the PR
 /// gate judges them (replayed prior facts and lock facts from lint's one replay
 /// pass, `classify::prior::prior_and_lock_facts`; the live server version and the
-/// runner settings in `base`; suppressions applied), statuses for release-check's
-/// `block`. Pure.
+/// runner settings in `base`; suppressions applied). Pure.
 pub fn pending_sized_findings(
     migrations: &[crate::ir::Migration],
     prior: &[Vec<crate::classify::prior::OpPrior>],
@@ -336,12 +333,11 @@ pub fn pending_sized_findings(
         let mut findings = crate::classify::classify_in(
             m,
             rules,
-            Severity::Block,
             prior.get(i).map_or(&[], Vec::as_slice),
             &contexts[i],
         )
         .findings;
-        crate::annotations::suppress::apply(m, rules, &mut findings, Severity::Block);
+        crate::annotations::suppress::apply(m, rules, &mut findings);
         findings.retain(|f| {
             table_of(f).is_some() && rules.get(&f.rule).is_some_and(|r| r.size.is_some())
         });

@@ -9,7 +9,7 @@
 
 use super::{annotations, ExpandRef};
 use crate::classify::{finding, Classified};
-use crate::finding::{Finding, Phase, Severity, Status};
+use crate::finding::{Disposition, Finding, Phase};
 use crate::ir::Migration;
 use crate::ruleset::{CodeRule, RuleSet};
 use std::collections::{HashMap, HashSet};
@@ -74,13 +74,12 @@ impl<'a> ExpandIndex<'a> {
 }
 
 /// Run the checks over all migrations (sorted in run order) and their classification
-/// (same order); adjust statuses and add findings.
+/// (same order); acknowledge the covered contract findings and add findings.
 pub fn check(
     migrations: &[Migration],
     classified: &[Classified],
     rules: &RuleSet,
     findings: &mut Vec<Finding>,
-    fail_on: Severity,
 ) {
     let expands = ExpandIndex::new(migrations, classified);
     let by_name: HashMap<&str, &Migration> =
@@ -92,7 +91,7 @@ pub fn check(
         let a = annotations(m);
         let mut add = |id: CodeRule, span, message: String, help: Option<String>| {
             if let Some(rule) = rules.enabled(id) {
-                let mut f = finding(rule, m, span, None, message, fail_on);
+                let mut f = finding(rule, m, span, None, message);
                 if help.is_some() {
                     f.help = help;
                 }
@@ -112,10 +111,8 @@ pub fn check(
                         m,
                         Some(d.span),
                         None,
-                        format!("`@destructive: {}` but `{}` drops, renames or empties nothing migguard can see: remove the annotation, or check that the destructive statement is in this migration", d.value, m.name),
-                        fail_on,
-                    );
-                    f.status = Status::Warning;
+                        format!("`@destructive: {}` but `{}` drops, renames or empties nothing migguard can see: remove the annotation, or check that the destructive statement is in this migration", d.value, m.name),);
+                    f.disposition = Disposition::Advisory;
                     findings.push(f);
                 }
             }
@@ -232,8 +229,8 @@ pub fn check(
             .object
             .as_deref()
             .is_none_or(|o| !unnamed.contains(&shown_object(o)));
-        if f.phase == Phase::Contract && f.status != Status::Suppressed && named {
-            f.status = Status::Acknowledged;
+        if f.phase == Phase::Contract && f.disposition != Disposition::Suppressed && named {
+            f.disposition = Disposition::Acknowledged;
         }
     }
 }
@@ -282,6 +279,7 @@ fn contains_word(hay: &str, word: &str) -> bool {
 mod tests {
     use super::*;
     use crate::classify::classify;
+    use crate::finding::{Gate, Status};
     use crate::parse::sql::read_sql_file;
     use crate::parse::ReadOptions;
     use crate::source::SourceFile;
@@ -296,19 +294,19 @@ mod tests {
 
     fn run(ms: Vec<Migration>) -> Vec<(String, String, Status)> {
         let rules = RuleSet::builtin();
-        let classified: Vec<Classified> = ms
-            .iter()
-            .map(|m| classify(m, &rules, Severity::Block))
-            .collect();
+        let classified: Vec<Classified> = ms.iter().map(|m| classify(m, &rules)).collect();
         let mut findings: Vec<Finding> =
             classified.iter().flat_map(|c| c.findings.clone()).collect();
-        check(&ms, &classified, &rules, &mut findings, Severity::Block);
+        check(&ms, &classified, &rules, &mut findings);
         // Locking findings (lock-timeout-missing on every ALTER) are not what these
         // tests are about.
         findings
             .into_iter()
             .filter(|f| f.category != crate::finding::Category::Locking)
-            .map(|f| (f.migration.unwrap_or_default(), f.rule, f.status))
+            .map(|f| {
+                let status = Gate::BLOCK.status(&f);
+                (f.migration.unwrap_or_default(), f.rule, status)
+            })
             .collect()
     }
 
@@ -423,6 +421,7 @@ mod tests {
 #[cfg(test)]
 mod in_memory {
     use super::*;
+    use crate::finding::{Gate, Status};
     use crate::ir::{Comment, MigrationFormat, MigrationOrder, Span};
     use std::collections::BTreeSet;
 
@@ -477,7 +476,6 @@ mod in_memory {
                 Some(m.span),
                 Some(obj.to_string()),
                 format!("drops {obj}"),
-                Severity::Block,
             ));
             c.phases.insert(Phase::Contract);
             c.contract_objects.insert(obj.to_string());
@@ -513,13 +511,7 @@ mod in_memory {
                 .iter()
                 .flat_map(|c| c.findings.clone())
                 .collect();
-            check(
-                &self.migrations,
-                &self.classified,
-                &rules,
-                &mut findings,
-                Severity::Block,
-            );
+            check(&self.migrations, &self.classified, &rules, &mut findings);
             findings
         }
     }
@@ -531,7 +523,9 @@ mod in_memory {
     const OBJ: &str = "public.product.legacy_code";
 
     fn statuses(fs: &[Finding]) -> Vec<(&str, Status)> {
-        fs.iter().map(|f| (f.rule.as_str(), f.status)).collect()
+        fs.iter()
+            .map(|f| (f.rule.as_str(), Gate::BLOCK.status(f)))
+            .collect()
     }
 
     #[test]
@@ -649,7 +643,7 @@ mod in_memory {
         assert_eq!(unknown[0].span.map(|s| s.line), Some(2));
         assert!(fs
             .iter()
-            .any(|f| f.rule == "drop-column" && f.status == Status::Failing));
+            .any(|f| f.rule == "drop-column" && Gate::BLOCK.status(f) == Status::Failing));
     }
 
     #[test]
@@ -675,7 +669,8 @@ mod in_memory {
             .run();
         assert!(fs
             .iter()
-            .any(|f| f.rule == "expand-not-before-contract" && f.status == Status::Failing));
+            .any(|f| f.rule == "expand-not-before-contract"
+                && Gate::BLOCK.status(f) == Status::Failing));
         // Naming itself is not "before" either.
         let fs = Case::new()
             .with(
@@ -791,7 +786,7 @@ mod in_memory {
         assert_eq!(lines, vec![Some(1), Some(2), Some(3), Some(4)]);
         assert!(fs
             .iter()
-            .all(|f| f.rule != "invalid-annotation" || f.status == Status::Failing));
+            .all(|f| f.rule != "invalid-annotation" || Gate::BLOCK.status(f) == Status::Failing));
     }
 
     #[test]
@@ -828,7 +823,7 @@ mod in_memory {
                 format!(
                     "{} [{}] {}:{} {}\n  help: {}",
                     f.rule,
-                    f.status.as_str(),
+                    Gate::BLOCK.status(f).as_str(),
                     f.migration.as_deref().unwrap_or("-"),
                     f.span.map(|s| s.line).unwrap_or(0),
                     f.message,

@@ -12,7 +12,7 @@
 
 use crate::annotations::annotations;
 use crate::classify::finding;
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::ir::Migration;
 use crate::ruleset::{CodeRule, RuleSet};
 
@@ -80,7 +80,7 @@ fn elided_import(statement: &str, rest: &str) -> bool {
 
 /// The `annotation-placement` finding of a TypeScript migration, if its annotations
 /// sit directly above an import tsc elides. `text` is the file's source.
-pub fn check(m: &Migration, text: &str, rules: &RuleSet, fail_on: Severity) -> Vec<Finding> {
+pub fn check(m: &Migration, text: &str, rules: &RuleSet) -> Vec<Finding> {
     let ts = m
         .file
         .extension()
@@ -146,9 +146,7 @@ pub fn check(m: &Migration, text: &str, rules: &RuleSet, fail_on: Severity) -> V
                     "this annotation sits above a type-only import (line {}), which tsc removes together with its comments: the compiled migration in the release image loses it; write the annotations directly above `class {}`",
                     start + 1,
                     m.name
-                ),
-                fail_on,
-            ));
+                ),));
             // One finding per migration: both annotations move together.
             break;
         }
@@ -166,7 +164,7 @@ mod tests {
     fn lint(path: &str, text: &str) -> Vec<Finding> {
         let file = SourceFile::new(path.into(), text.to_string());
         let m = read_typeorm_file(&file, &ReadOptions::default()).remove(0);
-        check(&m, text, &RuleSet::builtin(), Severity::Block)
+        check(&m, text, &RuleSet::builtin())
     }
 
     const HEADER: &str = "// @destructive: DROP COLUMN product.legacy_code (moved to smile_code)\n// @expand-migration: AddSmileCode1700000100000\n";

@@ -6,11 +6,11 @@
 //! file. A reason is mandatory (`suppression-without-reason`, and the suppression is
 //! then not applied: fail closed); one that silences nothing, or names an unknown
 //! rule, is reported (`unused-suppression`). Suppressed findings stay in the output
-//! with `status: suppressed` and the reason. `read-error` is never suppressed (line
+//! with disposition (and so `status:`) `suppressed` and the reason. `read-error` is never suppressed (line
 //! or file): what migguard could not read must not pass the gate or release-check.
 
 use crate::classify::finding;
-use crate::finding::{Finding, Severity, Status};
+use crate::finding::{Disposition, Finding};
 use crate::ir::{Migration, Span};
 use crate::ruleset::{CodeRule, RuleSet};
 use std::collections::BTreeSet;
@@ -142,20 +142,15 @@ fn suppressions_of(ms: &[&Migration]) -> Vec<Suppression> {
 
 /// Apply suppressions of `m` to its findings (in place) and add the findings about
 /// the suppressions themselves.
-pub fn apply(m: &Migration, rules: &RuleSet, findings: &mut Vec<Finding>, fail_on: Severity) {
-    apply_file(&[m], rules, findings, fail_on);
+pub fn apply(m: &Migration, rules: &RuleSet, findings: &mut Vec<Finding>) {
+    apply_file(&[m], rules, findings);
 }
 
 /// Apply the suppressions of one file holding the migrations `ms` (a TypeORM file may
 /// hold several classes) to their findings. Comments belong to the file, so a
 /// suppression is used if it silences a finding of any of them — judging each class
 /// alone would report a suppression used by its neighbour as unused.
-pub fn apply_file(
-    ms: &[&Migration],
-    rules: &RuleSet,
-    findings: &mut Vec<Finding>,
-    fail_on: Severity,
-) {
+pub fn apply_file(ms: &[&Migration], rules: &RuleSet, findings: &mut Vec<Finding>) {
     let Some(first) = ms.first() else {
         return;
     };
@@ -175,7 +170,6 @@ pub fn apply_file(
                 m,
                 c.span,
                 message,
-                fail_on,
                 &mut extra,
             );
         }
@@ -198,7 +192,6 @@ pub fn apply_file(
                 m,
                 s.span,
                 format!("`{directive}` names no rule"),
-                fail_on,
                 &mut extra,
             );
             continue;
@@ -214,7 +207,6 @@ pub fn apply_file(
                     s.rules.join(", "),
                     s.rules.join(", ")
                 ),
-                fail_on,
                 &mut extra,
             );
             continue;
@@ -230,7 +222,6 @@ pub fn apply_file(
                     m,
                     s.span,
                     format!("`{directive} read-error` is not applied: a read error cannot be silenced for a whole file (use `migguard-ignore read-error: <reason>` on the line above the code)"),
-                    fail_on,
                     &mut extra,
                 );
                 continue;
@@ -246,7 +237,6 @@ pub fn apply_file(
                     m,
                     s.span,
                     format!("`{directive}` names unknown rule `{id}`{hint}"),
-                    fail_on,
                     &mut extra,
                 );
                 continue;
@@ -260,7 +250,6 @@ pub fn apply_file(
                     m,
                     s.span,
                     format!("`{directive} read-error` is not applied: a read error cannot be suppressed (fix the source so migguard can read it)"),
-                    fail_on,
                     &mut extra,
                 );
                 continue;
@@ -269,7 +258,7 @@ pub fn apply_file(
             for f in findings.iter_mut() {
                 if f.rule != *id
                     || !f.migration.as_deref().is_some_and(|n| names.contains(n))
-                    || f.status == Status::Suppressed
+                    || f.disposition == Disposition::Suppressed
                 {
                     continue;
                 }
@@ -284,7 +273,7 @@ pub fn apply_file(
                             && (o.span.line == s.target_line || o.anchor_line == s.target_line)
                     });
                 if covered {
-                    f.status = Status::Suppressed;
+                    f.disposition = Disposition::Suppressed;
                     f.suppression_reason = Some(reason.clone());
                     used = true;
                 }
@@ -296,7 +285,6 @@ pub fn apply_file(
                     m,
                     s.span,
                     format!("`{directive} {id}` suppresses nothing"),
-                    fail_on,
                     &mut extra,
                 );
             }
@@ -319,25 +307,25 @@ fn push(
     m: &Migration,
     span: Span,
     message: String,
-    fail_on: Severity,
     out: &mut Vec<Finding>,
 ) {
     if let Some(rule) = rules.enabled(id) {
-        out.push(finding(rule, m, Some(span), None, message, fail_on));
+        out.push(finding(rule, m, Some(span), None, message));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::{Gate, Status};
     use crate::parse::sql::read_sql_file;
     use crate::parse::ReadOptions;
     use crate::source::SourceFile;
 
     /// The migration's findings without the per-migration timeout rules, which fire
     /// on every DROP TABLE here and are not what these tests are about.
-    fn classify(m: &Migration, rules: &RuleSet, fail_on: Severity) -> crate::classify::Classified {
-        let mut c = crate::classify::classify(m, rules, fail_on);
+    fn classify(m: &Migration, rules: &RuleSet) -> crate::classify::Classified {
+        let mut c = crate::classify::classify(m, rules);
         c.findings.retain(|f| {
             !["lock-timeout-missing", "statement-timeout-missing"].contains(&f.rule.as_str())
         });
@@ -348,10 +336,13 @@ mod tests {
         let file = SourceFile::new("0001_x.sql".into(), sql.to_string());
         let m = read_sql_file(&file, &ReadOptions::default()).remove(0);
         let rules = RuleSet::builtin();
-        let mut f = classify(&m, &rules, Severity::Block).findings;
-        apply(&m, &rules, &mut f, Severity::Block);
+        let mut f = classify(&m, &rules).findings;
+        apply(&m, &rules, &mut f);
         f.into_iter()
-            .map(|f| (f.rule, f.status, f.suppression_reason))
+            .map(|f| {
+                let status = Gate::BLOCK.status(&f);
+                (f.rule, status, f.suppression_reason)
+            })
             .collect()
     }
 
@@ -485,10 +476,13 @@ mod tests {
 
     fn statuses(m: &Migration) -> Vec<(String, Status, Option<String>)> {
         let rules = RuleSet::builtin();
-        let mut f = classify(m, &rules, Severity::Block).findings;
-        apply(m, &rules, &mut f, Severity::Block);
+        let mut f = classify(m, &rules).findings;
+        apply(m, &rules, &mut f);
         f.into_iter()
-            .map(|f| (f.rule, f.status, f.suppression_reason))
+            .map(|f| {
+                let status = Gate::BLOCK.status(&f);
+                (f.rule, status, f.suppression_reason)
+            })
             .collect()
     }
 
@@ -541,9 +535,12 @@ mod tests {
         b.span.line = 14;
         b.span.end_line = 20;
         let rules = RuleSet::builtin();
-        let mut f = classify(&a, &rules, Severity::Block).findings;
-        apply_file(&[&a, &b], &rules, &mut f, Severity::Block);
-        let got: Vec<_> = f.iter().map(|f| (f.rule.as_str(), f.status)).collect();
+        let mut f = classify(&a, &rules).findings;
+        apply_file(&[&a, &b], &rules, &mut f);
+        let got: Vec<_> = f
+            .iter()
+            .map(|f| (f.rule.as_str(), Gate::BLOCK.status(f)))
+            .collect();
         assert_eq!(got, vec![("drop-table", Status::Suppressed)]);
     }
 
@@ -560,8 +557,8 @@ mod tests {
             8,
         );
         let rules = RuleSet::builtin();
-        let mut f = classify(&m, &rules, Severity::Block).findings;
-        apply(&m, &rules, &mut f, Severity::Block);
+        let mut f = classify(&m, &rules).findings;
+        apply(&m, &rules, &mut f);
         let lines: Vec<String> = f
             .iter()
             .map(|f| {
@@ -570,7 +567,7 @@ mod tests {
                     f.span.map(|s| s.line).unwrap_or(0),
                     f.span.map(|s| s.column).unwrap_or(0),
                     f.rule,
-                    f.status.as_str(),
+                    Gate::BLOCK.status(f).as_str(),
                     f.message
                 )
             })

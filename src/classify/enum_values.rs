@@ -13,7 +13,7 @@
 //!
 //! `RENAME VALUE` is matched as an op by the rule itself (`rules/rules.toml`).
 
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::ir::{Migration, OpKind, QualifiedName};
 use crate::locks::{LockContext, OpAnalysis, ASSUMED_POSTGRES_MAJOR};
 use crate::ruleset::{CodeRule, RuleSet};
@@ -30,7 +30,6 @@ pub fn findings(
     facts: &[OpAnalysis],
     ctx: &LockContext,
     rules: &RuleSet,
-    fail_on: Severity,
 ) -> Vec<Finding> {
     let Some(rule) = rules.enabled(CodeRule::EnumValueChange) else {
         return Vec::new();
@@ -44,7 +43,6 @@ pub fn findings(
             Some(op.span),
             op.kind.object(),
             message,
-            fail_on,
         ));
     };
     // Types renamed away in this migration: their old name → their labels, from the

@@ -7,7 +7,7 @@
 //! server does (`ir::names::truncate_ident`), so the op's names are the truncated
 //! ones; this check reads the statement as written.
 
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::ir::names::{truncate_ident, MAX_IDENTIFIER_BYTES};
 use crate::ir::{Migration, OpKind, OpSource, Operation};
 use crate::parse::sql::lexical::blank_for_patterns;
@@ -105,7 +105,7 @@ fn long_builder_names(js: &str) -> Vec<String> {
 
 /// One finding per long identifier per statement (a statement that yields several ops
 /// is reported once).
-pub fn findings(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Vec<Finding> {
+pub fn findings(migration: &Migration, rules: &RuleSet) -> Vec<Finding> {
     let Some(rule) = rules.enabled(CodeRule::IdentifierTooLong) else {
         return Vec::new();
     };
@@ -120,7 +120,7 @@ pub fn findings(migration: &Migration, rules: &RuleSet, fail_on: Severity) -> Ve
             if !seen.insert((op.span.start, op.span.end, name.clone())) {
                 continue;
             }
-            out.push(finding(rule, migration, op, &name, fail_on));
+            out.push(finding(rule, migration, op, &name));
         }
     }
     out
@@ -131,7 +131,6 @@ fn finding(
     migration: &Migration,
     op: &Operation,
     name: &str,
-    fail_on: Severity,
 ) -> Finding {
     let stored = truncate_ident(name.to_string());
     super::finding(
@@ -143,9 +142,7 @@ fn finding(
             "identifier \"{name}\" is {} bytes: PostgreSQL stores it as \"{stored}\" ({} bytes), so code and TypeORM that look for the name as written do not find it",
             name.len(),
             stored.len()
-        ),
-        fail_on,
-    )
+        ),)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 //! behaves as if it knew nothing.
 
 use crate::ir::{
-    fold_sql_ident, AttrValue, ChangeMode, Migration, OpKind, Operation, QualifiedName,
+    fold_sql_ident, AttrValue, ChangeMode, Migration, OpKind, OpName, Operation, QualifiedName,
 };
 use crate::locks::{MigrationFacts, ModelFacts};
 use crate::schema::model::{SchemaModel, Table};
@@ -34,16 +34,19 @@ pub struct OpPrior {
 impl OpPrior {
     /// Overwrite the condition attributes of an op of `kind` (or of a constraint it
     /// adds inline) with what the prior schema shows.
-    pub fn refine(&self, kind: &str, attrs: &mut BTreeMap<&'static str, AttrValue>) {
-        if kind == "create_index" {
-            attrs.insert("on_partitioned", AttrValue::Bool(self.on_partitioned));
-        }
-        if kind == "alter_column_type" {
-            attrs.insert("metadata_only", AttrValue::Bool(self.metadata_only));
-        }
-        if let (Some((mode, sets_not_null)), "change_column") = (self.change, kind) {
-            attrs.insert("mode", AttrValue::Str(mode.name().to_string()));
-            attrs.insert("sets_not_null", AttrValue::Bool(sets_not_null));
+    pub fn refine(&self, kind: OpName, attrs: &mut BTreeMap<&'static str, AttrValue>) {
+        match (kind, self.change) {
+            (OpName::CreateIndex, _) => {
+                attrs.insert("on_partitioned", AttrValue::Bool(self.on_partitioned));
+            }
+            (OpName::AlterColumnType, _) => {
+                attrs.insert("metadata_only", AttrValue::Bool(self.metadata_only));
+            }
+            (OpName::ChangeColumn, Some((mode, sets_not_null))) => {
+                attrs.insert("mode", AttrValue::Str(mode.name().to_string()));
+                attrs.insert("sets_not_null", AttrValue::Bool(sets_not_null));
+            }
+            _ => {}
         }
     }
 }

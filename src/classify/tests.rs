@@ -2,6 +2,7 @@
 //! `lint_ok` style), over SQL read by the real SQL reader.
 
 use super::*;
+use crate::finding::{Gate, Status};
 use crate::ir::{MigrationFormat, MigrationOrder, Span, TextMap};
 use crate::parse::sql::{read_statements, SqlInput};
 use crate::parse::ReadOptions;
@@ -42,12 +43,11 @@ pub(crate) fn migration(sql: &str, transactional: bool) -> Migration {
 
 /// Rule ids raised by `sql` (in a transactional migration), sorted, deduplicated.
 fn lint_errors(sql: &str) -> Vec<String> {
-    let mut ids: Vec<String> =
-        classify(&migration(sql, true), &RuleSet::builtin(), Severity::Block)
-            .findings
-            .into_iter()
-            .map(|f| f.rule)
-            .collect();
+    let mut ids: Vec<String> = classify(&migration(sql, true), &RuleSet::builtin())
+        .findings
+        .into_iter()
+        .map(|f| f.rule)
+        .collect();
     ids.sort();
     ids.dedup();
     ids
@@ -257,7 +257,6 @@ fn concurrent_index_in_transaction() {
     let outside = classify(
         &migration("CREATE INDEX CONCURRENTLY i ON u (a)", false),
         &RuleSet::builtin(),
-        Severity::Block,
     );
     assert!(outside
         .findings
@@ -313,7 +312,6 @@ fn phases_mark_expand_and_contract() {
             true,
         ),
         &RuleSet::builtin(),
-        Severity::Block,
     );
     assert!(c.phases.contains(&Phase::Expand) && c.phases.contains(&Phase::Contract));
     assert!(c.contract_objects.contains("public.u.a"));
@@ -322,10 +320,12 @@ fn phases_mark_expand_and_contract() {
 #[test]
 fn fail_on_warn_makes_warnings_failing() {
     let m = migration("CREATE INDEX i ON u (a)", true);
-    let at_block = classify(&m, &RuleSet::builtin(), Severity::Block);
-    let at_warn = classify(&m, &RuleSet::builtin(), Severity::Warn);
-    assert_eq!(at_block.findings[0].status, Status::Warning);
-    assert_eq!(at_warn.findings[0].status, Status::Failing);
+    let c = classify(&m, &RuleSet::builtin());
+    let warn = Gate {
+        fail_on: Severity::Warn,
+    };
+    assert_eq!(Gate::BLOCK.status(&c.findings[0]), Status::Warning);
+    assert_eq!(warn.status(&c.findings[0]), Status::Failing);
 }
 
 #[test]
@@ -336,7 +336,6 @@ fn rendered_finding_snapshot() {
             true,
         ),
         &RuleSet::builtin(),
-        Severity::Block,
     );
     insta::assert_yaml_snapshot!(c.findings);
 }
@@ -375,7 +374,7 @@ fn with_up(up: Vec<Operation>) -> Migration {
 }
 
 fn ids_of(m: &Migration, rules: &RuleSet) -> Vec<String> {
-    let mut ids: Vec<String> = classify(m, rules, Severity::Block)
+    let mut ids: Vec<String> = classify(m, rules)
         .findings
         .into_iter()
         .map(|f| f.rule)
@@ -451,7 +450,6 @@ fn builder_finding_names_object_method_and_help() {
     let c = classify(
         &with_up(vec![change_column(ChangeMode::Recreate, None)]),
         &RuleSet::builtin(),
-        Severity::Block,
     );
     let f = c
         .findings
@@ -465,7 +463,7 @@ fn builder_finding_names_object_method_and_help() {
         f.message
     );
     assert_eq!(f.span.map(|s| (s.line, s.column)), Some((5, 9)));
-    assert_eq!(f.status, Status::Failing);
+    assert_eq!(Gate::BLOCK.status(f), Status::Failing);
     assert!(f.help.as_deref().is_some_and(|h| h.contains("USING")));
 }
 
@@ -498,10 +496,10 @@ fn read_errors_fail_closed() {
         message: "syntax error".into(),
         span: Span::default(),
     });
-    let c = classify(&m, &RuleSet::builtin(), Severity::Block);
+    let c = classify(&m, &RuleSet::builtin());
     assert_eq!(c.findings.len(), 1);
     assert_eq!(c.findings[0].rule, "read-error");
-    assert_eq!(c.findings[0].status, Status::Failing);
+    assert_eq!(Gate::BLOCK.status(&c.findings[0]), Status::Failing);
     assert!(c.findings[0].message.contains("syntax error"));
 }
 
@@ -529,7 +527,7 @@ fn severity_off_produces_nothing() {
     let rules = RuleSet::load(&text, "test").expect("valid rules");
     assert!(ids_of(&migration("DROP TABLE x", true), &rules).is_empty());
     // Off rules still mark the phase: the migration is a contract one.
-    let c = classify(&migration("DROP TABLE x", true), &rules, Severity::Block);
+    let c = classify(&migration("DROP TABLE x", true), &rules);
     assert!(c.phases.contains(&Phase::Contract));
 }
 
@@ -539,13 +537,13 @@ const DEFAULT_RULES_FOR_TEST: &str = crate::ruleset::DEFAULT_RULES;
 fn dynamic_drop_is_flagged_as_dynamic() {
     let mut m = migration("DROP TABLE x", true);
     m.up[0].dynamic = true;
-    let c = classify(&m, &RuleSet::builtin(), Severity::Block);
+    let c = classify(&m, &RuleSet::builtin());
     let dynamic = c
         .findings
         .iter()
         .find(|f| f.rule == "dynamic-sql")
         .expect("dynamic-sql");
-    assert_eq!(dynamic.status, Status::Warning);
+    assert_eq!(Gate::BLOCK.status(dynamic), Status::Warning);
     let drop = c.findings.iter().find(|f| f.rule == "drop-table").unwrap();
     assert!(
         drop.message.contains("built at run time"),
@@ -565,24 +563,4 @@ fn table_created_then_renamed_is_still_new() {
         "CREATE TABLE a (x int); CREATE INDEX i ON b (x)",
         "create-index-non-concurrent",
     );
-}
-
-#[test]
-fn status_table() {
-    use Severity::*;
-    let cases = [
-        (Block, Block, Status::Failing),
-        (Warn, Block, Status::Warning),
-        (Info, Block, Status::Warning),
-        (Block, Warn, Status::Failing),
-        (Warn, Warn, Status::Failing),
-        (Info, Warn, Status::Warning),
-    ];
-    for (severity, fail_on, expected) in cases {
-        assert_eq!(
-            status_for(severity, fail_on),
-            expected,
-            "{severity:?} at --fail-on {fail_on:?}"
-        );
-    }
 }

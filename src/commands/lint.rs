@@ -7,7 +7,7 @@
 use crate::cli::{FailOn, GlobalArgs, LintArgs};
 use crate::config::Config;
 use crate::error::{Error, Outcome, Result};
-use crate::finding::{Severity, Status};
+use crate::finding::{Gate, Severity};
 use crate::lint::lint_project_with;
 use crate::project::{load_project, load_rules, migration_paths};
 use crate::report::{render_findings, FindingsReport, MigrationSummary, RenderOptions};
@@ -39,7 +39,6 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
     let rules = load_rules(global.rules.as_deref(), &config)?;
     let paths = migration_paths(&args.paths, &config)?;
     let project = load_project(&paths, &config)?;
-    let fail_on = fail_on_severity(args.fail_on, &config);
     // The repository is the one holding the migrations, wherever migguard runs
     // from (`--config app/migguard.toml`, an absolute path from a CI step).
     let changes = match &args.changed_since {
@@ -68,14 +67,13 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
             &paths,
             &rules,
             &crate::project::read_options(&config),
-            fail_on,
         ),
     };
-    let mut findings = lint_project_with(&project, &rules, fail_on, &config.lock_context(), edits);
+    let mut findings = lint_project_with(&project, &rules, &config.lock_context(), edits);
     let mut notes = Vec::new();
     if let Some(path) = &args.table_stats {
         let stats = read_table_stats(path)?;
-        crate::sizes::apply(&mut findings, &rules, &stats.sizes(), fail_on);
+        crate::sizes::apply(&mut findings, &rules, &stats.sizes());
         notes.push(format!(
             "table sizes from {} ({} tables)",
             crate::report::display_path(path),
@@ -97,16 +95,16 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
             history.table_name(),
             &config.drift.ignore,
             &rules,
-            fail_on,
         );
         crate::entities::attach_sources(&mut entity_findings, sources.to_mut());
         findings.extend(entity_findings);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
-    let passed = !findings.iter().any(|f| f.status == Status::Failing);
     let report = FindingsReport {
         command: "lint",
-        passed,
+        gate: Gate {
+            fail_on: fail_on_severity(args.fail_on, &config),
+        },
         findings,
         migrations: project
             .migrations
@@ -123,5 +121,9 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
         quiet: global.quiet,
     };
     crate::report::write_stdout(|out| render_findings(&report, &rules, &sources, opts, out))?;
-    Ok(if passed { Outcome::Pass } else { Outcome::Fail })
+    Ok(if report.passed() {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    })
 }

@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::db::connect::{block_on_within, connect, describe};
 use crate::db::history::{self, compare_with_checksums};
 use crate::error::{Error, Outcome, Result};
-use crate::finding::{Severity, Status};
+use crate::finding::{Disposition, Gate};
 use crate::project::{load_project, load_rules, migration_paths};
 use crate::release::{allowed_destructive, allowed_message, check, rollback_breakage, PERMISSION};
 use crate::report::{render_findings, FindingsReport, MigrationSummary, RenderOptions};
@@ -131,7 +131,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
                     source: "database",
                     created: std::mem::take(&mut p.created),
                 };
-                crate::sizes::apply(&mut p.findings, &rules, &sizes, Severity::Block);
+                crate::sizes::apply(&mut p.findings, &rules, &sizes);
             }
         }
         Ok::<_, Error>((history, cmp, live, server_version_num, sized))
@@ -140,7 +140,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
     findings.extend(sized.into_iter().flat_map(|p| p.findings));
     // A file that looks like a migration but could not be read may be one that runs
     // in this release: fail closed, as the PR gate does.
-    findings.extend(project.unreadable_file_findings(&rules, Severity::Block));
+    findings.extend(project.unreadable_file_findings(&rules));
     if let Some((live, schemas)) = &live {
         let view = crate::drift::HistoryView::from(cmp.clone());
         let ignore =
@@ -163,9 +163,8 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
             None,
             None,
             format!("history table `{table}` does not exist: treating every migration as pending"),
-            Severity::Block,
         );
-        f.status = Status::Warning;
+        f.disposition = Disposition::Advisory;
         findings.push(f);
     }
     let allowed = if allow_destructive {
@@ -185,9 +184,8 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
                 Some(m.span),
                 a.drops.first().cloned(),
                 allowed_message(a),
-                Severity::Block,
             );
-            f.status = Status::Acknowledged;
+            f.disposition = Disposition::Allowed;
             f.suppression_reason = Some(PERMISSION.to_string());
             findings.push(f);
             notes.push(allowed_message(a));
@@ -197,7 +195,6 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
     let major = crate::db::stats::major_of(server_version_num);
     notes.push(version_note(major, config.postgres_version));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let passed = !findings.iter().any(|f| f.status == Status::Failing);
     notes.push(format!(
         "{} applied, {} pending{}{}",
         cmp.applied.len(),
@@ -215,7 +212,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
     ));
     let report = FindingsReport {
         command: "release-check",
-        passed,
+        gate: Gate::BLOCK,
         findings,
         migrations: project
             .migrations
@@ -255,5 +252,9 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
     crate::report::write_stdout(|out| {
         render_findings(&report, &rules, &project.sources, render, out)
     })?;
-    Ok(if passed { Outcome::Pass } else { Outcome::Fail })
+    Ok(if report.passed() {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    })
 }

@@ -13,7 +13,7 @@ use crate::schema::model::{
     Attribute, Column, CompositeType, Constraint, EnumType, Extension, Index, SchemaModel,
     Sequence, Table, View,
 };
-use crate::schema::normalize::{canonical_default, canonical_expr, index_key, normalize_type};
+use crate::schema::normalize::{canonical_expr, index_key, normalize_type, DefaultCanon};
 use crate::schema::objects::{
     quote_ident, split_arguments, transition_table, unqualify_default, Function, Policy,
     RoutineKind, Trigger,
@@ -214,6 +214,7 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
         ),
         )
         .await?;
+    let mut defaults = DefaultCanon::new(&ds);
     for r in cols {
         let oid: u32 = r.get(0);
         if let Some(v) = views_by_oid.get(&oid).and_then(|n| m.views.get_mut(n)) {
@@ -231,7 +232,7 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
             data_type: norm(&r.get::<_, String>(2)),
             not_null: r.get(3),
             default: if generated.is_empty() {
-                canonical_default(expr.as_deref(), &ds)
+                defaults.get(expr.as_deref())
             } else {
                 None
             },

@@ -109,6 +109,54 @@ impl Kind {
     }
 }
 
+impl Kind {
+    /// Only the expected side (the migrations) has the object: `missing-*`.
+    pub fn is_missing(self) -> bool {
+        self.alone_on() == Some(Side::Expected)
+    }
+
+    /// Only the live side has the object: `unexpected-*`.
+    pub fn is_unexpected(self) -> bool {
+        self.alone_on() == Some(Side::Live)
+    }
+
+    /// The side that alone has the object; `None` where both have it (a mismatch) or
+    /// replay cannot tell. Exhaustive, so a new kind must be classified.
+    fn alone_on(self) -> Option<Side> {
+        use Kind::*;
+        match self {
+            MissingTable | MissingColumn | MissingIndex | MissingConstraint | MissingEnum
+            | MissingType | MissingView | MissingSequence | MissingExtension | MissingFunction
+            | MissingTrigger | MissingPolicy => Some(Side::Expected),
+            UnexpectedTable | UnexpectedColumn | UnexpectedIndex | UnexpectedConstraint
+            | UnexpectedEnum | UnexpectedType | UnexpectedView | UnexpectedSequence
+            | UnexpectedFunction | UnexpectedTrigger | UnexpectedPolicy => Some(Side::Live),
+            ColumnTypeMismatch
+            | ColumnNullabilityMismatch
+            | ColumnDefaultMismatch
+            | IndexMismatch
+            | ConstraintMismatch
+            | EnumValuesMismatch
+            | TypeMismatch
+            | ViewMismatch
+            | SequenceMismatch
+            | ExtensionMismatch
+            | FunctionMismatch
+            | TriggerMismatch
+            | RowSecurityMismatch
+            | PolicyMismatch
+            | Unverifiable => None,
+        }
+    }
+}
+
+/// One side of the comparison (see [`Kind::is_missing`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Expected,
+    Live,
+}
+
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(self.as_str())

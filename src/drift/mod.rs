@@ -52,6 +52,14 @@ impl ItemKind {
     }
 }
 
+impl ItemKind {
+    /// A schema object the migrations create and the live database lacks
+    /// (`missing-*`); never a history item.
+    pub fn is_missing(self) -> bool {
+        matches!(self, ItemKind::Schema(kind) if kind.is_missing())
+    }
+}
+
 impl std::fmt::Display for ItemKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.pad(self.as_str())

@@ -462,16 +462,6 @@ fn only_newer_migrations_explain(d: &Difference, live: &SchemaModel) -> bool {
                 !c.not_null || c.default.is_some() || c.identity.is_some() || c.generated.is_some()
             })
         }
-        Kind::UnexpectedTable
-        | Kind::UnexpectedIndex
-        | Kind::UnexpectedConstraint
-        | Kind::UnexpectedEnum
-        | Kind::UnexpectedType
-        | Kind::UnexpectedView
-        | Kind::UnexpectedSequence
-        | Kind::UnexpectedFunction
-        | Kind::UnexpectedTrigger
-        | Kind::UnexpectedPolicy => true,
-        _ => false,
+        kind => kind.is_unexpected(),
     }
 }

@@ -10,29 +10,13 @@
 //! SQL migguard cannot read are reported as warnings saying so, never as clean.
 
 use super::{Entity, EntitySet};
-use crate::classify::status_for;
+use crate::classify::unlocated;
 use crate::drift::diff::{diff, Difference, IgnoreList, Kind};
-use crate::finding::{Finding, Severity, Status};
+use crate::finding::{Disposition, Finding};
 use crate::ir::{Migration, Span};
 use crate::ruleset::{CodeRule, Rule, RuleSet};
 use crate::schema::SchemaModel;
 use std::path::PathBuf;
-
-/// Whether the difference is something the migrations lack (entity side present) or
-/// something they have that no entity declares.
-fn entity_side_missing(kind: Kind) -> bool {
-    matches!(
-        kind,
-        Kind::UnexpectedTable
-            | Kind::UnexpectedColumn
-            | Kind::UnexpectedIndex
-            | Kind::UnexpectedConstraint
-            | Kind::UnexpectedEnum
-            | Kind::UnexpectedType
-            | Kind::UnexpectedView
-            | Kind::UnexpectedSequence
-    )
-}
 
 /// A line-only span (entity lines come from the Node script, not from a parsed file).
 fn line_span(line: usize) -> Option<Span> {
@@ -109,24 +93,10 @@ fn creator<'a>(migrations: &'a [Migration], d: &Difference) -> Option<(&'a Migra
     found
 }
 
-fn finding(rule: &Rule, fail_on: Severity, d: &Difference, message: String) -> Finding {
-    Finding {
-        rule: rule.id.clone(),
-        severity: rule.severity,
-        category: rule.category,
-        phase: rule.phase,
-        status: status_for(rule.severity, fail_on),
-        migration: None,
-        file: None,
-        span: None,
-        object: Some(d.object.clone()),
-        message,
-        help: Some(rule.instead.clone()),
-        suppression_reason: None,
-        lock: None,
-        table_stats: None,
-        origin: None,
-    }
+fn finding(rule: &Rule, d: &Difference, message: String) -> Finding {
+    let mut f = unlocated(rule, None, None, message);
+    f.object = Some(d.object.clone());
+    f
 }
 
 /// Findings for the entities against `replayed` (the replay of all `migrations`).
@@ -136,7 +106,6 @@ pub fn check(
     migrations: &[Migration],
     ignore: &IgnoreList,
     rules: &RuleSet,
-    fail_on: Severity,
 ) -> Vec<Finding> {
     let missing = rules.enabled(CodeRule::MissingMigration);
     let undeclared = rules.enabled(CodeRule::UndeclaredInEntities);
@@ -150,7 +119,6 @@ pub fn check(
             let Some(rule) = missing else { continue };
             let mut f = finding(
                 rule,
-                fail_on,
                 &d,
                 format!(
                     "cannot tell whether the migrations create {} as the entities declare it: {}",
@@ -158,13 +126,14 @@ pub fn check(
                 ),
             );
             // Reported, never passed as clean; but not blocking on a guess.
-            f.status = Status::Warning;
+            f.disposition = Disposition::Advisory;
             if let Some((_, file, line)) = entity {
                 f.file = file;
                 f.span = line_span(line);
             }
             out.push(f);
-        } else if entity_side_missing(d.kind) {
+        } else if d.kind.is_unexpected() {
+            // The entities (the live side here) have it, the migrations do not.
             let Some(rule) = missing else { continue };
             let what = d.kind.to_string().replace("unexpected-", "");
             let by = entity
@@ -172,7 +141,6 @@ pub fn check(
                 .map_or("the entities".into(), |(e, ..)| declared_by(e));
             let mut f = finding(
                 rule,
-                fail_on,
                 &d,
                 format!(
                     "{by} declares {what} {} but no migration creates it",
@@ -191,12 +159,11 @@ pub fn check(
             Kind::MissingExtension | Kind::MissingSequence | Kind::MissingView | Kind::MissingType
         ) {
             continue;
-        } else if d.kind.to_string().starts_with("missing-") {
+        } else if d.kind.is_missing() {
             let Some(rule) = undeclared else { continue };
             let what = d.kind.to_string().replace("missing-", "");
             let mut f = finding(
                 rule,
-                fail_on,
                 &d,
                 format!(
                     "the migrations create {what} {} but no entity declares it",
@@ -217,7 +184,6 @@ pub fn check(
                 .map_or("the entities".into(), |(e, ..)| declared_by(e));
             let mut f = finding(
                 rule,
-                fail_on,
                 &d,
                 format!(
                     "{by} declares {} as `{}`, but the migrations leave it `{}` ({})",

@@ -178,13 +178,12 @@ pub fn lint_findings(
     history_table: &str,
     ignore_patterns: &[String],
     rules: &crate::ruleset::RuleSet,
-    fail_on: crate::finding::Severity,
 ) -> Vec<crate::finding::Finding> {
     let mut all: Vec<&crate::ir::Migration> = migrations.iter().collect();
     all.sort_by(|a, b| a.order.cmp(&b.order));
     let (replayed, _) = crate::schema::replay::replay(&all, &set.default_schema);
     let ignore = crate::drift::IgnoreList::new(history_table, &set.default_schema, ignore_patterns);
-    compare::check(set, &replayed, migrations, &ignore, rules, fail_on)
+    compare::check(set, &replayed, migrations, &ignore, rules)
 }
 
 /// Give entity findings real spans: load each entity file into `sources` (so every
@@ -257,7 +256,7 @@ pub fn drift_report(
     );
     let ds = &set.default_schema;
     for item in &mut report.items {
-        if item.reconcilable || !item.kind.as_str().starts_with("missing-") {
+        if item.reconcilable || !item.kind.is_missing() {
             continue;
         }
         let declared = set.entities.iter().find(|e| {

@@ -15,7 +15,7 @@
 pub mod modes;
 pub mod scope;
 
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::ir::{ConstraintKind, Migration, OpKind, Operation, QualifiedName};
 use crate::parse::sql::lexical::blank_for_patterns;
 use crate::ruleset::{CodeRule, RuleSet};
@@ -407,13 +407,11 @@ pub fn findings(
     facts: &[OpAnalysis],
     new_table: &[bool],
     rules: &RuleSet,
-    fail_on: Severity,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut push = |id: CodeRule, op: &Operation, object: Option<String>, message: String, lock| {
         if let Some(r) = rules.enabled(id) {
-            let mut f =
-                crate::classify::finding(r, migration, Some(op.span), object, message, fail_on);
+            let mut f = crate::classify::finding(r, migration, Some(op.span), object, message);
             f.lock = lock;
             f.origin = op.origin.clone();
             out.push(f);

@@ -4,7 +4,6 @@
 use super::*;
 use crate::classify::tests::migration;
 use crate::classify::{classify_in, Classified};
-use crate::finding::Severity;
 
 fn ctx() -> LockContext {
     LockContext {
@@ -26,7 +25,6 @@ fn run(sql: &str, transactional: bool, ctx: &LockContext) -> Classified {
     classify_in(
         &migration(sql, transactional),
         &RuleSet::builtin(),
-        Severity::Block,
         &[],
         ctx,
     )
@@ -505,13 +503,7 @@ fn one_replay_pass_sees_what_each_migration_replayed_alone_sees() {
             .as_deref(),
         Some(&["ok".to_string(), "sad".to_string()][..])
     );
-    let recreated = classify_in(
-        &migrations[5],
-        &RuleSet::builtin(),
-        Severity::Block,
-        &[],
-        &contexts[5],
-    );
+    let recreated = classify_in(&migrations[5], &RuleSet::builtin(), &[], &contexts[5]);
     assert!(
         recreated
             .findings

@@ -94,33 +94,11 @@ fn without_identity_options(text: &str, blanked: &str) -> Option<String> {
 /// exactly what PostgreSQL runs. `LEADING`/`TRAILING` have no same-length rewrite and
 /// stay unparsed.
 fn without_trim_both_from(text: &str, blanked: &str) -> Option<String> {
-    // Words and parentheses with their offsets, strings and comments already blanked.
-    let upper = blanked.to_ascii_uppercase();
-    let bytes = upper.as_bytes();
-    let mut tokens: Vec<(usize, &str)> = Vec::new();
-    // Non-ASCII bytes are identifier characters (and keep slices on char boundaries).
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || !b.is_ascii();
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i];
-        if word(c) {
-            let from = i;
-            while i < bytes.len() && word(bytes[i]) {
-                i += 1;
-            }
-            tokens.push((from, &upper[from..i]));
-        } else {
-            if !c.is_ascii_whitespace() {
-                tokens.push((i, &upper[i..i + 1]));
-            }
-            i += 1;
-        }
-    }
     let mut out = text.as_bytes().to_vec();
     let mut changed = false;
-    for w in tokens.windows(4) {
-        if let [(_, "TRIM"), (_, "("), (both, "BOTH"), (from, "FROM")] = w {
-            out[*both..from + "FROM".len()].fill(b' ');
+    for w in lexical::tokens(blanked).windows(4) {
+        if w[0].is("TRIM") && w[1].text == "(" && w[2].is("BOTH") && w[3].is("FROM") {
+            out[w[2].at..w[3].end()].fill(b' ');
             changed = true;
         }
     }

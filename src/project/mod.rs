@@ -36,7 +36,6 @@ impl Project {
     pub fn unreadable_file_findings(
         &self,
         rules: &crate::ruleset::RuleSet,
-        fail_on: crate::finding::Severity,
     ) -> Vec<crate::finding::Finding> {
         let Some(rule) = rules.enabled(crate::ruleset::CodeRule::ReadError) else {
             return Vec::new();
@@ -48,9 +47,7 @@ impl Project {
                     rule,
                     None,
                     Some(p.clone()),
-                    "no migration class (a class with an `up` method) found in this file".into(),
-                    fail_on,
-                );
+                    "no migration class (a class with an `up` method) found in this file".into(),);
                 // Point at the first line, so every output format names a position.
                 f.span = self.sources.get(p).map(|s| {
                     let first_line = s.text.find('\n').unwrap_or(s.text.len());

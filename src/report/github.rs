@@ -3,8 +3,8 @@
 //! grandfathered findings are not annotated (they do not need attention), except
 //! the destructive migrations release-check's permission let through (notices).
 
-use super::{display_path, message_with_origin};
-use crate::finding::{Finding, Status};
+use super::{annotated_message, display_path};
+use crate::finding::{Finding, Gate, Status};
 use crate::ruleset::CodeRule;
 use std::io::{self, Write};
 
@@ -26,9 +26,9 @@ pub fn in_github_actions() -> bool {
     std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
 }
 
-pub fn render(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+pub fn render(findings: &[Finding], gate: Gate, out: &mut dyn Write) -> io::Result<()> {
     for f in findings {
-        let level = match f.status {
+        let level = match gate.status(f) {
             Status::Failing => "error",
             Status::Warning => "warning",
             // The audit trail of release-check's permission: what it let through
@@ -50,7 +50,7 @@ pub fn render(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
             "title={}",
             escape_property(&format!("migguard {}", f.rule))
         ));
-        let mut message = message_with_origin(f);
+        let mut message = annotated_message(f);
         if let Some(h) = &f.help {
             message.push_str("\n\n");
             message.push_str(h);

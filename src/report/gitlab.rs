@@ -10,8 +10,8 @@
 //! Like the GitHub format, only what needs attention is reported: failing findings,
 //! warnings, and the destructive migrations release-check's permission let through.
 
-use super::{display_path, message_with_origin};
-use crate::finding::{Finding, Severity, Status};
+use super::{annotated_message, display_path};
+use crate::finding::{Finding, Gate, Severity, Status};
 use serde::Serialize;
 use sha1::{Digest, Sha1};
 use std::collections::HashMap;
@@ -56,18 +56,18 @@ struct CodeQuality<'a> {
 pub const NO_FILE_PATH: &str = "migguard.toml";
 
 /// The issues of a lint or release-check report.
-pub fn finding_issues(findings: &[Finding]) -> Vec<Issue> {
+pub fn finding_issues(findings: &[Finding], gate: Gate) -> Vec<Issue> {
     findings
         .iter()
         .filter_map(|f| {
-            let severity = match f.status {
+            let severity = match gate.status(f) {
                 Status::Failing if f.severity == Severity::Block => "critical",
                 Status::Failing => "major",
                 Status::Warning => "minor",
                 Status::Acknowledged if f.rule == "destructive-pending" => "info",
                 _ => return None,
             };
-            let mut description = format!("{}: {}", f.rule, message_with_origin(f));
+            let mut description = format!("{}: {}", f.rule, annotated_message(f));
             if let Some(h) = &f.help {
                 description.push_str(" — ");
                 description.push_str(h);

@@ -164,6 +164,7 @@ impl SourceCode for CharColumns {
 
 fn frame(
     f: &Finding,
+    status: Status,
     sources: &BTreeMap<PathBuf, SourceFile>,
     handler: &GraphicalReportHandler,
 ) -> String {
@@ -171,7 +172,7 @@ fn frame(
     // them may drive the terminal (see `terminal`).
     let mut d = MietteDiagnostic::new(escape_controls(&super::message_with_size(f)).into_owned())
         .with_code(format!("migguard::{}", f.rule))
-        .with_severity(match f.status {
+        .with_severity(match status {
             Status::Failing => MSeverity::Error,
             _ => MSeverity::Warning,
         });
@@ -232,15 +233,16 @@ pub fn render(
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut contract_failing = false;
     for f in &report.findings {
-        let show_frame = match f.status {
+        let status = report.status(f);
+        let show_frame = match status {
             Status::Failing => true,
             Status::Warning => !opts.quiet,
             _ => false,
         };
         if show_frame {
-            write!(out, "{}", frame(f, sources, &handler))?;
+            write!(out, "{}", frame(f, status, sources, &handler))?;
             writeln!(out)?;
-            contract_failing |= f.status == Status::Failing && f.phase == Phase::Contract;
+            contract_failing |= status == Status::Failing && f.phase == Phase::Contract;
         } else if opts.verbose > 0 {
             let place = match (&f.file, f.span) {
                 (Some(p), Some(s)) => format!("{}:{}:{}", display_path(p), s.line, s.column),
@@ -257,7 +259,7 @@ pub fn render(
                 .unwrap_or_default();
             let line = format!(
                 "  {:<13} {} {place}: {}{origin}{why}",
-                f.status.as_str(),
+                status.as_str(),
                 f.rule,
                 f.object.as_deref().unwrap_or("")
             );
@@ -284,7 +286,7 @@ pub fn render(
         out,
         "migguard {}: {} — {} failing, {} warnings, {} acknowledged, {} suppressed, {} grandfathered in {} migration{}",
         report.command,
-        if report.passed { "passed" } else { "FAILED" },
+        if report.passed() { "passed" } else { "FAILED" },
         s.failing,
         s.warnings,
         s.acknowledged,

@@ -131,7 +131,7 @@ fn view(report: &FindingsReport) -> JsonReport<'_> {
                 phase: f.phase,
                 rule: &f.rule,
                 severity: f.severity.as_str(),
-                status: f.status.as_str(),
+                status: report.status(f).as_str(),
                 suppression_reason: f.suppression_reason.as_deref(),
                 lock: f.lock.as_ref(),
                 table_stats: f.table_stats.as_ref(),
@@ -150,7 +150,7 @@ fn view(report: &FindingsReport) -> JsonReport<'_> {
             })
             .collect(),
         schema_version: 1,
-        status: if report.passed { "pass" } else { "fail" },
+        status: if report.passed() { "pass" } else { "fail" },
         summary: serde_json::to_value(report.summary()).unwrap_or_default(),
     }
 }

@@ -10,7 +10,7 @@ pub mod json;
 pub mod sarif;
 pub mod terminal;
 
-use crate::finding::{Finding, Status};
+use crate::finding::{Finding, Gate, Status};
 use crate::ir::MigrationFormat;
 use crate::ruleset::RuleSet;
 use crate::source::SourceFile;
@@ -64,7 +64,8 @@ impl MigrationSummary {
 pub struct FindingsReport {
     /// `lint` or `release-check`.
     pub command: &'static str,
-    pub passed: bool,
+    /// What decides each finding's status and the run's pass or fail.
+    pub gate: Gate,
     pub findings: Vec<Finding>,
     pub migrations: Vec<MigrationSummary>,
     /// Extra lines for the human summary (e.g. release-check's pending list).
@@ -85,13 +86,23 @@ pub struct Summary {
 }
 
 impl FindingsReport {
+    /// How `f` counts, as the gate decides it: what every renderer shows.
+    pub fn status(&self, f: &Finding) -> Status {
+        self.gate.status(f)
+    }
+
+    /// Whether the run passes (exit 0): no finding fails the gate.
+    pub fn passed(&self) -> bool {
+        self.gate.passes(&self.findings)
+    }
+
     pub fn summary(&self) -> Summary {
         let mut s = Summary {
             migrations: self.migrations.len(),
             ..Summary::default()
         };
         for f in &self.findings {
-            match f.status {
+            match self.status(f) {
                 Status::Failing => s.failing += 1,
                 Status::Warning => s.warnings += 1,
                 Status::Acknowledged => s.acknowledged += 1,
@@ -123,11 +134,13 @@ pub fn render_findings(
     match opts.format {
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, rules, out),
-        Format::Github => github::render(&report.findings, out),
-        Format::Gitlab => gitlab::render(&gitlab::finding_issues(&report.findings), out),
+        Format::Github => github::render(&report.findings, report.gate, out),
+        Format::Gitlab => {
+            gitlab::render(&gitlab::finding_issues(&report.findings, report.gate), out)
+        }
         Format::Human => {
             if github::in_github_actions() {
-                github::render(&report.findings, out)?;
+                github::render(&report.findings, report.gate, out)?;
             }
             human::render(report, sources, opts, out)
         }
@@ -177,9 +190,10 @@ pub fn origin_note(f: &Finding) -> Option<String> {
     ))
 }
 
-/// The finding's message with its table size ([`message_with_size`]) and
-/// [`origin_note`] appended, when it has them.
-pub fn message_with_origin(f: &Finding) -> String {
+/// The finding's message annotated for the one-line formats (SARIF, GitHub,
+/// GitLab): its table size ([`message_with_size`]) and [`origin_note`] appended,
+/// when it has them.
+pub fn annotated_message(f: &Finding) -> String {
     let message = message_with_size(f);
     match origin_note(f) {
         Some(note) => format!("{message} ({note})"),

@@ -6,7 +6,7 @@
 //! shows them as dismissed rather than open. Grandfathered findings (in migrations
 //! that predate `--changed-since`) are left out: they are not part of the change.
 
-use super::{display_path, message_with_origin, FindingsReport};
+use super::{annotated_message, display_path, FindingsReport};
 use crate::finding::{Severity, Status};
 use crate::ruleset::RuleSet;
 use serde_json::{json, Value};
@@ -45,8 +45,9 @@ pub fn to_value(report: &FindingsReport, rules: &RuleSet) -> Value {
     let results: Vec<Value> = report
         .findings
         .iter()
-        .filter(|f| f.status != Status::Grandfathered)
-        .map(|f| {
+        .map(|f| (f, report.status(f)))
+        .filter(|(_, status)| *status != Status::Grandfathered)
+        .map(|(f, status)| {
             let mut loc = json!({});
             if let Some(file) = &f.file {
                 let mut phys = json!({ "artifactLocation": { "uri": display_path(file) } });
@@ -63,10 +64,10 @@ pub fn to_value(report: &FindingsReport, rules: &RuleSet) -> Value {
             }
             let mut r = json!({
                 "ruleId": f.rule,
-                "level": if f.status == Status::Warning && f.severity == Severity::Block { "warning" } else { level(f.severity) },
-                "message": { "text": message_with_origin(f) },
+                "level": if status == Status::Warning && f.severity == Severity::Block { "warning" } else { level(f.severity) },
+                "message": { "text": annotated_message(f) },
                 "locations": [loc],
-                "properties": { "status": f.status.as_str(), "category": f.category.as_str() },
+                "properties": { "status": status.as_str(), "category": f.category.as_str() },
             });
             // The statement inside the helper the call in `up()` runs.
             if let Some(o) = &f.origin {
@@ -86,7 +87,7 @@ pub fn to_value(report: &FindingsReport, rules: &RuleSet) -> Value {
             if let Some(i) = rule_index.get(f.rule.as_str()) {
                 r["ruleIndex"] = json!(i);
             }
-            let justification = match f.status {
+            let justification = match status {
                 Status::Suppressed => f.suppression_reason.clone(),
                 // release-check's allowed destructive migrations carry the permission.
                 Status::Acknowledged => Some(f.suppression_reason.clone().unwrap_or_else(|| "acknowledged by @destructive/@expand-migration annotations".into())),

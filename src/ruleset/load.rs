@@ -8,7 +8,7 @@
 use super::{Condition, OpMatcher, Rule, RuleSet};
 use crate::error::Error;
 use crate::finding::{Category, Phase, Severity};
-use crate::ir::{kind_conditions, AttrType, AttrValue, ALL_KINDS, CONTEXT_CONDITIONS};
+use crate::ir::{kind_conditions, AttrType, AttrValue, OpName, CONTEXT_CONDITIONS};
 use crate::source::LineIndex;
 use serde::Deserialize;
 use std::collections::BTreeSet;
@@ -275,21 +275,20 @@ fn matcher(ctx: &Ctx<'_>, op: &Spanned<RawOp>) -> crate::error::Result<OpMatcher
     let kind_entry = table.iter().find(|(k, _)| k.get_ref() == "kind");
     let kind = match kind_entry {
         Some((_, v)) => match v.get_ref() {
-            toml::Value::String(k) => k.clone(),
+            toml::Value::String(k) => OpName::from_name(k).ok_or_else(|| {
+                ctx.err(
+                    v.span(),
+                    format!(
+                        "unknown op kind `{k}`; valid kinds: {}",
+                        OpName::NAMES.join(", ")
+                    ),
+                )
+            })?,
             _ => return Err(ctx.err(v.span(), "`kind` must be a string")),
         },
         None => return Err(ctx.err(op.span(), "op matcher needs a `kind`")),
     };
-    let Some(allowed) = kind_conditions(&kind) else {
-        let span = kind_entry.map(|(_, v)| v.span()).unwrap_or(op.span());
-        return Err(ctx.err(
-            span,
-            format!(
-                "unknown op kind `{kind}`; valid kinds: {}",
-                ALL_KINDS.join(", ")
-            ),
-        ));
-    };
+    let allowed = kind_conditions(kind);
     let mut conditions = Vec::new();
     // Report in source order, not key order.
     let mut entries: Vec<_> = table
@@ -321,7 +320,7 @@ fn matcher(ctx: &Ctx<'_>, op: &Spanned<RawOp>) -> crate::error::Result<OpMatcher
         let value = match (ty, value.get_ref()) {
             (AttrType::Bool, toml::Value::Boolean(b)) => AttrValue::Bool(*b),
             (AttrType::Str, toml::Value::String(s)) => {
-                if let Some(valid) = string_values(&kind, name) {
+                if let Some(valid) = string_values(kind, name) {
                     if !valid.contains(&s.as_str()) {
                         return Err(ctx.err(
                             value.span(),
@@ -358,12 +357,16 @@ fn matcher(ctx: &Ctx<'_>, op: &Spanned<RawOp>) -> crate::error::Result<OpMatcher
 /// The closed value sets of string conditions (what `Operation::attributes` can
 /// produce), so `mode = "recreat"` is an error rather than a rule that never matches.
 /// `None`: free text (e.g. the `set_option` name).
-fn string_values(kind: &str, condition: &str) -> Option<&'static [&'static str]> {
+fn string_values(kind: OpName, condition: &str) -> Option<&'static [&'static str]> {
     match (kind, condition) {
-        ("add_constraint", "constraint") => Some(&["pk", "unique", "check", "fk", "exclusion"]),
-        ("change_column", "mode") => Some(&["recreate", "in_place", "unknown"]),
-        ("reindex", "target") => Some(&["index", "table", "schema", "database", "system"]),
-        ("transaction_control", "control") => Some(&["begin", "commit", "rollback", "savepoint"]),
+        (OpName::AddConstraint, "constraint") => {
+            Some(&["pk", "unique", "check", "fk", "exclusion"])
+        }
+        (OpName::ChangeColumn, "mode") => Some(&["recreate", "in_place", "unknown"]),
+        (OpName::Reindex, "target") => Some(&["index", "table", "schema", "database", "system"]),
+        (OpName::TransactionControl, "control") => {
+            Some(&["begin", "commit", "rollback", "savepoint"])
+        }
         _ => None,
     }
 }

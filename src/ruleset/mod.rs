@@ -9,7 +9,7 @@ mod load;
 pub use code_rules::CodeRule;
 
 use crate::finding::{Category, Phase, Severity};
-use crate::ir::{AttrValue, Operation};
+use crate::ir::{AttrValue, OpName, Operation};
 use regex::Regex;
 use std::collections::BTreeMap;
 
@@ -71,21 +71,23 @@ pub struct Condition {
 /// Matches one op kind under conditions.
 #[derive(Debug, Clone)]
 pub struct OpMatcher {
-    pub kind: String,
+    /// Read into the kind registry when the rules file loads (an unknown name is a
+    /// load error), so matching compares kinds, not strings.
+    pub kind: OpName,
     pub conditions: Vec<Condition>,
 }
 
 impl OpMatcher {
     /// Does `op` (with the context attributes the classifier computed) match?
     pub fn matches(&self, op: &Operation, context: &BTreeMap<&'static str, AttrValue>) -> bool {
-        self.matches_attributes(op.kind.name(), &op.attributes(), context)
+        self.matches_attributes(op.kind.op_name(), &op.attributes(), context)
     }
 
     /// [`matches`](Self::matches) with the op's kind name and attributes computed
     /// once by the caller (the classifier tries every rule against each op).
     pub fn matches_attributes(
         &self,
-        kind: &str,
+        kind: OpName,
         attrs: &BTreeMap<&'static str, AttrValue>,
         context: &BTreeMap<&'static str, AttrValue>,
     ) -> bool {
@@ -101,7 +103,7 @@ impl OpMatcher {
     /// `create_index (concurrently = false, on_new_table = false)`
     pub fn describe(&self) -> String {
         if self.conditions.is_empty() {
-            return self.kind.clone();
+            return self.kind.as_str().to_string();
         }
         let conds: Vec<String> = self
             .conditions
@@ -340,6 +342,30 @@ instead = "i"
         assert!(
             err.contains("line 2, column 6: rule `mine` needs `category`"),
             "{err}"
+        );
+    }
+
+    /// A user file's op kinds are read into the kind registry at load time: a
+    /// misspelt kind is an error naming it and where it is, not a rule that never
+    /// matches.
+    #[test]
+    fn an_unknown_kind_in_a_user_rules_file_is_an_error_naming_it() {
+        let err = RuleSet::load(
+            "[[rule]]\nid = \"drop-table\"\nops = [{ kind = \"drop_tabel\" }]\n",
+            "team-rules.toml",
+        )
+        .unwrap_err();
+        assert!(matches!(err, crate::error::Error::Rules { .. }), "{err:?}");
+        let message = err.to_string();
+        assert!(
+            message.contains("team-rules.toml")
+                && message.contains("line 3, column 17: unknown op kind `drop_tabel`"),
+            "{message}"
+        );
+        // The list of valid kinds is the registry's.
+        assert!(
+            message.contains(&crate::ir::OpName::NAMES.join(", ")),
+            "{message}"
         );
     }
 

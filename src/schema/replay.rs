@@ -29,7 +29,7 @@ mod types;
 mod views;
 
 use super::model::{Column, EnumType, SchemaModel};
-use super::normalize::normalize_type;
+use super::normalize::{normalize_type, DefaultCanon};
 use crate::ir::{
     ChangeMode, Guard, Migration, OpKind, OpSource, Operation, QualifiedName, DYNAMIC_PLACEHOLDER,
 };
@@ -65,6 +65,7 @@ pub fn replay_observing(
     let mut r = Replayer {
         model,
         ds: default_schema.to_string(),
+        defaults: DefaultCanon::new(default_schema),
         conflicts: Vec::new(),
         migration: String::new(),
         temporary_tables: BTreeSet::new(),
@@ -170,6 +171,8 @@ pub fn replay(migrations: &[&Migration], default_schema: &str) -> (SchemaModel, 
 struct Replayer<'a> {
     model: &'a mut SchemaModel,
     ds: String,
+    /// Column defaults as drift compares them, each distinct text read once.
+    defaults: DefaultCanon,
     conflicts: Vec<Conflict>,
     migration: String,
     /// Temporary tables created so far and not dropped: they last until the session

@@ -467,3 +467,54 @@ fn ignored_uncertain_object_is_not_reported() {
     let ignore = IgnoreList::new("migrations", "public", &["public.tmp_*".into()]);
     assert!(diff(&e, &base(), &ignore).is_empty());
 }
+
+/// Which side alone has the object is part of the kind, not read back from its name;
+/// the two agree for every kind a diff produces.
+#[test]
+fn missing_and_unexpected_kinds_are_classified_by_the_kind() {
+    let table = |name: &str, columns: &[(&str, &str)]| {
+        let mut t = Table::new(q(name));
+        t.columns = columns.iter().map(|(c, ty)| col(c, ty)).collect();
+        (q(name), t)
+    };
+    let expected = SchemaModel {
+        tables: [
+            table("gone", &[("a", "integer")]),
+            table("both", &[("e_only", "text"), ("typed", "text")]),
+        ]
+        .into(),
+        ..SchemaModel::default()
+    };
+    let live = SchemaModel {
+        tables: [
+            table("extra", &[("a", "integer")]),
+            table("both", &[("l_only", "text"), ("typed", "integer")]),
+        ]
+        .into(),
+        ..SchemaModel::default()
+    };
+    let found = diff(&expected, &live, &IgnoreList::default());
+    let kinds: Vec<Kind> = found.iter().map(|d| d.kind).collect();
+    for k in [
+        Kind::MissingTable,
+        Kind::UnexpectedTable,
+        Kind::MissingColumn,
+    ]
+    .into_iter()
+    .chain([Kind::UnexpectedColumn, Kind::ColumnTypeMismatch])
+    {
+        assert!(kinds.contains(&k), "{k} not produced: {kinds:?}");
+    }
+    for k in kinds.into_iter().chain([
+        Kind::UnexpectedPolicy,
+        Kind::MissingExtension,
+        Kind::Unverifiable,
+        Kind::RowSecurityMismatch,
+    ]) {
+        let name = k.as_str();
+        assert_eq!(k.is_missing(), name.starts_with("missing-"), "{name}");
+        assert_eq!(k.is_unexpected(), name.starts_with("unexpected-"), "{name}");
+    }
+    assert!(super::super::ItemKind::Schema(Kind::MissingView).is_missing());
+    assert!(!super::super::ItemKind::PendingMigration.is_missing());
+}

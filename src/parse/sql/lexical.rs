@@ -471,6 +471,81 @@ pub fn top_level_positions(text: &str, byte: u8) -> Vec<usize> {
     found
 }
 
+/// A token of blanked statement text (see [`tokens`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token<'a> {
+    /// Byte offset in the text.
+    pub at: usize,
+    pub text: &'a str,
+}
+
+impl Token<'_> {
+    /// The byte offset just past the token.
+    pub fn end(&self) -> usize {
+        self.at + self.text.len()
+    }
+
+    /// Is the token this keyword (any case; a quoted identifier never is one)?
+    pub fn is(&self, keyword: &str) -> bool {
+        self.text.eq_ignore_ascii_case(keyword)
+    }
+
+    /// One ASCII punctuation byte (`(`, `,`, `.`, `$`…), not a word.
+    pub fn is_punct(&self) -> bool {
+        self.text
+            .bytes()
+            .next()
+            .is_some_and(|b| !(is_ident_start(b) || b.is_ascii_digit() || b == b'"'))
+    }
+}
+
+/// The tokens of blanked statement text (comments and strings already spaces, as
+/// [`blank_comments_and_strings`] leaves them), for the recognisers that read a
+/// statement by its words: a word is a keyword, a name or a number (PostgreSQL's
+/// identifier bytes: letters, digits, `_`, `$` after the first byte, any non-ASCII
+/// byte), or a `"quoted identifier"` with its quotes (`""` inside it); a dotted name
+/// is words and `.`; anything else is one ASCII punctuation byte. Whitespace
+/// separates and is dropped.
+pub fn tokens(blanked: &str) -> Vec<Token<'_>> {
+    let bytes = blanked.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        let b = bytes[i];
+        if b.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        if b == b'"' {
+            i += 1;
+            while i < bytes.len() {
+                if bytes[i] == b'"' {
+                    if bytes.get(i + 1) == Some(&b'"') {
+                        i += 2;
+                        continue;
+                    }
+                    i += 1;
+                    break;
+                }
+                i += 1;
+            }
+        } else if is_ident_start(b) || b.is_ascii_digit() {
+            while i < bytes.len() && is_ident_cont(bytes[i]) {
+                i += 1;
+            }
+        } else {
+            // Non-ASCII bytes start words above: only ASCII reaches here.
+            i += 1;
+        }
+        out.push(Token {
+            at: start,
+            text: &blanked[start..i.min(bytes.len())],
+        });
+    }
+    out
+}
+
 /// Ranges of the comma-separated parts of blanked statement text, split at commas
 /// outside parentheses, trimmed. `ALTER TABLE t ADD a int, DROP b` → the header with
 /// the first action, then each further action: lets each op point at its own action.
@@ -547,6 +622,50 @@ mod tests {
                 "DROP TABLE a"
             ]
         );
+    }
+
+    #[test]
+    fn tokens_are_words_quoted_identifiers_and_punctuation() {
+        let sql =
+            "ALTER TABLE s.\"a \"\"b\"\" c\" ADD x$1 int8[] DEFAULT 12, ADD \u{e9}t\u{e9} ($1)";
+        let toks = tokens(sql);
+        let texts: Vec<&str> = toks.iter().map(|t| t.text).collect();
+        assert_eq!(
+            texts,
+            [
+                "ALTER",
+                "TABLE",
+                "s",
+                ".",
+                "\"a \"\"b\"\" c\"",
+                "ADD",
+                "x$1",
+                "int8",
+                "[",
+                "]",
+                "DEFAULT",
+                "12",
+                ",",
+                "ADD",
+                "\u{e9}t\u{e9}",
+                "(",
+                "$",
+                "1",
+                ")"
+            ]
+        );
+        for t in &toks {
+            assert_eq!(&sql[t.at..t.end()], t.text);
+        }
+        let punct: String = toks
+            .iter()
+            .filter(|t| t.is_punct())
+            .map(|t| t.text)
+            .collect();
+        assert_eq!(punct, ".[],($)");
+        assert!(toks[0].is("alter") && !toks[4].is("a \"b\" c"));
+        // An unclosed quoted identifier runs to the end, as the scanner leaves it.
+        assert_eq!(tokens("x \"y").last().map(|t| t.text), Some("\"y"));
     }
 
     #[test]

@@ -6,9 +6,7 @@ use super::sequences::regclass_text;
 use super::Replayer;
 use crate::ir::{ChangeMode, ColumnDef, ConstraintKind, IdentityChange, QualifiedName};
 use crate::schema::model::{Column, EnumType, Sequence};
-use crate::schema::normalize::{
-    canonical_default, canonical_expr, default_for_type, serial_base, split_index_key,
-};
+use crate::schema::normalize::{canonical_expr, default_for_type, serial_base, split_index_key};
 use crate::schema::view_columns::{self, relations_used, rename_column_in_query};
 
 use super::functions::strip_typmods;
@@ -85,7 +83,7 @@ impl Replayer<'_> {
     }
 
     pub(super) fn set_default(&mut self, table: &QualifiedName, column: &str, default: &str) {
-        let d = canonical_default(Some(default), &self.ds);
+        let d = self.defaults.get(Some(default));
         if let Some(c) = self.column_mut(table, column) {
             c.default = d.map(|d| default_for_type(d, &c.data_type));
         }
@@ -152,7 +150,7 @@ impl Replayer<'_> {
         match mode {
             ChangeMode::InPlace | ChangeMode::Unknown => {
                 let ty = self.col_type(table, new, true);
-                let default = canonical_default(new.default.as_deref(), &self.ds);
+                let default = self.defaults.get(new.default.as_deref());
                 if let Some(c) = self.column_mut(table, column) {
                     c.default = default.map(|d| default_for_type(d, &ty));
                     c.data_type = ty;
@@ -241,7 +239,7 @@ impl Replayer<'_> {
 
     pub(super) fn add_column(&mut self, table: &QualifiedName, c: &ColumnDef, typeorm: bool) {
         let mut data_type = self.col_type(table, c, typeorm);
-        let mut default = canonical_default(c.default.as_deref(), &self.ds);
+        let mut default = self.defaults.get(c.default.as_deref());
         let mut not_null = c.not_null;
         if let Some(base) = serial_base(&c.data_type) {
             data_type = base.to_string();
@@ -271,8 +269,9 @@ impl Replayer<'_> {
                 },
             );
             let qualified = regclass_text(&seq_name, &self.ds);
-            default =
-                canonical_default(Some(&format!("nextval('{qualified}'::regclass)")), &self.ds);
+            default = self
+                .defaults
+                .get(Some(&format!("nextval('{qualified}'::regclass)")));
             not_null = true;
         }
         if c.identity.is_some() {
