@@ -89,7 +89,7 @@ pub fn flagged_typeorm_migration(i: usize) -> String {
         "    public async up(queryRunner: QueryRunner): Promise<void> {{"
     );
     // Each kind once per file, written raw or through the builder by turns.
-    let raw = |k: usize| (i + k) % 2 == 0;
+    let raw = |k: usize| (i + k).is_multiple_of(2);
     // drop column
     if raw(0) {
         let _ = writeln!(

@@ -22,8 +22,11 @@ use std::path::Path;
 #[path = "corpus.rs"]
 mod corpus;
 
+/// Writes a corpus of `n` files into a directory.
+type WriteCorpus = fn(&Path, usize);
+
 /// The two corpora: bench id and generator.
-const CORPORA: [(&str, fn(&Path, usize)); 2] = [
+const CORPORA: [(&str, WriteCorpus); 2] = [
     ("typeorm_files", corpus::write_typeorm_corpus),
     (
         "flagged_typeorm_files",
