@@ -54,6 +54,117 @@ pub fn write_typeorm_corpus(dir: &Path, n: usize) {
     }
 }
 
+/// One TypeORM migration file of ~4 KB where almost every statement is flagged:
+/// six flagged statements (drop column, drop table, rename, alter type,
+/// non-concurrent index, set not null), half through raw SQL and half through
+/// builder calls, the mix rotating from file to file. Every 10th file is an
+/// annotated contract migration (its destructive findings acknowledged), every 7th
+/// suppresses its index finding with a reason. The shape of a large project's
+/// history linted in full, where the findings (not the reading) dominate.
+pub fn flagged_typeorm_migration(i: usize) -> String {
+    let ts = 1_600_000_000_000u64 + i as u64 * 1000;
+    let t = format!("table_{}", i % 500);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "import {{ MigrationInterface, QueryRunner, Table, TableColumn, TableIndex }} from \"typeorm\";\n"
+    );
+    let _ = writeln!(
+        s,
+        "/**\n * Generated migration {i}: reshapes `{t}` for the billing rewrite.\n *\n * The legacy column is gone from the entity since the previous release; the\n * archive table was copied to cold storage by the nightly export job. The amount\n * column outgrew `integer` and the e-mail column is backfilled by the job that\n * ran before this release (see the runbook for table {t}).\n */"
+    );
+    if i % 10 == 9 {
+        let _ = writeln!(
+            s,
+            "// @destructive: DROP COLUMN {t}.legacy_{i}, DROP TABLE {t}_archive_{i}, RENAME COLUMN {t}.title_{i}, ALTER COLUMN {t}.amount_{i}\n// @expand-migration: Flagged{}",
+            ts - 1000
+        );
+    }
+    let _ = writeln!(
+        s,
+        "export class Flagged{ts} implements MigrationInterface {{\n    name = 'Flagged{ts}'\n"
+    );
+    let _ = writeln!(
+        s,
+        "    public async up(queryRunner: QueryRunner): Promise<void> {{"
+    );
+    // Each kind once per file, written raw or through the builder by turns.
+    let raw = |k: usize| (i + k).is_multiple_of(2);
+    // drop column
+    if raw(0) {
+        let _ = writeln!(
+            s,
+            "        await queryRunner.query(`ALTER TABLE \"{t}\" DROP COLUMN \"legacy_{i}\"`);"
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "        await queryRunner.dropColumn(\"{t}\", \"legacy_{i}\");"
+        );
+    }
+    // rename
+    if raw(1) {
+        let _ = writeln!(s, "        await queryRunner.query(`ALTER TABLE \"{t}\" RENAME COLUMN \"title_{i}\" TO \"headline_{i}\"`);");
+    } else {
+        let _ = writeln!(
+            s,
+            "        await queryRunner.renameColumn(\"{t}\", \"title_{i}\", \"headline_{i}\");"
+        );
+    }
+    // alter type
+    if raw(2) {
+        let _ = writeln!(s, "        await queryRunner.query(`ALTER TABLE \"{t}\" ALTER COLUMN \"amount_{i}\" TYPE bigint USING \"amount_{i}\"::bigint`);");
+    } else {
+        let _ = writeln!(s, "        await queryRunner.changeColumn(\"{t}\", new TableColumn({{ name: \"amount_{i}\", type: \"integer\", isNullable: true }}), new TableColumn({{ name: \"amount_{i}\", type: \"bigint\", isNullable: true }}));");
+    }
+    // non-concurrent index
+    if i % 7 == 3 {
+        let _ = writeln!(s, "        // migguard-ignore create-index-non-concurrent: {t} is small and read-only during the release window");
+    }
+    if raw(3) {
+        let _ = writeln!(s, "        await queryRunner.query(`CREATE INDEX \"IDX_{t}_created_{i}\" ON \"{t}\" (\"created_at\", \"status_{i}\")`);");
+    } else {
+        let _ = writeln!(s, "        await queryRunner.createIndex(\"{t}\", new TableIndex({{ name: \"IDX_{t}_created_{i}\", columnNames: [\"created_at\", \"status_{i}\"] }}));");
+    }
+    // set not null
+    if raw(4) {
+        let _ = writeln!(s, "        await queryRunner.query(`ALTER TABLE \"{t}\" ALTER COLUMN \"email_{i}\" SET NOT NULL`);");
+    } else {
+        let _ = writeln!(s, "        await queryRunner.changeColumn(\"{t}\", new TableColumn({{ name: \"email_{i}\", type: \"character varying\", isNullable: true }}), new TableColumn({{ name: \"email_{i}\", type: \"character varying\", isNullable: false }}));");
+    }
+    // drop table
+    if raw(5) {
+        let _ = writeln!(
+            s,
+            "        await queryRunner.query(`DROP TABLE \"{t}_archive_{i}\"`);"
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "        await queryRunner.dropTable(\"{t}_archive_{i}\");"
+        );
+    }
+    let _ = writeln!(s, "    }}\n");
+    let _ = writeln!(
+        s,
+        "    public async down(queryRunner: QueryRunner): Promise<void> {{\n        await queryRunner.query(`CREATE TABLE \"{t}_archive_{i}\" (\"id\" uuid NOT NULL DEFAULT gen_random_uuid(), \"payload\" jsonb NOT NULL, \"archived_at\" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT \"PK_{t}_archive_{i}\" PRIMARY KEY (\"id\"))`);\n        await queryRunner.query(`ALTER TABLE \"{t}\" ALTER COLUMN \"email_{i}\" DROP NOT NULL`);\n        await queryRunner.query(`DROP INDEX \"public\".\"IDX_{t}_created_{i}\"`);\n        await queryRunner.query(`ALTER TABLE \"{t}\" ALTER COLUMN \"amount_{i}\" TYPE integer USING \"amount_{i}\"::integer`);\n        await queryRunner.query(`ALTER TABLE \"{t}\" RENAME COLUMN \"headline_{i}\" TO \"title_{i}\"`);\n        await queryRunner.query(`ALTER TABLE \"{t}\" ADD \"legacy_{i}\" character varying(255)`);\n    }}\n}}"
+    );
+    s
+}
+
+/// `n` files of [`flagged_typeorm_migration`] in `dir`.
+pub fn write_flagged_typeorm_corpus(dir: &Path, n: usize) {
+    std::fs::create_dir_all(dir).unwrap();
+    for i in 0..n {
+        let ts = 1_600_000_000_000u64 + i as u64 * 1000;
+        std::fs::write(
+            dir.join(format!("{ts}-Flagged.ts")),
+            flagged_typeorm_migration(i),
+        )
+        .unwrap();
+    }
+}
+
 /// A migration history creating `tables` tables of `cols` columns each, one
 /// migration per table plus index and FK statements.
 pub fn wide_history_sql(tables: usize, cols: usize) -> Vec<String> {

@@ -139,18 +139,34 @@ pub fn classify_in(
             .then(|| blank_for_patterns(&op.text));
         let inline = inline_constraints(op);
         let all_null_fks = fks_on_all_null_column(&migration.up, index);
-        for rule in &rules.rules {
-            // An op, or one of the constraints it adds inline, that the rule names.
-            let matched = std::iter::once(op).chain(&inline).find(|o| {
+        // The op and the constraints it adds inline, each with its kind and
+        // attributes: the same for every rule, so built once per op, not once per
+        // rule (a map per rule per op was a visible share of lint's time).
+        let candidates: Vec<(
+            &Operation,
+            crate::ir::OpName,
+            BTreeMap<&'static str, AttrValue>,
+        )> = std::iter::once(op)
+            .chain(&inline)
+            .map(|o| {
                 let (kind, mut attrs) = (o.kind.op_name(), o.attributes());
                 known.refine(kind, &mut attrs);
-                if all_null_fks && !std::ptr::eq(*o, op) && is_fk(o) {
+                if all_null_fks && !std::ptr::eq(o, op) && is_fk(o) {
                     attrs.insert("on_new_null_column", AttrValue::Bool(true));
                 }
-                rule.ops
-                    .iter()
-                    .any(|m| m.matches_attributes(kind, &attrs, &context))
-            });
+                (o, kind, attrs)
+            })
+            .collect();
+        for rule in &rules.rules {
+            // An op, or one of the constraints it adds inline, that the rule names.
+            let matched = candidates
+                .iter()
+                .find(|(_, kind, attrs)| {
+                    rule.ops
+                        .iter()
+                        .any(|m| m.matches_attributes(*kind, attrs, &context))
+                })
+                .map(|(o, _, _)| *o);
             let by_op = matched.is_some();
             let op = matched.unwrap_or(op);
             let by_text = lexical
