@@ -9,51 +9,12 @@
 
 mod support;
 mod util;
-use migguard::drift::IgnoreList;
-use migguard::ir::Migration;
-use migguard::schema::SchemaModel;
-use support::pg::introspect_public as introspect;
+use support::fidelity::{self, assert_no_drift, sql_case, Case};
 use support::pg::{cluster, TestDb};
 use util::*;
 
-struct Case {
-    dir: tempfile::TempDir,
-    truth: TestDb,
-}
-
-fn sql_case(prefix: &str, files: &[(&str, &str)]) -> Case {
-    let dir = project(files);
-    let truth = cluster().create_database(prefix);
-    for (_, sql) in files {
-        truth.execute(sql);
-    }
-    Case { dir, truth }
-}
-
-fn replayed(c: &Case) -> SchemaModel {
-    let config = migguard::config::Config::default();
-    let migrations = migguard::project::load_project(&[c.dir.path().to_path_buf()], &config)
-        .unwrap()
-        .migrations;
-    let refs: Vec<&Migration> = migrations.iter().collect();
-    let (model, conflicts) = migguard::schema::replay::replay(&refs, "public");
-    assert!(conflicts.is_empty(), "{conflicts:?}");
-    model
-}
-
-/// Drift's differences between the replay and the truth, one line each.
 fn differences_ignoring(c: &Case, ignore: &[&str]) -> Vec<String> {
-    let patterns: Vec<String> = ignore.iter().map(|p| p.to_string()).collect();
-    let ignore = IgnoreList::new("schema_migrations", "public", &patterns);
-    migguard::drift::diff::diff(&replayed(c), &introspect(&c.truth.url), &ignore)
-        .into_iter()
-        .map(|d| {
-            format!(
-                "{} {}: expected {:?}, actual {:?}",
-                d.kind, d.object, d.expected, d.actual
-            )
-        })
-        .collect()
+    fidelity::differences(c, ignore, false)
 }
 
 fn differences(c: &Case) -> Vec<String> {
@@ -187,11 +148,6 @@ fn comments_replay_to_the_catalog_and_schema_sql_rebuilds_them() {
     assert!(!truth.contains("totals"), "{truth}");
     assert!(!truth.contains("gone soon"), "{truth}");
     assert_schema_sql_rebuilds_comments(&c, "cm_sql");
-}
-
-fn assert_no_drift(c: &Case) {
-    let found = differences(c);
-    assert!(found.is_empty(), "false drift:\n{}", found.join("\n"));
 }
 
 #[test]

@@ -8,57 +8,9 @@
 
 mod support;
 mod util;
-use migguard::drift::IgnoreList;
-use migguard::ir::Migration;
-use migguard::schema::SchemaModel;
-use support::pg::introspect_public as introspect;
+use support::fidelity::{assert_no_drift, differences, sql_case, Case};
 use support::pg::{cluster, TestDb};
 use util::*;
-
-/// A migrations folder of SQL files and a truth database psql built from them.
-struct Case {
-    dir: tempfile::TempDir,
-    truth: TestDb,
-}
-
-fn sql_case(prefix: &str, files: &[(&str, &str)]) -> Case {
-    let dir = project(files);
-    let truth = cluster().create_database(prefix);
-    for (_, sql) in files {
-        truth.execute(sql);
-    }
-    Case { dir, truth }
-}
-
-fn replayed(c: &Case) -> SchemaModel {
-    let config = migguard::config::Config::default();
-    let migrations = migguard::project::load_project(&[c.dir.path().to_path_buf()], &config)
-        .unwrap()
-        .migrations;
-    let refs: Vec<&Migration> = migrations.iter().collect();
-    let (model, conflicts) = migguard::schema::replay::replay(&refs, "public");
-    assert!(conflicts.is_empty(), "{conflicts:?}");
-    model
-}
-
-/// Drift's differences between the replay and the truth, one line each.
-fn differences(c: &Case) -> Vec<String> {
-    let ignore = IgnoreList::new("schema_migrations", "public", &[]);
-    migguard::drift::diff::diff(&replayed(c), &introspect(&c.truth.url), &ignore)
-        .into_iter()
-        .map(|d| {
-            format!(
-                "{} {}: expected {:?}, actual {:?}; {}",
-                d.kind, d.object, d.expected, d.actual, d.message
-            )
-        })
-        .collect()
-}
-
-fn assert_no_drift(c: &Case) {
-    let found = differences(c);
-    assert!(found.is_empty(), "false drift:\n{}", found.join("\n"));
-}
 
 /// The routines of `public` as PostgreSQL prints them.
 fn routines(db: &TestDb) -> String {
@@ -138,7 +90,7 @@ BEGIN
 END;
 $$;",
     );
-    let found = differences(&c);
+    let found = differences(&c, &[], true);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
         found[0].starts_with("function-mismatch public.touch()"),
@@ -156,7 +108,7 @@ fn function_attributes_and_hand_added_functions_are_drift() {
          CREATE FUNCTION by_hand() RETURNS int LANGUAGE sql AS 'SELECT 1';
          DROP FUNCTION split(integer);",
     );
-    let found = differences(&c);
+    let found = differences(&c, &[], true);
     assert_eq!(found.len(), 4, "{found:#?}");
     assert!(
         found[0].starts_with("missing-function public.split(integer)"),
@@ -195,7 +147,7 @@ fn a_routine_migguard_cannot_read_is_unverifiable_not_drift() {
              CREATE OR REPLACE PROCEDURE bump_all() LANGUAGE sql AS $$ SELECT 1 $$;",
         )],
     );
-    let found = differences(&c);
+    let found = differences(&c, &[], true);
     assert!(
         found.iter().all(|f| f.starts_with("unverifiable ")),
         "{found:#?}"
@@ -265,7 +217,7 @@ fn a_hand_added_trigger_is_one_precise_item() {
     c.truth.execute(
         "CREATE TRIGGER sneaky AFTER UPDATE ON entries FOR EACH ROW EXECUTE FUNCTION stamp();",
     );
-    let found = differences(&c);
+    let found = differences(&c, &[], true);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
         found[0].starts_with("unexpected-trigger public.entries.sneaky")
@@ -285,7 +237,7 @@ fn trigger_definition_and_state_edits_are_drift() {
            FOR EACH ROW WHEN (NEW.amount > 1) EXECUTE FUNCTION stamp();
          ALTER TABLE entries ENABLE TRIGGER ledger_audit;",
     );
-    let found = differences(&c);
+    let found = differences(&c, &[], true);
     assert_eq!(found.len(), 2, "{found:#?}");
     assert!(
         found[0].starts_with("trigger-mismatch public.entries.ledger_audit")
@@ -315,7 +267,7 @@ fn a_trigger_migguard_cannot_replay_is_unverifiable() {
              ALTER TRIGGER renamed ON t RENAME TO now_named;",
         )],
     );
-    let found = differences(&c);
+    let found = differences(&c, &[], true);
     assert!(!found.is_empty());
     assert!(
         found.iter().all(|f| f.starts_with("unverifiable ")),
@@ -383,7 +335,7 @@ fn a_dropped_policy_and_unforced_row_security_are_precise_items() {
         "DROP POLICY owner_reads ON doc; ALTER TABLE doc NO FORCE ROW LEVEL SECURITY;
          ALTER POLICY ins ON doc WITH CHECK (\"Tenant\" = 'c' AND id > 0);",
     );
-    let found = differences(&c);
+    let found = differences(&c, &[], true);
     assert_eq!(found.len(), 3, "{found:#?}");
     assert!(
         found[0].starts_with("row-security-mismatch public.doc")
@@ -426,7 +378,7 @@ export class Audit1700000000000 implements MigrationInterface {
     let truth = cluster().create_database("obj_conditional");
     truth.execute("CREATE TABLE audit (id integer);");
     let c = Case { dir, truth };
-    let found = differences(&c);
+    let found = differences(&c, &[], true);
     assert_eq!(found.len(), 2, "{found:#?}");
     assert!(
         found[0].starts_with("unverifiable public.audit.audit_t")
@@ -448,7 +400,7 @@ fn a_sql_standard_body_is_unverifiable_with_the_reason() {
              CREATE FUNCTION g(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT a + 1; END;",
         )],
     );
-    let found = differences(&c);
+    let found = differences(&c, &[], true);
     assert_eq!(found.len(), 2, "{found:#?}");
     for f in &found {
         assert!(f.starts_with("unverifiable public."), "{f}");

@@ -8,7 +8,7 @@
 
 use super::diff::{Difference, Kind};
 use super::ignore::IgnoreList;
-use super::keyed::{paired, Presence};
+use super::keyed::on_both_sides;
 use crate::schema::SchemaModel;
 
 /// One commented object both sides hold.
@@ -75,218 +75,107 @@ pub(super) fn diff_comments(
     ignore: &IgnoreList,
     out: &mut Vec<Difference>,
 ) {
-    for (name, presence) in paired(&expected.tables, &live.tables) {
-        let Presence::Both {
-            expected: e,
-            live: l,
-        } = presence
-        else {
-            continue;
-        };
+    let mut compare = |what, object: String, table: Option<String>, e, l| {
+        push(
+            Commented {
+                what,
+                object,
+                table,
+                expected: e,
+                live: l,
+            },
+            ignore,
+            out,
+        )
+    };
+    for (name, e, l) in on_both_sides(&expected.tables, &live.tables) {
         if ignore.skips(name) {
             continue;
         }
         let table = name.to_string();
-        let on = |what, object: String, expected, live| Commented {
-            what,
-            object,
-            table: Some(table.clone()),
-            expected,
-            live,
-        };
-        push(
-            on("table", table.clone(), &e.comment, &l.comment),
-            ignore,
-            out,
-        );
+        let inner = |n: &dyn std::fmt::Display| format!("{table}.{n}");
+        let on = Some(table.clone());
+        compare("table", table.clone(), on.clone(), &e.comment, &l.comment);
         for ec in &e.columns {
             if let Some(lc) = l.column(&ec.name) {
-                let object = format!("{table}.{}", ec.name);
-                push(on("column", object, &ec.comment, &lc.comment), ignore, out);
+                let object = inner(&ec.name);
+                compare("column", object, on.clone(), &ec.comment, &lc.comment);
             }
         }
-        for (n, p) in paired(&e.constraints, &l.constraints) {
-            if let Presence::Both { expected, live } = p {
-                let object = format!("{table}.{n}");
-                push(
-                    on("constraint", object, &expected.comment, &live.comment),
-                    ignore,
-                    out,
-                );
-            }
+        for (n, ec, lc) in on_both_sides(&e.constraints, &l.constraints) {
+            compare("constraint", inner(n), on.clone(), &ec.comment, &lc.comment);
         }
-        for (n, p) in paired(&e.triggers, &l.triggers) {
-            if let Presence::Both { expected, live } = p {
-                let object = format!("{table}.{n}");
-                push(
-                    on("trigger", object, &expected.comment, &live.comment),
-                    ignore,
-                    out,
-                );
-            }
+        for (n, et, lt) in on_both_sides(&e.triggers, &l.triggers) {
+            compare("trigger", inner(n), on.clone(), &et.comment, &lt.comment);
         }
-        for (n, p) in paired(&e.policies, &l.policies) {
-            if let Presence::Both { expected, live } = p {
-                let object = format!("{table}.{n}");
-                push(
-                    on("policy", object, &expected.comment, &live.comment),
-                    ignore,
-                    out,
-                );
-            }
+        for (n, ep, lp) in on_both_sides(&e.policies, &l.policies) {
+            compare("policy", inner(n), on.clone(), &ep.comment, &lp.comment);
         }
     }
-    for (name, presence) in paired(&expected.indexes, &live.indexes) {
-        if let Presence::Both {
-            expected: e,
-            live: l,
-        } = presence
-        {
-            if ignore.skips(name) || ignore.skips(&e.table) {
-                continue;
-            }
-            let c = Commented {
-                what: "index",
-                object: name.to_string(),
-                table: Some(e.table.to_string()),
-                expected: &e.comment,
-                live: &l.comment,
-            };
-            push(c, ignore, out);
+    for (name, e, l) in on_both_sides(&expected.indexes, &live.indexes) {
+        if !ignore.skips(name) && !ignore.skips(&e.table) {
+            let table = Some(e.table.to_string());
+            compare("index", name.to_string(), table, &e.comment, &l.comment);
         }
     }
-    for (name, presence) in paired(&expected.sequences, &live.sequences) {
-        if let Presence::Both {
-            expected: e,
-            live: l,
-        } = presence
-        {
-            let owner = e.owned_by.as_ref().map(|(t, _)| t);
-            if ignore.skips(name) || owner.is_some_and(|t| ignore.skips(t)) {
-                continue;
-            }
-            let c = Commented {
-                what: "sequence",
-                object: name.to_string(),
-                table: owner.map(|t| t.to_string()),
-                expected: &e.comment,
-                live: &l.comment,
-            };
-            push(c, ignore, out);
+    for (name, e, l) in on_both_sides(&expected.sequences, &live.sequences) {
+        let owner = e.owned_by.as_ref().map(|(t, _)| t);
+        if !ignore.skips(name) && !owner.is_some_and(|t| ignore.skips(t)) {
+            let table = owner.map(|t| t.to_string());
+            compare("sequence", name.to_string(), table, &e.comment, &l.comment);
         }
     }
-    for (name, presence) in paired(&expected.views, &live.views) {
-        if let Presence::Both {
-            expected: e,
-            live: l,
-        } = presence
-        {
-            if ignore.skips(name) {
-                continue;
-            }
+    for (name, e, l) in on_both_sides(&expected.views, &live.views) {
+        if !ignore.skips(name) {
             let what = if e.materialized {
                 "materialized view"
             } else {
                 "view"
             };
-            let c = Commented {
-                what,
-                object: name.to_string(),
-                table: None,
-                expected: &e.comment,
-                live: &l.comment,
-            };
-            push(c, ignore, out);
+            compare(what, name.to_string(), None, &e.comment, &l.comment);
         }
     }
-    for (name, presence) in paired(&expected.enums, &live.enums) {
-        if let Presence::Both {
-            expected: e,
-            live: l,
-        } = presence
-        {
-            if !ignore.skips(name) {
-                let c = Commented {
-                    what: "type",
-                    object: name.to_string(),
-                    table: None,
-                    expected: &e.comment,
-                    live: &l.comment,
-                };
-                push(c, ignore, out);
-            }
+    for (name, e, l) in on_both_sides(&expected.enums, &live.enums) {
+        if !ignore.skips(name) {
+            compare("type", name.to_string(), None, &e.comment, &l.comment);
         }
     }
-    for (name, presence) in paired(&expected.composites, &live.composites) {
-        if let Presence::Both {
-            expected: e,
-            live: l,
-        } = presence
-        {
-            if !ignore.skips(name) {
-                let c = Commented {
-                    what: "type",
-                    object: name.to_string(),
-                    table: None,
-                    expected: &e.comment,
-                    live: &l.comment,
-                };
-                push(c, ignore, out);
-            }
+    for (name, e, l) in on_both_sides(&expected.composites, &live.composites) {
+        if !ignore.skips(name) {
+            compare("type", name.to_string(), None, &e.comment, &l.comment);
         }
     }
-    for (key, presence) in paired(&expected.functions, &live.functions) {
-        if let Presence::Both {
-            expected: e,
-            live: l,
-        } = presence
-        {
-            if !ignore.skips(&e.name) {
-                let c = Commented {
-                    what: "function",
-                    object: key.clone(),
-                    table: None,
-                    expected: &e.comment,
-                    live: &l.comment,
-                };
-                push(c, ignore, out);
-            }
+    for (key, e, l) in on_both_sides(&expected.functions, &live.functions) {
+        if !ignore.skips(&e.name) {
+            compare("function", key.clone(), None, &e.comment, &l.comment);
         }
     }
     // An extension comes with its control file's comment: compared only where the
     // migrations set one, as its version only where they pin one.
-    for (name, e) in expected
-        .extensions
-        .iter()
-        .filter(|(_, e)| e.comment.is_some())
-    {
-        if let Some(l) = live.extensions.get(name) {
-            let c = Commented {
-                what: "extension",
-                object: name.clone(),
-                table: None,
-                expected: &e.comment,
-                live: &l.comment,
-            };
-            push(c, ignore, out);
+    for (name, e, l) in on_both_sides(&expected.extensions, &live.extensions) {
+        if e.comment.is_some() {
+            compare("extension", name.clone(), None, &e.comment, &l.comment);
         }
     }
     for schema in expected.schemas.intersection(&live.schemas) {
+        let (e, l) = (
+            expected.schema_comments.get(schema).cloned(),
+            live.schema_comments.get(schema).cloned(),
+        );
         // Replay seeds `public` with the comment `initdb` gives it, but a database
         // whose `public` was dropped and created again (or restored without
         // comments) has none, and no migration is to blame: only a comment the
         // migrations set on `public`, or a different live one, is compared.
         let untouched_public = schema == "public"
-            && expected.schema_comments.get(schema).map(String::as_str)
-                == Some(crate::schema::replay::PUBLIC_SCHEMA_COMMENT)
-            && !live.schema_comments.contains_key(schema);
+            && e.as_deref() == Some(crate::schema::replay::PUBLIC_SCHEMA_COMMENT)
+            && l.is_none();
         if ignore.in_scope(schema) && !untouched_public {
             let c = Commented {
                 what: "schema",
                 object: schema.clone(),
                 table: None,
-                expected: &expected.schema_comments.get(schema).cloned(),
-                live: &live.schema_comments.get(schema).cloned(),
+                expected: &e,
+                live: &l,
             };
             push(c, ignore, out);
         }

@@ -48,6 +48,17 @@ pub(super) fn paired<'a, K: Ord, V>(
     ours.chain(theirs)
 }
 
+/// The objects both sides hold, as `(key, expected, live)`: what is compared inside
+/// an object (its comment) once the object itself is known to be on both sides.
+pub(super) fn on_both_sides<'a, K: Ord, V>(
+    expected: &'a BTreeMap<K, V>,
+    live: &'a BTreeMap<K, V>,
+) -> impl Iterator<Item = (&'a K, &'a V, &'a V)> {
+    expected
+        .iter()
+        .filter_map(move |(key, e)| live.get(key).map(|l| (key, e, l)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
