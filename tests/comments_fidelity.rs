@@ -232,22 +232,8 @@ fn a_comment_is_never_reported_on_a_missing_or_unverifiable_object() {
 /// item.
 #[test]
 fn typeorm_comments_run_by_typeorm_then_drift_is_clean_and_a_removed_one_is_one_item() {
-    let modules = support::node::node_modules();
     let db = cluster().create_database("cm_typeorm");
-    let out = std::process::Command::new("node")
-        .arg(repo_root().join("tests/e2e/run-migrations.js"))
-        .arg("tests/fixtures/typeorm_comments/*.ts")
-        .current_dir(repo_root())
-        .env("NODE_PATH", &modules)
-        .env("DATABASE_URL", &db.url)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "TypeORM failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::node::run_typeorm(&db.url, &["tests/fixtures/typeorm_comments/*.ts"], &[]);
     let on_note: String = comments(&db)
         .lines()
         .filter(|l| l.contains("table note|"))

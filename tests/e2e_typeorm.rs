@@ -6,31 +6,14 @@
 
 mod support;
 mod util;
-use std::path::Path;
-use std::process::Command;
-use support::node::node_modules;
 use support::pg::cluster;
 use util::*;
 
 #[test]
 fn typeorm_runs_the_fixtures_then_drift_is_clean_and_release_check_passes() {
-    let modules = node_modules();
     let db = cluster().create_database("e2e_typeorm");
-    let out = Command::new("node")
-        .arg(repo_root().join("tests/e2e/run-migrations.js"))
-        .arg("fixtures/src/migrations/*.ts")
-        .current_dir(repo_root())
-        .env("NODE_PATH", &modules)
-        .env("DATABASE_URL", &db.url)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "TypeORM failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("ran 4 migrations"));
+    let stdout = support::node::run_typeorm(&db.url, &["fixtures/src/migrations/*.ts"], &[]);
+    assert!(stdout.contains("ran 4 migrations"));
     // TypeORM's own history table.
     assert_eq!(db.execute("SELECT count(*) FROM migrations").trim(), "4");
 
@@ -71,23 +54,8 @@ fn typeorm_runs_the_fixtures_then_drift_is_clean_and_release_check_passes() {
 
 /// Runs TypeORM on `migrations` (files or globs, relative to the repository root),
 /// writing its history into `table`; returns its stdout.
-fn typeorm_run(modules: &Path, url: &str, table: &str, migrations: &[&str]) -> String {
-    let out = Command::new("node")
-        .arg(repo_root().join("tests/e2e/run-migrations.js"))
-        .args(migrations)
-        .current_dir(repo_root())
-        .env("NODE_PATH", modules)
-        .env("DATABASE_URL", url)
-        .env("MIGRATIONS_TABLE", table)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "TypeORM failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+fn typeorm_run(url: &str, table: &str, migrations: &[&str]) -> String {
+    support::node::run_typeorm(url, migrations, &[("MIGRATIONS_TABLE", table)])
 }
 
 /// The deploy flow release-check guards, step by step, with TypeORM's history in a
@@ -96,7 +64,6 @@ fn typeorm_run(modules: &Path, url: &str, table: &str, migrations: &[&str]) -> S
 /// expand is applied, allowed with permission, and nothing is pending at the end.
 #[test]
 fn expand_contract_deploy_flow_with_a_custom_history_table() {
-    let modules = node_modules();
     let db = cluster().create_database("e2e_flow");
     db.execute("CREATE SCHEMA core");
     let table = "core._typeorm_migrations";
@@ -124,7 +91,6 @@ fn expand_contract_deploy_flow_with_a_custom_history_table() {
     // Release 1 only ran Init: AddSmileCode (expand) and DropLegacyCode (contract)
     // would run in the same batch — refused even with permission.
     let ran = typeorm_run(
-        &modules,
         &db.url,
         table,
         &["fixtures/src/migrations/1700000000000-Init.ts"],
@@ -144,7 +110,6 @@ fn expand_contract_deploy_flow_with_a_custom_history_table() {
 
     // Release 2 ran the expand migration: the contract is allowed only with permission.
     typeorm_run(
-        &modules,
         &db.url,
         table,
         &[
@@ -162,7 +127,7 @@ fn expand_contract_deploy_flow_with_a_custom_history_table() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 
     // Release 3 ran everything: nothing pending, passes without permission.
-    let ran = typeorm_run(&modules, &db.url, table, &["fixtures/src/migrations/*.ts"]);
+    let ran = typeorm_run(&db.url, table, &["fixtures/src/migrations/*.ts"]);
     assert!(ran.contains("ran 2 migrations"), "{ran}");
     let r = check("false");
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
@@ -182,10 +147,8 @@ fn expand_contract_deploy_flow_with_a_custom_history_table() {
 /// index, serial sequence and enum type; replay must follow it exactly (drift clean).
 #[test]
 fn typeorm_rename_table_then_drift_is_clean() {
-    let modules = node_modules();
     let db = cluster().create_database("e2e_rename_table");
     let ran = typeorm_run(
-        &modules,
         &db.url,
         "migrations",
         &["tests/fixtures/typeorm_rename_table/*.ts"],

@@ -6,8 +6,6 @@
 mod support;
 mod util;
 use std::path::Path;
-use std::process::Command;
-use support::node::node_modules;
 use support::pg::cluster;
 use util::*;
 
@@ -32,26 +30,12 @@ fn commit(dir: &Path, msg: &str) {
 }
 
 /// `typeorm migration:run` for a build holding `files` (the release phase).
-fn typeorm_run(modules: &Path, url: &str, build: &Path, files: &[&str]) -> String {
+fn typeorm_run(url: &str, build: &Path, files: &[&str]) -> String {
     let paths: Vec<String> = files
         .iter()
         .map(|f| build.join("src/migrations").join(f).display().to_string())
         .collect();
-    let out = Command::new("node")
-        .arg(repo_root().join("tests/e2e/run-migrations.js"))
-        .args(&paths)
-        .current_dir(repo_root())
-        .env("NODE_PATH", modules)
-        .env("DATABASE_URL", url)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "TypeORM failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    support::node::run_typeorm(url, &paths, &[])
 }
 
 /// A release image: a checkout holding exactly `files`.
@@ -76,7 +60,6 @@ fn migguard(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
 
 #[test]
 fn the_documented_deploy_workflow() {
-    let modules = node_modules();
     let db = cluster().create_database("e2e_workflow");
     let url = db.url.as_str();
 
@@ -144,7 +127,7 @@ fn the_documented_deploy_workflow() {
 
     // --- Release 1 ran only Init ---------------------------------------------
     let init_image = image(&[INIT]);
-    typeorm_run(&modules, url, init_image.path(), &[INIT]);
+    typeorm_run(url, init_image.path(), &[INIT]);
     let with_contract = image(&[INIT, EXPAND, CONTRACT]);
     let w = with_contract.path();
     // 3. Contract pending, no permission: blocked.
@@ -174,7 +157,7 @@ fn the_documented_deploy_workflow() {
         &[],
     );
     assert_eq!(c.code, 0, "{}", c.stdout);
-    let ran = typeorm_run(&modules, url, expand_image.path(), &[INIT, EXPAND]);
+    let ran = typeorm_run(url, expand_image.path(), &[INIT, EXPAND]);
     assert!(ran.contains("ran 1 migrations"), "{ran}");
 
     // --- Release 3: the contract migration, with permission -------------------
@@ -200,7 +183,7 @@ fn the_documented_deploy_workflow() {
         serde_json::json!(["public.product.legacy_code"])
     );
     assert_eq!(allowed[0]["expand_migration"], "AddSmileCode1700000100000");
-    let ran = typeorm_run(&modules, url, w, &[INIT, EXPAND, CONTRACT]);
+    let ran = typeorm_run(url, w, &[INIT, EXPAND, CONTRACT]);
     assert!(ran.contains("ran 1 migrations"), "{ran}");
     // 7. Post-deploy audit: clean.
     let d = migguard(w, &["drift", "--database-url", url], &[]);
@@ -209,12 +192,7 @@ fn the_documented_deploy_workflow() {
 
     // --- Release 4 (additive), then the previous image is redeployed ----------
     let latest = image(&[INIT, EXPAND, CONTRACT, ADDITIVE]);
-    typeorm_run(
-        &modules,
-        url,
-        latest.path(),
-        &[INIT, EXPAND, CONTRACT, ADDITIVE],
-    );
+    typeorm_run(url, latest.path(), &[INIT, EXPAND, CONTRACT, ADDITIVE]);
     // 8. Rollback to release 3: a warning listing what it does not know, not a block.
     let c = migguard(w, &["release-check", "--database-url", url], &[]);
     assert_eq!(c.code, 0, "{}", c.stdout);

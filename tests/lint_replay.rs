@@ -217,26 +217,12 @@ fn change_column_by_name_is_judged_like_typeorm_judges_it() {
         ("m/1700000000001-Change.ts", CHANGE_TS),
     ]);
     // Real TypeORM: the in-place change keeps the value, the recreated columns lose theirs.
-    let modules = support::node::node_modules();
     let db = cluster().create_database("lint_replay_change");
     let migrations: Vec<String> = ["1700000000000-Init.ts", "1700000000001-Change.ts"]
         .iter()
         .map(|f| dir.path().join("m").join(f).display().to_string())
         .collect();
-    let out = std::process::Command::new("node")
-        .arg(repo_root().join("tests/e2e/run-migrations.js"))
-        .args(&migrations)
-        .current_dir(repo_root())
-        .env("NODE_PATH", &modules)
-        .env("DATABASE_URL", &db.url)
-        .output()
-        .expect("run node");
-    assert!(
-        out.status.success(),
-        "TypeORM failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::node::run_typeorm(&db.url, &migrations, &[]);
     assert_eq!(
         db.query(r#"SELECT concat_ws(',', name, qty, note, flag) FROM item"#)
             .trim(),

@@ -54,3 +54,29 @@ fn install_if_changed(dir: &Path) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// TypeORM's `migration:run` (`tests/e2e/run-migrations.js`) of `migrations` (files
+/// or globs, relative to the repository root) against `url`, with `env` set as well
+/// (`MIGRATIONS_TABLE`); returns its stdout, panics with its output if it fails.
+pub fn run_typeorm<S: AsRef<std::ffi::OsStr>>(
+    url: &str,
+    migrations: &[S],
+    env: &[(&str, &str)],
+) -> String {
+    let out = Command::new("node")
+        .arg(repo_root().join("tests/e2e/run-migrations.js"))
+        .args(migrations)
+        .current_dir(repo_root())
+        .env("NODE_PATH", node_modules())
+        .env("DATABASE_URL", url)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "TypeORM failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
