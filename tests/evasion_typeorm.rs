@@ -929,14 +929,20 @@ fn an_op_inside_a_helper_is_shown_at_the_call_with_the_helper_as_its_origin() {
 /// release-check blocks a contract migration whose DROP is in an imported helper at
 /// the helper's line, in every format (and so with the permission but without the
 /// expand migration applied).
-#[test]
-fn release_check_points_a_contract_block_into_the_imported_helper() {
-    let dir = origin_project();
-    let path = dir.path().join("migrations/1700000000001-DropLegacy.ts");
+/// The contract migration of `origin_project` with only its helper's drop left (its
+/// same-class `dropCode` call taken out).
+fn without_the_code_drop(dir: &std::path::Path) {
+    let path = dir.join("migrations/1700000000001-DropLegacy.ts");
     let text = std::fs::read_to_string(&path)
         .unwrap()
         .replace("        await this.dropCode(queryRunner);\n", "");
     std::fs::write(&path, text).unwrap();
+}
+
+#[test]
+fn release_check_points_a_contract_block_into_the_imported_helper() {
+    let dir = origin_project();
+    without_the_code_drop(dir.path());
     let db = empty_history("ev_release_origin");
     let r = release_check(dir.path(), &db);
     assert_code(&r, 1);
@@ -964,6 +970,7 @@ fn release_check_points_a_contract_block_into_the_imported_helper() {
         assert!(r.stdout.contains(note), "{format}:\n{}", r.stdout);
     }
     // Allowed, but the expand migration it names is not applied: the same place.
+    let path = dir.path().join("migrations/1700000000001-DropLegacy.ts");
     let text = std::fs::read_to_string(&path).unwrap().replace(
         "export class",
         "// @destructive: DROP TABLE legacy_orders\n// @expand-migration: AddOrders1600000000000\nexport class",
@@ -1003,11 +1010,7 @@ fn release_check_points_an_unreadable_helper_part_into_the_helper() {
          }\n",
     )
     .unwrap();
-    let path = dir.path().join("migrations/1700000000001-DropLegacy.ts");
-    let text = std::fs::read_to_string(&path)
-        .unwrap()
-        .replace("        await this.dropCode(queryRunner);\n", "");
-    std::fs::write(&path, text).unwrap();
+    without_the_code_drop(dir.path());
     let db = empty_history("ev_release_unread_origin");
     let r = release_check(dir.path(), &db);
     assert_code(&r, 1);

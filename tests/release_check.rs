@@ -5,6 +5,14 @@ mod util;
 use support::pg::{cluster, TestDb};
 use util::*;
 
+/// `release-check --database-url URL --format json` in `dir`.
+fn release_check_json(dir: &std::path::Path, url: &str) -> Run {
+    run_in(
+        dir,
+        &["release-check", "--database-url", url, "--format", "json"],
+    )
+}
+
 const TYPEORM_HISTORY: &str = r#"CREATE TABLE "migrations" ("id" SERIAL NOT NULL, "timestamp" bigint NOT NULL, "name" character varying NOT NULL, CONSTRAINT "PK_migrations" PRIMARY KEY ("id"))"#;
 
 fn db_with_history(prefix: &str, applied: &[&str]) -> TestDb {
@@ -134,16 +142,7 @@ fn custom_history_table_in_another_schema() {
             repo_root().join("fixtures/src/migrations").display()
         ),
     )]);
-    let r = run_in(
-        dir.path(),
-        &[
-            "release-check",
-            "--database-url",
-            &db.url,
-            "--format",
-            "json",
-        ],
-    );
+    let r = release_check_json(dir.path(), &db.url);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(r.json()["history"]["applied"].as_array().unwrap().len(), 4);
 }
@@ -160,16 +159,7 @@ fn golang_migrate_and_flyway_ledgers() {
             sql.display()
         ),
     )]);
-    let r = run_in(
-        dir.path(),
-        &[
-            "release-check",
-            "--database-url",
-            &db.url,
-            "--format",
-            "json",
-        ],
-    );
+    let r = release_check_json(dir.path(), &db.url);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     let v = r.json();
     assert_eq!(
@@ -248,16 +238,7 @@ fn golang_migrate_and_flyway_ledgers() {
         "migrations = [\"db\"]\n[history]\nkind = \"flyway\"\n",
     )
     .unwrap();
-    let r = run_in(
-        fw.path(),
-        &[
-            "release-check",
-            "--database-url",
-            &db.url,
-            "--format",
-            "json",
-        ],
-    );
+    let r = release_check_json(fw.path(), &db.url);
     assert_eq!(
         r.json()["history"]["pending"],
         serde_json::json!(["V1_1__drop"])
@@ -302,18 +283,7 @@ fn flyway_baseline_undo_and_failed_rows() {
          (2, '3', 'add', 'SQL', 'V3__add.sql', 'ci', 5, true), \
          (3, '3', 'add', 'UNDO_SQL', 'U3__add.sql', 'ci', 5, true)",
     );
-    let run = || {
-        run_in(
-            fw.path(),
-            &[
-                "release-check",
-                "--database-url",
-                &db.url,
-                "--format",
-                "json",
-            ],
-        )
-    };
+    let run = || release_check_json(fw.path(), &db.url);
     let r = run();
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let h = &r.json()["history"];
@@ -362,18 +332,7 @@ fn flyway_java_migrations_are_known_when_their_class_is_found() {
          (2, '1.1', 'Seed', 'JDBC', 'db.migration.V1_1__Seed', 'ci', 5, true), \
          (3, '1.3', 'Backfill', 'SPRING_JDBC', 'db.migration.V1_2__Backfill', 'ci', 5, true)",
     );
-    let run = || {
-        run_in(
-            fw.path(),
-            &[
-                "release-check",
-                "--database-url",
-                &db.url,
-                "--format",
-                "json",
-            ],
-        )
-    };
+    let run = || release_check_json(fw.path(), &db.url);
     // 1.3's class is not under the migration paths: unknown, and the message says why.
     let r = run();
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
@@ -498,16 +457,7 @@ fn missing_history_schema_means_nothing_applied() {
                 ),
             ),
         ]);
-        let r = run_in(
-            dir.path(),
-            &[
-                "release-check",
-                "--database-url",
-                &db.url,
-                "--format",
-                "json",
-            ],
-        );
+        let r = release_check_json(dir.path(), &db.url);
         assert_eq!(r.code, 0, "{kind}: {}{}", r.stdout, r.stderr);
         let h = &r.json()["history"];
         assert_eq!(h["table_missing"], true, "{kind}");
@@ -944,16 +894,7 @@ fn flyway_repeatables_never_make_a_migration_out_of_order() {
             "migrations = [\"db\"]\n[history]\nkind = \"flyway\"\n",
         ),
     ]);
-    let r = run_in(
-        fw.path(),
-        &[
-            "release-check",
-            "--database-url",
-            &db.url,
-            "--format",
-            "json",
-        ],
-    );
+    let r = release_check_json(fw.path(), &db.url);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let v = r.json();
     assert_eq!(v["history"]["pending"], serde_json::json!(["V2__next"]));
@@ -975,18 +916,7 @@ fn flyway_edited_repeatable_is_pending_and_edited_versioned_is_a_problem() {
             "migrations = [\"db\"]\n[history]\nkind = \"flyway\"\n",
         ),
     ]);
-    let run = || {
-        run_in(
-            fw.path(),
-            &[
-                "release-check",
-                "--database-url",
-                &db.url,
-                "--format",
-                "json",
-            ],
-        )
-    };
+    let run = || release_check_json(fw.path(), &db.url);
     let r = run();
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(
