@@ -9,7 +9,7 @@
 
 mod support;
 mod util;
-use support::fidelity::{self, assert_no_drift, sql_case, Case};
+use support::fidelity::{self, assert_no_drift, assert_schema_sql_rebuilds, sql_case, Case};
 use support::pg::{cluster, TestDb};
 use util::*;
 
@@ -35,18 +35,6 @@ fn comments(db: &TestDb) -> String {
                               AND x.objid = d.objoid AND x.deptype = 'e')
           ORDER BY 1",
     )
-}
-
-/// `schema --format sql` applies to an empty database and rebuilds the comments.
-fn assert_schema_sql_rebuilds_comments(c: &Case, prefix: &str) {
-    let r = run_in(
-        c.dir.path(),
-        &["schema", c.dir.path().to_str().unwrap(), "--format", "sql"],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let rebuilt = cluster().create_database(prefix);
-    rebuilt.execute(&r.stdout);
-    assert_eq!(comments(&c.truth), comments(&rebuilt), "SQL:\n{}", r.stdout);
 }
 
 /// Every kind of `COMMENT ON` drift models, and what PostgreSQL 15 does to a comment
@@ -147,7 +135,7 @@ fn comments_replay_to_the_catalog_and_schema_sql_rebuilds_them() {
     assert!(!truth.contains("Nick"), "{truth}");
     assert!(!truth.contains("totals"), "{truth}");
     assert!(!truth.contains("gone soon"), "{truth}");
-    assert_schema_sql_rebuilds_comments(&c, "cm_sql");
+    assert_schema_sql_rebuilds(&c, "cm_sql", comments);
 }
 
 #[test]

@@ -8,7 +8,7 @@
 
 mod support;
 mod util;
-use support::fidelity::{assert_no_drift, differences, sql_case, Case};
+use support::fidelity::{assert_no_drift, assert_schema_sql_rebuilds, differences, sql_case, Case};
 use support::pg::{cluster, TestDb};
 use util::*;
 
@@ -21,18 +21,6 @@ fn routines(db: &TestDb) -> String {
           WHERE p.pronamespace = 'public'::regnamespace
           ORDER BY 1, 3",
     )
-}
-
-/// `schema --format sql` applies to an empty database and rebuilds `catalog`.
-fn assert_schema_sql_rebuilds(c: &Case, prefix: &str, catalog: fn(&TestDb) -> String) {
-    let r = run_in(
-        c.dir.path(),
-        &["schema", c.dir.path().to_str().unwrap(), "--format", "sql"],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let rebuilt = cluster().create_database(prefix);
-    rebuilt.execute(&r.stdout);
-    assert_eq!(catalog(&c.truth), catalog(&rebuilt), "SQL:\n{}", r.stdout);
 }
 
 // ---------------------------------------------------------------------------------

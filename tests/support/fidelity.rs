@@ -67,3 +67,22 @@ pub fn assert_no_drift(c: &Case) {
     let found = differences(c, &[], true);
     assert!(found.is_empty(), "false drift:\n{}", found.join("\n"));
 }
+
+/// `migguard schema --format sql` of the case applies to an empty database (named
+/// after `prefix`) and rebuilds what `catalog` reads of the truth.
+pub fn assert_schema_sql_rebuilds(c: &Case, prefix: &str, catalog: fn(&TestDb) -> String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_migguard"))
+        .args(["schema", c.dir.path().to_str().unwrap(), "--format", "sql"])
+        .current_dir(c.dir.path())
+        .output()
+        .unwrap();
+    let sql = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rebuilt = cluster().create_database(prefix);
+    rebuilt.execute(&sql);
+    assert_eq!(catalog(&c.truth), catalog(&rebuilt), "SQL:\n{sql}");
+}
