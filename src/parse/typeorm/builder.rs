@@ -639,6 +639,22 @@ fn column_def(table: &QualifiedName, c: &Val) -> R<ColumnDef> {
     let b = |k: &str| c.get(k).and_then(Val::as_bool);
     let name = s("name").ok_or("column name is not static")?;
     let ty = s("type").ok_or_else(|| format!("type of column `{name}` is not static"))?;
+    // A flag only known at run time is not read as `false`: TypeORM writes NOT NULL
+    // unless `isNullable` is `true`, and UNIQUE, a primary key, a serial or an array
+    // as the value then is.
+    for flag in [
+        "isNullable",
+        "isPrimary",
+        "isUnique",
+        "isGenerated",
+        "isArray",
+    ] {
+        if let Some(Val::Unknown(text)) = c.get(flag) {
+            return Err(format!(
+                "`{flag}` of column `{name}` is only known at run time (`{text}`)"
+            ));
+        }
+    }
     let is_array = b("isArray") == Some(true);
     let generated = b("isGenerated") == Some(true);
     let strategy = s("generationStrategy").unwrap_or_else(|| "increment".into());

@@ -941,3 +941,47 @@ export class ThemeColor1700000000000 implements MigrationInterface {
     // The row value spliced into the UPDATE is marked as built at run time.
     assert!(m[0].up[3].dynamic);
 }
+
+/// A column flag whose value is only known at run time is not read as `false`:
+/// TypeORM writes `NOT NULL` unless `isNullable` is `true`, and `UNIQUE`, a serial or
+/// an array only as the value then is. Reading `isNullable: nullable` as NOT NULL
+/// was silent; the call is opaque instead, with the flag named.
+#[test]
+fn a_column_flag_known_only_at_run_time_makes_the_call_opaque() {
+    let migration = r#"import { QueryRunner, TableColumn } from "typeorm";
+
+export class AddNote1700000000000 {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    const nullable = process.env.NOTE_NULLABLE === "1";
+    await queryRunner.addColumn("users", new TableColumn({ name: "note", type: "text", isNullable: nullable }));
+    await queryRunner.addColumn("users", new TableColumn({ name: "code", type: "text", isUnique: flags.unique }));
+    await queryRunner.addColumn("users", new TableColumn({ name: "plain", type: "text", isNullable: true, isUnique: false }));
+  }
+}
+"#;
+    let (_dir, m) = read_project(&[("migrations/1700000000000-AddNote.ts", migration)]);
+    let ops: Vec<_> = m[0]
+        .up
+        .iter()
+        .map(|o| match &o.kind {
+            OpKind::Opaque { reason } => format!("{} opaque: {reason}", o.span.line),
+            OpKind::AddColumn { column, .. } => {
+                format!(
+                    "{} add_column {} not_null={}",
+                    o.span.line, column.name, column.not_null
+                )
+            }
+            k => format!("{} {}", o.span.line, k.name()),
+        })
+        .collect();
+    assert_eq!(ops.len(), 3, "{ops:#?}");
+    assert!(
+        ops[0].starts_with("6 opaque") && ops[0].contains("isNullable") && ops[0].contains("note"),
+        "{ops:#?}"
+    );
+    assert!(
+        ops[1].starts_with("7 opaque") && ops[1].contains("isUnique"),
+        "{ops:#?}"
+    );
+    assert_eq!(ops[2], "8 add_column plain not_null=false");
+}
