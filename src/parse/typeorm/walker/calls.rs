@@ -282,8 +282,7 @@ impl<'a> Walker<'_, 'a, '_> {
                         for kind in kinds {
                             // An argument only known at run time (a column's
                             // `default: tenant`) stands as a placeholder in the op.
-                            let dynamic =
-                                format!("{kind:?}").contains(crate::ir::DYNAMIC_PLACEHOLDER);
+                            let dynamic = kind.has_run_time_part();
                             self.push(
                                 node,
                                 kind,
