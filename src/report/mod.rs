@@ -237,6 +237,17 @@ pub fn ignore_broken_pipe(r: io::Result<()>) -> crate::error::Result<()> {
     }
 }
 
+/// A finding of builtin rule `rule` with `disposition`, about no file: what the
+/// renderers' tests feed them.
+#[cfg(test)]
+fn finding_disposed(rule: &str, disposition: crate::finding::Disposition) -> Finding {
+    let rules = RuleSet::builtin();
+    let rule = rules.get(rule).expect("a builtin rule");
+    let mut f = crate::classify::unlocated(rule, None, None, format!("{} found", rule.id));
+    f.disposition = disposition;
+    f
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
