@@ -636,3 +636,36 @@ fn functions_taken_from_a_migration_context_object_are_opaque() {
         "{runner:?}"
     );
 }
+
+/// n8n's context also hands out `escape.tableName(…)` and `logger.info(…)`, which
+/// only build names or log: declared in `[typeorm] read_only_helpers` they are not
+/// operations, while `runQuery` (not declared) stays opaque.
+#[test]
+fn read_only_helpers_cover_functions_taken_from_a_context_object() {
+    let migration = r#"class AddIndex1690000000050 {
+    async up({ escape, logger, runQuery }) {
+        const table = escape.tableName('user');
+        logger.info('adding');
+        await runQuery(`CREATE INDEX idx ON ${table} (id)`);
+    }
+}
+exports.AddIndex1690000000050 = AddIndex1690000000050;
+"#;
+    let dir = project(&[
+        ("migrations/1690000000050-AddIndex.js", migration),
+        (
+            "migguard.toml",
+            "migrations = [\"migrations\"]\n[typeorm]\nread_only_helpers = [\"escape.tableName\", \"info\"]\n",
+        ),
+    ]);
+    let r = run_in(dir.path(), &["lint", "--format", "json"]);
+    let v = r.json();
+    let opaque: Vec<i64> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "opaque-operation")
+        .map(|f| f["line"].as_i64().unwrap())
+        .collect();
+    assert_eq!(opaque, vec![5], "{v}");
+}
