@@ -669,3 +669,39 @@ exports.AddIndex1690000000050 = AddIndex1690000000050;
         .collect();
     assert_eq!(opaque, vec![5], "{v}");
 }
+
+/// harbor's `0004_1.8.0_schema.up.sql` (golang-migrate) backfills in a DO block with
+/// PL/pgSQL's `INSERT … RETURNING id INTO execid`. The `INTO <variable>` clause is
+/// PL/pgSQL, not SQL: the statement did not parse, so the loop held an unreadable
+/// statement and the whole schema was `unverifiable` (`*`); lint blocked on
+/// `unparsed-sql` 14 times across harbor's migrations.
+const RETURNING_INTO: &str = "CREATE TABLE replication_job (id serial PRIMARY KEY, policy_id int, operation varchar(64));
+CREATE TABLE replication_execution (id SERIAL PRIMARY KEY, policy_id int);
+DO $$
+DECLARE
+    job RECORD;
+    execid integer;
+BEGIN
+    FOR job IN SELECT * FROM replication_job WHERE operation != 'schedule'
+    LOOP
+      INSERT INTO replication_execution (policy_id) VALUES (job.policy_id) RETURNING id INTO execid;
+      UPDATE replication_job SET policy_id = execid WHERE id = job.id RETURNING id, policy_id INTO STRICT execid, execid;
+      WITH moved AS (DELETE FROM replication_execution WHERE id < 0 RETURNING policy_id)
+        INSERT INTO replication_execution (policy_id) SELECT policy_id FROM moved;
+    END LOOP;
+END $$;
+ALTER TABLE replication_job RENAME TO replication_schedule_job;
+";
+
+#[test]
+fn plpgsql_returning_into_a_variable_is_read_as_the_statement() {
+    let dir = one_migration(RETURNING_INTO);
+    let truth = cluster().create_database("fr_returning_into");
+    truth.execute(RETURNING_INTO);
+    let found = differences(dir.path(), &truth.url);
+    assert!(found.is_empty(), "false drift:\n{}", found.join("\n"));
+    let v = run_in(dir.path(), &["lint", ".", "--format", "json"]).json();
+    let rules = rule_ids(&v);
+    assert!(!rules.iter().any(|r| r == "unparsed-sql"), "{v}");
+    assert!(rules.iter().any(|r| r == "rename-table"), "{v}");
+}
