@@ -57,6 +57,7 @@ pub enum Kind {
     UnexpectedTrigger,
     TriggerMismatch,
     RowSecurityMismatch,
+    StorageMismatch,
     MissingPolicy,
     UnexpectedPolicy,
     PolicyMismatch,
@@ -104,6 +105,7 @@ impl Kind {
             Kind::UnexpectedTrigger => "unexpected-trigger",
             Kind::TriggerMismatch => "trigger-mismatch",
             Kind::RowSecurityMismatch => "row-security-mismatch",
+            Kind::StorageMismatch => "storage-mismatch",
             Kind::MissingPolicy => "missing-policy",
             Kind::UnexpectedPolicy => "unexpected-policy",
             Kind::PolicyMismatch => "policy-mismatch",
@@ -178,6 +180,7 @@ impl Kind {
             | FunctionMismatch
             | TriggerMismatch
             | RowSecurityMismatch
+            | StorageMismatch
             | PolicyMismatch
             | CommentMismatch
             | Unverifiable => return None,
@@ -613,6 +616,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
     super::objects::diff_triggers(expected, live, ignore, &mut out);
     super::objects::diff_row_security(expected, live, ignore, &mut out);
     super::comments::diff_comments(expected, live, ignore, &mut out);
+    super::storage::diff_storage(expected, live, ignore, &mut out);
     let mut out = fold_uncertain(out, expected, ignore);
     out.sort();
     out

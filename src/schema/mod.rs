@@ -11,4 +11,5 @@ pub mod normalize;
 pub mod objects;
 pub mod render_sql;
 pub mod replay;
+pub mod storage;
 pub mod view_columns;

@@ -332,9 +332,11 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
         out.push_str(&notes);
         let _ = writeln!(
             out,
-            "CREATE TABLE {} (\n{}\n);",
+            "CREATE {}TABLE {} (\n{}\n){};",
+            t.storage.create_keyword(),
             qn(&t.name),
-            lines.join(",\n")
+            lines.join(",\n"),
+            t.storage.with_clause()
         );
         out.push_str(&comments);
     }

@@ -23,6 +23,7 @@ mod opaque;
 mod policies;
 mod schemas;
 mod sequences;
+mod storage;
 mod stored_names;
 mod tables;
 mod triggers;
@@ -544,8 +545,8 @@ impl Replayer<'_> {
             | OpKind::Vacuum { .. }
             | OpKind::Cluster { .. }
             | OpKind::Reindex { .. } => {}
-            // Persistence (`relpersistence`) is not part of the model.
-            OpKind::SetPersistence { .. } => {}
+            OpKind::SetPersistence { table, logged } => self.set_persistence(table, *logged),
+            OpKind::SetStorage { table, set, reset } => self.set_storage(table, set, reset),
             // Partitions are not modelled: attaching clones the parent's indexes
             // (and foreign keys) onto the partition, a concurrent detach adds a CHECK
             // copying the bound. What the partition ends up with is not vouched for.
