@@ -63,6 +63,15 @@ pub enum Kind {
     MissingComment,
     UnexpectedComment,
     CommentMismatch,
+    MissingPartitionKey,
+    UnexpectedPartitionKey,
+    PartitionKeyMismatch,
+    MissingPartitionBound,
+    UnexpectedPartitionBound,
+    PartitionBoundMismatch,
+    MissingInheritance,
+    UnexpectedInheritance,
+    InheritanceMismatch,
     Unverifiable,
 }
 
@@ -110,6 +119,15 @@ impl Kind {
             Kind::MissingComment => "missing-comment",
             Kind::UnexpectedComment => "unexpected-comment",
             Kind::CommentMismatch => "comment-mismatch",
+            Kind::MissingPartitionKey => "missing-partition-key",
+            Kind::UnexpectedPartitionKey => "unexpected-partition-key",
+            Kind::PartitionKeyMismatch => "partition-key-mismatch",
+            Kind::MissingPartitionBound => "missing-partition-bound",
+            Kind::UnexpectedPartitionBound => "unexpected-partition-bound",
+            Kind::PartitionBoundMismatch => "partition-bound-mismatch",
+            Kind::MissingInheritance => "missing-inheritance",
+            Kind::UnexpectedInheritance => "unexpected-inheritance",
+            Kind::InheritanceMismatch => "inheritance-mismatch",
             Kind::Unverifiable => "unverifiable",
         }
     }
@@ -137,6 +155,13 @@ impl Kind {
             // A comment only one side has (on an object both have).
             MissingComment => Some(Side::Expected),
             UnexpectedComment => Some(Side::Live),
+            // A table both sides have, in a hierarchy on one side only.
+            MissingPartitionKey | MissingPartitionBound | MissingInheritance => {
+                Some(Side::Expected)
+            }
+            UnexpectedPartitionKey | UnexpectedPartitionBound | UnexpectedInheritance => {
+                Some(Side::Live)
+            }
             UnexpectedTable | UnexpectedColumn | UnexpectedIndex | UnexpectedConstraint
             | UnexpectedEnum | UnexpectedType | UnexpectedView | UnexpectedSequence
             | UnexpectedFunction | UnexpectedTrigger | UnexpectedPolicy => Some(Side::Live),
@@ -155,6 +180,9 @@ impl Kind {
             | RowSecurityMismatch
             | PolicyMismatch
             | CommentMismatch
+            | PartitionKeyMismatch
+            | PartitionBoundMismatch
+            | InheritanceMismatch
             | Unverifiable => None,
         }
     }
@@ -584,6 +612,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
             ));
         }
     }
+    super::hierarchy::diff_hierarchy(expected, live, ignore, &mut out);
     super::objects::diff_functions(expected, live, ignore, &mut out);
     super::objects::diff_triggers(expected, live, ignore, &mut out);
     super::objects::diff_row_security(expected, live, ignore, &mut out);
