@@ -86,6 +86,7 @@ fn project() -> Vec<Migration> {
             if_not_exists: false,
             indexes: vec![],
             unmodelled: None,
+            hierarchy: Default::default(),
             as_query: None,
         }));
         ops.push(op(OpKind::CreateIndex(IndexDef {

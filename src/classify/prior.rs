@@ -131,6 +131,8 @@ pub(crate) fn judge(op: &Operation, model: &SchemaModel, default_schema: &str) -
             // indexes are rebuilt (measured on PostgreSQL 15).
             old.collation.is_none()
                 && t.unmodelled.is_none()
+                && !t.is_partitioned()
+                && !t.has_parent()
                 && !checked_by_constraint(t, column)
                 && !rebuilt_index_uses(model, table, column)
                 && using_is_noop(using.as_deref(), column, &new, default_schema)

@@ -10,8 +10,8 @@ use crate::db::connect::Session;
 use crate::error::Result;
 use crate::ir::{ConstraintKind, Identity, QualifiedName};
 use crate::schema::model::{
-    Attribute, Column, CompositeType, Constraint, EnumType, Extension, Index, SchemaModel,
-    Sequence, Table, View,
+    Attribute, Column, CompositeType, Constraint, EnumType, Extension, Index, PartitionOf,
+    SchemaModel, Sequence, Table, View,
 };
 use crate::schema::normalize::{canonical_expr, index_key, normalize_type, DefaultCanon};
 use crate::schema::objects::{
@@ -151,7 +151,12 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
             client.query(
             "SELECT c.oid, n.nspname, c.relname, c.relkind::text,
                     CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,
-                    CASE WHEN c.relkind IN ('v','m') THEN pg_catalog.pg_get_viewdef(c.oid, true) END
+                    CASE WHEN c.relkind IN ('v','m') THEN pg_catalog.pg_get_viewdef(c.oid, true) END,
+                    CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END,
+                    ARRAY(SELECT pn.nspname::text FROM pg_catalog.pg_inherits h JOIN pg_catalog.pg_class p ON p.oid = h.inhparent
+                            JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace WHERE h.inhrelid = c.oid ORDER BY h.inhseqno),
+                    ARRAY(SELECT p.relname::text FROM pg_catalog.pg_inherits h JOIN pg_catalog.pg_class p ON p.oid = h.inhparent
+                            WHERE h.inhrelid = c.oid ORDER BY h.inhseqno)
              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
              WHERE c.relkind IN ('r','p','v','m','f') AND n.nspname = ANY($1)
                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
@@ -186,11 +191,29 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
                 );
             }
             _ => {
-                let partkey: Option<String> = r.get(4);
+                let bound: Option<String> = r.get(6);
+                let parents: Vec<QualifiedName> = r
+                    .get::<_, Vec<String>>(7)
+                    .into_iter()
+                    .zip(r.get::<_, Vec<String>>(8))
+                    .map(|(schema, name)| QualifiedName::new(schema, name))
+                    .collect();
+                let (partition_of, inherits) = match (bound, parents.first()) {
+                    (Some(bound), Some(parent)) => (
+                        Some(PartitionOf {
+                            parent: parent.clone(),
+                            bound,
+                        }),
+                        Vec::new(),
+                    ),
+                    _ => (None, parents),
+                };
                 m.tables.insert(
                     name.clone(),
                     Table {
-                        unmodelled: partkey.map(|p| format!("PARTITION BY {p}")),
+                        partition_key: r.get(4),
+                        partition_of,
+                        inherits,
                         ..Table::new(name.clone())
                     },
                 );
@@ -269,7 +292,10 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
                     con.confupdtype::text, con.confdeltype::text,
                     CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid, true) END,
                     pg_catalog.pg_get_constraintdef(con.oid, true)
-             FROM pg_catalog.pg_constraint con WHERE con.conrelid = ANY($1) AND con.contype IN ('p','u','f','c','x')",
+             FROM pg_catalog.pg_constraint con WHERE con.conrelid = ANY($1) AND con.contype IN ('p','u','f','c','x')
+               -- Not the clones PostgreSQL puts on partitions nor the CHECKs a child only
+               -- inherits: replay leaves them out too (`schema::replay::partitions`).
+               AND con.conparentid = 0 AND con.conislocal",
             &[&oids],
         ),
         )
@@ -336,7 +362,9 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
              JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace
              JOIN pg_catalog.pg_am am ON am.oid = ic.relam
              WHERE i.indrelid = ANY($1)
-               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p','u','x'))",
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p','u','x'))
+               -- Nor a partition's clone of its parent's index (attached to it).
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid = i.indexrelid)",
             &[&index_owners.keys().copied().collect::<Vec<u32>>()],
         ),
         )

@@ -64,6 +64,15 @@ pub enum Kind {
     MissingComment,
     UnexpectedComment,
     CommentMismatch,
+    MissingPartitionKey,
+    UnexpectedPartitionKey,
+    PartitionKeyMismatch,
+    MissingPartitionBound,
+    UnexpectedPartitionBound,
+    PartitionBoundMismatch,
+    MissingInheritance,
+    UnexpectedInheritance,
+    InheritanceMismatch,
     Unverifiable,
 }
 
@@ -112,6 +121,15 @@ impl Kind {
             Kind::MissingComment => "missing-comment",
             Kind::UnexpectedComment => "unexpected-comment",
             Kind::CommentMismatch => "comment-mismatch",
+            Kind::MissingPartitionKey => "missing-partition-key",
+            Kind::UnexpectedPartitionKey => "unexpected-partition-key",
+            Kind::PartitionKeyMismatch => "partition-key-mismatch",
+            Kind::MissingPartitionBound => "missing-partition-bound",
+            Kind::UnexpectedPartitionBound => "unexpected-partition-bound",
+            Kind::PartitionBoundMismatch => "partition-bound-mismatch",
+            Kind::MissingInheritance => "missing-inheritance",
+            Kind::UnexpectedInheritance => "unexpected-inheritance",
+            Kind::InheritanceMismatch => "inheritance-mismatch",
             Kind::Unverifiable => "unverifiable",
         }
     }
@@ -167,6 +185,13 @@ impl Kind {
             // A comment only one side has (on an object both have).
             MissingComment => (Expected, "comment"),
             UnexpectedComment => (Live, "comment"),
+            // A table both sides have, in a hierarchy on one side only.
+            MissingPartitionKey => (Expected, "partition key"),
+            UnexpectedPartitionKey => (Live, "partition key"),
+            MissingPartitionBound => (Expected, "partition bound"),
+            UnexpectedPartitionBound => (Live, "partition bound"),
+            MissingInheritance => (Expected, "inheritance"),
+            UnexpectedInheritance => (Live, "inheritance"),
             ColumnTypeMismatch
             | ColumnNullabilityMismatch
             | ColumnDefaultMismatch
@@ -183,6 +208,9 @@ impl Kind {
             | StorageMismatch
             | PolicyMismatch
             | CommentMismatch
+            | PartitionKeyMismatch
+            | PartitionBoundMismatch
+            | InheritanceMismatch
             | Unverifiable => return None,
         })
     }
@@ -612,6 +640,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
             ));
         }
     }
+    super::hierarchy::diff_hierarchy(expected, live, ignore, &mut out);
     super::objects::diff_functions(expected, live, ignore, &mut out);
     super::objects::diff_triggers(expected, live, ignore, &mut out);
     super::objects::diff_row_security(expected, live, ignore, &mut out);

@@ -13,6 +13,7 @@ mod comments;
 mod describe;
 pub mod diff;
 mod fold;
+mod hierarchy;
 pub mod ignore;
 mod keyed;
 pub mod literals;

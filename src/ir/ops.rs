@@ -304,6 +304,29 @@ pub struct IndexKey {
     pub opclass: Option<String>,
 }
 
+/// Where a created table sits in a partition or inheritance hierarchy, as written.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Hierarchy {
+    /// `PARTITION BY` key: `RANGE(at)`, `LIST(lower(label))`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_key: Option<String>,
+    /// `PARTITION OF parent`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_of: Option<QualifiedName>,
+    /// The partition's bound: `FOR VALUES …` or `DEFAULT`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bound: Option<String>,
+    /// `INHERITS (parent, …)`, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inherits: Vec<QualifiedName>,
+}
+
+impl Hierarchy {
+    pub fn is_empty(&self) -> bool {
+        *self == Hierarchy::default()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IndexDef {
     /// Explicit name; `None` lets PostgreSQL/TypeORM name it on replay.
@@ -432,8 +455,11 @@ pub enum OpKind {
         if_not_exists: bool,
         /// TypeORM `new Table({ indices: [...] })` and similar indexes created with it.
         indexes: Vec<IndexDef>,
-        /// `PARTITION BY …`, `INHERITS`, `LIKE`, `AS SELECT` etc. we keep but do not model.
+        /// `LIKE`, `AS SELECT`, `TEMPORARY` etc. we keep but do not model.
         unmodelled: Option<String>,
+        /// `PARTITION BY`, `PARTITION OF … FOR VALUES`, `INHERITS (…)`.
+        #[serde(default, skip_serializing_if = "Hierarchy::is_empty")]
+        hierarchy: Hierarchy,
         /// `CREATE TABLE … AS <query>`: the query, whose output columns replay derives
         /// the table's from where it can.
         #[serde(skip_serializing_if = "Option::is_none")]

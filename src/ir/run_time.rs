@@ -8,8 +8,8 @@
 //! part as static: fail open).
 
 use super::{
-    ColumnDef, CommentOn, ConstraintDef, ConstraintKind, IndexDef, IndexKey, NamedChange, OpKind,
-    QualifiedName, SequenceOptions, DYNAMIC_PLACEHOLDER,
+    ColumnDef, CommentOn, ConstraintDef, ConstraintKind, Hierarchy, IndexDef, IndexKey,
+    NamedChange, OpKind, QualifiedName, SequenceOptions, DYNAMIC_PLACEHOLDER,
 };
 
 /// Whether `text` holds a part built at run time.
@@ -246,6 +246,21 @@ impl Texts for CommentOn {
     }
 }
 
+impl Texts for Hierarchy {
+    fn each_text(&self, visit: &mut dyn FnMut(&str)) {
+        let Hierarchy {
+            partition_key,
+            partition_of,
+            bound,
+            inherits,
+        } = self;
+        partition_key.each_text(visit);
+        partition_of.each_text(visit);
+        bound.each_text(visit);
+        inherits.each_text(visit)
+    }
+}
+
 impl Texts for OpKind {
     fn each_text(&self, visit: &mut dyn FnMut(&str)) {
         match self {
@@ -256,6 +271,7 @@ impl Texts for OpKind {
                 if_not_exists: _,
                 indexes,
                 unmodelled,
+                hierarchy,
                 as_query,
             } => {
                 table.each_text(visit);
@@ -263,6 +279,7 @@ impl Texts for OpKind {
                 constraints.each_text(visit);
                 indexes.each_text(visit);
                 unmodelled.each_text(visit);
+                hierarchy.each_text(visit);
                 as_query.each_text(visit)
             }
             OpKind::DropTable {
@@ -520,6 +537,11 @@ impl Texts for OpKind {
             } => {
                 target.each_text(visit);
                 name.each_text(visit)
+            }
+            OpKind::SetStorage { table, set, reset } => {
+                table.each_text(visit);
+                set.each_text(visit);
+                reset.each_text(visit)
             }
             OpKind::AttachPartition { table, partition }
             | OpKind::DetachPartition {

@@ -9,6 +9,7 @@ pub use model::SchemaModel;
 pub mod naming;
 pub mod normalize;
 pub mod objects;
+pub mod partitions;
 pub mod render_sql;
 pub mod replay;
 pub mod storage;

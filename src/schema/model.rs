@@ -52,8 +52,18 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// Keyed by constraint name.
     pub constraints: BTreeMap<String, Constraint>,
-    /// `PARTITION BY`, `INHERITS`, … kept as text, not compared structurally.
+    /// `LIKE`, `AS query`, `TEMPORARY`, … kept as text, not compared structurally.
     pub unmodelled: Option<String>,
+    /// `PARTITION BY` key of a partitioned table, as `pg_get_partkeydef` prints it
+    /// (`RANGE (at)`) or as the migration wrote it (`schema::partitions`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_key: Option<String>,
+    /// The parent and bound of a partition (`relispartition`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_of: Option<PartitionOf>,
+    /// `INHERITS` parents of a table that is no partition, in `inhseqno` order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inherits: Vec<QualifiedName>,
     /// User triggers, keyed by name (`schema::objects`).
     pub triggers: BTreeMap<String, Trigger>,
     /// `ALTER TABLE … ENABLE ROW LEVEL SECURITY` (`relrowsecurity`).
@@ -70,13 +80,39 @@ pub struct Table {
     pub storage: TableStorage,
 }
 
+/// A partition's place: its parent and its bound (`FOR VALUES …` or `DEFAULT`, as
+/// `pg_get_expr(relpartbound)` prints it or as the migration wrote it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PartitionOf {
+    pub parent: QualifiedName,
+    pub bound: String,
+}
+
+impl PartitionOf {
+    /// `PARTITION OF parent FOR VALUES …`, how drift describes it.
+    pub fn describe(&self) -> String {
+        format!("PARTITION OF {} {}", self.parent, self.bound)
+    }
+}
+
 impl Table {
-    /// Created `PARTITION BY …` (a partitioned parent; introspection reads
-    /// `pg_partitioned_table` into the same text).
+    /// Created `PARTITION BY …` (a partitioned table).
     pub fn is_partitioned(&self) -> bool {
-        self.unmodelled
-            .as_deref()
-            .is_some_and(|u| u.contains("PARTITION BY"))
+        self.partition_key.is_some()
+    }
+
+    /// Part of a partition or inheritance hierarchy as a child.
+    pub fn has_parent(&self) -> bool {
+        self.partition_of.is_some() || !self.inherits.is_empty()
+    }
+
+    /// The parents whose columns this table inherits: its partitioned table, or its
+    /// `INHERITS` parents.
+    pub fn parents(&self) -> Vec<&QualifiedName> {
+        match &self.partition_of {
+            Some(p) => vec![&p.parent],
+            None => self.inherits.iter().collect(),
+        }
     }
 
     pub fn new(name: QualifiedName) -> Self {
@@ -85,6 +121,9 @@ impl Table {
             columns: Vec::new(),
             constraints: BTreeMap::new(),
             unmodelled: None,
+            partition_key: None,
+            partition_of: None,
+            inherits: Vec::new(),
             triggers: BTreeMap::new(),
             row_security: false,
             force_row_security: false,

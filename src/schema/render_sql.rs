@@ -251,13 +251,30 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
             "the table (created AS a query whose columns migguard cannot derive)",
         ));
     }
-    for t in m.tables.values().filter(|t| !unknown_columns(t)) {
+    for t in tables_parents_first(m)
+        .into_iter()
+        .filter(|t| !unknown_columns(t))
+    {
         let mut notes = String::new();
         let mut comments = String::new();
         comment_on(&mut comments, "TABLE", &qn(&t.name), &t.comment);
+        // A child's inherited columns come from its parents (comments aside); what it
+        // changed of them follows its CREATE TABLE.
+        let parents: Vec<&Table> = t
+            .parents()
+            .iter()
+            .filter_map(|p| m.tables.get(*p))
+            .collect();
+        let inherited = |name: &str| parents.iter().any(|p| p.column(name).is_some());
+        for c in t.columns.iter().filter(|c| inherited(&c.name)) {
+            let column = format!("{}.{}", qn(&t.name), q(&c.name));
+            comment_on(&mut comments, "COLUMN", &column, &c.comment);
+        }
+        let inherited_changes = inherited_column_changes(t, &parents);
         let mut lines: Vec<String> = t
             .columns
             .iter()
+            .filter(|c| !inherited(&c.name))
             .map(|c| {
                 let object = format!("{}.{}", t.name, c.name);
                 let column = format!("{}.{}", qn(&t.name), q(&c.name));
@@ -330,14 +347,49 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
             comment_on(&mut comments, "CONSTRAINT", &constraint, &c.comment);
         }
         out.push_str(&notes);
-        let _ = writeln!(
-            out,
-            "CREATE {}TABLE {} (\n{}\n){};",
-            t.storage.create_keyword(),
-            qn(&t.name),
-            lines.join(",\n"),
-            t.storage.with_clause()
-        );
+        let partition_by = t
+            .partition_key
+            .as_ref()
+            .map(|k| format!(" PARTITION BY {k}"))
+            .unwrap_or_default();
+        let body = |lines: &[String]| {
+            if lines.is_empty() {
+                String::new()
+            } else {
+                format!(" (\n{}\n)", lines.join(",\n"))
+            }
+        };
+        match &t.partition_of {
+            Some(p) if !parents.is_empty() => {
+                let _ = writeln!(
+                    out,
+                    "CREATE {}TABLE {} PARTITION OF {}{} {}{partition_by}{};",
+                    t.storage.create_keyword(),
+                    qn(&t.name),
+                    qn(&p.parent),
+                    body(&lines),
+                    p.bound,
+                    t.storage.with_clause()
+                );
+            }
+            _ => {
+                let inherits = if parents.is_empty() {
+                    String::new()
+                } else {
+                    let names: Vec<String> = parents.iter().map(|p| qn(&p.name)).collect();
+                    format!(" INHERITS ({})", names.join(", "))
+                };
+                let _ = writeln!(
+                    out,
+                    "CREATE {}TABLE {} (\n{}\n){inherits}{partition_by}{};",
+                    t.storage.create_keyword(),
+                    qn(&t.name),
+                    lines.join(",\n"),
+                    t.storage.with_clause()
+                );
+            }
+        }
+        out.push_str(&inherited_changes);
         out.push_str(&comments);
     }
     for t in m.tables.values().filter(|t| !unknown_columns(t)) {
@@ -416,6 +468,63 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
                 qn(t),
                 q(c)
             );
+        }
+    }
+    out
+}
+
+/// The tables in name order, except that a parent (partitioned table, `INHERITS`
+/// parent) comes before its children.
+fn tables_parents_first(m: &SchemaModel) -> Vec<&Table> {
+    let mut done: BTreeSet<&QualifiedName> = BTreeSet::new();
+    let mut ordered = Vec::new();
+    fn visit<'a>(
+        m: &'a SchemaModel,
+        t: &'a Table,
+        done: &mut BTreeSet<&'a QualifiedName>,
+        ordered: &mut Vec<&'a Table>,
+    ) {
+        if !done.insert(&t.name) {
+            return;
+        }
+        for p in t.parents() {
+            if let Some(parent) = m.tables.get(p) {
+                visit(m, parent, done, ordered);
+            }
+        }
+        ordered.push(t);
+    }
+    for t in m.tables.values() {
+        visit(m, t, &mut done, &mut ordered);
+    }
+    ordered
+}
+
+/// What a child changed of the columns it inherits, as `ALTER TABLE` statements: its
+/// own default or NOT NULL (a child gets its parents' when created).
+fn inherited_column_changes(t: &Table, parents: &[&Table]) -> String {
+    let mut out = String::new();
+    for c in &t.columns {
+        let from: Vec<&crate::schema::model::Column> =
+            parents.iter().filter_map(|p| p.column(&c.name)).collect();
+        if from.is_empty() || c.generated.is_some() {
+            continue;
+        }
+        let column = format!("ALTER TABLE {} ALTER COLUMN {}", qn(&t.name), q(&c.name));
+        if c.not_null && !from.iter().any(|p| p.not_null) {
+            let _ = writeln!(out, "{column} SET NOT NULL;");
+        }
+        let inherited_default = from.iter().find_map(|p| p.default.as_ref());
+        if c.default.as_ref() != inherited_default {
+            match &c.default {
+                Some(d) if dynamic(d) => {}
+                Some(d) => {
+                    let _ = writeln!(out, "{column} SET DEFAULT {d};");
+                }
+                None => {
+                    let _ = writeln!(out, "{column} DROP DEFAULT;");
+                }
+            }
         }
     }
     out

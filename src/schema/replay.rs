@@ -20,6 +20,7 @@ mod constraints;
 mod functions;
 mod indexes;
 mod opaque;
+mod partitions;
 mod policies;
 mod schemas;
 mod sequences;
@@ -76,6 +77,7 @@ pub fn replay_observing(
         conflicts: Vec::new(),
         migration: String::new(),
         temporary_tables: BTreeSet::new(),
+        hierarchy: Default::default(),
     };
     if r.model.schemas.is_empty() {
         // A fresh database: its `public` schema comes with PostgreSQL's comment.
@@ -225,6 +227,8 @@ struct Replayer<'a> {
     /// ends, so they are never part of the schema drift audits (see
     /// [`Replayer::end_of_session`]).
     temporary_tables: BTreeSet<QualifiedName>,
+    /// Partition and inheritance bookkeeping beyond the model (`partitions`).
+    hierarchy: partitions::HierarchyState,
 }
 
 impl Replayer<'_> {
@@ -375,6 +379,7 @@ impl Replayer<'_> {
                 if_not_exists,
                 indexes,
                 unmodelled,
+                hierarchy,
                 as_query,
             } => self.create_table(
                 table,
@@ -383,12 +388,20 @@ impl Replayer<'_> {
                 *if_not_exists,
                 indexes,
                 unmodelled,
+                hierarchy,
                 as_query,
                 typeorm,
             ),
             OpKind::DropTable {
-                table, if_exists, ..
-            } => self.drop_table(table, *if_exists),
+                table,
+                if_exists,
+                cascade,
+            } => {
+                if self.model.tables.contains_key(table) {
+                    self.drop_descendants(table, *cascade);
+                }
+                self.drop_table(table, *if_exists)
+            }
             OpKind::RenameTable { table, new_name } => self.rename_table(table, new_name, typeorm),
             OpKind::AddColumn {
                 table,
@@ -547,18 +560,21 @@ impl Replayer<'_> {
             | OpKind::Reindex { .. } => {}
             OpKind::SetPersistence { table, logged } => self.set_persistence(table, *logged),
             OpKind::SetStorage { table, set, reset } => self.set_storage(table, set, reset),
-            // Partitions are not modelled: attaching clones the parent's indexes
-            // (and foreign keys) onto the partition, a concurrent detach adds a CHECK
-            // copying the bound. What the partition ends up with is not vouched for.
-            OpKind::AttachPartition { partition, .. }
-            | OpKind::DetachPartition { partition, .. } => self.uncertain(
-                partition.to_string(),
-                format!(
-                    "{} in {}: partitions are not modelled",
-                    op.kind.name(),
-                    self.migration
-                ),
-            ),
+            OpKind::AttachPartition { table, partition } => {
+                self.attach_partition(table, partition, &op.text)
+            }
+            OpKind::DetachPartition {
+                table,
+                partition,
+                concurrently,
+                finalize,
+            } => self.detach_partition(table, partition, *concurrently, *finalize),
+            OpKind::Other { what } if what == "alter table inherit" => {
+                self.alter_inheritance(&op.text, false)
+            }
+            OpKind::Other { what } if what == "alter table no inherit" => {
+                self.alter_inheritance(&op.text, true)
+            }
             OpKind::Other { what } if functions::is_routine_statement(what) => {
                 self.replay_routine(op)
             }
@@ -569,6 +585,7 @@ impl Replayer<'_> {
             OpKind::Other { what } if what == "alter extension" => self.alter_extension(&op.text),
             OpKind::Other { .. } => {}
         }
+        self.recurse_to_children(kind);
     }
 }
 

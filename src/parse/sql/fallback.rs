@@ -740,6 +740,7 @@ fn recognise_inner(c: &mut Cursor<'_>, opts: &ReadOptions) -> Option<Vec<OpKind>
                     if_not_exists,
                     indexes: vec![],
                     unmodelled: Some(like),
+                    hierarchy: Default::default(),
                     as_query: None,
                 }]);
             }
@@ -889,6 +890,16 @@ fn alter_table_action(
                 partition,
             }
         });
+    }
+    // `[NO] INHERIT parent`: replay reads the names from the statement's text.
+    for (words, what) in [
+        (&["NO", "INHERIT"][..], "NO INHERIT"),
+        (&["INHERIT"][..], "INHERIT"),
+    ] {
+        if a.eat(words) {
+            a.qname(opts)?;
+            return if a.at_end() { other(what) } else { None };
+        }
     }
     if a.eat(&["DETACH", "PARTITION"]) {
         let partition = a.qname(opts)?;

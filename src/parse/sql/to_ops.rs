@@ -7,8 +7,8 @@
 //! the migration runs, so it is never classified as the operations it contains.
 
 use crate::ir::{
-    fold_ident, ColumnDef, ConstraintDef, ConstraintKind, Identity, IdentityChange, IndexDef,
-    IndexKey, OpKind, QualifiedName, SequenceOptions,
+    fold_ident, ColumnDef, ConstraintDef, ConstraintKind, Hierarchy, Identity, IdentityChange,
+    IndexDef, IndexKey, OpKind, QualifiedName, SequenceOptions,
 };
 use crate::parse::ReadOptions;
 use sqlparser::ast::{
@@ -354,17 +354,18 @@ pub fn statement_ops(stmt: &Statement, blanked: &str, opts: &ReadOptions) -> Vec
                 .iter()
                 .filter_map(|c| table_constraint(c, false, opts))
                 .collect();
+            let hierarchy = Hierarchy {
+                partition_key: ct.partition_by.as_ref().map(|p| p.to_string()),
+                partition_of: ct.partition_of.as_ref().map(|p| qname(p, opts)),
+                bound: ct.for_values.as_ref().map(|b| b.to_string()),
+                inherits: ct
+                    .inherits
+                    .iter()
+                    .flatten()
+                    .map(|n| qname(n, opts))
+                    .collect(),
+            };
             let mut unmodelled = Vec::new();
-            if let Some(p) = &ct.partition_by {
-                unmodelled.push(format!("PARTITION BY {p}"));
-            }
-            if let Some(p) = &ct.partition_of {
-                unmodelled.push(format!("PARTITION OF {p}"));
-            }
-            if let Some(i) = &ct.inherits {
-                let names: Vec<String> = i.iter().map(|n| n.to_string()).collect();
-                unmodelled.push(format!("INHERITS ({})", names.join(", ")));
-            }
             if let Some(l) = &ct.like {
                 let (ast::CreateTableLikeKind::Parenthesized(l)
                 | ast::CreateTableLikeKind::Plain(l)) = l;
@@ -383,6 +384,7 @@ pub fn statement_ops(stmt: &Statement, blanked: &str, opts: &ReadOptions) -> Vec
                 if_not_exists: ct.if_not_exists,
                 indexes: vec![],
                 unmodelled: (!unmodelled.is_empty()).then(|| unmodelled.join("; ")),
+                hierarchy,
                 as_query: ct.query.as_ref().map(|q| q.to_string()),
             }];
             if ct.unlogged {

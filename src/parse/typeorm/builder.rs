@@ -443,6 +443,7 @@ fn create_table(doc: &Doc, table: &Val, if_not: &Val, fks: &Val, idx: &Val) -> R
         if_not_exists: if_not.as_bool().unwrap_or(false),
         indexes,
         unmodelled: None,
+        hierarchy: Default::default(),
         as_query: None,
     }];
     ops.extend(comments);

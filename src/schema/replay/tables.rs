@@ -4,7 +4,7 @@
 
 use super::constraints::merge_duplicate_index_constraints;
 use super::Replayer;
-use crate::ir::{ColumnDef, ConstraintDef, ConstraintKind, IndexDef, QualifiedName};
+use crate::ir::{ColumnDef, ConstraintDef, ConstraintKind, Hierarchy, IndexDef, QualifiedName};
 use crate::schema::model::Table;
 use crate::schema::naming;
 use crate::schema::normalize::split_index_key;
@@ -21,6 +21,7 @@ impl Replayer<'_> {
         if_not_exists: bool,
         indexes: &[IndexDef],
         unmodelled: &Option<String>,
+        hierarchy: &Hierarchy,
         as_query: &Option<String>,
         typeorm: bool,
     ) {
@@ -68,10 +69,15 @@ impl Replayer<'_> {
                 ),
             );
         }
+        self.place_in_hierarchy(table, hierarchy);
         let (columns, constraints) =
             merge_duplicate_index_constraints(columns, constraints, typeorm);
         for c in &columns {
+            let inherited = self.inherits_column(table, &c.name);
             self.add_column(table, c, typeorm);
+            if inherited {
+                self.merge_declared(table, &c.name);
+            }
         }
         for c in &constraints {
             self.add_constraint(table, c, typeorm);
@@ -273,6 +279,7 @@ impl Replayer<'_> {
                 }
             }
         }
+        self.rename_parent(table, new_name);
         let renamed = typeorm.then(|| t.clone());
         self.model.tables.insert(new_name.clone(), t);
         for i in self

@@ -1,0 +1,357 @@
+//! Partition keys and partition bounds, in one spelling for both schema producers.
+//!
+//! A migration writes `PARTITION BY RANGE(at)` and `FOR VALUES FROM ('2024-02-01
+//! 12:30') TO (MAXVALUE)`; PostgreSQL 15 keeps them parsed and prints them back
+//! (`pg_get_partkeydef`, `pg_get_expr(relpartbound)`) in its own spelling, observed:
+//! - keys: `RANGE (at)`, `LIST (lower(label))`, an expression that is no function
+//!   call in double parentheses `RANGE (((a + 1)))`, casts added `(b * (2)::numeric)`,
+//!   `COLLATE` and a non-default operator class after the element;
+//! - bounds: `FOR VALUES FROM ('2024-01-01') TO (MAXVALUE)`, `FOR VALUES IN ('a',
+//!   'b''c', NULL)`, `FOR VALUES WITH (modulus 2, remainder 0)`, `DEFAULT`; integers
+//!   bare but negative ones quoted (`'-2'`), a `numeric` `3` quoted, dates as
+//!   `'2024-01-01'`, timestamps as `'2024-02-01 12:30:00'`, `timestamptz` with the
+//!   session's offset (`'2024-01-01 00:00:00+00'`).
+//!
+//! The model keeps each side's text (valid SQL to render); drift compares the keys
+//! built here ([`partition_key_key`], [`bound_key`]).
+
+use super::normalize::expr_key;
+
+/// A written `PARTITION BY` key (sqlparser prints `RANGE(at)`) in PostgreSQL's layout:
+/// `RANGE (at)`. Elements are kept as written.
+pub fn partition_key_sql(written: &str) -> String {
+    match split_key(written) {
+        Some((strategy, elements)) => format!("{strategy} ({})", elements.join(", ")),
+        None => written.trim().to_string(),
+    }
+}
+
+/// What drift compares of a partition key: the strategy, and each element's
+/// expression key (PostgreSQL's extra parentheses and casts dropped) with its
+/// `COLLATE` and operator class.
+pub fn partition_key_key(key: &str) -> String {
+    let Some((strategy, elements)) = split_key(key) else {
+        return key.trim().to_string();
+    };
+    let elements: Vec<String> = elements.iter().map(|e| element_key(e)).collect();
+    format!("{strategy} ({})", elements.join(", "))
+}
+
+/// `RANGE (a, lower(b))` → (`RANGE`, [`a`, `lower(b)`]).
+fn split_key(key: &str) -> Option<(String, Vec<String>)> {
+    let key = key.trim();
+    let open = key.find('(')?;
+    let strategy = key[..open].trim().to_ascii_uppercase();
+    if !matches!(strategy.as_str(), "RANGE" | "LIST" | "HASH") || !key.ends_with(')') {
+        return None;
+    }
+    let inner = &key[open + 1..key.len() - 1];
+    Some((strategy, split_top_level(inner)))
+}
+
+/// One key element: an expression, then ` COLLATE x` and an operator class, which
+/// stay as written (lower-cased outside quotes).
+fn element_key(element: &str) -> String {
+    let (expr, rest) = split_element(element);
+    let mut key = expr_key(expr);
+    if !rest.is_empty() {
+        key.push(' ');
+        key.push_str(&fold_outside_quotes(rest));
+    }
+    key
+}
+
+/// An element's expression (a parenthesised one, a function call, a column) and the
+/// words after it.
+fn split_element(element: &str) -> (&str, &str) {
+    let e = element.trim();
+    let mut depth = 0usize;
+    let mut in_quote: Option<char> = None;
+    for (i, c) in e.char_indices() {
+        match (in_quote, c) {
+            (Some(q), c) if c == q => in_quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => in_quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => depth = depth.saturating_sub(1),
+            (None, ' ') if depth == 0 => return (&e[..i], e[i + 1..].trim()),
+            _ => {}
+        }
+    }
+    (e, "")
+}
+
+fn fold_outside_quotes(s: &str) -> String {
+    let mut out = String::new();
+    let mut in_quote = false;
+    for c in s.chars() {
+        if c == '"' {
+            in_quote = !in_quote;
+        }
+        out.push(if in_quote { c } else { c.to_ascii_lowercase() });
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Split at commas outside parentheses and quotes, each part trimmed.
+fn split_top_level(s: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut depth = 0usize;
+    let mut in_quote: Option<char> = None;
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        match (in_quote, c) {
+            (Some(q), c) if c == q => in_quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => in_quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => depth = depth.saturating_sub(1),
+            (None, ',') if depth == 0 => {
+                parts.push(s[start..i].trim().to_string());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    let last = s[start..].trim();
+    if !last.is_empty() || !parts.is_empty() {
+        parts.push(last.to_string());
+    }
+    parts
+}
+
+/// What drift compares of a partition bound: keywords in one case, each value
+/// without its quotes and casts, dates and timestamps as `YYYY-MM-DD HH:MM:SS`.
+/// A `timestamptz` bound compares by its wall-clock time: PostgreSQL prints it in
+/// the introspecting session's time zone, a migration usually writes none.
+pub fn bound_key(bound: &str) -> String {
+    let b = bound.trim().trim_end_matches(';').trim();
+    if b.eq_ignore_ascii_case("DEFAULT") {
+        return "DEFAULT".into();
+    }
+    let upper = b.to_ascii_uppercase();
+    let Some(rest) = upper
+        .strip_prefix("FOR VALUES")
+        .map(|_| b["FOR VALUES".len()..].trim_start())
+    else {
+        return b.to_string();
+    };
+    let values = |list: &str| -> String {
+        split_top_level(list)
+            .iter()
+            .map(|v| value_key(v))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (word, tail) = rest.split_at(rest.find('(').unwrap_or(rest.len()));
+    let word = word.trim().to_ascii_uppercase();
+    match word.as_str() {
+        "IN" => format!("IN ({})", values(inside_parens(tail).0)),
+        "WITH" => format!(
+            "WITH ({})",
+            fold_outside_quotes(inside_parens(tail).0).replace(" ,", ",")
+        ),
+        "FROM" => {
+            let (from, after) = inside_parens(tail);
+            let after = after.trim_start();
+            let to = after
+                .get(..2)
+                .filter(|w| w.eq_ignore_ascii_case("TO"))
+                .map(|_| inside_parens(after[2..].trim_start()).0)
+                .unwrap_or(after);
+            format!("FROM ({}) TO ({})", values(from), values(to))
+        }
+        _ => b.to_string(),
+    }
+}
+
+/// The text inside the leading `( … )` of `s`, and what follows it.
+fn inside_parens(s: &str) -> (&str, &str) {
+    let s = s.trim_start();
+    if !s.starts_with('(') {
+        return (s, "");
+    }
+    let mut depth = 0usize;
+    let mut in_quote: Option<char> = None;
+    for (i, c) in s.char_indices() {
+        match (in_quote, c) {
+            (Some(q), c) if c == q => in_quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => in_quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth -= 1;
+                if depth == 0 {
+                    return (&s[1..i], &s[i + 1..]);
+                }
+            }
+            _ => {}
+        }
+    }
+    (&s[1..], "")
+}
+
+/// One bound value: `MINVALUE`, `MAXVALUE`, `NULL` in upper case; a literal without
+/// its quotes and cast (`'-2'` is `-2`, `'b''c'` is `b'c`), a date or timestamp as
+/// `YYYY-MM-DD HH:MM:SS[.ffffff]`; any other expression as its expression key.
+fn value_key(value: &str) -> String {
+    let v = value.trim();
+    let upper = v.to_ascii_uppercase();
+    if matches!(
+        upper.as_str(),
+        "MINVALUE" | "MAXVALUE" | "NULL" | "TRUE" | "FALSE"
+    ) {
+        return upper;
+    }
+    let literal = v
+        .strip_prefix('\'')
+        .and_then(|s| s.rfind('\'').map(|end| &s[..end]))
+        .map(|s| s.replace("''", "'"));
+    match literal {
+        Some(text) => timestamp_key(&text).unwrap_or(text),
+        None if v.parse::<f64>().is_ok() => v.to_string(),
+        None => expr_key(v),
+    }
+}
+
+/// `2024-02-01`, `2024-02-01 12:30`, `2024-02-01T12:30:00.5+02` → `2024-02-01
+/// 12:30:00[.5]` (any zone offset left out, see [`bound_key`]); `None` for what is
+/// no date.
+fn timestamp_key(text: &str) -> Option<String> {
+    let t = text.trim();
+    let b = t.as_bytes();
+    let is_date = b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit);
+    if !is_date {
+        return None;
+    }
+    let date = &t[..10];
+    let time = t[10..].trim_start_matches(['T', ' ']);
+    // The zone offset (`+02`, `-05:30`, `Z`, ` UTC`) goes.
+    let time = time
+        .find(['+', '-', 'Z', ' '])
+        .map_or(time, |i| &time[..i])
+        .trim();
+    if time.is_empty() {
+        return Some(format!("{date} 00:00:00"));
+    }
+    let (hms, fraction) = time.split_once('.').unwrap_or((time, ""));
+    let mut parts: Vec<&str> = hms.split(':').collect();
+    if parts.len() > 3 || parts.iter().any(|p| p.parse::<u32>().is_err()) {
+        return None;
+    }
+    while parts.len() < 3 {
+        parts.push("00");
+    }
+    let hms: Vec<String> = parts
+        .iter()
+        .map(|p| format!("{:02}", p.parse::<u32>().unwrap_or(0)))
+        .collect();
+    let fraction = fraction.trim_end_matches('0');
+    Some(if fraction.is_empty() {
+        format!("{date} {}", hms.join(":"))
+    } else {
+        format!("{date} {}.{fraction}", hms.join(":"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_keys_compare_equal_to_what_postgresql_prints() {
+        for (written, printed) in [
+            ("RANGE(at)", "RANGE (at)"),
+            ("LIST(lower(label))", "LIST (lower(label))"),
+            (
+                "RANGE((a + 1), (b * 2))",
+                "RANGE (((a + 1)), ((b * (2)::numeric)))",
+            ),
+            (
+                "HASH(id, \"Name\" COLLATE \"C\" text_pattern_ops)",
+                "HASH (id, \"Name\" COLLATE \"C\" text_pattern_ops)",
+            ),
+        ] {
+            assert_eq!(
+                partition_key_key(&partition_key_sql(written)),
+                partition_key_key(printed),
+                "{written}"
+            );
+        }
+        assert_eq!(partition_key_sql("RANGE(at)"), "RANGE (at)");
+        assert_ne!(
+            partition_key_key("LIST (lower(label))"),
+            partition_key_key("LIST (label)")
+        );
+        assert_ne!(
+            partition_key_key("LIST (label)"),
+            partition_key_key("HASH (label)")
+        );
+        assert_ne!(
+            partition_key_key("LIST (\"Label\")"),
+            partition_key_key("LIST (label)")
+        );
+    }
+
+    #[test]
+    fn written_bounds_compare_equal_to_what_postgresql_prints() {
+        for (written, printed) in [
+            (
+                "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+                "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+            ),
+            (
+                "FOR VALUES FROM (MINVALUE) TO ('2024-01-01')",
+                "FOR VALUES FROM (MINVALUE) TO ('2024-01-01')",
+            ),
+            (
+                "for values from ('2024-01-01') to ('2024-02-01 12:30')",
+                "FOR VALUES FROM ('2024-01-01 00:00:00') TO ('2024-02-01 12:30:00')",
+            ),
+            (
+                "FOR VALUES FROM ('2024-01-01') TO ('2024-02-01 12:30')",
+                "FOR VALUES FROM ('2024-01-01 00:00:00+00') TO ('2024-02-01 12:30:00+00')",
+            ),
+            ("FOR VALUES IN (1, -2, '3')", "FOR VALUES IN (1, '-2', 3)"),
+            (
+                "FOR VALUES FROM (1, 1.5) TO (2, 3)",
+                "FOR VALUES FROM (1, 1.5) TO (2, '3')",
+            ),
+            (
+                "FOR VALUES IN ('a', 'b''c', NULL)",
+                "FOR VALUES IN ('a', 'b''c', NULL)",
+            ),
+            (
+                "FOR VALUES WITH (MODULUS 2, REMAINDER 0)",
+                "FOR VALUES WITH (modulus 2, remainder 0)",
+            ),
+            ("FOR VALUES IN (TRUE)", "FOR VALUES IN (true)"),
+            ("DEFAULT", "DEFAULT"),
+        ] {
+            assert_eq!(bound_key(written), bound_key(printed), "{written}");
+        }
+        for (a, b) in [
+            (
+                "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+                "FOR VALUES FROM ('2024-01-01') TO ('2025-07-01')",
+            ),
+            ("FOR VALUES IN ('A')", "FOR VALUES IN ('a')"),
+            (
+                "FOR VALUES WITH (modulus 2, remainder 0)",
+                "FOR VALUES WITH (modulus 2, remainder 1)",
+            ),
+            (
+                "FOR VALUES FROM (MINVALUE) TO (1)",
+                "FOR VALUES FROM (MAXVALUE) TO (1)",
+            ),
+            ("DEFAULT", "FOR VALUES IN (1)"),
+        ] {
+            assert_ne!(bound_key(a), bound_key(b), "{a}");
+        }
+    }
+}

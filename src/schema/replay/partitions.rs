@@ -1,0 +1,689 @@
+//! Replay of partitioning and table inheritance: `CREATE TABLE … PARTITION BY`,
+//! `… PARTITION OF parent FOR VALUES …`, `… INHERITS (…)`, `ATTACH`/`DETACH
+//! PARTITION`, `INHERIT`/`NO INHERIT`, and what PostgreSQL 15 propagates down a
+//! hierarchy (each checked against it):
+//! - a child gets its parents' columns (type, NOT NULL, default, generated, collation;
+//!   not identity), merged by name with the columns it declares itself;
+//! - column DDL on a parent (ADD, DROP, RENAME, TYPE, SET/DROP NOT NULL, SET/DROP
+//!   DEFAULT) recurses to its children; a PRIMARY KEY makes theirs NOT NULL too;
+//! - indexes, PK/UNIQUE/FK and CHECK constraints of a parent are cloned onto each
+//!   partition (inherited CHECKs onto inheritance children). Attached clones are left
+//!   out of the model on both sides (introspection skips them), so they are not
+//!   listed here; they become the table's own when it leaves the hierarchy (DETACH,
+//!   NO INHERIT), and replay adds them then, under the names PostgreSQL gives them
+//!   (an index or constraint the table had before ATTACH keeps its name).
+//! - `DETACH … CONCURRENTLY` (and `FINALIZE`) adds a CHECK constraint copying the
+//!   bound, which replay does not spell: the table is unverifiable.
+
+use super::Replayer;
+use crate::ir::{ConstraintKind, Hierarchy, OpKind, QualifiedName};
+use crate::schema::model::{Column, Constraint, Index, PartitionOf};
+use crate::schema::naming;
+use crate::schema::normalize::split_index_key;
+use crate::schema::partitions::partition_key_sql;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What replay remembers about a hierarchy beyond the model.
+#[derive(Debug, Default)]
+pub(super) struct HierarchyState {
+    /// Columns a child declares itself besides inheriting them (`attislocal`): a
+    /// parent's DROP COLUMN leaves them.
+    local_columns: BTreeMap<QualifiedName, BTreeSet<String>>,
+    /// The indexes and constraints an attached partition had that PostgreSQL attached
+    /// to its parent's at ATTACH: out of the model while attached, back under their
+    /// own names at DETACH. Keyed by partition.
+    attached: BTreeMap<QualifiedName, Attached>,
+}
+
+#[derive(Debug, Default)]
+struct Attached {
+    /// By the parent index each matched.
+    indexes: BTreeMap<QualifiedName, Index>,
+    constraints: Vec<Constraint>,
+}
+
+impl Replayer<'_> {
+    /// A created table's place in its hierarchy: before its own columns are added,
+    /// the columns it inherits; then [`Replayer::add_declared_column`] merges its own.
+    pub(super) fn place_in_hierarchy(&mut self, table: &QualifiedName, h: &Hierarchy) {
+        let parents: Vec<QualifiedName> = match &h.partition_of {
+            Some(p) => vec![p.clone()],
+            None => h.inherits.clone(),
+        };
+        for parent in &parents {
+            if !self.model.tables.contains_key(parent) {
+                self.conflict(
+                    table.to_string(),
+                    format!("CREATE TABLE {table}: parent table {parent} does not exist"),
+                );
+                return;
+            }
+        }
+        for parent in &parents {
+            self.inherit_columns(parent, table);
+        }
+        let Some(t) = self.model.tables.get_mut(table) else {
+            return;
+        };
+        t.partition_key = h.partition_key.as_deref().map(partition_key_sql);
+        match (&h.partition_of, &h.bound) {
+            (Some(parent), Some(bound)) => {
+                t.partition_of = Some(PartitionOf {
+                    parent: parent.clone(),
+                    bound: bound.clone(),
+                })
+            }
+            (Some(_), None) => {}
+            (None, _) => t.inherits = h.inherits.clone(),
+        }
+    }
+
+    /// Whether `table` already has the column `name` from a parent: a column it
+    /// declares itself is then merged into it (see [`Replayer::merge_declared`]).
+    pub(super) fn inherits_column(&self, table: &QualifiedName, name: &str) -> bool {
+        self.model
+            .tables
+            .get(table)
+            .is_some_and(|t| t.has_parent() && t.column(name).is_some())
+    }
+
+    /// A column a child declares that it also inherits: PostgreSQL keeps one column,
+    /// at the inherited position, with the declared default and NOT NULL added.
+    /// `declared` is the column as `add_column` built it, appended last.
+    pub(super) fn merge_declared(&mut self, table: &QualifiedName, name: &str) {
+        self.hierarchy
+            .local_columns
+            .entry(table.clone())
+            .or_default()
+            .insert(name.to_string());
+        let Some(t) = self.model.tables.get_mut(table) else {
+            return;
+        };
+        let Some(last) = t.columns.iter().rposition(|c| c.name == name) else {
+            return;
+        };
+        let Some(first) = t.columns.iter().position(|c| c.name == name) else {
+            return;
+        };
+        if first == last {
+            return;
+        }
+        let declared = t.columns.remove(last);
+        let inherited = &mut t.columns[first];
+        inherited.not_null |= declared.not_null;
+        if declared.default.is_some() {
+            inherited.default = declared.default;
+        }
+        if declared.comment.is_some() {
+            inherited.comment = declared.comment;
+        }
+    }
+
+    /// The parent's columns onto the child (merged by name, at the end otherwise).
+    fn inherit_columns(&mut self, parent: &QualifiedName, child: &QualifiedName) {
+        let Some(columns) = self.model.tables.get(parent).map(|p| p.columns.clone()) else {
+            return;
+        };
+        for c in columns {
+            self.inherit_column(child, c);
+        }
+    }
+
+    fn inherit_column(&mut self, child: &QualifiedName, c: Column) {
+        let Some(t) = self.model.tables.get_mut(child) else {
+            return;
+        };
+        match t.column_mut(&c.name) {
+            Some(existing) => existing.not_null |= c.not_null,
+            None => t.columns.push(Column {
+                // Identity is the parent's alone (`attidentity` is empty on
+                // children); its NOT NULL is inherited.
+                identity: None,
+                comment: None,
+                ..c
+            }),
+        }
+    }
+
+    /// The direct children of `table` (partitions and inheritance children).
+    fn children(&self, table: &QualifiedName) -> Vec<QualifiedName> {
+        self.model
+            .tables
+            .values()
+            .filter(|t| t.parents().contains(&table))
+            .map(|t| t.name.clone())
+            .collect()
+    }
+
+    /// Column DDL on a table recurses to its children, as PostgreSQL does without
+    /// `ONLY`. Called after the op applied to `table`.
+    pub(super) fn recurse_to_children(&mut self, kind: &OpKind) {
+        let Some(table) = kind.table().cloned() else {
+            return;
+        };
+        if retarget(kind, &table).is_none() {
+            return;
+        }
+        for child in self.children(&table) {
+            self.apply_to_child(&table, &child, kind);
+            if let Some(k) = retarget(kind, &child) {
+                self.recurse_to_children(&k);
+            }
+        }
+    }
+
+    fn apply_to_child(&mut self, parent: &QualifiedName, child: &QualifiedName, kind: &OpKind) {
+        match kind {
+            OpKind::AddColumn { column, .. } => {
+                let added = self
+                    .model
+                    .tables
+                    .get(parent)
+                    .and_then(|p| p.column(&column.name))
+                    .cloned();
+                if let Some(c) = added {
+                    self.inherit_column(child, c);
+                }
+            }
+            OpKind::DropColumn { column, .. } => {
+                let local = self
+                    .hierarchy
+                    .local_columns
+                    .get_mut(child)
+                    .is_some_and(|l| l.remove(column));
+                if !local {
+                    self.drop_column(child, column, true, true);
+                }
+            }
+            OpKind::RenameColumn {
+                column, new_name, ..
+            } => {
+                if let Some(l) = self.hierarchy.local_columns.get_mut(child) {
+                    if l.remove(column) {
+                        l.insert(new_name.clone());
+                    }
+                }
+                self.rename_column(child, column, new_name)
+            }
+            OpKind::AlterColumnType {
+                column, data_type, ..
+            } => self.alter_column_type(child, column, data_type),
+            OpKind::SetNotNull { column, .. } => self.set_not_null(child, column),
+            OpKind::DropNotNull { column, .. } => self.drop_not_null(child, column),
+            OpKind::SetDefault {
+                column, default, ..
+            } => self.set_default(child, column, default),
+            OpKind::DropDefault { column, .. } => self.drop_default(child, column),
+            OpKind::AddConstraint { constraint, .. } => {
+                if let ConstraintKind::PrimaryKey { columns } = &constraint.kind {
+                    for c in columns {
+                        self.set_not_null(child, c);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `ALTER TABLE parent ATTACH PARTITION partition FOR VALUES …`: the partition's
+    /// indexes and constraints that match the parent's are attached to them
+    /// (PostgreSQL clones the rest).
+    pub(super) fn attach_partition(
+        &mut self,
+        parent: &QualifiedName,
+        partition: &QualifiedName,
+        text: &str,
+    ) {
+        let Some(bound) = attach_bound(text) else {
+            self.uncertain(
+                partition.to_string(),
+                format!(
+                    "ATTACH PARTITION in {}: the bound cannot be read",
+                    self.migration
+                ),
+            );
+            return;
+        };
+        if !self.model.tables.contains_key(parent) || !self.model.tables.contains_key(partition) {
+            self.conflict(
+                partition.to_string(),
+                format!("ATTACH PARTITION {partition} TO {parent}: no such table"),
+            );
+            return;
+        }
+        let parent_indexes: Vec<Index> = self
+            .model
+            .indexes
+            .values()
+            .filter(|i| i.table == *parent)
+            .cloned()
+            .collect();
+        let mut attached = Attached::default();
+        for pi in parent_indexes {
+            let matching = self
+                .model
+                .indexes
+                .values()
+                .find(|i| i.table == *partition && same_index(i, &pi))
+                .map(|i| i.name.clone());
+            if let Some(name) = matching {
+                if let Some(i) = self.model.indexes.remove(&name) {
+                    attached.indexes.insert(pi.name.clone(), i);
+                }
+            }
+        }
+        let parent_constraints: Vec<Constraint> = self.model.tables[parent]
+            .constraints
+            .values()
+            .cloned()
+            .collect();
+        if let Some(t) = self.model.tables.get_mut(partition) {
+            for pc in &parent_constraints {
+                let matching = t
+                    .constraints
+                    .values()
+                    .find(|c| match (&c.kind, &pc.kind) {
+                        (ConstraintKind::Check { .. }, ConstraintKind::Check { .. }) => {
+                            c.name == pc.name
+                        }
+                        (a, b) => a == b,
+                    })
+                    .map(|c| c.name.clone());
+                if let Some(c) = matching.and_then(|n| t.constraints.remove(&n)) {
+                    attached.constraints.push(c);
+                }
+            }
+            t.partition_of = Some(PartitionOf {
+                parent: parent.clone(),
+                bound,
+            });
+            t.inherits.clear();
+        }
+        self.hierarchy.attached.insert(partition.clone(), attached);
+    }
+
+    /// `ALTER TABLE parent DETACH PARTITION partition`: the clones of the parent's
+    /// indexes and constraints become the table's own.
+    pub(super) fn detach_partition(
+        &mut self,
+        parent: &QualifiedName,
+        partition: &QualifiedName,
+        concurrently: bool,
+        finalize: bool,
+    ) {
+        let attached_here = self
+            .model
+            .tables
+            .get(partition)
+            .and_then(|t| t.partition_of.as_ref())
+            .is_some_and(|p| p.parent == *parent);
+        if !attached_here {
+            // FINALIZE after a concurrent detach that already ran here.
+            if !finalize {
+                self.conflict(
+                    partition.to_string(),
+                    format!("DETACH PARTITION {partition}: not a partition of {parent}"),
+                );
+            }
+            return;
+        }
+        if let Some(t) = self.model.tables.get_mut(partition) {
+            t.partition_of = None;
+        }
+        self.own_the_clones(parent, partition);
+        if concurrently || finalize {
+            self.uncertain(
+                partition.to_string(),
+                format!(
+                    "DETACH PARTITION … {} in {}: PostgreSQL adds a CHECK constraint copying the bound, which migguard does not spell",
+                    if concurrently { "CONCURRENTLY" } else { "FINALIZE" },
+                    self.migration
+                ),
+            );
+        }
+    }
+
+    /// `ALTER TABLE child INHERIT parent` / `NO INHERIT parent` (read from the
+    /// statement's text: the SQL reader names it `alter table inherit`).
+    pub(super) fn alter_inheritance(&mut self, text: &str, no: bool) {
+        let Some((child, parent)) = inherit_names(text, &self.ds) else {
+            self.uncertain(
+                "*".into(),
+                format!(
+                    "ALTER TABLE … INHERIT in {}: cannot be read",
+                    self.migration
+                ),
+            );
+            return;
+        };
+        if !self.model.tables.contains_key(&child) || !self.model.tables.contains_key(&parent) {
+            self.conflict(
+                child.to_string(),
+                format!("ALTER TABLE {child} INHERIT {parent}: no such table"),
+            );
+            return;
+        }
+        if no {
+            let had = self
+                .model
+                .tables
+                .get_mut(&child)
+                .map(|t| {
+                    let before = t.inherits.len();
+                    t.inherits.retain(|p| *p != parent);
+                    before != t.inherits.len()
+                })
+                .unwrap_or(false);
+            if !had {
+                self.conflict(
+                    child.to_string(),
+                    format!("ALTER TABLE {child} NO INHERIT {parent}: not a child of it"),
+                );
+                return;
+            }
+            // Its inherited CHECK constraints become its own (`conislocal`).
+            let checks: Vec<Constraint> = self.model.tables[&parent]
+                .constraints
+                .values()
+                .filter(|c| matches!(c.kind, ConstraintKind::Check { .. }))
+                .cloned()
+                .collect();
+            if let Some(t) = self.model.tables.get_mut(&child) {
+                for c in checks {
+                    t.constraints
+                        .entry(c.name.clone())
+                        .or_insert(Constraint { comment: None, ..c });
+                }
+            }
+        } else {
+            // The child must already have the parent's columns and CHECKs (else
+            // PostgreSQL refuses); the columns become inherited, the CHECKs merge.
+            let (columns, checks): (Vec<String>, Vec<String>) = {
+                let p = &self.model.tables[&parent];
+                (
+                    p.columns.iter().map(|c| c.name.clone()).collect(),
+                    p.constraints
+                        .values()
+                        .filter(|c| matches!(c.kind, ConstraintKind::Check { .. }))
+                        .map(|c| c.name.clone())
+                        .collect(),
+                )
+            };
+            let t = &self.model.tables[&child];
+            let missing = columns
+                .iter()
+                .find(|c| t.column(c).is_none())
+                .or_else(|| checks.iter().find(|c| !t.constraints.contains_key(*c)))
+                .cloned();
+            if let Some(m) = missing {
+                self.conflict(
+                    child.to_string(),
+                    format!("ALTER TABLE {child} INHERIT {parent}: {child} lacks {m}"),
+                );
+                return;
+            }
+            let locals = self
+                .hierarchy
+                .local_columns
+                .entry(child.clone())
+                .or_default();
+            locals.extend(columns);
+            if let Some(t) = self.model.tables.get_mut(&child) {
+                t.inherits.push(parent);
+            }
+        }
+    }
+
+    /// What a partition keeps when it leaves its parent: the clones of the parent's
+    /// indexes and constraints, as its own (an index or constraint it had before
+    /// ATTACH under its own name; else the name PostgreSQL gives a clone:
+    /// `<partition>_<columns>_idx`, `<partition>_pkey`, `<partition>_<columns>_key`;
+    /// CHECK and FOREIGN KEY constraints keep the parent's name).
+    fn own_the_clones(&mut self, parent: &QualifiedName, partition: &QualifiedName) {
+        let mut kept = self
+            .hierarchy
+            .attached
+            .remove(partition)
+            .unwrap_or_default();
+        let parent_indexes: Vec<Index> = self
+            .model
+            .indexes
+            .values()
+            .filter(|i| i.table == *parent)
+            .cloned()
+            .collect();
+        for pi in parent_indexes {
+            let index = match kept.indexes.remove(&pi.name) {
+                Some(i) => i,
+                None => {
+                    let keys: Vec<(String, bool)> = pi
+                        .keys
+                        .iter()
+                        .map(|k| {
+                            let (head, _) = split_index_key(k);
+                            match head.strip_prefix('(').and_then(|h| h.strip_suffix(')')) {
+                                Some(expr) => (expr.to_string(), true),
+                                None => (head.trim_matches('"').to_string(), false),
+                            }
+                        })
+                        .collect();
+                    let part = naming::index_column_names(&keys, &pi.include).join("_");
+                    let name =
+                        self.choose_relation_name(&partition.schema, &partition.name, &part, "idx");
+                    Index {
+                        name: QualifiedName::new(partition.schema.clone(), name),
+                        table: partition.clone(),
+                        comment: None,
+                        ..pi
+                    }
+                }
+            };
+            self.model.indexes.insert(index.name.clone(), index);
+        }
+        let parent_constraints: Vec<Constraint> = self.model.tables[parent]
+            .constraints
+            .values()
+            .cloned()
+            .collect();
+        for pc in parent_constraints {
+            let own = kept
+                .constraints
+                .iter()
+                .position(|c| match (&c.kind, &pc.kind) {
+                    (ConstraintKind::Check { .. }, ConstraintKind::Check { .. }) => {
+                        c.name == pc.name
+                    }
+                    (a, b) => a == b,
+                })
+                .map(|i| kept.constraints.remove(i));
+            let c = match own {
+                Some(c) => c,
+                None => {
+                    let name = match &pc.kind {
+                        ConstraintKind::PrimaryKey { .. } => self.choose_relation_name(
+                            &partition.schema,
+                            &partition.name,
+                            "",
+                            "pkey",
+                        ),
+                        ConstraintKind::Unique { columns, .. } => self.choose_relation_name(
+                            &partition.schema,
+                            &partition.name,
+                            &columns.join("_"),
+                            "key",
+                        ),
+                        _ => pc.name.clone(),
+                    };
+                    Constraint {
+                        name,
+                        comment: None,
+                        ..pc
+                    }
+                }
+            };
+            if let Some(t) = self.model.tables.get_mut(partition) {
+                t.constraints.entry(c.name.clone()).or_insert(c);
+            }
+        }
+    }
+
+    /// Dropping a partitioned table drops its partitions (PostgreSQL needs no
+    /// CASCADE for them); an inheritance child goes only with CASCADE.
+    pub(super) fn drop_descendants(&mut self, table: &QualifiedName, cascade: bool) {
+        let children: Vec<QualifiedName> = self
+            .model
+            .tables
+            .values()
+            .filter(|t| {
+                t.partition_of.as_ref().is_some_and(|p| p.parent == *table)
+                    || (cascade && t.inherits.contains(table))
+            })
+            .map(|t| t.name.clone())
+            .collect();
+        for child in children {
+            self.drop_descendants(&child, cascade);
+            self.drop_table(&child, true);
+        }
+        self.hierarchy.attached.remove(table);
+        self.hierarchy.local_columns.remove(table);
+    }
+
+    /// A renamed table stays its children's parent.
+    pub(super) fn rename_parent(&mut self, table: &QualifiedName, new_name: &QualifiedName) {
+        for t in self.model.tables.values_mut() {
+            if let Some(p) = &mut t.partition_of {
+                if p.parent == *table {
+                    p.parent = new_name.clone();
+                }
+            }
+            for p in &mut t.inherits {
+                if p == table {
+                    *p = new_name.clone();
+                }
+            }
+        }
+        for state in [&mut self.hierarchy.local_columns] {
+            if let Some(v) = state.remove(table) {
+                state.insert(new_name.clone(), v);
+            }
+        }
+        if let Some(v) = self.hierarchy.attached.remove(table) {
+            self.hierarchy.attached.insert(new_name.clone(), v);
+        }
+    }
+}
+
+/// The same column op aimed at `child` (for the recursion to grandchildren); `None`
+/// for an op that does not recurse.
+fn retarget(kind: &OpKind, child: &QualifiedName) -> Option<OpKind> {
+    let mut k = kind.clone();
+    match &mut k {
+        OpKind::AddColumn { table, .. }
+        | OpKind::DropColumn { table, .. }
+        | OpKind::RenameColumn { table, .. }
+        | OpKind::AlterColumnType { table, .. }
+        | OpKind::SetNotNull { table, .. }
+        | OpKind::DropNotNull { table, .. }
+        | OpKind::SetDefault { table, .. }
+        | OpKind::DropDefault { table, .. }
+        | OpKind::AddConstraint { table, .. } => *table = child.clone(),
+        _ => return None,
+    }
+    Some(k)
+}
+
+/// Whether an ATTACHed partition's index matches its parent's (PostgreSQL attaches
+/// it instead of creating a clone): same method, keys, uniqueness, predicate.
+fn same_index(a: &Index, b: &Index) -> bool {
+    a.unique == b.unique
+        && a.method == b.method
+        && a.keys == b.keys
+        && a.include == b.include
+        && a.predicate == b.predicate
+        && a.nulls_not_distinct == b.nulls_not_distinct
+}
+
+/// The bound of an `ATTACH PARTITION` statement as written: from `FOR VALUES` (or
+/// `DEFAULT`) to the end.
+pub(super) fn attach_bound(text: &str) -> Option<String> {
+    let upper = text.to_ascii_uppercase();
+    let at = upper.find("ATTACH PARTITION")?;
+    let rest = &text[at..];
+    let rest_upper = &upper[at..];
+    let bound = match rest_upper.find("FOR VALUES") {
+        Some(i) => &rest[i..],
+        None => {
+            let i = rest_upper.rfind("DEFAULT")?;
+            &rest[i..]
+        }
+    };
+    let bound = bound.trim().trim_end_matches(';').trim();
+    Some(if bound.eq_ignore_ascii_case("DEFAULT") {
+        "DEFAULT".to_string()
+    } else {
+        bound.to_string()
+    })
+}
+
+/// `ALTER TABLE [IF EXISTS] [ONLY] child [NO] INHERIT parent` → (child, parent).
+fn inherit_names(text: &str, default_schema: &str) -> Option<(QualifiedName, QualifiedName)> {
+    let words = sql_words(text);
+    let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
+    let mut i = 2;
+    if upper.get(..2)? != ["ALTER", "TABLE"] {
+        return None;
+    }
+    if upper.get(i..i + 2) == Some(&["IF".to_string(), "EXISTS".to_string()]) {
+        i += 2;
+    }
+    if upper.get(i).map(String::as_str) == Some("ONLY") {
+        i += 1;
+    }
+    let child = qualified(words.get(i)?, default_schema);
+    let at = upper.iter().position(|w| w == "INHERIT")?;
+    let parent = qualified(words.get(at + 1)?, default_schema);
+    Some((child, parent))
+}
+
+/// Words of a statement: runs of name characters, quoted names kept whole.
+fn sql_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in text.chars() {
+        if c == '"' {
+            quoted = !quoted;
+            cur.push(c);
+        } else if quoted || c.is_alphanumeric() || c == '_' || c == '.' || c == '$' {
+            cur.push(c);
+        } else if !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+fn qualified(written: &str, default_schema: &str) -> QualifiedName {
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in written.chars() {
+        if c == '"' {
+            quoted = !quoted;
+        }
+        if c == '.' && !quoted {
+            parts.push(std::mem::take(&mut cur));
+        } else {
+            cur.push(c);
+        }
+    }
+    parts.push(cur);
+    let folded: Vec<String> = parts.iter().map(|p| crate::ir::fold_sql_ident(p)).collect();
+    match folded.as_slice() {
+        [schema, name] => QualifiedName::new(schema.clone(), name.clone()),
+        _ => QualifiedName::new(default_schema, folded.last().cloned().unwrap_or_default()),
+    }
+}
