@@ -39,6 +39,7 @@
 //!
 //! [flyway]
 //! java_migrations = ["api/src/main/java/db/migration"]  # Java/Kotlin migration sources
+//! placeholders = { schema = "app" }     # values of `${name}` placeholders
 //!
 //! [runner]                             # what the migration runner's connection sets
 //! lock_timeout = "5s"                  # e.g. TypeORM extra.options "-c lock_timeout=5s"
@@ -100,6 +101,12 @@ pub struct FlywayConfig {
     /// whose class is found here is a known migration, not an unknown one.
     #[serde(default)]
     pub java_migrations: Vec<PathBuf>,
+    /// Values of Flyway `${name}` placeholders (`flyway.placeholders.name`, Spring's
+    /// `spring.flyway.placeholders.name`), matched by exact name as Flyway's
+    /// `PlaceholderReplacer` does: a configured one is read as its value, any other
+    /// stays a value known only at run time.
+    #[serde(default)]
+    pub placeholders: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
