@@ -404,6 +404,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn flyway_placeholders_are_a_table_of_names_and_values() {
+        let c = Config::parse(
+            "[flyway]\nplaceholders = { schema = \"app\", \"Mixed.Case\" = \"x\" }\n",
+        )
+        .unwrap();
+        assert_eq!(c.flyway.placeholders["schema"], "app");
+        assert_eq!(c.flyway.placeholders["Mixed.Case"], "x");
+        assert!(Config::parse("[flyway]\nplaceholders = { n = 1 }\n").is_err());
+    }
+
+    #[test]
     fn flyway_java_migrations_resolve_against_the_config_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("migguard.toml");
