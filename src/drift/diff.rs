@@ -120,28 +120,53 @@ impl Kind {
 impl Kind {
     /// Only the expected side (the migrations) has the object: `missing-*`.
     pub fn is_missing(self) -> bool {
-        self.alone_on() == Some(Side::Expected)
+        matches!(self.alone_on(), Some((Side::Expected, _)))
     }
 
     /// Only the live side has the object: `unexpected-*`.
     pub fn is_unexpected(self) -> bool {
-        self.alone_on() == Some(Side::Live)
+        matches!(self.alone_on(), Some((Side::Live, _)))
     }
 
-    /// The side that alone has the object; `None` where both have it (a mismatch) or
-    /// replay cannot tell. Exhaustive, so a new kind must be classified.
-    fn alone_on(self) -> Option<Side> {
+    /// What a `missing-*` or `unexpected-*` difference is about (`table`, `column`,
+    /// `comment`…), as messages name it; `None` for a mismatch.
+    pub fn lone_object(self) -> Option<&'static str> {
+        self.alone_on().map(|(_, noun)| noun)
+    }
+
+    /// The side that alone has the object, and what the object is; `None` where both
+    /// have it (a mismatch) or replay cannot tell. Exhaustive, so a new kind must be
+    /// classified.
+    fn alone_on(self) -> Option<(Side, &'static str)> {
         use Kind::*;
-        match self {
-            MissingTable | MissingColumn | MissingIndex | MissingConstraint | MissingEnum
-            | MissingType | MissingView | MissingSequence | MissingExtension | MissingFunction
-            | MissingTrigger | MissingPolicy => Some(Side::Expected),
+        use Side::{Expected, Live};
+        Some(match self {
+            MissingTable => (Expected, "table"),
+            UnexpectedTable => (Live, "table"),
+            MissingColumn => (Expected, "column"),
+            UnexpectedColumn => (Live, "column"),
+            MissingIndex => (Expected, "index"),
+            UnexpectedIndex => (Live, "index"),
+            MissingConstraint => (Expected, "constraint"),
+            UnexpectedConstraint => (Live, "constraint"),
+            MissingEnum => (Expected, "enum"),
+            UnexpectedEnum => (Live, "enum"),
+            MissingType => (Expected, "type"),
+            UnexpectedType => (Live, "type"),
+            MissingView => (Expected, "view"),
+            UnexpectedView => (Live, "view"),
+            MissingSequence => (Expected, "sequence"),
+            UnexpectedSequence => (Live, "sequence"),
+            MissingExtension => (Expected, "extension"),
+            MissingFunction => (Expected, "function"),
+            UnexpectedFunction => (Live, "function"),
+            MissingTrigger => (Expected, "trigger"),
+            UnexpectedTrigger => (Live, "trigger"),
+            MissingPolicy => (Expected, "policy"),
+            UnexpectedPolicy => (Live, "policy"),
             // A comment only one side has (on an object both have).
-            MissingComment => Some(Side::Expected),
-            UnexpectedComment => Some(Side::Live),
-            UnexpectedTable | UnexpectedColumn | UnexpectedIndex | UnexpectedConstraint
-            | UnexpectedEnum | UnexpectedType | UnexpectedView | UnexpectedSequence
-            | UnexpectedFunction | UnexpectedTrigger | UnexpectedPolicy => Some(Side::Live),
+            MissingComment => (Expected, "comment"),
+            UnexpectedComment => (Live, "comment"),
             ColumnTypeMismatch
             | ColumnNullabilityMismatch
             | ColumnDefaultMismatch
@@ -158,8 +183,8 @@ impl Kind {
             | StorageMismatch
             | PolicyMismatch
             | CommentMismatch
-            | Unverifiable => None,
-        }
+            | Unverifiable => return None,
+        })
     }
 }
 

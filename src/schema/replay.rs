@@ -33,7 +33,8 @@ mod views;
 use super::model::{Column, EnumType, SchemaModel};
 use super::normalize::{normalize_type, DefaultCanon};
 use crate::ir::{
-    ChangeMode, Guard, Migration, OpKind, OpSource, Operation, QualifiedName, DYNAMIC_PLACEHOLDER,
+    is_run_time, ChangeMode, ConstraintDef, Guard, Migration, OpKind, OpSource, Operation,
+    QualifiedName, DYNAMIC_PLACEHOLDER,
 };
 use std::collections::BTreeSet;
 
@@ -162,7 +163,6 @@ pub fn typeorm_change_mode(
 /// or column name, an added column's type name (`serial` would add a sequence, an enum
 /// label list a type) or an inline constraint (fail closed: the table is in doubt).
 fn run_time_column(kind: &OpKind) -> Option<String> {
-    let dynamic = |text: &str| text.contains(DYNAMIC_PLACEHOLDER);
     let (table, column) = match kind {
         OpKind::AlterColumnType { table, column, .. }
         | OpKind::SetDefault { table, column, .. } => (table, column.as_str()),
@@ -171,9 +171,12 @@ fn run_time_column(kind: &OpKind) -> Option<String> {
             // inline constraint) is replayed exactly; only where the run-time part
             // sits matters.
             let type_name = column.data_type.split('(').next().unwrap_or_default();
-            let confined = !dynamic(type_name)
-                && !dynamic(&format!("{:?}", column.constraints))
-                && !column.enum_values.iter().flatten().any(|l| dynamic(l));
+            let confined = !is_run_time(type_name)
+                && !column
+                    .constraints
+                    .iter()
+                    .any(ConstraintDef::has_run_time_part)
+                && !column.enum_values.iter().flatten().any(|l| is_run_time(l));
             if !confined {
                 return None;
             }
@@ -182,7 +185,7 @@ fn run_time_column(kind: &OpKind) -> Option<String> {
         _ => return None,
     };
     let qualified = format!("{table}.{column}");
-    (!dynamic(&qualified)).then_some(qualified)
+    (!is_run_time(&qualified)).then_some(qualified)
 }
 
 /// The one statement an `Other` op's text holds, as sqlparser reads it: `None` when
@@ -271,7 +274,7 @@ impl Replayer<'_> {
     /// apply the op.
     fn replay_dynamic(&mut self, op: &Operation) -> bool {
         // Every field the SQL reader filled, names and definitions alike.
-        if !format!("{:?}", op.kind).contains(DYNAMIC_PLACEHOLDER) {
+        if !op.kind.has_run_time_part() {
             return true;
         }
         let why = format!(
