@@ -39,6 +39,7 @@
 //!
 //! [flyway]
 //! java_migrations = ["api/src/main/java/db/migration"]  # Java/Kotlin migration sources
+//! placeholders = { schema = "app" }     # values of `${name}` placeholders
 //!
 //! [runner]                             # what the migration runner's connection sets
 //! lock_timeout = "5s"                  # e.g. TypeORM extra.options "-c lock_timeout=5s"
@@ -100,6 +101,12 @@ pub struct FlywayConfig {
     /// whose class is found here is a known migration, not an unknown one.
     #[serde(default)]
     pub java_migrations: Vec<PathBuf>,
+    /// Values of Flyway `${name}` placeholders (`flyway.placeholders.name`, Spring's
+    /// `spring.flyway.placeholders.name`), matched by exact name as Flyway's
+    /// `PlaceholderReplacer` does: a configured one is read as its value, any other
+    /// stays a value known only at run time.
+    #[serde(default)]
+    pub placeholders: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -395,6 +402,17 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flyway_placeholders_are_a_table_of_names_and_values() {
+        let c = Config::parse(
+            "[flyway]\nplaceholders = { schema = \"app\", \"Mixed.Case\" = \"x\" }\n",
+        )
+        .unwrap();
+        assert_eq!(c.flyway.placeholders["schema"], "app");
+        assert_eq!(c.flyway.placeholders["Mixed.Case"], "x");
+        assert!(Config::parse("[flyway]\nplaceholders = { n = 1 }\n").is_err());
+    }
 
     #[test]
     fn flyway_java_migrations_resolve_against_the_config_file() {

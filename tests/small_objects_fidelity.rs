@@ -109,3 +109,106 @@ fn a_hand_changed_persistence_is_one_item_and_a_respelled_value_none() {
         "{found:#?}"
     );
 }
+
+// ---------------------------------------------------------------------------------
+// 2. Comments on a view's columns and on the index behind a constraint.
+
+/// Every comment in `public`, named as PostgreSQL describes the object.
+fn comments(db: &TestDb) -> String {
+    db.query(
+        "SELECT pg_describe_object(d.classoid, d.objoid, d.objsubid), d.description
+           FROM pg_description d
+          WHERE (pg_identify_object(d.classoid, d.objoid, d.objsubid)).schema = 'public'
+          ORDER BY 1",
+    )
+}
+
+/// PostgreSQL 15 keeps the comment of the index behind a constraint apart from the
+/// constraint's; `ADD CONSTRAINT … USING INDEX` and `ALTER INDEX … RENAME` keep it;
+/// `CREATE OR REPLACE VIEW` keeps its columns' comments.
+const COMMENTS: &str = r#"
+CREATE TABLE account (id integer PRIMARY KEY, email text CONSTRAINT account_email_key UNIQUE, n integer);
+COMMENT ON INDEX account_pkey IS 'pk index';
+COMMENT ON CONSTRAINT account_pkey ON account IS 'pk constraint';
+COMMENT ON INDEX account_email_key IS 'email index';
+ALTER INDEX account_email_key RENAME TO account_email_uq;
+CREATE UNIQUE INDEX account_n_idx ON account (n);
+COMMENT ON INDEX account_n_idx IS 'n index';
+ALTER TABLE account ADD CONSTRAINT account_n_key UNIQUE USING INDEX account_n_idx;
+CREATE VIEW rich AS SELECT id, email FROM account;
+COMMENT ON COLUMN rich.email IS 'mail';
+COMMENT ON COLUMN rich.id IS 'gone';
+COMMENT ON COLUMN rich.id IS NULL;
+CREATE OR REPLACE VIEW rich AS SELECT id, email, n FROM account;
+CREATE MATERIALIZED VIEW totals AS SELECT id FROM account;
+COMMENT ON COLUMN totals.id IS 'total id';
+"#;
+
+#[test]
+fn view_column_and_constraint_index_comments_replay_and_rebuild() {
+    let c = sql_case("small_comments_clean", &[("1_init.up.sql", COMMENTS)]);
+    let truth = comments(&c.truth);
+    for want in ["pk index", "email index", "n index", "mail", "total id"] {
+        assert!(truth.contains(want), "{want}: {truth}");
+    }
+    assert_no_drift(&c);
+    assert_schema_sql_rebuilds(&c, "small_comments_sql", comments);
+}
+
+#[test]
+fn a_hand_edited_view_column_or_constraint_index_comment_is_one_item_each() {
+    let c = sql_case("small_comments_edit", &[("1_init.up.sql", COMMENTS)]);
+    c.truth.execute(
+        "COMMENT ON INDEX account_pkey IS 'changed';
+         COMMENT ON COLUMN rich.n IS 'added';
+         COMMENT ON COLUMN totals.id IS NULL;",
+    );
+    let mut found = differences(&c, &[], false);
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            "comment-mismatch public.account_pkey: expected Some(\"pk index\"), actual Some(\"changed\")",
+            "missing-comment public.totals.id: expected Some(\"total id\"), actual None",
+            "unexpected-comment public.rich.n: expected None, actual Some(\"added\")",
+        ],
+        "{found:#?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// 3. `DEFAULT NULL`: no default to drift, but a line of the catalog to rebuild.
+
+/// Each column's stored default as PostgreSQL prints it.
+fn column_defaults(db: &TestDb) -> String {
+    db.query(
+        "SELECT c.relname, a.attname, pg_get_expr(d.adbin, d.adrelid)
+           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+           LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+          WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+            AND a.attnum > 0 AND NOT a.attisdropped
+          ORDER BY 1, 2",
+    )
+}
+
+const NULL_DEFAULTS: &str = r#"
+CREATE TABLE account (salt varchar(40) DEFAULT NULL, n integer DEFAULT NULL::integer, k text,
+                      gone text DEFAULT NULL, later text DEFAULT 'x');
+ALTER TABLE account ALTER COLUMN k SET DEFAULT NULL;
+ALTER TABLE account ALTER COLUMN gone DROP DEFAULT;
+ALTER TABLE account ALTER COLUMN later SET DEFAULT NULL;
+ALTER TABLE account ADD COLUMN added timestamptz DEFAULT NULL;
+"#;
+
+#[test]
+fn null_defaults_are_written_back_by_schema_sql_and_never_drift() {
+    let c = sql_case("small_null_default", &[("1_init.up.sql", NULL_DEFAULTS)]);
+    let truth = column_defaults(&c.truth);
+    assert!(truth.contains("NULL::character varying"), "{truth}");
+    assert_no_drift(&c);
+    assert_schema_sql_rebuilds(&c, "small_null_default_sql", column_defaults);
+    // A NULL default dropped by hand behaves the same: still clean.
+    c.truth
+        .execute("ALTER TABLE account ALTER COLUMN salt DROP DEFAULT, ALTER COLUMN k DROP DEFAULT");
+    assert_no_drift(&c);
+}

@@ -187,6 +187,7 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
                         materialized: kind == "m",
                         definition: r.get(5),
                         columns: Some(Vec::new()),
+                        column_comments: Default::default(),
                     },
                 );
             }
@@ -248,6 +249,9 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
         let oid: u32 = r.get(0);
         if let Some(v) = views_by_oid.get(&oid).and_then(|n| m.views.get_mut(n)) {
             v.columns.get_or_insert_with(Vec::new).push(r.get(1));
+            if let Some(comment) = r.get::<_, Option<String>>(8) {
+                v.column_comments.insert(r.get(1), comment);
+            }
             continue;
         }
         let Some(t) = by_oid.get(&oid).and_then(|n| m.tables.get_mut(n)) else {
@@ -256,16 +260,20 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
         let identity: String = r.get(4);
         let generated: String = r.get(5);
         let expr: Option<String> = r.get(6);
+        let default = if generated.is_empty() {
+            defaults.get(expr.as_deref())
+        } else {
+            None
+        };
+        // A stored `NULL::type` default: no default to drift, written back by `schema`.
+        let null_default = generated.is_empty() && expr.is_some() && default.is_none();
         t.columns.push(Column {
             comment: r.get(8),
             name: r.get(1),
             data_type: norm(&r.get::<_, String>(2)),
             not_null: r.get(3),
-            default: if generated.is_empty() {
-                defaults.get(expr.as_deref())
-            } else {
-                None
-            },
+            default,
+            null_default,
             identity: match identity.as_str() {
                 "a" => Some(Identity::Always),
                 "d" => Some(Identity::ByDefault),
@@ -340,6 +348,7 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
                 validated: r.get(3),
                 deferrable: r.get(4),
                 initially_deferred: r.get(5),
+                index_comment: None,
             },
         );
     }
@@ -494,9 +503,9 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
 
 /// Comments (`pg_description`) on the objects the model holds, one query (a column's
 /// comes with the column, read by its index lookup): each row names its object the
-/// way the model keys it. Comments on what the model does not
-/// hold (a view's column, the index behind a constraint, a row type) are left out,
-/// as replay leaves them out.
+/// way the model keys it (a view's column's with the column too, the index behind a
+/// constraint's on the constraint). Comments on what the model does not hold (a row
+/// type, a domain) are left out, as replay leaves them out.
 async fn introspect_comments(
     client: &Session,
     schemas: &[String],
@@ -520,6 +529,13 @@ async fn introspect_comments(
                  JOIN pg_catalog.pg_class c ON c.oid = o.conrelid
                  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                  WHERE d.classoid = 'pg_catalog.pg_constraint'::regclass AND n.nspname = ANY($1)
+                 UNION ALL
+                 SELECT 'constraint index', n.nspname, c.relname, o.conname::text, d.description
+                 FROM pg_catalog.pg_description d
+                 JOIN pg_catalog.pg_constraint o ON o.conindid = d.objoid AND o.contype IN ('p', 'u', 'x')
+                 JOIN pg_catalog.pg_class c ON c.oid = o.conrelid
+                 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                 WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0 AND n.nspname = ANY($1)
                  UNION ALL
                  SELECT 'trigger', n.nspname, c.relname, t.tgname::text, d.description
                  FROM pg_catalog.pg_description d
@@ -586,6 +602,11 @@ async fn introspect_comments(
                 .get_mut(&q)
                 .and_then(|t| t.constraints.get_mut(sub.as_deref().unwrap_or_default()))
                 .map(|c| &mut c.comment),
+            "constraint index" => m
+                .tables
+                .get_mut(&q)
+                .and_then(|t| t.constraints.get_mut(sub.as_deref().unwrap_or_default()))
+                .map(|c| &mut c.index_comment),
             "trigger" => m
                 .tables
                 .get_mut(&q)

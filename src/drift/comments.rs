@@ -104,6 +104,10 @@ pub(super) fn diff_comments(
         }
         for (n, ec, lc) in on_both_sides(&e.constraints, &l.constraints) {
             compare("constraint", inner(n), on.clone(), &ec.comment, &lc.comment);
+            // The index behind it is named as the constraint, in the table's schema.
+            let index = format!("{}.{n}", name.schema);
+            let (ei, li) = (&ec.index_comment, &lc.index_comment);
+            compare("index", index, on.clone(), ei, li);
         }
         for (n, et, lt) in on_both_sides(&e.triggers, &l.triggers) {
             compare("trigger", inner(n), on.clone(), &et.comment, &lt.comment);
@@ -178,6 +182,35 @@ pub(super) fn diff_comments(
                 live: &l,
             };
             push(c, ignore, out);
+        }
+    }
+    // A view's columns' comments (after the closures above: `push` borrows `out`).
+    for (name, e, l) in on_both_sides(&expected.views, &live.views) {
+        if ignore.skips(name) {
+            continue;
+        }
+        let commented: std::collections::BTreeSet<&String> = e
+            .column_comments
+            .keys()
+            .chain(l.column_comments.keys())
+            .collect();
+        for column in commented {
+            let (ec, lc) = (
+                e.column_comments.get(column).cloned(),
+                l.column_comments.get(column).cloned(),
+            );
+            let object = format!("{name}.{column}");
+            push(
+                Commented {
+                    what: "column",
+                    object,
+                    table: Some(name.to_string()),
+                    expected: &ec,
+                    live: &lc,
+                },
+                ignore,
+                out,
+            );
         }
     }
 }

@@ -95,6 +95,7 @@ fn hand_edits_are_real_drift() {
         identity: None,
         generated: None,
         collation: None,
+        null_default: false,
     });
     t.columns[1].data_type = "character varying(50)".into();
     t.columns[1].default = Some("'y'".into());
@@ -292,6 +293,7 @@ fn partly_fixed_difference_stays_real_drift() {
             identity: None,
             generated: None,
             collation: None,
+            null_default: false,
         });
     let r = analyse(
         &ms,

@@ -255,6 +255,17 @@ pub enum ConstraintKind {
 }
 
 impl ConstraintKind {
+    /// PRIMARY KEY, UNIQUE and EXCLUDE constraints are backed by an index of their
+    /// name.
+    pub fn has_index(&self) -> bool {
+        matches!(
+            self,
+            ConstraintKind::PrimaryKey { .. }
+                | ConstraintKind::Unique { .. }
+                | ConstraintKind::Exclusion { .. }
+        )
+    }
+
     /// For a PRIMARY KEY or UNIQUE: its key columns and NULLS NOT DISTINCT — with the
     /// deferrability, what PostgreSQL compares to merge equal index constraints of one
     /// CREATE TABLE into a single index (`transformIndexConstraints`).

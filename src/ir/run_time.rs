@@ -301,6 +301,11 @@ impl Texts for OpKind {
             }
             | OpKind::Insert { table }
             | OpKind::SetPersistence { table, logged: _ } => table.each_text(visit),
+            OpKind::SetStorage { table, set, reset } => {
+                table.each_text(visit);
+                set.each_text(visit);
+                reset.each_text(visit)
+            }
             OpKind::RenameTable { table, new_name }
             | OpKind::RenameType {
                 name: table,

@@ -15,6 +15,8 @@ pub struct ReadOptions {
     /// `[typeorm] read_only_helpers`: functions whose calls with the query runner
     /// are not operations.
     pub read_only_helpers: Vec<String>,
+    /// `[flyway] placeholders`: values of Flyway `${name}` placeholders.
+    pub flyway_placeholders: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for ReadOptions {
@@ -22,6 +24,7 @@ impl Default for ReadOptions {
         ReadOptions {
             default_schema: "public".to_string(),
             read_only_helpers: Vec::new(),
+            flyway_placeholders: Default::default(),
         }
     }
 }

@@ -889,7 +889,10 @@ fn ops_of_file(file: &SourceFile, opts: &ReadOptions, format: MigrationFormat) -
         format,
         MigrationFormat::FlywayVersioned | MigrationFormat::FlywayRepeatable
     );
-    if let Some((sql, map)) = flyway.then(|| flyway_placeholders(&file.text)).flatten() {
+    let placeholders = flyway
+        .then(|| flyway_placeholders(&file.text, &opts.flyway_placeholders))
+        .flatten();
+    if let Some((sql, map)) = placeholders {
         let mut ops = read_statements(
             &SqlInput {
                 sql: &sql,
@@ -919,10 +922,14 @@ fn ops_of_file(file: &SourceFile, opts: &ReadOptions, format: MigrationFormat) -
 
 /// Flyway replaces `${name}` placeholders (its default prefix and suffix, names as
 /// its `PlaceholderReplacer` matches them) anywhere in a script before it runs it,
-/// with values from its configuration that migguard does not see: each becomes a
-/// dynamic placeholder, so what it names is uncertain rather than unreadable SQL.
-/// `None` when the script has none.
-fn flyway_placeholders(text: &str) -> Option<(String, TextMap)> {
+/// with values from its configuration: one configured in `[flyway] placeholders`
+/// (`values`, by exact name) is replaced by its value; any other becomes a dynamic
+/// placeholder, so what it names is uncertain rather than unreadable SQL. `None`
+/// when the script has none.
+fn flyway_placeholders(
+    text: &str,
+    values: &std::collections::BTreeMap<String, String>,
+) -> Option<(String, TextMap)> {
     let is_name = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '.' | '-');
     let (mut sql, mut map, mut copied, mut n) = (String::new(), TextMap::default(), 0, 0);
     let verbatim = |sql: &mut String, map: &mut TextMap, from: usize, to: usize| {
@@ -944,7 +951,10 @@ fn flyway_placeholders(text: &str) -> Option<(String, TextMap)> {
                 let end = start + 2 + len + 1;
                 verbatim(&mut sql, &mut map, copied, start);
                 n += 1;
-                let placeholder = format!("{}{n}__", crate::ir::DYNAMIC_PLACEHOLDER);
+                let placeholder = match values.get(&text[start + 2..start + 2 + len]) {
+                    Some(value) => value.clone(),
+                    None => format!("{}{n}__", crate::ir::DYNAMIC_PLACEHOLDER),
+                };
                 map.push(crate::ir::Segment {
                     sql_start: sql.len(),
                     sql_len: placeholder.len(),
@@ -1080,6 +1090,32 @@ mod tests {
     use crate::ir::{Segment, Span};
     use serde::Serialize;
     use std::path::PathBuf;
+
+    #[test]
+    fn configured_flyway_placeholders_are_read_as_their_values() {
+        let f = SourceFile::new(
+            PathBuf::from("db/migration/V1__init.sql"),
+            "CREATE TABLE ${schema}.account (id int);\nCREATE TABLE ${other}.audit (id int);\n"
+                .to_string(),
+        );
+        let mut opts = ReadOptions::default();
+        opts.flyway_placeholders
+            .insert("schema".to_string(), "app".to_string());
+        // Flyway matches the name exactly.
+        opts.flyway_placeholders
+            .insert("Other".to_string(), "wrong".to_string());
+        let migrations = read_sql_file(&f, &opts);
+        let ops = &migrations[0].up;
+        assert_eq!(ops.len(), 2, "{ops:?}");
+        assert_eq!(
+            ops[0].kind.table(),
+            Some(&crate::ir::QualifiedName::new("app", "account"))
+        );
+        assert!(!ops[0].dynamic, "{:?}", ops[0]);
+        assert_eq!(ops[0].span.line, 1);
+        assert!(ops[1].dynamic, "{:?}", ops[1]);
+        assert_eq!(ops[1].span.line, 2);
+    }
 
     /// A compact view of an op for snapshots: where it is, what it is.
     #[derive(Serialize)]

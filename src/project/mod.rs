@@ -96,6 +96,7 @@ pub fn read_options(config: &Config) -> ReadOptions {
     ReadOptions {
         default_schema: config.default_schema().to_string(),
         read_only_helpers: config.typeorm.read_only_helpers.clone(),
+        flyway_placeholders: config.flyway.placeholders.clone(),
     }
 }
 

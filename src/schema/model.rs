@@ -155,6 +155,11 @@ pub struct Column {
     pub generated: Option<String>,
     /// Collation when it differs from the type's default.
     pub collation: Option<String>,
+    /// `DEFAULT NULL` was written (PostgreSQL stores it, as `NULL::character
+    /// varying`): no default for drift, which never compares this, but `schema
+    /// --format sql` writes it back so the rebuilt catalog is the same.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub null_default: bool,
     /// `COMMENT ON …` (`pg_description`); `None` when there is none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -171,6 +176,10 @@ pub struct Constraint {
     /// `COMMENT ON …` (`pg_description`); `None` when there is none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// `COMMENT ON INDEX` of the index behind a PRIMARY KEY, UNIQUE or EXCLUDE
+    /// constraint (named as the constraint); `None` when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_comment: Option<String>,
 }
 
 impl Constraint {
@@ -302,6 +311,9 @@ pub struct View {
     /// `COMMENT ON …` (`pg_description`); `None` when there is none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// `COMMENT ON COLUMN view.col`, by column name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub column_comments: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -132,6 +132,12 @@ fn qn(n: &QualifiedName) -> String {
     format!("{}.{}", q(&n.schema), q(&n.name))
 }
 
+/// The index behind a PRIMARY KEY / UNIQUE / EXCLUDE constraint: the constraint's
+/// name, in its table's schema.
+fn constraint_index(t: &Table, c: &Constraint) -> String {
+    qn(&QualifiedName::new(t.name.schema.clone(), c.name.clone()))
+}
+
 fn cols(c: &[String]) -> String {
     c.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ")
 }
@@ -320,6 +326,7 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
                     Some(d) => {
                         let _ = write!(l, " DEFAULT {d}");
                     }
+                    None if c.null_default => l.push_str(" DEFAULT NULL"),
                     None => {}
                 }
                 l
@@ -345,6 +352,12 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
             ));
             let constraint = format!("{} ON {}", q(&c.name), qn(&t.name));
             comment_on(&mut comments, "CONSTRAINT", &constraint, &c.comment);
+            comment_on(
+                &mut comments,
+                "INDEX",
+                &constraint_index(t, c),
+                &c.index_comment,
+            );
         }
         out.push_str(&notes);
         let partition_by = t
@@ -413,6 +426,7 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
             );
             let constraint = format!("{} ON {}", q(&c.name), qn(&t.name));
             comment_on(&mut out, "CONSTRAINT", &constraint, &c.comment);
+            comment_on(&mut out, "INDEX", &constraint_index(t, c), &c.index_comment);
         }
     }
     // Indexes on materialized views come after the views they need.
@@ -445,6 +459,10 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
                 "VIEW"
             };
             comment_on(&mut out, what, &qn(&v.name), &v.comment);
+            for (column, text) in &v.column_comments {
+                let column = format!("{}.{}", qn(&v.name), q(column));
+                comment_on(&mut out, "COLUMN", &column, &Some(text.clone()));
+            }
         }
     }
     for i in on_views {

@@ -109,6 +109,7 @@ pub fn ctas_columns(query: &str, model: &SchemaModel, default_schema: &str) -> O
             identity: None,
             generated: None,
             collation: c.collation.clone(),
+            null_default: false,
         });
     }
     Some(out)
@@ -511,6 +512,7 @@ mod tests {
                     identity: None,
                     generated: None,
                     collation: None,
+                    null_default: false,
                 })
                 .collect();
             m.tables.insert(q, t);
@@ -524,6 +526,7 @@ mod tests {
                 materialized: false,
                 definition: None,
                 columns: Some(vec!["name".into()]),
+                column_comments: Default::default(),
             },
         );
         m

@@ -18,6 +18,7 @@ fn col(name: &str, ty: &str) -> Column {
         identity: None,
         generated: None,
         collation: None,
+        null_default: false,
     }
 }
 
@@ -50,6 +51,7 @@ fn fk(name: &str) -> Constraint {
         validated: true,
         deferrable: false,
         initially_deferred: false,
+        index_comment: None,
     }
 }
 
@@ -102,6 +104,7 @@ fn base() -> SchemaModel {
             materialized: false,
             definition: None,
             columns: Some(vec!["name".into()]),
+            column_comments: Default::default(),
         },
     );
     m.extensions.insert(

@@ -14,6 +14,16 @@ use crate::parse::ReadOptions;
 /// The statement's ops when it is a `CREATE TABLE … WITH (…)` or an `ALTER TABLE`
 /// with a `SET (…)` / `RESET (…)` action; `None` for any other statement.
 pub fn storage_statement(text: &str, blanked: &str, opts: &ReadOptions) -> Option<Vec<OpKind>> {
+    // Called for every statement: no tokenizing unless it can be one.
+    let has = |word: &[u8]| {
+        blanked
+            .as_bytes()
+            .windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word))
+    };
+    if !blanked.contains('(') || !(has(b"WITH") || has(b"SET")) {
+        return None;
+    }
     let lead = super::to_ops::leading_words(blanked, 2);
     if lead == "ALTER TABLE" {
         return alter_table(text, blanked, opts);

@@ -85,6 +85,7 @@ impl Replayer<'_> {
     pub(super) fn set_default(&mut self, table: &QualifiedName, column: &str, default: &str) {
         let d = self.defaults.get(Some(default));
         if let Some(c) = self.column_mut(table, column) {
+            c.null_default = d.is_none() && is_written(default);
             c.default = d.map(|d| default_for_type(d, &c.data_type));
         }
     }
@@ -92,6 +93,7 @@ impl Replayer<'_> {
     pub(super) fn drop_default(&mut self, table: &QualifiedName, column: &str) {
         if let Some(c) = self.column_mut(table, column) {
             c.default = None;
+            c.null_default = false;
         }
     }
 
@@ -241,6 +243,7 @@ impl Replayer<'_> {
     pub(super) fn add_column(&mut self, table: &QualifiedName, c: &ColumnDef, typeorm: bool) {
         let mut data_type = self.col_type(table, c, typeorm);
         let mut default = self.defaults.get(c.default.as_deref());
+        let null_default = default.is_none() && c.default.as_deref().is_some_and(is_written);
         let mut not_null = c.not_null;
         if let Some(base) = serial_base(&c.data_type) {
             data_type = base.to_string();
@@ -288,6 +291,7 @@ impl Replayer<'_> {
             identity: c.identity,
             generated: c.generated.as_deref().map(|g| canonical_expr(g, &self.ds)),
             collation: c.collation.as_deref().and_then(collation_name),
+            null_default,
         };
         let Some(t) = self.model.tables.get_mut(table) else {
             return;
@@ -592,4 +596,9 @@ fn replace_word(expr: &str, old: &str, replacement: &str) -> String {
 fn key_uses(key: &str, col: &str) -> bool {
     key.split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .any(|w| w == col)
+}
+
+/// A default text that says something (a NULL one among them), not an empty one.
+fn is_written(default: &str) -> bool {
+    !default.trim().is_empty()
 }

@@ -9,8 +9,9 @@ use crate::ir::CommentOn;
 
 impl Replayer<'_> {
     /// Set (`Some`) or remove (`None`) the comment on `on`. A comment on an object the
-    /// model does not hold — a view's column, the index behind a constraint, a row
-    /// type — is outside what drift compares and changes nothing.
+    /// model does not hold — a row type, a domain — is outside what drift compares
+    /// and changes nothing. A view's column's and the index behind a constraint's
+    /// (named as its constraint) are kept on the view and the constraint.
     pub(super) fn comment(&mut self, on: &CommentOn, text: &Option<String>) {
         let text = text.clone();
         let m = &mut *self.model;
@@ -21,11 +22,27 @@ impl Replayer<'_> {
                 .get_mut(name)
                 .filter(|v| v.materialized == *materialized)
                 .map(|v| &mut v.comment),
+            CommentOn::Column { table, column } if !m.tables.contains_key(table) => {
+                if let Some(v) = m.views.get_mut(table) {
+                    match text {
+                        Some(t) => v.column_comments.insert(column.clone(), t),
+                        None => v.column_comments.remove(column),
+                    };
+                }
+                return;
+            }
             CommentOn::Column { table, column } => m
                 .tables
                 .get_mut(table)
                 .and_then(|t| t.column_mut(column))
                 .map(|c| &mut c.comment),
+            CommentOn::Index { name } if !m.indexes.contains_key(name) => m
+                .tables
+                .values_mut()
+                .filter(|t| t.name.schema == name.schema)
+                .find_map(|t| t.constraints.get_mut(&name.name))
+                .filter(|c| c.kind.has_index())
+                .map(|c| &mut c.index_comment),
             CommentOn::Index { name } => m.indexes.get_mut(name).map(|i| &mut i.comment),
             CommentOn::Sequence { name } => m.sequences.get_mut(name).map(|s| &mut s.comment),
             CommentOn::Type { name } => match m.enums.get_mut(name) {

@@ -124,6 +124,11 @@ impl Replayer<'_> {
         typeorm: bool,
     ) {
         let owned;
+        // `USING INDEX`: the index becomes the constraint's, its comment kept.
+        let index_comment = c.using_index.as_ref().and_then(|i| {
+            let qname = QualifiedName::new(table.schema.clone(), i.as_str());
+            self.model.indexes.get(&qname)?.comment.clone()
+        });
         let c = match &c.using_index {
             Some(index) => match self.constraint_from_index(table, c, index) {
                 Some(def) => {
@@ -244,6 +249,7 @@ impl Replayer<'_> {
                 validated: !c.not_valid,
                 deferrable: c.deferrable,
                 initially_deferred: c.initially_deferred,
+                index_comment,
             },
         );
     }

@@ -22,8 +22,11 @@ impl Replayer<'_> {
             );
         }
         let shape = view_shape(query, columns, self.model, &self.ds);
-        // `CREATE OR REPLACE VIEW` keeps the view, and so its comment.
-        let comment = self.model.views.get(name).and_then(|v| v.comment.clone());
+        // `CREATE OR REPLACE VIEW` keeps the view, and so its comments (its columns
+        // keep their names: PostgreSQL only lets it add columns at the end).
+        let old = self.model.views.get(name);
+        let comment = old.and_then(|v| v.comment.clone());
+        let column_comments = old.map(|v| v.column_comments.clone()).unwrap_or_default();
         self.model.views.insert(
             name.clone(),
             View {
@@ -37,6 +40,7 @@ impl Replayer<'_> {
                         .to_string(),
                 ),
                 columns: shape.map(|s| s.columns),
+                column_comments,
             },
         );
     }
