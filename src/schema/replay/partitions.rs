@@ -51,13 +51,29 @@ impl Replayer<'_> {
             None => h.inherits.clone(),
         };
         for parent in &parents {
-            if !self.model.tables.contains_key(parent) {
+            if self.model.tables.contains_key(parent) {
+                continue;
+            }
+            // A parent replay could not read (PostgreSQL created it): the child's
+            // columns are unknown; else PostgreSQL refuses the statement.
+            let parent_name = parent.to_string();
+            if self.model.uncertain.contains_key(&parent_name)
+                || self.model.uncertain.contains_key("*")
+            {
+                self.uncertain(
+                    table.to_string(),
+                    format!(
+                        "CREATE TABLE in {}: its parent {parent} could not be read",
+                        self.migration
+                    ),
+                );
+            } else {
                 self.conflict(
                     table.to_string(),
                     format!("CREATE TABLE {table}: parent table {parent} does not exist"),
                 );
-                return;
             }
+            return;
         }
         for parent in &parents {
             self.inherit_columns(parent, table);
@@ -798,6 +814,24 @@ mod tests {
             assert!(m.tables[&q(t)].partition_of.is_none());
         }
         assert!(m.uncertain.is_empty(), "{:?}", m.uncertain);
+    }
+
+    #[test]
+    fn a_partition_of_a_parent_replay_cannot_read_is_unverifiable_not_a_conflict() {
+        // sqlparser reads no column options in `PARTITION OF p (k DEFAULT 7)`.
+        let (m, c) = run("CREATE TABLE l (c text, k int) PARTITION BY LIST (c);
+             CREATE TABLE l2 PARTITION OF l (k DEFAULT 7) FOR VALUES IN ('q') PARTITION BY HASH (k);
+             CREATE TABLE l2a PARTITION OF l2 FOR VALUES WITH (MODULUS 2, REMAINDER 0);");
+        assert!(c.is_empty(), "{c:?}");
+        assert!(m.uncertain.contains_key("public.l2"), "{:?}", m.uncertain);
+        assert!(
+            m.uncertain["public.l2a"][0].contains("parent public.l2 could not be read"),
+            "{:?}",
+            m.uncertain
+        );
+        let (_, c) =
+            run("CREATE TABLE l2a PARTITION OF l2 FOR VALUES WITH (MODULUS 2, REMAINDER 0);");
+        assert_eq!(c.len(), 1, "{c:?}");
     }
 
     #[test]
