@@ -15,7 +15,7 @@ use migguard::config::Config;
 use migguard::finding::Gate;
 use migguard::lint::lint_project;
 use migguard::project::load_project;
-use migguard::report::{FindingsReport, MigrationSummary};
+use migguard::report::FindingsReport;
 use migguard::ruleset::RuleSet;
 use std::path::Path;
 
@@ -63,18 +63,8 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 let project = load_project(&paths, &config).unwrap();
                 let findings = lint_project(&project, &rules, config.default_schema());
-                let report = FindingsReport {
-                    command: "lint",
-                    gate: Gate::BLOCK,
-                    findings,
-                    migrations: project
-                        .migrations
-                        .iter()
-                        .map(MigrationSummary::of)
-                        .collect(),
-                    notes: Vec::new(),
-                    history: None,
-                };
+                let report =
+                    FindingsReport::new("lint", Gate::BLOCK, findings, &project.migrations);
                 let mut json = Vec::new();
                 migguard::report::json::render(&report, &mut json).unwrap();
                 json.len()

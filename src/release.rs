@@ -12,6 +12,8 @@ use crate::classify::{
 };
 use crate::config::HistoryKind;
 use crate::db::history::{self, Comparison};
+use crate::drift::diff::Kind;
+use crate::drift::ItemKind;
 use crate::finding::{Disposition, Finding, Gate, Phase};
 use crate::ir::Migration;
 use crate::ruleset::{CodeRule, RuleSet};
@@ -196,7 +198,7 @@ pub fn check(
 }
 
 /// Kinds of drift item that mean an object this build's migrations create is gone.
-const GONE: [&str; 3] = ["missing-table", "missing-column", "missing-view"];
+const GONE: [Kind; 3] = [Kind::MissingTable, Kind::MissingColumn, Kind::MissingView];
 
 /// A rollback (the database ahead of the build): the objects this build's migrations
 /// create that the live database no longer has — dropped or renamed by one of the
@@ -213,9 +215,12 @@ pub fn rollback_breakage(
     };
     items
         .iter()
-        .filter(|i| !i.reconcilable && GONE.contains(&i.kind.as_str()))
-        .map(|i| {
-            let what = i.kind.as_str().trim_start_matches("missing-");
+        .filter(|i| !i.reconcilable)
+        .filter_map(|i| match i.kind {
+            ItemKind::Schema(kind) if GONE.contains(&kind) => Some((i, kind.lone_object()?)),
+            _ => None,
+        })
+        .map(|(i, what)| {
             let mut f = unlocated(
                 r,
                 None,

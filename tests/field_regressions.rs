@@ -545,3 +545,163 @@ fn flyway_placeholders_are_values_known_at_run_time_not_unreadable_sql() {
         "{v}"
     );
 }
+
+/// n8n wraps each TypeORM migration and calls `up` with a context object, not the query
+/// runner: `up({ queryRunner, tablePrefix, schemaBuilder: { dropColumns }, runQuery })`.
+/// `RemoveResetPasswordColumns1690000000030` drops two columns through
+/// `dropColumns(…)`, taken from that object: lint read nothing at all (no finding, exit
+/// 0), and `runQuery(sql)` ran SQL unseen the same way. A function destructured from
+/// what `up` receives can reach the database: fail closed.
+const N8N_CONTEXT_MIGRATION: &str = r#""use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.RemoveResetPasswordColumns1690000000030 = void 0;
+class RemoveResetPasswordColumns1690000000030 {
+    async up({ schemaBuilder: { dropColumns }, runQuery, ...rest }) {
+        await dropColumns('user', ['resetPasswordToken', 'resetPasswordTokenExpiration'], {
+            recreatesOnSqlite: true,
+        });
+        await runQuery('DELETE FROM "user"');
+        await rest.copyTable('a', 'b');
+    }
+    async down({ schemaBuilder: { addColumns, column } }) {
+        await addColumns('user', [column('resetPasswordToken').varchar()]);
+    }
+}
+exports.RemoveResetPasswordColumns1690000000030 = RemoveResetPasswordColumns1690000000030;
+"#;
+
+/// The same context, read where it can be: `queryRunner` taken from it is the query
+/// runner (its `query()` SQL is read as usual); `tablePrefix` only names things.
+const N8N_CONTEXT_QUERY_RUNNER: &str = r#""use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.DropUnusedTable1690000000040 = void 0;
+class DropUnusedTable1690000000040 {
+    async up({ queryRunner, tablePrefix }) {
+        await queryRunner.dropTable(`${tablePrefix}unused`);
+        await queryRunner.query('DROP TABLE "old_table"');
+    }
+}
+exports.DropUnusedTable1690000000040 = DropUnusedTable1690000000040;
+"#;
+
+#[test]
+fn functions_taken_from_a_migration_context_object_are_opaque() {
+    let dir = project(&[
+        (
+            "migrations/1690000000030-RemoveResetPasswordColumns.js",
+            N8N_CONTEXT_MIGRATION,
+        ),
+        (
+            "migrations/1690000000040-DropUnusedTable.js",
+            N8N_CONTEXT_QUERY_RUNNER,
+        ),
+    ]);
+    let r = run_in(dir.path(), &["lint", "migrations", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let v = r.json();
+    let at = |file: &str| -> Vec<(String, i64)> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["file"].as_str().unwrap_or_default().contains(file))
+            .filter(|f| f["severity"] == "block")
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["line"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let context = at("RemoveResetPasswordColumns");
+    for line in [6, 9, 10] {
+        assert!(
+            context.contains(&("opaque-operation".to_string(), line)),
+            "line {line} not opaque: {context:?}"
+        );
+    }
+    // The `down` method's calls are not gated, and `column(…)` there is not `up`'s.
+    assert!(context.iter().all(|(_, l)| *l <= 10), "{context:?}");
+    let runner = at("DropUnusedTable");
+    assert!(
+        runner.contains(&("drop-table".to_string(), 7)),
+        "the query runner taken from the context is not read: {runner:?}"
+    );
+    assert!(
+        runner.iter().any(|(r, l)| r == "drop-table" && *l == 6)
+            || runner
+                .iter()
+                .any(|(r, l)| r == "opaque-operation" && *l == 6),
+        "{runner:?}"
+    );
+}
+
+/// n8n's context also hands out `escape.tableName(…)` and `logger.info(…)`, which
+/// only build names or log: declared in `[typeorm] read_only_helpers` they are not
+/// operations, while `runQuery` (not declared) stays opaque.
+#[test]
+fn read_only_helpers_cover_functions_taken_from_a_context_object() {
+    let migration = r#"class AddIndex1690000000050 {
+    async up({ escape, logger, runQuery }) {
+        const table = escape.tableName('user');
+        logger.info('adding');
+        await runQuery(`CREATE INDEX idx ON ${table} (id)`);
+    }
+}
+exports.AddIndex1690000000050 = AddIndex1690000000050;
+"#;
+    let dir = project(&[
+        ("migrations/1690000000050-AddIndex.js", migration),
+        (
+            "migguard.toml",
+            "migrations = [\"migrations\"]\n[typeorm]\nread_only_helpers = [\"escape.tableName\", \"info\"]\n",
+        ),
+    ]);
+    let r = run_in(dir.path(), &["lint", "--format", "json"]);
+    let v = r.json();
+    let opaque: Vec<i64> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "opaque-operation")
+        .map(|f| f["line"].as_i64().unwrap())
+        .collect();
+    assert_eq!(opaque, vec![5], "{v}");
+}
+
+/// harbor's `0004_1.8.0_schema.up.sql` (golang-migrate) backfills in a DO block with
+/// PL/pgSQL's `INSERT … RETURNING id INTO execid`. The `INTO <variable>` clause is
+/// PL/pgSQL, not SQL: the statement did not parse, so the loop held an unreadable
+/// statement and the whole schema was `unverifiable` (`*`); lint blocked on
+/// `unparsed-sql` 14 times across harbor's migrations.
+const RETURNING_INTO: &str = "CREATE TABLE replication_job (id serial PRIMARY KEY, policy_id int, operation varchar(64));
+CREATE TABLE replication_execution (id SERIAL PRIMARY KEY, policy_id int);
+DO $$
+DECLARE
+    job RECORD;
+    execid integer;
+BEGIN
+    FOR job IN SELECT * FROM replication_job WHERE operation != 'schedule'
+    LOOP
+      INSERT INTO replication_execution (policy_id) VALUES (job.policy_id) RETURNING id INTO execid;
+      UPDATE replication_job SET policy_id = execid WHERE id = job.id RETURNING id, policy_id INTO STRICT execid, execid;
+      WITH moved AS (DELETE FROM replication_execution WHERE id < 0 RETURNING policy_id)
+        INSERT INTO replication_execution (policy_id) SELECT policy_id FROM moved;
+    END LOOP;
+END $$;
+ALTER TABLE replication_job RENAME TO replication_schedule_job;
+";
+
+#[test]
+fn plpgsql_returning_into_a_variable_is_read_as_the_statement() {
+    let dir = one_migration(RETURNING_INTO);
+    let truth = cluster().create_database("fr_returning_into");
+    truth.execute(RETURNING_INTO);
+    let found = differences(dir.path(), &truth.url);
+    assert!(found.is_empty(), "false drift:\n{}", found.join("\n"));
+    let v = run_in(dir.path(), &["lint", ".", "--format", "json"]).json();
+    let rules = rule_ids(&v);
+    assert!(!rules.iter().any(|r| r == "unparsed-sql"), "{v}");
+    assert!(rules.iter().any(|r| r == "rename-table"), "{v}");
+}

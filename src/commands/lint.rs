@@ -10,7 +10,7 @@ use crate::error::{Error, Outcome, Result};
 use crate::finding::{Gate, Severity};
 use crate::lint::lint_project_with;
 use crate::project::{load_project, load_rules, migration_paths};
-use crate::report::{render_findings, FindingsReport, MigrationSummary, RenderOptions};
+use crate::report::{render_findings, FindingsReport, RenderOptions};
 use std::path::Path;
 
 /// `--fail-on`, else `[lint] fail_on`, else block.
@@ -100,19 +100,12 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
         findings.extend(entity_findings);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
+    let gate = Gate {
+        fail_on: fail_on_severity(args.fail_on, &config),
+    };
     let report = FindingsReport {
-        command: "lint",
-        gate: Gate {
-            fail_on: fail_on_severity(args.fail_on, &config),
-        },
-        findings,
-        migrations: project
-            .migrations
-            .iter()
-            .map(MigrationSummary::of)
-            .collect(),
         notes,
-        history: None,
+        ..FindingsReport::new("lint", gate, findings, &project.migrations)
     };
     let opts = RenderOptions {
         format: args.format,

@@ -23,7 +23,7 @@ use crate::error::{Error, Outcome, Result};
 use crate::finding::{Disposition, Gate};
 use crate::project::{load_project, load_rules, migration_paths};
 use crate::release::{allowed_destructive, allowed_message, check, rollback_breakage, PERMISSION};
-use crate::report::{render_findings, FindingsReport, MigrationSummary, RenderOptions};
+use crate::report::{render_findings, FindingsReport, RenderOptions};
 use crate::ruleset::CodeRule;
 
 /// The environment variable that grants destructive migrations when the flag is absent.
@@ -211,14 +211,6 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
         },
     ));
     let report = FindingsReport {
-        command: "release-check",
-        gate: Gate::BLOCK,
-        findings,
-        migrations: project
-            .migrations
-            .iter()
-            .map(MigrationSummary::of)
-            .collect(),
         notes,
         history: Some(serde_json::json!({
             "table": table,
@@ -242,6 +234,7 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
                 "via": a.via,
             })).collect::<Vec<_>>(),
         })),
+        ..FindingsReport::new("release-check", Gate::BLOCK, findings, &project.migrations)
     };
     let render = RenderOptions {
         format: args.format,

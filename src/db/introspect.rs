@@ -487,6 +487,7 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
     introspect_functions(client, schemas, &ds, &mut m).await?;
     introspect_triggers(client, &by_oid, &ds, &mut m).await?;
     introspect_row_security(client, &by_oid, &ds, &mut m).await?;
+    introspect_table_storage(client, &by_oid, &mut m).await?;
     introspect_comments(client, schemas, &ds, &mut m).await?;
     Ok(m)
 }
@@ -617,6 +618,44 @@ async fn introspect_comments(
         };
         if let Some(slot) = slot {
             *slot = Some(text);
+        }
+    }
+    Ok(())
+}
+
+/// Storage parameters and persistence of the tables in `by_oid` (`schema::storage`):
+/// the table's `reloptions`, its TOAST table's prefixed `toast.`, in one query.
+async fn introspect_table_storage(
+    client: &Session,
+    by_oid: &BTreeMap<u32, QualifiedName>,
+    m: &mut SchemaModel,
+) -> Result<()> {
+    let oids: Vec<u32> = by_oid.keys().copied().collect();
+    let rows = client
+        .run(
+            "introspecting table storage",
+            client.query(
+                "SELECT c.oid, c.relpersistence = 'u', c.reltoastrelid <> 0,
+                        ARRAY(SELECT o FROM unnest(c.reloptions) o
+                              UNION ALL
+                              SELECT 'toast.' || o FROM unnest(tc.reloptions) o)
+                 FROM pg_catalog.pg_class c
+                 LEFT JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid
+                 WHERE c.oid = ANY($1)",
+                &[&oids],
+            ),
+        )
+        .await?;
+    for r in rows {
+        if let Some(t) = by_oid
+            .get(&r.get::<_, u32>(0))
+            .and_then(|n| m.tables.get_mut(n))
+        {
+            t.storage = crate::schema::storage::TableStorage {
+                parameters: r.get(3),
+                unlogged: r.get(1),
+                toast_table: Some(r.get(2)),
+            };
         }
     }
     Ok(())

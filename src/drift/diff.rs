@@ -57,6 +57,7 @@ pub enum Kind {
     UnexpectedTrigger,
     TriggerMismatch,
     RowSecurityMismatch,
+    StorageMismatch,
     MissingPolicy,
     UnexpectedPolicy,
     PolicyMismatch,
@@ -113,6 +114,7 @@ impl Kind {
             Kind::UnexpectedTrigger => "unexpected-trigger",
             Kind::TriggerMismatch => "trigger-mismatch",
             Kind::RowSecurityMismatch => "row-security-mismatch",
+            Kind::StorageMismatch => "storage-mismatch",
             Kind::MissingPolicy => "missing-policy",
             Kind::UnexpectedPolicy => "unexpected-policy",
             Kind::PolicyMismatch => "policy-mismatch",
@@ -136,35 +138,60 @@ impl Kind {
 impl Kind {
     /// Only the expected side (the migrations) has the object: `missing-*`.
     pub fn is_missing(self) -> bool {
-        self.alone_on() == Some(Side::Expected)
+        matches!(self.alone_on(), Some((Side::Expected, _)))
     }
 
     /// Only the live side has the object: `unexpected-*`.
     pub fn is_unexpected(self) -> bool {
-        self.alone_on() == Some(Side::Live)
+        matches!(self.alone_on(), Some((Side::Live, _)))
     }
 
-    /// The side that alone has the object; `None` where both have it (a mismatch) or
-    /// replay cannot tell. Exhaustive, so a new kind must be classified.
-    fn alone_on(self) -> Option<Side> {
+    /// What a `missing-*` or `unexpected-*` difference is about (`table`, `column`,
+    /// `comment`…), as messages name it; `None` for a mismatch.
+    pub fn lone_object(self) -> Option<&'static str> {
+        self.alone_on().map(|(_, noun)| noun)
+    }
+
+    /// The side that alone has the object, and what the object is; `None` where both
+    /// have it (a mismatch) or replay cannot tell. Exhaustive, so a new kind must be
+    /// classified.
+    fn alone_on(self) -> Option<(Side, &'static str)> {
         use Kind::*;
-        match self {
-            MissingTable | MissingColumn | MissingIndex | MissingConstraint | MissingEnum
-            | MissingType | MissingView | MissingSequence | MissingExtension | MissingFunction
-            | MissingTrigger | MissingPolicy => Some(Side::Expected),
+        use Side::{Expected, Live};
+        Some(match self {
+            MissingTable => (Expected, "table"),
+            UnexpectedTable => (Live, "table"),
+            MissingColumn => (Expected, "column"),
+            UnexpectedColumn => (Live, "column"),
+            MissingIndex => (Expected, "index"),
+            UnexpectedIndex => (Live, "index"),
+            MissingConstraint => (Expected, "constraint"),
+            UnexpectedConstraint => (Live, "constraint"),
+            MissingEnum => (Expected, "enum"),
+            UnexpectedEnum => (Live, "enum"),
+            MissingType => (Expected, "type"),
+            UnexpectedType => (Live, "type"),
+            MissingView => (Expected, "view"),
+            UnexpectedView => (Live, "view"),
+            MissingSequence => (Expected, "sequence"),
+            UnexpectedSequence => (Live, "sequence"),
+            MissingExtension => (Expected, "extension"),
+            MissingFunction => (Expected, "function"),
+            UnexpectedFunction => (Live, "function"),
+            MissingTrigger => (Expected, "trigger"),
+            UnexpectedTrigger => (Live, "trigger"),
+            MissingPolicy => (Expected, "policy"),
+            UnexpectedPolicy => (Live, "policy"),
             // A comment only one side has (on an object both have).
-            MissingComment => Some(Side::Expected),
-            UnexpectedComment => Some(Side::Live),
+            MissingComment => (Expected, "comment"),
+            UnexpectedComment => (Live, "comment"),
             // A table both sides have, in a hierarchy on one side only.
-            MissingPartitionKey | MissingPartitionBound | MissingInheritance => {
-                Some(Side::Expected)
-            }
-            UnexpectedPartitionKey | UnexpectedPartitionBound | UnexpectedInheritance => {
-                Some(Side::Live)
-            }
-            UnexpectedTable | UnexpectedColumn | UnexpectedIndex | UnexpectedConstraint
-            | UnexpectedEnum | UnexpectedType | UnexpectedView | UnexpectedSequence
-            | UnexpectedFunction | UnexpectedTrigger | UnexpectedPolicy => Some(Side::Live),
+            MissingPartitionKey => (Expected, "partition key"),
+            UnexpectedPartitionKey => (Live, "partition key"),
+            MissingPartitionBound => (Expected, "partition bound"),
+            UnexpectedPartitionBound => (Live, "partition bound"),
+            MissingInheritance => (Expected, "inheritance"),
+            UnexpectedInheritance => (Live, "inheritance"),
             ColumnTypeMismatch
             | ColumnNullabilityMismatch
             | ColumnDefaultMismatch
@@ -178,13 +205,14 @@ impl Kind {
             | FunctionMismatch
             | TriggerMismatch
             | RowSecurityMismatch
+            | StorageMismatch
             | PolicyMismatch
             | CommentMismatch
             | PartitionKeyMismatch
             | PartitionBoundMismatch
             | InheritanceMismatch
-            | Unverifiable => None,
-        }
+            | Unverifiable => return None,
+        })
     }
 }
 
@@ -617,6 +645,7 @@ pub fn diff(expected: &SchemaModel, live: &SchemaModel, ignore: &IgnoreList) -> 
     super::objects::diff_triggers(expected, live, ignore, &mut out);
     super::objects::diff_row_security(expected, live, ignore, &mut out);
     super::comments::diff_comments(expected, live, ignore, &mut out);
+    super::storage::diff_storage(expected, live, ignore, &mut out);
     let mut out = fold_uncertain(out, expected, ignore);
     out.sort();
     out

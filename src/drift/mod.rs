@@ -19,6 +19,7 @@ mod keyed;
 pub mod literals;
 mod objects;
 pub mod reconcile;
+mod storage;
 
 use crate::schema::SchemaModel;
 pub use diff::{diff, Difference};

@@ -346,6 +346,7 @@ pub(crate) fn named_targets(m: &Migration) -> Option<BTreeSet<String>> {
             | Cluster { .. }
             | Reindex { .. }
             | SetPersistence { .. }
+            | SetStorage { .. }
             | Other { .. }
             | Insert { .. }
             | Update { .. }

@@ -135,7 +135,7 @@ pub fn check(
         } else if d.kind.is_unexpected() {
             // The entities (the live side here) have it, the migrations do not.
             let Some(rule) = missing else { continue };
-            let what = d.kind.to_string().replace("unexpected-", "");
+            let what = d.kind.lone_object().unwrap_or_default();
             let by = entity
                 .as_ref()
                 .map_or("the entities".into(), |(e, ..)| declared_by(e));
@@ -161,7 +161,7 @@ pub fn check(
             continue;
         } else if d.kind.is_missing() {
             let Some(rule) = undeclared else { continue };
-            let what = d.kind.to_string().replace("missing-", "");
+            let what = d.kind.lone_object().unwrap_or_default();
             let mut f = finding(
                 rule,
                 &d,

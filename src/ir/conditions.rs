@@ -89,8 +89,8 @@ pub fn kind_conditions(kind: OpName) -> &'static [(&'static str, AttrType)] {
         | SetIdentity | ValidateConstraint | AlterConstraint | RenameConstraint | RenameIndex
         | CreateTypeEnum | CreateTypeComposite | AddEnumValue | RenameEnumValue | RenameType
         | CreateExtension | CreateSequence | AlterSequence | CreateView | CreateSchema
-        | RenameSchema | DropDatabase | Truncate | Insert | Comment | AttachPartition | Other
-        | Unparsed | Opaque => NONE,
+        | RenameSchema | DropDatabase | Truncate | Insert | Comment | AttachPartition
+        | SetStorage | Other | Unparsed | Opaque => NONE,
     }
 }
 

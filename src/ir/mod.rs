@@ -17,6 +17,7 @@ mod conditions;
 mod migration;
 mod op_name;
 mod ops;
+mod run_time;
 #[cfg(test)]
 pub mod test_support;
 
@@ -24,3 +25,4 @@ pub use conditions::*;
 pub use migration::*;
 pub use op_name::OpName;
 pub use ops::*;
+pub use run_time::is_run_time;

@@ -90,6 +90,7 @@ op_names! {
     AttachPartition => "attach_partition",
     DetachPartition => "detach_partition",
     SetPersistence => "set_persistence",
+    SetStorage => "set_storage",
     Other => "other",
     Unparsed => "unparsed",
     Opaque => "opaque",

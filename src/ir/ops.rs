@@ -758,6 +758,16 @@ pub enum OpKind {
     },
     /// `ALTER TABLE t SET LOGGED` / `SET UNLOGGED`: a rewrite of the table.
     SetPersistence { table: QualifiedName, logged: bool },
+    /// `ALTER TABLE t SET (fillfactor = 70)` / `RESET (…)`, and the `WITH (…)` of a
+    /// `CREATE TABLE`: storage parameters as `reloptions` keeps them (`name=value`,
+    /// the TOAST table's prefixed `toast.`), names only for `reset`.
+    SetStorage {
+        table: QualifiedName,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        set: Vec<String>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        reset: Vec<String>,
+    },
     /// A statement migguard parsed and knows to be outside the schema model
     /// (CREATE FUNCTION/TRIGGER/POLICY, GRANT, SELECT, …). `what` names it.
     Other { what: String },
@@ -846,6 +856,7 @@ impl OpKind {
             OpKind::AttachPartition { .. } => OpName::AttachPartition,
             OpKind::DetachPartition { .. } => OpName::DetachPartition,
             OpKind::SetPersistence { .. } => OpName::SetPersistence,
+            OpKind::SetStorage { .. } => OpName::SetStorage,
             OpKind::Other { .. } => OpName::Other,
             OpKind::Unparsed { .. } => OpName::Unparsed,
             OpKind::Opaque { .. } => OpName::Opaque,
@@ -878,7 +889,8 @@ impl OpKind {
             | OpKind::Insert { table }
             | OpKind::ChangeColumn { table, .. }
             | OpKind::DetachPartition { table, .. }
-            | OpKind::SetPersistence { table, .. } => Some(table),
+            | OpKind::SetPersistence { table, .. }
+            | OpKind::SetStorage { table, .. } => Some(table),
             OpKind::CreateIndex(def) => Some(&def.table),
             // The table ATTACH scans (and locks ACCESS EXCLUSIVE) is the partition:
             // one created earlier in the same migration is empty.

@@ -12,6 +12,7 @@ pub mod do_block;
 pub mod fallback;
 pub mod lexical;
 pub mod runs;
+pub mod storage;
 pub mod to_ops;
 
 use super::ReadOptions;
@@ -184,6 +185,10 @@ fn without_table_not_null(text: &str, blanked: &str) -> Option<(String, Vec<Stri
 pub fn statement_kinds(text: &str, blanked: &str, opts: &ReadOptions) -> Vec<OpKind> {
     // Every `COMMENT ON` form, by one reader (sqlparser knows only some of them).
     if let Some(kinds) = fallback::comment_statement(text, blanked, opts) {
+        return kinds;
+    }
+    // Every table storage clause, by one reader (sqlparser knows only some forms).
+    if let Some(kinds) = storage::storage_statement(text, blanked, opts) {
         return kinds;
     }
     let e = match parse_one(text) {

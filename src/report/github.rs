@@ -4,8 +4,7 @@
 //! the destructive migrations release-check's permission let through (notices).
 
 use super::{annotated_message, display_path};
-use crate::finding::{Finding, Gate, Status};
-use crate::ruleset::CodeRule;
+use crate::finding::{Disposition, Finding, Gate, Status};
 use std::io::{self, Write};
 
 /// Escape the message part (`%`, CR, LF).
@@ -33,7 +32,7 @@ pub fn render(findings: &[Finding], gate: Gate, out: &mut dyn Write) -> io::Resu
             Status::Warning => "warning",
             // The audit trail of release-check's permission: what it let through
             // belongs in the release log.
-            Status::Acknowledged if CodeRule::DestructivePending.is(&f.rule) => "notice",
+            _ if matches!(f.disposition, Disposition::Allowed { .. }) => "notice",
             _ => continue,
         };
         let mut props = Vec::new();
@@ -73,5 +72,32 @@ mod tests {
     fn escaping_follows_github_rules() {
         assert_eq!(escape_data("a%b\r\nc"), "a%25b%0D%0Ac");
         assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+    }
+
+    /// The permission's audit trail is a notice; a contract finding acknowledged by
+    /// its annotations needs no attention, whatever its rule.
+    #[test]
+    fn only_what_the_permission_let_through_is_a_notice() {
+        use crate::finding::Disposition;
+        let annotated = |findings: &[Finding]| {
+            let mut out = Vec::new();
+            render(findings, Gate::BLOCK, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let allowed = super::super::finding_disposed(
+            "destructive-pending",
+            Disposition::Allowed {
+                by: "--allow-destructive".into(),
+            },
+        );
+        let out = annotated(&[allowed]);
+        assert!(
+            out.starts_with("::notice title=migguard destructive-pending::"),
+            "{out}"
+        );
+        for rule in ["destructive-pending", "drop-column"] {
+            let acknowledged = super::super::finding_disposed(rule, Disposition::Acknowledged);
+            assert_eq!(annotated(&[acknowledged]), "", "{rule}");
+        }
     }
 }

@@ -11,7 +11,7 @@
 //! warnings, and the destructive migrations release-check's permission let through.
 
 use super::{annotated_message, display_path};
-use crate::finding::{Finding, Gate, Severity, Status};
+use crate::finding::{Disposition, Finding, Gate, Severity, Status};
 use serde::Serialize;
 use sha1::{Digest, Sha1};
 use std::collections::HashMap;
@@ -64,7 +64,7 @@ pub fn finding_issues(findings: &[Finding], gate: Gate) -> Vec<Issue> {
                 Status::Failing if f.severity == Severity::Block => "critical",
                 Status::Failing => "major",
                 Status::Warning => "minor",
-                Status::Acknowledged if f.rule == "destructive-pending" => "info",
+                _ if matches!(f.disposition, Disposition::Allowed { .. }) => "info",
                 _ => return None,
             };
             let mut description = format!("{}: {}", f.rule, annotated_message(f));
@@ -153,6 +153,31 @@ mod tests {
         let mut out = Vec::new();
         render(issues, &mut out).unwrap();
         serde_json::from_slice(&out).unwrap()
+    }
+
+    /// Like the GitHub format: the permission's audit trail is `info`; a contract
+    /// finding acknowledged by its annotations is no issue, whatever its rule.
+    #[test]
+    fn only_what_the_permission_let_through_is_an_info_issue() {
+        use crate::finding::Disposition;
+        let allowed = super::super::finding_disposed(
+            "destructive-pending",
+            Disposition::Allowed {
+                by: "--allow-destructive".into(),
+            },
+        );
+        let issues = finding_issues(&[allowed], Gate::BLOCK);
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0].severity, "info");
+        assert_eq!(issues[0].check_name, "destructive-pending");
+        for rule in ["destructive-pending", "drop-column"] {
+            let acknowledged = super::super::finding_disposed(rule, Disposition::Acknowledged);
+            assert_eq!(
+                finding_issues(&[acknowledged], Gate::BLOCK),
+                vec![],
+                "{rule}"
+            );
+        }
     }
 
     #[test]

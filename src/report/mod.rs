@@ -86,6 +86,24 @@ pub struct Summary {
 }
 
 impl FindingsReport {
+    /// The report of `command` on `migrations` (each listed in the output), with no
+    /// notes and no history: the shape lint gives; release-check adds its own.
+    pub fn new(
+        command: &'static str,
+        gate: Gate,
+        findings: Vec<Finding>,
+        migrations: &[crate::ir::Migration],
+    ) -> Self {
+        FindingsReport {
+            command,
+            gate,
+            findings,
+            migrations: migrations.iter().map(MigrationSummary::of).collect(),
+            notes: Vec::new(),
+            history: None,
+        }
+    }
+
     /// How `f` counts, as the gate decides it: what every renderer shows.
     pub fn status(&self, f: &Finding) -> Status {
         self.gate.status(f)
@@ -216,5 +234,47 @@ pub fn ignore_broken_pipe(r: io::Result<()>) -> crate::error::Result<()> {
     match r {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other.map_err(|e| crate::error::Error::io("writing output", e)),
+    }
+}
+
+/// A finding of builtin rule `rule` with `disposition`, about no file: what the
+/// renderers' tests feed them.
+#[cfg(test)]
+fn finding_disposed(rule: &str, disposition: crate::finding::Disposition) -> Finding {
+    let rules = RuleSet::builtin();
+    let rule = rules.get(rule).expect("a builtin rule");
+    let mut f = crate::classify::unlocated(rule, None, None, format!("{} found", rule.id));
+    f.disposition = disposition;
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::test_support::MigrationBuilder;
+
+    #[test]
+    fn a_new_report_lists_every_migration_read_with_no_notes_or_history() {
+        let migrations = [
+            MigrationBuilder::sql("0001_create_users").build(),
+            MigrationBuilder::typeorm("AddEmail1700000000000").build(),
+        ];
+        let report = FindingsReport::new("lint", Gate::BLOCK, Vec::new(), &migrations);
+        assert_eq!(report.command, "lint");
+        assert_eq!(report.gate, Gate::BLOCK);
+        assert_eq!(
+            report.migrations,
+            migrations
+                .iter()
+                .map(MigrationSummary::of)
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            report.migrations[1].version.as_deref(),
+            Some("1700000000000")
+        );
+        assert!(report.notes.is_empty());
+        assert!(report.history.is_none());
+        assert_eq!(report.summary().migrations, 2);
     }
 }

@@ -12,4 +12,5 @@ pub mod objects;
 pub mod partitions;
 pub mod render_sql;
 pub mod replay;
+pub mod storage;
 pub mod view_columns;

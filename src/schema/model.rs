@@ -16,6 +16,7 @@
 //!   (the constraint names them), so they are reported once.
 
 use super::objects::{Function, Policy, Trigger};
+use super::storage::TableStorage;
 use crate::ir::{ConstraintKind, Identity, QualifiedName};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -74,6 +75,9 @@ pub struct Table {
     /// `COMMENT ON …` (`pg_description`); `None` when there is none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// Storage parameters and persistence (`schema::storage`).
+    #[serde(skip_serializing_if = "TableStorage::is_default")]
+    pub storage: TableStorage,
 }
 
 /// A partition's place: its parent and its bound (`FOR VALUES …` or `DEFAULT`, as
@@ -125,6 +129,7 @@ impl Table {
             force_row_security: false,
             policies: BTreeMap::new(),
             comment: None,
+            storage: TableStorage::default(),
         }
     }
 

@@ -363,11 +363,13 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
             Some(p) if !parents.is_empty() => {
                 let _ = writeln!(
                     out,
-                    "CREATE TABLE {} PARTITION OF {}{} {}{partition_by};",
+                    "CREATE {}TABLE {} PARTITION OF {}{} {}{partition_by}{};",
+                    t.storage.create_keyword(),
                     qn(&t.name),
                     qn(&p.parent),
                     body(&lines),
-                    p.bound
+                    p.bound,
+                    t.storage.with_clause()
                 );
             }
             _ => {
@@ -379,9 +381,11 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
                 };
                 let _ = writeln!(
                     out,
-                    "CREATE TABLE {} (\n{}\n){inherits}{partition_by};",
+                    "CREATE {}TABLE {} (\n{}\n){inherits}{partition_by}{};",
+                    t.storage.create_keyword(),
                     qn(&t.name),
-                    lines.join(",\n")
+                    lines.join(",\n"),
+                    t.storage.with_clause()
                 );
             }
         }

@@ -24,6 +24,7 @@ mod partitions;
 mod policies;
 mod schemas;
 mod sequences;
+mod storage;
 mod stored_names;
 mod tables;
 mod triggers;
@@ -33,7 +34,8 @@ mod views;
 use super::model::{Column, EnumType, SchemaModel};
 use super::normalize::{normalize_type, DefaultCanon};
 use crate::ir::{
-    ChangeMode, Guard, Migration, OpKind, OpSource, Operation, QualifiedName, DYNAMIC_PLACEHOLDER,
+    is_run_time, ChangeMode, ConstraintDef, Guard, Migration, OpKind, OpSource, Operation,
+    QualifiedName, DYNAMIC_PLACEHOLDER,
 };
 use std::collections::BTreeSet;
 
@@ -163,7 +165,6 @@ pub fn typeorm_change_mode(
 /// or column name, an added column's type name (`serial` would add a sequence, an enum
 /// label list a type) or an inline constraint (fail closed: the table is in doubt).
 fn run_time_column(kind: &OpKind) -> Option<String> {
-    let dynamic = |text: &str| text.contains(DYNAMIC_PLACEHOLDER);
     let (table, column) = match kind {
         OpKind::AlterColumnType { table, column, .. }
         | OpKind::SetDefault { table, column, .. } => (table, column.as_str()),
@@ -172,9 +173,12 @@ fn run_time_column(kind: &OpKind) -> Option<String> {
             // inline constraint) is replayed exactly; only where the run-time part
             // sits matters.
             let type_name = column.data_type.split('(').next().unwrap_or_default();
-            let confined = !dynamic(type_name)
-                && !dynamic(&format!("{:?}", column.constraints))
-                && !column.enum_values.iter().flatten().any(|l| dynamic(l));
+            let confined = !is_run_time(type_name)
+                && !column
+                    .constraints
+                    .iter()
+                    .any(ConstraintDef::has_run_time_part)
+                && !column.enum_values.iter().flatten().any(|l| is_run_time(l));
             if !confined {
                 return None;
             }
@@ -183,7 +187,7 @@ fn run_time_column(kind: &OpKind) -> Option<String> {
         _ => return None,
     };
     let qualified = format!("{table}.{column}");
-    (!dynamic(&qualified)).then_some(qualified)
+    (!is_run_time(&qualified)).then_some(qualified)
 }
 
 /// The one statement an `Other` op's text holds, as sqlparser reads it: `None` when
@@ -274,7 +278,7 @@ impl Replayer<'_> {
     /// apply the op.
     fn replay_dynamic(&mut self, op: &Operation) -> bool {
         // Every field the SQL reader filled, names and definitions alike.
-        if !format!("{:?}", op.kind).contains(DYNAMIC_PLACEHOLDER) {
+        if !op.kind.has_run_time_part() {
             return true;
         }
         let why = format!(
@@ -554,8 +558,8 @@ impl Replayer<'_> {
             | OpKind::Vacuum { .. }
             | OpKind::Cluster { .. }
             | OpKind::Reindex { .. } => {}
-            // Persistence (`relpersistence`) is not part of the model.
-            OpKind::SetPersistence { .. } => {}
+            OpKind::SetPersistence { table, logged } => self.set_persistence(table, *logged),
+            OpKind::SetStorage { table, set, reset } => self.set_storage(table, set, reset),
             OpKind::AttachPartition { table, partition } => {
                 self.attach_partition(table, partition, &op.text)
             }

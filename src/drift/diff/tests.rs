@@ -135,6 +135,28 @@ fn identical_models_have_no_differences() {
 }
 
 #[test]
+fn a_lone_object_is_named_by_its_kind_and_a_mismatch_names_none() {
+    for (kind, noun) in [
+        (Kind::MissingTable, Some("table")),
+        (Kind::UnexpectedColumn, Some("column")),
+        (Kind::MissingView, Some("view")),
+        (Kind::UnexpectedPolicy, Some("policy")),
+        (Kind::MissingComment, Some("comment")),
+        (Kind::UnexpectedComment, Some("comment")),
+        (Kind::ColumnTypeMismatch, None),
+        (Kind::RowSecurityMismatch, None),
+        (Kind::Unverifiable, None),
+    ] {
+        assert_eq!(kind.lone_object(), noun, "{kind}");
+        assert_eq!(
+            kind.is_missing() || kind.is_unexpected(),
+            noun.is_some(),
+            "{kind}"
+        );
+    }
+}
+
+#[test]
 fn every_missing_object_kind() {
     let e = base();
     let mut l = base();

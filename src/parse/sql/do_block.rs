@@ -206,10 +206,35 @@ pub fn data_only_do_block(text: &str) -> Option<Vec<(usize, usize, bool)>> {
             (starts && matches!(w.as_str(), "UPDATE" | "INSERT" | "DELETE" | "WITH")).then_some(*at)
         });
         if let Some(at) = data_start {
-            out.push((body_start + at, body_start + e, conditional));
+            let end = returning_into_at(&inner.blanked, &pw, at).unwrap_or(e);
+            out.push((body_start + at, body_start + end, conditional));
         }
     }
     Some(out)
+}
+
+/// Where PL/pgSQL's `INTO <variables>` starts in `INSERT|UPDATE|DELETE … RETURNING …
+/// INTO [STRICT] v, …` (the statement starting at `from`, its words `pw`): that clause
+/// is PL/pgSQL, not SQL, so the statement PostgreSQL runs ends there. Only an `INTO`
+/// at the top level after the last top-level `RETURNING` counts (a CTE's `RETURNING` is
+/// followed by the main statement's `INSERT INTO`).
+fn returning_into_at(blanked: &str, pw: &[(usize, String)], from: usize) -> Option<usize> {
+    let depth_at = |at: usize| {
+        blanked[from..at].bytes().fold(0i32, |d, b| match b {
+            b'(' => d + 1,
+            b')' => d - 1,
+            _ => d,
+        })
+    };
+    let top = |i: usize| pw[i].0 >= from && depth_at(pw[i].0) == 0;
+    let returning = (0..pw.len())
+        .rev()
+        .find(|&i| pw[i].1 == "RETURNING" && top(i))?;
+    (returning + 1..pw.len())
+        .find(|&i| {
+            pw[i].1 == "INTO" && top(i) && !matches!(pw[i - 1].1.as_str(), "INSERT" | "MERGE")
+        })
+        .map(|i| pw[i].0)
 }
 
 /// A PL/pgSQL block `BEGIN <SQL>; … [EXCEPTION WHEN … THEN NULL;] END[;]` (the body

@@ -24,6 +24,24 @@ enum Tok<'a> {
     Punct(char),
 }
 
+impl std::fmt::Display for Tok<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Tok::Word(w) => f.write_str(w),
+            Tok::Punct(p) => write!(f, "{p}"),
+        }
+    }
+}
+
+/// Tokens written back as text, one space between each: how an object or clause the
+/// fallback keeps as written is shown (`column public . users . email`).
+fn tokens_text(toks: &[Tok<'_>]) -> String {
+    toks.iter()
+        .map(Tok::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn tokens(blanked: &str) -> Vec<Tok<'_>> {
     tokens_with_ends(blanked)
         .into_iter()
@@ -81,14 +99,7 @@ pub fn comment_statement(text: &str, blanked: &str, opts: &ReadOptions) -> Optio
     };
     let kind_start = c.pos;
     let on = comment_object(&mut c, opts);
-    let written: String = c.toks[kind_start..is_at]
-        .iter()
-        .map(|t| match t {
-            Tok::Word(w) => w.to_string(),
-            Tok::Punct(p) => p.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
+    let written = tokens_text(&c.toks[kind_start..is_at]);
     let (on, target) = match on {
         Some(Ok(on)) if c.pos == is_at => {
             let target = comment_target(&on);
@@ -471,10 +482,7 @@ fn paren_options(c: &mut Cursor<'_>) -> Option<Vec<(String, Option<String>)>> {
                 out.push((name, value));
                 return Some(out);
             }
-            let v = match c.toks.get(c.pos)? {
-                Tok::Word(w) => w.to_string(),
-                Tok::Punct(p) => p.to_string(),
-            };
+            let v = c.toks.get(c.pos)?.to_string();
             c.pos += 1;
             value = Some(value.map_or(v.clone(), |old: String| format!("{old} {v}")));
         }
@@ -724,14 +732,7 @@ fn recognise_inner(c: &mut Cursor<'_>, opts: &ReadOptions) -> Option<Vec<OpKind>
             if c.eat_punct('(') && c.peek_is("LIKE") {
                 let inner = &c.toks[c.pos..];
                 let inner = inner.strip_suffix(&[Tok::Punct(')')]).unwrap_or(inner);
-                let like = inner
-                    .iter()
-                    .map(|t| match t {
-                        Tok::Word(w) => w.to_string(),
-                        Tok::Punct(p) => p.to_string(),
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let like = tokens_text(inner);
                 return Some(vec![OpKind::CreateTable {
                     table,
                     columns: vec![],
@@ -1098,6 +1099,16 @@ impl Cursor<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_are_written_back_one_space_apart() {
+        let blanked = "LIKE \"Src\".orders INCLUDING ALL";
+        assert_eq!(
+            tokens_text(&tokens(blanked)),
+            "LIKE \"Src\" . orders INCLUDING ALL"
+        );
+        assert_eq!(tokens_text(&[]), "");
+    }
 
     fn ops(sql: &str) -> Vec<OpKind> {
         let blanked = super::super::lexical::blank_comments_and_strings(sql);

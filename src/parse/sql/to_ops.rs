@@ -387,6 +387,12 @@ pub fn statement_ops(stmt: &Statement, blanked: &str, opts: &ReadOptions) -> Vec
                 hierarchy,
                 as_query: ct.query.as_ref().map(|q| q.to_string()),
             }];
+            if ct.unlogged {
+                ops.push(OpKind::SetPersistence {
+                    table: qname(&ct.name, opts),
+                    logged: false,
+                });
+            }
             // `CREATE TABLE g AS WITH d AS (DELETE … RETURNING *) SELECT …` runs the
             // DELETE while it fills the table.
             if let Some(q) = &ct.query {

@@ -176,27 +176,74 @@ impl<'a> Walker<'_, 'a, '_> {
                                 // `{ connection: { manager: m } }`: bind inside.
                                 (Some(k), Some(v))
                                     if v.kind() == "object_pattern"
-                                        && is_runner_part(self.doc.text(k)) =>
+                                        && (is_runner_part(self.doc.text(k))
+                                            || self.doc.text(k) == "queryRunner") =>
                                 {
                                     self.bind_pattern(v);
                                     continue;
                                 }
-                                (Some(k), Some(v)) => (self.doc.text(k), self.doc.text(v)),
+                                (Some(k), Some(v)) if v.kind() == "identifier" => {
+                                    (self.doc.text(k), self.doc.text(v))
+                                }
+                                // `{ schemaBuilder: { dropColumns } }`, `{ x = … }`:
+                                // every name bound inside is taken from the value.
+                                (Some(_), Some(v)) => {
+                                    self.bind_taken_from_runner(v);
+                                    continue;
+                                }
                                 _ => continue,
                             }
+                        }
+                        "object_assignment_pattern" | "rest_pattern" => {
+                            self.bind_taken_from_runner(p);
+                            continue;
                         }
                         _ => continue,
                     };
                     match key {
                         "query" => self.query_fns.push(local.to_string()),
-                        "manager" | "connection" | "dataSource" => {
+                        // `queryRunner`: a wrapper's context object (n8n's
+                        // `up({ queryRunner, tablePrefix })`) hands on the runner.
+                        "manager" | "connection" | "dataSource" | "queryRunner" => {
                             self.runners.push(local.to_string())
                         }
-                        _ => {}
+                        // Anything else taken from the runner (or from a context
+                        // object a wrapper passes instead) may be a function that
+                        // reaches the database (`dropColumns`, `runQuery`): its calls
+                        // are opaque, never silently nothing.
+                        _ => self.derived.push(local.to_string()),
                     }
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Every identifier a destructuring pattern binds, as something taken from the query
+    /// runner: its calls are opaque (see [`Walker::bind_pattern`]).
+    fn bind_taken_from_runner(&mut self, pattern: Node) {
+        let mut stack = vec![pattern];
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                "identifier" | "shorthand_property_identifier_pattern" => {
+                    self.derived.push(self.name(n).into_owned())
+                }
+                // A default value or a key names nothing that is bound.
+                "object_assignment_pattern" | "assignment_pattern" => {
+                    if let Some(left) = n.child_by_field_name("left") {
+                        stack.push(left);
+                    }
+                }
+                "pair_pattern" => {
+                    if let Some(value) = n.child_by_field_name("value") {
+                        stack.push(value);
+                    }
+                }
+                _ => {
+                    let mut cursor = n.walk();
+                    stack.extend(n.named_children(&mut cursor));
+                }
+            }
         }
     }
 

@@ -282,8 +282,7 @@ impl<'a> Walker<'_, 'a, '_> {
                         for kind in kinds {
                             // An argument only known at run time (a column's
                             // `default: tenant`) stands as a placeholder in the op.
-                            let dynamic =
-                                format!("{kind:?}").contains(crate::ir::DYNAMIC_PLACEHOLDER);
+                            let dynamic = kind.has_run_time_part();
                             self.push(
                                 node,
                                 kind,
@@ -336,7 +335,7 @@ impl<'a> Walker<'_, 'a, '_> {
             c.root.kind() == "identifier" && self.derived.iter().any(|d| d == root_text);
         if is_derived {
             let last = c.path.last().copied().unwrap_or("");
-            if READ_ONLY_CHAIN_METHODS.contains(&last) {
+            if READ_ONLY_CHAIN_METHODS.contains(&last) || self.is_read_only_helper(callee) {
                 return true;
             }
             self.opaque(
@@ -355,15 +354,7 @@ impl<'a> Walker<'_, 'a, '_> {
             if self.passes_runner(args_node) {
                 // `getVectorExtension(queryRunner)` or `this.db.getVectorExtension(…)`
                 // with `getVectorExtension` declared read-only in the config.
-                let name = self.doc.text(callee);
-                let last = name.rsplit('.').next().unwrap_or(name);
-                if self
-                    .doc
-                    .opts
-                    .read_only_helpers
-                    .iter()
-                    .any(|h| h == name || h == last)
-                {
+                if self.is_read_only_helper(callee) {
                     return true;
                 }
                 self.opaque(
@@ -376,6 +367,18 @@ impl<'a> Walker<'_, 'a, '_> {
             }
         }
         false
+    }
+
+    /// Whether the config declares `callee` read-only (`[typeorm] read_only_helpers`), by
+    /// its full text (`escape.tableName`) or its last name (`getVectorExtension`).
+    fn is_read_only_helper(&self, callee: Node) -> bool {
+        let name = self.doc.text(callee);
+        let last = name.rsplit('.').next().unwrap_or(name);
+        self.doc
+            .opts
+            .read_only_helpers
+            .iter()
+            .any(|h| h == name || h == last)
     }
 
     /// Calls that reach the database without the query runner, or run code no rule
