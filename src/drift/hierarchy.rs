@@ -7,7 +7,7 @@
 use super::diff::{Difference, Kind};
 use super::ignore::IgnoreList;
 use crate::schema::model::Table;
-use crate::schema::partitions::{bound_key, partition_key_key};
+use crate::schema::partitions::{bounds_equal, partition_key_key};
 use crate::schema::SchemaModel;
 
 /// One attribute of a table, compared by `key`, reported as `missing`/`unexpected`
@@ -18,7 +18,7 @@ struct Attribute {
     unexpected: Kind,
     mismatch: Kind,
     text: fn(&Table) -> Option<String>,
-    key: fn(&str) -> String,
+    same: fn(&str, &str) -> bool,
 }
 
 const ATTRIBUTES: [Attribute; 3] = [
@@ -28,7 +28,7 @@ const ATTRIBUTES: [Attribute; 3] = [
         unexpected: Kind::UnexpectedPartitionKey,
         mismatch: Kind::PartitionKeyMismatch,
         text: |t| t.partition_key.clone(),
-        key: partition_key_key,
+        same: |a, b| partition_key_key(a) == partition_key_key(b),
     },
     Attribute {
         what: "partition bound",
@@ -36,7 +36,7 @@ const ATTRIBUTES: [Attribute; 3] = [
         unexpected: Kind::UnexpectedPartitionBound,
         mismatch: Kind::PartitionBoundMismatch,
         text: |t| t.partition_of.as_ref().map(|p| p.describe()),
-        key: partition_of_key,
+        same: same_partition_of,
     },
     Attribute {
         what: "inheritance",
@@ -49,16 +49,21 @@ const ATTRIBUTES: [Attribute; 3] = [
                 format!("INHERITS ({})", parents.join(", "))
             })
         },
-        key: |s| s.to_string(),
+        same: |a, b| a == b,
     },
 ];
 
-/// `PARTITION OF parent FOR VALUES …` with the bound as its key.
-fn partition_of_key(described: &str) -> String {
-    match described.split_once(" FOR VALUES ") {
-        Some((head, bound)) => format!("{head} {}", bound_key(&format!("FOR VALUES {bound}"))),
-        None => described.to_string(),
-    }
+/// Two `PARTITION OF parent <bound>` texts: the same parent, bounds equal.
+fn same_partition_of(a: &str, b: &str) -> bool {
+    let split = |d: &str| -> (String, String) {
+        let rest = d.strip_prefix("PARTITION OF ").unwrap_or(d);
+        match rest.find(" FOR VALUES ").or_else(|| rest.rfind(" DEFAULT")) {
+            Some(i) => (rest[..i].to_string(), rest[i + 1..].to_string()),
+            None => (rest.to_string(), String::new()),
+        }
+    };
+    let ((pa, ba), (pb, bb)) = (split(a), split(b));
+    pa == pb && bounds_equal(&ba, &bb)
 }
 
 /// The hierarchy items of the tables both sides have.
@@ -79,7 +84,7 @@ pub(super) fn diff_hierarchy(
         for a in &ATTRIBUTES {
             let (et, lt) = ((a.text)(e), (a.text)(l));
             let (kind, message) = match (&et, &lt) {
-                (Some(x), Some(y)) if (a.key)(x) == (a.key)(y) => continue,
+                (Some(x), Some(y)) if (a.same)(x, y) => continue,
                 (None, None) => continue,
                 (Some(x), Some(y)) => (
                     a.mismatch,

@@ -218,6 +218,21 @@ impl Texts for NamedChange {
     }
 }
 
+impl Texts for Hierarchy {
+    fn each_text(&self, visit: &mut dyn FnMut(&str)) {
+        let Hierarchy {
+            partition_key,
+            partition_of,
+            bound,
+            inherits,
+        } = self;
+        partition_key.each_text(visit);
+        partition_of.each_text(visit);
+        bound.each_text(visit);
+        inherits.each_text(visit);
+    }
+}
+
 impl Texts for CommentOn {
     fn each_text(&self, visit: &mut dyn FnMut(&str)) {
         match self {

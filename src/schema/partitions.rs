@@ -120,11 +120,31 @@ fn split_top_level(s: &str) -> Vec<String> {
     parts
 }
 
+/// Whether two partition bounds are the same: equal [`bound_key`]s, where a
+/// `timestamptz` value compares either by its wall-clock time (PostgreSQL prints it
+/// with the offset of the database's time zone, in which a migration that writes no
+/// offset ran) or, offsets applied, as the same instant (a migration that writes one).
+pub fn bounds_equal(a: &str, b: &str) -> bool {
+    bound_key(a) == bound_key(b) || bound_key_with(a, Zone::Utc) == bound_key_with(b, Zone::Utc)
+}
+
+/// How [`bound_key`] treats a timestamp's zone offset.
+#[derive(Clone, Copy, PartialEq)]
+enum Zone {
+    /// Left out: the wall-clock time.
+    Drop,
+    /// Applied: the time in UTC (a time without offset taken as UTC).
+    Utc,
+}
+
 /// What drift compares of a partition bound: keywords in one case, each value
-/// without its quotes and casts, dates and timestamps as `YYYY-MM-DD HH:MM:SS`.
-/// A `timestamptz` bound compares by its wall-clock time: PostgreSQL prints it in
-/// the introspecting session's time zone, a migration usually writes none.
+/// without its quotes and casts, dates and timestamps as `YYYY-MM-DD HH:MM:SS`
+/// without their zone offset (see [`bounds_equal`]).
 pub fn bound_key(bound: &str) -> String {
+    bound_key_with(bound, Zone::Drop)
+}
+
+fn bound_key_with(bound: &str, zone: Zone) -> String {
     let b = bound.trim().trim_end_matches(';').trim();
     if b.eq_ignore_ascii_case("DEFAULT") {
         return "DEFAULT".into();
@@ -139,7 +159,7 @@ pub fn bound_key(bound: &str) -> String {
     let values = |list: &str| -> String {
         split_top_level(list)
             .iter()
-            .map(|v| value_key(v))
+            .map(|v| value_key(v, zone))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -194,7 +214,7 @@ fn inside_parens(s: &str) -> (&str, &str) {
 /// One bound value: `MINVALUE`, `MAXVALUE`, `NULL` in upper case; a literal without
 /// its quotes and cast (`'-2'` is `-2`, `'b''c'` is `b'c`), a date or timestamp as
 /// `YYYY-MM-DD HH:MM:SS[.ffffff]`; any other expression as its expression key.
-fn value_key(value: &str) -> String {
+fn value_key(value: &str, zone: Zone) -> String {
     let v = value.trim();
     let upper = v.to_ascii_uppercase();
     if matches!(
@@ -208,16 +228,16 @@ fn value_key(value: &str) -> String {
         .and_then(|s| s.rfind('\'').map(|end| &s[..end]))
         .map(|s| s.replace("''", "'"));
     match literal {
-        Some(text) => timestamp_key(&text).unwrap_or(text),
+        Some(text) => timestamp_key(&text, zone).unwrap_or(text),
         None if v.parse::<f64>().is_ok() => v.to_string(),
         None => expr_key(v),
     }
 }
 
 /// `2024-02-01`, `2024-02-01 12:30`, `2024-02-01T12:30:00.5+02` → `2024-02-01
-/// 12:30:00[.5]` (any zone offset left out, see [`bound_key`]); `None` for what is
-/// no date.
-fn timestamp_key(text: &str) -> Option<String> {
+/// 12:30:00[.5]` (a zone offset left out or applied, see [`Zone`]); `None` for what
+/// is no date.
+fn timestamp_key(text: &str, zone: Zone) -> Option<String> {
     let t = text.trim();
     let b = t.as_bytes();
     let is_date = b.len() >= 10
@@ -229,13 +249,22 @@ fn timestamp_key(text: &str) -> Option<String> {
     if !is_date {
         return None;
     }
-    let date = &t[..10];
+    let mut date = t[..10].to_string();
     let time = t[10..].trim_start_matches(['T', ' ']);
-    // The zone offset (`+02`, `-05:30`, `Z`, ` UTC`) goes.
-    let time = time
+    // The zone offset (`+02`, `-05:30`, `Z`, ` UTC`).
+    let (time, offset) = time
         .find(['+', '-', 'Z', ' '])
-        .map_or(time, |i| &time[..i])
-        .trim();
+        .map_or((time, ""), |i| (&time[..i], &time[i..]));
+    let mut time = time.trim().to_string();
+    if zone == Zone::Utc {
+        match offset_minutes(offset.trim()) {
+            Some(0) => {}
+            Some(minutes) => (date, time) = shift(&date, &time, -minutes)?,
+            // A zone name: not applied here.
+            None => return None,
+        }
+    }
+    let time = time.as_str();
     if time.is_empty() {
         return Some(format!("{date} 00:00:00"));
     }
@@ -257,6 +286,79 @@ fn timestamp_key(text: &str) -> Option<String> {
     } else {
         format!("{date} {}.{fraction}", hms.join(":"))
     })
+}
+
+/// `+02`, `-05:30`, `+0530`, `Z`, nothing → minutes east of UTC; `None` for a zone
+/// name.
+fn offset_minutes(offset: &str) -> Option<i64> {
+    if offset.is_empty() || offset == "Z" {
+        return Some(0);
+    }
+    let sign = match offset.as_bytes()[0] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let digits: String = offset[1..].chars().filter(|c| *c != ':').collect();
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) || digits.len() > 4 {
+        return None;
+    }
+    let (h, m) = digits.split_at(digits.len().min(2));
+    let h: i64 = h.parse().ok()?;
+    let m: i64 = if m.is_empty() { 0 } else { m.parse().ok()? };
+    Some(sign * (h * 60 + m))
+}
+
+/// `date` and `time` (`HH:MM[:SS[.f]]` or empty) moved by `minutes`.
+fn shift(date: &str, time: &str, minutes: i64) -> Option<(String, String)> {
+    let y: i64 = date[..4].parse().ok()?;
+    let mo: i64 = date[5..7].parse().ok()?;
+    let d: i64 = date[8..10].parse().ok()?;
+    let (hms, fraction) = time.split_once('.').unwrap_or((time, ""));
+    let parts: Vec<i64> = if hms.is_empty() {
+        vec![]
+    } else {
+        hms.split(':')
+            .map(|p| p.parse().ok())
+            .collect::<Option<_>>()?
+    };
+    let (h, mi, sec) = (
+        parts.first().copied().unwrap_or(0),
+        parts.get(1).copied().unwrap_or(0),
+        parts.get(2).copied().unwrap_or(0),
+    );
+    let total = days_from_civil(y, mo, d) * 1440 + h * 60 + mi + minutes;
+    let (days, rest) = (total.div_euclid(1440), total.rem_euclid(1440));
+    let (y, mo, d) = civil_from_days(days);
+    let mut time = format!("{:02}:{:02}:{sec:02}", rest / 60, rest % 60);
+    if !fraction.is_empty() {
+        time = format!("{time}.{fraction}");
+    }
+    Some((format!("{y:04}-{mo:02}-{d:02}"), time))
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+/// The date `z` days after 1970-01-01 (the inverse of [`days_from_civil`]).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400;
+    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 #[cfg(test)]
@@ -335,6 +437,32 @@ mod tests {
         ] {
             assert_eq!(bound_key(written), bound_key(printed), "{written}");
         }
+        // A `timestamptz` bound: the wall-clock time in the database's zone, or the
+        // same instant when the migration wrote an offset (printed on PostgreSQL 15).
+        for (written, printed) in [
+            (
+                "FOR VALUES FROM ('2024-01-01') TO ('2024-02-01 12:30+02')",
+                "FOR VALUES FROM ('2024-01-01 00:00:00+00') TO ('2024-02-01 10:30:00+00')",
+            ),
+            (
+                "FOR VALUES FROM ('2024-01-01') TO ('2024-02-01')",
+                "FOR VALUES FROM ('2024-01-01 00:00:00+01') TO ('2024-02-01 00:00:00+01')",
+            ),
+            (
+                "FOR VALUES FROM ('2024-01-01 00:30-01') TO (MAXVALUE)",
+                "FOR VALUES FROM ('2024-01-01 01:30:00+00') TO (MAXVALUE)",
+            ),
+            (
+                "FOR VALUES FROM ('2024-03-01 00:30+05:30') TO (MAXVALUE)",
+                "FOR VALUES FROM ('2024-02-29 19:00:00+00') TO (MAXVALUE)",
+            ),
+        ] {
+            assert!(bounds_equal(written, printed), "{written}");
+        }
+        assert!(!bounds_equal(
+            "FOR VALUES FROM ('2024-01-01') TO ('2024-02-01 12:30+02')",
+            "FOR VALUES FROM ('2024-01-01 00:00:00+00') TO ('2024-02-01 11:30:00+00')"
+        ));
         for (a, b) in [
             (
                 "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",

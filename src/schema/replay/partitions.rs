@@ -51,13 +51,29 @@ impl Replayer<'_> {
             None => h.inherits.clone(),
         };
         for parent in &parents {
-            if !self.model.tables.contains_key(parent) {
+            if self.model.tables.contains_key(parent) {
+                continue;
+            }
+            // A parent replay could not read (PostgreSQL created it): the child's
+            // columns are unknown; else PostgreSQL refuses the statement.
+            let parent_name = parent.to_string();
+            if self.model.uncertain.contains_key(&parent_name)
+                || self.model.uncertain.contains_key("*")
+            {
+                self.uncertain(
+                    table.to_string(),
+                    format!(
+                        "CREATE TABLE in {}: its parent {parent} could not be read",
+                        self.migration
+                    ),
+                );
+            } else {
                 self.conflict(
                     table.to_string(),
                     format!("CREATE TABLE {table}: parent table {parent} does not exist"),
                 );
-                return;
             }
+            return;
         }
         for parent in &parents {
             self.inherit_columns(parent, table);
@@ -165,14 +181,23 @@ impl Replayer<'_> {
             return;
         }
         for child in self.children(&table) {
-            self.apply_to_child(&table, &child, kind);
+            if !self.apply_to_child(&table, &child, kind) {
+                continue;
+            }
             if let Some(k) = retarget(kind, &child) {
                 self.recurse_to_children(&k);
             }
         }
     }
 
-    fn apply_to_child(&mut self, parent: &QualifiedName, child: &QualifiedName, kind: &OpKind) {
+    /// One child's share of a parent's column op; `false` when it stops there (the
+    /// child keeps a column it declares itself, and so do its own children).
+    fn apply_to_child(
+        &mut self,
+        parent: &QualifiedName,
+        child: &QualifiedName,
+        kind: &OpKind,
+    ) -> bool {
         match kind {
             OpKind::AddColumn { column, .. } => {
                 let added = self
@@ -191,9 +216,10 @@ impl Replayer<'_> {
                     .local_columns
                     .get_mut(child)
                     .is_some_and(|l| l.remove(column));
-                if !local {
-                    self.drop_column(child, column, true, true);
+                if local {
+                    return false;
                 }
+                self.drop_column(child, column, true, true);
             }
             OpKind::RenameColumn {
                 column, new_name, ..
@@ -223,6 +249,7 @@ impl Replayer<'_> {
             }
             _ => {}
         }
+        true
     }
 
     /// `ALTER TABLE parent ATTACH PARTITION partition FOR VALUES …`: the partition's
@@ -685,5 +712,159 @@ fn qualified(written: &str, default_schema: &str) -> QualifiedName {
     match folded.as_slice() {
         [schema, name] => QualifiedName::new(schema.clone(), name.clone()),
         _ => QualifiedName::new(default_schema, folded.last().cloned().unwrap_or_default()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{replay, Conflict};
+    use crate::ir::{Migration, QualifiedName};
+    use crate::parse::sql::read_sql_file;
+    use crate::parse::ReadOptions;
+    use crate::schema::SchemaModel;
+    use crate::source::SourceFile;
+
+    fn run(sql: &str) -> (SchemaModel, Vec<Conflict>) {
+        let ms: Vec<Migration> = read_sql_file(
+            &SourceFile::new("1_a.up.sql".into(), sql.to_string()),
+            &ReadOptions::default(),
+        );
+        let refs: Vec<&Migration> = ms.iter().collect();
+        replay(&refs, "public")
+    }
+
+    fn q(name: &str) -> QualifiedName {
+        QualifiedName::new("public", name)
+    }
+
+    fn columns(m: &SchemaModel, table: &str) -> Vec<String> {
+        m.tables[&q(table)]
+            .columns
+            .iter()
+            .map(|c| format!("{} {}", c.name, c.default.as_deref().unwrap_or("-")))
+            .collect()
+    }
+
+    #[test]
+    fn column_ddl_on_a_parent_reaches_every_descendant_but_spares_a_childs_own_column() {
+        let (m, c) = run("CREATE TABLE base (a int, b text);
+             CREATE TABLE child (b text, c int) INHERITS (base);
+             CREATE TABLE grandchild () INHERITS (child);
+             ALTER TABLE base ADD COLUMN d int;
+             ALTER TABLE base DROP COLUMN b;
+             ALTER TABLE base ALTER COLUMN a SET DEFAULT 5;
+             ALTER TABLE base RENAME COLUMN d TO e;");
+        assert!(c.is_empty(), "{c:?}");
+        assert_eq!(columns(&m, "base"), ["a 5", "e -"]);
+        // `b` is child's own too (declared and inherited): it stays, for its children too.
+        assert_eq!(columns(&m, "child"), ["a 5", "b -", "c -", "e -"]);
+        assert_eq!(columns(&m, "grandchild"), ["a 5", "b -", "c -", "e -"]);
+        assert!(m.uncertain.is_empty(), "{:?}", m.uncertain);
+    }
+
+    #[test]
+    fn a_partition_gets_its_parents_columns_without_identity_and_goes_with_it() {
+        let (m, c) = run("CREATE TABLE p (id int GENERATED ALWAYS AS IDENTITY, at date NOT NULL DEFAULT now()) PARTITION BY RANGE (at);
+             CREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+             ALTER TABLE p ADD PRIMARY KEY (id, at);");
+        assert!(c.is_empty(), "{c:?}");
+        let p1 = &m.tables[&q("p1")];
+        assert_eq!(p1.columns[0].identity, None);
+        assert!(p1.columns[0].not_null);
+        assert_eq!(p1.partition_of.as_ref().unwrap().parent, q("p"));
+        assert_eq!(
+            m.tables[&q("p")].partition_key.as_deref(),
+            Some("RANGE (at)")
+        );
+        // The clone of the primary key is PostgreSQL's, left out while attached.
+        assert!(p1.constraints.is_empty());
+        let (m, c) = run("CREATE TABLE p (at date) PARTITION BY RANGE (at);
+             CREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+             DROP TABLE p;");
+        assert!(c.is_empty(), "{c:?}");
+        assert!(m.tables.is_empty(), "{:?}", m.tables.keys());
+    }
+
+    #[test]
+    fn a_detached_partition_owns_the_clones_under_postgresqls_names_or_its_own() {
+        let (m, c) = run("CREATE TABLE p (id int, at date, v text, CONSTRAINT v_ne CHECK (v <> '')) PARTITION BY RANGE (at);
+             ALTER TABLE p ADD PRIMARY KEY (id, at);
+             CREATE INDEX ON p (v);
+             CREATE INDEX p_lower ON p (lower(v));
+             CREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+             CREATE TABLE p2 (id int NOT NULL, at date NOT NULL, v text, CONSTRAINT v_ne CHECK (v <> ''));
+             CREATE INDEX mine ON p2 (v);
+             ALTER TABLE p ATTACH PARTITION p2 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+             ALTER TABLE p DETACH PARTITION p1;
+             ALTER TABLE p DETACH PARTITION p2;");
+        assert!(c.is_empty(), "{c:?}");
+        let names = |t: &str| -> Vec<String> {
+            m.indexes
+                .values()
+                .filter(|i| i.table == q(t))
+                .map(|i| i.name.name.clone())
+                .collect()
+        };
+        // As PostgreSQL 15 names them (checked on it).
+        assert_eq!(names("p1"), ["p1_lower_idx", "p1_v_idx"]);
+        assert_eq!(names("p2"), ["mine", "p2_lower_idx"]);
+        for t in ["p1", "p2"] {
+            let k: Vec<&String> = m.tables[&q(t)].constraints.keys().collect();
+            assert_eq!(k, [&format!("{t}_pkey"), &"v_ne".to_string()], "{t}");
+            assert!(m.tables[&q(t)].partition_of.is_none());
+        }
+        assert!(m.uncertain.is_empty(), "{:?}", m.uncertain);
+    }
+
+    #[test]
+    fn a_partition_of_a_parent_replay_cannot_read_is_unverifiable_not_a_conflict() {
+        // sqlparser reads no column options in `PARTITION OF p (k DEFAULT 7)`.
+        let (m, c) = run("CREATE TABLE l (c text, k int) PARTITION BY LIST (c);
+             CREATE TABLE l2 PARTITION OF l (k DEFAULT 7) FOR VALUES IN ('q') PARTITION BY HASH (k);
+             CREATE TABLE l2a PARTITION OF l2 FOR VALUES WITH (MODULUS 2, REMAINDER 0);");
+        assert!(c.is_empty(), "{c:?}");
+        assert!(m.uncertain.contains_key("public.l2"), "{:?}", m.uncertain);
+        assert!(
+            m.uncertain["public.l2a"][0].contains("parent public.l2 could not be read"),
+            "{:?}",
+            m.uncertain
+        );
+        let (_, c) =
+            run("CREATE TABLE l2a PARTITION OF l2 FOR VALUES WITH (MODULUS 2, REMAINDER 0);");
+        assert_eq!(c.len(), 1, "{c:?}");
+    }
+
+    #[test]
+    fn a_concurrent_detach_leaves_the_partition_unverifiable() {
+        let (m, c) = run("CREATE TABLE p (at date) PARTITION BY RANGE (at);
+             CREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+             ALTER TABLE p DETACH PARTITION p1 CONCURRENTLY;");
+        assert!(c.is_empty(), "{c:?}");
+        let why = &m.uncertain["public.p1"];
+        assert!(
+            why[0].contains("CHECK constraint copying the bound"),
+            "{why:?}"
+        );
+        assert!(m.tables[&q("p1")].partition_of.is_none());
+    }
+
+    #[test]
+    fn inherit_and_no_inherit_are_replayed() {
+        let (m, c) = run("CREATE TABLE base (id int, CONSTRAINT pos CHECK (id > 0));
+             CREATE TABLE loner (id int, CONSTRAINT pos CHECK (id > 0));
+             ALTER TABLE loner INHERIT base;
+             CREATE TABLE orphan () INHERITS (base);
+             ALTER TABLE ONLY orphan NO INHERIT public.base;");
+        assert!(c.is_empty(), "{c:?}");
+        assert_eq!(m.tables[&q("loner")].inherits, [q("base")]);
+        let orphan = &m.tables[&q("orphan")];
+        assert!(orphan.inherits.is_empty());
+        // The CHECK it inherited is its own now.
+        assert!(orphan.constraints.contains_key("pos"));
+        // INHERIT needs the parent's columns and CHECKs on the child.
+        let (_, c) = run("CREATE TABLE base (id int, CONSTRAINT pos CHECK (id > 0));
+             CREATE TABLE loner (id int);
+             ALTER TABLE loner INHERIT base;");
+        assert_eq!(c.len(), 1, "{c:?}");
     }
 }
