@@ -261,21 +261,6 @@ impl Texts for CommentOn {
     }
 }
 
-impl Texts for Hierarchy {
-    fn each_text(&self, visit: &mut dyn FnMut(&str)) {
-        let Hierarchy {
-            partition_key,
-            partition_of,
-            bound,
-            inherits,
-        } = self;
-        partition_key.each_text(visit);
-        partition_of.each_text(visit);
-        bound.each_text(visit);
-        inherits.each_text(visit)
-    }
-}
-
 impl Texts for OpKind {
     fn each_text(&self, visit: &mut dyn FnMut(&str)) {
         match self {
@@ -557,11 +542,6 @@ impl Texts for OpKind {
             } => {
                 target.each_text(visit);
                 name.each_text(visit)
-            }
-            OpKind::SetStorage { table, set, reset } => {
-                table.each_text(visit);
-                set.each_text(visit);
-                reset.each_text(visit)
             }
             OpKind::AttachPartition { table, partition }
             | OpKind::DetachPartition {
