@@ -236,19 +236,7 @@ fn typeorm_comments_run_by_typeorm_then_drift_is_clean_and_a_removed_one_is_one_
          table note|all notes\n"
     );
     let dir = repo_root().join("tests/fixtures/typeorm_comments");
-    let drift = || {
-        run_in(
-            &repo_root(),
-            &[
-                "drift",
-                dir.to_str().unwrap(),
-                "--database-url",
-                &db.url,
-                "--format",
-                "json",
-            ],
-        )
-    };
+    let drift = || run_json_on_db(&repo_root(), &["drift", dir.to_str().unwrap()], &db.url);
     let r = drift();
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(r.json()["status"], "clean");

@@ -828,17 +828,7 @@ fn a_golang_migrate_version_that_is_not_a_number_is_an_error() {
         );
     }
     db.execute("DELETE FROM schema_migrations; INSERT INTO schema_migrations VALUES ('-1', true)");
-    let r = run_in(
-        dir.path(),
-        &[
-            "release-check",
-            "m",
-            "--database-url",
-            &db.url,
-            "--format",
-            "json",
-        ],
-    );
+    let r = run_json_on_db(dir.path(), &["release-check", "m"], &db.url);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     let v = r.json();
     assert_eq!(v["history"]["applied"].as_array().unwrap().len(), 0);
@@ -865,17 +855,7 @@ fn unknown_history_rows_are_summarised() {
         r.stdout.len()
     );
     assert!(r.stdout.contains("and 29980 more"), "{}", r.stdout);
-    let r = run_in(
-        dir.path(),
-        &[
-            "release-check",
-            m,
-            "--database-url",
-            &db.url,
-            "--format",
-            "json",
-        ],
-    );
+    let r = run_json_on_db(dir.path(), &["release-check", m], &db.url);
     assert!(r.stdout.len() < 100_000, "{} bytes of JSON", r.stdout.len());
     let v = r.json();
     assert_eq!(v["history"]["unknown_applied_count"], 30_000);
@@ -883,10 +863,7 @@ fn unknown_history_rows_are_summarised() {
         v["history"]["unknown_applied"].as_array().unwrap().len(),
         20
     );
-    let r = run_in(
-        dir.path(),
-        &["drift", m, "--database-url", &db.url, "--format", "json"],
-    );
+    let r = run_json_on_db(dir.path(), &["drift", m], &db.url);
     assert!(
         r.stdout.len() < 100_000,
         "{} bytes of drift JSON",

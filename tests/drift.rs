@@ -328,10 +328,7 @@ fn a_migration_that_cannot_apply_fixes_nothing() {
 #[test]
 fn inspect_prints_the_live_model() {
     let (db, dir) = setup("d_inspect", &[M1], 1);
-    let r = run_in(
-        dir.path(),
-        &["inspect", "--database-url", &db.url, "--format", "json"],
-    );
+    let r = run_json_on_db(dir.path(), &["inspect"], &db.url);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v = r.json();
     assert_eq!(

@@ -561,16 +561,10 @@ fn a_migration_altering_its_ledger_gets_no_warning() {
          ALTER TABLE schema_migrations ADD COLUMN applied_at timestamptz DEFAULT now();
          INSERT INTO schema_migrations (version, dirty) VALUES (2, false);",
     );
-    let r = run_in(
+    let r = run_json_on_db(
         dir.path(),
-        &[
-            "drift",
-            dir.path().to_str().unwrap(),
-            "--database-url",
-            &db.url,
-            "--format",
-            "json",
-        ],
+        &["drift", dir.path().to_str().unwrap()],
+        &db.url,
     );
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert!(!r.stderr.contains("schema_migrations"), "{}", r.stderr);

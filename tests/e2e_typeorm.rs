@@ -17,17 +17,10 @@ fn typeorm_runs_the_fixtures_then_drift_is_clean_and_release_check_passes() {
     // TypeORM's own history table.
     assert_eq!(db.execute("SELECT count(*) FROM migrations").trim(), "4");
 
-    let r = run_in(
+    let r = run_json_on_db(
         &repo_root(),
-        &[
-            "drift",
-            "--config",
-            "fixtures/migguard.toml",
-            "--database-url",
-            &db.url,
-            "--format",
-            "json",
-        ],
+        &["drift", "--config", "fixtures/migguard.toml"],
+        &db.url,
     );
     assert_eq!(
         r.code, 0,
@@ -36,17 +29,10 @@ fn typeorm_runs_the_fixtures_then_drift_is_clean_and_release_check_passes() {
     );
     assert_eq!(r.json()["status"], "clean");
 
-    let r = run_in(
+    let r = run_json_on_db(
         &repo_root(),
-        &[
-            "release-check",
-            "--config",
-            "fixtures/migguard.toml",
-            "--database-url",
-            &db.url,
-            "--format",
-            "json",
-        ],
+        &["release-check", "--config", "fixtures/migguard.toml"],
+        &db.url,
     );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(r.json()["history"]["pending"].as_array().unwrap().len(), 0);
@@ -167,17 +153,7 @@ fn typeorm_rename_table_then_drift_is_clean() {
          UQ_3b1e7cb6e6a2b2e8f4b2a7e6f1c,entity_subscription_id_seq,subscription_owner_idx"
     );
     let dir = repo_root().join("tests/fixtures/typeorm_rename_table");
-    let r = run_in(
-        &repo_root(),
-        &[
-            "drift",
-            dir.to_str().unwrap(),
-            "--database-url",
-            &db.url,
-            "--format",
-            "json",
-        ],
-    );
+    let r = run_json_on_db(&repo_root(), &["drift", dir.to_str().unwrap()], &db.url);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(r.json()["status"], "clean");
 }

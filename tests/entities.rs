@@ -26,19 +26,6 @@ fn app_fixture() -> PathBuf {
     repo_root().join("tests/fixtures/entities/app")
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// A scratch copy of the fixture app.
 fn app_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

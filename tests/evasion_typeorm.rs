@@ -148,12 +148,7 @@ fn a_class_inheriting_up_from_an_imported_base_is_read_through_the_import() {
         r.stdout
     );
     // The finding points at the derived class, in its own file.
-    let drop = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "drop-table")
-        .unwrap();
+    let drop = finding_of(&v, "drop-table");
     assert!(drop["file"]
         .as_str()
         .unwrap()
@@ -295,17 +290,7 @@ fn empty_history(prefix: &str) -> TestDb {
 }
 
 fn release_check(dir: &std::path::Path, db: &TestDb) -> Run {
-    run_in(
-        dir,
-        &[
-            "release-check",
-            "migrations",
-            "--database-url",
-            &db.url,
-            "--format",
-            "json",
-        ],
-    )
+    run_json_on_db(dir, &["release-check", "migrations"], &db.url)
 }
 
 /// `up()` bodies migguard cannot read statically (issue 10, item 7), each with the rule
@@ -756,12 +741,7 @@ fn a_helper_reached_through_an_alias_and_a_re_export_is_read_with_its_arguments(
     let r = lint(dir.path(), "migrations");
     assert_code(&r, 1);
     let v = r.json();
-    let drop = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "drop-column")
-        .unwrap_or_else(|| panic!("no drop-column finding: {v}"));
+    let drop = finding_of(&v, "drop-column");
     assert_eq!(drop["object"], "public.orders.legacy_code", "{v}");
     // Read exactly: neither opaque nor dynamic.
     assert!(
@@ -776,12 +756,7 @@ fn a_helper_reached_through_an_alias_and_a_re_export_is_read_with_its_arguments(
     let r = release_check(dir.path(), &db);
     assert_code(&r, 1);
     let v = r.json();
-    let pending = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "destructive-pending")
-        .unwrap_or_else(|| panic!("no destructive-pending finding: {v}"));
+    let pending = finding_of(&v, "destructive-pending");
     assert_eq!(pending["object"], "public.orders.legacy_code", "{v}");
 }
 
@@ -808,17 +783,7 @@ fn drift_verifies_what_an_imported_helper_did_with_its_arguments() {
             "export default async function addAuditColumns(queryRunner, table) {\n    await queryRunner.query(`ALTER TABLE \"${table}\" ADD \"created_by\" text`);\n}\n",
         ),
     ]);
-    let r = run_in(
-        dir.path(),
-        &[
-            "drift",
-            "migrations",
-            "--database-url",
-            &db.url,
-            "--format",
-            "json",
-        ],
-    );
+    let r = run_json_on_db(dir.path(), &["drift", "migrations"], &db.url);
     assert_code(&r, 0);
     assert_eq!(r.json()["status"], "clean", "{}", r.stdout);
 }
@@ -854,12 +819,7 @@ fn origin_project() -> tempfile::TempDir {
 
 /// (line, origin file, origin line) of the finding of `rule` in a JSON report.
 fn placed(v: &serde_json::Value, rule: &str) -> (u64, String, u64) {
-    let f = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == rule)
-        .unwrap_or_else(|| panic!("no {rule} finding: {v}"));
+    let f = finding_of(v, rule);
     (
         f["line"].as_u64().unwrap_or(0),
         f["origin"]["file"].as_str().unwrap_or("").to_string(),

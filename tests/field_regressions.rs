@@ -529,12 +529,7 @@ fn flyway_placeholders_are_values_known_at_run_time_not_unreadable_sql() {
     // The statements after the placeholder still point at their own line.
     let r = run_in(dir.path(), &["lint", ".", "--format", "json"]);
     let v = r.json();
-    let drop = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "drop-table")
-        .unwrap_or_else(|| panic!("no drop-table finding: {v}"));
+    let drop = finding_of(&v, "drop-table");
     assert_eq!(drop["line"], 4, "{drop}");
     assert!(
         !v["findings"]

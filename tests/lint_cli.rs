@@ -94,12 +94,7 @@ fn every_json_finding_has_the_contract_fields() {
     // The non-concurrent index is a warning at the default --fail-on block ...
     assert!(rules_with_status(&v, "warning").contains(&"create-index-non-concurrent".to_string()));
     // ... and the DROP COLUMN points into the .ts file, at the SQL inside the template.
-    let drop = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "drop-column")
-        .unwrap();
+    let drop = finding_of(&v, "drop-column");
     assert_eq!(
         (drop["line"].as_u64(), drop["column"].as_u64()),
         (Some(5), Some(34))
@@ -321,12 +316,7 @@ fn a_contract_match_in_unparsed_sql_says_it_cannot_name_the_object() {
     let r = run_in(dir.path(), &["lint", "m", "--format", "json"]);
     assert_eq!(r.code, 1);
     let v = r.json();
-    let missing = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "missing-destructive-annotation")
-        .unwrap_or_else(|| panic!("{v}"));
+    let missing = finding_of(&v, "missing-destructive-annotation");
     assert_eq!(
         missing["message"],
         "`0001_a` drops, renames or empties objects migguard cannot name (unparsed or run-time SQL) but has no `@destructive:` annotation"
@@ -483,10 +473,7 @@ fn drop_column_fails_with_exit_1_and_one_based_positions() {
     r.assert_code(1);
     let v = r.json();
     assert_eq!(v["status"], "fail");
-    let f = v["findings"]
-        .as_array()
-        .and_then(|a| a.iter().find(|f| f["rule"] == "drop-column"))
-        .expect("drop-column finding");
+    let f = finding_of(&v, "drop-column");
     assert_eq!(f["status"], "failing");
     assert_eq!(f["severity"], "block");
     assert_eq!(f["object"], "public.product.legacy_code");
@@ -554,10 +541,7 @@ fn suppression_with_reason_passes_and_is_reported_as_suppressed() {
     let r = p.run(&["lint", "m", "--format", "json", "--fail-on", "warn"]);
     r.assert_code(0);
     let v = r.json();
-    let f = v["findings"]
-        .as_array()
-        .and_then(|a| a.iter().find(|f| f["rule"] == "update-without-where"))
-        .expect("update-without-where finding kept in output");
+    let f = finding_of(&v, "update-without-where");
     assert_eq!(f["status"], "suppressed");
     assert_eq!(
         f["suppression_reason"],

@@ -335,17 +335,7 @@ export class Widen1700000000001 implements MigrationInterface {
             ("m/1700000000000-Init.ts", INIT_TS),
             ("m/1700000000001-Widen.ts", change),
         ]);
-        run_in(
-            dir.path(),
-            &[
-                "release-check",
-                "m",
-                "--database-url",
-                &db.url,
-                "--format",
-                "json",
-            ],
-        )
+        run_json_on_db(dir.path(), &["release-check", "m"], &db.url)
     };
     let r = release(in_place);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);

@@ -172,17 +172,10 @@ fn golang_migrate_and_flyway_ledgers() {
     );
     // The bundled example names no history kind: the golang-migrate layout of every
     // migration says which ledger to read.
-    let r = run_in(
+    let r = run_json_on_db(
         &repo_root().join("fixtures"),
-        &[
-            "--config",
-            "sql.toml",
-            "release-check",
-            "--database-url",
-            &db.url,
-            "--format",
-            "json",
-        ],
+        &["--config", "sql.toml", "release-check"],
+        &db.url,
     );
     assert_eq!(
         r.json()["history"]["table"],
@@ -411,12 +404,7 @@ fn unreadable_pending_migration_needs_permission() {
         rules_with_status(&v, "failing"),
         vec!["destructive-pending"]
     );
-    let f = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "destructive-pending")
-        .unwrap();
+    let f = finding_of(&v, "destructive-pending");
     assert_eq!(f["migration"], "Helper1700000100000");
     // Points at the helper call, not just the class.
     assert_eq!(f["line"], 5, "{f}");
@@ -998,20 +986,7 @@ fn diesel_ledger_by_version_with_run_on() {
         "INSERT INTO __diesel_schema_migrations VALUES \
          ('20240101120000', '2026-11-01 09:00:00'), ('20240201120000', '2026-11-20 14:30:00')",
     );
-    let args = |extra: &'static str| {
-        let mut a = vec![
-            "release-check",
-            "--database-url",
-            &db.url,
-            "--format",
-            "json",
-        ];
-        if !extra.is_empty() {
-            a.push(extra);
-        }
-        a
-    };
-    let r = run_in(dir.path(), &args(""));
+    let r = run_json_on_db(dir.path(), &["release-check"], &db.url);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     let v = r.json();
     assert_eq!(v["history"]["table"], "__diesel_schema_migrations", "{v}");
@@ -1023,13 +998,21 @@ fn diesel_ledger_by_version_with_run_on() {
         rules_with_status(&v, "failing"),
         vec!["destructive-pending"]
     );
-    let r = run_in(dir.path(), &args("--allow-destructive"));
+    let r = run_json_on_db(
+        dir.path(),
+        &["release-check", "--allow-destructive"],
+        &db.url,
+    );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let a = &r.json()["history"]["allowed_destructive"][0];
     assert_eq!(a["expand_migration"], "2024-02-01-120000_add_smile_code");
     assert_eq!(a["expand_applied_at"], "2026-11-20T14:30:00");
     db.execute("INSERT INTO __diesel_schema_migrations (version) VALUES ('20231231000000')");
-    let r = run_in(dir.path(), &args("--allow-destructive"));
+    let r = run_json_on_db(
+        dir.path(),
+        &["release-check", "--allow-destructive"],
+        &db.url,
+    );
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert_eq!(
         rules_with_status(&r.json(), "failing"),
@@ -1095,20 +1078,7 @@ fn prisma_ledger_finished_failed_and_rolled_back_rows() {
          ('a', 'x', '20240101120000_init', '2026-11-01 09:00:00+00', '2026-11-01 09:00:01+00', 1), \
          ('b', 'x', '20240201120000_add_smile_code', '2026-11-20 14:30:00+00', '2026-11-20 14:30:00+00', 1)",
     );
-    let args = |extra: &'static str| {
-        let mut a = vec![
-            "release-check",
-            "--database-url",
-            &db.url,
-            "--format",
-            "json",
-        ];
-        if !extra.is_empty() {
-            a.push(extra);
-        }
-        a
-    };
-    let r = run_in(dir.path(), &args(""));
+    let r = run_json_on_db(dir.path(), &["release-check"], &db.url);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     let v = r.json();
     assert_eq!(v["history"]["table"], "_prisma_migrations", "{v}");
@@ -1120,7 +1090,11 @@ fn prisma_ledger_finished_failed_and_rolled_back_rows() {
         rules_with_status(&v, "failing"),
         vec!["destructive-pending"]
     );
-    let r = run_in(dir.path(), &args("--allow-destructive"));
+    let r = run_json_on_db(
+        dir.path(),
+        &["release-check", "--allow-destructive"],
+        &db.url,
+    );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let a = &r.json()["history"]["allowed_destructive"][0];
     assert_eq!(a["expand_migration"], "20240201120000_add_smile_code");
@@ -1135,7 +1109,11 @@ fn prisma_ledger_finished_failed_and_rolled_back_rows() {
         "INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, logs) VALUES \
          ('c', 'x', '20240301120000_drop_legacy_code', '2026-11-21 10:00:00+00', 'error')",
     );
-    let r = run_in(dir.path(), &args("--allow-destructive"));
+    let r = run_json_on_db(
+        dir.path(),
+        &["release-check", "--allow-destructive"],
+        &db.url,
+    );
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert_eq!(
         rules_with_status(&r.json(), "failing"),
@@ -1149,7 +1127,11 @@ fn prisma_ledger_finished_failed_and_rolled_back_rows() {
     );
     // `prisma migrate resolve --rolled-back`: withdrawn, pending again.
     db.execute("UPDATE _prisma_migrations SET rolled_back_at = now() WHERE id = 'c'");
-    let r = run_in(dir.path(), &args("--allow-destructive"));
+    let r = run_json_on_db(
+        dir.path(),
+        &["release-check", "--allow-destructive"],
+        &db.url,
+    );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(
         r.json()["history"]["pending"],

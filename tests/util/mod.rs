@@ -33,6 +33,14 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
     run_env(dir, args, &[])
 }
 
+/// `migguard <args…> --database-url <url> --format json` in `dir`: a command run
+/// against a test database, read as JSON.
+pub fn run_json_on_db(dir: &Path, args: &[&str], url: &str) -> Run {
+    let mut all = args.to_vec();
+    all.extend(["--database-url", url, "--format", "json"]);
+    run_in(dir, &all)
+}
+
 pub fn run_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(bin());
     cmd.args(args)
@@ -149,6 +157,30 @@ pub fn findings(v: &serde_json::Value) -> Vec<(String, String)> {
 /// The rule id of every finding of a JSON report, in report order.
 pub fn rule_ids(v: &serde_json::Value) -> Vec<String> {
     findings(v).into_iter().map(|(rule, _)| rule).collect()
+}
+
+/// The first finding of rule `rule` in a JSON report; fails the test, showing the
+/// report, when there is none.
+pub fn finding_of<'a>(v: &'a serde_json::Value, rule: &str) -> &'a serde_json::Value {
+    v["findings"]
+        .as_array()
+        .and_then(|a| a.iter().find(|f| f["rule"] == rule))
+        .unwrap_or_else(|| panic!("no {rule} finding: {v}"))
+}
+
+/// Copy the tree `from` into `to` (created if missing), for tests that start from a
+/// fixture folder and change it.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }
 
 /// Rule ids with a given status in a lint JSON report.

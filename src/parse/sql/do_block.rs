@@ -45,27 +45,23 @@ fn handler_action_is_ignore(words: &[&str]) -> bool {
     }
 }
 
-/// Words of `blanked[from..to]` with their byte offsets (absolute), upper-cased.
+/// Words of `blanked[from..to]` with their byte offsets (absolute), upper-cased: the
+/// [`lexical::tokens`] that are names or keywords (a quoted identifier keeps its
+/// quotes, so it never reads as a keyword); numbers, punctuation and dollar-quote
+/// tags (`$body$`, the word glued to a `$`) are no words.
 fn words(blanked: &str, from: usize, to: usize) -> Vec<(usize, String)> {
+    let Some(part) = blanked.get(from..to) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
-    let bytes = blanked.as_bytes();
-    let mut i = from;
-    while i < to {
-        if bytes[i] == b'$' {
-            // A dollar-quote tag (`$body$`) is no word.
-            i += 1;
-            while i < to && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                i += 1;
-            }
-        } else if bytes[i].is_ascii_alphabetic() || bytes[i] == b'_' {
-            let s = i;
-            while i < to && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                i += 1;
-            }
-            out.push((s, blanked[s..i].to_ascii_uppercase()));
-        } else {
-            i += 1;
+    let mut dollar_ends_at = None;
+    for t in lexical::token_iter(part) {
+        let tag = dollar_ends_at == Some(t.at);
+        dollar_ends_at = (t.text == "$").then(|| t.end());
+        if tag || t.is_punct() || t.text.starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
         }
+        out.push((from + t.at, t.text.to_ascii_uppercase()));
     }
     out
 }
@@ -337,6 +333,23 @@ fn handler_conditions(raw: &str, blanked: &str, from: usize, to: usize) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_are_names_and_keywords_not_tags_numbers_or_quoted_names() {
+        let blanked = "DO $body$ BEGIN UPDATE \"when\" SET n = 1; END $body$ LANGUAGE plpgsql";
+        let found: Vec<(usize, String)> = words(blanked, 0, blanked.len());
+        let texts: Vec<&str> = found.iter().map(|(_, w)| w.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["DO", "BEGIN", "UPDATE", "\"WHEN\"", "SET", "N", "END", "LANGUAGE", "PLPGSQL"]
+        );
+        assert_eq!(found[1].0, blanked.find("BEGIN").unwrap());
+        // Offsets stay absolute inside a range.
+        let at = blanked.find("END").unwrap();
+        assert_eq!(words(blanked, at, at + 3), [(at, "END".to_string())]);
+        // A range that does not fall on character boundaries has no words (no panic).
+        assert_eq!(words("é", 0, 1), []);
+    }
 
     fn body_of(text: &str) -> Option<(String, usize, Vec<String>)> {
         simple_do_block(text).map(|b| {

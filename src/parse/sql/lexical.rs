@@ -507,16 +507,20 @@ impl Token<'_> {
 /// is words and `.`; anything else is one ASCII punctuation byte. Whitespace
 /// separates and is dropped.
 pub fn tokens(blanked: &str) -> Vec<Token<'_>> {
+    token_iter(blanked).collect()
+}
+
+/// [`tokens`] one at a time, for a reader that needs only the first few (a
+/// statement's leading keywords) and should not walk a long statement to the end.
+pub fn token_iter(blanked: &str) -> impl Iterator<Item = Token<'_>> {
     let bytes = blanked.as_bytes();
-    let mut out = Vec::new();
     let mut i = 0;
-    while i < bytes.len() {
-        let start = i;
-        let b = bytes[i];
-        if b.is_ascii_whitespace() {
+    std::iter::from_fn(move || {
+        while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
             i += 1;
-            continue;
         }
+        let start = i;
+        let b = *bytes.get(i)?;
         if b == b'"' {
             i += 1;
             while i < bytes.len() {
@@ -538,12 +542,11 @@ pub fn tokens(blanked: &str) -> Vec<Token<'_>> {
             // Non-ASCII bytes start words above: only ASCII reaches here.
             i += 1;
         }
-        out.push(Token {
+        Some(Token {
             at: start,
             text: &blanked[start..i.min(bytes.len())],
-        });
-    }
-    out
+        })
+    })
 }
 
 /// Ranges of the comma-separated parts of blanked statement text, split at commas
@@ -666,6 +669,15 @@ mod tests {
         assert!(toks[0].is("alter") && !toks[4].is("a \"b\" c"));
         // An unclosed quoted identifier runs to the end, as the scanner leaves it.
         assert_eq!(tokens("x \"y").last().map(|t| t.text), Some("\"y"));
+    }
+
+    #[test]
+    fn token_iter_yields_the_tokens_one_at_a_time() {
+        let sql = "CREATE INDEX \"i\" ON t (a, (lower(b)))";
+        let first: Vec<Token<'_>> = token_iter(sql).take(3).collect();
+        assert_eq!(first, tokens(sql)[..3]);
+        assert_eq!(token_iter(sql).count(), tokens(sql).len());
+        assert_eq!(token_iter("  ").next(), None);
     }
 
     #[test]

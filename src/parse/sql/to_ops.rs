@@ -314,11 +314,11 @@ fn table_factor_name(t: &TableFactor, opts: &ReadOptions) -> Option<QualifiedNam
 /// `OR REPLACE` skipped (`CREATE FUNCTION`, `GRANT SELECT`, `SELECT`).
 pub fn leading_words(blanked: &str, n: usize) -> String {
     let mut words: Vec<String> = Vec::new();
-    for w in blanked.split(|c: char| !c.is_ascii_alphanumeric() && c != '_') {
-        if w.is_empty() {
+    for t in super::lexical::token_iter(blanked) {
+        if t.is_punct() {
             continue;
         }
-        let up = w.to_ascii_uppercase();
+        let up = t.text.to_ascii_uppercase();
         if words.len() == n
             || sqlparser::keywords::ALL_KEYWORDS
                 .binary_search(&up.as_str())
@@ -1040,5 +1040,24 @@ pub fn storage_parameter(e: &Expr) -> String {
             right,
         } => format!("{}={}", word(left), word(right)),
         other => format!("{}=true", word(other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leading_words_are_the_keywords_before_the_first_name() {
+        assert_eq!(
+            leading_words("CREATE OR REPLACE FUNCTION f() RETURNS int", 2),
+            "CREATE FUNCTION"
+        );
+        assert_eq!(leading_words("GRANT SELECT ON t TO r", 2), "GRANT SELECT");
+        assert_eq!(leading_words("SET LOCAL lock_timeout = 1", 2), "SET LOCAL");
+        assert_eq!(leading_words("  ALTER TABLE t ADD x int", 3), "ALTER TABLE");
+        // A quoted identifier is a name, whatever it spells.
+        assert_eq!(leading_words("SELECT \"select\" FROM t", 2), "SELECT");
+        assert_eq!(leading_words("", 2), "");
     }
 }
