@@ -109,6 +109,7 @@ impl Replayer<'_> {
             Some(mut c) => {
                 c.name = new_name.to_string();
                 t.constraints.insert(new_name.to_string(), c);
+                self.constraint_names.insert(new_name.to_string());
             }
             None => self.conflict(
                 format!("{table}.{name}"),
@@ -234,6 +235,7 @@ impl Replayer<'_> {
             );
             return;
         }
+        self.constraint_names.insert(name.clone());
         // NOT VALID is ignored inside CREATE TABLE; only ALTER TABLE ADD keeps it.
         t.constraints.insert(
             name.clone(),

@@ -269,6 +269,7 @@ impl Replayer<'_> {
             for (old, new) in renames {
                 if let Some(mut c) = t.constraints.remove(&old) {
                     c.name = new.clone();
+                    self.constraint_names.insert(new.clone());
                     t.constraints.insert(new, c);
                 }
             }
