@@ -200,12 +200,17 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
         }
     }
     let oids: Vec<u32> = by_oid.keys().chain(views_by_oid.keys()).copied().collect();
+    // A default cannot refer to a column, so it is printed without the table as
+    // context (relid 0): the same text, but `pg_get_expr` with a relid opens the
+    // table and names all its columns on every call, which made this the costliest
+    // catalog query (1,000 tables / 21,000 columns: ~180 ms of server CPU against
+    // ~65 ms). A generated column's expression does name columns: it keeps the table.
     let cols = client
         .run(
             "introspecting columns",
             client.query(
             "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attidentity::text, a.attgenerated::text,
-                    pg_catalog.pg_get_expr(ad.adbin, ad.adrelid),
+                    pg_catalog.pg_get_expr(ad.adbin, CASE WHEN a.attgenerated = '' THEN 0::pg_catalog.oid ELSE ad.adrelid END),
                     CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END,
                     ds.description
              FROM pg_catalog.pg_attribute a
