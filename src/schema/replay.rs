@@ -74,14 +74,8 @@ pub fn replay_observing(
         conflicts: Vec::new(),
         migration: String::new(),
         temporary_tables: BTreeSet::new(),
-        constraint_names: HashSet::new(),
+        constraint_names: std::cell::OnceCell::new(),
     };
-    r.constraint_names = r
-        .model
-        .tables
-        .values()
-        .flat_map(|t| t.constraints.keys().cloned())
-        .collect();
     if r.model.schemas.is_empty() {
         // A fresh database: its `public` schema comes with PostgreSQL's comment.
         r.model
@@ -232,8 +226,19 @@ struct Replayer<'a> {
     /// any kind): a superset of the current names, so `choose_relation_name` looks
     /// through all tables' constraints only for a name in it, not on every call
     /// (which made naming 1,000 tables' sequences and indexes quadratic). Each place
-    /// that gives a constraint a name adds it here.
-    constraint_names: HashSet<String>,
+    /// that gives a constraint a name adds it here. Read from the model on first use:
+    /// most replays (one migration onto a model, for lint and each pending step) never
+    /// choose a name.
+    constraint_names: std::cell::OnceCell<HashSet<String>>,
+}
+
+/// Records in `Replayer::constraint_names` that a constraint now has `name`; before
+/// the set is first read there is nothing to record: it is read from the model then.
+/// (A function of the field, so it can be called while a table is borrowed.)
+fn note_constraint_name(names: &mut std::cell::OnceCell<HashSet<String>>, name: &str) {
+    if let Some(names) = names.get_mut() {
+        names.insert(name.to_string());
+    }
 }
 
 impl Replayer<'_> {

@@ -1,7 +1,7 @@
 //! Replay of index DDL: CREATE INDEX (with PostgreSQL's `ChooseRelationName` and
 //! TypeORM's default names), DROP INDEX and ALTER INDEX … RENAME.
 
-use super::Replayer;
+use super::{note_constraint_name, Replayer};
 use crate::ir::{ConstraintKind, IndexDef, QualifiedName};
 use crate::schema::model::Index;
 use crate::schema::naming;
@@ -35,7 +35,7 @@ impl Replayer<'_> {
                 Some((t, mut c)) => {
                     c.name = new_name.to_string();
                     t.constraints.insert(new_name.to_string(), c);
-                    self.constraint_names.insert(new_name.to_string());
+                    note_constraint_name(&mut self.constraint_names, new_name);
                 }
                 None => self.conflict(
                     index.to_string(),
@@ -70,7 +70,16 @@ impl Replayer<'_> {
                         })
                 })
             };
-            let ever_a_constraint_name = self.constraint_names.contains(name);
+            let ever_a_constraint_name = self
+                .constraint_names
+                .get_or_init(|| {
+                    self.model
+                        .tables
+                        .values()
+                        .flat_map(|t| t.constraints.keys().cloned())
+                        .collect()
+                })
+                .contains(name);
             // A place that names a constraint without recording it would make names
             // collide silently: the tests (debug builds) look every time.
             debug_assert!(
