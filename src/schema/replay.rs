@@ -37,7 +37,7 @@ use crate::ir::{
     is_run_time, ChangeMode, ConstraintDef, Guard, Migration, OpKind, OpSource, Operation,
     QualifiedName, DYNAMIC_PLACEHOLDER,
 };
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 /// One migration that could not be applied cleanly to the model (e.g. drops a
 /// column that is not there): drift reports these as `conflicts-with-pending`.
@@ -78,6 +78,7 @@ pub fn replay_observing(
         migration: String::new(),
         temporary_tables: BTreeSet::new(),
         hierarchy: Default::default(),
+        constraint_names: std::cell::OnceCell::new(),
     };
     if r.model.schemas.is_empty() {
         // A fresh database: its `public` schema comes with PostgreSQL's comment.
@@ -229,6 +230,23 @@ struct Replayer<'a> {
     temporary_tables: BTreeSet<QualifiedName>,
     /// Partition and inheritance bookkeeping beyond the model (`partitions`).
     hierarchy: partitions::HierarchyState,
+    /// Every name a constraint of the model has held since replay began (any schema,
+    /// any kind): a superset of the current names, so `choose_relation_name` looks
+    /// through all tables' constraints only for a name in it, not on every call
+    /// (which made naming 1,000 tables' sequences and indexes quadratic). Each place
+    /// that gives a constraint a name adds it here. Read from the model on first use:
+    /// most replays (one migration onto a model, for lint and each pending step) never
+    /// choose a name.
+    constraint_names: std::cell::OnceCell<HashSet<String>>,
+}
+
+/// Records in `Replayer::constraint_names` that a constraint now has `name`; before
+/// the set is first read there is nothing to record: it is read from the model then.
+/// (A function of the field, so it can be called while a table is borrowed.)
+fn note_constraint_name(names: &mut std::cell::OnceCell<HashSet<String>>, name: &str) {
+    if let Some(names) = names.get_mut() {
+        names.insert(name.to_string());
+    }
 }
 
 impl Replayer<'_> {

@@ -2,7 +2,7 @@
 //! `USING INDEX`), DROP, VALIDATE, ALTER and RENAME CONSTRAINT, and the merging of
 //! equal key constraints inside one CREATE TABLE.
 
-use super::Replayer;
+use super::{note_constraint_name, Replayer};
 use crate::ir::{ColumnDef, ConstraintDef, ConstraintKind, QualifiedName};
 use crate::schema::model::Constraint;
 use crate::schema::naming;
@@ -109,6 +109,7 @@ impl Replayer<'_> {
             Some(mut c) => {
                 c.name = new_name.to_string();
                 t.constraints.insert(new_name.to_string(), c);
+                note_constraint_name(&mut self.constraint_names, new_name);
             }
             None => self.conflict(
                 format!("{table}.{name}"),
@@ -239,6 +240,7 @@ impl Replayer<'_> {
             );
             return;
         }
+        note_constraint_name(&mut self.constraint_names, &name);
         // NOT VALID is ignored inside CREATE TABLE; only ALTER TABLE ADD keeps it.
         t.constraints.insert(
             name.clone(),

@@ -1,7 +1,7 @@
 //! Replay of index DDL: CREATE INDEX (with PostgreSQL's `ChooseRelationName` and
 //! TypeORM's default names), DROP INDEX and ALTER INDEX … RENAME.
 
-use super::Replayer;
+use super::{note_constraint_name, Replayer};
 use crate::ir::{ConstraintKind, IndexDef, QualifiedName};
 use crate::schema::model::Index;
 use crate::schema::naming;
@@ -35,6 +35,7 @@ impl Replayer<'_> {
                 Some((t, mut c)) => {
                     c.name = new_name.to_string();
                     t.constraints.insert(new_name.to_string(), c);
+                    note_constraint_name(&mut self.constraint_names, new_name);
                 }
                 None => self.conflict(
                     index.to_string(),
@@ -56,11 +57,8 @@ impl Replayer<'_> {
     ) -> String {
         let taken = |name: &str| {
             let q = QualifiedName::new(schema.to_string(), name.to_string());
-            self.model.indexes.contains_key(&q)
-                || self.model.tables.contains_key(&q)
-                || self.model.views.contains_key(&q)
-                || self.model.sequences.contains_key(&q)
-                || self.model.tables.values().any(|t| {
+            let constraint_index = || {
+                self.model.tables.values().any(|t| {
                     t.name.schema == schema
                         && t.constraints.get(name).is_some_and(|c| {
                             matches!(
@@ -71,6 +69,28 @@ impl Replayer<'_> {
                             )
                         })
                 })
+            };
+            let ever_a_constraint_name = self
+                .constraint_names
+                .get_or_init(|| {
+                    self.model
+                        .tables
+                        .values()
+                        .flat_map(|t| t.constraints.keys().cloned())
+                        .collect()
+                })
+                .contains(name);
+            // A place that names a constraint without recording it would make names
+            // collide silently: the tests (debug builds) look every time.
+            debug_assert!(
+                ever_a_constraint_name || !constraint_index(),
+                "constraint {name} missing from constraint_names"
+            );
+            self.model.indexes.contains_key(&q)
+                || self.model.tables.contains_key(&q)
+                || self.model.views.contains_key(&q)
+                || self.model.sequences.contains_key(&q)
+                || (ever_a_constraint_name && constraint_index())
         };
         let name2 = Some(name2).filter(|n| !n.is_empty());
         let mut pass = 0;

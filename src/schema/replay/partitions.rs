@@ -549,6 +549,7 @@ impl Replayer<'_> {
                 }
             };
             if let Some(t) = self.model.tables.get_mut(partition) {
+                super::note_constraint_name(&mut self.constraint_names, &c.name);
                 t.constraints.entry(c.name.clone()).or_insert(c);
             }
         }

@@ -3,7 +3,7 @@
 //! keys pointing at it) and what TypeORM's `renameTable` renames besides.
 
 use super::constraints::merge_duplicate_index_constraints;
-use super::Replayer;
+use super::{note_constraint_name, Replayer};
 use crate::ir::{ColumnDef, ConstraintDef, ConstraintKind, Hierarchy, IndexDef, QualifiedName};
 use crate::schema::model::Table;
 use crate::schema::naming;
@@ -275,6 +275,7 @@ impl Replayer<'_> {
             for (old, new) in renames {
                 if let Some(mut c) = t.constraints.remove(&old) {
                     c.name = new.clone();
+                    note_constraint_name(&mut self.constraint_names, &new);
                     t.constraints.insert(new, c);
                 }
             }

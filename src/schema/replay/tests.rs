@@ -477,3 +477,44 @@ export class Cols1700000000001 implements MigrationInterface {
         "{tenant:?}"
     );
 }
+
+/// `ChooseRelationName` skips a name a constraint's index holds, however the
+/// constraint got it (added, renamed, its index renamed, or already in the model
+/// replay starts from), but not a CHECK constraint's name: it has no index.
+/// PostgreSQL 15 names these `t_b_seq1`, `u_a_idx1`, `v_a_idx1`, `w_a_idx`, `x_a_idx1`.
+#[test]
+fn generated_names_skip_those_of_constraint_indexes() {
+    let (mut m, c) = run(&[(
+        "0001_a.sql",
+        "CREATE TABLE t (a int);
+         ALTER TABLE t ADD CONSTRAINT t_b_seq PRIMARY KEY (a);
+         ALTER TABLE t ADD COLUMN b serial;
+         CREATE TABLE u (a int CONSTRAINT u_x UNIQUE);
+         ALTER TABLE u RENAME CONSTRAINT u_x TO u_a_idx;
+         CREATE INDEX ON u (a);
+         CREATE TABLE v (a int CONSTRAINT v_pk PRIMARY KEY);
+         ALTER INDEX v_pk RENAME TO v_a_idx;
+         CREATE INDEX ON v (a);
+         CREATE TABLE w (a int CONSTRAINT w_a_idx CHECK (a > 0));
+         CREATE INDEX ON w (a);
+         CREATE TABLE x (a int CONSTRAINT x_a_idx UNIQUE);",
+    )]);
+    assert!(c.is_empty(), "{c:?}");
+    let later = migs(&[("0002_b.sql", "CREATE INDEX ON x (a);")]);
+    let refs: Vec<&Migration> = later.iter().collect();
+    let c = replay_onto(&mut m, &refs, "public");
+    assert!(c.is_empty(), "{c:?}");
+    let q = |n: &str| QualifiedName::new("public", n);
+    assert!(
+        m.sequences.contains_key(&q("t_b_seq1")),
+        "{:?}",
+        m.sequences.keys()
+    );
+    for index in ["u_a_idx1", "v_a_idx1", "w_a_idx", "x_a_idx1"] {
+        assert!(
+            m.indexes.contains_key(&q(index)),
+            "{index}: {:?}",
+            m.indexes.keys()
+        );
+    }
+}
