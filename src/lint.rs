@@ -61,32 +61,46 @@ pub fn lint_project_with(
     }
     findings.extend(extra);
     // Suppressions apply per file: their comments live there, and one TypeORM file
-    // may hold several migration classes. Bucket findings by file in one pass (a
-    // partition per file would be quadratic on large projects).
-    // Hashed, not ordered: the findings are sorted once at the end.
+    // may hold several migration classes. Each file's findings are brought together
+    // in place (a stable sort on the file's number, computed once per finding) and
+    // judged as one run: per-file vectors moved every finding twice more, and on
+    // 108,000 findings those copies were a visible share of lint's peak memory.
+    // Findings of no known migration come last; all are sorted once at the end.
     use std::collections::HashMap;
-    let mut by_file: HashMap<&Path, (Vec<&crate::ir::Migration>, Vec<Finding>)> = HashMap::new();
-    let mut file_of: HashMap<&str, &Path> = HashMap::new();
+    let mut files: Vec<Vec<&crate::ir::Migration>> = Vec::new();
+    let mut file_number: HashMap<&Path, usize> = HashMap::new();
+    let mut file_of: HashMap<&str, usize> = HashMap::new();
     for m in &project.migrations {
-        by_file.entry(m.file.as_path()).or_default().0.push(m);
-        file_of.insert(m.name.as_str(), m.file.as_path());
+        let n = *file_number.entry(m.file.as_path()).or_insert_with(|| {
+            files.push(Vec::new());
+            files.len() - 1
+        });
+        files[n].push(m);
+        file_of.insert(m.name.as_str(), n);
     }
-    let mut rest = Vec::new();
-    for f in findings {
-        let file = f.migration.as_deref().and_then(|n| file_of.get(n).copied());
-        match file.and_then(|p| by_file.get_mut(p)) {
-            Some((_, bucket)) => bucket.push(f),
-            None => rest.push(f),
+    let number = |f: &Finding| {
+        f.migration
+            .as_deref()
+            .and_then(|name| file_of.get(name).copied())
+            .unwrap_or(usize::MAX)
+    };
+    findings.sort_by_cached_key(number);
+    let mut about_suppressions = Vec::new();
+    let mut unjudged = findings.as_mut_slice();
+    while let Some(first) = unjudged.first() {
+        let n = number(first);
+        let len = unjudged.iter().take_while(|f| number(f) == n).count();
+        let (run, after) = unjudged.split_at_mut(len);
+        if let Some(ms) = files.get(n) {
+            about_suppressions.extend(crate::annotations::suppress::apply_in_place(ms, rules, run));
         }
+        unjudged = after;
     }
-    let mut by_migration: Vec<Finding> = Vec::with_capacity(rest.len());
-    for (ms, mut mine) in by_file.into_values() {
-        crate::annotations::suppress::apply_file(&ms, rules, &mut mine);
-        by_migration.extend(mine);
-    }
-    let findings = rest;
-    by_migration.extend(findings);
-    by_migration.extend(project.unreadable_file_findings(rules));
-    by_migration.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    by_migration
+    // Before the findings of no known migration, where per-file judging put them
+    // (the final sort is stable: this keeps the order of equal keys as it was).
+    let unknown = findings.partition_point(|f| number(f) != usize::MAX);
+    findings.splice(unknown..unknown, about_suppressions);
+    findings.extend(project.unreadable_file_findings(rules));
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings
 }

@@ -151,8 +151,20 @@ pub fn apply(m: &Migration, rules: &RuleSet, findings: &mut Vec<Finding>) {
 /// suppression is used if it silences a finding of any of them — judging each class
 /// alone would report a suppression used by its neighbour as unused.
 pub fn apply_file(ms: &[&Migration], rules: &RuleSet, findings: &mut Vec<Finding>) {
+    let about_suppressions = apply_in_place(ms, rules, findings);
+    findings.extend(about_suppressions);
+}
+
+/// [`apply_file`] on findings held elsewhere (lint keeps every file's findings in
+/// one vector, a run per file): the dispositions are set in place, and the findings
+/// about the suppressions themselves are returned.
+pub fn apply_in_place(
+    ms: &[&Migration],
+    rules: &RuleSet,
+    findings: &mut [Finding],
+) -> Vec<Finding> {
     let Some(first) = ms.first() else {
-        return;
+        return Vec::new();
     };
     let names: BTreeSet<&str> = ms.iter().map(|m| m.name.as_str()).collect();
     let mut extra = Vec::new();
@@ -291,7 +303,7 @@ pub fn apply_file(ms: &[&Migration], rules: &RuleSet, findings: &mut Vec<Finding
             }
         }
     }
-    findings.extend(extra);
+    extra
 }
 
 /// The anchor line of the op a finding's span belongs to.

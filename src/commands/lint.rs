@@ -38,7 +38,7 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
     let config = Config::discover(global.config.as_deref())?;
     let rules = load_rules(global.rules.as_deref(), &config)?;
     let paths = migration_paths(&args.paths, &config)?;
-    let project = load_project(&paths, &config)?;
+    let mut project = load_project(&paths, &config)?;
     // The repository is the one holding the migrations, wherever migguard runs
     // from (`--config app/migguard.toml`, an absolute path from a CI step).
     let changes = match &args.changed_since {
@@ -85,7 +85,7 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
     }
     // After grandfathering: an entity without its migration is about the branch's
     // code as it is now, whichever migrations are new.
-    let mut sources = std::borrow::Cow::Borrowed(&project.sources);
+    let mut sources = std::mem::take(&mut project.sources);
     if args.entities || config.typeorm.entities {
         let set = crate::entities::load(&config)?;
         let history = config.history.for_migrations(&project.migrations);
@@ -96,7 +96,7 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
             &config.drift.ignore,
             &rules,
         );
-        crate::entities::attach_sources(&mut entity_findings, sources.to_mut());
+        crate::entities::attach_sources(&mut entity_findings, &mut sources);
         findings.extend(entity_findings);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
@@ -107,6 +107,13 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
         notes,
         ..FindingsReport::new("lint", gate, findings, &project.migrations)
     };
+    // What is left to do is writing the report: the operations read from every
+    // migration, and the source texts unless code frames show them, go first (on a
+    // large history they are much of what lint holds).
+    drop(project);
+    if args.format != crate::report::Format::Human {
+        sources.clear();
+    }
     let opts = RenderOptions {
         format: args.format,
         color: global.color,
