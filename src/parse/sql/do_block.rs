@@ -119,13 +119,14 @@ pub fn constraint_guarded_do_block(text: &str) -> Option<ConstraintGuarded> {
     }
     let end_of = |i: usize| bw[i].0 + bw[i].1.len();
     let between = |a: usize, b: usize| blanked[end_of(a)..bw[b].0].trim();
-    if between(0, 1) != "" || between(1, 2) != "" || between(2, 3) != "" {
-        return None;
-    }
-    if between(3, 4) != "(" || !matches!(between(4, 5), "1" | "*") {
-        return None;
-    }
-    if between(5, 6) != "" || between(6, 7) != "" || between(7, 8) != "" {
+    // Only whitespace between `BEGIN IF NOT EXISTS` and between `FROM pg_constraint
+    // WHERE conname`; `(` before `SELECT`, `1` or `*` after it.
+    if [0, 1, 2, 5, 6, 7]
+        .iter()
+        .any(|&i| !between(i, i + 1).is_empty())
+        || between(3, 4) != "("
+        || !matches!(between(4, 5), "1" | "*")
+    {
         return None;
     }
     // `= '<name>' )`, read from the text itself (the blanked copy hides the name).
@@ -137,8 +138,10 @@ pub fn constraint_guarded_do_block(text: &str) -> Option<ConstraintGuarded> {
         return None;
     }
     // `END IF ; END [;]`: only `;` and whitespace around the closing words.
-    if between(n - 3, n - 2) != ""
-        || between(n - 2, n - 1).trim_matches(|c: char| c == ';' || c.is_whitespace()) != ""
+    if !between(n - 3, n - 2).is_empty()
+        || !between(n - 2, n - 1)
+            .trim_matches(|c: char| c == ';' || c.is_whitespace())
+            .is_empty()
         || blanked[end_of(n - 1)..]
             .chars()
             .any(|c| !(c.is_whitespace() || c == ';'))
