@@ -752,3 +752,31 @@ fn a_ddl_guarded_by_its_constraint_name_in_pg_constraint_is_replayed() {
     let v = run_in(dir.path(), &["lint", ".", "--format", "json"]).json();
     assert!(!rule_ids(&v).iter().any(|r| r == "unparsed-sql"), "{v}");
 }
+
+/// The same context taken apart inside `up` (`const { schemaBuilder } = context`) or
+/// reached through it: calls are opaque either way.
+#[test]
+fn a_context_object_taken_apart_inside_up_stays_opaque() {
+    let migration = r#"class DropLegacy1690000000060 {
+    async up(context) {
+        const { schemaBuilder, tablePrefix } = context;
+        await schemaBuilder.dropTable(`${tablePrefix}legacy`);
+        const { dropColumns } = context.schemaBuilder;
+        await dropColumns('user', ['legacy']);
+    }
+}
+exports.DropLegacy1690000000060 = DropLegacy1690000000060;
+"#;
+    let dir = project(&[("migrations/1690000000060-DropLegacy.js", migration)]);
+    let r = run_in(dir.path(), &["lint", "migrations", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let v = r.json();
+    let opaque: Vec<i64> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "opaque-operation")
+        .map(|f| f["line"].as_i64().unwrap())
+        .collect();
+    assert!(opaque.contains(&4) && opaque.contains(&6), "{v}");
+}
