@@ -700,3 +700,78 @@ fn plpgsql_returning_into_a_variable_is_read_as_the_statement() {
     assert!(!rules.iter().any(|r| r == "unparsed-sql"), "{v}");
     assert!(rules.iter().any(|r| r == "rename-table"), "{v}");
 }
+
+/// harbor's `0110_2.8.0_schema.up.sql` drops `unique_artifact_accessory`, then re-adds it
+/// in `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = '…') THEN
+/// ALTER TABLE … ADD CONSTRAINT …; END IF; END $$`. The block was unreadable, so the
+/// table was `unverifiable` and the constraint left out of `schema` SQL. The guard asks
+/// the catalog whether a constraint of that name exists on any table: replay knows.
+const CONSTRAINT_GUARD: &str =
+    "CREATE TABLE artifact_accessory (id serial PRIMARY KEY, artifact_id int, digest varchar(1024),
+    CONSTRAINT unique_artifact_accessory UNIQUE (artifact_id));
+CREATE TABLE other (id int, CONSTRAINT taken_name UNIQUE (id));
+ALTER TABLE artifact_accessory DROP CONSTRAINT IF EXISTS unique_artifact_accessory;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1
+                   FROM   pg_constraint
+                   WHERE  conname = 'unique_artifact_accessory')
+    THEN
+        ALTER TABLE artifact_accessory
+        ADD CONSTRAINT unique_artifact_accessory UNIQUE (artifact_id, digest);
+    END IF;
+END $$;
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'taken_name') THEN
+    ALTER TABLE artifact_accessory ADD CONSTRAINT taken_name CHECK (id > 0);
+  END IF;
+END $$;
+";
+
+#[test]
+fn a_ddl_guarded_by_its_constraint_name_in_pg_constraint_is_replayed() {
+    let dir = one_migration(CONSTRAINT_GUARD);
+    let truth = cluster().create_database("fr_constraint_guard");
+    truth.execute(CONSTRAINT_GUARD);
+    let found = differences(dir.path(), &truth.url);
+    assert!(found.is_empty(), "false drift:\n{}", found.join("\n"));
+    // A hand-dropped constraint is drift again (the guard is no blanket pass).
+    truth.execute("ALTER TABLE artifact_accessory DROP CONSTRAINT unique_artifact_accessory");
+    let found = differences(dir.path(), &truth.url);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0]
+            .starts_with("missing-constraint public.artifact_accessory.unique_artifact_accessory"),
+        "{found:#?}"
+    );
+    let v = run_in(dir.path(), &["lint", ".", "--format", "json"]).json();
+    assert!(!rule_ids(&v).iter().any(|r| r == "unparsed-sql"), "{v}");
+}
+
+/// The same context taken apart inside `up` (`const { schemaBuilder } = context`) or
+/// reached through it: calls are opaque either way.
+#[test]
+fn a_context_object_taken_apart_inside_up_stays_opaque() {
+    let migration = r#"class DropLegacy1690000000060 {
+    async up(context) {
+        const { schemaBuilder, tablePrefix } = context;
+        await schemaBuilder.dropTable(`${tablePrefix}legacy`);
+        const { dropColumns } = context.schemaBuilder;
+        await dropColumns('user', ['legacy']);
+    }
+}
+exports.DropLegacy1690000000060 = DropLegacy1690000000060;
+"#;
+    let dir = project(&[("migrations/1690000000060-DropLegacy.js", migration)]);
+    let r = run_in(dir.path(), &["lint", "migrations", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let v = r.json();
+    let opaque: Vec<i64> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "opaque-operation")
+        .map(|f| f["line"].as_i64().unwrap())
+        .collect();
+    assert!(opaque.contains(&4) && opaque.contains(&6), "{v}");
+}

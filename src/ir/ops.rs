@@ -33,6 +33,10 @@ pub enum Guard {
     /// it applies where it can and is a no-op where it would fail, exactly what
     /// replay can model. Holds the conditions (`duplicate_object`).
     Swallowed(String),
+    /// Runs only when no constraint of this name exists in the database (`IF NOT
+    /// EXISTS (SELECT 1 FROM pg_constraint WHERE conname = '…')` in a DO block): replay
+    /// answers it from its model. Holds the name as the literal writes it.
+    ConstraintAbsent(String),
 }
 
 /// What a `COMMENT ON` names, in the schema model's terms (names folded, the

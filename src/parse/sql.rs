@@ -612,6 +612,17 @@ fn read_range(
             ));
             continue;
         }
+        if let Some(guarded) = do_block::constraint_guarded_do_block(text) {
+            let (s, e) = guarded.statement;
+            for mut op in read_range(input, start + s, start + e, opts, session) {
+                op.anchor_line = anchor_line;
+                if op.guard.is_none() {
+                    op.guard = Some(Guard::ConstraintAbsent(guarded.constraint.clone()));
+                }
+                ops.push(op);
+            }
+            continue;
+        }
         if let Some(data) = do_block::data_only_do_block(text) {
             // A backfill: its data statements are read (lint judges them); it
             // changes no schema, so replay has nothing to doubt.

@@ -286,6 +286,18 @@ impl Replayer<'_> {
             None => self.apply(op),
             Some(Guard::Swallowed(_)) => self.apply_unless_conflicting(op),
             Some(Guard::Condition(condition)) => self.apply_conditional(op, condition),
+            // pg_constraint is searched by name alone: a constraint of that name on any
+            // table keeps the statement from running.
+            Some(Guard::ConstraintAbsent(name)) => {
+                if !self
+                    .model
+                    .tables
+                    .values()
+                    .any(|t| t.constraints.contains_key(name))
+                {
+                    self.apply(op)
+                }
+            }
         }
     }
 

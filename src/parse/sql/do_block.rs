@@ -78,6 +78,94 @@ pub fn simple_do_block(text: &str) -> Option<DoBlock> {
     })
 }
 
+/// A DO block that runs one statement only when no constraint of a given name exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConstraintGuarded {
+    /// Byte range of the guarded statement (without its `;`) in the text given to
+    /// [`constraint_guarded_do_block`].
+    pub statement: (usize, usize),
+    /// The constraint name the guard looks up, exactly as written in the literal.
+    pub constraint: String,
+}
+
+/// `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = '<name>')
+/// THEN <one SQL statement>; END IF; END $$`: the idiom that adds a constraint only
+/// when none of that name exists (harbor's `unique_artifact_accessory`). The condition
+/// asks the catalog about a name, which replay can answer from its model, so the
+/// statement is read with that guard instead of the whole block being unreadable.
+/// Only this exact shape (`SELECT 1` or `SELECT *`, no other filter) is accepted.
+pub fn constraint_guarded_do_block(text: &str) -> Option<ConstraintGuarded> {
+    let (body_start, body_end) = plpgsql_do_body(text)?;
+    let body = &text[body_start..body_end];
+    let inner = lexical::scan(body);
+    if !inner.dollar_bodies.is_empty() || !inner.comments.is_empty() {
+        return None;
+    }
+    let blanked = inner.blanked.as_str();
+    let bw = words(blanked, 0, blanked.len());
+    let w: Vec<&str> = bw.iter().map(|(_, x)| x.as_str()).collect();
+    let n = w.len();
+    if n < 12
+        || w[..6] != ["BEGIN", "IF", "NOT", "EXISTS", "SELECT", "FROM"]
+        || w[6..9] != ["PG_CONSTRAINT", "WHERE", "CONNAME"]
+        || w[9] != "THEN"
+        || w[n - 3..] != ["END", "IF", "END"]
+    {
+        return None;
+    }
+    let end_of = |i: usize| bw[i].0 + bw[i].1.len();
+    let between = |a: usize, b: usize| blanked[end_of(a)..bw[b].0].trim();
+    // Only whitespace between `BEGIN IF NOT EXISTS` and between `FROM pg_constraint
+    // WHERE conname`; `(` before `SELECT`, `1` or `*` after it.
+    if [0, 1, 2, 5, 6, 7]
+        .iter()
+        .any(|&i| !between(i, i + 1).is_empty())
+        || between(3, 4) != "("
+        || !matches!(between(4, 5), "1" | "*")
+    {
+        return None;
+    }
+    // `= '<name>' )`, read from the text itself (the blanked copy hides the name).
+    let literal = body[end_of(8)..bw[9].0].trim();
+    let literal = literal.strip_prefix('=')?.trim_start();
+    let literal = literal.strip_suffix(')')?.trim_end();
+    let name = literal.strip_prefix('\'')?.strip_suffix('\'')?;
+    if name.is_empty() || name.contains('\'') || name.contains('\\') {
+        return None;
+    }
+    // `END IF ; END [;]`: only `;` and whitespace around the closing words.
+    if !between(n - 3, n - 2).is_empty()
+        || !between(n - 2, n - 1)
+            .trim_matches(|c: char| c == ';' || c.is_whitespace())
+            .is_empty()
+        || blanked[end_of(n - 1)..]
+            .chars()
+            .any(|c| !(c.is_whitespace() || c == ';'))
+    {
+        return None;
+    }
+    // Exactly one SQL statement between THEN and END IF.
+    let (from, to) = (end_of(9), bw[n - 3].0);
+    let region = lexical::scan(&blanked[from..to]);
+    let [(s, e)] = region.statements.as_slice() else {
+        return None;
+    };
+    let first = words(&region.blanked, *s, *e).into_iter().next()?.1;
+    if !SQL_STATEMENTS.contains(&first.as_str()) || first == "EXECUTE" {
+        return None;
+    }
+    if blanked[from + e..to]
+        .chars()
+        .any(|c| !(c.is_whitespace() || c == ';'))
+    {
+        return None;
+    }
+    Some(ConstraintGuarded {
+        statement: (body_start + from + s, body_start + from + e),
+        constraint: name.to_string(),
+    })
+}
+
 /// `DO [LANGUAGE plpgsql] $tag$ … $tag$ [LANGUAGE plpgsql]`: the byte range of the body.
 fn plpgsql_do_body(text: &str) -> Option<(usize, usize)> {
     // Every statement comes through here: reject the others without scanning.

@@ -221,7 +221,7 @@ impl<'a> Walker<'_, 'a, '_> {
 
     /// Every identifier a destructuring pattern binds, as something taken from the query
     /// runner: its calls are opaque (see [`Walker::bind_pattern`]).
-    fn bind_taken_from_runner(&mut self, pattern: Node) {
+    pub(super) fn bind_taken_from_runner(&mut self, pattern: Node) {
         let mut stack = vec![pattern];
         while let Some(n) = stack.pop() {
             match n.kind() {

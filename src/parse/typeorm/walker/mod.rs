@@ -145,11 +145,13 @@ impl<'a> Walker<'_, 'a, '_> {
                     }
                     if aliases_runner {
                         self.bind_pattern(name);
-                    } else if self.is_runner(c.root)
-                        && name.kind() == "identifier"
-                        && is_handle(value, &c)
-                    {
-                        self.derived.push(self.doc.text(name).to_string());
+                    } else if self.is_runner(c.root) && is_handle(value, &c) {
+                        if name.kind() == "identifier" {
+                            self.derived.push(self.doc.text(name).to_string());
+                        } else {
+                            // `const { dropColumns } = context.schemaBuilder`.
+                            self.bind_taken_from_runner(name);
+                        }
                     }
                 }
             }
