@@ -85,15 +85,13 @@ pub fn lint_project_with(
             .unwrap_or(usize::MAX)
     };
     findings.sort_by_cached_key(number);
+    // Every file is judged, also one without findings: its suppressions are unused.
     let mut about_suppressions = Vec::new();
     let mut unjudged = findings.as_mut_slice();
-    while let Some(first) = unjudged.first() {
-        let n = number(first);
+    for (n, ms) in files.iter().enumerate() {
         let len = unjudged.iter().take_while(|f| number(f) == n).count();
-        let (run, after) = unjudged.split_at_mut(len);
-        if let Some(ms) = files.get(n) {
-            about_suppressions.extend(crate::annotations::suppress::apply_in_place(ms, rules, run));
-        }
+        let (run, after) = std::mem::take(&mut unjudged).split_at_mut(len);
+        about_suppressions.extend(crate::annotations::suppress::apply_in_place(ms, rules, run));
         unjudged = after;
     }
     // Before the findings of no known migration, where per-file judging put them
