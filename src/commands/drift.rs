@@ -5,7 +5,9 @@ use crate::cli::{DriftArgs, GlobalArgs};
 use crate::config::Config;
 use crate::db::connect::{block_on_within, connect, describe};
 use crate::db::history::{self, compare_with_checksums};
-use crate::drift::{analyse, schemas_to_compare, DriftStatus, HistoryView, IgnoreList};
+use crate::drift::{
+    analyse_against, expected_schema, schemas_to_compare, DriftStatus, HistoryView, IgnoreList,
+};
 use crate::error::{Outcome, Result};
 use crate::project::{load_project, migration_paths};
 use crate::report::drift::render;
@@ -31,15 +33,26 @@ pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
     );
     let history_config = config.history.for_migrations(&project.migrations);
     let table = history_config.table_name().to_string();
-    let (h, live) = block_on_within(&opts, async {
-        let client = connect(&opts).await?;
-        let h = history::read(&client, history_config.kind(), &table, |e| {
-            describe(e, "the database")
+    let read_database = || {
+        block_on_within(&opts, async {
+            let client = connect(&opts).await?;
+            let h = history::read(&client, history_config.kind(), &table, |e| {
+                describe(e, "the database")
+            })
+            .await?;
+            let live = crate::db::introspect::introspect(&client, &schemas).await?;
+            Ok::<_, crate::error::Error>((h, live))
         })
-        .await?;
-        let live = crate::db::introspect::introspect(&client, &schemas).await?;
-        Ok::<_, crate::error::Error>((h, live))
-    })?;
+    };
+    // Replaying the migrations needs no database: it runs while the catalog is read.
+    let (expected, database) = std::thread::scope(|scope| {
+        let replay =
+            (entities.is_none()).then(|| scope.spawn(|| expected_schema(&project.migrations, &ds)));
+        let database = read_database();
+        let expected = replay.map(|r| r.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        (expected, database)
+    });
+    let (h, live) = database?;
     let checksums = crate::source::flyway_checksums(&project.migrations);
     let cmp = compare_with_checksums(&project.migrations, &h, &checksums);
     let view = HistoryView::from(cmp);
@@ -47,7 +60,14 @@ pub fn run(args: &DriftArgs, global: &GlobalArgs) -> Result<Outcome> {
     let mut report = match &entities {
         // The entities are what the deployed code expects.
         Some(set) => crate::entities::drift_report(set, &project.migrations, &live, view, &ignore),
-        None => analyse(&project.migrations, &live, view, &ds, &ignore),
+        None => analyse_against(
+            &expected.unwrap_or_else(|| expected_schema(&project.migrations, &ds)),
+            &project.migrations,
+            &live,
+            view,
+            &ds,
+            &ignore,
+        ),
     };
     // Typed literal defaults are stored in their type's output form: only the server's
     // input functions can tell whether the two sides are the same value.

@@ -24,7 +24,7 @@ mod storage;
 use crate::schema::SchemaModel;
 pub use diff::{diff, Difference};
 pub use ignore::IgnoreList;
-pub use reconcile::analyse;
+pub use reconcile::{analyse, analyse_against, expected_schema};
 use serde::Serialize;
 use std::collections::BTreeSet;
 

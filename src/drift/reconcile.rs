@@ -33,12 +33,18 @@ pub fn analyse(
     default_schema: &str,
     ignore: &IgnoreList,
 ) -> DriftReport {
-    let all = in_version_order(local);
+    let expected = expected_schema(local, default_schema);
+    analyse_against(&expected, local, live, history, default_schema, ignore)
+}
+
+/// E: every local migration replayed in version order. It needs no database, so the
+/// command builds it while the catalog is read.
+pub fn expected_schema(local: &[Migration], default_schema: &str) -> SchemaModel {
     let mut expected = SchemaModel::default();
     // Conflicts while replaying E are the schema engineer's replay-fidelity concern;
     // drift judges L, so only conflicts of the pending migrations against L count.
-    let _ = replay_onto(&mut expected, &all, default_schema);
-    reconcile(&expected, &all, live, history, default_schema, ignore)
+    let _ = replay_onto(&mut expected, &in_version_order(local), default_schema);
+    expected
 }
 
 /// [`analyse`] with E given rather than replayed: `drift --entities` expects the
