@@ -16,6 +16,7 @@
 //! built here ([`partition_key_key`], [`bound_key`]).
 
 use super::normalize::expr_key;
+use crate::parse::sql::lexical::{matching_paren, top_level_positions};
 
 /// A written `PARTITION BY` key (sqlparser prints `RANGE(at)`) in PostgreSQL's layout:
 /// `RANGE (at)`. Elements are kept as written.
@@ -65,20 +66,10 @@ fn element_key(element: &str) -> String {
 /// words after it.
 fn split_element(element: &str) -> (&str, &str) {
     let e = element.trim();
-    let mut depth = 0usize;
-    let mut in_quote: Option<char> = None;
-    for (i, c) in e.char_indices() {
-        match (in_quote, c) {
-            (Some(q), c) if c == q => in_quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => in_quote = Some(c),
-            (None, '(') => depth += 1,
-            (None, ')') => depth = depth.saturating_sub(1),
-            (None, ' ') if depth == 0 => return (&e[..i], e[i + 1..].trim()),
-            _ => {}
-        }
+    match top_level_positions(e, b' ').first() {
+        Some(&i) => (&e[..i], e[i + 1..].trim()),
+        None => (e, ""),
     }
-    (e, "")
 }
 
 fn fold_outside_quotes(s: &str) -> String {
@@ -95,28 +86,16 @@ fn fold_outside_quotes(s: &str) -> String {
 
 /// Split at commas outside parentheses and quotes, each part trimmed.
 fn split_top_level(s: &str) -> Vec<String> {
+    if s.trim().is_empty() {
+        return Vec::new();
+    }
     let mut parts = Vec::new();
-    let mut depth = 0usize;
-    let mut in_quote: Option<char> = None;
     let mut start = 0;
-    for (i, c) in s.char_indices() {
-        match (in_quote, c) {
-            (Some(q), c) if c == q => in_quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => in_quote = Some(c),
-            (None, '(') => depth += 1,
-            (None, ')') => depth = depth.saturating_sub(1),
-            (None, ',') if depth == 0 => {
-                parts.push(s[start..i].trim().to_string());
-                start = i + 1;
-            }
-            _ => {}
-        }
+    for comma in top_level_positions(s, b',') {
+        parts.push(s[start..comma].trim().to_string());
+        start = comma + 1;
     }
-    let last = s[start..].trim();
-    if !last.is_empty() || !parts.is_empty() {
-        parts.push(last.to_string());
-    }
+    parts.push(s[start..].trim().to_string());
     parts
 }
 
@@ -191,24 +170,10 @@ fn inside_parens(s: &str) -> (&str, &str) {
     if !s.starts_with('(') {
         return (s, "");
     }
-    let mut depth = 0usize;
-    let mut in_quote: Option<char> = None;
-    for (i, c) in s.char_indices() {
-        match (in_quote, c) {
-            (Some(q), c) if c == q => in_quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => in_quote = Some(c),
-            (None, '(') => depth += 1,
-            (None, ')') => {
-                depth -= 1;
-                if depth == 0 {
-                    return (&s[1..i], &s[i + 1..]);
-                }
-            }
-            _ => {}
-        }
+    match matching_paren(s, 0) {
+        Some(close) => (&s[1..close], &s[close + 1..]),
+        None => (&s[1..], ""),
     }
-    (&s[1..], "")
 }
 
 /// One bound value: `MINVALUE`, `MAXVALUE`, `NULL` in upper case; a literal without

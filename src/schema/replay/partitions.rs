@@ -309,12 +309,7 @@ impl Replayer<'_> {
                 let matching = t
                     .constraints
                     .values()
-                    .find(|c| match (&c.kind, &pc.kind) {
-                        (ConstraintKind::Check { .. }, ConstraintKind::Check { .. }) => {
-                            c.name == pc.name
-                        }
-                        (a, b) => a == b,
-                    })
+                    .find(|c| matches_parents(c, pc))
                     .map(|c| c.name.clone());
                 if let Some(c) = matching.and_then(|n| t.constraints.remove(&n)) {
                     attached.constraints.push(c);
@@ -516,12 +511,7 @@ impl Replayer<'_> {
             let own = kept
                 .constraints
                 .iter()
-                .position(|c| match (&c.kind, &pc.kind) {
-                    (ConstraintKind::Check { .. }, ConstraintKind::Check { .. }) => {
-                        c.name == pc.name
-                    }
-                    (a, b) => a == b,
-                })
+                .position(|c| matches_parents(c, &pc))
                 .map(|i| kept.constraints.remove(i));
             let c = match own {
                 Some(c) => c,
@@ -598,6 +588,15 @@ impl Replayer<'_> {
         if let Some(v) = self.hierarchy.attached.remove(table) {
             self.hierarchy.attached.insert(new_name.clone(), v);
         }
+    }
+}
+
+/// Whether a partition's constraint `c` is the one PostgreSQL attaches to the
+/// parent's `parent` (a CHECK by its name, the others by their definition).
+fn matches_parents(c: &Constraint, parent: &Constraint) -> bool {
+    match (&c.kind, &parent.kind) {
+        (ConstraintKind::Check { .. }, ConstraintKind::Check { .. }) => c.name == parent.name,
+        (a, b) => a == b,
     }
 }
 
