@@ -6,6 +6,7 @@
 
 use super::diff::{Difference, Kind};
 use super::ignore::IgnoreList;
+use super::keyed::on_both_sides;
 use crate::schema::model::Table;
 use crate::schema::partitions::{bounds_equal, partition_key_key};
 use crate::schema::SchemaModel;
@@ -73,10 +74,7 @@ pub(super) fn diff_hierarchy(
     ignore: &IgnoreList,
     out: &mut Vec<Difference>,
 ) {
-    for (name, e) in &expected.tables {
-        let Some(l) = live.tables.get(name) else {
-            continue;
-        };
+    for (name, e, l) in on_both_sides(&expected.tables, &live.tables) {
         if ignore.skips(name) {
             continue;
         }

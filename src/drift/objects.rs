@@ -4,7 +4,7 @@
 
 use super::diff::{Difference, Kind};
 use super::ignore::IgnoreList;
-use super::keyed::{paired, Presence};
+use super::keyed::{on_both_sides, paired, Presence};
 use crate::schema::objects::Function;
 use crate::schema::SchemaModel;
 
@@ -100,10 +100,7 @@ pub(super) fn diff_triggers(
     ignore: &IgnoreList,
     out: &mut Vec<Difference>,
 ) {
-    for (name, e) in &expected.tables {
-        let Some(l) = live.tables.get(name) else {
-            continue;
-        };
+    for (name, e, l) in on_both_sides(&expected.tables, &live.tables) {
         if ignore.skips(name) {
             continue;
         }
@@ -180,10 +177,7 @@ pub(super) fn diff_row_security(
             if t.force_row_security { ", FORCED" } else { "" }
         )
     };
-    for (name, e) in &expected.tables {
-        let Some(l) = live.tables.get(name) else {
-            continue;
-        };
+    for (name, e, l) in on_both_sides(&expected.tables, &live.tables) {
         if ignore.skips(name) {
             continue;
         }
