@@ -44,7 +44,6 @@ fn migration(n: usize, up: Vec<Operation>) -> Migration {
         span: Span::default(),
         transactional: true,
         up,
-        down: vec![],
         header_comments: vec![],
         comments: vec![],
         read_errors: vec![],

@@ -578,6 +578,44 @@ fn unused_suppression_is_reported() {
     assert!(has(&r.findings(), "unused-suppression", "failing"));
 }
 
+/// `down()` is never gated and its operations are not kept, but a suppression in
+/// one of its SQL strings (written there, or in a helper method it calls) still
+/// silences nothing and is reported, and so is a misspelled one.
+#[test]
+fn suppressions_in_the_sql_of_down_are_reported_as_unused_or_misspelled() {
+    let p = Project::new();
+    p.file(
+        "m/1700000000000-Down.ts",
+        r#"export class Down1700000000000 {
+    async up(queryRunner) {
+        await queryRunner.query(`CREATE TABLE x (id int)`);
+    }
+    async down(queryRunner) {
+        await queryRunner.query(`-- migguard-ignore drop-table: rollback only
+DROP TABLE x`);
+        await this.tidy(queryRunner);
+    }
+    async tidy(queryRunner) {
+        await queryRunner.query(`-- migguard-ignroe drop-table: rollback only
+DROP TABLE y`);
+    }
+}"#,
+    );
+    let r = p.run(&["lint", "m", "--format", "json", "--fail-on", "warn"]);
+    r.assert_code(1);
+    let json = r.json();
+    let fs = json["findings"].as_array().unwrap();
+    let lines_of = |rule: &str| -> Vec<u64> {
+        fs.iter()
+            .filter(|f| f["rule"] == rule)
+            .map(|f| f["line"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(lines_of("unused-suppression"), vec![6], "{fs:?}");
+    assert_eq!(lines_of("invalid-annotation"), vec![11], "{fs:?}");
+    assert!(lines_of("drop-table").is_empty(), "{fs:?}");
+}
+
 #[test]
 fn suppression_without_reason_fails() {
     let p = Project::new();

@@ -18,7 +18,6 @@ struct MigrationView {
     transactional: bool,
     file: String,
     up: Vec<String>,
-    down: Vec<String>,
     header_comments: Vec<String>,
     comments: Vec<String>,
 }
@@ -43,7 +42,6 @@ fn view(m: &Migration) -> MigrationView {
         transactional: m.transactional,
         file: m.file.display().to_string().replace('\\', "/"),
         up: m.up.iter().map(op_line).collect(),
-        down: m.down.iter().map(op_line).collect(),
         header_comments: m
             .header_comments
             .iter()
@@ -81,7 +79,7 @@ fn plain_numbered_layout() {
 }
 
 #[test]
-fn golang_migrate_layout_pairs_down_files() {
+fn golang_migrate_layout_reads_the_up_sides() {
     insta::assert_yaml_snapshot!(read_tree(&layout("golang")));
 }
 

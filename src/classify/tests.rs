@@ -492,14 +492,6 @@ fn read_errors_fail_closed() {
 }
 
 #[test]
-fn down_ops_are_never_classified() {
-    let mut m = migration("CREATE TABLE x (id int)", true);
-    m.down = migration("DROP TABLE x", true).up;
-    assert!(!m.down.is_empty());
-    assert!(ids_of(&m, &RuleSet::builtin()).is_empty());
-}
-
-#[test]
 fn severity_off_produces_nothing() {
     let mut text = DEFAULT_RULES_FOR_TEST
         .replace("severity = \"block\"", "severity = \"off\"")

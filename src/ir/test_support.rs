@@ -60,7 +60,6 @@ impl MigrationBuilder {
             span: Span::default(),
             transactional: true,
             up: vec![],
-            down: vec![],
             header_comments: vec![],
             comments: vec![],
             read_errors: vec![],

@@ -986,19 +986,6 @@ fn flyway_placeholders(
     Some((sql, map))
 }
 
-/// The down side kept next to an up file (golang-migrate `.down.sql`, diesel
-/// `down.sql`, Flyway `U…`). It is never gated, so a missing or unreadable one is
-/// simply absent.
-fn read_down_side(file: &SourceFile, id: &SqlIdentity, opts: &ReadOptions) -> Vec<Operation> {
-    let path = layout::down_sibling(&file.path, id)
-        .filter(|p| p.is_file())
-        .or_else(|| crate::source::find_flyway_undo(&file.path, id));
-    match path.and_then(|p| crate::source::load(&p).ok()) {
-        Some(down) => ops_of_file(&down, opts, id.format),
-        None => Vec::new(),
-    }
-}
-
 /// Whether the tool runs the file's `up` side inside a transaction (what decides
 /// whether `CONCURRENTLY` fails at run time).
 ///
@@ -1055,18 +1042,20 @@ pub fn runs_in_transaction(id: &SqlIdentity, up: &[Operation], opted_out: bool) 
 }
 
 /// Read a `.sql` migration file (identity from its file name, `up` side only; a
-/// golang-migrate `.down.sql` / Flyway `U…` file yields a migration whose ops are `down`).
+/// golang-migrate `.down.sql` / Flyway `U…` file yields a migration with no ops).
 pub fn read_sql_file(file: &SourceFile, opts: &ReadOptions) -> Vec<Migration> {
     let id =
         layout::sql_identity(&file.path).unwrap_or_else(|| layout::fallback_identity(&file.path));
     let lexed = lexical::scan(&file.text);
     let (header_comments, comments) = file_comments(file, &lexed);
-    let ops = ops_of_file(file, opts, id.format);
-    let settings = crate::source::read_tool_settings(&file.path, &id);
-    let (up, down) = match id.side {
-        Side::Up => (ops, read_down_side(file, &id, opts)),
-        Side::Down => (Vec::new(), ops),
+    // A down side (named on the command line: discovery skips them) is never gated
+    // and its operations are not kept, so it is not parsed; its comments still are
+    // read above, for unused or misspelled suppressions.
+    let up = match id.side {
+        Side::Up => ops_of_file(file, opts, id.format),
+        Side::Down => Vec::new(),
     };
+    let settings = crate::source::read_tool_settings(&file.path, &id);
     // `-- migguard:no-transaction` in the header: the runner is configured not to use
     // a transaction in a way migguard cannot see (a CLI flag, a global setting).
     let opted_out = settings.no_transaction
@@ -1083,7 +1072,6 @@ pub fn read_sql_file(file: &SourceFile, opts: &ReadOptions) -> Vec<Migration> {
         span: file.span(0, file.text.len()),
         transactional,
         up,
-        down,
         header_comments,
         comments,
         read_errors: Vec::new(),

@@ -8,7 +8,8 @@
 //! This module parses, collects what the whole file knows (constants, comments,
 //! syntax errors) and finds the migration classes ([`classes`]; a class TypeORM would
 //! load without an `up` of its own runs the one it inherits, [`inherit`]). What a
-//! migration does is read from its `up()`/`down()` bodies ([`walker`]): `query(...)`
+//! migration does is read from its `up()` body ([`walker`]; `down()` only for the
+//! `migguard` directives in its SQL strings' comments): `query(...)`
 //! calls (on the query runner or any other handle) are assembled to SQL ([`strings`])
 //! and handed to the SQL reader; QueryRunner builder calls are mapped to ops
 //! ([`builder`], over statically evaluated values, [`values`]); anything else that
@@ -487,7 +488,6 @@ fn fallback_migration(file: &SourceFile, read_errors: Vec<ReadError>) -> Migrati
         span: file.span(0, 0),
         transactional: true,
         up: Vec::new(),
-        down: Vec::new(),
         header_comments: Vec::new(),
         comments: Vec::new(),
         read_errors,

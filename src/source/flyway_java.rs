@@ -111,7 +111,6 @@ pub fn to_migration(source: &SourceFile, java: &JavaMigration) -> Migration {
             guard: None,
             origin: None,
         }],
-        down: vec![],
         header_comments: vec![],
         comments: vec![],
         read_errors: vec![],

@@ -211,22 +211,6 @@ pub fn fallback_identity(path: &Path) -> SqlIdentity {
     identity(stem, None, MigrationFormat::SqlPlain, Side::Up, None)
 }
 
-/// Where the down side of an up file lives, if its layout has one. The caller checks
-/// whether it exists. Flyway undo files share the version, not the file name, so they
-/// are found by listing the directory (see `source::find_flyway_undo`).
-pub fn down_sibling(path: &Path, id: &SqlIdentity) -> Option<std::path::PathBuf> {
-    if id.side != Side::Up {
-        return None;
-    }
-    match id.format {
-        MigrationFormat::Diesel => Some(path.with_file_name("down.sql")),
-        MigrationFormat::GolangMigrate => {
-            Some(path.with_file_name(format!("{}.down.sql", id.name)))
-        }
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

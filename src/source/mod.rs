@@ -378,16 +378,6 @@ pub fn flyway_checksums(
         .collect()
 }
 
-/// A Flyway undo file (`U3__x.sql`) next to its versioned twin (`V3__x.sql`).
-pub fn find_flyway_undo(path: &Path, id: &layout::SqlIdentity) -> Option<PathBuf> {
-    if id.format != crate::ir::MigrationFormat::FlywayVersioned || id.side != layout::Side::Up {
-        return None;
-    }
-    let name = path.file_name()?.to_str()?;
-    let undo = path.with_file_name(format!("U{}", name.get(1..)?));
-    undo.is_file().then_some(undo)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -66,7 +66,6 @@ pub(super) fn read_class<'a>(
     let mut name_prop = None;
     let mut transactional = true;
     let mut up = Vec::new();
-    let mut down = Vec::new();
     let methods = class_methods(doc, class);
     if let Some(body) = class.child_by_field_name("body") {
         let mut cursor = body.walk();
@@ -95,16 +94,16 @@ pub(super) fn read_class<'a>(
                 }
                 ("method_definition", "up") => up = read_method(doc, member, &methods, embedded),
                 ("method_definition", "down") => {
-                    down = read_method(doc, member, &methods, embedded)
+                    read_down_for_directives(doc, member, &methods, embedded)
                 }
-                (_, "up" | "down") => {
+                (_, "up") => {
                     if let Some(f) = field_function(member) {
-                        let ops = read_method(doc, f, &methods, embedded);
-                        if member_name == "up" {
-                            up = ops;
-                        } else {
-                            down = ops;
-                        }
+                        up = read_method(doc, f, &methods, embedded);
+                    }
+                }
+                (_, "down") => {
+                    if let Some(f) = field_function(member) {
+                        read_down_for_directives(doc, f, &methods, embedded);
                     }
                 }
                 _ => {}
@@ -123,7 +122,7 @@ pub(super) fn read_class<'a>(
             }),
         }
     }
-    let mut m = build_migration(doc, name_prop.or(class_name), transactional, up, down, span);
+    let mut m = build_migration(doc, name_prop.or(class_name), transactional, up, span);
     m.read_errors.extend(errors);
     m
 }
@@ -162,6 +161,32 @@ fn class_methods<'a>(doc: &Doc<'a>, class: Node<'a>) -> Methods<'a> {
     methods
 }
 
+/// `down()` is never gated, so its operations are not kept (nor, mostly, read): only a
+/// `migguard` directive in a comment of one of its SQL strings matters (a
+/// `-- migguard-ignore` there suppresses nothing and must be reported as unused, a
+/// misspelled one as misspelled). Such a string is written in this file (in `down()`
+/// or a helper it calls), so a file that never mentions the word holds none; in one
+/// that does, `down()` is read as `up()` is, for its SQL strings (`embedded`).
+fn read_down_for_directives<'a>(
+    doc: &Doc<'a>,
+    down: Node<'a>,
+    methods: &Methods<'a>,
+    embedded: &mut Vec<EmbeddedSql>,
+) {
+    if doc
+        .src
+        .as_bytes()
+        .windows(DIRECTIVE_WORD.len())
+        .any(|w| w.eq_ignore_ascii_case(DIRECTIVE_WORD))
+    {
+        read_method(doc, down, methods, embedded);
+    }
+}
+
+/// What every migguard directive starts with, in any case (`suppress` reports
+/// misspelled ones, so the case-insensitive word is what marks a candidate).
+const DIRECTIVE_WORD: &[u8] = b"migguard";
+
 /// The ops of a class's `up`, its own or (up to a depth) the one it inherits.
 pub(super) fn read_up_of_class<'a>(
     doc: &Doc<'a>,
@@ -183,7 +208,6 @@ fn build_migration(
     name: Option<String>,
     transactional: bool,
     up: Vec<Operation>,
-    down: Vec<Operation>,
     span: Span,
 ) -> Migration {
     let mut read_errors = Vec::new();
@@ -219,7 +243,6 @@ fn build_migration(
         span,
         transactional,
         up,
-        down,
         header_comments: Vec::new(),
         comments: Vec::new(),
         read_errors,
@@ -281,11 +304,11 @@ pub(super) fn read_es5_class<'a>(
         .child_by_field_name("right")
         .map(|f| read_method(doc, f, &methods, embedded))
         .unwrap_or_default();
-    let down = down_fn
-        .map(|f| read_method(doc, f, &methods, embedded))
-        .unwrap_or_default();
+    if let Some(f) = down_fn {
+        read_down_for_directives(doc, f, &methods, embedded);
+    }
     let name = name_prop.or((!class_name.is_empty()).then_some(class_name));
-    build_migration(doc, name, transactional, up, down, span)
+    build_migration(doc, name, transactional, up, span)
 }
 
 /// `X.prototype.m = function (…) {…};` → (X, m, the function).
