@@ -248,7 +248,7 @@ pub struct UnreadablePart {
     /// Where the migration shows it (the call in `up()` for a helper's op).
     pub span: crate::ir::Span,
     /// Where it is written, when that is inside a helper or an inherited base.
-    pub origin: Option<crate::ir::Origin>,
+    pub origin: Option<Box<crate::ir::Origin>>,
     /// A short reason: `opaque: …`, `unparsed SQL: …`, `read error: …`.
     pub what: String,
 }
@@ -268,7 +268,7 @@ pub fn unacknowledged_unreadable(m: &Migration, findings: &[Finding]) -> Vec<Unr
                 && matches!(f.disposition, Disposition::Suppressed { .. })
         })
     };
-    let part = |span, origin: Option<&crate::ir::Origin>, what| UnreadablePart {
+    let part = |span, origin: Option<&Box<crate::ir::Origin>>, what| UnreadablePart {
         span,
         origin: origin.cloned(),
         what,

@@ -194,17 +194,18 @@ pub struct Finding {
     /// `schema.table[.column]`, `schema.index`, … when the finding is about one object.
     pub object: Option<String>,
     pub message: String,
-    pub help: Option<String>,
+    pub help: Option<std::sync::Arc<str>>,
     /// The locks the operation takes, on which tables, and for how long (locking
     /// findings; see `locks::modes`).
     pub lock: Option<crate::locks::LockInfo>,
     /// The size of the table a size-aware rule's operation scans or rewrites
     /// (release-check, `lint --table-stats`; see `sizes`).
-    pub table_stats: Option<crate::sizes::FindingStats>,
+    /// Boxed, as `origin` is: rarely set, and a finding's size counts 100,000 times.
+    pub table_stats: Option<Box<crate::sizes::FindingStats>>,
     /// For a finding on an op written inside a helper: where (`span` is the call in
     /// `up()` that reaches it). Every renderer shows both places.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub origin: Option<crate::ir::Origin>,
+    pub origin: Option<Box<crate::ir::Origin>>,
 }
 
 impl Finding {

@@ -261,14 +261,14 @@ pub fn apply(findings: &mut [Finding], rules: &RuleSet, sizes: &dyn SizeSource) 
         if above.is_some() {
             f.severity = Severity::Block;
         }
-        f.table_stats = Some(FindingStats {
+        f.table_stats = Some(Box::new(FindingStats {
             table,
             rows: stats.and_then(|s| s.rows),
             bytes: stats.and_then(|s| s.bytes),
             partitioned: stats.is_some_and(|s| s.partitioned),
             source,
             above,
-        });
+        }));
     }
 }
 

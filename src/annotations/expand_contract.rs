@@ -74,13 +74,15 @@ impl<'a> ExpandIndex<'a> {
 }
 
 /// Run the checks over all migrations (sorted in run order) and their classification
-/// (same order); acknowledge the covered contract findings and add findings.
-pub fn check(
-    migrations: &[Migration],
+/// (same order): the discipline's own findings, and which contract findings the
+/// annotations cover ([`Acknowledged::apply`]). Apart, so that the caller can move
+/// each classified finding once, into a vector sized for all of them.
+pub fn check<'m>(
+    migrations: &'m [Migration],
     classified: &[Classified],
     rules: &RuleSet,
-    findings: &mut Vec<Finding>,
-) {
+) -> (Vec<Finding>, Acknowledged<'m>) {
+    let mut findings = Vec::new();
     let expands = ExpandIndex::new(migrations, classified);
     let by_name: HashMap<&str, &Migration> =
         migrations.iter().map(|m| (m.name.as_str(), m)).collect();
@@ -93,7 +95,7 @@ pub fn check(
             if let Some(rule) = rules.enabled(id) {
                 let mut f = finding(rule, m, span, None, message);
                 if help.is_some() {
-                    f.help = help;
+                    f.help = help.map(Into::into);
                 }
                 findings.push(f);
             }
@@ -219,11 +221,21 @@ pub fn check(
             acknowledged.insert(&m.name, unnamed);
         }
     }
-    // The discipline's own findings are neutral, so acknowledging after the loop
-    // touches exactly the findings it would have touched inside it.
-    for f in findings.iter_mut() {
-        let Some(unnamed) = f.migration.as_deref().and_then(|n| acknowledged.get(n)) else {
-            continue;
+    (findings, Acknowledged(acknowledged))
+}
+
+/// The correctly annotated contract migrations, each with the objects its
+/// `@destructive:` does not name (findings on those stay failing: naming one drop
+/// must not cover all).
+pub struct Acknowledged<'m>(HashMap<&'m str, HashSet<String>>);
+
+impl Acknowledged<'_> {
+    /// Acknowledge `f` when it is a contract finding of such a migration on an
+    /// object the annotation names. The discipline's own findings are neutral, so
+    /// applying this to them changes nothing.
+    pub fn apply(&self, f: &mut Finding) {
+        let Some(unnamed) = f.migration.as_deref().and_then(|n| self.0.get(n)) else {
+            return;
         };
         let named = f
             .object
@@ -278,6 +290,17 @@ fn contains_word(hay: &str, word: &str) -> bool {
     })
 }
 
+/// What lint does with [`check`]: every classified finding, acknowledged where the
+/// annotations cover it, then the discipline's own.
+#[cfg(test)]
+fn checked(migrations: &[Migration], classified: &[Classified], rules: &RuleSet) -> Vec<Finding> {
+    let (own, acknowledged) = check(migrations, classified, rules);
+    let mut findings: Vec<Finding> = classified.iter().flat_map(|c| c.findings.clone()).collect();
+    findings.iter_mut().for_each(|f| acknowledged.apply(f));
+    findings.extend(own);
+    findings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,9 +321,7 @@ mod tests {
     fn run(ms: Vec<Migration>) -> Vec<(String, String, Status)> {
         let rules = RuleSet::builtin();
         let classified: Vec<Classified> = ms.iter().map(|m| classify(m, &rules)).collect();
-        let mut findings: Vec<Finding> =
-            classified.iter().flat_map(|c| c.findings.clone()).collect();
-        check(&ms, &classified, &rules, &mut findings);
+        let findings = super::checked(&ms, &classified, &rules);
         // Locking findings (lock-timeout-missing on every ALTER) are not what these
         // tests are about.
         findings
@@ -487,13 +508,7 @@ mod in_memory {
         }
         fn run(self) -> Vec<Finding> {
             let rules = RuleSet::builtin();
-            let mut findings: Vec<Finding> = self
-                .classified
-                .iter()
-                .flat_map(|c| c.findings.clone())
-                .collect();
-            check(&self.migrations, &self.classified, &rules, &mut findings);
-            findings
+            super::checked(&self.migrations, &self.classified, &rules)
         }
     }
 

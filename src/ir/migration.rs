@@ -88,6 +88,16 @@ pub struct Comment {
     pub span: Span,
 }
 
+/// Whether `text` could hold a migguard directive (`migguard-ignore`,
+/// `migguard:no-transaction`, or a misspelling of one, which is reported): it names
+/// the word, in any case. Text that does not is passed over without being read.
+pub fn mentions_migguard(text: &str) -> bool {
+    const WORD: &[u8] = b"migguard";
+    text.as_bytes()
+        .windows(WORD.len())
+        .any(|w| w.eq_ignore_ascii_case(WORD))
+}
+
 /// Something a reader could not read. Fail closed: it becomes a finding, never a pass.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReadError {

@@ -164,7 +164,7 @@ pub struct Operation {
     /// reviewer reads the migration and where a `migguard-ignore` goes. `None` for
     /// an op written where it is shown.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub origin: Option<Origin>,
+    pub origin: Option<Box<Origin>>,
 }
 
 impl Operation {

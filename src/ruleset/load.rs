@@ -197,13 +197,12 @@ pub(super) fn parse(
                 })
                 .collect::<crate::error::Result<Vec<_>>>()?,
         };
-        let text_field = |own: &Option<String>, field: &str, from: fn(&Rule) -> &String| match (
-            own, inherited,
-        ) {
-            (Some(t), _) => Ok(t.trim().to_string()),
-            (None, Some(b)) => Ok(from(b).clone()),
-            (None, None) => Err(missing(field)),
-        };
+        let text_field =
+            |own: &Option<String>, field: &str, from: fn(&Rule) -> &str| match (own, inherited) {
+                (Some(t), _) => Ok(t.trim().to_string()),
+                (None, Some(b)) => Ok(from(b).to_string()),
+                (None, None) => Err(missing(field)),
+            };
         let size = match &r.size {
             None => inherited.and_then(|b| b.size),
             Some(s) => size_threshold(&ctx, s.get_ref())?,
@@ -219,7 +218,7 @@ pub(super) fn parse(
             size,
             summary: text_field(&r.summary, "summary", |b| &b.summary)?,
             why: text_field(&r.why, "why", |b| &b.why)?,
-            instead: text_field(&r.instead, "instead", |b| &b.instead)?,
+            instead: text_field(&r.instead, "instead", |b| &b.instead)?.into(),
             id: id.clone(),
             severity,
             category,

@@ -173,19 +173,10 @@ fn read_down_for_directives<'a>(
     methods: &Methods<'a>,
     embedded: &mut Vec<EmbeddedSql>,
 ) {
-    if doc
-        .src
-        .as_bytes()
-        .windows(DIRECTIVE_WORD.len())
-        .any(|w| w.eq_ignore_ascii_case(DIRECTIVE_WORD))
-    {
+    if crate::ir::mentions_migguard(doc.src) {
         read_method(doc, down, methods, embedded);
     }
 }
-
-/// What every migguard directive starts with, in any case (`suppress` reports
-/// misspelled ones, so the case-insensitive word is what marks a candidate).
-const DIRECTIVE_WORD: &[u8] = b"migguard";
 
 /// The ops of a class's `up`, its own or (up to a depth) the one it inherits.
 pub(super) fn read_up_of_class<'a>(

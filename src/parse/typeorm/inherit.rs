@@ -80,11 +80,11 @@ pub(super) fn inherited_up<'a>(
     let at = class_header_span(doc, class);
     for op in &mut ops {
         if op.origin.is_none() {
-            op.origin = Some(Origin {
+            op.origin = Some(Box::new(Origin {
                 file: path.clone(),
                 span: op.span,
                 anchor_line: op.anchor_line,
-            });
+            }));
         }
         op.span = at;
         op.anchor_line = at.line;

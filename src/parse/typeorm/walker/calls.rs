@@ -97,11 +97,11 @@ impl<'a> Walker<'_, 'a, '_> {
         let at = self.doc.span(call);
         self.ops.extend(ops.into_iter().map(|mut op| {
             if op.origin.is_none() {
-                op.origin = Some(Origin {
+                op.origin = Some(Box::new(Origin {
                     file: helper_file.clone(),
                     span: op.span,
                     anchor_line: op.anchor_line,
-                });
+                }));
             }
             op.span = at;
             op.anchor_line = at.line;
