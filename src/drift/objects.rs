@@ -4,7 +4,7 @@
 
 use super::diff::{Difference, Kind};
 use super::ignore::IgnoreList;
-use super::keyed::{on_both_sides, paired, Presence};
+use super::keyed::{compared_tables, paired, Presence};
 use crate::schema::objects::Function;
 use crate::schema::SchemaModel;
 
@@ -100,10 +100,7 @@ pub(super) fn diff_triggers(
     ignore: &IgnoreList,
     out: &mut Vec<Difference>,
 ) {
-    for (name, e, l) in on_both_sides(&expected.tables, &live.tables) {
-        if ignore.skips(name) {
-            continue;
-        }
+    for (name, e, l) in compared_tables(expected, live, ignore) {
         let table = name.to_string();
         let on_table = |kind, trigger: &str, expected, actual, message| Difference {
             table: Some(table.clone()),
@@ -177,10 +174,7 @@ pub(super) fn diff_row_security(
             if t.force_row_security { ", FORCED" } else { "" }
         )
     };
-    for (name, e, l) in on_both_sides(&expected.tables, &live.tables) {
-        if ignore.skips(name) {
-            continue;
-        }
+    for (name, e, l) in compared_tables(expected, live, ignore) {
         let table = name.to_string();
         if switches(e) != switches(l) {
             out.push(Difference {

@@ -6,7 +6,7 @@
 
 use super::diff::{Difference, Kind};
 use super::ignore::IgnoreList;
-use super::keyed::on_both_sides;
+use super::keyed::compared_tables;
 use crate::schema::SchemaModel;
 
 /// Storage differences on the tables present on both sides.
@@ -16,10 +16,7 @@ pub(super) fn diff_storage(
     ignore: &IgnoreList,
     out: &mut Vec<Difference>,
 ) {
-    for (name, e, l) in on_both_sides(&expected.tables, &live.tables) {
-        if ignore.skips(name) {
-            continue;
-        }
+    for (name, e, l) in compared_tables(expected, live, ignore) {
         let toast = l.storage.toast_table;
         let (es, ls) = (&e.storage, &l.storage);
         if es.unlogged == ls.unlogged
