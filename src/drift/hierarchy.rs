@@ -4,7 +4,7 @@
 //! table covers it. Keys and bounds compare in one spelling (`schema::partitions`);
 //! the items show each side's own text.
 
-use super::diff::{Difference, Kind};
+use super::diff::{d_on, Difference, Kind};
 use super::ignore::IgnoreList;
 use super::keyed::compared_tables;
 use crate::schema::model::Table;
@@ -103,14 +103,7 @@ pub(super) fn diff_hierarchy(
                     ),
                 ),
             };
-            out.push(Difference {
-                kind,
-                object: table.clone(),
-                table: Some(table.clone()),
-                expected: et,
-                actual: lt,
-                message,
-            });
+            out.push(d_on(&table, kind, &table, et, lt, message));
         }
     }
 }
