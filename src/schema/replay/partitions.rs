@@ -278,20 +278,13 @@ impl Replayer<'_> {
             );
             return;
         }
-        let parent_indexes: Vec<Index> = self
-            .model
-            .indexes
-            .values()
-            .filter(|i| i.table == *parent)
-            .cloned()
-            .collect();
+        let parent_indexes: Vec<Index> = self.model.indexes_on(parent).cloned().collect();
         let mut attached = Attached::default();
         for pi in parent_indexes {
             let matching = self
                 .model
-                .indexes
-                .values()
-                .find(|i| i.table == *partition && same_index(i, &pi))
+                .indexes_on(partition)
+                .find(|i| same_index(i, &pi))
                 .map(|i| i.name.clone());
             if let Some(name) = matching {
                 if let Some(i) = self.model.indexes.remove(&name) {
@@ -467,13 +460,7 @@ impl Replayer<'_> {
             .attached
             .remove(partition)
             .unwrap_or_default();
-        let parent_indexes: Vec<Index> = self
-            .model
-            .indexes
-            .values()
-            .filter(|i| i.table == *parent)
-            .cloned()
-            .collect();
+        let parent_indexes: Vec<Index> = self.model.indexes_on(parent).cloned().collect();
         for pi in parent_indexes {
             let index = match kept.indexes.remove(&pi.name) {
                 Some(i) => i,
@@ -798,13 +785,8 @@ mod tests {
              ALTER TABLE p DETACH PARTITION p1;
              ALTER TABLE p DETACH PARTITION p2;");
         assert!(c.is_empty(), "{c:?}");
-        let names = |t: &str| -> Vec<String> {
-            m.indexes
-                .values()
-                .filter(|i| i.table == q(t))
-                .map(|i| i.name.name.clone())
-                .collect()
-        };
+        let names =
+            |t: &str| -> Vec<String> { m.indexes_on(&q(t)).map(|i| i.name.name.clone()).collect() };
         // As PostgreSQL 15 names them (checked on it).
         assert_eq!(names("p1"), ["p1_lower_idx", "p1_v_idx"]);
         assert_eq!(names("p2"), ["mine", "p2_lower_idx"]);
