@@ -655,11 +655,8 @@ exports.AddIndex1690000000050 = AddIndex1690000000050;
     ]);
     let r = run_in(dir.path(), &["lint", "--format", "json"]);
     let v = r.json();
-    let opaque: Vec<i64> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "opaque-operation")
+    let opaque: Vec<i64> = findings_of(&v, "opaque-operation")
+        .into_iter()
         .map(|f| f["line"].as_i64().unwrap())
         .collect();
     assert_eq!(opaque, vec![5], "{v}");
@@ -766,11 +763,8 @@ exports.DropLegacy1690000000060 = DropLegacy1690000000060;
     let r = run_in(dir.path(), &["lint", "migrations", "--format", "json"]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     let v = r.json();
-    let opaque: Vec<i64> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "opaque-operation")
+    let opaque: Vec<i64> = findings_of(&v, "opaque-operation")
+        .into_iter()
         .map(|f| f["line"].as_i64().unwrap())
         .collect();
     assert!(opaque.contains(&4) && opaque.contains(&6), "{v}");
