@@ -986,14 +986,10 @@ fn flyway_placeholders(
     Some((sql, map))
 }
 
-/// The down side kept next to an up file (golang-migrate `.down.sql`, diesel
-/// `down.sql`, Flyway `U…`). It is never gated, so a missing or unreadable one is
-/// simply absent.
+/// The operations of the down side kept next to an up file
+/// ([`crate::source::load_down_side`]); none when there is none.
 fn read_down_side(file: &SourceFile, id: &SqlIdentity, opts: &ReadOptions) -> Vec<Operation> {
-    let path = layout::down_sibling(&file.path, id)
-        .filter(|p| p.is_file())
-        .or_else(|| crate::source::find_flyway_undo(&file.path, id));
-    match path.and_then(|p| crate::source::load(&p).ok()) {
+    match crate::source::load_down_side(&file.path, id) {
         Some(down) => ops_of_file(&down, opts, id.format),
         None => Vec::new(),
     }

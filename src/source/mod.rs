@@ -378,8 +378,18 @@ pub fn flyway_checksums(
         .collect()
 }
 
+/// The down side kept next to an up file (golang-migrate `.down.sql`, diesel
+/// `down.sql`, Flyway `U…`), loaded here so the SQL reader does no file I/O. It is
+/// never gated, so a missing or unreadable one is simply absent.
+pub fn load_down_side(path: &Path, id: &layout::SqlIdentity) -> Option<SourceFile> {
+    let down = layout::down_sibling(path, id)
+        .filter(|p| p.is_file())
+        .or_else(|| find_flyway_undo(path, id))?;
+    load(&down).ok()
+}
+
 /// A Flyway undo file (`U3__x.sql`) next to its versioned twin (`V3__x.sql`).
-pub fn find_flyway_undo(path: &Path, id: &layout::SqlIdentity) -> Option<PathBuf> {
+fn find_flyway_undo(path: &Path, id: &layout::SqlIdentity) -> Option<PathBuf> {
     if id.format != crate::ir::MigrationFormat::FlywayVersioned || id.side != layout::Side::Up {
         return None;
     }
@@ -391,6 +401,36 @@ pub fn find_flyway_undo(path: &Path, id: &layout::SqlIdentity) -> Option<PathBuf
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_down_side_is_loaded_where_the_layout_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |rel: &str, text: &str| {
+            let p = dir.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, text).unwrap();
+            p
+        };
+        let down_of = |up: &Path| {
+            let id = layout::sql_identity(up).unwrap();
+            load_down_side(up, &id).map(|f| f.text)
+        };
+        let golang = write("g/1_a.up.sql", "CREATE TABLE a (id int);");
+        write("g/1_a.down.sql", "DROP TABLE a;");
+        assert_eq!(down_of(&golang).as_deref(), Some("DROP TABLE a;"));
+        let diesel = write("d/2024-01-01-000000_a/up.sql", "CREATE TABLE a (id int);");
+        write("d/2024-01-01-000000_a/down.sql", "DROP TABLE a;");
+        assert_eq!(down_of(&diesel).as_deref(), Some("DROP TABLE a;"));
+        let flyway = write("f/V3__a.sql", "CREATE TABLE a (id int);");
+        write("f/U3__a.sql", "DROP TABLE a;");
+        assert_eq!(down_of(&flyway).as_deref(), Some("DROP TABLE a;"));
+        let lone = write("g/2_b.up.sql", "CREATE TABLE b (id int);");
+        assert_eq!(down_of(&lone), None);
+        // A folder where the down file would be is no down side.
+        let odd = write("g/3_c.up.sql", "CREATE TABLE c (id int);");
+        std::fs::create_dir_all(dir.path().join("g/3_c.down.sql")).unwrap();
+        assert_eq!(down_of(&odd), None);
+    }
 
     #[test]
     fn decode_names_line_and_offset() {
