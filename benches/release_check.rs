@@ -7,7 +7,8 @@
 //! --all-targets` (no `--bench`) a 20-migration smoke run keeps CI fast.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use migguard::config::{Config, HistoryKind};
+use migguard::config::Config;
+use migguard::db::history::HistoryKind;
 use migguard::db::connect::{connect, describe, runtime};
 use migguard::db::history::{compare, read};
 use migguard::db::ConnectOptions;

@@ -10,7 +10,7 @@ use crate::classify::prior::OpPrior;
 use crate::classify::{
     classify_with_prior, finding, unacknowledged_unreadable, unlocated, UnreadablePart,
 };
-use crate::config::HistoryKind;
+use crate::db::history::HistoryKind;
 use crate::db::history::{self, Comparison};
 use crate::drift::diff::Kind;
 use crate::drift::ItemKind;
