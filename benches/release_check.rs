@@ -8,9 +8,8 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use migguard::config::Config;
-use migguard::db::history::HistoryKind;
 use migguard::db::connect::{connect, describe, runtime};
-use migguard::db::history::{compare, read};
+use migguard::db::history::{compare, read, HistoryKind};
 use migguard::db::ConnectOptions;
 use migguard::project::load_project;
 use migguard::release::check;
