@@ -684,16 +684,11 @@ fn qualified_at(toks: &[Token<'_>], mut k: usize, default_schema: &str) -> Optio
 mod tests {
     use super::super::{replay, Conflict};
     use crate::ir::{Migration, QualifiedName};
-    use crate::parse::sql::read_sql_file;
-    use crate::parse::ReadOptions;
+    use crate::parse::sql::read_sql_texts;
     use crate::schema::SchemaModel;
-    use crate::source::SourceFile;
 
     fn run(sql: &str) -> (SchemaModel, Vec<Conflict>) {
-        let ms: Vec<Migration> = read_sql_file(
-            &SourceFile::new("1_a.up.sql".into(), sql.to_string()),
-            &ReadOptions::default(),
-        );
+        let ms = read_sql_texts(&[("1_a.up.sql", sql)]);
         let refs: Vec<&Migration> = ms.iter().collect();
         replay(&refs, "public")
     }
