@@ -7,9 +7,9 @@
 //! --all-targets` (no `--bench`) a 20-migration smoke run keeps CI fast.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use migguard::config::{Config, HistoryKind};
+use migguard::config::Config;
 use migguard::db::connect::{connect, describe, runtime};
-use migguard::db::history::{compare, read};
+use migguard::db::history::{compare, read, HistoryKind};
 use migguard::db::ConnectOptions;
 use migguard::project::load_project;
 use migguard::release::check;

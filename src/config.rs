@@ -138,8 +138,8 @@ pub struct LintConfig {
     pub fail_on: Option<String>,
 }
 
-/// The ledger kinds (`[history] kind`); defined beside the code that reads them.
-pub use crate::db::history::HistoryKind;
+// The ledger kinds (`[history] kind`) are defined beside the code that reads them.
+use crate::db::history::HistoryKind;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,8 +1,9 @@
 //! release-check's judgement, apart from the database and the command line: given
 //! the local migrations, their comparison with the history table and the permission,
 //! which pending migrations may run. `commands::release_check` reads the history
-//! (and, on a rollback, the live schema), calls these pure functions and reports;
-//! the benchmark calls [`check`] directly.
+//! (and, on a rollback, the live schema, and the sizes of the tables pending
+//! migrations touch), calls these pure functions ([`judge`]) and reports; the
+//! benchmark calls [`check`] directly.
 
 use crate::annotations::expand_contract::contract_targets;
 use crate::annotations::{annotations, ExpandRef};
@@ -10,7 +11,7 @@ use crate::classify::prior::OpPrior;
 use crate::classify::{
     classify_with_prior, finding, unacknowledged_unreadable, unlocated, UnreadablePart,
 };
-use crate::config::HistoryKind;
+use crate::db::history::HistoryKind;
 use crate::db::history::{self, Comparison};
 use crate::drift::diff::Kind;
 use crate::drift::ItemKind;
@@ -337,6 +338,98 @@ pub fn allowed_message(a: &AllowedDestructive) -> String {
         a.migration,
         what.join(" and "),
         a.expand_applied
+    )
+}
+
+/// release-check's verdict once the database was read: every finding, sorted, the
+/// destructive migrations the permission let through, and the notes they bring.
+#[derive(Debug)]
+pub struct Judgement {
+    pub findings: Vec<Finding>,
+    pub allowed: Vec<AllowedDestructive>,
+    /// One line for each migration let through.
+    pub notes: Vec<String>,
+}
+
+/// The pending migrations' [`check`], with `judged_elsewhere` (size-aware findings,
+/// unreadable files, rollback breakage, [`missing_history_table`]) and, with the
+/// permission, the audit finding of each destructive migration it let through
+/// (allowed, not failing). Pure.
+pub fn judge(
+    migrations: &[Migration],
+    prior: &[Vec<OpPrior>],
+    cmp: &Comparison,
+    rules: &RuleSet,
+    allow_destructive: bool,
+    judged_elsewhere: Vec<Finding>,
+) -> Judgement {
+    let mut findings = check(migrations, prior, cmp, rules, allow_destructive);
+    findings.extend(judged_elsewhere);
+    let allowed = if allow_destructive {
+        allowed_destructive(migrations, prior, cmp, rules, &findings)
+    } else {
+        Vec::new()
+    };
+    let mut notes = Vec::new();
+    if let Some(r) = rules.enabled(CodeRule::DestructivePending) {
+        for a in &allowed {
+            let Some(m) = migrations.iter().find(|m| m.name == a.migration) else {
+                continue;
+            };
+            let mut f = finding(
+                r,
+                m,
+                Some(m.span),
+                a.drops.first().cloned(),
+                allowed_message(a),
+            );
+            f.disposition = Disposition::Allowed {
+                by: PERMISSION.to_string(),
+            };
+            findings.push(f);
+            notes.push(allowed_message(a));
+        }
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Judgement {
+        findings,
+        allowed,
+        notes,
+    }
+}
+
+/// The contract for a history table that does not exist: nothing is applied, and
+/// the report says so as an advisory `history-problem` finding, so that JSON and
+/// SARIF consumers see it too.
+pub fn missing_history_table(rules: &RuleSet, table: &str) -> Option<Finding> {
+    let r = rules.enabled(CodeRule::HistoryProblem)?;
+    let mut f = unlocated(
+        r,
+        None,
+        None,
+        format!("history table `{table}` does not exist: treating every migration as pending"),
+    );
+    f.disposition = Disposition::Advisory;
+    Some(f)
+}
+
+/// What the history says, in one line: applied and pending counts, the pending
+/// names, and those out of order.
+pub fn history_summary(cmp: &Comparison) -> String {
+    format!(
+        "{} applied, {} pending{}{}",
+        cmp.applied.len(),
+        cmp.pending.len(),
+        if cmp.pending.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", cmp.pending.join(", "))
+        },
+        if cmp.out_of_order.is_empty() {
+            String::new()
+        } else {
+            format!(" (out of order: {})", cmp.out_of_order.join(", "))
+        },
     )
 }
 

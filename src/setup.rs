@@ -13,7 +13,7 @@
 //!
 //! Detection reads files; [`render_config`] and [`wiring`] are pure.
 
-use crate::config::HistoryKind;
+use crate::db::history::HistoryKind;
 use crate::error::{Error, Result};
 use crate::ir::MigrationFormat;
 use crate::parse::typeorm::data_source::{DataSourceOptions, MigrationsEntry, Setting};

@@ -12,11 +12,8 @@ fn lint_json(files: &[(&str, &str)]) -> (Run, serde_json::Value) {
 }
 
 fn messages(v: &serde_json::Value, rule: &str) -> Vec<String> {
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == rule)
+    findings_of(v, rule)
+        .into_iter()
         .map(|f| f["message"].as_str().unwrap().to_string())
         .collect()
 }
@@ -82,11 +79,8 @@ fn each_dropped_object_must_be_named() {
     let sql = "-- @destructive: drop table audit_old (unused since 2023)\n-- @expand-migration: NONE (nothing replaces them)\nDROP TABLE audit_old;\nDROP TABLE users;\n";
     let (r, v) = lint_json(&[("m/0001_a.sql", sql)]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    let drops: Vec<(String, String)> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "drop-table")
+    let drops: Vec<(String, String)> = findings_of(&v, "drop-table")
+        .into_iter()
         .map(|f| (f["object"].to_string(), f["status"].to_string()))
         .collect();
     assert!(

@@ -17,6 +17,19 @@ fn one_migration(sql: &str) -> tempfile::TempDir {
     project(&[("V1__functions.sql", sql)])
 }
 
+/// [`one_migration`] of `sql`, and a fresh database `prefix` on which `sql` ran: the
+/// truth its replay must match.
+fn one_migration_case(prefix: &str, sql: &str) -> (tempfile::TempDir, TestDb) {
+    flyway_case(prefix, &[("V1__functions.sql", sql)])
+}
+
+/// Fails the test, listing them, when drift finds differences between the replay of
+/// `dir` and `truth`.
+fn assert_no_drift(dir: &std::path::Path, truth: &TestDb) {
+    let found = differences(dir, &truth.url);
+    assert!(found.is_empty(), "false drift:\n{}", found.join("\n"));
+}
+
 /// Drift's differences between the replay of `dir` and the database at `url`.
 fn differences(dir: &std::path::Path, url: &str) -> Vec<String> {
     let config = migguard::config::Config::default();
@@ -62,33 +75,19 @@ const MARKINGS: &str = "SELECT format('%s %s %s', proname, proparallel, proisstr
 
 #[test]
 fn schema_sql_keeps_the_parallel_marking_of_a_function() {
-    let dir = one_migration(PARALLEL_SAFE);
-    let truth = cluster().create_database("fr_parallel_truth");
-    truth.execute(PARALLEL_SAFE);
-    assert!(
-        differences(dir.path(), &truth.url).is_empty(),
-        "false drift on the clean database"
-    );
-    let r = run_in(
-        dir.path(),
-        &["schema", dir.path().to_str().unwrap(), "--format", "sql"],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let rebuilt = cluster().create_database("fr_parallel_schema");
-    rebuilt.execute(&r.stdout);
+    let (dir, truth) = one_migration_case("fr_parallel_truth", PARALLEL_SAFE);
+    assert_no_drift(dir.path(), &truth);
+    let (rebuilt, sql) = rebuilt_from_schema_sql(dir.path(), "fr_parallel_schema");
     assert_eq!(
         rebuilt.query(MARKINGS),
         truth.query(MARKINGS),
-        "SQL:\n{}",
-        r.stdout
+        "SQL:\n{sql}"
     );
 }
 
 #[test]
 fn a_hand_changed_strict_marking_is_drift() {
-    let dir = one_migration(PARALLEL_SAFE);
-    let truth = cluster().create_database("fr_strict_edited");
-    truth.execute(PARALLEL_SAFE);
+    let (dir, truth) = one_migration_case("fr_strict_edited", PARALLEL_SAFE);
     truth.execute("ALTER FUNCTION canon_crate_name(text) CALLED ON NULL INPUT");
     let found = differences(dir.path(), &truth.url);
     assert_eq!(found.len(), 1, "{found:#?}");
@@ -100,9 +99,7 @@ fn a_hand_changed_strict_marking_is_drift() {
 
 #[test]
 fn a_hand_changed_parallel_marking_is_drift() {
-    let dir = one_migration(PARALLEL_SAFE);
-    let truth = cluster().create_database("fr_parallel_edited");
-    truth.execute(PARALLEL_SAFE);
+    let (dir, truth) = one_migration_case("fr_parallel_edited", PARALLEL_SAFE);
     truth.execute("ALTER FUNCTION reverse_timestamp_sort(timestamptz) PARALLEL UNSAFE");
     let found = differences(dir.path(), &truth.url);
     assert_eq!(found.len(), 1, "{found:#?}");
@@ -179,9 +176,7 @@ CREATE INDEX idx_place_name ON place USING btree (f_unaccent(name));
 
 #[test]
 fn calling_a_sql_function_with_a_quoted_or_return_body_is_read() {
-    let dir = one_migration(CALLED_FUNCTIONS);
-    let truth = cluster().create_database("fr_called_functions");
-    truth.execute(CALLED_FUNCTIONS);
+    let (dir, truth) = one_migration_case("fr_called_functions", CALLED_FUNCTIONS);
     let found = differences(dir.path(), &truth.url);
     // The `RETURN` body itself is stored parsed (`prosqlbody`), not modelled: the
     // function stays unverifiable, and nothing else.
@@ -280,23 +275,13 @@ const TRIGGER_DEFS: &str = "SELECT pg_get_triggerdef(oid) FROM pg_trigger
 
 #[test]
 fn transition_table_triggers_are_compared_and_rendered() {
-    let dir = one_migration(TRANSITION_TABLES);
-    let truth = cluster().create_database("fr_transition_truth");
-    truth.execute(TRANSITION_TABLES);
-    let found = differences(dir.path(), &truth.url);
-    assert!(found.is_empty(), "{found:#?}");
-    let r = run_in(
-        dir.path(),
-        &["schema", dir.path().to_str().unwrap(), "--format", "sql"],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let rebuilt = cluster().create_database("fr_transition_schema");
-    rebuilt.execute(&r.stdout);
+    let (dir, truth) = one_migration_case("fr_transition_truth", TRANSITION_TABLES);
+    assert_no_drift(dir.path(), &truth);
+    let (rebuilt, sql) = rebuilt_from_schema_sql(dir.path(), "fr_transition_schema");
     assert_eq!(
         rebuilt.query(TRIGGER_DEFS),
         truth.query(TRIGGER_DEFS),
-        "{}",
-        r.stdout
+        "SQL:\n{sql}"
     );
     // A hand-changed transition table name is drift.
     truth.execute(
@@ -343,8 +328,7 @@ fn a_run_time_column_type_is_doubt_about_that_column_only() {
         ("1700000000000-Faces.ts", DYNAMIC_TYPE_TS),
         ("1700000000001-DropEmbedding.ts", DROP_EMBEDDING_TS),
     ]);
-    let found = differences(dir.path(), &truth.url);
-    assert!(found.is_empty(), "{found:#?}");
+    assert_no_drift(dir.path(), &truth);
     // Before the drop, the column is what stays unverifiable, not its table.
     let dir = project(&[("1700000000000-Faces.ts", DYNAMIC_TYPE_TS)]);
     // (`vector` is pgvector's type; which type the database holds does not matter.)
@@ -440,8 +424,7 @@ fn a_serial_whose_sequence_name_is_taken_gets_the_next_free_name() {
         "appointment_appointment_id_seq appointment",
         "the truth is what the trial saw"
     );
-    let found = differences(dir.path(), &truth.url);
-    assert!(found.is_empty(), "false drift:\n{}", found.join("\n"));
+    assert_no_drift(dir.path(), &truth);
     let (rebuilt, sql) = rebuilt_from_schema_sql(dir.path(), "frs_serial_taken_sql");
     assert_eq!(
         rebuilt.query(SEQUENCES),
@@ -476,8 +459,7 @@ const CONSTRAINTS: &str = "SELECT conname || ' ' || pg_get_constraintdef(oid) FR
 #[test]
 fn a_named_exclusion_constraint_renders_its_name_once() {
     let (dir, truth) = flyway_case("frs_named_excl", &NAMED_EXCLUSION);
-    let found = differences(dir.path(), &truth.url);
-    assert!(found.is_empty(), "false drift:\n{}", found.join("\n"));
+    assert_no_drift(dir.path(), &truth);
     let (rebuilt, sql) = rebuilt_from_schema_sql(dir.path(), "frs_named_excl_sql");
     assert_eq!(
         rebuilt.query(CONSTRAINTS),
@@ -524,8 +506,7 @@ fn flyway_placeholders_are_values_known_at_run_time_not_unreadable_sql() {
     for (_, sql) in &truth_sql {
         truth.execute(sql);
     }
-    let found = differences(dir.path(), &truth.url);
-    assert!(found.is_empty(), "false drift:\n{}", found.join("\n"));
+    assert_no_drift(dir.path(), &truth);
     // The statements after the placeholder still point at their own line.
     let r = run_in(dir.path(), &["lint", ".", "--format", "json"]);
     let v = r.json();
@@ -655,11 +636,8 @@ exports.AddIndex1690000000050 = AddIndex1690000000050;
     ]);
     let r = run_in(dir.path(), &["lint", "--format", "json"]);
     let v = r.json();
-    let opaque: Vec<i64> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "opaque-operation")
+    let opaque: Vec<i64> = findings_of(&v, "opaque-operation")
+        .into_iter()
         .map(|f| f["line"].as_i64().unwrap())
         .collect();
     assert_eq!(opaque, vec![5], "{v}");
@@ -690,11 +668,8 @@ ALTER TABLE replication_job RENAME TO replication_schedule_job;
 
 #[test]
 fn plpgsql_returning_into_a_variable_is_read_as_the_statement() {
-    let dir = one_migration(RETURNING_INTO);
-    let truth = cluster().create_database("fr_returning_into");
-    truth.execute(RETURNING_INTO);
-    let found = differences(dir.path(), &truth.url);
-    assert!(found.is_empty(), "false drift:\n{}", found.join("\n"));
+    let (dir, truth) = one_migration_case("fr_returning_into", RETURNING_INTO);
+    assert_no_drift(dir.path(), &truth);
     let v = run_in(dir.path(), &["lint", ".", "--format", "json"]).json();
     let rules = rule_ids(&v);
     assert!(!rules.iter().any(|r| r == "unparsed-sql"), "{v}");
@@ -730,11 +705,8 @@ END $$;
 
 #[test]
 fn a_ddl_guarded_by_its_constraint_name_in_pg_constraint_is_replayed() {
-    let dir = one_migration(CONSTRAINT_GUARD);
-    let truth = cluster().create_database("fr_constraint_guard");
-    truth.execute(CONSTRAINT_GUARD);
-    let found = differences(dir.path(), &truth.url);
-    assert!(found.is_empty(), "false drift:\n{}", found.join("\n"));
+    let (dir, truth) = one_migration_case("fr_constraint_guard", CONSTRAINT_GUARD);
+    assert_no_drift(dir.path(), &truth);
     // A hand-dropped constraint is drift again (the guard is no blanket pass).
     truth.execute("ALTER TABLE artifact_accessory DROP CONSTRAINT unique_artifact_accessory");
     let found = differences(dir.path(), &truth.url);
@@ -766,11 +738,8 @@ exports.DropLegacy1690000000060 = DropLegacy1690000000060;
     let r = run_in(dir.path(), &["lint", "migrations", "--format", "json"]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     let v = r.json();
-    let opaque: Vec<i64> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "opaque-operation")
+    let opaque: Vec<i64> = findings_of(&v, "opaque-operation")
+        .into_iter()
         .map(|f| f["line"].as_i64().unwrap())
         .collect();
     assert!(opaque.contains(&4) && opaque.contains(&6), "{v}");

@@ -3,7 +3,8 @@
 //! project is then linted with it.
 
 mod util;
-use migguard::config::{Config, HistoryKind};
+use migguard::config::Config;
+use migguard::db::history::HistoryKind;
 use util::*;
 
 const MIGRATION: &str = r#"import { MigrationInterface, QueryRunner } from "typeorm";

@@ -231,11 +231,10 @@ fn change_column_by_name_is_judged_like_typeorm_judges_it() {
     // migguard: recreate exactly where TypeORM recreated; the in-place change that
     // turns `flag` NOT NULL is the set-not-null scan.
     let r = run_in(dir.path(), &["lint", "m", "--format", "json"]);
-    let findings = r.json()["findings"].as_array().expect("findings").clone();
+    let json = r.json();
     let objects = |rule: &str| -> Vec<String> {
-        findings
-            .iter()
-            .filter(|f| f["rule"] == rule)
+        findings_of(&json, rule)
+            .into_iter()
             .map(|f| f["object"].as_str().unwrap_or_default().to_string())
             .collect()
     };

@@ -254,12 +254,7 @@ fn editing_a_legacy_migration_fails_edited_migration() {
         "grandfathered",
         "DropOldFlag1700000100000"
     ));
-    let edited: Vec<&serde_json::Value> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "edited-migration")
-        .collect();
+    let edited: Vec<&serde_json::Value> = findings_of(&v, "edited-migration");
     assert_eq!(edited.len(), 1);
     assert!(edited[0]["file"]
         .as_str()
@@ -310,12 +305,7 @@ fn deleting_a_legacy_migration_fails_with_the_path_and_no_position() {
     let r = gate(d);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     let v = r.json();
-    let edited: Vec<&serde_json::Value> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "edited-migration")
-        .collect();
+    let edited: Vec<&serde_json::Value> = findings_of(&v, "edited-migration");
     assert_eq!(edited.len(), 1, "{}", r.stdout);
     assert_eq!(edited[0]["status"], "failing");
     // Spelt like every other finding's file: relative, as the migration root was given.
@@ -885,12 +875,7 @@ fn a_reasoned_file_level_ignore_suppresses_edited_migration() {
     let r = gate(d);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let v = r.json();
-    let f: Vec<&serde_json::Value> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "edited-migration")
-        .collect();
+    let f: Vec<&serde_json::Value> = findings_of(&v, "edited-migration");
     assert_eq!(f.len(), 1, "{}", r.stdout);
     assert_eq!(f[0]["status"], "suppressed");
     assert_eq!(

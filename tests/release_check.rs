@@ -590,11 +590,8 @@ fn out_of_order_pending_is_a_warning() {
     let db = db_with_history("rc_ooo", &[ALL[0], ALL[3]]);
     let r = check(&db, &[], &[]);
     let v = r.json();
-    let warnings: Vec<String> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "history-problem")
+    let warnings: Vec<String> = findings_of(&v, "history-problem")
+        .into_iter()
         .map(|f| format!("{} {}", f["status"], f["message"]))
         .collect();
     assert_eq!(warnings.len(), 2, "{warnings:?}");

@@ -94,11 +94,8 @@ const INDEXES: (&str, &[&str]) = (
 
 /// The size-aware findings of a JSON report, by table: (status, severity, stats).
 fn sized(v: &serde_json::Value, rule: &str) -> Vec<(String, String, String, serde_json::Value)> {
-    let mut out: Vec<_> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == rule)
+    let mut out: Vec<_> = findings_of(v, rule)
+        .into_iter()
         .map(|f| {
             (
                 f["table_stats"]["table"].as_str().unwrap_or("").to_string(),

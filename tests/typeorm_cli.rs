@@ -220,11 +220,8 @@ fn every_way_of_reaching_query_is_read() {
     let dir = project(&[("m/1700000000001-Reach.ts", src)]);
     let r = run_in(dir.path(), &["lint", "m", "--format", "json"]);
     let v = r.json();
-    let dropped: Vec<(String, u64)> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "drop-table")
+    let dropped: Vec<(String, u64)> = findings_of(&v, "drop-table")
+        .into_iter()
         .map(|f| {
             (
                 f["object"].as_str().unwrap().to_string(),

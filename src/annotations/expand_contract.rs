@@ -306,16 +306,10 @@ mod tests {
     use super::*;
     use crate::classify::classify;
     use crate::finding::{Gate, Status};
-    use crate::parse::sql::read_sql_file;
-    use crate::parse::ReadOptions;
-    use crate::source::SourceFile;
+    use crate::parse::sql::read_sql_texts;
 
     fn read(path: &str, sql: &str) -> Migration {
-        read_sql_file(
-            &SourceFile::new(path.into(), sql.to_string()),
-            &ReadOptions::default(),
-        )
-        .remove(0)
+        read_sql_texts(&[(path, sql)]).remove(0)
     }
 
     fn run(ms: Vec<Migration>) -> Vec<(String, String, Status)> {

@@ -348,16 +348,7 @@ mod tests {
     fn run(sql: &str) -> Vec<(String, Status, Option<String>)> {
         let file = SourceFile::new("0001_x.sql".into(), sql.to_string());
         let m = read_sql_file(&file, &ReadOptions::default()).remove(0);
-        let rules = RuleSet::builtin();
-        let mut f = classify(&m, &rules).findings;
-        apply(&m, &rules, &mut f);
-        f.into_iter()
-            .map(|f| {
-                let status = Gate::BLOCK.status(&f);
-                let reason = f.suppression_reason().map(str::to_string);
-                (f.rule, status, reason)
-            })
-            .collect()
+        statuses(&m)
     }
 
     #[test]
@@ -479,6 +470,7 @@ mod tests {
             .build()
     }
 
+    /// `(rule, status, suppression reason)` of each finding of `m`, suppressions applied.
     fn statuses(m: &Migration) -> Vec<(String, Status, Option<String>)> {
         let rules = RuleSet::builtin();
         let mut f = classify(m, &rules).findings;

@@ -12,19 +12,16 @@
 //! pending migration merged out of timestamp order is a warning. With the
 //! permission, the report lists every destructive migration it let through.
 
-use crate::classify::finding;
 use crate::classify::prior::prior_and_lock_facts;
-use crate::classify::unlocated;
 use crate::cli::{GlobalArgs, ReleaseCheckArgs};
 use crate::config::Config;
 use crate::db::connect::{block_on_within, connect, describe};
 use crate::db::history::{self, compare_with_checksums};
 use crate::error::{Error, Outcome, Result};
-use crate::finding::{Disposition, Gate};
+use crate::finding::{Finding, Gate};
 use crate::project::{load_project, load_rules, migration_paths};
-use crate::release::{allowed_destructive, allowed_message, check, rollback_breakage, PERMISSION};
+use crate::release::{history_summary, judge, missing_history_table, rollback_breakage, Judgement};
 use crate::report::{render_findings, FindingsReport, RenderOptions};
-use crate::ruleset::CodeRule;
 
 /// The environment variable that grants destructive migrations when the flag is absent.
 pub const ALLOW_DESTRUCTIVE_ENV: &str = "ALLOW_DESTRUCTIVE_MIGRATIONS";
@@ -135,81 +132,40 @@ pub fn run(args: &ReleaseCheckArgs, global: &GlobalArgs) -> Result<Outcome> {
         }
         Ok::<_, Error>((history, cmp, live, server_version_num, sized))
     })?;
-    let mut findings = check(&project.migrations, &prior, &cmp, &rules, allow_destructive);
-    findings.extend(sized.into_iter().flat_map(|p| p.findings));
+    let mut judged_elsewhere: Vec<Finding> = sized.into_iter().flat_map(|p| p.findings).collect();
     // A file that looks like a migration but could not be read may be one that runs
     // in this release: fail closed, as the PR gate does.
-    findings.extend(project.unreadable_file_findings(&rules));
+    judged_elsewhere.extend(project.unreadable_file_findings(&rules));
     if let Some((live, schemas)) = &live {
         let view = crate::drift::HistoryView::from(cmp.clone());
         let ignore =
             crate::drift::IgnoreList::new(&table, &ds, &config.drift.ignore).with_schemas(schemas);
         let report = crate::drift::analyse(&project.migrations, live, view, &ds, &ignore);
-        findings.extend(rollback_breakage(
+        judged_elsewhere.extend(rollback_breakage(
             &report.items,
             &cmp.unknown_applied,
             &rules,
         ));
     }
-    // Contract: a missing history table is "nothing applied", with a warning —
-    // a finding, so that JSON and SARIF consumers see it too.
-    if let Some(r) = rules
-        .enabled(CodeRule::HistoryProblem)
-        .filter(|_| history.table_missing)
-    {
-        let mut f = unlocated(
-            r,
-            None,
-            None,
-            format!("history table `{table}` does not exist: treating every migration as pending"),
-        );
-        f.disposition = Disposition::Advisory;
-        findings.push(f);
+    if history.table_missing {
+        judged_elsewhere.extend(missing_history_table(&rules, &table));
     }
-    let allowed = if allow_destructive {
-        allowed_destructive(&project.migrations, &prior, &cmp, &rules, &findings)
-    } else {
-        Vec::new()
-    };
-    let mut notes = Vec::new();
-    if let Some(r) = rules.enabled(CodeRule::DestructivePending) {
-        for a in &allowed {
-            let Some(m) = project.migrations.iter().find(|m| m.name == a.migration) else {
-                continue;
-            };
-            let mut f = finding(
-                r,
-                m,
-                Some(m.span),
-                a.drops.first().cloned(),
-                allowed_message(a),
-            );
-            f.disposition = Disposition::Allowed {
-                by: PERMISSION.to_string(),
-            };
-            findings.push(f);
-            notes.push(allowed_message(a));
-        }
-    }
+    let Judgement {
+        findings,
+        allowed,
+        mut notes,
+    } = judge(
+        &project.migrations,
+        &prior,
+        &cmp,
+        &rules,
+        allow_destructive,
+        judged_elsewhere,
+    );
     notes.extend(project.annotation_sources.iter().map(|a| a.describe()));
     let major = crate::db::stats::major_of(server_version_num);
     notes.push(version_note(major, config.postgres_version));
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    notes.push(format!(
-        "{} applied, {} pending{}{}",
-        cmp.applied.len(),
-        cmp.pending.len(),
-        if cmp.pending.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", cmp.pending.join(", "))
-        },
-        if cmp.out_of_order.is_empty() {
-            String::new()
-        } else {
-            format!(" (out of order: {})", cmp.out_of_order.join(", "))
-        },
-    ));
+    notes.push(history_summary(&cmp));
     let report = FindingsReport {
         notes,
         history: Some(serde_json::json!({

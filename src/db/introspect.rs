@@ -317,10 +317,7 @@ pub async fn introspect(client: &Session, schemas: &[String]) -> Result<SchemaMo
         )
         .await?;
     for r in cons {
-        let Some(t) = by_oid
-            .get(&r.get::<_, u32>(0))
-            .and_then(|n| m.tables.get_mut(n))
-        else {
+        let Some(t) = table_of_row(&by_oid, &mut m, &r) else {
             continue;
         };
         let columns: Vec<String> = r.get::<_, Option<Vec<String>>>(6).unwrap_or_default();
@@ -652,6 +649,18 @@ async fn introspect_comments(
     Ok(())
 }
 
+/// The table of a catalog row whose first column is the table's oid; `None` for one
+/// not introspected.
+fn table_of_row<'m>(
+    by_oid: &BTreeMap<u32, QualifiedName>,
+    m: &'m mut SchemaModel,
+    r: &tokio_postgres::Row,
+) -> Option<&'m mut Table> {
+    by_oid
+        .get(&r.get::<_, u32>(0))
+        .and_then(|n| m.tables.get_mut(n))
+}
+
 /// Storage parameters and persistence of the tables in `by_oid` (`schema::storage`):
 /// the table's `reloptions`, its TOAST table's prefixed `toast.`, in one query.
 async fn introspect_table_storage(
@@ -676,10 +685,7 @@ async fn introspect_table_storage(
         )
         .await?;
     for r in rows {
-        if let Some(t) = by_oid
-            .get(&r.get::<_, u32>(0))
-            .and_then(|n| m.tables.get_mut(n))
-        {
+        if let Some(t) = table_of_row(by_oid, m, &r) {
             t.storage = crate::schema::storage::TableStorage {
                 parameters: r.get(3),
                 unlogged: r.get(1),
@@ -709,10 +715,7 @@ async fn introspect_row_security(
         )
         .await?;
     for r in switches {
-        if let Some(t) = by_oid
-            .get(&r.get::<_, u32>(0))
-            .and_then(|n| m.tables.get_mut(n))
-        {
+        if let Some(t) = table_of_row(by_oid, m, &r) {
             t.row_security = r.get(1);
             t.force_row_security = r.get(2);
         }
@@ -733,10 +736,7 @@ async fn introspect_row_security(
         )
         .await?;
     for r in policies {
-        let Some(t) = by_oid
-            .get(&r.get::<_, u32>(0))
-            .and_then(|n| m.tables.get_mut(n))
-        else {
+        let Some(t) = table_of_row(by_oid, m, &r) else {
             continue;
         };
         let name: String = r.get(1);
@@ -794,10 +794,7 @@ async fn introspect_triggers(
         )
         .await?;
     for r in rows {
-        let Some(table) = by_oid
-            .get(&r.get::<_, u32>(0))
-            .and_then(|n| m.tables.get_mut(n))
-        else {
+        let Some(table) = table_of_row(by_oid, m, &r) else {
             continue;
         };
         // tgtype bits (pg_trigger.h): ROW 1, BEFORE 2, INSERT 4, DELETE 8, UPDATE 16,

@@ -8,7 +8,7 @@
 
 use super::diff::{Difference, Kind};
 use super::ignore::IgnoreList;
-use super::keyed::on_both_sides;
+use super::keyed::{compared_tables, on_both_sides};
 use crate::schema::SchemaModel;
 
 /// One commented object both sides hold.
@@ -88,10 +88,7 @@ pub(super) fn diff_comments(
             out,
         )
     };
-    for (name, e, l) in on_both_sides(&expected.tables, &live.tables) {
-        if ignore.skips(name) {
-            continue;
-        }
+    for (name, e, l) in compared_tables(expected, live, ignore) {
         let table = name.to_string();
         let inner = |n: &dyn std::fmt::Display| format!("{table}.{n}");
         let on = Some(table.clone());

@@ -241,16 +241,18 @@ pub struct Difference {
     pub message: String,
 }
 
-fn d(
+/// A difference on an object of its own (a table, a type, a function): every drift
+/// comparison builds its items through this and [`d_on`].
+pub(super) fn d(
     kind: Kind,
-    object: String,
+    object: impl Into<String>,
     expected: Option<String>,
     actual: Option<String>,
     message: String,
 ) -> Difference {
     Difference {
         kind,
-        object,
+        object: object.into(),
         table: None,
         expected,
         actual,
@@ -259,10 +261,10 @@ fn d(
 }
 
 /// A difference on an object that belongs to `table`.
-fn d_on(
+pub(super) fn d_on(
     table: &str,
     kind: Kind,
-    object: String,
+    object: impl Into<String>,
     expected: Option<String>,
     actual: Option<String>,
     message: String,

@@ -4,9 +4,9 @@
 //! table covers it. Keys and bounds compare in one spelling (`schema::partitions`);
 //! the items show each side's own text.
 
-use super::diff::{Difference, Kind};
+use super::diff::{d_on, Difference, Kind};
 use super::ignore::IgnoreList;
-use super::keyed::on_both_sides;
+use super::keyed::compared_tables;
 use crate::schema::model::Table;
 use crate::schema::partitions::{bounds_equal, partition_key_key};
 use crate::schema::SchemaModel;
@@ -74,10 +74,7 @@ pub(super) fn diff_hierarchy(
     ignore: &IgnoreList,
     out: &mut Vec<Difference>,
 ) {
-    for (name, e, l) in on_both_sides(&expected.tables, &live.tables) {
-        if ignore.skips(name) {
-            continue;
-        }
+    for (name, e, l) in compared_tables(expected, live, ignore) {
         let table = name.to_string();
         for a in &ATTRIBUTES {
             let (et, lt) = ((a.text)(e), (a.text)(l));
@@ -106,14 +103,7 @@ pub(super) fn diff_hierarchy(
                     ),
                 ),
             };
-            out.push(Difference {
-                kind,
-                object: table.clone(),
-                table: Some(table.clone()),
-                expected: et,
-                actual: lt,
-                message,
-            });
+            out.push(d_on(&table, kind, &table, et, lt, message));
         }
     }
 }

@@ -3,6 +3,10 @@
 //! types, views, sequences, functions, triggers, policies) only says what a missing,
 //! differing or unexpected object is, and never repeats the pairing.
 
+use super::ignore::IgnoreList;
+use crate::ir::QualifiedName;
+use crate::schema::model::Table;
+use crate::schema::SchemaModel;
 use std::collections::BTreeMap;
 
 /// Where a named object is: only in the schema the migrations produce, on both
@@ -59,6 +63,18 @@ pub(super) fn on_both_sides<'a, K: Ord, V>(
         .filter_map(move |(key, e)| live.get(key).map(|l| (key, e, l)))
 }
 
+/// The tables both sides hold that `ignore` does not skip, as `(name, expected,
+/// live)`: where every comparison inside a table (hierarchy, storage, triggers, row
+/// security, comments) starts, so all of them leave out the same tables. A missing
+/// or unexpected table is reported once, as the table, by the table diff.
+pub(super) fn compared_tables<'a>(
+    expected: &'a SchemaModel,
+    live: &'a SchemaModel,
+    ignore: &'a IgnoreList,
+) -> impl Iterator<Item = (&'a QualifiedName, &'a Table, &'a Table)> {
+    on_both_sides(&expected.tables, &live.tables).filter(move |(name, _, _)| !ignore.skips(name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +107,29 @@ mod tests {
         );
         let sides: Vec<i32> = got.iter().map(|(_, p)| *p.object()).collect();
         assert_eq!(sides, [1, 2, 4, 3]);
+    }
+
+    #[test]
+    fn compared_tables_are_those_both_sides_hold_less_the_skipped_ones() {
+        let model = |names: &[&str]| SchemaModel {
+            tables: names
+                .iter()
+                .map(|n| {
+                    let name = QualifiedName::new("public", *n);
+                    (name.clone(), Table::new(name))
+                })
+                .collect(),
+            ..SchemaModel::default()
+        };
+        let expected = model(&["only_ours", "shared", "tmp_shared"]);
+        let live = model(&["shared", "tmp_shared", "only_theirs"]);
+        let ignore = IgnoreList::new("migrations", "public", &["public.tmp_*".into()]);
+        let got: Vec<String> = compared_tables(&expected, &live, &ignore)
+            .map(|(name, e, l)| {
+                assert!(e.name == *name && l.name == *name);
+                name.to_string()
+            })
+            .collect();
+        assert_eq!(got, ["public.shared"]);
     }
 }

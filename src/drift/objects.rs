@@ -2,28 +2,11 @@
 //! functions and procedures, triggers, row security and policies. Kept apart from the table diff so each object kind
 //! compares in one place.
 
-use super::diff::{Difference, Kind};
+use super::diff::{d, d_on, Difference, Kind};
 use super::ignore::IgnoreList;
-use super::keyed::{on_both_sides, paired, Presence};
+use super::keyed::{compared_tables, paired, Presence};
 use crate::schema::objects::Function;
 use crate::schema::SchemaModel;
-
-fn item(
-    kind: Kind,
-    object: &str,
-    expected: Option<String>,
-    actual: Option<String>,
-    message: String,
-) -> Difference {
-    Difference {
-        kind,
-        object: object.to_string(),
-        table: None,
-        expected,
-        actual,
-        message,
-    }
-}
 
 /// Functions and procedures: present on both sides with the same header (identity
 /// arguments, result, language, volatility, security) and the same stored body,
@@ -40,7 +23,7 @@ pub(super) fn diff_functions(
             continue;
         }
         match presence {
-            Presence::Missing(e) => out.push(item(
+            Presence::Missing(e) => out.push(d(
                 Kind::MissingFunction,
                 key,
                 Some(e.header()),
@@ -50,7 +33,7 @@ pub(super) fn diff_functions(
             Presence::Both {
                 expected: e,
                 live: l,
-            } if e.header() != l.header() => out.push(item(
+            } if e.header() != l.header() => out.push(d(
                 Kind::FunctionMismatch,
                 key,
                 Some(e.header()),
@@ -65,7 +48,7 @@ pub(super) fn diff_functions(
             Presence::Both {
                 expected: e,
                 live: l,
-            } if e.body.is_some() && e.body != l.body => out.push(item(
+            } if e.body.is_some() && e.body != l.body => out.push(d(
                 Kind::FunctionMismatch,
                 key,
                 e.body.clone(),
@@ -77,7 +60,7 @@ pub(super) fn diff_functions(
                 ),
             )),
             Presence::Both { .. } => {}
-            Presence::Unexpected(l) => out.push(item(
+            Presence::Unexpected(l) => out.push(d(
                 Kind::UnexpectedFunction,
                 key,
                 None,
@@ -100,16 +83,13 @@ pub(super) fn diff_triggers(
     ignore: &IgnoreList,
     out: &mut Vec<Difference>,
 ) {
-    for (name, e, l) in on_both_sides(&expected.tables, &live.tables) {
-        if ignore.skips(name) {
-            continue;
-        }
+    for (name, e, l) in compared_tables(expected, live, ignore) {
         let table = name.to_string();
-        let on_table = |kind, trigger: &str, expected, actual, message| Difference {
-            table: Some(table.clone()),
-            ..item(
+        let on_table = |kind, trigger: &str, expected, actual, message| {
+            d_on(
+                &table,
                 kind,
-                &format!("{table}.{trigger}"),
+                format!("{table}.{trigger}"),
                 expected,
                 actual,
                 message,
@@ -177,32 +157,27 @@ pub(super) fn diff_row_security(
             if t.force_row_security { ", FORCED" } else { "" }
         )
     };
-    for (name, e, l) in on_both_sides(&expected.tables, &live.tables) {
-        if ignore.skips(name) {
-            continue;
-        }
+    for (name, e, l) in compared_tables(expected, live, ignore) {
         let table = name.to_string();
         if switches(e) != switches(l) {
-            out.push(Difference {
-                table: Some(table.clone()),
-                ..item(
-                    Kind::RowSecurityMismatch,
-                    &table,
-                    Some(switches(e)),
-                    Some(switches(l)),
-                    format!(
-                        "table {table} has {} but the migrations give it {}",
-                        switches(l),
-                        switches(e)
-                    ),
-                )
-            });
+            out.push(d_on(
+                &table,
+                Kind::RowSecurityMismatch,
+                &table,
+                Some(switches(e)),
+                Some(switches(l)),
+                format!(
+                    "table {table} has {} but the migrations give it {}",
+                    switches(l),
+                    switches(e)
+                ),
+            ));
         }
-        let on_table = |kind, policy: &str, expected, actual, message| Difference {
-            table: Some(table.clone()),
-            ..item(
+        let on_table = |kind, policy: &str, expected, actual, message| {
+            d_on(
+                &table,
                 kind,
-                &format!("{table}.{policy}"),
+                format!("{table}.{policy}"),
                 expected,
                 actual,
                 message,

@@ -4,9 +4,9 @@
 //! a `toast.*` parameter is compared only where the live table has a TOAST table,
 //! since PostgreSQL discards it on a table without one.
 
-use super::diff::{Difference, Kind};
+use super::diff::{d_on, Difference, Kind};
 use super::ignore::IgnoreList;
-use super::keyed::on_both_sides;
+use super::keyed::compared_tables;
 use crate::schema::SchemaModel;
 
 /// Storage differences on the tables present on both sides.
@@ -16,10 +16,7 @@ pub(super) fn diff_storage(
     ignore: &IgnoreList,
     out: &mut Vec<Difference>,
 ) {
-    for (name, e, l) in on_both_sides(&expected.tables, &live.tables) {
-        if ignore.skips(name) {
-            continue;
-        }
+    for (name, e, l) in compared_tables(expected, live, ignore) {
         let toast = l.storage.toast_table;
         let (es, ls) = (&e.storage, &l.storage);
         if es.unlogged == ls.unlogged
@@ -29,13 +26,14 @@ pub(super) fn diff_storage(
         }
         let table = name.to_string();
         let (de, dl) = (es.describe(toast), ls.describe(toast));
-        out.push(Difference {
-            kind: Kind::StorageMismatch,
-            object: table.clone(),
-            table: Some(table.clone()),
-            message: format!("table {table} has storage {dl} but the migrations give it {de}"),
-            expected: Some(de),
-            actual: Some(dl),
-        });
+        let message = format!("table {table} has storage {dl} but the migrations give it {de}");
+        out.push(d_on(
+            &table,
+            Kind::StorageMismatch,
+            &table,
+            Some(de),
+            Some(dl),
+            message,
+        ));
     }
 }

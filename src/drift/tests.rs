@@ -2,23 +2,9 @@
 
 use super::*;
 use crate::ir::Migration;
-use crate::parse::sql::read_sql_file;
-use crate::parse::ReadOptions;
+use crate::parse::sql::read_sql_texts;
 use crate::schema::replay::replay;
 use crate::schema::SchemaModel;
-use crate::source::SourceFile;
-
-fn migs(files: &[(&str, &str)]) -> Vec<Migration> {
-    files
-        .iter()
-        .flat_map(|(p, sql)| {
-            read_sql_file(
-                &SourceFile::new((*p).into(), sql.to_string()),
-                &ReadOptions::default(),
-            )
-        })
-        .collect()
-}
 
 const M1: (&str, &str) = ("0001_init.sql", "CREATE TYPE mood AS ENUM ('a','b'); CREATE TABLE t (id int PRIMARY KEY, name text NOT NULL DEFAULT 'x', m mood); CREATE INDEX t_name_idx ON t (name);");
 const M2: (&str, &str) = ("0002_more.sql", "ALTER TABLE t ADD COLUMN extra int;");
@@ -45,7 +31,7 @@ fn kinds(r: &DriftReport) -> Vec<(String, String, bool)> {
 
 #[test]
 fn clean_when_live_matches() {
-    let ms = migs(&[M1, M2]);
+    let ms = read_sql_texts(&[M1, M2]);
     let r = analyse(
         &ms,
         &live_after(&ms),
@@ -58,7 +44,7 @@ fn clean_when_live_matches() {
 
 #[test]
 fn pending_migration_differences_are_reconcilable() {
-    let ms = migs(&[M1, M2]);
+    let ms = read_sql_texts(&[M1, M2]);
     let live = live_after(&ms[..1]);
     let r = analyse(
         &ms,
@@ -80,7 +66,7 @@ fn pending_migration_differences_are_reconcilable() {
 
 #[test]
 fn hand_edits_are_real_drift() {
-    let ms = migs(&[M1]);
+    let ms = read_sql_texts(&[M1]);
     let mut live = live_after(&ms);
     let t = live
         .tables
@@ -129,7 +115,7 @@ fn hand_edits_are_real_drift() {
 
 #[test]
 fn pending_migration_that_cannot_apply_conflicts() {
-    let ms = migs(&[M1, ("0002_drop.sql", "ALTER TABLE t DROP COLUMN name;")]);
+    let ms = read_sql_texts(&[M1, ("0002_drop.sql", "ALTER TABLE t DROP COLUMN name;")]);
     let mut live = live_after(&ms[..1]);
     // Someone already dropped the column by hand.
     live.tables
@@ -158,7 +144,7 @@ fn pending_migration_that_cannot_apply_conflicts() {
 
 #[test]
 fn unknown_applied_and_ignore_list() {
-    let ms = migs(&[M1]);
+    let ms = read_sql_texts(&[M1]);
     let mut live = live_after(&ms);
     live.tables.insert(
         crate::ir::QualifiedName::new("public", "tmp_import"),
@@ -181,7 +167,7 @@ fn unknown_applied_and_ignore_list() {
 
 #[test]
 fn unreadable_migrations_are_unverifiable() {
-    let ms = migs(&[
+    let ms = read_sql_texts(&[
         M1,
         (
             "0002_do.sql",
@@ -208,7 +194,7 @@ fn unreadable_migrations_are_unverifiable() {
 #[test]
 fn resolved_by_names_the_pending_migration_that_fixes_it() {
     // Two pending migrations touch the same table; each difference names its own.
-    let ms = migs(&[
+    let ms = read_sql_texts(&[
         M1,
         M2,
         (
@@ -247,7 +233,7 @@ fn resolved_by_names_the_pending_migration_that_fixes_it() {
 fn pending_migrations_replay_in_version_order() {
     // Listed out of order: 0003 alters the column 0002 adds. Replaying in list order
     // would conflict; in version order it reconciles.
-    let ms = migs(&[
+    let ms = read_sql_texts(&[
         (
             "0003_widen.sql",
             "ALTER TABLE t ALTER COLUMN extra TYPE bigint;",
@@ -255,7 +241,7 @@ fn pending_migrations_replay_in_version_order() {
         M1,
         M2,
     ]);
-    let live = live_after(&migs(&[M1]));
+    let live = live_after(&read_sql_texts(&[M1]));
     let r = analyse(
         &ms,
         &live,
@@ -277,7 +263,7 @@ fn pending_migrations_replay_in_version_order() {
 fn partly_fixed_difference_stays_real_drift() {
     // Pending 0002 adds `extra`, but someone already added it by hand with another
     // type: the migration conflicts and the type mismatch is real drift.
-    let ms = migs(&[M1, M2]);
+    let ms = read_sql_texts(&[M1, M2]);
     let mut live = live_after(&ms[..1]);
     live.tables
         .values_mut()
@@ -329,7 +315,7 @@ fn out_of_order_pending_is_reconcilable_and_names_both_migrations() {
     // TypeORM 0.3 runs it without complaint (MigrationExecutor's timestamp check is
     // commented out), so it is a warning, not real drift.
     let m3 = ("0003_other.sql", "CREATE TABLE u (id int);");
-    let ms = migs(&[M1, M2, m3]);
+    let ms = read_sql_texts(&[M1, M2, m3]);
     let live = live_after(&[ms[0].clone(), ms[2].clone()]);
     let mut h = history(&["0001_init", "0003_other"], &["0002_more"]);
     h.out_of_order.push("0002_more".into());
@@ -352,7 +338,7 @@ fn out_of_order_pending_is_reconcilable_and_names_both_migrations() {
 
 #[test]
 fn unverifiable_is_never_reconcilable_even_when_pending() {
-    let ms = migs(&[
+    let ms = read_sql_texts(&[
         M1,
         (
             "0002_do.sql",
@@ -379,7 +365,7 @@ fn unverifiable_is_never_reconcilable_even_when_pending() {
 
 #[test]
 fn fresh_database_everything_is_pending() {
-    let ms = migs(&[
+    let ms = read_sql_texts(&[
         M1,
         M2,
         (
@@ -411,7 +397,7 @@ fn fresh_database_everything_is_pending() {
 }
 
 fn sample_report() -> DriftReport {
-    let ms = migs(&[M1, M2]);
+    let ms = read_sql_texts(&[M1, M2]);
     let mut live = live_after(&ms[..1]);
     live.enums
         .values_mut()
@@ -469,7 +455,7 @@ fn renders_sarif() {
 
 #[test]
 fn clean_human_output_says_so() {
-    let ms = migs(&[M1]);
+    let ms = read_sql_texts(&[M1]);
     let r = analyse(
         &ms,
         &live_after(&ms),
@@ -484,7 +470,7 @@ fn clean_human_output_says_so() {
 
 #[test]
 fn step_targets_are_bounded_only_for_ops_that_stay_on_their_objects() {
-    let ms = migs(&[
+    let ms = read_sql_texts(&[
         M1,
         ("0002_cascade.sql", "DROP TABLE t CASCADE;"),
         ("0003_rename.sql", "ALTER TABLE t RENAME TO u;"),
@@ -498,7 +484,7 @@ fn step_targets_are_bounded_only_for_ops_that_stay_on_their_objects() {
 #[test]
 fn reconcile_after_an_unbounded_step_still_resolves() {
     // 0003 renames a table (unbounded): every difference is re-checked at that step.
-    let ms = migs(&[M1, M2, ("0003_rename.sql", "ALTER TABLE t RENAME TO u;")]);
+    let ms = read_sql_texts(&[M1, M2, ("0003_rename.sql", "ALTER TABLE t RENAME TO u;")]);
     let live = live_after(&ms[..1]);
     let r = analyse(
         &ms,
@@ -545,7 +531,7 @@ fn item_kinds_are_reported_by_their_documented_names() {
 
 #[test]
 fn schemas_to_compare_puts_the_configured_schema_first_then_every_used_one() {
-    let ms = migs(&[(
+    let ms = read_sql_texts(&[(
         "0001_init.sql",
         "CREATE SCHEMA core; CREATE TABLE core.t (id int); CREATE TABLE t (id int);",
     )]);
@@ -566,7 +552,7 @@ fn schemas_to_compare_puts_the_configured_schema_first_then_every_used_one() {
 
 #[test]
 fn schemas_to_compare_keeps_only_the_requested_ones() {
-    let ms = migs(&[("0001_init.sql", "CREATE TABLE core.t (id int);")]);
+    let ms = read_sql_texts(&[("0001_init.sql", "CREATE TABLE core.t (id int);")]);
     let requested = ["core".to_string(), "public".to_string()];
     // The configured schema leads when requested, whatever the order given.
     assert_eq!(

@@ -1041,6 +1041,21 @@ pub fn runs_in_transaction(id: &SqlIdentity, up: &[Operation], opted_out: bool) 
     }
 }
 
+/// The migrations of `(path, sql)` files, each read as [`read_sql_file`] reads it
+/// with the default options: how unit tests elsewhere state a project.
+#[cfg(test)]
+pub(crate) fn read_sql_texts(files: &[(&str, &str)]) -> Vec<Migration> {
+    files
+        .iter()
+        .flat_map(|(path, sql)| {
+            read_sql_file(
+                &SourceFile::new((*path).into(), sql.to_string()),
+                &ReadOptions::default(),
+            )
+        })
+        .collect()
+}
+
 /// Read a `.sql` migration file (identity from its file name, `up` side only; a
 /// golang-migrate `.down.sql` / Flyway `U…` file yields a migration with no ops).
 pub fn read_sql_file(file: &SourceFile, opts: &ReadOptions) -> Vec<Migration> {

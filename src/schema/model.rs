@@ -331,6 +331,19 @@ pub struct Extension {
 }
 
 impl SchemaModel {
+    /// The standalone indexes on `table` (a table or a materialized view).
+    pub fn indexes_on<'a>(&'a self, table: &'a QualifiedName) -> impl Iterator<Item = &'a Index> {
+        self.indexes.values().filter(move |i| i.table == *table)
+    }
+
+    /// [`Self::indexes_on`], to change them (a rename moves them along).
+    pub fn indexes_on_mut<'a>(
+        &'a mut self,
+        table: &'a QualifiedName,
+    ) -> impl Iterator<Item = &'a mut Index> {
+        self.indexes.values_mut().filter(move |i| i.table == *table)
+    }
+
     /// The model as drift compares it: every expression (defaults, generated columns,
     /// CHECKs, index expressions and predicates) replaced by its comparison key
     /// (`normalize::expr_key`), so PostgreSQL's own casts and spellings compare equal

@@ -159,12 +159,23 @@ pub fn rule_ids(v: &serde_json::Value) -> Vec<String> {
     findings(v).into_iter().map(|(rule, _)| rule).collect()
 }
 
+/// Every finding of rule `rule` in a JSON report, in report order; fails the test,
+/// showing the report, when it has no findings array.
+pub fn findings_of<'a>(v: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json::Value> {
+    v["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no findings array: {v}"))
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .collect()
+}
+
 /// The first finding of rule `rule` in a JSON report; fails the test, showing the
 /// report, when there is none.
 pub fn finding_of<'a>(v: &'a serde_json::Value, rule: &str) -> &'a serde_json::Value {
-    v["findings"]
-        .as_array()
-        .and_then(|a| a.iter().find(|f| f["rule"] == rule))
+    findings_of(v, rule)
+        .into_iter()
+        .next()
         .unwrap_or_else(|| panic!("no {rule} finding: {v}"))
 }
 

@@ -428,12 +428,7 @@ impl Replayer<'_> {
                 }
             }
         }
-        for i in self
-            .model
-            .indexes
-            .values_mut()
-            .filter(|i| i.table == *table)
-        {
+        for i in self.model.indexes_on_mut(table) {
             for k in &mut i.keys {
                 let (head, rest) = split_index_key(k);
                 let renamed = if head.starts_with('(') {

@@ -16,7 +16,8 @@
 //!   bound, which replay does not spell: the table is unverifiable.
 
 use super::Replayer;
-use crate::ir::{ConstraintKind, Hierarchy, OpKind, QualifiedName};
+use crate::ir::{fold_sql_ident, ConstraintKind, Hierarchy, OpKind, QualifiedName};
+use crate::parse::sql::lexical::{blank_comments_and_strings, tokens, Token};
 use crate::schema::model::{Column, Constraint, Index, PartitionOf};
 use crate::schema::naming;
 use crate::schema::normalize::split_index_key;
@@ -278,20 +279,13 @@ impl Replayer<'_> {
             );
             return;
         }
-        let parent_indexes: Vec<Index> = self
-            .model
-            .indexes
-            .values()
-            .filter(|i| i.table == *parent)
-            .cloned()
-            .collect();
+        let parent_indexes: Vec<Index> = self.model.indexes_on(parent).cloned().collect();
         let mut attached = Attached::default();
         for pi in parent_indexes {
             let matching = self
                 .model
-                .indexes
-                .values()
-                .find(|i| i.table == *partition && same_index(i, &pi))
+                .indexes_on(partition)
+                .find(|i| same_index(i, &pi))
                 .map(|i| i.name.clone());
             if let Some(name) = matching {
                 if let Some(i) = self.model.indexes.remove(&name) {
@@ -467,13 +461,7 @@ impl Replayer<'_> {
             .attached
             .remove(partition)
             .unwrap_or_default();
-        let parent_indexes: Vec<Index> = self
-            .model
-            .indexes
-            .values()
-            .filter(|i| i.table == *parent)
-            .cloned()
-            .collect();
+        let parent_indexes: Vec<Index> = self.model.indexes_on(parent).cloned().collect();
         for pi in parent_indexes {
             let index = match kept.indexes.remove(&pi.name) {
                 Some(i) => i,
@@ -652,83 +640,55 @@ pub(super) fn attach_bound(text: &str) -> Option<String> {
     })
 }
 
-/// `ALTER TABLE [IF EXISTS] [ONLY] child [NO] INHERIT parent` → (child, parent).
+/// `ALTER TABLE [IF EXISTS] [ONLY] child [NO] INHERIT parent` → (child, parent), read
+/// by the lexical layer's tokens (comments and strings blanked first).
 fn inherit_names(text: &str, default_schema: &str) -> Option<(QualifiedName, QualifiedName)> {
-    let words = sql_words(text);
-    let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
-    let mut i = 2;
-    if upper.get(..2)? != ["ALTER", "TABLE"] {
+    let blanked = blank_comments_and_strings(text);
+    let toks = tokens(&blanked);
+    if !(toks.first()?.is("ALTER") && toks.get(1)?.is("TABLE")) {
         return None;
     }
-    if upper.get(i..i + 2) == Some(&["IF".to_string(), "EXISTS".to_string()]) {
+    let mut i = 2;
+    if toks.get(i).is_some_and(|t| t.is("IF")) && toks.get(i + 1).is_some_and(|t| t.is("EXISTS")) {
         i += 2;
     }
-    if upper.get(i).map(String::as_str) == Some("ONLY") {
+    if toks.get(i).is_some_and(|t| t.is("ONLY")) {
         i += 1;
     }
-    let child = qualified(words.get(i)?, default_schema);
-    let at = upper.iter().position(|w| w == "INHERIT")?;
-    let parent = qualified(words.get(at + 1)?, default_schema);
+    let child = qualified_at(&toks, i, default_schema)?;
+    let at = toks.iter().position(|t| t.is("INHERIT"))?;
+    let parent = qualified_at(&toks, at + 1, default_schema)?;
     Some((child, parent))
 }
 
-/// Words of a statement: runs of name characters, quoted names kept whole.
-fn sql_words(text: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    for c in text.chars() {
-        if c == '"' {
-            quoted = !quoted;
-            cur.push(c);
-        } else if quoted || c.is_alphanumeric() || c == '_' || c == '.' || c == '$' {
-            cur.push(c);
-        } else if !cur.is_empty() {
-            words.push(std::mem::take(&mut cur));
-        }
-    }
-    if !cur.is_empty() {
-        words.push(cur);
-    }
-    words
-}
-
-fn qualified(written: &str, default_schema: &str) -> QualifiedName {
+/// The dotted name starting at token `k`, folded; an unqualified one is in
+/// `default_schema` (as is the last part of a name of more than two).
+fn qualified_at(toks: &[Token<'_>], mut k: usize, default_schema: &str) -> Option<QualifiedName> {
     let mut parts = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    for c in written.chars() {
-        if c == '"' {
-            quoted = !quoted;
-        }
-        if c == '.' && !quoted {
-            parts.push(std::mem::take(&mut cur));
+    loop {
+        let part = toks.get(k).filter(|t| !t.is_punct())?;
+        parts.push(fold_sql_ident(part.text));
+        if toks.get(k + 1).is_some_and(|t| t.text == ".") {
+            k += 2;
         } else {
-            cur.push(c);
+            break;
         }
     }
-    parts.push(cur);
-    let folded: Vec<String> = parts.iter().map(|p| crate::ir::fold_sql_ident(p)).collect();
-    match folded.as_slice() {
+    Some(match parts.as_slice() {
         [schema, name] => QualifiedName::new(schema.clone(), name.clone()),
-        _ => QualifiedName::new(default_schema, folded.last().cloned().unwrap_or_default()),
-    }
+        _ => QualifiedName::new(default_schema, parts.pop().unwrap_or_default()),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::{replay, Conflict};
     use crate::ir::{Migration, QualifiedName};
-    use crate::parse::sql::read_sql_file;
-    use crate::parse::ReadOptions;
+    use crate::parse::sql::read_sql_texts;
     use crate::schema::SchemaModel;
-    use crate::source::SourceFile;
 
     fn run(sql: &str) -> (SchemaModel, Vec<Conflict>) {
-        let ms: Vec<Migration> = read_sql_file(
-            &SourceFile::new("1_a.up.sql".into(), sql.to_string()),
-            &ReadOptions::default(),
-        );
+        let ms = read_sql_texts(&[("1_a.up.sql", sql)]);
         let refs: Vec<&Migration> = ms.iter().collect();
         replay(&refs, "public")
     }
@@ -798,13 +758,8 @@ mod tests {
              ALTER TABLE p DETACH PARTITION p1;
              ALTER TABLE p DETACH PARTITION p2;");
         assert!(c.is_empty(), "{c:?}");
-        let names = |t: &str| -> Vec<String> {
-            m.indexes
-                .values()
-                .filter(|i| i.table == q(t))
-                .map(|i| i.name.name.clone())
-                .collect()
-        };
+        let names =
+            |t: &str| -> Vec<String> { m.indexes_on(&q(t)).map(|i| i.name.name.clone()).collect() };
         // As PostgreSQL 15 names them (checked on it).
         assert_eq!(names("p1"), ["p1_lower_idx", "p1_v_idx"]);
         assert_eq!(names("p2"), ["mine", "p2_lower_idx"]);
@@ -866,5 +821,25 @@ mod tests {
              CREATE TABLE loner (id int);
              ALTER TABLE loner INHERIT base;");
         assert_eq!(c.len(), 1, "{c:?}");
+    }
+
+    #[test]
+    fn inherit_names_fold_and_qualify_as_postgresql_does() {
+        let names = |sql| super::inherit_names(sql, "app");
+        let app = |n: &str| QualifiedName::new("app", n);
+        assert_eq!(
+            names("ALTER TABLE Loner INHERIT base"),
+            Some((app("loner"), app("base")))
+        );
+        assert_eq!(
+            names(r#"alter table if exists only "Odd ""One""" no inherit "My Schema"."Base";"#),
+            Some((app("Odd \"One\""), QualifiedName::new("My Schema", "Base")))
+        );
+        assert_eq!(
+            names("ALTER TABLE s.child INHERIT parent_$1"),
+            Some((QualifiedName::new("s", "child"), app("parent_$1")))
+        );
+        assert_eq!(names("ALTER TABLE child INHERIT"), None);
+        assert_eq!(names("ALTER INDEX child INHERIT base"), None);
     }
 }

@@ -97,9 +97,8 @@ impl Replayer<'_> {
         let new = &t.name;
         let renamed_indexes: Vec<(QualifiedName, QualifiedName)> = self
             .model
-            .indexes
-            .values()
-            .filter(|i| i.table == *new && i.predicate.is_none())
+            .indexes_on(new)
+            .filter(|i| i.predicate.is_none())
             .filter_map(|i| {
                 let columns: Option<Vec<String>> = i
                     .keys
@@ -226,12 +225,7 @@ impl Replayer<'_> {
                 // view's indexes follow it.
                 v.name = new_name.clone();
                 self.model.views.insert(new_name.clone(), v);
-                for i in self
-                    .model
-                    .indexes
-                    .values_mut()
-                    .filter(|i| i.table == *table)
-                {
+                for i in self.model.indexes_on_mut(table) {
                     i.table = new_name.clone();
                 }
                 return;
@@ -283,12 +277,7 @@ impl Replayer<'_> {
         self.rename_parent(table, new_name);
         let renamed = typeorm.then(|| t.clone());
         self.model.tables.insert(new_name.clone(), t);
-        for i in self
-            .model
-            .indexes
-            .values_mut()
-            .filter(|i| i.table == *table)
-        {
+        for i in self.model.indexes_on_mut(table) {
             i.table = new_name.clone();
         }
         for s in self.model.sequences.values_mut() {

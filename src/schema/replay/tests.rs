@@ -3,24 +3,12 @@
 use super::opaque::created_objects;
 use super::*;
 use crate::ir::ConstraintKind;
-use crate::parse::sql::read_sql_file;
+use crate::parse::sql::read_sql_texts;
 use crate::parse::ReadOptions;
 use crate::source::SourceFile;
 
-fn migs(files: &[(&str, &str)]) -> Vec<Migration> {
-    files
-        .iter()
-        .flat_map(|(p, sql)| {
-            read_sql_file(
-                &SourceFile::new((*p).into(), sql.to_string()),
-                &ReadOptions::default(),
-            )
-        })
-        .collect()
-}
-
 fn run(files: &[(&str, &str)]) -> (SchemaModel, Vec<Conflict>) {
-    let ms = migs(files);
+    let ms = read_sql_texts(files);
     let refs: Vec<&Migration> = ms.iter().collect();
     replay(&refs, "public")
 }
@@ -181,7 +169,7 @@ export class Guarded1700000000002 implements MigrationInterface {
   public async down(): Promise<void> {}
 }
 "#;
-    let mut ms = migs(&[("1700000000001_job.sql", "CREATE TABLE job (id int)")]);
+    let mut ms = read_sql_texts(&[("1700000000001_job.sql", "CREATE TABLE job (id int)")]);
     ms.extend(read_typeorm_file(
         &SourceFile::new("1700000000002-Guarded.ts".into(), ts.into()),
         &ReadOptions::default(),
@@ -500,7 +488,7 @@ fn generated_names_skip_those_of_constraint_indexes() {
          CREATE TABLE x (a int CONSTRAINT x_a_idx UNIQUE);",
     )]);
     assert!(c.is_empty(), "{c:?}");
-    let later = migs(&[("0002_b.sql", "CREATE INDEX ON x (a);")]);
+    let later = read_sql_texts(&[("0002_b.sql", "CREATE INDEX ON x (a);")]);
     let refs: Vec<&Migration> = later.iter().collect();
     let c = replay_onto(&mut m, &refs, "public");
     assert!(c.is_empty(), "{c:?}");
