@@ -274,7 +274,8 @@ impl Default for DatabaseConfig {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DriftConfig {
-    /// Object patterns drift ignores (`*` matches any run of characters).
+    /// Object patterns drift ignores: globs over qualified names (`*` matches any
+    /// run of characters; `?`, `[…]` and `{a,b}` as in shell globs).
     #[serde(default)]
     pub ignore: Vec<String>,
 }
@@ -352,6 +353,9 @@ impl Config {
                 .unwrap_or((1, 1));
             format!("line {line}, column {col}: {}", e.message().trim())
         })?;
+        for p in &config.drift.ignore {
+            crate::drift::ignore::check_pattern(p).map_err(|e| format!("[drift] ignore: {e}"))?;
+        }
         if let Some(m) = &config.database.sslmode {
             if !SSLMODES.contains(&m.as_str()) {
                 return Err(format!(

@@ -88,3 +88,24 @@ fn bad_settings_are_exit_2_with_their_position() {
         assert!(r.stderr.contains("line "), "{config}: {}", r.stderr);
     }
 }
+
+/// A `[drift] ignore` pattern that is no glob is a config error (exit 2) naming it,
+/// for every command that reads the config: never a pattern silently matching
+/// nothing, so that drift would report what the user meant to ignore.
+#[test]
+fn a_drift_ignore_pattern_that_is_no_glob_is_exit_2_naming_it() {
+    let dir = project(&[
+        ("migrations/0001_create.sql", CREATE),
+        (
+            "migguard.toml",
+            "migrations = [\"migrations\"]\n[drift]\nignore = [\"public.tmp_[\"]\n",
+        ),
+    ]);
+    let r = run_in(dir.path(), &["lint"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("[drift] ignore") && r.stderr.contains("public.tmp_["),
+        "{}",
+        r.stderr
+    );
+}

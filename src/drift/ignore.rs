@@ -6,7 +6,9 @@
 use crate::ir::QualifiedName;
 
 /// Objects drift never reports: the history table, `typeorm_metadata`, and the
-/// user's `[drift] ignore` patterns (`*` matches any run of characters).
+/// user's `[drift] ignore` patterns, globs over the object's qualified name (`*`
+/// any run of characters, `?` one, `[…]` a class, `{a,b}` either; `globset`'s
+/// syntax, checked when the config is read: see [`check_pattern`]).
 ///
 /// `schemas` limits the comparison to the schemas that were introspected (empty =
 /// all): an expected table in a schema nobody looked at is not "missing".
@@ -14,6 +16,12 @@ use crate::ir::QualifiedName;
 pub struct IgnoreList {
     pub patterns: Vec<String>,
     pub schemas: Vec<String>,
+    globs: globset::GlobSet,
+}
+
+/// A `[drift] ignore` pattern as a glob, or why it is none.
+pub fn check_pattern(pattern: &str) -> Result<globset::Glob, String> {
+    globset::Glob::new(pattern).map_err(|e| format!("`{pattern}` is not a glob: {}", e.kind()))
 }
 
 impl IgnoreList {
@@ -23,16 +31,29 @@ impl IgnoreList {
         } else {
             format!("{default_schema}.{history_table}")
         };
+        // The history table's name is matched as written, whatever characters it
+        // holds; the config's patterns were checked when it was read, and one that
+        // is no glob (only a caller that skipped the config could pass it) is
+        // matched as written too.
+        let own = globset::escape(&qualified);
         let mut patterns = vec![
-            qualified.clone(),
-            format!("{qualified}.*"),
+            own.clone(),
+            format!("{own}.*"),
             "*.typeorm_metadata".into(),
             "*.typeorm_metadata.*".into(),
         ];
         patterns.extend(user.iter().cloned());
+        let mut globs = globset::GlobSetBuilder::new();
+        for p in &patterns {
+            let glob = check_pattern(p).or_else(|_| check_pattern(&globset::escape(p)));
+            if let Ok(glob) = glob {
+                globs.add(glob);
+            }
+        }
         IgnoreList {
             patterns,
             schemas: Vec::new(),
+            globs: globs.build().unwrap_or_else(|_| globset::GlobSet::empty()),
         }
     }
 
@@ -43,7 +64,7 @@ impl IgnoreList {
     }
 
     pub fn matches(&self, object: &str) -> bool {
-        self.patterns.iter().any(|p| glob(p, object))
+        self.globs.is_match(object)
     }
 
     pub fn in_scope(&self, schema: &str) -> bool {
@@ -56,33 +77,13 @@ impl IgnoreList {
     }
 }
 
-fn glob(pattern: &str, s: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == s;
-    }
-    let mut rest = s;
-    for (i, part) in parts.iter().enumerate() {
-        if i == 0 {
-            match rest.strip_prefix(part) {
-                Some(r) => rest = r,
-                None => return false,
-            }
-        } else if i == parts.len() - 1 {
-            return rest.ends_with(part);
-        } else {
-            match rest.find(part) {
-                Some(p) => rest = &rest[p + part.len()..],
-                None => return false,
-            }
-        }
-    }
-    true
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn glob(pattern: &str, s: &str) -> bool {
+        IgnoreList::new("h", "s", &[pattern.to_string()]).matches(s)
+    }
 
     #[test]
     fn glob_matching() {
@@ -93,5 +94,28 @@ mod tests {
         assert!(glob("a*b*c", "a-b-b-c"));
         assert!(!glob("a*b*c", "a-c"));
         assert!(glob("*", ""));
+        assert!(glob("public.tmp_?", "public.tmp_x"));
+        assert!(!glob("public.tmp_?", "public.tmp_xy"));
+        assert!(glob("{public,core}.audit_[0-9]", "core.audit_7"));
+        assert!(!glob("{public,core}.audit_[0-9]", "app.audit_7"));
+    }
+
+    /// The history table is matched as named, also when its name holds glob
+    /// characters; `typeorm_metadata` in any schema.
+    #[test]
+    fn bookkeeping_tables_are_matched_as_named() {
+        let l = IgnoreList::new("migrations[1]", "public", &[]);
+        assert!(l.matches("public.migrations[1]"));
+        assert!(l.matches("public.migrations[1].id"));
+        assert!(!l.matches("public.migrations1"));
+        assert!(l.matches("core.typeorm_metadata"));
+        assert!(!l.matches("public.users"));
+    }
+
+    #[test]
+    fn a_pattern_that_is_no_glob_is_refused_with_its_reason() {
+        let e = check_pattern("public.tmp_[").unwrap_err();
+        assert!(e.contains("public.tmp_["), "{e}");
+        assert!(check_pattern("public.tmp_*").is_ok());
     }
 }
