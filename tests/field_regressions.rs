@@ -775,3 +775,33 @@ exports.DropLegacy1690000000060 = DropLegacy1690000000060;
         .collect();
     assert!(opaque.contains(&4) && opaque.contains(&6), "{v}");
 }
+
+// ---------------------------------------------------------------------------------
+// Round 22: medusa v1 (TypeORM, 82 migrations).
+
+/// medusa's `address.country_code` references `country (iso_2)`, which is unique only
+/// through `CREATE UNIQUE INDEX "IDX_e78901b1131eaf8203d9b1cb5f" ON "country"
+/// ("iso_2")` (PostgreSQL accepts a unique index as a foreign key's target). `schema`
+/// wrote the foreign keys before the indexes, so psql refused the rendered schema:
+/// "there is no unique constraint matching given keys for referenced table".
+const FK_TO_A_UNIQUE_INDEX: [(&str, &str); 1] = [(
+    "V1__country.sql",
+    "CREATE TABLE country (id serial PRIMARY KEY, iso_2 varchar NOT NULL);
+CREATE UNIQUE INDEX \"IDX_e78901b1131eaf8203d9b1cb5f\" ON country (iso_2);
+CREATE TABLE address (id varchar PRIMARY KEY, country_code varchar);
+ALTER TABLE address ADD CONSTRAINT \"FK_6df8c6bf969a51d24c1980c4ff4\"
+    FOREIGN KEY (country_code) REFERENCES country (iso_2);",
+)];
+
+#[test]
+fn a_foreign_key_to_a_unique_index_is_rendered_after_the_index() {
+    let (dir, truth) = flyway_case("frs_fk_unique_index", &FK_TO_A_UNIQUE_INDEX);
+    let found = differences(dir.path(), &truth.url);
+    assert!(found.is_empty(), "false drift:\n{}", found.join("\n"));
+    let (rebuilt, sql) = rebuilt_from_schema_sql(dir.path(), "frs_fk_unique_index_sql");
+    assert_eq!(
+        rebuilt.query(CONSTRAINTS),
+        truth.query(CONSTRAINTS),
+        "SQL:\n{sql}"
+    );
+}
