@@ -805,3 +805,154 @@ fn a_foreign_key_to_a_unique_index_is_rendered_after_the_index() {
         "SQL:\n{sql}"
     );
 }
+
+/// medusa ships its migrations compiled by tsc with `"target": "es5"`: every `const`
+/// of `up()` becomes one hoisted `var` of the `__awaiter` callback, assigned where the
+/// declaration was (`query = "INSERT …"; return [4, queryRunner.query(query, …)]`, one
+/// `query` for both of `countries_currencies`' loops). Such a name was no constant, so
+/// both literal INSERTs were blocking `opaque-operation`s and drift's whole schema
+/// `unverifiable *`. The assignment that reaches the call in straight-line code is
+/// its value; `down()`'s own `var query` is another variable.
+const ES5_HOISTED_VARS: &str = r#""use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.Seed1611063174563 = void 0;
+var Seed1611063174563 = /** @class */ (function () {
+    function Seed1611063174563() {
+    }
+    Seed1611063174563.prototype.up = function (queryRunner) {
+        return __awaiter(this, void 0, void 0, function () {
+            var c, query, query;
+            return __generator(this, function (_a) {
+                switch (_a.label) {
+                    case 0:
+                        c = "fr";
+                        query = "INSERT INTO \"country\" (\"iso_2\") VALUES ($1)";
+                        return [4 /*yield*/, queryRunner.query(query, [c])]; // insert
+                    case 1:
+                        _a.sent();
+                        query = "DROP TABLE \"legacy_currency\"";
+                        return [4 /*yield*/, queryRunner.query(query)]; // drop
+                    case 2:
+                        _a.sent();
+                        return [2 /*return*/];
+                }
+            });
+        });
+    };
+    Seed1611063174563.prototype.down = function (queryRunner) {
+        return __awaiter(this, void 0, void 0, function () {
+            var query;
+            return __generator(this, function (_a) {
+                query = "SELECT 1";
+                return [2 /*return*/, queryRunner.query(query)];
+            });
+        });
+    };
+    return Seed1611063174563;
+}());
+exports.Seed1611063174563 = Seed1611063174563;
+"#;
+
+/// What the assignment before a call does not decide: a closure that reassigns the
+/// name, a conditional reassignment in between, a reassignment later in a loop.
+const ES5_NOT_STRAIGHT_LINE: &str = r#""use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+var Evade1611063174564 = /** @class */ (function () {
+    function Evade1611063174564() {
+    }
+    Evade1611063174564.prototype.up = function (queryRunner) {
+        return __awaiter(this, void 0, void 0, function () {
+            var sql, other, loop, set, i;
+            return __generator(this, function (_a) {
+                switch (_a.label) {
+                    case 0:
+                        set = function () { sql = "DROP TABLE \"audit\""; };
+                        sql = "SELECT 1";
+                        set();
+                        return [4 /*yield*/, queryRunner.query(sql)]; // closure
+                    case 1:
+                        _a.sent();
+                        other = "SELECT 2";
+                        if (process.env.X) { other = "DROP TABLE \"audit2\""; }
+                        return [4 /*yield*/, queryRunner.query(other)]; // conditional
+                    case 2:
+                        _a.sent();
+                        loop = "SELECT 3";
+                        for (i = 0; i < 2; i++) { queryRunner.query(loop); loop = "DROP TABLE \"audit3\""; } // loop
+                        return [2 /*return*/];
+                }
+            });
+        });
+    };
+    return Evade1611063174564;
+}());
+exports.Evade1611063174564 = Evade1611063174564;
+"#;
+
+/// The 1-based line of `marker` in `text`.
+fn line_of(text: &str, marker: &str) -> i64 {
+    text.lines().position(|l| l.contains(marker)).unwrap() as i64 + 1
+}
+
+#[test]
+fn es5_hoisted_vars_are_read_from_the_assignment_before_the_call() {
+    let dir = project(&[
+        (
+            "migrations/1611063174563-countries_currencies.js",
+            ES5_HOISTED_VARS,
+        ),
+        ("migrations/1611063174564-evade.js", ES5_NOT_STRAIGHT_LINE),
+    ]);
+    let r = run_in(dir.path(), &["lint", "migrations", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let v = r.json();
+    let blocking = |file: &str| -> Vec<(String, i64)> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["file"].as_str().unwrap_or_default().contains(file))
+            .filter(|f| f["severity"] == "block")
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["line"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let seed = blocking("countries_currencies");
+    assert!(
+        seed.iter().all(|(rule, _)| rule != "opaque-operation"),
+        "literal SQL read as opaque: {seed:?}"
+    );
+    let drop = line_of(ES5_HOISTED_VARS, "// drop");
+    assert!(
+        seed.contains(&("drop-table".to_string(), drop)),
+        "the second assignment is not what the second call runs: {seed:?}"
+    );
+    let evade = blocking("evade");
+    for marker in ["// closure", "// conditional", "// loop"] {
+        let line = line_of(ES5_NOT_STRAIGHT_LINE, marker);
+        assert!(
+            evade.iter().any(|(_, l)| *l == line),
+            "{marker} (line {line}) passed: {evade:?}"
+        );
+    }
+    let schema = run_in(
+        dir.path(),
+        &[
+            "schema",
+            "migrations/1611063174563-countries_currencies.js",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(schema.code, 0, "{}", schema.stderr);
+    assert_eq!(
+        schema.json()["uncertain"],
+        serde_json::json!({}),
+        "drift could not verify the schema: {}",
+        schema.stderr
+    );
+}
