@@ -956,3 +956,111 @@ fn es5_hoisted_vars_are_read_from_the_assignment_before_the_call() {
         schema.stderr
     );
 }
+
+// ---------------------------------------------------------------------------------
+// Round 22: hoppscotch (Prisma, 21 migrations).
+
+/// hoppscotch's `20251016080714_mock_server`: a BEFORE trigger whose body only sets a
+/// column of the row being written (`NEW."mockExamples" := jsonb_build_object(…);
+/// RETURN NEW;`), fired by a backfill `UPDATE`. The body was "PL/pgSQL that cannot be
+/// read statically": a blocking `unparsed-sql` and, naming no table, the whole schema
+/// `unverifiable *` in drift. Such a body runs no statement: only what its expressions
+/// call can act, and a routine created earlier in the text is still read when called.
+const ROW_ASSIGNING_TRIGGER: &str = r#"CREATE TABLE "UserRequest" (id text PRIMARY KEY, request jsonb);
+CREATE TABLE audit (id int);
+ALTER TABLE "UserRequest" ADD COLUMN "mockExamples" JSONB;
+CREATE OR REPLACE FUNCTION sync_mock_examples()
+RETURNS TRIGGER AS $$
+BEGIN
+  NEW."mockExamples" := jsonb_build_object(
+    'examples',
+    COALESCE(
+      (SELECT jsonb_agg(jsonb_build_object('key', key, 'name', value->>'name'))
+         FROM jsonb_each(NEW.request->'responses') AS responses(key, value)
+        WHERE jsonb_typeof(NEW.request->'responses') = 'object'),
+      '[]'::jsonb));
+  RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER trigger_sync_mock_examples_user_request
+BEFORE INSERT OR UPDATE OF request ON "UserRequest"
+FOR EACH ROW
+EXECUTE FUNCTION sync_mock_examples();
+UPDATE "UserRequest" SET request = request WHERE request IS NOT NULL;
+"#;
+
+/// The same shape, but one assignment calls a routine of the text that drops a table,
+/// and another trigger's body also deletes rows: neither may pass as harmless.
+const ROW_ASSIGNING_TRIGGER_THAT_ACTS: &str = r#"CREATE TABLE t (id int PRIMARY KEY, a text, b text);
+CREATE TABLE audit (id int);
+CREATE TABLE audit2 (id int);
+CREATE FUNCTION evil() RETURNS text AS $$ BEGIN DROP TABLE audit; RETURN 'x'; END $$ LANGUAGE plpgsql;
+CREATE FUNCTION set_a() RETURNS TRIGGER AS $$
+BEGIN
+  NEW.a := evil();
+  RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+CREATE FUNCTION set_b() RETURNS TRIGGER AS $$
+BEGIN
+  NEW.b = 'y';
+  DELETE FROM audit2;
+  RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER ta BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION set_a();
+CREATE TRIGGER tb BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION set_b();
+UPDATE t SET id = id WHERE id > 0;
+"#;
+
+#[test]
+fn a_trigger_body_that_only_sets_the_new_row_is_read() {
+    let (dir, truth) = flyway_case(
+        "frs_row_trigger",
+        &[("V1__mock_server.sql", ROW_ASSIGNING_TRIGGER)],
+    );
+    let r = run_in(
+        dir.path(),
+        &["lint", dir.path().to_str().unwrap(), "--format", "json"],
+    );
+    let v = r.json();
+    let rules = rule_ids(&v);
+    assert!(
+        !rules.iter().any(|r| r == "unparsed-sql"),
+        "the trigger body is unreadable: {rules:?}"
+    );
+    let found = differences(dir.path(), &truth.url);
+    assert!(found.is_empty(), "false drift:\n{}", found.join("\n"));
+    let schema = run_in(
+        dir.path(),
+        &["schema", dir.path().to_str().unwrap(), "--format", "json"],
+    );
+    assert_eq!(schema.code, 0, "{}", schema.stderr);
+    assert_eq!(
+        schema.json()["uncertain"],
+        serde_json::json!({}),
+        "{}",
+        schema.stderr
+    );
+
+    let acts = project(&[("V1__acts.sql", ROW_ASSIGNING_TRIGGER_THAT_ACTS)]);
+    let r = run_in(
+        acts.path(),
+        &["lint", acts.path().to_str().unwrap(), "--format", "json"],
+    );
+    let v = r.json();
+    let blocking = findings(&v);
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "drop-table"
+                && f["message"].as_str().unwrap_or_default().contains("evil()")),
+        "a routine called from an assignment is not read: {blocking:?}"
+    );
+    assert!(
+        rule_ids(&v).iter().any(|r| r == "unparsed-sql"),
+        "a trigger body that deletes rows passed as harmless: {blocking:?}"
+    );
+}
