@@ -854,7 +854,8 @@ exports.Seed1611063174563 = Seed1611063174563;
 "#;
 
 /// What the assignment before a call does not decide: a closure that reassigns the
-/// name, a conditional reassignment in between, a reassignment later in a loop.
+/// name (also one whose own `let` of that name is in an inner block only), a
+/// conditional reassignment in between, a reassignment later in a loop.
 const ES5_NOT_STRAIGHT_LINE: &str = r#""use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
 var Evade1611063174564 = /** @class */ (function () {
@@ -862,7 +863,7 @@ var Evade1611063174564 = /** @class */ (function () {
     }
     Evade1611063174564.prototype.up = function (queryRunner) {
         return __awaiter(this, void 0, void 0, function () {
-            var sql, other, loop, set, i;
+            var sql, other, loop, set, i, shadow, setShadow;
             return __generator(this, function (_a) {
                 switch (_a.label) {
                     case 0:
@@ -879,6 +880,12 @@ var Evade1611063174564 = /** @class */ (function () {
                         _a.sent();
                         loop = "SELECT 3";
                         for (i = 0; i < 2; i++) { queryRunner.query(loop); loop = "DROP TABLE \"audit3\""; } // loop
+                        setShadow = function () { { let shadow; } shadow = "DROP TABLE \"audit4\""; };
+                        shadow = "SELECT 4";
+                        setShadow();
+                        return [4 /*yield*/, queryRunner.query(shadow)]; // block-scoped shadow
+                    case 3:
+                        _a.sent();
                         return [2 /*return*/];
                 }
             });
@@ -932,7 +939,12 @@ fn es5_hoisted_vars_are_read_from_the_assignment_before_the_call() {
         "the second assignment is not what the second call runs: {seed:?}"
     );
     let evade = blocking("evade");
-    for marker in ["// closure", "// conditional", "// loop"] {
+    for marker in [
+        "// closure",
+        "// conditional",
+        "// loop",
+        "// block-scoped shadow",
+    ] {
         let line = line_of(ES5_NOT_STRAIGHT_LINE, marker);
         assert!(
             evade.iter().any(|(_, l)| *l == line),

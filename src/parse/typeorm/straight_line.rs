@@ -172,7 +172,7 @@ fn written_by_a_closure(src: &str, name: &str, use_: Node, at: usize) -> bool {
             break;
         }
         if is_function(n.kind()) {
-            if declares(src, name, n) {
+            if declares(src, name, n, at) {
                 // Its own variable of that name: not the one the use reads.
                 return false;
             }
@@ -182,9 +182,10 @@ fn written_by_a_closure(src: &str, name: &str, use_: Node, at: usize) -> bool {
     in_other_function
 }
 
-/// Whether function `f` declares `name` itself: a parameter, or a declarator in its
-/// body outside nested functions.
-fn declares(src: &str, name: &str, f: Node) -> bool {
+/// Whether function `f` declares the `name` written at byte `at` itself: a
+/// parameter, a `var` in its body outside nested functions, or a `let`/`const` whose
+/// block holds the write.
+fn declares(src: &str, name: &str, f: Node, at: usize) -> bool {
     let text = |n: Node| src.get(n.byte_range()).unwrap_or("");
     let mut stack = Vec::new();
     let mut cursor = f.walk();
@@ -194,7 +195,13 @@ fn declares(src: &str, name: &str, f: Node) -> bool {
             continue;
         }
         let declared = match n.kind() {
-            "variable_declarator" => n.child_by_field_name("name"),
+            "variable_declarator" => n.child_by_field_name("name").filter(|_| {
+                let block_scoped = n
+                    .parent()
+                    .is_some_and(|d| d.kind() == "lexical_declaration");
+                let block = n.parent().and_then(|d| d.parent());
+                !block_scoped || block.is_some_and(|b| b.start_byte() <= at && at < b.end_byte())
+            }),
             "identifier"
                 if n.parent().is_some_and(|p| {
                     p.kind() == "formal_parameters" || p.child_by_field_name("parameter") == Some(n)
