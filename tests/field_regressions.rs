@@ -744,3 +744,304 @@ exports.DropLegacy1690000000060 = DropLegacy1690000000060;
         .collect();
     assert!(opaque.contains(&4) && opaque.contains(&6), "{v}");
 }
+
+// ---------------------------------------------------------------------------------
+// Round 22: medusa v1 (TypeORM, 82 migrations).
+
+/// medusa's `address.country_code` references `country (iso_2)`, which is unique only
+/// through `CREATE UNIQUE INDEX "IDX_e78901b1131eaf8203d9b1cb5f" ON "country"
+/// ("iso_2")` (PostgreSQL accepts a unique index as a foreign key's target). `schema`
+/// wrote the foreign keys before the indexes, so psql refused the rendered schema:
+/// "there is no unique constraint matching given keys for referenced table".
+const FK_TO_A_UNIQUE_INDEX: [(&str, &str); 1] = [(
+    "V1__country.sql",
+    "CREATE TABLE country (id serial PRIMARY KEY, iso_2 varchar NOT NULL);
+CREATE UNIQUE INDEX \"IDX_e78901b1131eaf8203d9b1cb5f\" ON country (iso_2);
+CREATE TABLE address (id varchar PRIMARY KEY, country_code varchar);
+ALTER TABLE address ADD CONSTRAINT \"FK_6df8c6bf969a51d24c1980c4ff4\"
+    FOREIGN KEY (country_code) REFERENCES country (iso_2);",
+)];
+
+#[test]
+fn a_foreign_key_to_a_unique_index_is_rendered_after_the_index() {
+    let (dir, truth) = flyway_case("frs_fk_unique_index", &FK_TO_A_UNIQUE_INDEX);
+    let found = differences(dir.path(), &truth.url);
+    assert!(found.is_empty(), "false drift:\n{}", found.join("\n"));
+    let (rebuilt, sql) = rebuilt_from_schema_sql(dir.path(), "frs_fk_unique_index_sql");
+    assert_eq!(
+        rebuilt.query(CONSTRAINTS),
+        truth.query(CONSTRAINTS),
+        "SQL:\n{sql}"
+    );
+}
+
+/// medusa ships its migrations compiled by tsc with `"target": "es5"`: every `const`
+/// of `up()` becomes one hoisted `var` of the `__awaiter` callback, assigned where the
+/// declaration was (`query = "INSERT …"; return [4, queryRunner.query(query, …)]`, one
+/// `query` for both of `countries_currencies`' loops). Such a name was no constant, so
+/// both literal INSERTs were blocking `opaque-operation`s and drift's whole schema
+/// `unverifiable *`. The assignment that reaches the call in straight-line code is
+/// its value; `down()`'s own `var query` is another variable.
+const ES5_HOISTED_VARS: &str = r#""use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.Seed1611063174563 = void 0;
+var Seed1611063174563 = /** @class */ (function () {
+    function Seed1611063174563() {
+    }
+    Seed1611063174563.prototype.up = function (queryRunner) {
+        return __awaiter(this, void 0, void 0, function () {
+            var c, query, query;
+            return __generator(this, function (_a) {
+                switch (_a.label) {
+                    case 0:
+                        c = "fr";
+                        query = "INSERT INTO \"country\" (\"iso_2\") VALUES ($1)";
+                        return [4 /*yield*/, queryRunner.query(query, [c])]; // insert
+                    case 1:
+                        _a.sent();
+                        query = "DROP TABLE \"legacy_currency\"";
+                        return [4 /*yield*/, queryRunner.query(query)]; // drop
+                    case 2:
+                        _a.sent();
+                        return [2 /*return*/];
+                }
+            });
+        });
+    };
+    Seed1611063174563.prototype.down = function (queryRunner) {
+        return __awaiter(this, void 0, void 0, function () {
+            var query;
+            return __generator(this, function (_a) {
+                query = "SELECT 1";
+                return [2 /*return*/, queryRunner.query(query)];
+            });
+        });
+    };
+    return Seed1611063174563;
+}());
+exports.Seed1611063174563 = Seed1611063174563;
+"#;
+
+/// What the assignment before a call does not decide: a closure that reassigns the
+/// name (also one whose own `let` of that name is in an inner block only), a
+/// conditional reassignment in between, a reassignment later in a loop.
+const ES5_NOT_STRAIGHT_LINE: &str = r#""use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+var Evade1611063174564 = /** @class */ (function () {
+    function Evade1611063174564() {
+    }
+    Evade1611063174564.prototype.up = function (queryRunner) {
+        return __awaiter(this, void 0, void 0, function () {
+            var sql, other, loop, set, i, shadow, setShadow;
+            return __generator(this, function (_a) {
+                switch (_a.label) {
+                    case 0:
+                        set = function () { sql = "DROP TABLE \"audit\""; };
+                        sql = "SELECT 1";
+                        set();
+                        return [4 /*yield*/, queryRunner.query(sql)]; // closure
+                    case 1:
+                        _a.sent();
+                        other = "SELECT 2";
+                        if (process.env.X) { other = "DROP TABLE \"audit2\""; }
+                        return [4 /*yield*/, queryRunner.query(other)]; // conditional
+                    case 2:
+                        _a.sent();
+                        loop = "SELECT 3";
+                        for (i = 0; i < 2; i++) { queryRunner.query(loop); loop = "DROP TABLE \"audit3\""; } // loop
+                        setShadow = function () { { let shadow; } shadow = "DROP TABLE \"audit4\""; };
+                        shadow = "SELECT 4";
+                        setShadow();
+                        return [4 /*yield*/, queryRunner.query(shadow)]; // block-scoped shadow
+                    case 3:
+                        _a.sent();
+                        return [2 /*return*/];
+                }
+            });
+        });
+    };
+    return Evade1611063174564;
+}());
+exports.Evade1611063174564 = Evade1611063174564;
+"#;
+
+/// The 1-based line of `marker` in `text`.
+fn line_of(text: &str, marker: &str) -> i64 {
+    text.lines().position(|l| l.contains(marker)).unwrap() as i64 + 1
+}
+
+#[test]
+fn es5_hoisted_vars_are_read_from_the_assignment_before_the_call() {
+    let dir = project(&[
+        (
+            "migrations/1611063174563-countries_currencies.js",
+            ES5_HOISTED_VARS,
+        ),
+        ("migrations/1611063174564-evade.js", ES5_NOT_STRAIGHT_LINE),
+    ]);
+    let r = run_in(dir.path(), &["lint", "migrations", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let v = r.json();
+    let blocking = |file: &str| -> Vec<(String, i64)> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["file"].as_str().unwrap_or_default().contains(file))
+            .filter(|f| f["severity"] == "block")
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["line"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let seed = blocking("countries_currencies");
+    assert!(
+        seed.iter().all(|(rule, _)| rule != "opaque-operation"),
+        "literal SQL read as opaque: {seed:?}"
+    );
+    let drop = line_of(ES5_HOISTED_VARS, "// drop");
+    assert!(
+        seed.contains(&("drop-table".to_string(), drop)),
+        "the second assignment is not what the second call runs: {seed:?}"
+    );
+    let evade = blocking("evade");
+    for marker in [
+        "// closure",
+        "// conditional",
+        "// loop",
+        "// block-scoped shadow",
+    ] {
+        let line = line_of(ES5_NOT_STRAIGHT_LINE, marker);
+        assert!(
+            evade.iter().any(|(_, l)| *l == line),
+            "{marker} (line {line}) passed: {evade:?}"
+        );
+    }
+    let schema = run_in(
+        dir.path(),
+        &[
+            "schema",
+            "migrations/1611063174563-countries_currencies.js",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(schema.code, 0, "{}", schema.stderr);
+    assert_eq!(
+        schema.json()["uncertain"],
+        serde_json::json!({}),
+        "drift could not verify the schema: {}",
+        schema.stderr
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// Round 22: hoppscotch (Prisma, 21 migrations).
+
+/// hoppscotch's `20251016080714_mock_server`: a BEFORE trigger whose body only sets a
+/// column of the row being written (`NEW."mockExamples" := jsonb_build_object(…);
+/// RETURN NEW;`), fired by a backfill `UPDATE`. The body was "PL/pgSQL that cannot be
+/// read statically": a blocking `unparsed-sql` and, naming no table, the whole schema
+/// `unverifiable *` in drift. Such a body runs no statement: only what its expressions
+/// call can act, and a routine created earlier in the text is still read when called.
+const ROW_ASSIGNING_TRIGGER: &str = r#"CREATE TABLE "UserRequest" (id text PRIMARY KEY, request jsonb);
+CREATE TABLE audit (id int);
+ALTER TABLE "UserRequest" ADD COLUMN "mockExamples" JSONB;
+CREATE OR REPLACE FUNCTION sync_mock_examples()
+RETURNS TRIGGER AS $$
+BEGIN
+  NEW."mockExamples" := jsonb_build_object(
+    'examples',
+    COALESCE(
+      (SELECT jsonb_agg(jsonb_build_object('key', key, 'name', value->>'name'))
+         FROM jsonb_each(NEW.request->'responses') AS responses(key, value)
+        WHERE jsonb_typeof(NEW.request->'responses') = 'object'),
+      '[]'::jsonb));
+  RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER trigger_sync_mock_examples_user_request
+BEFORE INSERT OR UPDATE OF request ON "UserRequest"
+FOR EACH ROW
+EXECUTE FUNCTION sync_mock_examples();
+UPDATE "UserRequest" SET request = request WHERE request IS NOT NULL;
+"#;
+
+/// The same shape, but one assignment calls a routine of the text that drops a table,
+/// and another trigger's body also deletes rows: neither may pass as harmless.
+const ROW_ASSIGNING_TRIGGER_THAT_ACTS: &str = r#"CREATE TABLE t (id int PRIMARY KEY, a text, b text);
+CREATE TABLE audit (id int);
+CREATE TABLE audit2 (id int);
+CREATE FUNCTION evil() RETURNS text AS $$ BEGIN DROP TABLE audit; RETURN 'x'; END $$ LANGUAGE plpgsql;
+CREATE FUNCTION set_a() RETURNS TRIGGER AS $$
+BEGIN
+  NEW.a := evil();
+  RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+CREATE FUNCTION set_b() RETURNS TRIGGER AS $$
+BEGIN
+  NEW.b = 'y';
+  DELETE FROM audit2;
+  RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER ta BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION set_a();
+CREATE TRIGGER tb BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION set_b();
+UPDATE t SET id = id WHERE id > 0;
+"#;
+
+#[test]
+fn a_trigger_body_that_only_sets_the_new_row_is_read() {
+    let (dir, truth) = flyway_case(
+        "frs_row_trigger",
+        &[("V1__mock_server.sql", ROW_ASSIGNING_TRIGGER)],
+    );
+    let r = run_in(
+        dir.path(),
+        &["lint", dir.path().to_str().unwrap(), "--format", "json"],
+    );
+    let v = r.json();
+    let rules = rule_ids(&v);
+    assert!(
+        !rules.iter().any(|r| r == "unparsed-sql"),
+        "the trigger body is unreadable: {rules:?}"
+    );
+    let found = differences(dir.path(), &truth.url);
+    assert!(found.is_empty(), "false drift:\n{}", found.join("\n"));
+    let schema = run_in(
+        dir.path(),
+        &["schema", dir.path().to_str().unwrap(), "--format", "json"],
+    );
+    assert_eq!(schema.code, 0, "{}", schema.stderr);
+    assert_eq!(
+        schema.json()["uncertain"],
+        serde_json::json!({}),
+        "{}",
+        schema.stderr
+    );
+
+    let acts = project(&[("V1__acts.sql", ROW_ASSIGNING_TRIGGER_THAT_ACTS)]);
+    let r = run_in(
+        acts.path(),
+        &["lint", acts.path().to_str().unwrap(), "--format", "json"],
+    );
+    let v = r.json();
+    let blocking = findings(&v);
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "drop-table"
+                && f["message"].as_str().unwrap_or_default().contains("evil()")),
+        "a routine called from an assignment is not read: {blocking:?}"
+    );
+    assert!(
+        rule_ids(&v).iter().any(|r| r == "unparsed-sql"),
+        "a trigger body that deletes rows passed as harmless: {blocking:?}"
+    );
+}

@@ -427,6 +427,26 @@ fn read_executed(
     ops
 }
 
+/// The ops of the routines an expression (at `r` in `input`) calls.
+fn run_called(
+    input: &SqlInput<'_>,
+    r: (usize, usize),
+    anchor_line: usize,
+    opts: &ReadOptions,
+    session: &mut Session,
+) -> Vec<Operation> {
+    let blanked = input
+        .sql
+        .get(r.0..r.1)
+        .map(|t| lexical::scan(t).blanked)
+        .unwrap_or_default();
+    let mut ops = Vec::new();
+    for called in runs::called_names(&blanked) {
+        ops.extend(run_routine(input, &called, anchor_line, opts, session));
+    }
+    ops
+}
+
 /// The ops of a routine's body, run by the statement at `anchor_line`.
 fn run_routine(
     input: &SqlInput<'_>,
@@ -458,25 +478,28 @@ fn run_routine(
                 apply_handler_guard(&mut ops, &block);
                 ops
             }
-            None => vec![unreadable_op(
-                input,
-                r,
-                anchor_line,
-                format!("{name}() runs here; its PL/pgSQL body cannot be read statically"),
-            )],
-        },
-        runs::Body::Expression(r) => {
-            let blanked = input
+            // A trigger body that only sets columns of the row: what its expressions
+            // call is all it can do.
+            None => match input
                 .sql
                 .get(r.0..r.1)
-                .map(|t| lexical::scan(t).blanked)
-                .unwrap_or_default();
-            let mut ops = Vec::new();
-            for called in runs::called_names(&blanked) {
-                ops.extend(run_routine(input, &called, anchor_line, opts, session));
-            }
-            ops
-        }
+                .and_then(do_block::row_assignments_body)
+            {
+                Some(expressions) => expressions
+                    .into_iter()
+                    .flat_map(|(s, e)| {
+                        run_called(input, (r.0 + s, r.0 + e), anchor_line, opts, session)
+                    })
+                    .collect(),
+                None => vec![unreadable_op(
+                    input,
+                    r,
+                    anchor_line,
+                    format!("{name}() runs here; its PL/pgSQL body cannot be read statically"),
+                )],
+            },
+        },
+        runs::Body::Expression(r) => run_called(input, r, anchor_line, opts, session),
         runs::Body::Unreadable => vec![unreadable_op(
             input,
             routine.statement,

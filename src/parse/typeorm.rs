@@ -22,6 +22,7 @@ mod comments;
 pub mod data_source;
 mod imports;
 mod inherit;
+mod straight_line;
 mod strings;
 mod tsconfig;
 mod values;
@@ -98,6 +99,9 @@ pub(crate) struct Doc<'a> {
     /// The imported helper being read, with its parameters bound to what the call
     /// passed.
     arguments: Option<BoundArguments>,
+    /// Name → where the file assigns it (`straight_line`: the value of a name that is
+    /// no constant).
+    writes: HashMap<&'a str, Vec<usize>>,
 }
 
 /// An imported helper's parameters bound to the call's arguments.
@@ -137,12 +141,17 @@ impl<'a> Doc<'a> {
                 usable: *is_const || !reassigned,
             });
         }
+        let mut writes: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (name, at) in &col.reassigned {
+            writes.entry(*name).or_default().push(*at);
+        }
         Doc {
             src,
             file,
             opts,
             consts,
             arguments: None,
+            writes,
         }
     }
 
@@ -151,8 +160,17 @@ impl<'a> Doc<'a> {
     }
 
     /// The value an identifier is bound to: the innermost binding whose scope holds
-    /// the use (`const table` in `up()` and another in `down()` do not clash).
-    pub fn const_value(&self, ident: Node) -> Option<Node<'a>> {
+    /// the use (`const table` in `up()` and another in `down()` do not clash); for a
+    /// name that is no constant (reassigned, or tsc's hoisted `var`), the assignment
+    /// reaching the use in straight-line code.
+    pub fn const_value(&self, ident: Node<'a>) -> Option<Node<'a>> {
+        self.bound_value(ident).or_else(|| {
+            let writes = self.writes.get(self.text(ident))?;
+            straight_line::reaching_value(self.src, self.text(ident), ident, writes)
+        })
+    }
+
+    fn bound_value(&self, ident: Node) -> Option<Node<'a>> {
         let at = ident.start_byte();
         let mut best: Option<&Binding> = None;
         let mut ambiguous = false;
@@ -314,6 +332,19 @@ fn collect<'a>(root: Node<'a>, src: &'a str) -> Collected<'a> {
                 if let Some(left) = node.child_by_field_name("left") {
                     if left.kind() == "identifier" {
                         c.reassigned.push((text(left), left.start_byte()));
+                    } else if matches!(left.kind(), "object_pattern" | "array_pattern") {
+                        // `[a, b] = …`: every name the pattern binds is written.
+                        let mut names = vec![left];
+                        while let Some(n) = names.pop() {
+                            if matches!(
+                                n.kind(),
+                                "identifier" | "shorthand_property_identifier_pattern"
+                            ) {
+                                c.reassigned.push((text(n), n.start_byte()));
+                            }
+                            let mut inner = n.walk();
+                            names.extend(n.named_children(&mut inner));
+                        }
                     } else if node.kind() == "assignment_expression"
                         && text(left).ends_with(".prototype.up")
                         && node.child_by_field_name("right").is_some_and(|r| {

@@ -1,8 +1,9 @@
 //! The schema model as a DDL script, like `pg_dump --schema-only`: schemas,
 //! extensions, enums, sequences, tables with their columns and PK/UNIQUE/CHECK
-//! constraints, then foreign keys and NOT VALID constraints (so table order never
-//! matters, and NOT VALID is not ignored as it is inside CREATE TABLE), indexes (never
-//! CONCURRENTLY), views, and sequence ownership. `psql -f` applies it to an empty
+//! constraints, indexes (never CONCURRENTLY), then foreign keys and NOT VALID
+//! constraints (so table order never matters, a foreign key finds the unique index it
+//! references, and NOT VALID is not ignored as it is inside CREATE TABLE), views, and
+//! sequence ownership. `psql -f` applies it to an empty
 //! database as is. A part a migration builds at run time (`__migguard_dynamic_N__`
 //! in the model) is never printed as SQL: it is left out, with a comment naming the
 //! object and why (the migration), so the script still applies.
@@ -405,6 +406,17 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
         out.push_str(&inherited_changes);
         out.push_str(&comments);
     }
+    // Indexes on materialized views come after the views they need; those on tables
+    // before the foreign keys, which may reference columns unique only through a
+    // unique index (as pg_dump orders them).
+    let (on_views, on_tables): (Vec<&Index>, Vec<&Index>) = m
+        .indexes
+        .values()
+        .filter(|i| !left_out_tables.contains(&i.table))
+        .partition(|i| m.views.contains_key(&i.table));
+    for i in on_tables {
+        render_index(&mut out, m, i);
+    }
     for t in m.tables.values().filter(|t| !unknown_columns(t)) {
         let after = constraints_added_after(t);
         for c in t
@@ -428,15 +440,6 @@ pub fn render(m: &SchemaModel, title: &str, default_schema: &str) -> String {
             comment_on(&mut out, "CONSTRAINT", &constraint, &c.comment);
             comment_on(&mut out, "INDEX", &constraint_index(t, c), &c.index_comment);
         }
-    }
-    // Indexes on materialized views come after the views they need.
-    let (on_views, on_tables): (Vec<&Index>, Vec<&Index>) = m
-        .indexes
-        .values()
-        .filter(|i| !left_out_tables.contains(&i.table))
-        .partition(|i| m.views.contains_key(&i.table));
-    for i in on_tables {
-        render_index(&mut out, m, i);
     }
     for v in views_in_dependency_order(m) {
         if let Some(d) = &v.definition {

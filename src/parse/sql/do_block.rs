@@ -374,6 +374,66 @@ pub fn plain_body(body: &str) -> Option<DoBlock> {
     })
 }
 
+/// Words that make an expression of a row-assigning trigger body more than an
+/// expression: a statement hidden in it, or anything [`NOT_DATA`] lists.
+const STATEMENT_WORDS: &[&str] = &["INSERT", "UPDATE", "DELETE", "MERGE", "PERFORM", "DO"];
+
+/// A trigger body `BEGIN NEW.<column> := <expression>; … RETURN NEW|OLD|NULL; END`
+/// (`=` for `:=` too), as BEFORE triggers that fill a column are written: it runs no
+/// statement, only the expressions, which are returned (ranges relative to `body`)
+/// so the routines they call can be read. `None` for any other body: a declaration,
+/// control flow, a handler, a statement, a nested dollar quote, or an expression
+/// holding a statement word.
+pub fn row_assignments_body(body: &str) -> Option<Vec<(usize, usize)>> {
+    let inner = lexical::scan(body);
+    let bw = words(&inner.blanked, 0, inner.blanked.len());
+    let (Some((begin_at, first)), Some((end_at, last))) = (bw.first(), bw.last()) else {
+        return None;
+    };
+    if first != "BEGIN" || last != "END" || !inner.dollar_bodies.is_empty() {
+        return None;
+    }
+    if inner.blanked[end_at + 3..]
+        .chars()
+        .any(|c| !(c.is_whitespace() || c == ';'))
+    {
+        return None;
+    }
+    let from = begin_at + "BEGIN".len();
+    let region = &inner.blanked[from..*end_at];
+    let mut expressions = Vec::new();
+    for &(s, e) in &lexical::scan(region).statements {
+        let stmt = &region[s..e];
+        let toks: Vec<lexical::Token> = lexical::token_iter(stmt).take(4).collect();
+        match toks.as_slice() {
+            [ret, row] if ret.is("RETURN") && ["NEW", "OLD", "NULL"].iter().any(|w| row.is(w)) => {}
+            [new, dot, column, ..] if new.is("NEW") && dot.text == "." && !column.is_punct() => {
+                let rest = &stmt[column.end()..];
+                let operator = rest.len() - rest.trim_start().len();
+                let after = if rest.trim_start().starts_with(":=") {
+                    operator + 2
+                } else if rest.trim_start().starts_with('=') {
+                    operator + 1
+                } else {
+                    return None;
+                };
+                let expr = (from + s + column.end() + after, from + e);
+                let acts = words(&inner.blanked, expr.0, expr.1)
+                    .into_iter()
+                    .any(|(_, w)| {
+                        NOT_DATA.contains(&w.as_str()) || STATEMENT_WORDS.contains(&w.as_str())
+                    });
+                if acts || expr.0 >= expr.1 {
+                    return None;
+                }
+                expressions.push(expr);
+            }
+            _ => return None,
+        }
+    }
+    Some(expressions)
+}
+
 /// `WHEN c [OR c] THEN NULL; [WHEN …]` → the conditions, or `None` when a handler does
 /// more than ignore the error.
 fn handler_conditions(raw: &str, blanked: &str, from: usize, to: usize) -> Option<Vec<String>> {

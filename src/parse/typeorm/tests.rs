@@ -366,8 +366,9 @@ fn consts_resolve_by_scope() {
         sql,
         vec![
             r#"ALTER TABLE core.invoice ADD "paid" boolean"#,
-            // A reassigned `let` is not a constant.
-            "SELECT __migguard_dynamic_1__",
+            // A reassigned `let` is no constant: the assignment just before the
+            // call is its value there.
+            "SELECT b",
             "TRUNCATE shadowed",
             r#"ALTER TABLE core.receipt DROP COLUMN "paid""#,
         ]
