@@ -234,9 +234,68 @@ impl Finding {
     }
 }
 
+/// Put findings in output order ([`Finding::sort_key`]), keeping the order of equal
+/// keys. Files and rules are ranked first, so each finding's key is four numbers,
+/// computed once, and the sort moves small (key, index) pairs before moving each
+/// finding once: sorting the findings themselves (about 280 bytes each) took a scratch
+/// copy of all of them and compared paths byte by byte at every step, a visible share
+/// of lint's time on 108,000 findings.
+pub fn sort_findings(findings: &mut [Finding]) {
+    use std::collections::HashMap;
+    fn ranks(mut names: Vec<&[u8]>) -> HashMap<Vec<u8>, usize> {
+        names.sort_unstable();
+        names.dedup();
+        names
+            .into_iter()
+            .enumerate()
+            .map(|(rank, name)| (name.to_vec(), rank))
+            .collect()
+    }
+    let file_rank = ranks(findings.iter().filter_map(|f| f.sort_key().0).collect());
+    let rule_rank = ranks(findings.iter().map(|f| f.sort_key().3.as_bytes()).collect());
+    findings.sort_by_cached_key(|f| {
+        let (file, line, column, rule) = f.sort_key();
+        // No file sorts first, as `None` does in the key itself.
+        let file = file.map_or(0, |name| file_rank[name] + 1);
+        (file, line, column, rule_rank[rule.as_bytes()])
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ranked sort gives the order of sorting by the key itself, equal keys
+    /// kept in the order they came.
+    #[test]
+    fn sort_findings_orders_as_the_sort_key_and_keeps_equal_ones_in_order() {
+        let rules = crate::ruleset::RuleSet::builtin();
+        let at = |rule: &str, file: Option<&str>, line: usize, message: &str| {
+            let r = rules.get(rule).expect("a builtin rule");
+            let mut f = crate::classify::unlocated(r, None, file.map(Into::into), message.into());
+            f.span = (line > 0).then(|| Span {
+                line,
+                column: 1,
+                ..Span::default()
+            });
+            f
+        };
+        let mut findings = vec![
+            at("drop-table", Some("m/b.sql"), 3, "1"),
+            at("drop-column", Some("m/b.sql"), 3, "2"),
+            at("drop-table", None, 0, "3"),
+            at("drop-table", Some("m/a.sql"), 9, "4"),
+            at("drop-table", Some("m/b.sql"), 3, "5"),
+            at("drop-column", Some("m/a.sql"), 0, "6"),
+            at("drop-table", Some("m/b.sql"), 1, "7"),
+        ];
+        let mut expected = findings.clone();
+        expected.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        sort_findings(&mut findings);
+        let messages = |fs: &[Finding]| fs.iter().map(|f| f.message.clone()).collect::<Vec<_>>();
+        assert_eq!(messages(&findings), messages(&expected));
+        assert_eq!(messages(&findings), ["3", "6", "4", "7", "2", "1", "5"]);
+    }
 
     /// Every severity × disposition × `--fail-on`: what each status the gate
     /// reports comes from.

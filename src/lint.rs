@@ -117,6 +117,6 @@ pub fn lint_project_with(
     // (the final sort is stable: this keeps the order of equal keys as it was).
     let unknown = findings.partition_point(|f| number(f) != usize::MAX);
     findings.splice(unknown..unknown, about_suppressions);
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    crate::finding::sort_findings(&mut findings);
     findings
 }

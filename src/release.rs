@@ -390,7 +390,7 @@ pub fn judge(
             notes.push(allowed_message(a));
         }
     }
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    crate::finding::sort_findings(&mut findings);
     Judgement {
         findings,
         allowed,

@@ -99,7 +99,7 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
         );
         crate::entities::attach_sources(&mut entity_findings, &mut sources);
         findings.extend(entity_findings);
-        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        crate::finding::sort_findings(&mut findings);
     }
     let gate = Gate {
         fail_on: fail_on_severity(args.fail_on, &config),

@@ -200,6 +200,6 @@ pub fn check(
             out.push(f);
         }
     }
-    out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    crate::finding::sort_findings(&mut out);
     out
 }

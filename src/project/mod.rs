@@ -142,7 +142,7 @@ pub fn load_project(paths: &[PathBuf], config: &Config) -> Result<Project> {
     }
     project
         .migrations
-        .sort_by(|a, b| a.order.cmp(&b.order).then(a.file.cmp(&b.file)));
+        .sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.file.cmp(&b.file)));
     check_duplicate_names(&project.migrations)?;
     project.annotation_sources =
         compiled::borrow_annotations(&mut project.migrations, &project.sources, &opts);
