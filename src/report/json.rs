@@ -34,22 +34,23 @@
 use super::{display_path, FindingsReport};
 use crate::finding::Phase;
 use serde::Serialize;
-use serde_json::value::RawValue;
 use serde_json::Value;
 use std::io::{self, Write};
 
 // The report is written straight from these borrowed views rather than through a
 // `serde_json::Value` per finding (a map of 15 allocated keys each: a visible share of
 // `lint`'s time on 30,000 findings). Fields are in alphabetical order, the order the
-// Value maps produced, so the output is byte-for-byte what it was. The migrations are
-// streamed, one view at a time, and the findings rendered a block at a time, never
-// all collected: on 108,000 findings a vector of views was tens of megabytes held
-// only to be written out.
+// Value maps produced, so the output is byte-for-byte what it was. The findings and
+// migrations are streamed, one view at a time, never collected: on 108,000 findings a
+// vector of views was tens of megabytes held only to be written out. (Rendering the
+// findings in parallel, each as a `RawValue` re-indented into place, was measured
+// and dropped: validating and re-indenting cost more instructions than the
+// serializing it spread over two threads.)
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
     command: &'a str,
-    findings: RenderedInParallel<'a>,
+    findings: Streamed<'a, crate::finding::Finding, JsonFinding<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     history: Option<&'a Value>,
     migrations: Streamed<'a, super::MigrationSummary, JsonMigration<'a>>,
@@ -122,50 +123,6 @@ impl<'a, T, V: Serialize> Serialize for Streamed<'a, T, V> {
     }
 }
 
-/// The findings array, each finding rendered on its own, in parallel, a block at a
-/// time (bounded memory), and written in order: on 108,000 findings rendering was
-/// most of what lint did on one thread after reading. A finding's text is what the
-/// pretty printer writes for it at the array's depth, so the output is
-/// byte-for-byte what serializing the array in one piece writes.
-struct RenderedInParallel<'a> {
-    report: &'a FindingsReport,
-}
-
-/// Findings rendered at a time: enough to keep every thread busy, few enough that
-/// their text (about 1 KB each) stays small beside the findings themselves.
-const RENDER_BLOCK: usize = 4096;
-
-impl Serialize for RenderedInParallel<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use rayon::prelude::*;
-        use serde::ser::{Error, SerializeSeq};
-        let findings = &self.report.findings;
-        let mut seq = serializer.serialize_seq(Some(findings.len()))?;
-        for block in findings.chunks(RENDER_BLOCK) {
-            let rendered: Vec<serde_json::Result<Box<RawValue>>> = block
-                .par_iter()
-                .map(|f| rendered_finding(self.report, f))
-                .collect();
-            for r in rendered {
-                seq.serialize_element(&r.map_err(S::Error::custom)?)?;
-            }
-        }
-        seq.end()
-    }
-}
-
-/// One finding as the pretty printer writes it as an element of the report's
-/// `findings` array: two levels deep, so every line after the first is indented by
-/// four more spaces (a JSON string never holds a raw line break, so every `\n` is
-/// one between lines).
-fn rendered_finding(
-    report: &FindingsReport,
-    f: &crate::finding::Finding,
-) -> serde_json::Result<Box<RawValue>> {
-    let text = serde_json::to_string_pretty(&finding_view(report, f))?;
-    RawValue::from_string(text.replace('\n', "\n    "))
-}
-
 fn finding_view<'a>(report: &'a FindingsReport, f: &'a crate::finding::Finding) -> JsonFinding<'a> {
     JsonFinding {
         category: f.category.as_str(),
@@ -208,7 +165,11 @@ fn migration_view<'a>(_: &'a FindingsReport, m: &'a super::MigrationSummary) -> 
 fn view(report: &FindingsReport) -> JsonReport<'_> {
     JsonReport {
         command: report.command,
-        findings: RenderedInParallel { report },
+        findings: Streamed {
+            items: &report.findings,
+            view: finding_view,
+            report,
+        },
         history: report.history.as_ref(),
         migrations: Streamed {
             items: &report.migrations,
