@@ -575,21 +575,7 @@ fn functions_taken_from_a_migration_context_object_are_opaque() {
     let r = run_in(dir.path(), &["lint", "migrations", "--format", "json"]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     let v = r.json();
-    let at = |file: &str| -> Vec<(String, i64)> {
-        v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["file"].as_str().unwrap_or_default().contains(file))
-            .filter(|f| f["severity"] == "block")
-            .map(|f| {
-                (
-                    f["rule"].as_str().unwrap().to_string(),
-                    f["line"].as_i64().unwrap(),
-                )
-            })
-            .collect()
-    };
+    let at = |file: &str| blocking_in(&v, file);
     let context = at("RemoveResetPasswordColumns");
     for line in [6, 9, 10] {
         assert!(
@@ -870,6 +856,24 @@ fn line_of(text: &str, marker: &str) -> i64 {
     text.lines().position(|l| l.contains(marker)).unwrap() as i64 + 1
 }
 
+/// The blocking findings of a lint report in the file whose path holds `file`:
+/// (rule, line) each.
+fn blocking_in(v: &serde_json::Value, file: &str) -> Vec<(String, i64)> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["file"].as_str().unwrap_or_default().contains(file))
+        .filter(|f| f["severity"] == "block")
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["line"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn es5_hoisted_vars_are_read_from_the_assignment_before_the_call() {
     let dir = project(&[
@@ -882,21 +886,7 @@ fn es5_hoisted_vars_are_read_from_the_assignment_before_the_call() {
     let r = run_in(dir.path(), &["lint", "migrations", "--format", "json"]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     let v = r.json();
-    let blocking = |file: &str| -> Vec<(String, i64)> {
-        v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["file"].as_str().unwrap_or_default().contains(file))
-            .filter(|f| f["severity"] == "block")
-            .map(|f| {
-                (
-                    f["rule"].as_str().unwrap().to_string(),
-                    f["line"].as_i64().unwrap(),
-                )
-            })
-            .collect()
-    };
+    let blocking = |file: &str| blocking_in(&v, file);
     let seed = blocking("countries_currencies");
     assert!(
         seed.iter().all(|(rule, _)| rule != "opaque-operation"),

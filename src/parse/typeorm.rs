@@ -248,11 +248,11 @@ fn parameters(function: Node) -> Vec<Node> {
         .collect()
 }
 
-/// Whether `function` (any function-like node) declares a parameter `name`, also
-/// inside a destructuring pattern.
-fn declares_parameter(doc: &Doc, function: Node, name: &str) -> bool {
-    if !matches!(
-        function.kind(),
+/// The function-like nodes: those with parameters of their own (and, for the
+/// straight-line reading, inside which a name may be written whenever it is called).
+fn is_function(kind: &str) -> bool {
+    matches!(
+        kind,
         "function_declaration"
             | "generator_function_declaration"
             | "function_expression"
@@ -260,7 +260,13 @@ fn declares_parameter(doc: &Doc, function: Node, name: &str) -> bool {
             | "generator_function"
             | "arrow_function"
             | "method_definition"
-    ) {
+    )
+}
+
+/// Whether `function` (any function-like node) declares a parameter `name`, also
+/// inside a destructuring pattern.
+fn declares_parameter(doc: &Doc, function: Node, name: &str) -> bool {
+    if !is_function(function.kind()) {
         return false;
     }
     parameters(function).into_iter().any(|p| {

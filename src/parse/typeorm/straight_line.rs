@@ -7,22 +7,8 @@
 //! between (a branch, a loop, a closure that writes the name) leaves it unknown, so
 //! the SQL stays dynamic as before.
 
+use super::is_function;
 use tree_sitter::Node;
-
-/// The function-like nodes: a name written inside one that does not contain the use
-/// may be written whenever it is called.
-fn is_function(kind: &str) -> bool {
-    matches!(
-        kind,
-        "function_declaration"
-            | "generator_function_declaration"
-            | "function_expression"
-            | "function"
-            | "generator_function"
-            | "arrow_function"
-            | "method_definition"
-    )
-}
 
 fn is_statement(kind: &str) -> bool {
     kind.ends_with("statement") || kind.ends_with("declaration") || kind == "statement_block"
