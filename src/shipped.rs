@@ -97,7 +97,11 @@ pub fn edited_migrations(
                 } else {
                     FileKind::Sql
                 };
-                let before = read_file(&SourceFile::new(p.clone(), text.clone()), kind, opts);
+                // The settings beside the file are read from the working tree, for
+                // both versions: what changed in the SQL is the question here.
+                let base =
+                    crate::source::with_tool_settings(SourceFile::new(p.clone(), text.clone()));
+                let before = read_file(&base, kind, opts);
                 executes_the_same(&before.iter().collect::<Vec<_>>(), &now)
             });
         if unchanged {

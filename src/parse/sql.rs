@@ -1093,10 +1093,9 @@ pub fn read_sql_file(file: &SourceFile, opts: &ReadOptions) -> Vec<Migration> {
         Side::Up => ops_of_file(file, opts, id.format),
         Side::Down => Vec::new(),
     };
-    let settings = crate::source::read_tool_settings(&file.path, &id);
     // `-- migguard:no-transaction` in the header: the runner is configured not to use
     // a transaction in a way migguard cannot see (a CLI flag, a global setting).
-    let opted_out = settings.no_transaction
+    let opted_out = file.tool_settings.no_transaction
         || header_comments
             .iter()
             .any(|c| c.text.eq_ignore_ascii_case("migguard:no-transaction"));

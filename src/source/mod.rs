@@ -33,6 +33,10 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
     pub line_index: LineIndex,
+    /// What the migration tool keeps beside an SQL migration (a Flyway `.conf`, a
+    /// diesel `metadata.toml`), read by [`load`] so that the SQL reader touches no
+    /// other file; the defaults for a file made from text.
+    pub tool_settings: ToolSettings,
 }
 
 impl SourceFile {
@@ -42,6 +46,7 @@ impl SourceFile {
             path,
             text,
             line_index,
+            tool_settings: ToolSettings::default(),
         }
     }
 
@@ -295,7 +300,10 @@ pub fn load(path: &Path) -> crate::error::Result<SourceFile> {
         Some(rest) => format!("   {rest}"),
         None => text,
     };
-    Ok(SourceFile::new(path.to_path_buf(), text))
+    Ok(with_tool_settings(SourceFile::new(
+        path.to_path_buf(),
+        text,
+    )))
 }
 
 /// Bytes → text, or a message naming the line and byte offset of the first bad byte.
@@ -328,9 +336,22 @@ pub struct ToolSettings {
     pub no_transaction: bool,
 }
 
+/// `file` with the settings its migration tool keeps beside it on disk (an SQL
+/// migration's Flyway `.conf` or diesel `metadata.toml`); other files as they are.
+/// [`load`] gives every file them; a caller that reads another version of a file
+/// (the base branch's text) gives it the same.
+pub fn with_tool_settings(mut file: SourceFile) -> SourceFile {
+    if kind_of(&file.path) == Some(FileKind::Sql) {
+        if let Some(id) = layout::sql_identity(&file.path) {
+            file.tool_settings = read_tool_settings(&file.path, &id);
+        }
+    }
+    file
+}
+
 /// Read the tool's per-migration settings file, if there is one. Unreadable or
 /// malformed settings are ignored: the default (transactional) is the stricter case.
-pub fn read_tool_settings(path: &Path, id: &layout::SqlIdentity) -> ToolSettings {
+fn read_tool_settings(path: &Path, id: &layout::SqlIdentity) -> ToolSettings {
     use crate::ir::MigrationFormat;
     let read = |p: PathBuf| std::fs::read_to_string(p).ok();
     let no_transaction = match id.format {
@@ -381,6 +402,38 @@ pub fn flyway_checksums(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The settings a tool keeps beside an SQL migration come with the file when it
+    /// is loaded, and can be given to another version of its text; a file made from
+    /// text alone has the defaults.
+    #[test]
+    fn tool_settings_are_read_beside_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("V1__idx.sql");
+        std::fs::write(&script, "CREATE INDEX CONCURRENTLY i ON t (a);").unwrap();
+        std::fs::write(
+            dir.path().join("V1__idx.sql.conf"),
+            "executeInTransaction=false\n",
+        )
+        .unwrap();
+        assert!(load(&script).unwrap().tool_settings.no_transaction);
+        let text = SourceFile::new(
+            script.clone(),
+            "-- older\nCREATE INDEX CONCURRENTLY i ON t (a);".into(),
+        );
+        assert!(!text.tool_settings.no_transaction);
+        assert!(with_tool_settings(text).tool_settings.no_transaction);
+        let diesel = dir.path().join("2024-01-01-000000_x/up.sql");
+        std::fs::create_dir_all(diesel.parent().unwrap()).unwrap();
+        std::fs::write(&diesel, "CREATE INDEX CONCURRENTLY j ON t (b);").unwrap();
+        assert!(!load(&diesel).unwrap().tool_settings.no_transaction);
+        std::fs::write(
+            diesel.with_file_name("metadata.toml"),
+            "run_in_transaction = false\n",
+        )
+        .unwrap();
+        assert!(load(&diesel).unwrap().tool_settings.no_transaction);
+    }
 
     #[test]
     fn decode_names_line_and_offset() {
