@@ -61,8 +61,8 @@ fn bench(c: &mut Criterion) {
         let paths = vec![dir.path().to_path_buf()];
         g.bench_function(format!("{n}_{name}"), |b| {
             b.iter(|| {
-                let project = load_project(&paths, &config).unwrap();
-                let findings = lint_project(&project, &rules, config.default_schema());
+                let mut project = load_project(&paths, &config).unwrap();
+                let findings = lint_project(&mut project, &rules, config.default_schema());
                 let report =
                     FindingsReport::new("lint", Gate::BLOCK, findings, &project.migrations);
                 let mut json = Vec::new();

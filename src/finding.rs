@@ -181,7 +181,8 @@ impl Status {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    pub rule: String,
+    /// The rule's id, shared with the rule (`Rule::id`).
+    pub rule: crate::ruleset::RuleId,
     pub severity: Severity,
     pub category: Category,
     pub phase: Phase,
@@ -197,7 +198,8 @@ pub struct Finding {
     pub help: Option<std::sync::Arc<str>>,
     /// The locks the operation takes, on which tables, and for how long (locking
     /// findings; see `locks::modes`).
-    pub lock: Option<crate::locks::LockInfo>,
+    /// Shared by the findings on one op.
+    pub lock: Option<std::sync::Arc<crate::locks::LockInfo>>,
     /// The size of the table a size-aware rule's operation scans or rewrites
     /// (release-check, `lint --table-stats`; see `sizes`).
     /// Boxed, as `origin` is: rarely set, and a finding's size counts 100,000 times.

@@ -12,22 +12,33 @@ use std::path::Path;
 
 /// Classify a loaded project: findings of every migration, with annotations and
 /// suppressions applied. Pure: the lint command and the benchmark both call it.
-pub fn lint_project(project: &Project, rules: &RuleSet, default_schema: &str) -> Vec<Finding> {
+pub fn lint_project(project: &mut Project, rules: &RuleSet, default_schema: &str) -> Vec<Finding> {
     let locks = crate::locks::LockContext {
         default_schema: default_schema.to_string(),
         ..crate::locks::LockContext::default()
     };
-    lint_project_with(project, rules, &locks, Vec::new())
+    lint_project_with(project, rules, &locks, Vec::new(), Sources::Keep)
+}
+
+/// Whether the caller still needs the project's source texts after lint (the code
+/// frames of the human report do; the machine formats do not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sources {
+    Keep,
+    /// Freed once the checks that read them are done, before the findings are
+    /// gathered, where lint's memory peaks.
+    Free,
 }
 
 /// [`lint_project`] with findings from outside the migrations' own text (such as
 /// `edited-migration` from git) joined in before suppressions apply, so that a
 /// file's `migguard-ignore-file` comments cover them too.
 pub fn lint_project_with(
-    project: &Project,
+    project: &mut Project,
     rules: &RuleSet,
     locks: &crate::locks::LockContext,
     extra: Vec<Finding>,
+    sources: Sources,
 ) -> Vec<Finding> {
     let default_schema = locks.default_schema.as_str();
     use rayon::prelude::*;
@@ -42,6 +53,9 @@ pub fn lint_project_with(
         .zip(contexts.par_iter())
         .map(|((m, known), ctx)| classify_in(m, rules, known, ctx))
         .collect();
+    // What replay saw before each op is spent once the ops are judged: it goes
+    // before the findings are gathered, where lint's memory peaks.
+    drop((prior, contexts));
     let (discipline, acknowledged) =
         crate::annotations::expand_contract::check(&project.migrations, &classified, rules);
     let placement: Vec<Finding> = project
@@ -51,6 +65,9 @@ pub fn lint_project_with(
         .flat_map(|(m, source)| crate::annotations::placement::check(m, &source.text, rules))
         .collect();
     let unreadable_files = project.unreadable_file_findings(rules);
+    if sources == Sources::Free {
+        project.sources = Default::default();
+    }
     // One vector, sized once for every finding: collected and extended, it doubled
     // its way up and copied itself each time (on 108,000 findings, tens of megabytes
     // of lint's peak and of fresh pages to zero). Room is kept for what suppressions

@@ -180,7 +180,7 @@ fn every_rule_has_a_fixture_folder_and_every_folder_a_rule() {
     }
     let mut missing = Vec::new();
     for rule in rules.rules.iter().filter(|r| !is_marker(r)) {
-        let dir = fixtures_root().join(&rule.id);
+        let dir = fixtures_root().join(rule.id.as_str());
         if !dir.join("fail").is_dir() || !dir.join("pass").is_dir() {
             missing.push(rule.id.clone());
         }
@@ -205,7 +205,7 @@ fn every_rule_fixture_fails_and_passes_as_documented() {
     // The live server's major version is the machine's, not the fixture's.
     let live_major = regex::Regex::new(r"PostgreSQL \d+ \(the live server\)").unwrap();
     for rule in rules.rules.iter().filter(|r| !is_marker(r)) {
-        let dir = fixtures_root().join(&rule.id);
+        let dir = fixtures_root().join(rule.id.as_str());
         if !dir.is_dir() {
             continue; // reported by the test above
         }
@@ -230,7 +230,7 @@ fn every_rule_fixture_fails_and_passes_as_documented() {
             ));
         }
         insta::with_settings!({
-            snapshot_suffix => rule.id.clone(),
+            snapshot_suffix => rule.id.to_string(),
             description => format!("{}: human output of tests/fixtures/rules/{}/fail", rule.id, rule.id),
             omit_expression => true,
         }, {

@@ -13,6 +13,7 @@ use crate::finding::{Disposition, Finding, Phase};
 use crate::ir::Migration;
 use crate::ruleset::{CodeRule, RuleSet};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// The expand/contract recipe, with the concrete names, for help texts. `expand_hint`
 /// is the latest earlier migration that only expands, the likely step 1.
@@ -91,11 +92,11 @@ pub fn check<'m>(
     let mut acknowledged: HashMap<&str, HashSet<String>> = HashMap::new();
     for (m, c) in migrations.iter().zip(classified) {
         let a = annotations(m);
-        let mut add = |id: CodeRule, span, message: String, help: Option<String>| {
+        let mut add = |id: CodeRule, span, message: String, help: Option<Arc<str>>| {
             if let Some(rule) = rules.enabled(id) {
                 let mut f = finding(rule, m, span, None, message);
                 if help.is_some() {
-                    f.help = help.map(Into::into);
+                    f.help = help;
                 }
                 findings.push(f);
             }
@@ -128,6 +129,13 @@ pub fn check<'m>(
             .into_iter()
             .collect();
         let hint = expands.before(m);
+        // Both missing annotations show the same recipe: written once, shared.
+        let mut shared_recipe: Option<Arc<str>> = None;
+        let mut recipe = || {
+            shared_recipe
+                .get_or_insert_with(|| recipe(m, &objects, hint).into())
+                .clone()
+        };
         let mut ok = true;
         let mut unnamed: HashSet<String> = HashSet::new();
         if is_expand {
@@ -150,7 +158,7 @@ pub fn check<'m>(
                         m.name,
                         contract_targets(&objects)
                     ),
-                    Some(recipe(m, &objects, hint)),
+                    Some(recipe()),
                 );
             }
             Some(d) => {
@@ -187,7 +195,7 @@ pub fn check<'m>(
                         "`{}` is a contract migration but names no `@expand-migration:`",
                         m.name
                     ),
-                    Some(recipe(m, &objects, hint)),
+                    Some(recipe()),
                 );
             }
             Some(e) => match &e.value {
@@ -323,7 +331,7 @@ mod tests {
             .filter(|f| f.category != crate::finding::Category::Locking)
             .map(|f| {
                 let status = Gate::BLOCK.status(&f);
-                (f.migration.unwrap_or_default(), f.rule, status)
+                (f.migration.unwrap_or_default(), f.rule.to_string(), status)
             })
             .collect()
     }

@@ -479,7 +479,7 @@ mod tests {
             .map(|f| {
                 let status = Gate::BLOCK.status(&f);
                 let reason = f.suppression_reason().map(str::to_string);
-                (f.rule, status, reason)
+                (f.rule.to_string(), status, reason)
             })
             .collect()
     }

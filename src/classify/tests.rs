@@ -34,7 +34,7 @@ fn lint_errors(sql: &str) -> Vec<String> {
     let mut ids: Vec<String> = classify(&migration(sql, true), &RuleSet::builtin())
         .findings
         .into_iter()
-        .map(|f| f.rule)
+        .map(|f| f.rule.to_string())
         .collect();
     ids.sort();
     ids.dedup();
@@ -365,7 +365,7 @@ fn ids_of(m: &Migration, rules: &RuleSet) -> Vec<String> {
     let mut ids: Vec<String> = classify(m, rules)
         .findings
         .into_iter()
-        .map(|f| f.rule)
+        .map(|f| f.rule.to_string())
         .collect();
     ids.sort();
     ids.dedup();

@@ -8,7 +8,7 @@ use crate::cli::{FailOn, GlobalArgs, LintArgs};
 use crate::config::Config;
 use crate::error::{Error, Outcome, Result};
 use crate::finding::{Gate, Severity};
-use crate::lint::lint_project_with;
+use crate::lint::{lint_project_with, Sources};
 use crate::project::{load_project, load_rules, migration_paths};
 use crate::report::{render_findings, FindingsReport, RenderOptions};
 use std::collections::BTreeMap;
@@ -70,7 +70,14 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
             &crate::project::read_options(&config),
         ),
     };
-    let mut findings = lint_project_with(&project, &rules, &config.lock_context(), edits);
+    // Only the human report shows code frames; the other formats need no source
+    // text once lint has read it.
+    let sources = match args.format {
+        crate::report::Format::Human => Sources::Keep,
+        _ => Sources::Free,
+    };
+    let mut findings =
+        lint_project_with(&mut project, &rules, &config.lock_context(), edits, sources);
     let mut notes = Vec::new();
     if let Some(path) = &args.table_stats {
         let stats = read_table_stats(path)?;
@@ -109,8 +116,9 @@ pub fn run(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome> {
         ..FindingsReport::new("lint", gate, findings, &project.migrations)
     };
     // What is left to do is writing the report: the operations read from every
-    // migration, and the source texts unless code frames show them, go first (on a
-    // large history they are much of what lint holds). They are freed on a thread of
+    // migration, and the source texts of entities unless code frames show them, go
+    // first (on a large history they are much of what lint holds; the migrations'
+    // texts are already gone unless code frames show them). They are freed on a thread of
     // their own while the report is written: freeing them one by one was a visible
     // share of the time after reading.
     let unshown = match args.format {

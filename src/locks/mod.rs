@@ -23,6 +23,7 @@ use crate::schema::model::SchemaModel;
 pub use modes::{LockDuration, LockInfo, LockMode, OpFacts, TableLock};
 pub use scope::{OpScope, RunnerSettings};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// The PostgreSQL major version assumed when none is known (lint without
 /// `postgres_version`): the version migguard is checked against. Versions before 12
@@ -60,7 +61,9 @@ impl LockContext {
 pub struct OpAnalysis {
     pub scope: OpScope,
     /// The locks the op takes on tables that exist (`None`: none that matter).
-    pub lock: Option<LockInfo>,
+    /// Shared with every finding on the op: a copy per finding was megabytes of
+    /// lint's peak on a large history.
+    pub lock: Option<Arc<LockInfo>>,
     /// `SET NOT NULL` that PostgreSQL proves with a validated CHECK (no scan).
     pub not_null_proven: bool,
     /// For TRUNCATE … CASCADE: the tables it empties besides its own (from the
@@ -369,7 +372,7 @@ pub fn analyse(migration: &Migration, ctx: &LockContext) -> Vec<OpAnalysis> {
         if matches!(op.kind, OpKind::DropIndex { .. }) {
             a.indexes_in_statement = per_statement.get(&op.statement()).copied().unwrap_or(1);
         }
-        a.lock = modes::lock_for(
+        let mut lock = modes::lock_for(
             op,
             OpFacts {
                 not_null_proven: a.not_null_proven,
@@ -380,7 +383,7 @@ pub fn analyse(migration: &Migration, ctx: &LockContext) -> Vec<OpAnalysis> {
         // TRUNCATE … CASCADE locks what it empties as it locks the named table, and
         // dropping a foreign key (with its table, its column or by name) removes its
         // triggers from the referenced table, under ACCESS EXCLUSIVE there too.
-        if let Some(lock) = a.lock.as_mut() {
+        if let Some(lock) = lock.as_mut() {
             for t in a
                 .cascaded_tables
                 .iter()
@@ -395,6 +398,7 @@ pub fn analyse(migration: &Migration, ctx: &LockContext) -> Vec<OpAnalysis> {
                 }
             }
         }
+        a.lock = lock.map(Arc::new);
         out.push(a);
     }
     out
@@ -421,14 +425,14 @@ pub fn findings(
     // NOT VALID constraints added in each transaction: (table, name) → transaction.
     let mut not_valid: BTreeMap<(QualifiedName, String), (Option<usize>, Option<LockMode>)> =
         BTreeMap::new();
-    let mut unprotected_lock: Vec<(&Operation, &LockInfo)> = Vec::new();
-    let mut unbounded: Vec<(&Operation, &LockInfo)> = Vec::new();
+    let mut unprotected_lock: Vec<(&Operation, &Arc<LockInfo>)> = Vec::new();
+    let mut unbounded: Vec<(&Operation, &Arc<LockInfo>)> = Vec::new();
     for (i, (op, a)) in migration.up.iter().zip(facts).enumerate() {
         let on_new_table = new_table.get(i).copied().unwrap_or(false);
         match &op.kind {
             OpKind::AddConstraint { table, constraint } if constraint.not_valid => {
                 if let Some(name) = &constraint.name {
-                    let mode = a.lock.as_ref().and_then(LockInfo::strongest);
+                    let mode = a.lock.as_deref().and_then(LockInfo::strongest);
                     not_valid.insert((table.clone(), name.clone()), (a.scope.transaction, mode));
                 }
             }
@@ -501,10 +505,10 @@ pub fn findings(
     // One finding per migration, at the first statement, counting the rest: the fix
     // (a SET at the top, or the runner's setting) is one line for all of them.
     fn summary<'o>(
-        list: &[(&'o Operation, &'o LockInfo)],
+        list: &[(&'o Operation, &'o Arc<LockInfo>)],
         what: &str,
         setting: &str,
-    ) -> Option<(&'o Operation, String, LockInfo)> {
+    ) -> Option<(&'o Operation, String, Arc<LockInfo>)> {
         list.first().map(|(op, lock)| {
             let more = match list.len() - 1 {
                 0 => String::new(),
@@ -517,7 +521,7 @@ pub fn findings(
                 lock.describe_locks(),
                 lock.duration.as_str(),
             );
-            (*op, message, (*lock).clone())
+            (*op, message, Arc::clone(lock))
         })
     }
     let blocked = if unprotected_lock

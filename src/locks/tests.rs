@@ -34,7 +34,7 @@ fn rules_raised(sql: &str, transactional: bool, ctx: &LockContext) -> Vec<String
     let mut ids: Vec<String> = run(sql, transactional, ctx)
         .findings
         .into_iter()
-        .map(|f| f.rule)
+        .map(|f| f.rule.to_string())
         .collect();
     ids.sort();
     ids.dedup();

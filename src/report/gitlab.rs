@@ -73,7 +73,7 @@ pub fn finding_issues(findings: &[Finding], gate: Gate) -> Vec<Issue> {
                 description.push_str(h);
             }
             Some(Issue {
-                check_name: f.rule.clone(),
+                check_name: f.rule.to_string(),
                 description,
                 severity,
                 path: f

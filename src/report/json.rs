@@ -147,7 +147,7 @@ fn finding_view<'a>(report: &'a FindingsReport, f: &'a crate::finding::Finding) 
         severity: f.severity.as_str(),
         status: report.status(f).as_str(),
         suppression_reason: f.suppression_reason(),
-        lock: f.lock.as_ref(),
+        lock: f.lock.as_deref(),
         table_stats: f.table_stats.as_deref(),
     }
 }

@@ -219,7 +219,7 @@ pub(super) fn parse(
             summary: text_field(&r.summary, "summary", |b| &b.summary)?,
             why: text_field(&r.why, "why", |b| &b.why)?,
             instead: text_field(&r.instead, "instead", |b| &b.instead)?.into(),
-            id: id.clone(),
+            id: id.as_str().into(),
             severity,
             category,
             phase,

@@ -5,8 +5,10 @@
 
 mod code_rules;
 mod load;
+mod rule_id;
 
 pub use code_rules::CodeRule;
+pub use rule_id::RuleId;
 
 use crate::finding::{Category, Phase, Severity};
 use crate::ir::{AttrValue, OpName, Operation};
@@ -119,7 +121,8 @@ impl OpMatcher {
 
 #[derive(Debug, Clone)]
 pub struct Rule {
-    pub id: String,
+    /// Shared with every finding of the rule.
+    pub id: RuleId,
     pub severity: Severity,
     pub category: Category,
     pub phase: Phase,
