@@ -312,8 +312,11 @@ impl<'a> Walker<'_, 'a, '_> {
         let mut cursor = args.walk();
         let found = args.named_children(&mut cursor).any(|a| {
             let t = self.name(a);
+            let c = chain(self.doc, a);
+            // `queryRunner.connection.options.type`: the options are configuration
+            // data (a driver name, a schema), nothing that can run SQL.
             self.is_runner(a)
-                || self.is_runner(chain(self.doc, a).root)
+                || (self.is_runner(c.root) && !c.path.contains(&"options"))
                 || (a.kind() == "identifier"
                     && (self.query_fns.iter().any(|q| *q == t)
                         || self.derived.iter().any(|d| *d == t)))

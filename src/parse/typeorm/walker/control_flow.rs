@@ -218,21 +218,122 @@ pub(super) fn is_db_type(text: &str) -> bool {
     .any(|k| t.contains(k))
 }
 
-/// For `if (<database type test>)`: whether the consequence is the PostgreSQL path;
-/// `None` when the condition is not such a test or is too complex to tell.
-pub(in crate::parse::typeorm) fn db_branch(cond: &str) -> Option<bool> {
-    if !is_db_type(cond) || cond.contains("&&") {
-        return None;
-    }
-    let t = cond.to_ascii_lowercase();
+/// Whether the text of a value names PostgreSQL (`Some(true)`), another database
+/// (`Some(false)`), or neither or both (`None`).
+fn names_database(text: &str) -> Option<bool> {
+    let t = text.to_ascii_lowercase();
     let pg = t.contains("postgres");
     let other = OTHER_DATABASES.iter().any(|d| t.contains(d));
-    if pg == other {
+    (pg != other).then_some(pg)
+}
+
+/// Constants followed from a condition into the test they are bound to
+/// (`const isSqlite = […].includes(…)`), at most this deep.
+const MAX_CONDITION_DEPTH: usize = 8;
+
+/// What a database type test (`if`, `?:`) evaluates to on PostgreSQL: `Some(true)`
+/// when it is true there, `Some(false)` when false, `None` when it is not such a test
+/// or only the running code knows. Comparisons of the database type with a name
+/// (`===`, `!==`, `[…].includes(type)`, `type.startsWith(…)`) are its leaves; `!`,
+/// `&&` and `||` combine them in three-valued logic (`type === 'sqlite' && flag` is
+/// false on PostgreSQL whatever `flag` is; `type === 'postgres' || flag` true), and a
+/// constant stands for the test it is bound to.
+pub(super) fn db_condition<'a>(doc: &Doc<'a>, node: Node<'a>) -> Option<bool> {
+    db_condition_at(doc, node, 0)
+}
+
+fn db_condition_at<'a>(doc: &Doc<'a>, node: Node<'a>, depth: usize) -> Option<bool> {
+    if depth > MAX_CONDITION_DEPTH {
         return None;
     }
-    let negated = t.contains("!=") || t.trim_start_matches('(').trim_start().starts_with('!');
-    if negated && t.contains("||") {
-        return None;
+    let inner = |n: Node<'a>| db_condition_at(doc, n, depth + 1);
+    match node.kind() {
+        "parenthesized_expression"
+        | "as_expression"
+        | "non_null_expression"
+        | "satisfies_expression" => inner(node.named_child(0)?),
+        "unary_expression"
+            if node.child_by_field_name("operator").map(|o| doc.text(o)) == Some("!") =>
+        {
+            inner(node.child_by_field_name("argument")?).map(|v| !v)
+        }
+        "identifier" => inner(doc.const_value(node)?),
+        "binary_expression" => {
+            let (left, right) = (
+                node.child_by_field_name("left")?,
+                node.child_by_field_name("right")?,
+            );
+            match doc.text(node.child_by_field_name("operator")?) {
+                "||" => match (inner(left), inner(right)) {
+                    (Some(true), _) | (_, Some(true)) => Some(true),
+                    (Some(false), Some(false)) => Some(false),
+                    _ => None,
+                },
+                "&&" => match (inner(left), inner(right)) {
+                    (Some(false), _) | (_, Some(false)) => Some(false),
+                    (Some(true), Some(true)) => Some(true),
+                    _ => None,
+                },
+                op @ ("===" | "==" | "!==" | "!=") => {
+                    let equal = compared_name(doc, left, right)
+                        .or_else(|| compared_name(doc, right, left))?;
+                    Some(equal == matches!(op, "===" | "=="))
+                }
+                _ => None,
+            }
+        }
+        "call_expression" => {
+            let callee = node.child_by_field_name("function")?;
+            let method = doc.text(callee.child_by_field_name("property")?);
+            let object = callee.child_by_field_name("object")?;
+            let first = node.child_by_field_name("arguments")?.named_child(0)?;
+            match method {
+                // `['sqlite', 'better-sqlite3'].includes(type)`
+                "includes" if is_db_type(doc.text(first)) => {
+                    let array = match object.kind() {
+                        "identifier" => doc.const_value(object)?,
+                        _ => object,
+                    };
+                    if array.kind() != "array" {
+                        return None;
+                    }
+                    let mut cursor = array.walk();
+                    let names: Vec<Option<bool>> = array
+                        .named_children(&mut cursor)
+                        .map(|e| names_database(doc.text(e)))
+                        .collect();
+                    if names.contains(&Some(true)) {
+                        Some(true)
+                    } else {
+                        (!names.is_empty() && names.iter().all(|n| *n == Some(false)))
+                            .then_some(false)
+                    }
+                }
+                // `type.startsWith('postgres')`
+                "includes" | "startsWith" | "endsWith" if is_db_type(doc.text(object)) => {
+                    names_literal(doc, first)
+                }
+                _ => None,
+            }
+        }
+        _ => None,
     }
-    Some(negated != pg)
+}
+
+/// `type === <name>`: whether the name compared with the database type is
+/// PostgreSQL's, when `db` reads the type and `name` is a literal or an enum member.
+fn compared_name(doc: &Doc, db: Node, name: Node) -> Option<bool> {
+    (is_db_type(doc.text(db)) && names_database(doc.text(db)).is_none())
+        .then(|| names_literal(doc, name))
+        .flatten()
+}
+
+/// A string literal or a member (`DatabaseTypeEnum.postgres`) naming a database.
+fn names_literal(doc: &Doc, node: Node) -> Option<bool> {
+    matches!(
+        node.kind(),
+        "string" | "template_string" | "member_expression"
+    )
+    .then(|| names_database(doc.text(node)))
+    .flatten()
 }
