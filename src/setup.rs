@@ -33,8 +33,9 @@ const SKIPPED_DIRS: &[&str] = &[
     "coverage",
     "vendor",
 ];
-/// How deep below the project folder `init` looks.
-const MAX_DEPTH: usize = 6;
+/// How deep below the project folder `init` looks: a monorepo's migrations sit 7
+/// deep (`packages/core/src/lib/database/migrations/<file>`, ever-gauzy).
+const MAX_DEPTH: usize = 8;
 /// A DataSource file larger than this is not one.
 const MAX_SOURCE_BYTES: u64 = 512 * 1024;
 
@@ -323,14 +324,29 @@ fn detect_typeorm(dir: &Path, files: &[String]) -> Option<Detected> {
                 }
             }
         }
-        None => notes.push(format!(
-            "{source}: the DataSource sets no `migrations`{}; add the folder by hand",
-            if options.spread {
-                " here (it may come from a spread object)"
-            } else {
-                ""
-            }
-        )),
+        None => {
+            // Options computed elsewhere (a spread, a function's argument) name no
+            // folder migguard can read: the folder holding the migration classes is
+            // still the best guess, keeping the DataSource's table and schema.
+            let found = detect_typeorm_classes(dir, files).map(|c| c.migrations);
+            notes.push(format!(
+                "{source}: the DataSource sets no `migrations`{}; {}",
+                if options.spread {
+                    " here (it may come from a spread object)"
+                } else {
+                    ""
+                },
+                match &found {
+                    Some(folders) => format!(
+                        "`{}` was found by its migration classes: check it is the folder \
+                         the DataSource loads",
+                        folders.join("`, `")
+                    ),
+                    None => "add the folder by hand".into(),
+                }
+            ));
+            migrations.extend(found.unwrap_or_default());
+        }
     }
     // A glob into the build output (`dist/migrations/*.js`) is what the release image
     // runs; the PR gate reads the TypeScript it is compiled from.
