@@ -1140,3 +1140,34 @@ fn handing_on_the_connection_stays_opaque_while_its_options_are_data() {
         "{blocking:?}"
     );
 }
+
+/// Probing round 23's database switches: a case label that names no database migguard
+/// knows (`case DbType.PG:`, an alias imported from the project) was taken for another
+/// database, so the PostgreSQL `DROP COLUMN` under it passed lint. A label that might
+/// be PostgreSQL is read; one naming another driver is not.
+#[test]
+fn a_switch_case_naming_no_known_database_is_read() {
+    let up_body = "        switch (queryRunner.connection.options.type) {
+            case DbType.PG:
+                await this.postgresUp(queryRunner);
+                break;
+            case 'sqlite':
+                await this.sqliteUp(queryRunner);
+                break;
+            default:
+                throw new Error('unsupported');
+        }";
+    let text = multi_database_migration("PgAlias1700000000007", up_body);
+    let dir = project(&[("migrations/1700000000007-PgAlias.ts", &text)]);
+    let r = run_in(dir.path(), &["lint", "migrations", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let blocking = blocking_in(&r.json(), "PgAlias");
+    assert!(
+        blocking.iter().any(|(rule, _)| rule == "drop-column"),
+        "the case that may be PostgreSQL is not read: {blocking:?}"
+    );
+    assert!(
+        blocking.iter().all(|(rule, _)| rule != "drop-table"),
+        "the SQLite case is read: {blocking:?}"
+    );
+}

@@ -37,7 +37,8 @@ fn passes_as_first_argument(doc: &Doc, node: Node, name: &str) -> bool {
 impl<'a> Walker<'_, 'a, '_> {
     /// `switch (queryRunner.connection.options.type)`: only the PostgreSQL cases (and
     /// what falls through into them) run here; `default` only when no case names
-    /// PostgreSQL.
+    /// PostgreSQL. A case naming no database migguard knows (`case DbType.PG:`) may
+    /// be PostgreSQL's, so it is read too.
     pub(super) fn walk_db_switch(&mut self, node: Node<'a>) {
         let Some(body) = node.child_by_field_name("body") else {
             return;
@@ -45,15 +46,15 @@ impl<'a> Walker<'_, 'a, '_> {
         let mut cursor = body.walk();
         let cases: Vec<Node<'a>> = body.named_children(&mut cursor).collect();
         let doc = self.doc;
-        let names_pg = |c: &Node| {
+        let names = |c: &Node| {
             c.child_by_field_name("value")
-                .is_some_and(|v| doc.text(v).to_ascii_lowercase().contains("postgres"))
+                .and_then(|v| names_database(doc.text(v)))
         };
-        let any_pg = cases.iter().any(names_pg);
+        let any_pg = cases.iter().any(|c| names(c) == Some(true));
         let mut falling = false;
         for case in cases {
             let active = match case.kind() {
-                "switch_case" => falling || names_pg(&case),
+                "switch_case" => falling || names(&case) != Some(false),
                 "switch_default" => falling || !any_pg,
                 _ => false,
             };
