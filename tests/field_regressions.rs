@@ -1122,10 +1122,11 @@ fn database_type_tests_of_every_shape_read_only_the_postgresql_path() {
     }
 }
 
-/// The connection itself can run SQL: handing it on stays opaque, unlike its options.
+/// The connection itself can run SQL, and so can a DataSource built from its options:
+/// handing either on stays opaque, unlike the database type.
 #[test]
-fn handing_on_the_connection_stays_opaque_while_its_options_are_data() {
-    let body = "        const isSqlite = ['sqlite'].includes(queryRunner.connection.options.type);\n        await runWith(queryRunner.connection); // opaque\n        if (!isSqlite) { await this.postgresUp(queryRunner); }";
+fn handing_on_the_connection_stays_opaque_while_its_type_is_data() {
+    let body = "        const isSqlite = ['sqlite'].includes(queryRunner.connection.options.type);\n        await runWith(queryRunner.connection); // opaque\n        await runWith(new DataSource(queryRunner.connection.options)); // opaque\n        if (!isSqlite) { await this.postgresUp(queryRunner); }";
     let text = multi_database_migration("HandsOn1700000000006", body);
     let dir = project(&[("migrations/1700000000006-HandsOn.ts", &text)]);
     let r = run_in(dir.path(), &["lint", "migrations", "--format", "json"]);
@@ -1136,7 +1137,11 @@ fn handing_on_the_connection_stays_opaque_while_its_options_are_data() {
             .filter(|(rule, _)| rule == "opaque-operation")
             .map(|(_, line)| *line)
             .collect::<Vec<_>>(),
-        vec![line_of(&text, "// opaque")],
+        text.lines()
+            .enumerate()
+            .filter(|(_, l)| l.contains("// opaque"))
+            .map(|(i, _)| i as i64 + 1)
+            .collect::<Vec<_>>(),
         "{blocking:?}"
     );
 }

@@ -313,10 +313,11 @@ impl<'a> Walker<'_, 'a, '_> {
         let found = args.named_children(&mut cursor).any(|a| {
             let t = self.name(a);
             let c = chain(self.doc, a);
-            // `queryRunner.connection.options.type`: the options are configuration
-            // data (a driver name, a schema), nothing that can run SQL.
+            // `queryRunner.connection.options.type` is the driver's name, a string
+            // that can run nothing (the options themselves could open a connection).
+            let db_type = c.path.windows(2).any(|w| w == ["options", "type"]);
             self.is_runner(a)
-                || (self.is_runner(c.root) && !c.path.contains(&"options"))
+                || (self.is_runner(c.root) && !db_type)
                 || (a.kind() == "identifier"
                     && (self.query_fns.iter().any(|q| *q == t)
                         || self.derived.iter().any(|d| *d == t)))
