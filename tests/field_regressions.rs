@@ -1059,8 +1059,9 @@ export class {class} implements MigrationInterface {{
 }
 
 /// Found probing the idioms around ever-gauzy's `switch`: a database test bound to a
-/// const, an `||` naming PostgreSQL and another driver, a ternary, and a test `&&`-ed
-/// with something unknown were "too complex to tell", so the SQLite method was read
+/// const, an `||` naming PostgreSQL and another driver, a ternary, a test `&&`-ed
+/// with something unknown, and the type destructured from the options (`const { type }
+/// = queryRunner.connection.options`) were "too complex to tell", so the SQLite method was read
 /// too (a false `drop-table`), and `[...].includes(queryRunner.connection.options.type)`
 /// outside an `if` was taken for handing on the query runner (a false opaque op). The
 /// options are data, and the tests are exact three-valued logic: the PostgreSQL method
@@ -1084,6 +1085,10 @@ fn database_type_tests_of_every_shape_read_only_the_postgresql_path() {
         (
             "SqliteAndFlag1700000000004",
             format!("        if ({t} === 'sqlite' && process.env.LEGACY) {{ await this.sqliteUp(queryRunner); }} else {{ await this.postgresUp(queryRunner); }}"),
+        ),
+        (
+            "Destructured1700000000008",
+            "        const { type } = queryRunner.connection.options;\n        const { type: kind } = queryRunner.connection.options;\n        if (type === 'sqlite' || kind === 'mysql') { await this.sqliteUp(queryRunner); } else if (type === 'postgres') { await this.postgresUp(queryRunner); }".to_string(),
         ),
         (
             "NotPostgresReturns1700000000005",

@@ -324,9 +324,100 @@ fn db_condition_at<'a>(doc: &Doc<'a>, node: Node<'a>, depth: usize) -> Option<bo
 /// `type === <name>`: whether the name compared with the database type is
 /// PostgreSQL's, when `db` reads the type and `name` is a literal or an enum member.
 fn compared_name(doc: &Doc, db: Node, name: Node) -> Option<bool> {
-    (is_db_type(doc.text(db)) && names_database(doc.text(db)).is_none())
-        .then(|| names_literal(doc, name))
-        .flatten()
+    let reads_type = (is_db_type(doc.text(db)) && names_database(doc.text(db)).is_none())
+        || destructured_db_type(doc, db);
+    reads_type.then(|| names_literal(doc, name)).flatten()
+}
+
+/// `type` after `const { type } = queryRunner.connection.options` (or `{ type: kind }`):
+/// the nearest declaration of the name in the blocks around it, before it and inside
+/// the same function, is that destructuring. A nearer declaration shadows it.
+fn destructured_db_type(doc: &Doc, ident: Node) -> bool {
+    if ident.kind() != "identifier" {
+        return false;
+    }
+    let name = doc.text(ident);
+    let mut scope = ident.parent();
+    while let Some(block) = scope {
+        if matches!(block.kind(), "statement_block" | "program") {
+            let mut cursor = block.walk();
+            let mut found = None;
+            for statement in block.named_children(&mut cursor) {
+                if statement.start_byte() >= ident.start_byte() {
+                    break;
+                }
+                if !matches!(
+                    statement.kind(),
+                    "lexical_declaration" | "variable_declaration"
+                ) {
+                    continue;
+                }
+                let mut inner = statement.walk();
+                for declarator in statement.named_children(&mut inner) {
+                    if let Some(from_options) = declares(doc, declarator, name) {
+                        found = Some(from_options);
+                    }
+                }
+            }
+            if let Some(from_options) = found {
+                return from_options;
+            }
+            // A function's parameters may shadow the name: look no further out.
+            if block.parent().is_some_and(|f| {
+                matches!(
+                    f.kind(),
+                    "method_definition"
+                        | "function_declaration"
+                        | "function_expression"
+                        | "function"
+                        | "arrow_function"
+                )
+            }) {
+                return false;
+            }
+        }
+        scope = block.parent();
+    }
+    false
+}
+
+/// Whether `declarator` declares `name`: `Some(true)` when it takes it apart from the
+/// connection's options as its `type`, `Some(false)` for any other declaration of it.
+fn declares(doc: &Doc, declarator: Node, name: &str) -> Option<bool> {
+    let pattern = declarator.child_by_field_name("name")?;
+    if pattern.kind() == "identifier" {
+        return (doc.text(pattern) == name).then_some(false);
+    }
+    if pattern.kind() != "object_pattern" {
+        return None;
+    }
+    let from_options = declarator
+        .child_by_field_name("value")
+        .is_some_and(|v| doc.text(v).trim_end().ends_with(".options"));
+    let mut cursor = pattern.walk();
+    let mut result = None;
+    for part in pattern.named_children(&mut cursor) {
+        let (key, bound) = match part.kind() {
+            "shorthand_property_identifier_pattern" => (doc.text(part), doc.text(part)),
+            // `{ type = 'postgres' }`: a default that may stand in for the option.
+            "object_assignment_pattern" => match part.child_by_field_name("left") {
+                Some(left) => ("", doc.text(left)),
+                None => continue,
+            },
+            "pair_pattern" => match (
+                part.child_by_field_name("key"),
+                part.child_by_field_name("value"),
+            ) {
+                (Some(k), Some(v)) => (doc.text(k), doc.text(v)),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        if bound == name {
+            result = Some(from_options && key == "type");
+        }
+    }
+    result
 }
 
 /// A string literal or a member (`DatabaseTypeEnum.postgres`) naming a database.
