@@ -1168,10 +1168,29 @@ fn a_switch_case_naming_no_known_database_is_read() {
                 throw new Error('unsupported');
         }";
     let text = multi_database_migration("PgAlias1700000000007", up_body);
-    let dir = project(&[("migrations/1700000000007-PgAlias.ts", &text)]);
+    // `'postgres-legacy'` is not the driver's name: PostgreSQL takes `default`.
+    let legacy_body = "        switch (queryRunner.connection.options.type) {
+            case 'postgres-legacy':
+                break;
+            default:
+                await this.postgresUp(queryRunner);
+        }";
+    let legacy = multi_database_migration("Legacy1700000000009", legacy_body);
+    let dir = project(&[
+        ("migrations/1700000000007-PgAlias.ts", &text),
+        ("migrations/1700000000009-Legacy.ts", &legacy),
+    ]);
     let r = run_in(dir.path(), &["lint", "migrations", "--format", "json"]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
-    let blocking = blocking_in(&r.json(), "PgAlias");
+    let v = r.json();
+    let legacy_blocking = blocking_in(&v, "Legacy");
+    assert!(
+        legacy_blocking
+            .iter()
+            .any(|(rule, _)| rule == "drop-column"),
+        "the default PostgreSQL takes is not read: {legacy_blocking:?}"
+    );
+    let blocking = blocking_in(&v, "PgAlias");
     assert!(
         blocking.iter().any(|(rule, _)| rule == "drop-column"),
         "the case that may be PostgreSQL is not read: {blocking:?}"

@@ -47,8 +47,10 @@ impl<'a> Walker<'_, 'a, '_> {
         let cases: Vec<Node<'a>> = body.named_children(&mut cursor).collect();
         let doc = self.doc;
         let names = |c: &Node| {
-            c.child_by_field_name("value")
-                .and_then(|v| names_database(doc.text(v)))
+            c.child_by_field_name("value").and_then(|v| match v.kind() {
+                "string" | "template_string" | "member_expression" => names_literal(doc, v),
+                _ => names_database(doc.text(v)),
+            })
         };
         let any_pg = cases.iter().any(|c| names(c) == Some(true));
         let mut falling = false;
@@ -420,12 +422,28 @@ fn declares(doc: &Doc, declarator: Node, name: &str) -> Option<bool> {
     result
 }
 
-/// A string literal or a member (`DatabaseTypeEnum.postgres`) naming a database.
+/// A string literal or a member (`DatabaseTypeEnum.postgres`) naming a database. A
+/// string is PostgreSQL's only when it is the driver's name, `postgres`: another one
+/// holding the word (`'postgres-legacy'`, `` `postgres${x}` ``) is never equal to it.
 fn names_literal(doc: &Doc, node: Node) -> Option<bool> {
-    matches!(
-        node.kind(),
-        "string" | "template_string" | "member_expression"
-    )
-    .then(|| names_database(doc.text(node)))
-    .flatten()
+    match node.kind() {
+        "member_expression" => names_database(doc.text(node)),
+        "string" | "template_string" => {
+            let mut cursor = node.walk();
+            if node
+                .named_children(&mut cursor)
+                .any(|c| c.kind() == "template_substitution")
+            {
+                return None;
+            }
+            let value = doc
+                .text(node)
+                .trim_matches(|c| c == '\'' || c == '"' || c == '`');
+            match names_database(value) {
+                Some(true) => (value == "postgres").then_some(true),
+                other => other,
+            }
+        }
+        _ => None,
+    }
 }
