@@ -33,8 +33,9 @@ const SKIPPED_DIRS: &[&str] = &[
     "coverage",
     "vendor",
 ];
-/// How deep below the project folder `init` looks.
-const MAX_DEPTH: usize = 6;
+/// How deep below the project folder `init` looks: a monorepo's migrations sit 7
+/// deep (`packages/core/src/lib/database/migrations/<file>`, ever-gauzy).
+const MAX_DEPTH: usize = 8;
 /// A DataSource file larger than this is not one.
 const MAX_SOURCE_BYTES: u64 = 512 * 1024;
 
@@ -94,7 +95,8 @@ pub struct Detected {
     pub migrations: Vec<String>,
     /// The compiled counterpart of `migrations` a release image runs (TypeORM + tsc).
     pub compiled_migrations: Option<String>,
-    /// The DataSource file as compiled (`dist/data-source.js`), for the release command.
+    /// The module `typeorm migration:run -d` loads in the release command: the
+    /// DataSource file as compiled (`dist/data-source.js`), else the file itself.
     pub compiled_data_source: Option<String>,
     pub history_table: Option<String>,
     pub schema: Option<String>,
@@ -279,6 +281,7 @@ fn ormconfig_json(dir: &Path) -> Option<DataSourceOptions> {
         schema: setting("schema"),
         db_type: setting("type"),
         spread: false,
+        built_in_function: false,
     })
 }
 
@@ -323,14 +326,29 @@ fn detect_typeorm(dir: &Path, files: &[String]) -> Option<Detected> {
                 }
             }
         }
-        None => notes.push(format!(
-            "{source}: the DataSource sets no `migrations`{}; add the folder by hand",
-            if options.spread {
-                " here (it may come from a spread object)"
-            } else {
-                ""
-            }
-        )),
+        None => {
+            // Options computed elsewhere (a spread, a function's argument) name no
+            // folder migguard can read: the folder holding the migration classes is
+            // still the best guess, keeping the DataSource's table and schema.
+            let found = detect_typeorm_classes(dir, files).map(|c| c.migrations);
+            notes.push(format!(
+                "{source}: the DataSource sets no `migrations`{}; {}",
+                if options.spread {
+                    " here (it may come from a spread object)"
+                } else {
+                    ""
+                },
+                match &found {
+                    Some(folders) => format!(
+                        "`{}` was found by its migration classes: check it is the folder \
+                         the DataSource loads",
+                        folders.join("`, `")
+                    ),
+                    None => "add the folder by hand".into(),
+                }
+            ));
+            migrations.extend(found.unwrap_or_default());
+        }
     }
     // A glob into the build output (`dist/migrations/*.js`) is what the release image
     // runs; the PR gate reads the TypeScript it is compiled from.
@@ -357,16 +375,28 @@ fn detect_typeorm(dir: &Path, files: &[String]) -> Option<Detected> {
             notes.push(format!("`{m}` does not exist yet"));
         }
     }
-    let compiled_data_source = dir.join("tsconfig.json").is_file().then(|| {
-        let rel = source
-            .strip_prefix(&format!("{}/", root_dir.as_deref().unwrap_or("src")))
-            .unwrap_or(&source);
-        let js = rel
-            .strip_suffix(".ts")
-            .map(|s| format!("{s}.js"))
-            .unwrap_or_else(|| rel.to_string());
-        join(&out_dir, &js)
-    });
+    if options.built_in_function {
+        notes.push(format!(
+            "{source}: the DataSource is built inside a function; `typeorm migration:run \
+             -d` needs a module that exports one"
+        ));
+    }
+    let cli_module = !options.built_in_function;
+    let compiled_data_source = cli_module
+        .then(|| {
+            if !dir.join("tsconfig.json").is_file() {
+                return is_script(&source).then(|| source.clone());
+            }
+            let rel = source
+                .strip_prefix(&format!("{}/", root_dir.as_deref().unwrap_or("src")))
+                .unwrap_or(&source);
+            let js = rel
+                .strip_suffix(".ts")
+                .map(|s| format!("{s}.js"))
+                .unwrap_or_else(|| rel.to_string());
+            Some(join(&out_dir, &js))
+        })
+        .flatten();
     let schema = match &options.schema {
         Setting::Value(s) => Some(s.clone()),
         Setting::Unreadable(t) => {
@@ -724,7 +754,6 @@ pub fn wiring(d: &Detected, config_arg: &str) -> String {
             "npx typeorm migration:run -d {}",
             d.compiled_data_source
                 .clone()
-                .or_else(|| is_script(&d.source).then(|| d.source.clone()))
                 .unwrap_or_else(|| "<your DataSource file>".into())
         ),
         Tool::Prisma => "npx prisma migrate deploy".into(),

@@ -1035,3 +1035,168 @@ fn a_trigger_body_that_only_sets_the_new_row_is_read() {
         "a trigger body that deletes rows passed as harmless: {blocking:?}"
     );
 }
+
+/// A multi-database migration in the shape ever-gauzy's are written in (round 23):
+/// `up` picks a method by the database type; only the PostgreSQL one runs here.
+fn multi_database_migration(class: &str, up_body: &str) -> String {
+    format!(
+        r#"import {{ MigrationInterface, QueryRunner }} from 'typeorm';
+export class {class} implements MigrationInterface {{
+    name = '{class}';
+    public async up(queryRunner: QueryRunner): Promise<void> {{
+{up_body}
+    }}
+    public async down(queryRunner: QueryRunner): Promise<void> {{}}
+    private async sqliteUp(queryRunner: QueryRunner): Promise<void> {{
+        await queryRunner.query(`DROP TABLE "sqlite_only"`);
+    }}
+    private async postgresUp(queryRunner: QueryRunner): Promise<void> {{
+        await queryRunner.query(`ALTER TABLE "pg_table" DROP COLUMN "pg_column"`);
+    }}
+}}
+"#
+    )
+}
+
+/// Found probing the idioms around ever-gauzy's `switch`: a database test bound to a
+/// const, an `||` naming PostgreSQL and another driver, a ternary, a test `&&`-ed
+/// with something unknown, and the type destructured from the options (`const { type }
+/// = queryRunner.connection.options`) were "too complex to tell", so the SQLite method was read
+/// too (a false `drop-table`), and `[...].includes(queryRunner.connection.options.type)`
+/// outside an `if` was taken for handing on the query runner (a false opaque op). The
+/// options are data, and the tests are exact three-valued logic: the PostgreSQL method
+/// is still read (and blocks) in every case, the SQLite one in none.
+#[test]
+fn database_type_tests_of_every_shape_read_only_the_postgresql_path() {
+    let t = "queryRunner.connection.options.type";
+    let cases = [
+        (
+            "ConstIsSqlite1700000000001",
+            format!("        const isSqlite = ['sqlite', 'better-sqlite3'].includes({t});\n        if (isSqlite) {{ await this.sqliteUp(queryRunner); }} else {{ await this.postgresUp(queryRunner); }}"),
+        ),
+        (
+            "OrCockroach1700000000002",
+            format!("        if ({t} === 'postgres' || {t} === 'cockroachdb') {{ await this.postgresUp(queryRunner); }} else {{ await this.sqliteUp(queryRunner); }}"),
+        ),
+        (
+            "Ternary1700000000003",
+            format!("        {t} === 'postgres' ? await this.postgresUp(queryRunner) : await this.sqliteUp(queryRunner);"),
+        ),
+        (
+            "SqliteAndFlag1700000000004",
+            format!("        if ({t} === 'sqlite' && process.env.LEGACY) {{ await this.sqliteUp(queryRunner); }} else {{ await this.postgresUp(queryRunner); }}"),
+        ),
+        (
+            "Destructured1700000000008",
+            "        const { type } = queryRunner.connection.options;\n        const { type: kind } = queryRunner.connection.options;\n        if (type === 'sqlite' || kind === 'mysql') { await this.sqliteUp(queryRunner); } else if (type === 'postgres') { await this.postgresUp(queryRunner); }".to_string(),
+        ),
+        (
+            "NotPostgresReturns1700000000005",
+            format!("        const isPostgres = ({t} as string) === 'postgres';\n        if (!isPostgres) {{ await this.sqliteUp(queryRunner); return; }}\n        await this.postgresUp(queryRunner);"),
+        ),
+    ];
+    let files: Vec<(String, String)> = cases
+        .iter()
+        .map(|(class, body)| {
+            (
+                format!("migrations/{}-{class}.ts", &class[class.len() - 13..]),
+                multi_database_migration(class, body),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let dir = project(&refs);
+    let r = run_in(dir.path(), &["lint", "migrations", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let v = r.json();
+    for (path, _) in &files {
+        let blocking = blocking_in(&v, path);
+        assert!(
+            blocking.iter().any(|(rule, _)| rule == "drop-column"),
+            "{path}: the PostgreSQL path is not read: {blocking:?}"
+        );
+        assert!(
+            blocking
+                .iter()
+                .all(|(rule, _)| rule != "drop-table" && rule != "opaque-operation"),
+            "{path}: the SQLite path read, or the options taken for the runner: {blocking:?}"
+        );
+    }
+}
+
+/// The connection itself can run SQL, and so can a DataSource built from its options:
+/// handing either on stays opaque, unlike the database type.
+#[test]
+fn handing_on_the_connection_stays_opaque_while_its_type_is_data() {
+    let body = "        const isSqlite = ['sqlite'].includes(queryRunner.connection.options.type);\n        await runWith(queryRunner.connection); // opaque\n        await runWith(new DataSource(queryRunner.connection.options)); // opaque\n        if (!isSqlite) { await this.postgresUp(queryRunner); }";
+    let text = multi_database_migration("HandsOn1700000000006", body);
+    let dir = project(&[("migrations/1700000000006-HandsOn.ts", &text)]);
+    let r = run_in(dir.path(), &["lint", "migrations", "--format", "json"]);
+    let blocking = blocking_in(&r.json(), "HandsOn");
+    assert_eq!(
+        blocking
+            .iter()
+            .filter(|(rule, _)| rule == "opaque-operation")
+            .map(|(_, line)| *line)
+            .collect::<Vec<_>>(),
+        text.lines()
+            .enumerate()
+            .filter(|(_, l)| l.contains("// opaque"))
+            .map(|(i, _)| i as i64 + 1)
+            .collect::<Vec<_>>(),
+        "{blocking:?}"
+    );
+}
+
+/// Probing round 23's database switches: a case label that names no database migguard
+/// knows (`case DbType.PG:`, an alias imported from the project) was taken for another
+/// database, so the PostgreSQL `DROP COLUMN` under it passed lint. A label that might
+/// be PostgreSQL is read; one naming another driver is not.
+#[test]
+fn a_switch_case_naming_no_known_database_is_read() {
+    let up_body = "        switch (queryRunner.connection.options.type) {
+            case DbType.PG:
+                await this.postgresUp(queryRunner);
+                break;
+            case 'sqlite':
+                await this.sqliteUp(queryRunner);
+                break;
+            default:
+                throw new Error('unsupported');
+        }";
+    let text = multi_database_migration("PgAlias1700000000007", up_body);
+    // `'postgres-legacy'` is not the driver's name: PostgreSQL takes `default`.
+    let legacy_body = "        switch (queryRunner.connection.options.type) {
+            case 'postgres-legacy':
+                break;
+            default:
+                await this.postgresUp(queryRunner);
+        }";
+    let legacy = multi_database_migration("Legacy1700000000009", legacy_body);
+    let dir = project(&[
+        ("migrations/1700000000007-PgAlias.ts", &text),
+        ("migrations/1700000000009-Legacy.ts", &legacy),
+    ]);
+    let r = run_in(dir.path(), &["lint", "migrations", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let v = r.json();
+    let legacy_blocking = blocking_in(&v, "Legacy");
+    assert!(
+        legacy_blocking
+            .iter()
+            .any(|(rule, _)| rule == "drop-column"),
+        "the default PostgreSQL takes is not read: {legacy_blocking:?}"
+    );
+    let blocking = blocking_in(&v, "PgAlias");
+    assert!(
+        blocking.iter().any(|(rule, _)| rule == "drop-column"),
+        "the case that may be PostgreSQL is not read: {blocking:?}"
+    );
+    assert!(
+        blocking.iter().all(|(rule, _)| rule != "drop-table"),
+        "the SQLite case is read: {blocking:?}"
+    );
+}

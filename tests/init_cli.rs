@@ -365,3 +365,54 @@ fn the_postgresql_folder_of_a_multi_database_project_is_chosen() {
         );
     }
 }
+
+/// ever-gauzy (round 23): the only `new DataSource(…)` is built inside a function from
+/// a spread of options computed elsewhere, so it names no `migrations`; `init` wrote
+/// `migrations = []` and left the 278-class folder to be found by hand. The folder
+/// holding the migration classes is taken instead, with a note saying how it was found;
+/// the release command does not offer that file to `typeorm migration:run -d`.
+#[test]
+fn a_data_source_without_readable_migrations_falls_back_to_the_class_folder() {
+    let p = project(&[
+        (
+            "packages/core/src/lib/database/migration-executor.ts",
+            r#"import { DataSource, DataSourceOptions } from "typeorm";
+export async function initializeDatabaseConnection(config: any): Promise<DataSource> {
+    const { dbConnectionOptions } = config;
+    const dataSource = new DataSource({
+        ...dbConnectionOptions,
+        subscribers: [],
+        synchronize: false,
+        migrationsRun: false,
+    } as DataSourceOptions);
+    await dataSource.initialize();
+    return dataSource;
+}
+"#,
+        ),
+        (
+            "packages/core/src/lib/database/migrations/1700000000000-CreateUser.ts",
+            MIGRATION,
+        ),
+    ]);
+    let r = run_in(p.path(), &["init"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let config = load(p.path());
+    assert_eq!(
+        config.migrations,
+        vec![p.path().join("packages/core/src/lib/database/migrations")]
+    );
+    assert_eq!(config.history.kind, Some(HistoryKind::Typeorm));
+    let text = std::fs::read_to_string(p.path().join("migguard.toml")).unwrap();
+    assert!(text.contains("sets no `migrations`"), "{text}");
+    assert!(text.contains("found by its migration classes"), "{text}");
+    // A DataSource built inside a function is no module `typeorm -d` can load.
+    assert!(
+        !r.stdout.contains("-d packages/core"),
+        "release command names a module that exports no DataSource:\n{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("<your DataSource file>"), "{}", r.stdout);
+    let lint = run_in(p.path(), &["lint"]);
+    assert_eq!(lint.code, 0, "{}{}", lint.stdout, lint.stderr);
+}

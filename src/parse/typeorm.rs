@@ -40,7 +40,6 @@ use tree_sitter::{Node, Parser, Tree};
 use {
     crate::ir::{OpKind, OpSource, Operation},
     classes::timestamp,
-    walker::db_branch,
 };
 
 thread_local! {

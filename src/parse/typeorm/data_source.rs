@@ -54,13 +54,40 @@ pub struct DataSourceOptions {
     pub db_type: Setting,
     /// The object spreads another one (`...base`): keys not written here may come from it.
     pub spread: bool,
+    /// The `new DataSource(…)` is built inside a function: the module exports no
+    /// instance `typeorm migration:run -d` could load.
+    pub built_in_function: bool,
 }
 
 /// The options object of the file: the first `new DataSource(…)` argument, else an
 /// ormconfig's default export.
 pub(crate) fn find(doc: &Doc, root: Node) -> Option<DataSourceOptions> {
-    let object = data_source_argument(doc, root).or_else(|| default_export(doc, root))?;
-    Some(read_options(doc, object))
+    let (object, built_in_function) = data_source_argument(doc, root)
+        .or_else(|| default_export(doc, root).map(|o| (o, false)))?;
+    Some(DataSourceOptions {
+        built_in_function,
+        ..read_options(doc, object)
+    })
+}
+
+/// Whether `node` sits inside a function body (runs only when called).
+fn inside_function(node: Node) -> bool {
+    let mut n = node.parent();
+    while let Some(p) = n {
+        if matches!(
+            p.kind(),
+            "function_declaration"
+                | "function_expression"
+                | "function"
+                | "arrow_function"
+                | "method_definition"
+                | "generator_function_declaration"
+        ) {
+            return true;
+        }
+        n = p.parent();
+    }
+    false
 }
 
 /// The object node an expression stands for (through constants, `as`, parentheses).
@@ -78,7 +105,9 @@ fn object_node<'a>(doc: &Doc<'a>, node: Node<'a>, depth: usize) -> Option<Node<'
     }
 }
 
-fn data_source_argument<'a>(doc: &Doc<'a>, root: Node<'a>) -> Option<Node<'a>> {
+/// The options object of the first `new DataSource(…)`, and whether that call is
+/// inside a function.
+fn data_source_argument<'a>(doc: &Doc<'a>, root: Node<'a>) -> Option<(Node<'a>, bool)> {
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
         if node.kind() == "new_expression" {
@@ -90,7 +119,7 @@ fn data_source_argument<'a>(doc: &Doc<'a>, root: Node<'a>) -> Option<Node<'a>> {
                     .child_by_field_name("arguments")
                     .and_then(|a| a.named_child(0));
                 if let Some(object) = arg.and_then(|a| object_node(doc, a, 0)) {
-                    return Some(object);
+                    return Some((object, inside_function(node)));
                 }
             }
         }
@@ -142,6 +171,7 @@ fn read_options(doc: &Doc, object: Node) -> DataSourceOptions {
         schema: setting("schema"),
         db_type: setting("type"),
         spread,
+        built_in_function: false,
     }
 }
 

@@ -375,6 +375,24 @@ fn consts_resolve_by_scope() {
     );
 }
 
+/// Which branch of `if (<cond>)` a migration's `up` is read with: `Some(true)` only
+/// the consequence, `Some(false)` only the alternative, `None` both.
+fn db_branch(cond: &str) -> Option<bool> {
+    let src = format!(
+        "export class T1700000000000 {{\n  async up(queryRunner) {{\n    const flag = process.env.X;\n    if {cond} {{ await queryRunner.query('DROP TABLE then_branch'); }}\n    else {{ await queryRunner.query('DROP TABLE else_branch'); }}\n  }}\n}}\n"
+    );
+    let file = SourceFile::new(PathBuf::from("t.ts"), src);
+    let ms = read_typeorm_file(&file, &ReadOptions::default());
+    let objects: Vec<String> = ms[0].up.iter().filter_map(|o| o.kind.object()).collect();
+    let read = |name: &str| objects.iter().any(|o| o.ends_with(name));
+    match (read("then_branch"), read("else_branch")) {
+        (true, false) => Some(true),
+        (false, true) => Some(false),
+        (true, true) => None,
+        (false, false) => panic!("neither branch read for {cond}"),
+    }
+}
+
 #[test]
 fn database_type_conditions() {
     let t = "queryRunner.connection.options.type";
@@ -390,12 +408,29 @@ fn database_type_conditions() {
         db_branch(&format!("(!['sqlite', 'mysql'].includes({t}))")),
         Some(true)
     );
-    // Too complex, or not about the database: every branch is read.
-    assert_eq!(db_branch(&format!("({t} === 'sqlite' && flag)")), None);
+    // Three-valued logic: a test false on PostgreSQL `&&` anything is false there, a
+    // test true there `||` anything is true; constants stand for their test.
+    assert_eq!(
+        db_branch(&format!("({t} === 'sqlite' && flag)")),
+        Some(false)
+    );
     assert_eq!(
         db_branch(&format!("({t} === 'postgres' || {t} === 'mysql')")),
-        None
+        Some(true)
     );
+    assert_eq!(
+        db_branch(&format!("({t}.startsWith('postgres'))")),
+        Some(true)
+    );
+    // Only known when the migration runs, or not about the database: both are read.
+    assert_eq!(db_branch(&format!("({t} === 'sqlite' || flag)")), None);
+    assert_eq!(db_branch(&format!("({t} === 'postgres' && flag)")), None);
+    assert_eq!(db_branch(&format!("({t} === flag)")), None);
+    // A name that only contains `postgres`, or is built at run time, may differ from
+    // the driver's `postgres`: not a test migguard can decide.
+    assert_eq!(db_branch(&format!("({t} === 'postgres-legacy')")), None);
+    assert_eq!(db_branch(&format!("({t} === `postgres${{flag}}`)")), None);
+    assert_eq!(db_branch(&format!("({t} === `postgres`)")), Some(true));
     assert_eq!(db_branch("(process.env.FAST === 'sqlite')"), None);
 }
 

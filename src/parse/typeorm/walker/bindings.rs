@@ -312,8 +312,12 @@ impl<'a> Walker<'_, 'a, '_> {
         let mut cursor = args.walk();
         let found = args.named_children(&mut cursor).any(|a| {
             let t = self.name(a);
+            let c = chain(self.doc, a);
+            // `queryRunner.connection.options.type` is the driver's name, a string
+            // that can run nothing (the options themselves could open a connection).
+            let db_type = c.path.windows(2).any(|w| w == ["options", "type"]);
             self.is_runner(a)
-                || self.is_runner(chain(self.doc, a).root)
+                || (self.is_runner(c.root) && !db_type)
                 || (a.kind() == "identifier"
                     && (self.query_fns.iter().any(|q| *q == t)
                         || self.derived.iter().any(|d| *d == t)))

@@ -37,7 +37,8 @@ fn passes_as_first_argument(doc: &Doc, node: Node, name: &str) -> bool {
 impl<'a> Walker<'_, 'a, '_> {
     /// `switch (queryRunner.connection.options.type)`: only the PostgreSQL cases (and
     /// what falls through into them) run here; `default` only when no case names
-    /// PostgreSQL.
+    /// PostgreSQL. A case naming no database migguard knows (`case DbType.PG:`) may
+    /// be PostgreSQL's, so it is read too.
     pub(super) fn walk_db_switch(&mut self, node: Node<'a>) {
         let Some(body) = node.child_by_field_name("body") else {
             return;
@@ -45,15 +46,17 @@ impl<'a> Walker<'_, 'a, '_> {
         let mut cursor = body.walk();
         let cases: Vec<Node<'a>> = body.named_children(&mut cursor).collect();
         let doc = self.doc;
-        let names_pg = |c: &Node| {
-            c.child_by_field_name("value")
-                .is_some_and(|v| doc.text(v).to_ascii_lowercase().contains("postgres"))
+        let names = |c: &Node| {
+            c.child_by_field_name("value").and_then(|v| match v.kind() {
+                "string" | "template_string" | "member_expression" => names_literal(doc, v),
+                _ => names_database(doc.text(v)),
+            })
         };
-        let any_pg = cases.iter().any(names_pg);
+        let any_pg = cases.iter().any(|c| names(c) == Some(true));
         let mut falling = false;
         for case in cases {
             let active = match case.kind() {
-                "switch_case" => falling || names_pg(&case),
+                "switch_case" => falling || names(&case) != Some(false),
                 "switch_default" => falling || !any_pg,
                 _ => false,
             };
@@ -218,21 +221,229 @@ pub(super) fn is_db_type(text: &str) -> bool {
     .any(|k| t.contains(k))
 }
 
-/// For `if (<database type test>)`: whether the consequence is the PostgreSQL path;
-/// `None` when the condition is not such a test or is too complex to tell.
-pub(in crate::parse::typeorm) fn db_branch(cond: &str) -> Option<bool> {
-    if !is_db_type(cond) || cond.contains("&&") {
-        return None;
-    }
-    let t = cond.to_ascii_lowercase();
+/// Whether the text of a value names PostgreSQL (`Some(true)`), another database
+/// (`Some(false)`), or neither or both (`None`).
+fn names_database(text: &str) -> Option<bool> {
+    let t = text.to_ascii_lowercase();
     let pg = t.contains("postgres");
     let other = OTHER_DATABASES.iter().any(|d| t.contains(d));
-    if pg == other {
+    (pg != other).then_some(pg)
+}
+
+/// Constants followed from a condition into the test they are bound to
+/// (`const isSqlite = […].includes(…)`), at most this deep.
+const MAX_CONDITION_DEPTH: usize = 8;
+
+/// What a database type test (`if`, `?:`) evaluates to on PostgreSQL: `Some(true)`
+/// when it is true there, `Some(false)` when false, `None` when it is not such a test
+/// or only the running code knows. Comparisons of the database type with a name
+/// (`===`, `!==`, `[…].includes(type)`, `type.startsWith(…)`) are its leaves; `!`,
+/// `&&` and `||` combine them in three-valued logic (`type === 'sqlite' && flag` is
+/// false on PostgreSQL whatever `flag` is; `type === 'postgres' || flag` true), and a
+/// constant stands for the test it is bound to.
+pub(super) fn db_condition<'a>(doc: &Doc<'a>, node: Node<'a>) -> Option<bool> {
+    db_condition_at(doc, node, 0)
+}
+
+fn db_condition_at<'a>(doc: &Doc<'a>, node: Node<'a>, depth: usize) -> Option<bool> {
+    if depth > MAX_CONDITION_DEPTH {
         return None;
     }
-    let negated = t.contains("!=") || t.trim_start_matches('(').trim_start().starts_with('!');
-    if negated && t.contains("||") {
+    let inner = |n: Node<'a>| db_condition_at(doc, n, depth + 1);
+    match node.kind() {
+        "parenthesized_expression"
+        | "as_expression"
+        | "non_null_expression"
+        | "satisfies_expression" => inner(node.named_child(0)?),
+        "unary_expression"
+            if node.child_by_field_name("operator").map(|o| doc.text(o)) == Some("!") =>
+        {
+            inner(node.child_by_field_name("argument")?).map(|v| !v)
+        }
+        "identifier" => inner(doc.const_value(node)?),
+        "binary_expression" => {
+            let (left, right) = (
+                node.child_by_field_name("left")?,
+                node.child_by_field_name("right")?,
+            );
+            match doc.text(node.child_by_field_name("operator")?) {
+                "||" => match (inner(left), inner(right)) {
+                    (Some(true), _) | (_, Some(true)) => Some(true),
+                    (Some(false), Some(false)) => Some(false),
+                    _ => None,
+                },
+                "&&" => match (inner(left), inner(right)) {
+                    (Some(false), _) | (_, Some(false)) => Some(false),
+                    (Some(true), Some(true)) => Some(true),
+                    _ => None,
+                },
+                op @ ("===" | "==" | "!==" | "!=") => {
+                    let equal = compared_name(doc, left, right)
+                        .or_else(|| compared_name(doc, right, left))?;
+                    Some(equal == matches!(op, "===" | "=="))
+                }
+                _ => None,
+            }
+        }
+        "call_expression" => {
+            let callee = node.child_by_field_name("function")?;
+            let method = doc.text(callee.child_by_field_name("property")?);
+            let object = callee.child_by_field_name("object")?;
+            let first = node.child_by_field_name("arguments")?.named_child(0)?;
+            match method {
+                // `['sqlite', 'better-sqlite3'].includes(type)`
+                "includes" if is_db_type(doc.text(first)) => {
+                    let array = match object.kind() {
+                        "identifier" => doc.const_value(object)?,
+                        _ => object,
+                    };
+                    if array.kind() != "array" {
+                        return None;
+                    }
+                    let mut cursor = array.walk();
+                    let names: Vec<Option<bool>> = array
+                        .named_children(&mut cursor)
+                        .map(|e| names_database(doc.text(e)))
+                        .collect();
+                    if names.contains(&Some(true)) {
+                        Some(true)
+                    } else {
+                        (!names.is_empty() && names.iter().all(|n| *n == Some(false)))
+                            .then_some(false)
+                    }
+                }
+                // `type.startsWith('postgres')`
+                "includes" | "startsWith" | "endsWith" if is_db_type(doc.text(object)) => {
+                    names_literal(doc, first)
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `type === <name>`: whether the name compared with the database type is
+/// PostgreSQL's, when `db` reads the type and `name` is a literal or an enum member.
+fn compared_name(doc: &Doc, db: Node, name: Node) -> Option<bool> {
+    let reads_type = (is_db_type(doc.text(db)) && names_database(doc.text(db)).is_none())
+        || destructured_db_type(doc, db);
+    reads_type.then(|| names_literal(doc, name)).flatten()
+}
+
+/// `type` after `const { type } = queryRunner.connection.options` (or `{ type: kind }`):
+/// the nearest declaration of the name in the blocks around it, before it and inside
+/// the same function, is that destructuring. A nearer declaration shadows it.
+fn destructured_db_type(doc: &Doc, ident: Node) -> bool {
+    if ident.kind() != "identifier" {
+        return false;
+    }
+    let name = doc.text(ident);
+    let mut scope = ident.parent();
+    while let Some(block) = scope {
+        if matches!(block.kind(), "statement_block" | "program") {
+            let mut cursor = block.walk();
+            let mut found = None;
+            for statement in block.named_children(&mut cursor) {
+                if statement.start_byte() >= ident.start_byte() {
+                    break;
+                }
+                if !matches!(
+                    statement.kind(),
+                    "lexical_declaration" | "variable_declaration"
+                ) {
+                    continue;
+                }
+                let mut inner = statement.walk();
+                for declarator in statement.named_children(&mut inner) {
+                    if let Some(from_options) = declares(doc, declarator, name) {
+                        found = Some(from_options);
+                    }
+                }
+            }
+            if let Some(from_options) = found {
+                return from_options;
+            }
+            // A function's parameters may shadow the name: look no further out.
+            if block.parent().is_some_and(|f| {
+                matches!(
+                    f.kind(),
+                    "method_definition"
+                        | "function_declaration"
+                        | "function_expression"
+                        | "function"
+                        | "arrow_function"
+                )
+            }) {
+                return false;
+            }
+        }
+        scope = block.parent();
+    }
+    false
+}
+
+/// Whether `declarator` declares `name`: `Some(true)` when it takes it apart from the
+/// connection's options as its `type`, `Some(false)` for any other declaration of it.
+fn declares(doc: &Doc, declarator: Node, name: &str) -> Option<bool> {
+    let pattern = declarator.child_by_field_name("name")?;
+    if pattern.kind() == "identifier" {
+        return (doc.text(pattern) == name).then_some(false);
+    }
+    if pattern.kind() != "object_pattern" {
         return None;
     }
-    Some(negated != pg)
+    let from_options = declarator
+        .child_by_field_name("value")
+        .is_some_and(|v| doc.text(v).trim_end().ends_with(".options"));
+    let mut cursor = pattern.walk();
+    let mut result = None;
+    for part in pattern.named_children(&mut cursor) {
+        let (key, bound) = match part.kind() {
+            "shorthand_property_identifier_pattern" => (doc.text(part), doc.text(part)),
+            // `{ type = 'postgres' }`: a default that may stand in for the option.
+            "object_assignment_pattern" => match part.child_by_field_name("left") {
+                Some(left) => ("", doc.text(left)),
+                None => continue,
+            },
+            "pair_pattern" => match (
+                part.child_by_field_name("key"),
+                part.child_by_field_name("value"),
+            ) {
+                (Some(k), Some(v)) => (doc.text(k), doc.text(v)),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        if bound == name {
+            result = Some(from_options && key == "type");
+        }
+    }
+    result
+}
+
+/// A string literal or a member (`DatabaseTypeEnum.postgres`) naming a database. A
+/// string is PostgreSQL's only when it is the driver's name, `postgres`: another one
+/// holding the word (`'postgres-legacy'`, `` `postgres${x}` ``) is never equal to it.
+fn names_literal(doc: &Doc, node: Node) -> Option<bool> {
+    match node.kind() {
+        "member_expression" => names_database(doc.text(node)),
+        "string" | "template_string" => {
+            let mut cursor = node.walk();
+            if node
+                .named_children(&mut cursor)
+                .any(|c| c.kind() == "template_substitution")
+            {
+                return None;
+            }
+            let value = doc
+                .text(node)
+                .trim_matches(|c| c == '\'' || c == '"' || c == '`');
+            match names_database(value) {
+                Some(true) => (value == "postgres").then_some(true),
+                other => other,
+            }
+        }
+        _ => None,
+    }
 }

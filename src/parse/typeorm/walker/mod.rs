@@ -24,8 +24,7 @@ use super::{next_node, Doc, EmbeddedSql};
 use crate::ir::{Guard, OpKind, OpSource, Operation};
 use crate::parse::sql::Session;
 use bindings::{chain, is_handle, is_runner_part};
-pub(super) use control_flow::db_branch;
-use control_flow::is_db_type;
+use control_flow::{db_condition, is_db_type};
 use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
@@ -184,7 +183,7 @@ impl<'a> Walker<'_, 'a, '_> {
             }
             "if_statement" => {
                 let cond = node.child_by_field_name("condition");
-                if let Some(cons_is_pg) = cond.and_then(|c| db_branch(self.doc.text(c))) {
+                if let Some(cons_is_pg) = cond.and_then(|c| db_condition(self.doc, c)) {
                     let branch = if cons_is_pg {
                         node.child_by_field_name("consequence")
                     } else {
@@ -227,6 +226,21 @@ impl<'a> Walker<'_, 'a, '_> {
                     self.guard_from(rest, &format!("!{text}"));
                 }
                 return false;
+            }
+            // `type === 'postgres' ? await this.postgresUp(qr) : await this.sqliteUp(qr)`
+            "ternary_expression" => {
+                let cond = node.child_by_field_name("condition");
+                if let Some(cons_is_pg) = cond.and_then(|c| db_condition(self.doc, c)) {
+                    let field = if cons_is_pg {
+                        "consequence"
+                    } else {
+                        "alternative"
+                    };
+                    if let Some(b) = node.child_by_field_name(field) {
+                        self.walk(b);
+                    }
+                    return false;
+                }
             }
             "new_expression"
                 if node
