@@ -1200,3 +1200,24 @@ fn a_switch_case_naming_no_known_database_is_read() {
         "the SQLite case is read: {blocking:?}"
     );
 }
+
+/// `['postgres-legacy'].includes(type)` is false on PostgreSQL (whose type is
+/// `postgres`): the `else` runs there and must be read, as a `switch` case of that
+/// name is.
+#[test]
+fn an_includes_list_whose_names_only_contain_postgres_is_false_on_postgresql() {
+    let up_body = "        if (['postgres-legacy'].includes(queryRunner.connection.options.type)) {
+            await this.sqliteUp(queryRunner);
+        } else {
+            await this.postgresUp(queryRunner);
+        }";
+    let text = multi_database_migration("Lookalike1700000000011", up_body);
+    let dir = project(&[("migrations/1700000000011-Lookalike.ts", &text)]);
+    let r = run_in(dir.path(), &["lint", "migrations", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let blocking = blocking_in(&r.json(), "Lookalike");
+    assert!(
+        blocking.iter().any(|(rule, _)| rule == "drop-column"),
+        "the branch PostgreSQL takes is not read: {blocking:?}"
+    );
+}

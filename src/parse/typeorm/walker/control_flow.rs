@@ -303,7 +303,9 @@ fn db_condition_at<'a>(doc: &Doc<'a>, node: Node<'a>, depth: usize) -> Option<bo
                     let mut cursor = array.walk();
                     let names: Vec<Option<bool>> = array
                         .named_children(&mut cursor)
-                        .map(|e| names_database(doc.text(e)))
+                        // Each element is compared whole, as `===` compares it:
+                        // `'postgres-legacy'` is not PostgreSQL's name.
+                        .map(|e| names_literal(doc, e))
                         .collect();
                     if names.contains(&Some(true)) {
                         Some(true)
