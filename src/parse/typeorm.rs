@@ -300,25 +300,69 @@ struct Collected<'a> {
     reassigned: Vec<(&'a str, usize)>,
 }
 
+/// The node kinds [`collect`] looks at. The walk visits every node of every file,
+/// and a node's kind name costs a C-string measurement and a UTF-8 check per call:
+/// kinds are compared as the grammar's numbers instead, sorted once per file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Collects {
+    Nothing,
+    Comment,
+    Class,
+    Declarator,
+    Assignment,
+}
+
+/// What [`collect`] does with each kind id of `language` (its names decide, as
+/// `Node::kind` would show them).
+fn collected_kinds(language: &tree_sitter::Language) -> Vec<Collects> {
+    (0..language.node_kind_count())
+        .map(|id| {
+            let name = u16::try_from(id)
+                .ok()
+                .and_then(|id| language.node_kind_for_id(id));
+            match name {
+                Some("comment") => Collects::Comment,
+                Some("class_declaration" | "class" | "abstract_class_declaration") => {
+                    Collects::Class
+                }
+                Some("variable_declarator") => Collects::Declarator,
+                Some("assignment_expression" | "augmented_assignment_expression") => {
+                    Collects::Assignment
+                }
+                _ => Collects::Nothing,
+            }
+        })
+        .collect()
+}
+
 fn collect<'a>(root: Node<'a>, src: &'a str) -> Collected<'a> {
     let mut c = Collected::default();
     let text = |n: Node| src.get(n.byte_range()).unwrap_or("");
+    let kinds = collected_kinds(&root.language());
+    // A tree without errors has no node to look for them in.
+    let has_errors = root.has_error();
     // One cursor for the whole tree: no allocation per node.
     let mut cursor = root.walk();
     let mut depth = 0usize;
     loop {
         let node = cursor.node();
-        if node.is_error() || node.is_missing() {
+        if has_errors && (node.is_error() || node.is_missing()) {
             c.errors.push(node);
         }
-        match node.kind() {
-            "comment" => c.comments.push(node),
-            "class_declaration" | "class" | "abstract_class_declaration"
+        let collects = kinds
+            .get(usize::from(node.kind_id()))
+            .copied()
+            .unwrap_or(Collects::Nothing);
+        match collects {
+            Collects::Nothing => {}
+            Collects::Comment => c.comments.push(node),
+            Collects::Class
                 if has_up_method(node, src) || inherit::looks_like_migration(node, src) =>
             {
                 c.classes.push(node);
             }
-            "variable_declarator" => {
+            Collects::Class => {}
+            Collects::Declarator => {
                 if let (Some(name), Some(value)) = (
                     node.child_by_field_name("name"),
                     node.child_by_field_name("value"),
@@ -333,7 +377,7 @@ fn collect<'a>(root: Node<'a>, src: &'a str) -> Collected<'a> {
                     }
                 }
             }
-            "assignment_expression" | "augmented_assignment_expression" => {
+            Collects::Assignment => {
                 if let Some(left) = node.child_by_field_name("left") {
                     if left.kind() == "identifier" {
                         c.reassigned.push((text(left), left.start_byte()));
@@ -363,7 +407,6 @@ fn collect<'a>(root: Node<'a>, src: &'a str) -> Collected<'a> {
                     }
                 }
             }
-            _ => {}
         }
         if cursor.goto_first_child() {
             depth += 1;
