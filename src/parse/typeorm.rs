@@ -520,8 +520,14 @@ fn read(file: &SourceFile, opts: &ReadOptions) -> (Vec<Migration>, Vec<EmbeddedS
     // `-- migguard-ignore …` inside a `query()` string, above the statement it means.
     all_comments.extend(embedded.iter().flat_map(|e| sql_comments(file, e)));
     let owners: Vec<std::ops::Range<usize>> = read.iter().map(|(_, n)| n.byte_range()).collect();
+    let last = owners.len().saturating_sub(1);
     for (i, (mut m, _)) in read.into_iter().enumerate() {
-        m.comments = all_comments.clone();
+        // Every class of the file sees all its comments; the last one takes them.
+        m.comments = if i == last {
+            std::mem::take(&mut all_comments)
+        } else {
+            all_comments.clone()
+        };
         // An error inside this class belongs to it; one outside any class could hide
         // anything, so every migration of the file carries it.
         for (at, e) in &errors {
