@@ -25,8 +25,8 @@ pub fn lint_project(project: &mut Project, rules: &RuleSet, default_schema: &str
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sources {
     Keep,
-    /// Freed once the checks that read them are done, before the findings are
-    /// gathered, where lint's memory peaks.
+    /// Freed once the checks that read them are done, before replay and
+    /// classification grow lint's memory to its peak.
     Free,
 }
 
@@ -42,6 +42,19 @@ pub fn lint_project_with(
 ) -> Vec<Finding> {
     let default_schema = locks.default_schema.as_str();
     use rayon::prelude::*;
+    // The checks that read the source texts go first: where the caller needs no
+    // texts after lint, they are freed before replay and classification grow the
+    // findings.
+    let placement: Vec<Finding> = project
+        .migrations
+        .iter()
+        .filter_map(|m| Some((m, project.sources.get(&m.file)?)))
+        .flat_map(|(m, source)| crate::annotations::placement::check(m, &source.text, rules))
+        .collect();
+    let unreadable_files = project.unreadable_file_findings(rules);
+    if sources == Sources::Free {
+        project.sources = Default::default();
+    }
     // Replay is sequential (each migration starts from the last one's schema); the
     // rules are then matched in parallel.
     let (prior, lock_facts) = prior_and_lock_facts(&project.migrations, default_schema);
@@ -58,16 +71,6 @@ pub fn lint_project_with(
     drop((prior, contexts));
     let (discipline, acknowledged) =
         crate::annotations::expand_contract::check(&project.migrations, &classified, rules);
-    let placement: Vec<Finding> = project
-        .migrations
-        .iter()
-        .filter_map(|m| Some((m, project.sources.get(&m.file)?)))
-        .flat_map(|(m, source)| crate::annotations::placement::check(m, &source.text, rules))
-        .collect();
-    let unreadable_files = project.unreadable_file_findings(rules);
-    if sources == Sources::Free {
-        project.sources = Default::default();
-    }
     // One vector, sized once for every finding: collected and extended, it doubled
     // its way up and copied itself each time (on 108,000 findings, tens of megabytes
     // of lint's peak and of fresh pages to zero). Room is kept for what suppressions
