@@ -87,9 +87,7 @@ fn parse(text: &str) -> Option<Tree> {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
             let mut parser = Parser::new();
-            parser
-                .set_language(&grammar())
-                .ok()?;
+            parser.set_language(&grammar()).ok()?;
             *slot = Some(parser);
         }
         slot.as_mut()?.parse(text, None)
