@@ -325,27 +325,18 @@ fn returning_into_at(blanked: &str, pw: &[(usize, String)], from: usize) -> Opti
 /// of a DO or of a `LANGUAGE plpgsql` function) whose statements are plain SQL; the
 /// returned range is relative to `body`.
 pub fn plain_body(body: &str) -> Option<DoBlock> {
-    let inner = lexical::scan(body);
-    let bw = words(&inner.blanked, 0, inner.blanked.len());
-    let (Some((begin_at, first)), Some((end_at, last))) = (bw.first(), bw.last()) else {
-        return None;
-    };
-    if first != "BEGIN" || last != "END" {
-        return None;
-    }
-    // After END only `;` and whitespace.
-    if inner.blanked[end_at + 3..]
-        .chars()
-        .any(|c| !(c.is_whitespace() || c == ';'))
-    {
-        return None;
-    }
+    let BeginEnd {
+        inner,
+        words: bw,
+        begin_at,
+        end_at,
+    } = begin_end(body)?;
     let stmts_from = begin_at + "BEGIN".len();
     let exception_at = bw
         .iter()
-        .find(|(at, w)| *at > *begin_at && *at < *end_at && w == "EXCEPTION")
+        .find(|(at, w)| *at > begin_at && *at < end_at && w == "EXCEPTION")
         .map(|(at, _)| *at);
-    let stmts_to = exception_at.unwrap_or(*end_at);
+    let stmts_to = exception_at.unwrap_or(end_at);
 
     // The body's statements: each must be SQL.
     let region = &inner.blanked[stmts_from..stmts_to];
@@ -365,12 +356,42 @@ pub fn plain_body(body: &str) -> Option<DoBlock> {
 
     let swallows = match exception_at {
         None => Vec::new(),
-        Some(at) => handler_conditions(body, &inner.blanked, at + "EXCEPTION".len(), *end_at)?,
+        Some(at) => handler_conditions(body, &inner.blanked, at + "EXCEPTION".len(), end_at)?,
     };
     Some(DoBlock {
         body: (stmts_from, stmts_to),
         statements: split.statements.len(),
         swallows,
+    })
+}
+
+/// A body written `BEGIN … END`, with only `;` and whitespace after `END`.
+struct BeginEnd {
+    inner: lexical::Lexed,
+    words: Vec<(usize, String)>,
+    begin_at: usize,
+    end_at: usize,
+}
+
+/// The [`BeginEnd`] a body is; `None` for any other shape.
+fn begin_end(body: &str) -> Option<BeginEnd> {
+    let inner = lexical::scan(body);
+    let bw = words(&inner.blanked, 0, inner.blanked.len());
+    let (&(begin_at, ref first), &(end_at, ref last)) = (bw.first()?, bw.last()?);
+    if first != "BEGIN" || last != "END" {
+        return None;
+    }
+    if inner.blanked[end_at + 3..]
+        .chars()
+        .any(|c| !(c.is_whitespace() || c == ';'))
+    {
+        return None;
+    }
+    Some(BeginEnd {
+        inner,
+        words: bw,
+        begin_at,
+        end_at,
     })
 }
 
@@ -385,22 +406,17 @@ const STATEMENT_WORDS: &[&str] = &["INSERT", "UPDATE", "DELETE", "MERGE", "PERFO
 /// control flow, a handler, a statement, a nested dollar quote, or an expression
 /// holding a statement word.
 pub fn row_assignments_body(body: &str) -> Option<Vec<(usize, usize)>> {
-    let inner = lexical::scan(body);
-    let bw = words(&inner.blanked, 0, inner.blanked.len());
-    let (Some((begin_at, first)), Some((end_at, last))) = (bw.first(), bw.last()) else {
-        return None;
-    };
-    if first != "BEGIN" || last != "END" || !inner.dollar_bodies.is_empty() {
-        return None;
-    }
-    if inner.blanked[end_at + 3..]
-        .chars()
-        .any(|c| !(c.is_whitespace() || c == ';'))
-    {
+    let BeginEnd {
+        inner,
+        begin_at,
+        end_at,
+        ..
+    } = begin_end(body)?;
+    if !inner.dollar_bodies.is_empty() {
         return None;
     }
     let from = begin_at + "BEGIN".len();
-    let region = &inner.blanked[from..*end_at];
+    let region = &inner.blanked[from..end_at];
     let mut expressions = Vec::new();
     for &(s, e) in &lexical::scan(region).statements {
         let stmt = &region[s..e];

@@ -367,16 +367,10 @@ fn destructured_db_type(doc: &Doc, ident: Node) -> bool {
                 return from_options;
             }
             // A function's parameters may shadow the name: look no further out.
-            if block.parent().is_some_and(|f| {
-                matches!(
-                    f.kind(),
-                    "method_definition"
-                        | "function_declaration"
-                        | "function_expression"
-                        | "function"
-                        | "arrow_function"
-                )
-            }) {
+            if block
+                .parent()
+                .is_some_and(|f| crate::parse::typeorm::is_function(f.kind()))
+            {
                 return false;
             }
         }
