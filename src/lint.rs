@@ -11,7 +11,7 @@ use crate::ruleset::RuleSet;
 use std::path::Path;
 
 /// Classify a loaded project: findings of every migration, with annotations and
-/// suppressions applied. Pure: the lint command and the benchmark both call it.
+/// suppressions applied; the project is left as it was (its source texts kept).
 pub fn lint_project(project: &mut Project, rules: &RuleSet, default_schema: &str) -> Vec<Finding> {
     let locks = crate::locks::LockContext {
         default_schema: default_schema.to_string(),
